@@ -1,0 +1,267 @@
+"""Administration UI: platform administrators create organismes; an OG administrator manages its
+établissements, unités, professionals, habilitations and exceptions. Every lookup goes through
+``get_for_user_or_404`` (tenant + habilitation), so another organisme's objects answer 404."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dui.access import for_tenant, get_for_user_or_404
+from dui.forms import EtablissementForm, OrganismeForm, UniteForm
+from dui.models import Etablissement, OrganismeGestionnaire, Unite
+from dui.services import do_enregistrer_etablissement, do_enregistrer_unite
+from habilitations import services
+from habilitations.forms import ExceptionForm, HabilitationForm, ProfessionnelForm
+from habilitations.models import ExceptionAccesEtablissement, Habilitation, Professionnel
+
+ADMIN = "administration.modifier"
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _exiger_admin_og(request) -> None:
+    if not (request.user.est_admin_organisme and request.user.organisme_id):
+        raise Http404
+
+
+def _exiger_admin_plateforme(request) -> None:
+    if not request.user.est_admin_plateforme:
+        raise Http404
+
+
+# --- Platform ----------------------------------------------------------------------------------------
+
+class PremierAdministrateurForm(forms.Form):
+    admin_email = forms.EmailField(label="E-mail de l'administrateur de l'organisme")
+    admin_prenom = forms.CharField(label="Prénom", max_length=100)
+    admin_nom = forms.CharField(label="Nom", max_length=100)
+    admin_mot_de_passe = forms.CharField(label="Mot de passe initial", strip=False, widget=forms.PasswordInput)
+
+
+@login_required
+def organismes(request):
+    _exiger_admin_plateforme(request)
+    return render(request, "administration/organismes.html",
+                  {"organismes": OrganismeGestionnaire.objects.all()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisme_creer(request):
+    _exiger_admin_plateforme(request)
+    form = OrganismeForm(request.POST or None)
+    admin_form = PremierAdministrateurForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and admin_form.is_valid():
+        try:
+            services.do_creer_organisme(request.user, **form.cleaned_data, **admin_form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(admin_form, exc)
+        else:
+            messages.success(request, f"Organisme « {form.cleaned_data['raison_sociale']} » créé.")
+            return redirect("administration:organismes")
+    return render(request, "administration/organisme_form.html", {"form": form, "admin_form": admin_form})
+
+
+# --- Établissements et unités ------------------------------------------------------------------------
+
+@login_required
+def etablissements(request):
+    _exiger_admin_og(request)
+    etabs = for_tenant(request.user, Etablissement.objects.all()).prefetch_related("unites")
+    return render(request, "administration/etablissements.html", {"etablissements": etabs})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def etablissement_form(request, public_id=None):
+    _exiger_admin_og(request)
+    etab = get_for_user_or_404(request.user, ADMIN, Etablissement.objects.all(), public_id) if public_id else None
+    form = EtablissementForm(request.POST or None, instance=etab)
+    if request.method == "POST" and form.is_valid():
+        try:
+            etab = do_enregistrer_etablissement(request.user, form.instance)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Établissement « {etab.nom} » enregistré.")
+            return redirect("administration:etablissement_unites", public_id=etab.public_id)
+    return render(request, "administration/etablissement_form.html", {"form": form, "etablissement": etab})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def etablissement_unites(request, public_id):
+    _exiger_admin_og(request)
+    etab = get_for_user_or_404(request.user, ADMIN, Etablissement.objects.all(), public_id)
+    unite = None
+    if request.GET.get("unite"):
+        unite = get_for_user_or_404(request.user, ADMIN, Unite.objects.filter(etablissement=etab),
+                                    request.GET["unite"])
+    form = UniteForm(request.POST or None, instance=unite)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_enregistrer_unite(request.user, etab, form.instance)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Unité « {form.instance.nom} » enregistrée.")
+            return redirect("administration:etablissement_unites", public_id=etab.public_id)
+    return render(request, "administration/etablissement_unites.html",
+                  {"etablissement": etab, "unites": etab.unites.all(), "form": form, "unite": unite})
+
+
+# --- Professionnels et habilitations -----------------------------------------------------------------
+
+@login_required
+def professionnels(request):
+    _exiger_admin_og(request)
+    qs = for_tenant(request.user, Professionnel.objects.all())
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        qs = qs.filter(Q(nom__icontains=q) | Q(prenom__icontains=q) | Q(email__icontains=q))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    template = "administration/_professionnels_table.html" if request.headers.get("HX-Request") \
+        else "administration/professionnels.html"
+    return render(request, template, {"page": page, "q": q})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def professionnel_creer(request):
+    _exiger_admin_og(request)
+    form = ProfessionnelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        champs = {k: v for k, v in form.cleaned_data.items() if k != "mot_de_passe"}
+        try:
+            pro = services.do_creer_professionnel(request.user, mot_de_passe=form.cleaned_data["mot_de_passe"],
+                                                  **champs)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Compte de {pro} créé. Il enrôlera son second facteur à sa première "
+                                      "connexion.")
+            return redirect("administration:professionnel", public_id=pro.public_id)
+    return render(request, "administration/professionnel_form.html", {"form": form})
+
+
+def _professionnel(request, public_id) -> Professionnel:
+    return get_for_user_or_404(request.user, ADMIN, Professionnel.objects.all(), public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def professionnel(request, public_id):
+    _exiger_admin_og(request)
+    pro = _professionnel(request, public_id)
+    etabs = for_tenant(request.user, Etablissement.objects.filter(actif=True))
+    form = ProfessionnelForm(request.POST or None, instance=pro)
+    if request.method == "POST" and form.is_valid():
+        champs = {k: form.cleaned_data[k] for k in ("nom", "prenom", "profession", "rpps",
+                                                    "est_admin_organisme", "est_dpo")}
+        try:
+            services.do_modifier_professionnel(request.user, pro, **champs)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Fiche enregistrée.")
+            return redirect("administration:professionnel", public_id=pro.public_id)
+    return render(request, "administration/professionnel.html", {
+        "pro": pro, "form": form,
+        "habilitations": pro.habilitations.select_related("etablissement").order_by("-debut"),
+        "hab_form": HabilitationForm(etabs),
+        "exc_form": ExceptionForm(etabs),
+        "exceptions": ExceptionAccesEtablissement.objects.filter(user=pro, organisme_id=request.user.organisme_id)
+        .select_related("permission", "content_object"),
+    })
+
+
+@login_required
+@require_POST
+def habilitation_ajouter(request, public_id):
+    _exiger_admin_og(request)
+    pro = _professionnel(request, public_id)
+    form = HabilitationForm(for_tenant(request.user, Etablissement.objects.filter(actif=True)), request.POST)
+    if form.is_valid():
+        try:
+            services.do_ajouter_habilitation(request.user, pro, form.cleaned_data["etablissement"],
+                                             form.cleaned_data["role"], form.cleaned_data["debut"],
+                                             form.cleaned_data["fin"])
+            messages.success(request, "Habilitation ajoutée.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, "Habilitation non ajoutée : " + " ".join(
+            str(e) for errors in form.errors.values() for e in errors))
+    return redirect("administration:professionnel", public_id=pro.public_id)
+
+
+@login_required
+@require_POST
+def habilitation_terminer(request, public_id):
+    _exiger_admin_og(request)
+    hab = get_for_user_or_404(request.user, ADMIN, Habilitation.objects.select_related("professionnel"), public_id)
+    services.do_terminer_habilitation(request.user, hab)
+    messages.success(request, "Habilitation terminée à la date du jour.")
+    return redirect("administration:professionnel", public_id=hab.professionnel.public_id)
+
+
+@login_required
+@require_POST
+def exception_ajouter(request, public_id):
+    _exiger_admin_og(request)
+    pro = _professionnel(request, public_id)
+    form = ExceptionForm(for_tenant(request.user, Etablissement.objects.all()), request.POST)
+    if form.is_valid():
+        services.do_definir_exception(request.user, pro, form.cleaned_data["etablissement"],
+                                      form.cleaned_data["categorie"], form.cleaned_data["nature"])
+        messages.success(request, "Exception enregistrée.")
+    else:
+        messages.error(request, "Exception non enregistrée : choix invalide.")
+    return redirect("administration:professionnel", public_id=pro.public_id)
+
+
+@login_required
+@require_POST
+def exception_retirer(request, public_id, exception_id: int):
+    _exiger_admin_og(request)
+    pro = _professionnel(request, public_id)
+    exc = ExceptionAccesEtablissement.objects.filter(
+        pk=exception_id, user=pro, organisme_id=request.user.organisme_id
+    ).select_related("permission", "content_object").first()
+    if exc is None:
+        raise Http404
+    nature, _, categorie = exc.permission.codename.partition("_")
+    services.do_retirer_exception(request.user, pro, exc.content_object, categorie, nature)
+    messages.success(request, "Exception retirée.")
+    return redirect("administration:professionnel", public_id=pro.public_id)
+
+
+@login_required
+@require_POST
+def professionnel_activation(request, public_id):
+    _exiger_admin_og(request)
+    pro = _professionnel(request, public_id)
+    try:
+        if request.POST.get("action") == "reactiver":
+            services.do_reactiver_professionnel(request.user, pro)
+            messages.success(request, f"Compte de {pro} réactivé.")
+        else:
+            services.do_desactiver_professionnel(request.user, pro, request)
+            messages.success(request, f"Compte de {pro} désactivé : ses sessions sont closes.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("administration:professionnel", public_id=pro.public_id)

@@ -1,0 +1,34 @@
+"""Lookups of tenant objects for views: always filtered by tenant *and* habilitation, and answering
+404 for "absent" and "forbidden" alike, so that no URL tells whether an object exists elsewhere."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from habilitations import policy
+
+M = TypeVar("M", bound=Model)
+
+
+def for_tenant(user, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Restrict to the user's organisme (the ORM wall; RLS is the second one)."""
+    if not getattr(user, "is_authenticated", False) or not user.organisme_id:
+        return queryset.none()
+    return queryset.filter(organisme_id=user.organisme_id)
+
+
+def get_for_user_or_404(user, action: str, queryset: QuerySet[M], public_id) -> M:
+    """The object with this public id, if it is in the user's organisme and ``action`` is allowed on it."""
+    try:
+        public_id = uuid.UUID(str(public_id))
+    except (TypeError, ValueError, AttributeError):
+        raise Http404("Introuvable.") from None
+    scoped = policy.scope(user, action, for_tenant(user, queryset))
+    obj = scoped.filter(public_id=public_id).first()
+    if obj is None:
+        raise Http404("Introuvable.")
+    return obj

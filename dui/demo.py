@@ -1,0 +1,109 @@
+"""Demo data: a realistic organisme gestionnaire (an association with an EHPAD, a MAS and a SESSAD),
+a professional for each role, a second organisme, and a platform administrator.
+
+Demo accounts share one password and one TOTP secret so that a tester can log in; ``manage.py
+code_demo`` prints the current code. Refused when ``DUI_ENV=production``.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from dui.models import CategorieESMS, Etablissement, OrganismeGestionnaire, Unite
+from dui.tenancy import auth_lookup, tenant_context
+from habilitations.models import DispositifTOTP, Habilitation, Profession, Professionnel
+from habilitations.roles import Role
+
+DEMO_PASSWORD = "Demo-DUI-2026!"
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # demo only, published in the README
+
+OG_A = {
+    "raison_sociale": "Association Les Tilleuls",
+    "finess_juridique": "750000010",
+    "siren": "775000010",
+    "etablissements": [
+        ("EHPAD Les Tilleuls", "750010012", CategorieESMS.EHPAD, 84, ["Pavillon Cèdre", "Pavillon Érable", "Unité protégée"]),
+        ("MAS Les Peupliers", "750010020", CategorieESMS.MAS, 40, ["Groupe Soleil", "Groupe Lune"]),
+        ("SESSAD Arc-en-ciel", "750010038", CategorieESMS.SESSAD, 35, ["Équipe Nord", "Équipe Sud"]),
+    ],
+    "domaine": "tilleuls.demo",
+}
+OG_B = {
+    "raison_sociale": "Fondation Horizon",
+    "finess_juridique": "690000020",
+    "siren": "779000020",
+    "etablissements": [("EHPAD Horizon", "690010015", CategorieESMS.EHPAD, 60, ["Rez-de-jardin", "Étage"])],
+    "domaine": "horizon.demo",
+}
+
+# (email local part, prénom, nom, profession, rpps, [(établissement index, rôle)], admin, dpo)
+PROFESSIONNELS_A = [
+    ("direction", "Claire", "Martin", Profession.DIRECTEUR, "", [(0, Role.DIRECTEUR), (1, Role.DIRECTEUR),
+                                                                   (2, Role.DIRECTEUR)], False, False),
+    ("admin", "Paul", "Bernard", Profession.ADMINISTRATIF, "", [], True, False),
+    ("dpo", "Inès", "Lefèvre", Profession.ADMINISTRATIF, "", [], False, True),
+    ("medecin", "Jean", "Dubois", Profession.MEDECIN, "10101010101", [(0, Role.MEDECIN_COORDONNATEUR),
+                                                                      (1, Role.MEDECIN)], False, False),
+    ("infirmiere", "Sophie", "Moreau", Profession.INFIRMIER, "10202020202", [(0, Role.INFIRMIER)], False, False),
+    ("aide-soignant", "Karim", "Benali", Profession.AIDE_SOIGNANT, "", [(0, Role.AIDE_SOIGNANT)], False, False),
+    ("educatrice", "Léa", "Petit", Profession.EDUCATEUR_SPECIALISE, "", [(1, Role.EDUCATEUR),
+                                                                         (2, Role.EDUCATEUR)], False, False),
+    ("psychologue", "Marc", "Roux", Profession.PSYCHOLOGUE, "", [(2, Role.PSYCHOLOGUE)], False, False),
+    ("chef-service", "Nadia", "Garcia", Profession.CHEF_SERVICE, "", [(1, Role.CHEF_SERVICE)], False, False),
+    ("assistante-sociale", "Julie", "Fournier", Profession.ASSISTANT_SOCIAL, "",
+     [(0, Role.TRAVAILLEUR_SOCIAL)], False, False),
+    ("admission", "Thomas", "Girard", Profession.ADMINISTRATIF, "", [(0, Role.AGENT_ADMINISTRATIF),
+                                                                     (1, Role.AGENT_ADMINISTRATIF)], False, False),
+    ("pharmacien", "Hugo", "Lambert", Profession.PHARMACIEN, "10303030303", [(0, Role.PHARMACIEN)], False, False),
+]
+PROFESSIONNELS_B = [
+    ("admin", "Élise", "Marchand", Profession.ADMINISTRATIF, "", [], True, True),
+    ("infirmier", "Yanis", "Faure", Profession.INFIRMIER, "10404040404", [(0, Role.INFIRMIER)], False, False),
+]
+
+
+def _creer_compte(organisme, email, prenom, nom, profession, rpps, admin, dpo, plateforme=False):
+    pro = Professionnel(organisme=organisme, email=email, prenom=prenom, nom=nom, profession=profession,
+                        rpps=rpps, est_admin_organisme=admin, est_dpo=dpo, est_admin_plateforme=plateforme)
+    pro.set_password(DEMO_PASSWORD)
+    pro.save()
+    DispositifTOTP.objects.create(organisme=organisme, professionnel=pro, secret=DEMO_TOTP_SECRET, confirme=True)
+    return pro
+
+
+def _construire(spec: dict, professionnels: list) -> OrganismeGestionnaire:
+    organisme = OrganismeGestionnaire.objects.create(
+        raison_sociale=spec["raison_sociale"], finess_juridique=spec["finess_juridique"], siren=spec["siren"])
+    with tenant_context(organisme.pk), auth_lookup():
+        etabs = []
+        for nom, finess, categorie, capacite, unites in spec["etablissements"]:
+            etab = Etablissement.objects.create(organisme=organisme, nom=nom, finess_geographique=finess,
+                                                categorie=categorie, capacite=capacite)
+            for unite in unites:
+                Unite.objects.create(organisme=organisme, etablissement=etab, nom=unite)
+            etabs.append(etab)
+        debut = timezone.localdate() - datetime.timedelta(days=365)
+        for local, prenom, nom, profession, rpps, habs, admin, dpo in professionnels:
+            pro = _creer_compte(organisme, f"{local}@{spec['domaine']}", prenom, nom, profession, rpps, admin, dpo)
+            for index, role in habs:
+                Habilitation.objects.create(organisme=organisme, professionnel=pro, etablissement=etabs[index],
+                                            role=role, debut=debut)
+    return organisme
+
+
+@transaction.atomic
+def construire_demo(stdout=None) -> bool:
+    if settings.PRODUCTION:
+        raise RuntimeError("Données de démonstration refusées en production.")
+    if OrganismeGestionnaire.objects.filter(finess_juridique=OG_A["finess_juridique"]).exists():
+        return False
+    with auth_lookup():
+        _creer_compte(None, "plateforme@dui.demo", "Alex", "Admin", Profession.AUTRE, "", False, False,
+                      plateforme=True)
+    _construire(OG_A, PROFESSIONNELS_A)
+    _construire(OG_B, PROFESSIONNELS_B)
+    return True

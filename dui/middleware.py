@@ -1,0 +1,65 @@
+"""Request middleware of the tenancy core and the security headers."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from . import tenancy
+from .history import reset_actor, set_actor
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "object-src 'none'",
+])
+
+
+class ContentSecurityPolicyMiddleware:
+    """A strict CSP: no inline script or style, nothing from other origins (assets are vendored)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.user.is_authenticated if hasattr(request, "user") else False:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+class TenantMiddleware:
+    """Bind the request to the authenticated professional's organisme, in one database transaction.
+
+    The tenant comes from the user, never from the URL or a form. The transaction opened here spans the
+    rest of the middleware chain, the view and the rendering; ``set_config(..., true)`` makes the tenant
+    last exactly that long. ``ATOMIC_REQUESTS`` still wraps the view itself (a savepoint here), so a view
+    that raises rolls its writes back; a 5xx response rolls back the whole request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        organisme_id = user.organisme_id if user is not None and user.is_authenticated else None
+        request.organisme_id = organisme_id
+        token = set_actor(user)
+        try:
+            with transaction.atomic():
+                tenancy.activate(organisme_id)
+                response = self.get_response(request)
+                if response.status_code >= 500:
+                    transaction.set_rollback(True)
+                return response
+        finally:
+            reset_actor(token)

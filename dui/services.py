@@ -1,0 +1,59 @@
+"""Write paths of the tenancy core: établissements, unités, journal exports."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from .models import Etablissement, ExportJournal, Unite
+
+
+def _exiger_admin(admin) -> None:
+    if not (admin.is_authenticated and admin.est_admin_organisme and admin.organisme_id):
+        raise PermissionDenied("Réservé aux administrateurs de l'organisme.")
+
+
+def _enregistrer(obj) -> None:
+    obj.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        if "finess" in str(exc):
+            raise ValidationError({"finess_geographique": "Ce FINESS géographique est déjà enregistré."}) from exc
+        if "unite_nom" in str(exc):
+            raise ValidationError({"nom": "Une unité porte déjà ce nom dans cet établissement."}) from exc
+        raise
+
+
+def do_enregistrer_etablissement(admin, etablissement: Etablissement) -> Etablissement:
+    _exiger_admin(admin)
+    etablissement.organisme_id = admin.organisme_id
+    _enregistrer(etablissement)
+    return etablissement
+
+
+def do_enregistrer_unite(admin, etablissement: Etablissement, unite: Unite) -> Unite:
+    _exiger_admin(admin)
+    if etablissement.organisme_id != admin.organisme_id:
+        raise PermissionDenied
+    unite.etablissement = etablissement
+    unite.organisme_id = admin.organisme_id
+    _enregistrer(unite)
+    return unite
+
+
+def do_demander_export_journal(user, filtres: dict) -> ExportJournal:
+    """Record the request and hand the work to a worker once the transaction commits."""
+    from .selectors import peut_consulter_journal
+    from .tasks import generer_export_journal, tenant_kwargs
+
+    if not peut_consulter_journal(user):
+        raise PermissionDenied
+    serialisables = {k: (str(v) if v is not None and not isinstance(v, int | str) else v)
+                     for k, v in filtres.items()}
+    export = ExportJournal.objects.create(organisme_id=user.organisme_id, demandeur=user, filtres=serialisables)
+    transaction.on_commit(
+        lambda: generer_export_journal.delay(str(export.public_id), **tenant_kwargs(user))
+    )
+    return export

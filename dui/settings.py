@@ -1,0 +1,210 @@
+"""Settings of the DUI, read from the environment (12-factor) with safe development defaults.
+
+Every secret comes from the environment; nothing sensitive is committed. ``DUI_ENV=production`` switches
+on the hardened settings checked by ``manage.py check --deploy``.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+LOCAL_DIR = BASE_DIR / ".local"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DUI_ENV = env.str("DUI_ENV", default="development")
+PRODUCTION = DUI_ENV == "production"
+DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION)
+
+# A development key is generated per checkout (never committed); production must provide one.
+if PRODUCTION:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+else:
+    _key_file = LOCAL_DIR / "secret_key"
+    if "DJANGO_SECRET_KEY" in env:
+        SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+    else:
+        import secrets
+
+        LOCAL_DIR.mkdir(exist_ok=True)
+        if not _key_file.exists():
+            _key_file.write_text(secrets.token_urlsafe(64))
+        SECRET_KEY = _key_file.read_text().strip()
+
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "guardian",
+    "simple_history",
+    "dui",
+    "habilitations",
+    "administration",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "dui.middleware.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "habilitations.middleware.SecondFactorRequiredMiddleware",
+    "habilitations.middleware.InactivityTimeoutMiddleware",
+    "dui.middleware.TenantMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "dui.urls"
+WSGI_APPLICATION = "dui.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dui.context_processors.dui",
+            ],
+        },
+    },
+]
+
+# --- Databases ------------------------------------------------------------------------------------
+# ``default`` is the application role: not the owner of the tables, not superuser, no BYPASSRLS, so
+# PostgreSQL row-level security applies to every query. ``owner`` owns the schema and runs migrations.
+# The defaults match the project-local cluster started by ``bin/run`` / ``bin/test`` (.local/pg).
+_default_db = "postgres://dui_app:dui_app@127.0.0.1:54329/dui"
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=_default_db),
+    "owner": env.db_url("DATABASE_OWNER_URL", default=env.str("DATABASE_URL", default=_default_db).replace(
+        "dui_app:dui_app", "dui_owner:dui_owner")),
+}
+for _alias, _db in DATABASES.items():
+    _db["ENGINE"] = "django.db.backends.postgresql"
+    _db["ATOMIC_REQUESTS"] = _alias == "default"
+    _db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60 if PRODUCTION else 0)
+    _db["CONN_HEALTH_CHECKS"] = True
+    _db.setdefault("OPTIONS", {})["application_name"] = f"dui-{_alias}"
+DATABASE_ROUTERS = ["dui.db.OwnerMigratesRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication -------------------------------------------------------------------------------
+AUTH_USER_MODEL = "habilitations.Professionnel"
+AUTHENTICATION_BACKENDS = ["habilitations.auth.EmailBackend"]
+LOGIN_URL = "habilitations:connexion"
+LOGIN_REDIRECT_URL = "accueil"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("email", "nom", "prenom")}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Lockout: failures are counted per (account, source address) so that an attacker elsewhere cannot
+# lock a professional out, and per source address across accounts to stop spraying.
+DUI_LOCKOUT_ATTEMPTS = env.int("DUI_LOCKOUT_ATTEMPTS", default=5)
+DUI_LOCKOUT_IP_ATTEMPTS = env.int("DUI_LOCKOUT_IP_ATTEMPTS", default=30)
+DUI_LOCKOUT_MINUTES = env.int("DUI_LOCKOUT_MINUTES", default=15)
+DUI_INACTIVITY_MINUTES = env.int("DUI_INACTIVITY_MINUTES", default=30)
+DUI_BREAK_GLASS_HOURS = env.int("DUI_BREAK_GLASS_HOURS", default=4)
+DUI_TOTP_ISSUER = env.str("DUI_TOTP_ISSUER", default="DUI")
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = 12 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "dui.views.csrf_failure"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
+
+# Oversized posts are refused with a 400 (French error page), never a 500.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DUI_MAX_POST_BYTES", default=2 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+# --- Internationalisation -------------------------------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français")]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ---------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+MEDIA_ROOT = env.path("DUI_MEDIA_ROOT", default=str(BASE_DIR / "media"))
+
+# --- Celery ---------------------------------------------------------------------------------------
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = Path(env.str("DUI_BROKER_DIR", default=str(LOCAL_DIR / "broker")))
+    (_broker_dir / "queue").mkdir(parents=True, exist_ok=True)
+    (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE: dict = {}  # periodic tasks are added by the domain apps (reminders, relays)
+
+# --- Guardian (object-level exceptions) -----------------------------------------------------------
+ANONYMOUS_USER_NAME = None  # no shared anonymous row: it would belong to no organisme
+GUARDIAN_MONKEY_PATCH_USER = False
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]  # object permissions are read by habilitations.policy, in SQL
+
+# --- Logging --------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("DUI_LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

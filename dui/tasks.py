@@ -1,0 +1,91 @@
+"""Base of every Celery task touching tenant data.
+
+Tasks are called with ``organisme_id`` and ``acteur_id`` keyword arguments and public ids, never model
+instances. The base class opens a transaction bound to the tenant, sets the acting professional for the
+history, and fails closed when either is missing or inconsistent.
+"""
+
+from __future__ import annotations
+
+from celery import Task, shared_task
+
+from . import tenancy
+from .history import reset_actor, set_actor
+
+
+class TenantContextError(RuntimeError):
+    pass
+
+
+class TenantTask(Task):
+    abstract = True
+
+    def __call__(self, *args, **kwargs):
+        organisme_id = kwargs.pop("organisme_id", None)
+        acteur_id = kwargs.pop("acteur_id", None)
+        if not organisme_id or not acteur_id:
+            raise TenantContextError(
+                f"La tâche {self.name} exige organisme_id et acteur_id : refusée sans contexte."
+            )
+        from habilitations.models import Professionnel
+
+        with tenancy.tenant_context(int(organisme_id)):
+            acteur = Professionnel.objects.filter(pk=acteur_id, organisme_id=organisme_id,
+                                                  is_active=True).first()
+            if acteur is None:
+                raise TenantContextError(
+                    f"La tâche {self.name} : l'acteur {acteur_id} n'appartient pas à l'organisme {organisme_id}."
+                )
+            token = set_actor(acteur)
+            try:
+                return self.run(*args, acteur=acteur, **kwargs)
+            finally:
+                reset_actor(token)
+
+
+def tenant_kwargs(user) -> dict:
+    """The keyword arguments that carry the tenant and the acting user into a task."""
+    return {"organisme_id": user.organisme_id, "acteur_id": user.pk}
+
+
+@shared_task(base=TenantTask, bind=True, name="dui.generer_export_journal")
+def generer_export_journal(self, export_public_id: str, *, acteur) -> int:
+    """Write the filtered access journal as CSV (semicolon, UTF-8 with BOM: opens in French Excel)."""
+    import csv
+    import datetime
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .models import ExportJournal, StatutExport
+    from .selectors import journal_filtre
+
+    export = ExportJournal.objects.get(public_id=export_public_id)
+    filtres = dict(export.filtres)
+    for cle in ("du", "au"):
+        if filtres.get(cle):
+            filtres[cle] = datetime.date.fromisoformat(filtres[cle])
+    dossier = Path(settings.MEDIA_ROOT) / "exports" / str(export.organisme_id)
+    dossier.mkdir(parents=True, exist_ok=True)
+    chemin = dossier / f"journal-{export.public_id}.csv"
+    lignes = 0
+    with chemin.open("w", encoding="utf-8-sig", newline="") as fichier:
+        writer = csv.writer(fichier, delimiter=";")
+        writer.writerow(["horodatage", "professionnel", "email", "type", "objet", "identifiant", "libellé",
+                         "établissement", "adresse IP", "chemin"])
+        paris = timezone.get_current_timezone()
+        for entree in journal_filtre(acteur, **filtres).iterator(chunk_size=2000):
+            writer.writerow([
+                entree.horodatage.astimezone(paris).strftime("%d/%m/%Y %H:%M:%S"),
+                str(entree.professionnel), entree.professionnel.email, entree.get_type_acces_display(),
+                entree.objet_type, entree.objet_id or "", entree.libelle,
+                entree.etablissement.nom if entree.etablissement else "", entree.adresse_ip or "", entree.chemin,
+            ])
+            lignes += 1
+    export.fichier = str(chemin.relative_to(settings.MEDIA_ROOT))
+    export.nb_lignes = lignes
+    export.statut = StatutExport.TERMINE
+    export.termine_le = timezone.now()
+    export.save(update_fields=["fichier", "nb_lignes", "statut", "termine_le", "modifie_le"])
+    return lignes

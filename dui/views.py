@@ -1,0 +1,115 @@
+"""Pages of the core: home, the framework-floor page, an établissement's page, the access journal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from habilitations import policy
+from habilitations.roles import Categorie
+
+from .access import for_tenant, get_for_user_or_404
+from .audit import journaliser_acces
+from .forms import JournalFiltreForm
+from .models import Etablissement, ExportJournal, StatutExport, TypeAcces
+from .selectors import journal_filtre, peut_consulter_journal
+from .services import do_demander_export_journal
+
+
+@login_required
+def accueil(request):
+    user = request.user
+    if user.est_admin_plateforme:
+        return redirect("administration:organismes")
+    roles = policy.roles_par_etablissement(user)
+    etablissements = list(
+        for_tenant(user, Etablissement.objects.filter(pk__in=roles.keys())).prefetch_related("unites")
+    )
+    cartes = []
+    from habilitations.roles import Role
+
+    for etab in etablissements:
+        actions = policy.actions_dans(user, etab.pk)
+        cartes.append({
+            "etablissement": etab,
+            "roles": sorted(Role(r).label for r in roles.get(etab.pk, ())),
+            "categories": [c.label for c in Categorie if f"{c.value}.voir" in actions],
+        })
+    return render(request, "dui/accueil.html", {"cartes": cartes})
+
+
+@login_required
+def sante(request):
+    """The framework floor for the benchmark: authenticated, one tenant transaction, no domain query."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def etablissement(request, public_id):
+    etab = get_for_user_or_404(request.user, "administratif.voir", Etablissement.objects.all(), public_id)
+    journaliser_acces(request, TypeAcces.LECTURE, etab, f"Fiche établissement {etab.nom}")
+    return render(request, "dui/etablissement.html", {
+        "etablissement": etab,
+        "unites": etab.unites.all(),
+        "voit_medical": policy.can(request.user, "medical.voir", etab),
+    })
+
+
+def _exiger_journal(request):
+    if not peut_consulter_journal(request.user):
+        raise Http404
+
+
+@login_required
+def journal(request):
+    _exiger_journal(request)
+    form = JournalFiltreForm(request.user.organisme_id, request.GET or None)
+    entrees = journal_filtre(request.user)
+    if form.is_bound and form.is_valid():
+        entrees = journal_filtre(request.user, **form.filtres())
+    page = Paginator(entrees, 50).get_page(request.GET.get("page"))
+    exports = ExportJournal.objects.filter(organisme_id=request.user.organisme_id,
+                                           demandeur=request.user)[:10]
+    requete = request.GET.copy()
+    requete.pop("page", None)
+    return render(request, "dui/journal.html", {"form": form, "page": page, "exports": exports,
+                                                "requete": requete.urlencode()})
+
+
+@login_required
+@require_POST
+def journal_export(request):
+    _exiger_journal(request)
+    form = JournalFiltreForm(request.user.organisme_id, request.POST)
+    if not form.is_valid():
+        messages.error(request, "Filtres invalides : corrigez-les avant d'exporter.")
+        return redirect("journal")
+    do_demander_export_journal(request.user, form.filtres())
+    messages.success(request, "Export demandé : il sera prêt dans quelques instants (rafraîchissez la page).")
+    return redirect("journal")
+
+
+@login_required
+def journal_export_fichier(request, public_id):
+    _exiger_journal(request)
+    export = for_tenant(request.user, ExportJournal.objects.filter(
+        demandeur=request.user, statut=StatutExport.TERMINE)).filter(public_id=public_id).first()
+    if export is None:
+        raise Http404
+    chemin = Path(settings.MEDIA_ROOT) / export.fichier
+    if not chemin.is_file():
+        raise Http404
+    journaliser_acces(request, TypeAcces.EXPORT, export, f"Export du journal des accès ({export.nb_lignes} lignes)")
+    return FileResponse(chemin.open("rb"), as_attachment=True, filename=chemin.name,
+                        content_type="text/csv; charset=utf-8")
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
+
+from dui.models import Etablissement
+
+from .models import Professionnel
+from .roles import Categorie, Role
+
+
+class ConnexionForm(forms.Form):
+    email = forms.EmailField(label="Adresse e-mail", max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = forms.CharField(label="Mot de passe", max_length=256, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code à 6 chiffres ou code de secours", max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+class MotDePasseForm(forms.Form):
+    actuel = forms.CharField(label="Mot de passe actuel", strip=False, widget=forms.PasswordInput)
+    nouveau = forms.CharField(label="Nouveau mot de passe", strip=False, widget=forms.PasswordInput,
+                              help_text=password_validators_help_text_html())
+    confirmation = forms.CharField(label="Confirmation", strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_actuel(self):
+        if not self.user.check_password(self.cleaned_data["actuel"]):
+            raise forms.ValidationError("Le mot de passe actuel est incorrect.")
+        return self.cleaned_data["actuel"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("nouveau") and data.get("nouveau") != data.get("confirmation"):
+            self.add_error("confirmation", "Les deux mots de passe ne sont pas identiques.")
+        return data
+
+
+class ProfessionnelForm(forms.ModelForm):
+    mot_de_passe = forms.CharField(label="Mot de passe initial", strip=False, widget=forms.PasswordInput,
+                                   help_text=password_validators_help_text_html())
+
+    class Meta:
+        model = Professionnel
+        fields = ["email", "nom", "prenom", "profession", "rpps", "est_admin_organisme", "est_dpo"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["mot_de_passe"]
+            self.fields["email"].disabled = True
+
+    def validate_unique(self):
+        # Uniqueness of the e-mail across tenants is checked by the service (inside auth_lookup).
+        pass
+
+
+class HabilitationForm(forms.Form):
+    etablissement = forms.ModelChoiceField(label="Établissement", queryset=Etablissement.objects.none(),
+                                           to_field_name="public_id")
+    role = forms.ChoiceField(label="Rôle", choices=Role.choices)
+    debut = forms.DateField(label="Début", widget=forms.DateInput(attrs={"type": "date"}))
+    fin = forms.DateField(label="Fin (incluse)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, etablissements, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["etablissement"].queryset = etablissements
+
+    def clean(self):
+        data = super().clean()
+        if data.get("debut") and data.get("fin") and data["fin"] < data["debut"]:
+            self.add_error("fin", "La date de fin ne peut pas précéder la date de début.")
+        return data
+
+
+class ExceptionForm(forms.Form):
+    etablissement = forms.ModelChoiceField(label="Établissement", queryset=Etablissement.objects.none(),
+                                           to_field_name="public_id")
+    categorie = forms.ChoiceField(label="Catégorie de données", choices=Categorie.choices)
+    nature = forms.ChoiceField(label="Exception", choices=[("refuser", "Refuser (prime sur tout)"),
+                                                           ("accorder", "Accorder")])
+
+    def __init__(self, etablissements, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["etablissement"].queryset = etablissements
+
+
+class BrisDeGlaceForm(forms.Form):
+    motif = forms.CharField(label="Motif de l'accès exceptionnel", min_length=20, max_length=2000,
+                            widget=forms.Textarea(attrs={"rows": 3}),
+                            error_messages={"min_length": "Le motif doit compter au moins 20 caractères "
+                                                          "(%(show_value)d saisis)."})
+
+
+class RevueForm(forms.Form):
+    avis = forms.ChoiceField(label="Avis", choices=[("justifie", "Justifié"), ("injustifie", "Non justifié")],
+                             widget=forms.RadioSelect)
+    commentaire = forms.CharField(label="Commentaire", required=False, max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,60 @@
+"""Session guards: a session only counts as authenticated after the second factor, and it ends after
+``DUI_INACTIVITY_MINUTES`` without activity."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .auth import journaliser
+from .models import TypeEvenementAuth
+
+SESSION_2FA = "dui_2fa_ok"
+SESSION_ACTIVITE = "dui_derniere_activite"
+
+
+def _vers_connexion(request):
+    url = reverse(settings.LOGIN_URL)
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+class SecondFactorRequiredMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and not request.session.get(SESSION_2FA):
+            logout(request)
+            return _vers_connexion(request)
+        return self.get_response(request)
+
+
+class InactivityTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            maintenant = time.time()
+            derniere = request.session.get(SESSION_ACTIVITE, maintenant)
+            if maintenant - derniere > settings.DUI_INACTIVITY_MINUTES * 60:
+                user = request.user
+                logout(request)
+                journaliser(request, TypeEvenementAuth.INACTIVITE, user.email, user)
+                messages.info(request, f"Votre session a été fermée après {settings.DUI_INACTIVITY_MINUTES} "
+                                       "minutes d'inactivité. Reconnectez-vous.")
+                return _vers_connexion(request)
+            if maintenant - derniere >= 30 or SESSION_ACTIVITE not in request.session:
+                # Written at most every 30 s so that a busy page does not rewrite its session each time.
+                request.session[SESSION_ACTIVITE] = maintenant
+        return self.get_response(request)

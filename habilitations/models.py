@@ -1,0 +1,292 @@
+"""Professionals, their habilitations per ESMS, object-level exceptions, break-the-glass, and the
+authentication data (second factor, recovery codes, authentication events)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MinLengthValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from guardian.models import UserObjectPermissionBase
+
+from dui.models import Etablissement, OrganismeGestionnaire, TenantModel, tenant_history
+
+from .roles import Role
+
+
+class Profession(models.TextChoices):
+    MEDECIN = "medecin", "Médecin"
+    INFIRMIER = "infirmier", "Infirmier / infirmière"
+    CADRE_SANTE = "cadre_sante", "Cadre de santé"
+    AIDE_SOIGNANT = "aide_soignant", "Aide-soignant(e)"
+    AES = "aes", "Accompagnant éducatif et social"
+    PHARMACIEN = "pharmacien", "Pharmacien"
+    PREPARATEUR = "preparateur", "Préparateur en pharmacie"
+    KINESITHERAPEUTE = "kinesitherapeute", "Masseur-kinésithérapeute"
+    ERGOTHERAPEUTE = "ergotherapeute", "Ergothérapeute"
+    PSYCHOLOGUE = "psychologue", "Psychologue"
+    EDUCATEUR_SPECIALISE = "educateur_specialise", "Éducateur spécialisé"
+    MONITEUR_EDUCATEUR = "moniteur_educateur", "Moniteur éducateur"
+    ASSISTANT_SOCIAL = "assistant_social", "Assistant(e) de service social"
+    DIRECTEUR = "directeur", "Directeur / directrice"
+    CHEF_SERVICE = "chef_service", "Chef de service"
+    ADMINISTRATIF = "administratif", "Personnel administratif"
+    AUTRE = "autre", "Autre"
+
+
+rpps_validator = RegexValidator(r"^\d{11}$", "Le numéro RPPS compte 11 chiffres.")
+
+
+class ProfessionnelManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        if not email:
+            raise ValueError("L'adresse e-mail est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_platform_admin(self, email: str, password: str | None = None, **extra):
+        return self.create_user(email, password, est_admin_plateforme=True, organisme=None, **extra)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class Professionnel(AbstractBaseUser):
+    """A professional, logging in by e-mail. Belongs to exactly one organisme gestionnaire; platform
+    administrators belong to none and see no tenant data."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisme = models.ForeignKey(OrganismeGestionnaire, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    email = models.EmailField("adresse e-mail", unique=True)
+    nom = models.CharField(max_length=100)
+    prenom = models.CharField("prénom", max_length=100)
+    profession = models.CharField(max_length=30, choices=Profession.choices, default=Profession.AUTRE)
+    rpps = models.CharField("numéro RPPS", max_length=11, blank=True, validators=[rpps_validator])
+    is_active = models.BooleanField("actif", default=True)
+    est_admin_plateforme = models.BooleanField("administrateur de la plateforme", default=False)
+    est_admin_organisme = models.BooleanField("administrateur de l'organisme", default=False)
+    est_dpo = models.BooleanField("délégué à la protection des données", default=False)
+    date_joined = models.DateTimeField("créé le", default=timezone.now)
+    desactive_le = models.DateTimeField(null=True, blank=True)
+    history = tenant_history(excluded_fields=["password", "last_login"])
+
+    objects = ProfessionnelManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["nom", "prenom"]
+
+    class Meta:
+        verbose_name = "professionnel"
+        ordering = ["nom", "prenom"]
+        indexes = [models.Index(fields=["organisme", "nom", "prenom"], name="pro_org_nom_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(est_admin_plateforme=True) | Q(organisme__isnull=False),
+                name="professionnel_a_un_organisme",
+            ),
+            models.CheckConstraint(
+                condition=Q(est_admin_plateforme=False) | Q(organisme__isnull=True),
+                name="admin_plateforme_hors_organisme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prenom} {self.nom}".strip() or self.email
+
+    def get_full_name(self) -> str:
+        return str(self)
+
+    def get_short_name(self) -> str:
+        return self.prenom
+
+    @property
+    def identifiant_national(self) -> str:
+        """The national id used by Pro Santé Connect: ``8`` + RPPS."""
+        return f"8{self.rpps}" if self.rpps else ""
+
+    def clean(self):
+        super().clean()
+        self.email = (self.email or "").strip().lower()
+
+
+class Habilitation(TenantModel):
+    """A professional's role in one ESMS, over a period (``fin`` included; empty = open-ended)."""
+
+    professionnel = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                      related_name="habilitations")
+    etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="habilitations")
+    role = models.CharField("rôle", max_length=30, choices=Role.choices)
+    debut = models.DateField("début")
+    fin = models.DateField("fin", null=True, blank=True)
+    history = tenant_history()
+
+    etablissement_path = "etablissement"
+
+    class Meta:
+        verbose_name = "habilitation"
+        ordering = ["etablissement__nom", "role"]
+        constraints = [
+            models.CheckConstraint(condition=Q(fin__isnull=True) | Q(fin__gte=models.F("debut")),
+                                   name="habilitation_fin_apres_debut"),
+        ]
+        indexes = [
+            models.Index(fields=["organisme", "professionnel", "etablissement"], name="hab_org_pro_idx"),
+            models.Index(fields=["organisme", "etablissement", "role"], name="hab_org_etab_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.professionnel} — {self.get_role_display()} ({self.etablissement})"
+
+    def clean(self):
+        if self.fin and self.debut and self.fin < self.debut:
+            raise ValidationError({"fin": "La date de fin ne peut pas précéder la date de début."})
+        if self.professionnel_id and self.etablissement_id:
+            if self.professionnel.organisme_id != self.etablissement.organisme_id:
+                raise ValidationError("Le professionnel et l'établissement doivent relever du même organisme.")
+
+    def est_active(self, jour=None) -> bool:
+        jour = jour or timezone.localdate()
+        return self.debut <= jour and (self.fin is None or self.fin >= jour)
+
+
+class ExceptionAccesBase(UserObjectPermissionBase):
+    """Object-level DENY/GRANT exceptions, stored through django-guardian's direct foreign-key models
+    (one table per protected model, each carrying ``organisme`` for row-level security).
+
+    The permission codenames are ``refuser_<catégorie>`` (DENY, which always wins) and
+    ``accorder_<catégorie>`` (GRANT). They are read in SQL by ``habilitations.policy``.
+    """
+
+    organisme = models.ForeignKey(OrganismeGestionnaire, on_delete=models.PROTECT, related_name="+")
+    cree_le = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self.organisme_id:
+            self.organisme_id = self.content_object.organisme_id
+        super().save(*args, **kwargs)
+
+
+class ExceptionAccesEtablissement(ExceptionAccesBase):
+    content_object = models.ForeignKey(Etablissement, on_delete=models.CASCADE, related_name="+")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = "exception d'accès à un établissement"
+        indexes = [models.Index(fields=["organisme", "user"], name="exc_etab_org_user_idx")]
+
+
+class BrisDeGlace(TenantModel):
+    """An exceptional, reasoned, time-limited access to one object, reviewed afterwards by the director
+    or the DPO (ARCHITECTURE.md §3)."""
+
+    professionnel = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
+    objet_type = models.CharField(max_length=60)
+    objet_id = models.UUIDField()
+    objet_libelle = models.CharField(max_length=255)
+    motif = models.TextField(validators=[MinLengthValidator(20, "Le motif doit compter au moins 20 caractères.")])
+    debut = models.DateTimeField(default=timezone.now)
+    expire_le = models.DateTimeField()
+    revu_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+    revu_le = models.DateTimeField(null=True, blank=True)
+    avis_revue = models.CharField(max_length=20, blank=True,
+                                  choices=[("justifie", "Justifié"), ("injustifie", "Non justifié")])
+    commentaire_revue = models.TextField(blank=True)
+    history = tenant_history()
+
+    etablissement_path = "etablissement"
+
+    class Meta:
+        verbose_name = "accès exceptionnel (bris de glace)"
+        verbose_name_plural = "accès exceptionnels (bris de glace)"
+        ordering = ["-debut"]
+        constraints = [
+            models.CheckConstraint(condition=Q(expire_le__gt=models.F("debut")), name="bdg_expire_apres_debut"),
+            models.CheckConstraint(condition=Q(motif__regex=r"^\s*\S(.|\n){18,}\S\s*$"), name="bdg_motif_20"),
+        ]
+        indexes = [
+            models.Index(fields=["organisme", "professionnel", "objet_type", "objet_id"], name="bdg_org_pro_idx"),
+            models.Index(fields=["organisme", "etablissement", "revu_le"], name="bdg_org_revue_idx"),
+        ]
+
+    def est_actif(self, maintenant=None) -> bool:
+        maintenant = maintenant or timezone.now()
+        return self.debut <= maintenant < self.expire_le
+
+
+class DispositifTOTP(models.Model):
+    """The professional's TOTP second factor (RFC 6238). ``confirme`` once the first code was typed."""
+
+    organisme = models.ForeignKey(OrganismeGestionnaire, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    professionnel = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                         related_name="dispositif_totp")
+    secret = models.CharField(max_length=64)
+    confirme = models.BooleanField(default=False)
+    dernier_pas = models.BigIntegerField(default=0, help_text="Last accepted time step (anti-replay).")
+    cree_le = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "second facteur TOTP"
+
+
+class CodeSecours(models.Model):
+    """Single-use recovery codes, stored hashed."""
+
+    organisme = models.ForeignKey(OrganismeGestionnaire, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    professionnel = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                      related_name="codes_secours")
+    empreinte = models.CharField(max_length=128)
+    utilise_le = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "code de secours"
+        indexes = [models.Index(fields=["organisme", "professionnel"], name="code_secours_org_pro_idx")]
+
+
+class TypeEvenementAuth(models.TextChoices):
+    SUCCES = "succes", "Connexion réussie"
+    ECHEC_MOT_DE_PASSE = "echec_mdp", "Mot de passe refusé"
+    ECHEC_SECOND_FACTEUR = "echec_2fa", "Second facteur refusé"
+    VERROUILLE = "verrouille", "Tentative pendant un verrouillage"
+    DECONNEXION = "deconnexion", "Déconnexion"
+    INACTIVITE = "inactivite", "Déconnexion après inactivité"
+    COMPTE_DESACTIVE = "desactive", "Compte désactivé"
+
+
+class EvenementAuthentification(models.Model):
+    """Every authentication success and failure, kept for the lockout and for the DPO."""
+
+    organisme = models.ForeignKey(OrganismeGestionnaire, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    professionnel = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                      blank=True, related_name="+")
+    email_saisi = models.CharField(max_length=254)
+    type_evenement = models.CharField(max_length=20, choices=TypeEvenementAuth.choices)
+    adresse_ip = models.GenericIPAddressField(null=True, blank=True)
+    agent_utilisateur = models.CharField(max_length=300, blank=True)
+    horodatage = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "événement d'authentification"
+        ordering = ["-horodatage"]
+        indexes = [
+            models.Index(fields=["email_saisi", "adresse_ip", "horodatage"], name="auth_evt_email_ip_idx"),
+            models.Index(fields=["adresse_ip", "horodatage"], name="auth_evt_ip_idx"),
+            models.Index(fields=["organisme", "-horodatage"], name="auth_evt_org_idx"),
+        ]

@@ -1,0 +1,96 @@
+"""Roles and their permissions, declared in code, per data category (ARCHITECTURE.md §3).
+
+An action is ``"<catégorie>.<niveau>"``: ``"medical.voir"``, ``"soins.modifier"``. ``modifier`` implies
+``voir``. Medical data is reserved to the équipe de soins (secret professionnel partagé, CSP L1110-4 and
+L1110-12): only the roles with ``medical`` below can see it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Categorie(models.TextChoices):
+    ADMINISTRATIF = "administratif", "Administratif"
+    SOCIAL = "social", "Social / éducatif"
+    SOINS = "soins", "Soins"
+    MEDICAL = "medical", "Médical"
+    MEDICAMENTS = "medicaments", "Médicaments"
+    DOCUMENTS = "documents", "Documents"
+    PILOTAGE = "pilotage", "Pilotage"
+    ADMINISTRATION = "administration", "Administration"
+
+
+VOIR = "voir"
+MODIFIER = "modifier"
+NIVEAUX = (VOIR, MODIFIER)
+
+
+class Role(models.TextChoices):
+    DIRECTEUR = "directeur", "Directeur / directrice"
+    CHEF_SERVICE = "chef_service", "Chef de service"
+    MEDECIN_COORDONNATEUR = "medecin_coordonnateur", "Médecin coordonnateur"
+    MEDECIN = "medecin", "Médecin"
+    INFIRMIER = "infirmier", "Infirmier / infirmière"
+    AIDE_SOIGNANT = "aide_soignant", "Aide-soignant(e) / AES"
+    PHARMACIEN = "pharmacien", "Pharmacien"
+    PSYCHOLOGUE = "psychologue", "Psychologue"
+    EDUCATEUR = "educateur", "Éducateur / éducatrice"
+    TRAVAILLEUR_SOCIAL = "travailleur_social", "Travailleur social"
+    AGENT_ADMINISTRATIF = "agent_administratif", "Agent administratif / admission"
+
+
+C = Categorie
+M, V = MODIFIER, VOIR
+
+# Role → {catégorie: niveau}. The single source of truth for the permission matrix.
+MATRICE: dict[str, dict[str, str]] = {
+    Role.DIRECTEUR: {C.ADMINISTRATIF: M, C.SOCIAL: V, C.SOINS: V, C.DOCUMENTS: M, C.PILOTAGE: M,
+                     C.ADMINISTRATION: V},
+    Role.CHEF_SERVICE: {C.ADMINISTRATIF: V, C.SOCIAL: M, C.SOINS: V, C.DOCUMENTS: M, C.PILOTAGE: V},
+    Role.MEDECIN_COORDONNATEUR: {C.ADMINISTRATIF: V, C.SOCIAL: V, C.SOINS: M, C.MEDICAL: M, C.MEDICAMENTS: M,
+                                 C.DOCUMENTS: M, C.PILOTAGE: V},
+    Role.MEDECIN: {C.ADMINISTRATIF: V, C.SOCIAL: V, C.SOINS: M, C.MEDICAL: M, C.MEDICAMENTS: M, C.DOCUMENTS: M},
+    Role.INFIRMIER: {C.ADMINISTRATIF: V, C.SOCIAL: V, C.SOINS: M, C.MEDICAL: V, C.MEDICAMENTS: M,
+                     C.DOCUMENTS: M},
+    Role.AIDE_SOIGNANT: {C.ADMINISTRATIF: V, C.SOINS: M, C.MEDICAMENTS: V, C.DOCUMENTS: V},
+    Role.PHARMACIEN: {C.SOINS: V, C.MEDICAL: V, C.MEDICAMENTS: M},
+    Role.PSYCHOLOGUE: {C.ADMINISTRATIF: V, C.SOCIAL: M, C.SOINS: V, C.DOCUMENTS: M},
+    Role.EDUCATEUR: {C.ADMINISTRATIF: V, C.SOCIAL: M, C.DOCUMENTS: M},
+    Role.TRAVAILLEUR_SOCIAL: {C.ADMINISTRATIF: M, C.SOCIAL: M, C.DOCUMENTS: M},
+    Role.AGENT_ADMINISTRATIF: {C.ADMINISTRATIF: M, C.DOCUMENTS: M},
+}
+
+# What a break-the-glass access opens, for its duration: consultation of the care record only.
+CATEGORIES_BRIS_DE_GLACE = (C.ADMINISTRATIF, C.SOCIAL, C.SOINS, C.MEDICAL, C.MEDICAMENTS, C.DOCUMENTS)
+
+
+def actions_du_niveau(categorie: str, niveau: str) -> set[str]:
+    return {f"{categorie}.{VOIR}", f"{categorie}.{MODIFIER}"} if niveau == MODIFIER else {f"{categorie}.{VOIR}"}
+
+
+def actions_du_role(role: str) -> frozenset[str]:
+    actions: set[str] = set()
+    for categorie, niveau in MATRICE.get(role, {}).items():
+        actions |= actions_du_niveau(categorie, niveau)
+    return frozenset(actions)
+
+
+def roles_ayant(action: str) -> list[str]:
+    return [role for role in MATRICE if action in actions_du_role(role)]
+
+
+def valider_action(action: str) -> tuple[str, str]:
+    categorie, _, niveau = action.partition(".")
+    if categorie not in Categorie.values or niveau not in NIVEAUX:
+        raise ValueError(f"Action inconnue : {action!r}")
+    return categorie, niveau
+
+
+def exception_permissions() -> list[tuple[str, str]]:
+    """Permission codenames for object-level exceptions, declared on each protected model's Meta."""
+    perms = []
+    for code, libelle in Categorie.choices:
+        perms.append((f"refuser_{code}", f"Refus d'accès : {libelle.lower()}"))
+        perms.append((f"accorder_{code}", f"Accès accordé par exception : {libelle.lower()}"))
+    return perms

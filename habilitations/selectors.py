@@ -1,0 +1,22 @@
+"""Read paths of the habilitations app."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from . import policy
+from .models import BrisDeGlace
+
+
+def bris_de_glace_a_revoir(user) -> QuerySet[BrisDeGlace] | None:
+    """Break-the-glass accesses the user reviews: all of the organisme for the DPO, those of the ESMS
+    they direct (``pilotage.modifier``) otherwise; ``None`` when the user reviews nothing."""
+    if not getattr(user, "is_authenticated", False) or not user.organisme_id:
+        return None
+    base = BrisDeGlace.objects.filter(organisme_id=user.organisme_id).order_by("revu_le", "-debut")
+    if user.est_dpo:
+        return base
+    if not any("pilotage.modifier" in policy.actions_dans(user, etab) for etab in
+               policy.roles_par_etablissement(user)):
+        return None
+    return policy.scope(user, "pilotage.modifier", base)

@@ -1,0 +1,166 @@
+"""Write paths of the habilitations app (one transaction each, history through the acting user)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from dui.audit import journaliser_acces
+from dui.models import Etablissement, OrganismeGestionnaire, TypeAcces
+from dui.tenancy import auth_lookup, tenant_context
+
+from . import policy
+from .models import BrisDeGlace, EvenementAuthentification, Habilitation, Professionnel, TypeEvenementAuth
+from .roles import Categorie
+
+
+def _exiger_admin_organisme(admin: Professionnel) -> None:
+    if not (admin.is_authenticated and admin.est_admin_organisme and admin.organisme_id):
+        raise PermissionDenied("Réservé aux administrateurs de l'organisme.")
+
+
+@transaction.atomic
+def do_creer_organisme(admin_plateforme: Professionnel, *, raison_sociale: str, finess_juridique: str,
+                       siren: str, admin_email: str, admin_nom: str, admin_prenom: str,
+                       admin_mot_de_passe: str) -> tuple[OrganismeGestionnaire, Professionnel]:
+    """A platform administrator creates a tenant and its first OG administrator."""
+    if not admin_plateforme.est_admin_plateforme:
+        raise PermissionDenied("Réservé aux administrateurs de la plateforme.")
+    organisme = OrganismeGestionnaire(raison_sociale=raison_sociale, finess_juridique=finess_juridique,
+                                      siren=siren)
+    organisme.full_clean()
+    organisme.save()
+    with tenant_context(organisme.pk):
+        admin = Professionnel(organisme=organisme, email=admin_email.strip().lower(), nom=admin_nom,
+                              prenom=admin_prenom, est_admin_organisme=True)
+        validate_password(admin_mot_de_passe, admin)
+        admin.set_password(admin_mot_de_passe)
+        admin.full_clean(exclude=["password"])
+        admin.save()
+    return organisme, admin
+
+
+def do_creer_professionnel(admin: Professionnel, *, mot_de_passe: str, **champs) -> Professionnel:
+    _exiger_admin_organisme(admin)
+    pro = Professionnel(organisme_id=admin.organisme_id, **champs)
+    pro.email = pro.email.strip().lower()
+    validate_password(mot_de_passe, pro)
+    pro.set_password(mot_de_passe)
+    pro.full_clean(exclude=["password"])
+    with auth_lookup():  # the e-mail is unique across tenants: the uniqueness check must see them all
+        if Professionnel.objects.filter(email__iexact=pro.email).exists():
+            raise ValidationError({"email": "Un compte existe déjà avec cette adresse e-mail."})
+    pro.save()
+    return pro
+
+
+def do_modifier_professionnel(admin: Professionnel, pro: Professionnel, **champs) -> Professionnel:
+    _exiger_admin_organisme(admin)
+    for nom, valeur in champs.items():
+        setattr(pro, nom, valeur)
+    pro.full_clean(exclude=["password", "email"])
+    pro.save()
+    return pro
+
+
+def do_desactiver_professionnel(admin: Professionnel, pro: Professionnel, request=None) -> None:
+    """Deactivate an account: its sessions end at the next request (``EmailBackend.get_user`` only
+    returns active accounts) and it can no longer log in."""
+    _exiger_admin_organisme(admin)
+    if pro.pk == admin.pk:
+        raise ValidationError("Vous ne pouvez pas désactiver votre propre compte.")
+    pro.is_active = False
+    pro.desactive_le = timezone.now()
+    pro.save(update_fields=["is_active", "desactive_le"])
+    if request is not None:
+        from .auth import client_ip
+
+        EvenementAuthentification.objects.create(
+            organisme_id=pro.organisme_id, professionnel=pro, email_saisi=pro.email,
+            type_evenement=TypeEvenementAuth.COMPTE_DESACTIVE, adresse_ip=client_ip(request),
+        )
+
+
+def do_reactiver_professionnel(admin: Professionnel, pro: Professionnel) -> None:
+    _exiger_admin_organisme(admin)
+    pro.is_active = True
+    pro.desactive_le = None
+    pro.save(update_fields=["is_active", "desactive_le"])
+
+
+def do_ajouter_habilitation(admin: Professionnel, pro: Professionnel, etablissement: Etablissement, role: str,
+                            debut: datetime.date, fin: datetime.date | None = None) -> Habilitation:
+    _exiger_admin_organisme(admin)
+    hab = Habilitation(organisme_id=admin.organisme_id, professionnel=pro, etablissement=etablissement,
+                       role=role, debut=debut, fin=fin)
+    hab.full_clean()
+    hab.save()
+    return hab
+
+
+def do_terminer_habilitation(admin: Professionnel, hab: Habilitation, fin: datetime.date | None = None) -> None:
+    _exiger_admin_organisme(admin)
+    fin = fin or timezone.localdate()
+    hab.fin = max(fin, hab.debut)
+    hab.save(update_fields=["fin", "modifie_le"])
+
+
+def do_definir_exception(admin: Professionnel, pro: Professionnel, obj: Model, categorie: str,
+                         nature: str) -> None:
+    """Add an object-level DENY (``refuser``) or GRANT (``accorder``) for one category."""
+    _exiger_admin_organisme(admin)
+    if nature not in ("refuser", "accorder") or categorie not in Categorie.values:
+        raise ValidationError("Exception inconnue.")
+    if obj.organisme_id != admin.organisme_id or pro.organisme_id != admin.organisme_id:
+        raise PermissionDenied
+    assign_perm(f"{nature}_{categorie}", pro, obj)
+
+
+def do_retirer_exception(admin: Professionnel, pro: Professionnel, obj: Model, categorie: str,
+                         nature: str) -> None:
+    _exiger_admin_organisme(admin)
+    remove_perm(f"{nature}_{categorie}", pro, obj)
+
+
+def do_ouvrir_bris_de_glace(request, obj: Model, motif: str) -> BrisDeGlace:
+    """Open an exceptional, time-limited consultation access to ``obj``, journaled and queued for review."""
+    user = request.user
+    motif = (motif or "").strip()
+    if len(motif) < 20:
+        raise ValidationError({"motif": "Le motif doit compter au moins 20 caractères."})
+    if obj.organisme_id != user.organisme_id or not policy.roles_par_etablissement(user):
+        raise PermissionDenied("Accès exceptionnel impossible : aucune habilitation active.")
+    maintenant = timezone.now()
+    bdg = BrisDeGlace.objects.create(
+        organisme_id=user.organisme_id, professionnel=user, etablissement_id=policy.etablissement_id_of(obj),
+        objet_type=obj._meta.label_lower, objet_id=obj.public_id, objet_libelle=str(obj)[:255], motif=motif,
+        debut=maintenant, expire_le=maintenant + datetime.timedelta(hours=settings.DUI_BREAK_GLASS_HOURS),
+    )
+    journaliser_acces(request, TypeAcces.BRIS_DE_GLACE, obj, f"Bris de glace : {motif}"[:255])
+    return bdg
+
+
+def do_revoir_bris_de_glace(relecteur: Professionnel, bdg: BrisDeGlace, avis: str, commentaire: str) -> None:
+    if bdg.professionnel_id == relecteur.pk:
+        raise ValidationError("Un accès exceptionnel ne peut pas être revu par la personne qui l'a ouvert.")
+    if avis not in ("justifie", "injustifie"):
+        raise ValidationError({"avis": "Choisissez « justifié » ou « non justifié »."})
+    bdg.revu_par = relecteur
+    bdg.revu_le = timezone.now()
+    bdg.avis_revue = avis
+    bdg.commentaire_revue = commentaire.strip()
+    bdg.save(update_fields=["revu_par", "revu_le", "avis_revue", "commentaire_revue", "modifie_le"])
+
+
+def do_changer_mot_de_passe(user: Professionnel, nouveau: str) -> None:
+    validate_password(nouveau, user)
+    user.set_password(nouveau)
+    with auth_lookup():
+        user.save(update_fields=["password"])

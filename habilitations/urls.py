@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "habilitations"
+
+urlpatterns = [
+    path("connexion/", views.connexion, name="connexion"),
+    path("connexion/second-facteur/", views.second_facteur, name="second_facteur"),
+    path("connexion/enrolement/", views.enrolement, name="enrolement"),
+    path("deconnexion/", views.deconnexion, name="deconnexion"),
+    path("compte/", views.mon_compte, name="mon_compte"),
+    path("compte/codes-de-secours/", views.codes_secours, name="codes_secours"),
+    path("compte/codes-de-secours/regenerer/", views.regenerer_codes_secours, name="regenerer_codes_secours"),
+    path("acces-exceptionnel/<slug:objet_type>/<uuid:public_id>/", views.bris_de_glace, name="bris_de_glace"),
+    path("acces-exceptionnels/revue/", views.revue_bris_de_glace, name="revue_bris_de_glace"),
+    path("acces-exceptionnels/<uuid:public_id>/revue/", views.revoir_bris_de_glace, name="revoir_bris_de_glace"),
+]

@@ -1,0 +1,252 @@
+"""Login with a second factor, enrolment, account, break-the-glass and its review."""
+
+from __future__ import annotations
+
+import time
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dui.access import for_tenant
+from dui.models import Etablissement
+from dui.tenancy import auth_lookup
+
+from . import auth, policy, selectors, services
+from .forms import BrisDeGlaceForm, CodeForm, ConnexionForm, MotDePasseForm, RevueForm
+from .middleware import SESSION_2FA, SESSION_ACTIVITE
+from .models import DispositifTOTP, Professionnel, TypeEvenementAuth
+
+SESSION_EN_ATTENTE = "dui_2fa_user"
+SESSION_EN_ATTENTE_DEPUIS = "dui_2fa_depuis"
+SESSION_SUIVANT = "dui_suivant"
+DELAI_SECOND_FACTEUR = 300  # seconds between the password and the second factor
+
+MSG_ECHEC = "Adresse e-mail ou mot de passe incorrect."
+MSG_VERROU = (f"Trop de tentatives depuis ce poste. Réessayez dans {settings.DUI_LOCKOUT_MINUTES} minutes "
+              "ou contactez l'administrateur de votre organisme.")
+
+
+def _suivant(request) -> str:
+    cible = request.session.get(SESSION_SUIVANT) or ""
+    if cible and url_has_allowed_host_and_scheme(cible, allowed_hosts={request.get_host()},
+                                                 require_https=request.is_secure()):
+        return cible
+    return settings.LOGIN_REDIRECT_URL
+
+
+def _utilisateur_en_attente(request) -> Professionnel | None:
+    user_id = request.session.get(SESSION_EN_ATTENTE)
+    depuis = request.session.get(SESSION_EN_ATTENTE_DEPUIS, 0)
+    if not user_id or time.time() - depuis > DELAI_SECOND_FACTEUR:
+        return None
+    with auth_lookup():
+        return Professionnel.objects.filter(pk=user_id, is_active=True).first()
+
+
+def _dispositif(user: Professionnel) -> DispositifTOTP | None:
+    with auth_lookup():
+        return DispositifTOTP.objects.filter(professionnel=user).first()
+
+
+@require_http_methods(["GET", "POST"])
+def connexion(request):
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = ConnexionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        ip = auth.client_ip(request)
+        if auth.est_verrouille(email, ip):
+            auth.journaliser(request, TypeEvenementAuth.VERROUILLE, email)
+            form.add_error(None, MSG_VERROU)
+        else:
+            user = auth.EmailBackend().authenticate(request, email=email, password=form.cleaned_data["password"])
+            if user is None:
+                auth.journaliser(request, TypeEvenementAuth.ECHEC_MOT_DE_PASSE, email)
+                form.add_error(None, MSG_ECHEC)
+            else:
+                request.session.cycle_key()
+                request.session[SESSION_EN_ATTENTE] = user.pk
+                request.session[SESSION_EN_ATTENTE_DEPUIS] = time.time()
+                request.session[SESSION_SUIVANT] = request.GET.get("next", "")
+                dispositif = _dispositif(user)
+                if dispositif is None or not dispositif.confirme:
+                    return redirect("habilitations:enrolement")
+                return redirect("habilitations:second_facteur")
+    return render(request, "habilitations/connexion.html", {"form": form})
+
+
+def _ouvrir_session(request, user: Professionnel):
+    suivant = _suivant(request)
+    for cle in (SESSION_EN_ATTENTE, SESSION_EN_ATTENTE_DEPUIS, SESSION_SUIVANT):
+        request.session.pop(cle, None)
+    with auth_lookup():
+        login(request, user, backend="habilitations.auth.EmailBackend")
+    request.session[SESSION_2FA] = True
+    request.session[SESSION_ACTIVITE] = time.time()
+    auth.journaliser(request, TypeEvenementAuth.SUCCES, user.email, user)
+    return redirect(suivant)
+
+
+@require_http_methods(["GET", "POST"])
+def second_facteur(request):
+    user = _utilisateur_en_attente(request)
+    if user is None:
+        messages.warning(request, "Votre saisie a expiré : identifiez-vous de nouveau.")
+        return redirect("habilitations:connexion")
+    dispositif = _dispositif(user)
+    if dispositif is None or not dispositif.confirme:
+        return redirect("habilitations:enrolement")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip = auth.client_ip(request)
+        code = form.cleaned_data["code"].strip()
+        if auth.est_verrouille(user.email, ip):
+            auth.journaliser(request, TypeEvenementAuth.VERROUILLE, user.email, user)
+            form.add_error(None, MSG_VERROU)
+        elif auth.verifier_totp(dispositif, code) or (len(code) > 6 and auth.utiliser_code_secours(user, code)):
+            return _ouvrir_session(request, user)
+        else:
+            auth.journaliser(request, TypeEvenementAuth.ECHEC_SECOND_FACTEUR, user.email, user)
+            form.add_error("code", "Code incorrect ou déjà utilisé.")
+    return render(request, "habilitations/second_facteur.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def enrolement(request):
+    """First login: register an authenticator application (QR code), confirm it, get recovery codes."""
+    user = _utilisateur_en_attente(request)
+    if user is None:
+        return redirect("habilitations:connexion")
+    dispositif = _dispositif(user)
+    if dispositif is not None and dispositif.confirme:
+        return redirect("habilitations:second_facteur")
+    if dispositif is None:
+        with auth_lookup():
+            dispositif = DispositifTOTP.objects.create(organisme_id=user.organisme_id, professionnel=user,
+                                                       secret=auth.nouveau_secret())
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if auth.verifier_totp(dispositif, form.cleaned_data["code"]):
+            with auth_lookup():
+                DispositifTOTP.objects.filter(pk=dispositif.pk).update(confirme=True)
+            codes = auth.generer_codes_secours(user)
+            response = _ouvrir_session(request, user)
+            request.session["dui_codes_secours"] = codes
+            return redirect("habilitations:codes_secours") if response.status_code == 302 else response
+        auth.journaliser(request, TypeEvenementAuth.ECHEC_SECOND_FACTEUR, user.email, user)
+        form.add_error("code", "Code incorrect : vérifiez l'heure de votre téléphone et réessayez.")
+    uri = auth.uri_provisioning(user, dispositif.secret)
+    qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+    secret_groupe = " ".join(dispositif.secret[i:i + 4] for i in range(0, len(dispositif.secret), 4))
+    return render(request, "habilitations/enrolement.html",
+                  {"form": form, "qr": qr, "secret": secret_groupe, "professionnel": user})
+
+
+@login_required
+def codes_secours(request):
+    codes = request.session.pop("dui_codes_secours", None)
+    if not codes:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "habilitations/codes_secours.html", {"codes": codes})
+
+
+@login_required
+@require_POST
+def regenerer_codes_secours(request):
+    request.session["dui_codes_secours"] = auth.generer_codes_secours(request.user)
+    return redirect("habilitations:codes_secours")
+
+
+@require_POST
+def deconnexion(request):
+    if request.user.is_authenticated:
+        auth.journaliser(request, TypeEvenementAuth.DECONNEXION, request.user.email, request.user)
+    logout(request)
+    messages.info(request, "Vous êtes déconnecté(e).")
+    return redirect("habilitations:connexion")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mon_compte(request):
+    form = MotDePasseForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.do_changer_mot_de_passe(request.user, form.cleaned_data["nouveau"])
+        except ValidationError as exc:
+            form.add_error("nouveau", exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, "Mot de passe modifié.")
+            return redirect("habilitations:mon_compte")
+    habilitations = policy.habilitations_actives(request.user).select_related("etablissement")
+    return render(request, "habilitations/mon_compte.html", {"form": form, "habilitations": habilitations})
+
+
+# --- Break-the-glass -------------------------------------------------------------------------------
+
+BRIS_DE_GLACE_CIBLES = {"etablissement": Etablissement}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bris_de_glace(request, objet_type: str, public_id):
+    model = BRIS_DE_GLACE_CIBLES.get(objet_type)
+    if model is None:
+        raise Http404
+    obj = for_tenant(request.user, model.objects.all()).filter(public_id=public_id).first()
+    if obj is None or not policy.roles_par_etablissement(request.user):
+        raise Http404
+    form = BrisDeGlaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.do_ouvrir_bris_de_glace(request, obj, form.cleaned_data["motif"])
+        except ValidationError as exc:
+            form.add_error("motif", exc.messages[0])
+        else:
+            messages.warning(request, f"Accès exceptionnel ouvert pour {settings.DUI_BREAK_GLASS_HOURS} h. "
+                                      "Il est journalisé et sera revu par la direction.")
+            return redirect(obj.get_absolute_url())
+    return render(request, "habilitations/bris_de_glace.html", {"form": form, "objet": obj})
+
+
+@login_required
+def revue_bris_de_glace(request):
+    acces = selectors.bris_de_glace_a_revoir(request.user)
+    if acces is None:
+        raise Http404
+    return render(request, "habilitations/revue_bris_de_glace.html",
+                  {"acces": acces.select_related("professionnel", "etablissement", "revu_par")[:200],
+                   "form": RevueForm()})
+
+
+@login_required
+@require_POST
+def revoir_bris_de_glace(request, public_id):
+    acces = selectors.bris_de_glace_a_revoir(request.user)
+    if acces is None:
+        raise Http404
+    bdg = acces.filter(public_id=public_id).first()
+    if bdg is None:
+        raise Http404
+    form = RevueForm(request.POST)
+    if form.is_valid():
+        try:
+            services.do_revoir_bris_de_glace(request.user, bdg, form.cleaned_data["avis"],
+                                             form.cleaned_data["commentaire"])
+            messages.success(request, "Revue enregistrée.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, "Choisissez un avis pour enregistrer la revue.")
+    return redirect("habilitations:revue_bris_de_glace")
+

@@ -1,0 +1,56 @@
+"""Create the DUI's two PostgreSQL roles and its database, idempotently.
+
+    python scripts/provision_db.py ADMIN_URL OWNER_URL APP_URL
+
+ADMIN_URL is a superuser (or CREATEROLE + CREATEDB) connection used only here. The owner role owns the
+database and runs the migrations (CREATEDB so that the test runner can create test databases); the
+application role logs in with neither superuser, BYPASSRLS nor ownership, so row-level security
+applies to it.
+"""
+
+from __future__ import annotations
+
+import sys
+from urllib.parse import unquote, urlparse
+
+import psycopg
+from psycopg import sql
+
+
+def parts(url: str) -> dict:
+    u = urlparse(url)
+    return {"user": unquote(u.username or ""), "password": unquote(u.password or ""),
+            "dbname": u.path.lstrip("/"), "host": u.hostname, "port": u.port or 5432}
+
+
+def ensure_role(cur, name: str, password: str, extra: str) -> None:
+    cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
+    verb = "ALTER" if cur.fetchone() else "CREATE"
+    cur.execute(sql.SQL(f"{verb} ROLE {{}} LOGIN PASSWORD {{}} NOSUPERUSER NOBYPASSRLS {extra}").format(
+        sql.Identifier(name), sql.Literal(password)))
+
+
+def main(admin_url: str, owner_url: str, app_url: str) -> None:
+    owner, app = parts(owner_url), parts(app_url)
+    with psycopg.connect(admin_url, autocommit=True) as conn, conn.cursor() as cur:
+        ensure_role(cur, owner["user"], owner["password"], "CREATEDB NOCREATEROLE")
+        ensure_role(cur, app["user"], app["password"], "NOCREATEDB NOCREATEROLE")
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [owner["dbname"]])
+        if not cur.fetchone():
+            cur.execute(sql.SQL("CREATE DATABASE {} OWNER {} ENCODING 'UTF8' TEMPLATE template0").format(
+                sql.Identifier(owner["dbname"]), sql.Identifier(owner["user"])))
+    admin_db = admin_url.rsplit("/", 1)[0] + "/" + owner["dbname"]
+    with psycopg.connect(admin_db, autocommit=True) as conn, conn.cursor() as cur:
+        # Extensions the domain apps rely on (name search); trusted ones, created once by the admin.
+        for ext in ("unaccent", "pg_trgm"):
+            cur.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(ext)))
+        cur.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+            sql.Identifier(owner["dbname"]), sql.Identifier(app["user"])))
+    print(f"PostgreSQL : rôle propriétaire « {owner['user']} », rôle applicatif « {app['user']} », "
+          f"base « {owner['dbname']} » prêts.")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    main(*sys.argv[1:])

@@ -1,0 +1,103 @@
+"""Shared fixtures: two organismes gestionnaires with a professional of each role, logged-in clients
+that went through the real second factor, and the test database created by the owner role."""
+
+from __future__ import annotations
+
+import datetime
+
+import pyotp
+import pytest
+from django.db import connections
+from django.test import Client
+from django.utils import timezone
+
+from dui.tenancy import auth_lookup, tenant_context
+from habilitations.roles import Role
+from tests.factories import (
+    DispositifFactory,
+    EtablissementFactory,
+    HabilitationFactory,
+    OrganismeFactory,
+    ProfessionnelFactory,
+    UniteFactory,
+)
+
+PASSWORD = "Un-mot-de-passe-solide-42"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb,
+                    django_db_modify_db_settings):
+    from dui.testing import setup_test_databases, teardown_test_databases
+
+    old_name = connections["owner"].settings_dict["NAME"]
+    with django_db_blocker.unblock():
+        setup_test_databases(keepdb=django_db_keepdb)
+    yield
+    with django_db_blocker.unblock():
+        teardown_test_databases(old_name, keepdb=django_db_keepdb)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+class Tenant:
+    """One organisme with three ESMS and a professional per role (habilitation in the EHPAD)."""
+
+    def __init__(self, label: str):
+        self.organisme = OrganismeFactory(raison_sociale=f"Organisme {label}")
+        with tenant_context(self.organisme.pk):
+            self.ehpad = EtablissementFactory(organisme=self.organisme, nom=f"EHPAD {label}", categorie="EHPAD")
+            self.mas = EtablissementFactory(organisme=self.organisme, nom=f"MAS {label}", categorie="MAS")
+            self.unite = UniteFactory(etablissement=self.ehpad, nom=f"Pavillon {label}")
+            self.pros = {}
+            debut = timezone.localdate() - datetime.timedelta(days=30)
+            for role in Role:
+                pro = ProfessionnelFactory(organisme=self.organisme, email=f"{role.value}@{label.lower()}.test")
+                DispositifFactory(professionnel=pro)
+                HabilitationFactory(professionnel=pro, etablissement=self.ehpad, role=role, debut=debut)
+                self.pros[role.value] = pro
+            self.admin = ProfessionnelFactory(organisme=self.organisme, email=f"admin@{label.lower()}.test",
+                                              est_admin_organisme=True)
+            DispositifFactory(professionnel=self.admin)
+            self.dpo = ProfessionnelFactory(organisme=self.organisme, email=f"dpo@{label.lower()}.test", est_dpo=True)
+            DispositifFactory(professionnel=self.dpo)
+
+    def __getitem__(self, role: str):
+        return self.pros[role]
+
+
+@pytest.fixture
+def og_a(db):
+    return Tenant("A")
+
+
+@pytest.fixture
+def og_b(db):
+    return Tenant("B")
+
+
+def code_totp(user, decalage: int = 0) -> str:
+    with auth_lookup():
+        secret = user.dispositif_totp.secret
+    totp = pyotp.TOTP(secret)
+    return totp.at(timezone.now() + datetime.timedelta(seconds=30 * decalage))
+
+
+def connecter(client: Client, user, password: str = PASSWORD) -> Client:
+    """Log in through the real views: password, then the TOTP second factor."""
+    r = client.post("/connexion/", {"email": user.email, "password": password})
+    assert r.status_code == 302, r.content.decode()[:500]
+    r = client.post("/connexion/second-facteur/", {"code": code_totp(user)})
+    assert r.status_code == 302, r.content.decode()[:500]
+    return client
+
+
+@pytest.fixture
+def client_de():
+    """client_de(user) → a Client logged in as user, with CSRF checks enforced."""
+    def _make(user, csrf: bool = False) -> Client:
+        return connecter(Client(enforce_csrf_checks=csrf), user)
+    return _make

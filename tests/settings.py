@@ -1,0 +1,9 @@
+"""Test settings: the application settings, plus what only tests need."""
+
+from dui.settings import *  # noqa: F403
+
+DUI_TESTING = True  # test databases grant TRUNCATE to the app role (transactional tests flush tables)
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production uses PBKDF2
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
