@@ -58,10 +58,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "habilitations.middleware.SecondFactorRequiredMiddleware",
     "habilitations.middleware.InactivityTimeoutMiddleware",
     "dui.middleware.TenantMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -117,6 +117,7 @@ AUTH_PASSWORD_VALIDATORS = [
      "OPTIONS": {"user_attributes": ("email", "nom", "prenom")}},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "habilitations.validators.CommonPasswordCoreValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Lockout: failures are counted per (account, source address) so that an attacker elsewhere cannot
@@ -169,6 +170,8 @@ STORAGES = {
         if PRODUCTION else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_ROOT = env.path("DUI_MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
 # --- Celery ---------------------------------------------------------------------------------------

@@ -86,11 +86,18 @@ def code_totp(user, decalage: int = 0) -> str:
     return totp.at(timezone.now() + datetime.timedelta(seconds=30 * decalage))
 
 
+def csrf_token(client: Client, url: str = "/connexion/") -> str:
+    """The CSRF token a browser would have after loading ``url``."""
+    client.get(url)
+    return client.cookies["csrftoken"].value
+
+
 def connecter(client: Client, user, password: str = PASSWORD) -> Client:
-    """Log in through the real views: password, then the TOTP second factor."""
-    r = client.post("/connexion/", {"email": user.email, "password": password})
+    """Log in through the real views (CSRF included): password, then the TOTP second factor."""
+    token = csrf_token(client)
+    r = client.post("/connexion/", {"email": user.email, "password": password, "csrfmiddlewaretoken": token})
     assert r.status_code == 302, r.content.decode()[:500]
-    r = client.post("/connexion/second-facteur/", {"code": code_totp(user)})
+    r = client.post("/connexion/second-facteur/", {"code": code_totp(user), "csrfmiddlewaretoken": token})
     assert r.status_code == 302, r.content.decode()[:500]
     return client
 

@@ -1,0 +1,235 @@
+"""Authentication: second factor required, lockout, inactivity, deactivation, CSRF, journal."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.test import Client
+
+from dui.tenancy import auth_lookup
+from habilitations.models import EvenementAuthentification, TypeEvenementAuth
+from tests.conftest import PASSWORD, code_totp, connecter
+
+pytestmark = pytest.mark.django_db
+
+
+def _evenements(email):
+    with auth_lookup():
+        return list(EvenementAuthentification.objects.filter(email_saisi=email)
+                    .order_by("horodatage").values_list("type_evenement", flat=True))
+
+
+def test_password_alone_does_not_open_a_session(og_a):
+    user = og_a["infirmier"]
+    client = Client()
+    r = client.post("/connexion/", {"email": user.email, "password": PASSWORD})
+    assert r.status_code == 302 and r["Location"] == "/connexion/second-facteur/"
+    r = client.get("/")
+    assert r.status_code == 302 and r["Location"].startswith("/connexion/")
+
+
+def test_login_with_totp_reaches_home_and_is_journaled(og_a):
+    user = og_a["infirmier"]
+    client = connecter(Client(), user)
+    r = client.get("/")
+    assert r.status_code == 200
+    assert "EHPAD A" in r.content.decode()
+    assert _evenements(user.email) == [TypeEvenementAuth.SUCCES]
+
+
+def test_wrong_password_is_generic_and_journaled(og_a):
+    r = Client().post("/connexion/", {"email": og_a["infirmier"].email, "password": "faux"})
+    assert "Adresse e-mail ou mot de passe incorrect." in r.content.decode()
+    r = Client().post("/connexion/", {"email": "inconnu@nulle-part.test", "password": "faux"})
+    assert "Adresse e-mail ou mot de passe incorrect." in r.content.decode()
+    assert _evenements("inconnu@nulle-part.test") == [TypeEvenementAuth.ECHEC_MOT_DE_PASSE]
+
+
+def test_wrong_totp_is_refused_and_a_code_cannot_be_replayed(og_a):
+    user = og_a["infirmier"]
+    client = Client()
+    client.post("/connexion/", {"email": user.email, "password": PASSWORD})
+    r = client.post("/connexion/second-facteur/", {"code": "000000" if code_totp(user) != "000000" else "111111"})
+    assert r.status_code == 200 and "Code incorrect" in r.content.decode()
+    code = code_totp(user)
+    assert client.post("/connexion/second-facteur/", {"code": code}).status_code == 302
+    other = Client()
+    other.post("/connexion/", {"email": user.email, "password": PASSWORD})
+    r = other.post("/connexion/second-facteur/", {"code": code})
+    assert r.status_code == 200, "the same TOTP code must not open a second session"
+
+
+def test_recovery_code_works_once(og_a):
+    from habilitations.auth import generer_codes_secours
+
+    user = og_a["educateur"]
+    codes = generer_codes_secours(user)
+    client = Client()
+    client.post("/connexion/", {"email": user.email, "password": PASSWORD})
+    assert client.post("/connexion/second-facteur/", {"code": codes[0]}).status_code == 302
+    other = Client()
+    other.post("/connexion/", {"email": user.email, "password": PASSWORD})
+    assert other.post("/connexion/second-facteur/", {"code": codes[0]}).status_code == 200
+
+
+def test_enrolment_flow_for_a_new_account(og_a):
+    import re
+
+    import pyotp
+
+    from habilitations.models import DispositifTOTP
+
+    user = og_a["educateur"]
+    with auth_lookup():
+        DispositifTOTP.objects.filter(professionnel=user).delete()
+    client = Client()
+    r = client.post("/connexion/", {"email": user.email, "password": PASSWORD})
+    assert r["Location"] == "/connexion/enrolement/"
+    page = client.get("/connexion/enrolement/").content.decode()
+    assert 'src="data:image/svg+xml' in page
+    secret = re.search(r'data-testid="secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    r = client.post("/connexion/enrolement/", {"code": "12345"})
+    assert r.status_code == 200 and "Code incorrect" in r.content.decode()
+    r = client.post("/connexion/enrolement/", {"code": pyotp.TOTP(secret).now()})
+    assert r.status_code == 302 and r["Location"] == "/compte/codes-de-secours/"
+    page = client.get("/compte/codes-de-secours/").content.decode()
+    assert page.count("<li>") >= 10
+    assert client.get("/").status_code == 200
+
+
+def test_lockout_after_repeated_failures_for_that_account_and_address(og_a, settings):
+    settings.DUI_LOCKOUT_ATTEMPTS = 3
+    user = og_a["infirmier"]
+    attaquant = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(3):
+        attaquant.post("/connexion/", {"email": user.email, "password": "mauvais"})
+    r = attaquant.post("/connexion/", {"email": user.email, "password": PASSWORD})
+    assert "Trop de tentatives" in r.content.decode()
+    assert r.status_code == 200 and "_auth_user_id" not in attaquant.session
+    assert TypeEvenementAuth.VERROUILLE in _evenements(user.email)
+    # The professional at their own workstation is not locked out by the attacker.
+    poste = Client(REMOTE_ADDR="198.51.100.20")
+    r = poste.post("/connexion/", {"email": user.email, "password": PASSWORD})
+    assert r.status_code == 302
+
+
+def test_lockout_counts_second_factor_failures(og_a, settings):
+    settings.DUI_LOCKOUT_ATTEMPTS = 3
+    user = og_a["infirmier"]
+    client = Client()
+    client.post("/connexion/", {"email": user.email, "password": PASSWORD})
+    for _ in range(3):
+        client.post("/connexion/second-facteur/", {"code": "999999" if code_totp(user) != "999999" else "888888"})
+    r = client.post("/connexion/second-facteur/", {"code": code_totp(user)})
+    assert "Trop de tentatives" in r.content.decode()
+
+
+def test_address_spraying_many_accounts_is_blocked(og_a, settings):
+    settings.DUI_LOCKOUT_IP_ATTEMPTS = 4
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for i in range(4):
+        client.post("/connexion/", {"email": f"victime{i}@a.test", "password": "x"})
+    r = client.post("/connexion/", {"email": og_a["medecin"].email, "password": PASSWORD})
+    assert "Trop de tentatives" in r.content.decode()
+
+
+def test_inactivity_ends_the_session(og_a, settings):
+    settings.DUI_INACTIVITY_MINUTES = 30
+    client = connecter(Client(), og_a["infirmier"])
+    assert client.get("/").status_code == 200
+    session = client.session
+    session["dui_derniere_activite"] = time.time() - 31 * 60
+    session.save()
+    r = client.get("/")
+    assert r.status_code == 302 and r["Location"].startswith("/connexion/")
+    assert client.get("/").status_code == 302
+    assert TypeEvenementAuth.INACTIVITE in _evenements(og_a["infirmier"].email)
+
+
+def test_activity_within_the_timeout_keeps_the_session(og_a):
+    client = connecter(Client(), og_a["infirmier"])
+    session = client.session
+    session["dui_derniere_activite"] = time.time() - 29 * 60
+    session.save()
+    assert client.get("/").status_code == 200
+
+
+def test_htmx_request_after_timeout_gets_a_redirect_header(og_a):
+    client = connecter(Client(), og_a["infirmier"])
+    session = client.session
+    session["dui_derniere_activite"] = time.time() - 3600
+    session.save()
+    r = client.get("/", HTTP_HX_REQUEST="true")
+    assert r.status_code == 204 and r["HX-Redirect"] == "/connexion/"
+
+
+def test_deactivation_ends_existing_sessions_at_once(og_a, client_de):
+    victime = client_de(og_a["educateur"])
+    assert victime.get("/").status_code == 200
+    admin = client_de(og_a.admin)
+    r = admin.post(f"/administration/professionnels/{og_a['educateur'].public_id}/activation/",
+                   {"action": "desactiver"})
+    assert r.status_code == 302
+    assert victime.get("/").status_code == 302
+    r = Client().post("/connexion/", {"email": og_a["educateur"].email, "password": PASSWORD})
+    assert "incorrect" in r.content.decode()
+
+
+def test_csrf_is_enforced(og_a, client_de):
+    client = client_de(og_a.admin, csrf=True)
+    r = client.post(f"/administration/professionnels/{og_a['educateur'].public_id}/activation/",
+                    {"action": "desactiver"})
+    assert r.status_code == 403
+    assert "Formulaire expiré" in r.content.decode()
+    from habilitations.models import Professionnel
+
+    with auth_lookup():
+        assert Professionnel.objects.get(pk=og_a["educateur"].pk).is_active
+    token = client.cookies["csrftoken"].value
+    r = client.post(f"/administration/professionnels/{og_a['educateur'].public_id}/activation/",
+                    {"action": "desactiver", "csrfmiddlewaretoken": token})
+    assert r.status_code == 302
+    with auth_lookup():
+        assert not Professionnel.objects.get(pk=og_a["educateur"].pk).is_active
+    login_page = Client(enforce_csrf_checks=True)
+    r = login_page.post("/connexion/", {"email": og_a["infirmier"].email, "password": PASSWORD})
+    assert r.status_code == 403
+
+
+def test_logout_is_post_only_and_journaled(og_a):
+    client = connecter(Client(), og_a["infirmier"])
+    assert client.get("/deconnexion/").status_code == 405
+    assert client.post("/deconnexion/").status_code == 302
+    assert client.get("/").status_code == 302
+    assert _evenements(og_a["infirmier"].email)[-1] == TypeEvenementAuth.DECONNEXION
+
+
+def test_password_policy(og_a):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    user = og_a["infirmier"]
+    for faible in ("court1!", "motdepasse123", "123456789012", "password1234", "Azertyuiop2026!"):
+        with pytest.raises(ValidationError):
+            validate_password(faible, user)
+    validate_password("Tisane-verveine-au-jardin-7", user)
+
+
+def test_change_password_keeps_session_and_rejects_weak_passwords(og_a, client_de):
+    client = client_de(og_a["infirmier"])
+    r = client.post("/compte/", {"actuel": PASSWORD, "nouveau": "azerty", "confirmation": "azerty"})
+    assert r.status_code == 200 and "trop court" in r.content.decode()
+    nouveau = "Tisane-verveine-au-jardin-7"
+    r = client.post("/compte/", {"actuel": PASSWORD, "nouveau": nouveau, "confirmation": nouveau})
+    assert r.status_code == 302
+    assert client.get("/").status_code == 200
+    assert Client().post("/connexion/", {"email": og_a["infirmier"].email, "password": nouveau}).status_code == 302
+
+
+def test_open_redirect_is_refused(og_a):
+    user = og_a["infirmier"]
+    client = Client()
+    client.post("/connexion/?next=https://malveillant.example/", {"email": user.email, "password": PASSWORD})
+    r = client.post("/connexion/second-facteur/", {"code": code_totp(user)})
+    assert r["Location"] == "/"
