@@ -111,7 +111,8 @@ def etablissement_unites(request, public_id):
     if request.GET.get("unite"):
         unite = get_for_user_or_404(request.user, ADMIN, Unite.objects.filter(etablissement=etab),
                                     request.GET["unite"])
-    form = UniteForm(request.POST or None, instance=unite)
+    form = UniteForm(request.POST or None,
+                     instance=unite or Unite(etablissement=etab, organisme_id=request.user.organisme_id))
     if request.method == "POST" and form.is_valid():
         try:
             do_enregistrer_unite(request.user, etab, form.instance)

@@ -151,7 +151,8 @@ class Unite(TenantModel):
         verbose_name = "unité"
         ordering = ["nom"]
         constraints = [
-            models.UniqueConstraint(fields=["etablissement", "nom"], name="unite_nom_unique_par_etab"),
+            models.UniqueConstraint(fields=["etablissement", "nom"], name="unite_nom_unique_par_etab",
+                                    violation_error_message="Une unité porte déjà ce nom dans cet établissement."),
         ]
         indexes = [models.Index(fields=["organisme", "etablissement"], name="unite_org_etab_idx")]
 

@@ -19,6 +19,7 @@ class TenantContextError(RuntimeError):
 
 class TenantTask(Task):
     abstract = True
+    typing = False  # organisme_id / acteur_id are consumed here, not by the task function
 
     def __call__(self, *args, **kwargs):
         organisme_id = kwargs.pop("organisme_id", None)

@@ -181,7 +181,7 @@ class ExceptionAccesBase(UserObjectPermissionBase):
 
 
 class ExceptionAccesEtablissement(ExceptionAccesBase):
-    content_object = models.ForeignKey(Etablissement, on_delete=models.CASCADE, related_name="+")
+    content_object = models.ForeignKey(Etablissement, on_delete=models.CASCADE, related_name="exceptions_acces")
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = "exception d'accès à un établissement"

@@ -163,7 +163,7 @@ def scope(user, action: str, queryset: QuerySet) -> QuerySet:
     etab_lookup = _etab_lookup(model)
 
     if categorie == Categorie.ADMINISTRATION and user.est_admin_organisme:
-        allowed = Q()
+        allowed = None  # the whole organisme (an empty Q() would be swallowed by the ORs below)
     elif etab_lookup is None:
         allowed = Q(pk__in=[])
     else:
@@ -173,21 +173,22 @@ def scope(user, action: str, queryset: QuerySet) -> QuerySet:
             debut__lte=jour, etablissement_id=OuterRef(etab_lookup),
         ).filter(Q(fin__isnull=True) | Q(fin__gte=jour))))
 
-    grants = [
-        _exception_exists(user, model, f"accorder_{categorie}", "pk"),
-        _exception_exists(user, Etablissement, f"accorder_{categorie}", etab_lookup)
-        if etab_lookup and model is not Etablissement else None,
-    ]
-    for grant in grants:
-        if grant is not None:
-            allowed |= Q(grant)
-    if niveau == VOIR and categorie in CATEGORIES_BRIS_DE_GLACE:
-        now = timezone.now()
-        allowed |= Q(Exists(BrisDeGlace.objects.filter(
-            organisme_id=user.organisme_id, professionnel_id=user.pk, objet_type=model._meta.label_lower,
-            objet_id=OuterRef("public_id"), debut__lte=now, expire_le__gt=now,
-        )))
-    queryset = queryset.filter(allowed)
+    if allowed is not None:
+        grants = [
+            _exception_exists(user, model, f"accorder_{categorie}", "pk"),
+            _exception_exists(user, Etablissement, f"accorder_{categorie}", etab_lookup)
+            if etab_lookup and model is not Etablissement else None,
+        ]
+        for grant in grants:
+            if grant is not None:
+                allowed |= Q(grant)
+        if niveau == VOIR and categorie in CATEGORIES_BRIS_DE_GLACE:
+            now = timezone.now()
+            allowed |= Q(Exists(BrisDeGlace.objects.filter(
+                organisme_id=user.organisme_id, professionnel_id=user.pk, objet_type=model._meta.label_lower,
+                objet_id=OuterRef("public_id"), debut__lte=now, expire_le__gt=now,
+            )))
+        queryset = queryset.filter(allowed)
 
     denies = [
         _exception_exists(user, model, f"refuser_{categorie}", "pk"),

@@ -115,6 +115,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='unite',
-            constraint=models.UniqueConstraint(fields=('etablissement', 'nom'), name='unite_nom_unique_par_etab'),
+            constraint=models.UniqueConstraint(fields=('etablissement', 'nom'), name='unite_nom_unique_par_etab', violation_error_message='Une unité porte déjà ce nom dans cet établissement.'),
         ),
     ]

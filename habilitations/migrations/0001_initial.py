@@ -125,7 +125,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('cree_le', models.DateTimeField(auto_now_add=True)),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dui.etablissement')),
+                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exceptions_acces', to='dui.etablissement')),
                 ('organisme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dui.organismegestionnaire')),
                 ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),

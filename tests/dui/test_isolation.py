@@ -1,0 +1,154 @@
+"""Tenant isolation through the web: a professional of OG B gets 404 on every OG A object URL, and no
+list, search, journal or export shows anything of A."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from dui.models import ExportJournal, JournalAcces
+from dui.tenancy import tenant_context
+from habilitations.models import BrisDeGlace, Habilitation
+
+pytestmark = pytest.mark.django_db
+
+
+def _uuid_routes():
+    """(name, pattern) of every named URL that takes a public id."""
+    routes = []
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + (f"{p.namespace}:" if p.namespace else ""))
+            elif isinstance(p, URLPattern) and p.name and "public_id" in p.pattern.converters:
+                routes.append(prefix + p.name)
+
+    walk(get_resolver().url_patterns)
+    return routes
+
+
+@pytest.fixture
+def objets_a(og_a):
+    with tenant_context(og_a.organisme.pk):
+        bdg = BrisDeGlace.objects.create(
+            organisme=og_a.organisme, professionnel=og_a["infirmier"], etablissement=og_a.mas,
+            objet_type="dui.etablissement", objet_id=og_a.mas.public_id, objet_libelle="MAS A",
+            motif="Urgence de nuit, aucun autre soignant joignable", expire_le=timezone.now() + datetime.timedelta(hours=1))
+        export = ExportJournal.objects.create(organisme=og_a.organisme, demandeur=og_a.dpo, statut="termine",
+                                              fichier="exports/x.csv")
+        hab = Habilitation.objects.filter(organisme=og_a.organisme).first()
+    return [og_a.ehpad, og_a.mas, og_a.unite, og_a["medecin"], og_a.admin, hab, bdg, export]
+
+
+def _kwargs(name, obj):
+    kwargs = {"public_id": obj.public_id}
+    if name == "habilitations:bris_de_glace":
+        kwargs["objet_type"] = "etablissement"
+    if name == "administration:exception_retirer":
+        kwargs["exception_id"] = 1
+    return kwargs
+
+
+def test_every_object_url_is_covered():
+    routes = set(_uuid_routes())
+    assert {"etablissement", "administration:professionnel", "administration:etablissement_unites",
+            "habilitations:bris_de_glace", "journal_export_fichier"} <= routes
+
+
+@pytest.mark.parametrize("who", ["admin", "dpo", "directeur", "medecin"])
+def test_other_tenant_gets_404_on_every_object_url(og_a, og_b, objets_a, client_de, who):
+    user = {"admin": og_b.admin, "dpo": og_b.dpo}.get(who) or og_b[who]
+    client = client_de(user)
+    for name in _uuid_routes():
+        for obj in objets_a:
+            url = reverse(name, kwargs=_kwargs(name, obj))
+            assert client.get(url).status_code in (404, 405), url
+            assert client.post(url, {"action": "desactiver", "motif": "x" * 30, "avis": "justifie",
+                                     "nom": "Piraté", "role": "medecin"}).status_code == 404, url
+    # Nothing changed in A.
+    with tenant_context(og_a.organisme.pk):
+        og_a.ehpad.refresh_from_db()
+        assert og_a.ehpad.nom == "EHPAD A"
+        assert BrisDeGlace.objects.get().revu_le is None
+    from dui.tenancy import auth_lookup
+    from habilitations.models import Professionnel
+
+    with auth_lookup():
+        assert Professionnel.objects.get(pk=og_a["medecin"].pk).is_active
+
+
+def test_lists_and_search_show_nothing_of_the_other_tenant(og_a, og_b, client_de):
+    with tenant_context(og_a.organisme.pk):
+        JournalAcces.objects.create(organisme=og_a.organisme, professionnel=og_a["medecin"], type_acces="lecture",
+                                    objet_type="dui.etablissement", objet_id=og_a.ehpad.public_id,
+                                    libelle="Lecture secrète A")
+    admin_b = client_de(og_b.admin)
+    pages = {
+        "/": [],
+        "/administration/etablissements/": ["EHPAD B"],
+        f"/administration/professionnels/?q={og_a['medecin'].nom}": [],
+        "/administration/professionnels/?q=a.test": [],
+        "/journal/": [],
+        f"/journal/?objet_id={og_a.ehpad.public_id}": [],
+    }
+    for url, attendus in pages.items():
+        body = admin_b.get(url).content.decode()
+        assert "EHPAD A" not in body and "MAS A" not in body and "@a.test" not in body, url
+        assert "Lecture secrète A" not in body, url
+        for attendu in attendus:
+            assert attendu in body, url
+    # htmx search fragment
+    body = admin_b.get("/administration/professionnels/?q=test", HTTP_HX_REQUEST="true").content.decode()
+    assert "@b.test" in body and "@a.test" not in body
+    # home of B's director
+    body = client_de(og_b["directeur"]).get("/").content.decode()
+    assert "EHPAD B" in body and "EHPAD A" not in body
+
+
+def test_export_of_b_contains_nothing_of_a(og_a, og_b, client_de, settings, django_capture_on_commit_callbacks):
+    from pathlib import Path
+
+    with tenant_context(og_a.organisme.pk):
+        JournalAcces.objects.create(organisme=og_a.organisme, professionnel=og_a["medecin"], type_acces="lecture",
+                                    objet_type="x", libelle="Lecture secrète A")
+    with tenant_context(og_b.organisme.pk):
+        JournalAcces.objects.create(organisme=og_b.organisme, professionnel=og_b["medecin"], type_acces="lecture",
+                                    objet_type="x", libelle="Lecture de B")
+    client = client_de(og_b.dpo)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/journal/export/", {}).status_code == 302
+    with tenant_context(og_b.organisme.pk):
+        export = ExportJournal.objects.get()
+    assert export.statut == "termine" and export.nb_lignes == 1
+    contenu = (Path(settings.MEDIA_ROOT) / export.fichier).read_text(encoding="utf-8-sig")
+    assert "Lecture de B" in contenu and "secrète A" not in contenu
+    r = client.get(f"/journal/export/{export.public_id}/")
+    assert r.status_code == 200 and b"Lecture de B" in b"".join(r.streaming_content)
+    # The other tenant's DPO, and a non-DPO of B, cannot download it.
+    assert client_de(og_a.dpo).get(f"/journal/export/{export.public_id}/").status_code == 404
+    assert client_de(og_b["medecin"]).get(f"/journal/export/{export.public_id}/").status_code == 404
+
+
+def test_malformed_and_unknown_ids_are_404_never_500(og_a, client_de):
+    client = client_de(og_a.admin)
+    for url in ("/etablissements/pas-un-uuid/", "/etablissements/123/", f"/etablissements/{uuid.uuid4()}/",
+                "/administration/professionnels/%27%3B--/", f"/administration/professionnels/{uuid.uuid4()}/",
+                f"/administration/etablissements/{og_a.ehpad.public_id}/unites/?unite=pas-un-uuid",
+                f"/administration/etablissements/{og_a.ehpad.public_id}/unites/?unite={uuid.uuid4()}",
+                "/acces-exceptionnel/usager/00000000-0000-0000-0000-000000000000/"):
+        r = client.get(url)
+        assert r.status_code == 404, url
+        assert "Page introuvable" in r.content.decode()
+
+
+def test_oversized_post_is_a_clear_400(og_a, client_de, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    client = client_de(og_a.admin)
+    r = client.post("/administration/etablissements/nouveau/", {"nom": "x" * 20_000})
+    assert r.status_code == 400
+    assert "trop volumineuses" in r.content.decode()
