@@ -201,6 +201,9 @@ class JournalAcces(models.Model):
             models.Index(fields=["organisme", "objet_id"], name="journal_org_objet_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.horodatage:%d/%m/%Y %H:%M} {self.professionnel_id} {self.type_acces} {self.libelle}"
+
 
 class StatutExport(models.TextChoices):
     EN_ATTENTE = "en_attente", "En préparation"
@@ -223,3 +226,6 @@ class ExportJournal(TenantModel):
         verbose_name = "export du journal des accès"
         ordering = ["-cree_le"]
         indexes = [models.Index(fields=["organisme", "-cree_le"], name="export_journal_org_idx")]
+
+    def __str__(self) -> str:
+        return f"Export du journal du {self.cree_le:%d/%m/%Y %H:%M}"

@@ -243,6 +243,9 @@ class DispositifTOTP(models.Model):
     class Meta:
         verbose_name = "second facteur TOTP"
 
+    def __str__(self) -> str:
+        return f"TOTP de {self.professionnel_id}"
+
 
 class CodeSecours(models.Model):
     """Single-use recovery codes, stored hashed."""
@@ -257,6 +260,9 @@ class CodeSecours(models.Model):
     class Meta:
         verbose_name = "code de secours"
         indexes = [models.Index(fields=["organisme", "professionnel"], name="code_secours_org_pro_idx")]
+
+    def __str__(self) -> str:
+        return f"Code de secours de {self.professionnel_id}"
 
 
 class TypeEvenementAuth(models.TextChoices):
@@ -290,3 +296,6 @@ class EvenementAuthentification(models.Model):
             models.Index(fields=["adresse_ip", "horodatage"], name="auth_evt_ip_idx"),
             models.Index(fields=["organisme", "-horodatage"], name="auth_evt_org_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.horodatage:%d/%m/%Y %H:%M} {self.email_saisi} {self.type_evenement}"

@@ -33,7 +33,7 @@ def test_home_query_count_does_not_grow_with_etablissements(og_a, client_de):
 
     premier = count()
     with tenant_context(og_a.organisme.pk):
-        for i in range(5):
+        for _ in range(5):
             etab = EtablissementFactory(organisme=og_a.organisme)
             UniteFactory(etablissement=etab)
             UniteFactory(etablissement=etab)

@@ -1,0 +1,26 @@
+# Shared by bin/run and bin/test: virtualenv, embedded or configured services, database roles.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$(pwd)
+PYTHON=${PYTHON:-python3}
+EXTRAS=${1:-}
+
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || { echo "[dui] Python 3.11 ou plus récent est requis." >&2; exit 1; }
+if [ ! -x .venv/bin/python ]; then
+  echo "[dui] Création de l'environnement virtuel .venv" >&2
+  "$PYTHON" -m venv .venv
+fi
+stamp=".venv/.installed${EXTRAS:+-$EXTRAS}"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "[dui] Installation des dépendances (pip)…" >&2
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e ".${EXTRAS:+[$EXTRAS]}"
+  touch "$stamp"
+fi
+export PATH="$ROOT/.venv/bin:$PATH"
+
+eval "$(python scripts/services.py env)"
+if [ -n "${DATABASE_ADMIN_URL:-}" ]; then
+  python scripts/provision_db.py "$DATABASE_ADMIN_URL" "$DATABASE_OWNER_URL" "$DATABASE_URL" >&2
+fi
