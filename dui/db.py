@@ -1,6 +1,8 @@
 """Database roles: the owner migrates, the application role reads and writes under row-level security.
 
-``grant_app_role`` runs after every ``migrate`` (post_migrate, on the owner connection): it grants the
+Migrations run as ``manage.py migrate --database owner``; a plain ``migrate`` would run as the
+application role, which has no right to change the schema and fails. ``grant_app_role`` runs after
+every ``migrate`` (post_migrate, on the owner connection): it grants the
 application role what it needs on every table and sequence, and takes UPDATE/DELETE back on the
 append-only journals.
 """
@@ -11,13 +13,6 @@ from django.conf import settings
 from django.db import connections
 
 APPEND_ONLY_TABLES = ("dui_journalacces", "habilitations_evenementauthentification")
-
-
-class OwnerMigratesRouter:
-    """Migrations run on the ``owner`` alias only; the application role never changes the schema."""
-
-    def allow_migrate(self, db, app_label, model_name=None, **hints):
-        return db == "owner"
 
 
 def app_role_name() -> str:

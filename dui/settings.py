@@ -100,7 +100,6 @@ for _alias, _db in DATABASES.items():
     _db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60 if PRODUCTION else 0)
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("OPTIONS", {})["application_name"] = f"dui-{_alias}"
-DATABASE_ROUTERS = ["dui.db.OwnerMigratesRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------------------------
