@@ -1,0 +1,78 @@
+"""A real Celery worker process runs a tenant task sent by a web request (no eager mode)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connections
+
+from dui.celery import app as celery_app
+from dui.models import ExportJournal, JournalAcces
+from dui.tenancy import tenant_context
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _database_url() -> str:
+    db = connections["default"].settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(tmp_path, settings):
+    queue = f"dui-test-{uuid.uuid4().hex[:8]}"
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = str(media)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dui.settings", "DATABASE_URL": _database_url(),
+           "CELERY_BROKER_URL": settings.CELERY_BROKER_URL, "DUI_MEDIA_ROOT": str(media)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "dui", "worker", "-Q", queue, "--pool=solo", "--loglevel=INFO",
+         "--without-heartbeat", "--without-mingle", "--without-gossip"],
+        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    previous = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_default_queue = queue
+    try:
+        yield proc
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = previous
+        proc.terminate()
+        try:
+            output, _ = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            output, _ = proc.communicate()
+        print(output[-3000:])
+
+
+def test_export_requested_on_the_web_is_produced_by_a_real_worker(og_a, og_b, worker, client_de):
+    with tenant_context(og_a.organisme.pk):
+        JournalAcces.objects.create(organisme=og_a.organisme, professionnel=og_a["medecin"], type_acces="lecture",
+                                    objet_type="x", libelle="Lecture par le médecin")
+    with tenant_context(og_b.organisme.pk):
+        JournalAcces.objects.create(organisme=og_b.organisme, professionnel=og_b["medecin"], type_acces="lecture",
+                                    objet_type="x", libelle="Lecture chez B")
+    client = client_de(og_a.dpo)
+    assert client.post("/journal/export/", {}).status_code == 302
+
+    export = None
+    for _ in range(300):  # bounded wait for the worker (up to 60 s), not a timing assertion
+        with tenant_context(og_a.organisme.pk):
+            export = ExportJournal.objects.get()
+        if export.statut != "en_attente" or worker.poll() is not None:
+            break
+        time.sleep(0.2)
+    assert export is not None and export.statut == "termine", "le worker n'a pas produit l'export"
+    contenu = (Path(settings.MEDIA_ROOT) / export.fichier).read_text(encoding="utf-8-sig")
+    assert "Lecture par le médecin" in contenu and "Lecture chez B" not in contenu
+    with tenant_context(og_a.organisme.pk):
+        historique = export.__class__.objects.get(pk=export.pk)
+        assert historique.demandeur == og_a.dpo
