@@ -1,0 +1,18 @@
+# Production image: gunicorn (web), celery worker and beat share it.
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DUI_ENV=production
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --create-home --uid 1000 dui
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY dui ./dui
+COPY habilitations ./habilitations
+COPY administration ./administration
+RUN pip install --no-cache-dir .
+COPY . .
+RUN DJANGO_SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput
+USER dui
+EXPOSE 8000
+CMD ["gunicorn", "dui.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]

@@ -1,0 +1,94 @@
+"""Build a large organisme gestionnaire for benchmarks, quickly (set-based INSERT … SELECT).
+
+    .venv/bin/python bench/generate.py [--etablissements 20] [--professionnels 3000]
+
+COPY FROM is refused on tables under row-level security (unless superuser), so rows are generated
+server-side with ``generate_series`` inside the tenant's transaction: the same wall as the app.
+Every bench account has the password ``Bench-DUI-2026!`` and the TOTP secret below (bench only).
+Later issues add their usagers, séjours, transmissions… here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dui.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+from dui.models import OrganismeGestionnaire  # noqa: E402
+from dui.tenancy import tenant_context  # noqa: E402
+
+BENCH_FINESS = "990000009"
+BENCH_PASSWORD = "Bench-DUI-2026!"
+BENCH_TOTP = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
+ROLES = ["directeur", "chef_service", "medecin", "infirmier", "aide_soignant", "aide_soignant", "aide_soignant",
+         "educateur", "psychologue", "agent_administratif"]
+
+
+def generate(n_etab: int, n_pro: int) -> None:
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        og = OrganismeGestionnaire.objects.filter(finess_juridique=BENCH_FINESS).first()
+        if og:
+            print(f"L'organisme de bench existe déjà (id {og.pk}) : rien à faire.")
+            return
+        og = OrganismeGestionnaire.objects.create(raison_sociale="Bench — Grand organisme",
+                                                  finess_juridique=BENCH_FINESS)
+        hashed = make_password(BENCH_PASSWORD)
+        with tenant_context(og.pk), connection.cursor() as cur:
+            cur.execute("""
+                INSERT INTO dui_etablissement (organisme_id, public_id, cree_le, modifie_le, nom, finess_geographique,
+                                               categorie, adresse, telephone, capacite, actif)
+                SELECT %s, gen_random_uuid(), now(), now(), 'ESMS bench ' || g, '99' || lpad(g::text, 7, '0'),
+                       (ARRAY['EHPAD','MAS','FAM','IME','SESSAD'])[1 + g %% 5], '', '', 80, true
+                FROM generate_series(1, %s) g""", [og.pk, n_etab])
+            cur.execute("""
+                INSERT INTO dui_unite (organisme_id, public_id, cree_le, modifie_le, etablissement_id, nom, capacite, active)
+                SELECT e.organisme_id, gen_random_uuid(), now(), now(), e.id, 'Unité ' || u, 20, true
+                FROM dui_etablissement e CROSS JOIN generate_series(1, 4) u WHERE e.organisme_id = %s""", [og.pk])
+            cur.execute("""
+                INSERT INTO habilitations_professionnel (organisme_id, public_id, email, nom, prenom, profession, rpps,
+                    is_active, est_admin_plateforme, est_admin_organisme, est_dpo, date_joined, password)
+                SELECT %s, gen_random_uuid(), 'bench' || g || '@bench.dui', 'Nom' || g, 'Prénom' || g, 'autre', '',
+                       true, false, g = 1, g = 1, now(), %s
+                FROM generate_series(1, %s) g""", [og.pk, hashed, n_pro])
+            cur.execute("""
+                INSERT INTO habilitations_dispositiftotp (organisme_id, professionnel_id, secret, confirme, dernier_pas, cree_le)
+                SELECT organisme_id, id, %s, true, 0, now() FROM habilitations_professionnel WHERE organisme_id = %s""",
+                        [BENCH_TOTP, og.pk])
+            # Two habilitations per professional: a role in "their" ESMS and one in the next.
+            cur.execute("""
+                WITH p AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM habilitations_professionnel
+                           WHERE organisme_id = %(og)s),
+                     e AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM dui_etablissement
+                           WHERE organisme_id = %(og)s)
+                INSERT INTO habilitations_habilitation (organisme_id, public_id, cree_le, modifie_le, professionnel_id,
+                                                        etablissement_id, role, debut, fin)
+                SELECT %(og)s, gen_random_uuid(), now(), now(), p.id, e.id,
+                       (%(roles)s::text[])[1 + (p.n + k) %% %(nroles)s], current_date - 200, NULL
+                FROM p CROSS JOIN generate_series(0, 1) k
+                JOIN e ON e.n = 1 + ((p.n + k) %% %(netab)s)""",
+                        {"og": og.pk, "roles": ROLES, "nroles": len(ROLES), "netab": n_etab})
+            cur.execute("SELECT count(*) FROM habilitations_habilitation")
+            habs = cur.fetchone()[0]
+    print(f"Organisme de bench créé : {n_etab} ESMS, {4 * n_etab} unités, {n_pro} professionnels, "
+          f"{habs} habilitations en {time.perf_counter() - t0:.1f} s")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--etablissements", type=int, default=20)
+    parser.add_argument("--professionnels", type=int, default=3000)
+    args = parser.parse_args()
+    generate(args.etablissements, args.professionnels)

@@ -1,0 +1,145 @@
+"""Load test: virtual professionals log in (password + TOTP) and request pages against gunicorn.
+
+    .venv/bin/python bench/load.py [--users 16] [--seconds 20] [--workers 3] [--url http://127.0.0.1:8077]
+
+Without --url it starts gunicorn itself on 127.0.0.1:8077 with the current environment's database.
+Run bench/generate.py first. Prints, per page, requests, req/s, p50 and p95 latencies, next to the
+framework floor (``/sante/``: authenticated, one tenant transaction, no domain query).
+Later issues append their pages to PAGES. Loopback only; bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pyotp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.generate import BENCH_PASSWORD, BENCH_TOTP  # noqa: E402
+
+# name → path template ({etab} is the first ESMS of the professional's home page)
+PAGES = {
+    "plancher (/sante/)": "/sante/",
+    "accueil (/)": "/",
+    "fiche établissement": "/etablissements/{etab}/",
+}
+
+
+class VirtualUser:
+    def __init__(self, base: str, index: int):
+        self.base = base
+        self.email = f"bench{index}@bench.dui"
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.etab = ""
+
+    def _csrf(self) -> str:
+        return next(c.value for c in self.jar if c.name == "csrftoken")
+
+    def post(self, path: str, data: dict) -> str:
+        data = {**data, "csrfmiddlewaretoken": self._csrf()}
+        req = urllib.request.Request(self.base + path, data=urllib.parse.urlencode(data).encode(),
+                                     headers={"Referer": self.base + path})
+        with self.opener.open(req, timeout=30) as r:
+            return r.geturl()
+
+    def get(self, path: str) -> bytes:
+        with self.opener.open(self.base + path, timeout=30) as r:
+            return r.read()
+
+    def login(self) -> None:
+        self.get("/connexion/")
+        url = self.post("/connexion/", {"email": self.email, "password": BENCH_PASSWORD})
+        assert url.endswith("/connexion/second-facteur/"), url
+        url = self.post("/connexion/second-facteur/", {"code": pyotp.TOTP(BENCH_TOTP).now()})
+        assert url.rstrip("/") == self.base.rstrip("/"), f"second facteur refusé pour {self.email}: {url}"
+        home = self.get("/").decode()
+        match = re.search(r'/etablissements/([0-9a-f-]{36})/', home)
+        self.etab = match.group(1) if match else ""
+
+
+def run(base: str, users: int, seconds: float) -> dict[str, list[float]]:
+    vus = [VirtualUser(base, i) for i in range(2, users + 2)]
+    for vu in vus:
+        vu.login()
+    results: dict[str, list[float]] = {name: [] for name in PAGES}
+    errors: list[str] = []
+    lock = threading.Lock()
+    for name, template in PAGES.items():
+        deadline = time.perf_counter() + seconds
+
+        def loop(vu: VirtualUser, name=name, template=template, deadline=deadline):
+            path = template.format(etab=vu.etab)
+            local = []
+            while time.perf_counter() < deadline:
+                t = time.perf_counter()
+                try:
+                    vu.get(path)
+                except Exception as exc:  # noqa: BLE001 - counted and reported
+                    errors.append(f"{name}: {exc}")
+                    continue
+                local.append(time.perf_counter() - t)
+            with lock:
+                results[name].extend(local)
+
+        threads = [threading.Thread(target=loop, args=(vu,)) for vu in vus]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    if errors:
+        print(f"{len(errors)} erreurs, par exemple : {errors[:3]}")
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--url", default="")
+    args = parser.parse_args()
+    server = None
+    base = args.url or "http://127.0.0.1:8077"
+    if not args.url:
+        env = {**os.environ, "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "DUI_LOCKOUT_IP_ATTEMPTS": "100000"}
+        server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "dui.wsgi:application", "--bind", "127.0.0.1:8077",
+                                   "--workers", str(args.workers), "--log-level", "warning"], cwd=ROOT, env=env)
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/connexion/", timeout=1)
+                break
+            except Exception:  # noqa: BLE001
+                time.sleep(0.2)
+    try:
+        results = run(base, args.users, args.seconds)
+    finally:
+        if server:
+            server.terminate()
+            server.wait()
+    print(f"\n{args.users} utilisateurs virtuels, {args.seconds:.0f} s par page, gunicorn {args.workers} workers\n")
+    print(f"{'page':28} {'requêtes':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}")
+    for name, latencies in results.items():
+        if not latencies:
+            print(f"{name:28} {'—':>9}")
+            continue
+        latencies.sort()
+        p95 = latencies[int(0.95 * (len(latencies) - 1))]
+        print(f"{name:28} {len(latencies):9d} {len(latencies) / args.seconds:8.1f} "
+              f"{statistics.median(latencies) * 1000:8.1f} {p95 * 1000:8.1f}")
+
+
+if __name__ == "__main__":
+    main()
