@@ -43,7 +43,12 @@ def main(admin_url: str, owner_url: str, app_url: str) -> None:
     with psycopg.connect(admin_db, autocommit=True) as conn, conn.cursor() as cur:
         # Extensions the domain apps rely on (name search); trusted ones, created once by the admin.
         for ext in ("unaccent", "pg_trgm"):
-            cur.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(ext)))
+            cur.execute("SELECT 1 FROM pg_available_extensions WHERE name = %s", [ext])
+            if cur.fetchone():
+                cur.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(ext)))
+            else:
+                print(f"Attention : l'extension PostgreSQL « {ext} » n'est pas disponible sur ce serveur "
+                      "(paquet contrib) ; la recherche de noms tolérante en aura besoin.", file=sys.stderr)
         cur.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
             sql.Identifier(owner["dbname"]), sql.Identifier(app["user"])))
     print(f"PostgreSQL : rôle propriétaire « {owner['user']} », rôle applicatif « {app['user']} », "

@@ -5,8 +5,8 @@
 
 Choices, in order (printed on stderr so the user knows what runs):
 - PostgreSQL: ``DATABASE_URL`` (+ ``DATABASE_OWNER_URL``) if set; otherwise a cluster under
-  ``.local/pg`` (port 54329) made with the system's PostgreSQL binaries, or with those of the
-  pip-installable ``pgserver`` package when the system has none.
+  ``.local/pg`` (port 54329) made with the PostgreSQL binaries of ``DUI_PG_BINDIR``, else the
+  system's, else those of the pip-installable ``pgserver`` package.
 - Broker: ``CELERY_BROKER_URL`` if set; otherwise a project-local ``redis-server`` (port 63799) if the
   binary exists; otherwise kombu's filesystem transport under ``.local/broker`` (tasks still run in
   the worker process).
@@ -43,6 +43,8 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 
 def pg_bindir() -> Path | None:
+    if os.environ.get("DUI_PG_BINDIR"):
+        return Path(os.environ["DUI_PG_BINDIR"])
     if shutil.which("pg_config"):
         out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout.strip()
         if out and (Path(out) / "initdb").exists():
