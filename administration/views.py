@@ -131,7 +131,7 @@ def etablissement_unites(request, public_id):
 def professionnels(request):
     _exiger_admin_og(request)
     qs = for_tenant(request.user, Professionnel.objects.all())
-    q = request.GET.get("q", "").strip()[:100]
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     if q:
         qs = qs.filter(Q(nom__icontains=q) | Q(prenom__icontains=q) | Q(email__icontains=q))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))

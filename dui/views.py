@@ -84,6 +84,24 @@ def journal(request):
 
 
 @login_required
+def journal_connexions(request):
+    """Authentication events of the organisme's professionals (successes, failures, lockouts)."""
+    _exiger_journal(request)
+    from habilitations.models import EvenementAuthentification, TypeEvenementAuth
+
+    evenements = EvenementAuthentification.objects.filter(organisme_id=request.user.organisme_id) \
+        .select_related("professionnel")
+    type_evenement = request.GET.get("type", "")
+    if type_evenement in TypeEvenementAuth.values:
+        evenements = evenements.filter(type_evenement=type_evenement)
+    page = Paginator(evenements, 50).get_page(request.GET.get("page"))
+    return render(request, "dui/journal_connexions.html", {
+        "page": page, "types": TypeEvenementAuth.choices, "type_choisi": type_evenement,
+        "requete": f"type={type_evenement}" if type_evenement else "",
+    })
+
+
+@login_required
 @require_POST
 def journal_export(request):
     _exiger_journal(request)

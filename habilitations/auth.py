@@ -56,7 +56,11 @@ def client_ip(request) -> str | None:
 
 
 def journaliser(request, type_evenement: str, email: str, user: Professionnel | None = None) -> None:
+    """Record an authentication event; a failure on a known account goes to that account's organisme
+    (so its DPO sees attacks on it), a failure on an unknown e-mail to none."""
     with auth_lookup():
+        if user is None and email:
+            user = Professionnel.objects.filter(email__iexact=email.strip()).first()
         EvenementAuthentification.objects.create(
             organisme_id=getattr(user, "organisme_id", None),
             professionnel=user,

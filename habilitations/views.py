@@ -168,10 +168,16 @@ def regenerer_codes_secours(request):
 
 @require_POST
 def deconnexion(request):
+    inactivite = request.POST.get("motif") == "inactivite"
     if request.user.is_authenticated:
-        auth.journaliser(request, TypeEvenementAuth.DECONNEXION, request.user.email, request.user)
+        evenement = TypeEvenementAuth.INACTIVITE if inactivite else TypeEvenementAuth.DECONNEXION
+        auth.journaliser(request, evenement, request.user.email, request.user)
     logout(request)
-    messages.info(request, "Vous êtes déconnecté(e).")
+    if inactivite:
+        messages.info(request, f"Votre session a été fermée après {settings.DUI_INACTIVITY_MINUTES} minutes "
+                               "d'inactivité. Reconnectez-vous.")
+    else:
+        messages.info(request, "Vous êtes déconnecté(e).")
     return redirect("habilitations:connexion")
 
 

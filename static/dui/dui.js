@@ -6,4 +6,23 @@ document.addEventListener("DOMContentLoaded", function () {
       if (!window.confirm(form.dataset.confirmer)) { event.preventDefault(); }
     });
   });
+
+  // A tablet left in a corridor must not keep showing a record: after the inactivity timeout the
+  // page logs out by itself (the server would refuse the session anyway) and shows the login page.
+  var minutes = parseInt(document.body.dataset.inactivite || "0", 10);
+  var deconnexion = document.getElementById("form-deconnexion");
+  if (minutes > 0 && deconnexion) {
+    var delai = minutes * 60 * 1000, minuteur = null;
+    var armer = function () {
+      if (minuteur) { window.clearTimeout(minuteur); }
+      minuteur = window.setTimeout(function () {
+        deconnexion.elements.motif.value = "inactivite";
+        deconnexion.submit();
+      }, delai);
+    };
+    ["pointerdown", "keydown", "scroll", "touchstart"].forEach(function (evt) {
+      document.addEventListener(evt, armer, { passive: true });
+    });
+    armer();
+  }
 });

@@ -47,3 +47,24 @@ def test_wrong_code_shows_a_french_error(live_server, og_a, page):
     page.get_by_label("Code à 6 chiffres ou code de secours").fill("000000" if code_totp(user) != "000000" else "111111")
     page.get_by_role("button", name="Valider").click()
     assert "Code incorrect ou déjà utilisé." in page.content()
+
+
+def test_idle_tablet_leaves_the_record_screen_after_the_timeout(live_server, og_a, page):
+    user = og_a["aide_soignant"]
+    page.clock.install()
+    page.goto(f"{live_server.url}/connexion/")
+    page.get_by_label("Adresse e-mail").fill(user.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Continuer").click()
+    page.wait_for_url("**/second-facteur/")
+    page.get_by_label("Code à 6 chiffres ou code de secours").fill(code_totp(user))
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.clock.fast_forward("29:00")
+    assert page.url == f"{live_server.url}/"
+    page.clock.fast_forward("02:00")
+    page.wait_for_url("**/connexion/")
+    assert "EHPAD A" not in page.content()
+    assert "fermée après 30 minutes d'inactivité" in page.content()
+    page.goto(f"{live_server.url}/")
+    assert "/connexion/" in page.url  # the server session is closed too

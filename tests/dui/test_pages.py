@@ -101,3 +101,14 @@ def test_security_headers(og_a, client_de):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
     assert r["X-Frame-Options"] == "DENY" and r["Cache-Control"] == "no-store"
     assert "htmx.min.js" in r.content.decode()
+
+
+def test_connexion_journal_shows_only_this_organismes_events(og_a, og_b, client_de):
+    from django.test import Client
+
+    Client().post("/connexion/", {"email": og_a["medecin"].email, "password": "faux"})
+    Client().post("/connexion/", {"email": og_b["medecin"].email, "password": "faux"})
+    body = client_de(og_a.dpo).get("/journal/connexions/?type=echec_mdp").content.decode()
+    assert og_a["medecin"].email in body and og_b["medecin"].email not in body
+    assert "Mot de passe refusé" in body
+    assert client_de(og_a["medecin"]).get("/journal/connexions/").status_code == 404

@@ -49,3 +49,22 @@ def test_task_runs_in_its_tenant_and_records_the_actor(og_a):
     with tenant_context(og_a.organisme.pk):
         export.refresh_from_db()
         assert export.statut == "termine"
+
+
+def test_history_written_in_a_task_records_the_acting_professional(og_a):
+    from celery import shared_task
+
+    from dui.models import Etablissement
+    from dui.tasks import TenantTask
+
+    @shared_task(base=TenantTask, name="tests.renommer_etablissement")
+    def renommer(public_id, nom, *, acteur):
+        etab = Etablissement.objects.get(public_id=public_id)
+        etab.nom = nom
+        etab.save()
+
+    renommer.apply(args=[str(og_a.mas.public_id), "MAS renommée"], throw=True,
+                   kwargs={"organisme_id": og_a.organisme.pk, "acteur_id": og_a.admin.pk})
+    with tenant_context(og_a.organisme.pk):
+        derniere = Etablissement.history.filter(id=og_a.mas.pk).latest("history_date")
+        assert derniere.nom == "MAS renommée" and derniere.history_user_id == og_a.admin.pk

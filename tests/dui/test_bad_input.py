@@ -1,0 +1,65 @@
+"""Junk input on every page, as every kind of user: a clear answer (form errors, 400, 403, 404, 405),
+never a 500."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+JUNK = [
+    {},
+    {"email": "a\x00b@exemple.test", "password": "\x00", "code": "\x00\x00", "nom": "\x00",
+     "motif": "x\x00" * 15, "q": "\x00"},
+    {"email": "x" * 5000, "nom": "é" * 5000, "finess_geographique": "2A1234567", "categorie": "INCONNUE",
+     "capacite": "-3", "debut": "2026-02-31", "fin": "31/12/2026", "role": "pape",
+     "etablissement": "pas-un-uuid", "categorie_": "medical", "nature": "supprimer",
+     "du": "hier", "au": "9999-99-99", "objet_id": "' OR 1=1 --", "avis": "peut-être",
+     "professionnel": str(uuid.uuid4()), "action": "detruire", "type": "<script>", "page": "-1"},
+    {"etablissement": str(uuid.uuid4()), "role": "medecin", "debut": "2026-01-01", "capacite": "1e9",
+     "rpps": "abc", "profession": "astronaute", "mot_de_passe": "a", "page": "99999"},
+]
+
+
+def _routes():
+    routes = []
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + (f"{p.namespace}:" if p.namespace else ""))
+            elif isinstance(p, URLPattern) and p.name:
+                routes.append((prefix + p.name, set(p.pattern.converters)))
+
+    walk(get_resolver().url_patterns)
+    return routes
+
+
+def _urls(og_a):
+    ids = [uuid.uuid4(), og_a.ehpad.public_id, og_a["medecin"].public_id]
+    for name, params in _routes():
+        if not params:
+            yield reverse(name)
+            continue
+        for public_id in ids:
+            kwargs = {"public_id": public_id}
+            if "objet_type" in params:
+                kwargs["objet_type"] = "etablissement"
+            if "exception_id" in params:
+                kwargs["exception_id"] = 999999
+            yield reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("who", ["anonyme", "admin", "dpo", "medecin"])
+def test_no_page_answers_500_to_junk(og_a, client_de, who):
+    client = Client() if who == "anonyme" else client_de({"admin": og_a.admin, "dpo": og_a.dpo}.get(who) or og_a[who])
+    for url in _urls(og_a):
+        for data in JUNK:
+            if url.endswith("/deconnexion/"):
+                continue
+            for response in (client.get(url, data), client.post(url, data)):
+                assert response.status_code < 500, (url, data, response.status_code)
