@@ -145,7 +145,6 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 
 # Oversized posts are refused with a 400 (French error page), never a 500.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DUI_MAX_POST_BYTES", default=2 * 1024 * 1024)

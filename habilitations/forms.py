@@ -67,7 +67,7 @@ class ProfessionnelForm(forms.ModelForm):
 class HabilitationForm(forms.Form):
     etablissement = forms.ModelChoiceField(label="Établissement", queryset=Etablissement.objects.none(),
                                            to_field_name="public_id")
-    role = forms.ChoiceField(label="Rôle", choices=Role.choices)
+    role = forms.ChoiceField(label="Rôle", choices=[("", "— choisir —"), *Role.choices])
     debut = forms.DateField(label="Début", widget=forms.DateInput(attrs={"type": "date"}))
     fin = forms.DateField(label="Fin (incluse)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
