@@ -17,6 +17,8 @@ urlpatterns = [
     path("professionnels/<uuid:public_id>/habilitations/", views.habilitation_ajouter, name="habilitation_ajouter"),
     path("professionnels/<uuid:public_id>/activation/", views.professionnel_activation,
          name="professionnel_activation"),
+    path("professionnels/<uuid:public_id>/reinitialiser/", views.professionnel_reinitialiser,
+         name="professionnel_reinitialiser"),
     path("professionnels/<uuid:public_id>/exceptions/", views.exception_ajouter, name="exception_ajouter"),
     path("professionnels/<uuid:public_id>/exceptions/<int:exception_id>/retirer/", views.exception_retirer,
          name="exception_retirer"),

@@ -185,6 +185,7 @@ def professionnel(request, public_id):
         "habilitations": pro.habilitations.select_related("etablissement").order_by("-debut"),
         "hab_form": HabilitationForm(etabs),
         "exc_form": ExceptionForm(etabs),
+        "mdp_form": MotDePasseTemporaireForm(),
         "exceptions": ExceptionAccesEtablissement.objects.filter(user=pro, organisme_id=request.user.organisme_id)
         .select_related("permission", "content_object"),
     })
@@ -265,4 +266,32 @@ def professionnel_activation(request, public_id):
             messages.success(request, f"Compte de {pro} désactivé : ses sessions sont closes.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    return redirect("administration:professionnel", public_id=pro.public_id)
+
+
+class MotDePasseTemporaireForm(forms.Form):
+    temporaire = forms.CharField(label="Mot de passe temporaire", strip=False, widget=forms.PasswordInput)
+
+
+@login_required
+@require_POST
+def professionnel_reinitialiser(request, public_id):
+    """Temporary password (to be replaced at next login) or second factor reset (lost phone)."""
+    _exiger_admin_og(request)
+    pro = _professionnel(request, public_id)
+    if request.POST.get("quoi") == "second_facteur":
+        services.do_reinitialiser_second_facteur(request.user, pro, request)
+        messages.success(request, f"Second facteur de {pro} réinitialisé : il l'enrôlera à sa prochaine connexion.")
+    else:
+        form = MotDePasseTemporaireForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Saisissez un mot de passe temporaire.")
+        else:
+            try:
+                services.do_reinitialiser_mot_de_passe(request.user, pro, request, form.cleaned_data["temporaire"])
+            except ValidationError as exc:
+                messages.error(request, "Mot de passe refusé : " + " ".join(exc.messages))
+            else:
+                messages.success(request, f"Mot de passe temporaire défini : {pro} devra le changer à sa "
+                                          "prochaine connexion.")
     return redirect("administration:professionnel", public_id=pro.public_id)

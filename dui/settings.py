@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "habilitations.middleware.SecondFactorRequiredMiddleware",
     "habilitations.middleware.InactivityTimeoutMiddleware",
+    "habilitations.middleware.PasswordChangeRequiredMiddleware",
     "dui.middleware.TenantMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

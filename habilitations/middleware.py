@@ -58,3 +58,20 @@ class InactivityTimeoutMiddleware:
                 # Written at most every 30 s so that a busy page does not rewrite its session each time.
                 request.session[SESSION_ACTIVITE] = maintenant
         return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """A password set by an administrator must be replaced before anything else is shown."""
+
+    ALLOWED = ("/compte/", "/deconnexion/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.doit_changer_mot_de_passe and \
+                not request.path.startswith(self.ALLOWED):
+            messages.warning(request, "Choisissez votre propre mot de passe avant de continuer.")
+            return redirect("habilitations:mon_compte")
+        return self.get_response(request)

@@ -78,6 +78,7 @@ class Professionnel(AbstractBaseUser):
     est_dpo = models.BooleanField("délégué à la protection des données", default=False)
     date_joined = models.DateTimeField("créé le", default=timezone.now)
     desactive_le = models.DateTimeField(null=True, blank=True)
+    doit_changer_mot_de_passe = models.BooleanField("doit changer son mot de passe", default=False)
     history = tenant_history(excluded_fields=["password", "last_login"])
 
     objects = ProfessionnelManager()

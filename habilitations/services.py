@@ -42,6 +42,7 @@ def do_creer_organisme(admin_plateforme: Professionnel, *, raison_sociale: str, 
                               prenom=admin_prenom, est_admin_organisme=True)
         validate_password(admin_mot_de_passe, admin)
         admin.set_password(admin_mot_de_passe)
+        admin.doit_changer_mot_de_passe = True
         admin.full_clean(exclude=["password"])
         admin.save()
     return organisme, admin
@@ -53,6 +54,7 @@ def do_creer_professionnel(admin: Professionnel, *, mot_de_passe: str, **champs)
     pro.email = pro.email.strip().lower()
     validate_password(mot_de_passe, pro)
     pro.set_password(mot_de_passe)
+    pro.doit_changer_mot_de_passe = True  # the administrator knows it: the professional replaces it
     pro.full_clean(exclude=["password"])
     with auth_lookup():  # the e-mail is unique across tenants: the uniqueness check must see them all
         if Professionnel.objects.filter(email__iexact=pro.email).exists():
@@ -160,7 +162,30 @@ def do_revoir_bris_de_glace(relecteur: Professionnel, bdg: BrisDeGlace, avis: st
 
 
 def do_changer_mot_de_passe(user: Professionnel, nouveau: str) -> None:
+    if user.check_password(nouveau):
+        raise ValidationError("Le nouveau mot de passe doit différer de l'actuel.")
     validate_password(nouveau, user)
     user.set_password(nouveau)
+    user.doit_changer_mot_de_passe = False
     with auth_lookup():
-        user.save(update_fields=["password"])
+        user.save(update_fields=["password", "doit_changer_mot_de_passe"])
+
+
+def do_reinitialiser_mot_de_passe(admin: Professionnel, pro: Professionnel, request, temporaire: str) -> None:
+    """An OG administrator sets a temporary password; the professional must replace it at next login."""
+    _exiger_admin_organisme(admin)
+    validate_password(temporaire, pro)
+    pro.set_password(temporaire)
+    pro.doit_changer_mot_de_passe = True
+    pro.save(update_fields=["password", "doit_changer_mot_de_passe"])
+    journaliser_acces(request, TypeAcces.ADMINISTRATION, pro, f"Mot de passe réinitialisé pour {pro}")
+
+
+def do_reinitialiser_second_facteur(admin: Professionnel, pro: Professionnel, request) -> None:
+    """Lost phone: remove the TOTP device and recovery codes; the professional enrols again at next login."""
+    from .models import CodeSecours, DispositifTOTP
+
+    _exiger_admin_organisme(admin)
+    DispositifTOTP.objects.filter(professionnel=pro).delete()
+    CodeSecours.objects.filter(professionnel=pro).delete()
+    journaliser_acces(request, TypeAcces.ADMINISTRATION, pro, f"Second facteur réinitialisé pour {pro}")

@@ -26,13 +26,14 @@ PASSWORD = "Un-mot-de-passe-solide-42"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb,
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb,
                     django_db_modify_db_settings):
     from dui.testing import setup_test_databases, teardown_test_databases
 
+    keepdb = django_db_keepdb and not django_db_createdb
     old_name = connections["owner"].settings_dict["NAME"]
     with django_db_blocker.unblock():
-        setup_test_databases(keepdb=django_db_keepdb)
+        setup_test_databases(keepdb=keepdb)
     yield
     with django_db_blocker.unblock():
         teardown_test_databases(old_name, keepdb=django_db_keepdb)

@@ -38,6 +38,7 @@ class Migration(migrations.Migration):
                 ('est_dpo', models.BooleanField(default=False, verbose_name='délégué à la protection des données')),
                 ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='créé le')),
                 ('desactive_le', models.DateTimeField(blank=True, null=True)),
+                ('doit_changer_mot_de_passe', models.BooleanField(default=False, verbose_name='doit changer son mot de passe')),
                 ('organisme', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='dui.organismegestionnaire')),
             ],
             options={
@@ -231,6 +232,7 @@ class Migration(migrations.Migration):
                 ('est_dpo', models.BooleanField(default=False, verbose_name='délégué à la protection des données')),
                 ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='créé le')),
                 ('desactive_le', models.DateTimeField(blank=True, null=True)),
+                ('doit_changer_mot_de_passe', models.BooleanField(default=False, verbose_name='doit changer son mot de passe')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
                 ('history_change_reason', models.CharField(max_length=100, null=True)),

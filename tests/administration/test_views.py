@@ -131,3 +131,51 @@ def test_admin_cannot_deactivate_themselves(og_a, client_de):
     client = client_de(og_a.admin)
     client.post(f"/administration/professionnels/{og_a.admin.public_id}/activation/", {"action": "desactiver"})
     assert client.get("/").status_code == 200
+
+
+def test_new_account_must_choose_its_own_password(og_a, client_de):
+    from django.test import Client
+
+    from tests.conftest import connecter
+
+    admin = client_de(og_a.admin)
+    r = admin.post("/administration/professionnels/nouveau/", {
+        "email": "recrue@a.test", "nom": "Recrue", "prenom": "Rita", "profession": "aes",
+        "mot_de_passe": "Provisoire-donne-par-admin-1"})
+    assert r.status_code == 302
+    with tenant_context(og_a.organisme.pk):
+        recrue = Professionnel.objects.get(email="recrue@a.test")
+        DispositifFactory(professionnel=recrue)
+    client = connecter(Client(), recrue, password="Provisoire-donne-par-admin-1")
+    r = client.get("/")
+    assert r.status_code == 302 and r["Location"] == "/compte/"
+    r = client.post("/compte/", {"actuel": "Provisoire-donne-par-admin-1", "nouveau": "Provisoire-donne-par-admin-1",
+                                 "confirmation": "Provisoire-donne-par-admin-1"})
+    assert "doit différer" in r.content.decode()
+    r = client.post("/compte/", {"actuel": "Provisoire-donne-par-admin-1", "nouveau": "Camomille-du-soir-2026",
+                                 "confirmation": "Camomille-du-soir-2026"})
+    assert r.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_admin_resets_a_lost_second_factor_and_a_password(og_a, client_de):
+    from django.test import Client
+
+    from dui.models import JournalAcces
+    from habilitations.models import DispositifTOTP
+    from tests.conftest import PASSWORD
+
+    admin = client_de(og_a.admin)
+    pro = og_a["aide_soignant"]
+    url = f"/administration/professionnels/{pro.public_id}/reinitialiser/"
+    assert admin.post(url, {"quoi": "second_facteur"}).status_code == 302
+    with auth_lookup():
+        assert not DispositifTOTP.objects.filter(professionnel=pro).exists()
+    r = Client().post("/connexion/", {"email": pro.email, "password": PASSWORD})
+    assert r["Location"] == "/connexion/enrolement/"
+    r = admin.post(url, {"quoi": "mot_de_passe", "temporaire": "azerty"}, follow=True)
+    assert "Mot de passe refusé" in r.content.decode()
+    admin.post(url, {"quoi": "mot_de_passe", "temporaire": "Provisoire-tres-long-2026"})
+    with tenant_context(og_a.organisme.pk):
+        assert JournalAcces.objects.filter(type_acces="administration", objet_id=pro.public_id).count() == 2
+        assert Professionnel.objects.get(pk=pro.pk).doit_changer_mot_de_passe
