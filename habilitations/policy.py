@@ -144,13 +144,18 @@ def _etab_lookup(model: type[Model]) -> str | None:
     return "pk" if path == "" else f"{path}_id"
 
 
-def _exception_exists(user, model: type[Model], codename: str, outer: str) -> Exists | None:
-    exception_model = EXCEPTION_MODELS.get(model)
-    if exception_model is None:
-        return None
-    return Exists(exception_model.objects.filter(
-        user_id=user.pk, permission__codename=codename, content_object_id=OuterRef(outer)
-    ))
+def _exception_filters(user, model: type[Model], etab_lookup: str | None, codename: str) -> list[Exists]:
+    """SQL for "an exception ``codename`` exists for this row, or for the row's établissement"."""
+    targets = [(model, "pk")]
+    if etab_lookup and model is not Etablissement:
+        targets.append((Etablissement, etab_lookup))
+    filters = []
+    for target, outer in targets:
+        exception_model = EXCEPTION_MODELS.get(target)
+        if exception_model is not None:
+            filters.append(Exists(exception_model.objects.filter(
+                user_id=user.pk, permission__codename=codename, content_object_id=OuterRef(outer))))
+    return filters
 
 
 def scope(user, action: str, queryset: QuerySet) -> QuerySet:
@@ -174,14 +179,8 @@ def scope(user, action: str, queryset: QuerySet) -> QuerySet:
         ).filter(Q(fin__isnull=True) | Q(fin__gte=jour))))
 
     if allowed is not None:
-        grants = [
-            _exception_exists(user, model, f"accorder_{categorie}", "pk"),
-            _exception_exists(user, Etablissement, f"accorder_{categorie}", etab_lookup)
-            if etab_lookup and model is not Etablissement else None,
-        ]
-        for grant in grants:
-            if grant is not None:
-                allowed |= Q(grant)
+        for grant in _exception_filters(user, model, etab_lookup, f"accorder_{categorie}"):
+            allowed |= Q(grant)
         if niveau == VOIR and categorie in CATEGORIES_BRIS_DE_GLACE:
             now = timezone.now()
             allowed |= Q(Exists(BrisDeGlace.objects.filter(
@@ -190,12 +189,6 @@ def scope(user, action: str, queryset: QuerySet) -> QuerySet:
             )))
         queryset = queryset.filter(allowed)
 
-    denies = [
-        _exception_exists(user, model, f"refuser_{categorie}", "pk"),
-        _exception_exists(user, Etablissement, f"refuser_{categorie}", etab_lookup)
-        if etab_lookup and model is not Etablissement else None,
-    ]
-    for deny in denies:
-        if deny is not None:
-            queryset = queryset.exclude(deny)
+    for deny in _exception_filters(user, model, etab_lookup, f"refuser_{categorie}"):
+        queryset = queryset.exclude(deny)
     return queryset

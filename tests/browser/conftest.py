@@ -39,3 +39,17 @@ def page(navigateur):
     page.erreurs_console = erreurs
     yield page
     context.close()
+
+
+def se_connecter(page, base: str, user) -> None:
+    """Log in through the pages, as a person would: e-mail, password, then the TOTP code."""
+    from tests.conftest import PASSWORD, code_totp
+
+    page.goto(f"{base}/connexion/")
+    page.get_by_label("Adresse e-mail").fill(user.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Continuer").click()
+    page.wait_for_url("**/second-facteur/")
+    page.get_by_label("Code à 6 chiffres ou code de secours").fill(code_totp(user))
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_url(f"{base}/")

@@ -7,24 +7,13 @@ from playwright.sync_api import expect
 
 from dui.tenancy import tenant_context
 from habilitations.models import Habilitation, Professionnel
-from tests.conftest import PASSWORD, code_totp
+from tests.browser.conftest import se_connecter
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _login(page, base, user):
-    page.goto(f"{base}/connexion/")
-    page.get_by_label("Adresse e-mail").fill(user.email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Continuer").click()
-    page.wait_for_url("**/second-facteur/")
-    page.get_by_label("Code à 6 chiffres ou code de secours").fill(code_totp(user))
-    page.get_by_role("button", name="Valider").click()
-    page.wait_for_url(f"{base}/")
-
-
 def test_admin_creates_a_professional_and_a_habilitation(live_server, og_a, page):
-    _login(page, live_server.url, og_a.admin)
+    se_connecter(page, live_server.url, og_a.admin)
     page.get_by_role("link", name="Professionnels").click()
     page.get_by_role("link", name="Nouveau professionnel").click()
     page.get_by_label("Adresse e-mail").fill("camille.nouvelle@a.test")

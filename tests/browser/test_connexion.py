@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import se_connecter
 from tests.conftest import PASSWORD, code_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,16 +51,8 @@ def test_wrong_code_shows_a_french_error(live_server, og_a, page):
 
 
 def test_idle_tablet_leaves_the_record_screen_after_the_timeout(live_server, og_a, page):
-    user = og_a["aide_soignant"]
     page.clock.install()
-    page.goto(f"{live_server.url}/connexion/")
-    page.get_by_label("Adresse e-mail").fill(user.email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Continuer").click()
-    page.wait_for_url("**/second-facteur/")
-    page.get_by_label("Code à 6 chiffres ou code de secours").fill(code_totp(user))
-    page.get_by_role("button", name="Valider").click()
-    page.wait_for_url(f"{live_server.url}/")
+    se_connecter(page, live_server.url, og_a["aide_soignant"])
     page.clock.fast_forward("29:00")
     assert page.url == f"{live_server.url}/"
     page.clock.fast_forward("02:00")

@@ -7,7 +7,9 @@ import uuid
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
+
+from tests.utils import named_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -25,23 +27,9 @@ JUNK = [
 ]
 
 
-def _routes():
-    routes = []
-
-    def walk(patterns, prefix=""):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                walk(p.url_patterns, prefix + (f"{p.namespace}:" if p.namespace else ""))
-            elif isinstance(p, URLPattern) and p.name:
-                routes.append((prefix + p.name, set(p.pattern.converters)))
-
-    walk(get_resolver().url_patterns)
-    return routes
-
-
 def _urls(og_a):
     ids = [uuid.uuid4(), og_a.ehpad.public_id, og_a["medecin"].public_id]
-    for name, params in _routes():
+    for name, params in named_routes():
         if not params:
             yield reverse(name)
             continue

@@ -7,29 +7,20 @@ import datetime
 import uuid
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from dui.models import ExportJournal, JournalAcces
 from dui.tenancy import tenant_context
 from habilitations.models import BrisDeGlace, Habilitation
+from tests.utils import named_routes
 
 pytestmark = pytest.mark.django_db
 
 
 def _uuid_routes():
-    """(name, pattern) of every named URL that takes a public id."""
-    routes = []
-
-    def walk(patterns, prefix=""):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                walk(p.url_patterns, prefix + (f"{p.namespace}:" if p.namespace else ""))
-            elif isinstance(p, URLPattern) and p.name and "public_id" in p.pattern.converters:
-                routes.append(prefix + p.name)
-
-    walk(get_resolver().url_patterns)
-    return routes
+    """Every named URL that takes a public id."""
+    return [name for name, params in named_routes() if "public_id" in params]
 
 
 @pytest.fixture
