@@ -109,3 +109,30 @@ def test_access_journal_is_append_only(og_a):
     with pytest.raises((ProgrammingError, InternalError)):
         with tenant_context(og_a.organisme.pk):
             JournalAcces.objects.filter(pk=entree.pk).delete()
+
+
+def test_production_refuses_a_connection_under_the_owner_role(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from dui.checks import refuse_unsafe_connection, role_problems
+
+    owner = connections["owner"]
+    assert role_problems(owner)  # the owner owns the tables
+    assert role_problems(connection) == []
+    settings.PRODUCTION = True
+
+    class Alias:  # the owner connection, presented as if it were the application's
+        alias = "default"
+
+        def __init__(self, wrapped):
+            self._wrapped = wrapped
+
+        def cursor(self):
+            return self._wrapped.cursor()
+
+        def close(self):
+            pass
+
+    with pytest.raises(ImproperlyConfigured, match="possède des tables"):
+        refuse_unsafe_connection(None, Alias(owner))
+    refuse_unsafe_connection(None, connection)  # the real application role passes
