@@ -59,9 +59,10 @@ def generate(n_etab: int, n_pro: int) -> None:
                 FROM dui_etablissement e CROSS JOIN generate_series(1, 4) u WHERE e.organisme_id = %s""", [og.pk])
             cur.execute("""
                 INSERT INTO habilitations_professionnel (organisme_id, public_id, email, nom, prenom, profession, rpps,
-                    is_active, est_admin_plateforme, est_admin_organisme, est_dpo, date_joined, password)
+                    is_active, est_admin_plateforme, est_admin_organisme, est_dpo, date_joined, password,
+                    doit_changer_mot_de_passe)
                 SELECT %s, gen_random_uuid(), 'bench' || g || '@bench.dui', 'Nom' || g, 'Prénom' || g, 'autre', '',
-                       true, false, g = 1, g = 1, now(), %s
+                       true, false, g = 1, g = 1, now(), %s, false
                 FROM generate_series(1, %s) g""", [og.pk, hashed, n_pro])
             cur.execute("""
                 INSERT INTO habilitations_dispositiftotp (organisme_id, professionnel_id, secret, confirme, dernier_pas, cree_le)

@@ -46,12 +46,11 @@ def tenant_context(organisme_id: int | None, using: str = "default") -> Iterator
         activate(organisme_id, using)
         try:
             yield
-        finally:
-            if connections[using].needs_rollback:
-                # The transaction is doomed: restoring the setting would fail and is not needed.
-                _current_organisme.set(previous)
-            else:
-                activate(previous, using)
+        except BaseException:
+            # The savepoint or transaction is rolled back, and PostgreSQL reverts SET LOCAL with it.
+            _current_organisme.set(previous)
+            raise
+        activate(previous, using)
 
 
 @contextlib.contextmanager
@@ -59,8 +58,5 @@ def auth_lookup(using: str = "default") -> Iterator[None]:
     """Make the authentication tables readable across tenants for the duration of the block."""
     with transaction.atomic(using=using):
         _set("app.auth_lookup", "on", using)
-        try:
-            yield
-        finally:
-            if not connections[using].needs_rollback:
-                _set("app.auth_lookup", "off", using)
+        yield  # on an exception the rollback reverts the setting (SET LOCAL semantics)
+        _set("app.auth_lookup", "off", using)

@@ -136,3 +136,14 @@ def test_production_refuses_a_connection_under_the_owner_role(settings):
     with pytest.raises(ImproperlyConfigured, match="possède des tables"):
         refuse_unsafe_connection(None, Alias(owner))
     refuse_unsafe_connection(None, connection)  # the real application role passes
+
+
+def test_tenant_context_after_an_error_inside_restores_the_outer_tenant(og_a, og_b):
+    from django.db import IntegrityError
+
+    with tenant_context(og_a.organisme.pk):
+        with pytest.raises(IntegrityError), tenant_context(og_b.organisme.pk):
+            with connection.cursor() as cursor:
+                cursor.execute("INSERT INTO dui_unite (organisme_id) VALUES (%s)", [og_b.organisme.pk])
+        # Back in A, and the transaction is still usable.
+        assert set(Etablissement.objects.values_list("organisme_id", flat=True)) == {og_a.organisme.pk}
