@@ -69,11 +69,34 @@ class TenantModel(models.Model):
     modifie_le = models.DateTimeField(auto_now=True)
 
     # The path from this model to the Etablissement that habilitations are granted on
-    # ("" when the model is the Etablissement itself, None when it is organisme-wide).
+    # ("" when the model is the Etablissement itself, None when it is organisme-wide). Models spread
+    # over several ESMS (the usager, through its séjours) override the two methods below instead.
     etablissement_path: str | None = None
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def q_dans_etablissements(cls, etablissement_ids) -> models.Q | None:
+        """SQL condition "this row belongs to one of these ESMS" (None: not tied to an ESMS)."""
+        if cls.etablissement_path is None:
+            return None
+        lookup = "pk" if cls.etablissement_path == "" else f"{cls.etablissement_path}_id"
+        return models.Q(**{f"{lookup}__in": list(etablissement_ids)})
+
+    def etablissement_ids(self) -> set[int]:
+        """The ESMS this row belongs to (habilitations are granted per ESMS)."""
+        path = self.etablissement_path
+        if path is None:
+            return set()
+        if path == "":
+            return {self.pk}
+        target = self
+        *parents, last = path.split("__")
+        for part in parents:
+            target = getattr(target, part)
+        value = getattr(target, f"{last}_id")
+        return {value} if value is not None else set()
 
 
 class CategorieESMS(models.TextChoices):

@@ -1,13 +1,18 @@
 """The one policy module: ``can(user, action, obj)`` for one object and ``scope(user, action, qs)`` for
-querysets, both answered from the same declarations (``habilitations.roles``) and the same data:
+querysets, both answered from the same declarations (``habilitations.roles``) and the same data.
 
-1. the object must belong to the professional's organisme;
-2. an object-level DENY exception (django-guardian, ``refuser_<catégorie>``) on the object or on its
-   établissement always wins;
-3. an object-level GRANT (``accorder_<catégorie>``) allows the category;
-4. otherwise an active habilitation in the object's établissement whose role includes the action;
-5. an OG administrator has the ``administration`` category on the whole organisme;
-6. an active break-the-glass access opens consultation (``voir``) of the care record categories.
+For a professional and an action, the **ESMS where the action is allowed** are computed once per
+request (``etablissements_autorises``): those of their active habilitations whose role includes the
+action, plus the ESMS-level GRANT exceptions of the category, minus the ESMS-level DENY exceptions
+(DENY always wins). An object is allowed when:
+
+1. it belongs to the professional's organisme;
+2. there is no object-level DENY exception (``refuser_<catégorie>``) on it;
+3. and one of these holds: it belongs to an allowed ESMS (``TenantModel.etablissement_ids`` /
+   ``q_dans_etablissements``: one ESMS for most rows, the ESMS of its séjours for a usager); an
+   object-level GRANT (``accorder_<catégorie>``) exists; the professional is an OG administrator and the
+   category is ``administration``; an active break-the-glass access opens consultation (``voir``) of
+   the care record categories on it (not where an ESMS-level DENY applies).
 
 ``scope`` expresses the same rules in SQL so that lists never load what they cannot show.
 """
@@ -22,14 +27,7 @@ from django.utils import timezone
 from dui.models import Etablissement
 
 from .models import BrisDeGlace, ExceptionAccesBase, ExceptionAccesEtablissement, Habilitation
-from .roles import (
-    CATEGORIES_BRIS_DE_GLACE,
-    VOIR,
-    Categorie,
-    actions_du_role,
-    roles_ayant,
-    valider_action,
-)
+from .roles import CATEGORIES_BRIS_DE_GLACE, VOIR, Categorie, actions_du_role, valider_action
 
 # Models protected by object-level exceptions → their guardian direct foreign-key table.
 EXCEPTION_MODELS: dict[type[Model], type[ExceptionAccesBase]] = {
@@ -58,15 +56,28 @@ def habilitations_actives(user, jour: datetime.date | None = None) -> QuerySet[H
     ).filter(Q(fin__isnull=True) | Q(fin__gte=jour))
 
 
+def _cache(user) -> dict:
+    cache = getattr(user, "_dui_policy", None)
+    if cache is None:
+        cache = user._dui_policy = {}
+    return cache
+
+
+def oublier(user) -> None:
+    """Forget what was computed for this user in this request (after changing their rights)."""
+    if hasattr(user, "_dui_policy"):
+        del user._dui_policy
+
+
 def roles_par_etablissement(user) -> dict[int, set[str]]:
     """{etablissement_id: roles} of the user's active habilitations, cached on the user for the request."""
-    cached = getattr(user, "_dui_roles", None)
-    if cached is None:
-        cached = {}
+    cache = _cache(user)
+    if "roles" not in cache:
+        roles: dict[int, set[str]] = {}
         for etab_id, role in habilitations_actives(user).values_list("etablissement_id", "role"):
-            cached.setdefault(etab_id, set()).add(role)
-        user._dui_roles = cached
-    return cached
+            roles.setdefault(etab_id, set()).add(role)
+        cache["roles"] = roles
+    return cache["roles"]
 
 
 def actions_dans(user, etablissement_id: int | None) -> set[str]:
@@ -76,36 +87,51 @@ def actions_dans(user, etablissement_id: int | None) -> set[str]:
     return actions
 
 
+def _exceptions_etablissement(user) -> dict[str, set[int]]:
+    """{codename: {etablissement ids}} of the user's ESMS-level exceptions (one query per request)."""
+    cache = _cache(user)
+    if "exceptions_etab" not in cache:
+        exceptions: dict[str, set[int]] = {}
+        for etab_id, codename in ExceptionAccesEtablissement.objects.filter(
+            organisme_id=user.organisme_id, user_id=user.pk
+        ).values_list("content_object_id", "permission__codename"):
+            exceptions.setdefault(codename, set()).add(etab_id)
+        cache["exceptions_etab"] = exceptions
+    return cache["exceptions_etab"]
+
+
+def etablissements_refuses(user, categorie: str) -> frozenset[int]:
+    return frozenset(_exceptions_etablissement(user).get(f"refuser_{categorie}", ()))
+
+
+def etablissements_autorises(user, action: str) -> frozenset[int]:
+    """The ESMS where ``user`` may perform ``action`` (habilitations + GRANT − DENY)."""
+    categorie, _ = valider_action(action)
+    if not _active(user):
+        return frozenset()
+    cache = _cache(user).setdefault("autorises", {})
+    if action not in cache:
+        if categorie == Categorie.ADMINISTRATION and user.est_admin_organisme:
+            ids = set(Etablissement.objects.filter(organisme_id=user.organisme_id).values_list("pk", flat=True))
+        else:
+            ids = {etab for etab in roles_par_etablissement(user) if action in actions_dans(user, etab)}
+        ids |= _exceptions_etablissement(user).get(f"accorder_{categorie}", set())
+        cache[action] = frozenset(ids - etablissements_refuses(user, categorie))
+    return cache[action]
+
+
 def etablissement_id_of(obj: Model) -> int | None:
-    path = getattr(obj, "etablissement_path", None)
-    if path is None:
-        return None
-    if path == "":
-        return obj.pk
-    target = obj
-    *parents, last = path.split("__")
-    for part in parents:
-        target = getattr(target, part)
-    return getattr(target, f"{last}_id")
+    """The single ESMS of ``obj`` (None when it has none or several)."""
+    ids = obj.etablissement_ids() if hasattr(obj, "etablissement_ids") else set()
+    return next(iter(ids)) if len(ids) == 1 else None
 
 
-def _exception_codes(user, model: type[Model], pk: int | None) -> set[str]:
-    exception_model = EXCEPTION_MODELS.get(model)
-    if exception_model is None or pk is None:
+def _exceptions_objet(user, obj: Model) -> set[str]:
+    exception_model = EXCEPTION_MODELS.get(type(obj))
+    if exception_model is None or isinstance(obj, Etablissement):  # ESMS-level ones are in the sets
         return set()
-    return set(
-        exception_model.objects.filter(user_id=user.pk, content_object_id=pk).values_list(
-            "permission__codename", flat=True
-        )
-    )
-
-
-def _exceptions(user, obj: Model) -> set[str]:
-    codes = _exception_codes(user, type(obj), obj.pk)
-    etab_id = etablissement_id_of(obj)
-    if etab_id is not None and not isinstance(obj, Etablissement):
-        codes |= _exception_codes(user, Etablissement, etab_id)
-    return codes
+    return set(exception_model.objects.filter(user_id=user.pk, content_object_id=obj.pk)
+               .values_list("permission__codename", flat=True))
 
 
 def bris_de_glace_actifs(user, maintenant: datetime.datetime | None = None) -> QuerySet[BrisDeGlace]:
@@ -121,41 +147,28 @@ def can(user, action: str, obj: Model) -> bool:
     categorie, niveau = valider_action(action)
     if not _active(user) or getattr(obj, "organisme_id", None) != user.organisme_id:
         return False
-    exceptions = _exceptions(user, obj)
+    exceptions = _exceptions_objet(user, obj)
     if f"refuser_{categorie}" in exceptions:
         return False
-    if f"accorder_{categorie}" in exceptions:
-        return True
-    if action in actions_dans(user, etablissement_id_of(obj)):
+    etabs = obj.etablissement_ids() if hasattr(obj, "etablissement_ids") else set()
+    if f"accorder_{categorie}" in exceptions or etabs & etablissements_autorises(user, action):
         return True
     if categorie == Categorie.ADMINISTRATION and user.est_admin_organisme:
         return True
-    if niveau == VOIR and categorie in CATEGORIES_BRIS_DE_GLACE:
+    if niveau == VOIR and categorie in CATEGORIES_BRIS_DE_GLACE and not etabs & etablissements_refuses(
+            user, categorie):
         return bris_de_glace_actifs(user).filter(
             objet_type=obj._meta.label_lower, objet_id=obj.public_id
         ).exists()
     return False
 
 
-def _etab_lookup(model: type[Model]) -> str | None:
-    path = getattr(model, "etablissement_path", None)
-    if path is None:
+def _exception_objet_exists(user, model: type[Model], codename: str) -> Exists | None:
+    exception_model = EXCEPTION_MODELS.get(model)
+    if exception_model is None or model is Etablissement:
         return None
-    return "pk" if path == "" else f"{path}_id"
-
-
-def _exception_filters(user, model: type[Model], etab_lookup: str | None, codename: str) -> list[Exists]:
-    """SQL for "an exception ``codename`` exists for this row, or for the row's établissement"."""
-    targets = [(model, "pk")]
-    if etab_lookup and model is not Etablissement:
-        targets.append((Etablissement, etab_lookup))
-    filters = []
-    for target, outer in targets:
-        exception_model = EXCEPTION_MODELS.get(target)
-        if exception_model is not None:
-            filters.append(Exists(exception_model.objects.filter(
-                user_id=user.pk, permission__codename=codename, content_object_id=OuterRef(outer))))
-    return filters
+    return Exists(exception_model.objects.filter(
+        user_id=user.pk, permission__codename=codename, content_object_id=OuterRef("pk")))
 
 
 def scope(user, action: str, queryset: QuerySet) -> QuerySet:
@@ -165,30 +178,28 @@ def scope(user, action: str, queryset: QuerySet) -> QuerySet:
     if not _active(user):
         return queryset.none()
     queryset = queryset.filter(organisme_id=user.organisme_id)
-    etab_lookup = _etab_lookup(model)
+    q_etabs = model.q_dans_etablissements if hasattr(model, "q_dans_etablissements") else None
 
     if categorie == Categorie.ADMINISTRATION and user.est_admin_organisme:
-        allowed = None  # the whole organisme (an empty Q() would be swallowed by the ORs below)
-    elif etab_lookup is None:
-        allowed = Q(pk__in=[])
+        allowed = None  # the whole organisme
     else:
-        jour = _today()
-        allowed = Q(Exists(Habilitation.objects.filter(
-            organisme_id=user.organisme_id, professionnel_id=user.pk, role__in=roles_ayant(action),
-            debut__lte=jour, etablissement_id=OuterRef(etab_lookup),
-        ).filter(Q(fin__isnull=True) | Q(fin__gte=jour))))
-
-    if allowed is not None:
-        for grant in _exception_filters(user, model, etab_lookup, f"accorder_{categorie}"):
+        allowed = (q_etabs(etablissements_autorises(user, action)) if q_etabs else None) or Q(pk__in=[])
+        grant = _exception_objet_exists(user, model, f"accorder_{categorie}")
+        if grant is not None:
             allowed |= Q(grant)
         if niveau == VOIR and categorie in CATEGORIES_BRIS_DE_GLACE:
             now = timezone.now()
-            allowed |= Q(Exists(BrisDeGlace.objects.filter(
+            bdg = Q(Exists(BrisDeGlace.objects.filter(
                 organisme_id=user.organisme_id, professionnel_id=user.pk, objet_type=model._meta.label_lower,
                 objet_id=OuterRef("public_id"), debut__lte=now, expire_le__gt=now,
             )))
+            refuses = etablissements_refuses(user, categorie)
+            if refuses and q_etabs and q_etabs(refuses) is not None:
+                bdg &= ~q_etabs(refuses)
+            allowed |= bdg
+    if allowed is not None:
         queryset = queryset.filter(allowed)
-
-    for deny in _exception_filters(user, model, etab_lookup, f"refuser_{categorie}"):
+    deny = _exception_objet_exists(user, model, f"refuser_{categorie}")
+    if deny is not None:
         queryset = queryset.exclude(deny)
     return queryset

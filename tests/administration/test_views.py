@@ -121,7 +121,7 @@ def test_exception_added_from_the_ui_denies_access(og_a, client_de):
                     {"etablissement": str(og_a.ehpad.public_id), "categorie": "medical", "nature": "refuser"})
     assert r.status_code == 302
     with tenant_context(og_a.organisme.pk):
-        medecin._dui_roles = None
+        policy.oublier(medecin)
         assert not policy.can(medecin, "medical.voir", og_a.ehpad)
     page = client.get(f"/administration/professionnels/{medecin.public_id}/").content.decode()
     assert "Refus d&#x27;accès : médical" in page or "Refus d'accès : médical" in page
