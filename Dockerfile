@@ -10,6 +10,7 @@ COPY pyproject.toml README.md ./
 COPY dui ./dui
 COPY habilitations ./habilitations
 COPY administration ./administration
+COPY usagers ./usagers
 RUN pip install --no-cache-dir .
 COPY . .
 RUN DJANGO_SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput

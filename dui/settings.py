@@ -45,8 +45,10 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "dui",
+    "django.contrib.postgres",
     "habilitations",
     "administration",
+    "usagers",
 ]
 
 MIDDLEWARE = [

@@ -12,4 +12,5 @@ urlpatterns = [
     path("journal/export/<uuid:public_id>/", views.journal_export_fichier, name="journal_export_fichier"),
     path("", include("habilitations.urls")),
     path("administration/", include("administration.urls")),
+    path("usagers/", include("usagers.urls")),
 ]

@@ -105,7 +105,12 @@ def connecter(client: Client, user, password: str = PASSWORD) -> Client:
 
 @pytest.fixture
 def client_de():
-    """client_de(user) → a Client logged in as user, with CSRF checks enforced."""
+    """client_de(user) → a Client logged in as user (the same one on each call within a test: a TOTP
+    code cannot be used twice); ``csrf=True`` gives a client that enforces CSRF checks."""
+    clients: dict = {}
+
     def _make(user, csrf: bool = False) -> Client:
-        return connecter(Client(enforce_csrf_checks=csrf), user)
+        if (user.pk, csrf) not in clients:
+            clients[(user.pk, csrf)] = connecter(Client(enforce_csrf_checks=csrf), user)
+        return clients[(user.pk, csrf)]
     return _make

@@ -33,7 +33,10 @@ def objets_a(og_a):
         export = ExportJournal.objects.create(organisme=og_a.organisme, demandeur=og_a.dpo, statut="termine",
                                               fichier="exports/x.csv")
         hab = Habilitation.objects.filter(organisme=og_a.organisme).first()
-    return [og_a.ehpad, og_a.mas, og_a.unite, og_a["medecin"], og_a.admin, hab, bdg, export]
+    from tests.usagers.conftest import creer_usager
+
+    usager = creer_usager(og_a, nom_naissance="Secret", premier_prenom="Alice", prenoms_naissance=["Alice"])
+    return [og_a.ehpad, og_a.mas, og_a.unite, og_a["medecin"], og_a.admin, hab, bdg, export, usager]
 
 
 def _kwargs(name, obj):
@@ -48,7 +51,8 @@ def _kwargs(name, obj):
 def test_every_object_url_is_covered():
     routes = set(_uuid_routes())
     assert {"etablissement", "administration:professionnel", "administration:etablissement_unites",
-            "habilitations:bris_de_glace", "journal_export_fichier"} <= routes
+            "habilitations:bris_de_glace", "journal_export_fichier", "usagers:dossier",
+            "usagers:verifier_document"} <= routes
 
 
 @pytest.mark.parametrize("who", ["admin", "dpo", "directeur", "medecin"])
@@ -73,7 +77,7 @@ def test_other_tenant_gets_404_on_every_object_url(og_a, og_b, objets_a, client_
         assert Professionnel.objects.get(pk=og_a["medecin"].pk).is_active
 
 
-def test_lists_and_search_show_nothing_of_the_other_tenant(og_a, og_b, client_de):
+def test_lists_and_search_show_nothing_of_the_other_tenant(og_a, og_b, objets_a, client_de):
     with tenant_context(og_a.organisme.pk):
         JournalAcces.objects.create(organisme=og_a.organisme, professionnel=og_a["medecin"], type_acces="lecture",
                                     objet_type="dui.etablissement", objet_id=og_a.ehpad.public_id,
@@ -85,12 +89,14 @@ def test_lists_and_search_show_nothing_of_the_other_tenant(og_a, og_b, client_de
         f"/administration/professionnels/?q={og_a['medecin'].nom}": [],
         "/administration/professionnels/?q=a.test": [],
         "/journal/": [],
+        "/usagers/?q=secret": [],
+        "/usagers/?q=alice": [],
         f"/journal/?objet_id={og_a.ehpad.public_id}": [],
     }
     for url, attendus in pages.items():
         body = admin_b.get(url).content.decode()
         assert "EHPAD A" not in body and "MAS A" not in body and "@a.test" not in body, url
-        assert "Lecture secrète A" not in body, url
+        assert "Lecture secrète A" not in body and "SECRET" not in body, url
         for attendu in attendus:
             assert attendu in body, url
     # htmx search fragment

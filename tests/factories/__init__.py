@@ -76,3 +76,28 @@ class HabilitationFactory(factory.django.DjangoModelFactory):
     organisme = factory.SelfAttribute("etablissement.organisme")
     role = "infirmier"
     debut = factory.Faker("past_date")
+
+
+class UsagerFactory(factory.django.DjangoModelFactory):
+    """Create inside ``tenant_context``; give it a séjour (SejourFactory) so that it is reachable."""
+
+    class Meta:
+        model = "usagers.Usager"
+
+    nom_naissance = factory.Faker("last_name", locale="fr_FR")
+    premier_prenom = factory.Faker("first_name", locale="fr_FR")
+    prenoms_naissance = factory.LazyAttribute(lambda o: [o.premier_prenom, "Marie"])
+    date_naissance = factory.Faker("date_of_birth", minimum_age=60, maximum_age=100)
+    sexe = "F"
+    lieu_naissance_insee = "75056"
+
+
+class SejourFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "usagers.Sejour"
+
+    usager = factory.SubFactory(UsagerFactory)
+    organisme = factory.SelfAttribute("etablissement.organisme")
+    etablissement = factory.SubFactory(EtablissementFactory)
+    mode_accueil = "permanent"
+    date_entree = factory.Faker("past_date")

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django import forms
+
+from dui.models import Etablissement
+
+from .models import ModeAccueil, TypeDocument, Usager
+
+
+class PrenomsField(forms.CharField):
+    """Birth first names typed as on the identity document, separated by commas or spaces."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return [p for p in (part.strip() for part in value.replace(",", " ").split()) if p]
+
+    def prepare_value(self, value):
+        return " ".join(value) if isinstance(value, list | tuple) else value
+
+
+class UsagerForm(forms.ModelForm):
+    prenoms_naissance = PrenomsField(label="Prénoms de naissance", max_length=300,
+                                     help_text="Tous les prénoms de l'état civil, dans l'ordre.")
+
+    class Meta:
+        model = Usager
+        fields = ["nom_naissance", "prenoms_naissance", "premier_prenom", "date_naissance", "sexe",
+                  "lieu_naissance_insee", "nom_usage", "prenom_utilise"]
+        widgets = {"date_naissance": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("prenoms_naissance") and not data.get("premier_prenom"):
+            data["premier_prenom"] = data["prenoms_naissance"][0]
+            self.instance.premier_prenom = data["premier_prenom"]
+        return data
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["premier_prenom"].required = False
+        self.fields["premier_prenom"].help_text = "Laissé vide : le premier des prénoms de naissance."
+
+
+class AdmissionForm(forms.Form):
+    etablissement = forms.ModelChoiceField(label="Établissement d'accueil", queryset=Etablissement.objects.none(),
+                                           to_field_name="public_id")
+    mode_accueil = forms.ChoiceField(label="Mode d'accueil", choices=[("", "— choisir —"), *ModeAccueil.choices])
+    date_entree = forms.DateField(label="Date d'entrée", widget=forms.DateInput(attrs={"type": "date"}))
+    chambre = forms.CharField(label="Chambre / place", max_length=30, required=False)
+    provenance = forms.CharField(label="Provenance", max_length=200, required=False)
+    confirmer_doublon = forms.BooleanField(
+        label="J'ai vérifié : il s'agit d'une autre personne que les dossiers ressemblants", required=False)
+
+    def __init__(self, etablissements, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["etablissement"].queryset = etablissements
+
+
+class DocumentForm(forms.Form):
+    type_document = forms.ChoiceField(label="Document d'identité présenté",
+                                      choices=[("", "— choisir —"), *TypeDocument.choices])
+    commentaire = forms.CharField(label="Commentaire", max_length=255, required=False)

@@ -1,0 +1,242 @@
+"""The usager (personne accompagnée): identity with the INS and its RNIV status, and séjours.
+
+Identity rules (RNIV, summarised in ../shared/docs/DOMAIN.md "Identity"):
+- strict INS traits (nom de naissance, prénoms de naissance, premier prénom, date de naissance, sexe,
+  lieu de naissance) are kept apart from usage names;
+- four mutually exclusive statuses: PROV (no check), RECUP (INS retrieved from INSi, no document),
+  VALI (high-trust document checked, no INSi), QUAL (both);
+- every change of status is recorded in ``TransitionIdentite`` (who, when, how, which document).
+
+One usager record spans all the ESMS of the organisme: access follows the ESMS of its séjours.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from dui.models import Etablissement, TenantModel, Unite, tenant_history
+from habilitations.models import ExceptionAccesBase
+from habilitations.roles import exception_permissions
+
+from .ins import matricule_valide, normaliser_matricule
+
+insee_validator = RegexValidator(
+    r"^(?:\d{5}|2[AB]\d{3})$",
+    "Le lieu de naissance est le code officiel géographique INSEE à 5 caractères (99xxx pour l'étranger).",
+)
+
+
+class Sexe(models.TextChoices):
+    FEMININ = "F", "Féminin"
+    MASCULIN = "M", "Masculin"
+    INDETERMINE = "I", "Indéterminé"
+
+
+class StatutIdentite(models.TextChoices):
+    PROVISOIRE = "PROV", "Provisoire"
+    RECUPEREE = "RECUP", "Récupérée"
+    VALIDEE = "VALI", "Validée"
+    QUALIFIEE = "QUAL", "Qualifiée"
+
+
+class TypeDocument(models.TextChoices):
+    """High-trust documents (RNIV): an identity checked on one of these may become VALI / QUAL."""
+
+    PASSEPORT = "passeport", "Passeport"
+    CNI = "cni", "Carte nationale d'identité"
+    TITRE_SEJOUR = "titre_sejour", "Titre de séjour"
+    LIVRET_FAMILLE_VITALE = "livret_vitale", "Livret de famille + carte Vitale avec photo (mineur / EHPAD)"
+    EXTRAIT_NAISSANCE_VITALE = "extrait_vitale", "Extrait d'acte de naissance + carte Vitale avec photo"
+
+
+class Usager(TenantModel):
+    # Strict INS traits
+    nom_naissance = models.CharField("nom de naissance", max_length=100)
+    prenoms_naissance = ArrayField(models.CharField(max_length=60), verbose_name="prénoms de naissance",
+                                   help_text="Dans l'ordre de l'état civil.")
+    premier_prenom = models.CharField("premier prénom de naissance", max_length=60)
+    date_naissance = models.DateField("date de naissance")
+    sexe = models.CharField(max_length=1, choices=Sexe.choices)
+    lieu_naissance_insee = models.CharField("lieu de naissance (code INSEE)", max_length=5,
+                                            validators=[insee_validator])
+    # Usage traits
+    nom_usage = models.CharField("nom d'usage", max_length=100, blank=True)
+    prenom_utilise = models.CharField("prénom utilisé", max_length=60, blank=True)
+    # INS
+    statut_identite = models.CharField("statut de l'identité", max_length=5, choices=StatutIdentite.choices,
+                                       default=StatutIdentite.PROVISOIRE)
+    matricule_ins = models.CharField("matricule INS", max_length=15, blank=True)
+    oid_ins = models.CharField("OID du matricule", max_length=40, blank=True)
+    # Normalised "nom de naissance nom d'usage prénoms" for duplicate detection and search.
+    nom_recherche = models.CharField(max_length=400, editable=False, default="")
+    fusionne_dans = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+", help_text="Dossier doublon fusionné dans celui-ci.")
+    history = tenant_history()
+
+    etablissement_path = None  # through its séjours: see q_dans_etablissements / etablissement_ids
+
+    class Meta:
+        verbose_name = "usager"
+        ordering = ["nom_naissance", "premier_prenom"]
+        permissions = exception_permissions()
+        indexes = [
+            models.Index(fields=["organisme", "nom_naissance", "premier_prenom"], name="usager_org_nom_idx"),
+            models.Index(fields=["organisme", "date_naissance"], name="usager_org_naissance_idx"),
+            models.Index(fields=["organisme", "matricule_ins"], name="usager_org_ins_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(statut_identite__in=["PROV", "VALI"]) | ~Q(matricule_ins=""),
+                name="usager_ins_si_recupere",
+                violation_error_message="Une identité récupérée ou qualifiée a un matricule INS.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nom_affiche} {self.prenom_affiche}".strip()
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("usagers:dossier", args=[self.public_id])
+
+    @property
+    def nom_affiche(self) -> str:
+        return (self.nom_usage or self.nom_naissance).upper()
+
+    @property
+    def prenom_affiche(self) -> str:
+        return self.prenom_utilise or self.premier_prenom
+
+    def age(self, jour: datetime.date | None = None) -> int:
+        jour = jour or timezone.localdate()
+        d = self.date_naissance
+        return jour.year - d.year - ((jour.month, jour.day) < (d.month, d.day))
+
+    def save(self, *args, **kwargs):
+        from .normalisation import normaliser_nom
+
+        self.nom_recherche = normaliser_nom(" ".join(
+            [self.nom_naissance, self.nom_usage, *(self.prenoms_naissance or []), self.prenom_utilise]))
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "nom_recherche"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.prenoms_naissance and self.premier_prenom and \
+                self.premier_prenom.strip().lower() != self.prenoms_naissance[0].strip().lower():
+            raise ValidationError({"premier_prenom": "Le premier prénom doit être le premier des prénoms de "
+                                                     "naissance."})
+        if self.date_naissance and self.date_naissance > timezone.localdate():
+            raise ValidationError({"date_naissance": "La date de naissance ne peut pas être dans le futur."})
+        if self.matricule_ins:
+            self.matricule_ins = normaliser_matricule(self.matricule_ins)
+            if not matricule_valide(self.matricule_ins):
+                raise ValidationError({"matricule_ins": "Matricule INS invalide (15 caractères, clé incorrecte)."})
+
+    # --- access: a usager belongs to the ESMS of its séjours -----------------------------------------
+    @classmethod
+    def q_dans_etablissements(cls, etablissement_ids) -> Q:
+        return Q(models.Exists(Sejour.objects.filter(usager=models.OuterRef("pk"),
+                                                     etablissement_id__in=list(etablissement_ids))))
+
+    def etablissement_ids(self) -> set[int]:
+        return set(Sejour.objects.filter(usager=self).values_list("etablissement_id", flat=True))
+
+
+class ExceptionAccesUsager(ExceptionAccesBase):
+    """DENY/GRANT on one dossier (a confidential dossier, a professional who is a relative…)."""
+
+    content_object = models.ForeignKey(Usager, on_delete=models.CASCADE, related_name="exceptions_acces")
+
+    class Meta(ExceptionAccesBase.Meta):
+        verbose_name = "exception d'accès à un dossier"
+        indexes = [models.Index(fields=["organisme", "user"], name="exc_usager_org_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.permission.codename} {self.content_object_id}"
+
+
+class MoyenTransition(models.TextChoices):
+    CREATION = "creation", "Création du dossier"
+    INSI = "insi", "Appel au téléservice INSi"
+    DOCUMENT = "document", "Contrôle d'un document à haut niveau de confiance"
+    MODIFICATION_TRAIT = "modification", "Modification d'un trait strict"
+    FUSION = "fusion", "Fusion de dossiers"
+
+
+class TransitionIdentite(TenantModel):
+    """One change of identity status: who, when, how, with which document."""
+
+    usager = models.ForeignKey(Usager, on_delete=models.PROTECT, related_name="transitions")
+    de = models.CharField(max_length=5, choices=StatutIdentite.choices, blank=True)
+    vers = models.CharField(max_length=5, choices=StatutIdentite.choices)
+    moyen = models.CharField(max_length=20, choices=MoyenTransition.choices)
+    type_document = models.CharField(max_length=20, choices=TypeDocument.choices, blank=True)
+    commentaire = models.CharField(max_length=255, blank=True)
+    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    horodatage = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "transition de statut d'identité"
+        ordering = ["-horodatage", "-id"]
+        indexes = [models.Index(fields=["organisme", "usager", "-horodatage"], name="transition_org_usager_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.de or '∅'} → {self.vers} ({self.get_moyen_display()})"
+
+
+class ModeAccueil(models.TextChoices):
+    PERMANENT = "permanent", "Hébergement permanent"
+    TEMPORAIRE = "temporaire", "Hébergement temporaire"
+    ACCUEIL_JOUR = "accueil_jour", "Accueil de jour"
+    INTERNAT = "internat", "Internat"
+    SEMI_INTERNAT = "semi_internat", "Semi-internat / externat"
+    MILIEU_ORDINAIRE = "milieu_ordinaire", "Intervention en milieu ordinaire / à domicile"
+
+
+class Sejour(TenantModel):
+    """A stay or an accompaniment of the usager in one ESMS."""
+
+    usager = models.ForeignKey(Usager, on_delete=models.PROTECT, related_name="sejours")
+    etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="sejours")
+    unite = models.ForeignKey(Unite, on_delete=models.PROTECT, null=True, blank=True, related_name="sejours")
+    chambre = models.CharField("chambre / place", max_length=30, blank=True)
+    mode_accueil = models.CharField("mode d'accueil", max_length=20, choices=ModeAccueil.choices)
+    date_entree = models.DateField("date d'entrée")
+    provenance = models.CharField(max_length=200, blank=True)
+    date_sortie = models.DateField("date de sortie", null=True, blank=True)
+    motif_sortie = models.CharField("motif de sortie", max_length=200, blank=True)
+    destination = models.CharField(max_length=200, blank=True)
+    history = tenant_history()
+
+    etablissement_path = "etablissement"
+
+    class Meta:
+        verbose_name = "séjour"
+        ordering = ["-date_entree"]
+        indexes = [
+            models.Index(fields=["organisme", "usager", "-date_entree"], name="sejour_org_usager_idx"),
+            models.Index(fields=["organisme", "etablissement", "date_sortie"], name="sejour_org_etab_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_sortie__isnull=True) | Q(date_sortie__gte=models.F("date_entree")),
+                                   name="sejour_sortie_apres_entree",
+                                   violation_error_message="La sortie ne peut pas précéder l'entrée."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.etablissement} depuis le {self.date_entree:%d/%m/%Y}"
+
+    def en_cours(self, jour: datetime.date | None = None) -> bool:
+        jour = jour or timezone.localdate()
+        return self.date_entree <= jour and (self.date_sortie is None or self.date_sortie >= jour)

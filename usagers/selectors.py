@@ -1,0 +1,67 @@
+"""Read paths of the dossier usager: duplicates, search, the dossier page."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+
+from habilitations import policy
+
+from .ins import normaliser_matricule
+from .models import Sejour, Usager
+from .normalisation import normaliser_nom
+
+_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def doublons_probables(organisme_id: int, usager: Usager) -> QuerySet[Usager]:
+    """Same birth date and the same birth name and first name once accents, case and hyphens are
+    ignored — across the whole organisme (identitovigilance is not limited to one's habilitations)."""
+    nom = normaliser_nom(usager.nom_naissance)
+    prenom = normaliser_nom(usager.premier_prenom)
+    qs = Usager.objects.filter(organisme_id=organisme_id, date_naissance=usager.date_naissance,
+                               fusionne_dans__isnull=True)
+    if usager.pk:
+        qs = qs.exclude(pk=usager.pk)
+    return qs.filter(nom_recherche__contains=nom).filter(nom_recherche__contains=prenom)
+
+
+def _trigram_disponible() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        return cursor.fetchone() is not None
+
+
+def rechercher(user, texte: str, limite: int = 20) -> QuerySet[Usager]:
+    """Usagers the user may see whose name resembles ``texte`` (typo-tolerant), or born on a date
+    (``jj/mm/aaaa``), or with this matricule INS."""
+    texte = (texte or "").replace("\x00", "").strip()[:100]
+    qs = policy.scope(user, "administratif.voir", Usager.objects.filter(fusionne_dans__isnull=True))
+    if not texte:
+        return qs.none()
+    date = _DATE.match(texte)
+    if date:
+        try:
+            jour = datetime.date(int(date.group(3)), int(date.group(2)), int(date.group(1)))
+        except ValueError:
+            return qs.none()
+        return qs.filter(date_naissance=jour)[:limite]
+    matricule = normaliser_matricule(texte)
+    if len(matricule) == 15 and matricule[:13].replace("A", "").replace("B", "").isdigit():
+        return qs.filter(matricule_ins=matricule)[:limite]
+    terme = normaliser_nom(texte)
+    if len(terme) < 2:
+        return qs.none()
+    if _trigram_disponible():
+        return (qs.annotate(score=TrigramWordSimilarity(terme, "nom_recherche"))
+                .filter(Q(score__gte=0.4) | Q(nom_recherche__contains=terme))
+                .order_by("-score", "nom_naissance")[:limite])
+    return qs.filter(nom_recherche__contains=terme)[:limite]
+
+
+def avec_sejours(qs: QuerySet[Usager]) -> QuerySet[Usager]:
+    return qs.prefetch_related(Prefetch("sejours", queryset=Sejour.objects.select_related("etablissement", "unite")))

@@ -1,0 +1,136 @@
+"""Write paths of the dossier usager: creation (with the duplicate check), identity checks, traits."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from dui.models import Etablissement, Unite
+from habilitations import policy
+
+from . import identite
+from .models import MoyenTransition, Sejour, StatutIdentite, TransitionIdentite, Usager
+from .selectors import doublons_probables
+
+TRAITS_STRICTS = ("nom_naissance", "prenoms_naissance", "premier_prenom", "date_naissance", "sexe",
+                  "lieu_naissance_insee")
+
+
+class DoublonProbable(ValidationError):
+    """Raised when the traits resemble an existing usager and the user has not confirmed."""
+
+    def __init__(self, doublons):
+        self.doublons = doublons
+        super().__init__("Un dossier ressemblant existe déjà : vérifiez qu'il ne s'agit pas de la même personne.")
+
+
+@dataclass
+class Admission:
+    etablissement: Etablissement
+    mode_accueil: str
+    date_entree: datetime.date
+    unite: Unite | None = None
+    chambre: str = ""
+    provenance: str = ""
+
+
+def _transition(auteur, usager: Usager, de: str, vers: str, moyen: str, type_document: str = "",
+                commentaire: str = "") -> None:
+    TransitionIdentite.objects.create(organisme_id=usager.organisme_id, usager=usager, de=de, vers=vers,
+                                      moyen=moyen, type_document=type_document, commentaire=commentaire,
+                                      auteur=auteur)
+
+
+@transaction.atomic
+def do_creer_usager(auteur, usager: Usager, admission: Admission, confirmer_doublon: bool = False) -> Usager:
+    """Create a dossier with its first séjour. A probable duplicate stops the creation unless the
+    professional confirmed, after seeing the candidates, that it is another person."""
+    if not policy.can(auteur, "administratif.modifier", admission.etablissement):
+        raise PermissionDenied("Vous n'êtes pas habilité(e) à créer un dossier dans cet établissement.")
+    usager.organisme_id = auteur.organisme_id
+    usager.statut_identite = StatutIdentite.PROVISOIRE
+    usager.matricule_ins = ""
+    usager.full_clean()
+    if not confirmer_doublon:
+        doublons = list(doublons_probables(auteur.organisme_id, usager))
+        if doublons:
+            raise DoublonProbable(doublons)
+    usager.save()
+    sejour = Sejour(organisme_id=auteur.organisme_id, usager=usager, etablissement=admission.etablissement,
+                    unite=admission.unite, chambre=admission.chambre, mode_accueil=admission.mode_accueil,
+                    date_entree=admission.date_entree, provenance=admission.provenance)
+    sejour.full_clean()
+    sejour.save()
+    _transition(auteur, usager, "", StatutIdentite.PROVISOIRE, MoyenTransition.CREATION,
+                commentaire="Doublon possible écarté par le professionnel" if confirmer_doublon else "")
+    return usager
+
+
+@transaction.atomic
+def do_verifier_document(auteur, usager: Usager, type_document: str, commentaire: str = "") -> str:
+    """Record a high-trust document check (PROV → VALI, RECUP → QUAL)."""
+    if not policy.can(auteur, "administratif.modifier", usager):
+        raise PermissionDenied
+    usager = Usager.objects.select_for_update().get(pk=usager.pk)
+    try:
+        vers = identite.statut_apres_document(usager.statut_identite, type_document)
+    except identite.TransitionRefusee as exc:
+        raise ValidationError(str(exc)) from exc
+    de = usager.statut_identite
+    usager.statut_identite = vers
+    usager.save(update_fields=["statut_identite", "modifie_le"])
+    _transition(auteur, usager, de, vers, MoyenTransition.DOCUMENT, type_document=type_document,
+                commentaire=commentaire)
+    return vers
+
+
+@transaction.atomic
+def do_enregistrer_ins(auteur, usager: Usager, *, matricule: str, oid: str, traits: dict) -> str:
+    """Record an INS retrieved from INSi (reply 00): the INS traits replace the local ones, then
+    PROV → RECUP or VALI → QUAL. If the INSi traits differ from those a document validated, the
+    document no longer vouches for them: the status is RECUP, not QUAL."""
+    if not policy.can(auteur, "administratif.modifier", usager):
+        raise PermissionDenied
+    usager = Usager.objects.select_for_update().get(pk=usager.pk)
+    de = usager.statut_identite
+    traits_changes = any(getattr(usager, nom) != valeur for nom, valeur in traits.items())
+    for nom, valeur in traits.items():
+        if nom not in TRAITS_STRICTS:
+            raise ValueError(f"Trait INS inconnu : {nom}")
+        setattr(usager, nom, valeur)
+    usager.matricule_ins = matricule
+    usager.oid_ins = oid
+    base = StatutIdentite.PROVISOIRE if traits_changes else de
+    usager.statut_identite = identite.statut_apres_insi(base)
+    usager.full_clean()
+    usager.save()
+    _transition(auteur, usager, de, usager.statut_identite, MoyenTransition.INSI,
+                commentaire="Traits mis à jour depuis INSi" if traits_changes else "")
+    return usager.statut_identite
+
+
+@transaction.atomic
+def do_modifier_traits(auteur, usager: Usager, **traits) -> str:
+    """Change strict traits: the identity goes back to PROV and loses its matricule (RNIV)."""
+    if not policy.can(auteur, "administratif.modifier", usager):
+        raise PermissionDenied
+    usager = Usager.objects.select_for_update().get(pk=usager.pk)
+    changes = {nom: valeur for nom, valeur in traits.items() if getattr(usager, nom) != valeur}
+    if any(nom not in TRAITS_STRICTS for nom in changes):
+        raise ValueError("Seuls les traits stricts passent par ce service.")
+    if not changes:
+        return usager.statut_identite
+    de = usager.statut_identite
+    for nom, valeur in changes.items():
+        setattr(usager, nom, valeur)
+    usager.statut_identite = identite.statut_apres_modification_trait(de)
+    usager.matricule_ins = ""
+    usager.oid_ins = ""
+    usager.full_clean()
+    usager.save()
+    _transition(auteur, usager, de, usager.statut_identite, MoyenTransition.MODIFICATION_TRAIT,
+                commentaire="Traits modifiés : " + ", ".join(sorted(changes)))
+    return usager.statut_identite
