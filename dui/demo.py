@@ -38,6 +38,7 @@ OG_B = {
     "siren": "779000020",
     "etablissements": [("EHPAD Horizon", "690010015", CategorieESMS.EHPAD, 60, ["Rez-de-jardin", "Étage"])],
     "domaine": "horizon.demo",
+    "usagers": [("Lefevre", ["Helene"], "F", datetime.date(1938, 4, 12), "75056", "", 0, 0, "5")],
 }
 
 # (email local part, prénom, nom, profession, rpps, [(établissement index, rôle)], admin, dpo)
@@ -87,12 +88,49 @@ def _construire(spec: dict, professionnels: list) -> OrganismeGestionnaire:
                 Unite.objects.create(organisme=organisme, etablissement=etab, nom=unite)
             etabs.append(etab)
         debut = timezone.localdate() - datetime.timedelta(days=365)
+        comptes = []
         for local, prenom, nom, profession, rpps, habs, admin, dpo in professionnels:
             pro = _creer_compte(organisme, f"{local}@{spec['domaine']}", prenom, nom, profession, rpps, admin, dpo)
+            comptes.append(pro)
             for index, role in habs:
                 Habilitation.objects.create(organisme=organisme, professionnel=pro, etablissement=etabs[index],
                                             role=role, debut=debut)
+        _usagers(organisme, etabs, comptes[0], spec.get("usagers", []))
     return organisme
+
+
+# (nom de naissance, prénoms, sexe, naissance, lieu INSEE, nom d'usage, établissement index, unité index, chambre)
+USAGERS_A = [
+    ("Lefèvre", ["Hélène", "Marie"], "F", datetime.date(1938, 4, 12), "75056", "Dupont", 0, 0, "12"),
+    ("Moreau", ["Jean", "Pierre"], "M", datetime.date(1941, 11, 3), "69123", "", 0, 0, "14"),
+    ("Garnier", ["Yvonne"], "F", datetime.date(1935, 2, 27), "13055", "Rolland", 0, 1, "3"),
+    ("Bonnet", ["Marcel", "André"], "M", datetime.date(1944, 7, 8), "2A004", "", 0, 2, "21"),
+    ("Chevalier", ["Suzanne", "Louise"], "F", datetime.date(1939, 9, 19), "33063", "Martin", 0, 2, "22"),
+    ("N'Diaye", ["Aminata"], "F", datetime.date(1990, 5, 2), "99341", "", 1, 0, "Soleil 4"),
+    ("Perrin", ["Thomas", "Louis"], "M", datetime.date(1987, 1, 23), "59350", "", 1, 1, "Lune 2"),
+    ("Da Silva", ["Lucas"], "M", datetime.date(2014, 6, 30), "75056", "", 2, 0, ""),
+    ("Roux-Mercier", ["Inès", "Camille"], "F", datetime.date(2016, 3, 14), "31555", "", 2, 1, ""),
+]
+
+
+OG_A["usagers"] = USAGERS_A
+
+
+def _usagers(organisme, etabs, auteur, specs):
+    from usagers.models import MoyenTransition, Sejour, TransitionIdentite, Usager
+
+    for nom, prenoms, sexe, naissance, insee, usage, etab_i, unite_i, chambre in specs:
+        etab = etabs[etab_i]
+        usager = Usager.objects.create(organisme=organisme, nom_naissance=nom, prenoms_naissance=prenoms,
+                                       premier_prenom=prenoms[0], date_naissance=naissance, sexe=sexe,
+                                       lieu_naissance_insee=insee, nom_usage=usage)
+        unites = list(etab.unites.order_by("nom"))
+        Sejour.objects.create(organisme=organisme, usager=usager, etablissement=etab,
+                              unite=unites[unite_i] if unites else None, chambre=chambre,
+                              mode_accueil="milieu_ordinaire" if etab.categorie == "SESSAD" else "permanent",
+                              date_entree=timezone.localdate() - datetime.timedelta(days=400 + 37 * len(nom)))
+        TransitionIdentite.objects.create(organisme=organisme, usager=usager, de="", vers="PROV",
+                                          moyen=MoyenTransition.CREATION, auteur=auteur)
 
 
 @transaction.atomic

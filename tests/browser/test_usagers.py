@@ -1,0 +1,29 @@
+"""A nurse searches a usager as she types, on a tablet, and opens the dossier."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import se_connecter
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_search_as_you_type_and_open_the_dossier(live_server, og_a, page):
+    from tests.usagers.conftest import creer_usager
+
+    creer_usager(og_a, nom_naissance="Lefèvre-Dupont", premier_prenom="Hélène", prenoms_naissance=["Hélène"])
+    creer_usager(og_a, nom_naissance="Martin", premier_prenom="Paul", prenoms_naissance=["Paul"])
+    se_connecter(page, live_server.url, og_a["infirmier"])
+    page.get_by_role("link", name="Usagers").click()
+    page.get_by_label("Rechercher un usager").press_sequentially("lef", delay=30)
+    resultats = page.get_by_test_id("resultat")
+    expect(resultats).to_have_count(1)
+    assert "LEFÈVRE-DUPONT" in resultats.first.inner_text()
+    resultats.first.click()
+    page.wait_for_url("**/usagers/*/")
+    expect(page.get_by_test_id("statut")).to_have_text("Identité provisoire")
+    assert "EHPAD A" in page.content()
+    assert page.erreurs_console == []
+    page.screenshot(path="test-results/dossier-tablette.png", full_page=True)
