@@ -60,3 +60,52 @@ class DocumentForm(forms.Form):
     type_document = forms.ChoiceField(label="Document d'identité présenté",
                                       choices=[("", "— choisir —"), *TypeDocument.choices])
     commentaire = forms.CharField(label="Commentaire", max_length=255, required=False)
+
+
+class DossierAdministratifForm(forms.ModelForm):
+    class Meta:
+        from .models import DossierAdministratif
+
+        model = DossierAdministratif
+        fields = ["adresse", "code_postal", "commune", "telephone", "email", "regime", "caisse", "fin_droits_amo",
+                  "exoneration", "amc", "amc_adherent", "fin_droits_amc", "directives_anticipees", "directives_lieu"]
+        widgets = {f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                   for f in ("fin_droits_amo", "fin_droits_amc")}
+
+    def __init__(self, *args, voit_soins: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not voit_soins:  # advance directives belong to the care record
+            del self.fields["directives_anticipees"]
+            del self.fields["directives_lieu"]
+
+
+class ProcheForm(forms.ModelForm):
+    class Meta:
+        from .models import Proche
+
+        model = Proche
+        fields = ["nom", "prenom", "lien", "telephone", "telephone_2", "email", "adresse", "personne_confiance",
+                  "confiance_designee_le", "a_prevenir", "ordre_appel", "aidant", "representant_legal"]
+        widgets = {"confiance_designee_le": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "telephone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+                   "telephone_2": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})}
+
+
+class MesureForm(forms.ModelForm):
+    class Meta:
+        from .models import MesureProtection
+
+        model = MesureProtection
+        fields = ["type_mesure", "mandataire", "mandataire_telephone", "tribunal", "date_jugement", "date_debut",
+                  "date_fin"]
+        widgets = {f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                   for f in ("date_jugement", "date_debut", "date_fin")}
+
+
+class ConsentementForm(forms.ModelForm):
+    class Meta:
+        from .models import Consentement
+
+        model = Consentement
+        fields = ["type_consentement", "reponse", "exprime_par", "date_recueil", "commentaire"]
+        widgets = {"date_recueil": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

@@ -240,3 +240,195 @@ class Sejour(TenantModel):
     def en_cours(self, jour: datetime.date | None = None) -> bool:
         jour = jour or timezone.localdate()
         return self.date_entree <= jour and (self.date_sortie is None or self.date_sortie >= jour)
+
+
+# --- Administrative record -------------------------------------------------------------------------
+
+class Regime(models.TextChoices):
+    GENERAL = "general", "Régime général"
+    AGRICOLE = "agricole", "Régime agricole (MSA)"
+    FONCTIONNAIRES = "fonctionnaires", "Fonctionnaires (sections mutualistes)"
+    SPECIAL = "special", "Régime spécial (SNCF, RATP, Mines, CNMSS…)"
+    AUTRE = "autre", "Autre / étranger"
+
+
+class Exoneration(models.TextChoices):
+    AUCUNE = "aucune", "Aucune"
+    ALD = "ald", "Affection de longue durée (ALD)"
+    INVALIDITE = "invalidite", "Pension d'invalidité"
+    AT_MP = "at_mp", "Accident du travail / maladie professionnelle"
+    CSS = "css", "Complémentaire santé solidaire"
+    AME = "ame", "Aide médicale de l'État"
+
+
+class DirectivesAnticipees(models.TextChoices):
+    INCONNU = "inconnu", "Non renseigné"
+    NON = "non", "Pas de directives anticipées"
+    OUI = "oui", "Directives anticipées rédigées"
+
+
+class DossierAdministratif(TenantModel):
+    """Addresses, contacts, social cover and advance directives (one per usager)."""
+
+    usager = models.OneToOneField(Usager, on_delete=models.CASCADE, related_name="administratif")
+    adresse = models.CharField("adresse", max_length=200, blank=True)
+    code_postal = models.CharField("code postal", max_length=5, blank=True,
+                                   validators=[RegexValidator(r"^\d{5}$", "Le code postal compte 5 chiffres.")])
+    commune = models.CharField(max_length=100, blank=True)
+    telephone = models.CharField("téléphone", max_length=20, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    regime = models.CharField("régime d'assurance maladie", max_length=20, choices=Regime.choices, blank=True)
+    caisse = models.CharField("caisse d'affiliation", max_length=120, blank=True)
+    fin_droits_amo = models.DateField("fin des droits AMO", null=True, blank=True)
+    exoneration = models.CharField("exonération du ticket modérateur", max_length=20,
+                                   choices=Exoneration.choices, default=Exoneration.AUCUNE)
+    amc = models.CharField("complémentaire santé (AMC)", max_length=120, blank=True)
+    amc_adherent = models.CharField("n° d'adhérent AMC", max_length=40, blank=True)
+    fin_droits_amc = models.DateField("fin des droits AMC", null=True, blank=True)
+    directives_anticipees = models.CharField("directives anticipées", max_length=10,
+                                             choices=DirectivesAnticipees.choices,
+                                             default=DirectivesAnticipees.INCONNU)
+    directives_lieu = models.CharField("où elles sont conservées", max_length=200, blank=True)
+    history = tenant_history()
+
+    class Meta:
+        verbose_name = "dossier administratif"
+
+    def __str__(self) -> str:
+        return f"Dossier administratif de {self.usager}"
+
+    def clean(self):
+        if self.directives_anticipees == DirectivesAnticipees.OUI and not self.directives_lieu.strip():
+            raise ValidationError({"directives_lieu": "Indiquez où les directives anticipées sont conservées."})
+
+
+class LienParente(models.TextChoices):
+    CONJOINT = "conjoint", "Conjoint(e) / partenaire"
+    ENFANT = "enfant", "Enfant"
+    PARENT = "parent", "Parent"
+    FRATRIE = "fratrie", "Frère / sœur"
+    PETIT_ENFANT = "petit_enfant", "Petit-enfant"
+    AUTRE_FAMILLE = "famille", "Autre membre de la famille"
+    AMI = "ami", "Ami(e) / voisin(e)"
+    PROFESSIONNEL = "professionnel", "Mandataire professionnel"
+    AUTRE = "autre", "Autre"
+
+
+class Proche(TenantModel):
+    """A member of the entourage with their roles: personne de confiance (one at most), personne à
+    prévenir (with a call order), aidant, représentant légal."""
+
+    usager = models.ForeignKey(Usager, on_delete=models.CASCADE, related_name="proches")
+    nom = models.CharField(max_length=100)
+    prenom = models.CharField("prénom", max_length=100, blank=True)
+    lien = models.CharField(max_length=20, choices=LienParente.choices)
+    telephone = models.CharField("téléphone", max_length=20, blank=True)
+    telephone_2 = models.CharField("autre téléphone", max_length=20, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    adresse = models.CharField(max_length=250, blank=True)
+    personne_confiance = models.BooleanField("personne de confiance", default=False)
+    confiance_designee_le = models.DateField("désignée le", null=True, blank=True)
+    a_prevenir = models.BooleanField("personne à prévenir", default=False)
+    ordre_appel = models.PositiveSmallIntegerField("ordre d'appel", null=True, blank=True)
+    aidant = models.BooleanField("aidant", default=False)
+    representant_legal = models.BooleanField("représentant légal", default=False)
+    history = tenant_history()
+
+    class Meta:
+        verbose_name = "proche"
+        ordering = ["ordre_appel", "nom"]
+        indexes = [models.Index(fields=["organisme", "usager"], name="proche_org_usager_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["usager"], condition=Q(personne_confiance=True),
+                                    name="une_personne_de_confiance",
+                                    violation_error_message="Une seule personne de confiance peut être désignée."),
+            models.UniqueConstraint(fields=["usager", "ordre_appel"], condition=Q(a_prevenir=True),
+                                    name="ordre_appel_unique",
+                                    violation_error_message="Cet ordre d'appel est déjà attribué."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prenom} {self.nom.upper()}".strip()
+
+    def clean(self):
+        erreurs = {}
+        if self.a_prevenir and not self.ordre_appel:
+            erreurs["ordre_appel"] = "Indiquez l'ordre d'appel de la personne à prévenir."
+        if self.a_prevenir and not (self.telephone or self.telephone_2):
+            erreurs["telephone"] = "Un téléphone est nécessaire pour une personne à prévenir."
+        if not self.a_prevenir:
+            self.ordre_appel = None
+        if erreurs:
+            raise ValidationError(erreurs)
+
+
+class TypeMesure(models.TextChoices):
+    SAUVEGARDE = "sauvegarde", "Sauvegarde de justice"
+    CURATELLE = "curatelle", "Curatelle simple"
+    CURATELLE_RENFORCEE = "curatelle_renforcee", "Curatelle renforcée"
+    TUTELLE = "tutelle", "Tutelle"
+    HABILITATION_FAMILIALE = "habilitation_familiale", "Habilitation familiale"
+    MANDAT_PROTECTION_FUTURE = "mandat", "Mandat de protection future"
+
+
+class MesureProtection(TenantModel):
+    usager = models.ForeignKey(Usager, on_delete=models.CASCADE, related_name="mesures")
+    type_mesure = models.CharField("type de mesure", max_length=30, choices=TypeMesure.choices)
+    mandataire = models.CharField("mandataire", max_length=200,
+                                  help_text="Personne ou service (MJPM, UDAF, association tutélaire…).")
+    mandataire_telephone = models.CharField("téléphone du mandataire", max_length=20, blank=True)
+    tribunal = models.CharField("juridiction", max_length=120, blank=True)
+    date_jugement = models.DateField("date du jugement", null=True, blank=True)
+    date_debut = models.DateField("début")
+    date_fin = models.DateField("échéance / fin", null=True, blank=True)
+    history = tenant_history()
+
+    class Meta:
+        verbose_name = "mesure de protection"
+        verbose_name_plural = "mesures de protection"
+        ordering = ["-date_debut"]
+        indexes = [models.Index(fields=["organisme", "usager"], name="mesure_org_usager_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_fin__isnull=True) | Q(date_fin__gte=models.F("date_debut")),
+                                   name="mesure_fin_apres_debut",
+                                   violation_error_message="L'échéance ne peut pas précéder le début."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_mesure_display()} — {self.mandataire}"
+
+    def en_cours(self, jour: datetime.date | None = None) -> bool:
+        jour = jour or timezone.localdate()
+        return self.date_debut <= jour and (self.date_fin is None or self.date_fin >= jour)
+
+
+class TypeConsentement(models.TextChoices):
+    INFORMATION_RGPD = "rgpd", "Information sur le traitement des données (RGPD)"
+    PARTAGE_HORS_EQUIPE = "partage", "Partage d'informations hors de l'équipe de soins"
+    DMP = "dmp", "Alimentation du DMP / Mon espace santé"
+
+
+class Reponse(models.TextChoices):
+    ACCEPTE = "accepte", "Accepté / informé"
+    REFUSE = "refuse", "Refusé / opposé"
+
+
+class Consentement(TenantModel):
+    """Each answer is a new row (never edited): the latest per type is the current one."""
+
+    usager = models.ForeignKey(Usager, on_delete=models.CASCADE, related_name="consentements")
+    type_consentement = models.CharField("objet", max_length=20, choices=TypeConsentement.choices)
+    reponse = models.CharField("réponse", max_length=10, choices=Reponse.choices)
+    exprime_par = models.CharField("exprimé par", max_length=20,
+                                   choices=[("usager", "La personne"), ("representant", "Son représentant légal")])
+    date_recueil = models.DateField("recueilli le")
+    recueilli_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    commentaire = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "consentement"
+        ordering = ["-date_recueil", "-id"]
+        indexes = [models.Index(fields=["organisme", "usager", "type_consentement"], name="consent_org_usager_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_consentement_display()} : {self.get_reponse_display()}"

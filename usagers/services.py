@@ -134,3 +134,51 @@ def do_modifier_traits(auteur, usager: Usager, **traits) -> str:
     _transition(auteur, usager, de, usager.statut_identite, MoyenTransition.MODIFICATION_TRAIT,
                 commentaire="Traits modifiés : " + ", ".join(sorted(changes)))
     return usager.statut_identite
+
+
+# --- Administrative record -------------------------------------------------------------------------
+
+def _exiger(user, usager: Usager, *actions: str) -> None:
+    if not any(policy.can(user, action, usager) for action in actions):
+        raise PermissionDenied("Vous n'êtes pas habilité(e) à modifier cette partie du dossier.")
+
+
+def _enregistrer(obj) -> None:
+    from django.db import IntegrityError
+
+    obj.full_clean()
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:  # a concurrent edit won the race for a unique role
+        raise ValidationError("Un autre professionnel vient de modifier l'entourage : rechargez la page.") from exc
+
+
+def do_enregistrer_administratif(auteur, dossier) -> None:
+    _exiger(auteur, dossier.usager, "administratif.modifier")
+    dossier.organisme_id = dossier.usager.organisme_id
+    _enregistrer(dossier)
+
+
+def do_enregistrer_proche(auteur, proche) -> None:
+    _exiger(auteur, proche.usager, "administratif.modifier", "social.modifier")
+    proche.organisme_id = proche.usager.organisme_id
+    _enregistrer(proche)
+
+
+def do_supprimer_proche(auteur, proche) -> None:
+    _exiger(auteur, proche.usager, "administratif.modifier", "social.modifier")
+    proche.delete()
+
+
+def do_ajouter_mesure(auteur, mesure) -> None:
+    _exiger(auteur, mesure.usager, "administratif.modifier")
+    mesure.organisme_id = mesure.usager.organisme_id
+    _enregistrer(mesure)
+
+
+def do_recueillir_consentement(auteur, consentement) -> None:
+    _exiger(auteur, consentement.usager, "administratif.modifier")
+    consentement.organisme_id = consentement.usager.organisme_id
+    consentement.recueilli_par = auteur
+    _enregistrer(consentement)

@@ -9,4 +9,8 @@ urlpatterns = [
     path("nouveau/", views.creer, name="creer"),
     path("<uuid:public_id>/", views.dossier, name="dossier"),
     path("<uuid:public_id>/identite/document/", views.verifier_document, name="verifier_document"),
+    path("<uuid:public_id>/administratif/", views.administratif, name="administratif"),
+    path("<uuid:public_id>/entourage/", views.entourage, name="entourage"),
+    path("<uuid:public_id>/entourage/<uuid:proche_id>/", views.entourage, name="proche"),
+    path("<uuid:public_id>/consentements/", views.consentements, name="consentements"),
 ]

@@ -16,8 +16,24 @@ from dui.models import Etablissement, TypeAcces
 from habilitations import policy
 
 from . import selectors, services
-from .forms import AdmissionForm, DocumentForm, UsagerForm
-from .models import StatutIdentite, Usager
+from .forms import (
+    AdmissionForm,
+    ConsentementForm,
+    DocumentForm,
+    DossierAdministratifForm,
+    MesureForm,
+    ProcheForm,
+    UsagerForm,
+)
+from .models import (
+    Consentement,
+    DossierAdministratif,
+    MesureProtection,
+    Proche,
+    StatutIdentite,
+    TypeConsentement,
+    Usager,
+)
 
 
 def _etablissements_admission(user):
@@ -70,19 +86,139 @@ def _usager(request, public_id, action="administratif.voir") -> Usager:
     return get_for_user_or_404(request.user, action, Usager.objects.filter(fusionne_dans__isnull=True), public_id)
 
 
+ONGLETS = [
+    # (section, libellé, action pour voir)
+    ("identite", "Identité", "administratif.voir"),
+    ("administratif", "Administratif", "administratif.voir"),
+    ("entourage", "Entourage et protection", "administratif.voir"),
+    ("consentements", "Consentements", "administratif.voir"),
+]
+
+
+def _contexte_dossier(request, usager: Usager, section: str) -> dict:
+    """Banner and tabs shared by every section of the dossier; the read is journaled once per page."""
+    libelle = dict((code, nom) for code, nom, _ in ONGLETS)[section]
+    journaliser_acces(request, TypeAcces.LECTURE, usager, f"Dossier de {usager} — {libelle}")
+    sejours = list(usager.sejours.select_related("etablissement", "unite"))
+    jour = timezone.localdate()
+    return {
+        "usager": usager,
+        "section": section,
+        "onglets": [(code, nom) for code, nom, action in ONGLETS if policy.can(request.user, action, usager)],
+        "sejours": sejours,
+        "sejour_courant": next((s for s in sejours if s.en_cours(jour)), None),
+        "peut_modifier": policy.can(request.user, "administratif.modifier", usager),
+    }
+
+
 @login_required
 def dossier(request, public_id):
     usager = _usager(request, public_id)
-    journaliser_acces(request, TypeAcces.LECTURE, usager, f"Dossier de {usager}")
-    sejours = list(usager.sejours.select_related("etablissement", "unite"))
-    jour = timezone.localdate()
-    return render(request, "usagers/dossier.html", {
-        "usager": usager,
-        "sejours": sejours,
-        "sejour_courant": next((s for s in sejours if s.en_cours(jour)), None),
+    return render(request, "usagers/sections/identite.html", {
+        **_contexte_dossier(request, usager, "identite"),
         "transitions": usager.transitions.select_related("auteur")[:20],
-        "peut_modifier": policy.can(request.user, "administratif.modifier", usager),
         "document_form": DocumentForm(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def administratif(request, public_id):
+    usager = _usager(request, public_id)
+    dossier_adm = DossierAdministratif.objects.filter(usager=usager).first() or DossierAdministratif(
+        usager=usager, organisme_id=usager.organisme_id)
+    voit_soins = policy.can(request.user, "soins.voir", usager)
+    form = DossierAdministratifForm(request.POST or None, instance=dossier_adm, voit_soins=voit_soins)
+    if request.method == "POST":
+        if not policy.can(request.user, "administratif.modifier", usager):
+            raise Http404
+        if form.is_valid():
+            try:
+                services.do_enregistrer_administratif(request.user, form.instance)
+            except ValidationError as exc:
+                _erreurs(form, exc)
+            else:
+                messages.success(request, "Dossier administratif enregistré.")
+                return redirect("usagers:administratif", public_id=usager.public_id)
+    return render(request, "usagers/sections/administratif.html", {
+        **_contexte_dossier(request, usager, "administratif"), "form": form, "dossier_adm": dossier_adm,
+        "voit_soins": voit_soins,
+    })
+
+
+def _erreurs(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for champ, erreurs in exc.message_dict.items():
+            form.add_error(champ if champ in form.fields else None, erreurs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entourage(request, public_id, proche_id=None):
+    usager = _usager(request, public_id)
+    peut_modifier_entourage = policy.can(request.user, "administratif.modifier", usager) or policy.can(
+        request.user, "social.modifier", usager)
+    proche = None
+    if proche_id is not None:
+        proche = usager.proches.filter(public_id=proche_id).first()
+        if proche is None:
+            raise Http404
+    form = ProcheForm(request.POST if request.method == "POST" and "proche" in request.POST else None,
+                      instance=proche or Proche(usager=usager, organisme_id=usager.organisme_id),
+                      prefix="proche")
+    mesure_form = MesureForm(request.POST if request.method == "POST" and "mesure" in request.POST else None,
+                             instance=MesureProtection(usager=usager, organisme_id=usager.organisme_id),
+                             prefix="mesure")
+    if request.method == "POST":
+        if not peut_modifier_entourage:
+            raise Http404
+        if "supprimer" in request.POST and proche is not None:
+            services.do_supprimer_proche(request.user, proche)
+            messages.success(request, f"{proche} retiré(e) de l'entourage.")
+            return redirect("usagers:entourage", public_id=usager.public_id)
+        cible, service, message = (form, services.do_enregistrer_proche, "Entourage enregistré.") \
+            if "proche" in request.POST else (mesure_form, services.do_ajouter_mesure, "Mesure de protection enregistrée.")
+        if cible.is_valid():
+            try:
+                service(request.user, cible.instance)
+            except ValidationError as exc:
+                _erreurs(cible, exc)
+            else:
+                messages.success(request, message)
+                return redirect("usagers:entourage", public_id=usager.public_id)
+    return render(request, "usagers/sections/entourage.html", {
+        **_contexte_dossier(request, usager, "entourage"),
+        "proches": usager.proches.all(), "mesures": usager.mesures.all(), "form": form,
+        "mesure_form": mesure_form, "proche": proche, "peut_modifier_entourage": peut_modifier_entourage,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consentements(request, public_id):
+    usager = _usager(request, public_id)
+    form = ConsentementForm(request.POST or None, instance=Consentement(usager=usager, organisme_id=usager.organisme_id),
+                            initial={"date_recueil": timezone.localdate()})
+    if request.method == "POST":
+        if not policy.can(request.user, "administratif.modifier", usager):
+            raise Http404
+        if form.is_valid():
+            try:
+                services.do_recueillir_consentement(request.user, form.instance)
+            except ValidationError as exc:
+                _erreurs(form, exc)
+            else:
+                messages.success(request, "Consentement enregistré.")
+                return redirect("usagers:consentements", public_id=usager.public_id)
+    historique = list(usager.consentements.select_related("recueilli_par"))
+    courants = {}
+    for c in historique:  # newest first: the first seen per type is the current answer
+        courants.setdefault(c.type_consentement, c)
+    return render(request, "usagers/sections/consentements.html", {
+        **_contexte_dossier(request, usager, "consentements"), "form": form, "historique": historique,
+        "courants": [courants.get(code) or (code, libelle) for code, libelle in TypeConsentement.choices],
     })
 
 

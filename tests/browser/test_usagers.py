@@ -10,12 +10,12 @@ from tests.browser.conftest import se_connecter
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_search_as_you_type_and_open_the_dossier(live_server, og_a, page):
+def test_search_open_the_dossier_and_edit_the_entourage(live_server, og_a, page):
     from tests.usagers.conftest import creer_usager
 
     creer_usager(og_a, nom_naissance="Lefèvre-Dupont", premier_prenom="Hélène", prenoms_naissance=["Hélène"])
     creer_usager(og_a, nom_naissance="Martin", premier_prenom="Paul", prenoms_naissance=["Paul"])
-    se_connecter(page, live_server.url, og_a["infirmier"])
+    se_connecter(page, live_server.url, og_a["travailleur_social"])
     page.get_by_role("link", name="Usagers").click()
     page.get_by_label("Rechercher un usager").press_sequentially("lef", delay=30)
     resultats = page.get_by_test_id("resultat")
@@ -27,3 +27,19 @@ def test_search_as_you_type_and_open_the_dossier(live_server, og_a, page):
     assert "EHPAD A" in page.content()
     assert page.erreurs_console == []
     page.screenshot(path="test-results/dossier-tablette.png", full_page=True)
+    # Entourage: a personne à prévenir without a call order is refused, nothing typed is lost.
+    page.get_by_role("link", name="Entourage et protection").click()
+    page.get_by_label("Nom", exact=True).fill("Dupont")
+    page.get_by_label("Prénom").fill("Claire")
+    page.get_by_label("Lien").select_option("enfant")
+    page.get_by_label("Téléphone", exact=True).fill("06 12 34 56 78")
+    page.get_by_label("Personne à prévenir").check()
+    page.get_by_role("button", name="Enregistrer le proche").click()
+    assert "Indiquez l'ordre d'appel" in page.content()
+    assert page.get_by_label("Téléphone", exact=True).input_value() == "06 12 34 56 78"
+    page.get_by_label("Ordre d'appel").fill("1")
+    page.get_by_role("button", name="Enregistrer le proche").click()
+    proche = page.get_by_test_id("proche")
+    expect(proche).to_have_count(1)
+    assert "À prévenir n° 1" in proche.inner_text() and "DUPONT" in proche.inner_text()
+    page.screenshot(path="test-results/entourage-tablette.png", full_page=True)

@@ -39,6 +39,8 @@ def _urls(og_a):
                 kwargs["objet_type"] = "etablissement"
             if "exception_id" in params:
                 kwargs["exception_id"] = 999999
+            if "proche_id" in params:
+                kwargs["proche_id"] = uuid.uuid4()
             yield reverse(name, kwargs=kwargs)
 
 

@@ -45,6 +45,8 @@ def _kwargs(name, obj):
         kwargs["objet_type"] = "etablissement"
     if name == "administration:exception_retirer":
         kwargs["exception_id"] = 1
+    if name == "usagers:proche":
+        kwargs["proche_id"] = obj.public_id
     return kwargs
 
 
