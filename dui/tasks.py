@@ -22,6 +22,7 @@ class TenantTask(Task):
     typing = False  # organisme_id / acteur_id are consumed here, not by the task function
 
     def __call__(self, *args, **kwargs):
+        kwargs = dict(kwargs)  # retries re-send the original kwargs: do not consume them in place
         organisme_id = kwargs.pop("organisme_id", None)
         acteur_id = kwargs.pop("acteur_id", None)
         if not organisme_id or not acteur_id:

@@ -432,3 +432,42 @@ class Consentement(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_type_consentement_display()} : {self.get_reponse_display()}"
+
+
+class StatutAppel(models.TextChoices):
+    EN_ATTENTE = "en_attente", "En cours"
+    TERMINE = "termine", "Terminé"
+    ECHEC = "echec", "Échec"
+
+
+class AppelInsi(TenantModel):
+    """One INSi lookup: written in the request, sent by a worker, its reply kept (nothing is lost when
+    the service is down: the row stays, with its attempts and the last error, and can be relaunched)."""
+
+    usager = models.ForeignKey(Usager, on_delete=models.PROTECT, related_name="appels_insi")
+    demandeur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    statut = models.CharField(max_length=20, choices=StatutAppel.choices, default=StatutAppel.EN_ATTENTE)
+    tentatives = models.PositiveSmallIntegerField(default=0)
+    code_cr = models.CharField("code retour", max_length=2, blank=True)
+    libelle_cr = models.CharField(max_length=200, blank=True)
+    reponse = models.JSONField(default=dict, blank=True)
+    statut_avant = models.CharField(max_length=5, blank=True)
+    statut_apres = models.CharField(max_length=5, blank=True)
+    erreur = models.TextField(blank=True)
+    termine_le = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "appel INSi"
+        ordering = ["-cree_le"]
+        indexes = [models.Index(fields=["organisme", "usager", "-cree_le"], name="appel_insi_org_usager_idx")]
+
+    def __str__(self) -> str:
+        return f"Appel INSi du {self.cree_le:%d/%m/%Y %H:%M} ({self.get_statut_display()})"
+
+    @property
+    def statut_avant_libelle(self) -> str:
+        return StatutIdentite(self.statut_avant).label if self.statut_avant else ""
+
+    @property
+    def statut_apres_libelle(self) -> str:
+        return StatutIdentite(self.statut_apres).label if self.statut_apres else ""

@@ -182,3 +182,43 @@ def do_recueillir_consentement(auteur, consentement) -> None:
     consentement.organisme_id = consentement.usager.organisme_id
     consentement.recueilli_par = auteur
     _enregistrer(consentement)
+
+
+# --- INSi --------------------------------------------------------------------------------------------
+
+def traits_insi(traits) -> dict:
+    """INSi reference traits → the Usager's strict trait fields, kept exactly as INSi returns them
+    (RNIV: the INS traits replace the typed ones)."""
+    prenoms = list(traits.prenoms)
+    return {"nom_naissance": traits.nom_naissance.upper(), "prenoms_naissance": prenoms,
+            "premier_prenom": prenoms[0] if prenoms else "", "date_naissance": traits.date_naissance,
+            "sexe": traits.sexe, "lieu_naissance_insee": traits.lieu_naissance}
+
+
+def do_demander_insi(auteur, usager: Usager):
+    """Record the lookup and hand it to a worker once the transaction commits."""
+    from dui.tasks import tenant_kwargs
+
+    from .models import AppelInsi
+    from .tasks import interroger_insi
+
+    _exiger(auteur, usager, "administratif.modifier")
+    appel = AppelInsi.objects.create(organisme_id=usager.organisme_id, usager=usager, demandeur=auteur)
+    transaction.on_commit(lambda: interroger_insi.delay(str(appel.public_id), **tenant_kwargs(auteur)))
+    return appel
+
+
+def do_relancer_insi(auteur, appel) -> None:
+    """A failed lookup (service down) is relaunched from where it stopped."""
+    from dui.tasks import tenant_kwargs
+
+    from .models import StatutAppel
+    from .tasks import interroger_insi
+
+    _exiger(auteur, appel.usager, "administratif.modifier")
+    if appel.statut != StatutAppel.ECHEC:
+        raise ValidationError("Seul un appel en échec peut être relancé.")
+    appel.statut = StatutAppel.EN_ATTENTE
+    appel.tentatives = 0
+    appel.save(update_fields=["statut", "tentatives", "modifie_le"])
+    transaction.on_commit(lambda: interroger_insi.delay(str(appel.public_id), **tenant_kwargs(auteur)))

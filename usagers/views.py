@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -238,3 +238,31 @@ def verifier_document(request, public_id):
         else:
             messages.success(request, f"Document contrôlé : identité {StatutIdentite(statut).label.lower()}.")
     return redirect(usager.get_absolute_url())
+
+
+@login_required
+@require_POST
+def demander_insi(request, public_id):
+    usager = _usager(request, public_id, "administratif.modifier")
+    appel = services.do_demander_insi(request.user, usager)
+    return redirect("usagers:appel_insi", public_id=usager.public_id, appel_id=appel.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appel_insi(request, public_id, appel_id):
+    usager = _usager(request, public_id)
+    appel = usager.appels_insi.filter(public_id=appel_id).select_related("demandeur").first()
+    if appel is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.do_relancer_insi(request.user, appel)
+        except (ValidationError, PermissionDenied):
+            raise Http404 from None
+        return redirect("usagers:appel_insi", public_id=usager.public_id, appel_id=appel.public_id)
+    contexte = {"usager": usager, "appel": appel,
+                "peut_modifier": policy.can(request.user, "administratif.modifier", usager)}
+    if request.headers.get("HX-Request"):
+        return render(request, "usagers/_appel_insi.html", contexte)
+    return render(request, "usagers/appel_insi.html", contexte)

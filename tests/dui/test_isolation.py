@@ -47,6 +47,8 @@ def _kwargs(name, obj):
         kwargs["exception_id"] = 1
     if name == "usagers:proche":
         kwargs["proche_id"] = obj.public_id
+    if name == "usagers:appel_insi":
+        kwargs["appel_id"] = obj.public_id
     return kwargs
 
 
