@@ -36,7 +36,7 @@ ROLES = ["directeur", "chef_service", "medecin", "infirmier", "aide_soignant", "
          "educateur", "psychologue", "agent_administratif"]
 
 
-def generate(n_etab: int, n_pro: int) -> None:
+def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
     t0 = time.perf_counter()
     with transaction.atomic():
         og = OrganismeGestionnaire.objects.filter(finess_juridique=BENCH_FINESS).first()
@@ -83,13 +83,48 @@ def generate(n_etab: int, n_pro: int) -> None:
                         {"og": og.pk, "roles": ROLES, "nroles": len(ROLES), "netab": n_etab})
             cur.execute("SELECT count(*) FROM habilitations_habilitation")
             habs = cur.fetchone()[0]
+            # Usagers: names drawn from lists, one current séjour each (older ones for a third), two proches.
+            cur.execute("""
+                WITH noms AS (SELECT ARRAY['Martin','Bernard','Thomas','Petit','Robert','Richard','Durand',
+                        'Dubois','Moreau','Laurent','Simon','Michel','Lefèvre','Leroy','Roux','David','Bertrand',
+                        'Morel','Fournier','Girard','Bonnet','Dupont','Lambert','Fontaine','Rousseau','Vincent',
+                        'Muller','Lefebvre','Faure','André','Mercier','Blanc','Guérin','Boyer','Garnier','Chevalier',
+                        'François','Legrand','Gauthier','Garcia'] AS n,
+                        ARRAY['Marie','Jeanne','Françoise','Monique','Catherine','Nathalie','Isabelle','Jacqueline',
+                        'Anne','Sylvie','Jean','Pierre','Michel','André','Philippe','René','Louis','Alain','Jacques',
+                        'Bernard'] AS p)
+                INSERT INTO usagers_usager (organisme_id, public_id, cree_le, modifie_le, nom_naissance, prenoms_naissance,
+                    premier_prenom, date_naissance, sexe, lieu_naissance_insee, nom_usage, prenom_utilise,
+                    statut_identite, matricule_ins, oid_ins, nom_recherche)
+                SELECT %(og)s, gen_random_uuid(), now(), now(), n[1 + g %% 40], ARRAY[p[1 + (g / 40) %% 20]],
+                       p[1 + (g / 40) %% 20], date '1925-01-01' + (g * 7919 %% 25000), CASE WHEN g %% 2 = 0 THEN 'F' ELSE 'M' END,
+                       '75056', '', '', 'PROV', '', '',
+                       lower(unaccent(n[1 + g %% 40] || ' ' || p[1 + (g / 40) %% 20]))
+                FROM noms, generate_series(1, %(n)s) g""", {"og": og.pk, "n": n_usagers})
+            cur.execute("""
+                WITH u AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM usagers_usager WHERE organisme_id = %(og)s),
+                     e AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM dui_etablissement WHERE organisme_id = %(og)s)
+                INSERT INTO usagers_sejour (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
+                    unite_id, chambre, mode_accueil, date_entree, provenance, date_sortie, motif_sortie, destination)
+                SELECT %(og)s, gen_random_uuid(), now(), now(), u.id, e.id, NULL, (u.n %% 80)::text, 'permanent',
+                       current_date - (u.n %% 1500)::int, '', NULL, '', ''
+                FROM u JOIN e ON e.n = 1 + (u.n %% %(netab)s)""", {"og": og.pk, "netab": n_etab})
+            cur.execute("""
+                INSERT INTO usagers_proche (organisme_id, public_id, cree_le, modifie_le, usager_id, nom, prenom, lien,
+                    telephone, telephone_2, email, adresse, personne_confiance, a_prevenir, ordre_appel, aidant,
+                    representant_legal)
+                SELECT organisme_id, gen_random_uuid(), now(), now(), id, nom_naissance, 'Proche ' || k, 'enfant',
+                       '0600000000', '', '', '', k = 1, true, k, false, false
+                FROM usagers_usager CROSS JOIN generate_series(1, 2) k WHERE organisme_id = %(og)s""", {"og": og.pk})
     print(f"Organisme de bench créé : {n_etab} ESMS, {4 * n_etab} unités, {n_pro} professionnels, "
-          f"{habs} habilitations en {time.perf_counter() - t0:.1f} s")
+          f"{habs} habilitations, {n_usagers} usagers (séjour et 2 proches chacun) "
+          f"en {time.perf_counter() - t0:.1f} s")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--etablissements", type=int, default=20)
     parser.add_argument("--professionnels", type=int, default=3000)
+    parser.add_argument("--usagers", type=int, default=1600)
     args = parser.parse_args()
-    generate(args.etablissements, args.professionnels)
+    generate(args.etablissements, args.professionnels, args.usagers)

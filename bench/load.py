@@ -34,6 +34,9 @@ PAGES = {
     "plancher (/sante/)": "/sante/",
     "accueil (/)": "/",
     "fiche établissement": "/etablissements/{etab}/",
+    "recherche usager (htmx)": "/usagers/?q=mart",
+    "dossier usager": "/usagers/{usager}/",
+    "dossier : entourage": "/usagers/{usager}/entourage/",
 }
 
 
@@ -44,6 +47,7 @@ class VirtualUser:
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         self.etab = ""
+        self.usager = ""
 
     def _csrf(self) -> str:
         return next(c.value for c in self.jar if c.name == "csrftoken")
@@ -55,8 +59,9 @@ class VirtualUser:
         with self.opener.open(req, timeout=30) as r:
             return r.geturl()
 
-    def get(self, path: str) -> bytes:
-        with self.opener.open(self.base + path, timeout=30) as r:
+    def get(self, path: str, htmx: bool = False) -> bytes:
+        request = urllib.request.Request(self.base + path, headers={"HX-Request": "true"} if htmx else {})
+        with self.opener.open(request, timeout=30) as r:
             return r.read()
 
     def login(self) -> None:
@@ -68,6 +73,9 @@ class VirtualUser:
         home = self.get("/").decode()
         match = re.search(r'/etablissements/([0-9a-f-]{36})/', home)
         self.etab = match.group(1) if match else ""
+        resultats = self.get("/usagers/?q=mar").decode()
+        match = re.search(r'/usagers/([0-9a-f-]{36})/', resultats)
+        self.usager = match.group(1) if match else ""
 
 
 def run(base: str, users: int, seconds: float) -> dict[str, list[float]]:
@@ -81,7 +89,7 @@ def run(base: str, users: int, seconds: float) -> dict[str, list[float]]:
         deadline = time.perf_counter() + seconds
 
         def loop(vu: VirtualUser, name=name, template=template, deadline=deadline):
-            path = template.format(etab=vu.etab)
+            path = template.format(etab=vu.etab, usager=vu.usager)
             local = []
             while time.perf_counter() < deadline:
                 t = time.perf_counter()

@@ -143,14 +143,23 @@ def bris_de_glace_actifs(user, maintenant: datetime.datetime | None = None) -> Q
     )
 
 
+def _objet(user, obj: Model) -> tuple[set[int], set[str]]:
+    """(ESMS of the object, its object-level exception codenames), once per object and request."""
+    objets = _cache(user).setdefault("objets", {})
+    cle = (obj._meta.label_lower, obj.pk)
+    if cle not in objets:
+        etabs = obj.etablissement_ids() if hasattr(obj, "etablissement_ids") else set()
+        objets[cle] = (etabs, _exceptions_objet(user, obj))
+    return objets[cle]
+
+
 def can(user, action: str, obj: Model) -> bool:
     categorie, niveau = valider_action(action)
     if not _active(user) or getattr(obj, "organisme_id", None) != user.organisme_id:
         return False
-    exceptions = _exceptions_objet(user, obj)
+    etabs, exceptions = _objet(user, obj)
     if f"refuser_{categorie}" in exceptions:
         return False
-    etabs = obj.etablissement_ids() if hasattr(obj, "etablissement_ids") else set()
     if f"accorder_{categorie}" in exceptions or etabs & etablissements_autorises(user, action):
         return True
     if categorie == Categorie.ADMINISTRATION and user.est_admin_organisme:
