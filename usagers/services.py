@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from dui.models import Etablissement, Unite
 from habilitations import policy
@@ -222,3 +222,46 @@ def do_relancer_insi(auteur, appel) -> None:
     appel.tentatives = 0
     appel.save(update_fields=["statut", "tentatives", "modifie_le"])
     transaction.on_commit(lambda: interroger_insi.delay(str(appel.public_id), **tenant_kwargs(auteur)))
+
+
+# --- Identitovigilance: merge ------------------------------------------------------------------------
+
+@transaction.atomic
+def do_fusionner(auteur, principal: Usager, doublon: Usager, request=None) -> Usager:
+    """Merge ``doublon`` into ``principal``: séjours, entourage, protection, consents, identity history
+    and INSi calls move to the principal; the duplicate stays (history kept) marked ``fusionne_dans``
+    and disappears from search and lists. Requires the right to modify both dossiers."""
+    from dui.audit import journaliser_acces
+    from dui.models import TypeAcces
+
+    from .models import AppelInsi, Consentement, DossierAdministratif, MesureProtection, Proche
+
+    if principal.pk == doublon.pk or principal.organisme_id != doublon.organisme_id:
+        raise ValidationError("Choisissez deux dossiers différents du même organisme.")
+    for usager in (principal, doublon):
+        _exiger(auteur, usager, "administratif.modifier")
+    principal, doublon = (Usager.objects.select_for_update().get(pk=u.pk) for u in (principal, doublon))
+    if doublon.fusionne_dans_id or principal.fusionne_dans_id:
+        raise ValidationError("L'un des deux dossiers a déjà été fusionné.")
+    # The entourage moves without breaking its rules: the principal's personne de confiance is kept,
+    # the duplicate's call orders go after the principal's.
+    if Proche.objects.filter(usager=principal, personne_confiance=True).exists():
+        Proche.objects.filter(usager=doublon, personne_confiance=True).update(personne_confiance=False)
+    Proche.objects.filter(usager=doublon, a_prevenir=True).update(ordre_appel=models.F("ordre_appel") + 500)
+    for modele in (Sejour, Proche, MesureProtection, Consentement, TransitionIdentite, AppelInsi):
+        modele.objects.filter(usager=doublon).update(usager=principal)
+    if not DossierAdministratif.objects.filter(usager=principal).exists():
+        DossierAdministratif.objects.filter(usager=doublon).update(usager=principal)
+    a_prevenir = list(Proche.objects.filter(usager=principal, a_prevenir=True).order_by("ordre_appel", "cree_le"))
+    for rang, proche in enumerate(a_prevenir, start=1):  # first out of the way of the unique call order…
+        Proche.objects.filter(pk=proche.pk).update(ordre_appel=1000 + rang)
+    for rang, proche in enumerate(a_prevenir, start=1):  # …then 1, 2, 3 in the previous order
+        Proche.objects.filter(pk=proche.pk).update(ordre_appel=rang)
+    doublon.fusionne_dans = principal
+    doublon.save(update_fields=["fusionne_dans", "modifie_le"])
+    _transition(auteur, principal, principal.statut_identite, principal.statut_identite, MoyenTransition.FUSION,
+                commentaire=f"Fusion du dossier {doublon} né(e) le {doublon.date_naissance:%d/%m/%Y} "
+                            f"({doublon.public_id})")
+    if request is not None:
+        journaliser_acces(request, TypeAcces.ADMINISTRATION, principal, f"Fusion du doublon {doublon.public_id}")
+    return principal

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<uuid:public_id>/", views.dossier, name="dossier"),
     path("<uuid:public_id>/identite/document/", views.verifier_document, name="verifier_document"),
     path("<uuid:public_id>/identite/insi/", views.demander_insi, name="demander_insi"),
+    path("<uuid:public_id>/identite/fusion/", views.fusionner, name="fusionner"),
     path("<uuid:public_id>/identite/insi/<uuid:appel_id>/", views.appel_insi, name="appel_insi"),
     path("<uuid:public_id>/administratif/", views.administratif, name="administratif"),
     path("<uuid:public_id>/entourage/", views.entourage, name="entourage"),

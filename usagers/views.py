@@ -111,6 +111,13 @@ def _contexte_dossier(request, usager: Usager, section: str) -> dict:
     }
 
 
+def _doublons_visibles(request, usager: Usager):
+    if not policy.can(request.user, "administratif.modifier", usager):
+        return Usager.objects.none()
+    return policy.scope(request.user, "administratif.modifier",
+                        selectors.doublons_probables(usager.organisme_id, usager))
+
+
 @login_required
 def dossier(request, public_id):
     usager = _usager(request, public_id)
@@ -118,7 +125,36 @@ def dossier(request, public_id):
         **_contexte_dossier(request, usager, "identite"),
         "transitions": usager.transitions.select_related("auteur")[:20],
         "document_form": DocumentForm(),
+        "doublons": list(_doublons_visibles(request, usager)[:5]),
     })
+
+
+@login_required
+@require_POST
+def fusionner(request, public_id):
+    principal = _usager(request, public_id, "administratif.modifier")
+    doublon = _doublons_visibles(request, principal).filter(public_id=request.POST.get("doublon") or None).first() \
+        if _uuid_valide(request.POST.get("doublon")) else None
+    if doublon is None or request.POST.get("confirmation") != "oui":
+        messages.error(request, "Choisissez le dossier doublon et confirmez qu'il s'agit de la même personne.")
+        return redirect(principal.get_absolute_url())
+    try:
+        services.do_fusionner(request.user, principal, doublon, request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Le dossier en double a été fusionné dans celui de {principal}.")
+    return redirect(principal.get_absolute_url())
+
+
+def _uuid_valide(valeur) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(valeur))
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 @login_required
