@@ -41,6 +41,7 @@ def accueil(request):
             "etablissement": etab,
             "roles": sorted(Role(r).label for r in roles.get(etab.pk, ())),
             "categories": [c.label for c in Categorie if f"{c.value}.voir" in actions],
+            "pilotage": "pilotage.voir" in actions,
         })
     return render(request, "dui/accueil.html", {"cartes": cartes})
 

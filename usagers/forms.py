@@ -109,3 +109,23 @@ class ConsentementForm(forms.ModelForm):
         model = Consentement
         fields = ["type_consentement", "reponse", "exprime_par", "date_recueil", "commentaire"]
         widgets = {"date_recueil": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class AbsenceForm(forms.ModelForm):
+    class Meta:
+        from .models import Absence
+
+        model = Absence
+        fields = ["sejour", "motif", "debut", "fin", "commentaire"]
+        widgets = {f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d") for f in ("debut", "fin")}
+
+    def __init__(self, *args, sejours=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sejour"].queryset = sejours
+        self.fields["sejour"].to_field_name = "public_id"
+        self.fields["sejour"].label = "Séjour"
+
+
+class MoisForm(forms.Form):
+    mois = forms.DateField(label="Mois", input_formats=["%Y-%m"], required=False,
+                           widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))

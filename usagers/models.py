@@ -471,3 +471,38 @@ class AppelInsi(TenantModel):
     @property
     def statut_apres_libelle(self) -> str:
         return StatutIdentite(self.statut_apres).label if self.statut_apres else ""
+
+
+class MotifAbsence(models.TextChoices):
+    HOSPITALISATION = "hospitalisation", "Hospitalisation"
+    VACANCES = "vacances", "Vacances / séjour en famille"
+    CONVENANCE = "convenance", "Convenance personnelle"
+    AUTRE = "autre", "Autre"
+
+
+class Absence(TenantModel):
+    """A period during a séjour when the person is not present (both days included; open when
+    ``fin`` is empty). Periods of one séjour never overlap (checked under a lock on the séjour)."""
+
+    sejour = models.ForeignKey(Sejour, on_delete=models.CASCADE, related_name="absences")
+    motif = models.CharField(max_length=20, choices=MotifAbsence.choices)
+    debut = models.DateField("début")
+    fin = models.DateField("fin (incluse)", null=True, blank=True)
+    commentaire = models.CharField(max_length=255, blank=True)
+    history = tenant_history()
+
+    etablissement_path = "sejour__etablissement"
+
+    class Meta:
+        verbose_name = "absence"
+        ordering = ["-debut"]
+        indexes = [models.Index(fields=["organisme", "sejour", "debut"], name="absence_org_sejour_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(fin__isnull=True) | Q(fin__gte=models.F("debut")),
+                                   name="absence_fin_apres_debut",
+                                   violation_error_message="La fin de l'absence ne peut pas précéder son début."),
+        ]
+
+    def __str__(self) -> str:
+        fin = f" au {self.fin:%d/%m/%Y}" if self.fin else " (en cours)"
+        return f"{self.get_motif_display()} du {self.debut:%d/%m/%Y}{fin}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 
 from dui.models import Etablissement, Unite
 from habilitations import policy
@@ -265,3 +266,28 @@ def do_fusionner(auteur, principal: Usager, doublon: Usager, request=None) -> Us
     if request is not None:
         journaliser_acces(request, TypeAcces.ADMINISTRATION, principal, f"Fusion du doublon {doublon.public_id}")
     return principal
+
+
+# --- Presence ----------------------------------------------------------------------------------------
+
+@transaction.atomic
+def do_declarer_absence(auteur, absence) -> None:
+    """Record an absence inside its séjour, refusing overlaps (the séjour row is locked, so two
+    professionals declaring at the same time cannot both create overlapping periods)."""
+    from .models import Absence
+
+    sejour = Sejour.objects.select_for_update().get(pk=absence.sejour_id)
+    _exiger(auteur, sejour.usager, "administratif.modifier", "soins.modifier")
+    absence.organisme_id = sejour.organisme_id
+    absence.full_clean()
+    if absence.debut < sejour.date_entree or (sejour.date_sortie and absence.debut > sejour.date_sortie):
+        raise ValidationError({"debut": "L'absence doit commencer pendant le séjour."})
+    if sejour.date_sortie and (absence.fin is None or absence.fin > sejour.date_sortie):
+        raise ValidationError({"fin": "L'absence doit finir avant la sortie du séjour."})
+    chevauche = Absence.objects.filter(sejour=sejour).exclude(pk=absence.pk).filter(
+        Q(fin__isnull=True) | Q(fin__gte=absence.debut))
+    if absence.fin is not None:
+        chevauche = chevauche.filter(debut__lte=absence.fin)
+    if chevauche.exists():
+        raise ValidationError("Cette période chevauche une absence déjà déclarée pour ce séjour.")
+    absence.save()

@@ -7,6 +7,7 @@ app_name = "usagers"
 urlpatterns = [
     path("", views.recherche, name="recherche"),
     path("nouveau/", views.creer, name="creer"),
+    path("occupation/<uuid:etablissement_id>/", views.occupation, name="occupation"),
     path("<uuid:public_id>/", views.dossier, name="dossier"),
     path("<uuid:public_id>/identite/document/", views.verifier_document, name="verifier_document"),
     path("<uuid:public_id>/identite/insi/", views.demander_insi, name="demander_insi"),
@@ -16,4 +17,5 @@ urlpatterns = [
     path("<uuid:public_id>/entourage/", views.entourage, name="entourage"),
     path("<uuid:public_id>/entourage/<uuid:proche_id>/", views.entourage, name="proche"),
     path("<uuid:public_id>/consentements/", views.consentements, name="consentements"),
+    path("<uuid:public_id>/presence/", views.presence, name="presence"),
 ]

@@ -17,7 +17,9 @@ from habilitations import policy
 
 from . import selectors, services
 from .forms import (
+    AbsenceForm,
     AdmissionForm,
+    MoisForm,
     ConsentementForm,
     DocumentForm,
     DossierAdministratifForm,
@@ -92,6 +94,7 @@ ONGLETS = [
     ("administratif", "Administratif", "administratif.voir"),
     ("entourage", "Entourage et protection", "administratif.voir"),
     ("consentements", "Consentements", "administratif.voir"),
+    ("presence", "Séjours et présence", "administratif.voir"),
 ]
 
 
@@ -302,3 +305,52 @@ def appel_insi(request, public_id, appel_id):
     if request.headers.get("HX-Request"):
         return render(request, "usagers/_appel_insi.html", contexte)
     return render(request, "usagers/appel_insi.html", contexte)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def presence(request, public_id):
+    usager = _usager(request, public_id)
+    peut_declarer = policy.can(request.user, "administratif.modifier", usager) or policy.can(
+        request.user, "soins.modifier", usager)
+    sejours = usager.sejours.select_related("etablissement", "unite").prefetch_related("absences")
+    form = AbsenceForm(request.POST or None, sejours=usager.sejours.all(),
+                       initial={"sejour": next((s.public_id for s in sejours if s.en_cours()), None),
+                                "debut": timezone.localdate()})
+    if request.method == "POST":
+        if not peut_declarer:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.do_declarer_absence(request.user, form.instance)
+            except ValidationError as exc:
+                _erreurs(form, exc)
+            else:
+                messages.success(request, f"Absence enregistrée : {form.instance}.")
+                return redirect("usagers:presence", public_id=usager.public_id)
+    return render(request, "usagers/sections/presence.html", {
+        **_contexte_dossier(request, usager, "presence"), "sejours_detail": sejours, "form": form,
+        "peut_declarer": peut_declarer,
+    })
+
+
+@login_required
+def occupation(request, etablissement_id):
+    import calendar
+    import datetime
+
+    etab = get_for_user_or_404(request.user, "pilotage.voir", Etablissement.objects.all(), etablissement_id)
+    form = MoisForm(request.GET or None)
+    aujourd_hui = timezone.localdate()
+    mois = form.cleaned_data["mois"] if form.is_valid() and form.cleaned_data.get("mois") else aujourd_hui.replace(day=1)
+    fin = mois.replace(day=calendar.monthrange(mois.year, mois.month)[1])
+    jours = selectors.occupation(etab, mois, fin)
+    realises = [j for j in jours if j["jour"] <= aujourd_hui]
+    journees = sum(j["presents"] for j in realises)
+    capacite_totale = (etab.capacite or 0) * len(realises)
+    return render(request, "usagers/occupation.html", {
+        "etablissement": etab, "jours": jours, "mois": mois, "form": form,
+        "journees_presence": journees,
+        "taux_mois": round(100 * journees / capacite_totale, 1) if capacite_totale else None,
+        "precedent": (mois - datetime.timedelta(days=1)).replace(day=1), "suivant": fin + datetime.timedelta(days=1),
+    })

@@ -41,6 +41,8 @@ def _urls(og_a):
                 kwargs["exception_id"] = 999999
             if "proche_id" in params:
                 kwargs["proche_id"] = uuid.uuid4()
+            if "etablissement_id" in params:
+                kwargs = {"etablissement_id": public_id}
             if "appel_id" in params:
                 kwargs["appel_id"] = uuid.uuid4()
             yield reverse(name, kwargs=kwargs)
