@@ -19,11 +19,11 @@ from . import selectors, services
 from .forms import (
     AbsenceForm,
     AdmissionForm,
-    MoisForm,
     ConsentementForm,
     DocumentForm,
     DossierAdministratifForm,
     MesureForm,
+    MoisForm,
     ProcheForm,
     UsagerForm,
 )
