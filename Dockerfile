@@ -11,6 +11,7 @@ COPY dui ./dui
 COPY habilitations ./habilitations
 COPY administration ./administration
 COPY usagers ./usagers
+COPY admission ./admission
 RUN pip install --no-cache-dir .
 COPY . .
 RUN DJANGO_SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput

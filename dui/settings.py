@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "habilitations",
     "administration",
     "usagers",
+    "admission",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,7 @@ if PRODUCTION:
 
 # Oversized posts are refused with a 400 (French error page), never a 500.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DUI_MAX_POST_BYTES", default=2 * 1024 * 1024)
+DUI_MAX_PIECE_JOINTE = env.int("DUI_MAX_PIECE_JOINTE", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # --- Internationalisation -------------------------------------------------------------------------

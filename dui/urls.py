@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("habilitations.urls")),
     path("administration/", include("administration.urls")),
     path("usagers/", include("usagers.urls")),
+    path("admission/", include("admission.urls")),
 ]

@@ -43,6 +43,8 @@ def _urls(og_a):
                 kwargs["proche_id"] = uuid.uuid4()
             if "etablissement_id" in params:
                 kwargs = {"etablissement_id": public_id}
+            if "piece_id" in params:
+                kwargs["piece_id"] = uuid.uuid4()
             if "appel_id" in params:
                 kwargs["appel_id"] = uuid.uuid4()
             yield reverse(name, kwargs=kwargs)

@@ -47,6 +47,8 @@ def _kwargs(name, obj):
         kwargs["exception_id"] = 1
     if name == "usagers:proche":
         kwargs["proche_id"] = obj.public_id
+    if name == "admission:piece":
+        kwargs["piece_id"] = obj.public_id
     if name == "usagers:appel_insi":
         kwargs["appel_id"] = obj.public_id
     return kwargs
@@ -56,7 +58,7 @@ def test_every_object_url_is_covered():
     routes = set(_uuid_routes())
     assert {"etablissement", "administration:professionnel", "administration:etablissement_unites",
             "habilitations:bris_de_glace", "journal_export_fichier", "usagers:dossier",
-            "usagers:verifier_document"} <= routes
+            "usagers:verifier_document", "admission:demande", "admission:piece"} <= routes
 
 
 @pytest.mark.parametrize("who", ["admin", "dpo", "directeur", "medecin"])
