@@ -129,3 +129,24 @@ class AbsenceForm(forms.ModelForm):
 class MoisForm(forms.Form):
     mois = forms.DateField(label="Mois", input_formats=["%Y-%m"], required=False,
                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+
+
+class SortieForm(forms.Form):
+    date_sortie = forms.DateField(label="Date de sortie", widget=forms.DateInput(attrs={"type": "date"}))
+    motif_sortie = forms.ChoiceField(label="Motif de sortie", choices=[
+        ("", "— choisir —"), ("Retour à domicile", "Retour à domicile"), ("Décès", "Décès"),
+        ("Hospitalisation au long cours", "Hospitalisation au long cours"),
+        ("Orientation vers un autre établissement", "Orientation vers un autre établissement"),
+        ("Fin de prise en charge", "Fin de prise en charge"), ("Autre", "Autre")])
+    destination = forms.CharField(label="Destination", max_length=200, required=False)
+
+
+class TransfertForm(forms.Form):
+    etablissement = forms.ModelChoiceField(label="Établissement d'accueil", queryset=Etablissement.objects.none(),
+                                           to_field_name="public_id")
+    date_transfert = forms.DateField(label="Date du transfert", widget=forms.DateInput(attrs={"type": "date"}))
+    chambre = forms.CharField(label="Chambre / place", max_length=30, required=False)
+
+    def __init__(self, *args, etablissements=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["etablissement"].queryset = etablissements

@@ -291,3 +291,48 @@ def do_declarer_absence(auteur, absence) -> None:
     if chevauche.exists():
         raise ValidationError("Cette période chevauche une absence déjà déclarée pour ce séjour.")
     absence.save()
+
+
+@transaction.atomic
+def do_cloturer_sejour(auteur, sejour: Sejour, *, date_sortie, motif: str, destination: str = "") -> Sejour:
+    """Record the exit (date, reason, destination). An open absence ends with the séjour."""
+    from .models import Absence
+
+    sejour = Sejour.objects.select_for_update().select_related("usager").get(pk=sejour.pk)
+    _exiger(auteur, sejour.usager, "administratif.modifier")
+    if not policy.can(auteur, "administratif.modifier", sejour.etablissement):
+        raise PermissionDenied("Vous n'êtes pas habilité(e) dans l'établissement de ce séjour.")
+    if sejour.date_sortie:
+        raise ValidationError("Ce séjour est déjà clos.")
+    if not motif.strip():
+        raise ValidationError({"motif_sortie": "Indiquez le motif de sortie."})
+    sejour.date_sortie, sejour.motif_sortie, sejour.destination = date_sortie, motif.strip(), destination.strip()
+    sejour.full_clean()
+    if Absence.objects.filter(sejour=sejour, debut__gt=date_sortie).exists():
+        raise ValidationError({"date_sortie": "Une absence déclarée commence après cette date de sortie."})
+    sejour.save()
+    Absence.objects.filter(sejour=sejour, fin__isnull=True).update(fin=date_sortie)
+    return sejour
+
+
+@transaction.atomic
+def do_transferer(auteur, sejour: Sejour, *, etablissement, date_transfert, unite=None, chambre: str = "",
+                  mode_accueil: str = "") -> Sejour:
+    """Transfer to another ESMS of the organisme: the séjour closes the day before, a new one opens;
+    the dossier (identity, entourage, history) is the same record."""
+    if etablissement.organisme_id != sejour.organisme_id or etablissement.pk == sejour.etablissement_id:
+        raise ValidationError({"etablissement": "Choisissez un autre établissement de l'organisme."})
+    if not policy.can(auteur, "administratif.modifier", etablissement):
+        raise PermissionDenied("Vous n'êtes pas habilité(e) dans l'établissement d'accueil.")
+    if unite is not None and unite.etablissement_id != etablissement.pk:
+        raise ValidationError({"unite": "Cette unité n'appartient pas à l'établissement d'accueil."})
+    if date_transfert <= sejour.date_entree:
+        raise ValidationError({"date_transfert": "Le transfert doit suivre l'entrée dans le séjour actuel."})
+    do_cloturer_sejour(auteur, sejour, date_sortie=date_transfert - datetime.timedelta(days=1),
+                       motif="Transfert", destination=str(etablissement))
+    nouveau = Sejour(organisme_id=sejour.organisme_id, usager=sejour.usager, etablissement=etablissement,
+                     unite=unite, chambre=chambre, mode_accueil=mode_accueil or sejour.mode_accueil,
+                     date_entree=date_transfert, provenance=f"Transfert depuis {sejour.etablissement}")
+    nouveau.full_clean()
+    nouveau.save()
+    return nouveau

@@ -25,6 +25,8 @@ from .forms import (
     MesureForm,
     MoisForm,
     ProcheForm,
+    SortieForm,
+    TransfertForm,
     UsagerForm,
 )
 from .models import (
@@ -311,26 +313,58 @@ def appel_insi(request, public_id, appel_id):
 @require_http_methods(["GET", "POST"])
 def presence(request, public_id):
     usager = _usager(request, public_id)
-    peut_declarer = policy.can(request.user, "administratif.modifier", usager) or policy.can(
-        request.user, "soins.modifier", usager)
-    sejours = usager.sejours.select_related("etablissement", "unite").prefetch_related("absences")
-    form = AbsenceForm(request.POST or None, sejours=usager.sejours.all(),
-                       initial={"sejour": next((s.public_id for s in sejours if s.en_cours()), None),
-                                "debut": timezone.localdate()})
+    user = request.user
+    peut_declarer = policy.can(user, "administratif.modifier", usager) or policy.can(user, "soins.modifier", usager)
+    peut_gerer = policy.can(user, "administratif.modifier", usager)
+    sejours = list(usager.sejours.select_related("etablissement", "unite").prefetch_related("absences"))
+    courant = next((s for s in sejours if s.date_sortie is None), None)
+    post = request.POST if request.method == "POST" else None
+    form = AbsenceForm(post if post and "absence" in post else None, sejours=usager.sejours.all(),
+                       initial={"sejour": courant.public_id if courant else None, "debut": timezone.localdate()})
+    sortie_form = SortieForm(post if post and "sortie" in post else None, initial={"date_sortie": timezone.localdate()})
+    transfert_form = TransfertForm(
+        post if post and "transfert" in post else None,
+        etablissements=policy.scope(user, "administratif.modifier", Etablissement.objects.filter(actif=True))
+        .exclude(pk=courant.etablissement_id if courant else None),
+        initial={"date_transfert": timezone.localdate()})
     if request.method == "POST":
-        if not peut_declarer:
+        if "absence" in post and peut_declarer:
+            if form.is_valid():
+                try:
+                    services.do_declarer_absence(user, form.instance)
+                except ValidationError as exc:
+                    _erreurs(form, exc)
+                else:
+                    messages.success(request, f"Absence enregistrée : {form.instance}.")
+                    return redirect("usagers:presence", public_id=usager.public_id)
+        elif "sortie" in post and peut_gerer and courant:
+            if sortie_form.is_valid():
+                data = sortie_form.cleaned_data
+                try:
+                    services.do_cloturer_sejour(user, courant, date_sortie=data["date_sortie"],
+                                                motif=data["motif_sortie"], destination=data["destination"])
+                except (ValidationError, PermissionDenied) as exc:
+                    _erreurs(sortie_form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+                else:
+                    messages.success(request, "Sortie enregistrée.")
+                    return redirect("usagers:presence", public_id=usager.public_id)
+        elif "transfert" in post and peut_gerer and courant:
+            if transfert_form.is_valid():
+                data = transfert_form.cleaned_data
+                try:
+                    services.do_transferer(user, courant, etablissement=data["etablissement"],
+                                           date_transfert=data["date_transfert"], chambre=data["chambre"])
+                except (ValidationError, PermissionDenied) as exc:
+                    _erreurs(transfert_form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+                else:
+                    messages.success(request, f"Transfert vers {data['etablissement']} enregistré.")
+                    return redirect("usagers:presence", public_id=usager.public_id)
+        else:
             raise Http404
-        if form.is_valid():
-            try:
-                services.do_declarer_absence(request.user, form.instance)
-            except ValidationError as exc:
-                _erreurs(form, exc)
-            else:
-                messages.success(request, f"Absence enregistrée : {form.instance}.")
-                return redirect("usagers:presence", public_id=usager.public_id)
     return render(request, "usagers/sections/presence.html", {
         **_contexte_dossier(request, usager, "presence"), "sejours_detail": sejours, "form": form,
-        "peut_declarer": peut_declarer,
+        "peut_declarer": peut_declarer, "peut_gerer": peut_gerer and courant is not None,
+        "sortie_form": sortie_form, "transfert_form": transfert_form,
     })
 
 

@@ -24,7 +24,7 @@ def test_declare_absences_without_overlap(og_a, usager_a, client_de):
     url = f"/usagers/{usager_a.public_id}/presence/"
     sejour = _sejour(og_a, usager_a)
     client = client_de(og_a["infirmier"])  # soins.modifier
-    data = {"sejour": str(sejour.public_id), "motif": "hospitalisation", "debut": "2026-10-03", "fin": "2026-10-10",
+    data = {"absence": "1", "sejour": str(sejour.public_id), "motif": "hospitalisation", "debut": "2026-10-03", "fin": "2026-10-10",
             "commentaire": "Chute, CHU"}
     assert client.post(url, data).status_code == 302
     r = client.post(url, {**data, "debut": "2026-10-09", "fin": "2026-10-12", "motif": "vacances"})
@@ -89,3 +89,35 @@ def test_occupancy_needs_pilotage_and_the_tenant(og_a, og_b, client_de):
     assert client_de(og_b["directeur"]).get(url).status_code == 404
     assert client_de(og_a["directeur"]).get(url + "?mois=n-importe").status_code == 200
     assert "Occupation de l" in client_de(og_a["directeur"]).get("/").content.decode()
+
+
+def test_transfer_keeps_the_dossier_and_exit_closes_the_sejour(og_a, usager_a, client_de):
+    from tests.factories import HabilitationFactory
+
+    url = f"/usagers/{usager_a.public_id}/presence/"
+    agent = og_a["agent_administratif"]
+    client = client_de(agent)
+    # No habilitation in the MAS yet: it is not offered.
+    r = client.post(url, {"transfert": "1", "etablissement": str(og_a.mas.public_id), "date_transfert": "2026-11-02"})
+    assert "Sélectionnez un choix valide" in r.content.decode()
+    with tenant_context(og_a.organisme.pk):
+        HabilitationFactory(professionnel=agent, etablissement=og_a.mas, role="agent_administratif",
+                            debut=datetime.date(2025, 1, 1))
+        Absence.objects.create(organisme=og_a.organisme, sejour=_sejour(og_a, usager_a), motif="vacances",
+                               debut=datetime.date(2026, 10, 25))
+    assert client.post(url, {"transfert": "1", "etablissement": str(og_a.mas.public_id),
+                             "date_transfert": "2026-11-02", "chambre": "Soleil 3"}).status_code == 302
+    with tenant_context(og_a.organisme.pk):
+        ancien, nouveau = Sejour.objects.filter(usager=usager_a).order_by("date_entree")
+        assert ancien.date_sortie == datetime.date(2026, 11, 1) and ancien.motif_sortie == "Transfert"
+        assert nouveau.etablissement == og_a.mas and nouveau.date_sortie is None and nouveau.chambre == "Soleil 3"
+        assert Absence.objects.get(sejour=ancien).fin == datetime.date(2026, 11, 1)  # open absence closed
+    r = client.post(url, {"sortie": "1", "date_sortie": "2026-11-20", "motif_sortie": ""})
+    assert "Ce champ est obligatoire" in r.content.decode()
+    assert client.post(url, {"sortie": "1", "date_sortie": "2026-11-20", "motif_sortie": "Retour à domicile",
+                             "destination": "Domicile, Lyon"}).status_code == 302
+    with tenant_context(og_a.organisme.pk):
+        assert not Sejour.objects.filter(usager=usager_a, date_sortie__isnull=True).exists()
+    # The nurse may declare absences but not exits.
+    assert client_de(og_a["infirmier"]).post(url, {"sortie": "1", "date_sortie": "2026-11-20",
+                                                   "motif_sortie": "Autre"}).status_code == 404
