@@ -70,6 +70,8 @@ class Usager(TenantModel):
     # Usage traits
     nom_usage = models.CharField("nom d'usage", max_length=100, blank=True)
     prenom_utilise = models.CharField("prénom utilisé", max_length=60, blank=True)
+    photo = models.ImageField(upload_to="usagers/photos/", max_length=200, blank=True,
+                              help_text="Aide à l'identification (identitovigilance) ; servie après contrôle des droits.")
     # INS
     statut_identite = models.CharField("statut de l'identité", max_length=5, choices=StatutIdentite.choices,
                                        default=StatutIdentite.PROVISOIRE)

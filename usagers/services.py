@@ -336,3 +336,27 @@ def do_transferer(auteur, sejour: Sejour, *, etablissement, date_transfert, unit
     nouveau.full_clean()
     nouveau.save()
     return nouveau
+
+
+def do_changer_photo(auteur, usager: Usager, fichier) -> None:
+    """A JPEG or PNG photo (checked by decoding it), at most 5 MB, stored under a random name."""
+    import uuid
+
+    from PIL import Image, UnidentifiedImageError
+
+    _exiger(auteur, usager, "administratif.modifier")
+    if fichier.size > 5 * 1024 * 1024:
+        raise ValidationError("La photo dépasse 5 Mo.")
+    try:
+        image = Image.open(fichier)
+        image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValidationError("Ce fichier n'est pas une image lisible.") from exc
+    if image.format not in ("JPEG", "PNG"):
+        raise ValidationError("Formats acceptés : JPEG ou PNG.")
+    fichier.seek(0)
+    extension = "jpg" if image.format == "JPEG" else "png"
+    if usager.photo:
+        usager.photo.delete(save=False)
+    usager.photo.save(f"{usager.organisme_id}/{uuid.uuid4()}.{extension}", fichier, save=False)
+    usager.save(update_fields=["photo", "modifie_le"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -388,3 +388,30 @@ def occupation(request, etablissement_id):
         "taux_mois": round(100 * journees / capacite_totale, 1) if capacite_totale else None,
         "precedent": (mois - datetime.timedelta(days=1)).replace(day=1), "suivant": fin + datetime.timedelta(days=1),
     })
+
+
+@login_required
+def photo(request, public_id):
+    usager = _usager(request, public_id)
+    if not usager.photo:
+        raise Http404
+    reponse = FileResponse(usager.photo.open("rb"))
+    reponse["Cache-Control"] = "private, no-store"
+    return reponse
+
+
+@login_required
+@require_POST
+def changer_photo(request, public_id):
+    usager = _usager(request, public_id, "administratif.modifier")
+    fichier = request.FILES.get("photo")
+    if fichier is None:
+        messages.error(request, "Choisissez une photo (JPEG ou PNG).")
+    else:
+        try:
+            services.do_changer_photo(request.user, usager, fichier)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Photo enregistrée.")
+    return redirect(usager.get_absolute_url())

@@ -141,3 +141,26 @@ def test_query_counts_do_not_grow(og_a, usager_a, client_de):
         creer_usager(og_a, nom_naissance=f"Lefevre{i}", premier_prenom="Anne", prenoms_naissance=["Anne"])
     assert count(dossier) == avant_dossier
     assert count("/usagers/?q=lefevre", HTTP_HX_REQUEST="true") == avant_recherche
+
+
+def test_photo_upload_is_checked_and_served_behind_habilitations(og_a, og_b, usager_a, client_de, settings):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    url = f"/usagers/{usager_a.public_id}/photo/changer/"
+    agent = client_de(og_a["agent_administratif"])
+    faux = SimpleUploadedFile("photo.jpg", b"pas une image", content_type="image/jpeg")
+    assert "pas une image lisible" in agent.post(url, {"photo": faux}, follow=True).content.decode()
+    tampon = io.BytesIO()
+    Image.new("RGB", (40, 40), (200, 120, 80)).save(tampon, "JPEG")
+    photo = SimpleUploadedFile("photo.jpg", tampon.getvalue(), content_type="image/jpeg")
+    assert agent.post(url, {"photo": photo}).status_code == 302
+    page = agent.get(f"/usagers/{usager_a.public_id}/").content.decode()
+    assert f'src="/usagers/{usager_a.public_id}/photo/"' in page
+    r = agent.get(f"/usagers/{usager_a.public_id}/photo/")
+    assert r.status_code == 200 and b"".join(r.streaming_content)[:3] == b"\xff\xd8\xff"
+    assert client_de(og_b["agent_administratif"]).get(f"/usagers/{usager_a.public_id}/photo/").status_code == 404
+    assert client_de(og_a["pharmacien"]).get(f"/usagers/{usager_a.public_id}/photo/").status_code == 404
+    assert client_de(og_a["educateur"]).post(url, {"photo": photo}).status_code == 404
