@@ -116,6 +116,14 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
                 SELECT organisme_id, gen_random_uuid(), now(), now(), id, nom_naissance, 'Proche ' || k, 'enfant',
                        '0600000000', '', '', '', k = 1, true, k, false, false
                 FROM usagers_usager CROSS JOIN generate_series(1, 2) k WHERE organisme_id = %(og)s""", {"og": og.pk})
+            # Presence history: a week's hospitalisation every ~4 months for one usager in three.
+            cur.execute("""
+                INSERT INTO usagers_absence (organisme_id, public_id, cree_le, modifie_le, sejour_id, motif, debut, fin,
+                    commentaire)
+                SELECT s.organisme_id, gen_random_uuid(), now(), now(), s.id, 'hospitalisation', d, d + 6, ''
+                FROM usagers_sejour s
+                CROSS JOIN LATERAL generate_series(s.date_entree + 30, current_date - 10, interval '120 days') d
+                WHERE s.organisme_id = %(og)s AND s.id %% 3 = 0""", {"og": og.pk})
     print(f"Organisme de bench créé : {n_etab} ESMS, {4 * n_etab} unités, {n_pro} professionnels, "
           f"{habs} habilitations, {n_usagers} usagers (séjour et 2 proches chacun) "
           f"en {time.perf_counter() - t0:.1f} s")

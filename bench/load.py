@@ -37,6 +37,7 @@ PAGES = {
     "recherche usager (htmx)": "/usagers/?q=mart",
     "dossier usager": "/usagers/{usager}/",
     "dossier : entourage": "/usagers/{usager}/entourage/",
+    "dossier : présence": "/usagers/{usager}/presence/",
 }
 
 

@@ -96,6 +96,8 @@ def _construire(spec: dict, professionnels: list) -> OrganismeGestionnaire:
                 Habilitation.objects.create(organisme=organisme, professionnel=pro, etablissement=etabs[index],
                                             role=role, debut=debut)
         _usagers(organisme, etabs, comptes[0], spec.get("usagers", []))
+        if spec is OG_A:
+            _demandes(organisme, etabs)
     return organisme
 
 
@@ -131,6 +133,53 @@ def _usagers(organisme, etabs, auteur, specs):
                               date_entree=timezone.localdate() - datetime.timedelta(days=400 + 37 * len(nom)))
         TransitionIdentite.objects.create(organisme=organisme, usager=usager, de="", vers="PROV",
                                           moyen=MoyenTransition.CREATION, auteur=auteur)
+        if nom == "Lefèvre":
+            _dossier_exemple(organisme, usager)
+
+
+def _dossier_exemple(organisme, usager):
+    """A fuller dossier for the demo: entourage, protection, an absence."""
+    from usagers.models import Absence, DossierAdministratif, MesureProtection, Proche
+
+    DossierAdministratif.objects.create(organisme=organisme, usager=usager, adresse="12 rue des Tilleuls",
+                                        code_postal="69003", commune="Lyon", regime="general",
+                                        caisse="CPAM du Rhône", exoneration="ald", amc="Mutuelle des Aînés",
+                                        directives_anticipees="oui", directives_lieu="Classeur de soins, infirmerie")
+    Proche.objects.create(organisme=organisme, usager=usager, nom="Dupont", prenom="Claire", lien="enfant",
+                          telephone="06 12 34 56 78", personne_confiance=True,
+                          confiance_designee_le=datetime.date(2024, 5, 2), a_prevenir=True, ordre_appel=1)
+    Proche.objects.create(organisme=organisme, usager=usager, nom="Dupont", prenom="Marc", lien="petit_enfant",
+                          telephone="06 98 76 54 32", a_prevenir=True, ordre_appel=2, aidant=True)
+    MesureProtection.objects.create(organisme=organisme, usager=usager, type_mesure="curatelle_renforcee",
+                                    mandataire="UDAF du Rhône", mandataire_telephone="04 72 00 00 00",
+                                    tribunal="Tribunal judiciaire de Lyon", date_debut=datetime.date(2023, 9, 1),
+                                    date_fin=datetime.date(2028, 8, 31))
+    sejour = usager.sejours.get()
+    debut = timezone.localdate() - datetime.timedelta(days=40)
+    Absence.objects.create(organisme=organisme, sejour=sejour, motif="hospitalisation", debut=debut,
+                           fin=debut + datetime.timedelta(days=6), commentaire="Fracture du poignet, HEH")
+
+
+def _demandes(organisme, etabs):
+    from admission.models import DemandeAdmission
+
+    aujourd_hui = timezone.localdate()
+    DemandeAdmission.objects.create(
+        organisme=organisme, etablissement=etabs[0], nom_naissance="Fabre", prenoms_naissance=["Odette"],
+        date_naissance=datetime.date(1936, 8, 14), sexe="F", lieu_naissance_insee="34172", origine="viatrajectoire",
+        reference_viatrajectoire="VT-2026-04512", orientation="EHPAD", mode_accueil="permanent",
+        date_reception=aujourd_hui - datetime.timedelta(days=95), priorite=3, contact="Fils : 06 11 22 33 44")
+    DemandeAdmission.objects.create(
+        organisme=organisme, etablissement=etabs[0], nom_naissance="Lambert", prenoms_naissance=["Roger"],
+        date_naissance=datetime.date(1940, 3, 2), sexe="M", lieu_naissance_insee="69123", origine="directe",
+        mode_accueil="temporaire", date_reception=aujourd_hui - datetime.timedelta(days=6), priorite=1,
+        commentaire="Épuisement de l'aidante, retour d'hospitalisation prévu.")
+    DemandeAdmission.objects.create(
+        organisme=organisme, etablissement=etabs[1], nom_naissance="Haddad", prenoms_naissance=["Samir"],
+        date_naissance=datetime.date(1995, 12, 1), sexe="M", lieu_naissance_insee="13055", origine="cdaph",
+        cdaph_numero_decision="CDAPH-69-2026-0815", cdaph_date_decision=aujourd_hui - datetime.timedelta(days=200),
+        cdaph_fin_validite=aujourd_hui + datetime.timedelta(days=1600), orientation="MAS", mode_accueil="permanent",
+        date_reception=aujourd_hui - datetime.timedelta(days=180), priorite=2)
 
 
 @transaction.atomic

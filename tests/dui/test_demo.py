@@ -18,5 +18,9 @@ def test_demo_builds_once_with_two_organismes_and_usagers():
     with tenant_context(tilleuls.pk):
         assert Usager.objects.count() == 9
         assert all(u.sejours.exists() for u in Usager.objects.all())
+        from admission.models import DemandeAdmission
+
+        assert DemandeAdmission.objects.count() == 3
+        assert Usager.objects.get(nom_naissance="Lefèvre").proches.count() == 2
     with tenant_context(horizon.pk):
         assert Usager.objects.count() == 1
