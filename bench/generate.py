@@ -95,11 +95,11 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
                         'Bernard'] AS p)
                 INSERT INTO usagers_usager (organisme_id, public_id, cree_le, modifie_le, nom_naissance, prenoms_naissance,
                     premier_prenom, date_naissance, sexe, lieu_naissance_insee, nom_usage, prenom_utilise,
-                    statut_identite, matricule_ins, oid_ins, nom_recherche)
+                    statut_identite, matricule_ins, oid_ins, nom_recherche, photo)
                 SELECT %(og)s, gen_random_uuid(), now(), now(), n[1 + g %% 40], ARRAY[p[1 + (g / 40) %% 20]],
                        p[1 + (g / 40) %% 20], date '1925-01-01' + (g * 7919 %% 25000), CASE WHEN g %% 2 = 0 THEN 'F' ELSE 'M' END,
                        '75056', '', '', 'PROV', '', '',
-                       lower(unaccent(n[1 + g %% 40] || ' ' || p[1 + (g / 40) %% 20]))
+                       lower(unaccent(n[1 + g %% 40] || ' ' || p[1 + (g / 40) %% 20])), ''
                 FROM noms, generate_series(1, %(n)s) g""", {"og": og.pk, "n": n_usagers})
             cur.execute("""
                 WITH u AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM usagers_usager WHERE organisme_id = %(og)s),
@@ -120,7 +120,7 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
             cur.execute("""
                 INSERT INTO usagers_absence (organisme_id, public_id, cree_le, modifie_le, sejour_id, motif, debut, fin,
                     commentaire)
-                SELECT s.organisme_id, gen_random_uuid(), now(), now(), s.id, 'hospitalisation', d, d + 6, ''
+                SELECT s.organisme_id, gen_random_uuid(), now(), now(), s.id, 'hospitalisation', d::date, d::date + 6, ''
                 FROM usagers_sejour s
                 CROSS JOIN LATERAL generate_series(s.date_entree + 30, current_date - 10, interval '120 days') d
                 WHERE s.organisme_id = %(og)s AND s.id %% 3 = 0""", {"og": og.pk})
