@@ -360,3 +360,20 @@ def do_changer_photo(auteur, usager: Usager, fichier) -> None:
         usager.photo.delete(save=False)
     usager.photo.save(f"{usager.organisme_id}/{uuid.uuid4()}.{extension}", fichier, save=False)
     usager.save(update_fields=["photo", "modifie_le"])
+
+
+@transaction.atomic
+def do_corriger_identite(auteur, usager: Usager, donnees: dict) -> str:
+    """Identity correction from the form: usage names change freely; a change to a strict trait goes
+    through ``do_modifier_traits`` (back to PROV, matricule dropped, transition traced)."""
+    _exiger(auteur, usager, "administratif.modifier")
+    usage = {k: donnees[k] for k in ("nom_usage", "prenom_utilise") if k in donnees}
+    stricts = {k: donnees[k] for k in TRAITS_STRICTS if k in donnees}
+    statut = do_modifier_traits(auteur, usager, **stricts)
+    usager = Usager.objects.get(pk=usager.pk)
+    if any(getattr(usager, k) != v for k, v in usage.items()):
+        for k, v in usage.items():
+            setattr(usager, k, v)
+        usager.full_clean()
+        usager.save()
+    return statut

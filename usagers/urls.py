@@ -12,6 +12,7 @@ urlpatterns = [
     path("<uuid:public_id>/identite/document/", views.verifier_document, name="verifier_document"),
     path("<uuid:public_id>/identite/insi/", views.demander_insi, name="demander_insi"),
     path("<uuid:public_id>/identite/fusion/", views.fusionner, name="fusionner"),
+    path("<uuid:public_id>/identite/corriger/", views.corriger_identite, name="corriger_identite"),
     path("<uuid:public_id>/photo/", views.photo, name="photo"),
     path("<uuid:public_id>/photo/changer/", views.changer_photo, name="changer_photo"),
     path("<uuid:public_id>/identite/insi/<uuid:appel_id>/", views.appel_insi, name="appel_insi"),

@@ -415,3 +415,25 @@ def changer_photo(request, public_id):
         else:
             messages.success(request, "Photo enregistrée.")
     return redirect(usager.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def corriger_identite(request, public_id):
+    usager = _usager(request, public_id, "administratif.modifier")
+    form = UsagerForm(request.POST or None, instance=Usager.objects.get(pk=usager.pk))
+    if request.method == "POST" and form.is_valid():
+        donnees = {k: form.cleaned_data[k] for k in form.fields}
+        avant = usager.statut_identite
+        try:
+            statut = services.do_corriger_identite(request.user, usager, donnees)
+        except ValidationError as exc:
+            _erreurs(form, exc)
+        else:
+            if statut != avant:
+                messages.warning(request, "Un trait strict a changé : l'identité redevient provisoire et doit être "
+                                          "vérifiée de nouveau (document, INSi).")
+            else:
+                messages.success(request, "Identité enregistrée.")
+            return redirect(usager.get_absolute_url())
+    return render(request, "usagers/corriger_identite.html", {"usager": usager, "form": form})

@@ -129,3 +129,24 @@ def test_future_birth_date_and_bad_insee_code_are_refused(og_a):
         usager.full_clean()
     assert "date_naissance" in exc.value.message_dict and "lieu_naissance_insee" in exc.value.message_dict
     assert StatutIdentite.PROVISOIRE == usager.statut_identite
+
+
+def test_correcting_the_identity_from_the_form(og_a, usager_a, client_de):
+    agent = og_a["agent_administratif"]
+    with tenant_context(og_a.organisme.pk):
+        services.do_verifier_document(agent, usager_a, TypeDocument.CNI)
+    url = f"/usagers/{usager_a.public_id}/identite/corriger/"
+    client = client_de(agent)
+    base = {"nom_naissance": "Lefèvre-Dupont", "prenoms_naissance": "Hélène Marie", "premier_prenom": "Hélène",
+            "date_naissance": "1938-04-12", "sexe": "F", "lieu_naissance_insee": "75056", "prenom_utilise": ""}
+    # A usage name only: status kept.
+    assert client.post(url, {**base, "nom_usage": "Martin"}).status_code == 302
+    assert _statut(og_a, usager_a) == V
+    # A strict trait: back to provisional, with a warning.
+    r = client.post(url, {**base, "nom_usage": "Martin", "date_naissance": "1938-04-21"}, follow=True)
+    assert "redevient provisoire" in r.content.decode()
+    assert _statut(og_a, usager_a) == P
+    # Bad input keeps what was typed.
+    r = client.post(url, {**base, "lieu_naissance_insee": "123"})
+    assert "code officiel géographique" in r.content.decode() and 'value="Lefèvre-Dupont"' in r.content.decode()
+    assert client_de(og_a["educateur"]).get(url).status_code == 404
