@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dui.access import for_tenant, get_for_user_or_404
-from dui.forms import EtablissementForm, OrganismeForm, UniteForm
+from dui.forms import EtablissementForm, OrganismeForm, UniteForm, ajouter_erreurs
 from dui.models import Etablissement, OrganismeGestionnaire, Unite
 from dui.services import do_enregistrer_etablissement, do_enregistrer_unite
 from habilitations import services
@@ -25,12 +25,6 @@ from habilitations.models import ExceptionAccesEtablissement, Habilitation, Prof
 ADMIN = "administration.modifier"
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _exiger_admin_og(request) -> None:
@@ -69,7 +63,7 @@ def organisme_creer(request):
         try:
             services.do_creer_organisme(request.user, **form.cleaned_data, **admin_form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(admin_form, exc)
+            ajouter_erreurs(admin_form, exc)
         else:
             messages.success(request, f"Organisme « {form.cleaned_data['raison_sociale']} » créé.")
             return redirect("administration:organismes")
@@ -95,7 +89,7 @@ def etablissement_form(request, public_id=None):
         try:
             etab = do_enregistrer_etablissement(request.user, form.instance)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            ajouter_erreurs(form, exc)
         else:
             messages.success(request, f"Établissement « {etab.nom} » enregistré.")
             return redirect("administration:etablissement_unites", public_id=etab.public_id)
@@ -117,7 +111,7 @@ def etablissement_unites(request, public_id):
         try:
             do_enregistrer_unite(request.user, etab, form.instance)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            ajouter_erreurs(form, exc)
         else:
             messages.success(request, f"Unité « {form.instance.nom} » enregistrée.")
             return redirect("administration:etablissement_unites", public_id=etab.public_id)
@@ -151,7 +145,7 @@ def professionnel_creer(request):
             pro = services.do_creer_professionnel(request.user, mot_de_passe=form.cleaned_data["mot_de_passe"],
                                                   **champs)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            ajouter_erreurs(form, exc)
         else:
             messages.success(request, f"Compte de {pro} créé. Il enrôlera son second facteur à sa première "
                                       "connexion.")
@@ -176,7 +170,7 @@ def professionnel(request, public_id):
         try:
             services.do_modifier_professionnel(request.user, pro, **champs)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            ajouter_erreurs(form, exc)
         else:
             messages.success(request, "Fiche enregistrée.")
             return redirect("administration:professionnel", public_id=pro.public_id)

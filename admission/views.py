@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from dui.access import get_for_user_or_404
 from dui.audit import journaliser_acces
+from dui.forms import ajouter_erreurs
 from dui.models import Etablissement, TypeAcces
 from habilitations import policy
 from usagers.services import DoublonProbable
@@ -27,12 +28,6 @@ def _etablissements(user, action="administratif.voir"):
     return policy.scope(user, action, Etablissement.objects.filter(actif=True))
 
 
-def _erreurs(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for champ, erreurs in exc.message_dict.items():
-            form.add_error(champ if champ in form.fields else None, erreurs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -71,7 +66,7 @@ def nouvelle(request):
         try:
             demande = services.do_enregistrer_demande(request.user, form.instance)
         except ValidationError as exc:
-            _erreurs(form, exc)
+            ajouter_erreurs(form, exc)
         else:
             messages.success(request, "Demande enregistrée sur la liste d'attente.")
             return redirect(demande.get_absolute_url())
@@ -130,7 +125,7 @@ def demande(request, public_id):
         except ValidationError as exc:
             cible = decision_form if "decision" in request.POST else admission_form if "admettre" in request.POST \
                 else piece_form if "piece" in request.POST else annulation_form
-            _erreurs(cible, exc)
+            ajouter_erreurs(cible, exc)
     return render(request, "admission/demande.html", {
         "demande": demande, "decisions": demande.decisions.select_related("auteur"),
         "pieces": demande.pieces.select_related("depose_par"), "peut_modifier": peut_modifier,

@@ -57,3 +57,12 @@ class UniteForm(forms.ModelForm):
     class Meta:
         model = Unite
         fields = ["nom", "capacite", "active"]
+
+
+def ajouter_erreurs(form: forms.Form, exc) -> None:
+    """Show a service's ValidationError on the form: on its fields when it names them, else on top."""
+    if hasattr(exc, "error_dict"):
+        for champ, erreurs in exc.message_dict.items():
+            form.add_error(champ if champ in form.fields else None, erreurs)
+    else:
+        form.add_error(None, exc.messages)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dui.access import get_for_user_or_404
 from dui.audit import journaliser_acces
+from dui.forms import ajouter_erreurs
 from dui.models import Etablissement, TypeAcces
 from habilitations import policy
 
@@ -177,7 +178,7 @@ def administratif(request, public_id):
             try:
                 services.do_enregistrer_administratif(request.user, form.instance)
             except ValidationError as exc:
-                _erreurs(form, exc)
+                ajouter_erreurs(form, exc)
             else:
                 messages.success(request, "Dossier administratif enregistré.")
                 return redirect("usagers:administratif", public_id=usager.public_id)
@@ -187,12 +188,6 @@ def administratif(request, public_id):
     })
 
 
-def _erreurs(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for champ, erreurs in exc.message_dict.items():
-            form.add_error(champ if champ in form.fields else None, erreurs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -225,7 +220,7 @@ def entourage(request, public_id, proche_id=None):
             try:
                 service(request.user, cible.instance)
             except ValidationError as exc:
-                _erreurs(cible, exc)
+                ajouter_erreurs(cible, exc)
             else:
                 messages.success(request, message)
                 return redirect("usagers:entourage", public_id=usager.public_id)
@@ -249,7 +244,7 @@ def consentements(request, public_id):
             try:
                 services.do_recueillir_consentement(request.user, form.instance)
             except ValidationError as exc:
-                _erreurs(form, exc)
+                ajouter_erreurs(form, exc)
             else:
                 messages.success(request, "Consentement enregistré.")
                 return redirect("usagers:consentements", public_id=usager.public_id)
@@ -333,7 +328,7 @@ def presence(request, public_id):
                 try:
                     services.do_declarer_absence(user, form.instance)
                 except ValidationError as exc:
-                    _erreurs(form, exc)
+                    ajouter_erreurs(form, exc)
                 else:
                     messages.success(request, f"Absence enregistrée : {form.instance}.")
                     return redirect("usagers:presence", public_id=usager.public_id)
@@ -344,7 +339,7 @@ def presence(request, public_id):
                     services.do_cloturer_sejour(user, courant, date_sortie=data["date_sortie"],
                                                 motif=data["motif_sortie"], destination=data["destination"])
                 except (ValidationError, PermissionDenied) as exc:
-                    _erreurs(sortie_form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+                    ajouter_erreurs(sortie_form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
                 else:
                     messages.success(request, "Sortie enregistrée.")
                     return redirect("usagers:presence", public_id=usager.public_id)
@@ -355,7 +350,7 @@ def presence(request, public_id):
                     services.do_transferer(user, courant, etablissement=data["etablissement"],
                                            date_transfert=data["date_transfert"], chambre=data["chambre"])
                 except (ValidationError, PermissionDenied) as exc:
-                    _erreurs(transfert_form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+                    ajouter_erreurs(transfert_form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
                 else:
                     messages.success(request, f"Transfert vers {data['etablissement']} enregistré.")
                     return redirect("usagers:presence", public_id=usager.public_id)
@@ -428,7 +423,7 @@ def corriger_identite(request, public_id):
         try:
             statut = services.do_corriger_identite(request.user, usager, donnees)
         except ValidationError as exc:
-            _erreurs(form, exc)
+            ajouter_erreurs(form, exc)
         else:
             if statut != avant:
                 messages.warning(request, "Un trait strict a changé : l'identité redevient provisoire et doit être "
