@@ -202,7 +202,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}  # periodic tasks are added by the domain apps (reminders, relays)
 
 # --- INSi (identity retrieval). Default: the local INSi test server started by bin/run ------------
-DUI_INSI_URL = env.str("DUI_INSI_URL", default="http://127.0.0.1:8089/insi")
+DUI_INSI_URL = env.str("DUI_INSI_URL", default="" if PRODUCTION else "http://127.0.0.1:8089/insi")
 DUI_INSI_TIMEOUT = env.float("DUI_INSI_TIMEOUT", default=10.0)
 DUI_INSI_CERT = env.str("DUI_INSI_CERT", default="")
 DUI_INSI_KEY = env.str("DUI_INSI_KEY", default="")

@@ -30,10 +30,17 @@ def doublons_probables(organisme_id: int, usager: Usager) -> QuerySet[Usager]:
     return qs.filter(nom_recherche__contains=nom).filter(nom_recherche__contains=prenom)
 
 
+_TRIGRAM: dict[str, bool] = {}
+
+
 def _trigram_disponible() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-        return cursor.fetchone() is not None
+    """Whether pg_trgm is installed in this database (asked once per process and database)."""
+    nom = connection.settings_dict["NAME"]
+    if nom not in _TRIGRAM:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+            _TRIGRAM[nom] = cursor.fetchone() is not None
+    return _TRIGRAM[nom]
 
 
 def rechercher(user, texte: str, limite: int = 20) -> QuerySet[Usager]:

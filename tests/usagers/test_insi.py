@@ -131,3 +131,11 @@ def test_pending_page_polls_with_htmx(og_a, usager_a, client_de):
     page = client_de(og_a["agent_administratif"]).get(
         f"/usagers/{usager_a.public_id}/identite/insi/{appel.public_id}/").content.decode()
     assert 'hx-trigger="every 2s"' in page and "en cours" in page
+
+
+def test_unconfigured_insi_fails_visibly(og_a, usager_a, client_de, settings, django_capture_on_commit_callbacks):
+    settings.DUI_INSI_URL = ""
+    settings.DUI_INSI_MAX_TENTATIVES = 1
+    client = client_de(og_a["agent_administratif"])
+    page = client.get(_lancer(client, usager_a, django_capture_on_commit_callbacks)).content.decode()
+    assert "pas configuré" in page and "Rien n" in page

@@ -58,6 +58,8 @@ class InsiClient:
 def client_par_defaut() -> InsiClient:
     from django.conf import settings
 
+    if not settings.DUI_INSI_URL:
+        raise InsiIndisponible("Le téléservice INSi n'est pas configuré (DUI_INSI_URL).")
     return InsiClient(HttpTransport(settings.DUI_INSI_URL, timeout=settings.DUI_INSI_TIMEOUT,
                                     certificat=settings.DUI_INSI_CERT, cle=settings.DUI_INSI_KEY,
                                     ca=settings.DUI_INSI_CA))
