@@ -59,3 +59,13 @@ def AppendOnly(table: str) -> migrations.RunSQL:  # noqa: N802
 
 def CreateFunctions() -> migrations.RunSQL:  # noqa: N802
     return migrations.RunSQL(FUNCTIONS_SQL, reverse_sql=migrations.RunSQL.noop)
+
+
+def HistoryIndex(table: str) -> migrations.RunSQL:  # noqa: N802
+    """Composite index led by ``organisme_id`` on a simple-history table (its model is generated, so
+    its Meta cannot declare it): the history of one row, within one tenant."""
+    name = f"{table[:40]}_org_hist_idx"
+    return migrations.RunSQL(
+        f"CREATE INDEX IF NOT EXISTS {name} ON {table} (organisme_id, id, history_date)",
+        reverse_sql=f"DROP INDEX IF EXISTS {name}",
+    )

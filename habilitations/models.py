@@ -243,6 +243,7 @@ class DispositifTOTP(models.Model):
 
     class Meta:
         verbose_name = "second facteur TOTP"
+        indexes = [models.Index(fields=["organisme", "professionnel"], name="totp_org_pro_idx")]
 
     def __str__(self) -> str:
         return f"TOTP de {self.professionnel_id}"

@@ -295,6 +295,7 @@ class DossierAdministratif(TenantModel):
 
     class Meta:
         verbose_name = "dossier administratif"
+        indexes = [models.Index(fields=["organisme", "usager"], name="dossier_adm_org_usager_idx")]
 
     def __str__(self) -> str:
         return f"Dossier administratif de {self.usager}"

@@ -36,6 +36,18 @@ def test_every_tenant_table_has_rls_enabled_and_forced():
     assert missing == [], f"Tables sans RLS activée et forcée : {missing}"
 
 
+def test_every_tenant_table_has_a_composite_index_led_by_organisme_id():
+    with connections["owner"].cursor() as cursor:
+        cursor.execute("""
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relname = ANY(%s) AND NOT EXISTS (
+                SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                WHERE i.indrelid = c.oid AND a.attname = 'organisme_id' AND i.indnatts > 1)""",
+                       [_tables_with_organisme()])
+        missing = [row[0] for row in cursor.fetchall()]
+    assert missing == [], f"Tables sans index composite commençant par organisme_id : {missing}"
+
+
 def test_app_role_is_neither_owner_superuser_nor_bypassrls():
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
