@@ -124,6 +124,17 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
                 FROM usagers_sejour s
                 CROSS JOIN LATERAL generate_series(s.date_entree + 30, current_date - 10, interval '120 days') d
                 WHERE s.organisme_id = %(og)s AND s.id %% 3 = 0""", {"og": og.pk})
+            # Waiting lists: 15 open admission requests per ESMS, of various ages and priorities.
+            cur.execute("""
+                INSERT INTO admission_demandeadmission (organisme_id, public_id, cree_le, modifie_le, etablissement_id,
+                    nom_naissance, prenoms_naissance, date_naissance, sexe, lieu_naissance_insee, contact, origine,
+                    reference_viatrajectoire, cdaph_numero_decision, orientation, mode_accueil, date_reception,
+                    priorite, statut, commentaire)
+                SELECT e.organisme_id, gen_random_uuid(), now(), now(), e.id, 'Candidat' || k, ARRAY['Prénom'],
+                       date '1940-01-01' + k * 97, 'F', '', '', 'viatrajectoire', 'VT-' || e.id || '-' || k, '',
+                       'EHPAD', 'permanent', current_date - k * 11, 1 + k %% 3, 'en_attente', ''
+                FROM dui_etablissement e CROSS JOIN generate_series(1, 15) k WHERE e.organisme_id = %(og)s""",
+                        {"og": og.pk})
     print(f"Organisme de bench créé : {n_etab} ESMS, {4 * n_etab} unités, {n_pro} professionnels, "
           f"{habs} habilitations, {n_usagers} usagers (séjour et 2 proches chacun) "
           f"en {time.perf_counter() - t0:.1f} s")

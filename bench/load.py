@@ -38,6 +38,7 @@ PAGES = {
     "dossier usager": "/usagers/{usager}/",
     "dossier : entourage": "/usagers/{usager}/entourage/",
     "dossier : présence": "/usagers/{usager}/presence/",
+    "liste d'attente": "/admission/",
 }
 
 

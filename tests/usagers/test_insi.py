@@ -139,3 +139,23 @@ def test_unconfigured_insi_fails_visibly(og_a, usager_a, client_de, settings, dj
     client = client_de(og_a["agent_administratif"])
     page = client.get(_lancer(client, usager_a, django_capture_on_commit_callbacks)).content.decode()
     assert "pas configuré" in page and "Rien n" in page
+
+
+def test_task_is_tenant_bound_and_checks_the_actors_rights(og_a, og_b, usager_a, serveur_insi):
+    from django.core.exceptions import PermissionDenied
+
+    from usagers.tasks import interroger_insi
+
+    with tenant_context(og_a.organisme.pk):
+        appel = AppelInsi.objects.create(organisme=og_a.organisme, usager=usager_a, demandeur=og_a.admin)
+    # Under B's tenant, A's call does not exist.
+    with pytest.raises(AppelInsi.DoesNotExist):
+        interroger_insi.apply(args=[str(appel.public_id)], throw=True,
+                              kwargs={"organisme_id": og_b.organisme.pk, "acteur_id": og_b["agent_administratif"].pk})
+    # An actor without the right to modify the identity cannot have it changed by a worker either.
+    with pytest.raises(PermissionDenied):
+        interroger_insi.apply(args=[str(appel.public_id)], throw=True,
+                              kwargs={"organisme_id": og_a.organisme.pk, "acteur_id": og_a["educateur"].pk})
+    with tenant_context(og_a.organisme.pk):
+        assert Usager.objects.get(pk=usager_a.pk).statut_identite == "PROV"
+        assert AppelInsi.objects.get(pk=appel.pk).statut == "en_attente"
