@@ -44,10 +44,10 @@ def _trigram_disponible() -> bool:
 
 
 def rechercher(user, texte: str, limite: int = 20) -> QuerySet[Usager]:
-    """Usagers the user may see whose name resembles ``texte`` (typo-tolerant), or born on a date
-    (``jj/mm/aaaa``), or with this matricule INS."""
+    """Usagers the user may see whose name resembles ``texte`` (typo-tolerant, best matches first), or
+    born on a date (``jj/mm/aaaa``), or with this matricule INS; their séjours are prefetched."""
     texte = (texte or "").replace("\x00", "").strip()[:100]
-    qs = policy.scope(user, "administratif.voir", Usager.objects.filter(fusionne_dans__isnull=True))
+    qs = avec_sejours(policy.scope(user, "administratif.voir", Usager.objects.filter(fusionne_dans__isnull=True)))
     if not texte:
         return qs.none()
     date = _DATE.match(texte)

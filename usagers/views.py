@@ -48,8 +48,7 @@ def _etablissements_admission(user):
 @login_required
 def recherche(request):
     texte = request.GET.get("q", "")
-    resultats = selectors.avec_sejours(Usager.objects.filter(
-        pk__in=[u.pk for u in selectors.rechercher(request.user, texte)])) if texte.strip() else []
+    resultats = selectors.rechercher(request.user, texte) if texte.strip() else []
     contexte = {"q": texte, "resultats": resultats,
                 "peut_creer": _etablissements_admission(request.user).exists()}
     if request.headers.get("HX-Request"):

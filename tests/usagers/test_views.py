@@ -164,3 +164,11 @@ def test_photo_upload_is_checked_and_served_behind_habilitations(og_a, og_b, usa
     assert client_de(og_b["agent_administratif"]).get(f"/usagers/{usager_a.public_id}/photo/").status_code == 404
     assert client_de(og_a["pharmacien"]).get(f"/usagers/{usager_a.public_id}/photo/").status_code == 404
     assert client_de(og_a["educateur"]).post(url, {"photo": photo}).status_code == 404
+
+
+def test_search_lists_the_closest_name_first(og_a, client_de):
+    # Alphabetically "Lamartine" comes first; by resemblance "Martin" does.
+    creer_usager(og_a, nom_naissance="Lamartine", premier_prenom="Ana", prenoms_naissance=["Ana"])
+    creer_usager(og_a, nom_naissance="Martin", premier_prenom="Luc", prenoms_naissance=["Luc"])
+    body = client_de(og_a["infirmier"]).get("/usagers/", {"q": "martin"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "LAMARTINE" in body and body.index("MARTIN</strong>") < body.index("LAMARTINE")
