@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "administration",
     "usagers",
     "admission",
+    "documents",
+    "accompagnement",
 ]
 
 MIDDLEWARE = [
@@ -199,7 +201,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}  # periodic tasks are added by the domain apps (reminders, relays)
+CELERY_BEAT_SCHEDULE: dict = {  # periodic tasks of the domain apps (reminders, relays)
+    "rappels-bilans-pp": {"task": "accompagnement.rappels_bilans", "schedule": 6 * 3600},
+}
 
 # --- INSi (identity retrieval). Default: the local INSi test server started by bin/run ------------
 DUI_INSI_URL = env.str("DUI_INSI_URL", default="" if PRODUCTION else "http://127.0.0.1:8089/insi")

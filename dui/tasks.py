@@ -45,6 +45,26 @@ class TenantTask(Task):
                 reset_actor(token)
 
 
+class SystemTenantTask(Task):
+    """A periodic task acting for the system within one tenant (reminders…): ``organisme_id`` is required
+    (fails closed without it), there is no acting professional (history records no user)."""
+
+    abstract = True
+    typing = False
+
+    def __call__(self, *args, **kwargs):
+        kwargs = dict(kwargs)
+        organisme_id = kwargs.pop("organisme_id", None)
+        if not organisme_id:
+            raise TenantContextError(f"La tâche {self.name} exige organisme_id : refusée sans contexte.")
+        with tenancy.tenant_context(int(organisme_id)):
+            token = set_actor(None)
+            try:
+                return self.run(*args, acteur=None, **kwargs)
+            finally:
+                reset_actor(token)
+
+
 def tenant_kwargs(user) -> dict:
     """The keyword arguments that carry the tenant and the acting user into a task."""
     return {"organisme_id": user.organisme_id, "acteur_id": user.pk}

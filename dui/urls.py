@@ -14,4 +14,6 @@ urlpatterns = [
     path("administration/", include("administration.urls")),
     path("usagers/", include("usagers.urls")),
     path("admission/", include("admission.urls")),
+    path("documents/", include("documents.urls")),
+    path("accompagnement/", include("accompagnement.urls")),
 ]

@@ -42,8 +42,11 @@ def accueil(request):
             "roles": sorted(Role(r).label for r in roles.get(etab.pk, ())),
             "categories": [c.label for c in Categorie if f"{c.value}.voir" in actions],
             "pilotage": "pilotage.voir" in actions,
+            "configurer": "pilotage.modifier" in actions,
         })
-    return render(request, "dui/accueil.html", {"cartes": cartes})
+    from accompagnement.selectors import rappels_de
+
+    return render(request, "dui/accueil.html", {"cartes": cartes, "rappels": list(rappels_de(user)[:20])})
 
 
 @login_required

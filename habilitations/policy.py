@@ -212,3 +212,55 @@ def scope(user, action: str, queryset: QuerySet) -> QuerySet:
     if deny is not None:
         queryset = queryset.exclude(deny)
     return queryset
+
+
+# --- Content of a dossier ------------------------------------------------------------------------------
+# Rows that belong to a usager *and* to one ESMS (a projet personnalisé, an evaluation, an observation, a
+# document…): the professional must be allowed on the usager (its object-level exceptions, DENY first)
+# and on the row's own ESMS — a usager followed in two ESMS does not open one ESMS's record to the
+# other's team. An object-level GRANT or an active break-the-glass on the usager opens all of its content
+# (consultation only for break-the-glass, as on the usager itself).
+
+def _usager_model():
+    from django.apps import apps
+
+    return apps.get_model("usagers", "Usager")
+
+
+def _ouvert_sur_usager(user, action: str, id_ref: str, public_id_ref: str) -> Q:
+    """SQL: an object-level GRANT, or an active break-the-glass (``voir`` only), on the usager."""
+    categorie, niveau = valider_action(action)
+    usager_model = _usager_model()
+    condition = Q(pk__in=[])
+    exception_model = EXCEPTION_MODELS.get(usager_model)
+    if exception_model is not None:
+        condition |= Q(Exists(exception_model.objects.filter(
+            user_id=user.pk, permission__codename=f"accorder_{categorie}", content_object_id=OuterRef(id_ref))))
+    if niveau == VOIR and categorie in CATEGORIES_BRIS_DE_GLACE:
+        now = timezone.now()
+        condition |= Q(Exists(BrisDeGlace.objects.filter(
+            organisme_id=user.organisme_id, professionnel_id=user.pk, objet_type=usager_model._meta.label_lower,
+            objet_id=OuterRef(public_id_ref), debut__lte=now, expire_le__gt=now)))
+    return condition
+
+
+def scope_contenu(user, action: str, queryset: QuerySet, usager_field: str = "usager") -> QuerySet:
+    """``queryset`` (a model with ``usager`` and ``etablissement``) restricted, in SQL, to the rows on
+    which ``user`` may perform ``action``."""
+    if not _active(user):
+        return queryset.none()
+    usagers = scope(user, action, _usager_model().objects.all())
+    return queryset.filter(organisme_id=user.organisme_id, **{f"{usager_field}__in": usagers.values("pk")}).filter(
+        Q(etablissement_id__in=etablissements_autorises(user, action))
+        | _ouvert_sur_usager(user, action, f"{usager_field}_id", f"{usager_field}__public_id"))
+
+
+def can_contenu(user, action: str, obj: Model, usager_field: str = "usager") -> bool:
+    """``can`` for one row of a dossier's content (same rules as ``scope_contenu``)."""
+    usager = getattr(obj, usager_field)
+    if getattr(obj, "organisme_id", None) != getattr(user, "organisme_id", None) or not can(user, action, usager):
+        return False
+    if obj.etablissement_id in etablissements_autorises(user, action):
+        return True
+    return usager.__class__.objects.filter(pk=usager.pk).filter(
+        _ouvert_sur_usager(user, action, "pk", "public_id")).exists()

@@ -91,25 +91,37 @@ def _usager(request, public_id, action="administratif.voir") -> Usager:
 
 
 ONGLETS = [
-    # (section, libellé, action pour voir)
-    ("identite", "Identité", "administratif.voir"),
-    ("administratif", "Administratif", "administratif.voir"),
-    ("entourage", "Entourage et protection", "administratif.voir"),
-    ("consentements", "Consentements", "administratif.voir"),
-    ("presence", "Séjours et présence", "administratif.voir"),
+    # (section, libellé, action pour voir, nom de l'URL)
+    ("identite", "Identité", "administratif.voir", "usagers:dossier"),
+    ("administratif", "Administratif", "administratif.voir", "usagers:administratif"),
+    ("entourage", "Entourage et protection", "administratif.voir", "usagers:entourage"),
+    ("consentements", "Consentements", "administratif.voir", "usagers:consentements"),
+    ("presence", "Séjours et présence", "administratif.voir", "usagers:presence"),
+    ("projet", "Projet personnalisé", "social.voir", "accompagnement:projets"),
+    ("evaluations", "Évaluations", None, "accompagnement:evaluations"),
+    ("suivi", "Journal de suivi", "social.voir", "accompagnement:journal"),
+    ("documents", "Documents", "documents.voir", "documents:dossier"),
 ]
 
 
-def _contexte_dossier(request, usager: Usager, section: str) -> dict:
-    """Banner and tabs shared by every section of the dossier; the read is journaled once per page."""
-    libelle = dict((code, nom) for code, nom, _ in ONGLETS)[section]
+def _onglet_visible(user, action, usager) -> bool:
+    if action is None:  # évaluations: social (SERAFIN-PH, grilles) or soins (AGGIR)
+        return policy.can(user, "social.voir", usager) or policy.can(user, "soins.voir", usager)
+    return policy.can(user, action, usager)
+
+
+def contexte_dossier(request, usager: Usager, section: str) -> dict:
+    """Banner and tabs shared by every section of the dossier (all apps); the read is journaled once per
+    page."""
+    libelle = {code: nom for code, nom, _, _ in ONGLETS}[section]
     journaliser_acces(request, TypeAcces.LECTURE, usager, f"Dossier de {usager} — {libelle}")
     sejours = list(usager.sejours.select_related("etablissement", "unite"))
     jour = timezone.localdate()
     return {
         "usager": usager,
         "section": section,
-        "onglets": [(code, nom) for code, nom, action in ONGLETS if policy.can(request.user, action, usager)],
+        "onglets": [(code, nom, url) for code, nom, action, url in ONGLETS
+                    if _onglet_visible(request.user, action, usager)],
         "sejours": sejours,
         "sejour_courant": next((s for s in sejours if s.en_cours(jour)), None),
         "peut_modifier": policy.can(request.user, "administratif.modifier", usager),
@@ -127,7 +139,7 @@ def _doublons_visibles(request, usager: Usager):
 def dossier(request, public_id):
     usager = _usager(request, public_id)
     return render(request, "usagers/sections/identite.html", {
-        **_contexte_dossier(request, usager, "identite"),
+        **contexte_dossier(request, usager, "identite"),
         "transitions": usager.transitions.select_related("auteur")[:20],
         "document_form": DocumentForm(),
         "doublons": list(_doublons_visibles(request, usager)[:5]),
@@ -182,7 +194,7 @@ def administratif(request, public_id):
                 messages.success(request, "Dossier administratif enregistré.")
                 return redirect("usagers:administratif", public_id=usager.public_id)
     return render(request, "usagers/sections/administratif.html", {
-        **_contexte_dossier(request, usager, "administratif"), "form": form, "dossier_adm": dossier_adm,
+        **contexte_dossier(request, usager, "administratif"), "form": form, "dossier_adm": dossier_adm,
         "voit_soins": voit_soins,
     })
 
@@ -224,7 +236,7 @@ def entourage(request, public_id, proche_id=None):
                 messages.success(request, message)
                 return redirect("usagers:entourage", public_id=usager.public_id)
     return render(request, "usagers/sections/entourage.html", {
-        **_contexte_dossier(request, usager, "entourage"),
+        **contexte_dossier(request, usager, "entourage"),
         "proches": usager.proches.all(), "mesures": usager.mesures.all(), "form": form,
         "mesure_form": mesure_form, "proche": proche, "peut_modifier_entourage": peut_modifier_entourage,
     })
@@ -252,7 +264,7 @@ def consentements(request, public_id):
     for c in historique:  # newest first: the first seen per type is the current answer
         courants.setdefault(c.type_consentement, c)
     return render(request, "usagers/sections/consentements.html", {
-        **_contexte_dossier(request, usager, "consentements"), "form": form, "historique": historique,
+        **contexte_dossier(request, usager, "consentements"), "form": form, "historique": historique,
         "courants": [courants.get(code) or (code, libelle) for code, libelle in TypeConsentement.choices],
     })
 
@@ -356,7 +368,7 @@ def presence(request, public_id):
         else:
             raise Http404
     return render(request, "usagers/sections/presence.html", {
-        **_contexte_dossier(request, usager, "presence"), "sejours_detail": sejours, "form": form,
+        **contexte_dossier(request, usager, "presence"), "sejours_detail": sejours, "form": form,
         "peut_declarer": peut_declarer, "peut_gerer": peut_gerer and courant is not None,
         "sortie_form": sortie_form, "transfert_form": transfert_form,
     })

@@ -7,6 +7,18 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 
+  // AGGIR grid: "Aucun" excludes the adverbs of the same item, and the other way round.
+  document.querySelectorAll("input[name^='aucun_']").forEach(function (aucun) {
+    var item = aucun.name.slice("aucun_".length);
+    var adverbes = document.querySelectorAll("input[name='adv_" + item + "']");
+    aucun.addEventListener("change", function () {
+      if (aucun.checked) { adverbes.forEach(function (a) { a.checked = false; }); }
+    });
+    adverbes.forEach(function (a) {
+      a.addEventListener("change", function () { if (a.checked) { aucun.checked = false; } });
+    });
+  });
+
   // A tablet left in a corridor must not keep showing a record: after the inactivity timeout the
   // page logs out by itself (the server would refuse the session anyway) and shows the login page.
   var minutes = parseInt(document.body.dataset.inactivite || "0", 10);

@@ -47,6 +47,8 @@ def _urls(og_a):
                 kwargs["piece_id"] = uuid.uuid4()
             if "appel_id" in params:
                 kwargs["appel_id"] = uuid.uuid4()
+            if "grille_id" in params:
+                kwargs["grille_id"] = uuid.uuid4()
             yield reverse(name, kwargs=kwargs)
 
 

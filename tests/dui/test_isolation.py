@@ -51,6 +51,8 @@ def _kwargs(name, obj):
         kwargs["piece_id"] = obj.public_id
     if name == "usagers:appel_insi":
         kwargs["appel_id"] = obj.public_id
+    if name == "accompagnement:evaluer_grille":
+        kwargs["grille_id"] = obj.public_id
     return kwargs
 
 

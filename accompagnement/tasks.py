@@ -1,0 +1,74 @@
+"""Workers of the accompagnement: PDFs of the projet personnalisé and of the AGGIR grid (stored in the
+dossier's documents), and the daily reminders of the PP bilans."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from dui.tasks import SystemTenantTask, TenantTask
+from habilitations import policy
+
+
+@shared_task(base=TenantTask, name="accompagnement.generer_pdf_projet")
+def generer_pdf_projet(document_public_id: str, *, acteur) -> str:
+    from documents.pdf import rendre_pdf
+    from documents.services import produire
+
+    from .models import ProjetPersonnalise
+    from .selectors import projet_complet
+
+    def rendre(document) -> bytes:
+        projet = ProjetPersonnalise.objects.get(public_id=document.objet_id)
+        if not policy.can_contenu(acteur, "social.voir", projet):
+            raise PermissionError("Le demandeur n'a plus l'habilitation pour lire ce projet.")
+        projet = projet_complet(projet)
+        return rendre_pdf("accompagnement/pdf/projet.html", {
+            "projet": projet, "usager": projet.usager, "gros": bool(document.options.get("gros_caracteres")),
+            "genere_le": timezone.localtime(), "document": document,
+        })
+
+    return produire(document_public_id, rendre)
+
+
+@shared_task(base=TenantTask, name="accompagnement.generer_pdf_aggir")
+def generer_pdf_aggir(document_public_id: str, *, acteur) -> str:
+    from documents.pdf import rendre_pdf
+    from documents.services import produire
+
+    from .aggir import LIBELLES
+    from .models import EvaluationAggir
+    from .views import lignes_aggir
+
+    def rendre(document) -> bytes:
+        evaluation = EvaluationAggir.objects.select_related("usager", "etablissement", "evaluateur").get(
+            public_id=document.objet_id)
+        if not policy.can_contenu(acteur, "soins.voir", evaluation):
+            raise PermissionError("Le demandeur n'a plus l'habilitation pour lire cette évaluation.")
+        return rendre_pdf("accompagnement/pdf/aggir.html", {
+            "evaluation": evaluation, "usager": evaluation.usager, "lignes": lignes_aggir(evaluation),
+            "illustratives": [(LIBELLES[k], v) for k, v in evaluation.illustratives.items()],
+            "genere_le": timezone.localtime(), "document": document,
+        })
+
+    return produire(document_public_id, rendre)
+
+
+@shared_task(base=SystemTenantTask, name="accompagnement.rappels_bilans_organisme")
+def rappels_bilans_organisme(*, acteur=None) -> int:
+    from dui.tenancy import current_organisme_id
+
+    from .services import creer_rappels_bilans
+
+    return creer_rappels_bilans(current_organisme_id())
+
+
+@shared_task(name="accompagnement.rappels_bilans")
+def rappels_bilans() -> int:
+    """Daily (Celery beat): one task per active organisme, each bound to its tenant."""
+    from dui.models import OrganismeGestionnaire
+
+    ids = list(OrganismeGestionnaire.objects.filter(actif=True).values_list("pk", flat=True))
+    for organisme_id in ids:
+        rappels_bilans_organisme.delay(organisme_id=organisme_id)
+    return len(ids)

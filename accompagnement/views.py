@@ -1,0 +1,693 @@
+"""Pages of the accompagnement: the dossier's PP tab and the PP page, evaluations (AGGIR, SERAFIN-PH,
+configurable grids), the journal de suivi, and the ESMS pages for the chef de service and the director
+(bilans due, GMP). Views are thin: a form, a service or a selector, a template."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dui.access import get_for_user_or_404
+from dui.audit import journaliser_acces
+from dui.forms import ajouter_erreurs
+from dui.models import Etablissement, TypeAcces
+from habilitations import policy
+from usagers.models import Sejour, Usager
+from usagers.views import contexte_dossier
+
+from . import aggir, selectors, services
+from .forms import (
+    ActionForm,
+    AggirForm,
+    AnnulationForm,
+    AttenteForm,
+    AvisForm,
+    BesoinForm,
+    BilanForm,
+    GrilleForm,
+    NouveauProjetForm,
+    ObjectifForm,
+    ObservationForm,
+    ProjetDeVieForm,
+    SerafinForm,
+)
+from .models import (
+    Attente,
+    AvisValidation,
+    Besoin,
+    CodeSerafin,
+    EvaluationAggir,
+    EvaluationGrille,
+    EvaluationSerafin,
+    GrilleEvaluation,
+    Importance,
+    JeuSerafin,
+    ModeAggir,
+    Objectif,
+    Observation,
+    ProjetPersonnalise,
+    StatutPP,
+    TypeItem,
+)
+
+SECTEUR_HANDICAP = {"MAS", "FAM", "FOYER_VIE", "FOYER_HEB", "ESAT", "IME", "ITEP", "IEM", "CAMSP", "SESSAD", "SAVS",
+                    "SAMSAH"}
+
+
+def _usager(request, public_id, action: str) -> Usager:
+    return get_for_user_or_404(request.user, action, Usager.objects.filter(fusionne_dans__isnull=True), public_id)
+
+
+def _etablissements_du_dossier(user, usager: Usager, action: str):
+    """ESMS where the usager is accompanied today and where ``user`` may perform ``action``."""
+    jour = timezone.localdate()
+    ids = Sejour.objects.filter(usager=usager, date_entree__lte=jour).exclude(date_sortie__lt=jour) \
+        .values("etablissement_id")
+    return policy.scope(user, action, Etablissement.objects.filter(pk__in=ids)).order_by("nom")
+
+
+def _contenu(request, modele, public_id, action: str, queryset=None):
+    queryset = modele.objects.all() if queryset is None else queryset
+    return get_for_user_or_404(request.user, action, policy.scope_contenu(request.user, action, queryset), public_id)
+
+
+def _message_erreur(request, exc: ValidationError) -> None:
+    messages.error(request, " ".join(exc.messages))
+
+
+# --- Projet personnalisé ------------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def projets(request, public_id):
+    """The dossier's "Projet personnalisé" tab: per ESMS, the current version, the one being built, the
+    older ones; creating the first version."""
+    usager = _usager(request, public_id, "social.voir")
+    liste = selectors.projets_du_dossier(request.user, usager)
+    etabs_modifiables = list(_etablissements_du_dossier(request.user, usager, "social.modifier"))
+    avec_projet_ouvert = {p.etablissement_id for p in liste if p.statut != StatutPP.REMPLACE}
+    creables = [e for e in etabs_modifiables if e.pk not in avec_projet_ouvert]
+    form = None
+    if creables:
+        from .services import professionnels_habilites
+
+        pros = professionnels_habilites(creables[0]) if len(creables) == 1 else \
+            _pros_des(creables)
+        form = NouveauProjetForm(Etablissement.objects.filter(pk__in=[e.pk for e in creables]), pros,
+                                 request.POST or None,
+                                 initial={"etablissement": creables[0].public_id,
+                                          "coordonnateur": request.user.public_id})
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                projet = services.do_creer_projet(request.user, usager, form.cleaned_data["etablissement"],
+                                                  form.cleaned_data["coordonnateur"])
+            except ValidationError as exc:
+                ajouter_erreurs(form, exc)
+            except PermissionDenied:
+                raise Http404 from None
+            else:
+                messages.success(request, "Projet personnalisé créé : commencez par recueillir les attentes.")
+                return redirect(projet.get_absolute_url())
+    par_etab: dict = {}
+    for p in liste:
+        par_etab.setdefault(p.etablissement, []).append(p)
+    return render(request, "accompagnement/projets.html", {
+        **contexte_dossier(request, usager, "projet"), "par_etablissement": par_etab, "form": form,
+        "aujourdhui": timezone.localdate(),
+    })
+
+
+def _pros_des(etablissements):
+    from .services import professionnels_habilites
+
+    qs = professionnels_habilites(etablissements[0])
+    for e in etablissements[1:]:
+        qs = qs | professionnels_habilites(e)
+    return qs.distinct()
+
+
+FORMULAIRES_PP = ("projet_de_vie", "attente", "besoin", "objectif", "action", "retirer", "co_construction", "avis",
+                  "bilan", "reviser", "pdf")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def projet(request, public_id):
+    pp = _contenu(request, ProjetPersonnalise, public_id, "social.voir")
+    user = request.user
+    peut_modifier = policy.can_contenu(user, "social.modifier", pp)
+    from .services import professionnels_habilites
+
+    pros = professionnels_habilites(pp.etablissement)
+    post = request.POST if request.method == "POST" else None
+    nom = (post or {}).get("formulaire", "")
+    if post is not None and (nom not in FORMULAIRES_PP or (nom != "pdf" and not peut_modifier)):
+        raise Http404
+
+    def lie(cle):
+        return post if nom == cle else None
+
+    forms = {
+        "projet_de_vie": ProjetDeVieForm(pros, lie("projet_de_vie"), initial={
+            "projet_de_vie": pp.projet_de_vie, "coordonnateur": pp.coordonnateur.public_id}, prefix="vie"),
+        "attente": AttenteForm(lie("attente"), instance=Attente(projet=pp), prefix="attente"),
+        "besoin": BesoinForm(lie("besoin"), instance=Besoin(projet=pp), prefix="besoin",
+                             secteur_handicap=pp.etablissement.categorie in SECTEUR_HANDICAP),
+        "objectif": ObjectifForm(pp.besoins.all(), pros, lie("objectif"), instance=Objectif(projet=pp), prefix="objectif"),
+        "action": ActionForm(pp.objectifs.all(), lie("action"), prefix="action"),
+        "avis": AvisForm(lie("avis"), instance=AvisValidation(projet=pp), prefix="avis",
+                         initial={"date_avis": timezone.localdate()}),
+        "bilan": BilanForm(pp.objectifs.all(), lie("bilan"), prefix="bilan", initial={"date_bilan": timezone.localdate()}),
+    }
+    if post is not None:
+        resultat = _traiter_pp(request, pp, nom, forms.get(nom), post)
+        if resultat is not None:
+            return resultat
+    pp = selectors.projet_complet(pp)
+    journaliser_acces(request, TypeAcces.LECTURE, pp, f"Projet personnalisé v{pp.version} de {pp.usager}",
+                      etablissement_id=pp.etablissement_id)
+    from documents.selectors import documents_lisibles
+
+    return render(request, "accompagnement/projet.html", {
+        **contexte_dossier(request, pp.usager, "projet"), "projet": pp, "forms": forms,
+        "peut_modifier": peut_modifier and pp.brouillon, "peut_agir": peut_modifier,
+        "versions": selectors.versions(pp), "aujourdhui": timezone.localdate(),
+        "documents": documents_lisibles(user).filter(objet_id=pp.public_id).order_by("-version")[:3],
+        "etapes": _etapes(pp),
+    })
+
+
+def _etapes(pp: ProjetPersonnalise) -> list[tuple[str, str]]:
+    """(libellé, état) of each step of the lifecycle for the stepper: fait / en_cours / a_venir."""
+    ordre = [StatutPP.RECUEIL, StatutPP.CO_CONSTRUCTION, StatutPP.EN_OEUVRE, StatutPP.BILAN]
+    libelles = ["Recueil des attentes", "Co-construction", "Validation et mise en œuvre", "Bilan"]
+    if pp.statut == StatutPP.REMPLACE:
+        return [(libelle, "fait") for libelle in libelles] + [("Révisé", "fait")]
+    courant = ordre.index(pp.statut)
+    etats = [(libelle, "fait" if i < courant else "en_cours" if i == courant else "a_venir")
+             for i, libelle in enumerate(libelles)]
+    return etats + [("Révision", "a_venir")]
+
+
+def _traiter_pp(request, pp, nom, form, post):
+    """One POST on the PP page; returns a redirect on success, None to re-render with the errors."""
+    user = request.user
+    succes = {
+        "projet_de_vie": "Projet de vie enregistré.", "attente": "Attente enregistrée.",
+        "besoin": "Besoin ajouté.", "objectif": "Objectif ajouté.", "action": "Action ajoutée.",
+        "retirer": "Élément retiré.", "co_construction": "Recueil terminé : place à la co-construction.",
+        "bilan": "Bilan enregistré : vous pouvez engager la révision du projet.",
+    }
+    try:
+        if nom in ("retirer", "co_construction", "reviser", "pdf"):
+            if nom == "retirer":
+                services.do_retirer_element(user, pp, post.get("type", ""), _uuid(post.get("element")))
+            elif nom == "co_construction":
+                services.do_passer_en_co_construction(user, pp)
+            elif nom == "reviser":
+                nouveau = services.do_reviser(user, pp)
+                messages.success(request, f"Version {nouveau.version} créée à partir du bilan : recueillez les "
+                                          f"attentes de la personne.")
+                return redirect(nouveau.get_absolute_url())
+            else:
+                services.do_demander_pdf_projet(user, pp, gros_caracteres=post.get("gros_caracteres") == "1")
+                messages.success(request, "Le PDF est en préparation ; il apparaîtra dans les documents du dossier.")
+                return redirect(pp.get_absolute_url() + "#documents")
+            messages.success(request, succes[nom])
+            return redirect(pp.get_absolute_url())
+        if not form.is_valid():
+            return None
+        data = form.cleaned_data
+        if nom == "projet_de_vie":
+            services.do_enregistrer_projet_de_vie(user, pp, data["projet_de_vie"], data["coordonnateur"])
+        elif nom == "attente":
+            services.do_ajouter_attente(user, pp, form.instance)
+        elif nom == "besoin":
+            services.do_ajouter_besoin(user, pp, form.instance)
+        elif nom == "objectif":
+            services.do_ajouter_objectif(user, pp, form.instance)
+        elif nom == "action":
+            services.do_ajouter_action(user, pp, form.instance)
+        elif nom == "avis":
+            avis = services.do_recueillir_avis(user, pp, form.instance, data.get("echeance_bilan"))
+            if avis.decision == "accord":
+                messages.success(request, "Accord enregistré : le projet est validé et entre en mise en œuvre.")
+            else:
+                messages.warning(request, "Refus enregistré : le projet reste en co-construction pour être retravaillé.")
+            return redirect(pp.get_absolute_url())
+        elif nom == "bilan":
+            services.do_enregistrer_bilan(user, pp, date_bilan=data["date_bilan"], synthese=data["synthese"],
+                                          avis_usager=data["avis_usager"], resultats=form.resultats())
+    except ValidationError as exc:
+        if form is None:
+            _message_erreur(request, exc)
+            return redirect(pp.get_absolute_url())
+        ajouter_erreurs(form, exc)
+        return None
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, succes[nom])
+    return redirect(pp.get_absolute_url() + (f"#{nom}" if nom in ("attente", "besoin", "objectif", "action") else ""))
+
+
+def _uuid(valeur):
+    import uuid
+
+    try:
+        return uuid.UUID(str(valeur))
+    except (TypeError, ValueError):
+        raise ValidationError("Élément inconnu.") from None
+
+
+# --- Évaluations ---------------------------------------------------------------------------------------------
+
+def _get_union(request, qs, public_id) -> Usager:
+    """The usager if the user may read its evaluations: social (SERAFIN-PH, grids) or soins (AGGIR)."""
+    for action in ("social.voir", "soins.voir"):
+        try:
+            return get_for_user_or_404(request.user, action, qs, public_id)
+        except Http404:
+            continue
+    raise Http404("Introuvable.")
+
+
+@login_required
+def evaluations(request, public_id):
+    usager = _get_union(request, Usager.objects.filter(fusionne_dans__isnull=True), public_id)
+    user = request.user
+    voit_soins = policy.can(user, "soins.voir", usager)
+    voit_social = policy.can(user, "social.voir", usager)
+    aggirs = selectors.evaluations_aggir(user, usager) if voit_soins else []
+    grilles_possibles = []
+    etabs = {}
+    for action in ("social.modifier", "soins.modifier"):
+        etabs[action] = list(_etablissements_du_dossier(user, usager, action))
+    categories = {"social": [e.pk for e in etabs["social.modifier"]], "soins": [e.pk for e in etabs["soins.modifier"]]}
+    for grille in GrilleEvaluation.objects.filter(active=True, etablissement_id__in=categories["social"] +
+                                                  categories["soins"]).select_related("etablissement"):
+        if grille.etablissement_id in categories[grille.categorie]:
+            grilles_possibles.append(grille)
+    return render(request, "accompagnement/evaluations.html", {
+        **contexte_dossier(request, usager, "evaluations"),
+        "aggirs": aggirs, "courbe": selectors.courbe_gir(aggirs),
+        "serafins": selectors.evaluations_serafin(user, usager) if voit_social else [],
+        "grilles_evaluations": selectors.evaluations_grille(user, usager),
+        "peut_aggir": bool(etabs["soins.modifier"]), "peut_serafin": bool(etabs["social.modifier"]),
+        "grilles_possibles": grilles_possibles, "voit_soins": voit_soins, "voit_social": voit_social,
+    })
+
+
+def lignes_aggir(evaluation: EvaluationAggir) -> list[dict]:
+    """Rows of the grid as answered: variable, sub-variable, adverbs, item code, variable code."""
+    items = evaluation.reponses.get("items", {})
+    codes_items = evaluation.reponses.get("codes", {})
+    lignes = []
+    for variable, sous in aggir.VARIABLES_DISCRIMINANTES.items():
+        for index, cle in enumerate([f"{variable}.{s}" for s in sous] or [variable]):
+            valeur = items.get(cle)
+            lignes.append({
+                "variable": aggir.LIBELLES[variable] if index == 0 else "",
+                "rowspan": max(len(sous), 1) if index == 0 else 0,
+                "sous_variable": aggir.LIBELLES.get(cle, "") if sous else "",
+                "adverbes": ("".join(valeur) or "aucun") if isinstance(valeur, list) else "",
+                "code_item": codes_items.get(cle, ""),
+                "code_variable": evaluation.codes.get(variable, "") if index == 0 else "",
+                "ponderee": variable in aggir.VARIABLES_PONDEREES,
+            })
+    return lignes
+
+
+def _grille_aggir(form: AggirForm) -> list[dict]:
+    """The grid for the template, with what was answered (a form sent back with errors loses nothing)."""
+    data = form.data if form.is_bound else {}
+    lignes = []
+    for variable, sous in aggir.VARIABLES_DISCRIMINANTES.items():
+        for index, cle in enumerate([f"{variable}.{s}" for s in sous] or [variable]):
+            lignes.append({
+                "cle": cle, "variable": aggir.LIBELLES[variable], "premiere": index == 0,
+                "sous_variable": aggir.LIBELLES.get(cle, "") if sous else "",
+                "adverbes": [(a, aggir.ADVERBES_LIBELLES[a], a in (data.getlist(f"adv_{cle}") if data else []))
+                             for a in aggir.ADVERBES],
+                "aucun": bool(data.get(f"aucun_{cle}")) if data else False,
+                "code": data.get(f"code_{cle}", "") if data else "",
+            })
+    return lignes
+
+
+def _apercu(form: AggirForm) -> dict:
+    """The GIR the answers give so far (live preview), or what is still missing."""
+    mode = form.data.get("mode") if form.is_bound else ModeAggir.ADVERBES
+    if mode not in ModeAggir.values:
+        mode = ModeAggir.ADVERBES
+    form.cleaned_data = getattr(form, "cleaned_data", {}) or {"mode": mode}
+    reponses, manquants = form.reponses()
+    if manquants:
+        return {"manquants": len(manquants), "total": len(form.items)}
+    items = services.codes_aggir(mode, reponses)
+    codes = aggir.codes_des_reponses(items)
+    gir, rang = aggir.calcul_gir(codes)
+    return {"gir": gir, "rang": rang, "codes": [(aggir.LIBELLES[v], codes[v]) for v in aggir.VARIABLES_DISCRIMINANTES]}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def aggir_nouvelle(request, public_id):
+    usager = _usager(request, public_id, "soins.modifier")
+    etabs = list(_etablissements_du_dossier(request.user, usager, "soins.modifier"))
+    if not etabs:
+        raise Http404
+    mode = request.GET.get("mode") if request.GET.get("mode") in ModeAggir.values else ModeAggir.ADVERBES
+    form = AggirForm(etabs, request.POST or None, initial={"mode": mode})
+    if request.method == "POST":
+        mode = form.data.get("mode") if form.data.get("mode") in ModeAggir.values else ModeAggir.ADVERBES
+        if form.is_valid():
+            reponses, manquants = form.reponses()
+            if manquants:
+                form.add_error(None, "Toutes les variables doivent être évaluées ; il manque : " + ", ".join(
+                    dict.fromkeys(aggir.LIBELLES[m.split('.')[0]] for m in manquants)) + ".")
+            else:
+                data = form.cleaned_data
+                try:
+                    evaluation = services.do_enregistrer_aggir(
+                        request.user, usager, data["etablissement"], date_evaluation=data["date_evaluation"],
+                        mode=data["mode"], reponses=reponses, illustratives=form.illustratives(),
+                        commentaire=data["commentaire"])
+                except ValidationError as exc:
+                    ajouter_erreurs(form, exc)
+                except PermissionDenied:
+                    raise Http404 from None
+                else:
+                    messages.success(request, f"Évaluation enregistrée : GIR {evaluation.gir}.")
+                    return redirect(evaluation.get_absolute_url())
+    return render(request, "accompagnement/aggir_form.html", {
+        **contexte_dossier(request, usager, "evaluations"), "form": form, "mode": mode,
+        "grille": _grille_aggir(form), "apercu": _apercu(form) if form.is_bound else None,
+        "illustratives": [(v, aggir.LIBELLES[v], form.data.get(f"ill_{v}", "") if form.is_bound else "")
+                          for v in aggir.VARIABLES_ILLUSTRATIVES],
+    })
+
+
+@login_required
+@require_POST
+def aggir_apercu(request, public_id):
+    """htmx: the GIR the answers give so far, recomputed on every change of the grid."""
+    usager = _usager(request, public_id, "soins.modifier")
+    etabs = list(_etablissements_du_dossier(request.user, usager, "soins.modifier"))
+    if not etabs:
+        raise Http404
+    form = AggirForm(etabs, request.POST)
+    try:
+        apercu = _apercu(form)
+    except (ValidationError, aggir.CodeInvalide):
+        apercu = {"manquants": len(form.items), "total": len(form.items)}
+    return render(request, "accompagnement/_apercu_gir.html", {"apercu": apercu})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluation_aggir(request, public_id):
+    evaluation = _contenu(request, EvaluationAggir, public_id, "soins.voir",
+                          EvaluationAggir.objects.select_related("usager", "etablissement", "evaluateur", "annulee_par"))
+    annulation = AnnulationForm(request.POST if request.POST.get("formulaire") == "annuler" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("formulaire") == "pdf":
+                services.do_demander_pdf_aggir(request.user, evaluation)
+                messages.success(request, "Le PDF de la grille est en préparation.")
+                return redirect(evaluation.get_absolute_url())
+            if request.POST.get("formulaire") == "annuler" and annulation.is_valid():
+                services.do_annuler_aggir(request.user, evaluation, annulation.cleaned_data["motif"])
+                messages.success(request, "Évaluation annulée : elle n'est plus prise en compte (GMP, dossier).")
+                return redirect(evaluation.get_absolute_url())
+            if request.POST.get("formulaire") not in ("pdf", "annuler"):
+                raise Http404
+        except ValidationError as exc:
+            ajouter_erreurs(annulation, exc)
+        except PermissionDenied:
+            raise Http404 from None
+    journaliser_acces(request, TypeAcces.LECTURE, evaluation, f"Évaluation AGGIR de {evaluation.usager}",
+                      etablissement_id=evaluation.etablissement_id)
+    from documents.selectors import documents_lisibles
+
+    return render(request, "accompagnement/aggir.html", {
+        **contexte_dossier(request, evaluation.usager, "evaluations"), "evaluation": evaluation,
+        "lignes": lignes_aggir(evaluation), "annulation": annulation,
+        "illustratives": [(aggir.LIBELLES[k], v) for k, v in evaluation.illustratives.items()],
+        "peut_modifier": policy.can_contenu(request.user, "soins.modifier", evaluation),
+        "documents": documents_lisibles(request.user).filter(objet_id=evaluation.public_id).order_by("-version")[:3],
+    })
+
+
+def _codes_serafin_besoins():
+    return list(CodeSerafin.objects.filter(jeu=JeuSerafin.BESOINS, actif=True).order_by("code"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def serafin_nouvelle(request, public_id):
+    usager = _usager(request, public_id, "social.modifier")
+    etabs = list(_etablissements_du_dossier(request.user, usager, "social.modifier"))
+    if not etabs:
+        raise Http404
+    form = SerafinForm(etabs, request.POST or None)
+    codes = _codes_serafin_besoins()
+    lignes = []
+    for code in codes:
+        brut = request.POST.get(f"importance_{code.pk}", "0") if request.method == "POST" else "0"
+        importance = int(brut) if brut in {str(v) for v in Importance.values} else 0
+        lignes.append({"code": code, "importance": importance,
+                       "commentaire": request.POST.get(f"commentaire_{code.pk}", "")[:300]
+                       if request.method == "POST" else ""})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            evaluation = services.do_enregistrer_serafin(
+                request.user, usager, data["etablissement"], date_evaluation=data["date_evaluation"],
+                lignes=[(lg["code"], lg["importance"], lg["commentaire"]) for lg in lignes
+                        if lg["code"].feuille or lg["importance"]], commentaire=data["commentaire"])
+        except ValidationError as exc:
+            ajouter_erreurs(form, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, "Évaluation des besoins enregistrée.")
+            return redirect("accompagnement:serafin", public_id=evaluation.public_id)
+    return render(request, "accompagnement/serafin_form.html", {
+        **contexte_dossier(request, usager, "evaluations"), "form": form, "lignes": lignes,
+        "importances": Importance.choices,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluation_serafin(request, public_id):
+    evaluation = _contenu(request, EvaluationSerafin, public_id, "social.voir",
+                          EvaluationSerafin.objects.select_related("usager", "etablissement", "evaluateur"))
+    if request.method == "POST":
+        if request.POST.get("formulaire") != "reporter":
+            raise Http404
+        try:
+            ajoutes = services.do_reporter_besoins(request.user, evaluation)
+        except ValidationError as exc:
+            _message_erreur(request, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, f"{ajoutes} besoin(s) reporté(s) dans le projet personnalisé en cours "
+                                      f"d'élaboration.")
+        return redirect("accompagnement:serafin", public_id=evaluation.public_id)
+    return render(request, "accompagnement/serafin.html", {
+        **contexte_dossier(request, evaluation.usager, "evaluations"), "evaluation": evaluation,
+        "besoins": evaluation.besoins.select_related("code").filter(importance__gt=0),
+        "peut_reporter": policy.can_contenu(request.user, "social.modifier", evaluation),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evaluer_grille(request, public_id, grille_id):
+    usager = _get_union(request, Usager.objects.filter(fusionne_dans__isnull=True), public_id)
+    grille = _grille_utilisable(request, grille_id)
+    etabs = [e for e in _etablissements_du_dossier(request.user, usager, f"{grille.categorie}.modifier")
+             if e.pk == grille.etablissement_id]
+    if not etabs:
+        raise Http404
+    from .forms import EvaluationBaseForm
+
+    form = EvaluationBaseForm(etabs, request.POST or None)
+    items = list(grille.items.all())
+    valeurs = {str(i.pk): request.POST.get(f"item_{i.pk}", "") for i in items} if request.method == "POST" else {}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            evaluation = services.do_evaluer_avec_grille(
+                request.user, usager, data["etablissement"], grille, date_evaluation=data["date_evaluation"],
+                reponses=valeurs, commentaire=data["commentaire"])
+        except ValidationError as exc:
+            ajouter_erreurs(form, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, f"Évaluation « {grille.nom} » enregistrée"
+                                      f"{f' : score {evaluation.score}' if evaluation.score is not None else ''}.")
+            return redirect("accompagnement:evaluation_grille", public_id=evaluation.public_id)
+    return render(request, "accompagnement/grille_evaluer.html", {
+        **contexte_dossier(request, usager, "evaluations"), "form": form, "grille": grille,
+        "items": [{"item": i, "valeur": valeurs.get(str(i.pk), ""),
+                   "options": list(enumerate(i.options if i.type_item == TypeItem.CHOIX else
+                                             (i.options or [{"libelle": "Oui", "points": 1},
+                                                            {"libelle": "Non", "points": 0}])))}
+                  for i in items],
+    })
+
+
+def _grille_utilisable(request, grille_id) -> GrilleEvaluation:
+    """A grid of an ESMS where the user may read its category (404 otherwise)."""
+    user = request.user
+    visibles = GrilleEvaluation.objects.filter(active=True, organisme_id=user.organisme_id)
+    for categorie in ("social", "soins"):
+        try:
+            return get_for_user_or_404(user, f"{categorie}.voir", visibles.filter(categorie=categorie), grille_id)
+        except Http404:
+            continue
+    raise Http404("Introuvable.")
+
+
+@login_required
+def evaluation_grille(request, public_id):
+    user = request.user
+    evaluation = None
+    for categorie in ("social", "soins"):
+        try:
+            evaluation = _contenu(request, EvaluationGrille, public_id, f"{categorie}.voir",
+                                  EvaluationGrille.objects.filter(categorie=categorie)
+                                  .select_related("usager", "grille", "evaluateur", "etablissement"))
+            break
+        except Http404:
+            continue
+    if evaluation is None:
+        raise Http404("Introuvable.")
+    journaliser_acces(request, TypeAcces.LECTURE, evaluation, f"Évaluation « {evaluation.grille} » de "
+                      f"{evaluation.usager}", etablissement_id=evaluation.etablissement_id)
+    return render(request, "accompagnement/evaluation_grille.html", {
+        **contexte_dossier(request, evaluation.usager, "evaluations"), "evaluation": evaluation, "user": user})
+
+
+# --- Grilles configurables (direction) --------------------------------------------------------------------------
+
+def _etabs_config(user):
+    return policy.scope(user, "pilotage.modifier", Etablissement.objects.filter(actif=True))
+
+
+@login_required
+def grilles(request):
+    etabs = _etabs_config(request.user)
+    if not etabs.exists():
+        raise Http404
+    return render(request, "accompagnement/grilles.html", {
+        "grilles": GrilleEvaluation.objects.filter(etablissement__in=etabs).select_related("etablissement")
+        .prefetch_related("items").order_by("etablissement__nom", "nom"),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grille(request, public_id=None):
+    etabs = _etabs_config(request.user)
+    instance = GrilleEvaluation(organisme_id=request.user.organisme_id)
+    if public_id is not None:
+        instance = get_for_user_or_404(request.user, "pilotage.modifier", GrilleEvaluation.objects.all(), public_id)
+    elif not etabs.exists():
+        raise Http404
+    verrouillee = instance.pk is not None and instance.evaluations.exists()
+    form = GrilleForm(etabs, request.POST or None, instance=instance, verrouillee=verrouillee)
+    if request.method == "POST" and form.is_valid():
+        grille_obj = form.save(commit=False)
+        grille_obj.interpretation = form.cleaned_data["interpretation_texte"]
+        try:
+            services.do_enregistrer_grille(request.user, grille_obj, form.cleaned_data["questions"])
+        except ValidationError as exc:
+            ajouter_erreurs(form, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, f"Grille « {grille_obj.nom} » enregistrée.")
+            return redirect("accompagnement:grilles")
+    return render(request, "accompagnement/grille_form.html", {"form": form, "grille": instance,
+                                                                "verrouillee": verrouillee})
+
+
+# --- Journal de suivi -------------------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def journal(request, public_id):
+    from django.core.paginator import Paginator
+
+    usager = _usager(request, public_id, "social.voir")
+    user = request.user
+    etabs = list(_etablissements_du_dossier(user, usager, "social.modifier"))
+    objectifs = Objectif.objects.filter(projet__usager=usager, projet__statut__in=[
+        StatutPP.EN_OEUVRE, StatutPP.CO_CONSTRUCTION, StatutPP.RECUEIL], projet__etablissement__in=etabs) \
+        .select_related("projet")
+    form = ObservationForm(etabs, objectifs, request.POST or None,
+                           instance=Observation(usager=usager, organisme_id=usager.organisme_id),
+                           initial={"etablissement": etabs[0].public_id} if len(etabs) == 1 else {})
+    if request.method == "POST":
+        if not etabs:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.do_ecrire_observation(user, form.instance)
+            except ValidationError as exc:
+                ajouter_erreurs(form, exc)
+            except PermissionDenied:
+                raise Http404 from None
+            else:
+                messages.success(request, "Observation enregistrée.")
+                return redirect("accompagnement:journal", public_id=usager.public_id)
+    page = Paginator(selectors.journal_du_dossier(user, usager), 30).get_page(request.GET.get("page"))
+    return render(request, "accompagnement/journal.html", {
+        **contexte_dossier(request, usager, "suivi"), "form": form if etabs else None, "page": page,
+    })
+
+
+# --- Pilotage ------------------------------------------------------------------------------------------------------
+
+@login_required
+def bilans(request, etablissement_id):
+    etab = get_for_user_or_404(request.user, "pilotage.voir", Etablissement.objects.all(), etablissement_id)
+    return render(request, "accompagnement/bilans.html", {"etablissement": etab,
+                                                          **selectors.suivi_des_bilans(etab)})
+
+
+@login_required
+def gmp(request, etablissement_id):
+    etab = get_for_user_or_404(request.user, "pilotage.voir", Etablissement.objects.all(), etablissement_id)
+    jour = timezone.localdate()
+    evolution = selectors.gmp(etab, selectors.fins_de_mois(jour, 12))
+    actuel = evolution[-1]
+    valeurs = [ligne["gmp"] for ligne in evolution if ligne["gmp"] is not None]
+    maximum = max([*valeurs, 1000])
+    largeur, hauteur = 640, 180
+    pas = (largeur - 60) / max(len(evolution) - 1, 1)
+    points = [{"x": round(40 + i * pas, 1), "y": round(hauteur - 24 - (ligne["gmp"] or 0) / maximum * (hauteur - 40), 1),
+               "ligne": ligne} for i, ligne in enumerate(evolution) if ligne["gmp"] is not None]
+    return render(request, "accompagnement/gmp.html", {
+        "etablissement": etab, "actuel": actuel, "evolution": evolution,
+        "repartition": [(g, actuel["repartition"][g], aggir.POINTS_GIR[g]) for g in range(1, 7)],
+        "courbe": {"largeur": largeur, "hauteur": hauteur, "points": points,
+                   "polyline": " ".join(f"{p['x']},{p['y']}" for p in points)},
+        "non_evalues": selectors.non_evalues(etab, jour).order_by("nom_naissance")[:50],
+        "jour": jour, "debut": datetime.date(jour.year, 1, 1),
+    })

@@ -1,0 +1,31 @@
+"""Read paths of the gestion documentaire: the documents a professional may read, in SQL."""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+
+from habilitations import policy
+
+from .models import CATEGORIES_DOCUMENTS, Document
+
+
+def documents_lisibles(user, queryset: QuerySet[Document] | None = None) -> QuerySet[Document]:
+    """Documents ``user`` may read: the ``documents`` habilitation and the one of the document's own data
+    category (a PP needs ``social``, a DLU ``soins``…), on the document's ESMS and usager."""
+    queryset = Document.objects.all() if queryset is None else queryset
+    base = policy.scope_contenu(user, "documents.voir", queryset)
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    par_categorie = [
+        Q(categorie=code) & Q(pk__in=policy.scope_contenu(user, f"{code}.voir", Document.objects.filter(
+            categorie=code)).values("pk"))
+        for code, _libelle in CATEGORIES_DOCUMENTS
+    ]
+    return base.filter(reduce(or_, par_categorie))
+
+
+def documents_du_dossier(user, usager) -> QuerySet[Document]:
+    return documents_lisibles(user, Document.objects.filter(usager=usager)).select_related("auteur", "etablissement")

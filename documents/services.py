@@ -1,0 +1,92 @@
+"""Write paths of the gestion documentaire: ask for a generated document (written in the request's
+transaction, produced by a worker once it commits), store what the worker produced, record a failure."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from dui.tasks import tenant_kwargs
+
+from .models import CODES_LOINC, Document, StatutDocument
+
+logger = logging.getLogger(__name__)
+
+
+def do_demander_generation(auteur, *, source: Model, usager, etablissement, type_document: str, categorie: str,
+                           titre: str, tache, options: dict | None = None) -> Document:
+    """A new version of the document generated from ``source`` (the caller has checked the rights on it);
+    ``tache`` is the Celery task that renders it, called with the document's public id."""
+    precedent = (Document.objects.filter(organisme_id=auteur.organisme_id, objet_id=source.public_id)
+                 .order_by("-version").first())
+    if precedent is not None and precedent.statut == StatutDocument.EN_PREPARATION:
+        raise ValidationError("Un document est déjà en préparation pour cet élément : patientez quelques instants.")
+    document = Document(
+        organisme_id=auteur.organisme_id, usager=usager, etablissement=etablissement, type_document=type_document,
+        code_loinc=CODES_LOINC.get(type_document, ""), categorie=categorie, titre=titre[:200],
+        objet_type=source._meta.label_lower, objet_id=source.public_id,
+        version=(precedent.version + 1) if precedent else 1, remplace=precedent, options=options or {},
+        auteur=auteur)
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError as exc:  # two requests at the same time: the constraint keeps one version number
+        raise ValidationError("Un document est déjà en préparation pour cet élément : patientez quelques "
+                              "instants.") from exc
+    transaction.on_commit(lambda: tache.delay(str(document.public_id), **tenant_kwargs(auteur)))
+    return document
+
+
+def document_a_produire(document_public_id: str) -> Document | None:
+    """The document a worker must produce, locked; None when it was already produced (redelivery)."""
+    document = Document.objects.select_for_update().filter(public_id=document_public_id).first()
+    if document is None:
+        raise Document.DoesNotExist(f"Document {document_public_id} introuvable pour cet organisme.")
+    return document if document.statut == StatutDocument.EN_PREPARATION else None
+
+
+def enregistrer_pdf(document: Document, contenu: bytes) -> Document:
+    document.fichier.save(document.nom_fichier, ContentFile(contenu), save=False)
+    document.taille = len(contenu)
+    document.sha256 = hashlib.sha256(contenu).hexdigest()
+    document.statut = StatutDocument.DISPONIBLE
+    document.erreur = ""
+    document.produit_le = timezone.now()
+    document.save()
+    return document
+
+
+def marquer_echec(document: Document, message: str) -> Document:
+    logger.warning("Génération du document %s en échec : %s", document.public_id, message)
+    document.statut = StatutDocument.ECHEC
+    document.erreur = message[:500]
+    document.produit_le = timezone.now()
+    document.save(update_fields=["statut", "erreur", "produit_le", "modifie_le"])
+    return document
+
+
+def produire(document_public_id: str, rendre) -> str:
+    """Worker side: lock the document, render it with ``rendre(document) -> bytes`` and store it. A
+    rendering error is recorded on the document in French (the page shows it), never lost."""
+    document = document_a_produire(document_public_id)
+    if document is None:
+        return "deja_produit"
+    try:
+        with transaction.atomic():
+            contenu = rendre(document)
+    except PermissionError as exc:
+        marquer_echec(document, str(exc) or "Droits insuffisants pour produire ce document.")
+        return StatutDocument.ECHEC
+    except Exception as exc:  # noqa: BLE001 - recorded on the document, shown to the professional
+        logger.exception("Échec de la génération du document %s", document_public_id)
+        marquer_echec(document, f"La génération du PDF a échoué ({exc.__class__.__name__}). Réessayez ; si "
+                                f"l'erreur persiste, signalez-la.")
+        return StatutDocument.ECHEC
+    enregistrer_pdf(document, contenu)
+    return StatutDocument.DISPONIBLE

@@ -1,0 +1,51 @@
+"""Pages of the gestion documentaire: the dossier's documents, a document's file, its status (htmx)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+
+from dui.access import get_for_user_or_404
+from dui.audit import journaliser_acces
+from dui.models import TypeAcces
+from usagers.models import Usager
+from usagers.views import contexte_dossier
+
+from .models import Document
+from .selectors import documents_du_dossier, documents_lisibles
+
+
+def _document(request, public_id) -> Document:
+    document = get_for_user_or_404(request.user, "documents.voir", documents_lisibles(request.user), public_id)
+    return document
+
+
+@login_required
+def dossier(request, public_id):
+    usager = get_for_user_or_404(request.user, "documents.voir", Usager.objects.filter(fusionne_dans__isnull=True),
+                                 public_id)
+    return render(request, "documents/dossier.html", {
+        **contexte_dossier(request, usager, "documents"),
+        "documents": documents_du_dossier(request.user, usager),
+    })
+
+
+@login_required
+def fichier(request, public_id):
+    document = _document(request, public_id)
+    if not document.disponible or not document.fichier:
+        raise Http404
+    journaliser_acces(request, TypeAcces.IMPRESSION, document, f"Document « {document} » de {document.usager}",
+                      etablissement_id=document.etablissement_id)
+    reponse = FileResponse(document.fichier.open("rb"), content_type=document.type_mime,
+                           filename=document.nom_fichier, as_attachment=request.GET.get("telecharger") == "1")
+    reponse["Cache-Control"] = "private, no-store"
+    return reponse
+
+
+@login_required
+def statut(request, public_id):
+    """htmx fragment polled while the worker prepares the document."""
+    document = _document(request, public_id)
+    return render(request, "documents/_statut.html", {"document": document})
