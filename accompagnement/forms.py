@@ -172,8 +172,10 @@ class ObservationForm(forms.ModelForm):
         widgets = {"texte": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, etablissements, objectifs, *args, **kwargs):
+        from dui.models import Etablissement
+
         super().__init__(*args, **kwargs)
-        self.fields["etablissement"].queryset = etablissements
+        self.fields["etablissement"].queryset = Etablissement.objects.filter(pk__in=[e.pk for e in etablissements])
         self.fields["objectif"].queryset = objectifs
         self.fields["confidentialite"].help_text = (
             "Équipe de soins : informations de santé, lues par les soignants seulement. Restreinte : lue par vous "
@@ -190,8 +192,11 @@ class EvaluationBaseForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, etablissements, *args, **kwargs):
+        from dui.models import Etablissement
+
         super().__init__(*args, **kwargs)
-        self.fields["etablissement"].queryset = etablissements
+        etablissements = list(etablissements)
+        self.fields["etablissement"].queryset = Etablissement.objects.filter(pk__in=[e.pk for e in etablissements])
         if len(etablissements) == 1:
             self.initial.setdefault("etablissement", etablissements[0].public_id)
         self.initial.setdefault("date_evaluation", timezone.localdate())
@@ -258,6 +263,8 @@ class GrilleForm(forms.ModelForm):
     def __init__(self, etablissements, *args, verrouillee: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["etablissement"].queryset = etablissements
+        if self.instance.pk:
+            self.initial["etablissement"] = self.instance.etablissement.public_id
         self.verrouillee = verrouillee
         if verrouillee:
             self.fields["questions"].required = False

@@ -15,9 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dui.access import get_for_user_or_404
-from dui.audit import journaliser_acces
 from dui.forms import ajouter_erreurs
-from dui.models import Etablissement, TypeAcces
+from dui.models import Etablissement
 from habilitations import policy
 from usagers.models import Sejour, Usager
 from usagers.views import contexte_dossier
@@ -143,7 +142,8 @@ FORMULAIRES_PP = ("projet_de_vie", "attente", "besoin", "objectif", "action", "r
 @login_required
 @require_http_methods(["GET", "POST"])
 def projet(request, public_id):
-    pp = _contenu(request, ProjetPersonnalise, public_id, "social.voir")
+    pp = _contenu(request, ProjetPersonnalise, public_id, "social.voir",
+                  ProjetPersonnalise.objects.select_related("usager", "etablissement", "coordonnateur"))
     user = request.user
     peut_modifier = policy.can_contenu(user, "social.modifier", pp)
     from .services import professionnels_habilites
@@ -167,19 +167,20 @@ def projet(request, public_id):
         "action": ActionForm(pp.objectifs.all(), lie("action"), prefix="action"),
         "avis": AvisForm(lie("avis"), instance=AvisValidation(projet=pp), prefix="avis",
                          initial={"date_avis": timezone.localdate()}),
-        "bilan": BilanForm(pp.objectifs.all(), lie("bilan"), prefix="bilan", initial={"date_bilan": timezone.localdate()}),
     }
+    if pp.statut == StatutPP.EN_OEUVRE:
+        forms["bilan"] = BilanForm(pp.objectifs.all(), lie("bilan"), prefix="bilan",
+                                   initial={"date_bilan": timezone.localdate()})
     if post is not None:
         resultat = _traiter_pp(request, pp, nom, forms.get(nom), post)
         if resultat is not None:
             return resultat
     pp = selectors.projet_complet(pp)
-    journaliser_acces(request, TypeAcces.LECTURE, pp, f"Projet personnalisé v{pp.version} de {pp.usager}",
-                      etablissement_id=pp.etablissement_id)
     from documents.selectors import documents_lisibles
 
     return render(request, "accompagnement/projet.html", {
-        **contexte_dossier(request, pp.usager, "projet"), "projet": pp, "forms": forms,
+        **contexte_dossier(request, pp.usager, "projet", f"version {pp.version} ({pp.etablissement.nom})"),
+        "projet": pp, "forms": forms,
         "peut_modifier": peut_modifier and pp.brouillon, "peut_agir": peut_modifier,
         "versions": selectors.versions(pp), "aujourdhui": timezone.localdate(),
         "documents": documents_lisibles(user).filter(objet_id=pp.public_id).order_by("-version")[:3],
@@ -435,12 +436,11 @@ def evaluation_aggir(request, public_id):
             ajouter_erreurs(annulation, exc)
         except PermissionDenied:
             raise Http404 from None
-    journaliser_acces(request, TypeAcces.LECTURE, evaluation, f"Évaluation AGGIR de {evaluation.usager}",
-                      etablissement_id=evaluation.etablissement_id)
     from documents.selectors import documents_lisibles
 
     return render(request, "accompagnement/aggir.html", {
-        **contexte_dossier(request, evaluation.usager, "evaluations"), "evaluation": evaluation,
+        **contexte_dossier(request, evaluation.usager, "evaluations",
+                           f"AGGIR du {evaluation.date_evaluation:%d/%m/%Y}"), "evaluation": evaluation,
         "lignes": lignes_aggir(evaluation), "annulation": annulation,
         "illustratives": [(aggir.LIBELLES[k], v) for k, v in evaluation.illustratives.items()],
         "peut_modifier": policy.can_contenu(request.user, "soins.modifier", evaluation),
@@ -577,10 +577,9 @@ def evaluation_grille(request, public_id):
             continue
     if evaluation is None:
         raise Http404("Introuvable.")
-    journaliser_acces(request, TypeAcces.LECTURE, evaluation, f"Évaluation « {evaluation.grille} » de "
-                      f"{evaluation.usager}", etablissement_id=evaluation.etablissement_id)
     return render(request, "accompagnement/evaluation_grille.html", {
-        **contexte_dossier(request, evaluation.usager, "evaluations"), "evaluation": evaluation, "user": user})
+        **contexte_dossier(request, evaluation.usager, "evaluations", str(evaluation)), "evaluation": evaluation,
+        "user": user})
 
 
 # --- Grilles configurables (direction) --------------------------------------------------------------------------

@@ -110,11 +110,12 @@ def _onglet_visible(user, action, usager) -> bool:
     return policy.can(user, action, usager)
 
 
-def contexte_dossier(request, usager: Usager, section: str) -> dict:
+def contexte_dossier(request, usager: Usager, section: str, precision: str = "") -> dict:
     """Banner and tabs shared by every section of the dossier (all apps); the read is journaled once per
-    page."""
+    page, on the usager, with the section (and ``precision``: which PP, which evaluation…)."""
     libelle = {code: nom for code, nom, _, _ in ONGLETS}[section]
-    journaliser_acces(request, TypeAcces.LECTURE, usager, f"Dossier de {usager} — {libelle}")
+    journaliser_acces(request, TypeAcces.LECTURE, usager,
+                      f"Dossier de {usager} — {libelle}{f' — {precision}' if precision else ''}")
     sejours = list(usager.sejours.select_related("etablissement", "unite"))
     jour = timezone.localdate()
     return {

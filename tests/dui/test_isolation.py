@@ -36,7 +36,32 @@ def objets_a(og_a):
     from tests.usagers.conftest import creer_usager
 
     usager = creer_usager(og_a, nom_naissance="Secret", premier_prenom="Alice", prenoms_naissance=["Alice"])
-    return [og_a.ehpad, og_a.mas, og_a.unite, og_a["medecin"], og_a.admin, hab, bdg, export, usager]
+    return [og_a.ehpad, og_a.mas, og_a.unite, og_a["medecin"], og_a.admin, hab, bdg, export, usager,
+            *_accompagnement_a(og_a, usager)]
+
+
+def _accompagnement_a(og_a, usager):
+    """A's accompagnement objects: PP, evaluations, a grid, an observation, a generated document."""
+    from accompagnement import aggir, services
+    from accompagnement.models import EvaluationGrille, GrilleEvaluation, Observation
+    from documents.models import Document
+    from tests.accompagnement.conftest import projet_en_co_construction
+
+    pp = projet_en_co_construction(og_a, usager)
+    with tenant_context(og_a.organisme.pk):
+        evaluation = services.do_enregistrer_aggir(
+            og_a["infirmier"], usager, og_a.ehpad, date_evaluation=timezone.localdate(), mode="direct",
+            reponses={item: "B" for item in aggir.items_ordonnes()})
+        grille = GrilleEvaluation.objects.create(organisme=og_a.organisme, etablissement=og_a.ehpad, nom="Chutes A")
+        evaluation_grille = EvaluationGrille.objects.create(
+            organisme=og_a.organisme, usager=usager, etablissement=og_a.ehpad, grille=grille, categorie="soins",
+            date_evaluation=timezone.localdate(), evaluateur=og_a["infirmier"])
+        observation = services.do_ecrire_observation(og_a["educateur"], Observation(
+            usager=usager, etablissement=og_a.ehpad, categorie="social", texte="Note secrète A"))
+        document = Document.objects.create(
+            organisme=og_a.organisme, usager=usager, etablissement=og_a.ehpad, type_document="autre",
+            categorie="social", titre="Document secret A", auteur=og_a["educateur"], statut="disponible")
+    return [pp, evaluation, grille, evaluation_grille, observation, document]
 
 
 def _kwargs(name, obj):
@@ -60,10 +85,13 @@ def test_every_object_url_is_covered():
     routes = set(_uuid_routes())
     assert {"etablissement", "administration:professionnel", "administration:etablissement_unites",
             "habilitations:bris_de_glace", "journal_export_fichier", "usagers:dossier",
-            "usagers:verifier_document", "admission:demande", "admission:piece"} <= routes
+            "usagers:verifier_document", "admission:demande", "admission:piece", "accompagnement:projet",
+            "accompagnement:projets", "accompagnement:aggir", "accompagnement:aggir_apercu", "accompagnement:journal",
+            "accompagnement:evaluer_grille", "accompagnement:grille", "documents:fichier", "documents:statut",
+            "documents:dossier"} <= routes
 
 
-@pytest.mark.parametrize("who", ["admin", "dpo", "directeur", "medecin"])
+@pytest.mark.parametrize("who", ["admin", "dpo", "directeur", "medecin", "educateur"])
 def test_other_tenant_gets_404_on_every_object_url(og_a, og_b, objets_a, client_de, who):
     user = {"admin": og_b.admin, "dpo": og_b.dpo}.get(who) or og_b[who]
     client = client_de(user)
@@ -99,6 +127,7 @@ def test_lists_and_search_show_nothing_of_the_other_tenant(og_a, og_b, objets_a,
         "/journal/": [],
         "/usagers/?q=secret": [],
         "/usagers/?q=alice": [],
+        "/accompagnement/grilles/": [],
         f"/journal/?objet_id={og_a.ehpad.public_id}": [],
     }
     for url, attendus in pages.items():

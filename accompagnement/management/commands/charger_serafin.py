@@ -1,4 +1,4 @@
-"""manage.py charger_serafin [--dossier D] [--version V]: load (or update) the SERAFIN-PH nomenclatures."""
+"""manage.py charger_serafin [--dossier D] [--version-jeux V]: load (or update) the SERAFIN-PH nomenclatures."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -12,9 +12,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dossier", default=None, help="Dossier des fichiers TSV (par défaut : ceux du dépôt).")
-        parser.add_argument("--version", default=serafin.VERSION, help="Version des jeux de valeurs.")
+        parser.add_argument("--version-jeux", dest="version_jeux", default=serafin.VERSION,
+                            help="Version des jeux de valeurs (par défaut : celle du dépôt).")
 
-    def handle(self, *args, dossier=None, version=None, **options):
+    def handle(self, *args, dossier=None, version_jeux=None, **options):
+        version = version_jeux
         try:
             with transaction.atomic(using="owner"):
                 stats = serafin.charger(CodeSerafin, dossier, version, using="owner")
