@@ -135,9 +135,99 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
                        'EHPAD', 'permanent', current_date - k * 11, 1 + k %% 3, 'en_attente', ''
                 FROM dui_etablissement e CROSS JOIN generate_series(1, 15) k WHERE e.organisme_id = %(og)s""",
                         {"og": og.pk})
+            accompagnement = _accompagnement(cur, og.pk)
     print(f"Organisme de bench créé : {n_etab} ESMS, {4 * n_etab} unités, {n_pro} professionnels, "
-          f"{habs} habilitations, {n_usagers} usagers (séjour et 2 proches chacun) "
+          f"{habs} habilitations, {n_usagers} usagers (séjour et 2 proches chacun), {accompagnement} "
           f"en {time.perf_counter() - t0:.1f} s")
+
+
+AGGIR_CODES = ('{"coherence": "B", "orientation": "B", "toilette": "B", "habillage": "B", "alimentation": "A", '
+               '"elimination": "B", "transferts": "B", "deplacements_interieurs": "B", '
+               '"deplacements_exterieurs": "C", "alerter": "B"}')
+
+
+def _accompagnement(cur, og: int) -> str:
+    """Projets personnalisés (current version, a replaced one for half of the persons, one bilan in
+    seven overdue) with attentes, besoins, objectives and actions; three AGGIR evaluations per person
+    over two years; twenty observations per person over the last year."""
+    p = {"og": og, "codes": AGGIR_CODES}
+    coordonnateurs = """c AS (SELECT DISTINCT ON (etablissement_id) etablissement_id, professionnel_id
+                              FROM habilitations_habilitation WHERE organisme_id = %(og)s
+                              ORDER BY etablissement_id, id)"""
+    sejours = """s AS (SELECT id, usager_id, etablissement_id, date_entree, row_number() OVER (ORDER BY id) AS n
+                       FROM usagers_sejour WHERE organisme_id = %(og)s AND date_sortie IS NULL)"""
+    cur.execute(f"""
+        WITH {sejours}, {coordonnateurs}
+        INSERT INTO accompagnement_projetpersonnalise (organisme_id, public_id, cree_le, modifie_le, version, statut,
+            projet_de_vie, date_validation, echeance_bilan, date_bilan, synthese_bilan, avis_usager_bilan, bilan_par_id,
+            coordonnateur_id, etablissement_id, precedent_id, usager_id)
+        SELECT %(og)s, gen_random_uuid(), now(), now(), v.version, v.statut,
+               'Garder ses habitudes, voir sa famille le dimanche, sortir au jardin.', v.d, v.d + 365,
+               CASE WHEN v.statut = 'remplace' THEN v.d + 360 END, CASE WHEN v.statut = 'remplace' THEN 'Bilan annuel' ELSE '' END,
+               '', NULL, c.professionnel_id, s.etablissement_id, NULL, s.usager_id
+        FROM s JOIN c USING (etablissement_id)
+        CROSS JOIN LATERAL (VALUES (1 + (s.n %% 2)::int, 'en_oeuvre', current_date - (s.n %% 420)::int),
+                                   (1, 'remplace', current_date - (s.n %% 420)::int - 365)) AS v(version, statut, d)
+        WHERE v.statut = 'en_oeuvre' OR s.n %% 2 = 1""", p)
+    cur.execute("""
+        INSERT INTO accompagnement_attente (organisme_id, public_id, cree_le, modifie_le, source, precision_source, texte,
+            recueillie_le, projet_id)
+        SELECT organisme_id, gen_random_uuid(), now(), now(), (ARRAY['usager', 'famille'])[k], '',
+               (ARRAY['Je veux continuer à sortir au marché', 'Qu''il garde le contact avec ses petits-enfants'])[k],
+               coalesce(date_validation, current_date) - 30, id
+        FROM accompagnement_projetpersonnalise CROSS JOIN generate_series(1, 2) k WHERE organisme_id = %(og)s""", p)
+    cur.execute("""
+        INSERT INTO accompagnement_besoin (organisme_id, public_id, cree_le, modifie_le, categorie_libre, description,
+            priorite, code_serafin_id, projet_id)
+        SELECT organisme_id, gen_random_uuid(), now(), now(), (ARRAY['Mobilité', 'Vie sociale'])[k], '', k, NULL, id
+        FROM accompagnement_projetpersonnalise CROSS JOIN generate_series(1, 2) k WHERE organisme_id = %(og)s""", p)
+    cur.execute("""
+        INSERT INTO accompagnement_objectif (organisme_id, public_id, cree_le, modifie_le, libelle, echeance, avis_usager,
+            resultat, commentaire_bilan, besoin_id, reconduit_de_id, referent_id, projet_id)
+        SELECT pp.organisme_id, gen_random_uuid(), now(), now(),
+               (ARRAY['Marcher jusqu''au jardin chaque jour', 'Participer à l''atelier mémoire',
+                      'Appeler sa fille chaque semaine'])[k], coalesce(pp.date_validation, current_date) + 180,
+               'D''accord', CASE WHEN pp.statut = 'remplace' THEN 'partiel' ELSE '' END, '', NULL, NULL,
+               pp.coordonnateur_id, pp.id
+        FROM accompagnement_projetpersonnalise pp CROSS JOIN generate_series(1, 3) k WHERE pp.organisme_id = %(og)s""", p)
+    cur.execute("""
+        INSERT INTO accompagnement_action (organisme_id, public_id, cree_le, modifie_le, libelle, intervenant, frequence,
+            moyens, prestation_id, objectif_id)
+        SELECT organisme_id, gen_random_uuid(), now(), now(), 'Accompagnement par l''équipe', 'Équipe du pavillon',
+               'chaque semaine', '', NULL, id
+        FROM accompagnement_objectif WHERE organisme_id = %(og)s""", p)
+    cur.execute("""
+        INSERT INTO accompagnement_avisvalidation (organisme_id, public_id, cree_le, modifie_le, decision, exprime_par,
+            nom_representant, modalite, date_avis, motif, recueilli_par_id, projet_id)
+        SELECT organisme_id, gen_random_uuid(), now(), now(), 'accord', 'usager', '', 'oral', date_validation, '',
+               coordonnateur_id, id
+        FROM accompagnement_projetpersonnalise WHERE organisme_id = %(og)s""", p)
+    cur.execute(f"""
+        WITH {sejours}, {coordonnateurs}
+        INSERT INTO accompagnement_evaluationaggir (organisme_id, public_id, cree_le, modifie_le, date_evaluation, mode,
+            reponses, codes, illustratives, gir, rang, commentaire, annulee_le, motif_annulation, annulee_par_id,
+            etablissement_id, evaluateur_id, usager_id)
+        SELECT %(og)s, gen_random_uuid(), now(), now(), current_date - (k * 330 + s.n %% 30)::int, 'direct',
+               '{{}}'::jsonb, %(codes)s::jsonb, '{{}}'::jsonb, 1 + ((s.usager_id + k) %% 6)::int,
+               (ARRAY[1, 4, 8, 10, 12, 13])[1 + ((s.usager_id + k) %% 6)::int], '', NULL, '', NULL,
+               s.etablissement_id, c.professionnel_id, s.usager_id
+        FROM s JOIN c USING (etablissement_id) CROSS JOIN generate_series(0, 2) k""", p)
+    cur.execute(f"""
+        WITH {sejours}, {coordonnateurs}
+        INSERT INTO accompagnement_observation (organisme_id, public_id, cree_le, modifie_le, date_observation,
+            categorie, texte, confidentialite, auteur_id, etablissement_id, objectif_id, usager_id)
+        SELECT %(og)s, gen_random_uuid(), now(), now(), now() - make_interval(days => k * 18, hours => s.n %% 12),
+               (ARRAY['educatif', 'vie_quotidienne', 'social', 'famille'])[1 + k %% 4],
+               'Observation ' || k || ' : journée calme, participation à l''atelier, échanges avec sa famille.',
+               (ARRAY['equipe', 'equipe', 'equipe', 'restreinte'])[1 + k %% 4], c.professionnel_id,
+               s.etablissement_id, NULL, s.usager_id
+        FROM s JOIN c USING (etablissement_id) CROSS JOIN generate_series(1, 20) k""", p)
+    comptes = {}
+    for table in ("projetpersonnalise", "objectif", "evaluationaggir", "observation"):
+        cur.execute(f"SELECT count(*) FROM accompagnement_{table} WHERE organisme_id = %s", [og])
+        comptes[table] = cur.fetchone()[0]
+    return (f"{comptes['projetpersonnalise']} projets personnalisés ({comptes['objectif']} objectifs), "
+            f"{comptes['evaluationaggir']} évaluations AGGIR, {comptes['observation']} observations")
 
 
 if __name__ == "__main__":

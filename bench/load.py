@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -39,6 +40,11 @@ PAGES = {
     "dossier : entourage": "/usagers/{usager}/entourage/",
     "dossier : présence": "/usagers/{usager}/presence/",
     "liste d'attente": "/admission/",
+    "projet personnalisé": "/accompagnement/projet/{projet}/",
+    "formulaire AGGIR": "/accompagnement/dossier/{usager}/aggir/",
+    "évaluations (onglet)": "/accompagnement/dossier/{usager}/evaluations/",
+    "journal de suivi": "/accompagnement/dossier/{usager}/journal/",
+    "GMP (direction)": "/accompagnement/etablissement/{etab}/gmp/",
 }
 
 
@@ -50,6 +56,8 @@ class VirtualUser:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         self.etab = ""
         self.usager = ""
+        self.projet = ""
+        self.pages: set[str] = set()  # the pages this professional's habilitations open
 
     def _csrf(self) -> str:
         return next(c.value for c in self.jar if c.name == "csrftoken")
@@ -78,9 +86,22 @@ class VirtualUser:
         resultats = self.get("/usagers/?q=mar").decode()
         match = re.search(r'/usagers/([0-9a-f-]{36})/', resultats)
         self.usager = match.group(1) if match else ""
+        try:
+            onglet = self.get(f"/accompagnement/dossier/{self.usager}/projet/").decode()
+            match = re.search(r'/accompagnement/projet/([0-9a-f-]{36})/', onglet)
+            self.projet = match.group(1) if match else ""
+        except urllib.error.HTTPError:
+            self.projet = ""
+        for name, template in PAGES.items():
+            path = template.format(etab=self.etab, usager=self.usager, projet=self.projet)
+            try:
+                self.get(path)
+            except urllib.error.HTTPError:
+                continue
+            self.pages.add(name)
 
 
-def run(base: str, users: int, seconds: float) -> dict[str, list[float]]:
+def run(base: str, users: int, seconds: float) -> tuple[dict[str, list[float]], dict[str, int]]:
     vus = [VirtualUser(base, i) for i in range(2, users + 2)]
     for vu in vus:
         vu.login()
@@ -91,7 +112,9 @@ def run(base: str, users: int, seconds: float) -> dict[str, list[float]]:
         deadline = time.perf_counter() + seconds
 
         def loop(vu: VirtualUser, name=name, template=template, deadline=deadline):
-            path = template.format(etab=vu.etab, usager=vu.usager)
+            if name not in vu.pages:  # not habilitated for this page: this professional does not request it
+                return
+            path = template.format(etab=vu.etab, usager=vu.usager, projet=vu.projet)
             local = []
             while time.perf_counter() < deadline:
                 t = time.perf_counter()
@@ -111,7 +134,7 @@ def run(base: str, users: int, seconds: float) -> dict[str, list[float]]:
             th.join()
     if errors:
         print(f"{len(errors)} erreurs, par exemple : {errors[:3]}")
-    return results
+    return results, {name: sum(name in vu.pages for vu in vus) for name in PAGES}
 
 
 def main() -> None:
@@ -134,13 +157,13 @@ def main() -> None:
             except Exception:  # noqa: BLE001
                 time.sleep(0.2)
     try:
-        results = run(base, args.users, args.seconds)
+        results, habilites = run(base, args.users, args.seconds)
     finally:
         if server:
             server.terminate()
             server.wait()
     print(f"\n{args.users} utilisateurs virtuels, {args.seconds:.0f} s par page, gunicorn {args.workers} workers\n")
-    print(f"{'page':28} {'requêtes':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}")
+    print(f"{'page':28} {'requêtes':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}  (professionnels habilités)")
     for name, latencies in results.items():
         if not latencies:
             print(f"{name:28} {'—':>9}")
@@ -148,7 +171,7 @@ def main() -> None:
         latencies.sort()
         p95 = latencies[int(0.95 * (len(latencies) - 1))]
         print(f"{name:28} {len(latencies):9d} {len(latencies) / args.seconds:8.1f} "
-              f"{statistics.median(latencies) * 1000:8.1f} {p95 * 1000:8.1f}")
+              f"{statistics.median(latencies) * 1000:8.1f} {p95 * 1000:8.1f}  ({habilites[name]})")
 
 
 if __name__ == "__main__":

@@ -98,6 +98,7 @@ def _construire(spec: dict, professionnels: list) -> OrganismeGestionnaire:
         _usagers(organisme, etabs, comptes[0], spec.get("usagers", []))
         if spec is OG_A:
             _demandes(organisme, etabs)
+            _accompagnement(organisme, etabs, {c.email.split("@")[0]: c for c in comptes})
     return organisme
 
 
@@ -180,6 +181,145 @@ def _demandes(organisme, etabs):
         cdaph_numero_decision="CDAPH-69-2026-0815", cdaph_date_decision=aujourd_hui - datetime.timedelta(days=200),
         cdaph_fin_validite=aujourd_hui + datetime.timedelta(days=1600), orientation="MAS", mode_accueil="permanent",
         date_reception=aujourd_hui - datetime.timedelta(days=180), priorite=2)
+
+
+def _accompagnement(organisme, etabs, pros):
+    """Projets personnalisés at every step, AGGIR histories (the EHPAD's GMP), a SERAFIN-PH evaluation,
+    a configurable grid and journal entries."""
+    from accompagnement import aggir
+    from accompagnement.models import (
+        Action,
+        Attente,
+        AvisValidation,
+        Besoin,
+        BesoinEvalue,
+        CodeSerafin,
+        EvaluationAggir,
+        EvaluationSerafin,
+        GrilleEvaluation,
+        ItemGrille,
+        Objectif,
+        Observation,
+        ProjetPersonnalise,
+        Rappel,
+    )
+    from usagers.models import Usager
+
+    jour = timezone.localdate()
+    ehpad, mas = etabs[0], etabs[1]
+    usagers = {u.nom_naissance: u for u in Usager.objects.filter(organisme=organisme)}
+    j = datetime.timedelta
+
+    def pp(usager, etab, version, statut, coordonnateur, valide_il_y_a=None, **extra):
+        date_validation = jour - j(days=valide_il_y_a) if valide_il_y_a is not None else None
+        return ProjetPersonnalise.objects.create(
+            organisme=organisme, usager=usager, etablissement=etab, version=version, statut=statut,
+            coordonnateur=coordonnateur, date_validation=date_validation,
+            echeance_bilan=date_validation + j(days=365) if date_validation else None, **extra)
+
+    def contenu(projet, attentes, objectifs, avis=True):
+        for source, texte, precision in attentes:
+            Attente.objects.create(organisme=organisme, projet=projet, source=source, texte=texte,
+                                   precision_source=precision, recueillie_le=(projet.date_validation or jour) - j(days=20))
+        for libelle, besoin, referent, action, frequence, resultat in objectifs:
+            b = Besoin.objects.create(organisme=organisme, projet=projet, categorie_libre=besoin, priorite=2) \
+                if isinstance(besoin, str) else Besoin.objects.create(organisme=organisme, projet=projet,
+                                                                       code_serafin=besoin, priorite=1)
+            o = Objectif.objects.create(organisme=organisme, projet=projet, besoin=b, libelle=libelle,
+                                        referent=referent, echeance=(projet.date_validation or jour) + j(days=180),
+                                        resultat=resultat, avis_usager="D'accord, si on commence doucement.")
+            Action.objects.create(organisme=organisme, objectif=o, libelle=action, intervenant=str(referent),
+                                  frequence=frequence)
+        if avis and projet.date_validation:
+            AvisValidation.objects.create(organisme=organisme, projet=projet, decision="accord", exprime_par="usager",
+                                          modalite="signature", date_avis=projet.date_validation,
+                                          recueilli_par=projet.coordonnateur)
+
+    # Hélène Lefèvre (EHPAD): v1 replaced after its bilan, v2 in progress.
+    lefevre = usagers["Lefèvre"]
+    v1 = pp(lefevre, ehpad, 1, "remplace", pros["assistante-sociale"], 390, date_bilan=jour - j(days=30),
+            synthese_bilan="Marche améliorée ; l'atelier mémoire l'a lassée.", bilan_par=pros["assistante-sociale"],
+            projet_de_vie="Rester à Lyon près de ma fille, continuer à jardiner.")
+    contenu(v1, [("usager", "Je veux pouvoir descendre au jardin seule", ""),
+                 ("famille", "Qu'elle garde le contact avec ses amies de la paroisse", "sa fille Claire")],
+            [("Descendre au jardin avec un déambulateur", "Mobilité", pros["infirmiere"], "Marche accompagnée",
+              "chaque jour", "partiel"),
+             ("Participer à l'atelier mémoire", "Cognition", pros["assistante-sociale"], "Atelier du mardi",
+              "chaque semaine", "abandonne")])
+    v2 = pp(lefevre, ehpad, 2, "en_oeuvre", pros["assistante-sociale"], 20, precedent=v1,
+            projet_de_vie=v1.projet_de_vie)
+    contenu(v2, [("usager", "Aller au marché de la Croix-Rousse avec ma fille", "")],
+            [("Descendre au jardin avec un déambulateur", "Mobilité", pros["infirmiere"], "Marche accompagnée",
+              "chaque jour", ""),
+             ("Aller au marché un samedi par mois", "Vie sociale", pros["assistante-sociale"],
+              "Organisation du transport avec la famille", "un samedi par mois", "")])
+    # Jean Moreau (EHPAD): bilan overdue — the chef de service's list and the coordonnateur's reminder.
+    moreau = pp(usagers["Moreau"], ehpad, 1, "en_oeuvre", pros["assistante-sociale"], 380)
+    contenu(moreau, [("usager", "Qu'on me laisse dormir le matin", "")],
+            [("Lever après 9 h sauf rendez-vous", "Rythme de vie", pros["aide-soignant"], "Adapter le plan de soins",
+              "chaque jour", "")])
+    Rappel.objects.create(organisme=organisme, projet=moreau, destinataire=pros["assistante-sociale"],
+                          echeance=moreau.echeance_bilan,
+                          libelle=f"Bilan du projet personnalisé de {moreau.usager} à réaliser avant le "
+                                  f"{moreau.echeance_bilan:%d/%m/%Y} (en retard)")
+    # Aminata N'Diaye (MAS): PP in co-construction with SERAFIN-PH needs, a refusal already recorded.
+    ndiaye = usagers["N'Diaye"]
+    codes = {c.code: c for c in CodeSerafin.objects.filter(actif=True, jeu__in=["J285", "J284"])}
+    brouillon = pp(ndiaye, mas, 1, "co_construction", pros["educatrice"],
+                   projet_de_vie="Vivre avec d'autres jeunes adultes, faire de la musique.")
+    Attente.objects.create(organisme=organisme, projet=brouillon, source="usager",
+                           texte="Faire de la musique avec les autres (exprimé avec le classeur de pictogrammes)")
+    Attente.objects.create(organisme=organisme, projet=brouillon, source="famille", precision_source="sa mère",
+                           texte="Qu'elle soit moins seule le week-end")
+    if codes:
+        contenu(brouillon, [], [("Participer à l'atelier musique", codes["1.2.1.2"], pros["educatrice"],
+                                 "Atelier musique", "deux fois par semaine", "")], avis=False)
+        Action.objects.filter(objectif__projet=brouillon).update(prestation=codes["2.2.2"])
+        serafin = EvaluationSerafin.objects.create(organisme=organisme, usager=ndiaye, etablissement=mas,
+                                                   date_evaluation=jour - j(days=15), evaluateur=pros["educatrice"])
+        for code, importance in (("1.2.1.2", 3), ("1.2.1.3", 2), ("1.1.2", 1)):
+            BesoinEvalue.objects.create(organisme=organisme, evaluation=serafin, code=codes[code], importance=importance)
+    AvisValidation.objects.create(organisme=organisme, projet=brouillon, decision="refus", exprime_par="usager",
+                                  modalite="non_verbal", date_avis=jour - j(days=3), recueilli_par=pros["educatrice"],
+                                  motif="A repoussé le classeur à l'évocation de l'internat le week-end.")
+    # AGGIR histories in the EHPAD: the GMP page has data over the year.
+    profils = {"Lefèvre": ["A", "B", "B"], "Moreau": ["B", "B", "C"], "Garnier": ["C", "C", "C"],
+               "Bonnet": ["A", "A", "B"], "Chevalier": ["B", "C", "C"]}
+    for nom, niveaux in profils.items():
+        for i, niveau in enumerate(niveaux):
+            reponses = {item: ("A" if niveau == "A" or item.startswith(("coherence", "alerter", "deplacements_ext"))
+                               else niveau) for item in aggir.items_ordonnes()}
+            codes_v = aggir.codes_des_reponses(reponses)
+            gir, rang = aggir.calcul_gir(codes_v)
+            EvaluationAggir.objects.create(
+                organisme=organisme, usager=usagers[nom], etablissement=ehpad, date_evaluation=jour - j(days=300 - 140 * i),
+                evaluateur=pros["medecin"], mode="direct", reponses={"items": reponses, "codes": reponses},
+                codes=codes_v, gir=gir, rang=rang)
+    # A grid of the EHPAD's own, and journal entries.
+    grille = GrilleEvaluation.objects.create(
+        organisme=organisme, etablissement=ehpad, nom="Risque de chute (grille interne)", categorie="soins",
+        interpretation=[{"min": 3, "libelle": "Risque élevé"}, {"min": 1, "libelle": "Risque modéré"},
+                        {"min": 0, "libelle": "Risque faible"}])
+    for ordre, (libelle, type_item, options) in enumerate([
+            ("Chute dans les six derniers mois", "oui_non", []),
+            ("Marche", "choix", [{"libelle": "Seul(e)", "points": 0}, {"libelle": "Avec aide technique", "points": 1},
+                                 {"libelle": "Avec l'aide d'un tiers", "points": 2}]),
+            ("Nombre de médicaments par jour", "nombre", [])], start=1):
+        ItemGrille.objects.create(organisme=organisme, grille=grille, ordre=ordre, libelle=libelle,
+                                  type_item=type_item, options=options)
+    for usager, auteur, etab, categorie, texte, conf in [
+            (lefevre, pros["assistante-sociale"], ehpad, "famille", "Visite de sa fille Claire ; projet de sortie au "
+             "marché évoqué avec plaisir.", "equipe"),
+            (lefevre, pros["assistante-sociale"], ehpad, "social", "Dossier APA en cours de révision avec le "
+             "Département.", "equipe"),
+            (ndiaye, pros["educatrice"], mas, "educatif", "Très investie à l'atelier musique : a tenu le rythme au "
+             "djembé pendant vingt minutes.", "equipe"),
+            (ndiaye, pros["educatrice"], mas, "famille", "Échange avec la mère sur une situation familiale "
+             "difficile (détails au chef de service).", "restreinte"),
+            (usagers["Perrin"], pros["chef-service"], mas, "vie_quotidienne", "Adaptation du repas du soir "
+             "réussie ; plus calme au coucher.", "equipe")]:
+        Observation.objects.create(organisme=organisme, usager=usager, auteur=auteur, etablissement=etab,
+                                   categorie=categorie, texte=texte, confidentialite=conf)
 
 
 @transaction.atomic

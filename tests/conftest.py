@@ -39,6 +39,33 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
         teardown_test_databases(old_name, keepdb=django_db_keepdb)
 
 
+@pytest.fixture
+def codes_serafin(db):
+    """The SERAFIN-PH codes loaded by the migration. A transactional test flushes every table, reference
+    data included: they are then reloaded, committed through a separate owner connection (the app role
+    may only read them), and visible to this test's transaction from its next statement on."""
+    from accompagnement.models import CodeSerafin
+
+    if not CodeSerafin.objects.exists():
+        import psycopg
+        from django.db import connections
+
+        from accompagnement import serafin
+
+        reglages = connections["owner"].settings_dict
+        with psycopg.connect(dbname=connections["default"].settings_dict["NAME"], user=reglages["USER"],
+                             password=reglages["PASSWORD"], host=reglages["HOST"], port=reglages["PORT"],
+                             autocommit=True) as conn:
+            for jeu, (fichier, oid) in serafin.JEUX.items():
+                for code, libelle in serafin.lire(serafin.DOSSIER / fichier):
+                    conn.execute(
+                        "INSERT INTO accompagnement_codeserafin (jeu, oid, version, code, libelle, parent_code, "
+                        "niveau, actif) VALUES (%s, %s, %s, %s, %s, %s, %s, true) ON CONFLICT DO NOTHING",
+                        [jeu, oid, serafin.VERSION, code, libelle, code.rsplit(".", 1)[0] if "." in code else "",
+                         code.count(".") + 1])
+    return CodeSerafin.objects.all()
+
+
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = str(tmp_path / "media")

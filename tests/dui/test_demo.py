@@ -1,6 +1,7 @@
 """The demo data builds, is idempotent, and respects the tenant wall."""
 
 import pytest
+from django.utils import timezone
 
 from dui.demo import construire_demo
 from dui.models import OrganismeGestionnaire
@@ -10,7 +11,7 @@ from usagers.models import Usager
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_builds_once_with_two_organismes_and_usagers():
+def test_demo_builds_once_with_two_organismes_and_usagers(codes_serafin):
     assert construire_demo() is True
     assert construire_demo() is False
     tilleuls = OrganismeGestionnaire.objects.get(raison_sociale="Association Les Tilleuls")
@@ -22,5 +23,14 @@ def test_demo_builds_once_with_two_organismes_and_usagers():
 
         assert DemandeAdmission.objects.count() == 3
         assert Usager.objects.get(nom_naissance="Lefèvre").proches.count() == 2
+        from accompagnement import selectors
+        from accompagnement.models import EvaluationAggir, ProjetPersonnalise
+
+        assert set(ProjetPersonnalise.objects.values_list("statut", flat=True)) == {
+            "remplace", "en_oeuvre", "co_construction"}
+        ehpad = Usager.objects.get(nom_naissance="Moreau").sejours.get().etablissement
+        assert [p.usager.nom_naissance for p in selectors.suivi_des_bilans(ehpad)["en_retard"]] == ["Moreau"]
+        assert EvaluationAggir.objects.count() == 15
+        assert selectors.gmp(ehpad, [timezone.localdate()])[0]["gmp"] is not None
     with tenant_context(horizon.pk):
         assert Usager.objects.count() == 1
