@@ -4,6 +4,7 @@ configurable grids."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -162,6 +163,11 @@ def test_gmp_from_latest_valid_gir_of_persons_accompanied(og_a, og_b, client_de)
     with CaptureQueriesContext(connection) as ctx:
         body = client.get(url).content.decode()
     assert f'data-testid="gmp">{maintenant["gmp"]}<' in body and body.count('data-testid="evolution"') == 12
+    # SVG coordinates are never localised ("92,7" is not a number for SVG)
+    assert "<polyline" in body and not re.search(r'(cx|cy|x|y)="\d+,\d', body)
+    courbe = client_de(og_a["infirmier"]).get(f"/accompagnement/dossier/{u1.public_id}/evaluations/").content.decode()
+    assert "<polyline" in courbe and not re.search(r'(cx|cy|x|y)="\d+,\d', courbe)
+    assert not re.search(r'points="[^"]*\d+,\d+,\d', courbe)
     for i in range(4):
         u = creer_usager(og_a, nom_naissance=f"S{i}", premier_prenom="P", prenoms_naissance=["P"])
         _aggir(og_a, u, aujourd_hui, _direct())
