@@ -36,7 +36,7 @@ def projets(user, action: str = "social.voir") -> QuerySet[ProjetPersonnalise]:
 
 
 def projets_du_dossier(user, usager: Usager) -> list[ProjetPersonnalise]:
-    return list(projets(user).filter(usager=usager).select_related("etablissement", "coordonnateur")
+    return list(policy.scope_contenu_du_dossier(user, "social.voir", ProjetPersonnalise.objects.all(), usager).select_related("etablissement", "coordonnateur")
                 .order_by("etablissement__nom", "-version"))
 
 
@@ -85,21 +85,21 @@ def rappels_de(user) -> QuerySet[Rappel]:
 # --- Évaluations --------------------------------------------------------------------------------------------
 
 def evaluations_aggir(user, usager: Usager) -> list[EvaluationAggir]:
-    return list(policy.scope_contenu(user, "soins.voir", EvaluationAggir.objects.filter(usager=usager))
+    return list(policy.scope_contenu_du_dossier(user, "soins.voir", EvaluationAggir.objects.all(), usager)
                 .select_related("evaluateur", "etablissement", "annulee_par"))
 
 
 def evaluations_serafin(user, usager: Usager) -> list[EvaluationSerafin]:
-    return list(policy.scope_contenu(user, "social.voir", EvaluationSerafin.objects.filter(usager=usager))
+    return list(policy.scope_contenu_du_dossier(user, "social.voir", EvaluationSerafin.objects.all(), usager)
                 .select_related("evaluateur", "etablissement"))
 
 
 def evaluations_grille(user, usager: Usager) -> list[EvaluationGrille]:
-    visibles = (policy.scope_contenu(user, "social.voir", EvaluationGrille.objects.filter(categorie="social"))
-                .values("pk").union(policy.scope_contenu(user, "soins.voir", EvaluationGrille.objects.filter(
-                    categorie="soins")).values("pk")))
-    return list(EvaluationGrille.objects.filter(usager=usager, pk__in=visibles)
-                .select_related("grille", "evaluateur", "etablissement"))
+    lignes = []
+    for categorie in ("social", "soins"):
+        lignes += policy.scope_contenu_du_dossier(user, f"{categorie}.voir", EvaluationGrille.objects.filter(
+            categorie=categorie), usager).select_related("grille", "evaluateur", "etablissement")
+    return sorted(lignes, key=lambda e: (e.date_evaluation, e.id), reverse=True)
 
 
 def courbe_gir(evaluations: list[EvaluationAggir], largeur: int = 600, hauteur: int = 160) -> dict | None:
@@ -194,11 +194,13 @@ def non_evalues(etablissement: Etablissement, jour: datetime.date) -> QuerySet[U
 
 # --- Journal de suivi ---------------------------------------------------------------------------------------
 
-def observations_visibles(user, queryset: QuerySet[Observation] | None = None) -> QuerySet[Observation]:
+def observations_visibles(user, queryset: QuerySet[Observation] | None = None,
+                          usager: Usager | None = None) -> QuerySet[Observation]:
     """Observations ``user`` may read: ``social.voir`` on the usager and its ESMS, and the confidentiality
     level: équipe de soins → ``soins.voir`` there; restreinte → its author, or ``pilotage.voir`` there."""
     queryset = Observation.objects.all() if queryset is None else queryset
-    base = policy.scope_contenu(user, "social.voir", queryset)
+    base = policy.scope_contenu(user, "social.voir", queryset) if usager is None else \
+        policy.scope_contenu_du_dossier(user, "social.voir", queryset, usager)
     if not getattr(user, "is_authenticated", False):
         return base.none()
     condition = Q(confidentialite=Confidentialite.EQUIPE)
@@ -210,5 +212,5 @@ def observations_visibles(user, queryset: QuerySet[Observation] | None = None) -
 
 
 def journal_du_dossier(user, usager: Usager) -> QuerySet[Observation]:
-    return observations_visibles(user, Observation.objects.filter(usager=usager)) \
+    return observations_visibles(user, Observation.objects.all(), usager) \
         .select_related("auteur", "etablissement", "objectif")

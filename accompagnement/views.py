@@ -73,8 +73,29 @@ def _etablissements_du_dossier(user, usager: Usager, action: str):
 
 
 def _contenu(request, modele, public_id, action: str, queryset=None):
+    """A row of a dossier's content the user may act on (tenant, usager, ESMS), 404 otherwise."""
+    import uuid
+
     queryset = modele.objects.all() if queryset is None else queryset
-    return get_for_user_or_404(request.user, action, policy.scope_contenu(request.user, action, queryset), public_id)
+    try:
+        public_id = uuid.UUID(str(public_id))
+    except (TypeError, ValueError, AttributeError):
+        raise Http404("Introuvable.") from None
+    obj = policy.scope_contenu(request.user, action, queryset).filter(public_id=public_id).first()
+    if obj is None:
+        raise Http404("Introuvable.")
+    return obj
+
+
+def _documents_de(user, source, categorie: str):
+    """The latest documents generated from ``source``, which the user already reads (its category):
+    the ``documents`` habilitation on it is the one thing left to check."""
+    from documents.models import Document
+
+    if not policy.can_contenu(user, "documents.voir", source):
+        return []
+    return list(Document.objects.filter(organisme_id=user.organisme_id, objet_id=source.public_id,
+                                        categorie=categorie).order_by("-version")[:3])
 
 
 def _message_erreur(request, exc: ValidationError) -> None:
@@ -176,14 +197,13 @@ def projet(request, public_id):
         if resultat is not None:
             return resultat
     pp = selectors.projet_complet(pp)
-    from documents.selectors import documents_lisibles
 
     return render(request, "accompagnement/projet.html", {
         **contexte_dossier(request, pp.usager, "projet", f"version {pp.version} ({pp.etablissement.nom})"),
         "projet": pp, "forms": forms,
         "peut_modifier": peut_modifier and pp.brouillon, "peut_agir": peut_modifier,
         "versions": selectors.versions(pp), "aujourdhui": timezone.localdate(),
-        "documents": documents_lisibles(user).filter(objet_id=pp.public_id).order_by("-version")[:3],
+        "documents": _documents_de(user, pp, "social"),
         "etapes": _etapes(pp),
     })
 
@@ -436,15 +456,13 @@ def evaluation_aggir(request, public_id):
             ajouter_erreurs(annulation, exc)
         except PermissionDenied:
             raise Http404 from None
-    from documents.selectors import documents_lisibles
-
     return render(request, "accompagnement/aggir.html", {
         **contexte_dossier(request, evaluation.usager, "evaluations",
                            f"AGGIR du {evaluation.date_evaluation:%d/%m/%Y}"), "evaluation": evaluation,
         "lignes": lignes_aggir(evaluation), "annulation": annulation,
         "illustratives": [(aggir.LIBELLES[k], v) for k, v in evaluation.illustratives.items()],
         "peut_modifier": policy.can_contenu(request.user, "soins.modifier", evaluation),
-        "documents": documents_lisibles(request.user).filter(objet_id=evaluation.public_id).order_by("-version")[:3],
+        "documents": _documents_de(request.user, evaluation, "soins"),
     })
 
 

@@ -216,7 +216,7 @@ def _accompagnement(cur, og: int) -> str:
         WITH {sejours}, {coordonnateurs}
         INSERT INTO accompagnement_observation (organisme_id, public_id, cree_le, modifie_le, date_observation,
             categorie, texte, confidentialite, auteur_id, etablissement_id, objectif_id, usager_id)
-        SELECT %(og)s, gen_random_uuid(), now(), now(), now() - make_interval(days => k * 18, hours => s.n %% 12),
+        SELECT %(og)s, gen_random_uuid(), now(), now(), now() - make_interval(days => k * 18, hours => (s.n %% 12)::int),
                (ARRAY['educatif', 'vie_quotidienne', 'social', 'famille'])[1 + k %% 4],
                'Observation ' || k || ' : journée calme, participation à l''atelier, échanges avec sa famille.',
                (ARRAY['equipe', 'equipe', 'equipe', 'restreinte'])[1 + k %% 4], c.professionnel_id,

@@ -28,4 +28,9 @@ def documents_lisibles(user, queryset: QuerySet[Document] | None = None) -> Quer
 
 
 def documents_du_dossier(user, usager) -> QuerySet[Document]:
-    return documents_lisibles(user, Document.objects.filter(usager=usager)).select_related("auteur", "etablissement")
+    """The same rules as ``documents_lisibles``, decided on the usager once (no subquery per category)."""
+    base = policy.scope_contenu_du_dossier(user, "documents.voir", Document.objects.all(), usager)
+    par_categorie = [Q(categorie=code) & Q(pk__in=policy.scope_contenu_du_dossier(
+        user, f"{code}.voir", Document.objects.filter(categorie=code), usager).values("pk"))
+        for code, _libelle in CATEGORIES_DOCUMENTS]
+    return base.filter(reduce(or_, par_categorie)).select_related("auteur", "etablissement")
