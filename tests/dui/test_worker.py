@@ -76,3 +76,28 @@ def test_export_requested_on_the_web_is_produced_by_a_real_worker(og_a, og_b, wo
     with tenant_context(og_a.organisme.pk):
         historique = export.__class__.objects.get(pk=export.pk)
         assert historique.demandeur == og_a.dpo
+
+
+def test_pdf_of_a_projet_personnalise_is_rendered_by_a_real_worker(og_a, worker, client_de):
+    from accompagnement.models import ProjetPersonnalise
+    from documents.models import Document
+    from documents.pdf import texte_du_pdf
+    from tests.accompagnement.conftest import projet_en_co_construction, valider
+    from tests.usagers.conftest import creer_usager
+
+    usager = creer_usager(og_a, nom_naissance="Garnier", premier_prenom="Yvonne", prenoms_naissance=["Yvonne"])
+    with tenant_context(og_a.organisme.pk):
+        assert not ProjetPersonnalise.objects.exists()
+    pp = valider(og_a, projet_en_co_construction(og_a, usager))
+    client = client_de(og_a["educateur"])
+    assert client.post(f"/accompagnement/projet/{pp.public_id}/", {"formulaire": "pdf"}).status_code == 302
+    document = None
+    for _ in range(300):  # bounded wait for the worker (up to 60 s), not a timing assertion
+        with tenant_context(og_a.organisme.pk):
+            document = Document.objects.get()
+        if document.statut != "en_preparation" or worker.poll() is not None:
+            break
+        time.sleep(0.2)
+    assert document is not None and document.statut == "disponible", document and document.erreur
+    r = client.get(f"/documents/{document.public_id}/")
+    assert "Marcher jusqu'au jardin 0" in texte_du_pdf(b"".join(r.streaming_content))
