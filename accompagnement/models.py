@@ -342,6 +342,10 @@ class Rappel(TenantModel):
 # --- Évaluations ----------------------------------------------------------------------------------------
 
 
+# ESMS for older people, where AGGIR and the GIR moyen pondéré are used (the home page links their GMP).
+CATEGORIES_AGGIR = frozenset({"EHPAD", "EHPA", "USLD", "ACCUEIL_JOUR", "SSIAD", "SAAD", "SPASAD"})
+
+
 class ModeAggir(models.TextChoices):
     ADVERBES = "adverbes", "Adverbes S T C H"
     DIRECT = "direct", "Codes A / B / C (évaluateur expérimenté)"

@@ -33,6 +33,7 @@ def accueil(request):
         for_tenant(user, Etablissement.objects.filter(pk__in=roles.keys())).prefetch_related("unites")
     )
     cartes = []
+    from accompagnement.models import CATEGORIES_AGGIR
     from habilitations.roles import Role
 
     for etab in etablissements:
@@ -43,6 +44,7 @@ def accueil(request):
             "categories": [c.label for c in Categorie if f"{c.value}.voir" in actions],
             "pilotage": "pilotage.voir" in actions,
             "configurer": "pilotage.modifier" in actions,
+            "gmp": etab.categorie in CATEGORIES_AGGIR,
         })
     from accompagnement.selectors import rappels_de
 

@@ -176,6 +176,8 @@ def test_gmp_from_latest_valid_gir_of_persons_accompanied(og_a, og_b, client_de)
     assert len(ctx2.captured_queries) == len(ctx.captured_queries)
     assert client_de(og_a["infirmier"]).get(url).status_code == 404
     assert client_de(og_b["directeur"]).get(url).status_code == 404
+    assert url in client.get("/").content.decode()  # the EHPAD director's home links it
+    assert "/gmp/" not in client_de(og_a["infirmier"]).get("/").content.decode()
 
 
 def test_serafin_evaluation_feeds_the_pp(og_a, og_b, resident_a, client_de, codes_serafin):
