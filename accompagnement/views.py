@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dui.access import get_for_user_or_404
+from dui.access import get_contenu_or_404, get_for_user_or_404
 from dui.forms import ajouter_erreurs
 from dui.models import Etablissement
 from habilitations import policy
@@ -74,17 +74,7 @@ def _etablissements_du_dossier(user, usager: Usager, action: str):
 
 def _contenu(request, modele, public_id, action: str, queryset=None):
     """A row of a dossier's content the user may act on (tenant, usager, ESMS), 404 otherwise."""
-    import uuid
-
-    queryset = modele.objects.all() if queryset is None else queryset
-    try:
-        public_id = uuid.UUID(str(public_id))
-    except (TypeError, ValueError, AttributeError):
-        raise Http404("Introuvable.") from None
-    obj = policy.scope_contenu(request.user, action, queryset).filter(public_id=public_id).first()
-    if obj is None:
-        raise Http404("Introuvable.")
-    return obj
+    return get_contenu_or_404(request.user, action, modele.objects.all() if queryset is None else queryset, public_id)
 
 
 def _documents_de(user, source, categorie: str):

@@ -16,9 +16,9 @@ def documents_lisibles(user, queryset: QuerySet[Document] | None = None) -> Quer
     """Documents ``user`` may read: the ``documents`` habilitation and the one of the document's own data
     category (a PP needs ``social``, a DLU ``soins``…), on the document's ESMS and usager."""
     queryset = Document.objects.all() if queryset is None else queryset
-    base = policy.scope_contenu(user, "documents.voir", queryset)
     if not getattr(user, "is_authenticated", False):
         return queryset.none()
+    base = policy.scope_contenu(user, "documents.voir", queryset)
     par_categorie = [
         Q(categorie=code) & Q(pk__in=policy.scope_contenu(user, f"{code}.voir", Document.objects.filter(
             categorie=code)).values("pk"))

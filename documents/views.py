@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 
-from dui.access import get_for_user_or_404
+from dui.access import get_for_user_or_404, get_in_scope_or_404
 from dui.audit import journaliser_acces
 from dui.models import TypeAcces
 from usagers.models import Usager
@@ -17,8 +17,7 @@ from .selectors import documents_du_dossier, documents_lisibles
 
 
 def _document(request, public_id) -> Document:
-    document = get_for_user_or_404(request.user, "documents.voir", documents_lisibles(request.user), public_id)
-    return document
+    return get_in_scope_or_404(documents_lisibles(request.user).select_related("usager"), public_id)
 
 
 @login_required

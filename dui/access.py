@@ -21,14 +21,24 @@ def for_tenant(user, queryset: QuerySet[M]) -> QuerySet[M]:
     return queryset.filter(organisme_id=user.organisme_id)
 
 
-def get_for_user_or_404(user, action: str, queryset: QuerySet[M], public_id) -> M:
-    """The object with this public id, if it is in the user's organisme and ``action`` is allowed on it."""
+def get_in_scope_or_404(scoped: QuerySet[M], public_id) -> M:
+    """The object with this public id in a queryset already restricted by the policy (404 otherwise,
+    malformed ids included)."""
     try:
         public_id = uuid.UUID(str(public_id))
     except (TypeError, ValueError, AttributeError):
         raise Http404("Introuvable.") from None
-    scoped = policy.scope(user, action, for_tenant(user, queryset))
     obj = scoped.filter(public_id=public_id).first()
     if obj is None:
         raise Http404("Introuvable.")
     return obj
+
+
+def get_for_user_or_404(user, action: str, queryset: QuerySet[M], public_id) -> M:
+    """The object with this public id, if it is in the user's organisme and ``action`` is allowed on it."""
+    return get_in_scope_or_404(policy.scope(user, action, for_tenant(user, queryset)), public_id)
+
+
+def get_contenu_or_404(user, action: str, queryset: QuerySet[M], public_id) -> M:
+    """The same for a row of a dossier's content (``policy.scope_contenu``: usager and ESMS)."""
+    return get_in_scope_or_404(policy.scope_contenu(user, action, queryset), public_id)
