@@ -126,7 +126,8 @@ class CodeInvalide(ValueError):
     """A code that is not A, B or C, a missing variable or an unknown adverb."""
 
 
-def _code(valeur: str, nom: str) -> str:
+def valider_code(valeur: str, nom: str) -> str:
+    """The code A, B or C (case and spaces ignored); ``CodeInvalide`` otherwise."""
     code = str(valeur).strip().upper()
     if code not in CODES:
         raise CodeInvalide(f"{nom} : code {valeur!r} invalide (A, B ou C attendu).")
@@ -157,7 +158,7 @@ def combiner(variable: str, sous_codes: Sequence[str]) -> str:
     if variable not in VARIABLES_DISCRIMINANTES:
         raise CodeInvalide(f"Variable inconnue : {variable!r}.")
     attendues = VARIABLES_DISCRIMINANTES[variable]
-    codes = [_code(c, variable) for c in sous_codes]
+    codes = [valider_code(c, variable) for c in sous_codes]
     if not attendues:
         if len(codes) != 1:
             raise CodeInvalide(f"{variable} n'a pas de sous-variable : un seul code attendu.")
@@ -180,7 +181,7 @@ def rang(codes: Mapping[str, str]) -> int:
     for nom in VARIABLES_PONDEREES:
         if nom not in codes:
             raise CodeInvalide(f"Variable manquante : {nom}.")
-        valeurs.append(_code(codes[nom], nom))
+        valeurs.append(valider_code(codes[nom], nom))
     for _groupe, poids, seuils in GROUPES:
         score = 0
         for code, (si_c, si_b) in zip(valeurs, poids, strict=True):
@@ -201,7 +202,7 @@ def calcul_gir(codes: Mapping[str, str]) -> tuple[int, int]:
     for nom in VARIABLES_DISCRIMINANTES:
         if nom not in codes:
             raise CodeInvalide(f"Variable manquante : {nom}.")
-        _code(codes[nom], nom)
+        valider_code(codes[nom], nom)
     r = rang(codes)
     return GIR_DU_RANG[r], r
 
@@ -214,7 +215,7 @@ def codes_des_reponses(reponses: Mapping[str, str]) -> dict[str, str]:
         if sous:
             codes[variable] = combiner(variable, [reponses[f"{variable}.{s}"] for s in sous])
         else:
-            codes[variable] = _code(reponses[variable], variable)
+            codes[variable] = valider_code(reponses[variable], variable)
     return codes
 
 

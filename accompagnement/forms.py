@@ -212,9 +212,15 @@ class AggirForm(EvaluationBaseForm):
         super().__init__(etablissements, *args, **kwargs)
         self.items = aggir.items_ordonnes()
 
+    @property
+    def mode_choisi(self) -> str:
+        mode = self.data.get("mode") if self.is_bound else self.initial.get("mode")
+        return mode if mode in ModeAggir.values else ModeAggir.ADVERBES
+
     def reponses(self) -> tuple[dict[str, object], list[str]]:
-        """(answers per item, items left unanswered) from the raw POST data."""
-        data, mode = self.data, self.cleaned_data.get("mode") or self.data.get("mode")
+        """(answers per item, items left unanswered or answered both "aucun" and with adverbs) from the
+        raw POST data (the grid's checkboxes are not form fields)."""
+        data, mode = self.data, self.mode_choisi
         reponses, manquants = {}, []
         for item in self.items:
             if mode == ModeAggir.DIRECT:

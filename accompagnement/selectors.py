@@ -31,10 +31,6 @@ from .models import (
 )
 
 
-def projets(user, action: str = "social.voir") -> QuerySet[ProjetPersonnalise]:
-    return policy.scope_contenu(user, action, ProjetPersonnalise.objects.all())
-
-
 def projets_du_dossier(user, usager: Usager) -> list[ProjetPersonnalise]:
     return list(policy.scope_contenu_du_dossier(user, "social.voir", ProjetPersonnalise.objects.all(), usager).select_related("etablissement", "coordonnateur")
                 .order_by("etablissement__nom", "-version"))

@@ -82,16 +82,16 @@ def _date_passee(jour: datetime.date, champ: str, libelle: str) -> None:
         raise ValidationError({champ: f"{libelle} ne peut pas être dans le futur."})
 
 
-def professionnels_habilites(etablissement: Etablissement, jour: datetime.date | None = None):
-    """Professionals with an active habilitation in the ESMS (référents, coordonnateurs)."""
+def professionnels_habilites(*etablissements: Etablissement):
+    """Professionals with an active habilitation today in one of these ESMS (référents, coordonnateurs)."""
     from django.db.models import Q
 
     from habilitations.models import Professionnel
 
-    jour = jour or timezone.localdate()
-    habs = Habilitation.objects.filter(etablissement=etablissement, debut__lte=jour).filter(
+    jour = timezone.localdate()
+    habs = Habilitation.objects.filter(etablissement__in=etablissements, debut__lte=jour).filter(
         Q(fin__isnull=True) | Q(fin__gte=jour))
-    return Professionnel.objects.filter(organisme_id=etablissement.organisme_id, is_active=True,
+    return Professionnel.objects.filter(organisme_id=etablissements[0].organisme_id, is_active=True,
                                         pk__in=habs.values("professionnel_id")).order_by("nom", "prenom")
 
 
@@ -429,7 +429,7 @@ def do_enregistrer_aggir(auteur, usager: Usager, etablissement: Etablissement, *
         items = codes_aggir(mode, reponses)
         codes = aggir.codes_des_reponses(items)
         gir, rang = aggir.calcul_gir(codes)
-        illustratives = {k: aggir._code(v, k) for k, v in (illustratives or {}).items()
+        illustratives = {k: aggir.valider_code(v, k) for k, v in (illustratives or {}).items()
                          if k in aggir.VARIABLES_ILLUSTRATIVES and v}
     except aggir.CodeInvalide as exc:
         raise ValidationError(str(exc)) from exc

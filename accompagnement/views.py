@@ -48,7 +48,6 @@ from .models import (
     GrilleEvaluation,
     Importance,
     JeuSerafin,
-    ModeAggir,
     Objectif,
     Observation,
     ProjetPersonnalise,
@@ -106,10 +105,7 @@ def projets(request, public_id):
     creables = [e for e in etabs_modifiables if e.pk not in avec_projet_ouvert]
     form = None
     if creables:
-        from .services import professionnels_habilites
-
-        pros = professionnels_habilites(creables[0]) if len(creables) == 1 else \
-            _pros_des(creables)
+        pros = services.professionnels_habilites(*creables)
         form = NouveauProjetForm(Etablissement.objects.filter(pk__in=[e.pk for e in creables]), pros,
                                  request.POST or None,
                                  initial={"etablissement": creables[0].public_id,
@@ -137,15 +133,6 @@ def projets(request, public_id):
     })
 
 
-def _pros_des(etablissements):
-    from .services import professionnels_habilites
-
-    qs = professionnels_habilites(etablissements[0])
-    for e in etablissements[1:]:
-        qs = qs | professionnels_habilites(e)
-    return qs.distinct()
-
-
 FORMULAIRES_PP = ("projet_de_vie", "attente", "besoin", "objectif", "action", "retirer", "co_construction", "avis",
                   "bilan", "reviser", "pdf")
 
@@ -157,9 +144,7 @@ def projet(request, public_id):
                   ProjetPersonnalise.objects.select_related("usager", "etablissement", "coordonnateur"))
     user = request.user
     peut_modifier = policy.can_contenu(user, "social.modifier", pp)
-    from .services import professionnels_habilites
-
-    pros = professionnels_habilites(pp.etablissement)
+    pros = services.professionnels_habilites(pp.etablissement)
     post = request.POST if request.method == "POST" else None
     nom = (post or {}).get("formulaire", "")
     if post is not None and (nom not in FORMULAIRES_PP or (nom != "pdf" and not peut_modifier)):
@@ -282,14 +267,23 @@ def _uuid(valeur):
 
 # --- Évaluations ---------------------------------------------------------------------------------------------
 
-def _get_union(request, qs, public_id) -> Usager:
-    """The usager if the user may read its evaluations: social (SERAFIN-PH, grids) or soins (AGGIR)."""
-    for action in ("social.voir", "soins.voir"):
+CATEGORIES_EVALUATION = ("social", "soins")  # SERAFIN-PH and grids / AGGIR and grids
+
+
+def _dans_une_categorie(chercher):
+    """The first object ``chercher(categorie)`` finds for one of the evaluation categories, 404 if none:
+    an evaluation page opens with either habilitation."""
+    for categorie in CATEGORIES_EVALUATION:
         try:
-            return get_for_user_or_404(request.user, action, qs, public_id)
+            return chercher(categorie)
         except Http404:
             continue
     raise Http404("Introuvable.")
+
+
+def _get_union(request, qs, public_id) -> Usager:
+    """The usager if the user may read its evaluations: social (SERAFIN-PH, grids) or soins (AGGIR)."""
+    return _dans_une_categorie(lambda c: get_for_user_or_404(request.user, f"{c}.voir", qs, public_id))
 
 
 @login_required
@@ -357,14 +351,10 @@ def _grille_aggir(form: AggirForm) -> list[dict]:
 
 def _apercu(form: AggirForm) -> dict:
     """The GIR the answers give so far (live preview), or what is still missing."""
-    mode = form.data.get("mode") if form.is_bound else ModeAggir.ADVERBES
-    if mode not in ModeAggir.values:
-        mode = ModeAggir.ADVERBES
-    form.cleaned_data = getattr(form, "cleaned_data", {}) or {"mode": mode}
     reponses, manquants = form.reponses()
     if manquants:
         return {"manquants": len(manquants), "total": len(form.items)}
-    items = services.codes_aggir(mode, reponses)
+    items = services.codes_aggir(form.mode_choisi, reponses)
     codes = aggir.codes_des_reponses(items)
     gir, rang = aggir.calcul_gir(codes)
     return {"gir": gir, "rang": rang, "codes": [(aggir.LIBELLES[v], codes[v]) for v in aggir.VARIABLES_DISCRIMINANTES]}
@@ -377,31 +367,23 @@ def aggir_nouvelle(request, public_id):
     etabs = list(_etablissements_du_dossier(request.user, usager, "soins.modifier"))
     if not etabs:
         raise Http404
-    mode = request.GET.get("mode") if request.GET.get("mode") in ModeAggir.values else ModeAggir.ADVERBES
-    form = AggirForm(etabs, request.POST or None, initial={"mode": mode})
-    if request.method == "POST":
-        mode = form.data.get("mode") if form.data.get("mode") in ModeAggir.values else ModeAggir.ADVERBES
-        if form.is_valid():
-            reponses, manquants = form.reponses()
-            if manquants:
-                form.add_error(None, "Toutes les variables doivent être évaluées ; il manque : " + ", ".join(
-                    dict.fromkeys(aggir.LIBELLES[m.split('.')[0]] for m in manquants)) + ".")
-            else:
-                data = form.cleaned_data
-                try:
-                    evaluation = services.do_enregistrer_aggir(
-                        request.user, usager, data["etablissement"], date_evaluation=data["date_evaluation"],
-                        mode=data["mode"], reponses=reponses, illustratives=form.illustratives(),
-                        commentaire=data["commentaire"])
-                except ValidationError as exc:
-                    ajouter_erreurs(form, exc)
-                except PermissionDenied:
-                    raise Http404 from None
-                else:
-                    messages.success(request, f"Évaluation enregistrée : GIR {evaluation.gir}.")
-                    return redirect(evaluation.get_absolute_url())
+    form = AggirForm(etabs, request.POST or None, initial={"mode": request.GET.get("mode")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:  # the service says which variables are missing
+            evaluation = services.do_enregistrer_aggir(
+                request.user, usager, data["etablissement"], date_evaluation=data["date_evaluation"],
+                mode=form.mode_choisi, reponses=form.reponses()[0], illustratives=form.illustratives(),
+                commentaire=data["commentaire"])
+        except ValidationError as exc:
+            ajouter_erreurs(form, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, f"Évaluation enregistrée : GIR {evaluation.gir}.")
+            return redirect(evaluation.get_absolute_url())
     return render(request, "accompagnement/aggir_form.html", {
-        **contexte_dossier(request, usager, "evaluations"), "form": form, "mode": mode,
+        **contexte_dossier(request, usager, "evaluations"), "form": form, "mode": form.mode_choisi,
         "grille": _grille_aggir(form), "apercu": _apercu(form) if form.is_bound else None,
         "illustratives": [(v, aggir.LIBELLES[v], form.data.get(f"ill_{v}", "") if form.is_bound else "")
                           for v in aggir.VARIABLES_ILLUSTRATIVES],
@@ -561,33 +543,18 @@ def evaluer_grille(request, public_id, grille_id):
 
 def _grille_utilisable(request, grille_id) -> GrilleEvaluation:
     """A grid of an ESMS where the user may read its category (404 otherwise)."""
-    user = request.user
-    visibles = GrilleEvaluation.objects.filter(active=True, organisme_id=user.organisme_id)
-    for categorie in ("social", "soins"):
-        try:
-            return get_for_user_or_404(user, f"{categorie}.voir", visibles.filter(categorie=categorie), grille_id)
-        except Http404:
-            continue
-    raise Http404("Introuvable.")
+    visibles = GrilleEvaluation.objects.filter(active=True)
+    return _dans_une_categorie(lambda c: get_for_user_or_404(
+        request.user, f"{c}.voir", visibles.filter(categorie=c), grille_id))
 
 
 @login_required
 def evaluation_grille(request, public_id):
-    user = request.user
-    evaluation = None
-    for categorie in ("social", "soins"):
-        try:
-            evaluation = _contenu(request, EvaluationGrille, public_id, f"{categorie}.voir",
-                                  EvaluationGrille.objects.filter(categorie=categorie)
-                                  .select_related("usager", "grille", "evaluateur", "etablissement"))
-            break
-        except Http404:
-            continue
-    if evaluation is None:
-        raise Http404("Introuvable.")
+    evaluation = _dans_une_categorie(lambda c: _contenu(
+        request, EvaluationGrille, public_id, f"{c}.voir", EvaluationGrille.objects.filter(categorie=c)
+        .select_related("usager", "grille", "evaluateur", "etablissement")))
     return render(request, "accompagnement/evaluation_grille.html", {
-        **contexte_dossier(request, evaluation.usager, "evaluations", str(evaluation)), "evaluation": evaluation,
-        "user": user})
+        **contexte_dossier(request, evaluation.usager, "evaluations", str(evaluation)), "evaluation": evaluation})
 
 
 # --- Grilles configurables (direction) --------------------------------------------------------------------------
