@@ -413,18 +413,22 @@ def evaluation_aggir(request, public_id):
                           EvaluationAggir.objects.select_related("usager", "etablissement", "evaluateur", "annulee_par"))
     annulation = AnnulationForm(request.POST if request.POST.get("formulaire") == "annuler" else None)
     if request.method == "POST":
+        formulaire = request.POST.get("formulaire")
+        if formulaire not in ("pdf", "annuler"):
+            raise Http404
         try:
-            if request.POST.get("formulaire") == "pdf":
+            if formulaire == "pdf":
                 services.do_demander_pdf_aggir(request.user, evaluation)
                 messages.success(request, "Le PDF de la grille est en préparation.")
                 return redirect(evaluation.get_absolute_url())
-            if request.POST.get("formulaire") == "annuler" and annulation.is_valid():
+            if annulation.is_valid():
                 services.do_annuler_aggir(request.user, evaluation, annulation.cleaned_data["motif"])
                 messages.success(request, "Évaluation annulée : elle n'est plus prise en compte (GMP, dossier).")
                 return redirect(evaluation.get_absolute_url())
-            if request.POST.get("formulaire") not in ("pdf", "annuler"):
-                raise Http404
         except ValidationError as exc:
+            if formulaire == "pdf":
+                _message_erreur(request, exc)
+                return redirect(evaluation.get_absolute_url())
             ajouter_erreurs(annulation, exc)
         except PermissionDenied:
             raise Http404 from None

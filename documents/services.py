@@ -3,6 +3,7 @@ transaction, produced by a worker once it commits), store what the worker produc
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 
@@ -18,6 +19,10 @@ from .models import CODES_LOINC, Document, StatutDocument
 
 logger = logging.getLogger(__name__)
 
+# A document still "en préparation" after this long was lost (broker down, worker killed before it
+# started): a new request may replace it instead of being refused for ever.
+DELAI_PREPARATION = datetime.timedelta(minutes=10)
+
 
 def do_demander_generation(auteur, *, source: Model, usager, etablissement, type_document: str, categorie: str,
                            titre: str, tache, options: dict | None = None) -> Document:
@@ -26,7 +31,10 @@ def do_demander_generation(auteur, *, source: Model, usager, etablissement, type
     precedent = (Document.objects.filter(organisme_id=auteur.organisme_id, objet_id=source.public_id)
                  .order_by("-version").first())
     if precedent is not None and precedent.statut == StatutDocument.EN_PREPARATION:
-        raise ValidationError("Un document est déjà en préparation pour cet élément : patientez quelques instants.")
+        if precedent.cree_le > timezone.now() - DELAI_PREPARATION:
+            raise ValidationError("Un document est déjà en préparation pour cet élément : patientez quelques "
+                                  "instants.")
+        marquer_echec(precedent, "Non produit dans les dix minutes : remplacé par une nouvelle demande.")
     document = Document(
         organisme_id=auteur.organisme_id, usager=usager, etablissement=etablissement, type_document=type_document,
         code_loinc=CODES_LOINC.get(type_document, ""), categorie=categorie, titre=titre[:200],

@@ -122,16 +122,30 @@ def test_aggir_pdf_and_cancellation(og_a, resident_a, client_de, django_capture_
     e = _aggir(og_a, resident_a, timezone.localdate(), TOUT_C)
     client = client_de(og_a["infirmier"])
     url = f"/accompagnement/aggir/{e.public_id}/"
+    # A request while the previous one is still being prepared: a clear message, no second document.
+    with tenant_context(og_a.organisme.pk):
+        en_cours = Document.objects.create(
+            organisme=og_a.organisme, usager=resident_a, etablissement=og_a.ehpad, type_document="grille_evaluation",
+            categorie="soins", titre="AGGIR", objet_type="accompagnement.evaluationaggir", objet_id=e.public_id,
+            auteur=og_a["infirmier"])
+    r = client.post(url, {"formulaire": "pdf"}, follow=True)
+    assert r.status_code == 200 and "déjà en préparation" in r.content.decode()
+    # …unless it was lost (more than ten minutes): it is marked failed and replaced.
+    with tenant_context(og_a.organisme.pk):
+        Document.objects.filter(pk=en_cours.pk).update(cree_le=timezone.now() - datetime.timedelta(minutes=11))
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url, {"formulaire": "pdf"}).status_code == 302
     with tenant_context(og_a.organisme.pk):
-        document = Document.objects.get()
-    assert document.statut == "disponible" and document.categorie == "soins"
+        document = Document.objects.get(version=2)
+        en_cours.refresh_from_db()
+    assert en_cours.statut == "echec" and "dix minutes" in en_cours.erreur
+    assert document.statut == "disponible" and document.categorie == "soins" and document.remplace == en_cours
     with document.fichier.open("rb") as f:
         texte = texte_du_pdf(f.read())
     assert "Grille nationale AGGIR" in texte and "GIR 1" in texte and "Communication" in texte
     r = client.post(url, {"formulaire": "annuler", "motif": ""})
     assert "obligatoire" in r.content.decode()
+    assert client.post(url, {"formulaire": "supprimer"}).status_code == 404
     client.post(url, {"formulaire": "annuler", "motif": "Saisie sur le mauvais dossier"})
     with tenant_context(og_a.organisme.pk):
         e.refresh_from_db()
