@@ -62,7 +62,7 @@ def suivi_des_bilans(etablissement: Etablissement, jour: datetime.date | None = 
     jour = jour or timezone.localdate()
     courants = (ProjetPersonnalise.objects.filter(etablissement=etablissement, statut=StatutPP.EN_OEUVRE)
                 .select_related("usager", "coordonnateur").order_by("echeance_bilan"))
-    en_retard = [p for p in courants.filter(echeance_bilan__lt=jour)]
+    en_retard = list(courants.filter(echeance_bilan__lt=jour))
     a_venir = list(courants.filter(echeance_bilan__gte=jour, echeance_bilan__lte=jour + datetime.timedelta(days=60)))
     sans_pp = (Sejour.objects.filter(etablissement=etablissement, date_entree__lte=jour - DELAI_PREMIER_PP)
                .filter(Q(date_sortie__isnull=True) | Q(date_sortie__gte=jour))

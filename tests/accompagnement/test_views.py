@@ -216,3 +216,14 @@ def test_overdue_page_for_chef_de_service_and_director(og_a, og_b, resident_a, c
         services.creer_rappels_bilans(og_a.organisme.pk)
     assert "Bilan du projet personnalisé de GARNIER" in client_de(og_a["educateur"]).get("/").content.decode()
     assert "Bilan du projet" not in client_de(og_b["educateur"]).get("/").content.decode()
+
+
+def test_second_pdf_request_while_preparing_gets_a_clear_message(og_a, resident_a, client_de):
+    pp = valider(og_a, projet_en_co_construction(og_a, resident_a))
+    client = client_de(og_a["educateur"])
+    url = f"/accompagnement/projet/{pp.public_id}/"
+    assert client.post(url, {"formulaire": "pdf"}).status_code == 302  # the worker has not run yet
+    r = client.post(url, {"formulaire": "pdf"}, follow=True)
+    assert r.status_code == 200 and "déjà en préparation" in r.content.decode()
+    with tenant_context(og_a.organisme.pk):
+        assert Document.objects.count() == 1
