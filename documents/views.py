@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
@@ -14,6 +16,8 @@ from usagers.views import contexte_dossier
 
 from .models import Document
 from .selectors import documents_du_dossier, documents_lisibles
+
+logger = logging.getLogger(__name__)
 
 
 def _document(request, public_id) -> Document:
@@ -35,9 +39,14 @@ def fichier(request, public_id):
     document = _document(request, public_id)
     if not document.disponible or not document.fichier:
         raise Http404
+    try:
+        contenu = document.fichier.open("rb")
+    except FileNotFoundError:  # the row says "disponible" but the storage lost the file: say so, no 500
+        logger.error("Fichier absent du stockage pour le document %s (%s)", document.public_id, document.fichier.name)
+        raise Http404("Le fichier de ce document est introuvable sur le serveur.") from None
     journaliser_acces(request, TypeAcces.IMPRESSION, document, f"Document « {document} » de {document.usager}",
                       etablissement_id=document.etablissement_id)
-    reponse = FileResponse(document.fichier.open("rb"), content_type=document.type_mime,
+    reponse = FileResponse(contenu, content_type=document.type_mime,
                            filename=document.nom_fichier, as_attachment=request.GET.get("telecharger") == "1")
     reponse["Cache-Control"] = "private, no-store"
     return reponse

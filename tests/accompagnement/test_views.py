@@ -164,6 +164,11 @@ def test_pdf_is_produced_by_the_worker_stored_in_documents_and_readable(
         assert client_de(user).get(f"/documents/{document.public_id}/").status_code == 404
         body = client_de(user).get(f"/documents/dossier/{resident_a.public_id}/").content.decode()
         assert "Projet personnalisé v1" not in body
+    # A file lost by the storage: a clear 404, not a 500.
+    import os
+
+    os.remove(document.fichier.path)
+    assert client.get(f"/documents/{document.public_id}/").status_code == 404
     # The print is journaled.
     from dui.models import JournalAcces
 
