@@ -53,6 +53,25 @@ def worker(tmp_path, settings):
         print(output[-3000:])
 
 
+def _attendre_le_worker(worker, lire, en_cours: str):
+    """Re-read the row (``lire()``) until the worker has moved it out of ``en_cours``: a bounded wait (up to
+    60 s), not a timing assertion."""
+    objet = None
+    for _ in range(300):
+        objet = lire()
+        if objet.statut != en_cours or worker.poll() is not None:
+            break
+        time.sleep(0.2)
+    return objet
+
+
+def _lire(tenant, modele):
+    def lire():
+        with tenant_context(tenant.organisme.pk):
+            return modele.objects.get()
+    return lire
+
+
 def test_export_requested_on_the_web_is_produced_by_a_real_worker(og_a, og_b, worker, client_de):
     with tenant_context(og_a.organisme.pk):
         JournalAcces.objects.create(organisme=og_a.organisme, professionnel=og_a["medecin"], type_acces="lecture",
@@ -63,13 +82,7 @@ def test_export_requested_on_the_web_is_produced_by_a_real_worker(og_a, og_b, wo
     client = client_de(og_a.dpo)
     assert client.post("/journal/export/", {}).status_code == 302
 
-    export = None
-    for _ in range(300):  # bounded wait for the worker (up to 60 s), not a timing assertion
-        with tenant_context(og_a.organisme.pk):
-            export = ExportJournal.objects.get()
-        if export.statut != "en_attente" or worker.poll() is not None:
-            break
-        time.sleep(0.2)
+    export = _attendre_le_worker(worker, _lire(og_a, ExportJournal), "en_attente")
     assert export is not None and export.statut == "termine", "le worker n'a pas produit l'export"
     contenu = (Path(settings.MEDIA_ROOT) / export.fichier).read_text(encoding="utf-8-sig")
     assert "Lecture par le médecin" in contenu and "Lecture chez B" not in contenu
@@ -91,13 +104,7 @@ def test_pdf_of_a_projet_personnalise_is_rendered_by_a_real_worker(og_a, worker,
     pp = valider(og_a, projet_en_co_construction(og_a, usager))
     client = client_de(og_a["educateur"])
     assert client.post(f"/accompagnement/projet/{pp.public_id}/", {"formulaire": "pdf"}).status_code == 302
-    document = None
-    for _ in range(300):  # bounded wait for the worker (up to 60 s), not a timing assertion
-        with tenant_context(og_a.organisme.pk):
-            document = Document.objects.get()
-        if document.statut != "en_preparation" or worker.poll() is not None:
-            break
-        time.sleep(0.2)
+    document = _attendre_le_worker(worker, _lire(og_a, Document), "en_preparation")
     assert document is not None and document.statut == "disponible", document and document.erreur
     r = client.get(f"/documents/{document.public_id}/")
     assert "Marcher jusqu'au jardin 0" in texte_du_pdf(b"".join(r.streaming_content))
