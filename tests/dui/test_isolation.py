@@ -43,7 +43,7 @@ def objets_a(og_a):
 def _accompagnement_a(og_a, usager):
     """A's accompagnement objects: PP, evaluations, a grid, an observation, a generated document."""
     from accompagnement import aggir, services
-    from accompagnement.models import EvaluationGrille, GrilleEvaluation, Observation
+    from accompagnement.models import EvaluationGrille, EvaluationSerafin, GrilleEvaluation, Observation
     from documents.models import Document
     from tests.accompagnement.conftest import projet_en_co_construction
 
@@ -61,7 +61,9 @@ def _accompagnement_a(og_a, usager):
         document = Document.objects.create(
             organisme=og_a.organisme, usager=usager, etablissement=og_a.ehpad, type_document="autre",
             categorie="social", titre="Document secret A", auteur=og_a["educateur"], statut="disponible")
-    return [pp, evaluation, grille, evaluation_grille, observation, document]
+        serafin = EvaluationSerafin.objects.create(organisme=og_a.organisme, usager=usager, etablissement=og_a.ehpad,
+                                                   date_evaluation=timezone.localdate(), evaluateur=og_a["educateur"])
+    return [pp, evaluation, grille, evaluation_grille, observation, document, serafin]
 
 
 def _kwargs(name, obj):
@@ -87,7 +89,8 @@ def test_every_object_url_is_covered():
             "habilitations:bris_de_glace", "journal_export_fichier", "usagers:dossier",
             "usagers:verifier_document", "admission:demande", "admission:piece", "accompagnement:projet",
             "accompagnement:projets", "accompagnement:aggir", "accompagnement:aggir_apercu", "accompagnement:journal",
-            "accompagnement:evaluer_grille", "accompagnement:grille", "documents:fichier", "documents:statut",
+            "accompagnement:evaluer_grille", "accompagnement:grille", "accompagnement:serafin",
+            "accompagnement:evaluation_grille", "documents:fichier", "documents:statut",
             "documents:dossier"} <= routes
 
 
