@@ -41,7 +41,13 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
     with transaction.atomic():
         og = OrganismeGestionnaire.objects.filter(finess_juridique=BENCH_FINESS).first()
         if og:
-            print(f"L'organisme de bench existe déjà (id {og.pk}) : rien à faire.")
+            with tenant_context(og.pk), connection.cursor() as cur:
+                cur.execute("SELECT EXISTS (SELECT 1 FROM soins_transmission WHERE organisme_id = %s)", [og.pk])
+                if cur.fetchone()[0]:
+                    print(f"L'organisme de bench existe déjà (id {og.pk}) : rien à faire.")
+                    return
+                print(f"L'organisme de bench existe (id {og.pk}) : ajout des données de soins.")
+                print(_soins(cur, og.pk), f"en {time.perf_counter() - t0:.1f} s")
             return
         og = OrganismeGestionnaire.objects.create(raison_sociale="Bench — Grand organisme",
                                                   finess_juridique=BENCH_FINESS)
@@ -136,8 +142,9 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
                 FROM dui_etablissement e CROSS JOIN generate_series(1, 15) k WHERE e.organisme_id = %(og)s""",
                         {"og": og.pk})
             accompagnement = _accompagnement(cur, og.pk)
+            soins = _soins(cur, og.pk)
     print(f"Organisme de bench créé : {n_etab} ESMS, {4 * n_etab} unités, {n_pro} professionnels, "
-          f"{habs} habilitations, {n_usagers} usagers (séjour et 2 proches chacun), {accompagnement} "
+          f"{habs} habilitations, {n_usagers} usagers (séjour et 2 proches chacun), {accompagnement}, {soins} "
           f"en {time.perf_counter() - t0:.1f} s")
 
 
@@ -228,6 +235,116 @@ def _accompagnement(cur, og: int) -> str:
         comptes[table] = cur.fetchone()[0]
     return (f"{comptes['projetpersonnalise']} projets personnalisés ({comptes['objectif']} objectifs), "
             f"{comptes['evaluationaggir']} évaluations AGGIR, {comptes['observation']} observations")
+
+
+def _soins(cur, og: int) -> str:
+    """A year of soins for every person in a current séjour: each séjour placed in one of its ESMS's four
+    units; allergies for one person in four; a plan de soins of three recurring tasks (toilette once,
+    change three times, hydratation twice a day) with every occurrence of the year validated (about 5 %
+    not done); two transmissions a day; blood pressure, pulse, temperature and SpO2 every other day (a few
+    out of range, with their alert)."""
+    p = {"og": og}
+    cur.execute("""
+        WITH u AS (SELECT id, etablissement_id, row_number() OVER (PARTITION BY etablissement_id ORDER BY id) AS n
+                   FROM usagers_sejour WHERE organisme_id = %(og)s AND date_sortie IS NULL),
+             un AS (SELECT id, etablissement_id, row_number() OVER (PARTITION BY etablissement_id ORDER BY id) AS n
+                    FROM dui_unite WHERE organisme_id = %(og)s)
+        UPDATE usagers_sejour s SET unite_id = un.id
+        FROM u JOIN un ON un.etablissement_id = u.etablissement_id AND un.n = 1 + (u.n %% 4)
+        WHERE s.id = u.id""", p)
+    sejours = """s AS (SELECT s.id, s.usager_id, s.etablissement_id, s.unite_id, s.date_entree,
+                              row_number() OVER (ORDER BY s.id) AS n
+                       FROM usagers_sejour s WHERE s.organisme_id = %(og)s AND s.date_sortie IS NULL),
+                 c AS (SELECT DISTINCT ON (etablissement_id) etablissement_id, professionnel_id
+                       FROM habilitations_habilitation WHERE organisme_id = %(og)s
+                       ORDER BY etablissement_id, id)"""
+    cur.execute(f"""
+        WITH {sejours}
+        INSERT INTO soins_dossiersoins (organisme_id, public_id, cree_le, modifie_le, usager_id, statut_allergies,
+            regime, regime_precisions, texture, liquides, risque_chute, risque_escarre, risque_denutrition,
+            risque_fausse_route, remarques)
+        SELECT %(og)s, gen_random_uuid(), now(), now(), s.usager_id,
+               CASE WHEN s.n %% 4 = 0 THEN 'renseignees' ELSE 'aucune' END, 'normal', '',
+               (ARRAY['normale', 'hachee', 'mixee'])[1 + s.n %% 3], 'normaux',
+               (ARRAY['faible', 'modere', 'eleve'])[1 + s.n %% 3], 'faible', 'faible', 'faible', ''
+        FROM s ON CONFLICT (usager_id) DO NOTHING""", p)
+    cur.execute(f"""
+        WITH {sejours}
+        INSERT INTO soins_allergie (organisme_id, public_id, cree_le, modifie_le, usager_id, nature, type_agent, agent,
+            agent_normalise, reaction, severite, certitude, date_constat, source, saisie_par_id, inactive_le,
+            inactive_motif)
+        SELECT %(og)s, gen_random_uuid(), now(), now(), s.usager_id, 'allergie', 'substance', 'Amoxicilline',
+               'amoxicilline', 'Urticaire', 'severe', 'confirmee', NULL, '', c.professionnel_id, NULL, ''
+        FROM s JOIN c USING (etablissement_id) WHERE s.n %% 4 = 0""", p)
+    cur.execute(f"""
+        WITH {sejours}
+        INSERT INTO soins_soinplanifie (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
+            type_soin, libelle, consignes, heures, recurrence, intervalle, jours_semaine, date_debut, date_fin,
+            cree_par_id, arrete_le, arrete_par_id, arrete_motif)
+        SELECT %(og)s, gen_random_uuid(), now(), now(), s.usager_id, s.etablissement_id, t.type_soin, t.libelle, '',
+               t.heures, 'quotidien', 1, '{{}}', current_date - 365, NULL, c.professionnel_id, NULL, NULL, ''
+        FROM s JOIN c USING (etablissement_id)
+        CROSS JOIN (VALUES ('toilette', 'Toilette', ARRAY['08:00'::time]),
+                           ('change', '', ARRAY['07:00'::time, '13:00'::time, '21:00'::time]),
+                           ('hydratation', 'Proposer à boire', ARRAY['10:00'::time, '16:00'::time])) t(type_soin, libelle, heures)""",
+                p)
+    # Every occurrence of the past year (today's before now) validated by the unit's aide-soignant.
+    cur.execute(f"""
+        WITH {sejours}
+        INSERT INTO soins_realisationsoin (organisme_id, public_id, cree_le, modifie_le, soin_id, usager_id,
+            etablissement_id, date_prevue, heure_prevue, statut, motif, precision, reporte_a, auteur_id, realise_le)
+        SELECT %(og)s, gen_random_uuid(), now(), now(), sp.id, sp.usager_id, sp.etablissement_id, d::date, h,
+               CASE WHEN (sp.id + extract(doy FROM d)::int + extract(hour FROM h)::int) %% 20 = 0 THEN 'pas_fait'
+                    ELSE 'fait' END,
+               CASE WHEN (sp.id + extract(doy FROM d)::int + extract(hour FROM h)::int) %% 20 = 0 THEN 'refus'
+                    ELSE '' END,
+               '', NULL, c.professionnel_id, (d::date + h + interval '12 minutes') AT TIME ZONE 'Europe/Paris'
+        FROM soins_soinplanifie sp JOIN c USING (etablissement_id)
+        CROSS JOIN generate_series(current_date - 365, current_date, interval '1 day') d
+        CROSS JOIN LATERAL unnest(sp.heures) h
+        WHERE sp.organisme_id = %(og)s AND (d::date + h) AT TIME ZONE 'Europe/Paris' < now() - interval '1 hour'""", p)
+    cur.execute(f"""
+        WITH {sejours}
+        INSERT INTO soins_transmission (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
+            unite_id, auteur_id, ecrite_le, poste, date_poste, cible, donnees, actions, resultats, texte, importante)
+        SELECT %(og)s, gen_random_uuid(), now(), now(), s.usager_id, s.etablissement_id, s.unite_id, c.professionnel_id,
+               now() - make_interval(days => d, hours => 3 + k * 8 + (s.n %% 4)::int),
+               (ARRAY['matin', 'apres_midi', 'nuit'])[1 + k %% 3],
+               (now() - make_interval(days => d, hours => 3 + k * 8))::date,
+               (ARRAY['Sommeil', 'Douleur', 'Alimentation', 'Comportement', 'Peau'])[1 + (s.n + d + k) %% 5],
+               'Observation du poste : ' || (ARRAY['nuit agitée', 'douleur au genou (EN 4)', 'a mangé la moitié du plateau',
+                   'déambulation en fin de journée', 'rougeur du talon'])[1 + (s.n + d + k) %% 5],
+               'Réassurance, protocole appliqué, IDE informée.', 'À réévaluer au prochain poste.', '',
+               (s.n + d + k) %% 9 = 0
+        FROM s JOIN c USING (etablissement_id) CROSS JOIN generate_series(0, 364) d CROSS JOIN generate_series(0, 1) k""",
+                p)
+    cur.execute(f"""
+        WITH {sejours}, m AS (
+            SELECT s.usager_id, s.etablissement_id, c.professionnel_id,
+                   now() - make_interval(days => d * 2, hours => 2 + (s.n %% 5)::int) AS moment,
+                   (s.n * 7 + d * 13) %% 100 AS tirage
+            FROM s JOIN c USING (etablissement_id) CROSS JOIN generate_series(0, 182) d)
+        INSERT INTO soins_constante (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
+            type_constante, valeur, valeur_2, mesure_le, commentaire, alerte, auteur_id, annulee_le, annulee_motif)
+        SELECT %(og)s, gen_random_uuid(), now(), now(), m.usager_id, m.etablissement_id, t.code,
+               CASE t.code WHEN 'tension' THEN CASE WHEN m.tirage < 3 THEN 172 ELSE 120 + m.tirage %% 25 END
+                           WHEN 'pouls' THEN 64 + m.tirage %% 25
+                           WHEN 'temperature' THEN CASE WHEN m.tirage = 50 THEN 38.6 ELSE 36.4 + (m.tirage %% 10) / 10.0 END
+                           ELSE 93 + m.tirage %% 6 END,
+               CASE WHEN t.code = 'tension' THEN 70 + m.tirage %% 15 END, m.moment, '',
+               CASE WHEN t.code = 'tension' AND m.tirage < 3 THEN 'Systolique 172 mmHg > seuil 160'
+                    WHEN t.code = 'temperature' AND m.tirage = 50 THEN 'Température 38,6 °C > seuil 38,0'
+                    ELSE '' END,
+               m.professionnel_id, NULL, ''
+        FROM m CROSS JOIN (VALUES ('tension'), ('pouls'), ('temperature'), ('spo2')) t(code)""", p)
+    comptes = {}
+    for table in ("transmission", "constante", "realisationsoin", "soinplanifie"):
+        cur.execute(f"SELECT count(*) FROM soins_{table} WHERE organisme_id = %s", [og])
+        comptes[table] = cur.fetchone()[0]
+    cur.execute("ANALYZE soins_transmission; ANALYZE soins_constante; ANALYZE soins_realisationsoin; "
+                "ANALYZE usagers_sejour")
+    return (f"{comptes['transmission']} transmissions, {comptes['constante']} constantes, "
+            f"{comptes['soinplanifie']} soins planifiés, {comptes['realisationsoin']} soins tracés sur un an")
 
 
 if __name__ == "__main__":

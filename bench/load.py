@@ -45,6 +45,10 @@ PAGES = {
     "évaluations (onglet)": "/accompagnement/dossier/{usager}/evaluations/",
     "journal de suivi": "/accompagnement/dossier/{usager}/journal/",
     "GMP (direction)": "/accompagnement/etablissement/{etab}/gmp/",
+    "relève (unité)": "/soins/unite/{unite}/releve/",
+    "plan de soins du jour": "/soins/unite/{unite}/journee/",
+    "courbes de constantes": "/soins/dossier/{usager}/constantes/?periode=90",
+    "transmissions (onglet)": "/soins/dossier/{usager}/transmissions/",
 }
 
 
@@ -57,6 +61,7 @@ class VirtualUser:
         self.etab = ""
         self.usager = ""
         self.projet = ""
+        self.unite = ""
         self.pages: set[str] = set()  # the pages this professional's habilitations open
 
     def _csrf(self) -> str:
@@ -92,8 +97,14 @@ class VirtualUser:
             self.projet = match.group(1) if match else ""
         except urllib.error.HTTPError:
             self.projet = ""
+        try:
+            unites = self.get("/soins/").decode()
+            match = re.search(r'/soins/unite/([0-9a-f-]{36})/releve/', unites)
+            self.unite = match.group(1) if match else ""
+        except urllib.error.HTTPError:
+            self.unite = ""
         for name, template in PAGES.items():
-            path = template.format(etab=self.etab, usager=self.usager, projet=self.projet)
+            path = template.format(etab=self.etab, usager=self.usager, projet=self.projet, unite=self.unite)
             try:
                 self.get(path)
             except urllib.error.HTTPError:
@@ -114,7 +125,7 @@ def run(base: str, users: int, seconds: float) -> tuple[dict[str, list[float]], 
         def loop(vu: VirtualUser, name=name, template=template, deadline=deadline):
             if name not in vu.pages:  # not habilitated for this page: this professional does not request it
                 return
-            path = template.format(etab=vu.etab, usager=vu.usager, projet=vu.projet)
+            path = template.format(etab=vu.etab, usager=vu.usager, projet=vu.projet, unite=vu.unite)
             local = []
             while time.perf_counter() < deadline:
                 t = time.perf_counter()

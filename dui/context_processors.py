@@ -11,4 +11,5 @@ def dui(request):
         context["bris_de_glace_actifs"] = list(bris_de_glace_actifs(user).order_by("expire_le")[:5])
         context["peut_revoir_bris_de_glace"] = user.est_dpo or any(
             "pilotage.modifier" in actions_dans(user, etab) for etab in roles_par_etablissement(user))
+        context["voit_soins"] = any("soins.voir" in actions_dans(user, etab) for etab in roles_par_etablissement(user))
     return context

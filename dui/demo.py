@@ -98,7 +98,13 @@ def _construire(spec: dict, professionnels: list) -> OrganismeGestionnaire:
         _usagers(organisme, etabs, comptes[0], spec.get("usagers", []))
         if spec is OG_A:
             _demandes(organisme, etabs)
-            _accompagnement(organisme, etabs, {c.email.split("@")[0]: c for c in comptes})
+            pros = {c.email.split("@")[0]: c for c in comptes}
+            _accompagnement(organisme, etabs, pros)
+            from soins import demo as soins_demo
+            from usagers.models import Usager
+
+            soins_demo.construire(organisme, etabs[0], {u.nom_naissance: u for u in Usager.objects.filter(
+                organisme=organisme)}, pros)
     return organisme
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "admission",
     "documents",
     "accompagnement",
+    "soins",
 ]
 
 MIDDLEWARE = [

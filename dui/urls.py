@@ -16,4 +16,5 @@ urlpatterns = [
     path("admission/", include("admission.urls")),
     path("documents/", include("documents.urls")),
     path("accompagnement/", include("accompagnement.urls")),
+    path("soins/", include("soins.urls")),
 ]

@@ -166,10 +166,19 @@ def can(user, action: str, obj: Model) -> bool:
         return True
     if niveau == VOIR and categorie in CATEGORIES_BRIS_DE_GLACE and not etabs & etablissements_refuses(
             user, categorie):
-        return bris_de_glace_actifs(user).filter(
-            objet_type=obj._meta.label_lower, objet_id=obj.public_id
-        ).exists()
+        return _bris_de_glace_sur(user, obj)
     return False
+
+
+def _bris_de_glace_sur(user, obj: Model) -> bool:
+    """An active break-the-glass on ``obj`` (once per object and request: the tabs of a dossier ask for
+    several categories)."""
+    cache = _cache(user).setdefault("bdg_objets", {})
+    cle = (obj._meta.label_lower, obj.pk)
+    if cle not in cache:
+        cache[cle] = bris_de_glace_actifs(user).filter(objet_type=obj._meta.label_lower,
+                                                       objet_id=obj.public_id).exists()
+    return cache[cle]
 
 
 def _exception_objet_exists(user, model: type[Model], codename: str) -> Exists | None:

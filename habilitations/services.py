@@ -146,6 +146,7 @@ def do_ouvrir_bris_de_glace(request, obj: Model, motif: str) -> BrisDeGlace:
         debut=maintenant, expire_le=maintenant + datetime.timedelta(hours=settings.DUI_BREAK_GLASS_HOURS),
     )
     journaliser_acces(request, TypeAcces.BRIS_DE_GLACE, obj, f"Bris de glace : {motif}"[:255])
+    policy.oublier(user)  # what was decided earlier in this request no longer holds
     return bdg
 
 

@@ -100,6 +100,10 @@ ONGLETS = [
     ("projet", "Projet personnalisé", "social.voir", "accompagnement:projets"),
     ("evaluations", "Évaluations", None, "accompagnement:evaluations"),
     ("suivi", "Journal de suivi", "social.voir", "accompagnement:journal"),
+    ("soins", "Soins et dossier médical", "soins.voir", "soins:dossier"),
+    ("constantes", "Constantes", "soins.voir", "soins:constantes"),
+    ("transmissions", "Transmissions", "soins.voir", "soins:transmissions"),
+    ("plan", "Plan de soins", "soins.voir", "soins:plan"),
     ("documents", "Documents", "documents.voir", "documents:dossier"),
 ]
 
@@ -108,6 +112,23 @@ def _onglet_visible(user, action, usager) -> bool:
     if action is None:  # évaluations: social (SERAFIN-PH, grilles) or soins (AGGIR)
         return policy.can(user, "social.voir", usager) or policy.can(user, "soins.voir", usager)
     return policy.can(user, action, usager)
+
+
+def _bandeau_soins(user, usager: Usager) -> dict:
+    """Allergies (and the diet and risks every carer must know) in the banner, for the équipe de soins only:
+    the rest of the team does not see health information (secret professionnel partagé)."""
+    if not policy.can(user, "soins.voir", usager):
+        return {"bandeau_soins": False}
+    from soins.models import Allergie, DossierSoins, StatutAllergies
+
+    dossier = DossierSoins.objects.filter(usager=usager).first()
+    return {
+        "bandeau_soins": True,
+        "bandeau_allergies": list(Allergie.objects.filter(usager=usager, inactive_le__isnull=True)
+                                  .order_by("-severite", "agent")),
+        "bandeau_statut_allergies": dossier.statut_allergies if dossier else StatutAllergies.NON_RENSEIGNE,
+        "bandeau_dossier_soins": dossier,
+    }
 
 
 def contexte_dossier(request, usager: Usager, section: str, precision: str = "") -> dict:
@@ -119,6 +140,7 @@ def contexte_dossier(request, usager: Usager, section: str, precision: str = "")
     sejours = list(usager.sejours.select_related("etablissement", "unite"))
     jour = timezone.localdate()
     return {
+        **_bandeau_soins(request.user, usager),
         "usager": usager,
         "section": section,
         "onglets": [(code, nom, url) for code, nom, action, url in ONGLETS

@@ -28,7 +28,7 @@ JUNK = [
 
 
 def _urls(og_a):
-    ids = [uuid.uuid4(), og_a.ehpad.public_id, og_a["medecin"].public_id]
+    ids = [uuid.uuid4(), og_a.ehpad.public_id, og_a["medecin"].public_id, og_a.unite.public_id]
     for name, params in named_routes():
         if not params:
             yield reverse(name)

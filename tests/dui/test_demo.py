@@ -32,5 +32,18 @@ def test_demo_builds_once_with_two_organismes_and_usagers(codes_serafin):
         assert [p.usager.nom_naissance for p in selectors.suivi_des_bilans(ehpad)["en_retard"]] == ["Moreau"]
         assert EvaluationAggir.objects.count() == 15
         assert selectors.gmp(ehpad, [timezone.localdate()])[0]["gmp"] is not None
+        # soins: allergies in the dossiers, alerts and transmissions for the relève, a plan for the day view
+        from soins import selectors as soins_selectors
+        from soins.models import Allergie, Constante, RealisationSoin, Transmission
+
+        assert Allergie.objects.filter(usager__nom_naissance="Garnier", severite="vitale").exists()
+        assert Constante.objects.exclude(alerte="").exists() and Transmission.objects.count() == 20
+        assert RealisationSoin.objects.filter(statut="pas_fait").exists()
+        from habilitations.models import Professionnel
+
+        infirmiere = Professionnel.objects.get(email="infirmiere@tilleuls.demo")
+        unite = Usager.objects.get(nom_naissance="Lefèvre").sejours.get().unite
+        liste = soins_selectors.residents(infirmiere, unite, timezone.localdate())
+        assert liste and any(ligne.occurrences for ligne in soins_selectors.journee(unite, timezone.localdate(), liste))
     with tenant_context(horizon.pk):
         assert Usager.objects.count() == 1

@@ -37,7 +37,34 @@ def objets_a(og_a):
 
     usager = creer_usager(og_a, nom_naissance="Secret", premier_prenom="Alice", prenoms_naissance=["Alice"])
     return [og_a.ehpad, og_a.mas, og_a.unite, og_a["medecin"], og_a.admin, hab, bdg, export, usager,
-            *_accompagnement_a(og_a, usager)]
+            *_accompagnement_a(og_a, usager), *_soins_a(og_a, usager)]
+
+
+def _soins_a(og_a, usager):
+    """A's soins objects: an allergy, a constante with an alert, a transmission, a planned care task and its
+    validation, the DLU document."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from soins import services
+    from soins.models import Allergie, Constante, SoinPlanifie, Transmission
+    from usagers.models import Sejour
+
+    with tenant_context(og_a.organisme.pk):
+        Sejour.objects.filter(usager=usager).update(unite=og_a.unite)
+        allergie = services.do_ajouter_allergie(og_a["infirmier"], usager, Allergie(
+            type_agent="substance", agent="Amoxicilline", reaction="Urticaire", severite="severe"))
+        (constante,) = services.do_enregistrer_constantes(og_a["infirmier"], usager, og_a.ehpad, [
+            Constante(type_constante="temperature", valeur=Decimal("39.5"))])
+        transmission = services.do_ecrire_transmission(og_a["infirmier"], Transmission(
+            usager=usager, etablissement=og_a.ehpad, cible="Fièvre", donnees="39,5 °C secret A"))
+        soin = services.do_planifier_soin(og_a["infirmier"], SoinPlanifie(
+            usager=usager, etablissement=og_a.ehpad, type_soin="toilette", heures=[dt.time(0, 0)],
+            date_debut=timezone.localdate()))
+        realisation = services.do_valider_soin(og_a["aide_soignant"], soin, timezone.localdate(), dt.time(0, 0),
+                                               "pas_fait", "refus")
+        dossier = services.dossier_soins_de(usager)
+    return [allergie, constante, transmission, soin, realisation, dossier]
 
 
 def _accompagnement_a(og_a, usager):
@@ -91,7 +118,9 @@ def test_every_object_url_is_covered():
             "accompagnement:projets", "accompagnement:aggir", "accompagnement:aggir_apercu", "accompagnement:journal",
             "accompagnement:evaluer_grille", "accompagnement:grille", "accompagnement:serafin",
             "accompagnement:evaluation_grille", "documents:fichier", "documents:statut",
-            "documents:dossier"} <= routes
+            "documents:dossier", "soins:dossier", "soins:constantes", "soins:transmissions", "soins:plan",
+            "soins:transmission_rapide", "soins:valider", "soins:releve", "soins:lu", "soins:journee",
+            "soins:tour"} <= routes
 
 
 @pytest.mark.parametrize("who", ["admin", "dpo", "directeur", "medecin", "educateur"])
@@ -131,6 +160,7 @@ def test_lists_and_search_show_nothing_of_the_other_tenant(og_a, og_b, objets_a,
         "/usagers/?q=secret": [],
         "/usagers/?q=alice": [],
         "/accompagnement/grilles/": [],
+        "/soins/": [],
         f"/journal/?objet_id={og_a.ehpad.public_id}": [],
     }
     for url, attendus in pages.items():
@@ -145,6 +175,12 @@ def test_lists_and_search_show_nothing_of_the_other_tenant(og_a, og_b, objets_a,
     # home of B's director
     body = client_de(og_b["directeur"]).get("/").content.decode()
     assert "EHPAD B" in body and "EHPAD A" not in body
+    # B's nurse: her units only, and nothing of A in her relève
+    infirmiere_b = client_de(og_b["infirmier"])
+    body = infirmiere_b.get("/soins/").content.decode()
+    assert "Pavillon B" in body and "Pavillon A" not in body
+    body = infirmiere_b.get(f"/soins/unite/{og_b.unite.public_id}/releve/").content.decode()
+    assert "secret A" not in body and "Amoxicilline" not in body and "SECRET" not in body
 
 
 def test_export_of_b_contains_nothing_of_a(og_a, og_b, client_de, settings, django_capture_on_commit_callbacks):

@@ -145,6 +145,7 @@ def test_break_the_glass_grants_consultation_expires_and_is_journaled(og_a, rf):
         # Expiry: the access closes by itself.
         BrisDeGlace.objects.filter(pk=bdg.pk).update(debut=timezone.now() - datetime.timedelta(hours=5),
                                                      expire_le=timezone.now() - datetime.timedelta(minutes=1))
+        policy.oublier(infirmier)  # a later request: decisions are cached per request only
         assert policy.can(infirmier, "medical.voir", og_a.mas) is False
         assert not policy.scope(infirmier, "medical.voir", Etablissement.objects.all()).filter(
             pk=og_a.mas.pk).exists()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SoinsConfig(AppConfig):
+    name = "soins"
+    verbose_name = "Soins"

@@ -1,0 +1,507 @@
+"""Pages of the soins: the dossier's tabs (soins and dossier médical, constantes, transmissions, plan de
+soins) and the unit pages carers open on a tablet (relève, day view of the plan de soins, round of
+constantes). Views are thin: a form, a service or a selector, a template."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dui.access import get_contenu_or_404, get_for_user_or_404
+from dui.audit import journaliser_acces
+from dui.forms import ajouter_erreurs
+from dui.models import Etablissement, TypeAcces, Unite
+from habilitations import policy
+from usagers.models import DossierAdministratif, Sejour, Usager
+from usagers.views import contexte_dossier
+
+from . import selectors, services
+from .forms import (
+    CONSTANTES_TOUR,
+    AllergieForm,
+    AntecedentForm,
+    ConstantesForm,
+    DluForm,
+    DossierSoinsForm,
+    IntervenantForm,
+    MotifForm,
+    SeuilForm,
+    SoinPlanifieForm,
+    TransmissionForm,
+    TransmissionRapideForm,
+    VaccinationForm,
+    ValidationSoinForm,
+)
+from .models import (
+    DEFINITIONS,
+    Constante,
+    MotifNonRealisation,
+    Poste,
+    RealisationSoin,
+    SoinPlanifie,
+    StatutRealisation,
+    Transmission,
+    TypeAntecedent,
+    poste_de,
+)
+
+
+def _usager(request, public_id, action: str) -> Usager:
+    return get_for_user_or_404(request.user, action, Usager.objects.filter(fusionne_dans__isnull=True), public_id)
+
+
+def _etablissements_du_dossier(user, usager: Usager, action: str) -> list[Etablissement]:
+    """ESMS where the usager is accompanied today and where ``user`` may perform ``action``."""
+    jour = timezone.localdate()
+    ids = Sejour.objects.filter(usager=usager, date_entree__lte=jour).exclude(date_sortie__lt=jour) \
+        .values("etablissement_id")
+    return list(policy.scope(user, action, Etablissement.objects.filter(pk__in=ids)).order_by("nom"))
+
+
+def _unite(request, unite_id, action: str = "soins.voir") -> Unite:
+    return get_for_user_or_404(request.user, action, Unite.objects.select_related("etablissement"), unite_id)
+
+
+def _traiter(form, appel):
+    """Run a service on a valid form; returns True on success, or puts the French error on the form."""
+    if not form.is_valid():
+        return False
+    try:
+        appel()
+    except ValidationError as exc:
+        ajouter_erreurs(form, exc)
+        return False
+    except PermissionDenied:
+        raise Http404 from None
+    return True
+
+
+# --- Soins and dossier médical (dossier tab) ------------------------------------------------------------------
+
+FORMULAIRES_DOSSIER = ("allergie", "aucune_allergie", "desactiver_allergie", "profil", "antecedent",
+                       "basculer_antecedent", "vaccination", "intervenant", "retirer_intervenant", "dlu")
+FORMULAIRES_MEDICAUX = ("antecedent", "basculer_antecedent")
+TITRES_ANTECEDENTS = [(TypeAntecedent.PROBLEME, "Problèmes de santé actuels"),
+                      (TypeAntecedent.MEDICAL, "Antécédents médicaux"),
+                      (TypeAntecedent.CHIRURGICAL, "Antécédents chirurgicaux"),
+                      (TypeAntecedent.FAMILIAL, "Antécédents familiaux")]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dossier(request, public_id):
+    usager = _usager(request, public_id, "soins.voir")
+    user = request.user
+    peut_modifier = policy.can(user, "soins.modifier", usager)
+    voit_medical = policy.can(user, "medical.voir", usager)
+    modifie_medical = policy.can(user, "medical.modifier", usager)
+    etabs_dlu = _etablissements_du_dossier(user, usager, "documents.modifier") if voit_medical else []
+    etabs_dlu = [e for e in etabs_dlu if e.pk in policy.etablissements_autorises(user, "medical.voir")]
+    post = request.POST if request.method == "POST" else None
+    nom = (post or {}).get("formulaire", "")
+    if post is not None:
+        autorise = modifie_medical if nom in FORMULAIRES_MEDICAUX else \
+            bool(etabs_dlu) if nom == "dlu" else peut_modifier
+        if nom not in FORMULAIRES_DOSSIER or not autorise:
+            raise Http404
+    dossier_soins = services.dossier_soins_de(usager)
+
+    def lie(cle):
+        return post if nom == cle else None
+
+    forms = {
+        "allergie": AllergieForm(lie("allergie"), prefix="allergie"),
+        "profil": DossierSoinsForm(lie("profil"), instance=dossier_soins, prefix="profil"),
+        "antecedent": AntecedentForm(lie("antecedent"), prefix="antecedent"),
+        "vaccination": VaccinationForm(lie("vaccination"), prefix="vaccination"),
+        "intervenant": IntervenantForm(lie("intervenant"), prefix="intervenant"),
+        "motif": MotifForm(lie("desactiver_allergie")),
+        "dlu": DluForm(etabs_dlu, lie("dlu"), prefix="dlu"),
+    }
+    if post is not None:
+        ok, message = _traiter_dossier(request, usager, nom, forms, post)
+        if ok:
+            messages.success(request, message)
+            return redirect(reverse("soins:dossier", args=[usager.public_id]) + f"#{nom}")
+    from documents.models import TypeDocument
+    from documents.selectors import documents_du_dossier
+
+    administratif = DossierAdministratif.objects.filter(usager=usager).first()
+    return render(request, "soins/dossier.html", {
+        **contexte_dossier(request, usager, "soins"), "forms": forms, "dossier_soins": dossier_soins,
+        "peut_modifier_soins": peut_modifier, "voit_medical": voit_medical, "modifie_medical": modifie_medical,
+        "allergies": usager.allergies.select_related("saisie_par").order_by("inactive_le", "-severite", "agent"),
+        "antecedents": usager.antecedents.all() if voit_medical else [],
+        "types_antecedents": TITRES_ANTECEDENTS,
+        "vaccinations": usager.vaccinations.all()[:30],
+        "intervenants": usager.intervenants.filter(actif=True),
+        "administratif": administratif,
+        "peut_dlu": bool(etabs_dlu),
+        "dlus": list(documents_du_dossier(user, usager).filter(type_document=TypeDocument.DLU)
+                     .order_by("-cree_le")[:3]) if voit_medical else [],
+    })
+
+
+def _traiter_dossier(request, usager, nom, forms, post) -> tuple[bool, str]:
+    user = request.user
+    if nom == "aucune_allergie":
+        try:
+            services.do_declarer_aucune_allergie(user, usager)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return False, ""
+        return True, "« Aucune allergie connue » enregistré."
+    if nom == "desactiver_allergie":
+        allergie = _objet_du_dossier(usager.allergies.all(), post.get("objet"))
+        form = forms["motif"]
+        return _traiter(form, lambda: services.do_desactiver_allergie(user, allergie, form.cleaned_data["motif"])), \
+            "Allergie désactivée (conservée dans l'historique)."
+    if nom == "basculer_antecedent":
+        antecedent = _objet_du_dossier(usager.antecedents.all(), post.get("objet"))
+        services.do_basculer_antecedent(user, antecedent)
+        return True, "Antécédent mis à jour."
+    if nom == "retirer_intervenant":
+        intervenant = _objet_du_dossier(usager.intervenants.filter(actif=True), post.get("objet"))
+        services.do_retirer_intervenant(user, intervenant)
+        return True, f"{intervenant.nom} retiré(e) des intervenants."
+    form = forms[nom]
+    if nom == "allergie":
+        return _traiter(form, lambda: services.do_ajouter_allergie(user, usager, form.instance)), \
+            "Allergie enregistrée."
+    if nom == "profil":
+        return _traiter(form, lambda: services.do_modifier_dossier_soins(user, form.instance)), \
+            "Régime, textures et risques enregistrés."
+    if nom == "antecedent":
+        return _traiter(form, lambda: services.do_ajouter_antecedent(user, usager, form.instance)), \
+            "Antécédent enregistré."
+    if nom == "vaccination":
+        return _traiter(form, lambda: services.do_ajouter_vaccination(user, usager, form.instance)), \
+            "Vaccination enregistrée."
+    if nom == "intervenant":
+        return _traiter(form, lambda: services.do_ajouter_intervenant(user, usager, form.instance)), \
+            "Intervenant enregistré."
+    # dlu
+    return _traiter(form, lambda: services.do_demander_dlu(user, usager, form.cleaned_data["etablissement"])), \
+        "Le DLU est en préparation : il apparaîtra dans quelques instants ci-dessous et dans les documents."
+
+
+def _objet_du_dossier(queryset, public_id):
+    from dui.access import get_in_scope_or_404
+
+    return get_in_scope_or_404(queryset, public_id)
+
+
+# --- Constantes (dossier tab) ---------------------------------------------------------------------------------
+
+PERIODES = {"7": 7, "30": 30, "90": 90, "365": 365}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def constantes(request, public_id):
+    usager = _usager(request, public_id, "soins.voir")
+    user = request.user
+    etabs = _etablissements_du_dossier(user, usager, "soins.modifier")
+    peut_seuils = policy.can(user, "soins.modifier", usager) and policy.can(user, "medical.voir", usager)
+    nom = request.POST.get("formulaire", "") if request.method == "POST" else ""
+    if request.method == "POST" and not ((nom == "mesures" and etabs) or (nom == "seuil" and peut_seuils)
+                                         or (nom == "annuler" and etabs)):
+        raise Http404
+    form = ConstantesForm(request.POST if nom == "mesures" else None, etablissements=etabs, prefix="c")
+    seuil_form = SeuilForm(request.POST if nom == "seuil" else None, prefix="seuil")
+    motif_form = MotifForm(request.POST if nom == "annuler" else None)
+    if nom == "mesures" and _traiter(form, lambda: services.do_enregistrer_constantes(
+            user, usager, form.cleaned_data["etablissement"], form.mesures())):
+        alertes = Constante.objects.filter(usager=usager, auteur=user).exclude(alerte="").filter(
+            cree_le__gte=timezone.now() - datetime.timedelta(seconds=30))
+        for c in alertes:
+            messages.warning(request, f"Alerte : {c.alerte}")
+        messages.success(request, "Constantes enregistrées.")
+        return redirect("soins:constantes", public_id=usager.public_id)
+    if nom == "seuil":
+        def enregistrer():
+            d = seuil_form.cleaned_data
+            services.do_modifier_seuils(user, usager, d["type_constante"], d["minimum"], d["maximum"],
+                                        d["minimum_2"], d["maximum_2"])
+        if _traiter(seuil_form, enregistrer):
+            messages.success(request, "Seuils d'alerte enregistrés.")
+            return redirect("soins:constantes", public_id=usager.public_id)
+    if nom == "annuler":
+        constante = get_contenu_or_404(user, "soins.modifier", Constante.objects.filter(usager=usager),
+                                       request.POST.get("objet"))
+        if _traiter(motif_form, lambda: services.do_annuler_constante(user, constante, motif_form.cleaned_data["motif"])):
+            messages.success(request, "Mesure annulée.")
+            return redirect("soins:constantes", public_id=usager.public_id)
+        messages.error(request, "Indiquez le motif de l'annulation.")
+    periode = request.GET.get("periode", "30")
+    jours = PERIODES.get(periode, 30)
+    fin = timezone.now()
+    debut = fin - datetime.timedelta(days=jours)
+    mesures = list(selectors.constantes_du_dossier(user, usager).filter(
+        mesure_le__gte=debut, annulee_le__isnull=True).order_by("mesure_le"))
+    seuils = services.seuils_de(usager)
+    dernieres = selectors.dernieres_constantes(user, usager)
+    return render(request, "soins/constantes.html", {
+        **contexte_dossier(request, usager, "constantes"), "form": form if etabs else None,
+        "seuil_form": seuil_form if peut_seuils else None,
+        "graphiques": selectors.graphiques(mesures, seuils, debut, fin),
+        "recentes": selectors.constantes_du_dossier(user, usager).select_related("auteur")[:20],
+        "dernieres": [(DEFINITIONS[code], dernieres[code]) for code in DEFINITIONS if code in dernieres],
+        "imc": selectors.imc(dernieres.get("poids"), dernieres.get("taille")),
+        "seuils": [(dict(DEFINITIONS[c].__dict__), c, s) for c, s in seuils.items() if any(v is not None for v in s)],
+        "periode": str(jours), "periodes": PERIODES, "peut_annuler": bool(etabs),
+    })
+
+
+# --- Transmissions (dossier tab) --------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transmissions(request, public_id):
+    usager = _usager(request, public_id, "soins.voir")
+    user = request.user
+    etabs = _etablissements_du_dossier(user, usager, "soins.modifier")
+    form = TransmissionForm(etabs, request.POST or None,
+                            instance=Transmission(usager=usager, organisme_id=usager.organisme_id))
+    if request.method == "POST":
+        if not etabs:
+            raise Http404
+        if _traiter(form, lambda: services.do_ecrire_transmission(user, form.instance)):
+            messages.success(request, "Transmission enregistrée.")
+            return redirect("soins:transmissions", public_id=usager.public_id)
+    page = Paginator(selectors.transmissions_du_dossier(user, usager), 30).get_page(request.GET.get("page"))
+    return render(request, "soins/transmissions.html", {
+        **contexte_dossier(request, usager, "transmissions"), "form": form if etabs else None, "page": page})
+
+
+# --- Plan de soins (dossier tab) ----------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan(request, public_id):
+    usager = _usager(request, public_id, "soins.voir")
+    user = request.user
+    etabs = _etablissements_du_dossier(user, usager, "soins.modifier")
+    nom = request.POST.get("formulaire", "") if request.method == "POST" else ""
+    if request.method == "POST" and (nom not in ("soin", "arreter") or not etabs):
+        raise Http404
+    form = SoinPlanifieForm(etabs, request.POST if nom == "soin" else None,
+                            instance=SoinPlanifie(usager=usager, organisme_id=usager.organisme_id))
+    motif_form = MotifForm(request.POST if nom == "arreter" else None)
+    if nom == "soin" and _traiter(form, lambda: services.do_planifier_soin(user, form.instance)):
+        messages.success(request, f"Soin « {form.instance.intitule} » ajouté au plan de soins.")
+        return redirect("soins:plan", public_id=usager.public_id)
+    if nom == "arreter":
+        soin = get_contenu_or_404(user, "soins.modifier", SoinPlanifie.objects.filter(usager=usager),
+                                  request.POST.get("objet"))
+        if _traiter(motif_form, lambda: services.do_arreter_soin(user, soin, motif_form.cleaned_data["motif"])):
+            messages.success(request, f"Soin « {soin.intitule} » arrêté.")
+            return redirect("soins:plan", public_id=usager.public_id)
+        messages.error(request, "Indiquez pourquoi ce soin est arrêté.")
+    return render(request, "soins/plan.html", {
+        **contexte_dossier(request, usager, "plan"), "form": form if etabs else None,
+        "soins": selectors.soins_du_dossier(user, usager), "realisations": selectors.realisations_recentes(user, usager),
+        "peut_modifier": bool(etabs)})
+
+
+# --- Unit pages -------------------------------------------------------------------------------------------------
+
+@login_required
+def unites(request):
+    liste = list(selectors.unites_de_soins(request.user))
+    if not liste and not policy.etablissements_autorises(request.user, "soins.voir"):
+        raise Http404
+    return render(request, "soins/unites.html", {"unites": liste})
+
+
+@login_required
+def releve(request, public_id):
+    unite = _unite(request, public_id)
+    user = request.user
+    maintenant = timezone.now()
+    depuis = services.do_prendre_poste(user, unite, maintenant)
+    poste, jour = poste_de(maintenant)
+    liste = selectors.residents(user, unite, timezone.localdate())
+    elements = selectors.releve(user, unite, depuis, [r.usager for r in liste])
+    journaliser_acces(request, TypeAcces.LECTURE, unite, f"Relève — {unite.nom}")
+    return render(request, "soins/releve.html", {
+        "unite": unite, "elements": elements, "depuis": depuis, "poste": Poste(poste).label, "jour": jour,
+        "non_lus": sum(1 for e in elements if not e.lu), "residents": liste,
+    })
+
+
+@login_required
+@require_POST
+def marquer_lu(request, public_id):
+    """Mark one item (``objet`` = "transmission:<id>"…) or everything of the user's relève read."""
+    unite = _unite(request, public_id)
+    user = request.user
+    depuis = timezone.now() - services.RELEVE_MAX
+    liste = selectors.residents(user, unite, timezone.localdate())
+    elements = selectors.releve(user, unite, depuis, [r.usager for r in liste])
+    cible = request.POST.get("objet", "")
+    if cible != "tout":
+        elements = [e for e in elements if f"{e.genre}:{e.objet.public_id}" == cible]
+        if not elements:
+            raise Http404
+    services.do_marquer_lu(
+        user, transmissions=[e.objet.pk for e in elements if e.genre == "transmission"],
+        constantes=[e.objet.pk for e in elements if e.genre == "alerte"],
+        realisations=[e.objet.pk for e in elements if e.genre == "soin"])
+    if request.headers.get("HX-Request") and cible != "tout":
+        element = elements[0]
+        element.lu = True
+        return render(request, "soins/_element_releve.html", {"e": element, "unite": unite})
+    return redirect("soins:releve", public_id=unite.public_id)
+
+
+def _jour_demande(request) -> datetime.date:
+    aujourd_hui = timezone.localdate()
+    try:
+        jour = datetime.date.fromisoformat(request.GET.get("jour", "")) if request.GET.get("jour") else aujourd_hui
+    except ValueError:
+        jour = aujourd_hui
+    return jour
+
+
+@login_required
+def journee(request, public_id):
+    unite = _unite(request, public_id)
+    user = request.user
+    jour = _jour_demande(request)
+    liste = selectors.residents(user, unite, jour)
+    peut_valider = unite.etablissement_id in policy.etablissements_autorises(user, "soins.modifier")
+    journaliser_acces(request, TypeAcces.LECTURE, unite, f"Plan de soins du {jour:%d/%m/%Y} — {unite.nom}")
+    lignes = selectors.journee(unite, jour, liste)
+    for ligne in lignes:  # one form per person, with ids of its own (labels must point to the right field)
+        ligne.transmission_form = _transmission_rapide_form(ligne.resident.usager)
+    return render(request, "soins/journee.html", {
+        "unite": unite, "jour": jour, "lignes": lignes, "peut_valider": peut_valider,
+        "veille": jour - datetime.timedelta(days=1), "lendemain": jour + datetime.timedelta(days=1),
+        "aujourdhui": timezone.localdate(), "statuts": StatutRealisation,
+        "motifs": MotifNonRealisation.choices,
+        "a_faire": sum(1 for ligne in lignes for o in ligne.occurrences if o.realisation is None
+                       or o.realisation.statut == StatutRealisation.REPORTE),
+        "en_retard": sum(1 for ligne in lignes for o in ligne.occurrences if o.en_retard),
+    })
+
+
+@login_required
+@require_POST
+def valider_soin(request, public_id):
+    user = request.user
+    soin = get_contenu_or_404(user, "soins.modifier", SoinPlanifie.objects.select_related("usager"), public_id)
+    form = ValidationSoinForm(request.POST)
+    erreur = ""
+    realisation = None
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            realisation = services.do_valider_soin(user, soin, d["jour"], d["heure"], d["statut"], d["motif"],
+                                                   d["precision"], d["reporte_a"])
+        except ValidationError as exc:
+            erreur = " ".join(exc.messages)
+        except PermissionDenied:
+            raise Http404 from None
+    else:
+        erreur = "Saisie incomplète : choisissez un motif ou une heure de report."
+    jour = form.cleaned_data.get("jour") if form.is_valid() else None
+    heure = form.cleaned_data.get("heure") if form.is_valid() else None
+    if realisation is None and jour and heure:
+        realisation = RealisationSoin.objects.filter(soin=soin, date_prevue=jour, heure_prevue=heure) \
+            .select_related("auteur").first()
+    if not request.headers.get("HX-Request"):
+        if erreur:
+            messages.error(request, erreur)
+        else:
+            messages.success(request, f"{soin.intitule} — {soin.usager} : {realisation.get_statut_display().lower()}.")
+        sejour = services.sejour_dans(soin.usager, soin.etablissement, timezone.localdate())
+        if sejour and sejour.unite:
+            return redirect(reverse("soins:journee", args=[sejour.unite.public_id]) + (f"?jour={jour}" if jour else ""))
+        return redirect("soins:plan", public_id=soin.usager.public_id)
+    if not (jour and heure):
+        raise Http404
+    occurrence = selectors.Occurrence(soin, heure, realisation, False)
+    return render(request, "soins/_occurrence.html", {
+        "o": occurrence, "jour": jour, "peut_valider": True, "erreur": erreur, "motifs": MotifNonRealisation.choices})
+
+
+def _transmission_rapide_form(usager, *args, **kwargs) -> TransmissionRapideForm:
+    return TransmissionRapideForm(*args, auto_id=f"tr-{usager.public_id}-%s", **kwargs)
+
+
+@login_required
+@require_POST
+def transmission_rapide(request, public_id):
+    """A transmission written from the day view (htmx): now, in the ESMS of the person's unit."""
+    usager = _usager(request, public_id, "soins.modifier")
+    user = request.user
+    unite = _unite(request, request.POST.get("unite"), "soins.modifier")
+    form = _transmission_rapide_form(usager, request.POST, instance=Transmission(
+        usager=usager, etablissement=unite.etablissement, organisme_id=usager.organisme_id,
+        ecrite_le=timezone.now()))
+    ok = _traiter(form, lambda: services.do_ecrire_transmission(user, form.instance))
+    if not request.headers.get("HX-Request"):
+        if ok:
+            messages.success(request, f"Transmission enregistrée pour {usager}.")
+        else:
+            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("soins:journee", public_id=unite.public_id)
+    return render(request, "soins/_transmission_rapide.html", {
+        "usager": usager, "unite": unite, "form": _transmission_rapide_form(usager) if ok else form,
+        "enregistree": form.instance if ok else None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tour_constantes(request, public_id):
+    """A round of constantes for a whole unit: one line per resident, empty lines are skipped; nothing is
+    saved while a line has an error (everything typed stays on screen)."""
+    unite = _unite(request, public_id, "soins.modifier")
+    user = request.user
+    liste = [r for r in selectors.residents(user, unite, timezone.localdate(), "soins.modifier") if not r.absent]
+    post = request.POST if request.method == "POST" else None
+    lignes = [(r, ConstantesForm(post, types=CONSTANTES_TOUR, heure_seule=True,
+                                          prefix=str(r.usager.public_id))) for r in liste]
+    if post is not None:
+        valides = all(form.is_valid() for _, form in lignes)
+        a_enregistrer = [(r, form) for r, form in lignes if valides and form.mesures()]
+        if valides and not a_enregistrer:
+            messages.error(request, "Aucune valeur saisie.")
+        elif valides:
+            try:
+                with transaction.atomic():
+                    enregistrees = []
+                    for r, form in a_enregistrer:
+                        try:
+                            enregistrees += services.do_enregistrer_constantes(user, r.usager, unite.etablissement,
+                                                                               form.mesures())
+                        except ValidationError as exc:
+                            ajouter_erreurs(form, exc)
+                            raise
+            except ValidationError:
+                messages.error(request, "Rien n'a été enregistré : corrigez les lignes signalées.")
+            except PermissionDenied:
+                raise Http404 from None
+            else:
+                alertes = [c for c in enregistrees if c.alerte]
+                for c in alertes:
+                    messages.warning(request, f"Alerte — {c.usager} : {c.alerte}")
+                messages.success(request, f"{len(enregistrees)} mesure(s) enregistrée(s) pour "
+                                          f"{len(a_enregistrer)} personne(s).")
+                return redirect("soins:tour", public_id=unite.public_id)
+        else:
+            messages.error(request, "Rien n'a été enregistré : corrigez les lignes signalées.")
+    return render(request, "soins/tour.html", {
+        "unite": unite, "lignes": lignes, "types": [(c, DEFINITIONS[c]) for c in CONSTANTES_TOUR]})
+

@@ -1,0 +1,71 @@
+"""On a tablet at the start of a shift: an aide-soignante opens the day view of her unit, validates a care task
+in one tap, notes another as not done with its reason, and writes a transmission ciblée; the nurse of the
+next shift finds both in her relève and marks them read."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from dui.tenancy import tenant_context
+from soins.models import RealisationSoin, Transmission
+from tests.browser.conftest import se_connecter
+from tests.soins.conftest import creer_resident, planifier
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_day_view_validate_a_task_and_write_a_transmission_then_the_releve(live_server, og_a, page):
+    odette = creer_resident(og_a, chambre="12", nom_naissance="Marchand", premier_prenom="Odette",
+                            prenoms_naissance=["Odette"], date_naissance=datetime.date(1932, 6, 3))
+    creer_resident(og_a, chambre="14", nom_naissance="Perrin", premier_prenom="Jean", prenoms_naissance=["Jean"])
+    # early in the day so that both tasks are already due whatever time the test runs
+    planifier(og_a, odette, type_soin="toilette", libelle="Toilette au lavabo", heures=[datetime.time(0, 1)])
+    planifier(og_a, odette, type_soin="hydratation", heures=[datetime.time(0, 2)])
+    se_connecter(page, live_server.url, og_a["aide_soignant"])
+    page.get_by_role("link", name="Soins", exact=True).click()
+    page.get_by_role("link", name="Plan de soins du jour").click()
+    page.wait_for_url("**/journee/")
+    resident = page.get_by_test_id("resident").filter(has_text="Odette")
+    toilette = resident.get_by_test_id("occurrence").filter(has_text="Toilette au lavabo")
+    toilette.get_by_role("button", name="Fait").tap()
+    expect(toilette.get_by_test_id("etat")).to_contain_text("Fait")
+    hydratation = resident.get_by_test_id("occurrence").filter(has_text="Hydratation")
+    hydratation.locator("summary", has_text="Pas fait").tap()
+    hydratation.get_by_label("Motif").select_option("refus")
+    hydratation.get_by_role("button", name="Noter « pas fait »").tap()
+    expect(hydratation.get_by_test_id("etat")).to_contain_text("Refus de la personne")
+    # a transmission ciblée without leaving the page
+    resident.locator("summary", has_text="Transmission").tap()
+    resident.get_by_label("Cible", exact=True).fill("Hydratation")
+    resident.get_by_label("Données", exact=True).fill("Refuse de boire ce matin, lèvres sèches")
+    resident.get_by_label("Actions", exact=True).fill("Eau gélifiée proposée, infirmière prévenue")
+    resident.get_by_label("Importante", exact=True).check()
+    resident.get_by_role("button", name="Enregistrer la transmission").tap()
+    expect(resident.get_by_test_id("transmission-enregistree")).to_contain_text("cible : Hydratation")
+    page.screenshot(path="test-results/soins-journee-tablette.png", full_page=True)
+    assert page.erreurs_console == []
+    with tenant_context(og_a.organisme.pk):
+        assert sorted(RealisationSoin.objects.values_list("statut", "auteur_id")) == [
+            ("fait", og_a["aide_soignant"].pk), ("pas_fait", og_a["aide_soignant"].pk)]
+        t = Transmission.objects.get()
+        assert (t.cible, t.importante, t.unite_id) == ("Hydratation", True, og_a.unite.pk)
+        assert t.ecrite_le > timezone.now() - datetime.timedelta(minutes=5)
+
+    # The nurse's relève shows the transmission and the task not done; she marks them read.
+    page.context.clear_cookies()
+    se_connecter(page, live_server.url, og_a["infirmier"])
+    page.goto(f"{live_server.url}/soins/unite/{og_a.unite.public_id}/releve/")
+    elements = page.get_by_test_id("element-releve")
+    expect(elements).to_have_count(2)
+    expect(page.get_by_test_id("non-lus")).to_contain_text("2 non lus")
+    transmission = elements.filter(has_text="Refuse de boire")
+    transmission.get_by_role("button", name="Marquer comme lu").tap()
+    expect(transmission.get_by_role("button", name="Marquer comme lu")).to_have_count(0)
+    page.get_by_role("button", name="Tout marquer comme lu").tap()
+    expect(page.get_by_test_id("non-lus")).to_contain_text("0 non lu")
+    page.screenshot(path="test-results/soins-releve-tablette.png", full_page=True)
+    assert page.erreurs_console == []
