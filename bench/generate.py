@@ -341,10 +341,16 @@ def _soins(cur, og: int) -> str:
     for table in ("transmission", "constante", "realisationsoin", "soinplanifie"):
         cur.execute(f"SELECT count(*) FROM soins_{table} WHERE organisme_id = %s", [og])
         comptes[table] = cur.fetchone()[0]
-    cur.execute("ANALYZE soins_transmission; ANALYZE soins_constante; ANALYZE soins_realisationsoin; "
-                "ANALYZE usagers_sejour")
     return (f"{comptes['transmission']} transmissions, {comptes['constante']} constantes, "
             f"{comptes['soinplanifie']} soins planifiés, {comptes['realisationsoin']} soins tracés sur un an")
+
+
+def analyser() -> None:
+    """Fresh planner statistics after a bulk load (only the owner of the tables may ANALYZE them)."""
+    from django.db import connections
+
+    with connections["owner"].cursor() as cur:
+        cur.execute("ANALYZE")
 
 
 if __name__ == "__main__":
@@ -354,3 +360,4 @@ if __name__ == "__main__":
     parser.add_argument("--usagers", type=int, default=1600)
     args = parser.parse_args()
     generate(args.etablissements, args.professionnels, args.usagers)
+    analyser()

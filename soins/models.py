@@ -637,8 +637,9 @@ class RealisationSoin(TenantModel):
     class Meta:
         verbose_name = "réalisation d'un soin"
         indexes = [models.Index(fields=["organisme", "etablissement", "date_prevue"], name="realisation_jour_idx"),
-                   models.Index(fields=["etablissement", "-realise_le"], condition=Q(statut="pas_fait"),
-                                name="realisation_non_faite_idx")]
+                   # the relève: tasks not done or postponed, recent first
+                   models.Index(fields=["etablissement", "-realise_le"],
+                                condition=Q(statut__in=["pas_fait", "reporte"]), name="realisation_releve_idx")]
         constraints = [
             models.UniqueConstraint(fields=["soin", "date_prevue", "heure_prevue"], name="une_realisation_par_occurrence"),
             models.CheckConstraint(condition=~Q(statut="pas_fait") | ~Q(motif=""), name="realisation_motif"),

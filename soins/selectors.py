@@ -99,10 +99,12 @@ class Occurrence:
     heure: datetime.time
     realisation: RealisationSoin | None
     en_retard: bool
+    url: str = ""  # where to validate it (set by the view)
 
-    @property
-    def cle(self) -> str:
-        return f"{self.soin.public_id}-{self.heure:%H%M}"
+    def __post_init__(self):
+        # computed once: a day view renders a hundred occurrences or more
+        self.heure_texte = self.heure.strftime("%H:%M")
+        self.cle = f"{self.soin.public_id}-{self.heure:%H%M}"
 
 
 @dataclass

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dui.access import get_contenu_or_404, get_for_user_or_404
@@ -220,12 +221,12 @@ def constantes(request, public_id):
     form = ConstantesForm(request.POST if nom == "mesures" else None, etablissements=etabs, prefix="c")
     seuil_form = SeuilForm(request.POST if nom == "seuil" else None, prefix="seuil")
     motif_form = MotifForm(request.POST if nom == "annuler" else None)
-    if nom == "mesures" and _traiter(form, lambda: services.do_enregistrer_constantes(
-            user, usager, form.cleaned_data["etablissement"], form.mesures())):
-        alertes = Constante.objects.filter(usager=usager, auteur=user).exclude(alerte="").filter(
-            cree_le__gte=timezone.now() - datetime.timedelta(seconds=30))
-        for c in alertes:
-            messages.warning(request, f"Alerte : {c.alerte}")
+    enregistrees: list[Constante] = []
+    if nom == "mesures" and _traiter(form, lambda: enregistrees.extend(services.do_enregistrer_constantes(
+            user, usager, form.cleaned_data["etablissement"], form.mesures()))):
+        for c in enregistrees:
+            if c.alerte:
+                messages.warning(request, f"Alerte : {c.alerte}")
         messages.success(request, "Constantes enregistrées.")
         return redirect("soins:constantes", public_id=usager.public_id)
     if nom == "seuil":
@@ -333,8 +334,10 @@ def releve(request, public_id):
     poste, jour = poste_de(maintenant)
     liste = selectors.residents(user, unite, timezone.localdate())
     elements = selectors.releve(user, unite, depuis, [r.usager for r in liste])
+    _urls_des_usagers(r.usager for r in liste)
     journaliser_acces(request, TypeAcces.LECTURE, unite, f"Relève — {unite.nom}")
     return render(request, "soins/releve.html", {
+        "url_lu": reverse("soins:lu", args=[unite.public_id]),
         "unite": unite, "elements": elements, "depuis": depuis, "poste": Poste(poste).label, "jour": jour,
         "non_lus": sum(1 for e in elements if not e.lu), "residents": liste,
     })
@@ -361,8 +364,15 @@ def marquer_lu(request, public_id):
     if request.headers.get("HX-Request") and cible != "tout":
         element = elements[0]
         element.lu = True
+        _urls_des_usagers([element.usager])
         return render(request, "soins/_element_releve.html", {"e": element, "unite": unite})
     return redirect("soins:releve", public_id=unite.public_id)
+
+
+def _urls_des_usagers(usagers) -> None:
+    """Each person's transmissions tab, computed once per person (the relève lists dozens of items)."""
+    for usager in usagers:
+        usager.url_soins = reverse("soins:transmissions", args=[usager.public_id])
 
 
 def _jour_demande(request) -> datetime.date:
@@ -374,6 +384,11 @@ def _jour_demande(request) -> datetime.date:
     return jour
 
 
+# The same <select> in every occurrence of the day view: rendered once (a hundred occurrences per page).
+SELECT_MOTIFS = format_html('<select name="motif"><option value="">Motif…</option>{}</select>', format_html_join(
+    "", '<option value="{}">{}</option>', MotifNonRealisation.choices))
+
+
 @login_required
 def journee(request, public_id):
     unite = _unite(request, public_id)
@@ -383,13 +398,17 @@ def journee(request, public_id):
     peut_valider = unite.etablissement_id in policy.etablissements_autorises(user, "soins.modifier")
     journaliser_acces(request, TypeAcces.LECTURE, unite, f"Plan de soins du {jour:%d/%m/%Y} — {unite.nom}")
     lignes = selectors.journee(unite, jour, liste)
-    for ligne in lignes:  # one form per person, with ids of its own (labels must point to the right field)
-        ligne.transmission_form = _transmission_rapide_form(ligne.resident.usager)
+    urls: dict[int, str] = {}
+    for ligne in lignes:
+        for o in ligne.occurrences:
+            if o.soin.pk not in urls:
+                urls[o.soin.pk] = reverse("soins:valider", args=[o.soin.public_id])
+            o.url = urls[o.soin.pk]
     return render(request, "soins/journee.html", {
-        "unite": unite, "jour": jour, "lignes": lignes, "peut_valider": peut_valider,
+        "unite": unite, "jour": jour, "jour_iso": jour.isoformat(), "lignes": lignes, "peut_valider": peut_valider,
         "veille": jour - datetime.timedelta(days=1), "lendemain": jour + datetime.timedelta(days=1),
         "aujourdhui": timezone.localdate(), "statuts": StatutRealisation,
-        "motifs": MotifNonRealisation.choices,
+        "select_motifs": SELECT_MOTIFS,
         "a_faire": sum(1 for ligne in lignes for o in ligne.occurrences if o.realisation is None
                        or o.realisation.statut == StatutRealisation.REPORTE),
         "en_retard": sum(1 for ligne in lignes for o in ligne.occurrences if o.en_retard),
@@ -431,9 +450,12 @@ def valider_soin(request, public_id):
         return redirect("soins:plan", public_id=soin.usager.public_id)
     if not (jour and heure):
         raise Http404
-    occurrence = selectors.Occurrence(soin, heure, realisation, False)
-    return render(request, "soins/_occurrence.html", {
-        "o": occurrence, "jour": jour, "peut_valider": True, "erreur": erreur, "motifs": MotifNonRealisation.choices})
+    occurrence = selectors.Occurrence(soin, heure, realisation, False, reverse("soins:valider", args=[soin.public_id]))
+    response = render(request, "soins/_occurrence.html", {
+        "o": occurrence, "jour_iso": jour.isoformat(), "peut_valider": True, "erreur": erreur, "select_motifs": SELECT_MOTIFS})
+    if not erreur:
+        response["HX-Trigger"] = "soin-valide"  # the day view refreshes its counters
+    return response
 
 
 def _transmission_rapide_form(usager, *args, **kwargs) -> TransmissionRapideForm:
@@ -441,12 +463,17 @@ def _transmission_rapide_form(usager, *args, **kwargs) -> TransmissionRapideForm
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def transmission_rapide(request, public_id):
-    """A transmission written from the day view (htmx): now, in the ESMS of the person's unit."""
+    """A transmission written from the day view (htmx): now, in the ESMS of the person's unit. GET gives
+    the empty form (fetched when the panel opens, with ids of its own for this person)."""
     usager = _usager(request, public_id, "soins.modifier")
     user = request.user
-    unite = _unite(request, request.POST.get("unite"), "soins.modifier")
+    unite = _unite(request, request.POST.get("unite") if request.method == "POST" else request.GET.get("unite"),
+                   "soins.modifier")
+    if request.method == "GET":
+        return render(request, "soins/_transmission_rapide.html", {
+            "usager": usager, "unite": unite, "form": _transmission_rapide_form(usager)})
     form = _transmission_rapide_form(usager, request.POST, instance=Transmission(
         usager=usager, etablissement=unite.etablissement, organisme_id=usager.organisme_id,
         ecrite_le=timezone.now()))

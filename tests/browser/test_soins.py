@@ -38,6 +38,7 @@ def test_day_view_validate_a_task_and_write_a_transmission_then_the_releve(live_
     hydratation.get_by_label("Motif").select_option("refus")
     hydratation.get_by_role("button", name="Noter « pas fait »").tap()
     expect(hydratation.get_by_test_id("etat")).to_contain_text("Refus de la personne")
+    expect(page.get_by_test_id("a-faire")).to_contain_text("0 soin à faire")  # counters follow
     # a transmission ciblée without leaving the page
     resident.locator("summary", has_text="Transmission").tap()
     resident.get_by_label("Cible", exact=True).fill("Hydratation")
