@@ -233,12 +233,15 @@ def test_dlu_task_is_tenant_and_right_checked(og_a, og_b, resident):
     with pytest.raises(Exception, match="introuvable"):
         generer_dlu.apply(args=[str(doc.public_id)], kwargs={"organisme_id": og_b.organisme.pk,
                                                               "acteur_id": og_b["infirmier"].pk}).get()
-    # run for an aide-soignant of A (no medical habilitation): refused, written on the document
-    generer_dlu.apply(args=[str(doc.public_id)], kwargs={"organisme_id": og_a.organisme.pk,
-                                                          "acteur_id": og_a["aide_soignant"].pk})
-    with tenant_context(og_a.organisme.pk):
-        doc.refresh_from_db()
-    assert doc.statut == "echec" and not doc.fichier
+    # run for an educator or an aide-soignant of A (no medical habilitation): refused, written on the document
+    for role in ("educateur", "aide_soignant"):
+        with tenant_context(og_a.organisme.pk):
+            Document.objects.filter(pk=doc.pk).update(statut="en_preparation", erreur="")
+        generer_dlu.apply(args=[str(doc.public_id)], kwargs={"organisme_id": og_a.organisme.pk,
+                                                              "acteur_id": og_a[role].pk})
+        with tenant_context(og_a.organisme.pk):
+            doc.refresh_from_db()
+        assert doc.statut == "echec" and "habilitation" in doc.erreur and not doc.fichier, role
 
 
 class _Nulle:
