@@ -121,7 +121,7 @@ def _constantes(organisme, ehpad, usager, infirmiere, aide, maintenant, rng) -> 
     poids = Decimal(rng.randint(52, 78))
     for jours in range(60, -1, -3):
         moment = maintenant - datetime.timedelta(days=jours, hours=rng.randint(0, 3))
-        sys = rng.randint(118, 150) + (30 if jours == 0 and usager.nom_naissance == "Lefèvre" else 0)
+        sys = 172 if jours == 0 and usager.nom_naissance == "Lefèvre" else rng.randint(118, 150)  # today's alert
         mesures = [("tension", Decimal(sys), Decimal(rng.randint(65, 88))), ("pouls", Decimal(rng.randint(62, 92)), None),
                    ("temperature", Decimal(rng.randint(362, 376)) / 10, None), ("spo2", Decimal(rng.randint(93, 99)), None)]
         if usager.nom_naissance == "Moreau":

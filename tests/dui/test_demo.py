@@ -37,7 +37,9 @@ def test_demo_builds_once_with_two_organismes_and_usagers(codes_serafin):
         from soins.models import Allergie, Constante, RealisationSoin, Transmission
 
         assert Allergie.objects.filter(usager__nom_naissance="Garnier", severite="vitale").exists()
-        assert Constante.objects.exclude(alerte="").exists() and Transmission.objects.count() == 20
+        assert Constante.objects.filter(usager__nom_naissance="Lefèvre", type_constante="tension",
+                                        alerte__startswith="Systolique 172").exists()
+        assert Transmission.objects.count() == 20
         assert RealisationSoin.objects.filter(statut="pas_fait").exists()
         from habilitations.models import Professionnel
 
