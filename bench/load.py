@@ -1,6 +1,7 @@
 """Load test: virtual professionals log in (password + TOTP) and request pages against gunicorn.
 
     .venv/bin/python bench/load.py [--users 16] [--seconds 20] [--workers 3] [--url http://127.0.0.1:8077]
+                                   [--pages relève,plan]
 
 Without --url it starts gunicorn itself on 127.0.0.1:8077 with the current environment's database.
 Run bench/generate.py first. Prints, per page, requests, req/s, p50 and p95 latencies, next to the
@@ -154,7 +155,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--url", default="")
+    parser.add_argument("--pages", default="", help="only the pages whose name contains one of these words "
+                                                     "(comma-separated); the floor page is always measured")
     args = parser.parse_args()
+    if args.pages:
+        mots = [m.strip().lower() for m in args.pages.split(",") if m.strip()]
+        for name in [n for n in PAGES if not n.startswith("plancher") and not any(m in n.lower() for m in mots)]:
+            del PAGES[name]
     server = None
     base = args.url or "http://127.0.0.1:8077"
     if not args.url:

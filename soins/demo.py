@@ -114,6 +114,11 @@ def construire(organisme, ehpad, usagers, pros) -> None:
         _constantes(organisme, ehpad, usager, infirmiere, aide, maintenant, rng)
         _plan(organisme, ehpad, usager, infirmiere, aide, jour, maintenant, rng)
         _transmissions(organisme, ehpad, usager, infirmiere, aide, maintenant, rng)
+        if usager.nom_naissance == "Bonnet":  # hospitalised last night: the relève and the day view show it
+            from usagers.models import Absence
+
+            Absence.objects.create(organisme=organisme, sejour=usager.sejours.get(etablissement=ehpad),
+                                   motif="hospitalisation", debut=jour, commentaire="Dyspnée, adressé aux urgences du CH")
 
 
 def _constantes(organisme, ehpad, usager, infirmiere, aide, maintenant, rng) -> None:

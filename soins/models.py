@@ -654,24 +654,39 @@ class RealisationSoin(TenantModel):
 # --- Read marks -------------------------------------------------------------------------------------------
 
 
+# What a read mark may point to (exactly one of them).
+OBJETS_LUS = ("transmission", "constante", "realisation", "absence", "sejour")
+
+
+def _un_seul_objet() -> Q:
+    condition = Q(pk__in=[])
+    for champ in OBJETS_LUS:
+        condition |= Q(**{f"{autre}__isnull": autre != champ for autre in OBJETS_LUS})
+    return condition
+
+
 class Lecture(TenantModel):
-    """A professional has read an item of the relève (a transmission, an alert on a constante, a care task
-    not done)."""
+    """A professional has read an item of the relève: a transmission, an alert on a constante, a care task
+    not done, an absence (hospitalisation, return) or an arrival in the unit. An absence read before it
+    changed (the return is recorded) is unread again: ``lu_le`` is compared with its modification."""
 
     professionnel = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     transmission = models.ForeignKey(Transmission, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     constante = models.ForeignKey(Constante, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     realisation = models.ForeignKey(RealisationSoin, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    absence = models.ForeignKey("usagers.Absence", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    sejour = models.ForeignKey("usagers.Sejour", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     lu_le = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = "lecture"
         indexes = [models.Index(fields=["organisme", "professionnel"], name="lecture_org_pro_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(transmission__isnull=False, constante__isnull=True, realisation__isnull=True)
-                                   | Q(transmission__isnull=True, constante__isnull=False, realisation__isnull=True)
-                                   | Q(transmission__isnull=True, constante__isnull=True, realisation__isnull=False),
-                                   name="lecture_un_objet"),
+            models.CheckConstraint(condition=_un_seul_objet(), name="lecture_un_objet"),
+            models.UniqueConstraint(fields=["professionnel", "absence"], condition=Q(absence__isnull=False),
+                                    name="lecture_absence_unique"),
+            models.UniqueConstraint(fields=["professionnel", "sejour"], condition=Q(sejour__isnull=False),
+                                    name="lecture_sejour_unique"),
             models.UniqueConstraint(fields=["professionnel", "transmission"], condition=Q(transmission__isnull=False),
                                     name="lecture_transmission_unique"),
             models.UniqueConstraint(fields=["professionnel", "constante"], condition=Q(constante__isnull=False),

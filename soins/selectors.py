@@ -55,7 +55,7 @@ def residents(user, unite: Unite, jour: datetime.date, action: str = "soins.voir
 
 @dataclass
 class ElementReleve:
-    genre: str            # "transmission", "alerte", "soin"
+    genre: str            # "transmission", "alerte", "soin", "absence", "arrivee"
     moment: datetime.datetime
     usager: Usager
     objet: object
@@ -65,7 +65,8 @@ class ElementReleve:
 
 def releve(user, unite: Unite, depuis: datetime.datetime, usagers: list[Usager]) -> list[ElementReleve]:
     """Everything that happened on ``unite`` since ``depuis``: transmissions, alerts raised by constantes,
-    care tasks not done or postponed; newest first, each with the user's read mark. Three queries."""
+    care tasks not done or postponed, absences and arrivals; newest first, each with the user's read mark.
+    Five queries, whatever the history."""
     ids = [u.pk for u in usagers]
     par_id = {u.pk: u for u in usagers}
     etab = unite.etablissement_id
@@ -87,6 +88,17 @@ def releve(user, unite: Unite, depuis: datetime.datetime, usagers: list[Usager])
                                             statut__in=[StatutRealisation.PAS_FAIT, StatutRealisation.REPORTE])
              .annotate(lu=lu_r).select_related("auteur", "soin"))
     elements += [ElementReleve("soin", r.realise_le, par_id[r.usager_id], r, r.lu, False) for r in soins]
+    # Events of the unit's residents: an absence recorded or changed (hospitalisation, return), an arrival.
+    lu_a = Exists(Lecture.objects.filter(professionnel=user, absence=OuterRef("pk"), lu_le__gte=OuterRef("modifie_le")))
+    absences = (Absence.objects.filter(organisme_id=user.organisme_id, sejour__unite=unite,
+                                       sejour__usager_id__in=ids, modifie_le__gte=depuis)
+                .annotate(lu=lu_a).select_related("sejour"))
+    elements += [ElementReleve("absence", a.modifie_le, par_id[a.sejour.usager_id], a, a.lu,
+                               a.motif == "hospitalisation") for a in absences]
+    lu_s = Exists(Lecture.objects.filter(professionnel=user, sejour=OuterRef("pk")))
+    arrivees = (Sejour.objects.filter(organisme_id=user.organisme_id, unite=unite, usager_id__in=ids,
+                                      cree_le__gte=depuis).annotate(lu=lu_s))
+    elements += [ElementReleve("arrivee", s.cree_le, par_id[s.usager_id], s, s.lu, False) for s in arrivees]
     elements.sort(key=lambda e: e.moment, reverse=True)
     return elements
 

@@ -351,13 +351,19 @@ def do_ecrire_transmission(auteur, transmission: Transmission) -> Transmission:
     return transmission
 
 
+@transaction.atomic
 def do_marquer_lu(user, *, transmissions: Iterable[int] = (), constantes: Iterable[int] = (),
-                  realisations: Iterable[int] = ()) -> int:
+                  realisations: Iterable[int] = (), absences: Iterable[int] = (), sejours: Iterable[int] = ()) -> int:
     """Read marks for items of the relève (ids the caller took from the user's own relève). Marking twice
-    is harmless."""
-    lignes = [Lecture(organisme_id=user.organisme_id, professionnel=user, transmission_id=i) for i in transmissions]
-    lignes += [Lecture(organisme_id=user.organisme_id, professionnel=user, constante_id=i) for i in constantes]
-    lignes += [Lecture(organisme_id=user.organisme_id, professionnel=user, realisation_id=i) for i in realisations]
+    is harmless; an absence read again (it changed since) gets a fresh date."""
+    maintenant = timezone.now()
+    absences = list(absences)
+    Lecture.objects.filter(professionnel=user, absence_id__in=absences).update(lu_le=maintenant)
+    lignes = []
+    for champ, ids in (("transmission", transmissions), ("constante", constantes), ("realisation", realisations),
+                       ("absence", absences), ("sejour", sejours)):
+        lignes += [Lecture(organisme_id=user.organisme_id, professionnel=user, lu_le=maintenant, **{f"{champ}_id": i})
+                   for i in ids]
     Lecture.objects.bulk_create(lignes, ignore_conflicts=True)
     return len(lignes)
 

@@ -360,7 +360,9 @@ def marquer_lu(request, public_id):
     services.do_marquer_lu(
         user, transmissions=[e.objet.pk for e in elements if e.genre == "transmission"],
         constantes=[e.objet.pk for e in elements if e.genre == "alerte"],
-        realisations=[e.objet.pk for e in elements if e.genre == "soin"])
+        realisations=[e.objet.pk for e in elements if e.genre == "soin"],
+        absences=[e.objet.pk for e in elements if e.genre == "absence"],
+        sejours=[e.objet.pk for e in elements if e.genre == "arrivee"])
     if request.headers.get("HX-Request") and cible != "tout":
         element = elements[0]
         element.lu = True

@@ -9,12 +9,16 @@ from soins.models import SoinPlanifie, Transmission
 from tests.factories import SejourFactory, UsagerFactory
 
 
-def creer_resident(tenant, chambre="12", **traits):
-    """A person living in the tenant's EHPAD unit (séjour with unit and room)."""
+def creer_resident(tenant, chambre="12", arrive_maintenant=False, **traits):
+    """A person living in the tenant's EHPAD unit (séjour with unit and room), recorded long ago unless
+    ``arrive_maintenant`` (an arrival shows in the relève)."""
     with tenant_context(tenant.organisme.pk):
         usager = UsagerFactory(organisme=tenant.organisme, **traits)
-        SejourFactory(usager=usager, etablissement=tenant.ehpad, unite=tenant.unite, chambre=chambre,
-                      date_entree=datetime.date(2025, 3, 1))
+        sejour = SejourFactory(usager=usager, etablissement=tenant.ehpad, unite=tenant.unite, chambre=chambre,
+                               date_entree=datetime.date(2025, 3, 1))
+        if not arrive_maintenant:
+            type(sejour).objects.filter(pk=sejour.pk).update(
+                cree_le=datetime.datetime(2025, 3, 1, 10, tzinfo=timezone.get_current_timezone()))
     return usager
 
 

@@ -210,7 +210,7 @@ def test_releve_content_newest_first_with_read_marks(og_a, resident, django_asse
     with tenant_context(og_a.organisme.pk):
         usagers = [r.usager for r in selectors.residents(lecteur, og_a.unite, timezone.localdate())]
         assert {u.pk for u in usagers} == {resident.pk, voisin.pk}
-        with django_assert_max_num_queries(3):
+        with django_assert_max_num_queries(5):
             elements = selectors.releve(lecteur, og_a.unite, depuis, usagers)
         assert [(e.genre, e.objet.pk) for e in elements] == [("soin", refus.pk), ("alerte", alerte.pk),
                                                             ("transmission", t1.pk)]
@@ -222,6 +222,31 @@ def test_releve_content_newest_first_with_read_marks(og_a, resident, django_asse
         # read marks are per professional; the author has read their own transmission
         autre = {e.genre: e.lu for e in selectors.releve(og_a["aide_soignant"], og_a.unite, depuis, usagers)}
         assert autre == {"transmission": True, "alerte": False, "soin": False}
+
+
+def test_releve_shows_absences_and_arrivals_and_an_absence_that_changed_is_unread_again(og_a, resident):
+    from usagers.models import Absence, Sejour
+
+    depuis = timezone.now() - datetime.timedelta(hours=12)
+    lecteur = og_a["infirmier"]
+    nouveau = creer_resident(og_a, chambre="15", arrive_maintenant=True)
+    with tenant_context(og_a.organisme.pk):
+        ancien = Sejour.objects.get(usager=resident)
+        hospitalisation = Absence.objects.create(organisme=og_a.organisme, sejour=ancien, motif="hospitalisation",
+                                                 debut=timezone.localdate(), commentaire="Chute, urgences du CH")
+        usagers = [r.usager for r in selectors.residents(lecteur, og_a.unite, timezone.localdate())]
+        elements = selectors.releve(lecteur, og_a.unite, depuis, usagers)
+        assert [(e.genre, e.usager.pk, e.important) for e in elements] == [
+            ("absence", resident.pk, True), ("arrivee", nouveau.pk, False)]
+        services.do_marquer_lu(lecteur, absences=[hospitalisation.pk], sejours=[elements[1].objet.pk])
+        assert all(e.lu for e in selectors.releve(lecteur, og_a.unite, depuis, usagers))
+        # the return is recorded: the absence comes back unread
+        hospitalisation.fin = timezone.localdate()
+        hospitalisation.save()
+        lus = {e.genre: e.lu for e in selectors.releve(lecteur, og_a.unite, depuis, usagers)}
+        assert lus == {"absence": False, "arrivee": True}
+        services.do_marquer_lu(lecteur, absences=[hospitalisation.pk])
+        assert all(e.lu for e in selectors.releve(lecteur, og_a.unite, depuis, usagers))
 
 
 def _autre_unite(tenant):
