@@ -112,8 +112,8 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
                      e AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM dui_etablissement WHERE organisme_id = %(og)s)
                 INSERT INTO usagers_sejour (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
                     unite_id, chambre, mode_accueil, date_entree, provenance, date_sortie, motif_sortie, destination)
-                SELECT %(og)s, gen_random_uuid(), now(), now(), u.id, e.id, NULL, (u.n %% 80)::text, 'permanent',
-                       current_date - (u.n %% 1500)::int, '', NULL, '', ''
+                SELECT %(og)s, gen_random_uuid(), current_date - (u.n %% 1500)::int, now(), u.id, e.id, NULL,
+                       (u.n %% 80)::text, 'permanent', current_date - (u.n %% 1500)::int, '', NULL, '', ''
                 FROM u JOIN e ON e.n = 1 + (u.n %% %(netab)s)""", {"og": og.pk, "netab": n_etab})
             cur.execute("""
                 INSERT INTO usagers_proche (organisme_id, public_id, cree_le, modifie_le, usager_id, nom, prenom, lien,
@@ -244,6 +244,9 @@ def _soins(cur, og: int) -> str:
     not done); two transmissions a day; blood pressure, pulse, temperature and SpO2 every other day (a few
     out of range, with their alert)."""
     p = {"og": og}
+    # séjours were recorded on their admission day: nobody is a new arrival in the relève
+    cur.execute("UPDATE usagers_sejour SET cree_le = date_entree WHERE organisme_id = %(og)s AND cree_le > date_entree",
+                p)
     cur.execute("""
         WITH u AS (SELECT id, etablissement_id, row_number() OVER (PARTITION BY etablissement_id ORDER BY id) AS n
                    FROM usagers_sejour WHERE organisme_id = %(og)s AND date_sortie IS NULL),
