@@ -46,6 +46,7 @@ from .forms import (
 from .models import (
     DEFINITIONS,
     Constante,
+    DossierSoins,
     MotifNonRealisation,
     Poste,
     RealisationSoin,
@@ -115,7 +116,10 @@ def dossier(request, public_id):
             bool(etabs_dlu) if nom == "dlu" else peut_modifier
         if nom not in FORMULAIRES_DOSSIER or not autorise:
             raise Http404
-    dossier_soins = services.dossier_soins_de(usager)
+    # a GET does not write: an empty dossier de soins is only created when someone fills it in
+    dossier_soins = services.dossier_soins_de(usager) if nom == "profil" else (
+        DossierSoins.objects.filter(usager=usager).first()
+        or DossierSoins(usager=usager, organisme_id=usager.organisme_id))
 
     def lie(cle):
         return post if nom == cle else None

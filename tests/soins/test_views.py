@@ -299,3 +299,24 @@ def test_dossier_tabs_query_counts_do_not_grow_with_history(og_a, resident, clie
     avant = {page: _count(client, page) for page in pages}
     _historique(og_a, [resident], 10)
     assert {page: _count(client, page) for page in pages} == avant
+
+
+def test_reading_the_soins_tab_writes_nothing(og_a, resident, client_de):
+    from soins.models import DossierSoins
+
+    assert client_de(og_a["pharmacien"]).get(f"/soins/dossier/{resident.public_id}/").status_code == 200
+    with tenant_context(og_a.organisme.pk):
+        assert not DossierSoins.objects.exists()
+    client = client_de(og_a["infirmier"])
+    r = client.post(f"/soins/dossier/{resident.public_id}/", {
+        "formulaire": "profil", "profil-regime": "autre", "profil-regime_precisions": "", "profil-texture": "mixee",
+        "profil-liquides": "gelifies", "profil-risque_chute": "eleve", "profil-risque_escarre": "faible",
+        "profil-risque_denutrition": "modere", "profil-risque_fausse_route": "eleve"})
+    assert "Précisez le régime" in r.content.decode()
+    r = client.post(f"/soins/dossier/{resident.public_id}/", {
+        "formulaire": "profil", "profil-regime": "autre", "profil-regime_precisions": "Sans porc",
+        "profil-texture": "mixee", "profil-liquides": "gelifies", "profil-risque_chute": "eleve",
+        "profil-risque_escarre": "faible", "profil-risque_denutrition": "modere", "profil-risque_fausse_route": "eleve"})
+    assert r.status_code == 302
+    body = client_de(og_a["aide_soignant"]).get(f"/usagers/{resident.public_id}/").content.decode()
+    assert "Texture mixée lisse · eau gélifiée" in body and "Risque : fausses routes" in body
