@@ -22,7 +22,8 @@ from django.utils import timezone
 from dui.models import Etablissement
 from habilitations import policy
 from habilitations.models import Habilitation
-from usagers.models import Sejour, Usager
+from usagers.models import Usager
+from usagers.selectors import exiger_sejour
 
 from . import aggir
 from .models import (
@@ -60,21 +61,8 @@ def _exiger(user, action: str, obj) -> None:
 
 
 def _exiger_sur_etablissement(user, action: str, usager: Usager, etablissement: Etablissement) -> None:
-    if (usager.organisme_id != user.organisme_id or etablissement.organisme_id != user.organisme_id
-            or not policy.can(user, action, usager)
-            or etablissement.pk not in policy.etablissements_autorises(user, action)):
+    if not policy.can_dans_etablissement(user, action, usager, etablissement):
         raise PermissionDenied("Vous n'avez pas l'habilitation nécessaire.")
-
-
-def _sejour_dans(usager: Usager, etablissement: Etablissement, jour: datetime.date) -> Sejour | None:
-    return (Sejour.objects.filter(usager=usager, etablissement=etablissement, date_entree__lte=jour)
-            .exclude(date_sortie__lt=jour).first())
-
-
-def _exiger_sejour(usager, etablissement, jour) -> None:
-    if _sejour_dans(usager, etablissement, jour) is None:
-        raise ValidationError(f"{usager} n'est pas accompagné(e) par {etablissement} à cette date "
-                              f"({jour:%d/%m/%Y}).")
 
 
 def _date_passee(jour: datetime.date, champ: str, libelle: str) -> None:
@@ -117,7 +105,7 @@ def _exiger_brouillon(projet: ProjetPersonnalise) -> None:
 def do_creer_projet(auteur, usager: Usager, etablissement: Etablissement, coordonnateur) -> ProjetPersonnalise:
     """The first version of a PP (or a new one after the previous was replaced)."""
     _exiger_sur_etablissement(auteur, "social.modifier", usager, etablissement)
-    _exiger_sejour(usager, etablissement, timezone.localdate())
+    exiger_sejour(usager, etablissement, timezone.localdate())
     _exiger_habilite(coordonnateur, etablissement, "coordonnateur")
     existants = ProjetPersonnalise.objects.filter(usager=usager, etablissement=etablissement)
     if existants.filter(statut__in=[StatutPP.RECUEIL, StatutPP.CO_CONSTRUCTION]).exists():
@@ -422,7 +410,7 @@ def do_enregistrer_aggir(auteur, usager: Usager, etablissement: Etablissement, *
     _date_passee(date_evaluation, "date_evaluation", "La date de l'évaluation")
     if date_evaluation < usager.date_naissance:
         raise ValidationError({"date_evaluation": "La date de l'évaluation précède la naissance."})
-    _exiger_sejour(usager, etablissement, date_evaluation)
+    exiger_sejour(usager, etablissement, date_evaluation)
     if mode not in ModeAggir.values:
         raise ValidationError("Mode de cotation inconnu.")
     try:
@@ -475,7 +463,7 @@ def do_enregistrer_serafin(auteur, usager: Usager, etablissement: Etablissement,
                            lignes: Iterable[tuple[CodeSerafin, int, str]], commentaire: str = "") -> EvaluationSerafin:
     _exiger_sur_etablissement(auteur, "social.modifier", usager, etablissement)
     _date_passee(date_evaluation, "date_evaluation", "La date de l'évaluation")
-    _exiger_sejour(usager, etablissement, date_evaluation)
+    exiger_sejour(usager, etablissement, date_evaluation)
     lignes = list(lignes)
     if not any(importance > Importance.AUCUN for _, importance, _ in lignes):
         raise ValidationError("Aucun besoin n'est coté : indiquez au moins un besoin identifié.")
@@ -580,7 +568,7 @@ def do_evaluer_avec_grille(auteur, usager: Usager, etablissement: Etablissement,
         raise ValidationError("Cette grille n'est pas proposée dans cet établissement.")
     _exiger_sur_etablissement(auteur, f"{grille.categorie}.modifier", usager, etablissement)
     _date_passee(date_evaluation, "date_evaluation", "La date de l'évaluation")
-    _exiger_sejour(usager, etablissement, date_evaluation)
+    exiger_sejour(usager, etablissement, date_evaluation)
     lignes, score, compte = [], 0.0, False
     erreurs = []
     for item in grille.items.all():
@@ -615,7 +603,7 @@ def do_ecrire_observation(auteur, observation: Observation) -> Observation:
     _exiger_sur_etablissement(auteur, "social.modifier", usager, etablissement)
     if observation.date_observation > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"date_observation": "Une observation ne peut pas être datée dans le futur."})
-    _exiger_sejour(usager, etablissement, timezone.localtime(observation.date_observation).date())
+    exiger_sejour(usager, etablissement, timezone.localtime(observation.date_observation).date())
     if not observation.texte.strip():
         raise ValidationError({"texte": "L'observation est vide."})
     if observation.objectif_id and (observation.objectif.projet.usager_id != usager.pk

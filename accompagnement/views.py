@@ -18,8 +18,9 @@ from dui.access import get_contenu_or_404, get_for_user_or_404
 from dui.forms import ajouter_erreurs
 from dui.models import Etablissement
 from habilitations import policy
-from usagers.models import Sejour, Usager
-from usagers.views import contexte_dossier
+from usagers.models import Usager
+from usagers.selectors import etablissements_du_dossier
+from usagers.views import contexte_dossier, usager_ou_404
 
 from . import aggir, selectors, services
 from .forms import (
@@ -59,18 +60,6 @@ SECTEUR_HANDICAP = {"MAS", "FAM", "FOYER_VIE", "FOYER_HEB", "ESAT", "IME", "ITEP
                     "SAMSAH"}
 
 
-def _usager(request, public_id, action: str) -> Usager:
-    return get_for_user_or_404(request.user, action, Usager.objects.filter(fusionne_dans__isnull=True), public_id)
-
-
-def _etablissements_du_dossier(user, usager: Usager, action: str):
-    """ESMS where the usager is accompanied today and where ``user`` may perform ``action``."""
-    jour = timezone.localdate()
-    ids = Sejour.objects.filter(usager=usager, date_entree__lte=jour).exclude(date_sortie__lt=jour) \
-        .values("etablissement_id")
-    return policy.scope(user, action, Etablissement.objects.filter(pk__in=ids)).order_by("nom")
-
-
 def _contenu(request, modele, public_id, action: str, queryset=None):
     """A row of a dossier's content the user may act on (tenant, usager, ESMS), 404 otherwise."""
     return get_contenu_or_404(request.user, action, modele.objects.all() if queryset is None else queryset, public_id)
@@ -98,9 +87,9 @@ def _message_erreur(request, exc: ValidationError) -> None:
 def projets(request, public_id):
     """The dossier's "Projet personnalisé" tab: per ESMS, the current version, the one being built, the
     older ones; creating the first version."""
-    usager = _usager(request, public_id, "social.voir")
+    usager = usager_ou_404(request, public_id, "social.voir")
     liste = selectors.projets_du_dossier(request.user, usager)
-    etabs_modifiables = list(_etablissements_du_dossier(request.user, usager, "social.modifier"))
+    etabs_modifiables = etablissements_du_dossier(request.user, usager, "social.modifier")
     avec_projet_ouvert = {p.etablissement_id for p in liste if p.statut != StatutPP.REMPLACE}
     creables = [e for e in etabs_modifiables if e.pk not in avec_projet_ouvert]
     form = None
@@ -296,7 +285,7 @@ def evaluations(request, public_id):
     grilles_possibles = []
     etabs = {}
     for action in ("social.modifier", "soins.modifier"):
-        etabs[action] = list(_etablissements_du_dossier(user, usager, action))
+        etabs[action] = etablissements_du_dossier(user, usager, action)
     categories = {"social": [e.pk for e in etabs["social.modifier"]], "soins": [e.pk for e in etabs["soins.modifier"]]}
     for grille in GrilleEvaluation.objects.filter(active=True, etablissement_id__in=categories["social"] +
                                                   categories["soins"]).select_related("etablissement"):
@@ -363,8 +352,8 @@ def _apercu(form: AggirForm) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def aggir_nouvelle(request, public_id):
-    usager = _usager(request, public_id, "soins.modifier")
-    etabs = list(_etablissements_du_dossier(request.user, usager, "soins.modifier"))
+    usager = usager_ou_404(request, public_id, "soins.modifier")
+    etabs = etablissements_du_dossier(request.user, usager, "soins.modifier")
     if not etabs:
         raise Http404
     form = AggirForm(etabs, request.POST or None, initial={"mode": request.GET.get("mode")})
@@ -394,8 +383,8 @@ def aggir_nouvelle(request, public_id):
 @require_POST
 def aggir_apercu(request, public_id):
     """htmx: the GIR the answers give so far, recomputed on every change of the grid."""
-    usager = _usager(request, public_id, "soins.modifier")
-    etabs = list(_etablissements_du_dossier(request.user, usager, "soins.modifier"))
+    usager = usager_ou_404(request, public_id, "soins.modifier")
+    etabs = etablissements_du_dossier(request.user, usager, "soins.modifier")
     if not etabs:
         raise Http404
     form = AggirForm(etabs, request.POST)
@@ -449,8 +438,8 @@ def _codes_serafin_besoins():
 @login_required
 @require_http_methods(["GET", "POST"])
 def serafin_nouvelle(request, public_id):
-    usager = _usager(request, public_id, "social.modifier")
-    etabs = list(_etablissements_du_dossier(request.user, usager, "social.modifier"))
+    usager = usager_ou_404(request, public_id, "social.modifier")
+    etabs = etablissements_du_dossier(request.user, usager, "social.modifier")
     if not etabs:
         raise Http404
     form = SerafinForm(etabs, request.POST or None)
@@ -512,7 +501,7 @@ def evaluation_serafin(request, public_id):
 def evaluer_grille(request, public_id, grille_id):
     usager = _get_union(request, Usager.objects.filter(fusionne_dans__isnull=True), public_id)
     grille = _grille_utilisable(request, grille_id)
-    etabs = [e for e in _etablissements_du_dossier(request.user, usager, f"{grille.categorie}.modifier")
+    etabs = [e for e in etablissements_du_dossier(request.user, usager, f"{grille.categorie}.modifier")
              if e.pk == grille.etablissement_id]
     if not etabs:
         raise Http404
@@ -612,9 +601,9 @@ def grille(request, public_id=None):
 def journal(request, public_id):
     from django.core.paginator import Paginator
 
-    usager = _usager(request, public_id, "social.voir")
+    usager = usager_ou_404(request, public_id, "social.voir")
     user = request.user
-    etabs = list(_etablissements_du_dossier(user, usager, "social.modifier"))
+    etabs = etablissements_du_dossier(user, usager, "social.modifier")
     objectifs = Objectif.objects.filter(projet__usager=usager, projet__statut__in=[
         StatutPP.EN_OEUVRE, StatutPP.CO_CONSTRUCTION, StatutPP.RECUEIL], projet__etablissement__in=etabs) \
         .select_related("projet")

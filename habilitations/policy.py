@@ -275,6 +275,16 @@ def can_contenu(user, action: str, obj: Model, usager_field: str = "usager") -> 
         _ouvert_sur_usager(user, action, "pk", "public_id")).exists()
 
 
+def can_dans_etablissement(user, action: str, usager, etablissement) -> bool:
+    """``user`` may perform ``action`` on ``usager`` *within* ``etablissement`` (writing a row of the
+    dossier's content that will belong to that ESMS): both in the user's organisme, the action allowed
+    on the usager and in that ESMS."""
+    return (usager.organisme_id == getattr(user, "organisme_id", None)
+            and etablissement.organisme_id == user.organisme_id
+            and can(user, action, usager)
+            and etablissement.pk in etablissements_autorises(user, action))
+
+
 def _ouvert_par_exception(user, action: str, usager) -> bool:
     """Python twin of ``_ouvert_sur_usager`` for one usager (cached for the request)."""
     categorie, niveau = valider_action(action)

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from dui.models import Etablissement, Unite
 from habilitations import policy
-from usagers.models import Sejour, Usager
+from usagers.models import Usager
+from usagers.selectors import exiger_sejour
 
 from .models import (
     DEFINITIONS,
@@ -52,23 +53,8 @@ def _exiger_usager(user, action: str, usager: Usager) -> None:
 
 
 def _exiger_sur_etablissement(user, action: str, usager: Usager, etablissement: Etablissement) -> None:
-    if (usager.organisme_id != user.organisme_id or etablissement.organisme_id != user.organisme_id
-            or not policy.can(user, action, usager)
-            or etablissement.pk not in policy.etablissements_autorises(user, action)):
+    if not policy.can_dans_etablissement(user, action, usager, etablissement):
         raise PermissionDenied(REFUS)
-
-
-def sejour_dans(usager: Usager, etablissement: Etablissement, jour: datetime.date) -> Sejour | None:
-    return (Sejour.objects.filter(usager=usager, etablissement=etablissement, date_entree__lte=jour)
-            .exclude(date_sortie__lt=jour).select_related("unite").first())
-
-
-def _exiger_sejour(usager: Usager, etablissement: Etablissement, jour: datetime.date) -> Sejour:
-    sejour = sejour_dans(usager, etablissement, jour)
-    if sejour is None:
-        raise ValidationError(f"{usager} n'est pas accompagné(e) par {etablissement} à cette date "
-                              f"({jour:%d/%m/%Y}).")
-    return sejour
 
 
 def _pas_dans_le_futur(moment: datetime.datetime, champ: str) -> None:
@@ -276,7 +262,7 @@ def do_enregistrer_constantes(auteur, usager: Usager, etablissement: Etablisseme
     for mesure in mesures:
         _pas_dans_le_futur(mesure.mesure_le, "mesure_le")
         _valider_valeurs(mesure)
-    _exiger_sejour(usager, etablissement, timezone.localtime(mesures[0].mesure_le).date())
+    exiger_sejour(usager, etablissement, timezone.localtime(mesures[0].mesure_le).date())
     for mesure in mesures:
         mesure.usager, mesure.etablissement, mesure.organisme_id, mesure.auteur = \
             usager, etablissement, usager.organisme_id, auteur
@@ -341,7 +327,7 @@ def do_ecrire_transmission(auteur, transmission: Transmission) -> Transmission:
                                             "alimentation)."})
         if not transmission.texte:
             raise ValidationError({"texte": "La transmission est vide."})
-    sejour = _exiger_sejour(usager, etablissement, timezone.localtime(transmission.ecrite_le).date())
+    sejour = exiger_sejour(usager, etablissement, timezone.localtime(transmission.ecrite_le).date())
     transmission.poste, transmission.date_poste = poste_de(transmission.ecrite_le)
     transmission.unite = sejour.unite
     transmission.organisme_id, transmission.auteur = usager.organisme_id, auteur
@@ -414,7 +400,7 @@ def do_planifier_soin(auteur, soin: SoinPlanifie) -> SoinPlanifie:
         soin.intervalle, soin.jours_semaine = 1, []
     if soin.date_fin and soin.date_fin < soin.date_debut:
         raise ValidationError({"date_fin": "La fin doit suivre le début."})
-    _exiger_sejour(usager, etablissement, max(soin.date_debut, timezone.localdate()))
+    exiger_sejour(usager, etablissement, max(soin.date_debut, timezone.localdate()))
     soin.organisme_id, soin.cree_par = usager.organisme_id, auteur
     soin.save()
     return soin
@@ -505,7 +491,7 @@ def do_demander_dlu(auteur, usager: Usager, etablissement: Etablissement):
 
     _exiger_sur_etablissement(auteur, "medical.voir", usager, etablissement)
     _exiger_sur_etablissement(auteur, "documents.modifier", usager, etablissement)
-    _exiger_sejour(usager, etablissement, timezone.localdate())
+    exiger_sejour(usager, etablissement, timezone.localdate())
     dossier = dossier_soins_de(usager)
     return do_demander_generation(
         auteur, source=dossier, usager=usager, etablissement=etablissement, type_document=TypeDocument.DLU,

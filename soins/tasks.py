@@ -19,12 +19,12 @@ def contexte_dlu(document) -> dict:
     from accompagnement.models import EvaluationAggir
     from usagers.identite import matricule_partageable
     from usagers.models import DossierAdministratif
+    from usagers.selectors import sejour_dans
 
     from .models import DEFINITIONS, Antecedent, Constante, DossierSoins, TypeAntecedent
 
     dossier = DossierSoins.objects.select_related("usager").get(public_id=document.objet_id)
     usager, etablissement = dossier.usager, document.etablissement
-    from .services import sejour_dans
 
     dernieres = {c.type_constante: c for c in Constante.objects.filter(usager=usager, annulee_le__isnull=True)
                  .order_by("type_constante", "-mesure_le").distinct("type_constante")}

@@ -21,10 +21,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dui.access import get_contenu_or_404, get_for_user_or_404
 from dui.audit import journaliser_acces
 from dui.forms import ajouter_erreurs
-from dui.models import Etablissement, TypeAcces, Unite
+from dui.models import TypeAcces, Unite
 from habilitations import policy
-from usagers.models import DossierAdministratif, Sejour, Usager
-from usagers.views import contexte_dossier
+from usagers.models import DossierAdministratif
+from usagers.selectors import etablissements_du_dossier, sejour_dans
+from usagers.views import contexte_dossier, usager_ou_404
 
 from . import selectors, services
 from .forms import (
@@ -56,18 +57,6 @@ from .models import (
     TypeAntecedent,
     poste_de,
 )
-
-
-def _usager(request, public_id, action: str) -> Usager:
-    return get_for_user_or_404(request.user, action, Usager.objects.filter(fusionne_dans__isnull=True), public_id)
-
-
-def _etablissements_du_dossier(user, usager: Usager, action: str) -> list[Etablissement]:
-    """ESMS where the usager is accompanied today and where ``user`` may perform ``action``."""
-    jour = timezone.localdate()
-    ids = Sejour.objects.filter(usager=usager, date_entree__lte=jour).exclude(date_sortie__lt=jour) \
-        .values("etablissement_id")
-    return list(policy.scope(user, action, Etablissement.objects.filter(pk__in=ids)).order_by("nom"))
 
 
 def _unite(request, unite_id, action: str = "soins.voir") -> Unite:
@@ -102,12 +91,12 @@ TITRES_ANTECEDENTS = [(TypeAntecedent.PROBLEME, "Problèmes de santé actuels"),
 @login_required
 @require_http_methods(["GET", "POST"])
 def dossier(request, public_id):
-    usager = _usager(request, public_id, "soins.voir")
+    usager = usager_ou_404(request, public_id, "soins.voir")
     user = request.user
     peut_modifier = policy.can(user, "soins.modifier", usager)
     voit_medical = policy.can(user, "medical.voir", usager)
     modifie_medical = policy.can(user, "medical.modifier", usager)
-    etabs_dlu = _etablissements_du_dossier(user, usager, "documents.modifier") if voit_medical else []
+    etabs_dlu = etablissements_du_dossier(user, usager, "documents.modifier") if voit_medical else []
     etabs_dlu = [e for e in etabs_dlu if e.pk in policy.etablissements_autorises(user, "medical.voir")]
     post = request.POST if request.method == "POST" else None
     nom = (post or {}).get("formulaire", "")
@@ -214,9 +203,9 @@ PERIODES = {"7": 7, "30": 30, "90": 90, "365": 365}
 @login_required
 @require_http_methods(["GET", "POST"])
 def constantes(request, public_id):
-    usager = _usager(request, public_id, "soins.voir")
+    usager = usager_ou_404(request, public_id, "soins.voir")
     user = request.user
-    etabs = _etablissements_du_dossier(user, usager, "soins.modifier")
+    etabs = etablissements_du_dossier(user, usager, "soins.modifier")
     peut_seuils = policy.can(user, "soins.modifier", usager) and policy.can(user, "medical.voir", usager)
     nom = request.POST.get("formulaire", "") if request.method == "POST" else ""
     if request.method == "POST" and not ((nom == "mesures" and etabs) or (nom == "seuil" and peut_seuils)
@@ -273,9 +262,9 @@ def constantes(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def transmissions(request, public_id):
-    usager = _usager(request, public_id, "soins.voir")
+    usager = usager_ou_404(request, public_id, "soins.voir")
     user = request.user
-    etabs = _etablissements_du_dossier(user, usager, "soins.modifier")
+    etabs = etablissements_du_dossier(user, usager, "soins.modifier")
     form = TransmissionForm(etabs, request.POST or None,
                             instance=Transmission(usager=usager, organisme_id=usager.organisme_id))
     if request.method == "POST":
@@ -294,9 +283,9 @@ def transmissions(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan(request, public_id):
-    usager = _usager(request, public_id, "soins.voir")
+    usager = usager_ou_404(request, public_id, "soins.voir")
     user = request.user
-    etabs = _etablissements_du_dossier(user, usager, "soins.modifier")
+    etabs = etablissements_du_dossier(user, usager, "soins.modifier")
     nom = request.POST.get("formulaire", "") if request.method == "POST" else ""
     if request.method == "POST" and (nom not in ("soin", "arreter") or not etabs):
         raise Http404
@@ -450,7 +439,7 @@ def valider_soin(request, public_id):
             messages.error(request, erreur)
         else:
             messages.success(request, f"{soin.intitule} — {soin.usager} : {realisation.get_statut_display().lower()}.")
-        sejour = services.sejour_dans(soin.usager, soin.etablissement, timezone.localdate())
+        sejour = sejour_dans(soin.usager, soin.etablissement, timezone.localdate())
         if sejour and sejour.unite:
             return redirect(reverse("soins:journee", args=[sejour.unite.public_id]) + (f"?jour={jour}" if jour else ""))
         return redirect("soins:plan", public_id=soin.usager.public_id)
@@ -473,7 +462,7 @@ def _transmission_rapide_form(usager, *args, **kwargs) -> TransmissionRapideForm
 def transmission_rapide(request, public_id):
     """A transmission written from the day view (htmx): now, in the ESMS of the person's unit. GET gives
     the empty form (fetched when the panel opens, with ids of its own for this person)."""
-    usager = _usager(request, public_id, "soins.modifier")
+    usager = usager_ou_404(request, public_id, "soins.modifier")
     user = request.user
     unite = _unite(request, request.POST.get("unite") if request.method == "POST" else request.GET.get("unite"),
                    "soins.modifier")

@@ -15,6 +15,37 @@ from .ins import normaliser_matricule
 from .models import Sejour, Usager
 from .normalisation import normaliser_nom
 
+
+def sejour_dans(usager: Usager, etablissement, jour: datetime.date) -> Sejour | None:
+    """The usager's séjour in ``etablissement`` covering ``jour`` (with its unit), if any."""
+    return (Sejour.objects.filter(usager=usager, etablissement=etablissement, date_entree__lte=jour)
+            .exclude(date_sortie__lt=jour).select_related("unite").first())
+
+
+def exiger_sejour(usager: Usager, etablissement, jour: datetime.date) -> Sejour:
+    """The séjour covering ``jour``, or the French error every write on the dossier's content gives."""
+    from django.core.exceptions import ValidationError
+
+    sejour = sejour_dans(usager, etablissement, jour)
+    if sejour is None:
+        raise ValidationError(f"{usager} n'est pas accompagné(e) par {etablissement} à cette date "
+                              f"({jour:%d/%m/%Y}).")
+    return sejour
+
+
+def etablissements_du_dossier(user, usager: Usager, action: str) -> list:
+    """ESMS where the usager is accompanied today and where ``user`` may perform ``action`` (the choices of
+    "which ESMS" on a form of the dossier), by name."""
+    from django.utils import timezone
+
+    from dui.models import Etablissement
+
+    jour = timezone.localdate()
+    ids = Sejour.objects.filter(usager=usager, date_entree__lte=jour).exclude(date_sortie__lt=jour) \
+        .values("etablissement_id")
+    return list(policy.scope(user, action, Etablissement.objects.filter(pk__in=ids)).order_by("nom"))
+
+
 _DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
 

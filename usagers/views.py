@@ -86,8 +86,11 @@ def creer(request):
     return render(request, "usagers/creer.html", {"form": form, "admission": admission, "doublons": doublons})
 
 
-def _usager(request, public_id, action="administratif.voir") -> Usager:
+def usager_ou_404(request, public_id, action: str = "administratif.voir") -> Usager:
+    """The (not merged) usager with this public id if ``action`` is allowed on it: the lookup of every
+    dossier page, in every app."""
     return get_for_user_or_404(request.user, action, Usager.objects.filter(fusionne_dans__isnull=True), public_id)
+
 
 
 ONGLETS = [
@@ -160,7 +163,7 @@ def _doublons_visibles(request, usager: Usager):
 
 @login_required
 def dossier(request, public_id):
-    usager = _usager(request, public_id)
+    usager = usager_ou_404(request, public_id)
     return render(request, "usagers/sections/identite.html", {
         **contexte_dossier(request, usager, "identite"),
         "transitions": usager.transitions.select_related("auteur")[:20],
@@ -172,7 +175,7 @@ def dossier(request, public_id):
 @login_required
 @require_POST
 def fusionner(request, public_id):
-    principal = _usager(request, public_id, "administratif.modifier")
+    principal = usager_ou_404(request, public_id, "administratif.modifier")
     doublon = _doublons_visibles(request, principal).filter(public_id=request.POST.get("doublon") or None).first() \
         if _uuid_valide(request.POST.get("doublon")) else None
     if doublon is None or request.POST.get("confirmation") != "oui":
@@ -200,7 +203,7 @@ def _uuid_valide(valeur) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def administratif(request, public_id):
-    usager = _usager(request, public_id)
+    usager = usager_ou_404(request, public_id)
     dossier_adm = DossierAdministratif.objects.filter(usager=usager).first() or DossierAdministratif(
         usager=usager, organisme_id=usager.organisme_id)
     voit_soins = policy.can(request.user, "soins.voir", usager)
@@ -227,7 +230,7 @@ def administratif(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def entourage(request, public_id, proche_id=None):
-    usager = _usager(request, public_id)
+    usager = usager_ou_404(request, public_id)
     peut_modifier_entourage = policy.can(request.user, "administratif.modifier", usager) or policy.can(
         request.user, "social.modifier", usager)
     proche = None
@@ -268,7 +271,7 @@ def entourage(request, public_id, proche_id=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def consentements(request, public_id):
-    usager = _usager(request, public_id)
+    usager = usager_ou_404(request, public_id)
     form = ConsentementForm(request.POST or None, instance=Consentement(usager=usager, organisme_id=usager.organisme_id),
                             initial={"date_recueil": timezone.localdate()})
     if request.method == "POST":
@@ -295,7 +298,7 @@ def consentements(request, public_id):
 @login_required
 @require_POST
 def verifier_document(request, public_id):
-    usager = _usager(request, public_id, "administratif.modifier")
+    usager = usager_ou_404(request, public_id, "administratif.modifier")
     form = DocumentForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choisissez le document d'identité présenté.")
@@ -313,7 +316,7 @@ def verifier_document(request, public_id):
 @login_required
 @require_POST
 def demander_insi(request, public_id):
-    usager = _usager(request, public_id, "administratif.modifier")
+    usager = usager_ou_404(request, public_id, "administratif.modifier")
     appel = services.do_demander_insi(request.user, usager)
     return redirect("usagers:appel_insi", public_id=usager.public_id, appel_id=appel.public_id)
 
@@ -321,7 +324,7 @@ def demander_insi(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def appel_insi(request, public_id, appel_id):
-    usager = _usager(request, public_id)
+    usager = usager_ou_404(request, public_id)
     appel = usager.appels_insi.filter(public_id=appel_id).select_related("demandeur").first()
     if appel is None:
         raise Http404
@@ -341,7 +344,7 @@ def appel_insi(request, public_id, appel_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def presence(request, public_id):
-    usager = _usager(request, public_id)
+    usager = usager_ou_404(request, public_id)
     user = request.user
     peut_declarer = policy.can(user, "administratif.modifier", usager) or policy.can(user, "soins.modifier", usager)
     peut_gerer = policy.can(user, "administratif.modifier", usager)
@@ -421,7 +424,7 @@ def occupation(request, etablissement_id):
 
 @login_required
 def photo(request, public_id):
-    usager = _usager(request, public_id)
+    usager = usager_ou_404(request, public_id)
     if not usager.photo:
         raise Http404
     reponse = FileResponse(usager.photo.open("rb"))
@@ -432,7 +435,7 @@ def photo(request, public_id):
 @login_required
 @require_POST
 def changer_photo(request, public_id):
-    usager = _usager(request, public_id, "administratif.modifier")
+    usager = usager_ou_404(request, public_id, "administratif.modifier")
     fichier = request.FILES.get("photo")
     if fichier is None:
         messages.error(request, "Choisissez une photo (JPEG ou PNG).")
@@ -449,7 +452,7 @@ def changer_photo(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def corriger_identite(request, public_id):
-    usager = _usager(request, public_id, "administratif.modifier")
+    usager = usager_ou_404(request, public_id, "administratif.modifier")
     form = UsagerForm(request.POST or None, instance=Usager.objects.get(pk=usager.pk))
     if request.method == "POST" and form.is_valid():
         donnees = {k: form.cleaned_data[k] for k in form.fields}
