@@ -103,16 +103,11 @@ def courbe_gir(evaluations: list[EvaluationAggir], largeur: int = 600, hauteur: 
     valides = sorted((e for e in evaluations if not e.annulee_le), key=lambda e: (e.date_evaluation, e.id))
     if len(valides) < 2:
         return None
+    from dui.graphiques import Repere, polyline
+
     debut, fin = valides[0].date_evaluation, valides[-1].date_evaluation
-    etendue = max((fin - debut).days, 1)
-    marge_g, marge_d, marge_h, marge_b = 40, 20, 12, 28
-
-    def x(jour):
-        return round(marge_g + (jour - debut).days / etendue * (largeur - marge_g - marge_d), 1)
-
-    def y(gir):
-        return round(marge_h + (gir - 1) / 5 * (hauteur - marge_h - marge_b), 1)
-
+    repere = Repere(largeur, hauteur, debut, fin, bas=6, haut=1)  # GIR 1 at the top
+    x, y = repere.x, repere.y
     points, precedent = [], None
     for e in valides:
         if precedent is not None:
@@ -121,10 +116,10 @@ def courbe_gir(evaluations: list[EvaluationAggir], largeur: int = 600, hauteur: 
         precedent = e.gir
     return {
         "largeur": largeur, "hauteur": hauteur,
-        "polyline": " ".join(f"{px},{py}" for px, py in points),
+        "polyline": polyline(points),
         "points": [{"x": x(e.date_evaluation), "y": y(e.gir), "gir": e.gir, "date": e.date_evaluation} for e in valides],
         "graduations": [{"gir": g, "y": y(g)} for g in range(1, 7)],
-        "debut": debut, "fin": fin, "x0": marge_g, "x1": largeur - marge_d, "bas": hauteur - 8,
+        "debut": debut, "fin": fin, "x0": repere.x0, "x1": repere.x1, "bas": hauteur - 8,
     }
 
 

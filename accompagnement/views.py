@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dui.access import get_contenu_or_404, get_for_user_or_404
 from dui.forms import ajouter_erreurs
+from dui.graphiques import Repere, polyline
 from dui.models import Etablissement
 from habilitations import policy
 from usagers.models import Usager
@@ -645,16 +646,17 @@ def gmp(request, etablissement_id):
     evolution = selectors.gmp(etab, selectors.fins_de_mois(jour, 12))
     actuel = evolution[-1]
     valeurs = [ligne["gmp"] for ligne in evolution if ligne["gmp"] is not None]
-    maximum = max([*valeurs, 1000])
     largeur, hauteur = 640, 180
-    pas = (largeur - 60) / max(len(evolution) - 1, 1)
-    points = [{"x": round(40 + i * pas, 1), "y": round(hauteur - 24 - (ligne["gmp"] or 0) / maximum * (hauteur - 40), 1),
-               "ligne": ligne} for i, ligne in enumerate(evolution) if ligne["gmp"] is not None]
+    # x: the month's rank; y: the GMP from 0 to at least 1000 (the top of the scale: every person GIR 1)
+    repere = Repere(largeur, hauteur, 0, max(len(evolution) - 1, 1), bas=0, haut=max([*valeurs, 1000]),
+                    marge_h=16, marge_b=24)
+    points = [{"x": repere.x(i), "y": repere.y(ligne["gmp"]), "ligne": ligne}
+              for i, ligne in enumerate(evolution) if ligne["gmp"] is not None]
     return render(request, "accompagnement/gmp.html", {
         "etablissement": etab, "actuel": actuel, "evolution": evolution,
         "repartition": [(g, actuel["repartition"][g], aggir.POINTS_GIR[g]) for g in range(1, 7)],
         "courbe": {"largeur": largeur, "hauteur": hauteur, "points": points,
-                   "polyline": " ".join(f"{p['x']},{p['y']}" for p in points)},
+                   "polyline": polyline([(p["x"], p["y"]) for p in points])},
         "non_evalues": selectors.non_evalues(etab, jour).order_by("nom_naissance")[:50],
         "jour": jour, "debut": datetime.date(jour.year, 1, 1),
     })

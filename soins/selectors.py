@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from dui.graphiques import Repere, polyline
 from dui.models import Unite
 from habilitations import policy
 from usagers.models import Absence, Sejour, Usager
@@ -205,8 +206,7 @@ class Graphique:
 def graphiques(mesures: list[Constante], seuils: dict, debut: datetime.datetime, fin: datetime.datetime) -> list[Graphique]:
     """Server-rendered SVG charts (one per constante measured), with the thresholds as dashed lines; in
     plain SVG so that they print."""
-    largeur, hauteur, marge_g, marge_b, marge_h = 640, 200, 48, 24, 12
-    etendue = max((fin - debut).total_seconds(), 1)
+    largeur, hauteur = 640, 200
     resultat = []
     for code, d in DEFINITIONS.items():
         serie = sorted((m for m in mesures if m.type_constante == code), key=lambda m: m.mesure_le)
@@ -219,12 +219,8 @@ def graphiques(mesures: list[Constante], seuils: dict, debut: datetime.datetime,
             bas, haut = bas - 1, haut + 1
         marge = (haut - bas) * 0.1
         bas, haut = bas - marge, haut + marge
-
-        def y(v, bas=bas, haut=haut) -> float:
-            return round(marge_h + (haut - float(v)) / (haut - bas) * (hauteur - marge_h - marge_b), 1)
-
-        def x(moment) -> float:
-            return round(marge_g + (moment - debut).total_seconds() / etendue * (largeur - marge_g - 8), 1)
+        repere = Repere(largeur, hauteur, debut, fin, bas=bas, haut=haut, marge_g=48, marge_d=8, marge_b=24)
+        x, y = repere.x, repere.y
 
         points = [{"x": x(m.mesure_le), "y": y(m.valeur), "y2": y(m.valeur_2) if m.valeur_2 is not None else None,
                    "mesure": m} for m in serie]
@@ -238,8 +234,8 @@ def graphiques(mesures: list[Constante], seuils: dict, debut: datetime.datetime,
             dates.append({"x": x(moment), "texte": timezone.localtime(moment).strftime("%d/%m")})
         resultat.append(Graphique(
             code=code, libelle=dict(TypeConstante.choices)[code], unite=d.unite, points=points,
-            polyline=" ".join(f"{p['x']},{p['y']}" for p in points),
-            polyline_2=" ".join(f"{p['x']},{p['y2']}" for p in points if p["y2"] is not None),
+            polyline=polyline([(p["x"], p["y"]) for p in points]),
+            polyline_2=polyline([(p["x"], p["y2"]) for p in points if p["y2"] is not None]),
             seuils=seuils_lignes, graduations=graduations, dates=dates, derniere=serie[-1]))
     return resultat
 

@@ -110,6 +110,9 @@ def test_transmission_tab_and_day_view_are_404_for_other_tenant_and_roles_withou
             "jour": timezone.localdate().isoformat(), "heure": "08:00", "statut": "fait"}).status_code == 404
         assert client.post(f"/soins/dossier/{resident.public_id}/transmission-rapide/", {
             "unite": og_a.unite.public_id, "texte": "Piraté"}).status_code == 404
+        assert client.get(f"/soins/dossier/{resident.public_id}/transmission-rapide/?unite={og_a.unite.public_id}") \
+            .status_code == 404
+        assert client.post(f"/soins/unite/{og_a.unite.public_id}/releve/lu/", {"objet": "tout"}).status_code == 404
         assert client.get("/soins/").status_code == 404 or "Pavillon A" not in client.get("/soins/").content.decode()
     with tenant_context(og_a.organisme.pk):
         assert not RealisationSoin.objects.exists() and Transmission.objects.count() == 1
