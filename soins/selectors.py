@@ -257,10 +257,6 @@ def realisations_recentes(user, usager: Usager, jours: int = 7) -> QuerySet[Real
             .order_by("-date_prevue", "-heure_prevue"))
 
 
-def allergies_actives(usager: Usager) -> list:
-    return list(usager.allergies.filter(inactive_le__isnull=True))
-
-
 def unites_de_soins(user) -> QuerySet[Unite]:
     """The units the user works on (``soins.voir`` in their ESMS)."""
     return policy.scope(user, "soins.voir", Unite.objects.filter(active=True)).select_related("etablissement") \

@@ -15,19 +15,19 @@ def traitements_en_cours(usager) -> list:
     return []
 
 
-def contexte_dlu(document) -> dict:
+def contexte_dlu(document, acteur) -> dict:
     from accompagnement.models import EvaluationAggir
     from usagers.identite import matricule_partageable
     from usagers.models import DossierAdministratif
     from usagers.selectors import sejour_dans
 
-    from .models import DEFINITIONS, Antecedent, Constante, DossierSoins, TypeAntecedent
+    from .models import DEFINITIONS, Antecedent, DossierSoins, TypeAntecedent
+    from .selectors import dernieres_constantes
 
     dossier = DossierSoins.objects.select_related("usager").get(public_id=document.objet_id)
     usager, etablissement = dossier.usager, document.etablissement
 
-    dernieres = {c.type_constante: c for c in Constante.objects.filter(usager=usager, annulee_le__isnull=True)
-                 .order_by("type_constante", "-mesure_le").distinct("type_constante")}
+    dernieres = dernieres_constantes(acteur, usager)  # those of the ESMS the requester may read
     antecedents = list(Antecedent.objects.filter(usager=usager))
     proches = list(usager.proches.all())
     return {
@@ -63,6 +63,6 @@ def generer_dlu(document_public_id: str, *, acteur) -> str:
         if not (policy.can_contenu(acteur, "medical.voir", document)
                 and policy.can_contenu(acteur, "documents.modifier", document)):
             raise PermissionError("Le demandeur n'a plus l'habilitation pour produire ce DLU.")
-        return rendre_pdf("soins/pdf/dlu.html", contexte_dlu(document))
+        return rendre_pdf("soins/pdf/dlu.html", contexte_dlu(document, acteur))
 
     return produire(document_public_id, rendre)
