@@ -66,9 +66,6 @@ def rappels_bilans_organisme(*, acteur=None) -> int:
 @shared_task(name="accompagnement.rappels_bilans")
 def rappels_bilans() -> int:
     """Daily (Celery beat): one task per active organisme, each bound to its tenant."""
-    from dui.models import OrganismeGestionnaire
+    from dui.tasks import pour_chaque_organisme
 
-    ids = list(OrganismeGestionnaire.objects.filter(actif=True).values_list("pk", flat=True))
-    for organisme_id in ids:
-        rappels_bilans_organisme.delay(organisme_id=organisme_id)
-    return len(ids)
+    return pour_chaque_organisme(rappels_bilans_organisme)

@@ -15,7 +15,9 @@ from django.db import connections
 APPEND_ONLY_TABLES = ("dui_journalacces", "habilitations_evenementauthentification")
 # Reference data shared by every tenant (no organisme, no RLS): read-only for the application role; loaded
 # by migrations and management commands through the owner connection.
-REFERENCE_TABLES = ("accompagnement_codeserafin",)
+REFERENCE_TABLES = ("accompagnement_codeserafin", "medicaments_specialite", "medicaments_substance",
+                    "medicaments_composition", "medicaments_presentation", "medicaments_groupegenerique",
+                    "medicaments_membregroupe")
 
 
 def app_role_name() -> str:

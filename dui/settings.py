@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "documents",
     "accompagnement",
     "soins",
+    "medicaments",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +205,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {  # periodic tasks of the domain apps (reminders, relays)
     "rappels-bilans-pp": {"task": "accompagnement.rappels_bilans", "schedule": 6 * 3600},
+    "plans-administration": {"task": "medicaments.etendre_plans", "schedule": 6 * 3600},
 }
 
 # --- INSi (identity retrieval). Default: the local INSi test server started by bin/run ------------

@@ -65,6 +65,17 @@ class SystemTenantTask(Task):
                 reset_actor(token)
 
 
+def pour_chaque_organisme(tache) -> int:
+    """Periodic tasks (Celery beat): queue ``tache`` (a ``SystemTenantTask``) once per active organisme, each
+    run bound to its tenant. Returns how many were queued."""
+    from dui.models import OrganismeGestionnaire
+
+    ids = list(OrganismeGestionnaire.objects.filter(actif=True).values_list("pk", flat=True))
+    for organisme_id in ids:
+        tache.delay(organisme_id=organisme_id)
+    return len(ids)
+
+
 def tenant_kwargs(user) -> dict:
     """The keyword arguments that carry the tenant and the acting user into a task."""
     return {"organisme_id": user.organisme_id, "acteur_id": user.pk}

@@ -17,4 +17,5 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("accompagnement/", include("accompagnement.urls")),
     path("soins/", include("soins.urls")),
+    path("medicaments/", include("medicaments.urls")),
 ]

@@ -530,6 +530,19 @@ JOURS_SEMAINE = [(1, "Lundi"), (2, "Mardi"), (3, "Mercredi"), (4, "Jeudi"), (5, 
                  (7, "Dimanche")]
 
 
+def jour_prevu(jour: datetime.date, debut: datetime.date, fin: datetime.date | None, recurrence: str,
+               intervalle: int, jours_semaine) -> bool:
+    """The recurrence rule shared by the plan de soins and the prescriptions (pure): every day, every N days
+    counted from ``debut``, or given ISO weekdays, between ``debut`` and ``fin`` (inclusive)."""
+    if jour < debut or (fin and jour > fin):
+        return False
+    if recurrence == Recurrence.TOUS_LES_N_JOURS:
+        return (jour - debut).days % intervalle == 0
+    if recurrence == Recurrence.JOURS_SEMAINE:
+        return jour.isoweekday() in jours_semaine
+    return True
+
+
 class SoinPlanifie(TenantModel):
     """A recurring care task of the plan de soins: at given times, every day, every N days from the start,
     or on given weekdays (ISO numbers, 1 = lundi). Stopping it never touches what was done."""
@@ -576,15 +589,9 @@ class SoinPlanifie(TenantModel):
 
     def prevu_le(self, jour: datetime.date) -> bool:
         """Whether the task falls on ``jour`` (pure: no query)."""
-        if jour < self.date_debut or (self.date_fin and jour > self.date_fin):
-            return False
         if self.arrete_le and jour > timezone.localtime(self.arrete_le).date():
             return False
-        if self.recurrence == Recurrence.TOUS_LES_N_JOURS:
-            return (jour - self.date_debut).days % self.intervalle == 0
-        if self.recurrence == Recurrence.JOURS_SEMAINE:
-            return jour.isoweekday() in self.jours_semaine
-        return True
+        return jour_prevu(jour, self.date_debut, self.date_fin, self.recurrence, self.intervalle, self.jours_semaine)
 
     def description_frequence(self) -> str:
         heures = ", ".join(h.strftime("%H:%M").replace(":", " h ") for h in sorted(self.heures))

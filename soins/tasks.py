@@ -10,9 +10,10 @@ from habilitations import policy
 
 
 def traitements_en_cours(usager) -> list:
-    """Current treatments for the DLU. The circuit du médicament (prescriptions) is not built yet: until it
-    is, the DLU says so explicitly instead of printing an empty list that would read "no treatment"."""
-    return []
+    """Current treatments for the DLU: the person's lines not stopped nor ended, in every ESMS."""
+    from medicaments.tasks import lignes_en_cours
+
+    return lignes_en_cours(usager)
 
 
 def contexte_dlu(document, acteur) -> dict:

@@ -4,9 +4,14 @@ that went through the real second factor, and the test database created by the o
 from __future__ import annotations
 
 import datetime
+import os
+import subprocess
+import sys
+from urllib.parse import quote
 
 import pyotp
 import pytest
+from django.conf import settings
 from django.db import connections
 from django.test import Client
 from django.utils import timezone
@@ -64,6 +69,29 @@ def codes_serafin(db):
                         [jeu, oid, serafin.VERSION, code, libelle, code.rsplit(".", 1)[0] if "." in code else "",
                          code.count(".") + 1])
     return CodeSerafin.objects.all()
+
+
+def charger_bdpm() -> None:
+    """Load the shipped extract into the test database, committed by the owner role. A test's own
+    connections may not reach ``owner`` (and are inside the test's transaction): the real command runs in a
+    child process, as an administrator would run it."""
+    reglages = connections["owner"].settings_dict
+    url = (f"postgres://{quote(reglages['USER'])}:{quote(reglages['PASSWORD'] or '')}@{reglages['HOST'] or '127.0.0.1'}"
+           f":{reglages['PORT'] or 5432}/{reglages['NAME']}")
+    env = {**os.environ, "DATABASE_OWNER_URL": url, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "dui.settings"}
+    resultat = subprocess.run([sys.executable, "manage.py", "importer_bdpm", "--sans-progression"], env=env,
+                              cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=300)
+    assert resultat.returncode == 0, resultat.stderr[-2000:]
+
+
+@pytest.fixture
+def base_bdpm(db):
+    """The shipped BDPM extract (a transactional test flushes every table: it is then reloaded)."""
+    from medicaments.models import Specialite
+
+    if not Specialite.objects.filter(cis="60234100").exists():
+        charger_bdpm()
+    return Specialite.objects
 
 
 @pytest.fixture(autouse=True)

@@ -107,6 +107,7 @@ ONGLETS = [
     ("constantes", "Constantes", "soins.voir", "soins:constantes"),
     ("transmissions", "Transmissions", "soins.voir", "soins:transmissions"),
     ("plan", "Plan de soins", "soins.voir", "soins:plan"),
+    ("medicaments", "Médicaments", "medicaments.voir", "medicaments:dossier"),
     ("documents", "Documents", "documents.voir", "documents:dossier"),
 ]
 

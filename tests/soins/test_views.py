@@ -181,8 +181,14 @@ def test_round_of_constantes_for_a_unit_saves_all_or_nothing(og_a, resident, cli
     assert "Aucune valeur saisie" in client.post(url, {f"{a}-heure": "00:00"}).content.decode()
 
 
-def test_dlu_is_one_page_with_the_record(og_a, og_b, resident, client_de, django_capture_on_commit_callbacks):
+def test_dlu_is_one_page_with_the_record(og_a, og_b, resident, client_de, django_capture_on_commit_callbacks,
+                                         base_bdpm):
+    from tests.medicaments.conftest import prescrire
     from usagers.models import Proche
+
+    prescrire(og_a, resident, heures=[datetime.time(8)])
+    for i, cis in enumerate(("60192594", "68416845", "60151544")):   # furosémide, lévothyrox, amoxicilline
+        prescrire(og_a, resident, specialite_cis=cis, heures=[datetime.time(8 + i)])
 
     with tenant_context(og_a.organisme.pk):
         Allergie.objects.create(organisme=og_a.organisme, usager=resident, type_agent="substance", agent="Iode",
@@ -217,7 +223,7 @@ def test_dlu_is_one_page_with_the_record(og_a, og_b, resident, client_de, django
     texte = texte_du_pdf(contenu)
     for attendu in ("Document de liaison d'urgence", "MARCHAND", "Odette", "Iode", "Choc", "AVC ischémique",
                     "Dr Sophie Bernard", "Personne de confiance", "Luc Marchand", "128/76 mmHg", "… et 21 autre(s)",
-                    "joindre la dernière ordonnance", "FINESS"):
+                    "DOLIPRANE 1000 mg, comprimé", "tous les jours à 08 h 00, voie orale", "LEVOTHYROX", "FINESS"):
         assert attendu in texte, attendu
     # the aide-soignant reads documents but not this medical one
     assert client_de(og_a["aide_soignant"]).get(f"/documents/{document.public_id}/").status_code == 404

@@ -1,0 +1,250 @@
+"""Read paths of the circuit du médicament. Lists are restricted in SQL to the tenant and to what the
+user may read; the eMAR round runs a fixed number of queries whatever the size of the history."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from dui.models import Unite
+from habilitations import policy
+from soins.models import Allergie, TypeAgent
+from soins.selectors import Resident, residents
+from usagers.models import Usager
+
+from .models import (
+    MOMENTS,
+    Administration,
+    ArticleStock,
+    DosePlanifiee,
+    MouvementStock,
+    Pilulier,
+    Prescription,
+    Specialite,
+    StatutAdministration,
+    Substance,
+)
+
+# Time slots of the rounds: (code, label, first hour, hour after the last). The night runs past midnight
+# and belongs to the day it starts on.
+CRENEAUX = [("matin", "Matin", 5, 11), ("midi", "Midi", 11, 15), ("soir", "Soir", 15, 20),
+            ("coucher", "Coucher", 20, 23), ("nuit", "Nuit", 23, 29)]
+LIBELLES_CRENEAUX = {code: libelle for code, libelle, _, _ in CRENEAUX}
+
+
+def creneau_de(moment: datetime.datetime) -> tuple[datetime.date, str]:
+    local = timezone.localtime(moment)
+    heure = local.hour + (24 if local.hour < 5 else 0)
+    jour = local.date() - datetime.timedelta(days=1 if local.hour < 5 else 0)
+    for code, _, debut, fin in CRENEAUX:
+        if debut <= heure < fin:
+            return jour, code
+    return jour, "nuit"
+
+
+def bornes_creneau(jour: datetime.date, code: str) -> tuple[datetime.datetime, datetime.datetime]:
+    tz = timezone.get_current_timezone()
+    _, _, debut, fin = next(c for c in CRENEAUX if c[0] == code)
+    minuit = datetime.datetime.combine(jour, datetime.time(0), tzinfo=tz)
+    # wall-clock hours (a DST night is an hour shorter or longer, not shifted)
+    de = datetime.datetime.combine(jour + datetime.timedelta(days=debut // 24), datetime.time(debut % 24), tzinfo=tz)
+    a = datetime.datetime.combine(jour + datetime.timedelta(days=fin // 24), datetime.time(fin % 24), tzinfo=tz)
+    return max(de, minuit), a
+
+
+# --- Search (reference data) ----------------------------------------------------------------------------------
+
+def rechercher(texte: str, limite: int = 20) -> list[tuple[str, str]]:
+    """(value, label) of spécialités and substances matching a name, a substance or a CIP13."""
+    from soins.models import normaliser
+
+    texte = texte.strip()
+    if len(texte) < 2:
+        return []
+    chiffres = "".join(c for c in texte if c.isdigit())
+    if len(chiffres) >= 7 and len(chiffres) == len(texte.replace(" ", "")):
+        specialites = Specialite.objects.filter(Q(presentations__cip13=chiffres) | Q(presentations__cip7=chiffres))
+        return [(f"S:{s.cis}", s.denomination) for s in specialites.distinct()[:limite]]
+    mots = normaliser(texte).split()
+    filtre_s, filtre_d = Q(), Q()
+    for mot in mots:
+        filtre_s &= Q(denomination_normalisee__contains=mot) | Q(compositions__denomination__icontains=mot)
+        filtre_d &= Q(denomination_normalisee__contains=mot)
+    substances = [(f"D:{s.code}", f"{s.denomination} (DCI)") for s in Substance.objects.filter(filtre_d)
+                  .filter(compositions__nature="SA").distinct().order_by("denomination")[:5]]
+    specialites = Specialite.objects.filter(filtre_s).distinct().order_by("-commercialisee", "denomination")
+    return substances + [(f"S:{s.cis}", s.denomination + ("" if s.commercialisee else " — non commercialisé"))
+                         for s in specialites[:limite]]
+
+
+def libelle_choix(valeur: str) -> str:
+    from .forms import choix_medicament
+
+    choix = choix_medicament(valeur)
+    if isinstance(choix, Substance):
+        return f"{choix.denomination} (DCI)"
+    return str(choix) if choix else ""
+
+
+# --- Dossier -------------------------------------------------------------------------------------------------
+
+def prescriptions_du_dossier(user, usager: Usager) -> QuerySet[Prescription]:
+    return policy.scope_contenu_du_dossier(
+        user, "medicaments.voir", Prescription.objects.filter(usager=usager), usager
+    ).select_related("prescripteur", "arrete_par", "etablissement").prefetch_related("alertes")
+
+
+def administrations_du_dossier(user, usager: Usager, jours: int = 7) -> QuerySet[Administration]:
+    depuis = timezone.now() - datetime.timedelta(days=jours)
+    return policy.scope_contenu_du_dossier(
+        user, "medicaments.voir", Administration.objects.filter(usager=usager, administree_le__gte=depuis), usager
+    ).select_related("prescription", "auteur", "dose").order_by("-administree_le")
+
+
+# --- eMAR round -----------------------------------------------------------------------------------------------
+
+@dataclass
+class LigneDose:
+    dose: DosePlanifiee
+    administration: Administration | None
+    en_retard: bool
+    url: str = ""
+
+
+@dataclass
+class LigneSiBesoin:
+    prescription: Prescription
+    prises_24h: int
+    url: str = ""
+
+    @property
+    def maximum_atteint(self) -> bool:
+        return self.prises_24h >= (self.prescription.max_par_24h or 0)
+
+
+@dataclass
+class LigneTournee:
+    resident: Resident
+    doses: list[LigneDose] = field(default_factory=list)
+    si_besoin: list[LigneSiBesoin] = field(default_factory=list)
+    allergies: list[Allergie] = field(default_factory=list)
+
+
+TOLERANCE_RETARD = datetime.timedelta(hours=1)
+
+
+def tournee(user, unite: Unite, jour: datetime.date, creneau: str,
+            maintenant: datetime.datetime | None = None) -> list[LigneTournee]:
+    """The round of ``unite`` for a time slot: each resident's planned doses with what was done, their
+    current "si besoin" lines with the doses given over 24 h, their drug allergies. Five queries."""
+    maintenant = maintenant or timezone.now()
+    liste = residents(user, unite, jour, action="medicaments.voir")
+    ids = [r.usager.pk for r in liste]
+    etab = unite.etablissement_id
+    de, a = bornes_creneau(jour, creneau)
+    doses = (DosePlanifiee.objects.filter(organisme_id=user.organisme_id, etablissement_id=etab, usager_id__in=ids,
+                                          prevue_le__gte=de, prevue_le__lt=a)
+             .select_related("prescription__specialite", "administration__auteur").order_by("prevue_le", "id"))
+    lignes_si_besoin = (Prescription.objects.filter(organisme_id=user.organisme_id, etablissement_id=etab,
+                                                    usager_id__in=ids, si_besoin=True, arrete_le__isnull=True,
+                                                    debut__lte=maintenant)
+                        .filter(Q(fin__isnull=True) | Q(fin__gt=maintenant))
+                        .annotate(prises=Count("administrations", filter=Q(
+                            administrations__statut=StatutAdministration.DONNE,
+                            administrations__administree_le__gt=maintenant - datetime.timedelta(hours=24)))))
+    allergies = Allergie.objects.filter(organisme_id=user.organisme_id, usager_id__in=ids,
+                                        inactive_le__isnull=True).exclude(type_agent=TypeAgent.ALIMENT)
+    par_usager = {r.usager.pk: LigneTournee(r) for r in liste}
+    for dose in doses:
+        administration = getattr(dose, "administration", None)
+        attendu = dose.prevue_le
+        if administration is not None and administration.statut == StatutAdministration.REPORTE:
+            attendu = administration.reporte_a
+        final = administration is not None and administration.statut != StatutAdministration.REPORTE
+        par_usager[dose.usager_id].doses.append(
+            LigneDose(dose, administration, not final and attendu + TOLERANCE_RETARD < maintenant))
+    for p in lignes_si_besoin:
+        par_usager[p.usager_id].si_besoin.append(LigneSiBesoin(p, p.prises))
+    for allergie in allergies:
+        par_usager[allergie.usager_id].allergies.append(allergie)
+    return list(par_usager.values())
+
+
+# --- Piluliers -------------------------------------------------------------------------------------------------
+
+FORMES_PILULIER = ("comprime", "gelule")
+
+
+def moment_de(prevue_le: datetime.datetime) -> str:
+    heure = timezone.localtime(prevue_le).hour
+    if heure < 11:
+        return "matin"
+    if heure < 15:
+        return "midi"
+    if heure < 20:
+        return "soir"
+    return "coucher"
+
+
+@dataclass
+class CasePilulier:
+    jour: datetime.date
+    moment: str
+    doses: list[DosePlanifiee] = field(default_factory=list)
+
+
+def contenu_pilulier(usager: Usager, etablissement_id: int, semaine: datetime.date) -> list[list[CasePilulier]]:
+    """The week's compartments (rows: moments, columns: Monday to Sunday) with the oral solid doses of the
+    plan (tablets, capsules) — one query."""
+    tz = timezone.get_current_timezone()
+    de = datetime.datetime.combine(semaine, datetime.time(0), tzinfo=tz)
+    a = datetime.datetime.combine(semaine + datetime.timedelta(days=7), datetime.time(0), tzinfo=tz)
+    jours = [semaine + datetime.timedelta(days=i) for i in range(7)]
+    grille = {(j, m): CasePilulier(j, m) for j in jours for m, _, _ in MOMENTS}
+    for dose in (DosePlanifiee.objects.filter(usager=usager, etablissement_id=etablissement_id, prevue_le__gte=de,
+                                              prevue_le__lt=a, prescription__voie="orale",
+                                              prescription__unite__in=FORMES_PILULIER)
+                 .select_related("prescription").order_by("prevue_le", "prescription__libelle")):
+        local = timezone.localtime(dose.prevue_le)
+        grille[(local.date(), moment_de(dose.prevue_le))].doses.append(dose)
+    return [[grille[(j, m)] for j in jours] for m, _, _ in MOMENTS]
+
+
+def piluliers_de_la_semaine(liste: list[Resident], etablissement_id: int, semaine: datetime.date) -> dict[int, Pilulier]:
+    return {p.usager_id: p for p in Pilulier.objects.filter(
+        etablissement_id=etablissement_id, semaine=semaine, usager_id__in=[r.usager.pk for r in liste]
+    ).select_related("prepare_par", "verifie_par")}
+
+
+# --- Stock ---------------------------------------------------------------------------------------------------
+
+PEREMPTION_PROCHE = datetime.timedelta(days=60)
+
+
+@dataclass
+class EtatArticle:
+    article: ArticleStock
+    quantite: int
+    lots: list[dict]
+
+    @property
+    def sous_le_seuil(self) -> bool:
+        return self.quantite <= self.article.seuil_alerte
+
+
+def etat_du_stock(etablissement_id: int) -> list[EtatArticle]:
+    """Each article with its quantity and its lots still in stock (expiry first): two queries."""
+    articles = list(ArticleStock.objects.filter(etablissement_id=etablissement_id).select_related("specialite")
+                    .annotate(quantite=Sum("mouvements__quantite")).order_by("specialite__denomination"))
+    lots: dict[int, list[dict]] = {}
+    limite = timezone.localdate() + PEREMPTION_PROCHE
+    for lot in (MouvementStock.objects.filter(etablissement_id=etablissement_id)
+                .values("article_id", "lot", "peremption").annotate(reste=Sum("quantite")).filter(reste__gt=0)
+                .order_by("peremption", "lot")):
+        lot["perime"] = lot["peremption"] is not None and lot["peremption"] < timezone.localdate()
+        lot["proche"] = lot["peremption"] is not None and lot["peremption"] <= limite
+        lots.setdefault(lot["article_id"], []).append(lot)
+    return [EtatArticle(a, a.quantite or 0, lots.get(a.pk, [])) for a in articles]

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "medicaments"
+
+urlpatterns = [
+    path("recherche/", views.recherche, name="recherche"),
+    # dossier (public_id = the usager)
+    path("dossier/<uuid:public_id>/", views.dossier, name="dossier"),
+    path("dossier/<uuid:public_id>/pilulier/", views.pilulier, name="pilulier"),
+    path("prescription/<uuid:public_id>/modifier/", views.modifier, name="modifier"),
+    path("prescription/<uuid:public_id>/si-besoin/", views.si_besoin, name="si_besoin"),
+    path("dose/<uuid:public_id>/administrer/", views.administrer, name="administrer"),
+    # unit pages
+    path("unite/<uuid:public_id>/tournee/", views.tournee, name="tournee"),
+    path("unite/<uuid:public_id>/piluliers/", views.piluliers, name="piluliers"),
+    path("stock/", views.stock, name="stock"),
+]

@@ -1,0 +1,56 @@
+import datetime
+import threading
+from decimal import Decimal
+
+from django.db import connections
+from django.utils import timezone
+
+from dui.tenancy import tenant_context
+from medicaments import services
+from medicaments.models import Prescription, Specialite, Substance
+from tests.soins.conftest import creer_resident  # noqa: F401 - shared helper
+
+
+def dans_un_autre_thread(fonction):
+    """Run ``fonction`` on fresh connections (another thread): the test's own connections are restricted to
+    ``default`` and wrapped in its transaction; reference data is committed through ``owner``."""
+    resultat, erreurs = [], []
+
+    def executer():
+        try:
+            resultat.append(fonction())
+        except Exception as exc:  # noqa: BLE001 - re-raised in the test
+            erreurs.append(exc)
+        finally:
+            connections.close_all()
+
+    fil = threading.Thread(target=executer)
+    fil.start()
+    fil.join()
+    if erreurs:
+        raise erreurs[0]
+    return resultat[0]
+
+
+def specialite(cis: str) -> Specialite:
+    return Specialite.objects.get(cis=cis)
+
+
+DOLIPRANE_1000 = "60234100"       # DOLIPRANE 1000 mg, comprimé (paracétamol)
+CIP_DOLIPRANE_1000 = "3400935955838"
+
+
+def substance(nom: str) -> Substance:
+    return Substance.objects.filter(denomination_normalisee=nom).first()
+
+
+def prescrire(tenant, usager, auteur=None, acquittements=None, specialite_cis=DOLIPRANE_1000, **champs):
+    auteur = auteur or tenant["medecin"]
+    valeurs = {"dose": Decimal(1), "unite": "comprime", "voie": "orale", "heures": [datetime.time(8), datetime.time(20)],
+               "debut": timezone.now() - datetime.timedelta(minutes=1)}
+    if specialite_cis:
+        valeurs["specialite"] = Specialite.objects.get(cis=specialite_cis)
+    valeurs.update(champs)
+    with tenant_context(tenant.organisme.pk):
+        return services.do_prescrire(auteur, Prescription(usager=usager, etablissement=tenant.ehpad, **valeurs),
+                                     acquittements)

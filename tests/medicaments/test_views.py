@@ -1,0 +1,365 @@
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from dui.tenancy import tenant_context
+from medicaments import services
+from medicaments.models import (
+    Administration,
+    ArticleStock,
+    DosePlanifiee,
+    MouvementStock,
+    Pilulier,
+    Prescription,
+    Specialite,
+)
+from medicaments.selectors import creneau_de
+from soins.models import Allergie
+from tests.medicaments.conftest import CIP_DOLIPRANE_1000, DOLIPRANE_1000, creer_resident, prescrire
+
+FUROSEMIDE_40 = "60192594"
+AMOXICILLINE_1G = "60151544"
+
+
+@pytest.fixture
+def resident(og_a, base_bdpm):
+    return creer_resident(og_a, nom_naissance="Marchand", premier_prenom="Odette")
+
+
+def _dose_en_cours(tenant, usager, **champs):
+    """A line whose dose was due five minutes ago (the plan generated an hour before)."""
+    heure = (timezone.localtime() - datetime.timedelta(minutes=5)).time().replace(second=0, microsecond=0)
+    p = prescrire(tenant, usager, heures=[heure], **champs)
+    with tenant_context(tenant.organisme.pk):
+        avant = timezone.now() - datetime.timedelta(hours=1)
+        Prescription.objects.filter(pk=p.pk).update(debut=avant)
+        p.refresh_from_db()
+        services.generer_plan(p, maintenant=avant)
+        return DosePlanifiee.objects.filter(prescription=p, prevue_le__lte=timezone.now()).latest("prevue_le")
+
+
+def _prescription_post(tenant, **champs):
+    valeurs = {"formulaire": "prescrire", "etablissement": tenant.ehpad.public_id, "medicament": f"S:{DOLIPRANE_1000}",
+               "dose": "1", "unite": "comprime", "voie": "orale", "moments": ["matin", "soir"],
+               "recurrence": "quotidien", "intervalle": "1", "date_debut": timezone.localdate().isoformat()}
+    valeurs.update(champs)
+    return valeurs
+
+
+# --- Dossier tab: prescribing ------------------------------------------------------------------------------
+
+def test_physician_prescribes_from_the_tab_and_the_plan_is_generated(og_a, resident, client_de):
+    client = client_de(og_a["medecin"])
+    url = f"/medicaments/dossier/{resident.public_id}/"
+    r = client.get(url)
+    assert r.status_code == 200 and "Prescrire" in r.content.decode()
+    r = client.post(url, _prescription_post(og_a, consignes=["ne_pas_ecraser"], duree_jours="10"))
+    assert r.status_code == 302, re.findall(r"(?:erreur|alerte)[^<]*<[^<]*<[^<]*", r.content.decode())
+    with tenant_context(og_a.organisme.pk):
+        p = Prescription.objects.get(usager=resident)
+        assert p.heures == [datetime.time(8), datetime.time(18)] and p.consignes == ["ne_pas_ecraser"]
+        assert timezone.localtime(p.fin).date() == timezone.localdate() + datetime.timedelta(days=10)
+        assert DosePlanifiee.objects.filter(prescription=p).exists()
+    page = client.get(url).content.decode()
+    assert "DOLIPRANE 1000 mg, comprimé" in page and "Ne pas écraser" in page
+
+
+def test_bad_input_gets_french_errors_and_loses_nothing(og_a, resident, client_de):
+    client = client_de(og_a["medecin"])
+    url = f"/medicaments/dossier/{resident.public_id}/"
+    r = client.post(url, _prescription_post(og_a, dose="abc", moments=[], autres_heures="25h", commentaire="Le matin"))
+    page = r.content.decode()
+    assert r.status_code == 200
+    assert "Saisissez un nombre" in page and "Le matin" in page and "DOLIPRANE 1000 mg, comprimé" in page
+    r = client.post(url, _prescription_post(og_a, medicament="S:00000000"))
+    assert "Médicament introuvable" in r.content.decode()
+    r = client.post(url, _prescription_post(og_a, moments=[]))
+    assert "au moins un moment" in r.content.decode()
+    r = client.post(url, _prescription_post(og_a, si_besoin="on", moments=[]))
+    page = r.content.decode()
+    assert "indication" in page and "nombre maximum de prises" in page
+    with tenant_context(og_a.organisme.pk):
+        assert not Prescription.objects.exists()
+
+
+def test_alerts_must_each_be_acknowledged_with_a_reason(og_a, resident, client_de):
+    with tenant_context(og_a.organisme.pk):
+        allergie = Allergie.objects.create(organisme=og_a.organisme, usager=resident, type_agent="substance",
+                                           agent="Amoxicilline", reaction="Œdème", severite="grave",
+                                           saisie_par=og_a["medecin"])
+    client = client_de(og_a["medecin"])
+    url = f"/medicaments/dossier/{resident.public_id}/"
+    donnees = _prescription_post(og_a, medicament=f"S:{AMOXICILLINE_1G}", commentaire="Pendant 7 jours")
+    r = client.post(url, donnees)
+    page = r.content.decode()
+    assert r.status_code == 200 and 'data-testid="alerte"' in page and "Amoxicilline" in page
+    assert "Pendant 7 jours" in page and "AMOXICILLINE ALMUS 1 g" in page   # nothing lost
+    r = client.post(url, {**donnees, f"acquit-allergie:{allergie.pk}": "  "})
+    assert 'data-testid="alerte"' in r.content.decode()
+    with tenant_context(og_a.organisme.pk):
+        assert not Prescription.objects.exists()
+    r = client.post(url, {**donnees, f"acquit-allergie:{allergie.pk}": "Réintroduction validée par l'allergologue"})
+    assert r.status_code == 302
+    with tenant_context(og_a.organisme.pk):
+        assert Prescription.objects.get().alertes.get().motif == "Réintroduction validée par l'allergologue"
+
+
+def test_stop_and_modify_from_the_tab(og_a, resident, client_de):
+    p = prescrire(og_a, resident)
+    client = client_de(og_a["medecin"])
+    url = f"/medicaments/dossier/{resident.public_id}/"
+    assert client.post(url, {"formulaire": "arreter", "objet": p.public_id, "motif": ""}).status_code == 200
+    r = client.get(f"/medicaments/prescription/{p.public_id}/modifier/")
+    assert r.status_code == 200 and 'value="1"' in r.content.decode()
+    donnees = _prescription_post(og_a, dose="0,5", moments=["midi"])
+    donnees.pop("formulaire")
+    r = client.post(f"/medicaments/prescription/{p.public_id}/modifier/", donnees)
+    assert "motif de la modification" in r.content.decode()
+    r = client.post(f"/medicaments/prescription/{p.public_id}/modifier/", {**donnees, "motif_modification": "Douleur moindre"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    with tenant_context(og_a.organisme.pk):
+        nouvelle = Prescription.objects.get(remplace=p)
+        assert nouvelle.dose == Decimal("0.5") and nouvelle.heures == [datetime.time(12)]
+    r = client.post(url, {"formulaire": "arreter", "objet": nouvelle.public_id, "motif": "Fin"})
+    assert r.status_code == 302
+    with tenant_context(og_a.organisme.pk):
+        assert not Prescription.objects.filter(arrete_le__isnull=True).exists()
+
+
+def test_who_sees_and_who_prescribes(og_a, og_b, resident, client_de):
+    p = prescrire(og_a, resident)
+    url = f"/medicaments/dossier/{resident.public_id}/"
+    # the nurse and the aide-soignant read the lines, without the prescription form; their POST is refused
+    for role in ("infirmier", "aide_soignant", "pharmacien"):
+        client = client_de(og_a[role])
+        r = client.get(url)
+        assert r.status_code == 200 and "DOLIPRANE" in r.content.decode() and "Prescrire" not in r.content.decode()
+        assert client.post(url, _prescription_post(og_a)).status_code == 404
+        assert client.get(f"/medicaments/prescription/{p.public_id}/modifier/").status_code == 404
+    for pro in (og_a["educateur"], og_a["agent_administratif"], og_b["medecin"]):
+        assert client_de(pro).get(url).status_code == 404
+        assert client_de(pro).get(f"/medicaments/prescription/{p.public_id}/modifier/").status_code == 404
+        assert client_de(pro).post(url, {"formulaire": "arreter", "objet": p.public_id, "motif": "x"}).status_code == 404
+    with tenant_context(og_a.organisme.pk):
+        assert Prescription.objects.get().arrete_le is None
+    # the tab is in the dossier's tabs for those who may read it only
+    assert "/medicaments/dossier/" in client_de(og_a["infirmier"]).get(f"/usagers/{resident.public_id}/").content.decode()
+    assert "/medicaments/dossier/" not in client_de(og_a["educateur"]).get(
+        f"/usagers/{resident.public_id}/").content.decode()
+
+
+def test_ordonnance_requested_from_the_tab(og_a, og_b, resident, client_de, django_capture_on_commit_callbacks):
+    from documents.models import Document
+
+    prescrire(og_a, resident)
+    url = f"/medicaments/dossier/{resident.public_id}/"
+    assert client_de(og_a["infirmier"]).post(url, {"formulaire": "ordonnance",
+                                                   "etablissement": og_a.ehpad.public_id}).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client_de(og_a["medecin"]).post(url, {"formulaire": "ordonnance", "etablissement": og_a.ehpad.public_id})
+    assert r.status_code == 302
+    with tenant_context(og_a.organisme.pk):
+        document = Document.objects.get(type_document="ordonnance")
+    assert document.statut == "disponible", document.erreur
+    assert client_de(og_a["medecin"]).get(f"/documents/{document.public_id}/").status_code == 200
+    assert client_de(og_b["medecin"]).get(f"/documents/{document.public_id}/").status_code == 404
+
+
+def test_drug_search_by_name_substance_and_cip13(og_a, og_b, resident, client_de):
+    client = client_de(og_a["medecin"])
+    page = client.get("/medicaments/recherche/", {"q": "doliprane 1000"}).content.decode()
+    assert f"S:{DOLIPRANE_1000}" in page
+    page = client.get("/medicaments/recherche/", {"q": "paracétamol"}).content.decode()
+    assert "PARACÉTAMOL (DCI)" in page
+    page = client.get("/medicaments/recherche/", {"q": CIP_DOLIPRANE_1000}).content.decode()
+    assert "DOLIPRANE 1000 mg, comprimé" in page
+    assert "Aucun médicament" in client.get("/medicaments/recherche/", {"q": "zzzz"}).content.decode()
+    # reference data only, but not for a role without the médicaments habilitation
+    assert client_de(og_a["educateur"]).get("/medicaments/recherche/", {"q": "doli"}).status_code == 404
+
+
+# --- eMAR round --------------------------------------------------------------------------------------------------
+
+def _url_tournee(tenant, dose):
+    jour, creneau = creneau_de(dose.prevue_le)
+    return f"/medicaments/unite/{tenant.unite.public_id}/tournee/?jour={jour}&creneau={creneau}"
+
+
+def test_round_lists_the_doses_and_a_tap_validates_one(og_a, resident, client_de):
+    dose = _dose_en_cours(og_a, resident)
+    client = client_de(og_a["infirmier"])
+    page = client.get(_url_tournee(og_a, dose)).content.decode()
+    assert "MARCHAND" in page and "DOLIPRANE 1000 mg, comprimé" in page and "Donné" in page
+    r = client.post(f"/medicaments/dose/{dose.public_id}/administrer/", {"statut": "donne"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and r["HX-Trigger"] == "dose-validee" and "Donné" in r.content.decode()
+    r = client_de(og_a["medecin"]).post(f"/medicaments/dose/{dose.public_id}/administrer/", {"statut": "refuse"},
+                                        HTTP_HX_REQUEST="true")
+    assert "Déjà noté « donné » par" in r.content.decode() and "HX-Trigger" not in r
+    with tenant_context(og_a.organisme.pk):
+        assert Administration.objects.get(dose=dose).statut == "donne"
+
+
+def test_round_barcode_mismatch_blocks_with_a_clear_message(og_a, resident, client_de):
+    dose = _dose_en_cours(og_a, resident)
+    client = client_de(og_a["infirmier"])
+    furosemide = Specialite.objects.get(cis=FUROSEMIDE_40).presentations.first().cip13
+    r = client.post(f"/medicaments/dose/{dose.public_id}/administrer/", {"statut": "donne", "code": furosemide},
+                    HTTP_HX_REQUEST="true")
+    assert "Mauvais médicament" in r.content.decode() and "FUROSEMIDE" in r.content.decode()
+    r = client.post(f"/medicaments/dose/{dose.public_id}/administrer/", {"statut": "donne", "code": "123"},
+                    HTTP_HX_REQUEST="true")
+    assert "Code illisible" in r.content.decode()
+    with tenant_context(og_a.organisme.pk):
+        assert not Administration.objects.filter(dose=dose).exists()
+    r = client.post(f"/medicaments/dose/{dose.public_id}/administrer/",
+                    {"statut": "donne", "code": CIP_DOLIPRANE_1000}, HTTP_HX_REQUEST="true")
+    assert "boîte vérifiée" in r.content.decode()
+
+
+def test_round_without_htmx_redirects_with_a_message(og_a, resident, client_de):
+    dose = _dose_en_cours(og_a, resident)
+    client = client_de(og_a["infirmier"])
+    r = client.post(f"/medicaments/dose/{dose.public_id}/administrer/", {"statut": "non_donne"})
+    assert r.status_code == 302 and "/tournee/" in r["Location"]
+    assert "Indiquez pourquoi" in client.get(r["Location"]).content.decode()
+    r = client.post(f"/medicaments/dose/{dose.public_id}/administrer/",
+                    {"statut": "non_donne", "motif": "endormi"}, follow=True)
+    assert "Non donné — Personne endormie" in r.content.decode()
+
+
+def test_si_besoin_from_the_round(og_a, resident, client_de):
+    p = prescrire(og_a, resident, si_besoin=True, heures=[], indication="Douleur", max_par_24h=1)
+    client = client_de(og_a["infirmier"])
+    page = client.get(f"/medicaments/unite/{og_a.unite.public_id}/tournee/").content.decode()
+    assert "si besoin" in page and "0 / 1 sur 24 h" in page
+    url = f"/medicaments/prescription/{p.public_id}/si-besoin/"
+    r = client.post(url, {"indication": ""}, HTTP_HX_REQUEST="true")
+    assert "Indiquez pourquoi" in r.content.decode()
+    r = client.post(url, {"indication": "Douleur du genou"}, HTTP_HX_REQUEST="true")
+    assert "1 / 1 sur 24 h" in r.content.decode() and "Maximum atteint" in r.content.decode()
+    r = client.post(url, {"indication": "Douleur"}, HTTP_HX_REQUEST="true")
+    assert "Maximum atteint : 1 prise" in r.content.decode()
+    with tenant_context(og_a.organisme.pk):
+        assert Administration.objects.filter(prescription=p).count() == 1
+
+
+def test_round_access(og_a, og_b, resident, client_de):
+    dose = _dose_en_cours(og_a, resident)
+    url = _url_tournee(og_a, dose)
+    page = client_de(og_a["aide_soignant"]).get(url).content.decode()   # reads, cannot validate
+    assert "DOLIPRANE" in page and 'value="donne"' not in page
+    assert client_de(og_a["aide_soignant"]).post(f"/medicaments/dose/{dose.public_id}/administrer/",
+                                                 {"statut": "donne"}).status_code == 404
+    for pro in (og_a["educateur"], og_b["infirmier"]):
+        assert client_de(pro).get(url).status_code == 404
+        assert client_de(pro).post(f"/medicaments/dose/{dose.public_id}/administrer/",
+                                   {"statut": "donne"}).status_code == 404
+    page = client_de(og_b["infirmier"]).get(f"/medicaments/unite/{og_b.unite.public_id}/tournee/").content.decode()
+    assert "MARCHAND" not in page
+
+
+def _historique(tenant, usagers, jours):
+    """``jours`` days of given doses for these people (bulk, as the bench does)."""
+    with tenant_context(tenant.organisme.pk):
+        for usager in usagers:
+            for cis in (DOLIPRANE_1000, FUROSEMIDE_40):
+                deja = {f"doublon:{x.pk}": "historique" for x in Prescription.objects.filter(usager=usager)}
+                p = prescrire(tenant, usager, specialite_cis=cis, heures=[datetime.time(8), datetime.time(20)],
+                              acquittements=deja)
+                debut = timezone.now() - datetime.timedelta(days=jours)
+                Prescription.objects.filter(pk=p.pk).update(debut=debut)
+                p.refresh_from_db()
+                services.generer_plan(p, maintenant=debut)
+                Administration.objects.bulk_create([
+                    Administration(organisme=tenant.organisme, prescription=p, dose=d, usager=usager,
+                                   etablissement=tenant.ehpad, statut="donne", quantite=1, auteur=tenant["infirmier"],
+                                   administree_le=d.prevue_le)
+                    for d in DosePlanifiee.objects.filter(prescription=p, prevue_le__lt=timezone.now())])
+
+
+def _requetes_tournee(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(url)
+    assert r.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_round_query_count_is_pinned_and_independent_of_history_and_residents(og_a, base_bdpm, client_de):
+    premiers = [creer_resident(og_a, chambre=str(i)) for i in range(2)]
+    _historique(og_a, premiers, 2)
+    client = client_de(og_a["infirmier"])
+    url = f"/medicaments/unite/{og_a.unite.public_id}/tournee/?jour={timezone.localdate()}&creneau=matin"
+    client.get(url)
+    avant = _requetes_tournee(client, url)
+    autres = [creer_resident(og_a, chambre=str(i)) for i in range(10, 16)]
+    _historique(og_a, premiers + autres, 20)
+    with tenant_context(og_a.organisme.pk):
+        Allergie.objects.create(organisme=og_a.organisme, usager=autres[0], type_agent="substance", agent="Iode",
+                                reaction="Urticaire", severite="moderee", saisie_par=og_a["medecin"])
+        prescrire(og_a, autres[1], si_besoin=True, heures=[], indication="Douleur", max_par_24h=1,
+                  acquittements={f"doublon:{p.pk}": "ok" for p in Prescription.objects.filter(usager=autres[1])})
+    apres = _requetes_tournee(client, url)
+    # session, habilitations and journal (shared by every page, savepoints included) + residents, doses,
+    # "si besoin" lines with their 24 h count, allergies
+    assert avant == apres == 20
+
+
+# --- Piluliers ------------------------------------------------------------------------------------------------------
+
+def test_pilulier_pages_prepare_and_double_check(og_a, og_b, resident, client_de):
+    prescrire(og_a, resident, heures=[datetime.time(8), datetime.time(21)])
+    semaine = services.lundi(timezone.localdate()) + datetime.timedelta(days=7)
+    liste = f"/medicaments/unite/{og_a.unite.public_id}/piluliers/?semaine={semaine}"
+    page = client_de(og_a["infirmier"]).get(liste).content.decode()
+    assert "MARCHAND" in page and "à préparer" in page
+    fiche = f"/medicaments/dossier/{resident.public_id}/pilulier/?semaine={semaine}&etablissement={og_a.ehpad.public_id}"
+    page = client_de(og_a["infirmier"]).get(fiche).content.decode()
+    assert page.count("DOLIPRANE 1000 mg") == 14
+    assert client_de(og_a["infirmier"]).post(fiche, {"action": "preparer"}).status_code == 302
+    r = client_de(og_a["infirmier"]).post(fiche, {"action": "verifier"}, follow=True)
+    assert "autre professionnel" in r.content.decode()
+    client_de(og_a["pharmacien"]).post(fiche, {"action": "verifier"})
+    with tenant_context(og_a.organisme.pk):
+        pilulier = Pilulier.objects.get()
+        assert (pilulier.prepare_par, pilulier.verifie_par) == (og_a["infirmier"], og_a["pharmacien"])
+    assert "contrôlé par" in client_de(og_a["infirmier"]).get(liste).content.decode()
+    assert client_de(og_a["aide_soignant"]).post(fiche, {"action": "verifier"}).status_code == 404
+    for pro in (og_b["infirmier"], og_a["educateur"]):
+        assert client_de(pro).get(fiche).status_code == 404
+        assert client_de(pro).get(liste).status_code == 404
+
+
+# --- Stock -------------------------------------------------------------------------------------------------------------
+
+def test_stock_page_receipt_alerts_and_isolation(og_a, og_b, resident, client_de):
+    client = client_de(og_a["infirmier"])
+    r = client.post("/medicaments/stock/", {"formulaire": "article", "medicament": f"S:{DOLIPRANE_1000}",
+                                            "seuil_alerte": "50", "sortie_par_administration": "on"})
+    assert r.status_code == 302
+    with tenant_context(og_a.organisme.pk):
+        article = ArticleStock.objects.get()
+    r = client.post("/medicaments/stock/", {"formulaire": "mouvement", "article": article.public_id,
+                                            "type_mouvement": "reception", "quantite": "40", "lot": ""}, follow=True)
+    assert "Indiquez le lot" in r.content.decode()
+    peremption = timezone.localdate() + datetime.timedelta(days=20)
+    r = client.post("/medicaments/stock/", {"formulaire": "mouvement", "article": article.public_id,
+                                            "type_mouvement": "reception", "quantite": "40", "lot": "A12",
+                                            "peremption": peremption.isoformat()}, follow=True)
+    page = r.content.decode()
+    assert "stock bas" in page and "péremption proche" in page and "A12" in page
+    with tenant_context(og_a.organisme.pk):
+        assert MouvementStock.objects.get().quantite == 40
+    # another tenant, a role without the habilitation
+    assert "DOLIPRANE" not in client_de(og_b["infirmier"]).get("/medicaments/stock/").content.decode()
+    assert client_de(og_b["infirmier"]).post("/medicaments/stock/", {
+        "formulaire": "mouvement", "article": article.public_id, "type_mouvement": "sortie", "quantite": "1",
+        "commentaire": "x"}).status_code == 404
+    assert client_de(og_a["educateur"]).get("/medicaments/stock/").status_code == 404
+    assert client_de(og_a["aide_soignant"]).post("/medicaments/stock/", {
+        "formulaire": "mouvement", "article": article.public_id, "type_mouvement": "sortie", "quantite": "1",
+        "commentaire": "x"}).status_code == 404
