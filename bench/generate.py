@@ -43,11 +43,15 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
         if og:
             with tenant_context(og.pk), connection.cursor() as cur:
                 cur.execute("SELECT EXISTS (SELECT 1 FROM soins_transmission WHERE organisme_id = %s)", [og.pk])
-                if cur.fetchone()[0]:
-                    print(f"L'organisme de bench existe déjà (id {og.pk}) : rien à faire.")
+                if not cur.fetchone()[0]:
+                    print(f"L'organisme de bench existe (id {og.pk}) : ajout des données de soins.")
+                    print(_soins(cur, og.pk), f"en {time.perf_counter() - t0:.1f} s")
+                cur.execute("SELECT EXISTS (SELECT 1 FROM medicaments_prescription WHERE organisme_id = %s)", [og.pk])
+                if not cur.fetchone()[0]:
+                    print(f"L'organisme de bench existe (id {og.pk}) : ajout du circuit du médicament.")
+                    print(_medicaments(cur, og.pk), f"en {time.perf_counter() - t0:.1f} s")
                     return
-                print(f"L'organisme de bench existe (id {og.pk}) : ajout des données de soins.")
-                print(_soins(cur, og.pk), f"en {time.perf_counter() - t0:.1f} s")
+                print(f"L'organisme de bench existe déjà (id {og.pk}) : rien à faire.")
             return
         og = OrganismeGestionnaire.objects.create(raison_sociale="Bench — Grand organisme",
                                                   finess_juridique=BENCH_FINESS)
@@ -143,8 +147,10 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
                         {"og": og.pk})
             accompagnement = _accompagnement(cur, og.pk)
             soins = _soins(cur, og.pk)
+            medicaments = _medicaments(cur, og.pk)
     print(f"Organisme de bench créé : {n_etab} ESMS, {4 * n_etab} unités, {n_pro} professionnels, "
-          f"{habs} habilitations, {n_usagers} usagers (séjour et 2 proches chacun), {accompagnement}, {soins} "
+          f"{habs} habilitations, {n_usagers} usagers (séjour et 2 proches chacun), {accompagnement}, {soins}, "
+          f"{medicaments} "
           f"en {time.perf_counter() - t0:.1f} s")
 
 
@@ -346,6 +352,110 @@ def _soins(cur, og: int) -> str:
         comptes[table] = cur.fetchone()[0]
     return (f"{comptes['transmission']} transmissions, {comptes['constante']} constantes, "
             f"{comptes['soinplanifie']} soins planifiés, {comptes['realisationsoin']} soins tracés sur un an")
+
+
+# Spécialités of the shipped BDPM extract (CIS): the usual treatments of an EHPAD.
+CIS_BENCH = ["60234100", "60759607", "66771566", "69340279", "64813949", "68125932", "69065160", "63811710",
+             "61471344", "68728154", "68269975", "60192594", "61438166", "68416845"]
+
+
+def _medicaments(cur, og: int) -> str:
+    """The circuit du médicament over a year: nurses in the EHPADs; in each EHPAD the residents of units 3 and 4 move to units 1
+    and 2 (two 40-bed units, ``Unité 1 (40 lits)`` for the round page); 4 to 8 lines per EHPAD resident
+    and 2 to 4 elsewhere, started a year ago, with a "si besoin" paracétamol for EHPAD residents; the
+    plan d'administration from then to the horizon; every dose before the last hour administered (about
+    3 % refused, 2 % not given); a "si besoin" dose every fourth day."""
+    from medicaments import bdpm
+    from medicaments.models import Specialite
+
+    if not Specialite.objects.filter(cis__in=CIS_BENCH).count() == len(CIS_BENCH):
+        bdpm.importer()
+    p = {"og": og, "cis": CIS_BENCH, "ncis": len(CIS_BENCH)}
+    # the role rotation gives the EHPADs only aides-soignants and admission staff: half of the aides-soignants
+    # (odd account numbers) become nurses, who prescribe nothing but run the rounds
+    cur.execute("""
+        UPDATE habilitations_habilitation h SET role = 'infirmier'
+        FROM dui_etablissement e, habilitations_professionnel pro
+        WHERE e.id = h.etablissement_id AND pro.id = h.professionnel_id AND h.organisme_id = %(og)s
+          AND e.categorie = 'EHPAD' AND h.role = 'aide_soignant'
+          AND substring(pro.email from 'bench([0-9]+)@')::int %% 2 = 1""", p)
+    cur.execute("""
+        WITH un AS (SELECT u.id, u.etablissement_id, row_number() OVER (PARTITION BY u.etablissement_id ORDER BY u.id) AS n
+                    FROM dui_unite u JOIN dui_etablissement e ON e.id = u.etablissement_id
+                    WHERE u.organisme_id = %(og)s AND e.categorie = 'EHPAD')
+        UPDATE usagers_sejour s SET unite_id = cible.id
+        FROM un source JOIN un cible ON cible.etablissement_id = source.etablissement_id AND cible.n = source.n - 2
+        WHERE s.unite_id = source.id AND source.n > 2""", p)
+    cur.execute("""
+        UPDATE dui_unite u SET nom = 'Unité 1 (40 lits)', capacite = 40
+        FROM dui_etablissement e WHERE e.id = u.etablissement_id AND e.categorie = 'EHPAD' AND u.organisme_id = %(og)s
+          AND u.nom = 'Unité 1'""", p)
+    sejours = """s AS (SELECT s.id, s.usager_id, s.etablissement_id, e.categorie = 'EHPAD' AS ehpad,
+                              row_number() OVER (ORDER BY s.id) AS n
+                       FROM usagers_sejour s JOIN dui_etablissement e ON e.id = s.etablissement_id
+                       WHERE s.organisme_id = %(og)s AND s.date_sortie IS NULL),
+                 c AS (SELECT DISTINCT ON (etablissement_id) etablissement_id, professionnel_id
+                       FROM habilitations_habilitation WHERE organisme_id = %(og)s
+                       ORDER BY etablissement_id, id),
+                 sp AS (SELECT id, cis, denomination FROM medicaments_specialite WHERE cis = ANY(%(cis)s::text[]))"""
+    cur.execute(f"""
+        WITH {sejours}, lignes AS (
+            SELECT s.*, k FROM s CROSS JOIN LATERAL generate_series(1, CASE WHEN s.ehpad THEN 4 + s.n %% 5
+                                                                      ELSE 2 + s.n %% 3 END) k)
+        INSERT INTO medicaments_prescription (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
+            prescripteur_id, specialite_id, substance_id, libelle, dosage_dci, dose, unite, voie, heures, recurrence,
+            intervalle, jours_semaine, debut, fin, si_besoin, indication, max_par_24h, consignes, commentaire,
+            remplace_id, arrete_le, arrete_par_id, arret_motif)
+        SELECT %(og)s, gen_random_uuid(), now() - interval '365 days', now(), l.usager_id, l.etablissement_id,
+               c.professionnel_id, sp.id, NULL, sp.denomination, '', 1, 'comprime', 'orale',
+               ((ARRAY['{{08:00}}', '{{08:00,20:00}}', '{{20:00}}', '{{08:00,12:00,18:00}}', '{{21:00}}'])
+                    [1 + (l.n + l.k) %% 5])::time[],
+               'quotidien', 1, '{{}}', now() - interval '365 days', NULL, false, '', NULL, '{{}}', '', NULL, NULL, NULL, ''
+        FROM lignes l JOIN c USING (etablissement_id)
+        JOIN sp ON sp.cis = (%(cis)s::text[])[1 + (l.n * 3 + l.k * 7) %% %(ncis)s]""", p)
+    cur.execute(f"""
+        WITH {sejours}
+        INSERT INTO medicaments_prescription (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
+            prescripteur_id, specialite_id, substance_id, libelle, dosage_dci, dose, unite, voie, heures, recurrence,
+            intervalle, jours_semaine, debut, fin, si_besoin, indication, max_par_24h, consignes, commentaire,
+            remplace_id, arrete_le, arrete_par_id, arret_motif)
+        SELECT %(og)s, gen_random_uuid(), now() - interval '365 days', now(), s.usager_id, s.etablissement_id,
+               c.professionnel_id, sp.id, NULL, sp.denomination, '', 1, 'comprime', 'orale', '{{}}', 'quotidien', 1,
+               '{{}}', now() - interval '365 days', NULL, true, 'Douleur ou fièvre', 3, '{{}}', '', NULL, NULL, NULL, ''
+        FROM s JOIN c USING (etablissement_id) JOIN sp ON sp.cis = '60234100' WHERE s.ehpad""", p)
+    cur.execute("""
+        INSERT INTO medicaments_doseplanifiee (organisme_id, public_id, cree_le, modifie_le, prescription_id, usager_id,
+            etablissement_id, prevue_le)
+        SELECT p.organisme_id, gen_random_uuid(), now(), now(), p.id, p.usager_id, p.etablissement_id,
+               (d::date + h) AT TIME ZONE 'Europe/Paris'
+        FROM medicaments_prescription p
+        CROSS JOIN generate_series(current_date - 364, current_date + 14, interval '1 day') d
+        CROSS JOIN LATERAL unnest(p.heures) h
+        WHERE p.organisme_id = %(og)s AND NOT p.si_besoin""", p)
+    cur.execute("""
+        INSERT INTO medicaments_administration (organisme_id, public_id, cree_le, modifie_le, prescription_id, dose_id,
+            usager_id, etablissement_id, statut, motif, precision, reporte_a, indication, quantite, administree_le,
+            auteur_id, cip13_scanne)
+        SELECT d.organisme_id, gen_random_uuid(), now(), now(), d.prescription_id, d.id, d.usager_id, d.etablissement_id,
+               CASE WHEN d.id %% 33 = 0 THEN 'refuse' WHEN d.id %% 50 = 0 THEN 'non_donne' ELSE 'donne' END,
+               CASE WHEN d.id %% 33 = 0 THEN 'refus' WHEN d.id %% 50 = 0 THEN 'endormi' ELSE '' END,
+               '', NULL, '', 1, d.prevue_le + interval '10 minutes', p.prescripteur_id, ''
+        FROM medicaments_doseplanifiee d JOIN medicaments_prescription p ON p.id = d.prescription_id
+        WHERE d.organisme_id = %(og)s AND d.prevue_le < now() - interval '1 hour'""", p)
+    cur.execute("""
+        INSERT INTO medicaments_administration (organisme_id, public_id, cree_le, modifie_le, prescription_id, dose_id,
+            usager_id, etablissement_id, statut, motif, precision, reporte_a, indication, quantite, administree_le,
+            auteur_id, cip13_scanne)
+        SELECT p.organisme_id, gen_random_uuid(), now(), now(), p.id, NULL, p.usager_id, p.etablissement_id, 'donne',
+               '', '', NULL, 'Douleur', 1, now() - make_interval(days => j, hours => 3), p.prescripteur_id, ''
+        FROM medicaments_prescription p CROSS JOIN generate_series(1, 360, 4) j
+        WHERE p.organisme_id = %(og)s AND p.si_besoin""", p)
+    comptes = {}
+    for table in ("prescription", "doseplanifiee", "administration"):
+        cur.execute(f"SELECT count(*) FROM medicaments_{table} WHERE organisme_id = %s", [og])
+        comptes[table] = cur.fetchone()[0]
+    return (f"{comptes['prescription']} lignes de prescription, {comptes['doseplanifiee']} doses planifiées, "
+            f"{comptes['administration']} administrations")
 
 
 def analyser() -> None:

@@ -50,6 +50,8 @@ PAGES = {
     "plan de soins du jour": "/soins/unite/{unite}/journee/",
     "courbes de constantes": "/soins/dossier/{usager}/constantes/?periode=90",
     "transmissions (onglet)": "/soins/dossier/{usager}/transmissions/",
+    "tournée des médicaments (40 lits, matin)": "/medicaments/unite/{unite40}/tournee/?creneau=matin",
+    "médicaments (onglet)": "/medicaments/dossier/{usager}/",
 }
 
 
@@ -63,6 +65,7 @@ class VirtualUser:
         self.usager = ""
         self.projet = ""
         self.unite = ""
+        self.unite40 = ""
         self.pages: set[str] = set()  # the pages this professional's habilitations open
 
     def _csrf(self) -> str:
@@ -102,10 +105,13 @@ class VirtualUser:
             unites = self.get("/soins/").decode()
             match = re.search(r'/soins/unite/([0-9a-f-]{36})/releve/', unites)
             self.unite = match.group(1) if match else ""
+            match = re.search(r'40 lits.*?/soins/unite/([0-9a-f-]{36})/releve/', unites, re.S)
+            self.unite40 = match.group(1) if match else ""
         except urllib.error.HTTPError:
             self.unite = ""
         for name, template in PAGES.items():
-            path = template.format(etab=self.etab, usager=self.usager, projet=self.projet, unite=self.unite)
+            path = template.format(etab=self.etab, usager=self.usager, projet=self.projet, unite=self.unite,
+                                   unite40=self.unite40)
             try:
                 self.get(path)
             except urllib.error.HTTPError:
@@ -126,7 +132,8 @@ def run(base: str, users: int, seconds: float) -> tuple[dict[str, list[float]], 
         def loop(vu: VirtualUser, name=name, template=template, deadline=deadline):
             if name not in vu.pages:  # not habilitated for this page: this professional does not request it
                 return
-            path = template.format(etab=vu.etab, usager=vu.usager, projet=vu.projet, unite=vu.unite)
+            path = template.format(etab=vu.etab, usager=vu.usager, projet=vu.projet, unite=vu.unite,
+                                   unite40=vu.unite40)
             local = []
             while time.perf_counter() < deadline:
                 t = time.perf_counter()

@@ -22,6 +22,7 @@ class TypeDocument(models.TextChoices):
     GRILLE_EVALUATION = "grille_evaluation", "Grille d'évaluation médico-sociale"
     DLU = "dlu", "Document de liaison d'urgence"
     ORDONNANCE = "ordonnance", "Ordonnance"
+    CR_ADMINISTRATION = "cr_administration", "Compte rendu d'administration des médicaments"
     AUTRE = "autre", "Autre document"
 
 
@@ -30,6 +31,7 @@ CODES_LOINC = {
     TypeDocument.PROJET_PERSONNALISE: "80788-3",
     TypeDocument.GRILLE_EVALUATION: "34842-5",
     TypeDocument.DLU: "74207-2",
+    TypeDocument.CR_ADMINISTRATION: "80565-5",
     TypeDocument.AUTRE: "28653-4",
 }
 

@@ -103,8 +103,11 @@ def _construire(spec: dict, professionnels: list) -> OrganismeGestionnaire:
             from soins import demo as soins_demo
             from usagers.models import Usager
 
-            soins_demo.construire(organisme, etabs[0], {u.nom_naissance: u for u in Usager.objects.filter(
-                organisme=organisme)}, pros)
+            usagers = {u.nom_naissance: u for u in Usager.objects.filter(organisme=organisme)}
+            soins_demo.construire(organisme, etabs[0], usagers, pros)
+            from medicaments import demo as medicaments_demo
+
+            medicaments_demo.construire(organisme, etabs[0], usagers, pros)
     return organisme
 
 
@@ -334,6 +337,11 @@ def construire_demo(stdout=None) -> bool:
         raise RuntimeError("Données de démonstration refusées en production.")
     if OrganismeGestionnaire.objects.filter(finess_juridique=OG_A["finess_juridique"]).exists():
         return False
+    from medicaments import bdpm
+    from medicaments.models import Specialite
+
+    if not Specialite.objects.exists():  # the drug base (reference data, loaded by the owner role)
+        bdpm.importer()
     with auth_lookup():
         _creer_compte(None, "plateforme@dui.demo", "Alex", "Admin", Profession.AUTRE, "", False, False,
                       plateforme=True)

@@ -66,9 +66,8 @@ class PrescriptionForm(forms.ModelForm):
         self.fields["dosage_dci"].help_text = "Pour une prescription en DCI : « 500 mg »."
         self.fields["intervalle"].help_text = "Pour « tous les N jours », compté à partir du début."
         if not self.is_bound:
-            self.initial.setdefault("date_debut", timezone.localdate())
-            self.initial.setdefault("voie", "orale")
-            self.initial.setdefault("unite", "comprime")
+            for champ, valeur in (("date_debut", timezone.localdate()), ("voie", "orale"), ("unite", "comprime")):
+                self.initial[champ] = self.initial.get(champ) or valeur
         self.choix = None
 
     def clean_medicament(self):
@@ -123,6 +122,18 @@ class OrdonnanceForm(forms.Form):
     def __init__(self, etablissements, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _etablissements(self, etablissements)
+
+
+class CrAdministrationForm(forms.Form):
+    etablissement = EtablissementField()
+    du = forms.DateField(label="Du", widget=DATE)
+    au = forms.DateField(label="Au", widget=DATE)
+
+    def __init__(self, etablissements, *args, **kwargs):
+        super().__init__(*args, prefix="cr", **kwargs)
+        _etablissements(self, etablissements)
+        if not self.is_bound:
+            self.initial.update(du=timezone.localdate() - datetime.timedelta(days=6), au=timezone.localdate())
 
 
 class AdministrationForm(forms.Form):

@@ -269,6 +269,11 @@ class Prescription(TenantModel):
         return f"{self.dose_texte} {rythme} à {heures}, voie {self.get_voie_display()}"
 
     @property
+    def dernier_jour(self) -> datetime.date | None:
+        """The last day of treatment (``fin`` is the instant it ends, often midnight of the next day)."""
+        return timezone.localtime(self.fin - datetime.timedelta(seconds=1)).date() if self.fin else None
+
+    @property
     def consignes_libelles(self) -> list[str]:
         return [Consigne(c).label for c in self.consignes if c in Consigne.values]
 

@@ -30,8 +30,8 @@ from .models import (
 
 # Time slots of the rounds: (code, label, first hour, hour after the last). The night runs past midnight
 # and belongs to the day it starts on.
-CRENEAUX = [("matin", "Matin", 5, 11), ("midi", "Midi", 11, 15), ("soir", "Soir", 15, 20),
-            ("coucher", "Coucher", 20, 23), ("nuit", "Nuit", 23, 29)]
+CRENEAUX = [("matin", "Matin", 5, 11), ("midi", "Midi", 11, 16), ("soir", "Soir", 16, 21),
+            ("coucher", "Coucher", 21, 24), ("nuit", "Nuit", 24, 29)]
 LIBELLES_CRENEAUX = {code: libelle for code, libelle, _, _ in CRENEAUX}
 
 
@@ -147,7 +147,7 @@ def tournee(user, unite: Unite, jour: datetime.date, creneau: str,
     de, a = bornes_creneau(jour, creneau)
     doses = (DosePlanifiee.objects.filter(organisme_id=user.organisme_id, etablissement_id=etab, usager_id__in=ids,
                                           prevue_le__gte=de, prevue_le__lt=a)
-             .select_related("prescription__specialite", "administration__auteur").order_by("prevue_le", "id"))
+             .select_related("prescription", "administration__auteur").order_by("prevue_le", "id"))
     lignes_si_besoin = (Prescription.objects.filter(organisme_id=user.organisme_id, etablissement_id=etab,
                                                     usager_id__in=ids, si_besoin=True, arrete_le__isnull=True,
                                                     debut__lte=maintenant)
@@ -179,14 +179,9 @@ FORMES_PILULIER = ("comprime", "gelule")
 
 
 def moment_de(prevue_le: datetime.datetime) -> str:
-    heure = timezone.localtime(prevue_le).hour
-    if heure < 11:
-        return "matin"
-    if heure < 15:
-        return "midi"
-    if heure < 20:
-        return "soir"
-    return "coucher"
+    """The pill box compartment of a dose: its round's slot, the night going with the bedtime one."""
+    _, code = creneau_de(prevue_le)
+    return "coucher" if code == "nuit" else code
 
 
 @dataclass

@@ -506,5 +506,28 @@ def do_demander_ordonnance(auteur, usager: Usager, etablissement: Etablissement)
                                   titre=f"Ordonnance du {timezone.localdate():%d/%m/%Y}", tache=generer_ordonnance)
 
 
+def do_demander_cr_administration(auteur, usager: Usager, etablissement: Etablissement, du: datetime.date,
+                                  au: datetime.date):
+    """The compte rendu d'administration (LOINC 80565-5) of the person in the ESMS over a period, as a PDF
+    produced by the worker (the document the DMP feeding will send)."""
+    from documents.models import TypeDocument
+    from documents.services import do_demander_generation
+
+    from .tasks import generer_cr_administration
+
+    if not (policy.can_dans_etablissement(auteur, "medicaments.voir", usager, etablissement)
+            and policy.can_dans_etablissement(auteur, "documents.modifier", usager, etablissement)):
+        raise PermissionDenied(REFUS)
+    if au < du:
+        raise ValidationError({"au": "La fin de la période doit suivre son début."})
+    if au > timezone.localdate() or (au - du).days > 92:
+        raise ValidationError({"au": "Période passée de trois mois au plus."})
+    return do_demander_generation(
+        auteur, source=usager, usager=usager, etablissement=etablissement,
+        type_document=TypeDocument.CR_ADMINISTRATION, categorie="medicaments",
+        titre=f"Compte rendu d'administration du {du:%d/%m/%Y} au {au:%d/%m/%Y}", tache=generer_cr_administration,
+        options={"du": du.isoformat(), "au": au.isoformat()})
+
+
 def quantite_texte(valeur: Decimal) -> str:
     return f"{valeur.normalize():f}".replace(".", ",")

@@ -30,6 +30,7 @@ from .forms import (
     AdministrationForm,
     ArretForm,
     ArticleForm,
+    CrAdministrationForm,
     MouvementForm,
     OrdonnanceForm,
     PrescriptionForm,
@@ -92,9 +93,25 @@ def dossier(request, public_id):
     user = request.user
     etabs = [e for e in etablissements_du_dossier(user, usager, "medicaments.modifier")
              if services.peut_prescrire(user, usager, e)]
+    etabs_cr = [e for e in etablissements_du_dossier(user, usager, "documents.modifier")
+                if policy.can_dans_etablissement(user, "medicaments.voir", usager, e)]
     nom = request.POST.get("formulaire", "") if request.method == "POST" else ""
-    if request.method == "POST" and (nom not in ("prescrire", "arreter", "ordonnance") or not etabs):
+    if request.method == "POST" and not (nom in ("prescrire", "arreter", "ordonnance") and etabs
+                                         or nom == "cr" and etabs_cr):
         raise Http404
+    cr_form = CrAdministrationForm(etabs_cr, request.POST if nom == "cr" else None)
+    if nom == "cr" and cr_form.is_valid():
+        d = cr_form.cleaned_data
+        try:
+            services.do_demander_cr_administration(user, usager, d["etablissement"], d["du"], d["au"])
+        except ValidationError as exc:
+            ajouter_erreurs(cr_form, exc)
+        except PermissionDenied:
+            raise Http404 from None
+        else:
+            messages.success(request, "Compte rendu en préparation : il sera dans l'onglet Documents dans quelques "
+                                      "instants.")
+            return redirect("medicaments:dossier", public_id=usager.public_id)
     form = PrescriptionForm(etabs, request.POST if nom == "prescrire" else None,
                             instance=Prescription(organisme_id=usager.organisme_id))
     ordonnance_form = OrdonnanceForm(etabs, request.POST if nom == "ordonnance" else None)
@@ -137,6 +154,7 @@ def dossier(request, public_id):
     return render(request, "medicaments/dossier.html", {
         **contexte_dossier(request, usager, "medicaments"),
         "form": form if etabs else None, "ordonnance_form": ordonnance_form if etabs else None,
+        "cr_form": cr_form if etabs_cr else None,
         "alertes": _alertes_et_motifs(alertes, request.POST),
         "medicament_choisi": selectors.libelle_choix(request.POST.get("medicament", "")) if nom == "prescrire" else "",
         "en_cours": [p for p in prescriptions if p.arrete_le is None and (p.fin is None or p.fin > maintenant)],

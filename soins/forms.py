@@ -39,8 +39,9 @@ def _etablissements(form, etablissements) -> None:
     from dui.models import Etablissement
 
     form.fields["etablissement"].queryset = Etablissement.objects.filter(pk__in=[e.pk for e in etablissements])
-    if len(etablissements) == 1 and not form.is_bound:
-        form.initial.setdefault("etablissement", etablissements[0].public_id)
+    if len(etablissements) == 1 and not form.is_bound and not form.initial.get("etablissement"):
+        # a ModelForm's initial holds the unsaved instance's empty value: setdefault would keep it
+        form.initial["etablissement"] = etablissements[0].public_id
 
 
 class DecimalFrField(forms.CharField):
@@ -254,7 +255,7 @@ class SoinPlanifieForm(forms.ModelForm):
         _etablissements(self, etablissements)
         self.fields["intervalle"].help_text = "Pour « tous les N jours » : compté à partir de la date de début."
         if not self.is_bound:
-            self.initial.setdefault("date_debut", timezone.localdate())
+            self.initial["date_debut"] = self.initial.get("date_debut") or timezone.localdate()
 
 
 class ValidationSoinForm(forms.Form):

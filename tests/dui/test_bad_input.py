@@ -16,14 +16,17 @@ pytestmark = pytest.mark.django_db
 JUNK = [
     {},
     {"email": "a\x00b@exemple.test", "password": "\x00", "code": "\x00\x00", "nom": "\x00",
-     "motif": "x\x00" * 15, "q": "\x00"},
+     "motif": "x\x00" * 15, "q": "\x00", "medicament": "S:\x00", "indication": "\x00"},
     {"email": "x" * 5000, "nom": "é" * 5000, "finess_geographique": "2A1234567", "categorie": "INCONNUE",
      "capacite": "-3", "debut": "2026-02-31", "fin": "31/12/2026", "role": "pape",
      "etablissement": "pas-un-uuid", "categorie_": "medical", "nature": "supprimer",
      "du": "hier", "au": "9999-99-99", "objet_id": "' OR 1=1 --", "avis": "peut-être",
      "professionnel": str(uuid.uuid4()), "action": "detruire", "type": "<script>", "page": "-1"},
     {"etablissement": str(uuid.uuid4()), "role": "medecin", "debut": "2026-01-01", "capacite": "1e9",
-     "rpps": "abc", "profession": "astronaute", "mot_de_passe": "a", "page": "99999"},
+     "rpps": "abc", "profession": "astronaute", "mot_de_passe": "a", "page": "99999",
+     "formulaire": "prescrire", "medicament": "S:99999999", "dose": "1e999", "jour": "2026-99-99", "creneau": "<x>",
+     "semaine": "lundi", "statut": "donne", "code": "3400935955838", "quantite": "-5", "article": "x",
+     "type_mouvement": "reception", "moments": "minuit", "duree_jours": "0", "reporte_a": "25:00"},
 ]
 
 

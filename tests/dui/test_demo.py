@@ -11,7 +11,7 @@ from usagers.models import Usager
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_builds_once_with_two_organismes_and_usagers(codes_serafin):
+def test_demo_builds_once_with_two_organismes_and_usagers(codes_serafin, base_bdpm):
     assert construire_demo() is True
     assert construire_demo() is False
     tilleuls = OrganismeGestionnaire.objects.get(raison_sociale="Association Les Tilleuls")
@@ -47,5 +47,21 @@ def test_demo_builds_once_with_two_organismes_and_usagers(codes_serafin):
         unite = Usager.objects.get(nom_naissance="Lefèvre").sejours.get().unite
         liste = soins_selectors.residents(infirmiere, unite, timezone.localdate())
         assert liste and any(ligne.occurrences for ligne in soins_selectors.journee(unite, timezone.localdate(), liste))
+        # médicaments: 4 to 8 lines per resident, the past administered, the current slot left to do
+        from medicaments import selectors as med_selectors
+        from medicaments.models import Administration, ArticleStock, Pilulier, Prescription
+
+        for nom in ("Lefèvre", "Moreau", "Garnier", "Chevalier", "Bonnet"):
+            assert 4 <= Prescription.objects.filter(usager__nom_naissance=nom).count() <= 8, nom
+        assert Administration.objects.filter(statut="refuse").exists()
+        assert Administration.objects.filter(dose__isnull=True, statut="donne").exists()   # si besoin
+        jour, creneau = med_selectors.creneau_de(timezone.now())
+        tournee = med_selectors.tournee(infirmiere, unite, jour, "soir" if creneau == "nuit" else creneau)
+        assert tournee and not any(d.administration for ligne in tournee for d in ligne.doses
+                                   if d.dose.prevue_le > timezone.now())
+        assert Pilulier.objects.filter(verifie_par__isnull=True).count() == 1
+        etat = med_selectors.etat_du_stock(ehpad.pk)
+        assert len(etat) == ArticleStock.objects.count() == 4 and any(e.sous_le_seuil for e in etat)
     with tenant_context(horizon.pk):
         assert Usager.objects.count() == 1
+        assert not Prescription.objects.exists()

@@ -24,7 +24,7 @@ def _uuid_routes():
 
 
 @pytest.fixture
-def objets_a(og_a):
+def objets_a(og_a, base_bdpm):
     with tenant_context(og_a.organisme.pk):
         bdg = BrisDeGlace.objects.create(
             organisme=og_a.organisme, professionnel=og_a["infirmier"], etablissement=og_a.mas,
@@ -37,7 +37,7 @@ def objets_a(og_a):
 
     usager = creer_usager(og_a, nom_naissance="Secret", premier_prenom="Alice", prenoms_naissance=["Alice"])
     return [og_a.ehpad, og_a.mas, og_a.unite, og_a["medecin"], og_a.admin, hab, bdg, export, usager,
-            *_accompagnement_a(og_a, usager), *_soins_a(og_a, usager)]
+            *_accompagnement_a(og_a, usager), *_soins_a(og_a, usager), *_medicaments_a(og_a, usager)]
 
 
 def _soins_a(og_a, usager):
@@ -65,6 +65,29 @@ def _soins_a(og_a, usager):
                                                "pas_fait", "refus")
         dossier = services.dossier_soins_de(usager)
     return [allergie, constante, transmission, soin, realisation, dossier]
+
+
+def _medicaments_a(og_a, usager):
+    """A's médicaments objects: a line and a "si besoin" line, a planned dose given, a pilulier, a stock
+    article and its movement."""
+    from medicaments import services
+    from medicaments.models import ArticleStock, DosePlanifiee, Specialite, TypeMouvement
+    from tests.medicaments.conftest import prescrire
+
+    ligne = prescrire(og_a, usager, heures=[datetime.time(0, 0)])
+    si_besoin = prescrire(og_a, usager, specialite_cis="60192594", si_besoin=True, heures=[], indication="Œdèmes",
+                          max_par_24h=1)
+    with tenant_context(og_a.organisme.pk):
+        dose = DosePlanifiee.objects.create(organisme=og_a.organisme, prescription=ligne, usager=usager,
+                                            etablissement=og_a.ehpad, prevue_le=timezone.now())
+        administration = services.do_administrer(og_a["infirmier"], dose, "donne")
+        pilulier = services.do_marquer_pilulier_prepare(og_a["infirmier"], usager, og_a.ehpad,
+                                                        services.lundi(timezone.localdate()))
+        article = services.do_ajouter_article(og_a["infirmier"], ArticleStock(
+            etablissement=og_a.ehpad, specialite=Specialite.objects.get(cis="60234100"), seuil_alerte=5))
+        mouvement = services.do_mouvement(og_a["infirmier"], article, TypeMouvement.RECEPTION, 10, "LOT-SECRET-A",
+                                          timezone.localdate() + datetime.timedelta(days=300))
+    return [ligne, si_besoin, dose, administration, pilulier, article, mouvement]
 
 
 def _accompagnement_a(og_a, usager):
@@ -120,7 +143,8 @@ def test_every_object_url_is_covered():
             "accompagnement:evaluation_grille", "documents:fichier", "documents:statut",
             "documents:dossier", "soins:dossier", "soins:constantes", "soins:transmissions", "soins:plan",
             "soins:transmission_rapide", "soins:valider", "soins:releve", "soins:lu", "soins:journee",
-            "soins:tour"} <= routes
+            "soins:tour", "medicaments:dossier", "medicaments:pilulier", "medicaments:modifier",
+            "medicaments:si_besoin", "medicaments:administrer", "medicaments:tournee", "medicaments:piluliers"} <= routes
 
 
 @pytest.mark.parametrize("who", ["admin", "dpo", "directeur", "medecin", "educateur"])
@@ -181,6 +205,11 @@ def test_lists_and_search_show_nothing_of_the_other_tenant(og_a, og_b, objets_a,
     assert "Pavillon B" in body and "Pavillon A" not in body
     body = infirmiere_b.get(f"/soins/unite/{og_b.unite.public_id}/releve/").content.decode()
     assert "secret A" not in body and "Amoxicilline" not in body and "SECRET" not in body
+    # … nor in her eMAR round, piluliers, stock, drug search (reference data only)
+    for url in (f"/medicaments/unite/{og_b.unite.public_id}/tournee/", f"/medicaments/unite/{og_b.unite.public_id}/piluliers/",
+                "/medicaments/stock/", "/medicaments/recherche/?q=doliprane"):
+        body = infirmiere_b.get(url).content.decode()
+        assert "SECRET" not in body and "LOT-SECRET-A" not in body and "Œdèmes" not in body, url
 
 
 def test_export_of_b_contains_nothing_of_a(og_a, og_b, client_de, settings, django_capture_on_commit_callbacks):

@@ -567,3 +567,52 @@ def test_dlu_lists_the_current_treatments(og_a, resident):
         assert traitements_en_cours(resident) == [p]
         services.do_arreter(og_a["medecin"], p, "Fin")
         assert traitements_en_cours(resident) == []
+
+
+def test_cr_administration_pdf_lists_the_period_and_is_right_checked(og_a, og_b, resident,
+                                                                     django_capture_on_commit_callbacks):
+    from documents.models import Document
+    from documents.pdf import texte_du_pdf
+    from medicaments.tasks import generer_cr_administration
+
+    dose = _dose_maintenant(og_a, resident)
+    services.do_administrer(og_a["infirmier"], dose, "refuse")
+    si_besoin = prescrire(og_a, resident, specialite_cis=FUROSEMIDE_40, si_besoin=True, heures=[],
+                          indication="Œdèmes", max_par_24h=1)
+    services.do_donner_si_besoin(og_a["infirmier"], si_besoin, "Œdèmes des chevilles")
+    aujourd_hui = timezone.localdate()
+    with pytest.raises(PermissionDenied):   # the aide-soignant reads documents, does not write them
+        services.do_demander_cr_administration(og_a["aide_soignant"], resident, og_a.ehpad, aujourd_hui, aujourd_hui)
+    with pytest.raises(ValidationError):
+        services.do_demander_cr_administration(og_a["infirmier"], resident, og_a.ehpad, aujourd_hui,
+                                               aujourd_hui - datetime.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        document = services.do_demander_cr_administration(og_a["infirmier"], resident, og_a.ehpad,
+                                                          aujourd_hui - datetime.timedelta(days=6), aujourd_hui)
+    document.refresh_from_db()
+    assert (document.statut, document.code_loinc, document.categorie) == ("disponible", "80565-5", "medicaments"), \
+        document.erreur
+    with document.fichier.open("rb") as f:
+        texte = texte_du_pdf(f.read())
+    assert "Compte rendu d'administration des médicaments" in texte and "DOLIPRANE 1000 mg" in texte
+    assert "Refusé" in texte and "Œdèmes des chevilles" in texte and "2 enregistrement(s)" in texte
+    # the task in another tenant: the document does not exist there
+    Document.objects.filter(pk=document.pk).update(statut="en_preparation", fichier="")
+    with pytest.raises(Exception, match="introuvable"):
+        generer_cr_administration.apply(args=[str(document.public_id)], kwargs={
+            "organisme_id": og_b.organisme.pk, "acteur_id": og_b["infirmier"].pk}).get()
+
+
+def test_the_periodic_task_extends_the_plans_to_the_horizon(og_a, resident):
+    from medicaments.tasks import etendre_plans_organisme
+
+    actif = prescrire(og_a, resident, heures=[datetime.time(8)])
+    arrete = prescrire(og_a, resident, specialite_cis=FUROSEMIDE_40, heures=[datetime.time(8)])
+    services.do_arreter(og_a["medecin"], arrete, "Fin")
+    limite = timezone.now() + datetime.timedelta(days=3)
+    DosePlanifiee.objects.filter(prevue_le__gt=limite).delete()
+    assert etendre_plans_organisme.apply(kwargs={"organisme_id": og_a.organisme.pk}).get() > 0
+    horizon = timezone.localdate() + datetime.timedelta(days=services.HORIZON_JOURS)
+    assert max(timezone.localtime(d.prevue_le).date() for d in DosePlanifiee.objects.filter(prescription=actif)) \
+        == horizon
+    assert not DosePlanifiee.objects.filter(prescription=arrete, prevue_le__gt=limite).exists()

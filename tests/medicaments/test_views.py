@@ -322,7 +322,7 @@ def test_pilulier_pages_prepare_and_double_check(og_a, og_b, resident, client_de
     assert page.count("DOLIPRANE 1000 mg") == 14
     assert client_de(og_a["infirmier"]).post(fiche, {"action": "preparer"}).status_code == 302
     r = client_de(og_a["infirmier"]).post(fiche, {"action": "verifier"}, follow=True)
-    assert "autre professionnel" in r.content.decode()
+    assert "autre professionnel que celui qui a préparé" in r.content.decode()
     client_de(og_a["pharmacien"]).post(fiche, {"action": "verifier"})
     with tenant_context(og_a.organisme.pk):
         pilulier = Pilulier.objects.get()
@@ -363,3 +363,21 @@ def test_stock_page_receipt_alerts_and_isolation(og_a, og_b, resident, client_de
     assert client_de(og_a["aide_soignant"]).post("/medicaments/stock/", {
         "formulaire": "mouvement", "article": article.public_id, "type_mouvement": "sortie", "quantite": "1",
         "commentaire": "x"}).status_code == 404
+
+
+def test_cr_administration_requested_from_the_tab(og_a, og_b, resident, client_de,
+                                                  django_capture_on_commit_callbacks):
+    from documents.models import Document
+
+    url = f"/medicaments/dossier/{resident.public_id}/"
+    donnees = {"formulaire": "cr", "cr-etablissement": og_a.ehpad.public_id, "cr-du": "2026-13-01",
+               "cr-au": timezone.localdate().isoformat()}
+    assert client_de(og_a["aide_soignant"]).post(url, donnees).status_code == 404
+    assert client_de(og_b["infirmier"]).post(url, donnees).status_code == 404
+    r = client_de(og_a["infirmier"]).post(url, donnees)
+    assert r.status_code == 200 and "Saisissez une date valide" in r.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client_de(og_a["infirmier"]).post(url, {**donnees, "cr-du": timezone.localdate().isoformat()})
+    assert r.status_code == 302
+    with tenant_context(og_a.organisme.pk):
+        assert Document.objects.get().type_document == "cr_administration"
