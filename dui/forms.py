@@ -66,3 +66,21 @@ def ajouter_erreurs(form: forms.Form, exc) -> None:
             form.add_error(champ if champ in form.fields else None, erreurs)
     else:
         form.add_error(None, exc.messages)
+
+
+def traiter(form: forms.Form, appel) -> bool:
+    """Run a service on a valid form, for a view: True on success; a ValidationError goes onto the form in
+    French (nothing typed is lost), a PermissionDenied becomes a 404 (as for an object of another tenant)."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.http import Http404
+
+    if not form.is_valid():
+        return False
+    try:
+        appel()
+    except ValidationError as exc:
+        ajouter_erreurs(form, exc)
+        return False
+    except PermissionDenied:
+        raise Http404 from None
+    return True

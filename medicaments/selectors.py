@@ -214,6 +214,26 @@ def piluliers_de_la_semaine(liste: list[Resident], etablissement_id: int, semain
     ).select_related("prepare_par", "verifie_par")}
 
 
+def piluliers_a_refaire(piluliers: list[Pilulier]) -> set[int]:
+    """Usagers whose plan changed after their pill box was prepared (a line written or stopped since, for
+    that week): the box must be checked again. Two queries whatever the number of piluliers."""
+    if not piluliers:
+        return set()
+    tz = timezone.get_current_timezone()
+    changes: set[int] = set()
+    conditions_doses, conditions_arrets = Q(), Q()
+    for p in piluliers:
+        de = datetime.datetime.combine(p.semaine, datetime.time(0), tzinfo=tz)
+        a = de + datetime.timedelta(days=7)
+        conditions_doses |= Q(usager_id=p.usager_id, etablissement_id=p.etablissement_id, prevue_le__gte=de,
+                              prevue_le__lt=a, cree_le__gt=p.prepare_le)
+        conditions_arrets |= Q(usager_id=p.usager_id, etablissement_id=p.etablissement_id,
+                               arrete_le__gt=p.prepare_le, arrete_le__lt=a, si_besoin=False)
+    changes |= set(DosePlanifiee.objects.filter(conditions_doses).values_list("usager_id", flat=True).distinct())
+    changes |= set(Prescription.objects.filter(conditions_arrets).values_list("usager_id", flat=True).distinct())
+    return changes
+
+
 # --- Stock ---------------------------------------------------------------------------------------------------
 
 PEREMPTION_PROCHE = datetime.timedelta(days=60)

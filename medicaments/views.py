@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dui.access import for_tenant, get_contenu_or_404, get_for_user_or_404
 from dui.audit import journaliser_acces
-from dui.forms import ajouter_erreurs
+from dui.forms import ajouter_erreurs, traiter
 from dui.models import Etablissement, TypeAcces, Unite
 from habilitations import policy
 from soins.models import MotifNonRealisation
@@ -100,18 +100,12 @@ def dossier(request, public_id):
                                          or nom == "cr" and etabs_cr):
         raise Http404
     cr_form = CrAdministrationForm(etabs_cr, request.POST if nom == "cr" else None)
-    if nom == "cr" and cr_form.is_valid():
-        d = cr_form.cleaned_data
-        try:
-            services.do_demander_cr_administration(user, usager, d["etablissement"], d["du"], d["au"])
-        except ValidationError as exc:
-            ajouter_erreurs(cr_form, exc)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, "Compte rendu en préparation : il sera dans l'onglet Documents dans quelques "
-                                      "instants.")
-            return redirect("medicaments:dossier", public_id=usager.public_id)
+    if nom == "cr" and traiter(cr_form, lambda: services.do_demander_cr_administration(
+            user, usager, cr_form.cleaned_data["etablissement"], cr_form.cleaned_data["du"],
+            cr_form.cleaned_data["au"])):
+        messages.success(request, "Compte rendu en préparation : il sera dans l'onglet Documents dans quelques "
+                                  "instants.")
+        return redirect("medicaments:dossier", public_id=usager.public_id)
     form = PrescriptionForm(etabs, request.POST if nom == "prescrire" else None,
                             instance=Prescription(organisme_id=usager.organisme_id))
     ordonnance_form = OrdonnanceForm(etabs, request.POST if nom == "ordonnance" else None)
@@ -138,17 +132,11 @@ def dossier(request, public_id):
                 return redirect("medicaments:dossier", public_id=usager.public_id)
         else:
             messages.error(request, "Indiquez le motif de l'arrêt.")
-    if nom == "ordonnance" and ordonnance_form.is_valid():
-        try:
-            services.do_demander_ordonnance(user, usager, ordonnance_form.cleaned_data["etablissement"])
-        except ValidationError as exc:
-            ajouter_erreurs(ordonnance_form, exc)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, "Ordonnance en préparation : elle sera dans l'onglet Documents dans quelques "
-                                      "instants.")
-            return redirect("medicaments:dossier", public_id=usager.public_id)
+    if nom == "ordonnance" and traiter(ordonnance_form, lambda: services.do_demander_ordonnance(
+            user, usager, ordonnance_form.cleaned_data["etablissement"])):
+        messages.success(request, "Ordonnance en préparation : elle sera dans l'onglet Documents dans quelques "
+                                  "instants.")
+        return redirect("medicaments:dossier", public_id=usager.public_id)
     prescriptions = list(selectors.prescriptions_du_dossier(user, usager))
     maintenant = timezone.now()
     return render(request, "medicaments/dossier.html", {
@@ -334,8 +322,10 @@ def piluliers(request, public_id):
     liste = selectors.residents(request.user, unite, semaine, action="medicaments.voir")
     journaliser_acces(request, TypeAcces.LECTURE, unite, f"Piluliers de la semaine du {semaine:%d/%m/%Y} — {unite.nom}")
     faits = selectors.piluliers_de_la_semaine(liste, unite.etablissement_id, semaine)
+    a_refaire = selectors.piluliers_a_refaire(list(faits.values()))
     return render(request, "medicaments/piluliers.html", {
-        "unite": unite, "semaine": semaine, "lignes": [(r, faits.get(r.usager.pk)) for r in liste],
+        "unite": unite, "semaine": semaine, "lignes": [(r, faits.get(r.usager.pk), r.usager.pk in a_refaire)
+                                                       for r in liste],
         "precedente": semaine - datetime.timedelta(days=7), "suivante": semaine + datetime.timedelta(days=7)})
 
 
@@ -373,6 +363,7 @@ def pilulier(request, public_id):
     return render(request, "medicaments/pilulier.html", {
         **contexte_dossier(request, usager, "medicaments", f"pilulier du {semaine:%d/%m/%Y}"),
         "semaine": semaine, "etablissement": etablissement, "pilulier": existant, "sejour": sejour,
+        "a_refaire": bool(existant and selectors.piluliers_a_refaire([existant])),
         "grille": selectors.contenu_pilulier(usager, etablissement.pk, semaine),
         "jours": [semaine + datetime.timedelta(days=i) for i in range(7)],
         "peut_modifier": etablissement.pk in policy.etablissements_autorises(user, "medicaments.modifier"),

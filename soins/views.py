@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dui.access import get_contenu_or_404, get_for_user_or_404
 from dui.audit import journaliser_acces
-from dui.forms import ajouter_erreurs
+from dui.forms import ajouter_erreurs, traiter
 from dui.models import TypeAcces, Unite
 from habilitations import policy
 from usagers.models import DossierAdministratif
@@ -61,20 +61,6 @@ from .models import (
 
 def _unite(request, unite_id, action: str = "soins.voir") -> Unite:
     return get_for_user_or_404(request.user, action, Unite.objects.select_related("etablissement"), unite_id)
-
-
-def _traiter(form, appel):
-    """Run a service on a valid form; returns True on success, or puts the French error on the form."""
-    if not form.is_valid():
-        return False
-    try:
-        appel()
-    except ValidationError as exc:
-        ajouter_erreurs(form, exc)
-        return False
-    except PermissionDenied:
-        raise Http404 from None
-    return True
 
 
 # --- Soins and dossier médical (dossier tab) ------------------------------------------------------------------
@@ -158,7 +144,7 @@ def _traiter_dossier(request, usager, nom, forms, post) -> tuple[bool, str]:
     if nom == "desactiver_allergie":
         allergie = _objet_du_dossier(usager.allergies.all(), post.get("objet"))
         form = forms["motif"]
-        return _traiter(form, lambda: services.do_desactiver_allergie(user, allergie, form.cleaned_data["motif"])), \
+        return traiter(form, lambda: services.do_desactiver_allergie(user, allergie, form.cleaned_data["motif"])), \
             "Allergie désactivée (conservée dans l'historique)."
     if nom == "basculer_antecedent":
         antecedent = _objet_du_dossier(usager.antecedents.all(), post.get("objet"))
@@ -170,22 +156,22 @@ def _traiter_dossier(request, usager, nom, forms, post) -> tuple[bool, str]:
         return True, f"{intervenant.nom} retiré(e) des intervenants."
     form = forms[nom]
     if nom == "allergie":
-        return _traiter(form, lambda: services.do_ajouter_allergie(user, usager, form.instance)), \
+        return traiter(form, lambda: services.do_ajouter_allergie(user, usager, form.instance)), \
             "Allergie enregistrée."
     if nom == "profil":
-        return _traiter(form, lambda: services.do_modifier_dossier_soins(user, form.instance)), \
+        return traiter(form, lambda: services.do_modifier_dossier_soins(user, form.instance)), \
             "Régime, textures et risques enregistrés."
     if nom == "antecedent":
-        return _traiter(form, lambda: services.do_ajouter_antecedent(user, usager, form.instance)), \
+        return traiter(form, lambda: services.do_ajouter_antecedent(user, usager, form.instance)), \
             "Antécédent enregistré."
     if nom == "vaccination":
-        return _traiter(form, lambda: services.do_ajouter_vaccination(user, usager, form.instance)), \
+        return traiter(form, lambda: services.do_ajouter_vaccination(user, usager, form.instance)), \
             "Vaccination enregistrée."
     if nom == "intervenant":
-        return _traiter(form, lambda: services.do_ajouter_intervenant(user, usager, form.instance)), \
+        return traiter(form, lambda: services.do_ajouter_intervenant(user, usager, form.instance)), \
             "Intervenant enregistré."
     # dlu
-    return _traiter(form, lambda: services.do_demander_dlu(user, usager, form.cleaned_data["etablissement"])), \
+    return traiter(form, lambda: services.do_demander_dlu(user, usager, form.cleaned_data["etablissement"])), \
         "Le DLU est en préparation : il apparaîtra dans quelques instants ci-dessous et dans les documents."
 
 
@@ -215,7 +201,7 @@ def constantes(request, public_id):
     seuil_form = SeuilForm(request.POST if nom == "seuil" else None, prefix="seuil")
     motif_form = MotifForm(request.POST if nom == "annuler" else None)
     enregistrees: list[Constante] = []
-    if nom == "mesures" and _traiter(form, lambda: enregistrees.extend(services.do_enregistrer_constantes(
+    if nom == "mesures" and traiter(form, lambda: enregistrees.extend(services.do_enregistrer_constantes(
             user, usager, form.cleaned_data["etablissement"], form.mesures()))):
         for c in enregistrees:
             if c.alerte:
@@ -227,13 +213,13 @@ def constantes(request, public_id):
             d = seuil_form.cleaned_data
             services.do_modifier_seuils(user, usager, d["type_constante"], d["minimum"], d["maximum"],
                                         d["minimum_2"], d["maximum_2"])
-        if _traiter(seuil_form, enregistrer):
+        if traiter(seuil_form, enregistrer):
             messages.success(request, "Seuils d'alerte enregistrés.")
             return redirect("soins:constantes", public_id=usager.public_id)
     if nom == "annuler":
         constante = get_contenu_or_404(user, "soins.modifier", Constante.objects.filter(usager=usager),
                                        request.POST.get("objet"))
-        if _traiter(motif_form, lambda: services.do_annuler_constante(user, constante, motif_form.cleaned_data["motif"])):
+        if traiter(motif_form, lambda: services.do_annuler_constante(user, constante, motif_form.cleaned_data["motif"])):
             messages.success(request, "Mesure annulée.")
             return redirect("soins:constantes", public_id=usager.public_id)
         messages.error(request, "Indiquez le motif de l'annulation.")
@@ -270,7 +256,7 @@ def transmissions(request, public_id):
     if request.method == "POST":
         if not etabs:
             raise Http404
-        if _traiter(form, lambda: services.do_ecrire_transmission(user, form.instance)):
+        if traiter(form, lambda: services.do_ecrire_transmission(user, form.instance)):
             messages.success(request, "Transmission enregistrée.")
             return redirect("soins:transmissions", public_id=usager.public_id)
     page = Paginator(selectors.transmissions_du_dossier(user, usager), 30).get_page(request.GET.get("page"))
@@ -292,13 +278,13 @@ def plan(request, public_id):
     form = SoinPlanifieForm(etabs, request.POST if nom == "soin" else None,
                             instance=SoinPlanifie(usager=usager, organisme_id=usager.organisme_id))
     motif_form = MotifForm(request.POST if nom == "arreter" else None)
-    if nom == "soin" and _traiter(form, lambda: services.do_planifier_soin(user, form.instance)):
+    if nom == "soin" and traiter(form, lambda: services.do_planifier_soin(user, form.instance)):
         messages.success(request, f"Soin « {form.instance.intitule} » ajouté au plan de soins.")
         return redirect("soins:plan", public_id=usager.public_id)
     if nom == "arreter":
         soin = get_contenu_or_404(user, "soins.modifier", SoinPlanifie.objects.filter(usager=usager),
                                   request.POST.get("objet"))
-        if _traiter(motif_form, lambda: services.do_arreter_soin(user, soin, motif_form.cleaned_data["motif"])):
+        if traiter(motif_form, lambda: services.do_arreter_soin(user, soin, motif_form.cleaned_data["motif"])):
             messages.success(request, f"Soin « {soin.intitule} » arrêté.")
             return redirect("soins:plan", public_id=usager.public_id)
         messages.error(request, "Indiquez pourquoi ce soin est arrêté.")
@@ -472,7 +458,7 @@ def transmission_rapide(request, public_id):
     form = _transmission_rapide_form(usager, request.POST, instance=Transmission(
         usager=usager, etablissement=unite.etablissement, organisme_id=usager.organisme_id,
         ecrite_le=timezone.now()))
-    ok = _traiter(form, lambda: services.do_ecrire_transmission(user, form.instance))
+    ok = traiter(form, lambda: services.do_ecrire_transmission(user, form.instance))
     if not request.headers.get("HX-Request"):
         if ok:
             messages.success(request, f"Transmission enregistrée pour {usager}.")

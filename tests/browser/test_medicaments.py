@@ -4,18 +4,14 @@ after scanning the right box."""
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from dui.tenancy import tenant_context
-from medicaments import services
-from medicaments.models import Administration, DosePlanifiee, Prescription, Specialite
+from medicaments.models import Administration, Specialite
 from medicaments.selectors import creneau_de
 from tests.browser.conftest import se_connecter
-from tests.medicaments.conftest import CIP_DOLIPRANE_1000, creer_resident, prescrire
+from tests.medicaments.conftest import CIP_DOLIPRANE_1000, creer_resident, dose_due
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,24 +19,13 @@ FUROSEMIDE_40 = "60192594"
 ELIQUIS = "69340279"
 
 
-def _due_il_y_a_cinq_minutes(tenant, usager, cis):
-    heure = (timezone.localtime() - datetime.timedelta(minutes=5)).time().replace(second=0, microsecond=0)
-    p = prescrire(tenant, usager, specialite_cis=cis, heures=[heure])
-    with tenant_context(tenant.organisme.pk):
-        avant = timezone.now() - datetime.timedelta(hours=1)
-        Prescription.objects.filter(pk=p.pk).update(debut=avant)
-        p.refresh_from_db()
-        services.generer_plan(p, maintenant=avant)
-        return DosePlanifiee.objects.filter(prescription=p, prevue_le__lte=timezone.now()).latest("prevue_le")
-
-
 def test_emar_round_with_a_refusal_and_a_barcode_mismatch(live_server, og_a, base_bdpm, page):
     odette = creer_resident(og_a, chambre="12", nom_naissance="Marchand", premier_prenom="Odette",
                             prenoms_naissance=["Odette"])
     jean = creer_resident(og_a, chambre="14", nom_naissance="Perrin", premier_prenom="Jean", prenoms_naissance=["Jean"])
-    doliprane = _due_il_y_a_cinq_minutes(og_a, odette, "60234100")
-    furosemide = _due_il_y_a_cinq_minutes(og_a, odette, FUROSEMIDE_40)
-    eliquis = _due_il_y_a_cinq_minutes(og_a, jean, ELIQUIS)
+    doliprane = dose_due(og_a, odette, specialite_cis="60234100")
+    furosemide = dose_due(og_a, odette, specialite_cis=FUROSEMIDE_40)
+    eliquis = dose_due(og_a, jean, specialite_cis=ELIQUIS)
     cip_eliquis = Specialite.objects.get(cis=ELIQUIS).presentations.order_by("cip13").first().cip13
     jour, creneau = creneau_de(doliprane.prevue_le)
 

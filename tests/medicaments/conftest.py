@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from dui.tenancy import tenant_context
 from medicaments import services
-from medicaments.models import Prescription, Specialite, Substance
+from medicaments.models import DosePlanifiee, Prescription, Specialite, Substance
 from tests.soins.conftest import creer_resident  # noqa: F401 - shared helper
 
 
@@ -54,3 +54,22 @@ def prescrire(tenant, usager, auteur=None, acquittements=None, specialite_cis=DO
     with tenant_context(tenant.organisme.pk):
         return services.do_prescrire(auteur, Prescription(usager=usager, etablissement=tenant.ehpad, **valeurs),
                                      acquittements)
+
+
+def plan_depuis(tenant, prescription, jours: float) -> None:
+    """The line as if written ``jours`` days ago, with the plan generated then (the past doses exist)."""
+    avant = timezone.now() - datetime.timedelta(days=jours)
+    with tenant_context(tenant.organisme.pk):
+        Prescription.objects.filter(pk=prescription.pk).update(debut=avant)
+        prescription.refresh_from_db()
+        services.generer_plan(prescription, maintenant=avant)
+
+
+def dose_due(tenant, usager, **champs) -> DosePlanifiee:
+    """A line whose dose was due five minutes ago (its plan generated an hour before): the dose to validate."""
+    heure = (timezone.localtime() - datetime.timedelta(minutes=5)).time().replace(second=0, microsecond=0)
+    prescription = prescrire(tenant, usager, heures=[heure], **champs)
+    plan_depuis(tenant, prescription, 1 / 24)
+    with tenant_context(tenant.organisme.pk):
+        return DosePlanifiee.objects.filter(prescription=prescription, prevue_le__lte=timezone.now()).latest(
+            "prevue_le")

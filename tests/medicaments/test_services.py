@@ -25,6 +25,8 @@ from tests.medicaments.conftest import (
     CIP_DOLIPRANE_1000,
     DOLIPRANE_1000,
     creer_resident,
+    dose_due,
+    plan_depuis,
     prescrire,
     specialite,
     substance,
@@ -135,18 +137,9 @@ def test_new_line_plans_the_horizon_from_now_only(og_a, resident):
 
 # --- Future-only regeneration ------------------------------------------------------------------------------
 
-def _plan_depuis(tenant, p, jours: int):
-    """The plan as it was generated ``jours`` days ago (the line existed then)."""
-    avant = timezone.now() - datetime.timedelta(days=jours)
-    with tenant_context(tenant.organisme.pk):
-        Prescription.objects.filter(pk=p.pk).update(debut=avant)
-        p.refresh_from_db()
-        services.generer_plan(p, maintenant=avant)
-
-
 def test_modifying_a_line_changes_the_future_plan_never_the_past(og_a, resident):
     p = prescrire(og_a, resident, heures=[datetime.time(8), datetime.time(20)])
-    _plan_depuis(og_a, p, 3)
+    plan_depuis(og_a, p, 3)
     maintenant = timezone.now()
     passees = {d.pk: d.prevue_le for d in DosePlanifiee.objects.filter(prescription=p, prevue_le__lt=maintenant)}
     assert len(passees) >= 5
@@ -173,7 +166,7 @@ def test_modifying_a_line_changes_the_future_plan_never_the_past(og_a, resident)
 
 def test_stopping_a_line_removes_the_future_doses_and_keeps_the_past(og_a, resident):
     p = prescrire(og_a, resident)
-    _plan_depuis(og_a, p, 2)
+    plan_depuis(og_a, p, 2)
     maintenant = timezone.now()
     nb_passees = DosePlanifiee.objects.filter(prescription=p, prevue_le__lt=maintenant).count()
     with tenant_context(og_a.organisme.pk):
@@ -268,17 +261,8 @@ def test_only_physicians_prescribe(og_a, og_b, resident):
 
 # --- Administration ------------------------------------------------------------------------------------------
 
-def _dose_maintenant(tenant, usager, **champs) -> DosePlanifiee:
-    """A line with a dose planned a few minutes ago."""
-    heure = (timezone.localtime() - datetime.timedelta(minutes=5)).time().replace(second=0, microsecond=0)
-    p = prescrire(tenant, usager, heures=[heure], debut=timezone.now() - datetime.timedelta(hours=1), **champs)
-    _plan_depuis(tenant, p, 1)
-    with tenant_context(tenant.organisme.pk):
-        return DosePlanifiee.objects.filter(prescription=p, prevue_le__lte=timezone.now()).order_by("-prevue_le").first()
-
-
 def test_a_dose_is_given_refused_or_postponed_then_given(og_a, resident):
-    dose = _dose_maintenant(og_a, resident)
+    dose = dose_due(og_a, resident)
     with tenant_context(og_a.organisme.pk):
         a = services.do_administrer(og_a["infirmier"], dose, "reporte",
                                     reporte_a=timezone.now() + datetime.timedelta(hours=1))
@@ -293,7 +277,7 @@ def test_a_dose_is_given_refused_or_postponed_then_given(og_a, resident):
 
 
 def test_not_given_needs_a_reason_and_refused_is_recorded_as_a_refusal(og_a, resident):
-    dose = _dose_maintenant(og_a, resident)
+    dose = dose_due(og_a, resident)
     with tenant_context(og_a.organisme.pk):
         with pytest.raises(ValidationError) as exc:
             services.do_administrer(og_a["infirmier"], dose, "non_donne")
@@ -303,7 +287,7 @@ def test_not_given_needs_a_reason_and_refused_is_recorded_as_a_refusal(og_a, res
 
 
 def test_no_administration_against_a_stopped_or_not_started_line(og_a, resident):
-    dose = _dose_maintenant(og_a, resident)
+    dose = dose_due(og_a, resident)
     with tenant_context(og_a.organisme.pk):
         services.do_arreter(og_a["medecin"], dose.prescription, "Effet indésirable")
         with pytest.raises(ValidationError, match="Prescription arrêtée"):
@@ -318,7 +302,7 @@ def test_no_administration_against_a_stopped_or_not_started_line(og_a, resident)
 
 
 def test_the_database_refuses_an_administration_outside_the_period(og_a, resident):
-    dose = _dose_maintenant(og_a, resident)
+    dose = dose_due(og_a, resident)
     with tenant_context(og_a.organisme.pk):
         services.do_arreter(og_a["medecin"], dose.prescription, "Arrêt")
         with pytest.raises(IntegrityError, match="hors de la période"), transaction.atomic():
@@ -339,7 +323,7 @@ def test_too_early_and_too_late(og_a, resident):
 
 
 def test_who_may_administer(og_a, og_b, resident):
-    dose = _dose_maintenant(og_a, resident)
+    dose = dose_due(og_a, resident)
     for pro in (og_a["aide_soignant"], og_a["pharmacien"], og_a["educateur"], og_b["infirmier"]):
         with tenant_context(pro.organisme_id), pytest.raises(PermissionDenied):
             services.do_administrer(pro, dose, "donne")
@@ -349,7 +333,7 @@ def test_who_may_administer(og_a, og_b, resident):
 @pytest.mark.django_db(transaction=True)
 def test_two_nurses_validating_the_same_dose_at_once_get_one_row(og_a, base_bdpm):
     usager = creer_resident(og_a)
-    dose = _dose_maintenant(og_a, usager)
+    dose = dose_due(og_a, usager)
     barriere = threading.Barrier(2)
     resultats = []
 
@@ -404,7 +388,7 @@ def test_barcode_reading_ean13_and_datamatrix():
 
 
 def test_scanning_the_right_box_confirms_the_wrong_one_blocks(og_a, resident):
-    dose = _dose_maintenant(og_a, resident)
+    dose = dose_due(og_a, resident)
     furosemide = specialite(FUROSEMIDE_40).presentations.first().cip13
     with tenant_context(og_a.organisme.pk):
         with pytest.raises(ValidationError, match="Mauvais médicament : la boîte scannée est « FUROSEMIDE"):
@@ -486,7 +470,7 @@ def test_stock_receipts_outputs_inventory_and_doses_given(og_a, resident):
         services.do_mouvement(infirmier, article, TypeMouvement.SORTIE, 2, "L-LOIN", commentaire="Comprimés cassés")
         services.do_mouvement(infirmier, article, TypeMouvement.INVENTAIRE, 27, "L-LOIN")   # 28 expected
         assert services.quantite_en_stock(article) == 37
-    dose = _dose_maintenant(og_a, resident)
+    dose = dose_due(og_a, resident)
     with tenant_context(og_a.organisme.pk):
         administration = services.do_administrer(infirmier, dose, "donne")
         sortie = MouvementStock.objects.get(administration=administration)
@@ -575,7 +559,7 @@ def test_cr_administration_pdf_lists_the_period_and_is_right_checked(og_a, og_b,
     from documents.pdf import texte_du_pdf
     from medicaments.tasks import generer_cr_administration
 
-    dose = _dose_maintenant(og_a, resident)
+    dose = dose_due(og_a, resident)
     services.do_administrer(og_a["infirmier"], dose, "refuse")
     si_besoin = prescrire(og_a, resident, specialite_cis=FUROSEMIDE_40, si_besoin=True, heures=[],
                           indication="Œdèmes", max_par_24h=1)

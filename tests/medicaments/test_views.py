@@ -20,7 +20,7 @@ from medicaments.models import (
 )
 from medicaments.selectors import creneau_de
 from soins.models import Allergie
-from tests.medicaments.conftest import CIP_DOLIPRANE_1000, DOLIPRANE_1000, creer_resident, prescrire
+from tests.medicaments.conftest import CIP_DOLIPRANE_1000, DOLIPRANE_1000, creer_resident, dose_due, prescrire
 
 FUROSEMIDE_40 = "60192594"
 AMOXICILLINE_1G = "60151544"
@@ -29,18 +29,6 @@ AMOXICILLINE_1G = "60151544"
 @pytest.fixture
 def resident(og_a, base_bdpm):
     return creer_resident(og_a, nom_naissance="Marchand", premier_prenom="Odette")
-
-
-def _dose_en_cours(tenant, usager, **champs):
-    """A line whose dose was due five minutes ago (the plan generated an hour before)."""
-    heure = (timezone.localtime() - datetime.timedelta(minutes=5)).time().replace(second=0, microsecond=0)
-    p = prescrire(tenant, usager, heures=[heure], **champs)
-    with tenant_context(tenant.organisme.pk):
-        avant = timezone.now() - datetime.timedelta(hours=1)
-        Prescription.objects.filter(pk=p.pk).update(debut=avant)
-        p.refresh_from_db()
-        services.generer_plan(p, maintenant=avant)
-        return DosePlanifiee.objects.filter(prescription=p, prevue_le__lte=timezone.now()).latest("prevue_le")
 
 
 def _prescription_post(tenant, **champs):
@@ -191,7 +179,7 @@ def _url_tournee(tenant, dose):
 
 
 def test_round_lists_the_doses_and_a_tap_validates_one(og_a, resident, client_de):
-    dose = _dose_en_cours(og_a, resident)
+    dose = dose_due(og_a, resident)
     client = client_de(og_a["infirmier"])
     page = client.get(_url_tournee(og_a, dose)).content.decode()
     assert "MARCHAND" in page and "DOLIPRANE 1000 mg, comprimé" in page and "Donné" in page
@@ -205,7 +193,7 @@ def test_round_lists_the_doses_and_a_tap_validates_one(og_a, resident, client_de
 
 
 def test_round_barcode_mismatch_blocks_with_a_clear_message(og_a, resident, client_de):
-    dose = _dose_en_cours(og_a, resident)
+    dose = dose_due(og_a, resident)
     client = client_de(og_a["infirmier"])
     furosemide = Specialite.objects.get(cis=FUROSEMIDE_40).presentations.first().cip13
     r = client.post(f"/medicaments/dose/{dose.public_id}/administrer/", {"statut": "donne", "code": furosemide},
@@ -222,7 +210,7 @@ def test_round_barcode_mismatch_blocks_with_a_clear_message(og_a, resident, clie
 
 
 def test_round_without_htmx_redirects_with_a_message(og_a, resident, client_de):
-    dose = _dose_en_cours(og_a, resident)
+    dose = dose_due(og_a, resident)
     client = client_de(og_a["infirmier"])
     r = client.post(f"/medicaments/dose/{dose.public_id}/administrer/", {"statut": "non_donne"})
     assert r.status_code == 302 and "/tournee/" in r["Location"]
@@ -249,7 +237,7 @@ def test_si_besoin_from_the_round(og_a, resident, client_de):
 
 
 def test_round_access(og_a, og_b, resident, client_de):
-    dose = _dose_en_cours(og_a, resident)
+    dose = dose_due(og_a, resident)
     url = _url_tournee(og_a, dose)
     page = client_de(og_a["aide_soignant"]).get(url).content.decode()   # reads, cannot validate
     assert "DOLIPRANE" in page and 'value="donne"' not in page
@@ -381,3 +369,18 @@ def test_cr_administration_requested_from_the_tab(og_a, og_b, resident, client_d
     assert r.status_code == 302
     with tenant_context(og_a.organisme.pk):
         assert Document.objects.get().type_document == "cr_administration"
+
+
+def test_a_pilulier_prepared_before_a_plan_change_is_flagged(og_a, resident, client_de):
+    semaine = services.lundi(timezone.localdate()) + datetime.timedelta(days=7)
+    p = prescrire(og_a, resident, heures=[datetime.time(8)])
+    with tenant_context(og_a.organisme.pk):
+        services.do_marquer_pilulier_prepare(og_a["infirmier"], resident, og_a.ehpad, semaine)
+    liste = f"/medicaments/unite/{og_a.unite.public_id}/piluliers/?semaine={semaine}"
+    fiche = f"/medicaments/dossier/{resident.public_id}/pilulier/?semaine={semaine}&etablissement={og_a.ehpad.public_id}"
+    client = client_de(og_a["infirmier"])
+    assert 'data-testid="a-refaire"' not in client.get(liste).content.decode()
+    with tenant_context(og_a.organisme.pk):
+        services.do_arreter(og_a["medecin"], p, "Effet indésirable")
+    assert 'data-testid="a-refaire"' in client.get(liste).content.decode()
+    assert "a changé depuis la préparation" in client.get(fiche).content.decode()
