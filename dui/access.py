@@ -42,3 +42,11 @@ def get_for_user_or_404(user, action: str, queryset: QuerySet[M], public_id) -> 
 def get_contenu_or_404(user, action: str, queryset: QuerySet[M], public_id) -> M:
     """The same for a row of a dossier's content (``policy.scope_contenu``: usager and ESMS)."""
     return get_in_scope_or_404(policy.scope_contenu(user, action, queryset), public_id)
+
+
+def unite_ou_404(user, action: str, public_id):
+    """A unit of the user's organisme in an ESMS where ``action`` is allowed (the unit pages: relève, day
+    view, rounds, piluliers), with its ESMS."""
+    from dui.models import Unite
+
+    return get_for_user_or_404(user, action, Unite.objects.select_related("etablissement"), public_id)

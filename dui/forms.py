@@ -1,3 +1,6 @@
+import datetime
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 
 from habilitations.models import Professionnel
@@ -84,3 +87,70 @@ def traiter(form: forms.Form, appel) -> bool:
     except PermissionDenied:
         raise Http404 from None
     return True
+
+
+# --- Fields shared by the domain apps' forms ------------------------------------------------------------------
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class EtablissementField(forms.ModelChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(label="Établissement", queryset=None, to_field_name="public_id", **kwargs)
+
+
+def choix_etablissements(form, etablissements) -> None:
+    """The form's ``etablissement`` field offers these ESMS (the view chose them: tenant and habilitations);
+    the only one is preselected."""
+    form.fields["etablissement"].queryset = Etablissement.objects.filter(pk__in=[e.pk for e in etablissements])
+    if len(etablissements) == 1 and not form.is_bound and not form.initial.get("etablissement"):
+        # a ModelForm's initial holds the unsaved instance's empty value: setdefault would keep it
+        form.initial["etablissement"] = etablissements[0].public_id
+
+
+class DecimalFrField(forms.CharField):
+    """A number typed on a French tablet: "37,8" as well as "37.8"."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        try:
+            nombre = Decimal(value.replace(",", ".").replace(" ", ""))
+        except InvalidOperation:
+            raise forms.ValidationError("Saisissez un nombre (ex. 37,8).") from None
+        if not nombre.is_finite():
+            raise forms.ValidationError("Saisissez un nombre (ex. 37,8).")
+        return nombre
+
+
+class HeuresField(forms.CharField):
+    """"7:30, 12h, 19 h 15" → sorted times."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not self.required and not (value or "").strip():
+            return []
+        heures = []
+        for morceau in (value or "").replace(";", ",").split(","):
+            texte = morceau.strip().lower().replace(" ", "").replace("h", ":")
+            if not texte:
+                continue
+            if texte.endswith(":"):
+                texte += "00"
+            try:
+                heure, _, minute = texte.partition(":")
+                heures.append(datetime.time(int(heure), int(minute or 0)))
+            except ValueError:
+                raise forms.ValidationError(f"« {morceau.strip()} » n'est pas une heure (ex. 7:30, 14h, 21 h 15).") \
+                    from None
+        if not heures:
+            raise forms.ValidationError("Indiquez au moins une heure.")
+        if len(heures) > 24:
+            raise forms.ValidationError("Au plus 24 heures par jour.")
+        return sorted(set(heures))

@@ -7,7 +7,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from soins.forms import DATE, DecimalFrField, EtablissementField, HeuresField, _etablissements
+from dui.forms import DATE, DecimalFrField, EtablissementField, HeuresField, choix_etablissements
 from soins.models import JOURS_SEMAINE, MotifNonRealisation
 
 from .models import (
@@ -20,11 +20,6 @@ from .models import (
     Substance,
     TypeMouvement,
 )
-
-
-class HeuresFacultativesField(HeuresField):
-    def clean(self, value):
-        return super().clean(value) if (value or "").strip() else []
 
 
 def choix_medicament(valeur: str):
@@ -45,7 +40,7 @@ class PrescriptionForm(forms.ModelForm):
                           error_messages={"required": "Indiquez la dose (ex. 1 ou 0,5)."})
     moments = forms.MultipleChoiceField(label="Moments", required=False, widget=forms.CheckboxSelectMultiple,
                                         choices=[(code, f"{libelle} ({heure:%H h})") for code, libelle, heure in MOMENTS])
-    autres_heures = HeuresFacultativesField(label="Autres heures", required=False, max_length=200,
+    autres_heures = HeuresField(label="Autres heures", required=False, max_length=200,
                                 help_text="Séparées par des virgules : 6 h, 14 h 30.")
     jours_semaine = forms.TypedMultipleChoiceField(label="Jours", choices=JOURS_SEMAINE, coerce=int, required=False,
                                                    widget=forms.CheckboxSelectMultiple)
@@ -62,7 +57,7 @@ class PrescriptionForm(forms.ModelForm):
 
     def __init__(self, etablissements, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _etablissements(self, etablissements)
+        choix_etablissements(self, etablissements)
         self.fields["dosage_dci"].help_text = "Pour une prescription en DCI : « 500 mg »."
         self.fields["intervalle"].help_text = "Pour « tous les N jours », compté à partir du début."
         if not self.is_bound:
@@ -121,7 +116,7 @@ class OrdonnanceForm(forms.Form):
 
     def __init__(self, etablissements, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _etablissements(self, etablissements)
+        choix_etablissements(self, etablissements)
 
 
 class CrAdministrationForm(forms.Form):
@@ -131,7 +126,7 @@ class CrAdministrationForm(forms.Form):
 
     def __init__(self, etablissements, *args, **kwargs):
         super().__init__(*args, prefix="cr", **kwargs)
-        _etablissements(self, etablissements)
+        choix_etablissements(self, etablissements)
         if not self.is_bound:
             self.initial.update(du=timezone.localdate() - datetime.timedelta(days=6), au=timezone.localdate())
 

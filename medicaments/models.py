@@ -175,6 +175,11 @@ class Consigne(models.TextChoices):
     SURVEILLANCE = "surveillance", "Surveillance après la prise"
 
 
+def nombre_fr(valeur: Decimal) -> str:
+    """0.500 → "0,5" (a dose as a French form shows and accepts it)."""
+    return f"{valeur.normalize():f}".replace(".", ",")
+
+
 # The moments of the day a prescription is usually written with, and the hour each stands for.
 MOMENTS = [("matin", "Matin", datetime.time(8, 0)), ("midi", "Midi", datetime.time(12, 0)),
            ("soir", "Soir", datetime.time(18, 0)), ("coucher", "Coucher", datetime.time(21, 0))]
@@ -249,8 +254,7 @@ class Prescription(TenantModel):
 
     @property
     def dose_texte(self) -> str:
-        dose = f"{self.dose.normalize():f}".replace(".", ",")
-        return f"{dose} {self.get_unite_display()}"
+        return f"{nombre_fr(self.dose)} {self.get_unite_display()}"
 
     @property
     def posologie(self) -> str:

@@ -10,7 +10,6 @@ the only callers) and runs in one transaction.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -527,7 +526,3 @@ def do_demander_cr_administration(auteur, usager: Usager, etablissement: Etablis
         type_document=TypeDocument.CR_ADMINISTRATION, categorie="medicaments",
         titre=f"Compte rendu d'administration du {du:%d/%m/%Y} au {au:%d/%m/%Y}", tache=generer_cr_administration,
         options={"du": du.isoformat(), "au": au.isoformat()})
-
-
-def quantite_texte(valeur: Decimal) -> str:
-    return f"{valeur.normalize():f}".replace(".", ",")

@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dui.access import for_tenant, get_contenu_or_404, get_for_user_or_404
+from dui.access import for_tenant, get_contenu_or_404, get_for_user_or_404, unite_ou_404
 from dui.audit import journaliser_acces
 from dui.forms import ajouter_erreurs, traiter
-from dui.models import Etablissement, TypeAcces, Unite
+from dui.models import Etablissement, TypeAcces
 from habilitations import policy
 from soins.models import MotifNonRealisation
 from usagers.selectors import etablissements_du_dossier, sejour_dans
@@ -36,11 +36,7 @@ from .forms import (
     PrescriptionForm,
     SiBesoinForm,
 )
-from .models import ArticleStock, DosePlanifiee, Pilulier, Prescription, StatutAdministration
-
-
-def _unite(request, public_id, action: str = "medicaments.voir") -> Unite:
-    return get_for_user_or_404(request.user, action, Unite.objects.select_related("etablissement"), public_id)
+from .models import ArticleStock, DosePlanifiee, Pilulier, Prescription, StatutAdministration, nombre_fr
 
 
 def _jour(request, parametre: str = "jour") -> datetime.date:
@@ -170,7 +166,7 @@ def modifier(request, public_id):
         for champ in ("dose", "unite", "voie", "recurrence", "intervalle", "jours_semaine", "si_besoin", "indication",
                       "max_par_24h", "consignes", "commentaire", "dosage_dci"):
             form.initial[champ] = getattr(ancienne, champ)
-        form.initial["dose"] = services.quantite_texte(ancienne.dose)
+        form.initial["dose"] = nombre_fr(ancienne.dose)
     motif = request.POST.get("motif_modification", "")
     alertes = []
     if request.method == "POST" and form.is_valid():
@@ -196,7 +192,7 @@ SELECT_MOTIFS = format_html('<select name="motif" aria-label="Motif"><option val
 
 @login_required
 def tournee(request, public_id):
-    unite = _unite(request, public_id)
+    unite = unite_ou_404(request.user, "medicaments.voir", public_id)
     user = request.user
     maintenant = timezone.now()
     jour_courant, creneau_courant = selectors.creneau_de(maintenant)
@@ -317,7 +313,7 @@ def _semaine(request) -> datetime.date:
 
 @login_required
 def piluliers(request, public_id):
-    unite = _unite(request, public_id)
+    unite = unite_ou_404(request.user, "medicaments.voir", public_id)
     semaine = _semaine(request)
     liste = selectors.residents(request.user, unite, semaine, action="medicaments.voir")
     journaliser_acces(request, TypeAcces.LECTURE, unite, f"Piluliers de la semaine du {semaine:%d/%m/%Y} — {unite.nom}")

@@ -4,10 +4,11 @@ habilitations); objects are referred to by their public id."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils import timezone
+
+from dui.forms import DATE, DecimalFrField, EtablissementField, HeuresField, choix_etablissements
 
 from .models import (
     DEFINITIONS,
@@ -25,44 +26,8 @@ from .models import (
     Vaccination,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 FORMATS_DATETIME = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
-
-
-class EtablissementField(forms.ModelChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(label="Établissement", queryset=None, to_field_name="public_id", **kwargs)
-
-
-def _etablissements(form, etablissements) -> None:
-    from dui.models import Etablissement
-
-    form.fields["etablissement"].queryset = Etablissement.objects.filter(pk__in=[e.pk for e in etablissements])
-    if len(etablissements) == 1 and not form.is_bound and not form.initial.get("etablissement"):
-        # a ModelForm's initial holds the unsaved instance's empty value: setdefault would keep it
-        form.initial["etablissement"] = etablissements[0].public_id
-
-
-class DecimalFrField(forms.CharField):
-    """A number typed on a French tablet: "37,8" as well as "37.8"."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in (None, ""):
-            return None
-        try:
-            nombre = Decimal(value.replace(",", ".").replace(" ", ""))
-        except InvalidOperation:
-            raise forms.ValidationError("Saisissez un nombre (ex. 37,8).") from None
-        if not nombre.is_finite():
-            raise forms.ValidationError("Saisissez un nombre (ex. 37,8).")
-        return nombre
 
 
 class AllergieForm(forms.ModelForm):
@@ -130,7 +95,7 @@ class ConstantesForm(forms.Form):
             self.fields["mesure_le"].widget.attrs["aria-label"] = "Date et heure de la mesure"
         if etablissements is not None:
             self.fields["etablissement"] = EtablissementField()
-            _etablissements(self, etablissements)
+            choix_etablissements(self, etablissements)
         for code in self.types:
             d = DEFINITIONS[code]
             self.fields[code] = DecimalFrField(label=f"{d.libelle} ({d.unite})")
@@ -195,7 +160,7 @@ class TransmissionForm(forms.ModelForm):
 
     def __init__(self, etablissements, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _etablissements(self, etablissements)
+        choix_etablissements(self, etablissements)
         self.fields["cible"].help_text = "Ex. douleur, chute, alimentation, comportement, peau."
         if not self.is_bound:
             self.initial.setdefault("ecrite_le", timezone.localtime().replace(second=0, microsecond=0))
@@ -213,31 +178,6 @@ class TransmissionRapideForm(forms.ModelForm):
 
 # --- Plan de soins ----------------------------------------------------------------------------------------
 
-class HeuresField(forms.CharField):
-    """"7:30, 12h, 19 h 15" → sorted times."""
-
-    def clean(self, value):
-        value = super().clean(value)
-        heures = []
-        for morceau in (value or "").replace(";", ",").split(","):
-            texte = morceau.strip().lower().replace(" ", "").replace("h", ":")
-            if not texte:
-                continue
-            if texte.endswith(":"):
-                texte += "00"
-            try:
-                heure, _, minute = texte.partition(":")
-                heures.append(datetime.time(int(heure), int(minute or 0)))
-            except ValueError:
-                raise forms.ValidationError(f"« {morceau.strip()} » n'est pas une heure (ex. 7:30, 14h, 21 h 15).") \
-                    from None
-        if not heures:
-            raise forms.ValidationError("Indiquez au moins une heure.")
-        if len(heures) > 24:
-            raise forms.ValidationError("Au plus 24 heures par jour.")
-        return sorted(set(heures))
-
-
 class SoinPlanifieForm(forms.ModelForm):
     etablissement = EtablissementField()
     heures = HeuresField(label="Heures", help_text="Séparées par des virgules : 7:30, 14h, 21 h 15.", max_length=200)
@@ -252,7 +192,7 @@ class SoinPlanifieForm(forms.ModelForm):
 
     def __init__(self, etablissements, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _etablissements(self, etablissements)
+        choix_etablissements(self, etablissements)
         self.fields["intervalle"].help_text = "Pour « tous les N jours » : compté à partir de la date de début."
         if not self.is_bound:
             self.initial["date_debut"] = self.initial.get("date_debut") or timezone.localdate()
@@ -272,4 +212,4 @@ class DluForm(forms.Form):
 
     def __init__(self, etablissements, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _etablissements(self, etablissements)
+        choix_etablissements(self, etablissements)

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dui.access import get_contenu_or_404, get_for_user_or_404
+from dui.access import get_contenu_or_404, unite_ou_404
 from dui.audit import journaliser_acces
 from dui.forms import ajouter_erreurs, traiter
-from dui.models import TypeAcces, Unite
+from dui.models import TypeAcces
 from habilitations import policy
 from usagers.models import DossierAdministratif
 from usagers.selectors import etablissements_du_dossier, sejour_dans
@@ -57,11 +57,6 @@ from .models import (
     TypeAntecedent,
     poste_de,
 )
-
-
-def _unite(request, unite_id, action: str = "soins.voir") -> Unite:
-    return get_for_user_or_404(request.user, action, Unite.objects.select_related("etablissement"), unite_id)
-
 
 # --- Soins and dossier médical (dossier tab) ------------------------------------------------------------------
 
@@ -306,7 +301,7 @@ def unites(request):
 
 @login_required
 def releve(request, public_id):
-    unite = _unite(request, public_id)
+    unite = unite_ou_404(request.user, "soins.voir", public_id)
     user = request.user
     maintenant = timezone.now()
     depuis = services.do_prendre_poste(user, unite, maintenant)
@@ -326,7 +321,7 @@ def releve(request, public_id):
 @require_POST
 def marquer_lu(request, public_id):
     """Mark one item (``objet`` = "transmission:<id>"…) or everything of the user's relève read."""
-    unite = _unite(request, public_id)
+    unite = unite_ou_404(request.user, "soins.voir", public_id)
     user = request.user
     depuis = timezone.now() - services.RELEVE_MAX
     liste = selectors.residents(user, unite, timezone.localdate())
@@ -372,7 +367,7 @@ SELECT_MOTIFS = format_html('<select name="motif"><option value="">Motif…</opt
 
 @login_required
 def journee(request, public_id):
-    unite = _unite(request, public_id)
+    unite = unite_ou_404(request.user, "soins.voir", public_id)
     user = request.user
     jour = _jour_demande(request)
     liste = selectors.residents(user, unite, jour)
@@ -450,8 +445,8 @@ def transmission_rapide(request, public_id):
     the empty form (fetched when the panel opens, with ids of its own for this person)."""
     usager = usager_ou_404(request, public_id, "soins.modifier")
     user = request.user
-    unite = _unite(request, request.POST.get("unite") if request.method == "POST" else request.GET.get("unite"),
-                   "soins.modifier")
+    unite = unite_ou_404(user, "soins.modifier",
+                         request.POST.get("unite") if request.method == "POST" else request.GET.get("unite"))
     if request.method == "GET":
         return render(request, "soins/_transmission_rapide.html", {
             "usager": usager, "unite": unite, "form": _transmission_rapide_form(usager)})
@@ -475,7 +470,7 @@ def transmission_rapide(request, public_id):
 def tour_constantes(request, public_id):
     """A round of constantes for a whole unit: one line per resident, empty lines are skipped; nothing is
     saved while a line has an error (everything typed stays on screen)."""
-    unite = _unite(request, public_id, "soins.modifier")
+    unite = unite_ou_404(request.user, "soins.modifier", public_id)
     user = request.user
     liste = [r for r in selectors.residents(user, unite, timezone.localdate(), "soins.modifier") if not r.absent]
     post = request.POST if request.method == "POST" else None
