@@ -186,8 +186,16 @@ def modifier(request, public_id):
 
 # --- eMAR round -------------------------------------------------------------------------------------------------
 
-SELECT_MOTIFS = format_html('<select name="motif" aria-label="Motif"><option value="">Motif…</option>{}</select>',
-                            format_html_join("", '<option value="{}">{}</option>', MotifNonRealisation.choices))
+def select_motifs(choisi: str = ""):
+    """The reasons for a dose not given, as a <select> (the same in every dose of the round: rendered once
+    unless a choice must be kept after an error)."""
+    return format_html('<select name="motif" aria-label="Motif"><option value="">Motif…</option>{}</select>',
+                       format_html_join("", '<option value="{}"{}>{}</option>', (
+                           (code, " selected" if code == choisi else "", libelle)
+                           for code, libelle in MotifNonRealisation.choices)))
+
+
+SELECT_MOTIFS = select_motifs()
 
 
 @login_required
@@ -221,11 +229,15 @@ def tournee(request, public_id):
         "veille": jour - datetime.timedelta(days=1), "lendemain": jour + datetime.timedelta(days=1)})
 
 
-def _rendu_dose(request, dose, erreur: str = "", statut_http: int = 200):
+def _rendu_dose(request, dose, erreur: str = ""):
+    """One dose of the round after a validation; after an error, what was typed (reason, precision, time)
+    stays, its panel open — not the scanned code: the next scan must not be appended to a wrong one."""
     administration = getattr(dose, "administration", None) if dose.pk else None
     ligne = selectors.LigneDose(dose, administration, False, reverse("medicaments:administrer", args=[dose.public_id]))
+    saisie = request.POST if erreur else {}
     response = render(request, "medicaments/_dose.html", {
-        "d": ligne, "peut_administrer": True, "erreur": erreur, "select_motifs": SELECT_MOTIFS}, status=statut_http)
+        "d": ligne, "peut_administrer": True, "erreur": erreur, "saisie": saisie,
+        "select_motifs": select_motifs(saisie.get("motif", "")) if erreur else SELECT_MOTIFS})
     if not erreur:
         response["HX-Trigger"] = "dose-validee"
     return response
@@ -298,7 +310,8 @@ def si_besoin(request, public_id):
             messages.success(request, f"{prescription.intitule} — {prescription.usager} : donné (si besoin).")
         return redirect("medicaments:dossier", public_id=prescription.usager.public_id)
     response = render(request, "medicaments/_si_besoin.html", {"s": ligne, "peut_administrer": True, "erreur": erreur,
-                                                               "donne": not erreur})
+                                                               "donne": not erreur,
+                                                               "indication": request.POST.get("indication", "")})
     if not erreur:
         response["HX-Trigger"] = "dose-validee"
     return response

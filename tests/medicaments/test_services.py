@@ -600,3 +600,30 @@ def test_the_periodic_task_extends_the_plans_to_the_horizon(og_a, resident):
     assert max(timezone.localtime(d.prevue_le).date() for d in DosePlanifiee.objects.filter(prescription=actif)) \
         == horizon
     assert not DosePlanifiee.objects.filter(prescription=arrete, prevue_le__gt=limite).exists()
+
+
+def test_cr_task_refuses_a_requester_who_lost_the_right(og_a, resident):
+    from documents.models import Document
+    from documents.services import do_demander_generation
+    from medicaments.tasks import generer_cr_administration
+
+    aujourd_hui = timezone.localdate().isoformat()
+    document = do_demander_generation(og_a["infirmier"], source=resident, usager=resident, etablissement=og_a.ehpad,
+                                      type_document="cr_administration", categorie="medicaments", titre="CR",
+                                      tache=_Nulle(), options={"du": aujourd_hui, "au": aujourd_hui})
+    for role in ("educateur", "agent_administratif"):
+        Document.objects.filter(pk=document.pk).update(statut="en_preparation", erreur="")
+        generer_cr_administration.apply(args=[str(document.public_id)],
+                                        kwargs={"organisme_id": og_a.organisme.pk, "acteur_id": og_a[role].pk})
+        document.refresh_from_db()
+        assert document.statut == "echec" and "habilitation" in document.erreur and not document.fichier, role
+
+
+def test_the_periodic_task_of_another_tenant_touches_nothing_here(og_a, og_b, resident):
+    from medicaments.tasks import etendre_plans_organisme
+
+    p = prescrire(og_a, resident, heures=[datetime.time(8)])
+    DosePlanifiee.objects.filter(prescription=p, prevue_le__gt=timezone.now() + datetime.timedelta(days=3)).delete()
+    avant = DosePlanifiee.objects.filter(prescription=p).count()
+    assert etendre_plans_organisme.apply(kwargs={"organisme_id": og_b.organisme.pk}).get() == 0
+    assert DosePlanifiee.objects.filter(prescription=p).count() == avant

@@ -384,3 +384,62 @@ def test_a_pilulier_prepared_before_a_plan_change_is_flagged(og_a, resident, cli
         services.do_arreter(og_a["medecin"], p, "Effet indésirable")
     assert 'data-testid="a-refaire"' in client.get(liste).content.decode()
     assert "a changé depuis la préparation" in client.get(fiche).content.decode()
+
+
+def test_what_was_typed_stays_after_an_error(og_a, resident, client_de):
+    dose = dose_due(og_a, resident)
+    client = client_de(og_a["infirmier"])
+    # "non donné" without its reason: the precision and the panel stay
+    r = client.post(f"/medicaments/dose/{dose.public_id}/administrer/",
+                    {"statut": "non_donne", "precision": "Dort profondément", "motif": ""}, HTTP_HX_REQUEST="true")
+    page = r.content.decode()
+    assert "Indiquez pourquoi" in page and 'value="Dort profondément"' in page and "<details open>" in page
+    # "autre" without precision: the chosen reason stays selected
+    r = client.post(f"/medicaments/dose/{dose.public_id}/administrer/", {"statut": "non_donne", "motif": "autre"},
+                    HTTP_HX_REQUEST="true")
+    assert "Précisez le motif" in r.content.decode() and '<option value="autre" selected>' in r.content.decode()
+    # a "si besoin" refused (wrong box): the indication typed stays
+    p = prescrire(og_a, resident, specialite_cis=FUROSEMIDE_40, si_besoin=True, heures=[], indication="Œdèmes",
+                  max_par_24h=2)
+    r = client.post(f"/medicaments/prescription/{p.public_id}/si-besoin/",
+                    {"indication": "Chevilles gonflées", "code": CIP_DOLIPRANE_1000}, HTTP_HX_REQUEST="true")
+    assert "Mauvais médicament" in r.content.decode() and 'value="Chevilles gonflées"' in r.content.decode()
+    # a stock receipt without its lot: the quantity and the expiry date stay
+    with tenant_context(og_a.organisme.pk):
+        article = services.do_ajouter_article(og_a["infirmier"], ArticleStock(
+            etablissement=og_a.ehpad, specialite=Specialite.objects.get(cis=DOLIPRANE_1000)))
+    r = client.post("/medicaments/stock/", {"formulaire": "mouvement", "article": article.public_id,
+                                            "type_mouvement": "reception", "quantite": "48", "lot": "",
+                                            "peremption": "2027-06-30"})
+    page = r.content.decode()
+    assert "Indiquez le lot" in page and 'value="48"' in page and 'value="2027-06-30"' in page
+
+
+def test_si_besoin_is_refused_to_roles_that_do_not_administer(og_a, og_b, resident, client_de):
+    p = prescrire(og_a, resident, si_besoin=True, heures=[], indication="Douleur", max_par_24h=2)
+    url = f"/medicaments/prescription/{p.public_id}/si-besoin/"
+    for pro in (og_a["aide_soignant"], og_a["pharmacien"], og_a["educateur"], og_b["infirmier"]):
+        assert client_de(pro).post(url, {"indication": "Douleur"}).status_code == 404
+    with tenant_context(og_a.organisme.pk):
+        assert not Administration.objects.exists()
+
+
+def _requetes(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(url)
+    assert r.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_medicaments_tab_query_count_is_pinned_and_independent_of_history(og_a, resident, client_de):
+    prescrire(og_a, resident)
+    client = client_de(og_a["medecin"])
+    url = f"/medicaments/dossier/{resident.public_id}/"
+    client.get(url)
+    avant = _requetes(client, url)
+    _historique(og_a, [resident], 6)   # more lines, acknowledged alerts, a week of administrations
+    with tenant_context(og_a.organisme.pk):
+        services.do_arreter(og_a["medecin"], Prescription.objects.filter(usager=resident).first(), "Fin")
+    # session, habilitations, banner and tabs of the dossier (as every tab), lines with their alerts (2), the
+    # week of administrations, the forms' ESMS choices
+    assert _requetes(client, url) == avant == 31
