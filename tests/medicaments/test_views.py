@@ -270,7 +270,7 @@ def _historique(tenant, usagers, jours):
                     for d in DosePlanifiee.objects.filter(prescription=p, prevue_le__lt=timezone.now())])
 
 
-def _requetes_tournee(client, url):
+def _requetes(client, url):
     with CaptureQueriesContext(connection) as ctx:
         r = client.get(url)
     assert r.status_code == 200
@@ -283,7 +283,7 @@ def test_round_query_count_is_pinned_and_independent_of_history_and_residents(og
     client = client_de(og_a["infirmier"])
     url = f"/medicaments/unite/{og_a.unite.public_id}/tournee/?jour={timezone.localdate()}&creneau=matin"
     client.get(url)
-    avant = _requetes_tournee(client, url)
+    avant = _requetes(client, url)
     autres = [creer_resident(og_a, chambre=str(i)) for i in range(10, 16)]
     _historique(og_a, premiers + autres, 20)
     with tenant_context(og_a.organisme.pk):
@@ -291,7 +291,7 @@ def test_round_query_count_is_pinned_and_independent_of_history_and_residents(og
                                 reaction="Urticaire", severite="moderee", saisie_par=og_a["medecin"])
         prescrire(og_a, autres[1], si_besoin=True, heures=[], indication="Douleur", max_par_24h=1,
                   acquittements={f"doublon:{p.pk}": "ok" for p in Prescription.objects.filter(usager=autres[1])})
-    apres = _requetes_tournee(client, url)
+    apres = _requetes(client, url)
     # session, habilitations and journal (shared by every page, savepoints included) + residents, doses,
     # "si besoin" lines with their 24 h count, allergies
     assert avant == apres == 20
@@ -422,13 +422,6 @@ def test_si_besoin_is_refused_to_roles_that_do_not_administer(og_a, og_b, reside
         assert client_de(pro).post(url, {"indication": "Douleur"}).status_code == 404
     with tenant_context(og_a.organisme.pk):
         assert not Administration.objects.exists()
-
-
-def _requetes(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        r = client.get(url)
-    assert r.status_code == 200
-    return len(ctx.captured_queries)
 
 
 def test_medicaments_tab_query_count_is_pinned_and_independent_of_history(og_a, resident, client_de):
