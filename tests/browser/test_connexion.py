@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import se_connecter
 from tests.conftest import PASSWORD, code_totp
@@ -35,7 +36,7 @@ def test_login_with_totp_reaches_home_on_a_tablet(live_server, og_a, page):
     # Logout.
     bouton.click()
     page.wait_for_url("**/connexion/")
-    assert "Vous êtes déconnecté" in page.content()
+    expect(page.locator("body")).to_contain_text("Vous êtes déconnecté")
 
 
 def test_wrong_code_shows_a_french_error(live_server, og_a, page):
@@ -47,7 +48,7 @@ def test_wrong_code_shows_a_french_error(live_server, og_a, page):
     page.wait_for_url("**/second-facteur/")
     page.get_by_label("Code à 6 chiffres ou code de secours").fill("000000" if code_totp(user) != "000000" else "111111")
     page.get_by_role("button", name="Valider").click()
-    assert "Code incorrect ou déjà utilisé." in page.content()
+    expect(page.locator("body")).to_contain_text("Code incorrect ou déjà utilisé.")
 
 
 def test_idle_tablet_leaves_the_record_screen_after_the_timeout(live_server, og_a, page):
@@ -57,7 +58,7 @@ def test_idle_tablet_leaves_the_record_screen_after_the_timeout(live_server, og_
     assert page.url == f"{live_server.url}/"
     page.clock.fast_forward("02:00")
     page.wait_for_url("**/connexion/")
+    expect(page.locator("body")).to_contain_text("fermée après 30 minutes d'inactivité")
     assert "EHPAD A" not in page.content()
-    assert "fermée après 30 minutes d'inactivité" in page.content()
     page.goto(f"{live_server.url}/")
     assert "/connexion/" in page.url  # the server session is closed too

@@ -24,7 +24,7 @@ def test_search_open_the_dossier_and_edit_the_entourage(live_server, og_a, page)
     resultats.first.click()
     page.wait_for_url("**/usagers/*/")
     expect(page.get_by_test_id("statut")).to_have_text("Identité provisoire")
-    assert "EHPAD A" in page.content()
+    expect(page.locator("body")).to_contain_text("EHPAD A")
     assert page.erreurs_console == []
     page.screenshot(path="test-results/dossier-tablette.png", full_page=True)
     # Entourage: a personne à prévenir without a call order is refused, nothing typed is lost.
@@ -35,7 +35,7 @@ def test_search_open_the_dossier_and_edit_the_entourage(live_server, og_a, page)
     page.get_by_label("Téléphone", exact=True).fill("06 12 34 56 78")
     page.get_by_label("Personne à prévenir").check()
     page.get_by_role("button", name="Enregistrer le proche").click()
-    assert "Indiquez l'ordre d'appel" in page.content()
+    expect(page.locator("body")).to_contain_text("Indiquez l'ordre d'appel")
     assert page.get_by_label("Téléphone", exact=True).input_value() == "06 12 34 56 78"
     page.get_by_label("Ordre d'appel").fill("1")
     page.get_by_role("button", name="Enregistrer le proche").click()
