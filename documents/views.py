@@ -11,6 +11,7 @@ from django.shortcuts import render
 from dui.access import get_for_user_or_404, get_in_scope_or_404
 from dui.audit import journaliser_acces
 from dui.models import TypeAcces
+from habilitations import policy
 from usagers.models import Usager
 from usagers.views import contexte_dossier
 
@@ -31,6 +32,7 @@ def dossier(request, public_id):
     return render(request, "documents/dossier.html", {
         **contexte_dossier(request, usager, "documents"),
         "documents": documents_du_dossier(request.user, usager),
+        "envoyables": policy.etablissements_autorises(request.user, "documents.modifier"),
     })
 
 

@@ -12,5 +12,7 @@ def dui(request):
         context["peut_revoir_bris_de_glace"] = user.est_dpo or any(
             "pilotage.modifier" in actions_dans(user, etab) for etab in roles_par_etablissement(user))
         context["voit_soins"] = any("soins.voir" in actions_dans(user, etab) for etab in roles_par_etablissement(user))
+        context["voit_echanges"] = any("documents.voir" in actions_dans(user, etab)
+                                       for etab in roles_par_etablissement(user))
         context["voit_stock"] = any("medicaments.voir" in actions_dans(user, etab) for etab in roles_par_etablissement(user))
     return context

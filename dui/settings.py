@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "accompagnement",
     "soins",
     "medicaments",
+    "interop",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +207,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {  # periodic tasks of the domain apps (reminders, relays)
     "rappels-bilans-pp": {"task": "accompagnement.rappels_bilans", "schedule": 6 * 3600},
     "plans-administration": {"task": "medicaments.etendre_plans", "schedule": 6 * 3600},
+    "relais-envois": {"task": "interop.relayer_tous", "schedule": 60},
 }
 
 # --- INSi (identity retrieval). Default: the local INSi test server started by bin/run ------------
@@ -215,6 +217,36 @@ DUI_INSI_CERT = env.str("DUI_INSI_CERT", default="")
 DUI_INSI_KEY = env.str("DUI_INSI_KEY", default="")
 DUI_INSI_CA = env.str("DUI_INSI_CA", default="")
 DUI_INSI_MAX_TENTATIVES = env.int("DUI_INSI_MAX_TENTATIVES", default=5)
+
+# --- National exchanges (interop): outbox relay, DMP, MSSanté, FHIR ---------------------------------
+# Default (development, demo): the local test servers started by bin/run (python -m interop.serveurs_test).
+# Redis visibility timeout (CELERY_BROKER_TRANSPORT_OPTIONS above, 1 h): a task taken by a worker that dies
+# before acknowledging it is delivered again after that delay; the relay does not depend on it, since beat
+# queues a relay every minute and every exchange lives in the database until its result is written.
+DUI_ENVOI_MAX_TENTATIVES = env.int("DUI_ENVOI_MAX_TENTATIVES", default=8)
+DUI_ENVOI_DELAI_BASE = env.int("DUI_ENVOI_DELAI_BASE", default=30)        # seconds, doubled at each failure
+DUI_ENVOI_DELAI_MAX = env.int("DUI_ENVOI_DELAI_MAX", default=3600)        # cap of the backoff
+DUI_ENVOI_TIMEOUT = env.float("DUI_ENVOI_TIMEOUT", default=30.0)
+DUI_RELAIS_LOT = env.int("DUI_RELAIS_LOT", default=200)                   # exchanges per relay run
+DUI_OID_SOURCE = env.str("DUI_OID_SOURCE", default="2.25.300227385745093412436540347452307392839")
+_local_tls = LOCAL_DIR / "interop"
+DUI_DMP_URL = env.str("DUI_DMP_URL", default="" if PRODUCTION else "https://127.0.0.1:8443/dmp")
+DUI_DMP_CERT = env.str("DUI_DMP_CERT", default="" if PRODUCTION else str(_local_tls / "client.pem"))
+DUI_DMP_KEY = env.str("DUI_DMP_KEY", default="" if PRODUCTION else str(_local_tls / "client.key"))
+DUI_DMP_CA = env.str("DUI_DMP_CA", default="" if PRODUCTION else str(_local_tls / "ca.pem"))
+DUI_MSS_HOTE = env.str("DUI_MSS_HOTE", default="" if PRODUCTION else "127.0.0.1")
+DUI_MSS_PORT = env.int("DUI_MSS_PORT", default=587 if PRODUCTION else 8025)
+DUI_MSS_TLS = env.str("DUI_MSS_TLS", default="starttls")                  # starttls | tls
+DUI_MSS_UTILISATEUR = env.str("DUI_MSS_UTILISATEUR", default="")
+DUI_MSS_MOT_DE_PASSE = env.str("DUI_MSS_MOT_DE_PASSE", default="")
+DUI_MSS_CERT = env.str("DUI_MSS_CERT", default="")
+DUI_MSS_KEY = env.str("DUI_MSS_KEY", default="")
+DUI_MSS_CA = env.str("DUI_MSS_CA", default="" if PRODUCTION else str(_local_tls / "ca.pem"))
+DUI_MSS_EXPEDITEUR = env.str("DUI_MSS_EXPEDITEUR", default="secretariat@ehpad-demo.mssante.fr")
+DUI_FHIR_URL = env.str("DUI_FHIR_URL", default="" if PRODUCTION else "http://127.0.0.1:8090/fhir")
+DUI_FHIR_CERT = env.str("DUI_FHIR_CERT", default="")
+DUI_FHIR_KEY = env.str("DUI_FHIR_KEY", default="")
+DUI_FHIR_CA = env.str("DUI_FHIR_CA", default="")
 
 # --- Guardian (object-level exceptions) -----------------------------------------------------------
 ANONYMOUS_USER_NAME = None  # no shared anonymous row: it would belong to no organisme

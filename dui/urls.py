@@ -18,4 +18,5 @@ urlpatterns = [
     path("accompagnement/", include("accompagnement.urls")),
     path("soins/", include("soins.urls")),
     path("medicaments/", include("medicaments.urls")),
+    path("echanges/", include("interop.urls")),
 ]

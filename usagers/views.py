@@ -109,6 +109,7 @@ ONGLETS = [
     ("plan", "Plan de soins", "soins.voir", "soins:plan"),
     ("medicaments", "Médicaments", "medicaments.voir", "medicaments:dossier"),
     ("documents", "Documents", "documents.voir", "documents:dossier"),
+    ("echanges", "Échanges", "documents.voir", "interop:dossier"),
 ]
 
 

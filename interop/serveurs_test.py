@@ -1,0 +1,279 @@
+"""Local test servers speaking the protocols of the national services, on loopback only:
+
+- a DMP endpoint: ITI-41 SOAP over TLS, client certificate required, checks the XDS metadata (hash, size,
+  INS patient id, mandatory codes…) and answers Success or a RegistryError; it keeps what it stored, honours
+  the submission set uniqueId (a resent submission is acknowledged, not stored twice) and refuses a document
+  uniqueId already stored with another hash;
+- an MSSanté SMTP server (aiosmtpd) that requires STARTTLS and keeps the messages received;
+- a FHIR endpoint that accepts transaction Bundles (parsed with ``fhir.resources`` when installed).
+
+    python -m interop.serveurs_test [--dossier .local/interop]
+
+Used by the tests and by the demo (``bin/run`` starts them). The certificates (a test CA, a server and a
+client certificate) are made with the ``openssl`` command in ``dossier``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import ssl
+import subprocess
+import threading
+import time
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from . import xds
+
+
+def certificats(dossier: Path) -> Path:
+    """A test CA, a server certificate for 127.0.0.1 and a client certificate (made once)."""
+    dossier.mkdir(parents=True, exist_ok=True)
+    if all((dossier / f).exists() for f in ("ca.pem", "serveur.pem", "serveur.key", "client.pem", "client.key")):
+        return dossier
+
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=dossier, check=True, capture_output=True)  # noqa: S603, S607
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "3650",
+            "-subj", "/CN=DUI CA de test", "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    for nom, extensions in (("serveur", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n"),
+                            ("client", "extendedKeyUsage=clientAuth\n")):
+        (dossier / f"{nom}.ext").write_text(extensions)
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{nom}.key", "-out", f"{nom}.csr",
+                "-subj", f"/CN={'127.0.0.1' if nom == 'serveur' else 'ESMS de test DUI'}")
+        openssl("x509", "-req", "-in", f"{nom}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", f"{nom}.pem", "-days", "3650", "-extfile", f"{nom}.ext")
+    return dossier
+
+
+# --- DMP (ITI-41 over TLS) --------------------------------------------------------------------------------
+
+
+class ServeurDmpTest(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, dossier: Path, port: int = 0, lenteur: float = 0.0):
+        certificats(dossier)
+        self.lenteur = lenteur            # seconds per request (the worker-kill test)
+        self.pannes = 0                   # the next N requests answer 503
+        self.documents: dict[str, dict] = {}
+        self.lots: set[str] = set()
+        self.requetes = 0
+        self.doublons = 0
+        self.refus: list = []
+        self.clients: list[str] = []
+        self._verrou = threading.Lock()
+        super().__init__(("127.0.0.1", port), _GestionnaireDmp)
+        contexte = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        contexte.load_cert_chain(dossier / "serveur.pem", dossier / "serveur.key")
+        contexte.load_verify_locations(dossier / "ca.pem")
+        contexte.verify_mode = ssl.CERT_REQUIRED  # mutual TLS: no client certificate, no exchange
+        self.socket = contexte.wrap_socket(self.socket, server_side=True)
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.server_address[1]}/dmp"
+
+    def demarrer(self):
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+        return self
+
+    def recevoir(self, corps: bytes) -> list:
+        recue = xds.lire_requete(corps)
+        with self._verrou:
+            self.requetes += 1
+            if recue.erreurs:
+                self.refus.append(recue.erreurs)
+                return recue.erreurs
+            if recue.lot_oid in self.lots:  # the same submission again (a resend): acknowledged, not stored
+                self.doublons += 1
+                return []
+            erreurs = []
+            for unique_id, doc in recue.documents.items():
+                connu = self.documents.get(unique_id)
+                if connu is not None and connu["hash"] != doc["hash"]:
+                    erreurs.append(("XDSNonIdenticalHash", f"{unique_id} déjà reçu avec un autre contenu"))
+            entrees = {d["entry"] for d in self.documents.values()}
+            for _source, cible in recue.remplacements:
+                if cible not in entrees:
+                    erreurs.append(("XDSUnresolvedReferenceException", f"document remplacé inconnu : {cible}"))
+            if erreurs:
+                self.refus.append(erreurs)
+                return erreurs
+            self.lots.add(recue.lot_oid)
+            for unique_id, doc in recue.documents.items():
+                self.documents[unique_id] = {**doc, "patient": recue.patient, "remplace": [
+                    c for s, c in recue.remplacements if s == doc["entry"]]}
+            return []
+
+
+class _GestionnaireDmp(BaseHTTPRequestHandler):
+    server: ServeurDmpTest
+
+    def do_POST(self):  # noqa: N802
+        corps = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        certificat = self.connection.getpeercert() or {}
+        sujet = dict(x[0] for x in certificat.get("subject", ()))
+        self.server.clients.append(sujet.get("commonName", ""))
+        if self.server.lenteur:
+            time.sleep(self.server.lenteur)
+        with self.server._verrou:
+            panne = self.server.pannes > 0
+            if panne:
+                self.server.pannes -= 1
+        if panne:
+            self.send_error(503, "Service indisponible (panne simulée)")
+            return
+        if not self.headers.get("Content-Type", "").startswith("application/soap+xml"):
+            self.send_error(415, "SOAP 1.2 attendu")
+            return
+        reponse = xds.reponse(self.server.recevoir(corps))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/soap+xml; charset=UTF-8")
+        self.send_header("Content-Length", str(len(reponse)))
+        self.end_headers()
+        self.wfile.write(reponse)
+
+    def log_message(self, *args):
+        pass
+
+
+# --- FHIR -----------------------------------------------------------------------------------------------
+
+
+class ServeurFhirTest(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port: int = 0):
+        self.bundles: dict[str, dict] = {}
+        self.doublons = 0
+        super().__init__(("127.0.0.1", port), _GestionnaireFhir)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/fhir"
+
+    def demarrer(self):
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+        return self
+
+
+def _probleme(message: str) -> dict:
+    return {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "invalid",
+                                                           "diagnostics": message}]}
+
+
+class _GestionnaireFhir(BaseHTTPRequestHandler):
+    server: ServeurFhirTest
+
+    def do_POST(self):  # noqa: N802
+        try:
+            bundle = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            if bundle.get("resourceType") != "Bundle" or bundle.get("type") != "transaction":
+                raise ValueError("un Bundle de type transaction est attendu")
+            try:
+                from fhir.resources.R4B.bundle import Bundle
+            except ImportError:  # the demo may run without the test extras
+                Bundle = None  # noqa: N806
+            if Bundle is not None:
+                Bundle.model_validate(bundle)
+        except Exception as exc:  # noqa: BLE001 - any parsing error is the client's
+            self._repondre(400, _probleme(f"Bundle refusé : {str(exc)[:300]}"))
+            return
+        cle = bundle.get("identifier", {}).get("value", "")
+        if cle in self.server.bundles:
+            self.server.doublons += 1
+        self.server.bundles[cle] = bundle
+        self._repondre(200, {"resourceType": "Bundle", "type": "transaction-response", "entry": [
+            {"response": {"status": "201 Created"}} for _ in bundle.get("entry", [])]})
+
+    def _repondre(self, code, contenu):
+        corps = json.dumps(contenu).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/fhir+json")
+        self.send_header("Content-Length", str(len(corps)))
+        self.end_headers()
+        self.wfile.write(corps)
+
+    def log_message(self, *args):
+        pass
+
+
+# --- MSSanté (SMTP + STARTTLS) -------------------------------------------------------------------------------
+
+
+class ServeurSmtpTest:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that requires STARTTLS before MAIL FROM."""
+
+    def __init__(self, dossier: Path, port: int = 0):
+        from aiosmtpd.controller import Controller
+
+        certificats(dossier)
+        contexte = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        contexte.load_cert_chain(dossier / "serveur.pem", dossier / "serveur.key")
+        self.messages: list = []
+        self.chiffres: list[bool] = []
+        serveur = self
+
+        class Gestionnaire:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+                if not address.lower().endswith("mssante.fr"):
+                    return "550 5.1.1 Destinataire hors de l'espace de confiance MSSanté"
+                if address.lower().startswith("inconnu@"):
+                    return "550 5.1.1 Boîte aux lettres inconnue"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802
+                serveur.chiffres.append(session.ssl is not None)
+                serveur.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+                return "250 Message accepté"
+
+        self.port = port or port_libre()
+        self.controleur = Controller(Gestionnaire(), hostname="127.0.0.1", port=self.port, tls_context=contexte,
+                                     require_starttls=True, ready_timeout=10)
+
+    def demarrer(self):
+        self.controleur.start()
+        return self
+
+    def arreter(self):
+        self.controleur.stop()
+
+
+def port_libre() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serveurs de test des échanges nationaux (DMP, MSSanté, FHIR)")
+    parser.add_argument("--dossier", default=".local/interop", help="certificats de test")
+    parser.add_argument("--port-dmp", type=int, default=8443)
+    parser.add_argument("--port-smtp", type=int, default=8025)
+    parser.add_argument("--port-fhir", type=int, default=8090)
+    args = parser.parse_args()
+    dossier = Path(args.dossier)
+    dmp = ServeurDmpTest(dossier, args.port_dmp).demarrer()
+    smtp = ServeurSmtpTest(dossier, args.port_smtp).demarrer()
+    fhir = ServeurFhirTest(args.port_fhir).demarrer()
+    print(f"DMP de test : {dmp.url} (TLS mutuel) ; MSSanté : smtp://127.0.0.1:{smtp.port} (STARTTLS) ; "
+          f"FHIR : {fhir.url}", flush=True)
+    try:
+        while True:
+            time.sleep(30)
+            print(f"DMP : {len(dmp.documents)} documents ({dmp.doublons} renvois reconnus) ; MSSanté : "
+                  f"{len(smtp.messages)} messages ; FHIR : {len(fhir.bundles)} exports", flush=True)
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

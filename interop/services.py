@@ -1,0 +1,338 @@
+"""Write paths of the national exchanges: ask for an exchange (an ``Envoi`` in the caller's transaction),
+relay the outbox (worker side), retry or cancel an exchange in "échec".
+
+Rights: sending a document needs ``documents.modifier`` in its ESMS and the right to read it; the FHIR
+export needs ``documents.modifier``, ``administratif.voir`` and ``social.voir`` in the ESMS.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from documents.models import Document, StatutDocument
+from habilitations import policy
+from usagers.models import Consentement, Reponse, TypeConsentement
+
+from . import codes
+from .cda import construire_cda, identite_envoyable, periode_du_document
+from .erreurs import EchecDefinitif, EchecTemporaire, NonEnvoyable
+from .models import Envoi, Masquage, StatutEnvoi, TypeEnvoi
+
+logger = logging.getLogger(__name__)
+
+
+# --- rules checked when asking and again when sending ------------------------------------------------
+
+
+def opposition_dmp(usager) -> Consentement | None:
+    """The usager's current answer about the DMP when it is a refusal (the latest answer counts)."""
+    dernier = (Consentement.objects.filter(usager=usager, type_consentement=TypeConsentement.DMP)
+               .order_by("-date_recueil", "-id").first())
+    return dernier if dernier is not None and dernier.reponse == Reponse.REFUSE else None
+
+
+def motif_blocage_dmp(document) -> str:
+    """Why this document may not go to the DMP ("" when it may)."""
+    if document.type_document not in codes.TYPES_ENVOYABLES_DMP:
+        return "Seuls le projet personnalisé, le DLU et le compte rendu d'administration sont envoyés au DMP."
+    if document.statut != StatutDocument.DISPONIBLE:
+        return "Le PDF n'est pas encore produit."
+    try:
+        identite_envoyable(document.usager)
+    except NonEnvoyable as exc:
+        return str(exc)
+    opposition = opposition_dmp(document.usager)
+    if opposition is not None:
+        return (f"{document.usager} s'est opposé(e) à l'alimentation de son DMP (recueilli le "
+                f"{opposition.date_recueil:%d/%m/%Y}) : rien n'est envoyé.")
+    return ""
+
+
+def _exiger_droit_document(user, document) -> None:
+    from documents.selectors import documents_lisibles
+
+    if not (policy.can_contenu(user, "documents.modifier", document)
+            and documents_lisibles(user).filter(pk=document.pk).exists()):
+        raise PermissionDenied
+
+
+def _creer(user, **champs) -> Envoi:
+    envoi = Envoi(organisme_id=user.organisme_id, demande_par=user, prochain_essai=timezone.now(), **champs)
+    try:
+        with transaction.atomic():
+            envoi.save()
+    except IntegrityError as exc:
+        raise ValidationError("Cet envoi a déjà été demandé : il est en cours ou a déjà abouti (voir la liste "
+                              "des échanges).") from exc
+    relancer_le_relais(user.organisme_id)
+    return envoi
+
+
+def relancer_le_relais(organisme_id: int) -> None:
+    from .tasks import relayer
+
+    transaction.on_commit(lambda: relayer.delay(organisme_id=organisme_id))
+
+
+def do_demander_envoi_dmp(user, document: Document, masquage: list[str] | None = None) -> Envoi:
+    _exiger_droit_document(user, document)
+    masquage = list(dict.fromkeys(masquage or []))
+    if any(m not in Masquage.values for m in masquage):
+        raise ValidationError("Code de masquage inconnu.")
+    with transaction.atomic():
+        Document.objects.select_for_update().filter(pk=document.pk).first()
+        motif = motif_blocage_dmp(document)
+        if motif:
+            raise ValidationError(motif)
+        return _creer(user, type_envoi=TypeEnvoi.DMP, etablissement=document.etablissement, usager=document.usager,
+                      document=document, masquage=masquage, cle_idempotence=f"dmp:{document.public_id}",
+                      libelle_destinataire="DMP")
+
+
+def do_demander_envoi_mssante(user, document: Document, adresse: str, libelle: str = "") -> Envoi:
+    from .mssante import adresse_mssante_valide
+
+    _exiger_droit_document(user, document)
+    adresse = adresse.strip().lower()
+    if not adresse_mssante_valide(adresse):
+        raise ValidationError({"adresse": "Adresse MSSanté attendue (…@….mssante.fr)."})
+    if document.statut != StatutDocument.DISPONIBLE:
+        raise ValidationError("Le PDF n'est pas encore produit.")
+    if not document.code_loinc:
+        raise ValidationError("Ce type de document ne peut pas être envoyé par messagerie sécurisée.")
+    try:
+        identite_envoyable(document.usager)
+    except NonEnvoyable as exc:
+        raise ValidationError(str(exc)) from exc
+    return _creer(user, type_envoi=TypeEnvoi.MSSANTE, etablissement=document.etablissement, usager=document.usager,
+                  document=document, destinataire=adresse, libelle_destinataire=libelle[:200] or adresse,
+                  cle_idempotence=f"mss:{document.public_id}:{adresse}")
+
+
+def peut_exporter_fhir(user, usager, etablissement) -> bool:
+    return all(policy.can_dans_etablissement(user, action, usager, etablissement)
+               for action in ("documents.modifier", "administratif.voir", "social.voir"))
+
+
+def do_demander_envoi_fhir(user, usager, etablissement) -> Envoi:
+    if not peut_exporter_fhir(user, usager, etablissement):
+        raise PermissionDenied
+    if not settings.DUI_FHIR_URL:
+        raise ValidationError("Aucun entrepôt FHIR n'est configuré : téléchargez l'export à la place.")
+    return _creer(user, type_envoi=TypeEnvoi.FHIR, etablissement=etablissement, usager=usager,
+                  libelle_destinataire="Entrepôt FHIR", cle_idempotence=f"fhir:{usager.public_id}:{uuid.uuid4()}")
+
+
+def _exiger_droit_envoi(user, envoi: Envoi) -> None:
+    if not (envoi.organisme_id == user.organisme_id
+            and envoi.etablissement_id in policy.etablissements_autorises(user, "documents.modifier")):
+        raise PermissionDenied
+
+
+def do_relancer(user, envoi: Envoi) -> Envoi:
+    _exiger_droit_envoi(user, envoi)
+    with transaction.atomic():
+        envoi = Envoi.objects.select_for_update().get(pk=envoi.pk)
+        if envoi.statut != StatutEnvoi.ECHEC:
+            raise ValidationError("Seul un envoi en échec peut être relancé.")
+        envoi.statut, envoi.tentatives, envoi.prochain_essai = StatutEnvoi.EN_ATTENTE, 0, timezone.now()
+        envoi.traite_par = user
+        envoi.save()
+    relancer_le_relais(user.organisme_id)
+    return envoi
+
+
+def do_annuler(user, envoi: Envoi) -> Envoi:
+    _exiger_droit_envoi(user, envoi)
+    with transaction.atomic():
+        envoi = Envoi.objects.select_for_update().get(pk=envoi.pk)
+        if not envoi.modifiable:
+            raise ValidationError("Cet envoi est déjà parti ou annulé.")
+        envoi.statut, envoi.traite_par = StatutEnvoi.ANNULE, user
+        envoi.save()
+    return envoi
+
+
+# --- the relay (worker side) ----------------------------------------------------------------------------
+
+
+def delai_apres(tentatives: int) -> datetime.timedelta:
+    """Exponential backoff: base × 2^(n−1), capped."""
+    secondes = settings.DUI_ENVOI_DELAI_BASE * (2 ** max(tentatives - 1, 0))
+    return datetime.timedelta(seconds=min(secondes, settings.DUI_ENVOI_DELAI_MAX))
+
+
+def relayer(limite: int | None = None) -> dict[str, int]:
+    """Send the due exchanges of the current tenant, one row per transaction: the row is locked (``FOR UPDATE
+    SKIP LOCKED``: two relays never take the same row) while it is sent and until its result is written. A
+    worker killed during a send rolls the transaction back: the row is still "en attente" and the next relay
+    sends it again, with the same identifiers (the receiver recognises it)."""
+    limite = limite or settings.DUI_RELAIS_LOT
+    bilan = {"envoye": 0, "reessai": 0, "echec": 0}
+    for _ in range(limite):
+        with transaction.atomic():
+            envoi = (Envoi.objects.select_for_update(skip_locked=True, of=("self",))
+                     .select_related("document", "usager", "etablissement", "etablissement__organisme",
+                                     "demande_par")
+                     .filter(statut=StatutEnvoi.EN_ATTENTE, prochain_essai__lte=timezone.now())
+                     .order_by("prochain_essai", "id").first())
+            if envoi is None:
+                break
+            bilan[traiter(envoi)] += 1
+    return bilan
+
+
+def traiter(envoi: Envoi) -> str:
+    envoi.tentatives += 1
+    try:
+        with transaction.atomic():
+            accuse = EXPEDITEURS[envoi.type_envoi](envoi)
+    except EchecDefinitif as exc:
+        envoi.statut, envoi.derniere_erreur = StatutEnvoi.ECHEC, str(exc)[:500]
+        resultat = "echec"
+    except Exception as exc:  # noqa: BLE001 - a temporary failure or a bug: retried, then shown in French
+        if not isinstance(exc, EchecTemporaire):
+            logger.exception("Envoi %s : erreur inattendue", envoi.public_id)
+            message = f"Erreur inattendue ({exc.__class__.__name__}) : signalez-la si elle persiste."
+        else:
+            message = str(exc)
+        envoi.derniere_erreur = message[:500]
+        if envoi.tentatives >= settings.DUI_ENVOI_MAX_TENTATIVES:
+            envoi.statut = StatutEnvoi.ECHEC
+            envoi.derniere_erreur = f"{message} — abandon après {envoi.tentatives} essais."[:500]
+            resultat = "echec"
+        else:
+            envoi.prochain_essai = timezone.now() + delai_apres(envoi.tentatives)
+            resultat = "reessai"
+    else:
+        envoi.statut, envoi.reponse, envoi.envoye_le, envoi.derniere_erreur = (
+            StatutEnvoi.ENVOYE, accuse[:300], timezone.now(), "")
+        resultat = "envoye"
+    envoi.save()
+    return resultat
+
+
+def _pdf(document: Document) -> bytes:
+    if document is None or document.statut != StatutDocument.DISPONIBLE or not document.fichier:
+        raise NonEnvoyable("Le document n'est pas disponible.")
+    try:
+        with document.fichier.open("rb") as f:
+            return f.read()
+    except FileNotFoundError as exc:
+        raise NonEnvoyable("Le fichier du document est introuvable sur le serveur.") from exc
+
+
+def _cda(envoi: Envoi, document: Document, pdf: bytes) -> tuple[bytes, str | None]:
+    """The CDA of the document; when an earlier version of it is in the DMP, the new one replaces it."""
+    from usagers.models import Sejour
+
+    premiere, remplace = None, None
+    if document.objet_id is not None:
+        versions = Document.objects.filter(objet_id=document.objet_id)
+        premiere = versions.filter(version__lt=document.version).order_by("version").values_list(
+            "public_id", flat=True).first()
+        remplace = (versions.filter(version__lt=document.version, envois__type_envoi=TypeEnvoi.DMP,
+                                    envois__statut=StatutEnvoi.ENVOYE).order_by("-version").first())
+    sejour = (Sejour.objects.filter(usager=document.usager, etablissement=document.etablissement)
+              .order_by("-date_entree").first())
+    cda = construire_cda(document, pdf, premiere_version=premiere, sejour=sejour,
+                         remplace_oid=codes.oid_uuid(remplace.public_id) if remplace else None)
+    return cda, (remplace.public_id if remplace else None)
+
+
+def soumission(envoi: Envoi):
+    from . import xds
+
+    document = envoi.document
+    usager, etablissement, auteur = document.usager, document.etablissement, document.auteur
+    cda, remplace = _cda(envoi, document, _pdf(document))
+    debut, fin = periode_du_document(document)
+    patient = xds.cx(identite_envoyable(usager), usager.oid_ins)
+    xon = f"{etablissement.nom}^^^^^&{codes.OID_ID_NAT_STRUCT}&ISO^IDNST^^^1{etablissement.finess_geographique}"
+    xcn = (f"8{auteur.rpps}^{auteur.nom}^{auteur.prenom}^^^^^^&{codes.OID_ID_NAT_PS}&ISO^D^^^IDNPS"
+           if auteur.rpps else "")
+    return xds.Soumission(
+        cda=cda, document_oid=codes.oid_uuid(document.public_id), document_entry=xds.entry_uuid(document.public_id),
+        lot_oid=codes.oid_uuid(envoi.public_id), source_oid=settings.DUI_OID_SOURCE,
+        patient_cx=patient, code_type=(document.code_loinc, document.get_type_document_display()),
+        titre=document.titre, cree_le=document.produit_le or document.cree_le, debut=debut, fin=fin,
+        auteur_xcn=xcn, auteur_xon=xon, auteur_role=auteur.get_profession_display(),
+        type_etablissement=codes.TYPE_ETABLISSEMENT.get(etablissement.categorie, codes.TYPE_ETABLISSEMENT_DEFAUT),
+        classe=codes.CLASSE_PAR_TYPE.get(document.type_document, codes.CLASSE_PAR_TYPE["autre"]),
+        masquage=list(envoi.masquage), remplace_entry=xds.entry_uuid(remplace) if remplace else None,
+        nom_naissance=usager.nom_naissance, prenom=usager.premier_prenom,
+        naissance=usager.date_naissance.strftime("%Y%m%d"), sexe=usager.sexe)
+
+
+def envoyer_dmp(envoi: Envoi) -> str:
+    from . import xds
+    from .transport import HttpTransport
+
+    motif = motif_blocage_dmp(envoi.document)  # the rules may have changed since the request
+    if motif:
+        raise NonEnvoyable(motif)
+    transport = HttpTransport(settings.DUI_DMP_URL, service="Le DMP", timeout=settings.DUI_ENVOI_TIMEOUT,
+                              certificat=settings.DUI_DMP_CERT, cle=settings.DUI_DMP_KEY, ca=settings.DUI_DMP_CA)
+    return xds.lire_reponse(transport.envoyer(xds.construire_requete(soumission(envoi)), xds.CONTENT_TYPE))
+
+
+def courrier_mssante(envoi: Envoi):
+    from . import mssante, xds
+
+    document, usager = envoi.document, envoi.usager
+    s = soumission(envoi)
+    expediteur = settings.DUI_MSS_EXPEDITEUR
+    xdm = mssante.zip_xdm(s.cda, xds.soumission_objets(s, uri="DOC0001.XML"), titre=document.titre,
+                          expediteur=f"{envoi.etablissement.nom} <{expediteur}>")
+    libelle = document.get_type_document_display()
+    return mssante.Courrier(
+        expediteur=expediteur, destinataire=envoi.destinataire,
+        sujet=f"XDM/1.0/DDM+{libelle} {usager.nom_naissance.upper()} {usager.premier_prenom} "
+              f"{usager.date_naissance:%d/%m/%Y}",
+        corps=(f"Bonjour,\n\nVeuillez trouver ci-joint « {document.titre} » concernant {usager.nom_naissance.upper()} "
+               f"{usager.premier_prenom}, né(e) le {usager.date_naissance:%d/%m/%Y}, accompagné(e) par "
+               f"{envoi.etablissement.nom} (FINESS {envoi.etablissement.finess_geographique}).\n\n"
+               f"Envoyé par {envoi.demande_par} via le DUI.\n"),
+        pdf=_pdf(document), nom_pdf=document.nom_fichier, xdm=xdm, code_cda=document.code_loinc,
+        message_id=mssante.message_id(f"{envoi.organisme_id}:{envoi.cle_idempotence}:{envoi.public_id}",
+                                      expediteur.partition("@")[2] or "dui.local"))
+
+
+def envoyer_mssante(envoi: Envoi) -> str:
+    from . import mssante
+
+    identite_envoyable(envoi.usager)
+    transport = mssante.SmtpTransport(
+        settings.DUI_MSS_HOTE, settings.DUI_MSS_PORT, tls=settings.DUI_MSS_TLS, utilisateur=settings.DUI_MSS_UTILISATEUR,
+        mot_de_passe=settings.DUI_MSS_MOT_DE_PASSE, certificat=settings.DUI_MSS_CERT, cle=settings.DUI_MSS_KEY,
+        ca=settings.DUI_MSS_CA, timeout=settings.DUI_ENVOI_TIMEOUT)
+    return transport.envoyer(mssante.message(courrier_mssante(envoi)))
+
+
+def envoyer_fhir(envoi: Envoi) -> str:
+    from .fhir import construire_bundle
+    from .transport import HttpTransport
+
+    bundle = construire_bundle(envoi.usager, envoi.etablissement, identifiant=f"urn:uuid:{envoi.public_id}")
+    transport = HttpTransport(settings.DUI_FHIR_URL, service="L'entrepôt FHIR", timeout=settings.DUI_ENVOI_TIMEOUT,
+                              certificat=settings.DUI_FHIR_CERT, cle=settings.DUI_FHIR_KEY, ca=settings.DUI_FHIR_CA)
+    corps = transport.envoyer(json.dumps(bundle).encode(), "application/fhir+json")
+    try:
+        reponse = json.loads(corps)
+    except ValueError as exc:
+        raise EchecTemporaire("Réponse de l'entrepôt FHIR illisible.") from exc
+    if reponse.get("resourceType") == "Bundle" and reponse.get("type") == "transaction-response":
+        return f"Accepté par l'entrepôt FHIR ({len(reponse.get('entry', []))} ressources)"
+    problemes = [i.get("diagnostics", "") for i in reponse.get("issue", [])]
+    raise EchecDefinitif("Refusé par l'entrepôt FHIR — " + ("; ".join(p for p in problemes if p) or "sans détail"))
+
+
+EXPEDITEURS = {TypeEnvoi.DMP: envoyer_dmp, TypeEnvoi.MSSANTE: envoyer_mssante, TypeEnvoi.FHIR: envoyer_fhir}

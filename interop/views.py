@@ -1,0 +1,172 @@
+"""Pages of the national exchanges: the ESMS's exchanges (retry, cancel), sending a document to the DMP or
+by MSSanté, the dossier's exchanges and FHIR export, the usage indicators for the director."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from documents.selectors import documents_lisibles
+from dui.access import for_tenant, get_for_user_or_404, get_in_scope_or_404
+from dui.audit import journaliser_acces
+from dui.forms import choix_etablissements, traiter
+from dui.models import Etablissement, TypeAcces
+from habilitations import policy
+from usagers.models import Usager
+from usagers.views import contexte_dossier
+
+from . import services
+from .fhir import construire_bundle
+from .forms import EnvoiDmpForm, EnvoiMssanteForm, ExportFhirForm, FiltreEnvoisForm, IndicateursForm
+from .models import StatutEnvoi, TypeEnvoi
+from .selectors import envois_du_dossier, envois_visibles, indicateurs
+
+
+def _etablissements(user, action: str) -> list[Etablissement]:
+    return list(for_tenant(user, Etablissement.objects.filter(pk__in=policy.etablissements_autorises(user, action)))
+                .order_by("nom"))
+
+
+@login_required
+def liste(request):
+    user = request.user
+    etabs = _etablissements(user, "documents.voir")
+    if not etabs:
+        raise Http404
+    form = FiltreEnvoisForm(request.GET or None)
+    choix_etablissements(form, etabs)
+    envois = envois_visibles(user).select_related("usager", "document", "etablissement", "demande_par")
+    if form.is_bound and form.is_valid():
+        if form.cleaned_data["etablissement"]:
+            envois = envois.filter(etablissement=form.cleaned_data["etablissement"])
+        if form.cleaned_data["statut"]:
+            envois = envois.filter(statut=form.cleaned_data["statut"])
+    page = Paginator(envois.order_by("-cree_le", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "interop/liste.html", {
+        "form": form, "page": page,
+        "modifiables": policy.etablissements_autorises(user, "documents.modifier"),
+        "en_echec": envois_visibles(user).filter(statut=StatutEnvoi.ECHEC).count(),
+    })
+
+
+def _action(request, public_id, service, succes):
+    envoi = get_in_scope_or_404(envois_visibles(request.user), public_id)
+    try:
+        service(request.user, envoi)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, succes)
+    suite = request.POST.get("suite", "")
+    return redirect(suite if suite.startswith("/") and not suite.startswith("//") else "interop:liste")
+
+
+@login_required
+@require_POST
+def relancer(request, public_id):
+    return _action(request, public_id, services.do_relancer, "Envoi relancé : il part dans un instant.")
+
+
+@login_required
+@require_POST
+def annuler(request, public_id):
+    return _action(request, public_id, services.do_annuler, "Envoi annulé.")
+
+
+@login_required
+def document(request, public_id):
+    """"Envoyer" a document: to the DMP (with masking), or to a correspondent by MSSanté."""
+    user = request.user
+    doc = get_in_scope_or_404(documents_lisibles(user).select_related("usager", "etablissement", "auteur"), public_id)
+    if not policy.can_contenu(user, "documents.modifier", doc):
+        raise Http404
+    correspondants = []
+    if policy.can(user, "soins.voir", doc.usager):
+        from soins.models import Intervenant
+
+        correspondants = list(Intervenant.objects.filter(usager=doc.usager, actif=True).exclude(adresse_mss=""))
+    nom = request.POST.get("formulaire", "") if request.method == "POST" else ""
+    if nom not in ("", "dmp", "mssante"):
+        raise Http404
+    dmp_form = EnvoiDmpForm(request.POST if nom == "dmp" else None)
+    mss_form = EnvoiMssanteForm(correspondants, request.POST if nom == "mssante" else None)
+    if nom == "dmp" and traiter(dmp_form, lambda: services.do_demander_envoi_dmp(
+            user, doc, dmp_form.cleaned_data["masquage"])):
+        messages.success(request, "Envoi au DMP demandé : il part dans un instant.")
+        return redirect("interop:document", public_id=doc.public_id)
+    if nom == "mssante" and traiter(mss_form, lambda: services.do_demander_envoi_mssante(user, doc, *mss_form.choix)):
+        messages.success(request, f"Message sécurisé à {mss_form.choix[0]} : il part dans un instant.")
+        return redirect("interop:document", public_id=doc.public_id)
+    envois = list(doc.envois.select_related("demande_par").order_by("-cree_le"))
+    return render(request, "interop/document.html", {
+        **contexte_dossier(request, doc.usager, "echanges", precision=f"envoi de « {doc.titre} »"),
+        "document": doc, "envois": envois, "dmp_form": dmp_form, "mss_form": mss_form,
+        "modifiables": policy.etablissements_autorises(user, "documents.modifier"),
+        "motif_dmp": services.motif_blocage_dmp(doc),
+        "dmp_en_cours": next((e for e in envois if e.type_envoi == TypeEnvoi.DMP
+                              and e.statut != StatutEnvoi.ANNULE), None),
+    })
+
+
+@login_required
+def dossier(request, public_id):
+    user = request.user
+    usager = get_for_user_or_404(user, "documents.voir", Usager.objects.filter(fusionne_dans__isnull=True), public_id)
+    etabs = [e for e in _etablissements(user, "documents.modifier") if services.peut_exporter_fhir(user, usager, e)
+             and e.pk in usager.etablissement_ids()]
+    form = ExportFhirForm(request.POST or None)
+    choix_etablissements(form, etabs)
+    if request.method == "POST":
+        if not etabs:
+            raise Http404
+        if traiter(form, lambda: services.do_demander_envoi_fhir(user, usager, form.cleaned_data["etablissement"])):
+            messages.success(request, "Export FHIR demandé : il part vers l'entrepôt dans un instant.")
+            return redirect("interop:dossier", public_id=usager.public_id)
+    return render(request, "interop/dossier.html", {
+        **contexte_dossier(request, usager, "echanges"), "envois": envois_du_dossier(user, usager),
+        "modifiables": policy.etablissements_autorises(user, "documents.modifier"),
+        "form": form if etabs else None,
+    })
+
+
+@login_required
+def export_fhir(request, public_id, etablissement_id):
+    """The FHIR TDDUI Bundle of the dossier for one ESMS, as a download (journaled as an export)."""
+    user = request.user
+    usager = get_for_user_or_404(user, "documents.voir", Usager.objects.filter(fusionne_dans__isnull=True), public_id)
+    etablissement = get_for_user_or_404(user, "documents.modifier", Etablissement.objects.all(), etablissement_id)
+    if not services.peut_exporter_fhir(user, usager, etablissement) or etablissement.pk not in usager.etablissement_ids():
+        raise Http404
+    bundle = construire_bundle(usager, etablissement, identifiant=f"urn:uuid:{usager.public_id}")
+    journaliser_acces(request, TypeAcces.EXPORT, usager, f"Export FHIR (TDDUI) de {usager} — {etablissement.nom}",
+                      etablissement_id=etablissement.pk)
+    reponse = HttpResponse(json.dumps(bundle, ensure_ascii=False, indent=1), content_type="application/fhir+json")
+    reponse["Content-Disposition"] = (f'attachment; filename="tddui-{usager.nom_naissance.lower()}-'
+                                      f'{timezone.localdate():%Y%m%d}.json"')
+    reponse["Cache-Control"] = "private, no-store"
+    return reponse
+
+
+@login_required
+def tableau_indicateurs(request, etablissement_id):
+    etablissement = get_for_user_or_404(request.user, "pilotage.voir", Etablissement.objects.all(), etablissement_id)
+    form = IndicateursForm(request.GET or None)
+    jour = timezone.localdate()
+    depuis = datetime.date(jour.year, 1, 1)
+    if form.is_bound and form.is_valid() and form.cleaned_data["depuis"]:
+        depuis = form.cleaned_data["depuis"]
+    return render(request, "interop/indicateurs.html", {
+        "etablissement": etablissement, "form": form, **indicateurs(etablissement, depuis, jour)})
+
+

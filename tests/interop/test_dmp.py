@@ -1,0 +1,212 @@
+"""The outbox and the DMP feeding: atomicity, relay, backoff, final failure, retry / cancel, idempotency,
+XDS metadata checked by the local endpoint (mutual TLS), replacement, masking, opposition, QUAL rule."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from documents.models import TypeDocument
+from dui.tenancy import tenant_context
+from interop import codes, services, xds
+from interop.models import Envoi, StatutEnvoi
+from tests.interop.conftest import MATRICULE, OID_NIR_TEST, document_pret, personne
+from usagers.models import Consentement
+
+
+@pytest.fixture(autouse=True)
+def _tenant(og_a):
+    with tenant_context(og_a.organisme.pk):
+        yield
+
+
+def demander(og, document, masquage=None, role="medecin"):
+    return services.do_demander_envoi_dmp(og[role], document, masquage)
+
+
+def test_rollback_of_the_request_leaves_no_exchange(og_a):
+    document = document_pret(og_a, personne(og_a))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        demander(og_a, document)
+        assert Envoi.objects.count() == 1
+        raise RuntimeError("la requête échoue après la demande")
+    assert Envoi.objects.count() == 0
+
+
+def test_relay_sends_to_the_dmp_with_the_xds_metadata(og_a, serveur_dmp, django_capture_on_commit_callbacks):
+    document = document_pret(og_a, personne(og_a), type_document=TypeDocument.DLU)
+    with django_capture_on_commit_callbacks(execute=True):
+        envoi = demander(og_a, document, ["MASQUE_PS"])
+    envoi.refresh_from_db()
+    assert envoi.statut == StatutEnvoi.ENVOYE, envoi.derniere_erreur
+    assert (envoi.tentatives, envoi.reponse) == (1, "Accepté par le DMP")
+    assert serveur_dmp.refus == [] and serveur_dmp.clients == ["ESMS de test DUI"]  # mutual TLS
+    recu = serveur_dmp.documents[codes.oid_uuid(document.public_id)]
+    assert recu["patient"] == f"{MATRICULE}^^^&{OID_NIR_TEST}&ISO"
+    assert recu["type"] == "74207-2"
+    assert recu["confidentialite"] == ["N", "MASQUE_PS"]
+    assert b"<ClinicalDocument" in recu["cda"] and serveur_dmp.lots == {codes.oid_uuid(envoi.public_id)}
+
+
+def test_request_metadata_in_detail(og_a):
+    document = document_pret(og_a, personne(og_a))
+    envoi = demander(og_a, document, ["INVISIBLE_PATIENT", "INVISIBLE_REPRESENTANTS_LEGAUX"])
+    requete = xds.construire_requete(services.soumission(envoi))
+    recue = xds.lire_requete(requete)
+    assert recue.erreurs == []
+    from lxml import etree
+
+    racine = etree.fromstring(requete)
+    entree = racine.find(".//" + xds.R("ExtrinsicObject"))
+    schemes = {c.get("classificationScheme"): c for c in entree.iter(xds.R("Classification"))}
+    for nom in ("classCode", "typeCode", "formatCode", "healthcareFacilityTypeCode", "practiceSettingCode"):
+        assert xds.SCHEMES[nom] in schemes, nom
+    assert schemes[xds.SCHEMES["formatCode"]].get("nodeRepresentation") == "urn:ihe:iti:xds-sd:pdf:2008"
+    auteur = schemes[xds.SCHEMES["author"]]
+    institution = auteur.xpath("rim:Slot[@name='authorInstitution']/rim:ValueList/rim:Value", namespaces=xds.NSMAP)
+    assert institution[0].text.endswith(f"^IDNST^^^1{og_a.ehpad.finess_geographique}")
+    assert recue.documents[codes.oid_uuid(document.public_id)]["confidentialite"] == [
+        "N", "INVISIBLE_PATIENT", "INVISIBLE_REPRESENTANTS_LEGAUX"]
+
+
+def test_temporary_failures_back_off_then_end_in_echec(og_a, serveur_dmp, settings):
+    settings.DUI_ENVOI_MAX_TENTATIVES, settings.DUI_ENVOI_DELAI_BASE, settings.DUI_ENVOI_DELAI_MAX = 4, 30, 90
+    serveur_dmp.pannes = 10
+    envoi = demander(og_a, document_pret(og_a, personne(og_a)))
+    delais = []
+    for _ in range(4):
+        avant = timezone.now()
+        Envoi.objects.filter(pk=envoi.pk).update(prochain_essai=avant)
+        assert sum(services.relayer().values()) == 1
+        envoi.refresh_from_db()
+        delais.append(round((envoi.prochain_essai - avant).total_seconds()))
+        assert services.relayer() == {"envoye": 0, "reessai": 0, "echec": 0}  # not due yet: nothing taken
+    assert delais[:3] == [30, 60, 90]  # 30, 60, then capped at 90
+    assert envoi.statut == StatutEnvoi.ECHEC and envoi.tentatives == 4
+    assert envoi.derniere_erreur == "Le DMP a répondu 503 : nouvel essai plus tard. — abandon après 4 essais."
+    # A professional retries once the service is back: it goes.
+    serveur_dmp.pannes = 0
+    services.do_relancer(og_a["infirmier"], envoi)
+    assert services.relayer()["envoye"] == 1
+    envoi.refresh_from_db()
+    assert envoi.statut == StatutEnvoi.ENVOYE and envoi.traite_par == og_a["infirmier"]
+
+
+def test_registry_error_is_final_and_shown_in_french(og_a, serveur_dmp):
+    usager = personne(og_a)
+    v1 = document_pret(og_a, usager)
+    v2 = document_pret(og_a, usager, remplace=v1)
+    envoi = demander(og_a, v2)
+    # The endpoint already holds this document id with another content: XDSNonIdenticalHash.
+    serveur_dmp.documents[codes.oid_uuid(v2.public_id)] = {"hash": "0" * 40, "entry": "urn:uuid:x"}
+    assert services.relayer() == {"envoye": 0, "reessai": 0, "echec": 1}
+    envoi.refresh_from_db()
+    assert envoi.statut == StatutEnvoi.ECHEC and envoi.tentatives == 1
+    assert envoi.derniere_erreur.startswith("Refusé par le DMP — XDSNonIdenticalHash")
+
+
+def test_replacement_of_a_version_already_in_the_dmp(og_a, serveur_dmp):
+    usager = personne(og_a)
+    v1 = document_pret(og_a, usager, type_document=TypeDocument.PROJET_PERSONNALISE, categorie="social",
+                       titre="Projet personnalisé")
+    demander(og_a, v1)
+    assert services.relayer()["envoye"] == 1
+    v2 = document_pret(og_a, usager, type_document=TypeDocument.PROJET_PERSONNALISE, categorie="social",
+                       titre="Projet personnalisé", remplace=v1)
+    demander(og_a, v2)
+    assert services.relayer()["envoye"] == 1
+    recu = serveur_dmp.documents[codes.oid_uuid(v2.public_id)]
+    assert recu["remplace"] == [xds.entry_uuid(v1.public_id)]
+    assert f'<setId root="{codes.oid_uuid(v1.public_id)}"/>'.encode() in recu["cda"]
+    assert b'<versionNumber value="2"/>' in recu["cda"]
+
+
+def test_resend_after_a_lost_acknowledgement_is_recognised(og_a, serveur_dmp):
+    """The worker sent, then died before writing "envoyé": the next relay sends the same submission again;
+    the DMP recognises it (same submission set uniqueId) and stores nothing twice."""
+    envoi = demander(og_a, document_pret(og_a, personne(og_a)))
+    services.relayer()
+    Envoi.objects.filter(pk=envoi.pk).update(statut=StatutEnvoi.EN_ATTENTE)  # as if the result was lost
+    assert services.relayer()["envoye"] == 1
+    assert (len(serveur_dmp.documents), serveur_dmp.doublons, serveur_dmp.requetes) == (1, 1, 2)
+
+
+def test_asking_twice_is_refused(og_a):
+    document = document_pret(og_a, personne(og_a))
+    demander(og_a, document)
+    with pytest.raises(ValidationError, match="déjà été demandé"):
+        demander(og_a, document, role="infirmier")
+    envoi = Envoi.objects.get()
+    services.do_annuler(og_a["infirmier"], envoi)
+    assert demander(og_a, document).statut == StatutEnvoi.EN_ATTENTE  # a cancelled one may be asked again
+    with pytest.raises(ValidationError, match="déjà parti ou annulé"):
+        services.do_annuler(og_a["infirmier"], envoi)
+
+
+def test_not_qualified_identity_blocks_the_request_and_the_send(og_a, serveur_dmp):
+    usager = personne(og_a, qualifiee=False)
+    with pytest.raises(ValidationError, match="n'est pas qualifiée"):
+        demander(og_a, document_pret(og_a, usager))
+    qualifiee = personne(og_a, nom_naissance="Durand")
+    envoi = demander(og_a, document_pret(og_a, qualifiee))
+    type(qualifiee).objects.filter(pk=qualifiee.pk).update(statut_identite="RECUP")  # doubt after the request
+    assert services.relayer()["echec"] == 1
+    envoi.refresh_from_db()
+    assert "n'est pas qualifiée" in envoi.derniere_erreur and serveur_dmp.requetes == 0
+
+
+def test_dmp_opposition_blocks(og_a, serveur_dmp):
+    usager = personne(og_a)
+    document = document_pret(og_a, usager)
+    envoi = demander(og_a, document)
+
+    def consentement(reponse, jour):
+        Consentement.objects.create(organisme=og_a.organisme, usager=usager, type_consentement="dmp", reponse=reponse,
+                                    exprime_par="usager", date_recueil=jour, recueilli_par=og_a["infirmier"])
+
+    consentement("refuse", datetime.date(2026, 1, 10))
+    assert services.relayer()["echec"] == 1
+    envoi.refresh_from_db()
+    assert "s'est opposé(e) à l'alimentation de son DMP" in envoi.derniere_erreur and serveur_dmp.requetes == 0
+    services.do_annuler(og_a["medecin"], envoi)
+    with pytest.raises(ValidationError, match="opposé"):
+        demander(og_a, document)
+    consentement("accepte", datetime.date(2026, 2, 1))  # the latest answer counts
+    demander(og_a, document)
+    assert services.relayer()["envoye"] == 1
+
+
+def test_only_the_three_models_and_produced_documents(og_a):
+    usager = personne(og_a)
+    with pytest.raises(ValidationError, match="Seuls le projet personnalisé"):
+        demander(og_a, document_pret(og_a, usager, type_document=TypeDocument.ORDONNANCE, categorie="medical"))
+    en_preparation = document_pret(og_a, usager)
+    type(en_preparation).objects.filter(pk=en_preparation.pk).update(statut="en_preparation")
+    en_preparation.refresh_from_db()
+    with pytest.raises(ValidationError, match="pas encore produit"):
+        demander(og_a, en_preparation)
+
+
+def test_rights(og_a, og_b):
+    document = document_pret(og_a, personne(og_a))
+    for user in (og_a["aide_soignant"], og_a["pharmacien"], og_a["agent_administratif"]):
+        # aide-soignant: documents.voir only; pharmacien: no documents; agent: cannot read a "soins" document
+        with pytest.raises(PermissionDenied):
+            demander(og_a, document, role=next(r for r, p in og_a.pros.items() if p == user))
+    envoi = demander(og_a, document)
+    with pytest.raises(PermissionDenied):
+        services.do_annuler(og_b["medecin"], envoi)
+    with pytest.raises(PermissionDenied):
+        services.do_annuler(og_a["aide_soignant"], envoi)
+
+
+def test_client_certificate_is_required(og_a, serveur_dmp, settings):
+    settings.DUI_DMP_CERT = settings.DUI_DMP_KEY = ""
+    envoi = demander(og_a, document_pret(og_a, personne(og_a)))
+    assert services.relayer()["reessai"] == 1
+    envoi.refresh_from_db()
+    assert envoi.derniere_erreur.startswith("Le DMP") and serveur_dmp.requetes == 0

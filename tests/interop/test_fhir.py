@@ -1,0 +1,106 @@
+"""FHIR TDDUI export: every bundle parses with fhir.resources (R4B), the INS only when QUAL, the content of
+the dossier, sending to a FHIR endpoint through the outbox."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from fhir.resources.R4B.bundle import Bundle
+
+from accompagnement import services as accompagnement
+from accompagnement.models import Action, Besoin, EvaluationAggir
+from dui.tenancy import tenant_context
+from interop import services
+from interop.fhir import construire_bundle
+from interop.models import StatutEnvoi
+from tests.accompagnement.conftest import projet_en_co_construction, valider
+from tests.interop.conftest import MATRICULE, personne
+from usagers.models import Consentement, Proche
+
+
+@pytest.fixture(autouse=True)
+def _tenant(og_a):
+    with tenant_context(og_a.organisme.pk):
+        yield
+
+
+def dossier_complet(og):
+    usager = personne(og)
+    pp = projet_en_co_construction(og, usager, objectifs=2)
+    educ = og["educateur"]
+    besoin = accompagnement.do_ajouter_besoin(educ, pp, Besoin(categorie_libre="Vie sociale", description="Sortir"))
+    objectif = pp.objectifs.first()
+    accompagnement.do_ajouter_action(educ, pp, Action(objectif=objectif, libelle="Atelier jardin",
+                                                      intervenant="Animatrice", frequence="chaque mardi"))
+    valider(og, pp, echeance=datetime.date.today() + datetime.timedelta(days=300))
+    EvaluationAggir.objects.create(organisme=og.organisme, usager=usager, etablissement=og.ehpad,
+                                   date_evaluation=datetime.date(2026, 3, 1), evaluateur=og["infirmier"], mode="direct",
+                                   reponses={}, codes={"coherence": "B", "orientation": "A"}, gir=3, rang=7)
+    Proche.objects.create(organisme=og.organisme, usager=usager, nom="Dupont", prenom="Claire", lien="enfant",
+                          telephone="06 12 34 56 78", personne_confiance=True, a_prevenir=True, ordre_appel=1)
+    Consentement.objects.create(organisme=og.organisme, usager=usager, type_consentement="dmp", reponse="accepte",
+                                exprime_par="usager", date_recueil=datetime.date(2026, 1, 5), recueilli_par=educ)
+    return usager, besoin
+
+
+def test_bundle_of_a_full_dossier_parses_and_holds_the_record(og_a):
+    usager, besoin = dossier_complet(og_a)
+    bundle = construire_bundle(usager, og_a.ehpad, identifiant="urn:uuid:00000000-0000-4000-8000-000000000001")
+    modele = Bundle.model_validate(bundle)
+    assert modele.type == "transaction"
+    types = [e.resource.get_resource_type() for e in modele.entry]
+    assert types.count("Patient") == 1 and types.count("Encounter") == 1 and types.count("Organization") == 1
+    assert types.count("CarePlan") == 1 and types.count("Task") == 1 and types.count("ServiceRequest") == 1
+    assert types.count("Goal") == 3  # an attente and two objectifs
+    assert types.count("QuestionnaireResponse") == 1 and types.count("RelatedPerson") == 1
+    assert types.count("Consent") == 1 and "Practitioner" in types
+    par_type = {e.resource.get_resource_type(): e.resource for e in reversed(modele.entry)}
+    patient = par_type["Patient"]
+    assert [(i.system, i.value) for i in patient.identifier if i.use == "official"] == [
+        ("urn:oid:1.2.250.1.213.1.4.10", MATRICULE)]
+    assert patient.meta.profile[0].endswith("tddui-patient-ins")
+    plan = par_type["CarePlan"]
+    assert plan.status == "active" and len(plan.goal) == 3 and len(plan.activity) == 1
+    assert par_type["Encounter"].period.start.isoformat() == "2025-03-01"
+    reponse = par_type["QuestionnaireResponse"]
+    assert reponse.item[0].answer[0].valueInteger == 3
+    assert par_type["Consent"].provision.type == "permit"
+    # every reference points to an entry of the bundle
+    urls = {e.fullUrl for e in modele.entry}
+    assert plan.subject.reference in urls and all(g.reference in urls for g in plan.goal)
+
+
+def test_ins_only_when_qualified(og_a):
+    usager = personne(og_a, qualifiee=False, statut_identite="RECUP", matricule_ins=MATRICULE,
+                      oid_ins="1.2.250.1.213.1.4.10")
+    bundle = construire_bundle(usager, og_a.ehpad, identifiant="urn:uuid:00000000-0000-4000-8000-000000000002")
+    Bundle.model_validate(bundle)
+    patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
+    assert MATRICULE not in str(bundle)
+    assert [i["use"] for i in patient["identifier"]] == ["usual"]
+    assert patient["meta"]["profile"][0].endswith("tddui-patient")
+
+
+def test_export_sent_through_the_outbox(og_a, serveur_fhir):
+    usager, _ = dossier_complet(og_a)
+    envoi = services.do_demander_envoi_fhir(og_a["chef_service"], usager, og_a.ehpad)
+    assert services.relayer()["envoye"] == 1
+    envoi.refresh_from_db()
+    assert envoi.statut == StatutEnvoi.ENVOYE and envoi.reponse.startswith("Accepté par l'entrepôt FHIR")
+    [recu] = serveur_fhir.bundles.values()
+    assert recu["identifier"]["value"] == f"urn:uuid:{envoi.public_id}"
+    Bundle.model_validate(recu)
+
+
+def test_export_rights_and_configuration(og_a, og_b, settings):
+    usager = personne(og_a)
+    for role in ("aide_soignant", "pharmacien", "agent_administratif"):  # no social.voir or documents.modifier
+        with pytest.raises(PermissionDenied):
+            services.do_demander_envoi_fhir(og_a[role], usager, og_a.ehpad)
+    with pytest.raises(PermissionDenied):
+        services.do_demander_envoi_fhir(og_b["chef_service"], usager, og_a.ehpad)
+    settings.DUI_FHIR_URL = ""
+    with pytest.raises(ValidationError, match="Aucun entrepôt FHIR"):
+        services.do_demander_envoi_fhir(og_a["chef_service"], usager, og_a.ehpad)
