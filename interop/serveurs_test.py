@@ -78,6 +78,9 @@ class ServeurDmpTest(ThreadingHTTPServer):
     def url(self) -> str:
         return f"https://127.0.0.1:{self.server_address[1]}/dmp"
 
+    def handle_error(self, request, client_address):
+        """A client that went away (a killed worker, a refused handshake) is not an error of the server."""
+
     def demarrer(self):
         threading.Thread(target=self.serve_forever, daemon=True).start()
         return self

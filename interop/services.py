@@ -170,23 +170,34 @@ def delai_apres(tentatives: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=min(secondes, settings.DUI_ENVOI_DELAI_MAX))
 
 
-def relayer(limite: int | None = None) -> dict[str, int]:
-    """Send the due exchanges of the current tenant, one row per transaction: the row is locked (``FOR UPDATE
-    SKIP LOCKED``: two relays never take the same row) while it is sent and until its result is written. A
-    worker killed during a send rolls the transaction back: the row is still "en attente" and the next relay
-    sends it again, with the same identifiers (the receiver recognises it)."""
+def relayer(organisme_id: int | None = None, limite: int | None = None) -> dict[str, int]:
+    """Send the due exchanges of one tenant (the current one by default), one row per transaction: the row is
+    locked (``FOR UPDATE SKIP LOCKED``: two relays never take the same row) while it is sent and until its
+    result is committed. A worker killed during a send rolls that transaction back: the row is still "en
+    attente" and the next relay sends it again, with the same identifiers (the receiver recognises it); the
+    rows already sent stay sent."""
+    from dui.history import reset_actor, set_actor
+    from dui.tenancy import current_organisme_id, tenant_context
+
+    organisme_id = organisme_id or current_organisme_id()
+    if not organisme_id:
+        raise PermissionDenied("Relais des envois sans organisme : refusé.")
     limite = limite or settings.DUI_RELAIS_LOT
     bilan = {"envoye": 0, "reessai": 0, "echec": 0}
-    for _ in range(limite):
-        with transaction.atomic():
-            envoi = (Envoi.objects.select_for_update(skip_locked=True, of=("self",))
-                     .select_related("document", "usager", "etablissement", "etablissement__organisme",
-                                     "demande_par")
-                     .filter(statut=StatutEnvoi.EN_ATTENTE, prochain_essai__lte=timezone.now())
-                     .order_by("prochain_essai", "id").first())
-            if envoi is None:
-                break
-            bilan[traiter(envoi)] += 1
+    jeton = set_actor(None)
+    try:
+        for _ in range(limite):
+            with tenant_context(organisme_id):  # its own transaction (a savepoint when called inside one)
+                envoi = (Envoi.objects.select_for_update(skip_locked=True, of=("self",))
+                         .select_related("document", "usager", "etablissement", "etablissement__organisme",
+                                         "demande_par")
+                         .filter(statut=StatutEnvoi.EN_ATTENTE, prochain_essai__lte=timezone.now())
+                         .order_by("prochain_essai", "id").first())
+                if envoi is None:
+                    break
+                bilan[traiter(envoi)] += 1
+    finally:
+        reset_actor(jeton)
     return bilan
 
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from dui.tasks import SystemTenantTask, pour_chaque_organisme
+from dui.tasks import TenantContextError, pour_chaque_organisme
 
 
-@shared_task(base=SystemTenantTask, bind=True, name="interop.relayer", acks_late=True,
-             reject_on_worker_lost=True)
-def relayer(self, *, acteur=None) -> dict:
+@shared_task(name="interop.relayer", acks_late=True, reject_on_worker_lost=True)
+def relayer(*, organisme_id: int | None = None) -> dict:
+    """The relay of one organisme. Not a ``SystemTenantTask``: that base wraps the whole run in one
+    transaction, and the relay must commit each exchange on its own (``services.relayer`` opens one tenant
+    transaction per row), so that a worker killed in the middle keeps what was already sent."""
     from .services import relayer as relayer_envois
 
-    return relayer_envois()
+    if not organisme_id:
+        raise TenantContextError("La tâche interop.relayer exige organisme_id : refusée sans contexte.")
+    return relayer_envois(int(organisme_id))
 
 
 @shared_task(name="interop.relayer_tous")
