@@ -82,5 +82,9 @@ class Envoi(TenantModel):
         return f"{self.get_type_envoi_display()} — {self.get_statut_display().lower()}"
 
     @property
+    def masquage_libelles(self) -> list[str]:
+        return [Masquage(m).label if m in Masquage.values else m for m in self.masquage]
+
+    @property
     def modifiable(self) -> bool:
         return self.statut in (StatutEnvoi.EN_ATTENTE, StatutEnvoi.ECHEC)

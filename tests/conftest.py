@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from dui.tenancy import auth_lookup, tenant_context
 from habilitations.roles import Role
+from interop import serveurs_test
 from tests.factories import (
     DispositifFactory,
     EtablissementFactory,
@@ -169,3 +170,42 @@ def client_de():
             clients[(user.pk, csrf)] = connecter(Client(enforce_csrf_checks=csrf), user)
         return clients[(user.pk, csrf)]
     return _make
+
+
+# --- local servers of the national exchanges (interop): the settings point at them ----------------------
+
+
+@pytest.fixture(scope="session")
+def dossier_certificats(tmp_path_factory):
+    return serveurs_test.certificats(tmp_path_factory.mktemp("interop-tls"))
+
+
+@pytest.fixture
+def serveur_dmp(dossier_certificats, settings):
+    serveur = serveurs_test.ServeurDmpTest(dossier_certificats).demarrer()
+    settings.DUI_DMP_URL = serveur.url
+    settings.DUI_DMP_CERT = str(dossier_certificats / "client.pem")
+    settings.DUI_DMP_KEY = str(dossier_certificats / "client.key")
+    settings.DUI_DMP_CA = str(dossier_certificats / "ca.pem")
+    yield serveur
+    serveur.shutdown()
+    serveur.server_close()
+
+
+@pytest.fixture
+def serveur_smtp(dossier_certificats, settings):
+    serveur = serveurs_test.ServeurSmtpTest(dossier_certificats).demarrer()
+    settings.DUI_MSS_HOTE, settings.DUI_MSS_PORT, settings.DUI_MSS_TLS = "127.0.0.1", serveur.port, "starttls"
+    settings.DUI_MSS_CA = str(dossier_certificats / "ca.pem")
+    settings.DUI_MSS_EXPEDITEUR = "secretariat@ehpad-a.mssante.fr"
+    yield serveur
+    serveur.arreter()
+
+
+@pytest.fixture
+def serveur_fhir(settings):
+    serveur = serveurs_test.ServeurFhirTest().demarrer()
+    settings.DUI_FHIR_URL = serveur.url
+    yield serveur
+    serveur.shutdown()
+    serveur.server_close()

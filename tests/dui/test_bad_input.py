@@ -27,6 +27,9 @@ JUNK = [
      "formulaire": "prescrire", "medicament": "S:99999999", "dose": "1e999", "jour": "2026-99-99", "creneau": "<x>",
      "semaine": "lundi", "statut": "donne", "code": "3400935955838", "quantite": "-5", "article": "x",
      "type_mouvement": "reception", "moments": "minuit", "duree_jours": "0", "reporte_a": "25:00"},
+    {"formulaire": "dmp", "masquage": ["TOUT_CACHER", "\x00"], "suite": "//evil.example/"},
+    {"formulaire": "mssante", "adresse": "@mssante.fr", "destinataire": "x" * 300, "depuis": "2026-13-01",
+     "statut": "perdu", "suite": "javascript:alert(1)"},
 ]
 
 
@@ -45,7 +48,7 @@ def _urls(og_a):
             if "proche_id" in params:
                 kwargs["proche_id"] = uuid.uuid4()
             if "etablissement_id" in params:
-                kwargs = {"etablissement_id": public_id}
+                kwargs = {"etablissement_id": public_id, **({"public_id": public_id} if "public_id" in params else {})}
             if "piece_id" in params:
                 kwargs["piece_id"] = uuid.uuid4()
             if "appel_id" in params:

@@ -37,7 +37,23 @@ def objets_a(og_a, base_bdpm):
 
     usager = creer_usager(og_a, nom_naissance="Secret", premier_prenom="Alice", prenoms_naissance=["Alice"])
     return [og_a.ehpad, og_a.mas, og_a.unite, og_a["medecin"], og_a.admin, hab, bdg, export, usager,
-            *_accompagnement_a(og_a, usager), *_soins_a(og_a, usager), *_medicaments_a(og_a, usager)]
+            *_accompagnement_a(og_a, usager), *_soins_a(og_a, usager), *_medicaments_a(og_a, usager), *_interop_a(og_a, usager)]
+
+
+def _interop_a(og_a, usager):
+    """A's exchanges: a DMP exchange of A's document, in échec (retry and cancel are offered to A)."""
+    from documents.models import Document
+    from interop.models import Envoi
+
+    with tenant_context(og_a.organisme.pk):
+        document = Document.objects.create(
+            organisme=og_a.organisme, usager=usager, etablissement=og_a.ehpad, type_document="dlu",
+            categorie="soins", titre="DLU secret A", auteur=og_a["medecin"], statut="disponible")
+        envoi = Envoi.objects.create(organisme=og_a.organisme, type_envoi="dmp", etablissement=og_a.ehpad,
+                                     usager=usager, document=document, cle_idempotence=f"dmp:{document.public_id}",
+                                     statut="echec", prochain_essai=timezone.now(), demande_par=og_a["medecin"],
+                                     derniere_erreur="Erreur secrète A")
+    return [document, envoi]
 
 
 def _soins_a(og_a, usager):
@@ -128,6 +144,8 @@ def _kwargs(name, obj):
         kwargs["piece_id"] = obj.public_id
     if name == "usagers:appel_insi":
         kwargs["appel_id"] = obj.public_id
+    if name == "interop:export_fhir":
+        kwargs["etablissement_id"] = obj.public_id
     if name == "accompagnement:evaluer_grille":
         kwargs["grille_id"] = obj.public_id
     return kwargs
@@ -144,7 +162,9 @@ def test_every_object_url_is_covered():
             "documents:dossier", "soins:dossier", "soins:constantes", "soins:transmissions", "soins:plan",
             "soins:transmission_rapide", "soins:valider", "soins:releve", "soins:lu", "soins:journee",
             "soins:tour", "medicaments:dossier", "medicaments:pilulier", "medicaments:modifier",
-            "medicaments:si_besoin", "medicaments:administrer", "medicaments:tournee", "medicaments:piluliers"} <= routes
+            "medicaments:si_besoin", "medicaments:administrer", "medicaments:tournee", "medicaments:piluliers",
+            "interop:document", "interop:dossier", "interop:export_fhir", "interop:relancer",
+            "interop:annuler"} <= routes
 
 
 @pytest.mark.parametrize("who", ["admin", "dpo", "directeur", "medecin", "educateur"])
@@ -196,9 +216,11 @@ def test_lists_and_search_show_nothing_of_the_other_tenant(og_a, og_b, objets_a,
     # htmx search fragment
     body = admin_b.get("/administration/professionnels/?q=test", HTTP_HX_REQUEST="true").content.decode()
     assert "@b.test" in body and "@a.test" not in body
-    # home of B's director
+    # home of B's director, and B's exchanges
     body = client_de(og_b["directeur"]).get("/").content.decode()
     assert "EHPAD B" in body and "EHPAD A" not in body
+    body = client_de(og_b["directeur"]).get("/echanges/").content.decode()
+    assert "Aucun échange" in body and "secret" not in body.lower() and "Erreur secrète A" not in body
     # B's nurse: her units only, and nothing of A in her relève
     infirmiere_b = client_de(og_b["infirmier"])
     body = infirmiere_b.get("/soins/").content.decode()

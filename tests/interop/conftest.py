@@ -1,58 +1,20 @@
-"""Shared fixtures of the exchange tests: the local servers (DMP over mutual TLS, SMTP with STARTTLS, FHIR)
-the settings point at, and a document ready to send for a person with a qualified identity."""
+"""Helpers of the exchange tests: a person with a qualified identity and a produced document ready to send
+(the local servers are fixtures of tests/conftest.py)."""
 
 from __future__ import annotations
 
 import datetime
 import uuid
 
-import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from documents.models import CODES_LOINC, Document, StatutDocument, TypeDocument
 from dui.tenancy import tenant_context
-from interop.serveurs_test import ServeurDmpTest, ServeurFhirTest, ServeurSmtpTest, certificats
 from tests.factories import SejourFactory, UsagerFactory
 
 MATRICULE = "295109912611193"
 OID_NIR_TEST = "1.2.250.1.213.1.4.10"
-
-
-@pytest.fixture(scope="session")
-def dossier_certificats(tmp_path_factory):
-    return certificats(tmp_path_factory.mktemp("interop-tls"))
-
-
-@pytest.fixture
-def serveur_dmp(dossier_certificats, settings):
-    serveur = ServeurDmpTest(dossier_certificats).demarrer()
-    settings.DUI_DMP_URL = serveur.url
-    settings.DUI_DMP_CERT = str(dossier_certificats / "client.pem")
-    settings.DUI_DMP_KEY = str(dossier_certificats / "client.key")
-    settings.DUI_DMP_CA = str(dossier_certificats / "ca.pem")
-    yield serveur
-    serveur.shutdown()
-    serveur.server_close()
-
-
-@pytest.fixture
-def serveur_smtp(dossier_certificats, settings):
-    serveur = ServeurSmtpTest(dossier_certificats).demarrer()
-    settings.DUI_MSS_HOTE, settings.DUI_MSS_PORT, settings.DUI_MSS_TLS = "127.0.0.1", serveur.port, "starttls"
-    settings.DUI_MSS_CA = str(dossier_certificats / "ca.pem")
-    settings.DUI_MSS_EXPEDITEUR = "secretariat@ehpad-a.mssante.fr"
-    yield serveur
-    serveur.arreter()
-
-
-@pytest.fixture
-def serveur_fhir(settings):
-    serveur = ServeurFhirTest().demarrer()
-    settings.DUI_FHIR_URL = serveur.url
-    yield serveur
-    serveur.shutdown()
-    serveur.server_close()
 
 
 def pdf_minimal(texte: str = "Projet personnalisé") -> bytes:
