@@ -108,6 +108,9 @@ def _construire(spec: dict, professionnels: list) -> OrganismeGestionnaire:
             from medicaments import demo as medicaments_demo
 
             medicaments_demo.construire(organisme, etabs[0], usagers, pros)
+            from interop import demo as interop_demo
+
+            interop_demo.construire(organisme, etabs[0], usagers, pros)
     return organisme
 
 

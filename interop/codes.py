@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import uuid
 
-from documents.models import TypeDocument
-
 # CDA / CI-SIS
 OID_LOINC = "2.16.840.1.113883.6.1"
 OID_CONFIDENTIALITE_HL7 = "2.16.840.1.113883.5.25"
@@ -24,12 +22,14 @@ OID_ID_NAT_STRUCT = "1.2.250.1.71.4.2.2"   # identifiant national d'une structur
 # XDS.b (ITI-41)
 FORMAT_PDF = ("urn:ihe:iti:xds-sd:pdf:2008", "1.3.6.1.4.1.19376.1.2.3", "Document PDF (IHE XDS-SD)")
 # JDV_J07 classCode, JDV_J02 healthcareFacilityTypeCode, JDV_J04 practiceSettingCode (to check, see above)
+# (keys: documents.models.TypeDocument values; this module imports no model, so that the test servers run
+# without Django set up)
 CLASSE_PAR_TYPE = {
-    TypeDocument.PROJET_PERSONNALISE: ("10", "Compte rendu"),
-    TypeDocument.GRILLE_EVALUATION: ("10", "Compte rendu"),
-    TypeDocument.DLU: ("11", "Synthèse"),
-    TypeDocument.CR_ADMINISTRATION: ("10", "Compte rendu"),
-    TypeDocument.AUTRE: ("10", "Compte rendu"),
+    "projet_personnalise": ("10", "Compte rendu"),
+    "grille_evaluation": ("10", "Compte rendu"),
+    "dlu": ("11", "Synthèse"),
+    "cr_administration": ("10", "Compte rendu"),
+    "autre": ("10", "Compte rendu"),
 }
 OID_CLASSE = "1.2.250.1.213.1.1.4.1"
 TYPE_ETABLISSEMENT = {  # healthcareFacilityTypeCode by ESMS category
@@ -40,7 +40,7 @@ OID_TYPE_ETABLISSEMENT = "1.2.250.1.71.4.2.4"
 PRATIQUE = ("ETABLISSEMENT", "Établissement de santé ou médico-social", "1.2.250.1.213.1.1.4.9")
 
 # The documents the DMP accepts from a DUI (issue 7): PP, DLU, CR d'administration.
-TYPES_ENVOYABLES_DMP = (TypeDocument.PROJET_PERSONNALISE, TypeDocument.DLU, TypeDocument.CR_ADMINISTRATION)
+TYPES_ENVOYABLES_DMP = ("projet_personnalise", "dlu", "cr_administration")
 
 
 def oid_uuid(valeur: uuid.UUID | str) -> str:

@@ -188,13 +188,14 @@ def relayer(organisme_id: int | None = None, limite: int | None = None) -> dict[
     try:
         for _ in range(limite):
             with tenant_context(organisme_id):  # its own transaction (a savepoint when called inside one)
-                envoi = (Envoi.objects.select_for_update(skip_locked=True, of=("self",))
-                         .select_related("document", "usager", "etablissement", "etablissement__organisme",
-                                         "demande_par")
-                         .filter(statut=StatutEnvoi.EN_ATTENTE, prochain_essai__lte=timezone.now())
-                         .order_by("prochain_essai", "id").first())
-                if envoi is None:
+                # The lock is taken on the outbox row alone (a short index scan), its objects read next.
+                pris = (Envoi.objects.select_for_update(skip_locked=True)
+                        .filter(statut=StatutEnvoi.EN_ATTENTE, prochain_essai__lte=timezone.now())
+                        .order_by("prochain_essai", "id").values_list("pk", flat=True).first())
+                if pris is None:
                     break
+                envoi = Envoi.objects.select_related("document", "usager", "etablissement", "etablissement__organisme",
+                                                     "demande_par").get(pk=pris)
                 bilan[traiter(envoi)] += 1
     finally:
         reset_actor(jeton)

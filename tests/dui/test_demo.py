@@ -11,8 +11,10 @@ from usagers.models import Usager
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_builds_once_with_two_organismes_and_usagers(codes_serafin, base_bdpm):
-    assert construire_demo() is True
+def test_demo_builds_once_with_two_organismes_and_usagers(codes_serafin, base_bdpm, serveur_dmp, serveur_smtp,
+                                                        django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the exchanges' relay, run by the worker in the demo
+        assert construire_demo() is True
     assert construire_demo() is False
     tilleuls = OrganismeGestionnaire.objects.get(raison_sociale="Association Les Tilleuls")
     horizon = OrganismeGestionnaire.objects.get(raison_sociale="Fondation Horizon")
@@ -62,6 +64,15 @@ def test_demo_builds_once_with_two_organismes_and_usagers(codes_serafin, base_bd
         assert Pilulier.objects.filter(verifie_par__isnull=True).count() == 1
         etat = med_selectors.etat_du_stock(ehpad.pk)
         assert len(etat) == ArticleStock.objects.count() == 4 and any(e.sous_le_seuil for e in etat)
+        # exchanges: Yvonne Garnier's DLU really sent to the local DMP and to her doctor by MSSanté
+        from interop.models import Envoi
+
+        assert sorted(Envoi.objects.values_list("type_envoi", "statut")) == [("dmp", "envoye"), ("mssante", "envoye")]
+        assert len(serveur_dmp.documents) == 1 and len(serveur_smtp.messages) == 1
+        from interop.services import opposition_dmp
+
+        assert opposition_dmp(Usager.objects.get(nom_naissance="Bonnet")) is not None
+        assert opposition_dmp(Usager.objects.get(nom_naissance="Garnier")) is None
     with tenant_context(horizon.pk):
         assert Usager.objects.count() == 1
         assert not Prescription.objects.exists()
