@@ -13,10 +13,11 @@ from .models import Envoi, StatutEnvoi, TypeEnvoi
 
 
 def envois_visibles(user, queryset: QuerySet[Envoi] | None = None) -> QuerySet[Envoi]:
-    """Exchanges of the ESMS where ``user`` has ``documents.voir`` (the exchange shows the usager's name and
-    the document's title, never its content)."""
+    """Exchanges of the ESMS where ``user`` has ``documents.voir``, for the dossiers open to them (a dossier
+    closed to them by an exception stays hidden here too). An exchange shows the usager's name and the
+    document's title, never its content."""
     queryset = Envoi.objects.all() if queryset is None else queryset
-    return policy.scope(user, "documents.voir", queryset)
+    return policy.scope_contenu(user, "documents.voir", queryset)
 
 
 def envois_du_dossier(user, usager) -> QuerySet[Envoi]:

@@ -208,3 +208,14 @@ def test_indicators_computed_from_the_data(og_a, client_de, serveur_dmp, serveur
     assert "<td>1</td>" in ligne("mss")
     assert "0 (0 %)" in ligne("pp")
 
+
+
+def test_dossier_closed_by_an_exception_is_hidden_from_the_exchanges(og_a, envoyable, client_de):
+    from guardian.shortcuts import assign_perm
+
+    usager, document = envoyable
+    with tenant_context(og_a.organisme.pk):
+        services.do_demander_envoi_dmp(og_a["medecin"], document)
+        assign_perm("usagers.refuser_documents", og_a["infirmier"], usager)
+    assert "DUPONT Hélène" not in client_de(og_a["infirmier"]).get("/echanges/").content.decode()
+    assert "DUPONT Hélène" in client_de(og_a["educateur"]).get("/echanges/").content.decode()
