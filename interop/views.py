@@ -161,9 +161,9 @@ def export_fhir(request, public_id, etablissement_id):
 @login_required
 def tableau_indicateurs(request, etablissement_id):
     etablissement = get_for_user_or_404(request.user, "pilotage.voir", Etablissement.objects.all(), etablissement_id)
-    form = IndicateursForm(request.GET or None)
     jour = timezone.localdate()
     depuis = datetime.date(jour.year, 1, 1)
+    form = IndicateursForm(request.GET or None, initial={"depuis": depuis})
     if form.is_bound and form.is_valid() and form.cleaned_data["depuis"]:
         depuis = form.cleaned_data["depuis"]
     return render(request, "interop/indicateurs.html", {

@@ -219,3 +219,14 @@ def test_dossier_closed_by_an_exception_is_hidden_from_the_exchanges(og_a, envoy
         assign_perm("usagers.refuser_documents", og_a["infirmier"], usager)
     assert "DUPONT Hélène" not in client_de(og_a["infirmier"]).get("/echanges/").content.decode()
     assert "DUPONT Hélène" in client_de(og_a["educateur"]).get("/echanges/").content.decode()
+
+
+def test_indicators_period_and_bad_date(og_a, client_de):
+    client = client_de(og_a["directeur"])
+    url = f"/echanges/indicateurs/{og_a.ehpad.public_id}/"
+    page = client.get(url).content.decode()
+    assert f'value="{datetime.date.today().year}-01-01"' in page
+    page = client.get(url + "?depuis=2025-06-01").content.decode()
+    assert "depuis le 01/06/2025" in page
+    r = client.get(url + "?depuis=2026-13-45")
+    assert r.status_code == 200 and "Saisissez une date valide" in r.content.decode()
