@@ -18,7 +18,7 @@ from email.utils import format_datetime, make_msgid
 from django.utils import timezone
 from lxml import etree
 
-from .erreurs import EchecDefinitif, EchecTemporaire, contexte_tls
+from dui.transport import EchecDefinitif, EchecTemporaire, contexte_tls
 
 DOMAINE_MSSANTE = ".mssante.fr"
 

@@ -19,11 +19,12 @@ import argparse
 import json
 import ssl
 import subprocess
-import threading
 import time
 from email import message_from_bytes, policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+
+from dui.serveur_local import ServeurLocal
 
 from . import xds
 
@@ -53,37 +54,27 @@ def certificats(dossier: Path) -> Path:
 # --- DMP (ITI-41 over TLS) --------------------------------------------------------------------------------
 
 
-class ServeurDmpTest(ThreadingHTTPServer):
-    daemon_threads = True
+class ServeurDmpTest(ServeurLocal):
+    schema, chemin = "https", "/dmp"
 
     def __init__(self, dossier: Path, port: int = 0, lenteur: float = 0.0):
         certificats(dossier)
         self.lenteur = lenteur            # seconds per request (the worker-kill test)
-        self.pannes = 0                   # the next N requests answer 503
         self.documents: dict[str, dict] = {}
         self.lots: set[str] = set()
         self.requetes = 0
         self.doublons = 0
         self.refus: list = []
         self.clients: list[str] = []
-        self._verrou = threading.Lock()
-        super().__init__(("127.0.0.1", port), _GestionnaireDmp)
+        super().__init__(port, _GestionnaireDmp)
         contexte = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         contexte.load_cert_chain(dossier / "serveur.pem", dossier / "serveur.key")
         contexte.load_verify_locations(dossier / "ca.pem")
         contexte.verify_mode = ssl.CERT_REQUIRED  # mutual TLS: no client certificate, no exchange
         self.socket = contexte.wrap_socket(self.socket, server_side=True)
 
-    @property
-    def url(self) -> str:
-        return f"https://127.0.0.1:{self.server_address[1]}/dmp"
-
     def handle_error(self, request, client_address):
         """A client that went away (a killed worker, a refused handshake) is not an error of the server."""
-
-    def demarrer(self):
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-        return self
 
     def recevoir(self, corps: bytes) -> list:
         recue = xds.lire_requete(corps)
@@ -124,11 +115,7 @@ class _GestionnaireDmp(BaseHTTPRequestHandler):
         self.server.clients.append(sujet.get("commonName", ""))
         if self.server.lenteur:
             time.sleep(self.server.lenteur)
-        with self.server._verrou:
-            panne = self.server.pannes > 0
-            if panne:
-                self.server.pannes -= 1
-        if panne:
+        if self.server.en_panne():
             self.send_error(503, "Service indisponible (panne simulée)")
             return
         if not self.headers.get("Content-Type", "").startswith("application/soap+xml"):
@@ -148,21 +135,13 @@ class _GestionnaireDmp(BaseHTTPRequestHandler):
 # --- FHIR -----------------------------------------------------------------------------------------------
 
 
-class ServeurFhirTest(ThreadingHTTPServer):
-    daemon_threads = True
+class ServeurFhirTest(ServeurLocal):
+    chemin = "/fhir"
 
     def __init__(self, port: int = 0):
         self.bundles: dict[str, dict] = {}
         self.doublons = 0
-        super().__init__(("127.0.0.1", port), _GestionnaireFhir)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/fhir"
-
-    def demarrer(self):
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-        return self
+        super().__init__(port, _GestionnaireFhir)
 
 
 def _probleme(message: str) -> dict:

@@ -285,8 +285,9 @@ def soumission(envoi: Envoi):
 
 
 def envoyer_dmp(envoi: Envoi) -> str:
+    from dui.transport import HttpTransport
+
     from . import xds
-    from .transport import HttpTransport
 
     motif = motif_blocage_dmp(envoi.document)  # the rules may have changed since the request
     if motif:
@@ -330,8 +331,9 @@ def envoyer_mssante(envoi: Envoi) -> str:
 
 
 def envoyer_fhir(envoi: Envoi) -> str:
+    from dui.transport import HttpTransport
+
     from .fhir import construire_bundle
-    from .transport import HttpTransport
 
     bundle = construire_bundle(envoi.usager, envoi.etablissement, identifiant=f"urn:uuid:{envoi.public_id}")
     transport = HttpTransport(settings.DUI_FHIR_URL, service="L'entrepôt FHIR", timeout=settings.DUI_ENVOI_TIMEOUT,

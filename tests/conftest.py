@@ -188,8 +188,7 @@ def serveur_dmp(dossier_certificats, settings):
     settings.DUI_DMP_KEY = str(dossier_certificats / "client.key")
     settings.DUI_DMP_CA = str(dossier_certificats / "ca.pem")
     yield serveur
-    serveur.shutdown()
-    serveur.server_close()
+    serveur.arreter()
 
 
 @pytest.fixture
@@ -207,5 +206,4 @@ def serveur_fhir(settings):
     serveur = serveurs_test.ServeurFhirTest().demarrer()
     settings.DUI_FHIR_URL = serveur.url
     yield serveur
-    serveur.shutdown()
-    serveur.server_close()
+    serveur.arreter()

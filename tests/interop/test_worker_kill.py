@@ -96,8 +96,7 @@ def test_killed_worker_loses_nothing_and_sends_nothing_twice(og_a, dossier_certi
             if worker is not None and worker.poll() is None:
                 os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait(10)
-        dmp.shutdown()
-        dmp.server_close()
+        dmp.arreter()
         journal.seek(0)
         sortie = journal.read()
         journal.close()

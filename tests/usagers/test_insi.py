@@ -21,8 +21,7 @@ def serveur_insi(settings):
     settings.DUI_INSI_URL = serveur.url
     settings.DUI_INSI_MAX_TENTATIVES = 3
     yield serveur
-    serveur.shutdown()
-    serveur.server_close()
+    serveur.arreter()
 
 
 def _client(serveur):

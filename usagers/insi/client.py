@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import ssl
-import urllib.error
-import urllib.request
 import uuid
 from typing import Protocol
+
+from dui import transport
 
 from .protocole import Reponse, Traits, lire_reponse, requete_xml
 
@@ -20,27 +19,23 @@ class Transport(Protocol):
 
 
 class HttpTransport:
-    """SOAP over HTTP(S); in production over TLS with the establishment's certificate."""
+    """SOAP over HTTP(S) through the shared transport (``dui.transport``); in production over TLS with the
+    establishment's certificate. Every transport failure is an ``InsiIndisponible`` (the task retries)."""
+
+    ACTION = 'application/soap+xml; charset=utf-8; action="RECSANSVITALE"'
 
     def __init__(self, url: str, timeout: float = 10.0, certificat: str = "", cle: str = "", ca: str = ""):
-        self.url, self.timeout = url, timeout
-        self.contexte = None
-        if url.startswith("https://"):
-            self.contexte = ssl.create_default_context(cafile=ca or None)
-            if certificat:
-                self.contexte.load_cert_chain(certificat, cle or None)
+        try:
+            self.http = transport.HttpTransport(url, service="Le téléservice INSi", timeout=timeout,
+                                                certificat=certificat, cle=cle, ca=ca)
+        except transport.EchecDefinitif as exc:
+            raise InsiIndisponible(str(exc)) from exc
 
     def envoyer(self, corps: bytes) -> bytes:
-        requete = urllib.request.Request(  # noqa: S310 - the URL comes from the settings
-            self.url, data=corps, method="POST",
-            headers={"Content-Type": 'application/soap+xml; charset=utf-8; action="RECSANSVITALE"'})
         try:
-            with urllib.request.urlopen(requete, timeout=self.timeout, context=self.contexte) as reponse:  # noqa: S310
-                return reponse.read()
-        except urllib.error.HTTPError as exc:
-            raise InsiIndisponible(f"Le téléservice INSi a répondu {exc.code}.") from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise InsiIndisponible(f"Le téléservice INSi est injoignable ({exc}).") from exc
+            return self.http.envoyer(corps, self.ACTION)
+        except (transport.EchecTemporaire, transport.EchecDefinitif) as exc:
+            raise InsiIndisponible(str(exc)) from exc
 
 
 class InsiClient:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+from dui.serveur_local import ServeurLocal
 from usagers.normalisation import normaliser_nom
 
 from .protocole import Reponse, Traits, lire_requete, reponse_xml
@@ -47,23 +47,13 @@ def chercher(identites: list[dict], traits: Traits) -> Reponse:
                                  datetime.date.fromisoformat(i["date_naissance"]), i["lieu_naissance"]))
 
 
-class ServeurInsiTest(ThreadingHTTPServer):
-    daemon_threads = True
+class ServeurInsiTest(ServeurLocal):
+    chemin = "/insi"
 
     def __init__(self, port: int = 0, identites: list[dict] | None = None):
         self.identites = identites if identites is not None else charger()
-        self.pannes = 0
         self.requetes: list[str] = []
-        self._verrou = threading.Lock()
-        super().__init__(("127.0.0.1", port), _Gestionnaire)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/insi"
-
-    def demarrer(self) -> ServeurInsiTest:
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-        return self
+        super().__init__(port, _Gestionnaire)
 
 
 class _Gestionnaire(BaseHTTPRequestHandler):
@@ -71,11 +61,7 @@ class _Gestionnaire(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802
         corps = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        with self.server._verrou:
-            panne = self.server.pannes > 0
-            if panne:
-                self.server.pannes -= 1
-        if panne:
+        if self.server.en_panne():
             self.send_error(503, "Service indisponible (panne simulée)")
             return
         try:

@@ -1,5 +1,10 @@
-"""HTTP(S) transport of the national clients, replaceable (ARCHITECTURE.md §5): TLS with the ESMS's client
-certificate in production, a local test server in the tests and the demo."""
+"""The HTTP(S) transport of every national-service client (ARCHITECTURE.md §5): replaceable, TLS with the
+ESMS's client certificate in production, a local test server in the tests and the demo. Used by the INSi
+client and by the exchanges (DMP, FHIR).
+
+A failure is typed: ``EchecTemporaire`` (network, TLS, timeout, 5xx, 408/429: worth retrying) or
+``EchecDefinitif`` (the service refused, or the configuration is unusable). Messages are French.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,27 @@ import urllib.error
 import urllib.request
 from typing import Protocol
 
-from .erreurs import EchecDefinitif, EchecTemporaire, contexte_tls
+
+class EchecTemporaire(Exception):
+    """The service did not answer usably (network, timeout, 5xx, busy): retried with a backoff."""
+
+
+class EchecDefinitif(Exception):
+    """The service refused the exchange, or the configuration cannot work: retrying as is would fail again.
+    The message is French and shown to the professional."""
+
+
+def contexte_tls(service: str, ca: str = "", certificat: str = "", cle: str = "") -> ssl.SSLContext:
+    """The client TLS context of a national service; a missing or unreadable file is a configuration error,
+    said in French."""
+    try:
+        contexte = ssl.create_default_context(cafile=ca or None)
+        if certificat:
+            contexte.load_cert_chain(certificat, cle or None)
+    except (OSError, ssl.SSLError) as exc:
+        raise EchecDefinitif(f"{service} : certificat ou autorité de certification illisible ({exc.__class__.__name__} "
+                             f"sur {certificat or ca}) — vérifiez la configuration du serveur.") from exc
+    return contexte
 
 
 class Transport(Protocol):
@@ -19,11 +44,9 @@ class HttpTransport:
     def __init__(self, url: str, *, service: str, timeout: float = 30.0, certificat: str = "", cle: str = "",
                  ca: str = ""):
         if not url:
-            raise EchecDefinitif(f"Le service {service} n'est pas configuré sur ce serveur.")
+            raise EchecDefinitif(f"{service} n'est pas configuré sur ce serveur.")
         self.url, self.service, self.timeout = url, service, timeout
-        self.contexte = None
-        if url.startswith("https://"):
-            self.contexte = contexte_tls(service, ca, certificat, cle)
+        self.contexte = contexte_tls(service, ca, certificat, cle) if url.startswith("https://") else None
 
     def envoyer(self, corps: bytes, content_type: str) -> bytes:
         requete = urllib.request.Request(  # noqa: S310 - the URL comes from the settings
