@@ -123,8 +123,9 @@ def document(request, public_id):
 def dossier(request, public_id):
     user = request.user
     usager = get_for_user_or_404(user, "documents.voir", Usager.objects.filter(fusionne_dans__isnull=True), public_id)
-    etabs = [e for e in _etablissements(user, "documents.modifier") if services.peut_exporter_fhir(user, usager, e)
-             and e.pk in usager.etablissement_ids()]
+    du_dossier = usager.etablissement_ids()
+    etabs = [e for e in _etablissements(user, "documents.modifier")
+             if e.pk in du_dossier and services.peut_exporter_fhir(user, usager, e)]
     form = ExportFhirForm(request.POST or None)
     choix_etablissements(form, etabs)
     if request.method == "POST":

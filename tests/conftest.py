@@ -72,13 +72,18 @@ def codes_serafin(db):
     return CodeSerafin.objects.all()
 
 
+def url_de(alias: str) -> str:
+    """The database URL of a connection of the tests (the test database), for a child process."""
+    r = connections[alias].settings_dict
+    return (f"postgres://{quote(r['USER'])}:{quote(r['PASSWORD'] or '')}@{r['HOST'] or '127.0.0.1'}"
+            f":{r['PORT'] or 5432}/{r['NAME']}")
+
+
 def charger_bdpm() -> None:
     """Load the shipped extract into the test database, committed by the owner role. A test's own
     connections may not reach ``owner`` (and are inside the test's transaction): the real command runs in a
     child process, as an administrator would run it."""
-    reglages = connections["owner"].settings_dict
-    url = (f"postgres://{quote(reglages['USER'])}:{quote(reglages['PASSWORD'] or '')}@{reglages['HOST'] or '127.0.0.1'}"
-           f":{reglages['PORT'] or 5432}/{reglages['NAME']}")
+    url = url_de("owner")
     env = {**os.environ, "DATABASE_OWNER_URL": url, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "dui.settings"}
     resultat = subprocess.run([sys.executable, "manage.py", "importer_bdpm", "--sans-progression"], env=env,
                               cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=300)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 
 
@@ -18,3 +20,11 @@ def named_routes() -> list[tuple[str, set[str]]]:
 
     walk(get_resolver().url_patterns)
     return routes
+
+
+def nombre_de_requetes(client, url: str) -> int:
+    """The SQL queries of one GET of ``url`` (which must answer 200)."""
+    with CaptureQueriesContext(connection) as ctx:
+        reponse = client.get(url)
+    assert reponse.status_code == 200, url
+    return len(ctx.captured_queries)

@@ -5,22 +5,15 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dui.models import JournalAcces
 from dui.tenancy import tenant_context
 from habilitations.models import BrisDeGlace, EvenementAuthentification
 from tests.factories import HabilitationFactory, ProfessionnelFactory
+from tests.utils import nombre_de_requetes
 
 pytestmark = pytest.mark.django_db
-
-
-def _count(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
 
 
 def _grow(tenant, n):
@@ -49,18 +42,18 @@ def _grow(tenant, n):
 def test_list_pages_have_constant_query_counts(og_a, client_de, url, who):
     client = client_de(og_a.admin if who == "admin" else og_a.dpo)
     _grow(og_a, 2)
-    avant = _count(client, url)
+    avant = nombre_de_requetes(client, url)
     _grow(og_a, 15)
-    assert _count(client, url) == avant, url
+    assert nombre_de_requetes(client, url) == avant, url
     assert avant <= 20
 
 
-def test_professional_detail_page_query_count(og_a, client_de):
+def test_professional_detail_page_querynombre_de_requetes(og_a, client_de):
     client = client_de(og_a.admin)
     pro = og_a["medecin"]
     url = f"/administration/professionnels/{pro.public_id}/"
-    avant = _count(client, url)
+    avant = nombre_de_requetes(client, url)
     with tenant_context(og_a.organisme.pk):
         for _ in range(5):
             HabilitationFactory(professionnel=pro, etablissement=og_a.mas, role="medecin")
-    assert _count(client, url) == avant
+    assert nombre_de_requetes(client, url) == avant

@@ -7,8 +7,6 @@ import datetime
 import json
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from fhir.resources.R4B.bundle import Bundle
 
 from dui.models import JournalAcces
@@ -17,7 +15,11 @@ from interop import services
 from interop.models import Envoi, StatutEnvoi
 from soins.models import Intervenant
 from tests.interop.conftest import MATRICULE, document_pret, personne
+from tests.utils import nombre_de_requetes
 from usagers.models import Consentement
+
+# Queries of: the exchanges list, a document's sending page, the dossier's tab, the indicators.
+PINNED = [19, 25, 28, 20]
 
 
 @pytest.fixture
@@ -115,22 +117,27 @@ def test_exchange_list_retry_and_cancel(og_a, envoyable, client_de, serveur_dmp,
     assert aide.post(f"/echanges/{envoi.public_id}/annuler/").status_code == 404
 
 
-def test_exchange_list_query_count_does_not_grow(og_a, client_de, serveur_dmp):
-    client = client_de(og_a["infirmier"])
-    client.get("/echanges/")
-
-    def compter():
-        with CaptureQueriesContext(connection) as requetes:
-            assert client.get("/echanges/").status_code == 200
-        return len(requetes)
-
+def test_exchange_pages_query_counts_are_pinned(og_a, client_de, serveur_dmp):
+    """The exchanges list, a document's sending page, the dossier's tab and the indicators: the same number of
+    queries with one exchange or six (no N+1)."""
+    usager = personne(og_a)
+    document = document_pret(og_a, usager)
     with tenant_context(og_a.organisme.pk):
-        services.do_demander_envoi_dmp(og_a["medecin"], document_pret(og_a, personne(og_a)))
-    une = compter()
+        services.do_demander_envoi_dmp(og_a["medecin"], document)
+    infirmier, directeur = client_de(og_a["infirmier"]), client_de(og_a["directeur"])
+    pages = [(infirmier, "/echanges/"), (infirmier, f"/echanges/document/{document.public_id}/"),
+             (directeur, f"/echanges/dossier/{usager.public_id}/"),
+             (directeur, f"/echanges/indicateurs/{og_a.ehpad.public_id}/")]
+    for client, url in pages:
+        client.get(url)
+    avant = [nombre_de_requetes(client, url) for client, url in pages]
     with tenant_context(og_a.organisme.pk):
-        for i in range(4):
-            services.do_demander_envoi_dmp(og_a["medecin"], document_pret(og_a, personne(og_a, nom_naissance=f"N{i}")))
-    assert compter() == une
+        for i in range(5):
+            autre = personne(og_a, nom_naissance=f"N{i}")
+            services.do_demander_envoi_dmp(og_a["medecin"], document_pret(og_a, autre))
+            services.do_demander_envoi_mssante(og_a["medecin"], document, f"dr{i}@medecin.mssante.fr")
+        services.relayer()
+    assert [nombre_de_requetes(client, url) for client, url in pages] == avant == PINNED
 
 
 def test_other_tenant_and_roles_get_404(og_a, og_b, envoyable, client_de):
@@ -230,3 +237,36 @@ def test_indicators_period_and_bad_date(og_a, client_de):
     assert "depuis le 01/06/2025" in page
     r = client.get(url + "?depuis=2026-13-45")
     assert r.status_code == 200 and "Saisissez une date valide" in r.content.decode()
+
+
+def test_relay_task_is_bound_to_its_organisme(og_a, og_b, serveur_dmp):
+    from dui.tasks import TenantContextError
+    from interop.tasks import relayer, relayer_tous
+
+    with tenant_context(og_a.organisme.pk):
+        envoi_a = services.do_demander_envoi_dmp(og_a["medecin"], document_pret(og_a, personne(og_a)))
+    with tenant_context(og_b.organisme.pk):
+        envoi_b = services.do_demander_envoi_dmp(og_b["medecin"], document_pret(og_b, personne(og_b)))
+    assert relayer.delay(organisme_id=og_b.organisme.pk).get() == {"envoye": 1, "reessai": 0, "echec": 0}
+    with tenant_context(og_a.organisme.pk):
+        envoi_a.refresh_from_db()
+    with tenant_context(og_b.organisme.pk):
+        envoi_b.refresh_from_db()
+    assert (envoi_a.statut, envoi_b.statut) == (StatutEnvoi.EN_ATTENTE, StatutEnvoi.ENVOYE)
+    with pytest.raises(TenantContextError):
+        relayer.delay().get()
+    assert relayer_tous.delay().get() >= 2  # beat: one relay per organisme, which sends A's
+    with tenant_context(og_a.organisme.pk):
+        envoi_a.refresh_from_db()
+    assert envoi_a.statut == StatutEnvoi.ENVOYE and len(serveur_dmp.documents) == 2
+
+
+def test_dossier_tab_and_fhir_export_need_their_rights(og_a, envoyable, client_de, serveur_fhir):
+    usager, _document = envoyable
+    url = f"/echanges/dossier/{usager.public_id}/"
+    assert client_de(og_a["pharmacien"]).get(url).status_code == 404  # no documents habilitation
+    aide = client_de(og_a["aide_soignant"])
+    page = aide.get(url).content.decode()
+    assert "Échanges du dossier" in page and "Export FHIR" not in page
+    assert aide.post(url, {"etablissement": og_a.ehpad.public_id}).status_code == 404
+    assert _envois(og_a) == [] and serveur_fhir.bundles == {}

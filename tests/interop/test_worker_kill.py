@@ -15,7 +15,6 @@ import subprocess
 import sys
 import time
 import uuid
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -26,16 +25,11 @@ from dui.tenancy import tenant_context
 from interop import services
 from interop.models import Envoi, StatutEnvoi
 from interop.serveurs_test import ServeurDmpTest
+from tests.conftest import url_de
 from tests.interop.conftest import document_pret, personne
 
 pytestmark = [pytest.mark.django_db(transaction=True),
               pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")]  # send_task: really sent
-
-
-def _url(alias: str) -> str:
-    r = connections[alias].settings_dict
-    return (f"postgres://{quote(r['USER'])}:{quote(r['PASSWORD'] or '')}@{r['HOST'] or '127.0.0.1'}:{r['PORT'] or 5432}"
-            f"/{r['NAME']}")
 
 
 def _attendre(condition, delai: float, message: str):
@@ -48,8 +42,8 @@ def _attendre(condition, delai: float, message: str):
 
 
 def _worker(file: str, journal, dmp: ServeurDmpTest, dossier) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dui.settings", "DATABASE_URL": _url("default"),
-           "DATABASE_OWNER_URL": _url("owner"), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dui.settings", "DATABASE_URL": url_de("default"),
+           "DATABASE_OWNER_URL": url_de("owner"), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
            "CELERY_TASK_ALWAYS_EAGER": "0", "DUI_MEDIA_ROOT": str(settings.MEDIA_ROOT), "DUI_DMP_URL": dmp.url,
            "DUI_DMP_CERT": str(dossier / "client.pem"), "DUI_DMP_KEY": str(dossier / "client.key"),
            "DUI_DMP_CA": str(dossier / "ca.pem"), "DUI_LOG_LEVEL": "WARNING"}

@@ -3,8 +3,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dui.tenancy import tenant_context
@@ -21,6 +19,7 @@ from medicaments.models import (
 from medicaments.selectors import creneau_de
 from soins.models import Allergie
 from tests.medicaments.conftest import CIP_DOLIPRANE_1000, DOLIPRANE_1000, creer_resident, dose_due, prescrire
+from tests.utils import nombre_de_requetes
 
 FUROSEMIDE_40 = "60192594"
 AMOXICILLINE_1G = "60151544"
@@ -270,20 +269,13 @@ def _historique(tenant, usagers, jours):
                     for d in DosePlanifiee.objects.filter(prescription=p, prevue_le__lt=timezone.now())])
 
 
-def _requetes(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        r = client.get(url)
-    assert r.status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_round_query_count_is_pinned_and_independent_of_history_and_residents(og_a, base_bdpm, client_de):
     premiers = [creer_resident(og_a, chambre=str(i)) for i in range(2)]
     _historique(og_a, premiers, 2)
     client = client_de(og_a["infirmier"])
     url = f"/medicaments/unite/{og_a.unite.public_id}/tournee/?jour={timezone.localdate()}&creneau=matin"
     client.get(url)
-    avant = _requetes(client, url)
+    avant = nombre_de_requetes(client, url)
     autres = [creer_resident(og_a, chambre=str(i)) for i in range(10, 16)]
     _historique(og_a, premiers + autres, 20)
     with tenant_context(og_a.organisme.pk):
@@ -291,7 +283,7 @@ def test_round_query_count_is_pinned_and_independent_of_history_and_residents(og
                                 reaction="Urticaire", severite="moderee", saisie_par=og_a["medecin"])
         prescrire(og_a, autres[1], si_besoin=True, heures=[], indication="Douleur", max_par_24h=1,
                   acquittements={f"doublon:{p.pk}": "ok" for p in Prescription.objects.filter(usager=autres[1])})
-    apres = _requetes(client, url)
+    apres = nombre_de_requetes(client, url)
     # session, habilitations and journal (shared by every page, savepoints included) + residents, doses,
     # "si besoin" lines with their 24 h count, allergies
     assert avant == apres == 20
@@ -429,10 +421,10 @@ def test_medicaments_tab_query_count_is_pinned_and_independent_of_history(og_a, 
     client = client_de(og_a["medecin"])
     url = f"/medicaments/dossier/{resident.public_id}/"
     client.get(url)
-    avant = _requetes(client, url)
+    avant = nombre_de_requetes(client, url)
     _historique(og_a, [resident], 6)   # more lines, acknowledged alerts, a week of administrations
     with tenant_context(og_a.organisme.pk):
         services.do_arreter(og_a["medecin"], Prescription.objects.filter(usager=resident).first(), "Fin")
     # session, habilitations, banner and tabs of the dossier (as every tab), lines with their alerts (2), the
     # week of administrations, the forms' ESMS choices
-    assert _requetes(client, url) == avant == 31
+    assert nombre_de_requetes(client, url) == avant == 31
