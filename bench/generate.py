@@ -50,6 +50,10 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
                 if not cur.fetchone()[0]:
                     print(f"L'organisme de bench existe (id {og.pk}) : ajout du circuit du médicament.")
                     print(_medicaments(cur, og.pk), f"en {time.perf_counter() - t0:.1f} s")
+                cur.execute("SELECT EXISTS (SELECT 1 FROM interop_envoi WHERE organisme_id = %s)", [og.pk])
+                if not cur.fetchone()[0]:
+                    print(f"L'organisme de bench existe (id {og.pk}) : ajout des échanges.")
+                    print(_echanges(cur, og.pk), f"en {time.perf_counter() - t0:.1f} s")
                     return
                 print(f"L'organisme de bench existe déjà (id {og.pk}) : rien à faire.")
             return
@@ -148,9 +152,10 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
             accompagnement = _accompagnement(cur, og.pk)
             soins = _soins(cur, og.pk)
             medicaments = _medicaments(cur, og.pk)
+            echanges = _echanges(cur, og.pk)
     print(f"Organisme de bench créé : {n_etab} ESMS, {4 * n_etab} unités, {n_pro} professionnels, "
           f"{habs} habilitations, {n_usagers} usagers (séjour et 2 proches chacun), {accompagnement}, {soins}, "
-          f"{medicaments} "
+          f"{medicaments}, {echanges} "
           f"en {time.perf_counter() - t0:.1f} s")
 
 
@@ -456,6 +461,56 @@ def _medicaments(cur, og: int) -> str:
         comptes[table] = cur.fetchone()[0]
     return (f"{comptes['prescription']} lignes de prescription, {comptes['doseplanifiee']} doses planifiées, "
             f"{comptes['administration']} administrations")
+
+
+def _echanges(cur, og: int) -> str:
+    """A year of exchanges: two persons in three have a qualified identity; for each of them a DLU every
+    quarter (documents produced), each sent to the DMP, the last one also by MSSanté; 1 % of the DMP sends
+    in échec."""
+    p = {"og": og}
+    cur.execute("""
+        UPDATE usagers_usager SET statut_identite = 'QUAL', matricule_ins = '295109912611193',
+                                  oid_ins = '1.2.250.1.213.1.4.10'
+        WHERE organisme_id = %(og)s AND id %% 3 <> 0""", p)
+    cur.execute("""
+        WITH s AS (SELECT DISTINCT ON (s.usager_id) s.usager_id, s.etablissement_id,
+                          (SELECT h.professionnel_id FROM habilitations_habilitation h
+                           WHERE h.etablissement_id = s.etablissement_id ORDER BY h.id LIMIT 1) AS auteur
+                   FROM usagers_sejour s JOIN usagers_usager u ON u.id = s.usager_id
+                   WHERE s.organisme_id = %(og)s AND s.date_sortie IS NULL AND u.statut_identite = 'QUAL'
+                   ORDER BY s.usager_id, s.id)
+        INSERT INTO documents_document (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
+            type_document, code_loinc, categorie, titre, fichier, type_mime, taille, sha256, objet_type, objet_id,
+            version, remplace_id, options, auteur_id, statut, erreur, produit_le)
+        SELECT %(og)s, gen_random_uuid(), now() - (k * 91) * interval '1 day', now(), s.usager_id,
+               s.etablissement_id, 'dlu', '74207-2', 'medical', 'Document de liaison d''urgence', '',
+               'application/pdf', 40000, '', '', NULL, 1, NULL, '{}'::jsonb, s.auteur, 'disponible', '',
+               now() - (k * 91) * interval '1 day'
+        FROM s CROSS JOIN generate_series(0, 3) k""", p)
+    documents = cur.rowcount
+    cur.execute("""
+        INSERT INTO interop_envoi (organisme_id, public_id, cree_le, modifie_le, type_envoi, etablissement_id,
+            usager_id, document_id, destinataire, libelle_destinataire, masquage, cle_idempotence, statut,
+            tentatives, prochain_essai, derniere_erreur, reponse, envoye_le, demande_par_id, traite_par_id)
+        SELECT d.organisme_id, gen_random_uuid(), d.produit_le, now(), 'dmp', d.etablissement_id, d.usager_id, d.id,
+               '', 'DMP', '[]'::jsonb, 'dmp:' || d.public_id,
+               CASE WHEN d.id %% 100 = 0 THEN 'echec' ELSE 'envoye' END, 1, d.produit_le,
+               CASE WHEN d.id %% 100 = 0 THEN 'Refusé par le DMP — XDSRegistryError : bench' ELSE '' END,
+               CASE WHEN d.id %% 100 = 0 THEN '' ELSE 'Accepté par le DMP' END,
+               CASE WHEN d.id %% 100 = 0 THEN NULL ELSE d.produit_le END, d.auteur_id, NULL
+        FROM documents_document d WHERE d.organisme_id = %(og)s AND d.type_document = 'dlu'""", p)
+    dmp = cur.rowcount
+    cur.execute("""
+        INSERT INTO interop_envoi (organisme_id, public_id, cree_le, modifie_le, type_envoi, etablissement_id,
+            usager_id, document_id, destinataire, libelle_destinataire, masquage, cle_idempotence, statut,
+            tentatives, prochain_essai, derniere_erreur, reponse, envoye_le, demande_par_id, traite_par_id)
+        SELECT DISTINCT ON (d.usager_id) d.organisme_id, gen_random_uuid(), d.produit_le, now(), 'mssante',
+               d.etablissement_id, d.usager_id, d.id, 'medecin@cabinet.mssante.fr', 'Médecin traitant', '[]'::jsonb,
+               'mss:' || d.public_id || ':medecin@cabinet.mssante.fr', 'envoye', 1, d.produit_le, '',
+               'Remis au serveur MSSanté', d.produit_le, d.auteur_id, NULL
+        FROM documents_document d WHERE d.organisme_id = %(og)s AND d.type_document = 'dlu'
+        ORDER BY d.usager_id, d.produit_le DESC""", p)
+    return f"{documents} DLU, {dmp} envois au DMP et {cur.rowcount} messages MSSanté"
 
 
 def analyser() -> None:

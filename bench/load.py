@@ -52,6 +52,9 @@ PAGES = {
     "transmissions (onglet)": "/soins/dossier/{usager}/transmissions/",
     "tournée des médicaments (40 lits, matin)": "/medicaments/unite/{unite40}/tournee/?creneau=matin",
     "médicaments (onglet)": "/medicaments/dossier/{usager}/",
+    "échanges (liste de l'ESMS)": "/echanges/",
+    "échanges (onglet du dossier)": "/echanges/dossier/{usager}/",
+    "indicateurs ESMS numérique (direction)": "/echanges/indicateurs/{etab}/",
 }
 
 
