@@ -141,32 +141,37 @@ def main() -> None:
         [sys.executable, "-m", "interop.serveurs_test", "--dossier", str(certs), "--port-dmp", str(ports["dmp"]),
          "--port-smtp", str(ports["smtp"]), "--port-fhir", str(ports["fhir"])],
         cwd=settings.BASE_DIR, stdout=journal, stderr=subprocess.STDOUT)
-    for _ in range(100):
-        if "DMP de test" in (dossier / "serveurs.log").read_text():
-            break
-        time.sleep(0.1)
-    settings.DUI_DMP_URL, settings.DUI_DMP_CA = f"https://127.0.0.1:{ports['dmp']}/dmp", str(certs / "ca.pem")
-    settings.DUI_DMP_CERT, settings.DUI_DMP_KEY = str(certs / "client.pem"), str(certs / "client.key")
-    settings.DUI_MSS_HOTE, settings.DUI_MSS_PORT = "127.0.0.1", ports["smtp"]
-    settings.DUI_MSS_CA = str(certs / "ca.pem")
-    with tenant_context(og.pk):  # a previous run stopped midway: its leftovers would be relayed with these
-        restes = Envoi.objects.filter(statut=StatutEnvoi.EN_ATTENTE).update(statut=StatutEnvoi.ANNULE)
-    print(f"Relais {args.service.upper()} : {args.documents} documents par mesure, PDF de {len(pdf)} octets"
-          + (f" ({restes} envois restés en attente d'un essai précédent annulés)" if restes else ""))
-    for paralleles in [int(x) for x in args.relais.split(",")]:
-        ids = preparer(og, args.documents, args.service, pdf)
-        analyser()  # fresh planner statistics, as autovacuum would give them after such a load
-        t0 = time.perf_counter()
-        relayer(og, paralleles)
-        duree = time.perf_counter() - t0
-        with tenant_context(og.pk):
-            envoyes = Envoi.objects.filter(pk__in=ids, statut=StatutEnvoi.ENVOYE).count()
-            autres = list(Envoi.objects.filter(pk__in=ids).exclude(statut=StatutEnvoi.ENVOYE).values_list(
-                "derniere_erreur", flat=True)[:3])
-        print(f"  {paralleles} relais en parallèle : {envoyes}/{len(ids)} envoyés en {duree:.2f} s — "
-              f"{envoyes / duree:.1f} documents/s" + (f" ; non envoyés : {list(autres)}" if autres else ""))
-    serveurs.terminate()
-    serveurs.wait(10)
+    try:  # the test servers stop with the bench, even when it fails
+        for _ in range(100):
+            if "DMP de test" in (dossier / "serveurs.log").read_text():
+                break
+            time.sleep(0.1)
+        settings.DUI_DMP_URL, settings.DUI_DMP_CA = f"https://127.0.0.1:{ports['dmp']}/dmp", str(certs / "ca.pem")
+        settings.DUI_DMP_CERT, settings.DUI_DMP_KEY = str(certs / "client.pem"), str(certs / "client.key")
+        settings.DUI_MSS_HOTE, settings.DUI_MSS_PORT = "127.0.0.1", ports["smtp"]
+        settings.DUI_MSS_CA = str(certs / "ca.pem")
+        with tenant_context(og.pk):  # a previous run stopped midway: its leftovers would be relayed with these
+            restes = Envoi.objects.filter(statut=StatutEnvoi.EN_ATTENTE).update(statut=StatutEnvoi.ANNULE)
+        print(f"Relais {args.service.upper()} : {args.documents} documents par mesure, PDF de {len(pdf)} octets"
+              + (f" ({restes} envois restés en attente d'un essai précédent annulés)" if restes else ""))
+        for paralleles in [int(x) for x in args.relais.split(",")]:
+            ids = preparer(og, args.documents, args.service, pdf)
+            analyser()  # fresh planner statistics, as autovacuum would give them after such a load
+            t0 = time.perf_counter()
+            relayer(og, paralleles)
+            duree = time.perf_counter() - t0
+            with tenant_context(og.pk):
+                envoyes = Envoi.objects.filter(pk__in=ids, statut=StatutEnvoi.ENVOYE).count()
+                autres = list(Envoi.objects.filter(pk__in=ids).exclude(statut=StatutEnvoi.ENVOYE).values_list(
+                    "derniere_erreur", flat=True)[:3])
+            print(f"  {paralleles} relais en parallèle : {envoyes}/{len(ids)} envoyés en {duree:.2f} s — "
+                  f"{envoyes / duree:.1f} documents/s" + (f" ; non envoyés : {list(autres)}" if autres else ""))
+    finally:
+        serveurs.terminate()
+        try:
+            serveurs.wait(10)
+        except subprocess.TimeoutExpired:
+            serveurs.kill()
 
 
 if __name__ == "__main__":
