@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dui.models import Etablissement, TenantModel, tenant_history
-from habilitations.roles import Categorie
+from habilitations.roles import Categorie, Droit
 
 # --- SERAFIN-PH nomenclature (reference data, shared by every tenant) -----------------------------------
 
@@ -555,7 +555,7 @@ class Confidentialite(models.TextChoices):
 # Confidentiality → the habilitation needed to read, besides ``social.voir`` (the journal's category).
 # RESTREINTE: only the author and professionals with ``pilotage.voir`` in the ESMS (direction, chef de
 # service, médecin coordonnateur), as the secret professionnel partagé requires for sensitive writings.
-ACTION_CONFIDENTIALITE = {Confidentialite.SOINS: "soins.voir", Confidentialite.RESTREINTE: "pilotage.voir"}
+ACTION_CONFIDENTIALITE = {Confidentialite.SOINS: Droit.SOINS_VOIR, Confidentialite.RESTREINTE: Droit.PILOTAGE_VOIR}
 
 
 class Observation(TenantModel):

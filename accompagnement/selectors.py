@@ -7,10 +7,13 @@ import datetime
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from dui.models import Etablissement
+from dui.registre_accueil import ElementDuJour
 from habilitations import policy
+from habilitations.roles import VOIR, Droit
 from usagers.models import Sejour, Usager
 
 from .aggir import POINTS_GIR
@@ -32,7 +35,7 @@ from .models import (
 
 
 def projets_du_dossier(user, usager: Usager) -> list[ProjetPersonnalise]:
-    return list(policy.scope_contenu_du_dossier(user, "social.voir", ProjetPersonnalise.objects.all(), usager).select_related("etablissement", "coordonnateur")
+    return list(policy.scope_contenu_du_dossier(user, Droit.SOCIAL_VOIR, ProjetPersonnalise.objects.all(), usager).select_related("etablissement", "coordonnateur")
                 .order_by("etablissement__nom", "-version"))
 
 
@@ -74,26 +77,32 @@ def suivi_des_bilans(etablissement: Etablissement, jour: datetime.date | None = 
 
 
 def rappels_de(user) -> QuerySet[Rappel]:
-    return policy.scope(user, "social.voir", Rappel.objects.filter(destinataire=user, fait_le__isnull=True)) \
+    return policy.scope(user, Droit.SOCIAL_VOIR, Rappel.objects.filter(destinataire=user, fait_le__isnull=True)) \
         .select_related("projet__usager").order_by("echeance")
+
+
+def rappels_du_jour(user) -> list[ElementDuJour]:
+    """The professional's open reminders, for the home page (``dui.registre_accueil``)."""
+    return [ElementDuJour(r.libelle, reverse("accompagnement:projet", args=[r.projet.public_id]))
+            for r in rappels_de(user)[:20]]
 
 
 # --- Évaluations --------------------------------------------------------------------------------------------
 
 def evaluations_aggir(user, usager: Usager) -> list[EvaluationAggir]:
-    return list(policy.scope_contenu_du_dossier(user, "soins.voir", EvaluationAggir.objects.all(), usager)
+    return list(policy.scope_contenu_du_dossier(user, Droit.SOINS_VOIR, EvaluationAggir.objects.all(), usager)
                 .select_related("evaluateur", "etablissement", "annulee_par"))
 
 
 def evaluations_serafin(user, usager: Usager) -> list[EvaluationSerafin]:
-    return list(policy.scope_contenu_du_dossier(user, "social.voir", EvaluationSerafin.objects.all(), usager)
+    return list(policy.scope_contenu_du_dossier(user, Droit.SOCIAL_VOIR, EvaluationSerafin.objects.all(), usager)
                 .select_related("evaluateur", "etablissement"))
 
 
 def evaluations_grille(user, usager: Usager) -> list[EvaluationGrille]:
     lignes = []
     for categorie in ("social", "soins"):
-        lignes += policy.scope_contenu_du_dossier(user, f"{categorie}.voir", EvaluationGrille.objects.filter(
+        lignes += policy.scope_contenu_du_dossier(user, Droit.de(categorie, VOIR), EvaluationGrille.objects.filter(
             categorie=categorie), usager).select_related("grille", "evaluateur", "etablissement")
     return sorted(lignes, key=lambda e: (e.date_evaluation, e.id), reverse=True)
 
@@ -190,8 +199,8 @@ def observations_visibles(user, queryset: QuerySet[Observation] | None = None,
     """Observations ``user`` may read: ``social.voir`` on the usager and its ESMS, and the confidentiality
     level: équipe de soins → ``soins.voir`` there; restreinte → its author, or ``pilotage.voir`` there."""
     queryset = Observation.objects.all() if queryset is None else queryset
-    base = policy.scope_contenu(user, "social.voir", queryset) if usager is None else \
-        policy.scope_contenu_du_dossier(user, "social.voir", queryset, usager)
+    base = policy.scope_contenu(user, Droit.SOCIAL_VOIR, queryset) if usager is None else \
+        policy.scope_contenu_du_dossier(user, Droit.SOCIAL_VOIR, queryset, usager)
     if not getattr(user, "is_authenticated", False):
         return base.none()
     condition = Q(confidentialite=Confidentialite.EQUIPE)

@@ -19,9 +19,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from dui.history import update_with_history
 from dui.models import Etablissement
 from habilitations import policy
 from habilitations.models import Habilitation
+from habilitations.roles import MODIFIER, Droit
 from usagers.models import Usager
 from usagers.selectors import exiger_sejour
 
@@ -104,7 +106,7 @@ def _exiger_brouillon(projet: ProjetPersonnalise) -> None:
 @transaction.atomic
 def do_creer_projet(auteur, usager: Usager, etablissement: Etablissement, coordonnateur) -> ProjetPersonnalise:
     """The first version of a PP (or a new one after the previous was replaced)."""
-    _exiger_sur_etablissement(auteur, "social.modifier", usager, etablissement)
+    _exiger_sur_etablissement(auteur, Droit.SOCIAL_MODIFIER, usager, etablissement)
     exiger_sejour(usager, etablissement, timezone.localdate())
     _exiger_habilite(coordonnateur, etablissement, "coordonnateur")
     existants = ProjetPersonnalise.objects.filter(usager=usager, etablissement=etablissement)
@@ -124,7 +126,7 @@ def do_creer_projet(auteur, usager: Usager, etablissement: Etablissement, coordo
 
 @transaction.atomic
 def do_enregistrer_projet_de_vie(auteur, projet: ProjetPersonnalise, projet_de_vie: str, coordonnateur) -> None:
-    _exiger(auteur, "social.modifier", projet)
+    _exiger(auteur, Droit.SOCIAL_MODIFIER, projet)
     projet = _verrouiller(projet)
     _exiger_brouillon(projet)
     _exiger_habilite(coordonnateur, projet.etablissement, "coordonnateur")
@@ -134,7 +136,7 @@ def do_enregistrer_projet_de_vie(auteur, projet: ProjetPersonnalise, projet_de_v
 
 
 def _ajouter(auteur, projet: ProjetPersonnalise, element) -> None:
-    _exiger(auteur, "social.modifier", projet)
+    _exiger(auteur, Droit.SOCIAL_MODIFIER, projet)
     verrouille = _verrouiller(projet)
     _exiger_brouillon(verrouille)
     element.organisme_id = projet.organisme_id
@@ -196,7 +198,7 @@ ELEMENTS = {"attente": Attente, "besoin": Besoin, "objectif": Objectif, "action"
 @transaction.atomic
 def do_retirer_element(auteur, projet: ProjetPersonnalise, type_element: str, public_id) -> None:
     """Remove a line of a draft PP (its history keeps it)."""
-    _exiger(auteur, "social.modifier", projet)
+    _exiger(auteur, Droit.SOCIAL_MODIFIER, projet)
     projet = _verrouiller(projet)
     _exiger_brouillon(projet)
     modele = ELEMENTS.get(type_element)
@@ -211,7 +213,7 @@ def do_retirer_element(auteur, projet: ProjetPersonnalise, type_element: str, pu
 
 @transaction.atomic
 def do_passer_en_co_construction(auteur, projet: ProjetPersonnalise) -> None:
-    _exiger(auteur, "social.modifier", projet)
+    _exiger(auteur, Droit.SOCIAL_MODIFIER, projet)
     projet = _verrouiller(projet)
     if projet.statut != StatutPP.RECUEIL:
         raise ValidationError("Le recueil des attentes est déjà terminé.")
@@ -228,7 +230,7 @@ def do_recueillir_avis(auteur, projet: ProjetPersonnalise, avis: AvisValidation,
     """Record the person's (or representative's) agreement or refusal. An agreement validates the version
     (mise en œuvre, bilan due within a year at most, the previous version replaced); a refusal is kept
     and the project stays in co-construction."""
-    _exiger(auteur, "social.modifier", projet)
+    _exiger(auteur, Droit.SOCIAL_MODIFIER, projet)
     projet = _verrouiller(projet)
     if projet.statut != StatutPP.CO_CONSTRUCTION:
         raise ValidationError("Seul un projet en co-construction peut être soumis à l'avis de la personne.")
@@ -257,8 +259,9 @@ def do_recueillir_avis(auteur, projet: ProjetPersonnalise, avis: AvisValidation,
     avis.save()
     if avis.decision == Decision.ACCORD:
         if projet.precedent_id:
-            ProjetPersonnalise.objects.filter(pk=projet.precedent_id, statut__in=[StatutPP.EN_OEUVRE, StatutPP.BILAN]) \
-                .update(statut=StatutPP.REMPLACE, modifie_le=timezone.now())
+            update_with_history(ProjetPersonnalise.objects.filter(
+                pk=projet.precedent_id, statut__in=[StatutPP.EN_OEUVRE, StatutPP.BILAN]),
+                statut=StatutPP.REMPLACE, modifie_le=timezone.now())
             Rappel.objects.filter(projet_id=projet.precedent_id, fait_le__isnull=True).update(fait_le=timezone.now())
         projet.statut = StatutPP.EN_OEUVRE
         projet.date_validation = avis.date_avis
@@ -276,7 +279,7 @@ def do_recueillir_avis(auteur, projet: ProjetPersonnalise, avis: AvisValidation,
 def do_enregistrer_bilan(auteur, projet: ProjetPersonnalise, *, date_bilan: datetime.date, synthese: str,
                          avis_usager: str, resultats: Mapping[int, tuple[str, str]]) -> None:
     """The bilan of a validated PP: a result for every objective, a synthesis, the person's opinion."""
-    _exiger(auteur, "social.modifier", projet)
+    _exiger(auteur, Droit.SOCIAL_MODIFIER, projet)
     projet = _verrouiller(projet)
     if projet.statut != StatutPP.EN_OEUVRE:
         raise ValidationError("Le bilan porte sur un projet validé en cours de mise en œuvre.")
@@ -308,7 +311,7 @@ def do_reviser(auteur, projet: ProjetPersonnalise) -> ProjetPersonnalise:
     """A new version built from a PP whose bilan is done: projet de vie and besoins carried over,
     objectives partly or not reached carried over with their actions (échéances to be reviewed), attentes
     collected anew. The previous version stays the current one until the new one is validated."""
-    _exiger(auteur, "social.modifier", projet)
+    _exiger(auteur, Droit.SOCIAL_MODIFIER, projet)
     projet = _verrouiller(projet)
     if projet.statut != StatutPP.BILAN:
         raise ValidationError("La révision suit le bilan : enregistrez d'abord le bilan du projet en cours.")
@@ -343,16 +346,14 @@ def do_demander_pdf_projet(auteur, projet: ProjetPersonnalise, gros_caracteres: 
     from documents.models import TypeDocument
     from documents.services import do_demander_generation
 
-    from .tasks import generer_pdf_projet
-
-    _exiger(auteur, "social.voir", projet)
-    if not policy.can_contenu(auteur, "documents.modifier", projet):
+    _exiger(auteur, Droit.SOCIAL_VOIR, projet)
+    if not policy.can_contenu(auteur, Droit.DOCUMENTS_MODIFIER, projet):
         raise PermissionDenied("Vous n'avez pas l'habilitation nécessaire.")
     usager = projet.usager
     return do_demander_generation(
         auteur, source=projet, usager=usager, etablissement=projet.etablissement,
         type_document=TypeDocument.PROJET_PERSONNALISE, categorie="social",
-        titre=f"Projet personnalisé v{projet.version} — {usager}", tache=generer_pdf_projet,
+        titre=f"Projet personnalisé v{projet.version} — {usager}", tache="accompagnement.generer_pdf_projet",
         options={"gros_caracteres": bool(gros_caracteres)})
 
 
@@ -406,7 +407,7 @@ def codes_aggir(mode: str, reponses: Mapping[str, object]) -> dict[str, str]:
 def do_enregistrer_aggir(auteur, usager: Usager, etablissement: Etablissement, *, date_evaluation: datetime.date,
                          mode: str, reponses: Mapping[str, object], illustratives: Mapping[str, str] | None = None,
                          commentaire: str = "") -> EvaluationAggir:
-    _exiger_sur_etablissement(auteur, "soins.modifier", usager, etablissement)
+    _exiger_sur_etablissement(auteur, Droit.SOINS_MODIFIER, usager, etablissement)
     _date_passee(date_evaluation, "date_evaluation", "La date de l'évaluation")
     if date_evaluation < usager.date_naissance:
         raise ValidationError({"date_evaluation": "La date de l'évaluation précède la naissance."})
@@ -431,7 +432,7 @@ def do_enregistrer_aggir(auteur, usager: Usager, etablissement: Etablissement, *
 
 @transaction.atomic
 def do_annuler_aggir(auteur, evaluation: EvaluationAggir, motif: str) -> None:
-    _exiger(auteur, "soins.modifier", evaluation)
+    _exiger(auteur, Droit.SOINS_MODIFIER, evaluation)
     evaluation = EvaluationAggir.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.annulee_le:
         raise ValidationError("Cette évaluation est déjà annulée.")
@@ -447,21 +448,19 @@ def do_demander_pdf_aggir(auteur, evaluation: EvaluationAggir):
     from documents.models import TypeDocument
     from documents.services import do_demander_generation
 
-    from .tasks import generer_pdf_aggir
-
-    _exiger(auteur, "soins.voir", evaluation)
-    if not policy.can_contenu(auteur, "documents.modifier", evaluation):
+    _exiger(auteur, Droit.SOINS_VOIR, evaluation)
+    if not policy.can_contenu(auteur, Droit.DOCUMENTS_MODIFIER, evaluation):
         raise PermissionDenied("Vous n'avez pas l'habilitation nécessaire.")
     return do_demander_generation(
         auteur, source=evaluation, usager=evaluation.usager, etablissement=evaluation.etablissement,
         type_document=TypeDocument.GRILLE_EVALUATION, categorie="soins",
-        titre=f"Grille AGGIR du {evaluation.date_evaluation:%d/%m/%Y} — {evaluation.usager}", tache=generer_pdf_aggir)
+        titre=f"Grille AGGIR du {evaluation.date_evaluation:%d/%m/%Y} — {evaluation.usager}", tache="accompagnement.generer_pdf_aggir")
 
 
 @transaction.atomic
 def do_enregistrer_serafin(auteur, usager: Usager, etablissement: Etablissement, *, date_evaluation: datetime.date,
                            lignes: Iterable[tuple[CodeSerafin, int, str]], commentaire: str = "") -> EvaluationSerafin:
-    _exiger_sur_etablissement(auteur, "social.modifier", usager, etablissement)
+    _exiger_sur_etablissement(auteur, Droit.SOCIAL_MODIFIER, usager, etablissement)
     _date_passee(date_evaluation, "date_evaluation", "La date de l'évaluation")
     exiger_sejour(usager, etablissement, date_evaluation)
     lignes = list(lignes)
@@ -485,14 +484,14 @@ PRIORITE_DE_L_IMPORTANCE = {Importance.IMPORTANT: 1, Importance.REGULIER: 2, Imp
 def do_reporter_besoins(auteur, evaluation: EvaluationSerafin) -> int:
     """Copy the needs identified by a SERAFIN-PH evaluation into the PP being built (same usager and ESMS),
     skipping those it already has. Returns the number added."""
-    _exiger(auteur, "social.voir", evaluation)
+    _exiger(auteur, Droit.SOCIAL_VOIR, evaluation)
     projet = ProjetPersonnalise.objects.filter(
         usager_id=evaluation.usager_id, etablissement_id=evaluation.etablissement_id,
         statut__in=[StatutPP.RECUEIL, StatutPP.CO_CONSTRUCTION]).first()
     if projet is None:
         raise ValidationError("Aucun projet personnalisé en cours d'élaboration pour cette personne dans cet "
                               "établissement : créez-le (ou engagez une révision) d'abord.")
-    _exiger(auteur, "social.modifier", projet)
+    _exiger(auteur, Droit.SOCIAL_MODIFIER, projet)
     _verrouiller(projet)
     deja = set(projet.besoins.exclude(code_serafin__isnull=True).values_list("code_serafin__code", flat=True))
     ajoutes = 0
@@ -508,7 +507,7 @@ def do_reporter_besoins(auteur, evaluation: EvaluationSerafin) -> int:
 
 def _exiger_config_grille(auteur, etablissement: Etablissement) -> None:
     if etablissement.organisme_id != auteur.organisme_id or \
-            etablissement.pk not in policy.etablissements_autorises(auteur, "pilotage.modifier"):
+            etablissement.pk not in policy.etablissements_autorises(auteur, Droit.PILOTAGE_MODIFIER):
         raise PermissionDenied("La configuration des grilles est réservée à la direction de l'établissement.")
 
 
@@ -566,7 +565,7 @@ def do_evaluer_avec_grille(auteur, usager: Usager, etablissement: Etablissement,
                            commentaire: str = "") -> EvaluationGrille:
     if grille.etablissement_id != etablissement.pk or not grille.active:
         raise ValidationError("Cette grille n'est pas proposée dans cet établissement.")
-    _exiger_sur_etablissement(auteur, f"{grille.categorie}.modifier", usager, etablissement)
+    _exiger_sur_etablissement(auteur, Droit.de(grille.categorie, MODIFIER), usager, etablissement)
     _date_passee(date_evaluation, "date_evaluation", "La date de l'évaluation")
     exiger_sejour(usager, etablissement, date_evaluation)
     lignes, score, compte = [], 0.0, False
@@ -600,7 +599,7 @@ def do_evaluer_avec_grille(auteur, usager: Usager, etablissement: Etablissement,
 @transaction.atomic
 def do_ecrire_observation(auteur, observation: Observation) -> Observation:
     usager, etablissement = observation.usager, observation.etablissement
-    _exiger_sur_etablissement(auteur, "social.modifier", usager, etablissement)
+    _exiger_sur_etablissement(auteur, Droit.SOCIAL_MODIFIER, usager, etablissement)
     if observation.date_observation > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"date_observation": "Une observation ne peut pas être datée dans le futur."})
     exiger_sejour(usager, etablissement, timezone.localtime(observation.date_observation).date())
@@ -612,7 +611,7 @@ def do_ecrire_observation(auteur, observation: Observation) -> Observation:
     from .models import ACTION_CONFIDENTIALITE
 
     action = ACTION_CONFIDENTIALITE.get(observation.confidentialite)
-    if action and action != "pilotage.voir" and etablissement.pk not in policy.etablissements_autorises(auteur, action):
+    if action and action != Droit.PILOTAGE_VOIR and etablissement.pk not in policy.etablissements_autorises(auteur, action):
         raise ValidationError({"confidentialite": "Vous ne pouvez pas réserver un écrit à une équipe dont vous ne "
                                                   "faites pas partie."})
     observation.organisme_id = usager.organisme_id

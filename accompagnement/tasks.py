@@ -6,21 +6,25 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from dui.tasks import SystemTenantTask, TenantTask
+from documents.pdf import rendre_pdf
+from documents.services import produire
+from dui.tasks import SystemTenantTask, TenantTask, pour_chaque_organisme
+from dui.tenancy import current_organisme_id
 from habilitations import policy
+from habilitations.roles import Droit
+
+from .aggir import LIBELLES
+from .models import EvaluationAggir, ProjetPersonnalise
+from .pdf import lignes_aggir
+from .selectors import projet_complet
+from .services import creer_rappels_bilans
 
 
 @shared_task(base=TenantTask, name="accompagnement.generer_pdf_projet")
 def generer_pdf_projet(document_public_id: str, *, acteur) -> str:
-    from documents.pdf import rendre_pdf
-    from documents.services import produire
-
-    from .models import ProjetPersonnalise
-    from .selectors import projet_complet
-
     def rendre(document) -> bytes:
         projet = ProjetPersonnalise.objects.get(public_id=document.objet_id)
-        if not policy.can_contenu(acteur, "social.voir", projet):
+        if not policy.can_contenu(acteur, Droit.SOCIAL_VOIR, projet):
             raise PermissionError("Le demandeur n'a plus l'habilitation pour lire ce projet.")
         projet = projet_complet(projet)
         return rendre_pdf("accompagnement/pdf/projet.html", {
@@ -33,17 +37,10 @@ def generer_pdf_projet(document_public_id: str, *, acteur) -> str:
 
 @shared_task(base=TenantTask, name="accompagnement.generer_pdf_aggir")
 def generer_pdf_aggir(document_public_id: str, *, acteur) -> str:
-    from documents.pdf import rendre_pdf
-    from documents.services import produire
-
-    from .aggir import LIBELLES
-    from .models import EvaluationAggir
-    from .views import lignes_aggir
-
     def rendre(document) -> bytes:
         evaluation = EvaluationAggir.objects.select_related("usager", "etablissement", "evaluateur").get(
             public_id=document.objet_id)
-        if not policy.can_contenu(acteur, "soins.voir", evaluation):
+        if not policy.can_contenu(acteur, Droit.SOINS_VOIR, evaluation):
             raise PermissionError("Le demandeur n'a plus l'habilitation pour lire cette évaluation.")
         return rendre_pdf("accompagnement/pdf/aggir.html", {
             "evaluation": evaluation, "usager": evaluation.usager, "lignes": lignes_aggir(evaluation),
@@ -56,16 +53,10 @@ def generer_pdf_aggir(document_public_id: str, *, acteur) -> str:
 
 @shared_task(base=SystemTenantTask, name="accompagnement.rappels_bilans_organisme")
 def rappels_bilans_organisme(*, acteur=None) -> int:
-    from dui.tenancy import current_organisme_id
-
-    from .services import creer_rappels_bilans
-
     return creer_rappels_bilans(current_organisme_id())
 
 
 @shared_task(name="accompagnement.rappels_bilans")
 def rappels_bilans() -> int:
     """Daily (Celery beat): one task per active organisme, each bound to its tenant."""
-    from dui.tasks import pour_chaque_organisme
-
     return pour_chaque_organisme(rappels_bilans_organisme)

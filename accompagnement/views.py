@@ -14,14 +14,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dui.access import get_contenu_or_404, get_for_user_or_404
 from dui.forms import ajouter_erreurs
 from dui.graphiques import Repere, polyline
 from dui.models import Etablissement
 from habilitations import policy
+from habilitations.access import for_tenant, get_contenu_or_404, get_for_user_or_404
+from habilitations.roles import MODIFIER, VOIR, Droit
+from usagers.dossier import contexte_dossier, usager_ou_404
 from usagers.models import Usager
 from usagers.selectors import etablissements_du_dossier
-from usagers.views import contexte_dossier, usager_ou_404
 
 from . import aggir, selectors, services
 from .forms import (
@@ -56,6 +57,7 @@ from .models import (
     StatutPP,
     TypeItem,
 )
+from .pdf import lignes_aggir
 
 SECTEUR_HANDICAP = {"MAS", "FAM", "FOYER_VIE", "FOYER_HEB", "ESAT", "IME", "ITEP", "IEM", "CAMSP", "SESSAD", "SAVS",
                     "SAMSAH"}
@@ -71,10 +73,10 @@ def _documents_de(user, source, categorie: str):
     the ``documents`` habilitation on it is the one thing left to check."""
     from documents.models import Document
 
-    if not policy.can_contenu(user, "documents.voir", source):
+    if not policy.can_contenu(user, Droit.DOCUMENTS_VOIR, source):
         return []
-    return list(Document.objects.filter(organisme_id=user.organisme_id, objet_id=source.public_id,
-                                        categorie=categorie).order_by("-version")[:3])
+    return list(for_tenant(user, Document.objects.filter(objet_id=source.public_id, categorie=categorie))
+                .order_by("-version")[:3])
 
 
 def _message_erreur(request, exc: ValidationError) -> None:
@@ -88,15 +90,15 @@ def _message_erreur(request, exc: ValidationError) -> None:
 def projets(request, public_id):
     """The dossier's "Projet personnalisé" tab: per ESMS, the current version, the one being built, the
     older ones; creating the first version."""
-    usager = usager_ou_404(request, public_id, "social.voir")
+    usager = usager_ou_404(request, public_id, Droit.SOCIAL_VOIR)
     liste = selectors.projets_du_dossier(request.user, usager)
-    etabs_modifiables = etablissements_du_dossier(request.user, usager, "social.modifier")
+    etabs_modifiables = etablissements_du_dossier(request.user, usager, Droit.SOCIAL_MODIFIER)
     avec_projet_ouvert = {p.etablissement_id for p in liste if p.statut != StatutPP.REMPLACE}
     creables = [e for e in etabs_modifiables if e.pk not in avec_projet_ouvert]
     form = None
     if creables:
         pros = services.professionnels_habilites(*creables)
-        form = NouveauProjetForm(Etablissement.objects.filter(pk__in=[e.pk for e in creables]), pros,
+        form = NouveauProjetForm(for_tenant(request.user, Etablissement.objects.filter(pk__in=[e.pk for e in creables])), pros,
                                  request.POST or None,
                                  initial={"etablissement": creables[0].public_id,
                                           "coordonnateur": request.user.public_id})
@@ -130,10 +132,10 @@ FORMULAIRES_PP = ("projet_de_vie", "attente", "besoin", "objectif", "action", "r
 @login_required
 @require_http_methods(["GET", "POST"])
 def projet(request, public_id):
-    pp = _contenu(request, ProjetPersonnalise, public_id, "social.voir",
+    pp = _contenu(request, ProjetPersonnalise, public_id, Droit.SOCIAL_VOIR,
                   ProjetPersonnalise.objects.select_related("usager", "etablissement", "coordonnateur"))
     user = request.user
-    peut_modifier = policy.can_contenu(user, "social.modifier", pp)
+    peut_modifier = policy.can_contenu(user, Droit.SOCIAL_MODIFIER, pp)
     pros = services.professionnels_habilites(pp.etablissement)
     post = request.POST if request.method == "POST" else None
     nom = (post or {}).get("formulaire", "")
@@ -273,23 +275,23 @@ def _dans_une_categorie(chercher):
 
 def _get_union(request, qs, public_id) -> Usager:
     """The usager if the user may read its evaluations: social (SERAFIN-PH, grids) or soins (AGGIR)."""
-    return _dans_une_categorie(lambda c: get_for_user_or_404(request.user, f"{c}.voir", qs, public_id))
+    return _dans_une_categorie(lambda c: get_for_user_or_404(request.user, Droit.de(c, VOIR), qs, public_id))
 
 
 @login_required
 def evaluations(request, public_id):
     usager = _get_union(request, Usager.objects.filter(fusionne_dans__isnull=True), public_id)
     user = request.user
-    voit_soins = policy.can(user, "soins.voir", usager)
-    voit_social = policy.can(user, "social.voir", usager)
+    voit_soins = policy.can(user, Droit.SOINS_VOIR, usager)
+    voit_social = policy.can(user, Droit.SOCIAL_VOIR, usager)
     aggirs = selectors.evaluations_aggir(user, usager) if voit_soins else []
     grilles_possibles = []
     etabs = {}
-    for action in ("social.modifier", "soins.modifier"):
+    for action in (Droit.SOCIAL_MODIFIER, Droit.SOINS_MODIFIER):
         etabs[action] = etablissements_du_dossier(user, usager, action)
-    categories = {"social": [e.pk for e in etabs["social.modifier"]], "soins": [e.pk for e in etabs["soins.modifier"]]}
-    for grille in GrilleEvaluation.objects.filter(active=True, etablissement_id__in=categories["social"] +
-                                                  categories["soins"]).select_related("etablissement"):
+    categories = {"social": [e.pk for e in etabs[Droit.SOCIAL_MODIFIER]], "soins": [e.pk for e in etabs[Droit.SOINS_MODIFIER]]}
+    for grille in for_tenant(user, GrilleEvaluation.objects.filter(
+            active=True, etablissement_id__in=categories["social"] + categories["soins"])).select_related("etablissement"):
         if grille.etablissement_id in categories[grille.categorie]:
             grilles_possibles.append(grille)
     return render(request, "accompagnement/evaluations.html", {
@@ -297,29 +299,9 @@ def evaluations(request, public_id):
         "aggirs": aggirs, "courbe": selectors.courbe_gir(aggirs),
         "serafins": selectors.evaluations_serafin(user, usager) if voit_social else [],
         "grilles_evaluations": selectors.evaluations_grille(user, usager),
-        "peut_aggir": bool(etabs["soins.modifier"]), "peut_serafin": bool(etabs["social.modifier"]),
+        "peut_aggir": bool(etabs[Droit.SOINS_MODIFIER]), "peut_serafin": bool(etabs[Droit.SOCIAL_MODIFIER]),
         "grilles_possibles": grilles_possibles, "voit_soins": voit_soins, "voit_social": voit_social,
     })
-
-
-def lignes_aggir(evaluation: EvaluationAggir) -> list[dict]:
-    """Rows of the grid as answered: variable, sub-variable, adverbs, item code, variable code."""
-    items = evaluation.reponses.get("items", {})
-    codes_items = evaluation.reponses.get("codes", {})
-    lignes = []
-    for variable, sous in aggir.VARIABLES_DISCRIMINANTES.items():
-        for index, cle in enumerate([f"{variable}.{s}" for s in sous] or [variable]):
-            valeur = items.get(cle)
-            lignes.append({
-                "variable": aggir.LIBELLES[variable] if index == 0 else "",
-                "rowspan": max(len(sous), 1) if index == 0 else 0,
-                "sous_variable": aggir.LIBELLES.get(cle, "") if sous else "",
-                "adverbes": ("".join(valeur) or "aucun") if isinstance(valeur, list) else "",
-                "code_item": codes_items.get(cle, ""),
-                "code_variable": evaluation.codes.get(variable, "") if index == 0 else "",
-                "ponderee": variable in aggir.VARIABLES_PONDEREES,
-            })
-    return lignes
 
 
 def _grille_aggir(form: AggirForm) -> list[dict]:
@@ -353,8 +335,8 @@ def _apercu(form: AggirForm) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def aggir_nouvelle(request, public_id):
-    usager = usager_ou_404(request, public_id, "soins.modifier")
-    etabs = etablissements_du_dossier(request.user, usager, "soins.modifier")
+    usager = usager_ou_404(request, public_id, Droit.SOINS_MODIFIER)
+    etabs = etablissements_du_dossier(request.user, usager, Droit.SOINS_MODIFIER)
     if not etabs:
         raise Http404
     form = AggirForm(etabs, request.POST or None, initial={"mode": request.GET.get("mode")})
@@ -384,8 +366,8 @@ def aggir_nouvelle(request, public_id):
 @require_POST
 def aggir_apercu(request, public_id):
     """htmx: the GIR the answers give so far, recomputed on every change of the grid."""
-    usager = usager_ou_404(request, public_id, "soins.modifier")
-    etabs = etablissements_du_dossier(request.user, usager, "soins.modifier")
+    usager = usager_ou_404(request, public_id, Droit.SOINS_MODIFIER)
+    etabs = etablissements_du_dossier(request.user, usager, Droit.SOINS_MODIFIER)
     if not etabs:
         raise Http404
     form = AggirForm(etabs, request.POST)
@@ -399,7 +381,7 @@ def aggir_apercu(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def evaluation_aggir(request, public_id):
-    evaluation = _contenu(request, EvaluationAggir, public_id, "soins.voir",
+    evaluation = _contenu(request, EvaluationAggir, public_id, Droit.SOINS_VOIR,
                           EvaluationAggir.objects.select_related("usager", "etablissement", "evaluateur", "annulee_par"))
     annulation = AnnulationForm(request.POST if request.POST.get("formulaire") == "annuler" else None)
     if request.method == "POST":
@@ -427,7 +409,7 @@ def evaluation_aggir(request, public_id):
                            f"AGGIR du {evaluation.date_evaluation:%d/%m/%Y}"), "evaluation": evaluation,
         "lignes": lignes_aggir(evaluation), "annulation": annulation,
         "illustratives": [(aggir.LIBELLES[k], v) for k, v in evaluation.illustratives.items()],
-        "peut_modifier": policy.can_contenu(request.user, "soins.modifier", evaluation),
+        "peut_modifier": policy.can_contenu(request.user, Droit.SOINS_MODIFIER, evaluation),
         "documents": _documents_de(request.user, evaluation, "soins"),
     })
 
@@ -439,8 +421,8 @@ def _codes_serafin_besoins():
 @login_required
 @require_http_methods(["GET", "POST"])
 def serafin_nouvelle(request, public_id):
-    usager = usager_ou_404(request, public_id, "social.modifier")
-    etabs = etablissements_du_dossier(request.user, usager, "social.modifier")
+    usager = usager_ou_404(request, public_id, Droit.SOCIAL_MODIFIER)
+    etabs = etablissements_du_dossier(request.user, usager, Droit.SOCIAL_MODIFIER)
     if not etabs:
         raise Http404
     form = SerafinForm(etabs, request.POST or None)
@@ -475,7 +457,7 @@ def serafin_nouvelle(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def evaluation_serafin(request, public_id):
-    evaluation = _contenu(request, EvaluationSerafin, public_id, "social.voir",
+    evaluation = _contenu(request, EvaluationSerafin, public_id, Droit.SOCIAL_VOIR,
                           EvaluationSerafin.objects.select_related("usager", "etablissement", "evaluateur"))
     if request.method == "POST":
         if request.POST.get("formulaire") != "reporter":
@@ -493,7 +475,7 @@ def evaluation_serafin(request, public_id):
     return render(request, "accompagnement/serafin.html", {
         **contexte_dossier(request, evaluation.usager, "evaluations"), "evaluation": evaluation,
         "besoins": evaluation.besoins.select_related("code").filter(importance__gt=0),
-        "peut_reporter": policy.can_contenu(request.user, "social.modifier", evaluation),
+        "peut_reporter": policy.can_contenu(request.user, Droit.SOCIAL_MODIFIER, evaluation),
     })
 
 
@@ -502,7 +484,7 @@ def evaluation_serafin(request, public_id):
 def evaluer_grille(request, public_id, grille_id):
     usager = _get_union(request, Usager.objects.filter(fusionne_dans__isnull=True), public_id)
     grille = _grille_utilisable(request, grille_id)
-    etabs = [e for e in etablissements_du_dossier(request.user, usager, f"{grille.categorie}.modifier")
+    etabs = [e for e in etablissements_du_dossier(request.user, usager, Droit.de(grille.categorie, MODIFIER))
              if e.pk == grille.etablissement_id]
     if not etabs:
         raise Http404
@@ -537,15 +519,15 @@ def evaluer_grille(request, public_id, grille_id):
 
 def _grille_utilisable(request, grille_id) -> GrilleEvaluation:
     """A grid of an ESMS where the user may read its category (404 otherwise)."""
-    visibles = GrilleEvaluation.objects.filter(active=True)
+    visibles = for_tenant(request.user, GrilleEvaluation.objects.filter(active=True))
     return _dans_une_categorie(lambda c: get_for_user_or_404(
-        request.user, f"{c}.voir", visibles.filter(categorie=c), grille_id))
+        request.user, Droit.de(c, VOIR), visibles.filter(categorie=c), grille_id))
 
 
 @login_required
 def evaluation_grille(request, public_id):
     evaluation = _dans_une_categorie(lambda c: _contenu(
-        request, EvaluationGrille, public_id, f"{c}.voir", EvaluationGrille.objects.filter(categorie=c)
+        request, EvaluationGrille, public_id, Droit.de(c, VOIR), EvaluationGrille.objects.filter(categorie=c)
         .select_related("usager", "grille", "evaluateur", "etablissement")))
     return render(request, "accompagnement/evaluation_grille.html", {
         **contexte_dossier(request, evaluation.usager, "evaluations", str(evaluation)), "evaluation": evaluation})
@@ -554,7 +536,7 @@ def evaluation_grille(request, public_id):
 # --- Grilles configurables (direction) --------------------------------------------------------------------------
 
 def _etabs_config(user):
-    return policy.scope(user, "pilotage.modifier", Etablissement.objects.filter(actif=True))
+    return policy.scope(user, Droit.PILOTAGE_MODIFIER, Etablissement.objects.filter(actif=True))
 
 
 @login_required
@@ -563,7 +545,8 @@ def grilles(request):
     if not etabs.exists():
         raise Http404
     return render(request, "accompagnement/grilles.html", {
-        "grilles": GrilleEvaluation.objects.filter(etablissement__in=etabs).select_related("etablissement")
+        "grilles": for_tenant(request.user, GrilleEvaluation.objects.filter(etablissement__in=etabs))
+        .select_related("etablissement")
         .prefetch_related("items").order_by("etablissement__nom", "nom"),
     })
 
@@ -574,7 +557,7 @@ def grille(request, public_id=None):
     etabs = _etabs_config(request.user)
     instance = GrilleEvaluation(organisme_id=request.user.organisme_id)
     if public_id is not None:
-        instance = get_for_user_or_404(request.user, "pilotage.modifier", GrilleEvaluation.objects.all(), public_id)
+        instance = get_for_user_or_404(request.user, Droit.PILOTAGE_MODIFIER, GrilleEvaluation.objects.all(), public_id)
     elif not etabs.exists():
         raise Http404
     verrouillee = instance.pk is not None and instance.evaluations.exists()
@@ -602,11 +585,11 @@ def grille(request, public_id=None):
 def journal(request, public_id):
     from django.core.paginator import Paginator
 
-    usager = usager_ou_404(request, public_id, "social.voir")
+    usager = usager_ou_404(request, public_id, Droit.SOCIAL_VOIR)
     user = request.user
-    etabs = etablissements_du_dossier(user, usager, "social.modifier")
-    objectifs = Objectif.objects.filter(projet__usager=usager, projet__statut__in=[
-        StatutPP.EN_OEUVRE, StatutPP.CO_CONSTRUCTION, StatutPP.RECUEIL], projet__etablissement__in=etabs) \
+    etabs = etablissements_du_dossier(user, usager, Droit.SOCIAL_MODIFIER)
+    objectifs = for_tenant(user, Objectif.objects.filter(projet__usager=usager, projet__statut__in=[
+        StatutPP.EN_OEUVRE, StatutPP.CO_CONSTRUCTION, StatutPP.RECUEIL], projet__etablissement__in=etabs)) \
         .select_related("projet")
     form = ObservationForm(etabs, objectifs, request.POST or None,
                            instance=Observation(usager=usager, organisme_id=usager.organisme_id),
@@ -634,14 +617,14 @@ def journal(request, public_id):
 
 @login_required
 def bilans(request, etablissement_id):
-    etab = get_for_user_or_404(request.user, "pilotage.voir", Etablissement.objects.all(), etablissement_id)
+    etab = get_for_user_or_404(request.user, Droit.PILOTAGE_VOIR, Etablissement.objects.all(), etablissement_id)
     return render(request, "accompagnement/bilans.html", {"etablissement": etab,
                                                           **selectors.suivi_des_bilans(etab)})
 
 
 @login_required
 def gmp(request, etablissement_id):
-    etab = get_for_user_or_404(request.user, "pilotage.voir", Etablissement.objects.all(), etablissement_id)
+    etab = get_for_user_or_404(request.user, Droit.PILOTAGE_VOIR, Etablissement.objects.all(), etablissement_id)
     jour = timezone.localdate()
     evolution = selectors.gmp(etab, selectors.fins_de_mois(jour, 12))
     actuel = evolution[-1]

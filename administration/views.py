@@ -14,15 +14,16 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dui.access import for_tenant, get_for_user_or_404
 from dui.forms import EtablissementForm, OrganismeForm, UniteForm, ajouter_erreurs
 from dui.models import Etablissement, OrganismeGestionnaire, Unite
 from dui.services import do_enregistrer_etablissement, do_enregistrer_unite
 from habilitations import services
+from habilitations.access import for_tenant, get_for_user_or_404
 from habilitations.forms import ExceptionForm, HabilitationForm, ProfessionnelForm
 from habilitations.models import ExceptionAccesEtablissement, Habilitation, Professionnel
+from habilitations.roles import Droit
 
-ADMIN = "administration.modifier"
+ADMIN = Droit.ADMINISTRATION_MODIFIER
 
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from habilitations import policy
+from habilitations.roles import Droit
 from usagers import services as usagers_services
 from usagers.models import Sejour, Usager
 
@@ -23,7 +24,7 @@ def _exiger(user, action: str, etablissement) -> None:
 
 
 def do_enregistrer_demande(auteur, demande: DemandeAdmission) -> DemandeAdmission:
-    _exiger(auteur, "administratif.modifier", demande.etablissement)
+    _exiger(auteur, Droit.ADMINISTRATIF_MODIFIER, demande.etablissement)
     demande.organisme_id = auteur.organisme_id
     if demande.usager_id and demande.usager.organisme_id != auteur.organisme_id:
         raise PermissionDenied
@@ -35,7 +36,7 @@ def do_enregistrer_demande(auteur, demande: DemandeAdmission) -> DemandeAdmissio
 @transaction.atomic
 def do_decider(auteur, demande: DemandeAdmission, decision: DecisionCommission) -> DemandeAdmission:
     """Record the commission's decision (director: ``pilotage.modifier``)."""
-    _exiger(auteur, "pilotage.modifier", demande.etablissement)
+    _exiger(auteur, Droit.PILOTAGE_MODIFIER, demande.etablissement)
     demande = DemandeAdmission.objects.select_for_update().get(pk=demande.pk)
     if demande.statut not in OUVERTES or demande.statut == StatutDemande.ACCEPTEE:
         raise ValidationError("Cette demande n'attend plus de décision de commission.")
@@ -55,7 +56,7 @@ def do_prononcer_admission(auteur, demande: DemandeAdmission, *, date_entree: da
                            chambre: str = "", confirmer_doublon: bool = False) -> Usager:
     """Admit an accepted candidate: the séjour is opened, and the dossier created if the person has none
     (identitovigilance check included: ``usagers.services.DoublonProbable`` stops it)."""
-    _exiger(auteur, "administratif.modifier", demande.etablissement)
+    _exiger(auteur, Droit.ADMINISTRATIF_MODIFIER, demande.etablissement)
     demande = DemandeAdmission.objects.select_for_update().get(pk=demande.pk)
     if demande.statut != StatutDemande.ACCEPTEE:
         raise ValidationError("Seule une demande acceptée en commission peut donner lieu à une admission.")
@@ -87,7 +88,7 @@ def do_prononcer_admission(auteur, demande: DemandeAdmission, *, date_entree: da
 
 
 def do_annuler(auteur, demande: DemandeAdmission, motif: str) -> None:
-    _exiger(auteur, "administratif.modifier", demande.etablissement)
+    _exiger(auteur, Droit.ADMINISTRATIF_MODIFIER, demande.etablissement)
     if not demande.ouverte:
         raise ValidationError("Cette demande est déjà close.")
     if len(motif.strip()) < 3:
@@ -98,7 +99,7 @@ def do_annuler(auteur, demande: DemandeAdmission, motif: str) -> None:
 
 
 def do_ajouter_piece(auteur, demande: DemandeAdmission, fichier, libelle: str) -> PieceJointe:
-    _exiger(auteur, "administratif.modifier", demande.etablissement)
+    _exiger(auteur, Droit.ADMINISTRATIF_MODIFIER, demande.etablissement)
     if fichier.size > settings.DUI_MAX_PIECE_JOINTE:
         raise ValidationError(f"Fichier trop volumineux (maximum {settings.DUI_MAX_PIECE_JOINTE // (1024 * 1024)} Mo).")
     debut = fichier.read(4)

@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from dui.access import get_for_user_or_404
 from dui.audit import journaliser_acces
 from dui.forms import ajouter_erreurs
 from dui.models import Etablissement, TypeAcces
 from habilitations import policy
+from habilitations.access import get_for_user_or_404
+from habilitations.roles import Droit
 from usagers.services import DoublonProbable
 
 from . import services
@@ -24,7 +25,7 @@ from .forms import AdmissionForm, AnnulationForm, DecisionForm, DemandeForm, Pie
 from .models import OUVERTES, DemandeAdmission, StatutDemande
 
 
-def _etablissements(user, action="administratif.voir"):
+def _etablissements(user, action=Droit.ADMINISTRATIF_VOIR):
     return policy.scope(user, action, Etablissement.objects.filter(actif=True))
 
 
@@ -36,7 +37,7 @@ def liste_attente(request):
     if not etablissements:
         raise Http404
     choisi = next((e for e in etablissements if str(e.public_id) == request.GET.get("etablissement")), None)
-    qs = policy.scope(request.user, "administratif.voir", DemandeAdmission.objects.all()).select_related(
+    qs = policy.scope(request.user, Droit.ADMINISTRATIF_VOIR, DemandeAdmission.objects.all()).select_related(
         "etablissement")
     if choisi:
         qs = qs.filter(etablissement=choisi)
@@ -50,14 +51,14 @@ def liste_attente(request):
     return render(request, "admission/liste_attente.html", {
         "demandes": demandes.order_by("priorite", "date_reception")[:300], "etablissements": etablissements,
         "choisi": choisi, "statut": statut, "statuts": StatutDemande.choices, "synthese": synthese,
-        "peut_creer": _etablissements(request.user, "administratif.modifier").exists(),
+        "peut_creer": _etablissements(request.user, Droit.ADMINISTRATIF_MODIFIER).exists(),
     })
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def nouvelle(request):
-    etablissements = _etablissements(request.user, "administratif.modifier")
+    etablissements = _etablissements(request.user, Droit.ADMINISTRATIF_MODIFIER)
     if not etablissements.exists():
         raise Http404
     form = DemandeForm(request.POST or None, etablissements=etablissements,
@@ -73,7 +74,7 @@ def nouvelle(request):
     return render(request, "admission/demande_form.html", {"form": form})
 
 
-def _demande(request, public_id, action="administratif.voir") -> DemandeAdmission:
+def _demande(request, public_id, action=Droit.ADMINISTRATIF_VOIR) -> DemandeAdmission:
     return get_for_user_or_404(request.user, action, DemandeAdmission.objects.select_related(
         "etablissement", "usager"), public_id)
 
@@ -84,8 +85,8 @@ def demande(request, public_id):
     demande = _demande(request, public_id)
     journaliser_acces(request, TypeAcces.LECTURE, demande, f"Demande d'admission {demande}")
     user = request.user
-    peut_modifier = policy.can(user, "administratif.modifier", demande)
-    peut_decider = policy.can(user, "pilotage.modifier", demande)
+    peut_modifier = policy.can(user, Droit.ADMINISTRATIF_MODIFIER, demande)
+    peut_decider = policy.can(user, Droit.PILOTAGE_MODIFIER, demande)
     decision_form = DecisionForm(request.POST if "decision" in request.POST else None,
                                  initial={"date_commission": timezone.localdate()}, prefix="commission")
     admission_form = AdmissionForm(request.POST if "admettre" in request.POST else None,

@@ -8,6 +8,7 @@ from operator import or_
 from django.db.models import Q, QuerySet
 
 from habilitations import policy
+from habilitations.roles import VOIR, Droit
 
 from .models import CATEGORIES_DOCUMENTS, Document
 
@@ -18,9 +19,9 @@ def documents_lisibles(user, queryset: QuerySet[Document] | None = None) -> Quer
     queryset = Document.objects.all() if queryset is None else queryset
     if not getattr(user, "is_authenticated", False):
         return queryset.none()
-    base = policy.scope_contenu(user, "documents.voir", queryset)
+    base = policy.scope_contenu(user, Droit.DOCUMENTS_VOIR, queryset)
     par_categorie = [
-        Q(categorie=code) & Q(pk__in=policy.scope_contenu(user, f"{code}.voir", Document.objects.filter(
+        Q(categorie=code) & Q(pk__in=policy.scope_contenu(user, Droit.de(code, VOIR), Document.objects.filter(
             categorie=code)).values("pk"))
         for code, _libelle in CATEGORIES_DOCUMENTS
     ]
@@ -29,8 +30,8 @@ def documents_lisibles(user, queryset: QuerySet[Document] | None = None) -> Quer
 
 def documents_du_dossier(user, usager) -> QuerySet[Document]:
     """The same rules as ``documents_lisibles``, decided on the usager once (no subquery per category)."""
-    base = policy.scope_contenu_du_dossier(user, "documents.voir", Document.objects.all(), usager)
+    base = policy.scope_contenu_du_dossier(user, Droit.DOCUMENTS_VOIR, Document.objects.all(), usager)
     par_categorie = [Q(categorie=code) & Q(pk__in=policy.scope_contenu_du_dossier(
-        user, f"{code}.voir", Document.objects.filter(categorie=code), usager).values("pk"))
+        user, Droit.de(code, VOIR), Document.objects.filter(categorie=code), usager).values("pk"))
         for code, _libelle in CATEGORIES_DOCUMENTS]
     return base.filter(reduce(or_, par_categorie)).select_related("auteur", "etablissement")

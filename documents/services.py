@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -13,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from dui.tasks import tenant_kwargs
+from dui.queue import enqueue_on_commit, tenant_kwargs
 
 from .models import CODES_LOINC, Document, StatutDocument
 
@@ -25,9 +26,10 @@ DELAI_PREPARATION = datetime.timedelta(minutes=10)
 
 
 def do_demander_generation(auteur, *, source: Model, usager, etablissement, type_document: str, categorie: str,
-                           titre: str, tache, options: dict | None = None) -> Document:
+                           titre: str, tache: str | Any, options: dict | None = None) -> Document:
     """A new version of the document generated from ``source`` (the caller has checked the rights on it);
-    ``tache`` is the Celery task that renders it, called with the document's public id."""
+    ``tache`` is the name of the Celery task that renders it (or an object with ``delay``, for tests that
+    keep the worker out), called with the document's public id once the transaction commits."""
     precedent = (Document.objects.filter(organisme_id=auteur.organisme_id, objet_id=source.public_id)
                  .order_by("-version").first())
     if precedent is not None and precedent.statut == StatutDocument.EN_PREPARATION:
@@ -47,7 +49,10 @@ def do_demander_generation(auteur, *, source: Model, usager, etablissement, type
     except IntegrityError as exc:  # two requests at the same time: the constraint keeps one version number
         raise ValidationError("Un document est déjà en préparation pour cet élément : patientez quelques "
                               "instants.") from exc
-    transaction.on_commit(lambda: tache.delay(str(document.public_id), **tenant_kwargs(auteur)))
+    if isinstance(tache, str):
+        enqueue_on_commit(tache, str(document.public_id), **tenant_kwargs(auteur))
+    else:
+        transaction.on_commit(lambda: tache.delay(str(document.public_id), **tenant_kwargs(auteur)))
     return document
 
 

@@ -8,12 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 
-from dui.access import get_for_user_or_404, get_in_scope_or_404
 from dui.audit import journaliser_acces
 from dui.models import TypeAcces
 from habilitations import policy
+from habilitations.access import get_for_user_or_404, get_in_scope_or_404
+from habilitations.roles import Droit
+from usagers.dossier import contexte_dossier
 from usagers.models import Usager
-from usagers.views import contexte_dossier
 
 from .models import Document
 from .selectors import documents_du_dossier, documents_lisibles
@@ -27,12 +28,12 @@ def _document(request, public_id) -> Document:
 
 @login_required
 def dossier(request, public_id):
-    usager = get_for_user_or_404(request.user, "documents.voir", Usager.objects.filter(fusionne_dans__isnull=True),
+    usager = get_for_user_or_404(request.user, Droit.DOCUMENTS_VOIR, Usager.objects.filter(fusionne_dans__isnull=True),
                                  public_id)
     return render(request, "documents/dossier.html", {
         **contexte_dossier(request, usager, "documents"),
         "documents": documents_du_dossier(request.user, usager),
-        "envoyables": policy.etablissements_autorises(request.user, "documents.modifier"),
+        "envoyables": policy.etablissements_autorises(request.user, Droit.DOCUMENTS_MODIFIER),
     })
 
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from django.db.models import Model
 
-from .models import JournalAcces, TypeAcces
+from .models import JournalAcces, TypeAcces, etablissement_id_of
+from .reseau import client_ip
 
 
 def journaliser_acces(request, type_acces: str, obj: Model | None, libelle: str,
                       etablissement_id: int | None = None) -> JournalAcces:
-    from habilitations.auth import client_ip
-    from habilitations.policy import etablissement_id_of
-
     user = request.user
     if etablissement_id is None and obj is not None:
         etablissement_id = etablissement_id_of(obj)

@@ -14,8 +14,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from habilitations.roles import exception_permissions
-
+from .categories import exception_permissions
 from .history import history_user
 
 # FINESS: 9 characters, the department first (2A/2B for Corsica, 97/98 for overseas), then digits.
@@ -97,6 +96,13 @@ class TenantModel(models.Model):
             target = getattr(target, part)
         value = getattr(target, f"{last}_id")
         return {value} if value is not None else set()
+
+
+
+def etablissement_id_of(obj: models.Model) -> int | None:
+    """The single ESMS of ``obj`` (None when it has none or several)."""
+    ids = obj.etablissement_ids() if hasattr(obj, "etablissement_ids") else set()
+    return next(iter(ids)) if len(ids) == 1 else None
 
 
 class CategorieESMS(models.TextChoices):

@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from .models import Etablissement, ExportJournal, Unite
+from .queue import enqueue_on_commit, tenant_kwargs
+from .selectors import peut_consulter_journal
 
 
 def _exiger_admin(admin) -> None:
@@ -45,15 +47,10 @@ def do_enregistrer_unite(admin, etablissement: Etablissement, unite: Unite) -> U
 
 def do_demander_export_journal(user, filtres: dict) -> ExportJournal:
     """Record the request and hand the work to a worker once the transaction commits."""
-    from .selectors import peut_consulter_journal
-    from .tasks import generer_export_journal, tenant_kwargs
-
     if not peut_consulter_journal(user):
         raise PermissionDenied
     serialisables = {k: (str(v) if v is not None and not isinstance(v, int | str) else v)
                      for k, v in filtres.items()}
     export = ExportJournal.objects.create(organisme_id=user.organisme_id, demandeur=user, filtres=serialisables)
-    transaction.on_commit(
-        lambda: generer_export_journal.delay(str(export.public_id), **tenant_kwargs(user))
-    )
+    enqueue_on_commit("dui.generer_export_journal", str(export.public_id), **tenant_kwargs(user))
     return export

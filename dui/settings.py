@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "soins",
     "medicaments",
     "interop",
+    "accueil",  # the shell: home page, access journal pages, demo (imports every app, imported by none)
 ]
 
 MIDDLEWARE = [
@@ -87,7 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dui.context_processors.dui",
+                "habilitations.context_processors.dui",
             ],
         },
     },
@@ -144,7 +145,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_HTTPONLY = True
-CSRF_FAILURE_VIEW = "dui.views.csrf_failure"
+CSRF_FAILURE_VIEW = "accueil.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

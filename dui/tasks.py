@@ -8,6 +8,7 @@ history, and fails closed when either is missing or inconsistent.
 from __future__ import annotations
 
 from celery import Task, shared_task
+from django.contrib.auth import get_user_model
 
 from . import tenancy
 from .history import reset_actor, set_actor
@@ -29,10 +30,8 @@ class TenantTask(Task):
             raise TenantContextError(
                 f"La tâche {self.name} exige organisme_id et acteur_id : refusée sans contexte."
             )
-        from habilitations.models import Professionnel
-
         with tenancy.tenant_context(int(organisme_id)):
-            acteur = Professionnel.objects.filter(pk=acteur_id, organisme_id=organisme_id,
+            acteur = get_user_model().objects.filter(pk=acteur_id, organisme_id=organisme_id,
                                                   is_active=True).first()
             if acteur is None:
                 raise TenantContextError(
@@ -74,11 +73,6 @@ def pour_chaque_organisme(tache) -> int:
     for organisme_id in ids:
         tache.delay(organisme_id=organisme_id)
     return len(ids)
-
-
-def tenant_kwargs(user) -> dict:
-    """The keyword arguments that carry the tenant and the acting user into a task."""
-    return {"organisme_id": user.organisme_id, "acteur_id": user.pk}
 
 
 @shared_task(base=TenantTask, bind=True, name="dui.generer_export_journal")

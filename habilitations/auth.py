@@ -18,6 +18,7 @@ from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from dui.reseau import client_ip
 from dui.tenancy import auth_lookup
 
 from .models import CodeSecours, DispositifTOTP, EvenementAuthentification, Professionnel, TypeEvenementAuth
@@ -44,15 +45,6 @@ class EmailBackend(BaseBackend):
     def get_user(self, user_id):
         with auth_lookup():
             return Professionnel.objects.filter(pk=user_id, is_active=True).first()
-
-
-def client_ip(request) -> str | None:
-    proxies = getattr(settings, "DUI_TRUSTED_PROXY_COUNT", 0)
-    if proxies:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def journaliser(request, type_evenement: str, email: str, user: Professionnel | None = None) -> None:

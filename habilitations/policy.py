@@ -27,7 +27,7 @@ from django.utils import timezone
 from dui.models import Etablissement
 
 from .models import BrisDeGlace, ExceptionAccesBase, ExceptionAccesEtablissement, Habilitation
-from .roles import CATEGORIES_BRIS_DE_GLACE, VOIR, Categorie, actions_du_role, valider_action
+from .roles import CATEGORIES_BRIS_DE_GLACE, VOIR, Categorie, Droit, actions_du_role, valider_action
 
 # Models protected by object-level exceptions → their guardian direct foreign-key table.
 EXCEPTION_MODELS: dict[type[Model], type[ExceptionAccesBase]] = {
@@ -120,12 +120,6 @@ def etablissements_autorises(user, action: str) -> frozenset[int]:
     return cache[action]
 
 
-def etablissement_id_of(obj: Model) -> int | None:
-    """The single ESMS of ``obj`` (None when it has none or several)."""
-    ids = obj.etablissement_ids() if hasattr(obj, "etablissement_ids") else set()
-    return next(iter(ids)) if len(ids) == 1 else None
-
-
 def _exceptions_objet(user, obj: Model) -> set[str]:
     exception_model = EXCEPTION_MODELS.get(type(obj))
     if exception_model is None or isinstance(obj, Etablissement):  # ESMS-level ones are in the sets
@@ -157,6 +151,19 @@ def can(user, action: str, obj: Model) -> bool:
     categorie, niveau = valider_action(action)
     if not _active(user) or getattr(obj, "organisme_id", None) != user.organisme_id:
         return False
+    return _decider(user, obj, action, categorie, niveau)
+
+
+def actions_sur(user, obj: Model) -> frozenset[str]:
+    """Every action ``user`` may perform on ``obj``, decided in one consultation (the dossier's tabs,
+    banner and buttons read this decision instead of asking ``can`` once each)."""
+    if not _active(user) or getattr(obj, "organisme_id", None) != user.organisme_id:
+        return frozenset()
+    return frozenset(action.value for action in Droit
+                     if _decider(user, obj, action.value, *valider_action(action.value)))
+
+
+def _decider(user, obj: Model, action: str, categorie: str, niveau: str) -> bool:
     etabs, exceptions = _objet(user, obj)
     if f"refuser_{categorie}" in exceptions:
         return False

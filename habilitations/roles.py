@@ -7,23 +7,43 @@ L1110-12): only the roles with ``medical`` below can see it.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.db import models
 
-
-class Categorie(models.TextChoices):
-    ADMINISTRATIF = "administratif", "Administratif"
-    SOCIAL = "social", "Social / éducatif"
-    SOINS = "soins", "Soins"
-    MEDICAL = "medical", "Médical"
-    MEDICAMENTS = "medicaments", "Médicaments"
-    DOCUMENTS = "documents", "Documents"
-    PILOTAGE = "pilotage", "Pilotage"
-    ADMINISTRATION = "administration", "Administration"
-
+from dui.categories import Categorie
 
 VOIR = "voir"
 MODIFIER = "modifier"
 NIVEAUX = (VOIR, MODIFIER)
+
+
+class Droit(StrEnum):
+    """Every action of the policy, ``"<catégorie>.<niveau>"``: views, services, selectors, templates (through
+    ``dui_tags``) and tests name them here, so that a typo fails at import, not silently at run time."""
+
+    ADMINISTRATIF_VOIR = "administratif.voir"
+    ADMINISTRATIF_MODIFIER = "administratif.modifier"
+    SOCIAL_VOIR = "social.voir"
+    SOCIAL_MODIFIER = "social.modifier"
+    SOINS_VOIR = "soins.voir"
+    SOINS_MODIFIER = "soins.modifier"
+    MEDICAL_VOIR = "medical.voir"
+    MEDICAL_MODIFIER = "medical.modifier"
+    MEDICAMENTS_VOIR = "medicaments.voir"
+    MEDICAMENTS_MODIFIER = "medicaments.modifier"
+    DOCUMENTS_VOIR = "documents.voir"
+    DOCUMENTS_MODIFIER = "documents.modifier"
+    PILOTAGE_VOIR = "pilotage.voir"
+    PILOTAGE_MODIFIER = "pilotage.modifier"
+    ADMINISTRATION_VOIR = "administration.voir"
+    ADMINISTRATION_MODIFIER = "administration.modifier"
+
+    @classmethod
+    def de(cls, categorie: str, niveau: str) -> Droit:
+        """The action of a category known only at run time (a grid's category): unknown ones raise."""
+        return cls(f"{categorie}.{niveau}")
+
 
 
 class Role(models.TextChoices):
@@ -81,16 +101,9 @@ def roles_ayant(action: str) -> list[str]:
 
 
 def valider_action(action: str) -> tuple[str, str]:
-    categorie, _, niveau = action.partition(".")
-    if categorie not in Categorie.values or niveau not in NIVEAUX:
+    if action not in _ACTIONS:
         raise ValueError(f"Action inconnue : {action!r}")
-    return categorie, niveau
+    return _ACTIONS[action]
 
 
-def exception_permissions() -> list[tuple[str, str]]:
-    """Permission codenames for object-level exceptions, declared on each protected model's Meta."""
-    perms = []
-    for code, libelle in Categorie.choices:
-        perms.append((f"refuser_{code}", f"Refus d'accès : {libelle.lower()}"))
-        perms.append((f"accorder_{code}", f"Accès accordé par exception : {libelle.lower()}"))
-    return perms
+_ACTIONS: dict[str, tuple[str, str]] = {a.value: tuple(a.value.split(".")) for a in Droit}  # type: ignore[misc]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from habilitations.roles import Droit
+
 from . import policy
 from .models import BrisDeGlace
 
@@ -16,7 +18,7 @@ def bris_de_glace_a_revoir(user) -> QuerySet[BrisDeGlace] | None:
     base = BrisDeGlace.objects.filter(organisme_id=user.organisme_id).order_by("revu_le", "-debut")
     if user.est_dpo:
         return base
-    if not any("pilotage.modifier" in policy.actions_dans(user, etab) for etab in
+    if not any(Droit.PILOTAGE_MODIFIER in policy.actions_dans(user, etab) for etab in
                policy.roles_par_etablissement(user)):
         return None
-    return policy.scope(user, "pilotage.modifier", base)
+    return policy.scope(user, Droit.PILOTAGE_MODIFIER, base)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from dui.audit import journaliser_acces
-from dui.models import Etablissement, OrganismeGestionnaire, TypeAcces
+from dui.models import Etablissement, OrganismeGestionnaire, TypeAcces, etablissement_id_of
 from dui.tenancy import auth_lookup, tenant_context
 
 from . import policy
@@ -141,7 +141,7 @@ def do_ouvrir_bris_de_glace(request, obj: Model, motif: str) -> BrisDeGlace:
         raise PermissionDenied("Accès exceptionnel impossible : aucune habilitation active.")
     maintenant = timezone.now()
     bdg = BrisDeGlace.objects.create(
-        organisme_id=user.organisme_id, professionnel=user, etablissement_id=policy.etablissement_id_of(obj),
+        organisme_id=user.organisme_id, professionnel=user, etablissement_id=etablissement_id_of(obj),
         objet_type=obj._meta.label_lower, objet_id=obj.public_id, objet_libelle=str(obj)[:255], motif=motif,
         debut=maintenant, expire_le=maintenant + datetime.timedelta(hours=settings.DUI_BREAK_GLASS_HOURS),
     )

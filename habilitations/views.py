@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dui.access import for_tenant
 from dui.models import Etablissement
 from dui.tenancy import auth_lookup
+from habilitations.access import for_tenant
 
 from . import auth, policy, selectors, services
 from .forms import BrisDeGlaceForm, CodeForm, ConnexionForm, MotDePasseForm, RevueForm

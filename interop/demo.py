@@ -8,6 +8,8 @@ import datetime
 
 from django.utils import timezone
 
+from dui.history import update_with_history
+
 
 def construire(organisme, ehpad, usagers, pros) -> None:
     from documents.models import Document
@@ -20,8 +22,8 @@ def construire(organisme, ehpad, usagers, pros) -> None:
     medecin, infirmiere = pros["medecin"], pros["infirmiere"]
     garnier = usagers["Garnier"]
     # RNIV: INSi answer (RECUP), then the identity card checked (QUAL). The matricule is the INSi test server's.
-    Usager.objects.filter(pk=garnier.pk).update(statut_identite="QUAL", matricule_ins="235021305512370",
-                                                 oid_ins="1.2.250.1.213.1.4.10")
+    update_with_history(Usager.objects.filter(pk=garnier.pk), statut_identite="QUAL",
+                        matricule_ins="235021305512370", oid_ins="1.2.250.1.213.1.4.10")
     il_y_a = timezone.now() - datetime.timedelta(days=20)
     TransitionIdentite.objects.create(organisme=organisme, usager=garnier, de="PROV", vers="RECUP", moyen="insi",
                                       auteur=infirmiere, horodatage=il_y_a)

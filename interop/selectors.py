@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from habilitations import policy
+from habilitations.roles import Droit
 
 from .models import Envoi, StatutEnvoi, TypeEnvoi
 
@@ -17,7 +18,7 @@ def envois_visibles(user, queryset: QuerySet[Envoi] | None = None) -> QuerySet[E
     closed to them by an exception stays hidden here too). An exchange shows the usager's name and the
     document's title, never its content."""
     queryset = Envoi.objects.all() if queryset is None else queryset
-    return policy.scope_contenu(user, "documents.voir", queryset)
+    return policy.scope_contenu(user, Droit.DOCUMENTS_VOIR, queryset)
 
 
 def envois_du_dossier(user, usager) -> QuerySet[Envoi]:

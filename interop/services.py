@@ -18,7 +18,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from documents.models import Document, StatutDocument
+from dui.queue import enqueue_on_commit
 from habilitations import policy
+from habilitations.roles import Droit
 from usagers.models import Consentement, Reponse, TypeConsentement
 
 from . import codes
@@ -59,7 +61,7 @@ def motif_blocage_dmp(document) -> str:
 def _exiger_droit_document(user, document) -> None:
     from documents.selectors import documents_lisibles
 
-    if not (policy.can_contenu(user, "documents.modifier", document)
+    if not (policy.can_contenu(user, Droit.DOCUMENTS_MODIFIER, document)
             and documents_lisibles(user).filter(pk=document.pk).exists()):
         raise PermissionDenied
 
@@ -77,9 +79,7 @@ def _creer(user, **champs) -> Envoi:
 
 
 def relancer_le_relais(organisme_id: int) -> None:
-    from .tasks import relayer
-
-    transaction.on_commit(lambda: relayer.delay(organisme_id=organisme_id))
+    enqueue_on_commit("interop.relayer", organisme_id=organisme_id)
 
 
 def do_demander_envoi_dmp(user, document: Document, masquage: list[str] | None = None) -> Envoi:
@@ -119,7 +119,7 @@ def do_demander_envoi_mssante(user, document: Document, adresse: str, libelle: s
 
 def peut_exporter_fhir(user, usager, etablissement) -> bool:
     return all(policy.can_dans_etablissement(user, action, usager, etablissement)
-               for action in ("documents.modifier", "administratif.voir", "social.voir"))
+               for action in (Droit.DOCUMENTS_MODIFIER, Droit.ADMINISTRATIF_VOIR, Droit.SOCIAL_VOIR))
 
 
 def do_demander_envoi_fhir(user, usager, etablissement) -> Envoi:
@@ -133,7 +133,7 @@ def do_demander_envoi_fhir(user, usager, etablissement) -> Envoi:
 
 def _exiger_droit_envoi(user, envoi: Envoi) -> None:
     if not (envoi.organisme_id == user.organisme_id
-            and envoi.etablissement_id in policy.etablissements_autorises(user, "documents.modifier")):
+            and envoi.etablissement_id in policy.etablissements_autorises(user, Droit.DOCUMENTS_MODIFIER)):
         raise PermissionDenied
 
 

@@ -6,17 +6,17 @@ from celery import shared_task
 
 from dui.tasks import TenantContextError, pour_chaque_organisme
 
+from . import services
+
 
 @shared_task(name="interop.relayer", acks_late=True, reject_on_worker_lost=True)
 def relayer(*, organisme_id: int | None = None) -> dict:
     """The relay of one organisme. Not a ``SystemTenantTask``: that base wraps the whole run in one
     transaction, and the relay must commit each exchange on its own (``services.relayer`` opens one tenant
     transaction per row), so that a worker killed in the middle keeps what was already sent."""
-    from .services import relayer as relayer_envois
-
     if not organisme_id:
         raise TenantContextError("La tâche interop.relayer exige organisme_id : refusée sans contexte.")
-    return relayer_envois(int(organisme_id))
+    return services.relayer(int(organisme_id))
 
 
 @shared_task(name="interop.relayer_tous")

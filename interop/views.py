@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from documents.selectors import documents_lisibles
-from dui.access import for_tenant, get_for_user_or_404, get_in_scope_or_404
 from dui.audit import journaliser_acces
 from dui.forms import choix_etablissements, traiter
 from dui.models import Etablissement, TypeAcces
 from habilitations import policy
+from habilitations.access import for_tenant, get_for_user_or_404, get_in_scope_or_404
+from habilitations.roles import Droit
+from usagers.dossier import contexte_dossier
 from usagers.models import Usager
-from usagers.views import contexte_dossier
 
 from . import services
 from .fhir import construire_bundle
@@ -39,7 +40,7 @@ def _etablissements(user, action: str) -> list[Etablissement]:
 @login_required
 def liste(request):
     user = request.user
-    etabs = _etablissements(user, "documents.voir")
+    etabs = _etablissements(user, Droit.DOCUMENTS_VOIR)
     if not etabs:
         raise Http404
     form = FiltreEnvoisForm(request.GET or None)
@@ -53,7 +54,7 @@ def liste(request):
     page = Paginator(envois.order_by("-cree_le", "-id"), 50).get_page(request.GET.get("page"))
     return render(request, "interop/liste.html", {
         "form": form, "page": page,
-        "modifiables": policy.etablissements_autorises(user, "documents.modifier"),
+        "modifiables": policy.etablissements_autorises(user, Droit.DOCUMENTS_MODIFIER),
         "en_echec": envois_visibles(user).filter(statut=StatutEnvoi.ECHEC).count(),
     })
 
@@ -89,13 +90,14 @@ def document(request, public_id):
     """"Envoyer" a document: to the DMP (with masking), or to a correspondent by MSSanté."""
     user = request.user
     doc = get_in_scope_or_404(documents_lisibles(user).select_related("usager", "etablissement", "auteur"), public_id)
-    if not policy.can_contenu(user, "documents.modifier", doc):
+    if not policy.can_contenu(user, Droit.DOCUMENTS_MODIFIER, doc):
         raise Http404
     correspondants = []
-    if policy.can(user, "soins.voir", doc.usager):
+    if policy.can(user, Droit.SOINS_VOIR, doc.usager):
         from soins.models import Intervenant
 
-        correspondants = list(Intervenant.objects.filter(usager=doc.usager, actif=True).exclude(adresse_mss=""))
+        correspondants = list(for_tenant(user, Intervenant.objects.filter(usager=doc.usager, actif=True))
+                              .exclude(adresse_mss=""))
     nom = request.POST.get("formulaire", "") if request.method == "POST" else ""
     if nom not in ("", "dmp", "mssante"):
         raise Http404
@@ -112,7 +114,7 @@ def document(request, public_id):
     return render(request, "interop/document.html", {
         **contexte_dossier(request, doc.usager, "echanges", precision=f"envoi de « {doc.titre} »"),
         "document": doc, "envois": envois, "dmp_form": dmp_form, "mss_form": mss_form,
-        "modifiables": policy.etablissements_autorises(user, "documents.modifier"),
+        "modifiables": policy.etablissements_autorises(user, Droit.DOCUMENTS_MODIFIER),
         "motif_dmp": services.motif_blocage_dmp(doc),
         "dmp_en_cours": next((e for e in envois if e.type_envoi == TypeEnvoi.DMP
                               and e.statut != StatutEnvoi.ANNULE), None),
@@ -122,9 +124,9 @@ def document(request, public_id):
 @login_required
 def dossier(request, public_id):
     user = request.user
-    usager = get_for_user_or_404(user, "documents.voir", Usager.objects.filter(fusionne_dans__isnull=True), public_id)
+    usager = get_for_user_or_404(user, Droit.DOCUMENTS_VOIR, Usager.objects.filter(fusionne_dans__isnull=True), public_id)
     du_dossier = usager.etablissement_ids()
-    etabs = [e for e in _etablissements(user, "documents.modifier")
+    etabs = [e for e in _etablissements(user, Droit.DOCUMENTS_MODIFIER)
              if e.pk in du_dossier and services.peut_exporter_fhir(user, usager, e)]
     form = ExportFhirForm(request.POST or None)
     choix_etablissements(form, etabs)
@@ -136,7 +138,7 @@ def dossier(request, public_id):
             return redirect("interop:dossier", public_id=usager.public_id)
     return render(request, "interop/dossier.html", {
         **contexte_dossier(request, usager, "echanges"), "envois": envois_du_dossier(user, usager),
-        "modifiables": policy.etablissements_autorises(user, "documents.modifier"),
+        "modifiables": policy.etablissements_autorises(user, Droit.DOCUMENTS_MODIFIER),
         "form": form if etabs else None,
     })
 
@@ -145,8 +147,8 @@ def dossier(request, public_id):
 def export_fhir(request, public_id, etablissement_id):
     """The FHIR TDDUI Bundle of the dossier for one ESMS, as a download (journaled as an export)."""
     user = request.user
-    usager = get_for_user_or_404(user, "documents.voir", Usager.objects.filter(fusionne_dans__isnull=True), public_id)
-    etablissement = get_for_user_or_404(user, "documents.modifier", Etablissement.objects.all(), etablissement_id)
+    usager = get_for_user_or_404(user, Droit.DOCUMENTS_VOIR, Usager.objects.filter(fusionne_dans__isnull=True), public_id)
+    etablissement = get_for_user_or_404(user, Droit.DOCUMENTS_MODIFIER, Etablissement.objects.all(), etablissement_id)
     if not services.peut_exporter_fhir(user, usager, etablissement) or etablissement.pk not in usager.etablissement_ids():
         raise Http404
     bundle = construire_bundle(usager, etablissement, identifiant=f"urn:uuid:{usager.public_id}")
@@ -161,7 +163,7 @@ def export_fhir(request, public_id, etablissement_id):
 
 @login_required
 def tableau_indicateurs(request, etablissement_id):
-    etablissement = get_for_user_or_404(request.user, "pilotage.voir", Etablissement.objects.all(), etablissement_id)
+    etablissement = get_for_user_or_404(request.user, Droit.PILOTAGE_VOIR, Etablissement.objects.all(), etablissement_id)
     jour = timezone.localdate()
     depuis = datetime.date(jour.year, 1, 1)
     form = IndicateursForm(request.GET or None, initial={"depuis": depuis})

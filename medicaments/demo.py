@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from dui.history import update_with_history
+
 from . import services
 from .models import (
     Administration,
@@ -100,7 +102,7 @@ def _ligne(organisme, ehpad, usager, medecin, specialite, dose, unite, debut, **
 
     alertes = securite.verifier(p)
     p.save()
-    Prescription.objects.filter(pk=p.pk).update(cree_le=debut)
+    update_with_history(Prescription.objects.filter(pk=p.pk), cree_le=debut)
     AlertePrescription.objects.bulk_create([
         AlertePrescription(organisme=organisme, prescription=p, type_alerte=a.type_alerte, cle=a.cle,
                            message=a.message, acquittee_par=medecin,

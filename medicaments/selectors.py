@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from dui.models import Unite
 from habilitations import policy
+from habilitations.roles import Droit
 from soins.models import Allergie, TypeAgent
 from soins.selectors import Resident, residents
 from usagers.models import Usager
@@ -93,14 +94,14 @@ def libelle_choix(valeur: str) -> str:
 
 def prescriptions_du_dossier(user, usager: Usager) -> QuerySet[Prescription]:
     return policy.scope_contenu_du_dossier(
-        user, "medicaments.voir", Prescription.objects.filter(usager=usager), usager
+        user, Droit.MEDICAMENTS_VOIR, Prescription.objects.filter(usager=usager), usager
     ).select_related("prescripteur", "arrete_par", "etablissement").prefetch_related("alertes")
 
 
 def administrations_du_dossier(user, usager: Usager, jours: int = 7) -> QuerySet[Administration]:
     depuis = timezone.now() - datetime.timedelta(days=jours)
     return policy.scope_contenu_du_dossier(
-        user, "medicaments.voir", Administration.objects.filter(usager=usager, administree_le__gte=depuis), usager
+        user, Droit.MEDICAMENTS_VOIR, Administration.objects.filter(usager=usager, administree_le__gte=depuis), usager
     ).select_related("prescription", "auteur", "dose").order_by("-administree_le")
 
 
@@ -141,7 +142,7 @@ def tournee(user, unite: Unite, jour: datetime.date, creneau: str,
     """The round of ``unite`` for a time slot: each resident's planned doses with what was done, their
     current "si besoin" lines with the doses given over 24 h, their drug allergies. Five queries."""
     maintenant = maintenant or timezone.now()
-    liste = residents(user, unite, jour, action="medicaments.voir")
+    liste = residents(user, unite, jour, action=Droit.MEDICAMENTS_VOIR)
     ids = [r.usager.pk for r in liste]
     etab = unite.etablissement_id
     de, a = bornes_creneau(jour, creneau)
@@ -263,3 +264,12 @@ def etat_du_stock(etablissement_id: int) -> list[EtatArticle]:
         lot["proche"] = lot["peremption"] is not None and lot["peremption"] <= limite
         lots.setdefault(lot["article_id"], []).append(lot)
     return [EtatArticle(a, a.quantite or 0, lots.get(a.pk, [])) for a in articles]
+
+
+def lignes_en_cours(usager, etablissement=None) -> list:
+    """The person's current lines (not stopped, not ended), regular ones first."""
+    lignes = Prescription.objects.filter(usager=usager, arrete_le__isnull=True).select_related("prescripteur")
+    if etablissement is not None:
+        lignes = lignes.filter(etablissement=etablissement)
+    maintenant = timezone.now()
+    return [p for p in lignes if p.fin is None or p.fin > maintenant]

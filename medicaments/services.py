@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from dui.models import Etablissement
 from habilitations import policy
+from habilitations.roles import Droit
 from usagers.models import Usager
 
 from . import securite
@@ -54,12 +55,12 @@ class AlertesNonAcquittees(ValidationError):
 
 
 def peut_prescrire(user, usager: Usager, etablissement: Etablissement) -> bool:
-    return (policy.can_dans_etablissement(user, "medical.modifier", usager, etablissement)
-            and policy.can_dans_etablissement(user, "medicaments.modifier", usager, etablissement))
+    return (policy.can_dans_etablissement(user, Droit.MEDICAL_MODIFIER, usager, etablissement)
+            and policy.can_dans_etablissement(user, Droit.MEDICAMENTS_MODIFIER, usager, etablissement))
 
 
 def peut_administrer(user, objet) -> bool:
-    return policy.can_contenu(user, "medicaments.modifier", objet) and policy.can_contenu(user, "soins.modifier", objet)
+    return policy.can_contenu(user, Droit.MEDICAMENTS_MODIFIER, objet) and policy.can_contenu(user, Droit.SOINS_MODIFIER, objet)
 
 
 # --- Prescriptions ---------------------------------------------------------------------------------------------
@@ -382,7 +383,7 @@ def lundi(jour: datetime.date) -> datetime.date:
 @transaction.atomic
 def do_marquer_pilulier_prepare(auteur, usager: Usager, etablissement: Etablissement,
                                 semaine: datetime.date) -> Pilulier:
-    if not policy.can_dans_etablissement(auteur, "medicaments.modifier", usager, etablissement):
+    if not policy.can_dans_etablissement(auteur, Droit.MEDICAMENTS_MODIFIER, usager, etablissement):
         raise PermissionDenied(REFUS)
     if semaine != lundi(semaine):
         raise ValidationError("Une semaine de pilulier commence un lundi.")
@@ -402,7 +403,7 @@ def do_marquer_pilulier_prepare(auteur, usager: Usager, etablissement: Etablisse
 @transaction.atomic
 def do_verifier_pilulier(auteur, pilulier: Pilulier) -> Pilulier:
     """The double check: by a second professional, once."""
-    if not policy.can_contenu(auteur, "medicaments.modifier", pilulier):
+    if not policy.can_contenu(auteur, Droit.MEDICAMENTS_MODIFIER, pilulier):
         raise PermissionDenied(REFUS)
     pilulier = Pilulier.objects.select_for_update(of=("self",)).select_related("verifie_par").get(pk=pilulier.pk)
     if pilulier.prepare_par_id == auteur.pk:
@@ -419,7 +420,7 @@ def do_verifier_pilulier(auteur, pilulier: Pilulier) -> Pilulier:
 
 def _exiger_stock(auteur, etablissement: Etablissement) -> None:
     if etablissement.organisme_id != auteur.organisme_id or etablissement.pk not in policy.etablissements_autorises(
-            auteur, "medicaments.modifier"):
+            auteur, Droit.MEDICAMENTS_MODIFIER):
         raise PermissionDenied(REFUS)
 
 
@@ -491,8 +492,6 @@ def do_demander_ordonnance(auteur, usager: Usager, etablissement: Etablissement)
     from documents.models import TypeDocument
     from documents.services import do_demander_generation
 
-    from .tasks import generer_ordonnance
-
     if not peut_prescrire(auteur, usager, etablissement):
         raise PermissionDenied(REFUS)
     derniere = Prescription.objects.filter(usager=usager, etablissement=etablissement,
@@ -502,7 +501,7 @@ def do_demander_ordonnance(auteur, usager: Usager, etablissement: Etablissement)
     # the ordonnance is attached to the newest line: asked again without a change, it is a new version
     return do_demander_generation(auteur, source=derniere, usager=usager, etablissement=etablissement,
                                   type_document=TypeDocument.ORDONNANCE, categorie="medical",
-                                  titre=f"Ordonnance du {timezone.localdate():%d/%m/%Y}", tache=generer_ordonnance)
+                                  titre=f"Ordonnance du {timezone.localdate():%d/%m/%Y}", tache="medicaments.generer_ordonnance")
 
 
 def do_demander_cr_administration(auteur, usager: Usager, etablissement: Etablissement, du: datetime.date,
@@ -512,10 +511,8 @@ def do_demander_cr_administration(auteur, usager: Usager, etablissement: Etablis
     from documents.models import TypeDocument
     from documents.services import do_demander_generation
 
-    from .tasks import generer_cr_administration
-
-    if not (policy.can_dans_etablissement(auteur, "medicaments.voir", usager, etablissement)
-            and policy.can_dans_etablissement(auteur, "documents.modifier", usager, etablissement)):
+    if not (policy.can_dans_etablissement(auteur, Droit.MEDICAMENTS_VOIR, usager, etablissement)
+            and policy.can_dans_etablissement(auteur, Droit.DOCUMENTS_MODIFIER, usager, etablissement)):
         raise PermissionDenied(REFUS)
     if au < du:
         raise ValidationError({"au": "La fin de la période doit suivre son début."})
@@ -524,5 +521,5 @@ def do_demander_cr_administration(auteur, usager: Usager, etablissement: Etablis
     return do_demander_generation(
         auteur, source=usager, usager=usager, etablissement=etablissement,
         type_document=TypeDocument.CR_ADMINISTRATION, categorie="medicaments",
-        titre=f"Compte rendu d'administration du {du:%d/%m/%Y} au {au:%d/%m/%Y}", tache=generer_cr_administration,
+        titre=f"Compte rendu d'administration du {du:%d/%m/%Y} au {au:%d/%m/%Y}", tache="medicaments.generer_cr_administration",
         options={"du": du.isoformat(), "au": au.isoformat()})

@@ -16,14 +16,15 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dui.access import for_tenant, get_contenu_or_404, get_for_user_or_404, unite_ou_404
 from dui.audit import journaliser_acces
 from dui.forms import ajouter_erreurs, traiter
 from dui.models import Etablissement, TypeAcces
 from habilitations import policy
+from habilitations.access import for_tenant, get_contenu_or_404, get_for_user_or_404, unite_ou_404
+from habilitations.roles import Droit
 from soins.models import MotifNonRealisation
+from usagers.dossier import contexte_dossier, usager_ou_404
 from usagers.selectors import etablissements_du_dossier, sejour_dans
-from usagers.views import contexte_dossier, usager_ou_404
 
 from . import selectors, services
 from .forms import (
@@ -50,7 +51,7 @@ def _jour(request, parametre: str = "jour") -> datetime.date:
 
 @login_required
 def recherche(request):
-    if not policy.etablissements_autorises(request.user, "medicaments.voir"):
+    if not policy.etablissements_autorises(request.user, Droit.MEDICAMENTS_VOIR):
         raise Http404
     resultats = selectors.rechercher(request.GET.get("q", ""))
     return render(request, "medicaments/_resultats.html", {"resultats": resultats, "q": request.GET.get("q", "")})
@@ -85,12 +86,12 @@ def _alertes_et_motifs(alertes, post) -> list:
 @login_required
 @require_http_methods(["GET", "POST"])
 def dossier(request, public_id):
-    usager = usager_ou_404(request, public_id, "medicaments.voir")
+    usager = usager_ou_404(request, public_id, Droit.MEDICAMENTS_VOIR)
     user = request.user
-    etabs = [e for e in etablissements_du_dossier(user, usager, "medicaments.modifier")
+    etabs = [e for e in etablissements_du_dossier(user, usager, Droit.MEDICAMENTS_MODIFIER)
              if services.peut_prescrire(user, usager, e)]
-    etabs_cr = [e for e in etablissements_du_dossier(user, usager, "documents.modifier")
-                if policy.can_dans_etablissement(user, "medicaments.voir", usager, e)]
+    etabs_cr = [e for e in etablissements_du_dossier(user, usager, Droit.DOCUMENTS_MODIFIER)
+                if policy.can_dans_etablissement(user, Droit.MEDICAMENTS_VOIR, usager, e)]
     nom = request.POST.get("formulaire", "") if request.method == "POST" else ""
     if request.method == "POST" and not (nom in ("prescrire", "arreter", "ordonnance") and etabs
                                          or nom == "cr" and etabs_cr):
@@ -113,7 +114,7 @@ def dossier(request, public_id):
             messages.success(request, f"Prescription enregistrée : {prescription.intitule}.")
             return redirect("medicaments:dossier", public_id=usager.public_id)
     if nom == "arreter":
-        prescription = get_contenu_or_404(user, "medicaments.modifier", Prescription.objects.filter(usager=usager)
+        prescription = get_contenu_or_404(user, Droit.MEDICAMENTS_MODIFIER, Prescription.objects.filter(usager=usager)
                                           .select_related("usager", "etablissement"), request.POST.get("objet"))
         arret = ArretForm(request.POST)
         if arret.is_valid():
@@ -151,7 +152,7 @@ def dossier(request, public_id):
 @require_http_methods(["GET", "POST"])
 def modifier(request, public_id):
     user = request.user
-    ancienne = get_contenu_or_404(user, "medicaments.modifier",
+    ancienne = get_contenu_or_404(user, Droit.MEDICAMENTS_MODIFIER,
                                   Prescription.objects.select_related("usager", "etablissement", "specialite",
                                                                       "substance"), public_id)
     usager = ancienne.usager
@@ -200,7 +201,7 @@ SELECT_MOTIFS = select_motifs()
 
 @login_required
 def tournee(request, public_id):
-    unite = unite_ou_404(request.user, "medicaments.voir", public_id)
+    unite = unite_ou_404(request.user, Droit.MEDICAMENTS_VOIR, public_id)
     user = request.user
     maintenant = timezone.now()
     jour_courant, creneau_courant = selectors.creneau_de(maintenant)
@@ -208,8 +209,8 @@ def tournee(request, public_id):
     creneau = request.GET.get("creneau", creneau_courant)
     if creneau not in selectors.LIBELLES_CRENEAUX:
         creneau = creneau_courant
-    peut_administrer = (unite.etablissement_id in policy.etablissements_autorises(user, "medicaments.modifier")
-                        and unite.etablissement_id in policy.etablissements_autorises(user, "soins.modifier"))
+    peut_administrer = (unite.etablissement_id in policy.etablissements_autorises(user, Droit.MEDICAMENTS_MODIFIER)
+                        and unite.etablissement_id in policy.etablissements_autorises(user, Droit.SOINS_MODIFIER))
     journaliser_acces(request, TypeAcces.LECTURE, unite,
                       f"Tournée des médicaments du {jour:%d/%m/%Y} ({selectors.LIBELLES_CRENEAUX[creneau]}) — {unite.nom}")
     lignes = selectors.tournee(user, unite, jour, creneau, maintenant)
@@ -247,7 +248,7 @@ def _rendu_dose(request, dose, erreur: str = ""):
 @require_POST
 def administrer(request, public_id):
     user = request.user
-    dose = get_contenu_or_404(user, "medicaments.modifier", DosePlanifiee.objects.select_related(
+    dose = get_contenu_or_404(user, Droit.MEDICAMENTS_MODIFIER, DosePlanifiee.objects.select_related(
         "prescription__specialite", "usager"), public_id)
     form = AdministrationForm(request.POST)
     erreur = ""
@@ -267,7 +268,8 @@ def administrer(request, public_id):
             raise Http404 from None
     else:
         erreur = "Saisie incomplète : choisissez un motif ou une heure de report."
-    dose = DosePlanifiee.objects.select_related("prescription__specialite", "administration__auteur").get(pk=dose.pk)
+    dose = for_tenant(request.user, DosePlanifiee.objects.select_related(
+        "prescription__specialite", "administration__auteur")).get(pk=dose.pk)
     if not request.headers.get("HX-Request"):
         if erreur:
             messages.error(request, erreur)
@@ -287,7 +289,7 @@ def administrer(request, public_id):
 @require_POST
 def si_besoin(request, public_id):
     user = request.user
-    prescription = get_contenu_or_404(user, "medicaments.modifier", Prescription.objects.select_related(
+    prescription = get_contenu_or_404(user, Droit.MEDICAMENTS_MODIFIER, Prescription.objects.select_related(
         "usager", "specialite").filter(si_besoin=True), public_id)
     form = SiBesoinForm(request.POST)
     erreur = ""
@@ -326,9 +328,9 @@ def _semaine(request) -> datetime.date:
 
 @login_required
 def piluliers(request, public_id):
-    unite = unite_ou_404(request.user, "medicaments.voir", public_id)
+    unite = unite_ou_404(request.user, Droit.MEDICAMENTS_VOIR, public_id)
     semaine = _semaine(request)
-    liste = selectors.residents(request.user, unite, semaine, action="medicaments.voir")
+    liste = selectors.residents(request.user, unite, semaine, action=Droit.MEDICAMENTS_VOIR)
     journaliser_acces(request, TypeAcces.LECTURE, unite, f"Piluliers de la semaine du {semaine:%d/%m/%Y} — {unite.nom}")
     faits = selectors.piluliers_de_la_semaine(liste, unite.etablissement_id, semaine)
     a_refaire = selectors.piluliers_a_refaire(list(faits.values()))
@@ -341,16 +343,16 @@ def piluliers(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def pilulier(request, public_id):
-    usager = usager_ou_404(request, public_id, "medicaments.voir")
+    usager = usager_ou_404(request, public_id, Droit.MEDICAMENTS_VOIR)
     user = request.user
     semaine = services.lundi(_jour(request, "semaine"))
-    etabs = etablissements_du_dossier(user, usager, "medicaments.voir")
+    etabs = etablissements_du_dossier(user, usager, Droit.MEDICAMENTS_VOIR)
     etab_id = request.GET.get("etablissement")
     etablissement = next((e for e in etabs if str(e.public_id) == etab_id), etabs[0] if etabs else None)
     if etablissement is None:
         raise Http404
-    existant = Pilulier.objects.select_related("prepare_par", "verifie_par").filter(
-        usager=usager, etablissement=etablissement, semaine=semaine).first()
+    existant = for_tenant(request.user, Pilulier.objects.select_related("prepare_par", "verifie_par").filter(
+        usager=usager, etablissement=etablissement, semaine=semaine)).first()
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -375,7 +377,7 @@ def pilulier(request, public_id):
         "a_refaire": bool(existant and selectors.piluliers_a_refaire([existant])),
         "grille": selectors.contenu_pilulier(usager, etablissement.pk, semaine),
         "jours": [semaine + datetime.timedelta(days=i) for i in range(7)],
-        "peut_modifier": etablissement.pk in policy.etablissements_autorises(user, "medicaments.modifier"),
+        "peut_modifier": etablissement.pk in policy.etablissements_autorises(user, Droit.MEDICAMENTS_MODIFIER),
         "precedente": semaine - datetime.timedelta(days=7), "suivante": semaine + datetime.timedelta(days=7)})
 
 
@@ -385,13 +387,13 @@ def pilulier(request, public_id):
 @require_http_methods(["GET", "POST"])
 def stock(request):
     user = request.user
-    autorises = policy.etablissements_autorises(user, "medicaments.voir")
+    autorises = policy.etablissements_autorises(user, Droit.MEDICAMENTS_VOIR)
     etabs = list(for_tenant(user, Etablissement.objects.filter(pk__in=autorises)).order_by("nom"))
     if not etabs:
         raise Http404
     choisi = request.GET.get("etablissement")
     etablissement = next((e for e in etabs if str(e.public_id) == choisi), etabs[0])
-    peut_modifier = etablissement.pk in policy.etablissements_autorises(user, "medicaments.modifier")
+    peut_modifier = etablissement.pk in policy.etablissements_autorises(user, Droit.MEDICAMENTS_MODIFIER)
     nom = request.POST.get("formulaire", "") if request.method == "POST" else ""
     if nom and (nom not in ("article", "mouvement") or not peut_modifier):
         raise Http404
@@ -410,7 +412,7 @@ def stock(request):
             return retour
     if nom == "mouvement" and mouvement_form.is_valid():
         d = mouvement_form.cleaned_data
-        article = get_for_user_or_404(user, "medicaments.modifier",
+        article = get_for_user_or_404(user, Droit.MEDICAMENTS_MODIFIER,
                                       ArticleStock.objects.filter(etablissement=etablissement)
                                       .select_related("etablissement", "specialite"), d["article"])
         try:

@@ -13,14 +13,18 @@ from django.utils import timezone
 from dui.graphiques import Repere, polyline
 from dui.models import Unite
 from habilitations import policy
+from habilitations.roles import Droit
 from usagers.models import Absence, Sejour, Usager
 
 from .models import (
     DEFINITIONS,
+    Allergie,
     Constante,
+    DossierSoins,
     Lecture,
     RealisationSoin,
     SoinPlanifie,
+    StatutAllergies,
     StatutRealisation,
     Transmission,
     TypeConstante,
@@ -39,7 +43,7 @@ class Resident:
     absent: bool
 
 
-def residents(user, unite: Unite, jour: datetime.date, action: str = "soins.voir") -> list[Resident]:
+def residents(user, unite: Unite, jour: datetime.date, action: str = Droit.SOINS_VOIR) -> list[Resident]:
     """People whose séjour in ``unite`` covers ``jour`` and whom ``user`` may care for (one query)."""
     autorises = policy.scope(user, action, Usager.objects.all()).values("pk")
     absences = Absence.objects.filter(sejour=OuterRef("pk"), debut__lte=jour).filter(
@@ -170,7 +174,7 @@ def journee(unite: Unite, jour: datetime.date, liste: list[Resident],
 # --- Constantes ---------------------------------------------------------------------------------------------
 
 def constantes_du_dossier(user, usager: Usager) -> QuerySet[Constante]:
-    return policy.scope_contenu_du_dossier(user, "soins.voir", Constante.objects.all(), usager)
+    return policy.scope_contenu_du_dossier(user, Droit.SOINS_VOIR, Constante.objects.all(), usager)
 
 
 def dernieres_constantes(user, usager: Usager) -> dict[str, Constante]:
@@ -241,24 +245,35 @@ def graphiques(mesures: list[Constante], seuils: dict, debut: datetime.datetime,
 
 
 def transmissions_du_dossier(user, usager: Usager) -> QuerySet[Transmission]:
-    return (policy.scope_contenu_du_dossier(user, "soins.voir", Transmission.objects.all(), usager)
+    return (policy.scope_contenu_du_dossier(user, Droit.SOINS_VOIR, Transmission.objects.all(), usager)
             .select_related("auteur", "etablissement"))
 
 
 def soins_du_dossier(user, usager: Usager) -> QuerySet[SoinPlanifie]:
-    return (policy.scope_contenu_du_dossier(user, "soins.voir", SoinPlanifie.objects.all(), usager)
+    return (policy.scope_contenu_du_dossier(user, Droit.SOINS_VOIR, SoinPlanifie.objects.all(), usager)
             .select_related("etablissement", "cree_par", "arrete_par").order_by("arrete_le", "type_soin", "id"))
 
 
 def realisations_recentes(user, usager: Usager, jours: int = 7) -> QuerySet[RealisationSoin]:
     depuis = timezone.localdate() - datetime.timedelta(days=jours)
-    return (policy.scope_contenu_du_dossier(user, "soins.voir", RealisationSoin.objects.all(), usager)
+    return (policy.scope_contenu_du_dossier(user, Droit.SOINS_VOIR, RealisationSoin.objects.all(), usager)
             .filter(date_prevue__gte=depuis).select_related("soin", "auteur")
             .order_by("-date_prevue", "-heure_prevue"))
 
 
 def unites_de_soins(user) -> QuerySet[Unite]:
     """The units the user works on (``soins.voir`` in their ESMS)."""
-    return policy.scope(user, "soins.voir", Unite.objects.filter(active=True)).select_related("etablissement") \
+    return policy.scope(user, Droit.SOINS_VOIR, Unite.objects.filter(active=True)).select_related("etablissement") \
         .order_by("etablissement__nom", "nom")
 
+
+def bandeau_soins(user, usager: Usager) -> dict:
+    """Allergies, and the diet and risks every carer must know, for the dossier's banner (declared in
+    ``soins.apps``; shown to the équipe de soins only — the registry checks ``soins.voir``)."""
+    dossier = DossierSoins.objects.filter(usager=usager).first()
+    return {
+        "allergies": list(Allergie.objects.filter(usager=usager, inactive_le__isnull=True)
+                          .order_by("-severite", "agent")),
+        "statut_allergies": dossier.statut_allergies if dossier else StatutAllergies.NON_RENSEIGNE,
+        "dossier_soins": dossier,
+    }

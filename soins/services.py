@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from dui.models import Etablissement, Unite
 from habilitations import policy
+from habilitations.roles import Droit
 from usagers.models import Usager
 from usagers.selectors import exiger_sejour
 
@@ -72,7 +73,7 @@ def dossier_soins_de(usager: Usager) -> DossierSoins:
 
 @transaction.atomic
 def do_modifier_dossier_soins(auteur, dossier: DossierSoins) -> DossierSoins:
-    _exiger_usager(auteur, "soins.modifier", dossier.usager)
+    _exiger_usager(auteur, Droit.SOINS_MODIFIER, dossier.usager)
     if dossier.regime == "autre" and not dossier.regime_precisions.strip():
         raise ValidationError({"regime_precisions": "Précisez le régime."})
     dossier.organisme_id = dossier.usager.organisme_id
@@ -82,7 +83,7 @@ def do_modifier_dossier_soins(auteur, dossier: DossierSoins) -> DossierSoins:
 
 @transaction.atomic
 def do_ajouter_allergie(auteur, usager: Usager, allergie: Allergie) -> Allergie:
-    _exiger_usager(auteur, "soins.modifier", usager)
+    _exiger_usager(auteur, Droit.SOINS_MODIFIER, usager)
     if not allergie.agent.strip():
         raise ValidationError({"agent": "Indiquez la substance, la classe ou l'aliment en cause."})
     if not allergie.reaction.strip():
@@ -106,7 +107,7 @@ def do_ajouter_allergie(auteur, usager: Usager, allergie: Allergie) -> Allergie:
 @transaction.atomic
 def do_declarer_aucune_allergie(auteur, usager: Usager) -> DossierSoins:
     """"Aucune allergie connue" is a statement, distinct from "not filled in" (the banner shows which)."""
-    _exiger_usager(auteur, "soins.modifier", usager)
+    _exiger_usager(auteur, Droit.SOINS_MODIFIER, usager)
     dossier = DossierSoins.objects.select_for_update().get(pk=dossier_soins_de(usager).pk)
     if usager.allergies.filter(inactive_le__isnull=True).exists():
         raise ValidationError("Des allergies actives sont enregistrées : désactivez-les d'abord (avec le motif) "
@@ -118,7 +119,7 @@ def do_declarer_aucune_allergie(auteur, usager: Usager) -> DossierSoins:
 
 @transaction.atomic
 def do_desactiver_allergie(auteur, allergie: Allergie, motif: str) -> Allergie:
-    _exiger_usager(auteur, "soins.modifier", allergie.usager)
+    _exiger_usager(auteur, Droit.SOINS_MODIFIER, allergie.usager)
     allergie = Allergie.objects.select_for_update().get(pk=allergie.pk)
     if allergie.inactive_le:
         raise ValidationError("Cette allergie est déjà désactivée.")
@@ -131,7 +132,7 @@ def do_desactiver_allergie(auteur, allergie: Allergie, motif: str) -> Allergie:
 
 @transaction.atomic
 def do_ajouter_antecedent(auteur, usager: Usager, antecedent: Antecedent) -> Antecedent:
-    _exiger_usager(auteur, "medical.modifier", usager)
+    _exiger_usager(auteur, Droit.MEDICAL_MODIFIER, usager)
     if not antecedent.libelle.strip():
         raise ValidationError({"libelle": "Indiquez l'antécédent ou le problème de santé."})
     antecedent.usager, antecedent.organisme_id, antecedent.saisi_par = usager, usager.organisme_id, auteur
@@ -143,7 +144,7 @@ def do_ajouter_antecedent(auteur, usager: Usager, antecedent: Antecedent) -> Ant
 @transaction.atomic
 def do_basculer_antecedent(auteur, antecedent: Antecedent) -> Antecedent:
     """Mark a problem resolved (or active again): never deleted."""
-    _exiger_usager(auteur, "medical.modifier", antecedent.usager)
+    _exiger_usager(auteur, Droit.MEDICAL_MODIFIER, antecedent.usager)
     antecedent.resolu = not antecedent.resolu
     antecedent.save(update_fields=["resolu", "modifie_le"])
     return antecedent
@@ -151,7 +152,7 @@ def do_basculer_antecedent(auteur, antecedent: Antecedent) -> Antecedent:
 
 @transaction.atomic
 def do_ajouter_vaccination(auteur, usager: Usager, vaccination: Vaccination) -> Vaccination:
-    _exiger_usager(auteur, "soins.modifier", usager)
+    _exiger_usager(auteur, Droit.SOINS_MODIFIER, usager)
     if vaccination.date_vaccination > timezone.localdate():
         raise ValidationError({"date_vaccination": "Une vaccination ne peut pas être datée dans le futur."})
     vaccination.usager, vaccination.organisme_id, vaccination.saisie_par = usager, usager.organisme_id, auteur
@@ -161,7 +162,7 @@ def do_ajouter_vaccination(auteur, usager: Usager, vaccination: Vaccination) -> 
 
 @transaction.atomic
 def do_ajouter_intervenant(auteur, usager: Usager, intervenant: Intervenant) -> Intervenant:
-    _exiger_usager(auteur, "soins.modifier", usager)
+    _exiger_usager(auteur, Droit.SOINS_MODIFIER, usager)
     intervenant.usager, intervenant.organisme_id = usager, usager.organisme_id
     if intervenant.rpps and not (intervenant.rpps.isdigit() and len(intervenant.rpps) == 11):
         raise ValidationError({"rpps": "Le numéro RPPS compte 11 chiffres."})
@@ -175,7 +176,7 @@ def do_ajouter_intervenant(auteur, usager: Usager, intervenant: Intervenant) -> 
 
 @transaction.atomic
 def do_retirer_intervenant(auteur, intervenant: Intervenant) -> Intervenant:
-    _exiger_usager(auteur, "soins.modifier", intervenant.usager)
+    _exiger_usager(auteur, Droit.SOINS_MODIFIER, intervenant.usager)
     intervenant.actif = False
     intervenant.save(update_fields=["actif", "modifie_le"])
     return intervenant
@@ -254,7 +255,7 @@ def _poids_un_mois_avant(usager: Usager, moment: datetime.datetime) -> Constante
 def do_enregistrer_constantes(auteur, usager: Usager, etablissement: Etablissement,
                               mesures: Iterable[Constante]) -> list[Constante]:
     """Record measurements taken together (a round, or one person's entry); each gets its alert."""
-    _exiger_sur_etablissement(auteur, "soins.modifier", usager, etablissement)
+    _exiger_sur_etablissement(auteur, Droit.SOINS_MODIFIER, usager, etablissement)
     mesures = list(mesures)
     if not mesures:
         raise ValidationError("Aucune valeur saisie.")
@@ -275,7 +276,7 @@ def do_enregistrer_constantes(auteur, usager: Usager, etablissement: Etablisseme
 
 @transaction.atomic
 def do_annuler_constante(auteur, constante: Constante, motif: str) -> Constante:
-    if not policy.can_contenu(auteur, "soins.modifier", constante):
+    if not policy.can_contenu(auteur, Droit.SOINS_MODIFIER, constante):
         raise PermissionDenied(REFUS)
     constante = Constante.objects.select_for_update().get(pk=constante.pk)
     if constante.annulee_le:
@@ -292,8 +293,8 @@ def do_modifier_seuils(auteur, usager: Usager, type_constante: str, minimum, max
                        maximum_2=None) -> SeuilConstante:
     """The person's own thresholds: set by the médecin or an infirmier (``medical.voir`` and
     ``soins.modifier``), not by the other carers."""
-    _exiger_usager(auteur, "soins.modifier", usager)
-    _exiger_usager(auteur, "medical.voir", usager)
+    _exiger_usager(auteur, Droit.SOINS_MODIFIER, usager)
+    _exiger_usager(auteur, Droit.MEDICAL_VOIR, usager)
     d = DEFINITIONS.get(type_constante)
     if d is None:
         raise ValidationError({"type_constante": "Constante inconnue."})
@@ -313,7 +314,7 @@ def do_modifier_seuils(auteur, usager: Usager, type_constante: str, minimum, max
 @transaction.atomic
 def do_ecrire_transmission(auteur, transmission: Transmission) -> Transmission:
     usager, etablissement = transmission.usager, transmission.etablissement
-    _exiger_sur_etablissement(auteur, "soins.modifier", usager, etablissement)
+    _exiger_sur_etablissement(auteur, Droit.SOINS_MODIFIER, usager, etablissement)
     _pas_dans_le_futur(transmission.ecrite_le, "ecrite_le")
     for champ in ("cible", "donnees", "actions", "resultats", "texte"):
         setattr(transmission, champ, getattr(transmission, champ).strip())
@@ -383,7 +384,7 @@ def do_prendre_poste(user, unite: Unite, maintenant: datetime.datetime | None = 
 @transaction.atomic
 def do_planifier_soin(auteur, soin: SoinPlanifie) -> SoinPlanifie:
     usager, etablissement = soin.usager, soin.etablissement
-    _exiger_sur_etablissement(auteur, "soins.modifier", usager, etablissement)
+    _exiger_sur_etablissement(auteur, Droit.SOINS_MODIFIER, usager, etablissement)
     if not soin.heures:
         raise ValidationError({"heures": "Indiquez au moins une heure."})
     soin.heures = sorted(set(soin.heures))
@@ -408,7 +409,7 @@ def do_planifier_soin(auteur, soin: SoinPlanifie) -> SoinPlanifie:
 
 @transaction.atomic
 def do_arreter_soin(auteur, soin: SoinPlanifie, motif: str) -> SoinPlanifie:
-    if not policy.can_contenu(auteur, "soins.modifier", soin):
+    if not policy.can_contenu(auteur, Droit.SOINS_MODIFIER, soin):
         raise PermissionDenied(REFUS)
     soin = SoinPlanifie.objects.select_for_update().get(pk=soin.pk)
     if soin.arrete_le:
@@ -435,7 +436,7 @@ def do_valider_soin(auteur, soin: SoinPlanifie, jour: datetime.date, heure: date
     """Fait / pas fait (with a reason) / reporté (to a time) for one occurrence of a care task. A postponed
     task is later done or not done (the same row, its history keeps each step); a done or not-done task is
     final. Two carers at the same time: the database keeps one row, the second gets a clear message."""
-    if not policy.can_contenu(auteur, "soins.modifier", soin):
+    if not policy.can_contenu(auteur, Droit.SOINS_MODIFIER, soin):
         raise PermissionDenied(REFUS)
     aujourd_hui = timezone.localdate()
     if jour > aujourd_hui:
@@ -487,12 +488,10 @@ def do_demander_dlu(auteur, usager: Usager, etablissement: Etablissement):
     from documents.models import TypeDocument
     from documents.services import do_demander_generation
 
-    from .tasks import generer_dlu
-
-    _exiger_sur_etablissement(auteur, "medical.voir", usager, etablissement)
-    _exiger_sur_etablissement(auteur, "documents.modifier", usager, etablissement)
+    _exiger_sur_etablissement(auteur, Droit.MEDICAL_VOIR, usager, etablissement)
+    _exiger_sur_etablissement(auteur, Droit.DOCUMENTS_MODIFIER, usager, etablissement)
     exiger_sejour(usager, etablissement, timezone.localdate())
     dossier = dossier_soins_de(usager)
     return do_demander_generation(
         auteur, source=dossier, usager=usager, etablissement=etablissement, type_document=TypeDocument.DLU,
-        categorie="medical", titre=f"Document de liaison d'urgence — {usager}", tache=generer_dlu)
+        categorie="medical", titre=f"Document de liaison d'urgence — {usager}", tache="soins.generer_dlu")

@@ -18,14 +18,14 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dui.access import get_contenu_or_404, unite_ou_404
 from dui.audit import journaliser_acces
 from dui.forms import ajouter_erreurs, traiter
 from dui.models import TypeAcces
 from habilitations import policy
-from usagers.models import DossierAdministratif
-from usagers.selectors import etablissements_du_dossier, sejour_dans
-from usagers.views import contexte_dossier, usager_ou_404
+from habilitations.access import for_tenant, get_contenu_or_404, unite_ou_404
+from habilitations.roles import Droit
+from usagers.dossier import contexte_dossier, usager_ou_404
+from usagers.selectors import dossier_administratif_de, etablissements_du_dossier, sejour_dans
 
 from . import selectors, services
 from .forms import (
@@ -72,13 +72,13 @@ TITRES_ANTECEDENTS = [(TypeAntecedent.PROBLEME, "Problèmes de santé actuels"),
 @login_required
 @require_http_methods(["GET", "POST"])
 def dossier(request, public_id):
-    usager = usager_ou_404(request, public_id, "soins.voir")
+    usager = usager_ou_404(request, public_id, Droit.SOINS_VOIR)
     user = request.user
-    peut_modifier = policy.can(user, "soins.modifier", usager)
-    voit_medical = policy.can(user, "medical.voir", usager)
-    modifie_medical = policy.can(user, "medical.modifier", usager)
-    etabs_dlu = etablissements_du_dossier(user, usager, "documents.modifier") if voit_medical else []
-    etabs_dlu = [e for e in etabs_dlu if e.pk in policy.etablissements_autorises(user, "medical.voir")]
+    peut_modifier = policy.can(user, Droit.SOINS_MODIFIER, usager)
+    voit_medical = policy.can(user, Droit.MEDICAL_VOIR, usager)
+    modifie_medical = policy.can(user, Droit.MEDICAL_MODIFIER, usager)
+    etabs_dlu = etablissements_du_dossier(user, usager, Droit.DOCUMENTS_MODIFIER) if voit_medical else []
+    etabs_dlu = [e for e in etabs_dlu if e.pk in policy.etablissements_autorises(user, Droit.MEDICAL_VOIR)]
     post = request.POST if request.method == "POST" else None
     nom = (post or {}).get("formulaire", "")
     if post is not None:
@@ -88,7 +88,7 @@ def dossier(request, public_id):
             raise Http404
     # a GET does not write: an empty dossier de soins is only created when someone fills it in
     dossier_soins = services.dossier_soins_de(usager) if nom == "profil" else (
-        DossierSoins.objects.filter(usager=usager).first()
+        for_tenant(request.user, DossierSoins.objects.filter(usager=usager)).first()
         or DossierSoins(usager=usager, organisme_id=usager.organisme_id))
 
     def lie(cle):
@@ -111,7 +111,7 @@ def dossier(request, public_id):
     from documents.models import TypeDocument
     from documents.selectors import documents_du_dossier
 
-    administratif = DossierAdministratif.objects.filter(usager=usager).first()
+    administratif = dossier_administratif_de(usager)
     return render(request, "soins/dossier.html", {
         **contexte_dossier(request, usager, "soins"), "forms": forms, "dossier_soins": dossier_soins,
         "peut_modifier_soins": peut_modifier, "voit_medical": voit_medical, "modifie_medical": modifie_medical,
@@ -171,7 +171,7 @@ def _traiter_dossier(request, usager, nom, forms, post) -> tuple[bool, str]:
 
 
 def _objet_du_dossier(queryset, public_id):
-    from dui.access import get_in_scope_or_404
+    from habilitations.access import get_in_scope_or_404
 
     return get_in_scope_or_404(queryset, public_id)
 
@@ -184,10 +184,10 @@ PERIODES = {"7": 7, "30": 30, "90": 90, "365": 365}
 @login_required
 @require_http_methods(["GET", "POST"])
 def constantes(request, public_id):
-    usager = usager_ou_404(request, public_id, "soins.voir")
+    usager = usager_ou_404(request, public_id, Droit.SOINS_VOIR)
     user = request.user
-    etabs = etablissements_du_dossier(user, usager, "soins.modifier")
-    peut_seuils = policy.can(user, "soins.modifier", usager) and policy.can(user, "medical.voir", usager)
+    etabs = etablissements_du_dossier(user, usager, Droit.SOINS_MODIFIER)
+    peut_seuils = policy.can(user, Droit.SOINS_MODIFIER, usager) and policy.can(user, Droit.MEDICAL_VOIR, usager)
     nom = request.POST.get("formulaire", "") if request.method == "POST" else ""
     if request.method == "POST" and not ((nom == "mesures" and etabs) or (nom == "seuil" and peut_seuils)
                                          or (nom == "annuler" and etabs)):
@@ -212,7 +212,7 @@ def constantes(request, public_id):
             messages.success(request, "Seuils d'alerte enregistrés.")
             return redirect("soins:constantes", public_id=usager.public_id)
     if nom == "annuler":
-        constante = get_contenu_or_404(user, "soins.modifier", Constante.objects.filter(usager=usager),
+        constante = get_contenu_or_404(user, Droit.SOINS_MODIFIER, Constante.objects.filter(usager=usager),
                                        request.POST.get("objet"))
         if traiter(motif_form, lambda: services.do_annuler_constante(user, constante, motif_form.cleaned_data["motif"])):
             messages.success(request, "Mesure annulée.")
@@ -243,9 +243,9 @@ def constantes(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def transmissions(request, public_id):
-    usager = usager_ou_404(request, public_id, "soins.voir")
+    usager = usager_ou_404(request, public_id, Droit.SOINS_VOIR)
     user = request.user
-    etabs = etablissements_du_dossier(user, usager, "soins.modifier")
+    etabs = etablissements_du_dossier(user, usager, Droit.SOINS_MODIFIER)
     form = TransmissionForm(etabs, request.POST or None,
                             instance=Transmission(usager=usager, organisme_id=usager.organisme_id))
     if request.method == "POST":
@@ -264,9 +264,9 @@ def transmissions(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan(request, public_id):
-    usager = usager_ou_404(request, public_id, "soins.voir")
+    usager = usager_ou_404(request, public_id, Droit.SOINS_VOIR)
     user = request.user
-    etabs = etablissements_du_dossier(user, usager, "soins.modifier")
+    etabs = etablissements_du_dossier(user, usager, Droit.SOINS_MODIFIER)
     nom = request.POST.get("formulaire", "") if request.method == "POST" else ""
     if request.method == "POST" and (nom not in ("soin", "arreter") or not etabs):
         raise Http404
@@ -277,7 +277,7 @@ def plan(request, public_id):
         messages.success(request, f"Soin « {form.instance.intitule} » ajouté au plan de soins.")
         return redirect("soins:plan", public_id=usager.public_id)
     if nom == "arreter":
-        soin = get_contenu_or_404(user, "soins.modifier", SoinPlanifie.objects.filter(usager=usager),
+        soin = get_contenu_or_404(user, Droit.SOINS_MODIFIER, SoinPlanifie.objects.filter(usager=usager),
                                   request.POST.get("objet"))
         if traiter(motif_form, lambda: services.do_arreter_soin(user, soin, motif_form.cleaned_data["motif"])):
             messages.success(request, f"Soin « {soin.intitule} » arrêté.")
@@ -294,14 +294,14 @@ def plan(request, public_id):
 @login_required
 def unites(request):
     liste = list(selectors.unites_de_soins(request.user))
-    if not liste and not policy.etablissements_autorises(request.user, "soins.voir"):
+    if not liste and not policy.etablissements_autorises(request.user, Droit.SOINS_VOIR):
         raise Http404
     return render(request, "soins/unites.html", {"unites": liste})
 
 
 @login_required
 def releve(request, public_id):
-    unite = unite_ou_404(request.user, "soins.voir", public_id)
+    unite = unite_ou_404(request.user, Droit.SOINS_VOIR, public_id)
     user = request.user
     maintenant = timezone.now()
     depuis = services.do_prendre_poste(user, unite, maintenant)
@@ -321,7 +321,7 @@ def releve(request, public_id):
 @require_POST
 def marquer_lu(request, public_id):
     """Mark one item (``objet`` = "transmission:<id>"…) or everything of the user's relève read."""
-    unite = unite_ou_404(request.user, "soins.voir", public_id)
+    unite = unite_ou_404(request.user, Droit.SOINS_VOIR, public_id)
     user = request.user
     depuis = timezone.now() - services.RELEVE_MAX
     liste = selectors.residents(user, unite, timezone.localdate())
@@ -367,11 +367,11 @@ SELECT_MOTIFS = format_html('<select name="motif"><option value="">Motif…</opt
 
 @login_required
 def journee(request, public_id):
-    unite = unite_ou_404(request.user, "soins.voir", public_id)
+    unite = unite_ou_404(request.user, Droit.SOINS_VOIR, public_id)
     user = request.user
     jour = _jour_demande(request)
     liste = selectors.residents(user, unite, jour)
-    peut_valider = unite.etablissement_id in policy.etablissements_autorises(user, "soins.modifier")
+    peut_valider = unite.etablissement_id in policy.etablissements_autorises(user, Droit.SOINS_MODIFIER)
     journaliser_acces(request, TypeAcces.LECTURE, unite, f"Plan de soins du {jour:%d/%m/%Y} — {unite.nom}")
     lignes = selectors.journee(unite, jour, liste)
     urls: dict[int, str] = {}
@@ -395,7 +395,7 @@ def journee(request, public_id):
 @require_POST
 def valider_soin(request, public_id):
     user = request.user
-    soin = get_contenu_or_404(user, "soins.modifier", SoinPlanifie.objects.select_related("usager"), public_id)
+    soin = get_contenu_or_404(user, Droit.SOINS_MODIFIER, SoinPlanifie.objects.select_related("usager"), public_id)
     form = ValidationSoinForm(request.POST)
     erreur = ""
     realisation = None
@@ -413,8 +413,8 @@ def valider_soin(request, public_id):
     jour = form.cleaned_data.get("jour") if form.is_valid() else None
     heure = form.cleaned_data.get("heure") if form.is_valid() else None
     if realisation is None and jour and heure:
-        realisation = RealisationSoin.objects.filter(soin=soin, date_prevue=jour, heure_prevue=heure) \
-            .select_related("auteur").first()
+        realisation = for_tenant(request.user, RealisationSoin.objects.filter(
+            soin=soin, date_prevue=jour, heure_prevue=heure)).select_related("auteur").first()
     if not request.headers.get("HX-Request"):
         if erreur:
             messages.error(request, erreur)
@@ -443,9 +443,9 @@ def _transmission_rapide_form(usager, *args, **kwargs) -> TransmissionRapideForm
 def transmission_rapide(request, public_id):
     """A transmission written from the day view (htmx): now, in the ESMS of the person's unit. GET gives
     the empty form (fetched when the panel opens, with ids of its own for this person)."""
-    usager = usager_ou_404(request, public_id, "soins.modifier")
+    usager = usager_ou_404(request, public_id, Droit.SOINS_MODIFIER)
     user = request.user
-    unite = unite_ou_404(user, "soins.modifier",
+    unite = unite_ou_404(user, Droit.SOINS_MODIFIER,
                          request.POST.get("unite") if request.method == "POST" else request.GET.get("unite"))
     if request.method == "GET":
         return render(request, "soins/_transmission_rapide.html", {
@@ -470,9 +470,9 @@ def transmission_rapide(request, public_id):
 def tour_constantes(request, public_id):
     """A round of constantes for a whole unit: one line per resident, empty lines are skipped; nothing is
     saved while a line has an error (everything typed stays on screen)."""
-    unite = unite_ou_404(request.user, "soins.modifier", public_id)
+    unite = unite_ou_404(request.user, Droit.SOINS_MODIFIER, public_id)
     user = request.user
-    liste = [r for r in selectors.residents(user, unite, timezone.localdate(), "soins.modifier") if not r.absent]
+    liste = [r for r in selectors.residents(user, unite, timezone.localdate(), Droit.SOINS_MODIFIER) if not r.absent]
     post = request.POST if request.method == "POST" else None
     lignes = [(r, ConstantesForm(post, types=CONSTANTES_TOUR, heure_seule=True,
                                           prefix=str(r.usager.public_id))) for r in liste]

@@ -28,3 +28,36 @@ def nombre_de_requetes(client, url: str) -> int:
         reponse = client.get(url)
     assert reponse.status_code == 200, url
     return len(ctx.captured_queries)
+
+
+# The policy's entry points: a "consultation" is a call from outside the policy module (its own internal
+# calls — scope_contenu calling scope — are one consultation).
+ENTREES_DE_LA_POLITIQUE = ("can", "scope", "scope_contenu", "can_contenu", "scope_contenu_du_dossier",
+                           "can_dans_etablissement", "actions_sur")
+
+
+class ConsultationsDeLaPolitique:
+    """Counts the consultations of ``habilitations.policy`` while active (the real functions run)."""
+
+    def __init__(self, monkeypatch):
+        from habilitations import policy
+
+        self.appels: list[str] = []
+        self._profondeur = 0
+        for nom in ENTREES_DE_LA_POLITIQUE:
+            if hasattr(policy, nom):
+                monkeypatch.setattr(policy, nom, self._compter(nom, getattr(policy, nom)))
+
+    def _compter(self, nom, fonction):
+        def enveloppe(*args, **kwargs):
+            if self._profondeur == 0:
+                self.appels.append(nom)
+            self._profondeur += 1
+            try:
+                return fonction(*args, **kwargs)
+            finally:
+                self._profondeur -= 1
+        return enveloppe
+
+    def __len__(self) -> int:
+        return len(self.appels)

@@ -22,9 +22,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from dui.categories import exception_permissions
 from dui.models import Etablissement, TenantModel, Unite, tenant_history
 from habilitations.models import ExceptionAccesBase
-from habilitations.roles import exception_permissions
 
 from .ins import matricule_valide, normaliser_matricule
 
@@ -152,6 +152,9 @@ class Usager(TenantModel):
                                                      etablissement_id__in=list(etablissement_ids))))
 
     def etablissement_ids(self) -> set[int]:
+        prefetches = getattr(self, "_prefetched_objects_cache", {})
+        if "sejours" in prefetches:  # the dossier's pages load the séjours once (usagers.dossier)
+            return {s.etablissement_id for s in prefetches["sejours"]}
         return set(Sejour.objects.filter(usager=self).values_list("etablissement_id", flat=True))
 
 

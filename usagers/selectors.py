@@ -10,10 +10,16 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from habilitations import policy
+from habilitations.roles import Droit
 
 from .ins import normaliser_matricule
-from .models import Sejour, Usager
+from .models import DossierAdministratif, Sejour, Usager
 from .normalisation import normaliser_nom
+
+
+def dossier_administratif_de(usager: Usager) -> DossierAdministratif | None:
+    """The administrative record of a person already looked up through the policy (``usager_ou_404``)."""
+    return DossierAdministratif.objects.filter(organisme_id=usager.organisme_id, usager=usager).first()
 
 
 def sejour_dans(usager: Usager, etablissement, jour: datetime.date) -> Sejour | None:
@@ -78,7 +84,7 @@ def rechercher(user, texte: str, limite: int = 20) -> QuerySet[Usager]:
     """Usagers the user may see whose name resembles ``texte`` (typo-tolerant, best matches first), or
     born on a date (``jj/mm/aaaa``), or with this matricule INS; their séjours are prefetched."""
     texte = (texte or "").replace("\x00", "").strip()[:100]
-    qs = avec_sejours(policy.scope(user, "administratif.voir", Usager.objects.filter(fusionne_dans__isnull=True)))
+    qs = avec_sejours(policy.scope(user, Droit.ADMINISTRATIF_VOIR, Usager.objects.filter(fusionne_dans__isnull=True)))
     if not texte:
         return qs.none()
     date = _DATE.match(texte)

@@ -9,8 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 
+from dui.history import update_with_history
 from dui.models import Etablissement, Unite
+from dui.queue import enqueue_on_commit, tenant_kwargs
 from habilitations import policy
+from habilitations.roles import Droit
 
 from . import identite
 from .models import MoyenTransition, Sejour, StatutIdentite, TransitionIdentite, Usager
@@ -49,7 +52,7 @@ def _transition(auteur, usager: Usager, de: str, vers: str, moyen: str, type_doc
 def do_creer_usager(auteur, usager: Usager, admission: Admission, confirmer_doublon: bool = False) -> Usager:
     """Create a dossier with its first séjour. A probable duplicate stops the creation unless the
     professional confirmed, after seeing the candidates, that it is another person."""
-    if not policy.can(auteur, "administratif.modifier", admission.etablissement):
+    if not policy.can(auteur, Droit.ADMINISTRATIF_MODIFIER, admission.etablissement):
         raise PermissionDenied("Vous n'êtes pas habilité(e) à créer un dossier dans cet établissement.")
     usager.organisme_id = auteur.organisme_id
     usager.statut_identite = StatutIdentite.PROVISOIRE
@@ -73,7 +76,7 @@ def do_creer_usager(auteur, usager: Usager, admission: Admission, confirmer_doub
 @transaction.atomic
 def do_verifier_document(auteur, usager: Usager, type_document: str, commentaire: str = "") -> str:
     """Record a high-trust document check (PROV → VALI, RECUP → QUAL)."""
-    if not policy.can(auteur, "administratif.modifier", usager):
+    if not policy.can(auteur, Droit.ADMINISTRATIF_MODIFIER, usager):
         raise PermissionDenied
     usager = Usager.objects.select_for_update().get(pk=usager.pk)
     try:
@@ -93,7 +96,7 @@ def do_enregistrer_ins(auteur, usager: Usager, *, matricule: str, oid: str, trai
     """Record an INS retrieved from INSi (reply 00): the INS traits replace the local ones, then
     PROV → RECUP or VALI → QUAL. If the INSi traits differ from those a document validated, the
     document no longer vouches for them: the status is RECUP, not QUAL."""
-    if not policy.can(auteur, "administratif.modifier", usager):
+    if not policy.can(auteur, Droit.ADMINISTRATIF_MODIFIER, usager):
         raise PermissionDenied
     usager = Usager.objects.select_for_update().get(pk=usager.pk)
     de = usager.statut_identite
@@ -116,7 +119,7 @@ def do_enregistrer_ins(auteur, usager: Usager, *, matricule: str, oid: str, trai
 @transaction.atomic
 def do_modifier_traits(auteur, usager: Usager, **traits) -> str:
     """Change strict traits: the identity goes back to PROV and loses its matricule (RNIV)."""
-    if not policy.can(auteur, "administratif.modifier", usager):
+    if not policy.can(auteur, Droit.ADMINISTRATIF_MODIFIER, usager):
         raise PermissionDenied
     usager = Usager.objects.select_for_update().get(pk=usager.pk)
     changes = {nom: valeur for nom, valeur in traits.items() if getattr(usager, nom) != valeur}
@@ -156,30 +159,30 @@ def _enregistrer(obj) -> None:
 
 
 def do_enregistrer_administratif(auteur, dossier) -> None:
-    _exiger(auteur, dossier.usager, "administratif.modifier")
+    _exiger(auteur, dossier.usager, Droit.ADMINISTRATIF_MODIFIER)
     dossier.organisme_id = dossier.usager.organisme_id
     _enregistrer(dossier)
 
 
 def do_enregistrer_proche(auteur, proche) -> None:
-    _exiger(auteur, proche.usager, "administratif.modifier", "social.modifier")
+    _exiger(auteur, proche.usager, Droit.ADMINISTRATIF_MODIFIER, Droit.SOCIAL_MODIFIER)
     proche.organisme_id = proche.usager.organisme_id
     _enregistrer(proche)
 
 
 def do_supprimer_proche(auteur, proche) -> None:
-    _exiger(auteur, proche.usager, "administratif.modifier", "social.modifier")
+    _exiger(auteur, proche.usager, Droit.ADMINISTRATIF_MODIFIER, Droit.SOCIAL_MODIFIER)
     proche.delete()
 
 
 def do_ajouter_mesure(auteur, mesure) -> None:
-    _exiger(auteur, mesure.usager, "administratif.modifier")
+    _exiger(auteur, mesure.usager, Droit.ADMINISTRATIF_MODIFIER)
     mesure.organisme_id = mesure.usager.organisme_id
     _enregistrer(mesure)
 
 
 def do_recueillir_consentement(auteur, consentement) -> None:
-    _exiger(auteur, consentement.usager, "administratif.modifier")
+    _exiger(auteur, consentement.usager, Droit.ADMINISTRATIF_MODIFIER)
     consentement.organisme_id = consentement.usager.organisme_id
     consentement.recueilli_par = auteur
     _enregistrer(consentement)
@@ -198,31 +201,25 @@ def traits_insi(traits) -> dict:
 
 def do_demander_insi(auteur, usager: Usager):
     """Record the lookup and hand it to a worker once the transaction commits."""
-    from dui.tasks import tenant_kwargs
-
     from .models import AppelInsi
-    from .tasks import interroger_insi
 
-    _exiger(auteur, usager, "administratif.modifier")
+    _exiger(auteur, usager, Droit.ADMINISTRATIF_MODIFIER)
     appel = AppelInsi.objects.create(organisme_id=usager.organisme_id, usager=usager, demandeur=auteur)
-    transaction.on_commit(lambda: interroger_insi.delay(str(appel.public_id), **tenant_kwargs(auteur)))
+    enqueue_on_commit("usagers.interroger_insi", str(appel.public_id), **tenant_kwargs(auteur))
     return appel
 
 
 def do_relancer_insi(auteur, appel) -> None:
     """A failed lookup (service down) is relaunched from where it stopped."""
-    from dui.tasks import tenant_kwargs
-
     from .models import StatutAppel
-    from .tasks import interroger_insi
 
-    _exiger(auteur, appel.usager, "administratif.modifier")
+    _exiger(auteur, appel.usager, Droit.ADMINISTRATIF_MODIFIER)
     if appel.statut != StatutAppel.ECHEC:
         raise ValidationError("Seul un appel en échec peut être relancé.")
     appel.statut = StatutAppel.EN_ATTENTE
     appel.tentatives = 0
     appel.save(update_fields=["statut", "tentatives", "modifie_le"])
-    transaction.on_commit(lambda: interroger_insi.delay(str(appel.public_id), **tenant_kwargs(auteur)))
+    enqueue_on_commit("usagers.interroger_insi", str(appel.public_id), **tenant_kwargs(auteur))
 
 
 # --- Identitovigilance: merge ------------------------------------------------------------------------
@@ -240,24 +237,25 @@ def do_fusionner(auteur, principal: Usager, doublon: Usager, request=None) -> Us
     if principal.pk == doublon.pk or principal.organisme_id != doublon.organisme_id:
         raise ValidationError("Choisissez deux dossiers différents du même organisme.")
     for usager in (principal, doublon):
-        _exiger(auteur, usager, "administratif.modifier")
+        _exiger(auteur, usager, Droit.ADMINISTRATIF_MODIFIER)
     principal, doublon = (Usager.objects.select_for_update().get(pk=u.pk) for u in (principal, doublon))
     if doublon.fusionne_dans_id or principal.fusionne_dans_id:
         raise ValidationError("L'un des deux dossiers a déjà été fusionné.")
     # The entourage moves without breaking its rules: the principal's personne de confiance is kept,
     # the duplicate's call orders go after the principal's.
     if Proche.objects.filter(usager=principal, personne_confiance=True).exists():
-        Proche.objects.filter(usager=doublon, personne_confiance=True).update(personne_confiance=False)
-    Proche.objects.filter(usager=doublon, a_prevenir=True).update(ordre_appel=models.F("ordre_appel") + 500)
+        update_with_history(Proche.objects.filter(usager=doublon, personne_confiance=True), personne_confiance=False)
+    update_with_history(Proche.objects.filter(usager=doublon, a_prevenir=True),
+                        ordre_appel=models.F("ordre_appel") + 500)
     for modele in (Sejour, Proche, MesureProtection, Consentement, TransitionIdentite, AppelInsi):
-        modele.objects.filter(usager=doublon).update(usager=principal)
+        update_with_history(modele.objects.filter(usager=doublon), usager=principal)
     if not DossierAdministratif.objects.filter(usager=principal).exists():
-        DossierAdministratif.objects.filter(usager=doublon).update(usager=principal)
+        update_with_history(DossierAdministratif.objects.filter(usager=doublon), usager=principal)
     a_prevenir = list(Proche.objects.filter(usager=principal, a_prevenir=True).order_by("ordre_appel", "cree_le"))
     for rang, proche in enumerate(a_prevenir, start=1):  # first out of the way of the unique call order…
-        Proche.objects.filter(pk=proche.pk).update(ordre_appel=1000 + rang)
+        update_with_history(Proche.objects.filter(pk=proche.pk), ordre_appel=1000 + rang)
     for rang, proche in enumerate(a_prevenir, start=1):  # …then 1, 2, 3 in the previous order
-        Proche.objects.filter(pk=proche.pk).update(ordre_appel=rang)
+        update_with_history(Proche.objects.filter(pk=proche.pk), ordre_appel=rang)
     doublon.fusionne_dans = principal
     doublon.save(update_fields=["fusionne_dans", "modifie_le"])
     _transition(auteur, principal, principal.statut_identite, principal.statut_identite, MoyenTransition.FUSION,
@@ -277,7 +275,7 @@ def do_declarer_absence(auteur, absence) -> None:
     from .models import Absence
 
     sejour = Sejour.objects.select_for_update().get(pk=absence.sejour_id)
-    _exiger(auteur, sejour.usager, "administratif.modifier", "soins.modifier")
+    _exiger(auteur, sejour.usager, Droit.ADMINISTRATIF_MODIFIER, Droit.SOINS_MODIFIER)
     absence.organisme_id = sejour.organisme_id
     absence.full_clean()
     if absence.debut < sejour.date_entree or (sejour.date_sortie and absence.debut > sejour.date_sortie):
@@ -299,8 +297,8 @@ def do_cloturer_sejour(auteur, sejour: Sejour, *, date_sortie, motif: str, desti
     from .models import Absence
 
     sejour = Sejour.objects.select_for_update().select_related("usager").get(pk=sejour.pk)
-    _exiger(auteur, sejour.usager, "administratif.modifier")
-    if not policy.can(auteur, "administratif.modifier", sejour.etablissement):
+    _exiger(auteur, sejour.usager, Droit.ADMINISTRATIF_MODIFIER)
+    if not policy.can(auteur, Droit.ADMINISTRATIF_MODIFIER, sejour.etablissement):
         raise PermissionDenied("Vous n'êtes pas habilité(e) dans l'établissement de ce séjour.")
     if sejour.date_sortie:
         raise ValidationError("Ce séjour est déjà clos.")
@@ -311,7 +309,7 @@ def do_cloturer_sejour(auteur, sejour: Sejour, *, date_sortie, motif: str, desti
     if Absence.objects.filter(sejour=sejour, debut__gt=date_sortie).exists():
         raise ValidationError({"date_sortie": "Une absence déclarée commence après cette date de sortie."})
     sejour.save()
-    Absence.objects.filter(sejour=sejour, fin__isnull=True).update(fin=date_sortie)
+    update_with_history(Absence.objects.filter(sejour=sejour, fin__isnull=True), fin=date_sortie)
     return sejour
 
 
@@ -322,7 +320,7 @@ def do_transferer(auteur, sejour: Sejour, *, etablissement, date_transfert, unit
     the dossier (identity, entourage, history) is the same record."""
     if etablissement.organisme_id != sejour.organisme_id or etablissement.pk == sejour.etablissement_id:
         raise ValidationError({"etablissement": "Choisissez un autre établissement de l'organisme."})
-    if not policy.can(auteur, "administratif.modifier", etablissement):
+    if not policy.can(auteur, Droit.ADMINISTRATIF_MODIFIER, etablissement):
         raise PermissionDenied("Vous n'êtes pas habilité(e) dans l'établissement d'accueil.")
     if unite is not None and unite.etablissement_id != etablissement.pk:
         raise ValidationError({"unite": "Cette unité n'appartient pas à l'établissement d'accueil."})
@@ -344,7 +342,7 @@ def do_changer_photo(auteur, usager: Usager, fichier) -> None:
 
     from PIL import Image, UnidentifiedImageError
 
-    _exiger(auteur, usager, "administratif.modifier")
+    _exiger(auteur, usager, Droit.ADMINISTRATIF_MODIFIER)
     if fichier.size > 5 * 1024 * 1024:
         raise ValidationError("La photo dépasse 5 Mo.")
     try:
@@ -366,7 +364,7 @@ def do_changer_photo(auteur, usager: Usager, fichier) -> None:
 def do_corriger_identite(auteur, usager: Usager, donnees: dict) -> str:
     """Identity correction from the form: usage names change freely; a change to a strict trait goes
     through ``do_modifier_traits`` (back to PROV, matricule dropped, transition traced)."""
-    _exiger(auteur, usager, "administratif.modifier")
+    _exiger(auteur, usager, Droit.ADMINISTRATIF_MODIFIER)
     usage = {k: donnees[k] for k in ("nom_usage", "prenom_utilise") if k in donnees}
     stricts = {k: donnees[k] for k in TRAITS_STRICTS if k in donnees}
     statut = do_modifier_traits(auteur, usager, **stricts)

@@ -7,8 +7,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from dui.tasks import TenantTask, tenant_kwargs
+from dui.queue import tenant_kwargs
+from dui.tasks import TenantTask
 
+from . import services
 from .insi.client import InsiIndisponible, client_par_defaut
 from .insi.protocole import Traits
 from .models import AppelInsi, StatutAppel
@@ -21,8 +23,6 @@ def delai_avant_tentative(tentative: int) -> int:
 
 @shared_task(base=TenantTask, name="usagers.interroger_insi")
 def interroger_insi(appel_public_id: str, *, acteur) -> str:
-    from . import services
-
     appel = AppelInsi.objects.select_for_update().select_related("usager").get(public_id=appel_public_id)
     if appel.statut != StatutAppel.EN_ATTENTE:  # already answered (redelivered or duplicate message)
         return appel.statut

@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dui.access import get_for_user_or_404
-from dui.audit import journaliser_acces
 from dui.forms import ajouter_erreurs
-from dui.models import Etablissement, TypeAcces
+from dui.models import Etablissement
 from habilitations import policy
+from habilitations.access import for_tenant, get_for_user_or_404
+from habilitations.roles import Droit
 
 from . import selectors, services
+from .dossier import contexte_dossier, usager_ou_404
 from .forms import (
     AbsenceForm,
     AdmissionForm,
@@ -42,7 +43,7 @@ from .models import (
 
 
 def _etablissements_admission(user):
-    return policy.scope(user, "administratif.modifier", Etablissement.objects.filter(actif=True))
+    return policy.scope(user, Droit.ADMINISTRATIF_MODIFIER, Etablissement.objects.filter(actif=True))
 
 
 @login_required
@@ -86,98 +87,30 @@ def creer(request):
     return render(request, "usagers/creer.html", {"form": form, "admission": admission, "doublons": doublons})
 
 
-def usager_ou_404(request, public_id, action: str = "administratif.voir") -> Usager:
-    """The (not merged) usager with this public id if ``action`` is allowed on it: the lookup of every
-    dossier page, in every app."""
-    return get_for_user_or_404(request.user, action, Usager.objects.filter(fusionne_dans__isnull=True), public_id)
-
-
-
-ONGLETS = [
-    # (section, libellé, action pour voir, nom de l'URL)
-    ("identite", "Identité", "administratif.voir", "usagers:dossier"),
-    ("administratif", "Administratif", "administratif.voir", "usagers:administratif"),
-    ("entourage", "Entourage et protection", "administratif.voir", "usagers:entourage"),
-    ("consentements", "Consentements", "administratif.voir", "usagers:consentements"),
-    ("presence", "Séjours et présence", "administratif.voir", "usagers:presence"),
-    ("projet", "Projet personnalisé", "social.voir", "accompagnement:projets"),
-    ("evaluations", "Évaluations", None, "accompagnement:evaluations"),
-    ("suivi", "Journal de suivi", "social.voir", "accompagnement:journal"),
-    ("soins", "Soins et dossier médical", "soins.voir", "soins:dossier"),
-    ("constantes", "Constantes", "soins.voir", "soins:constantes"),
-    ("transmissions", "Transmissions", "soins.voir", "soins:transmissions"),
-    ("plan", "Plan de soins", "soins.voir", "soins:plan"),
-    ("medicaments", "Médicaments", "medicaments.voir", "medicaments:dossier"),
-    ("documents", "Documents", "documents.voir", "documents:dossier"),
-    ("echanges", "Échanges", "documents.voir", "interop:dossier"),
-]
-
-
-def _onglet_visible(user, action, usager) -> bool:
-    if action is None:  # évaluations: social (SERAFIN-PH, grilles) or soins (AGGIR)
-        return policy.can(user, "social.voir", usager) or policy.can(user, "soins.voir", usager)
-    return policy.can(user, action, usager)
-
-
-def _bandeau_soins(user, usager: Usager) -> dict:
-    """Allergies (and the diet and risks every carer must know) in the banner, for the équipe de soins only:
-    the rest of the team does not see health information (secret professionnel partagé)."""
-    if not policy.can(user, "soins.voir", usager):
-        return {"bandeau_soins": False}
-    from soins.models import Allergie, DossierSoins, StatutAllergies
-
-    dossier = DossierSoins.objects.filter(usager=usager).first()
-    return {
-        "bandeau_soins": True,
-        "bandeau_allergies": list(Allergie.objects.filter(usager=usager, inactive_le__isnull=True)
-                                  .order_by("-severite", "agent")),
-        "bandeau_statut_allergies": dossier.statut_allergies if dossier else StatutAllergies.NON_RENSEIGNE,
-        "bandeau_dossier_soins": dossier,
-    }
-
-
-def contexte_dossier(request, usager: Usager, section: str, precision: str = "") -> dict:
-    """Banner and tabs shared by every section of the dossier (all apps); the read is journaled once per
-    page, on the usager, with the section (and ``precision``: which PP, which evaluation…)."""
-    libelle = {code: nom for code, nom, _, _ in ONGLETS}[section]
-    journaliser_acces(request, TypeAcces.LECTURE, usager,
-                      f"Dossier de {usager} — {libelle}{f' — {precision}' if precision else ''}")
-    sejours = list(usager.sejours.select_related("etablissement", "unite"))
-    jour = timezone.localdate()
-    return {
-        **_bandeau_soins(request.user, usager),
-        "usager": usager,
-        "section": section,
-        "onglets": [(code, nom, url) for code, nom, action, url in ONGLETS
-                    if _onglet_visible(request.user, action, usager)],
-        "sejours": sejours,
-        "sejour_courant": next((s for s in sejours if s.en_cours(jour)), None),
-        "peut_modifier": policy.can(request.user, "administratif.modifier", usager),
-    }
-
-
-def _doublons_visibles(request, usager: Usager):
-    if not policy.can(request.user, "administratif.modifier", usager):
+def _doublons_visibles(request, usager: Usager, peut_modifier: bool | None = None):
+    if not (peut_modifier if peut_modifier is not None
+            else policy.can(request.user, Droit.ADMINISTRATIF_MODIFIER, usager)):
         return Usager.objects.none()
-    return policy.scope(request.user, "administratif.modifier",
+    return policy.scope(request.user, Droit.ADMINISTRATIF_MODIFIER,
                         selectors.doublons_probables(usager.organisme_id, usager))
 
 
 @login_required
 def dossier(request, public_id):
     usager = usager_ou_404(request, public_id)
+    contexte = contexte_dossier(request, usager, "identite")
     return render(request, "usagers/sections/identite.html", {
-        **contexte_dossier(request, usager, "identite"),
+        **contexte,
         "transitions": usager.transitions.select_related("auteur")[:20],
         "document_form": DocumentForm(),
-        "doublons": list(_doublons_visibles(request, usager)[:5]),
+        "doublons": list(_doublons_visibles(request, usager, contexte["peut_modifier"])[:5]),
     })
 
 
 @login_required
 @require_POST
 def fusionner(request, public_id):
-    principal = usager_ou_404(request, public_id, "administratif.modifier")
+    principal = usager_ou_404(request, public_id, Droit.ADMINISTRATIF_MODIFIER)
     doublon = _doublons_visibles(request, principal).filter(public_id=request.POST.get("doublon") or None).first() \
         if _uuid_valide(request.POST.get("doublon")) else None
     if doublon is None or request.POST.get("confirmation") != "oui":
@@ -206,12 +139,12 @@ def _uuid_valide(valeur) -> bool:
 @require_http_methods(["GET", "POST"])
 def administratif(request, public_id):
     usager = usager_ou_404(request, public_id)
-    dossier_adm = DossierAdministratif.objects.filter(usager=usager).first() or DossierAdministratif(
+    dossier_adm = selectors.dossier_administratif_de(usager) or DossierAdministratif(
         usager=usager, organisme_id=usager.organisme_id)
-    voit_soins = policy.can(request.user, "soins.voir", usager)
+    voit_soins = policy.can(request.user, Droit.SOINS_VOIR, usager)
     form = DossierAdministratifForm(request.POST or None, instance=dossier_adm, voit_soins=voit_soins)
     if request.method == "POST":
-        if not policy.can(request.user, "administratif.modifier", usager):
+        if not policy.can(request.user, Droit.ADMINISTRATIF_MODIFIER, usager):
             raise Http404
         if form.is_valid():
             try:
@@ -233,8 +166,8 @@ def administratif(request, public_id):
 @require_http_methods(["GET", "POST"])
 def entourage(request, public_id, proche_id=None):
     usager = usager_ou_404(request, public_id)
-    peut_modifier_entourage = policy.can(request.user, "administratif.modifier", usager) or policy.can(
-        request.user, "social.modifier", usager)
+    peut_modifier_entourage = policy.can(request.user, Droit.ADMINISTRATIF_MODIFIER, usager) or policy.can(
+        request.user, Droit.SOCIAL_MODIFIER, usager)
     proche = None
     if proche_id is not None:
         proche = usager.proches.filter(public_id=proche_id).first()
@@ -277,7 +210,7 @@ def consentements(request, public_id):
     form = ConsentementForm(request.POST or None, instance=Consentement(usager=usager, organisme_id=usager.organisme_id),
                             initial={"date_recueil": timezone.localdate()})
     if request.method == "POST":
-        if not policy.can(request.user, "administratif.modifier", usager):
+        if not policy.can(request.user, Droit.ADMINISTRATIF_MODIFIER, usager):
             raise Http404
         if form.is_valid():
             try:
@@ -300,7 +233,7 @@ def consentements(request, public_id):
 @login_required
 @require_POST
 def verifier_document(request, public_id):
-    usager = usager_ou_404(request, public_id, "administratif.modifier")
+    usager = usager_ou_404(request, public_id, Droit.ADMINISTRATIF_MODIFIER)
     form = DocumentForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choisissez le document d'identité présenté.")
@@ -318,7 +251,7 @@ def verifier_document(request, public_id):
 @login_required
 @require_POST
 def demander_insi(request, public_id):
-    usager = usager_ou_404(request, public_id, "administratif.modifier")
+    usager = usager_ou_404(request, public_id, Droit.ADMINISTRATIF_MODIFIER)
     appel = services.do_demander_insi(request.user, usager)
     return redirect("usagers:appel_insi", public_id=usager.public_id, appel_id=appel.public_id)
 
@@ -337,7 +270,7 @@ def appel_insi(request, public_id, appel_id):
             raise Http404 from None
         return redirect("usagers:appel_insi", public_id=usager.public_id, appel_id=appel.public_id)
     contexte = {"usager": usager, "appel": appel,
-                "peut_modifier": policy.can(request.user, "administratif.modifier", usager)}
+                "peut_modifier": policy.can(request.user, Droit.ADMINISTRATIF_MODIFIER, usager)}
     if request.headers.get("HX-Request"):
         return render(request, "usagers/_appel_insi.html", contexte)
     return render(request, "usagers/appel_insi.html", contexte)
@@ -348,8 +281,8 @@ def appel_insi(request, public_id, appel_id):
 def presence(request, public_id):
     usager = usager_ou_404(request, public_id)
     user = request.user
-    peut_declarer = policy.can(user, "administratif.modifier", usager) or policy.can(user, "soins.modifier", usager)
-    peut_gerer = policy.can(user, "administratif.modifier", usager)
+    peut_declarer = policy.can(user, Droit.ADMINISTRATIF_MODIFIER, usager) or policy.can(user, Droit.SOINS_MODIFIER, usager)
+    peut_gerer = policy.can(user, Droit.ADMINISTRATIF_MODIFIER, usager)
     sejours = list(usager.sejours.select_related("etablissement", "unite").prefetch_related("absences"))
     courant = next((s for s in sejours if s.date_sortie is None), None)
     post = request.POST if request.method == "POST" else None
@@ -358,7 +291,7 @@ def presence(request, public_id):
     sortie_form = SortieForm(post if post and "sortie" in post else None, initial={"date_sortie": timezone.localdate()})
     transfert_form = TransfertForm(
         post if post and "transfert" in post else None,
-        etablissements=policy.scope(user, "administratif.modifier", Etablissement.objects.filter(actif=True))
+        etablissements=policy.scope(user, Droit.ADMINISTRATIF_MODIFIER, Etablissement.objects.filter(actif=True))
         .exclude(pk=courant.etablissement_id if courant else None),
         initial={"date_transfert": timezone.localdate()})
     if request.method == "POST":
@@ -407,7 +340,7 @@ def occupation(request, etablissement_id):
     import calendar
     import datetime
 
-    etab = get_for_user_or_404(request.user, "pilotage.voir", Etablissement.objects.all(), etablissement_id)
+    etab = get_for_user_or_404(request.user, Droit.PILOTAGE_VOIR, Etablissement.objects.all(), etablissement_id)
     form = MoisForm(request.GET or None)
     aujourd_hui = timezone.localdate()
     mois = form.cleaned_data["mois"] if form.is_valid() and form.cleaned_data.get("mois") else aujourd_hui.replace(day=1)
@@ -437,7 +370,7 @@ def photo(request, public_id):
 @login_required
 @require_POST
 def changer_photo(request, public_id):
-    usager = usager_ou_404(request, public_id, "administratif.modifier")
+    usager = usager_ou_404(request, public_id, Droit.ADMINISTRATIF_MODIFIER)
     fichier = request.FILES.get("photo")
     if fichier is None:
         messages.error(request, "Choisissez une photo (JPEG ou PNG).")
@@ -454,8 +387,8 @@ def changer_photo(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def corriger_identite(request, public_id):
-    usager = usager_ou_404(request, public_id, "administratif.modifier")
-    form = UsagerForm(request.POST or None, instance=Usager.objects.get(pk=usager.pk))
+    usager = usager_ou_404(request, public_id, Droit.ADMINISTRATIF_MODIFIER)
+    form = UsagerForm(request.POST or None, instance=for_tenant(request.user, Usager.objects).get(pk=usager.pk))
     if request.method == "POST" and form.is_valid():
         donnees = {k: form.cleaned_data[k] for k in form.fields}
         avant = usager.statut_identite

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from dui.demo import construire_demo
+from accueil.demo import construire_demo
 from dui.models import OrganismeGestionnaire
 from dui.tenancy import tenant_context
 from usagers.models import Usager

@@ -544,7 +544,7 @@ def test_ordonnance_task_is_tenant_and_right_checked(og_a, og_b, resident):
 
 
 def test_dlu_lists_the_current_treatments(og_a, resident):
-    from soins.tasks import traitements_en_cours
+    from soins.dlu import traitements_en_cours
 
     p = prescrire(og_a, resident)
     with tenant_context(og_a.organisme.pk):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from dui.history import update_with_history
 from dui.models import CategorieESMS, Etablissement, OrganismeGestionnaire, Unite
 from dui.tenancy import auth_lookup, tenant_context
 from habilitations.models import DispositifTOTP, Habilitation, Profession, Professionnel
@@ -286,7 +287,7 @@ def _accompagnement(organisme, etabs, pros):
     if codes:
         contenu(brouillon, [], [("Participer à l'atelier musique", codes["1.2.1.2"], pros["educatrice"],
                                  "Atelier musique", "deux fois par semaine", "")], avis=False)
-        Action.objects.filter(objectif__projet=brouillon).update(prestation=codes["2.2.2"])
+        update_with_history(Action.objects.filter(objectif__projet=brouillon), prestation=codes["2.2.2"])
         serafin = EvaluationSerafin.objects.create(organisme=organisme, usager=ndiaye, etablissement=mas,
                                                    date_evaluation=jour - j(days=15), evaluateur=pros["educatrice"])
         for code, importance in (("1.2.1.2", 3), ("1.2.1.3", 2), ("1.1.2", 1)):

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from habilitations.roles import Droit
+
 
 def dui(request):
     user = getattr(request, "user", None)
@@ -10,9 +12,9 @@ def dui(request):
 
         context["bris_de_glace_actifs"] = list(bris_de_glace_actifs(user).order_by("expire_le")[:5])
         context["peut_revoir_bris_de_glace"] = user.est_dpo or any(
-            "pilotage.modifier" in actions_dans(user, etab) for etab in roles_par_etablissement(user))
-        context["voit_soins"] = any("soins.voir" in actions_dans(user, etab) for etab in roles_par_etablissement(user))
-        context["voit_echanges"] = any("documents.voir" in actions_dans(user, etab)
+            Droit.PILOTAGE_MODIFIER in actions_dans(user, etab) for etab in roles_par_etablissement(user))
+        context["voit_soins"] = any(Droit.SOINS_VOIR in actions_dans(user, etab) for etab in roles_par_etablissement(user))
+        context["voit_echanges"] = any(Droit.DOCUMENTS_VOIR in actions_dans(user, etab)
                                        for etab in roles_par_etablissement(user))
-        context["voit_stock"] = any("medicaments.voir" in actions_dans(user, etab) for etab in roles_par_etablissement(user))
+        context["voit_stock"] = any(Droit.MEDICAMENTS_VOIR in actions_dans(user, etab) for etab in roles_par_etablissement(user))
     return context

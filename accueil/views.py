@@ -1,4 +1,4 @@
-"""Pages of the core: home, the framework-floor page, an établissement's page, the access journal."""
+"""Pages of the shell: home, the framework-floor page, an établissement's page, the access journal."""
 
 from __future__ import annotations
 
@@ -10,21 +10,25 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from dui.audit import journaliser_acces
+from dui.models import Etablissement, ExportJournal, StatutExport, TypeAcces
+from dui.registre_accueil import registre_accueil
+from dui.selectors import journal_filtre, peut_consulter_journal
+from dui.services import do_demander_export_journal
 from habilitations import policy
-from habilitations.roles import Categorie
+from habilitations.access import for_tenant, get_for_user_or_404
+from habilitations.roles import VOIR, Categorie, Droit, Role
 
-from .access import for_tenant, get_for_user_or_404
-from .audit import journaliser_acces
 from .forms import JournalFiltreForm
-from .models import Etablissement, ExportJournal, StatutExport, TypeAcces
-from .selectors import journal_filtre, peut_consulter_journal
-from .services import do_demander_export_journal
 
 
 @login_required
 def accueil(request):
+    """The professional's ESMS with the links each app declares (``dui.registre_accueil``) and the "today"
+    items of every app."""
     user = request.user
     if user.est_admin_plateforme:
         return redirect("administration:organismes")
@@ -32,23 +36,22 @@ def accueil(request):
     etablissements = list(
         for_tenant(user, Etablissement.objects.filter(pk__in=roles.keys())).prefetch_related("unites")
     )
+    liens = registre_accueil.liens()
     cartes = []
-    from accompagnement.models import CATEGORIES_AGGIR
-    from habilitations.roles import Role
-
     for etab in etablissements:
         actions = policy.actions_dans(user, etab.pk)
         cartes.append({
             "etablissement": etab,
             "roles": sorted(Role(r).label for r in roles.get(etab.pk, ())),
-            "categories": [c.label for c in Categorie if f"{c.value}.voir" in actions],
-            "pilotage": "pilotage.voir" in actions,
-            "configurer": "pilotage.modifier" in actions,
-            "gmp": etab.categorie in CATEGORIES_AGGIR,
+            "categories": [c.label for c in Categorie if f"{c.value}.{VOIR}" in actions],
+            "liens": [(lien.libelle, reverse(lien.url, args=[etab.public_id]) if lien.par_etablissement
+                       else reverse(lien.url))
+                      for lien in liens
+                      if lien.action in actions and (lien.condition is None or lien.condition(etab))],
         })
-    from accompagnement.selectors import rappels_de
-
-    return render(request, "dui/accueil.html", {"cartes": cartes, "rappels": list(rappels_de(user)[:20])})
+    aujourdhui = [(source.titre, list(source.elements(user))) for source in registre_accueil.sources()]
+    return render(request, "dui/accueil.html", {"cartes": cartes,
+                                                "aujourdhui": [(t, e) for t, e in aujourdhui if e]})
 
 
 @login_required
@@ -59,12 +62,12 @@ def sante(request):
 
 @login_required
 def etablissement(request, public_id):
-    etab = get_for_user_or_404(request.user, "administratif.voir", Etablissement.objects.all(), public_id)
+    etab = get_for_user_or_404(request.user, Droit.ADMINISTRATIF_VOIR, Etablissement.objects.all(), public_id)
     journaliser_acces(request, TypeAcces.LECTURE, etab, f"Fiche établissement {etab.nom}")
     return render(request, "dui/etablissement.html", {
         "etablissement": etab,
         "unites": etab.unites.all(),
-        "voit_medical": policy.can(request.user, "medical.voir", etab),
+        "voit_medical": policy.can(request.user, Droit.MEDICAL_VOIR, etab),
     })
 
 
@@ -81,8 +84,7 @@ def journal(request):
     if form.is_bound and form.is_valid():
         entrees = journal_filtre(request.user, **form.filtres())
     page = Paginator(entrees, 50).get_page(request.GET.get("page"))
-    exports = ExportJournal.objects.filter(organisme_id=request.user.organisme_id,
-                                           demandeur=request.user)[:10]
+    exports = for_tenant(request.user, ExportJournal.objects.filter(demandeur=request.user))[:10]
     requete = request.GET.copy()
     requete.pop("page", None)
     return render(request, "dui/journal.html", {"form": form, "page": page, "exports": exports,

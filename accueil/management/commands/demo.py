@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from dui.demo import DEMO_PASSWORD, construire_demo
+from accueil.demo import DEMO_PASSWORD, construire_demo
 
 
 class Command(BaseCommand):

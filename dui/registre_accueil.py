@@ -1,0 +1,78 @@
+"""The home page as a registry: each app declares, from its ``AppConfig.ready()``, the links it adds to an
+ESMS's card (occupation, bilans, GMP, indicators…) and its "today" items (the professional's reminders…).
+The shell's home page (``accueil.views.accueil``) reads them; no app edits the shell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class LienEtablissement:
+    """A link of an ESMS's card, shown when ``action`` is allowed in that ESMS (and ``condition`` holds);
+    ``url`` names a route taking the ESMS's ``public_id``, or no argument when ``par_etablissement`` is
+    false."""
+
+    code: str
+    libelle: str
+    ordre: int
+    url: str
+    action: str
+    condition: Callable[[Any], bool] | None = None
+    par_etablissement: bool = True
+
+
+@dataclass(frozen=True)
+class ElementDuJour:
+    libelle: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SourceDuJour:
+    """A section of "today" items for the professional: ``elements(user)`` returns at most a page of
+    ``ElementDuJour`` (already restricted to what the user may see)."""
+
+    code: str
+    titre: str
+    ordre: int
+    elements: Callable[[Any], Iterable[ElementDuJour]]
+
+
+class RegistreAccueil:
+    def __init__(self) -> None:
+        self._liens: dict[str, LienEtablissement] = {}
+        self._sources: dict[str, SourceDuJour] = {}
+
+    def lien_etablissement(self, code: str, libelle: str, *, ordre: int, url: str, action: str,
+                           condition: Callable[[Any], bool] | None = None,
+                           par_etablissement: bool = True) -> LienEtablissement:
+        if code in self._liens:
+            raise ImproperlyConfigured(f"Lien d'accueil {code!r} déjà déclaré.")
+        self._liens[code] = LienEtablissement(code, libelle, ordre, url, action, condition, par_etablissement)
+        return self._liens[code]
+
+    def aujourdhui(self, code: str, titre: str, *, ordre: int,
+                   elements: Callable[[Any], Iterable[ElementDuJour]]) -> SourceDuJour:
+        if code in self._sources:
+            raise ImproperlyConfigured(f"Rubrique d'accueil {code!r} déjà déclarée.")
+        self._sources[code] = SourceDuJour(code, titre, ordre, elements)
+        return self._sources[code]
+
+    def retirer(self, code: str) -> None:
+        self._liens.pop(code, None)
+        self._sources.pop(code, None)
+
+    def liens(self) -> list[LienEtablissement]:
+        return sorted(self._liens.values(), key=lambda lien: (lien.ordre, lien.code))
+
+    def sources(self) -> list[SourceDuJour]:
+        return sorted(self._sources.values(), key=lambda s: (s.ordre, s.code))
+
+
+registre_accueil = RegistreAccueil()
