@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
+from dui.forms import champ_a_choix
 from habilitations.models import Professionnel
 
 from . import aggir
@@ -45,7 +47,7 @@ class CodeChoiceField(forms.ModelChoiceField):
 
 
 class NouveauProjetForm(forms.Form):
-    etablissement = forms.ModelChoiceField(label="Établissement", queryset=None, to_field_name="public_id")
+    etablissement: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Établissement", queryset=None, to_field_name="public_id")
     coordonnateur = ProChoiceField(label="Coordonnateur du projet", queryset=None, to_field_name="public_id",
                                    help_text="Le professionnel référent du projet : il recevra les rappels.")
 
@@ -83,8 +85,8 @@ class BesoinForm(forms.ModelForm):
 
     def __init__(self, *args, secteur_handicap: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["code_serafin"].queryset = CodeSerafin.objects.filter(jeu=JeuSerafin.BESOINS, actif=True,
-                                                                          niveau__gte=2)
+        champ_a_choix(self, "code_serafin").queryset = CodeSerafin.objects.filter(jeu=JeuSerafin.BESOINS, actif=True,
+                                                                               niveau__gte=2)
         self.fields["categorie_libre"].help_text = "Si aucun code SERAFIN-PH ne convient (ou hors secteur du handicap)."
         if not secteur_handicap:
             self.fields["code_serafin"].help_text = "Nomenclature du secteur du handicap : facultative ici."
@@ -97,7 +99,7 @@ class BesoinForm(forms.ModelForm):
 
 
 class ObjectifForm(forms.ModelForm):
-    besoin = forms.ModelChoiceField(label="Besoin auquel il répond", required=False, queryset=None,
+    besoin: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Besoin auquel il répond", required=False, queryset=None,
                                     to_field_name="public_id")
     referent = ProChoiceField(label="Référent", queryset=None, to_field_name="public_id")
 
@@ -113,7 +115,7 @@ class ObjectifForm(forms.ModelForm):
 
 
 class ActionForm(forms.ModelForm):
-    objectif = forms.ModelChoiceField(label="Objectif", queryset=None, to_field_name="public_id")
+    objectif: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Objectif", queryset=None, to_field_name="public_id")
     prestation = CodeChoiceField(label="Prestation SERAFIN-PH", required=False, queryset=None)
 
     class Meta:
@@ -160,8 +162,8 @@ class BilanForm(forms.Form):
 
 
 class ObservationForm(forms.ModelForm):
-    etablissement = forms.ModelChoiceField(label="Établissement", queryset=None, to_field_name="public_id")
-    objectif = forms.ModelChoiceField(label="Objectif du projet concerné", required=False, queryset=None,
+    etablissement: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Établissement", queryset=None, to_field_name="public_id")
+    objectif: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Objectif du projet concerné", required=False, queryset=None,
                                       to_field_name="public_id")
     date_observation = forms.DateTimeField(label="Date et heure", widget=forms.DateTimeInput(
         attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"), input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"])
@@ -186,7 +188,7 @@ class ObservationForm(forms.ModelForm):
 
 
 class EvaluationBaseForm(forms.Form):
-    etablissement = forms.ModelChoiceField(label="Établissement", queryset=None, to_field_name="public_id")
+    etablissement: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Établissement", queryset=None, to_field_name="public_id")
     date_evaluation = forms.DateField(label="Date de l'évaluation", widget=DATE)
     commentaire = forms.CharField(label="Commentaire", required=False, max_length=5000,
                                   widget=forms.Textarea(attrs={"rows": 2}))
@@ -230,7 +232,7 @@ class AggirForm(EvaluationBaseForm):
                 else:
                     manquants.append(item)
             else:
-                adverbes = [a for a in data.getlist(f"adv_{item}") if a in aggir.ADVERBES]
+                adverbes = [a for a in data.getlist(f"adv_{item}") if a in aggir.ADVERBES]  # type: ignore[attr-defined]
                 if adverbes and data.get(f"aucun_{item}"):
                     manquants.append(item)
                 elif adverbes:
@@ -242,7 +244,7 @@ class AggirForm(EvaluationBaseForm):
         return reponses, manquants
 
     def illustratives(self) -> dict[str, str]:
-        return {v: self.data.get(f"ill_{v}") for v in aggir.VARIABLES_ILLUSTRATIVES
+        return {v: str(self.data.get(f"ill_{v}")) for v in aggir.VARIABLES_ILLUSTRATIVES
                 if self.data.get(f"ill_{v}") in aggir.CODES}
 
 
@@ -251,7 +253,7 @@ class SerafinForm(EvaluationBaseForm):
 
 
 class GrilleForm(forms.ModelForm):
-    etablissement = forms.ModelChoiceField(label="Établissement", queryset=None, to_field_name="public_id")
+    etablissement: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Établissement", queryset=None, to_field_name="public_id")
     interpretation_texte = forms.CharField(
         label="Interprétation du score", required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Une ligne par seuil : « score minimal = interprétation », par exemple « 3 = Risque élevé ».")
@@ -268,7 +270,7 @@ class GrilleForm(forms.ModelForm):
 
     def __init__(self, etablissements, *args, verrouillee: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["etablissement"].queryset = etablissements
+        champ_a_choix(self, "etablissement").queryset = etablissements
         if self.instance.pk:
             self.initial["etablissement"] = self.instance.etablissement.public_id
         self.verrouillee = verrouillee

@@ -205,7 +205,7 @@ class Besoin(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return self.code_serafin.libelle if self.code_serafin_id else self.categorie_libre
+        return self.code_serafin.libelle if self.code_serafin is not None else self.categorie_libre
 
 
 class ResultatObjectif(models.TextChoices):

@@ -4,6 +4,7 @@ with what the templates walk prefetched (query counts do not grow with the recor
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
@@ -100,7 +101,7 @@ def evaluations_serafin(user, usager: Usager) -> list[EvaluationSerafin]:
 
 
 def evaluations_grille(user, usager: Usager) -> list[EvaluationGrille]:
-    lignes = []
+    lignes: list[EvaluationGrille] = []
     for categorie in ("social", "soins"):
         lignes += policy.scope_contenu_du_dossier(user, Droit.de(categorie, VOIR), EvaluationGrille.objects.filter(
             categorie=categorie), usager).select_related("grille", "evaluateur", "etablissement")
@@ -159,7 +160,7 @@ def gmp(etablissement: Etablissement, jours: list[datetime.date]) -> list[dict]:
     """GIR moyen pondéré of the ESMS on each day: persons accompanied that day (séjour in progress, absent
     or not), each with their latest valid GIR at that date (evaluated in any ESMS of the organisme);
     GMP = Σ points / number of persons evaluated (points: ``aggir.POINTS_GIR``). One SQL query."""
-    params = {f"p{g}": p for g, p in POINTS_GIR.items()}
+    params: dict[str, Any] = {f"p{g}": p for g, p in POINTS_GIR.items()}
     params.update({"jours": list(jours), "og": etablissement.organisme_id, "etab": etablissement.pk})
     with connection.cursor() as cursor:
         cursor.execute(_GMP_SQL, params)

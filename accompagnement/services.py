@@ -37,6 +37,7 @@ from .models import (
     Besoin,
     BesoinEvalue,
     CodeSerafin,
+    Confidentialite,
     Decision,
     EvaluationAggir,
     EvaluationGrille,
@@ -170,7 +171,7 @@ def do_ajouter_besoin(auteur, projet: ProjetPersonnalise, besoin: Besoin) -> Bes
 @transaction.atomic
 def do_ajouter_objectif(auteur, projet: ProjetPersonnalise, objectif: Objectif) -> Objectif:
     objectif.projet = projet
-    if objectif.besoin_id and objectif.besoin.projet_id != projet.pk:
+    if objectif.besoin is not None and objectif.besoin.projet_id != projet.pk:
         raise ValidationError({"besoin": "Ce besoin n'appartient pas à ce projet."})
     _exiger_habilite(objectif.referent if objectif.referent_id else None, projet.etablissement, "referent")
     if objectif.echeance < timezone.localdate():
@@ -205,7 +206,7 @@ def do_retirer_element(auteur, projet: ProjetPersonnalise, type_element: str, pu
     if modele is None:
         raise ValidationError("Élément inconnu.")
     filtre = {"objectif__projet": projet} if modele is Action else {"projet": projet}
-    element = modele.objects.filter(public_id=public_id, **filtre).first()
+    element = modele._default_manager.filter(public_id=public_id, **filtre).first()
     if element is None:
         raise ValidationError("Cet élément n'existe plus.")
     element.delete()
@@ -285,7 +286,7 @@ def do_enregistrer_bilan(auteur, projet: ProjetPersonnalise, *, date_bilan: date
         raise ValidationError("Le bilan porte sur un projet validé en cours de mise en œuvre.")
     if date_bilan > timezone.localdate():
         raise ValidationError({"date_bilan": "La date du bilan ne peut pas être dans le futur."})
-    if date_bilan < projet.date_validation:
+    if projet.date_validation is not None and date_bilan < projet.date_validation:
         raise ValidationError({"date_bilan": "Le bilan ne peut pas précéder la validation du projet."})
     if not synthese.strip():
         raise ValidationError({"synthese": "Rédigez la synthèse du bilan."})
@@ -333,7 +334,7 @@ def do_reviser(auteur, projet: ProjetPersonnalise) -> ProjetPersonnalise:
     for objectif in projet.objectifs.filter(resultat__in=RESULTATS_A_RECONDUIRE).prefetch_related("actions"):
         copie = Objectif.objects.create(
             organisme_id=projet.organisme_id, projet=nouveau, libelle=objectif.libelle,
-            besoin=besoins.get(objectif.besoin_id), referent_id=objectif.referent_id,
+            besoin=besoins.get(objectif.besoin_id) if objectif.besoin_id else None, referent_id=objectif.referent_id,
             echeance=max(objectif.echeance, echeance_min), avis_usager=objectif.avis_usager, reconduit_de=objectif)
         for action in objectif.actions.all():
             Action.objects.create(organisme_id=projet.organisme_id, objectif=copie, libelle=action.libelle,
@@ -371,6 +372,7 @@ def creer_rappels_bilans(organisme_id: int, jour: datetime.date | None = None) -
     ).select_related("usager")
     crees = 0
     for projet in projets.iterator(chunk_size=500):
+        assert projet.echeance_bilan is not None  # filtered on it above
         retard = " (en retard)" if projet.echeance_bilan < jour else ""
         _, cree = Rappel.objects.get_or_create(
             organisme_id=organisme_id, projet=projet, destinataire_id=projet.coordonnateur_id,
@@ -605,12 +607,13 @@ def do_ecrire_observation(auteur, observation: Observation) -> Observation:
     exiger_sejour(usager, etablissement, timezone.localtime(observation.date_observation).date())
     if not observation.texte.strip():
         raise ValidationError({"texte": "L'observation est vide."})
-    if observation.objectif_id and (observation.objectif.projet.usager_id != usager.pk
-                                    or observation.objectif.projet.etablissement_id != etablissement.pk):
+    objectif = observation.objectif
+    if objectif is not None and (objectif.projet.usager_id != usager.pk
+                                 or objectif.projet.etablissement_id != etablissement.pk):
         raise ValidationError({"objectif": "Cet objectif n'appartient pas au projet de cette personne."})
     from .models import ACTION_CONFIDENTIALITE
 
-    action = ACTION_CONFIDENTIALITE.get(observation.confidentialite)
+    action = ACTION_CONFIDENTIALITE.get(Confidentialite(observation.confidentialite))
     if action and action != Droit.PILOTAGE_VOIR and etablissement.pk not in policy.etablissements_autorises(auteur, action):
         raise ValidationError({"confidentialite": "Vous ne pouvez pas réserver un écrit à une équipe dont vous ne "
                                                   "faites pas partie."})

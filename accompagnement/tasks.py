@@ -9,7 +9,7 @@ from django.utils import timezone
 from documents.pdf import rendre_pdf
 from documents.services import produire
 from dui.tasks import SystemTenantTask, TenantTask, pour_chaque_organisme
-from dui.tenancy import current_organisme_id
+from dui.tenancy import organisme_courant
 from habilitations import policy
 from habilitations.roles import Droit
 
@@ -53,7 +53,7 @@ def generer_pdf_aggir(document_public_id: str, *, acteur) -> str:
 
 @shared_task(base=SystemTenantTask, name="accompagnement.rappels_bilans_organisme")
 def rappels_bilans_organisme(*, acteur=None) -> int:
-    return creer_rappels_bilans(current_organisme_id())
+    return creer_rappels_bilans(organisme_courant())
 
 
 @shared_task(name="accompagnement.rappels_bilans")

@@ -5,6 +5,7 @@ configurable grids), the journal de suivi, and the ESMS pages for the chef de se
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -181,7 +182,7 @@ def _etapes(pp: ProjetPersonnalise) -> list[tuple[str, str]]:
     libelles = ["Recueil des attentes", "Co-construction", "Validation et mise en œuvre", "Bilan"]
     if pp.statut == StatutPP.REMPLACE:
         return [(libelle, "fait") for libelle in libelles] + [("Révisé", "fait")]
-    courant = ordre.index(pp.statut)
+    courant = ordre.index(StatutPP(pp.statut))
     etats = [(libelle, "fait" if i < courant else "en_cours" if i == courant else "a_venir")
              for i, libelle in enumerate(libelles)]
     return etats + [("Révision", "a_venir")]
@@ -306,7 +307,7 @@ def evaluations(request, public_id):
 
 def _grille_aggir(form: AggirForm) -> list[dict]:
     """The grid for the template, with what was answered (a form sent back with errors loses nothing)."""
-    data = form.data if form.is_bound else {}
+    data: Any = form.data if form.is_bound else {}  # a QueryDict (getlist) when bound
     lignes = []
     for variable, sous in aggir.VARIABLES_DISCRIMINANTES.items():
         for index, cle in enumerate([f"{variable}.{s}" for s in sous] or [variable]):

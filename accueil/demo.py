@@ -8,6 +8,7 @@ code_demo`` prints the current code. Refused when ``DUI_ENV=production``.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +23,7 @@ from habilitations.roles import Role
 DEMO_PASSWORD = "Demo-DUI-2026!"
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # demo only, published in the README
 
-OG_A = {
+OG_A: dict[str, Any] = {
     "raison_sociale": "Association Les Tilleuls",
     "finess_juridique": "750000010",
     "siren": "775000010",
@@ -33,7 +34,7 @@ OG_A = {
     ],
     "domaine": "tilleuls.demo",
 }
-OG_B = {
+OG_B: dict[str, Any] = {
     "raison_sociale": "Fondation Horizon",
     "finess_juridique": "690000020",
     "siren": "779000020",

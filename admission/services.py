@@ -26,7 +26,7 @@ def _exiger(user, action: str, etablissement) -> None:
 def do_enregistrer_demande(auteur, demande: DemandeAdmission) -> DemandeAdmission:
     _exiger(auteur, Droit.ADMINISTRATIF_MODIFIER, demande.etablissement)
     demande.organisme_id = auteur.organisme_id
-    if demande.usager_id and demande.usager.organisme_id != auteur.organisme_id:
+    if demande.usager is not None and demande.usager.organisme_id != auteur.organisme_id:
         raise PermissionDenied
     demande.full_clean()
     demande.save()
@@ -46,7 +46,7 @@ def do_decider(auteur, demande: DemandeAdmission, decision: DecisionCommission) 
     decision.full_clean()
     decision.save()
     demande.statut = {Decision.ADMIS: StatutDemande.ACCEPTEE, Decision.REFUSE: StatutDemande.REFUSEE,
-                      Decision.AJOURNE: StatutDemande.AJOURNEE}[decision.decision]
+                      Decision.AJOURNE: StatutDemande.AJOURNEE}[Decision(decision.decision)]
     demande.save(update_fields=["statut", "modifie_le"])
     return demande
 
@@ -65,7 +65,7 @@ def do_prononcer_admission(auteur, demande: DemandeAdmission, *, date_entree: da
     admission = usagers_services.Admission(etablissement=demande.etablissement, mode_accueil=demande.mode_accueil,
                                            date_entree=date_entree, unite=unite, chambre=chambre,
                                            provenance=demande.get_origine_display())
-    if demande.usager_id:
+    if demande.usager is not None:
         usager = demande.usager
         if Sejour.objects.filter(usager=usager, etablissement=demande.etablissement, date_sortie__isnull=True).exists():
             raise ValidationError("La personne a déjà un séjour en cours dans cet établissement.")

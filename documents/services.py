@@ -11,12 +11,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils import timezone
 
 from dui.queue import enqueue_on_commit, tenant_kwargs
 
-from .models import CODES_LOINC, Document, StatutDocument
+from .models import CODES_LOINC, Document, StatutDocument, TypeDocument
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +24,7 @@ logger = logging.getLogger(__name__)
 DELAI_PREPARATION = datetime.timedelta(minutes=10)
 
 
-def do_demander_generation(auteur, *, source: Model, usager, etablissement, type_document: str, categorie: str,
+def do_demander_generation(auteur, *, source: Any, usager, etablissement, type_document: str, categorie: str,
                            titre: str, tache: str | Any, options: dict | None = None) -> Document:
     """A new version of the document generated from ``source`` (the caller has checked the rights on it);
     ``tache`` is the name of the Celery task that renders it (or an object with ``delay``, for tests that
@@ -39,7 +38,7 @@ def do_demander_generation(auteur, *, source: Model, usager, etablissement, type
         marquer_echec(precedent, "Non produit dans les dix minutes : remplacé par une nouvelle demande.")
     document = Document(
         organisme_id=auteur.organisme_id, usager=usager, etablissement=etablissement, type_document=type_document,
-        code_loinc=CODES_LOINC.get(type_document, ""), categorie=categorie, titre=titre[:200],
+        code_loinc=CODES_LOINC.get(TypeDocument(type_document), ""), categorie=categorie, titre=titre[:200],
         objet_type=source._meta.label_lower, objet_id=source.public_id,
         version=(precedent.version + 1) if precedent else 1, remplace=precedent, options=options or {},
         auteur=auteur)

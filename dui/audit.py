@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Model
+from django.http import HttpRequest
 
 from .models import JournalAcces, TypeAcces, etablissement_id_of
 from .reseau import client_ip
 
 
-def journaliser_acces(request, type_acces: str, obj: Model | None, libelle: str,
+def journaliser_acces(request: HttpRequest, type_acces: str, obj: Model | None, libelle: str,
                       etablissement_id: int | None = None) -> JournalAcces:
-    user = request.user
+    user: Any = request.user  # an authenticated professional: the views that journal require it
     if etablissement_id is None and obj is not None:
         etablissement_id = etablissement_id_of(obj)
     return JournalAcces.objects.create(

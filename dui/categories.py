@@ -4,6 +4,8 @@ exceptions."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 
@@ -18,9 +20,9 @@ class Categorie(models.TextChoices):
     ADMINISTRATION = "administration", "Administration"
 
 
-def exception_permissions() -> list[tuple[str, str]]:
+def exception_permissions() -> list[tuple[str, str | Any]]:
     """Permission codenames for object-level exceptions, declared on each protected model's Meta."""
-    perms = []
+    perms: list[tuple[str, str | Any]] = []
     for code, libelle in Categorie.choices:
         perms.append((f"refuser_{code}", f"Refus d'accès : {libelle.lower()}"))
         perms.append((f"accorder_{code}", f"Accès accordé par exception : {libelle.lower()}"))

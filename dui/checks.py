@@ -5,13 +5,16 @@
   worker process configured with the owner, a superuser or a BYPASSRLS role stops at once.
 """
 
+from typing import Any
+
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 
-def role_problems(connection) -> list[str]:
+def role_problems(connection: BaseDatabaseWrapper) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
         superuser, bypass = cursor.fetchone()
@@ -27,7 +30,7 @@ def role_problems(connection) -> list[str]:
     return problems
 
 
-def refuse_unsafe_connection(sender, connection, **kwargs) -> None:
+def refuse_unsafe_connection(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
     """``connection_created`` handler (production only): fail closed on an unsafe role."""
     if connection.alias == "default" and settings.PRODUCTION:
         problems = role_problems(connection)
@@ -37,7 +40,7 @@ def refuse_unsafe_connection(sender, connection, **kwargs) -> None:
 
 
 @register(Tags.database, deploy=True)
-def check_app_role(app_configs=None, databases=None, **kwargs):
+def check_app_role(app_configs: Any = None, databases: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if not databases or "default" not in databases:
         return []
     try:

@@ -9,6 +9,8 @@ append-only journals.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import connections
 
@@ -21,11 +23,11 @@ REFERENCE_TABLES = ("accompagnement_codeserafin", "medicaments_specialite", "med
 
 
 def app_role_name() -> str:
-    return settings.DATABASES["default"]["USER"]
+    return str(settings.DATABASES["default"]["USER"])
 
 
 def owner_role_name() -> str:
-    return settings.DATABASES["owner"]["USER"]
+    return str(settings.DATABASES["owner"]["USER"])
 
 
 def grant_app_role(using: str = "owner", allow_truncate: bool = False) -> None:
@@ -49,5 +51,5 @@ def grant_app_role(using: str = "owner", allow_truncate: bool = False) -> None:
             cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {quoted}")
 
 
-def post_migrate_grants(sender, using="owner", **kwargs) -> None:
+def post_migrate_grants(sender: Any, using: str = "owner", **kwargs: Any) -> None:
     grant_app_role(using=using, allow_truncate=getattr(settings, "DUI_TESTING", False))

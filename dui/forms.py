@@ -1,35 +1,44 @@
+"""Forms of the kernel models and what every app's forms share: the call of a service from a view
+(``traiter``), the ESMS choice, French decimals, hours."""
+
+from __future__ import annotations
+
 import datetime
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
 from .models import Etablissement, OrganismeGestionnaire, Unite
 
 
-class OrganismeForm(forms.ModelForm):
+class OrganismeForm(forms.ModelForm[OrganismeGestionnaire]):
     class Meta:
         model = OrganismeGestionnaire
         fields = ["raison_sociale", "finess_juridique", "siren"]
 
 
-class EtablissementForm(forms.ModelForm):
+class EtablissementForm(forms.ModelForm[Etablissement]):
     class Meta:
         model = Etablissement
         fields = ["nom", "finess_geographique", "categorie", "capacite", "adresse", "telephone", "actif"]
         widgets = {"adresse": forms.Textarea(attrs={"rows": 2})}
 
-    def validate_unique(self):
+    def validate_unique(self) -> None:
         # FINESS uniqueness spans all tenants: checked by the service, which can see them.
         pass
 
 
-class UniteForm(forms.ModelForm):
+class UniteForm(forms.ModelForm[Unite]):
     class Meta:
         model = Unite
         fields = ["nom", "capacite", "active"]
 
 
-def ajouter_erreurs(form: forms.Form, exc) -> None:
+def ajouter_erreurs(form: forms.BaseForm, exc: ValidationError) -> None:
     """Show a service's ValidationError on the form: on its fields when it names them, else on top."""
     if hasattr(exc, "error_dict"):
         for champ, erreurs in exc.message_dict.items():
@@ -38,12 +47,10 @@ def ajouter_erreurs(form: forms.Form, exc) -> None:
         form.add_error(None, exc.messages)
 
 
-def traiter(form: forms.Form, appel) -> bool:
+def traiter(form: forms.BaseForm, appel: Callable[[], object]) -> bool:
     """Run a service on a valid form, for a view: True on success; a ValidationError goes onto the form in
-    French (nothing typed is lost), a PermissionDenied becomes a 404 (as for an object of another tenant)."""
-    from django.core.exceptions import PermissionDenied, ValidationError
-    from django.http import Http404
-
+    French (nothing typed is lost), a PermissionDenied becomes a 404 (as for an object of another tenant).
+    The one way a view calls a service with a form, and the one place a refusal becomes a 404."""
     if not form.is_valid():
         return False
     try:
@@ -61,15 +68,22 @@ def traiter(form: forms.Form, appel) -> bool:
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class EtablissementField(forms.ModelChoiceField):
-    def __init__(self, **kwargs):
+class EtablissementField(forms.ModelChoiceField[Etablissement]):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(label="Établissement", queryset=None, to_field_name="public_id", **kwargs)
 
 
-def choix_etablissements(form, etablissements) -> None:
+def champ_a_choix(form: forms.BaseForm, nom: str) -> forms.ModelChoiceField[Any]:
+    """The form's model choice field ``nom``, typed (its queryset is set by the view's choices)."""
+    champ = form.fields[nom]
+    assert isinstance(champ, forms.ModelChoiceField)
+    return champ
+
+
+def choix_etablissements(form: forms.BaseForm, etablissements: Sequence[Etablissement]) -> None:
     """The form's ``etablissement`` field offers these ESMS (the view chose them: tenant and habilitations);
     the only one is preselected."""
-    form.fields["etablissement"].queryset = Etablissement.objects.filter(pk__in=[e.pk for e in etablissements])
+    champ_a_choix(form, "etablissement").queryset = Etablissement.objects.filter(pk__in=[e.pk for e in etablissements])
     if len(etablissements) == 1 and not form.is_bound and not form.initial.get("etablissement"):
         # a ModelForm's initial holds the unsaved instance's empty value: setdefault would keep it
         form.initial["etablissement"] = etablissements[0].public_id
@@ -78,12 +92,12 @@ def choix_etablissements(form, etablissements) -> None:
 class DecimalFrField(forms.CharField):
     """A number typed on a French tablet: "37,8" as well as "37.8"."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
 
-    def clean(self, value):
+    def clean(self, value: Any) -> Decimal | None:
         value = super().clean(value)
         if value in (None, ""):
             return None
@@ -99,7 +113,7 @@ class DecimalFrField(forms.CharField):
 class HeuresField(forms.CharField):
     """"7:30, 12h, 19 h 15" → sorted times."""
 
-    def clean(self, value):
+    def clean(self, value: Any) -> list[datetime.time]:
         value = super().clean(value)
         if not self.required and not (value or "").strip():
             return []

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 
-def _ecart(a, b) -> float:
+def _ecart(a: Any, b: Any) -> float:
     """b − a as a number: seconds for dates and datetimes, the difference otherwise."""
     difference = b - a
     if isinstance(difference, datetime.timedelta):
@@ -34,11 +35,11 @@ class Repere:
     marge_h: int = 12
     marge_b: int = 28
 
-    def x(self, moment) -> float:
+    def x(self, moment: Any) -> float:
         etendue = _ecart(self.debut, self.fin) or 1
         return round(self.marge_g + _ecart(self.debut, moment) / etendue * (self.largeur - self.marge_g - self.marge_d), 1)
 
-    def y(self, valeur) -> float:
+    def y(self, valeur: Any) -> float:
         etendue = (self.haut - self.bas) or 1
         return round(self.marge_h + (self.haut - float(valeur)) / etendue * (self.hauteur - self.marge_h - self.marge_b), 1)
 

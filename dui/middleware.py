@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import transaction
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from . import tenancy
 from .history import reset_actor, set_actor
@@ -24,10 +29,10 @@ CSP = "; ".join([
 class ContentSecurityPolicyMiddleware:
     """A strict CSP: no inline script or style, nothing from other origins (assets are vendored)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
@@ -46,13 +51,13 @@ class TenantMiddleware:
     that raises rolls its writes back; a 5xx response rolls back the whole request.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
-        user = getattr(request, "user", None)
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user: Any = getattr(request, "user", None)
         organisme_id = user.organisme_id if user is not None and user.is_authenticated else None
-        request.organisme_id = organisme_id
+        request.organisme_id = organisme_id  # type: ignore[attr-defined]  # read by the tenancy helpers
         token = set_actor(user)
         try:
             with transaction.atomic():

@@ -8,6 +8,8 @@ the migrations); ``tests/dui/test_rls.py`` enumerates the tables and fails on an
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -25,7 +27,7 @@ finess_validator = RegexValidator(
 )
 
 
-def tenant_history(**kwargs) -> HistoricalRecords:
+def tenant_history(**kwargs: Any) -> HistoricalRecords:
     """History for a tenant model: the acting professional is recorded, and the history row keeps
     ``organisme_id`` so the history table is under row-level security too."""
     return HistoricalRecords(get_user=history_user, user_db_constraint=False, **kwargs)
@@ -76,7 +78,7 @@ class TenantModel(models.Model):
         abstract = True
 
     @classmethod
-    def q_dans_etablissements(cls, etablissement_ids) -> models.Q | None:
+    def q_dans_etablissements(cls, etablissement_ids: Iterable[int]) -> models.Q | None:
         """SQL condition "this row belongs to one of these ESMS" (None: not tied to an ESMS)."""
         if cls.etablissement_path is None:
             return None
@@ -188,7 +190,7 @@ class Unite(TenantModel):
     def __str__(self) -> str:
         return self.nom
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.etablissement_id and not self.organisme_id:
             self.organisme_id = self.etablissement.organisme_id
         super().save(*args, **kwargs)

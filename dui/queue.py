@@ -24,7 +24,7 @@ def enqueue_on_commit(nom: str, *args: Any, **kwargs: Any) -> None:
     transaction.on_commit(lambda: tache.apply_async(args=args, kwargs=kwargs))
 
 
-def tache_nommee(nom: str) -> Task:
+def tache_nommee(nom: str) -> Task[Any, Any]:
     """The task registered under ``nom``; in a web process the ``tasks`` modules are imported on first use
     (autodiscovery runs at worker start only)."""
     if nom not in app.tasks:

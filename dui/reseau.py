@@ -11,8 +11,9 @@ def client_ip(request: HttpRequest) -> str | None:
     if proxies:
         forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+            return str(forwarded[-proxies])
+    adresse = request.META.get("REMOTE_ADDR")
+    return str(adresse) if adresse else None
 
 
 __all__ = ["client_ip"]

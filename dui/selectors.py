@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -10,12 +11,12 @@ from django.utils import timezone
 from .models import JournalAcces
 
 
-def peut_consulter_journal(user) -> bool:
+def peut_consulter_journal(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.organisme_id
                 and (user.est_dpo or user.est_admin_organisme))
 
 
-def journal_filtre(user, *, professionnel_id: int | None = None, objet_id=None, type_acces: str = "",
+def journal_filtre(user: Any, *, professionnel_id: int | None = None, objet_id: Any = None, type_acces: str = "",
                    du: datetime.date | None = None, au: datetime.date | None = None) -> QuerySet[JournalAcces]:
     qs = JournalAcces.objects.filter(organisme_id=user.organisme_id)
     if professionnel_id:

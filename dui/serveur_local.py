@@ -5,7 +5,8 @@ answer 503). Used by the tests, the demo (``bin/run``) and the benches."""
 from __future__ import annotations
 
 import threading
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 
 
 class ServeurLocal(ThreadingHTTPServer):
@@ -13,7 +14,7 @@ class ServeurLocal(ThreadingHTTPServer):
     schema = "http"
     chemin = "/"
 
-    def __init__(self, port: int, gestionnaire):
+    def __init__(self, port: int, gestionnaire: type[BaseHTTPRequestHandler]) -> None:
         self.pannes = 0
         self._verrou = threading.Lock()
         super().__init__(("127.0.0.1", port), gestionnaire)
@@ -22,7 +23,7 @@ class ServeurLocal(ThreadingHTTPServer):
     def url(self) -> str:
         return f"{self.schema}://127.0.0.1:{self.server_address[1]}{self.chemin}"
 
-    def demarrer(self):
+    def demarrer(self) -> Self:
         threading.Thread(target=self.serve_forever, daemon=True).start()
         return self
 

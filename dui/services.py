@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
@@ -10,12 +12,12 @@ from .queue import enqueue_on_commit, tenant_kwargs
 from .selectors import peut_consulter_journal
 
 
-def _exiger_admin(admin) -> None:
+def _exiger_admin(admin: Any) -> None:
     if not (admin.is_authenticated and admin.est_admin_organisme and admin.organisme_id):
         raise PermissionDenied("Réservé aux administrateurs de l'organisme.")
 
 
-def _enregistrer(obj) -> None:
+def _enregistrer(obj: Etablissement | Unite) -> None:
     obj.full_clean(validate_unique=False)
     try:
         with transaction.atomic():
@@ -28,14 +30,14 @@ def _enregistrer(obj) -> None:
         raise
 
 
-def do_enregistrer_etablissement(admin, etablissement: Etablissement) -> Etablissement:
+def do_enregistrer_etablissement(admin: Any, etablissement: Etablissement) -> Etablissement:
     _exiger_admin(admin)
     etablissement.organisme_id = admin.organisme_id
     _enregistrer(etablissement)
     return etablissement
 
 
-def do_enregistrer_unite(admin, etablissement: Etablissement, unite: Unite) -> Unite:
+def do_enregistrer_unite(admin: Any, etablissement: Etablissement, unite: Unite) -> Unite:
     _exiger_admin(admin)
     if etablissement.organisme_id != admin.organisme_id:
         raise PermissionDenied
@@ -45,7 +47,7 @@ def do_enregistrer_unite(admin, etablissement: Etablissement, unite: Unite) -> U
     return unite
 
 
-def do_demander_export_journal(user, filtres: dict) -> ExportJournal:
+def do_demander_export_journal(user: Any, filtres: dict[str, Any]) -> ExportJournal:
     """Record the request and hand the work to a worker once the transaction commits."""
     if not peut_consulter_journal(user):
         raise PermissionDenied

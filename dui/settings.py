@@ -5,8 +5,13 @@ on the hardened settings checked by ``manage.py check --deploy``.
 """
 
 from pathlib import Path
+from typing import Any
 
+import django_stubs_ext
 import environ
+
+# generic Django classes (ModelForm[Model], QuerySet[Model]…) may be subscripted at run time, as mypy reads them
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCAL_DIR = BASE_DIR / ".local"
@@ -185,7 +190,7 @@ MEDIA_ROOT = env.path("DUI_MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
 # --- Celery ---------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {"visibility_timeout": 3600}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = Path(env.str("DUI_BROKER_DIR", default=str(LOCAL_DIR / "broker")))
     (_broker_dir / "queue").mkdir(parents=True, exist_ok=True)
@@ -205,7 +210,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {  # periodic tasks of the domain apps (reminders, relays)
+CELERY_BEAT_SCHEDULE: dict[str, Any] = {  # periodic tasks of the domain apps (reminders, relays)
     "rappels-bilans-pp": {"task": "accompagnement.rappels_bilans", "schedule": 6 * 3600},
     "plans-administration": {"task": "medicaments.etendre_plans", "schedule": 6 * 3600},
     "relais-envois": {"task": "interop.relayer_tous", "schedule": 60},

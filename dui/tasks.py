@@ -7,6 +7,8 @@ history, and fails closed when either is missing or inconsistent.
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Task, shared_task
 from django.contrib.auth import get_user_model
 
@@ -18,11 +20,11 @@ class TenantContextError(RuntimeError):
     pass
 
 
-class TenantTask(Task):
+class TenantTask(Task[Any, Any]):
     abstract = True
     typing = False  # organisme_id / acteur_id are consumed here, not by the task function
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         kwargs = dict(kwargs)  # retries re-send the original kwargs: do not consume them in place
         organisme_id = kwargs.pop("organisme_id", None)
         acteur_id = kwargs.pop("acteur_id", None)
@@ -44,14 +46,14 @@ class TenantTask(Task):
                 reset_actor(token)
 
 
-class SystemTenantTask(Task):
+class SystemTenantTask(Task[Any, Any]):
     """A periodic task acting for the system within one tenant (reminders…): ``organisme_id`` is required
     (fails closed without it), there is no acting professional (history records no user)."""
 
     abstract = True
     typing = False
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         kwargs = dict(kwargs)
         organisme_id = kwargs.pop("organisme_id", None)
         if not organisme_id:
@@ -64,7 +66,7 @@ class SystemTenantTask(Task):
                 reset_actor(token)
 
 
-def pour_chaque_organisme(tache) -> int:
+def pour_chaque_organisme(tache: Task[Any, Any]) -> int:
     """Periodic tasks (Celery beat): queue ``tache`` (a ``SystemTenantTask``) once per active organisme, each
     run bound to its tenant. Returns how many were queued."""
     from dui.models import OrganismeGestionnaire
@@ -76,7 +78,7 @@ def pour_chaque_organisme(tache) -> int:
 
 
 @shared_task(base=TenantTask, bind=True, name="dui.generer_export_journal")
-def generer_export_journal(self, export_public_id: str, *, acteur) -> int:
+def generer_export_journal(self: Task[Any, Any], export_public_id: str, *, acteur: Any) -> int:
     """Write the filtered access journal as CSV (semicolon, UTF-8 with BOM: opens in French Excel)."""
     import csv
     import datetime

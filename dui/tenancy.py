@@ -25,6 +25,14 @@ def current_organisme_id() -> int | None:
     return _current_organisme.get()
 
 
+def organisme_courant() -> int:
+    """The organisme the code runs for (a tenant task, a request): fails closed outside one."""
+    organisme_id: int | None = _current_organisme.get()
+    if organisme_id is None:
+        raise RuntimeError("Aucun organisme actif : opération refusée sans contexte de locataire.")
+    return organisme_id
+
+
 def _set(name: str, value: str, using: str = "default") -> None:
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT set_config(%s, %s, true)", [name, value])

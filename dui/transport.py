@@ -42,7 +42,7 @@ class Transport(Protocol):
 
 class HttpTransport:
     def __init__(self, url: str, *, service: str, timeout: float = 30.0, certificat: str = "", cle: str = "",
-                 ca: str = ""):
+                 ca: str = "") -> None:
         if not url:
             raise EchecDefinitif(f"{service} n'est pas configuré sur ce serveur.")
         self.url, self.service, self.timeout = url, service, timeout
@@ -53,7 +53,8 @@ class HttpTransport:
             self.url, data=corps, method="POST", headers={"Content-Type": content_type})
         try:
             with urllib.request.urlopen(requete, timeout=self.timeout, context=self.contexte) as reponse:  # noqa: S310
-                return reponse.read()
+                corps_reponse: bytes = reponse.read()
+                return corps_reponse
         except urllib.error.HTTPError as exc:
             corps_erreur = exc.read()
             if exc.code >= 500 or exc.code in (408, 429):

@@ -11,14 +11,16 @@ import datetime
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 import pyotp
 from django.conf import settings
 from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.hashers import make_password
+from django.http import HttpRequest
 from django.utils import timezone
 
-from dui.reseau import client_ip
+from dui.reseau import client_ip as client_ip  # re-exported (moved to the kernel)
 from dui.tenancy import auth_lookup
 
 from .models import CodeSecours, DispositifTOTP, EvenementAuthentification, Professionnel, TypeEvenementAuth
@@ -30,7 +32,8 @@ _DUMMY_HASH = make_password("mot-de-passe-factice-pour-egaliser-les-temps")
 class EmailBackend(BaseBackend):
     """Finds the professional by e-mail across tenants (the one narrow ``auth_lookup`` window)."""
 
-    def authenticate(self, request, email=None, password=None, **kwargs):
+    def authenticate(self, request: HttpRequest | None, email: str | None = None, password: str | None = None,
+                     **kwargs: Any) -> Professionnel | None:
         if not email or not password:
             return None
         with auth_lookup():
@@ -42,12 +45,12 @@ class EmailBackend(BaseBackend):
                 return user
         return None
 
-    def get_user(self, user_id):
+    def get_user(self, user_id: Any) -> Any:
         with auth_lookup():
             return Professionnel.objects.filter(pk=user_id, is_active=True).first()
 
 
-def journaliser(request, type_evenement: str, email: str, user: Professionnel | None = None) -> None:
+def journaliser(request: HttpRequest, type_evenement: str, email: str, user: Professionnel | None = None) -> None:
     """Record an authentication event; a failure on a known account goes to that account's organisme
     (so its DPO sees attacks on it), a failure on an unknown e-mail to none."""
     with auth_lookup():
@@ -77,7 +80,7 @@ def est_verrouille(email: str, ip: str | None) -> bool:
             echecs_paire = echecs_paire.filter(horodatage__gt=dernier_succes)
         if echecs_paire.count() >= settings.DUI_LOCKOUT_ATTEMPTS:
             return True
-        return evenements.filter(type_evenement__in=ECHECS).count() >= settings.DUI_LOCKOUT_IP_ATTEMPTS
+        return bool(evenements.filter(type_evenement__in=ECHECS).count() >= settings.DUI_LOCKOUT_IP_ATTEMPTS)
 
 
 # --- TOTP (RFC 6238, 30-second steps, 6 digits) ------------------------------------------------------

@@ -1,9 +1,12 @@
+from typing import Any
+
 from django.conf import settings
+from django.http import HttpRequest
 
 from habilitations.roles import Droit
 
 
-def dui(request):
+def dui(request: HttpRequest) -> Any:
     user = getattr(request, "user", None)
     context = {"dui_inactivite_minutes": settings.DUI_INACTIVITY_MINUTES, "bris_de_glace_actifs": [],
                "peut_revoir_bris_de_glace": False}

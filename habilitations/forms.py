@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 
@@ -29,23 +31,23 @@ class MotDePasseForm(forms.Form):
                               help_text=password_validators_help_text_html())
     confirmation = forms.CharField(label="Confirmation", strip=False, widget=forms.PasswordInput)
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
 
-    def clean_actuel(self):
+    def clean_actuel(self) -> Any:
         if not self.user.check_password(self.cleaned_data["actuel"]):
             raise forms.ValidationError("Le mot de passe actuel est incorrect.")
         return self.cleaned_data["actuel"]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> Any:
+        data = super().clean() or {}
         if data.get("nouveau") and data.get("nouveau") != data.get("confirmation"):
             self.add_error("confirmation", "Les deux mots de passe ne sont pas identiques.")
         return data
 
 
-class ProfessionnelForm(forms.ModelForm):
+class ProfessionnelForm(forms.ModelForm[Professionnel]):
     mot_de_passe = forms.CharField(label="Mot de passe initial", strip=False, widget=forms.PasswordInput,
                                    help_text=password_validators_help_text_html())
 
@@ -53,13 +55,13 @@ class ProfessionnelForm(forms.ModelForm):
         model = Professionnel
         fields = ["email", "nom", "prenom", "profession", "rpps", "est_admin_organisme", "est_dpo"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             del self.fields["mot_de_passe"]
             self.fields["email"].disabled = True
 
-    def validate_unique(self):
+    def validate_unique(self) -> None:
         # Uniqueness of the e-mail across tenants is checked by the service (inside auth_lookup).
         pass
 
@@ -71,12 +73,14 @@ class HabilitationForm(forms.Form):
     debut = forms.DateField(label="Début", widget=forms.DateInput(attrs={"type": "date"}))
     fin = forms.DateField(label="Fin (incluse)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, etablissements, *args, **kwargs):
+    def __init__(self, etablissements: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["etablissement"].queryset = etablissements
+        champ = self.fields["etablissement"]
+        assert isinstance(champ, forms.ModelChoiceField)
+        champ.queryset = etablissements
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> Any:
+        data = super().clean() or {}
         if data.get("debut") and data.get("fin") and data["fin"] < data["debut"]:
             self.add_error("fin", "La date de fin ne peut pas précéder la date de début.")
         return data
@@ -89,9 +93,11 @@ class ExceptionForm(forms.Form):
     nature = forms.ChoiceField(label="Exception", choices=[("refuser", "Refuser (prime sur tout)"),
                                                            ("accorder", "Accorder")])
 
-    def __init__(self, etablissements, *args, **kwargs):
+    def __init__(self, etablissements: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["etablissement"].queryset = etablissements
+        champ = self.fields["etablissement"]
+        assert isinstance(champ, forms.ModelChoiceField)
+        champ.queryset = etablissements
 
 
 class BrisDeGlaceForm(forms.Form):

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -19,7 +21,7 @@ SESSION_2FA = "dui_2fa_ok"
 SESSION_ACTIVITE = "dui_derniere_activite"
 
 
-def _vers_connexion(request):
+def _vers_connexion(request: HttpRequest) -> HttpResponseBase:
     url = reverse(settings.LOGIN_URL)
     if request.headers.get("HX-Request"):
         response = HttpResponse(status=204)
@@ -29,10 +31,10 @@ def _vers_connexion(request):
 
 
 class SecondFactorRequiredMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.user.is_authenticated and not request.session.get(SESSION_2FA):
             logout(request)
             return _vers_connexion(request)
@@ -40,10 +42,10 @@ class SecondFactorRequiredMiddleware:
 
 
 class InactivityTimeoutMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.user.is_authenticated:
             maintenant = time.time()
             derniere = request.session.get(SESSION_ACTIVITE, maintenant)
@@ -65,10 +67,10 @@ class PasswordChangeRequiredMiddleware:
 
     ALLOWED = ("/compte/", "/deconnexion/", "/static/")
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = request.user
         if user.is_authenticated and user.doit_changer_mot_de_passe and \
                 not request.path.startswith(self.ALLOWED):

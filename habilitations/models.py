@@ -3,7 +3,9 @@ authentication data (second factor, recovery codes, authentication events)."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -42,10 +44,10 @@ class Profession(models.TextChoices):
 rpps_validator = RegexValidator(r"^\d{11}$", "Le numéro RPPS compte 11 chiffres.")
 
 
-class ProfessionnelManager(BaseUserManager):
+class ProfessionnelManager(BaseUserManager["Professionnel"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **extra):
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> Professionnel:
         if not email:
             raise ValueError("L'adresse e-mail est obligatoire.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -53,10 +55,10 @@ class ProfessionnelManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_platform_admin(self, email: str, password: str | None = None, **extra):
+    def create_platform_admin(self, email: str, password: str | None = None, **extra: Any) -> Professionnel:
         return self.create_user(email, password, est_admin_plateforme=True, organisme=None, **extra)
 
-    def get_by_natural_key(self, email):
+    def get_by_natural_key(self, email: str | None) -> Professionnel:
         return self.get(email__iexact=email)
 
 
@@ -116,7 +118,7 @@ class Professionnel(AbstractBaseUser):
         """The national id used by Pro Santé Connect: ``8`` + RPPS."""
         return f"8{self.rpps}" if self.rpps else ""
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
         self.email = (self.email or "").strip().lower()
 
@@ -149,14 +151,14 @@ class Habilitation(TenantModel):
     def __str__(self) -> str:
         return f"{self.professionnel} — {self.get_role_display()} ({self.etablissement})"
 
-    def clean(self):
+    def clean(self) -> None:
         if self.fin and self.debut and self.fin < self.debut:
             raise ValidationError({"fin": "La date de fin ne peut pas précéder la date de début."})
         if self.professionnel_id and self.etablissement_id:
             if self.professionnel.organisme_id != self.etablissement.organisme_id:
                 raise ValidationError("Le professionnel et l'établissement doivent relever du même organisme.")
 
-    def est_active(self, jour=None) -> bool:
+    def est_active(self, jour: Any=None) -> bool:
         jour = jour or timezone.localdate()
         return self.debut <= jour and (self.fin is None or self.fin >= jour)
 
@@ -172,10 +174,12 @@ class ExceptionAccesBase(UserObjectPermissionBase):
     organisme = models.ForeignKey(OrganismeGestionnaire, on_delete=models.PROTECT, related_name="+")
     cree_le = models.DateTimeField(auto_now_add=True)
 
+    content_object: Any  # the protected object: a ForeignKey declared by each concrete exception model
+
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.organisme_id:
             self.organisme_id = self.content_object.organisme_id
         super().save(*args, **kwargs)
@@ -224,9 +228,9 @@ class BrisDeGlace(TenantModel):
             models.Index(fields=["organisme", "etablissement", "revu_le"], name="bdg_org_revue_idx"),
         ]
 
-    def est_actif(self, maintenant=None) -> bool:
+    def est_actif(self, maintenant: datetime.datetime | None = None) -> bool:
         maintenant = maintenant or timezone.now()
-        return self.debut <= maintenant < self.expire_le
+        return bool(self.debut <= maintenant < self.expire_le)
 
 
 class DispositifTOTP(models.Model):

@@ -20,26 +20,30 @@ action, plus the ESMS-level GRANT exceptions of the category, minus the ESMS-lev
 from __future__ import annotations
 
 import datetime
+from typing import Any, TypeVar
 
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from dui.models import Etablissement
 
-from .models import BrisDeGlace, ExceptionAccesBase, ExceptionAccesEtablissement, Habilitation
+from .models import BrisDeGlace, ExceptionAccesEtablissement, Habilitation
 from .roles import CATEGORIES_BRIS_DE_GLACE, VOIR, Categorie, Droit, actions_du_role, valider_action
 
+M = TypeVar("M", bound=Model)
+
 # Models protected by object-level exceptions → their guardian direct foreign-key table.
-EXCEPTION_MODELS: dict[type[Model], type[ExceptionAccesBase]] = {
+EXCEPTION_MODELS: dict[type[Model], Any] = {  # model → its guardian direct-FK exception model
+
     Etablissement: ExceptionAccesEtablissement,
 }
 
 
-def register_exception_model(model: type[Model], exception_model: type[ExceptionAccesBase]) -> None:
+def register_exception_model(model: type[Model], exception_model: Any) -> None:
     EXCEPTION_MODELS[model] = exception_model
 
 
-def _active(user) -> bool:
+def _active(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.organisme_id)
 
 
@@ -47,7 +51,7 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def habilitations_actives(user, jour: datetime.date | None = None) -> QuerySet[Habilitation]:
+def habilitations_actives(user: Any, jour: datetime.date | None = None) -> QuerySet[Habilitation]:
     jour = jour or _today()
     if not _active(user):
         return Habilitation.objects.none()
@@ -56,20 +60,20 @@ def habilitations_actives(user, jour: datetime.date | None = None) -> QuerySet[H
     ).filter(Q(fin__isnull=True) | Q(fin__gte=jour))
 
 
-def _cache(user) -> dict:
+def _cache(user: Any) -> dict[str, Any]:
     cache = getattr(user, "_dui_policy", None)
     if cache is None:
         cache = user._dui_policy = {}
     return cache
 
 
-def oublier(user) -> None:
+def oublier(user: Any) -> None:
     """Forget what was computed for this user in this request (after changing their rights)."""
     if hasattr(user, "_dui_policy"):
         del user._dui_policy
 
 
-def roles_par_etablissement(user) -> dict[int, set[str]]:
+def roles_par_etablissement(user: Any) -> dict[int, set[str]]:
     """{etablissement_id: roles} of the user's active habilitations, cached on the user for the request."""
     cache = _cache(user)
     if "roles" not in cache:
@@ -77,17 +81,20 @@ def roles_par_etablissement(user) -> dict[int, set[str]]:
         for etab_id, role in habilitations_actives(user).values_list("etablissement_id", "role"):
             roles.setdefault(etab_id, set()).add(role)
         cache["roles"] = roles
-    return cache["roles"]
+    resultat: dict[int, set[str]] = cache["roles"]
+    return resultat
 
 
-def actions_dans(user, etablissement_id: int | None) -> set[str]:
+def actions_dans(user: Any, etablissement_id: int | None) -> set[str]:
     actions: set[str] = set()
+    if etablissement_id is None:
+        return actions
     for role in roles_par_etablissement(user).get(etablissement_id, ()):
         actions |= actions_du_role(role)
     return actions
 
 
-def _exceptions_etablissement(user) -> dict[str, set[int]]:
+def _exceptions_etablissement(user: Any) -> dict[str, set[int]]:
     """{codename: {etablissement ids}} of the user's ESMS-level exceptions (one query per request)."""
     cache = _cache(user)
     if "exceptions_etab" not in cache:
@@ -97,14 +104,15 @@ def _exceptions_etablissement(user) -> dict[str, set[int]]:
         ).values_list("content_object_id", "permission__codename"):
             exceptions.setdefault(codename, set()).add(etab_id)
         cache["exceptions_etab"] = exceptions
-    return cache["exceptions_etab"]
+    resultat: dict[str, set[int]] = cache["exceptions_etab"]
+    return resultat
 
 
-def etablissements_refuses(user, categorie: str) -> frozenset[int]:
+def etablissements_refuses(user: Any, categorie: str) -> frozenset[int]:
     return frozenset(_exceptions_etablissement(user).get(f"refuser_{categorie}", ()))
 
 
-def etablissements_autorises(user, action: str) -> frozenset[int]:
+def etablissements_autorises(user: Any, action: str) -> frozenset[int]:
     """The ESMS where ``user`` may perform ``action`` (habilitations + GRANT − DENY)."""
     categorie, _ = valider_action(action)
     if not _active(user):
@@ -117,10 +125,11 @@ def etablissements_autorises(user, action: str) -> frozenset[int]:
             ids = {etab for etab in roles_par_etablissement(user) if action in actions_dans(user, etab)}
         ids |= _exceptions_etablissement(user).get(f"accorder_{categorie}", set())
         cache[action] = frozenset(ids - etablissements_refuses(user, categorie))
-    return cache[action]
+    autorises: frozenset[int] = cache[action]
+    return autorises
 
 
-def _exceptions_objet(user, obj: Model) -> set[str]:
+def _exceptions_objet(user: Any, obj: Model) -> set[str]:
     exception_model = EXCEPTION_MODELS.get(type(obj))
     if exception_model is None or isinstance(obj, Etablissement):  # ESMS-level ones are in the sets
         return set()
@@ -128,7 +137,7 @@ def _exceptions_objet(user, obj: Model) -> set[str]:
                .values_list("permission__codename", flat=True))
 
 
-def bris_de_glace_actifs(user, maintenant: datetime.datetime | None = None) -> QuerySet[BrisDeGlace]:
+def bris_de_glace_actifs(user: Any, maintenant: datetime.datetime | None = None) -> QuerySet[BrisDeGlace]:
     maintenant = maintenant or timezone.now()
     if not _active(user):
         return BrisDeGlace.objects.none()
@@ -137,24 +146,25 @@ def bris_de_glace_actifs(user, maintenant: datetime.datetime | None = None) -> Q
     )
 
 
-def _objet(user, obj: Model) -> tuple[set[int], set[str]]:
+def _objet(user: Any, obj: Model) -> tuple[set[int], set[str]]:
     """(ESMS of the object, its object-level exception codenames), once per object and request."""
     objets = _cache(user).setdefault("objets", {})
     cle = (obj._meta.label_lower, obj.pk)
     if cle not in objets:
         etabs = obj.etablissement_ids() if hasattr(obj, "etablissement_ids") else set()
         objets[cle] = (etabs, _exceptions_objet(user, obj))
-    return objets[cle]
+    resultat: tuple[set[int], set[str]] = objets[cle]
+    return resultat
 
 
-def can(user, action: str, obj: Model) -> bool:
+def can(user: Any, action: str, obj: Model) -> bool:
     categorie, niveau = valider_action(action)
     if not _active(user) or getattr(obj, "organisme_id", None) != user.organisme_id:
         return False
     return _decider(user, obj, action, categorie, niveau)
 
 
-def actions_sur(user, obj: Model) -> frozenset[str]:
+def actions_sur(user: Any, obj: Model) -> frozenset[str]:
     """Every action ``user`` may perform on ``obj``, decided in one consultation (the dossier's tabs,
     banner and buttons read this decision instead of asking ``can`` once each)."""
     if not _active(user) or getattr(obj, "organisme_id", None) != user.organisme_id:
@@ -163,7 +173,7 @@ def actions_sur(user, obj: Model) -> frozenset[str]:
                      if _decider(user, obj, action.value, *valider_action(action.value)))
 
 
-def _decider(user, obj: Model, action: str, categorie: str, niveau: str) -> bool:
+def _decider(user: Any, obj: Model, action: str, categorie: str, niveau: str) -> bool:
     etabs, exceptions = _objet(user, obj)
     if f"refuser_{categorie}" in exceptions:
         return False
@@ -177,7 +187,7 @@ def _decider(user, obj: Model, action: str, categorie: str, niveau: str) -> bool
     return False
 
 
-def _bris_de_glace_sur(user, obj: Model) -> bool:
+def _bris_de_glace_sur(user: Any, obj: Any) -> bool:
     """An active break-the-glass on ``obj`` (once per object and request: the tabs of a dossier ask for
     several categories)."""
     cache = _cache(user).setdefault("bdg_objets", {})
@@ -185,10 +195,10 @@ def _bris_de_glace_sur(user, obj: Model) -> bool:
     if cle not in cache:
         cache[cle] = bris_de_glace_actifs(user).filter(objet_type=obj._meta.label_lower,
                                                        objet_id=obj.public_id).exists()
-    return cache[cle]
+    return bool(cache[cle])
 
 
-def _exception_objet_exists(user, model: type[Model], codename: str) -> Exists | None:
+def _exception_objet_exists(user: Any, model: type[Model], codename: str) -> Exists | None:
     exception_model = EXCEPTION_MODELS.get(model)
     if exception_model is None or model is Etablissement:
         return None
@@ -196,14 +206,14 @@ def _exception_objet_exists(user, model: type[Model], codename: str) -> Exists |
         user_id=user.pk, permission__codename=codename, content_object_id=OuterRef("pk")))
 
 
-def scope(user, action: str, queryset: QuerySet) -> QuerySet:
+def scope(user: Any, action: str, queryset: QuerySet[M]) -> QuerySet[M]:
     """``queryset`` restricted, in SQL, to the rows on which ``user`` may perform ``action``."""
     categorie, niveau = valider_action(action)
     model = queryset.model
     if not _active(user):
         return queryset.none()
     queryset = queryset.filter(organisme_id=user.organisme_id)
-    q_etabs = model.q_dans_etablissements if hasattr(model, "q_dans_etablissements") else None
+    q_etabs = getattr(model, "q_dans_etablissements", None)
 
     if categorie == Categorie.ADMINISTRATION and user.est_admin_organisme:
         allowed = None  # the whole organisme
@@ -237,13 +247,13 @@ def scope(user, action: str, queryset: QuerySet) -> QuerySet:
 # other's team. An object-level GRANT or an active break-the-glass on the usager opens all of its content
 # (consultation only for break-the-glass, as on the usager itself).
 
-def _usager_model():
+def _usager_model() -> Any:
     from django.apps import apps
 
     return apps.get_model("usagers", "Usager")
 
 
-def _ouvert_sur_usager(user, action: str, id_ref: str, public_id_ref: str) -> Q:
+def _ouvert_sur_usager(user: Any, action: str, id_ref: str, public_id_ref: str) -> Q:
     """SQL: an object-level GRANT, or an active break-the-glass (``voir`` only), on the usager."""
     categorie, niveau = valider_action(action)
     usager_model = _usager_model()
@@ -260,7 +270,7 @@ def _ouvert_sur_usager(user, action: str, id_ref: str, public_id_ref: str) -> Q:
     return condition
 
 
-def scope_contenu(user, action: str, queryset: QuerySet, usager_field: str = "usager") -> QuerySet:
+def scope_contenu(user: Any, action: str, queryset: QuerySet[M], usager_field: str = "usager") -> QuerySet[M]:
     """``queryset`` (a model with ``usager`` and ``etablissement``) restricted, in SQL, to the rows on
     which ``user`` may perform ``action``."""
     if not _active(user):
@@ -271,28 +281,28 @@ def scope_contenu(user, action: str, queryset: QuerySet, usager_field: str = "us
         | _ouvert_sur_usager(user, action, f"{usager_field}_id", f"{usager_field}__public_id"))
 
 
-def can_contenu(user, action: str, obj: Model, usager_field: str = "usager") -> bool:
+def can_contenu(user: Any, action: str, obj: Any, usager_field: str = "usager") -> bool:
     """``can`` for one row of a dossier's content (same rules as ``scope_contenu``)."""
     usager = getattr(obj, usager_field)
     if getattr(obj, "organisme_id", None) != getattr(user, "organisme_id", None) or not can(user, action, usager):
         return False
     if obj.etablissement_id in etablissements_autorises(user, action):
         return True
-    return usager.__class__.objects.filter(pk=usager.pk).filter(
-        _ouvert_sur_usager(user, action, "pk", "public_id")).exists()
+    return bool(usager.__class__.objects.filter(pk=usager.pk).filter(
+        _ouvert_sur_usager(user, action, "pk", "public_id")).exists())
 
 
-def can_dans_etablissement(user, action: str, usager, etablissement) -> bool:
+def can_dans_etablissement(user: Any, action: str, usager: Any, etablissement: Any) -> bool:
     """``user`` may perform ``action`` on ``usager`` *within* ``etablissement`` (writing a row of the
     dossier's content that will belong to that ESMS): both in the user's organisme, the action allowed
     on the usager and in that ESMS."""
-    return (usager.organisme_id == getattr(user, "organisme_id", None)
+    return bool(usager.organisme_id == getattr(user, "organisme_id", None)
             and etablissement.organisme_id == user.organisme_id
             and can(user, action, usager)
             and etablissement.pk in etablissements_autorises(user, action))
 
 
-def _ouvert_par_exception(user, action: str, usager) -> bool:
+def _ouvert_par_exception(user: Any, action: str, usager: Any) -> bool:
     """Python twin of ``_ouvert_sur_usager`` for one usager (cached for the request)."""
     categorie, niveau = valider_action(action)
     _etabs, exceptions = _objet(user, usager)
@@ -304,10 +314,11 @@ def _ouvert_par_exception(user, action: str, usager) -> bool:
     if usager.pk not in cache:
         cache[usager.pk] = bris_de_glace_actifs(user).filter(
             objet_type=usager._meta.label_lower, objet_id=usager.public_id).exists()
-    return cache[usager.pk]
+    return bool(cache[usager.pk])
 
 
-def scope_contenu_du_dossier(user, action: str, queryset: QuerySet, usager, usager_field: str = "usager") -> QuerySet:
+def scope_contenu_du_dossier(user: Any, action: str, queryset: QuerySet[M], usager: Any,
+                             usager_field: str = "usager") -> QuerySet[M]:
     """``scope_contenu`` for the rows of one dossier: the same rules, decided on the usager once instead
     of in a subquery per row (lists of a dossier's tabs)."""
     if not can(user, action, usager):

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from django.db import models
 
-from dui.categories import Categorie
+from dui.categories import Categorie as Categorie  # re-exported: the roles are declared on it
 
 VOIR = "voir"
 MODIFIER = "modifier"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from habilitations.roles import Droit
@@ -10,7 +12,7 @@ from . import policy
 from .models import BrisDeGlace
 
 
-def bris_de_glace_a_revoir(user) -> QuerySet[BrisDeGlace] | None:
+def bris_de_glace_a_revoir(user: Any) -> QuerySet[BrisDeGlace] | None:
     """Break-the-glass accesses the user reviews: all of the organisme for the DPO, those of the ESMS
     they direct (``pilotage.modifier``) otherwise; ``None`` when the user reviews nothing."""
     if not getattr(user, "is_authenticated", False) or not user.organisme_id:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -10,14 +11,15 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dui.models import Etablissement
 from dui.tenancy import auth_lookup
-from habilitations.access import for_tenant
+from habilitations.access import for_tenant, professionnel
 
 from . import auth, policy, selectors, services
 from .forms import BrisDeGlaceForm, CodeForm, ConnexionForm, MotDePasseForm, RevueForm
@@ -34,7 +36,7 @@ MSG_VERROU = (f"Trop de tentatives depuis ce poste. Réessayez dans {settings.DU
               "ou contactez l'administrateur de votre organisme.")
 
 
-def _suivant(request) -> str:
+def _suivant(request: HttpRequest) -> str:
     cible = request.session.get(SESSION_SUIVANT) or ""
     if cible and url_has_allowed_host_and_scheme(cible, allowed_hosts={request.get_host()},
                                                  require_https=request.is_secure()):
@@ -42,7 +44,7 @@ def _suivant(request) -> str:
     return settings.LOGIN_REDIRECT_URL
 
 
-def _utilisateur_en_attente(request) -> Professionnel | None:
+def _utilisateur_en_attente(request: HttpRequest) -> Professionnel | None:
     user_id = request.session.get(SESSION_EN_ATTENTE)
     depuis = request.session.get(SESSION_EN_ATTENTE_DEPUIS, 0)
     if not user_id or time.time() - depuis > DELAI_SECOND_FACTEUR:
@@ -57,7 +59,7 @@ def _dispositif(user: Professionnel) -> DispositifTOTP | None:
 
 
 @require_http_methods(["GET", "POST"])
-def connexion(request):
+def connexion(request: HttpRequest) -> HttpResponseBase:
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = ConnexionForm(request.POST or None)
@@ -84,7 +86,7 @@ def connexion(request):
     return render(request, "habilitations/connexion.html", {"form": form})
 
 
-def _ouvrir_session(request, user: Professionnel):
+def _ouvrir_session(request: HttpRequest, user: Professionnel) -> HttpResponseBase:
     suivant = _suivant(request)
     for cle in (SESSION_EN_ATTENTE, SESSION_EN_ATTENTE_DEPUIS, SESSION_SUIVANT):
         request.session.pop(cle, None)
@@ -97,7 +99,7 @@ def _ouvrir_session(request, user: Professionnel):
 
 
 @require_http_methods(["GET", "POST"])
-def second_facteur(request):
+def second_facteur(request: HttpRequest) -> HttpResponseBase:
     user = _utilisateur_en_attente(request)
     if user is None:
         messages.warning(request, "Votre saisie a expiré : identifiez-vous de nouveau.")
@@ -121,7 +123,7 @@ def second_facteur(request):
 
 
 @require_http_methods(["GET", "POST"])
-def enrolement(request):
+def enrolement(request: HttpRequest) -> HttpResponseBase:
     """First login: register an authenticator application (QR code), confirm it, get recovery codes."""
     user = _utilisateur_en_attente(request)
     if user is None:
@@ -152,7 +154,7 @@ def enrolement(request):
 
 
 @login_required
-def codes_secours(request):
+def codes_secours(request: HttpRequest) -> HttpResponseBase:
     codes = request.session.pop("dui_codes_secours", None)
     if not codes:
         return redirect(settings.LOGIN_REDIRECT_URL)
@@ -161,13 +163,13 @@ def codes_secours(request):
 
 @login_required
 @require_POST
-def regenerer_codes_secours(request):
-    request.session["dui_codes_secours"] = auth.generer_codes_secours(request.user)
+def regenerer_codes_secours(request: HttpRequest) -> HttpResponseBase:
+    request.session["dui_codes_secours"] = auth.generer_codes_secours(professionnel(request))
     return redirect("habilitations:codes_secours")
 
 
 @require_POST
-def deconnexion(request):
+def deconnexion(request: HttpRequest) -> HttpResponseBase:
     inactivite = request.POST.get("motif") == "inactivite"
     if request.user.is_authenticated:
         evenement = TypeEvenementAuth.INACTIVITE if inactivite else TypeEvenementAuth.DECONNEXION
@@ -183,15 +185,16 @@ def deconnexion(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def mon_compte(request):
-    form = MotDePasseForm(request.user, request.POST or None)
+def mon_compte(request: HttpRequest) -> HttpResponseBase:
+    user = professionnel(request)
+    form = MotDePasseForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.do_changer_mot_de_passe(request.user, form.cleaned_data["nouveau"])
+            services.do_changer_mot_de_passe(user, form.cleaned_data["nouveau"])
         except ValidationError as exc:
             form.add_error("nouveau", exc)
         else:
-            update_session_auth_hash(request, request.user)
+            update_session_auth_hash(request, user)
             messages.success(request, "Mot de passe modifié.")
             return redirect("habilitations:mon_compte")
     habilitations = policy.habilitations_actives(request.user).select_related("etablissement")
@@ -205,7 +208,7 @@ BRIS_DE_GLACE_CIBLES = {"etablissement": Etablissement}
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def bris_de_glace(request, objet_type: str, public_id):
+def bris_de_glace(request: HttpRequest, objet_type: str, public_id: Any) -> HttpResponseBase:
     model = BRIS_DE_GLACE_CIBLES.get(objet_type)
     if model is None:
         raise Http404
@@ -226,7 +229,7 @@ def bris_de_glace(request, objet_type: str, public_id):
 
 
 @login_required
-def revue_bris_de_glace(request):
+def revue_bris_de_glace(request: HttpRequest) -> HttpResponseBase:
     acces = selectors.bris_de_glace_a_revoir(request.user)
     if acces is None:
         raise Http404
@@ -237,7 +240,7 @@ def revue_bris_de_glace(request):
 
 @login_required
 @require_POST
-def revoir_bris_de_glace(request, public_id):
+def revoir_bris_de_glace(request: HttpRequest, public_id: Any) -> HttpResponseBase:
     acces = selectors.bris_de_glace_a_revoir(request.user)
     if acces is None:
         raise Http404
@@ -247,7 +250,7 @@ def revoir_bris_de_glace(request, public_id):
     form = RevueForm(request.POST)
     if form.is_valid():
         try:
-            services.do_revoir_bris_de_glace(request.user, bdg, form.cleaned_data["avis"],
+            services.do_revoir_bris_de_glace(professionnel(request), bdg, form.cleaned_data["avis"],
                                              form.cleaned_data["commentaire"])
             messages.success(request, "Revue enregistrée.")
         except ValidationError as exc:

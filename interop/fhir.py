@@ -10,6 +10,7 @@ TDDUI model is the médico-social record.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.utils import timezone
 
@@ -66,7 +67,7 @@ def construire_bundle(usager, etablissement, *, identifiant: str) -> dict:
         "identifier": [{"system": SYSTEME_FINESS, "value": f"1{etablissement.finess_geographique}"}],
     }, etablissement.public_id, "tddui-organization")
 
-    identifiants = [{"use": "usual", "system": systeme_local(etablissement.organisme), "value": str(usager.public_id)}]
+    identifiants: list[dict[str, Any]] = [{"use": "usual", "system": systeme_local(etablissement.organisme), "value": str(usager.public_id)}]
     matricule = matricule_partageable(usager)
     if matricule and usager.oid_ins:
         identifiants.append({"use": "official", "system": f"urn:oid:{usager.oid_ins}", "value": matricule,
@@ -112,17 +113,17 @@ def construire_bundle(usager, etablissement, *, identifiant: str) -> dict:
                 uuid.uuid5(projet.public_id, "projet-de-vie"), "tddui-goal-projet-vie")})
         besoins = {}
         for besoin in projet.besoins.select_related("code_serafin"):
-            code = {"text": besoin.categorie_libre or (besoin.code_serafin.libelle if besoin.code_serafin else "")}
-            if besoin.code_serafin:
-                code["coding"] = [{"system": SYSTEME_SERAFIN, "code": besoin.code_serafin.code,
-                                   "display": besoin.code_serafin.libelle}]
+            serafin = besoin.code_serafin
+            code: dict[str, Any] = {"text": besoin.categorie_libre or (serafin.libelle if serafin else "")}
+            if serafin is not None:
+                code["coding"] = [{"system": SYSTEME_SERAFIN, "code": serafin.code, "display": serafin.libelle}]
             besoins[besoin.pk] = lot.ajouter({
                 "resourceType": "ServiceRequest", "status": "active", "intent": "plan", "subject": sujet,
                 "code": code, "note": [{"text": besoin.description}] if besoin.description else [],
                 "priority": {1: "urgent", 2: "routine", 3: "routine"}.get(besoin.priorite, "routine"),
             }, besoin.public_id, "tddui-service-request-besoin")
         for objectif in projet.objectifs.select_related("referent").prefetch_related("actions__prestation"):
-            but = {"resourceType": "Goal", "lifecycleStatus": "completed" if objectif.resultat else "active",
+            but: dict[str, Any] = {"resourceType": "Goal", "lifecycleStatus": "completed" if objectif.resultat else "active",
                    "subject": sujet, "description": {"text": objectif.libelle},
                    "target": [{"dueDate": objectif.echeance.isoformat()}]}
             if objectif.besoin_id in besoins:
@@ -132,17 +133,17 @@ def construire_bundle(usager, etablissement, *, identifiant: str) -> dict:
             reference_but = lot.ajouter(but, objectif.public_id, "tddui-goal-objectif")
             buts.append({"reference": reference_but})
             for action in objectif.actions.all():
-                tache = {"resourceType": "Task", "status": "in-progress", "intent": "plan", "for": sujet,
+                tache: dict[str, Any] = {"resourceType": "Task", "status": "in-progress", "intent": "plan", "for": sujet,
                          "description": action.libelle,
                          "note": [{"text": f"Qui : {action.intervenant}"
                                            + (f" — fréquence : {action.frequence}" if action.frequence else "")}]}
                 profil = "tddui-task-action"
-                if action.prestation_id:
+                if action.prestation is not None:
                     tache["code"] = {"coding": [{"system": SYSTEME_SERAFIN, "code": action.prestation.code,
                                                  "display": action.prestation.libelle}]}
                     profil = "tddui-task-prestation"
                 activites.append({"reference": {"reference": lot.ajouter(tache, action.public_id, profil)}})
-        plan = {
+        plan: dict[str, Any] = {
             "resourceType": "CarePlan", "status": "active" if projet.statut in STATUTS_COURANTS else "draft",
             "intent": "plan", "subject": sujet, "title": f"Projet personnalisé v{projet.version}",
             "goal": buts, "activity": activites, "addresses": [],
@@ -162,41 +163,42 @@ def construire_bundle(usager, etablissement, *, identifiant: str) -> dict:
 
     for evaluation in (EvaluationAggir.objects.filter(usager=usager, etablissement=etablissement,
                                                       annulee_le__isnull=True).select_related("evaluateur")):
-        items = [{"linkId": "gir", "text": "GIR", "answer": [{"valueInteger": evaluation.gir}]}]
+        items: list[dict[str, Any]] = [{"linkId": "gir", "text": "GIR", "answer": [{"valueInteger": evaluation.gir}]}]
         items += [{"linkId": f"aggir-{variable}", "text": variable, "answer": [{"valueString": str(code)}]}
                   for variable, code in sorted(evaluation.codes.items())]
         lot.ajouter({"resourceType": "QuestionnaireResponse", "status": "completed", "subject": sujet,
                      "authored": evaluation.date_evaluation.isoformat(), "author": _praticien(lot, evaluation.evaluateur),
                      "item": items}, evaluation.public_id, "tddui-questionnaire-response")
-    for evaluation in (EvaluationSerafin.objects.filter(usager=usager, etablissement=etablissement)
+    for serafin_eval in (EvaluationSerafin.objects.filter(usager=usager, etablissement=etablissement)
                        .select_related("evaluateur").prefetch_related("besoins__code")):
         items = [{"linkId": f"serafin-{b.code.code}", "text": b.code.libelle,
                   "answer": [{"valueCoding": {"system": SYSTEME_SERAFIN, "code": b.code.code,
-                                              "display": b.get_importance_display()}}]} for b in evaluation.besoins.all()]
-        ressource = {"resourceType": "QuestionnaireResponse", "status": "completed", "subject": sujet,
-                     "authored": evaluation.date_evaluation.isoformat(),
-                     "author": _praticien(lot, evaluation.evaluateur)}
+                                              "display": b.get_importance_display()}}]}
+                 for b in serafin_eval.besoins.all()]
+        reponse: dict[str, Any] = {"resourceType": "QuestionnaireResponse", "status": "completed", "subject": sujet,
+                                   "authored": serafin_eval.date_evaluation.isoformat(),
+                                   "author": _praticien(lot, serafin_eval.evaluateur)}
         if items:
-            ressource["item"] = items
-        lot.ajouter(ressource, evaluation.public_id, "tddui-questionnaire-response")
+            reponse["item"] = items
+        lot.ajouter(reponse, serafin_eval.public_id, "tddui-questionnaire-response")
 
     for proche in Proche.objects.filter(usager=usager):
-        telecom = [{"system": "phone", "value": t} for t in (proche.telephone, proche.telephone_2) if t]
+        telecom: list[dict[str, Any]] = [{"system": "phone", "value": t} for t in (proche.telephone, proche.telephone_2) if t]
         if proche.email:
             telecom.append({"system": "email", "value": proche.email})
-        roles = [{"text": proche.get_lien_display()}]
+        roles: list[dict[str, Any]] = [{"text": proche.get_lien_display()}]
         roles += [{"text": t} for t, oui in (("Personne de confiance", proche.personne_confiance),
                                              ("Personne à prévenir", proche.a_prevenir),
                                              ("Aidant", proche.aidant),
                                              ("Représentant légal", proche.representant_legal)) if oui]
-        ressource = {"resourceType": "RelatedPerson", "active": True, "patient": sujet,
+        ressource: dict[str, Any] = {"resourceType": "RelatedPerson", "active": True, "patient": sujet,
                      "name": [{"family": proche.nom, "given": [proche.prenom] if proche.prenom else []}],
                      "relationship": roles}
         if telecom:
             ressource["telecom"] = telecom
         lot.ajouter(ressource, proche.public_id, "tddui-related-person-contact")
 
-    derniers = {}
+    derniers: dict[str, Any] = {}
     for consentement in Consentement.objects.filter(usager=usager).order_by("-date_recueil", "-id"):
         derniers.setdefault(consentement.type_consentement, consentement)
     for consentement in derniers.values():

@@ -102,6 +102,7 @@ class SmtpTransport:
 
     def envoyer(self, m: EmailMessage) -> str:
         try:
+            smtp: smtplib.SMTP
             if self.tls == "tls":
                 smtp = smtplib.SMTP_SSL(self.hote, self.port, timeout=self.timeout, context=self.contexte)
             else:
@@ -120,9 +121,13 @@ class SmtpTransport:
             if 400 <= exc.smtp_code < 500:
                 raise EchecTemporaire(f"Messagerie momentanément indisponible ({exc.smtp_code}).") from exc
             raise EchecDefinitif(f"Message refusé par la messagerie ({exc.smtp_code} "
-                                 f"{exc.smtp_error.decode(errors='replace')}).") from exc
+                                 f"{_texte(exc.smtp_error)}).") from exc
         except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
             raise EchecTemporaire(f"Messagerie MSSanté injoignable ({exc}).") from exc
         if refuses:
             raise EchecDefinitif(f"Adresse refusée par la messagerie : {', '.join(refuses)}.")
         return f"Remis au serveur MSSanté ({m['Message-ID']})"
+
+
+def _texte(erreur: bytes | str) -> str:
+    return erreur.decode(errors="replace") if isinstance(erreur, bytes) else erreur

@@ -206,7 +206,7 @@ def traiter(envoi: Envoi) -> str:
     envoi.tentatives += 1
     try:
         with transaction.atomic():
-            accuse = EXPEDITEURS[envoi.type_envoi](envoi)
+            accuse = EXPEDITEURS[TypeEnvoi(envoi.type_envoi)](envoi)
     except EchecDefinitif as exc:
         envoi.statut, envoi.derniere_erreur = StatutEnvoi.ECHEC, str(exc)[:500]
         resultat = "echec"
@@ -242,7 +242,14 @@ def _pdf(document: Document) -> bytes:
         raise NonEnvoyable("Le fichier du document est introuvable sur le serveur.") from exc
 
 
-def _cda(envoi: Envoi, document: Document, pdf: bytes) -> tuple[bytes, str | None]:
+def document_de(envoi: Envoi) -> Document:
+    """The document an exchange sends (the DMP and MSSanté exchanges always carry one; a FHIR export none)."""
+    if envoi.document is None:
+        raise NonEnvoyable("Cet envoi ne porte aucun document.")
+    return envoi.document
+
+
+def _cda(envoi: Envoi, document: Document, pdf: bytes) -> tuple[bytes, uuid.UUID | None]:
     """The CDA of the document; when an earlier version of it is in the DMP, the new one replaces it."""
     from usagers.models import Sejour
 
@@ -263,7 +270,7 @@ def _cda(envoi: Envoi, document: Document, pdf: bytes) -> tuple[bytes, str | Non
 def soumission(envoi: Envoi):
     from . import xds
 
-    document = envoi.document
+    document = document_de(envoi)
     usager, etablissement, auteur = document.usager, document.etablissement, document.auteur
     cda, remplace = _cda(envoi, document, _pdf(document))
     debut, fin = periode_du_document(document)
@@ -300,7 +307,7 @@ def envoyer_dmp(envoi: Envoi) -> str:
 def courrier_mssante(envoi: Envoi):
     from . import mssante, xds
 
-    document, usager = envoi.document, envoi.usager
+    document, usager = document_de(envoi), envoi.usager
     s = soumission(envoi)
     expediteur = settings.DUI_MSS_EXPEDITEUR
     xdm = mssante.zip_xdm(s.cda, xds.soumission_objets(s, uri="DOC0001.XML"), titre=document.titre,

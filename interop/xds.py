@@ -82,9 +82,9 @@ class Soumission:
     patient_cx: str
     code_type: tuple[str, str]   # (LOINC, libellé)
     titre: str
-    cree_le: object
-    debut: object
-    fin: object
+    cree_le: datetime.datetime
+    debut: datetime.date
+    fin: datetime.date
     auteur_xcn: str
     auteur_xon: str
     auteur_role: str

@@ -201,8 +201,8 @@ def _importer(dossier: Path, using: str, progression, bilan: Bilan) -> None:
                                 progression)
     membres = {}
     for c in lignes_gener:
-        cle = (ids_groupes[int(c[0])], ids_specialites[c[2]])
-        membres[cle] = {"groupe_id": cle[0], "specialite_id": cle[1], "type_generique": int(c[3]),
+        paire = (ids_groupes[int(c[0])], ids_specialites[c[2]])
+        membres[paire] = {"groupe_id": paire[0], "specialite_id": paire[1], "type_generique": int(c[3]),
                         "tri": int(c[4]) if c[4].isdigit() else 0}
     _synchroniser(MembreGroupe, lambda o: (o.groupe_id, o.specialite_id), membres, ["type_generique", "tri"],
                   bilan, "membres", using, progression)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import random
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -30,7 +31,7 @@ from .models import (
 T = datetime.time
 DOLIPRANE = "60234100"
 # nom de naissance → lines (CIS, dose, unité, heures, récurrence, jours, consignes, commentaire)
-LIGNES = {
+LIGNES: dict[str, list[tuple[Any, ...]]] = {
     "Lefèvre": [("60759607", 1, "comprime", [T(8)], "quotidien", [], [], ""),                 # ramipril 5 mg
                 ("66771566", 1, "comprime", [T(8)], "quotidien", [], ["ne_pas_ecraser"], ""),   # bisoprolol
                 ("69340279", 1, "comprime", [T(8), T(20)], "quotidien", [], [], ""),          # apixaban 2,5 mg
@@ -58,7 +59,7 @@ LIGNES = {
                ("61438166", 1, "comprime", [T(21)], "quotidien", [], [], "")],
 }
 # (CIS, dose, unité, indication, maximum par 24 h)
-SI_BESOIN = {
+SI_BESOIN: dict[str, list[tuple[Any, ...]]] = {
     "Moreau": [(DOLIPRANE, 1, "comprime", "Douleur du talon", 3)],
     "Garnier": [(DOLIPRANE, 1, "comprime", "Douleur ou fièvre", 3)],
     "Bonnet": [(DOLIPRANE, 1, "comprime", "Douleur ou fièvre", 3), ("67105161", 1, "gelule", "Douleur non calmée par "

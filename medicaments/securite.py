@@ -67,6 +67,8 @@ def substances_de(prescription: Prescription) -> list[tuple[str, str, Compositio
         return [(c.substance.code, normaliser(c.denomination), c)
                 for c in Composition.objects.filter(specialite_id=prescription.specialite_id).select_related("substance")]
     s = prescription.substance
+    if s is None:  # a line names a spécialité or a substance (check constraint)
+        return []
     return [(s.code, s.denomination_normalisee, None)]
 
 
@@ -101,8 +103,10 @@ def verifier(prescription: Prescription, exclure: Prescription | None = None) ->
                 f"{', ' + allergie.reaction if allergie.reaction else ''}) : {prescription.intitule} en contient."))
     maintenant = timezone.now()
     codes = {code for code, _, _ in substances}
-    autres = [p for p in Prescription.objects.filter(usager=usager, arrete_le__isnull=True)
-              .exclude(pk=getattr(exclure, "pk", None)).select_related("substance")
+    en_cours = Prescription.objects.filter(usager=usager, arrete_le__isnull=True)
+    if exclure is not None:
+        en_cours = en_cours.exclude(pk=exclure.pk)
+    autres = [p for p in en_cours.select_related("substance")
               if _active_au(p, maintenant)]
     lignes_meme_substance = []
     for autre in autres:
@@ -116,13 +120,13 @@ def verifier(prescription: Prescription, exclure: Prescription | None = None) ->
         plafond = next((mg for stem, mg in DOSES_MAX_MG.items() if stem in _mots(nom)), None)
         if plafond is None:
             continue
-        total = Decimal(0)
+        total: Decimal | None = Decimal(0)
         for ligne in [prescription, *lignes_meme_substance]:
             mg = _mg_par_24h(ligne, code)
             if mg is None:
                 total = None
                 break
-            total += mg
+            total = (total or Decimal(0)) + mg
         if total is not None and total > plafond:
             alertes.append(Alerte(
                 AlertePrescription.Type.DOSE_MAX, f"dose_max:{code}",
@@ -144,7 +148,7 @@ def _mg_par_24h(ligne: Prescription, code: str) -> Decimal | None:
         return None
     if ligne.specialite_id:
         composition = next((c for c in substances_de(ligne) if c[0] == code and c[2] is not None), None)
-        mg = composition[2].milligrammes() if composition else None
+        mg = composition[2].milligrammes() if composition and composition[2] is not None else None
     else:
         mg = _dosage_mg(ligne.dosage_dci)
     return None if mg is None else mg * ligne.dose * prises

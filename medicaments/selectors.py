@@ -260,9 +260,10 @@ def etat_du_stock(etablissement_id: int) -> list[EtatArticle]:
     for lot in (MouvementStock.objects.filter(etablissement_id=etablissement_id)
                 .values("article_id", "lot", "peremption").annotate(reste=Sum("quantite")).filter(reste__gt=0)
                 .order_by("peremption", "lot")):
-        lot["perime"] = lot["peremption"] is not None and lot["peremption"] < timezone.localdate()
-        lot["proche"] = lot["peremption"] is not None and lot["peremption"] <= limite
-        lots.setdefault(lot["article_id"], []).append(lot)
+        peremption = lot["peremption"]
+        lots.setdefault(lot["article_id"], []).append({
+            **lot, "perime": peremption is not None and peremption < timezone.localdate(),
+            "proche": peremption is not None and peremption <= limite})
     return [EtatArticle(a, a.quantite or 0, lots.get(a.pk, [])) for a in articles]
 
 

@@ -90,10 +90,8 @@ def _valider(prescription: Prescription) -> None:
 
 
 def _libelle(prescription: Prescription) -> None:
-    if prescription.specialite_id:
-        prescription.libelle = prescription.specialite.denomination[:300]
-    else:
-        prescription.libelle = prescription.substance.denomination[:300]
+    produit = prescription.specialite or prescription.substance  # one of the two (check constraint)
+    prescription.libelle = produit.denomination[:300] if produit is not None else ""
 
 
 def _enregistrer_alertes(auteur, prescription: Prescription, alertes, acquittements: dict[str, str]) -> None:
@@ -233,7 +231,8 @@ def verifier_boite(prescription: Prescription, saisie: str) -> Presentation:
     if prescription.specialite_id:
         correspond = presentation.specialite_id == prescription.specialite_id
     else:
-        correspond = presentation.specialite.compositions.filter(substance_id=prescription.substance_id).exists()
+        correspond = prescription.substance_id is not None and presentation.specialite.compositions.filter(
+            substance_id=prescription.substance_id).exists()
     if not correspond:
         raise ValidationError(f"Mauvais médicament : la boîte scannée est « {presentation.specialite} », la "
                               f"prescription est « {prescription.intitule} ». Administration bloquée.")
@@ -277,7 +276,7 @@ def _sortie_de_stock(auteur, administration: Administration) -> None:
     MouvementStock.objects.create(organisme_id=article.organisme_id, article=article,
                                   etablissement_id=article.etablissement_id,
                                   type_mouvement=TypeMouvement.ADMINISTRATION, quantite=-int(administration.quantite),
-                                  lot=lot["lot"], peremption=lot["peremption"], administration=administration,
+                                  lot=lot["lot"] or "", peremption=lot["peremption"], administration=administration,
                                   auteur=auteur)
 
 
@@ -361,7 +360,7 @@ def do_donner_si_besoin(auteur, prescription: Prescription, indication: str, cod
     maintenant = maintenant or timezone.now()
     prescription = _verrouiller_active(prescription, maintenant)
     deja = prises_si_besoin_24h(prescription, maintenant)
-    if deja >= prescription.max_par_24h:
+    if prescription.max_par_24h is not None and deja >= prescription.max_par_24h:
         raise ValidationError(f"Maximum atteint : {deja} prise(s) sur les dernières 24 h pour "
                               f"{prescription.max_par_24h} autorisée(s). Appelez le médecin.")
     cip = verifier_boite(prescription, code_boite).cip13 if code_boite.strip() else ""

@@ -8,7 +8,7 @@ from celery import shared_task
 from documents.pdf import rendre_pdf
 from documents.services import produire
 from dui.tasks import SystemTenantTask, TenantTask, pour_chaque_organisme
-from dui.tenancy import current_organisme_id
+from dui.tenancy import organisme_courant
 from habilitations import policy
 from habilitations.roles import Droit
 
@@ -39,7 +39,7 @@ def generer_cr_administration(document_public_id: str, *, acteur) -> str:
 
 @shared_task(base=SystemTenantTask, name="medicaments.etendre_plans_organisme")
 def etendre_plans_organisme(*, acteur=None) -> int:
-    return services.etendre_plans(current_organisme_id())
+    return services.etendre_plans(organisme_courant())
 
 
 @shared_task(name="medicaments.etendre_plans")

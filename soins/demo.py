@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import random
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -55,13 +56,13 @@ DOSSIERS = {
 }
 
 # (type de soin, précision, heures, récurrence, intervalle, jours de la semaine, consignes)
-PLAN_COMMUN = [
+PLAN_COMMUN: list[tuple[Any, ...]] = [
     ("toilette", "Toilette au lavabo, aide partielle", [T(8)], "quotidien", 1, [], "Stimuler l'autonomie pour le haut."),
     ("change", "", [T(7), T(13), T(19), T(23)], "quotidien", 1, [], ""),
     ("hydratation", "Proposer à boire", [T(10), T(15), T(17)], "quotidien", 1, [], "Au moins 200 mL à chaque passage."),
     ("toilette", "Douche", [T(9, 30)], "jours_semaine", 1, [2, 5], "Shampooing le vendredi."),
 ]
-PLANS = {
+PLANS: dict[str, list[tuple[Any, ...]]] = {
     "Moreau": [("escarres", "Changement de position", [T(6), T(9), T(12), T(15), T(18), T(21)], "quotidien", 1, [],
                 "Décubitus latéral alterné, protéger les talons."),
                ("pansement", "Pansement talon gauche", [T(10)], "n_jours", 2, [], "Hydrocolloïde, photo hebdomadaire.")],

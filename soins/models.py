@@ -415,7 +415,7 @@ class Poste(models.TextChoices):
 
 # Start hour of each shift (the usual 7 h – 14 h – 21 h rotation of EHPAD and MAS); the night runs over
 # midnight and belongs to the date it starts on.
-DEBUT_POSTE = {Poste.MATIN: 7, Poste.APRES_MIDI: 14, Poste.NUIT: 21}
+DEBUT_POSTE: dict[str, int] = {Poste.MATIN: 7, Poste.APRES_MIDI: 14, Poste.NUIT: 21}
 
 
 def poste_de(moment: datetime.datetime) -> tuple[str, datetime.date]:

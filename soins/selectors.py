@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -163,7 +164,7 @@ def journee(unite: Unite, jour: datetime.date, liste: list[Resident],
             realisation = realisations.get((soin.pk, heure))
             attendu = heure
             if realisation is not None and realisation.statut == StatutRealisation.REPORTE:
-                attendu = realisation.reporte_a
+                attendu = realisation.reporte_a or heure
             final = realisation is not None and realisation.statut != StatutRealisation.REPORTE
             en_retard = not final and datetime.datetime.combine(jour, attendu, tzinfo=tz) + TOLERANCE_RETARD < maintenant
             ligne.occurrences.append(Occurrence(soin, heure, realisation, en_retard))
@@ -226,7 +227,7 @@ def graphiques(mesures: list[Constante], seuils: dict, debut: datetime.datetime,
         repere = Repere(largeur, hauteur, debut, fin, bas=bas, haut=haut, marge_g=48, marge_d=8, marge_b=24)
         x, y = repere.x, repere.y
 
-        points = [{"x": x(m.mesure_le), "y": y(m.valeur), "y2": y(m.valeur_2) if m.valeur_2 is not None else None,
+        points: list[dict[str, Any]] = [{"x": x(m.mesure_le), "y": y(m.valeur), "y2": y(m.valeur_2) if m.valeur_2 is not None else None,
                    "mesure": m} for m in serie]
         seuils_lignes = [{"y": y(b), "valeur": b} for b in bornes]
         pas = (haut - bas) / 4

@@ -435,7 +435,8 @@ def valider_soin(request, public_id):
 
 
 def _transmission_rapide_form(usager, *args, **kwargs) -> TransmissionRapideForm:
-    return TransmissionRapideForm(*args, auto_id=f"tr-{usager.public_id}-%s", **kwargs)
+    kwargs.setdefault("auto_id", f"tr-{usager.public_id}-%s")
+    return TransmissionRapideForm(*args, **kwargs)
 
 
 @login_required

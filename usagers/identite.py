@@ -25,14 +25,14 @@ class TransitionRefusee(ValueError):
 
 
 def statut_apres_insi(statut: str) -> str:
-    return APRES_INSI[statut]
+    return APRES_INSI[StatutIdentite(statut)]
 
 
 def statut_apres_document(statut: str, type_document: str) -> str:
     if type_document not in TypeDocument.values:
         raise TransitionRefusee("Ce document n'est pas un justificatif d'identité à haut niveau de confiance : "
                                 "l'identité ne peut pas être validée.")
-    return APRES_DOCUMENT[statut]
+    return APRES_DOCUMENT[StatutIdentite(statut)]
 
 
 def statut_apres_modification_trait(statut: str) -> str:

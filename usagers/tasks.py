@@ -40,12 +40,12 @@ def interroger_insi(appel_public_id: str, *, acteur) -> str:
         else:
             delai = delai_avant_tentative(appel.tentatives)
             transaction.on_commit(lambda: interroger_insi.apply_async(
-                args=[appel_public_id], kwargs=tenant_kwargs(acteur), countdown=delai))
+                args=(appel_public_id,), kwargs=tenant_kwargs(acteur), countdown=delai))
         appel.save()
         return appel.statut
     appel.code_cr, appel.libelle_cr, appel.erreur = reponse.code, reponse.libelle, ""
     appel.statut_avant = usager.statut_identite
-    if reponse.code == "00":
+    if reponse.code == "00" and reponse.traits is not None:
         t = reponse.traits
         appel.reponse = {"matricule": reponse.matricule, "oid": reponse.oid, "nom_naissance": t.nom_naissance,
                          "prenoms": list(t.prenoms), "sexe": t.sexe, "date_naissance": t.date_naissance.isoformat(),

@@ -102,6 +102,8 @@ def lire_reponse(corps: bytes) -> Reponse:
     if code != "00":
         return Reponse(code, libelle)
     tiq = env.find(f".//{_q('TIQ')}")
+    if tiq is None:
+        raise ValueError("Réponse INSi 00 sans traits d'identité (TIQ).")
     texte = lambda tag: (tiq.findtext(_q(tag)) or "").strip()  # noqa: E731
     traits = Traits(texte("NomNaissance"), tuple(texte("ListePrenom").split()), texte("Sexe"),
                     datetime.date.fromisoformat(texte("DateNaissance")), texte("LieuNaissance"))
