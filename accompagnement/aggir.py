@@ -45,7 +45,13 @@ VARIABLES_DISCRIMINANTES: dict[str, tuple[str, ...]] = {
 
 # Annexe 2-1: the seven illustrative variables (they do not enter the GIR computation).
 VARIABLES_ILLUSTRATIVES: tuple[str, ...] = (
-    "gestion", "cuisine", "menage", "transports", "achats", "suivi_traitement", "activites_temps_libre",
+    "gestion",
+    "cuisine",
+    "menage",
+    "transports",
+    "achats",
+    "suivi_traitement",
+    "activites_temps_libre",
 )
 
 LIBELLES: dict[str, str] = {
@@ -89,28 +95,56 @@ _UN_C_SUFFIT = {"coherence", "orientation", "alimentation", "elimination"}
 _TOUS_C = {"toilette", "habillage"}
 
 # Annexe 2-2: the eight weighted variables, in the order of the weight tables.
-VARIABLES_PONDEREES = ("coherence", "orientation", "toilette", "habillage", "alimentation", "elimination",
-                       "transferts", "deplacements_interieurs")
+VARIABLES_PONDEREES = (
+    "coherence",
+    "orientation",
+    "toilette",
+    "habillage",
+    "alimentation",
+    "elimination",
+    "transferts",
+    "deplacements_interieurs",
+)
 
 # Annexe 2-2: for each group, the weight of each weighted variable as (if coded C, if coded B) — a code A
 # weighs 0 — and the thresholds (score ≥ threshold → rang), tested in this order.
 GROUPES: tuple[tuple[str, tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]], ...] = (
-    ("A", ((2000, 0), (1200, 0), (40, 16), (40, 16), (60, 20), (100, 16), (800, 120), (200, 32)),
-     ((4380, 1), (4140, 2), (3390, 3))),
-    ("B", ((1500, 320), (1200, 120), (40, 16), (40, 16), (60, 0), (100, 16), (800, 120), (-80, -40)),
-     ((2016, 4),)),
-    ("C", ((0, 0), (0, 0), (40, 16), (40, 16), (60, 20), (160, 20), (1000, 200), (400, 40)),
-     ((1700, 5), (1432, 6))),
-    ("D", ((0, 0), (0, 0), (0, 0), (0, 0), (2000, 200), (400, 200), (2000, 200), (200, 0)),
-     ((2400, 7),)),
-    ("E", ((400, 0), (400, 0), (400, 100), (400, 100), (400, 100), (800, 100), (800, 100), (200, 0)),
-     ((1200, 8),)),
-    ("F", ((200, 100), (200, 100), (500, 100), (500, 100), (500, 100), (500, 100), (500, 100), (200, 0)),
-     ((800, 9),)),
-    ("G", ((150, 0), (150, 0), (300, 200), (300, 200), (500, 200), (500, 200), (400, 200), (200, 100)),
-     ((650, 10),)),
-    ("H", ((0, 0), (0, 0), (3000, 2000), (3000, 2000), (3000, 2000), (3000, 2000), (1000, 2000), (1000, 1000)),
-     ((4000, 11), (2000, 12))),
+    (
+        "A",
+        ((2000, 0), (1200, 0), (40, 16), (40, 16), (60, 20), (100, 16), (800, 120), (200, 32)),
+        ((4380, 1), (4140, 2), (3390, 3)),
+    ),
+    (
+        "B",
+        ((1500, 320), (1200, 120), (40, 16), (40, 16), (60, 0), (100, 16), (800, 120), (-80, -40)),
+        ((2016, 4),),
+    ),
+    (
+        "C",
+        ((0, 0), (0, 0), (40, 16), (40, 16), (60, 20), (160, 20), (1000, 200), (400, 40)),
+        ((1700, 5), (1432, 6)),
+    ),
+    ("D", ((0, 0), (0, 0), (0, 0), (0, 0), (2000, 200), (400, 200), (2000, 200), (200, 0)), ((2400, 7),)),
+    (
+        "E",
+        ((400, 0), (400, 0), (400, 100), (400, 100), (400, 100), (800, 100), (800, 100), (200, 0)),
+        ((1200, 8),),
+    ),
+    (
+        "F",
+        ((200, 100), (200, 100), (500, 100), (500, 100), (500, 100), (500, 100), (500, 100), (200, 0)),
+        ((800, 9),),
+    ),
+    (
+        "G",
+        ((150, 0), (150, 0), (300, 200), (300, 200), (500, 200), (500, 200), (400, 200), (200, 100)),
+        ((650, 10),),
+    ),
+    (
+        "H",
+        ((0, 0), (0, 0), (3000, 2000), (3000, 2000), (3000, 2000), (3000, 2000), (1000, 2000), (1000, 1000)),
+        ((4000, 11), (2000, 12)),
+    ),
 )
 RANG_PAR_DEFAUT = 13  # annexe 2-2: no threshold reached in group H
 

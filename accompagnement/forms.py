@@ -47,9 +47,15 @@ class CodeChoiceField(forms.ModelChoiceField):
 
 
 class NouveauProjetForm(forms.Form):
-    etablissement: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Établissement", queryset=None, to_field_name="public_id")
-    coordonnateur = ProChoiceField(label="Coordonnateur du projet", queryset=None, to_field_name="public_id",
-                                   help_text="Le professionnel référent du projet : il recevra les rappels.")
+    etablissement: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Établissement", queryset=None, to_field_name="public_id"
+    )
+    coordonnateur = ProChoiceField(
+        label="Coordonnateur du projet",
+        queryset=None,
+        to_field_name="public_id",
+        help_text="Le professionnel référent du projet : il recevra les rappels.",
+    )
 
     def __init__(self, etablissements, professionnels, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,9 +64,13 @@ class NouveauProjetForm(forms.Form):
 
 
 class ProjetDeVieForm(forms.Form):
-    projet_de_vie = forms.CharField(label="Projet de vie", required=False, max_length=5000,
-                                    widget=forms.Textarea(attrs={"rows": 4}),
-                                    help_text="Les aspirations de la personne, avec ses mots.")
+    projet_de_vie = forms.CharField(
+        label="Projet de vie",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Les aspirations de la personne, avec ses mots.",
+    )
     coordonnateur = ProChoiceField(label="Coordonnateur du projet", queryset=None, to_field_name="public_id")
 
     def __init__(self, professionnels, *args, **kwargs):
@@ -85,9 +95,12 @@ class BesoinForm(forms.ModelForm):
 
     def __init__(self, *args, secteur_handicap: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        champ_a_choix(self, "code_serafin").queryset = CodeSerafin.objects.filter(jeu=JeuSerafin.BESOINS, actif=True,
-                                                                               niveau__gte=2)
-        self.fields["categorie_libre"].help_text = "Si aucun code SERAFIN-PH ne convient (ou hors secteur du handicap)."
+        champ_a_choix(self, "code_serafin").queryset = CodeSerafin.objects.filter(
+            jeu=JeuSerafin.BESOINS, actif=True, niveau__gte=2
+        )
+        self.fields[
+            "categorie_libre"
+        ].help_text = "Si aucun code SERAFIN-PH ne convient (ou hors secteur du handicap)."
         if not secteur_handicap:
             self.fields["code_serafin"].help_text = "Nomenclature du secteur du handicap : facultative ici."
 
@@ -99,8 +112,9 @@ class BesoinForm(forms.ModelForm):
 
 
 class ObjectifForm(forms.ModelForm):
-    besoin: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Besoin auquel il répond", required=False, queryset=None,
-                                    to_field_name="public_id")
+    besoin: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Besoin auquel il répond", required=False, queryset=None, to_field_name="public_id"
+    )
     referent = ProChoiceField(label="Référent", queryset=None, to_field_name="public_id")
 
     class Meta:
@@ -115,7 +129,9 @@ class ObjectifForm(forms.ModelForm):
 
 
 class ActionForm(forms.ModelForm):
-    objectif: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Objectif", queryset=None, to_field_name="public_id")
+    objectif: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Objectif", queryset=None, to_field_name="public_id"
+    )
     prestation = CodeChoiceField(label="Prestation SERAFIN-PH", required=False, queryset=None)
 
     class Meta:
@@ -126,47 +142,71 @@ class ActionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["objectif"].queryset = objectifs
         self.fields["prestation"].queryset = CodeSerafin.objects.filter(
-            jeu__in=[JeuSerafin.PRESTATIONS_DIRECTES, JeuSerafin.PRESTATIONS_INDIRECTES], actif=True, niveau__gte=2)
+            jeu__in=[JeuSerafin.PRESTATIONS_DIRECTES, JeuSerafin.PRESTATIONS_INDIRECTES],
+            actif=True,
+            niveau__gte=2,
+        )
 
 
 class AvisForm(forms.ModelForm):
-    echeance_bilan = forms.DateField(label="Bilan prévu au plus tard le", required=False, widget=DATE,
-                                     help_text="Laissé vide : un an après la validation (au plus tard).")
+    echeance_bilan = forms.DateField(
+        label="Bilan prévu au plus tard le",
+        required=False,
+        widget=DATE,
+        help_text="Laissé vide : un an après la validation (au plus tard).",
+    )
 
     class Meta:
         model = AvisValidation
         fields = ["decision", "exprime_par", "nom_representant", "modalite", "date_avis", "motif"]
-        widgets = {"date_avis": DATE, "motif": forms.Textarea(attrs={"rows": 2}),
-                   "decision": forms.RadioSelect}
+        widgets = {
+            "date_avis": DATE,
+            "motif": forms.Textarea(attrs={"rows": 2}),
+            "decision": forms.RadioSelect,
+        }
 
 
 class BilanForm(forms.Form):
     date_bilan = forms.DateField(label="Date du bilan", widget=DATE)
-    synthese = forms.CharField(label="Synthèse du bilan", widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
-    avis_usager = forms.CharField(label="Avis de la personne", required=False, max_length=5000,
-                                  widget=forms.Textarea(attrs={"rows": 2}))
+    synthese = forms.CharField(
+        label="Synthèse du bilan", widget=forms.Textarea(attrs={"rows": 4}), max_length=10000
+    )
+    avis_usager = forms.CharField(
+        label="Avis de la personne", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, objectifs, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.objectifs = list(objectifs)
         for objectif in self.objectifs:
             self.fields[f"resultat_{objectif.public_id}"] = forms.ChoiceField(
-                label=f"Résultat : {objectif.libelle}", choices=[("", "— choisir —"), *ResultatObjectif.choices])
+                label=f"Résultat : {objectif.libelle}",
+                choices=[("", "— choisir —"), *ResultatObjectif.choices],
+            )
             self.fields[f"commentaire_{objectif.public_id}"] = forms.CharField(
-                label="Commentaire", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 1}))
+                label="Commentaire", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 1})
+            )
 
     def resultats(self) -> dict[int, tuple[str, str]]:
         data = self.cleaned_data
-        return {o.pk: (data.get(f"resultat_{o.public_id}", ""), data.get(f"commentaire_{o.public_id}", ""))
-                for o in self.objectifs}
+        return {
+            o.pk: (data.get(f"resultat_{o.public_id}", ""), data.get(f"commentaire_{o.public_id}", ""))
+            for o in self.objectifs
+        }
 
 
 class ObservationForm(forms.ModelForm):
-    etablissement: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Établissement", queryset=None, to_field_name="public_id")
-    objectif: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Objectif du projet concerné", required=False, queryset=None,
-                                      to_field_name="public_id")
-    date_observation = forms.DateTimeField(label="Date et heure", widget=forms.DateTimeInput(
-        attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"), input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"])
+    etablissement: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Établissement", queryset=None, to_field_name="public_id"
+    )
+    objectif: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Objectif du projet concerné", required=False, queryset=None, to_field_name="public_id"
+    )
+    date_observation = forms.DateTimeField(
+        label="Date et heure",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+    )
 
     class Meta:
         model = Observation
@@ -177,28 +217,36 @@ class ObservationForm(forms.ModelForm):
         from dui.models import Etablissement
 
         super().__init__(*args, **kwargs)
-        self.fields["etablissement"].queryset = Etablissement.objects.filter(pk__in=[e.pk for e in etablissements])
+        self.fields["etablissement"].queryset = Etablissement.objects.filter(
+            pk__in=[e.pk for e in etablissements]
+        )
         self.fields["objectif"].queryset = objectifs
         self.fields["confidentialite"].help_text = (
             "Équipe de soins : informations de santé, lues par les soignants seulement. Restreinte : lue par vous "
-            "et l'encadrement (direction, chef de service).")
+            "et l'encadrement (direction, chef de service)."
+        )
         if not self.is_bound:
             self.initial.setdefault("date_observation", timezone.localtime().replace(second=0, microsecond=0))
             self.initial.setdefault("confidentialite", Confidentialite.EQUIPE)
 
 
 class EvaluationBaseForm(forms.Form):
-    etablissement: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Établissement", queryset=None, to_field_name="public_id")
+    etablissement: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Établissement", queryset=None, to_field_name="public_id"
+    )
     date_evaluation = forms.DateField(label="Date de l'évaluation", widget=DATE)
-    commentaire = forms.CharField(label="Commentaire", required=False, max_length=5000,
-                                  widget=forms.Textarea(attrs={"rows": 2}))
+    commentaire = forms.CharField(
+        label="Commentaire", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, etablissements, *args, **kwargs):
         from dui.models import Etablissement
 
         super().__init__(*args, **kwargs)
         etablissements = list(etablissements)
-        self.fields["etablissement"].queryset = Etablissement.objects.filter(pk__in=[e.pk for e in etablissements])
+        self.fields["etablissement"].queryset = Etablissement.objects.filter(
+            pk__in=[e.pk for e in etablissements]
+        )
         if len(etablissements) == 1:
             self.initial.setdefault("etablissement", etablissements[0].public_id)
         self.initial.setdefault("date_evaluation", timezone.localdate())
@@ -244,8 +292,11 @@ class AggirForm(EvaluationBaseForm):
         return reponses, manquants
 
     def illustratives(self) -> dict[str, str]:
-        return {v: str(self.data.get(f"ill_{v}")) for v in aggir.VARIABLES_ILLUSTRATIVES
-                if self.data.get(f"ill_{v}") in aggir.CODES}
+        return {
+            v: str(self.data.get(f"ill_{v}"))
+            for v in aggir.VARIABLES_ILLUSTRATIVES
+            if self.data.get(f"ill_{v}") in aggir.CODES
+        }
 
 
 class SerafinForm(EvaluationBaseForm):
@@ -253,15 +304,22 @@ class SerafinForm(EvaluationBaseForm):
 
 
 class GrilleForm(forms.ModelForm):
-    etablissement: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Établissement", queryset=None, to_field_name="public_id")
+    etablissement: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Établissement", queryset=None, to_field_name="public_id"
+    )
     interpretation_texte = forms.CharField(
-        label="Interprétation du score", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Une ligne par seuil : « score minimal = interprétation », par exemple « 3 = Risque élevé ».")
+        label="Interprétation du score",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Une ligne par seuil : « score minimal = interprétation », par exemple « 3 = Risque élevé ».",
+    )
     questions = forms.CharField(
-        label="Questions", widget=forms.Textarea(attrs={"rows": 10}),
+        label="Questions",
+        widget=forms.Textarea(attrs={"rows": 10}),
         help_text="Une question par ligne : « Question | type | réponses ». Types : choix, oui_non, nombre, texte. "
-                  "Réponses d'un choix séparées par « ; » avec leurs points : « Jamais = 0 ; Parfois = 1 ; "
-                  "Souvent = 2 ». Ajoutez « (facultatif) » à la fin d'une question non obligatoire.")
+        "Réponses d'un choix séparées par « ; » avec leurs points : « Jamais = 0 ; Parfois = 1 ; "
+        "Souvent = 2 ». Ajoutez « (facultatif) » à la fin d'une question non obligatoire.",
+    )
 
     class Meta:
         model = GrilleEvaluation
@@ -281,7 +339,8 @@ class GrilleForm(forms.ModelForm):
             self.fields["etablissement"].disabled = True
         if self.instance.pk and not self.is_bound:
             self.initial["interpretation_texte"] = "\n".join(
-                f"{_nombre(s['min'])} = {s['libelle']}" for s in self.instance.interpretation)
+                f"{_nombre(s['min'])} = {s['libelle']}" for s in self.instance.interpretation
+            )
             self.initial["questions"] = "\n".join(_ligne_item(i) for i in self.instance.items.all())
 
     def clean_interpretation_texte(self):
@@ -293,7 +352,9 @@ class GrilleForm(forms.ModelForm):
             try:
                 valeur = float(minimum.strip().replace(",", "."))
             except ValueError:
-                raise forms.ValidationError(f"Ligne {numero} : « score minimal = interprétation » attendu.") from None
+                raise forms.ValidationError(
+                    f"Ligne {numero} : « score minimal = interprétation » attendu."
+                ) from None
             if not sep or not libelle.strip():
                 raise forms.ValidationError(f"Ligne {numero} : l'interprétation manque.")
             seuils.append({"min": valeur, "libelle": libelle.strip()[:200]})
@@ -316,20 +377,29 @@ class GrilleForm(forms.ModelForm):
             if not libelle or len(libelle) > 300:
                 raise forms.ValidationError(f"Ligne {numero} : la question est vide ou trop longue.")
             if type_item not in TypeItem.values:
-                raise forms.ValidationError(f"Ligne {numero} : type « {type_item} » inconnu (choix, oui_non, nombre "
-                                            f"ou texte).")
+                raise forms.ValidationError(
+                    f"Ligne {numero} : type « {type_item} » inconnu (choix, oui_non, nombre ou texte)."
+                )
             options = []
             if len(parties) > 2 and parties[2]:
                 for option in parties[2].split(";"):
                     nom, _, points = option.partition("=")
                     try:
-                        options.append({"libelle": nom.strip(), "points": float(points.strip().replace(",", "."))
-                                        if points.strip() else 0.0})
+                        options.append(
+                            {
+                                "libelle": nom.strip(),
+                                "points": float(points.strip().replace(",", ".")) if points.strip() else 0.0,
+                            }
+                        )
                     except ValueError:
-                        raise forms.ValidationError(f"Ligne {numero} : points de « {nom.strip()} » invalides.") from None
+                        raise forms.ValidationError(
+                            f"Ligne {numero} : points de « {nom.strip()} » invalides."
+                        ) from None
             if type_item == TypeItem.CHOIX and len(options) < 2:
                 raise forms.ValidationError(f"Ligne {numero} : un choix demande au moins deux réponses.")
-            items.append({"libelle": libelle, "type_item": type_item, "options": options, "obligatoire": obligatoire})
+            items.append(
+                {"libelle": libelle, "type_item": type_item, "options": options, "obligatoire": obligatoire}
+            )
         if not items:
             raise forms.ValidationError("Ajoutez au moins une question.")
         return items

@@ -89,18 +89,24 @@ class ProjetPersonnalise(TenantModel):
     version = models.PositiveSmallIntegerField(default=1)
     precedent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     statut = models.CharField(max_length=20, choices=StatutPP.choices, default=StatutPP.RECUEIL)
-    coordonnateur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                      verbose_name="coordonnateur du projet",
-                                      help_text="Professionnel référent du projet : il reçoit les rappels.")
-    projet_de_vie = models.TextField("projet de vie", blank=True,
-                                     help_text="Les aspirations de la personne, avec ses mots.")
+    coordonnateur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="coordonnateur du projet",
+        help_text="Professionnel référent du projet : il reçoit les rappels.",
+    )
+    projet_de_vie = models.TextField(
+        "projet de vie", blank=True, help_text="Les aspirations de la personne, avec ses mots."
+    )
     date_validation = models.DateField("validé le", null=True, blank=True)
     echeance_bilan = models.DateField("bilan prévu au plus tard le", null=True, blank=True)
     date_bilan = models.DateField("bilan réalisé le", null=True, blank=True)
     synthese_bilan = models.TextField("synthèse du bilan", blank=True)
     avis_usager_bilan = models.TextField("avis de la personne sur le bilan", blank=True)
-    bilan_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
+    bilan_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     history = tenant_history()
 
     etablissement_path = "etablissement"
@@ -111,22 +117,33 @@ class ProjetPersonnalise(TenantModel):
         ordering = ["-version"]
         indexes = [
             models.Index(fields=["organisme", "usager", "-version"], name="pp_org_usager_idx"),
-            models.Index(fields=["organisme", "etablissement", "statut", "echeance_bilan"], name="pp_org_etab_idx"),
+            models.Index(
+                fields=["organisme", "etablissement", "statut", "echeance_bilan"], name="pp_org_etab_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["usager", "etablissement", "version"], name="pp_version_unique"),
-            models.UniqueConstraint(fields=["usager", "etablissement"], condition=Q(statut__in=STATUTS_COURANTS),
-                                    name="pp_un_seul_courant",
-                                    violation_error_message="Un projet validé est déjà en cours pour cette personne."),
-            models.UniqueConstraint(fields=["usager", "etablissement"], condition=Q(statut__in=STATUTS_BROUILLON),
-                                    name="pp_un_seul_brouillon",
-                                    violation_error_message="Un projet est déjà en cours d'élaboration."),
-            models.CheckConstraint(condition=~Q(statut__in=[*STATUTS_COURANTS, StatutPP.REMPLACE])
-                                   | Q(date_validation__isnull=False, echeance_bilan__isnull=False),
-                                   name="pp_valide_date_echeance"),
-            models.CheckConstraint(condition=Q(echeance_bilan__isnull=True)
-                                   | Q(echeance_bilan__gte=models.F("date_validation")),
-                                   name="pp_echeance_apres_validation"),
+            models.UniqueConstraint(
+                fields=["usager", "etablissement"],
+                condition=Q(statut__in=STATUTS_COURANTS),
+                name="pp_un_seul_courant",
+                violation_error_message="Un projet validé est déjà en cours pour cette personne.",
+            ),
+            models.UniqueConstraint(
+                fields=["usager", "etablissement"],
+                condition=Q(statut__in=STATUTS_BROUILLON),
+                name="pp_un_seul_brouillon",
+                violation_error_message="Un projet est déjà en cours d'élaboration.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(statut__in=[*STATUTS_COURANTS, StatutPP.REMPLACE])
+                | Q(date_validation__isnull=False, echeance_bilan__isnull=False),
+                name="pp_valide_date_echeance",
+            ),
+            models.CheckConstraint(
+                condition=Q(echeance_bilan__isnull=True) | Q(echeance_bilan__gte=models.F("date_validation")),
+                name="pp_echeance_apres_validation",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -147,7 +164,11 @@ class ProjetPersonnalise(TenantModel):
 
     def en_retard(self, jour: datetime.date | None = None) -> bool:
         jour = jour or timezone.localdate()
-        return self.statut == StatutPP.EN_OEUVRE and self.echeance_bilan is not None and self.echeance_bilan < jour
+        return (
+            self.statut == StatutPP.EN_OEUVRE
+            and self.echeance_bilan is not None
+            and self.echeance_bilan < jour
+        )
 
 
 class SourceAttente(models.TextChoices):
@@ -162,8 +183,9 @@ class Attente(TenantModel):
 
     projet = models.ForeignKey(ProjetPersonnalise, on_delete=models.CASCADE, related_name="attentes")
     source = models.CharField("exprimée par", max_length=20, choices=SourceAttente.choices)
-    precision_source = models.CharField("qui précisément", max_length=120, blank=True,
-                                        help_text="Par exemple : « sa fille Claire ».")
+    precision_source = models.CharField(
+        "qui précisément", max_length=120, blank=True, help_text="Par exemple : « sa fille Claire »."
+    )
     texte = models.TextField("attente, avec ses mots")
     recueillie_le = models.DateField("recueillie le", default=timezone.localdate)
     history = tenant_history()
@@ -183,13 +205,20 @@ class Besoin(TenantModel):
     """A need: a SERAFIN-PH code (J285, disability sector) or a free category (elsewhere)."""
 
     projet = models.ForeignKey(ProjetPersonnalise, on_delete=models.CASCADE, related_name="besoins")
-    code_serafin = models.ForeignKey(CodeSerafin, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", limit_choices_to={"jeu": JeuSerafin.BESOINS},
-                                     verbose_name="besoin SERAFIN-PH")
+    code_serafin = models.ForeignKey(
+        CodeSerafin,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"jeu": JeuSerafin.BESOINS},
+        verbose_name="besoin SERAFIN-PH",
+    )
     categorie_libre = models.CharField("catégorie", max_length=120, blank=True)
     description = models.TextField(blank=True)
-    priorite = models.PositiveSmallIntegerField("priorité", default=2, choices=[(1, "Haute"), (2, "Moyenne"),
-                                                                                 (3, "Basse")])
+    priorite = models.PositiveSmallIntegerField(
+        "priorité", default=2, choices=[(1, "Haute"), (2, "Moyenne"), (3, "Basse")]
+    )
     history = tenant_history()
 
     etablissement_path = "projet__etablissement"
@@ -199,9 +228,11 @@ class Besoin(TenantModel):
         ordering = ["priorite", "id"]
         indexes = [models.Index(fields=["organisme", "projet"], name="besoin_org_projet_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(code_serafin__isnull=False) | ~Q(categorie_libre=""),
-                                   name="besoin_code_ou_categorie",
-                                   violation_error_message="Choisissez un besoin SERAFIN-PH ou saisissez une catégorie."),
+            models.CheckConstraint(
+                condition=Q(code_serafin__isnull=False) | ~Q(categorie_libre=""),
+                name="besoin_code_ou_categorie",
+                violation_error_message="Choisissez un besoin SERAFIN-PH ou saisissez une catégorie.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -220,16 +251,27 @@ RESULTATS_A_RECONDUIRE = (ResultatObjectif.PARTIEL, ResultatObjectif.NON_ATTEINT
 
 class Objectif(TenantModel):
     projet = models.ForeignKey(ProjetPersonnalise, on_delete=models.CASCADE, related_name="objectifs")
-    besoin = models.ForeignKey(Besoin, on_delete=models.SET_NULL, null=True, blank=True, related_name="objectifs",
-                               verbose_name="besoin auquel il répond")
+    besoin = models.ForeignKey(
+        Besoin,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="objectifs",
+        verbose_name="besoin auquel il répond",
+    )
     libelle = models.CharField("objectif", max_length=300)
-    referent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name="référent")
+    referent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="référent"
+    )
     echeance = models.DateField("échéance")
     avis_usager = models.TextField("avis de la personne", blank=True)
-    resultat = models.CharField("résultat au bilan", max_length=20, choices=ResultatObjectif.choices, blank=True)
+    resultat = models.CharField(
+        "résultat au bilan", max_length=20, choices=ResultatObjectif.choices, blank=True
+    )
     commentaire_bilan = models.TextField("commentaire au bilan", blank=True)
-    reconduit_de = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reconduit_de = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     history = tenant_history()
 
     etablissement_path = "projet__etablissement"
@@ -249,13 +291,20 @@ class Action(TenantModel):
 
     objectif = models.ForeignKey(Objectif, on_delete=models.CASCADE, related_name="actions")
     libelle = models.CharField("action", max_length=300)
-    intervenant = models.CharField("qui", max_length=200, help_text="Professionnel, équipe, partenaire, famille…")
+    intervenant = models.CharField(
+        "qui", max_length=200, help_text="Professionnel, équipe, partenaire, famille…"
+    )
     frequence = models.CharField("à quelle fréquence", max_length=120, blank=True)
     moyens = models.CharField("moyens", max_length=300, blank=True)
-    prestation = models.ForeignKey(CodeSerafin, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                   limit_choices_to={"jeu__in": [JeuSerafin.PRESTATIONS_DIRECTES,
-                                                                 JeuSerafin.PRESTATIONS_INDIRECTES]},
-                                   verbose_name="prestation SERAFIN-PH")
+    prestation = models.ForeignKey(
+        CodeSerafin,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"jeu__in": [JeuSerafin.PRESTATIONS_DIRECTES, JeuSerafin.PRESTATIONS_INDIRECTES]},
+        verbose_name="prestation SERAFIN-PH",
+    )
     history = tenant_history()
 
     etablissement_path = "objectif__projet__etablissement"
@@ -307,8 +356,11 @@ class AvisValidation(TenantModel):
         ordering = ["date_avis", "id"]
         indexes = [models.Index(fields=["organisme", "projet"], name="avis_org_projet_idx")]
         constraints = [
-            models.CheckConstraint(condition=~Q(decision="refus") | ~Q(motif=""), name="avis_refus_motif",
-                                   violation_error_message="Un refus s'accompagne de son motif."),
+            models.CheckConstraint(
+                condition=~Q(decision="refus") | ~Q(motif=""),
+                name="avis_refus_motif",
+                violation_error_message="Un refus s'accompagne de son motif.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -368,8 +420,9 @@ class EvaluationAggir(TenantModel):
     rang = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(13)])
     commentaire = models.TextField(blank=True)
     annulee_le = models.DateTimeField(null=True, blank=True)
-    annulee_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+    annulee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     motif_annulation = models.CharField(max_length=255, blank=True)
     history = tenant_history()
 
@@ -386,8 +439,9 @@ class EvaluationAggir(TenantModel):
         constraints = [
             models.CheckConstraint(condition=Q(gir__gte=1, gir__lte=6), name="aggir_gir_1_6"),
             models.CheckConstraint(condition=Q(rang__gte=1, rang__lte=13), name="aggir_rang_1_13"),
-            models.CheckConstraint(condition=Q(annulee_le__isnull=True) | ~Q(motif_annulation=""),
-                                   name="aggir_annulation_motif"),
+            models.CheckConstraint(
+                condition=Q(annulee_le__isnull=True) | ~Q(motif_annulation=""), name="aggir_annulation_motif"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -421,7 +475,9 @@ class EvaluationSerafin(TenantModel):
     class Meta:
         verbose_name = "évaluation des besoins SERAFIN-PH"
         ordering = ["-date_evaluation", "-id"]
-        indexes = [models.Index(fields=["organisme", "usager", "-date_evaluation"], name="serafin_org_usager_idx")]
+        indexes = [
+            models.Index(fields=["organisme", "usager", "-date_evaluation"], name="serafin_org_usager_idx")
+        ]
 
     def __str__(self) -> str:
         return f"Besoins SERAFIN-PH du {self.date_evaluation:%d/%m/%Y}"
@@ -449,8 +505,10 @@ class TypeItem(models.TextChoices):
     TEXTE = "texte", "Texte libre (ne compte pas)"
 
 
-CATEGORIES_GRILLE = [(Categorie.SOCIAL.value, "Accompagnement (social / éducatif)"),
-                     (Categorie.SOINS.value, "Soins")]
+CATEGORIES_GRILLE = [
+    (Categorie.SOCIAL.value, "Accompagnement (social / éducatif)"),
+    (Categorie.SOINS.value, "Soins"),
+]
 
 
 class GrilleEvaluation(TenantModel):
@@ -461,10 +519,12 @@ class GrilleEvaluation(TenantModel):
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
     nom = models.CharField(max_length=150)
     description = models.TextField(blank=True)
-    categorie = models.CharField("données concernées", max_length=20, choices=CATEGORIES_GRILLE,
-                                 default=Categorie.SOINS)
-    interpretation = models.JSONField(default=list, blank=True,
-                                      help_text="Seuils du score, du plus haut au plus bas : [{min, libelle}].")
+    categorie = models.CharField(
+        "données concernées", max_length=20, choices=CATEGORIES_GRILLE, default=Categorie.SOINS
+    )
+    interpretation = models.JSONField(
+        default=list, blank=True, help_text="Seuils du score, du plus haut au plus bas : [{min, libelle}]."
+    )
     active = models.BooleanField(default=True)
     history = tenant_history()
 
@@ -474,8 +534,13 @@ class GrilleEvaluation(TenantModel):
         verbose_name = "grille d'évaluation"
         ordering = ["nom"]
         indexes = [models.Index(fields=["organisme", "etablissement", "active"], name="grille_org_etab_idx")]
-        constraints = [models.UniqueConstraint(fields=["etablissement", "nom"], name="grille_nom_unique",
-                                               violation_error_message="Une grille porte déjà ce nom.")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["etablissement", "nom"],
+                name="grille_nom_unique",
+                violation_error_message="Une grille porte déjà ce nom.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.nom
@@ -526,7 +591,9 @@ class EvaluationGrille(TenantModel):
     class Meta:
         verbose_name = "évaluation par grille"
         ordering = ["-date_evaluation", "-id"]
-        indexes = [models.Index(fields=["organisme", "usager", "-date_evaluation"], name="eval_grille_org_idx")]
+        indexes = [
+            models.Index(fields=["organisme", "usager", "-date_evaluation"], name="eval_grille_org_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.grille} du {self.date_evaluation:%d/%m/%Y}"
@@ -555,7 +622,10 @@ class Confidentialite(models.TextChoices):
 # Confidentiality → the habilitation needed to read, besides ``social.voir`` (the journal's category).
 # RESTREINTE: only the author and professionals with ``pilotage.voir`` in the ESMS (direction, chef de
 # service, médecin coordonnateur), as the secret professionnel partagé requires for sensitive writings.
-ACTION_CONFIDENTIALITE = {Confidentialite.SOINS: Droit.SOINS_VOIR, Confidentialite.RESTREINTE: Droit.PILOTAGE_VOIR}
+ACTION_CONFIDENTIALITE = {
+    Confidentialite.SOINS: Droit.SOINS_VOIR,
+    Confidentialite.RESTREINTE: Droit.PILOTAGE_VOIR,
+}
 
 
 class Observation(TenantModel):
@@ -567,10 +637,17 @@ class Observation(TenantModel):
     date_observation = models.DateTimeField("date et heure", default=timezone.now)
     categorie = models.CharField("catégorie", max_length=20, choices=CategorieObservation.choices)
     texte = models.TextField("observation")
-    objectif = models.ForeignKey(Objectif, on_delete=models.SET_NULL, null=True, blank=True, related_name="observations",
-                                 verbose_name="objectif du projet concerné")
-    confidentialite = models.CharField("confidentialité", max_length=20, choices=Confidentialite.choices,
-                                       default=Confidentialite.EQUIPE)
+    objectif = models.ForeignKey(
+        Objectif,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="observations",
+        verbose_name="objectif du projet concerné",
+    )
+    confidentialite = models.CharField(
+        "confidentialité", max_length=20, choices=Confidentialite.choices, default=Confidentialite.EQUIPE
+    )
     history = tenant_history()
 
     etablissement_path = "etablissement"
@@ -579,7 +656,9 @@ class Observation(TenantModel):
         verbose_name = "observation"
         ordering = ["-date_observation", "-id"]
         indexes = [
-            models.Index(fields=["organisme", "usager", "-date_observation"], name="observation_org_usager_idx"),
+            models.Index(
+                fields=["organisme", "usager", "-date_observation"], name="observation_org_usager_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,13 +14,15 @@ def lignes_aggir(evaluation: EvaluationAggir) -> list[dict]:
     for variable, sous in aggir.VARIABLES_DISCRIMINANTES.items():
         for index, cle in enumerate([f"{variable}.{s}" for s in sous] or [variable]):
             valeur = items.get(cle)
-            lignes.append({
-                "variable": aggir.LIBELLES[variable] if index == 0 else "",
-                "rowspan": max(len(sous), 1) if index == 0 else 0,
-                "sous_variable": aggir.LIBELLES.get(cle, "") if sous else "",
-                "adverbes": ("".join(valeur) or "aucun") if isinstance(valeur, list) else "",
-                "code_item": codes_items.get(cle, ""),
-                "code_variable": evaluation.codes.get(variable, "") if index == 0 else "",
-                "ponderee": variable in aggir.VARIABLES_PONDEREES,
-            })
+            lignes.append(
+                {
+                    "variable": aggir.LIBELLES[variable] if index == 0 else "",
+                    "rowspan": max(len(sous), 1) if index == 0 else 0,
+                    "sous_variable": aggir.LIBELLES.get(cle, "") if sous else "",
+                    "adverbes": ("".join(valeur) or "aucun") if isinstance(valeur, list) else "",
+                    "code_item": codes_items.get(cle, ""),
+                    "code_variable": evaluation.codes.get(variable, "") if index == 0 else "",
+                    "ponderee": variable in aggir.VARIABLES_PONDEREES,
+                }
+            )
     return lignes

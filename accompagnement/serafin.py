@@ -41,7 +41,9 @@ def lire(chemin: Path) -> list[tuple[str, str]]:
         return lignes
 
 
-def charger(modele, dossier: Path | None = None, version: str = VERSION, using: str | None = None) -> dict[str, int]:
+def charger(
+    modele, dossier: Path | None = None, version: str = VERSION, using: str | None = None
+) -> dict[str, int]:
     """Load the three value sets into ``modele`` (``CodeSerafin``, or its historical version in a data
     migration) through the connection ``using`` (the application role may only read it: management
     commands write through ``owner``). Returns {"crees": n, "mis_a_jour": n, "desactives": n}."""
@@ -56,8 +58,16 @@ def charger(modele, dossier: Path | None = None, version: str = VERSION, using: 
             if parent and parent not in codes:
                 raise NomenclatureInvalide(f"{fichier} : le code {code} n'a pas de parent {parent}.")
             obj, cree = objets.get_or_create(
-                jeu=jeu, version=version, code=code,
-                defaults={"oid": oid, "libelle": libelle, "parent_code": parent, "niveau": code.count(".") + 1})
+                jeu=jeu,
+                version=version,
+                code=code,
+                defaults={
+                    "oid": oid,
+                    "libelle": libelle,
+                    "parent_code": parent,
+                    "niveau": code.count(".") + 1,
+                },
+            )
             if cree:
                 stats["crees"] += 1
             elif (obj.libelle, obj.oid, obj.actif) != (libelle, oid, True):

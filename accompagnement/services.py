@@ -81,9 +81,11 @@ def professionnels_habilites(*etablissements: Etablissement):
 
     jour = timezone.localdate()
     habs = Habilitation.objects.filter(etablissement__in=etablissements, debut__lte=jour).filter(
-        Q(fin__isnull=True) | Q(fin__gte=jour))
-    return Professionnel.objects.filter(organisme_id=etablissements[0].organisme_id, is_active=True,
-                                        pk__in=habs.values("professionnel_id")).order_by("nom", "prenom")
+        Q(fin__isnull=True) | Q(fin__gte=jour)
+    )
+    return Professionnel.objects.filter(
+        organisme_id=etablissements[0].organisme_id, is_active=True, pk__in=habs.values("professionnel_id")
+    ).order_by("nom", "prenom")
 
 
 def _exiger_habilite(pro, etablissement, champ: str) -> None:
@@ -98,35 +100,48 @@ def _verrouiller(projet: ProjetPersonnalise) -> ProjetPersonnalise:
 
 def _exiger_brouillon(projet: ProjetPersonnalise) -> None:
     if not projet.brouillon:
-        raise ValidationError("Ce projet est validé : son contenu ne se modifie plus. Engagez une révision "
-                              "(nouvelle version) après le bilan.")
+        raise ValidationError(
+            "Ce projet est validé : son contenu ne se modifie plus. Engagez une révision "
+            "(nouvelle version) après le bilan."
+        )
 
 
 # --- Projet personnalisé --------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def do_creer_projet(auteur, usager: Usager, etablissement: Etablissement, coordonnateur) -> ProjetPersonnalise:
+def do_creer_projet(
+    auteur, usager: Usager, etablissement: Etablissement, coordonnateur
+) -> ProjetPersonnalise:
     """The first version of a PP (or a new one after the previous was replaced)."""
     _exiger_sur_etablissement(auteur, Droit.SOCIAL_MODIFIER, usager, etablissement)
     exiger_sejour(usager, etablissement, timezone.localdate())
     _exiger_habilite(coordonnateur, etablissement, "coordonnateur")
     existants = ProjetPersonnalise.objects.filter(usager=usager, etablissement=etablissement)
     if existants.filter(statut__in=[StatutPP.RECUEIL, StatutPP.CO_CONSTRUCTION]).exists():
-        raise ValidationError("Un projet est déjà en cours d'élaboration pour cette personne dans cet établissement.")
+        raise ValidationError(
+            "Un projet est déjà en cours d'élaboration pour cette personne dans cet établissement."
+        )
     if existants.filter(statut__in=[StatutPP.EN_OEUVRE, StatutPP.BILAN]).exists():
         raise ValidationError("Un projet validé est en cours : faites son bilan puis engagez une révision.")
     version = (existants.aggregate(v=Max("version"))["v"] or 0) + 1
     try:
         with transaction.atomic():
             return ProjetPersonnalise.objects.create(
-                organisme_id=usager.organisme_id, usager=usager, etablissement=etablissement, version=version,
-                coordonnateur=coordonnateur)
+                organisme_id=usager.organisme_id,
+                usager=usager,
+                etablissement=etablissement,
+                version=version,
+                coordonnateur=coordonnateur,
+            )
     except IntegrityError as exc:
         raise ValidationError("Un projet vient d'être créé pour cette personne : rechargez la page.") from exc
 
 
 @transaction.atomic
-def do_enregistrer_projet_de_vie(auteur, projet: ProjetPersonnalise, projet_de_vie: str, coordonnateur) -> None:
+def do_enregistrer_projet_de_vie(
+    auteur, projet: ProjetPersonnalise, projet_de_vie: str, coordonnateur
+) -> None:
     _exiger(auteur, Droit.SOCIAL_MODIFIER, projet)
     projet = _verrouiller(projet)
     _exiger_brouillon(projet)
@@ -161,9 +176,13 @@ def do_ajouter_besoin(auteur, projet: ProjetPersonnalise, besoin: Besoin) -> Bes
     if besoin.code_serafin_id:
         code = CodeSerafin.objects.filter(pk=besoin.code_serafin_id).first()
         if code is None or code.jeu != JeuSerafin.BESOINS or not code.actif:
-            raise ValidationError({"code_serafin": "Choisissez un besoin de la nomenclature SERAFIN-PH en vigueur."})
+            raise ValidationError(
+                {"code_serafin": "Choisissez un besoin de la nomenclature SERAFIN-PH en vigueur."}
+            )
     elif not besoin.categorie_libre.strip():
-        raise ValidationError({"categorie_libre": "Choisissez un besoin SERAFIN-PH ou saisissez une catégorie."})
+        raise ValidationError(
+            {"categorie_libre": "Choisissez un besoin SERAFIN-PH ou saisissez une catégorie."}
+        )
     _ajouter(auteur, projet, besoin)
     return besoin
 
@@ -186,8 +205,11 @@ def do_ajouter_action(auteur, projet: ProjetPersonnalise, action: Action) -> Act
         raise ValidationError({"objectif": "Choisissez un objectif de ce projet."})
     if action.prestation_id:
         code = CodeSerafin.objects.filter(pk=action.prestation_id).first()
-        if code is None or code.jeu not in (JeuSerafin.PRESTATIONS_DIRECTES, JeuSerafin.PRESTATIONS_INDIRECTES) \
-                or not code.actif:
+        if (
+            code is None
+            or code.jeu not in (JeuSerafin.PRESTATIONS_DIRECTES, JeuSerafin.PRESTATIONS_INDIRECTES)
+            or not code.actif
+        ):
             raise ValidationError({"prestation": "Choisissez une prestation SERAFIN-PH en vigueur."})
     _ajouter(auteur, projet, action)
     return action
@@ -219,15 +241,17 @@ def do_passer_en_co_construction(auteur, projet: ProjetPersonnalise) -> None:
     if projet.statut != StatutPP.RECUEIL:
         raise ValidationError("Le recueil des attentes est déjà terminé.")
     if not projet.attentes.exists():
-        raise ValidationError("Recueillez au moins une attente de la personne (ou de ses proches) avant la "
-                              "co-construction.")
+        raise ValidationError(
+            "Recueillez au moins une attente de la personne (ou de ses proches) avant la co-construction."
+        )
     projet.statut = StatutPP.CO_CONSTRUCTION
     projet.save(update_fields=["statut", "modifie_le"])
 
 
 @transaction.atomic
-def do_recueillir_avis(auteur, projet: ProjetPersonnalise, avis: AvisValidation,
-                       echeance_bilan: datetime.date | None = None) -> AvisValidation:
+def do_recueillir_avis(
+    auteur, projet: ProjetPersonnalise, avis: AvisValidation, echeance_bilan: datetime.date | None = None
+) -> AvisValidation:
     """Record the person's (or representative's) agreement or refusal. An agreement validates the version
     (mise en œuvre, bilan due within a year at most, the previous version replaced); a refusal is kept
     and the project stays in co-construction."""
@@ -246,12 +270,18 @@ def do_recueillir_avis(auteur, projet: ProjetPersonnalise, avis: AvisValidation,
         raise ValidationError(erreurs)
     if avis.decision == Decision.ACCORD:
         if not projet.objectifs.exists():
-            raise ValidationError("Un projet sans objectif ne peut pas être validé : ajoutez au moins un objectif.")
+            raise ValidationError(
+                "Un projet sans objectif ne peut pas être validé : ajoutez au moins un objectif."
+            )
         echeance_max = avis.date_avis + DUREE_MAX_AVANT_BILAN
         echeance = echeance_bilan or echeance_max
         if echeance > echeance_max:
-            raise ValidationError({"echeance_bilan": f"Le bilan a lieu au moins une fois par an : au plus tard le "
-                                                     f"{echeance_max:%d/%m/%Y}."})
+            raise ValidationError(
+                {
+                    "echeance_bilan": f"Le bilan a lieu au moins une fois par an : au plus tard le "
+                    f"{echeance_max:%d/%m/%Y}."
+                }
+            )
         if echeance <= avis.date_avis:
             raise ValidationError({"echeance_bilan": "La date du bilan doit suivre la validation."})
     avis.projet = projet
@@ -260,10 +290,16 @@ def do_recueillir_avis(auteur, projet: ProjetPersonnalise, avis: AvisValidation,
     avis.save()
     if avis.decision == Decision.ACCORD:
         if projet.precedent_id:
-            update_with_history(ProjetPersonnalise.objects.filter(
-                pk=projet.precedent_id, statut__in=[StatutPP.EN_OEUVRE, StatutPP.BILAN]),
-                statut=StatutPP.REMPLACE, modifie_le=timezone.now())
-            Rappel.objects.filter(projet_id=projet.precedent_id, fait_le__isnull=True).update(fait_le=timezone.now())
+            update_with_history(
+                ProjetPersonnalise.objects.filter(
+                    pk=projet.precedent_id, statut__in=[StatutPP.EN_OEUVRE, StatutPP.BILAN]
+                ),
+                statut=StatutPP.REMPLACE,
+                modifie_le=timezone.now(),
+            )
+            Rappel.objects.filter(projet_id=projet.precedent_id, fait_le__isnull=True).update(
+                fait_le=timezone.now()
+            )
         projet.statut = StatutPP.EN_OEUVRE
         projet.date_validation = avis.date_avis
         projet.echeance_bilan = echeance
@@ -271,14 +307,22 @@ def do_recueillir_avis(auteur, projet: ProjetPersonnalise, avis: AvisValidation,
             with transaction.atomic():
                 projet.save(update_fields=["statut", "date_validation", "echeance_bilan", "modifie_le"])
         except IntegrityError as exc:
-            raise ValidationError("Un autre projet validé est en cours pour cette personne dans cet "
-                                  "établissement.") from exc
+            raise ValidationError(
+                "Un autre projet validé est en cours pour cette personne dans cet établissement."
+            ) from exc
     return avis
 
 
 @transaction.atomic
-def do_enregistrer_bilan(auteur, projet: ProjetPersonnalise, *, date_bilan: datetime.date, synthese: str,
-                         avis_usager: str, resultats: Mapping[int, tuple[str, str]]) -> None:
+def do_enregistrer_bilan(
+    auteur,
+    projet: ProjetPersonnalise,
+    *,
+    date_bilan: datetime.date,
+    synthese: str,
+    avis_usager: str,
+    resultats: Mapping[int, tuple[str, str]],
+) -> None:
     """The bilan of a validated PP: a result for every objective, a synthesis, the person's opinion."""
     _exiger(auteur, Droit.SOCIAL_MODIFIER, projet)
     projet = _verrouiller(projet)
@@ -291,7 +335,9 @@ def do_enregistrer_bilan(auteur, projet: ProjetPersonnalise, *, date_bilan: date
     if not synthese.strip():
         raise ValidationError({"synthese": "Rédigez la synthèse du bilan."})
     objectifs = list(projet.objectifs.all())
-    manquants = [o.libelle for o in objectifs if resultats.get(o.pk, ("", ""))[0] not in ResultatObjectif.values]
+    manquants = [
+        o.libelle for o in objectifs if resultats.get(o.pk, ("", ""))[0] not in ResultatObjectif.values
+    ]
     if manquants:
         raise ValidationError(f"Indiquez le résultat de chaque objectif : {', '.join(manquants)}.")
     for objectif in objectifs:
@@ -302,8 +348,16 @@ def do_enregistrer_bilan(auteur, projet: ProjetPersonnalise, *, date_bilan: date
     projet.synthese_bilan = synthese.strip()
     projet.avis_usager_bilan = avis_usager.strip()
     projet.bilan_par = auteur
-    projet.save(update_fields=["statut", "date_bilan", "synthese_bilan", "avis_usager_bilan", "bilan_par",
-                               "modifie_le"])
+    projet.save(
+        update_fields=[
+            "statut",
+            "date_bilan",
+            "synthese_bilan",
+            "avis_usager_bilan",
+            "bilan_par",
+            "modifie_le",
+        ]
+    )
     Rappel.objects.filter(projet=projet, fait_le__isnull=True).update(fait_le=timezone.now())
 
 
@@ -316,30 +370,56 @@ def do_reviser(auteur, projet: ProjetPersonnalise) -> ProjetPersonnalise:
     projet = _verrouiller(projet)
     if projet.statut != StatutPP.BILAN:
         raise ValidationError("La révision suit le bilan : enregistrez d'abord le bilan du projet en cours.")
-    if ProjetPersonnalise.objects.filter(usager_id=projet.usager_id, etablissement_id=projet.etablissement_id,
-                                         statut__in=[StatutPP.RECUEIL, StatutPP.CO_CONSTRUCTION]).exists():
+    if ProjetPersonnalise.objects.filter(
+        usager_id=projet.usager_id,
+        etablissement_id=projet.etablissement_id,
+        statut__in=[StatutPP.RECUEIL, StatutPP.CO_CONSTRUCTION],
+    ).exists():
         raise ValidationError("Une révision est déjà en cours d'élaboration.")
-    derniere = ProjetPersonnalise.objects.filter(usager_id=projet.usager_id,
-                                                 etablissement_id=projet.etablissement_id).aggregate(v=Max("version"))
+    derniere = ProjetPersonnalise.objects.filter(
+        usager_id=projet.usager_id, etablissement_id=projet.etablissement_id
+    ).aggregate(v=Max("version"))
     nouveau = ProjetPersonnalise.objects.create(
-        organisme_id=projet.organisme_id, usager_id=projet.usager_id, etablissement_id=projet.etablissement_id,
-        version=derniere["v"] + 1, precedent=projet, coordonnateur_id=projet.coordonnateur_id,
-        projet_de_vie=projet.projet_de_vie)
+        organisme_id=projet.organisme_id,
+        usager_id=projet.usager_id,
+        etablissement_id=projet.etablissement_id,
+        version=derniere["v"] + 1,
+        precedent=projet,
+        coordonnateur_id=projet.coordonnateur_id,
+        projet_de_vie=projet.projet_de_vie,
+    )
     besoins = {}
     for besoin in projet.besoins.all():
         besoins[besoin.pk] = Besoin.objects.create(
-            organisme_id=projet.organisme_id, projet=nouveau, code_serafin_id=besoin.code_serafin_id,
-            categorie_libre=besoin.categorie_libre, description=besoin.description, priorite=besoin.priorite)
+            organisme_id=projet.organisme_id,
+            projet=nouveau,
+            code_serafin_id=besoin.code_serafin_id,
+            categorie_libre=besoin.categorie_libre,
+            description=besoin.description,
+            priorite=besoin.priorite,
+        )
     echeance_min = timezone.localdate() + datetime.timedelta(days=30)
     for objectif in projet.objectifs.filter(resultat__in=RESULTATS_A_RECONDUIRE).prefetch_related("actions"):
         copie = Objectif.objects.create(
-            organisme_id=projet.organisme_id, projet=nouveau, libelle=objectif.libelle,
-            besoin=besoins.get(objectif.besoin_id) if objectif.besoin_id else None, referent_id=objectif.referent_id,
-            echeance=max(objectif.echeance, echeance_min), avis_usager=objectif.avis_usager, reconduit_de=objectif)
+            organisme_id=projet.organisme_id,
+            projet=nouveau,
+            libelle=objectif.libelle,
+            besoin=besoins.get(objectif.besoin_id) if objectif.besoin_id else None,
+            referent_id=objectif.referent_id,
+            echeance=max(objectif.echeance, echeance_min),
+            avis_usager=objectif.avis_usager,
+            reconduit_de=objectif,
+        )
         for action in objectif.actions.all():
-            Action.objects.create(organisme_id=projet.organisme_id, objectif=copie, libelle=action.libelle,
-                                  intervenant=action.intervenant, frequence=action.frequence, moyens=action.moyens,
-                                  prestation_id=action.prestation_id)
+            Action.objects.create(
+                organisme_id=projet.organisme_id,
+                objectif=copie,
+                libelle=action.libelle,
+                intervenant=action.intervenant,
+                frequence=action.frequence,
+                moyens=action.moyens,
+                prestation_id=action.prestation_id,
+            )
     return nouveau
 
 
@@ -352,10 +432,16 @@ def do_demander_pdf_projet(auteur, projet: ProjetPersonnalise, gros_caracteres: 
         raise PermissionDenied("Vous n'avez pas l'habilitation nécessaire.")
     usager = projet.usager
     return do_demander_generation(
-        auteur, source=projet, usager=usager, etablissement=projet.etablissement,
-        type_document=TypeDocument.PROJET_PERSONNALISE, categorie="social",
-        titre=f"Projet personnalisé v{projet.version} — {usager}", tache="accompagnement.generer_pdf_projet",
-        options={"gros_caracteres": bool(gros_caracteres)})
+        auteur,
+        source=projet,
+        usager=usager,
+        etablissement=projet.etablissement,
+        type_document=TypeDocument.PROJET_PERSONNALISE,
+        categorie="social",
+        titre=f"Projet personnalisé v{projet.version} — {usager}",
+        tache="accompagnement.generer_pdf_projet",
+        options={"gros_caracteres": bool(gros_caracteres)},
+    )
 
 
 # --- Rappels ----------------------------------------------------------------------------------------------
@@ -368,22 +454,30 @@ def creer_rappels_bilans(organisme_id: int, jour: datetime.date | None = None) -
     (idempotent: one reminder per PP, person and due date). Run daily by Celery beat, per organisme."""
     jour = jour or timezone.localdate()
     projets = ProjetPersonnalise.objects.filter(
-        organisme_id=organisme_id, statut=StatutPP.EN_OEUVRE, echeance_bilan__lte=jour + PREAVIS_RAPPEL,
+        organisme_id=organisme_id,
+        statut=StatutPP.EN_OEUVRE,
+        echeance_bilan__lte=jour + PREAVIS_RAPPEL,
     ).select_related("usager")
     crees = 0
     for projet in projets.iterator(chunk_size=500):
         assert projet.echeance_bilan is not None  # filtered on it above
         retard = " (en retard)" if projet.echeance_bilan < jour else ""
         _, cree = Rappel.objects.get_or_create(
-            organisme_id=organisme_id, projet=projet, destinataire_id=projet.coordonnateur_id,
+            organisme_id=organisme_id,
+            projet=projet,
+            destinataire_id=projet.coordonnateur_id,
             echeance=projet.echeance_bilan,
-            defaults={"libelle": f"Bilan du projet personnalisé de {projet.usager} à réaliser avant le "
-                                 f"{projet.echeance_bilan:%d/%m/%Y}{retard}"})
+            defaults={
+                "libelle": f"Bilan du projet personnalisé de {projet.usager} à réaliser avant le "
+                f"{projet.echeance_bilan:%d/%m/%Y}{retard}"
+            },
+        )
         crees += cree
     return crees
 
 
 # --- Évaluations ----------------------------------------------------------------------------------------
+
 
 def codes_aggir(mode: str, reponses: Mapping[str, object]) -> dict[str, str]:
     """Item codes from the answers: adverbs (a list of the satisfied ones among S T C H, empty for
@@ -400,15 +494,26 @@ def codes_aggir(mode: str, reponses: Mapping[str, object]) -> dict[str, str]:
         else:
             codes[item] = str(valeur)
     if manquants:
-        raise ValidationError("Toutes les variables doivent être évaluées ; il manque : "
-                              + ", ".join(dict.fromkeys(manquants)) + ".")
+        raise ValidationError(
+            "Toutes les variables doivent être évaluées ; il manque : "
+            + ", ".join(dict.fromkeys(manquants))
+            + "."
+        )
     return codes
 
 
 @transaction.atomic
-def do_enregistrer_aggir(auteur, usager: Usager, etablissement: Etablissement, *, date_evaluation: datetime.date,
-                         mode: str, reponses: Mapping[str, object], illustratives: Mapping[str, str] | None = None,
-                         commentaire: str = "") -> EvaluationAggir:
+def do_enregistrer_aggir(
+    auteur,
+    usager: Usager,
+    etablissement: Etablissement,
+    *,
+    date_evaluation: datetime.date,
+    mode: str,
+    reponses: Mapping[str, object],
+    illustratives: Mapping[str, str] | None = None,
+    commentaire: str = "",
+) -> EvaluationAggir:
     _exiger_sur_etablissement(auteur, Droit.SOINS_MODIFIER, usager, etablissement)
     _date_passee(date_evaluation, "date_evaluation", "La date de l'évaluation")
     if date_evaluation < usager.date_naissance:
@@ -420,16 +525,30 @@ def do_enregistrer_aggir(auteur, usager: Usager, etablissement: Etablissement, *
         items = codes_aggir(mode, reponses)
         codes = aggir.codes_des_reponses(items)
         gir, rang = aggir.calcul_gir(codes)
-        illustratives = {k: aggir.valider_code(v, k) for k, v in (illustratives or {}).items()
-                         if k in aggir.VARIABLES_ILLUSTRATIVES and v}
+        illustratives = {
+            k: aggir.valider_code(v, k)
+            for k, v in (illustratives or {}).items()
+            if k in aggir.VARIABLES_ILLUSTRATIVES and v
+        }
     except aggir.CodeInvalide as exc:
         raise ValidationError(str(exc)) from exc
-    stockees = {k: (sorted(v) if isinstance(v, list | tuple | set) else v) for k, v in reponses.items()
-                if k in items}
+    stockees = {
+        k: (sorted(v) if isinstance(v, list | tuple | set) else v) for k, v in reponses.items() if k in items
+    }
     return EvaluationAggir.objects.create(
-        organisme_id=usager.organisme_id, usager=usager, etablissement=etablissement,
-        date_evaluation=date_evaluation, evaluateur=auteur, mode=mode, reponses={"items": stockees, "codes": items},
-        codes=codes, illustratives=illustratives, gir=gir, rang=rang, commentaire=commentaire.strip())
+        organisme_id=usager.organisme_id,
+        usager=usager,
+        etablissement=etablissement,
+        date_evaluation=date_evaluation,
+        evaluateur=auteur,
+        mode=mode,
+        reponses={"items": stockees, "codes": items},
+        codes=codes,
+        illustratives=illustratives,
+        gir=gir,
+        rang=rang,
+        commentaire=commentaire.strip(),
+    )
 
 
 @transaction.atomic
@@ -454,14 +573,27 @@ def do_demander_pdf_aggir(auteur, evaluation: EvaluationAggir):
     if not policy.can_contenu(auteur, Droit.DOCUMENTS_MODIFIER, evaluation):
         raise PermissionDenied("Vous n'avez pas l'habilitation nécessaire.")
     return do_demander_generation(
-        auteur, source=evaluation, usager=evaluation.usager, etablissement=evaluation.etablissement,
-        type_document=TypeDocument.GRILLE_EVALUATION, categorie="soins",
-        titre=f"Grille AGGIR du {evaluation.date_evaluation:%d/%m/%Y} — {evaluation.usager}", tache="accompagnement.generer_pdf_aggir")
+        auteur,
+        source=evaluation,
+        usager=evaluation.usager,
+        etablissement=evaluation.etablissement,
+        type_document=TypeDocument.GRILLE_EVALUATION,
+        categorie="soins",
+        titre=f"Grille AGGIR du {evaluation.date_evaluation:%d/%m/%Y} — {evaluation.usager}",
+        tache="accompagnement.generer_pdf_aggir",
+    )
 
 
 @transaction.atomic
-def do_enregistrer_serafin(auteur, usager: Usager, etablissement: Etablissement, *, date_evaluation: datetime.date,
-                           lignes: Iterable[tuple[CodeSerafin, int, str]], commentaire: str = "") -> EvaluationSerafin:
+def do_enregistrer_serafin(
+    auteur,
+    usager: Usager,
+    etablissement: Etablissement,
+    *,
+    date_evaluation: datetime.date,
+    lignes: Iterable[tuple[CodeSerafin, int, str]],
+    commentaire: str = "",
+) -> EvaluationSerafin:
     _exiger_sur_etablissement(auteur, Droit.SOCIAL_MODIFIER, usager, etablissement)
     _date_passee(date_evaluation, "date_evaluation", "La date de l'évaluation")
     exiger_sejour(usager, etablissement, date_evaluation)
@@ -469,13 +601,23 @@ def do_enregistrer_serafin(auteur, usager: Usager, etablissement: Etablissement,
     if not any(importance > Importance.AUCUN for _, importance, _ in lignes):
         raise ValidationError("Aucun besoin n'est coté : indiquez au moins un besoin identifié.")
     evaluation = EvaluationSerafin.objects.create(
-        organisme_id=usager.organisme_id, usager=usager, etablissement=etablissement,
-        date_evaluation=date_evaluation, evaluateur=auteur, commentaire=commentaire.strip())
+        organisme_id=usager.organisme_id,
+        usager=usager,
+        etablissement=etablissement,
+        date_evaluation=date_evaluation,
+        evaluateur=auteur,
+        commentaire=commentaire.strip(),
+    )
     for code, importance, texte in lignes:
         if code.jeu != JeuSerafin.BESOINS:
             raise ValidationError(f"{code.code} n'est pas un besoin SERAFIN-PH.")
-        BesoinEvalue.objects.create(organisme_id=usager.organisme_id, evaluation=evaluation, code=code,
-                                    importance=importance, commentaire=texte.strip()[:300])
+        BesoinEvalue.objects.create(
+            organisme_id=usager.organisme_id,
+            evaluation=evaluation,
+            code=code,
+            importance=importance,
+            commentaire=texte.strip()[:300],
+        )
     return evaluation
 
 
@@ -488,11 +630,15 @@ def do_reporter_besoins(auteur, evaluation: EvaluationSerafin) -> int:
     skipping those it already has. Returns the number added."""
     _exiger(auteur, Droit.SOCIAL_VOIR, evaluation)
     projet = ProjetPersonnalise.objects.filter(
-        usager_id=evaluation.usager_id, etablissement_id=evaluation.etablissement_id,
-        statut__in=[StatutPP.RECUEIL, StatutPP.CO_CONSTRUCTION]).first()
+        usager_id=evaluation.usager_id,
+        etablissement_id=evaluation.etablissement_id,
+        statut__in=[StatutPP.RECUEIL, StatutPP.CO_CONSTRUCTION],
+    ).first()
     if projet is None:
-        raise ValidationError("Aucun projet personnalisé en cours d'élaboration pour cette personne dans cet "
-                              "établissement : créez-le (ou engagez une révision) d'abord.")
+        raise ValidationError(
+            "Aucun projet personnalisé en cours d'élaboration pour cette personne dans cet "
+            "établissement : créez-le (ou engagez une révision) d'abord."
+        )
     _exiger(auteur, Droit.SOCIAL_MODIFIER, projet)
     _verrouiller(projet)
     deja = set(projet.besoins.exclude(code_serafin__isnull=True).values_list("code_serafin__code", flat=True))
@@ -500,16 +646,22 @@ def do_reporter_besoins(auteur, evaluation: EvaluationSerafin) -> int:
     for ligne in evaluation.besoins.select_related("code").filter(importance__gt=Importance.AUCUN):
         if ligne.code.code in deja:
             continue
-        Besoin.objects.create(organisme_id=projet.organisme_id, projet=projet, code_serafin=ligne.code,
-                              description=ligne.commentaire,
-                              priorite=PRIORITE_DE_L_IMPORTANCE[Importance(ligne.importance)])
+        Besoin.objects.create(
+            organisme_id=projet.organisme_id,
+            projet=projet,
+            code_serafin=ligne.code,
+            description=ligne.commentaire,
+            priorite=PRIORITE_DE_L_IMPORTANCE[Importance(ligne.importance)],
+        )
         ajoutes += 1
     return ajoutes
 
 
 def _exiger_config_grille(auteur, etablissement: Etablissement) -> None:
-    if etablissement.organisme_id != auteur.organisme_id or \
-            etablissement.pk not in policy.etablissements_autorises(auteur, Droit.PILOTAGE_MODIFIER):
+    if (
+        etablissement.organisme_id != auteur.organisme_id
+        or etablissement.pk not in policy.etablissements_autorises(auteur, Droit.PILOTAGE_MODIFIER)
+    ):
         raise PermissionDenied("La configuration des grilles est réservée à la direction de l'établissement.")
 
 
@@ -525,7 +677,9 @@ def do_enregistrer_grille(auteur, grille: GrilleEvaluation, items: list[dict]) -
         raise ValidationError("Ajoutez au moins une question.")
     for item in items:
         if item["type_item"] == TypeItem.CHOIX and len(item.get("options") or []) < 2:
-            raise ValidationError(f"« {item['libelle']} » : un choix demande au moins deux réponses possibles.")
+            raise ValidationError(
+                f"« {item['libelle']} » : un choix demande au moins deux réponses possibles."
+            )
     try:
         with transaction.atomic():
             grille.full_clean(exclude=["organisme"])
@@ -536,9 +690,15 @@ def do_enregistrer_grille(auteur, grille: GrilleEvaluation, items: list[dict]) -
         return grille
     grille.items.all().delete()
     for ordre, item in enumerate(items, start=1):
-        ItemGrille.objects.create(organisme_id=grille.organisme_id, grille=grille, ordre=ordre,
-                                  libelle=item["libelle"], type_item=item["type_item"],
-                                  options=item.get("options") or [], obligatoire=item.get("obligatoire", True))
+        ItemGrille.objects.create(
+            organisme_id=grille.organisme_id,
+            grille=grille,
+            ordre=ordre,
+            libelle=item["libelle"],
+            type_item=item["type_item"],
+            options=item.get("options") or [],
+            obligatoire=item.get("obligatoire", True),
+        )
     return grille
 
 
@@ -553,8 +713,11 @@ def _points(item: ItemGrille, brut: str) -> tuple[str, float | None]:
         except ValueError:
             raise ValidationError(f"« {item.libelle} » : un nombre est attendu.") from None
         return brut, nombre
-    options = item.options if item.type_item == TypeItem.CHOIX else \
-        (item.options or [{"libelle": "Oui", "points": 1}, {"libelle": "Non", "points": 0}])
+    options = (
+        item.options
+        if item.type_item == TypeItem.CHOIX
+        else (item.options or [{"libelle": "Oui", "points": 1}, {"libelle": "Non", "points": 0}])
+    )
     for index, option in enumerate(options):
         if brut == str(index):
             return option["libelle"], float(option.get("points") or 0)
@@ -562,9 +725,16 @@ def _points(item: ItemGrille, brut: str) -> tuple[str, float | None]:
 
 
 @transaction.atomic
-def do_evaluer_avec_grille(auteur, usager: Usager, etablissement: Etablissement, grille: GrilleEvaluation, *,
-                           date_evaluation: datetime.date, reponses: Mapping[str, str],
-                           commentaire: str = "") -> EvaluationGrille:
+def do_evaluer_avec_grille(
+    auteur,
+    usager: Usager,
+    etablissement: Etablissement,
+    grille: GrilleEvaluation,
+    *,
+    date_evaluation: datetime.date,
+    reponses: Mapping[str, str],
+    commentaire: str = "",
+) -> EvaluationGrille:
     if grille.etablissement_id != etablissement.pk or not grille.active:
         raise ValidationError("Cette grille n'est pas proposée dans cet établissement.")
     _exiger_sur_etablissement(auteur, Droit.de(grille.categorie, MODIFIER), usager, etablissement)
@@ -591,12 +761,22 @@ def do_evaluer_avec_grille(auteur, usager: Usager, etablissement: Etablissement,
         raise ValidationError(erreurs)
     score_final = round(score, 2) if compte else None
     return EvaluationGrille.objects.create(
-        organisme_id=usager.organisme_id, usager=usager, etablissement=etablissement, grille=grille,
-        categorie=grille.categorie, date_evaluation=date_evaluation, evaluateur=auteur, reponses=lignes,
-        score=score_final, interpretation=grille.interpreter(score_final), commentaire=commentaire.strip())
+        organisme_id=usager.organisme_id,
+        usager=usager,
+        etablissement=etablissement,
+        grille=grille,
+        categorie=grille.categorie,
+        date_evaluation=date_evaluation,
+        evaluateur=auteur,
+        reponses=lignes,
+        score=score_final,
+        interpretation=grille.interpreter(score_final),
+        commentaire=commentaire.strip(),
+    )
 
 
 # --- Journal de suivi -----------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def do_ecrire_observation(auteur, observation: Observation) -> Observation:
@@ -608,15 +788,24 @@ def do_ecrire_observation(auteur, observation: Observation) -> Observation:
     if not observation.texte.strip():
         raise ValidationError({"texte": "L'observation est vide."})
     objectif = observation.objectif
-    if objectif is not None and (objectif.projet.usager_id != usager.pk
-                                 or objectif.projet.etablissement_id != etablissement.pk):
+    if objectif is not None and (
+        objectif.projet.usager_id != usager.pk or objectif.projet.etablissement_id != etablissement.pk
+    ):
         raise ValidationError({"objectif": "Cet objectif n'appartient pas au projet de cette personne."})
     from .models import ACTION_CONFIDENTIALITE
 
     action = ACTION_CONFIDENTIALITE.get(Confidentialite(observation.confidentialite))
-    if action and action != Droit.PILOTAGE_VOIR and etablissement.pk not in policy.etablissements_autorises(auteur, action):
-        raise ValidationError({"confidentialite": "Vous ne pouvez pas réserver un écrit à une équipe dont vous ne "
-                                                  "faites pas partie."})
+    if (
+        action
+        and action != Droit.PILOTAGE_VOIR
+        and etablissement.pk not in policy.etablissements_autorises(auteur, action)
+    ):
+        raise ValidationError(
+            {
+                "confidentialite": "Vous ne pouvez pas réserver un écrit à une équipe dont vous ne "
+                "faites pas partie."
+            }
+        )
     observation.organisme_id = usager.organisme_id
     observation.auteur = auteur
     observation.save()

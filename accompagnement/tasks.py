@@ -27,10 +27,16 @@ def generer_pdf_projet(document_public_id: str, *, acteur) -> str:
         if not policy.can_contenu(acteur, Droit.SOCIAL_VOIR, projet):
             raise PermissionError("Le demandeur n'a plus l'habilitation pour lire ce projet.")
         projet = projet_complet(projet)
-        return rendre_pdf("accompagnement/pdf/projet.html", {
-            "projet": projet, "usager": projet.usager, "gros": bool(document.options.get("gros_caracteres")),
-            "genere_le": timezone.localtime(), "document": document,
-        })
+        return rendre_pdf(
+            "accompagnement/pdf/projet.html",
+            {
+                "projet": projet,
+                "usager": projet.usager,
+                "gros": bool(document.options.get("gros_caracteres")),
+                "genere_le": timezone.localtime(),
+                "document": document,
+            },
+        )
 
     return produire(document_public_id, rendre)
 
@@ -39,14 +45,21 @@ def generer_pdf_projet(document_public_id: str, *, acteur) -> str:
 def generer_pdf_aggir(document_public_id: str, *, acteur) -> str:
     def rendre(document) -> bytes:
         evaluation = EvaluationAggir.objects.select_related("usager", "etablissement", "evaluateur").get(
-            public_id=document.objet_id)
+            public_id=document.objet_id
+        )
         if not policy.can_contenu(acteur, Droit.SOINS_VOIR, evaluation):
             raise PermissionError("Le demandeur n'a plus l'habilitation pour lire cette évaluation.")
-        return rendre_pdf("accompagnement/pdf/aggir.html", {
-            "evaluation": evaluation, "usager": evaluation.usager, "lignes": lignes_aggir(evaluation),
-            "illustratives": [(LIBELLES[k], v) for k, v in evaluation.illustratives.items()],
-            "genere_le": timezone.localtime(), "document": document,
-        })
+        return rendre_pdf(
+            "accompagnement/pdf/aggir.html",
+            {
+                "evaluation": evaluation,
+                "usager": evaluation.usager,
+                "lignes": lignes_aggir(evaluation),
+                "illustratives": [(LIBELLES[k], v) for k, v in evaluation.illustratives.items()],
+                "genere_le": timezone.localtime(),
+                "document": document,
+            },
+        )
 
     return produire(document_public_id, rendre)
 

@@ -9,12 +9,20 @@ from habilitations.models import Professionnel
 
 
 class JournalFiltreForm(forms.Form):
-    professionnel = forms.ModelChoiceField(label="Professionnel", required=False,
-                                           queryset=Professionnel.objects.none(), to_field_name="public_id")
-    objet_id = forms.UUIDField(label="Identifiant du dossier / de l'objet", required=False,
-                               error_messages={"invalid": "Identifiant invalide (format UUID attendu)."})
-    type_acces = forms.ChoiceField(label="Type d'accès", required=False,
-                                   choices=[("", "Tous")] + TypeAcces.choices)
+    professionnel = forms.ModelChoiceField(
+        label="Professionnel",
+        required=False,
+        queryset=Professionnel.objects.none(),
+        to_field_name="public_id",
+    )
+    objet_id = forms.UUIDField(
+        label="Identifiant du dossier / de l'objet",
+        required=False,
+        error_messages={"invalid": "Identifiant invalide (format UUID attendu)."},
+    )
+    type_acces = forms.ChoiceField(
+        label="Type d'accès", required=False, choices=[("", "Tous")] + TypeAcces.choices
+    )
     du = forms.DateField(label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     au = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -40,18 +40,27 @@ def accueil(request):
     cartes = []
     for etab in etablissements:
         actions = policy.actions_dans(user, etab.pk)
-        cartes.append({
-            "etablissement": etab,
-            "roles": sorted(Role(r).label for r in roles.get(etab.pk, ())),
-            "categories": [c.label for c in Categorie if f"{c.value}.{VOIR}" in actions],
-            "liens": [(lien.libelle, reverse(lien.url, args=[etab.public_id]) if lien.par_etablissement
-                       else reverse(lien.url))
-                      for lien in liens
-                      if lien.action in actions and (lien.condition is None or lien.condition(etab))],
-        })
+        cartes.append(
+            {
+                "etablissement": etab,
+                "roles": sorted(Role(r).label for r in roles.get(etab.pk, ())),
+                "categories": [c.label for c in Categorie if f"{c.value}.{VOIR}" in actions],
+                "liens": [
+                    (
+                        lien.libelle,
+                        reverse(lien.url, args=[etab.public_id])
+                        if lien.par_etablissement
+                        else reverse(lien.url),
+                    )
+                    for lien in liens
+                    if lien.action in actions and (lien.condition is None or lien.condition(etab))
+                ],
+            }
+        )
     aujourdhui = [(source.titre, list(source.elements(user))) for source in registre_accueil.sources()]
-    return render(request, "dui/accueil.html", {"cartes": cartes,
-                                                "aujourdhui": [(t, e) for t, e in aujourdhui if e]})
+    return render(
+        request, "dui/accueil.html", {"cartes": cartes, "aujourdhui": [(t, e) for t, e in aujourdhui if e]}
+    )
 
 
 @login_required
@@ -64,11 +73,15 @@ def sante(request):
 def etablissement(request, public_id):
     etab = get_for_user_or_404(request.user, Droit.ADMINISTRATIF_VOIR, Etablissement.objects.all(), public_id)
     journaliser_acces(request, TypeAcces.LECTURE, etab, f"Fiche établissement {etab.nom}")
-    return render(request, "dui/etablissement.html", {
-        "etablissement": etab,
-        "unites": etab.unites.all(),
-        "voit_medical": policy.can(request.user, Droit.MEDICAL_VOIR, etab),
-    })
+    return render(
+        request,
+        "dui/etablissement.html",
+        {
+            "etablissement": etab,
+            "unites": etab.unites.all(),
+            "voit_medical": policy.can(request.user, Droit.MEDICAL_VOIR, etab),
+        },
+    )
 
 
 def _exiger_journal(request):
@@ -87,8 +100,11 @@ def journal(request):
     exports = for_tenant(request.user, ExportJournal.objects.filter(demandeur=request.user))[:10]
     requete = request.GET.copy()
     requete.pop("page", None)
-    return render(request, "dui/journal.html", {"form": form, "page": page, "exports": exports,
-                                                "requete": requete.urlencode()})
+    return render(
+        request,
+        "dui/journal.html",
+        {"form": form, "page": page, "exports": exports, "requete": requete.urlencode()},
+    )
 
 
 @login_required
@@ -97,16 +113,23 @@ def journal_connexions(request):
     _exiger_journal(request)
     from habilitations.models import EvenementAuthentification, TypeEvenementAuth
 
-    evenements = EvenementAuthentification.objects.filter(organisme_id=request.user.organisme_id) \
-        .select_related("professionnel")
+    evenements = EvenementAuthentification.objects.filter(
+        organisme_id=request.user.organisme_id
+    ).select_related("professionnel")
     type_evenement = request.GET.get("type", "")
     if type_evenement in TypeEvenementAuth.values:
         evenements = evenements.filter(type_evenement=type_evenement)
     page = Paginator(evenements, 50).get_page(request.GET.get("page"))
-    return render(request, "dui/journal_connexions.html", {
-        "page": page, "types": TypeEvenementAuth.choices, "type_choisi": type_evenement,
-        "requete": f"type={type_evenement}" if type_evenement else "",
-    })
+    return render(
+        request,
+        "dui/journal_connexions.html",
+        {
+            "page": page,
+            "types": TypeEvenementAuth.choices,
+            "type_choisi": type_evenement,
+            "requete": f"type={type_evenement}" if type_evenement else "",
+        },
+    )
 
 
 @login_required
@@ -125,16 +148,24 @@ def journal_export(request):
 @login_required
 def journal_export_fichier(request, public_id):
     _exiger_journal(request)
-    export = for_tenant(request.user, ExportJournal.objects.filter(
-        demandeur=request.user, statut=StatutExport.TERMINE)).filter(public_id=public_id).first()
+    export = (
+        for_tenant(
+            request.user, ExportJournal.objects.filter(demandeur=request.user, statut=StatutExport.TERMINE)
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
     if export is None:
         raise Http404
     chemin = Path(settings.MEDIA_ROOT) / export.fichier
     if not chemin.is_file():
         raise Http404
-    journaliser_acces(request, TypeAcces.EXPORT, export, f"Export du journal des accès ({export.nb_lignes} lignes)")
-    return FileResponse(chemin.open("rb"), as_attachment=True, filename=chemin.name,
-                        content_type="text/csv; charset=utf-8")
+    journaliser_acces(
+        request, TypeAcces.EXPORT, export, f"Export du journal des accès ({export.nb_lignes} lignes)"
+    )
+    return FileResponse(
+        chemin.open("rb"), as_attachment=True, filename=chemin.name, content_type="text/csv; charset=utf-8"
+    )
 
 
 def csrf_failure(request, reason=""):

@@ -14,13 +14,28 @@ urlpatterns = [
     path("professionnels/", views.professionnels, name="professionnels"),
     path("professionnels/nouveau/", views.professionnel_creer, name="professionnel_creer"),
     path("professionnels/<uuid:public_id>/", views.professionnel, name="professionnel"),
-    path("professionnels/<uuid:public_id>/habilitations/", views.habilitation_ajouter, name="habilitation_ajouter"),
-    path("professionnels/<uuid:public_id>/activation/", views.professionnel_activation,
-         name="professionnel_activation"),
-    path("professionnels/<uuid:public_id>/reinitialiser/", views.professionnel_reinitialiser,
-         name="professionnel_reinitialiser"),
+    path(
+        "professionnels/<uuid:public_id>/habilitations/",
+        views.habilitation_ajouter,
+        name="habilitation_ajouter",
+    ),
+    path(
+        "professionnels/<uuid:public_id>/activation/",
+        views.professionnel_activation,
+        name="professionnel_activation",
+    ),
+    path(
+        "professionnels/<uuid:public_id>/reinitialiser/",
+        views.professionnel_reinitialiser,
+        name="professionnel_reinitialiser",
+    ),
     path("professionnels/<uuid:public_id>/exceptions/", views.exception_ajouter, name="exception_ajouter"),
-    path("professionnels/<uuid:public_id>/exceptions/<int:exception_id>/retirer/", views.exception_retirer,
-         name="exception_retirer"),
-    path("habilitations/<uuid:public_id>/terminer/", views.habilitation_terminer, name="habilitation_terminer"),
+    path(
+        "professionnels/<uuid:public_id>/exceptions/<int:exception_id>/retirer/",
+        views.exception_retirer,
+        name="exception_retirer",
+    ),
+    path(
+        "habilitations/<uuid:public_id>/terminer/", views.habilitation_terminer, name="habilitation_terminer"
+    ),
 ]

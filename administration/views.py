@@ -26,8 +26,6 @@ from habilitations.roles import Droit
 ADMIN = Droit.ADMINISTRATION_MODIFIER
 
 
-
-
 def _exiger_admin_og(request) -> None:
     if not (request.user.est_admin_organisme and request.user.organisme_id):
         raise Http404
@@ -40,18 +38,22 @@ def _exiger_admin_plateforme(request) -> None:
 
 # --- Platform ----------------------------------------------------------------------------------------
 
+
 class PremierAdministrateurForm(forms.Form):
     admin_email = forms.EmailField(label="E-mail de l'administrateur de l'organisme")
     admin_prenom = forms.CharField(label="Prénom", max_length=100)
     admin_nom = forms.CharField(label="Nom", max_length=100)
-    admin_mot_de_passe = forms.CharField(label="Mot de passe initial", strip=False, widget=forms.PasswordInput)
+    admin_mot_de_passe = forms.CharField(
+        label="Mot de passe initial", strip=False, widget=forms.PasswordInput
+    )
 
 
 @login_required
 def organismes(request):
     _exiger_admin_plateforme(request)
-    return render(request, "administration/organismes.html",
-                  {"organismes": OrganismeGestionnaire.objects.all()})
+    return render(
+        request, "administration/organismes.html", {"organismes": OrganismeGestionnaire.objects.all()}
+    )
 
 
 @login_required
@@ -73,6 +75,7 @@ def organisme_creer(request):
 
 # --- Établissements et unités ------------------------------------------------------------------------
 
+
 @login_required
 def etablissements(request):
     _exiger_admin_og(request)
@@ -84,7 +87,11 @@ def etablissements(request):
 @require_http_methods(["GET", "POST"])
 def etablissement_form(request, public_id=None):
     _exiger_admin_og(request)
-    etab = get_for_user_or_404(request.user, ADMIN, Etablissement.objects.all(), public_id) if public_id else None
+    etab = (
+        get_for_user_or_404(request.user, ADMIN, Etablissement.objects.all(), public_id)
+        if public_id
+        else None
+    )
     form = EtablissementForm(request.POST or None, instance=etab)
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,10 +111,13 @@ def etablissement_unites(request, public_id):
     etab = get_for_user_or_404(request.user, ADMIN, Etablissement.objects.all(), public_id)
     unite = None
     if request.GET.get("unite"):
-        unite = get_for_user_or_404(request.user, ADMIN, Unite.objects.filter(etablissement=etab),
-                                    request.GET["unite"])
-    form = UniteForm(request.POST or None,
-                     instance=unite or Unite(etablissement=etab, organisme_id=request.user.organisme_id))
+        unite = get_for_user_or_404(
+            request.user, ADMIN, Unite.objects.filter(etablissement=etab), request.GET["unite"]
+        )
+    form = UniteForm(
+        request.POST or None,
+        instance=unite or Unite(etablissement=etab, organisme_id=request.user.organisme_id),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             do_enregistrer_unite(request.user, etab, form.instance)
@@ -116,11 +126,15 @@ def etablissement_unites(request, public_id):
         else:
             messages.success(request, f"Unité « {form.instance.nom} » enregistrée.")
             return redirect("administration:etablissement_unites", public_id=etab.public_id)
-    return render(request, "administration/etablissement_unites.html",
-                  {"etablissement": etab, "unites": etab.unites.all(), "form": form, "unite": unite})
+    return render(
+        request,
+        "administration/etablissement_unites.html",
+        {"etablissement": etab, "unites": etab.unites.all(), "form": form, "unite": unite},
+    )
 
 
 # --- Professionnels et habilitations -----------------------------------------------------------------
+
 
 @login_required
 def professionnels(request):
@@ -130,8 +144,11 @@ def professionnels(request):
     if q:
         qs = qs.filter(Q(nom__icontains=q) | Q(prenom__icontains=q) | Q(email__icontains=q))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    template = "administration/_professionnels_table.html" if request.headers.get("HX-Request") \
+    template = (
+        "administration/_professionnels_table.html"
+        if request.headers.get("HX-Request")
         else "administration/professionnels.html"
+    )
     return render(request, template, {"page": page, "q": q})
 
 
@@ -143,13 +160,15 @@ def professionnel_creer(request):
     if request.method == "POST" and form.is_valid():
         champs = {k: v for k, v in form.cleaned_data.items() if k != "mot_de_passe"}
         try:
-            pro = services.do_creer_professionnel(request.user, mot_de_passe=form.cleaned_data["mot_de_passe"],
-                                                  **champs)
+            pro = services.do_creer_professionnel(
+                request.user, mot_de_passe=form.cleaned_data["mot_de_passe"], **champs
+            )
         except ValidationError as exc:
             ajouter_erreurs(form, exc)
         else:
-            messages.success(request, f"Compte de {pro} créé. Il enrôlera son second facteur à sa première "
-                                      "connexion.")
+            messages.success(
+                request, f"Compte de {pro} créé. Il enrôlera son second facteur à sa première connexion."
+            )
             return redirect("administration:professionnel", public_id=pro.public_id)
     return render(request, "administration/professionnel_form.html", {"form": form})
 
@@ -166,8 +185,10 @@ def professionnel(request, public_id):
     etabs = for_tenant(request.user, Etablissement.objects.filter(actif=True))
     form = ProfessionnelForm(request.POST or None, instance=pro)
     if request.method == "POST" and form.is_valid():
-        champs = {k: form.cleaned_data[k] for k in ("nom", "prenom", "profession", "rpps",
-                                                    "est_admin_organisme", "est_dpo")}
+        champs = {
+            k: form.cleaned_data[k]
+            for k in ("nom", "prenom", "profession", "rpps", "est_admin_organisme", "est_dpo")
+        }
         try:
             services.do_modifier_professionnel(request.user, pro, **champs)
         except ValidationError as exc:
@@ -175,15 +196,21 @@ def professionnel(request, public_id):
         else:
             messages.success(request, "Fiche enregistrée.")
             return redirect("administration:professionnel", public_id=pro.public_id)
-    return render(request, "administration/professionnel.html", {
-        "pro": pro, "form": form,
-        "habilitations": pro.habilitations.select_related("etablissement").order_by("-debut"),
-        "hab_form": HabilitationForm(etabs),
-        "exc_form": ExceptionForm(etabs),
-        "mdp_form": MotDePasseTemporaireForm(),
-        "exceptions": ExceptionAccesEtablissement.objects.filter(user=pro, organisme_id=request.user.organisme_id)
-        .select_related("permission", "content_object"),
-    })
+    return render(
+        request,
+        "administration/professionnel.html",
+        {
+            "pro": pro,
+            "form": form,
+            "habilitations": pro.habilitations.select_related("etablissement").order_by("-debut"),
+            "hab_form": HabilitationForm(etabs),
+            "exc_form": ExceptionForm(etabs),
+            "mdp_form": MotDePasseTemporaireForm(),
+            "exceptions": ExceptionAccesEtablissement.objects.filter(
+                user=pro, organisme_id=request.user.organisme_id
+            ).select_related("permission", "content_object"),
+        },
+    )
 
 
 @login_required
@@ -194,15 +221,23 @@ def habilitation_ajouter(request, public_id):
     form = HabilitationForm(for_tenant(request.user, Etablissement.objects.filter(actif=True)), request.POST)
     if form.is_valid():
         try:
-            services.do_ajouter_habilitation(request.user, pro, form.cleaned_data["etablissement"],
-                                             form.cleaned_data["role"], form.cleaned_data["debut"],
-                                             form.cleaned_data["fin"])
+            services.do_ajouter_habilitation(
+                request.user,
+                pro,
+                form.cleaned_data["etablissement"],
+                form.cleaned_data["role"],
+                form.cleaned_data["debut"],
+                form.cleaned_data["fin"],
+            )
             messages.success(request, "Habilitation ajoutée.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, "Habilitation non ajoutée : " + " ".join(
-            str(e) for errors in form.errors.values() for e in errors))
+        messages.error(
+            request,
+            "Habilitation non ajoutée : "
+            + " ".join(str(e) for errors in form.errors.values() for e in errors),
+        )
     return redirect("administration:professionnel", public_id=pro.public_id)
 
 
@@ -210,7 +245,9 @@ def habilitation_ajouter(request, public_id):
 @require_POST
 def habilitation_terminer(request, public_id):
     _exiger_admin_og(request)
-    hab = get_for_user_or_404(request.user, ADMIN, Habilitation.objects.select_related("professionnel"), public_id)
+    hab = get_for_user_or_404(
+        request.user, ADMIN, Habilitation.objects.select_related("professionnel"), public_id
+    )
     services.do_terminer_habilitation(request.user, hab)
     messages.success(request, "Habilitation terminée à la date du jour.")
     return redirect("administration:professionnel", public_id=hab.professionnel.public_id)
@@ -223,8 +260,13 @@ def exception_ajouter(request, public_id):
     pro = _professionnel(request, public_id)
     form = ExceptionForm(for_tenant(request.user, Etablissement.objects.all()), request.POST)
     if form.is_valid():
-        services.do_definir_exception(request.user, pro, form.cleaned_data["etablissement"],
-                                      form.cleaned_data["categorie"], form.cleaned_data["nature"])
+        services.do_definir_exception(
+            request.user,
+            pro,
+            form.cleaned_data["etablissement"],
+            form.cleaned_data["categorie"],
+            form.cleaned_data["nature"],
+        )
         messages.success(request, "Exception enregistrée.")
     else:
         messages.error(request, "Exception non enregistrée : choix invalide.")
@@ -236,9 +278,13 @@ def exception_ajouter(request, public_id):
 def exception_retirer(request, public_id, exception_id: int):
     _exiger_admin_og(request)
     pro = _professionnel(request, public_id)
-    exc = ExceptionAccesEtablissement.objects.filter(
-        pk=exception_id, user=pro, organisme_id=request.user.organisme_id
-    ).select_related("permission", "content_object").first()
+    exc = (
+        ExceptionAccesEtablissement.objects.filter(
+            pk=exception_id, user=pro, organisme_id=request.user.organisme_id
+        )
+        .select_related("permission", "content_object")
+        .first()
+    )
     if exc is None:
         raise Http404
     nature, _, categorie = exc.permission.codename.partition("_")
@@ -276,17 +322,23 @@ def professionnel_reinitialiser(request, public_id):
     pro = _professionnel(request, public_id)
     if request.POST.get("quoi") == "second_facteur":
         services.do_reinitialiser_second_facteur(request.user, pro, request)
-        messages.success(request, f"Second facteur de {pro} réinitialisé : il l'enrôlera à sa prochaine connexion.")
+        messages.success(
+            request, f"Second facteur de {pro} réinitialisé : il l'enrôlera à sa prochaine connexion."
+        )
     else:
         form = MotDePasseTemporaireForm(request.POST)
         if not form.is_valid():
             messages.error(request, "Saisissez un mot de passe temporaire.")
         else:
             try:
-                services.do_reinitialiser_mot_de_passe(request.user, pro, request, form.cleaned_data["temporaire"])
+                services.do_reinitialiser_mot_de_passe(
+                    request.user, pro, request, form.cleaned_data["temporaire"]
+                )
             except ValidationError as exc:
                 messages.error(request, "Mot de passe refusé : " + " ".join(exc.messages))
             else:
-                messages.success(request, f"Mot de passe temporaire défini : {pro} devra le changer à sa "
-                                          "prochaine connexion.")
+                messages.success(
+                    request,
+                    f"Mot de passe temporaire défini : {pro} devra le changer à sa prochaine connexion.",
+                )
     return redirect("administration:professionnel", public_id=pro.public_id)

@@ -15,13 +15,39 @@ class DemandeForm(forms.ModelForm):
 
     class Meta:
         model = DemandeAdmission
-        fields = ["etablissement", "nom_naissance", "prenoms_naissance", "date_naissance", "sexe",
-                  "lieu_naissance_insee", "contact", "origine", "reference_viatrajectoire", "cdaph_numero_decision",
-                  "cdaph_date_decision", "cdaph_fin_validite", "orientation", "mode_accueil", "date_reception",
-                  "date_souhaitee", "priorite", "commentaire"]
-        widgets = {**{f: forms.DateInput(attrs=_DATE, format="%Y-%m-%d") for f in (
-            "date_naissance", "cdaph_date_decision", "cdaph_fin_validite", "date_reception", "date_souhaitee")},
-            "commentaire": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "etablissement",
+            "nom_naissance",
+            "prenoms_naissance",
+            "date_naissance",
+            "sexe",
+            "lieu_naissance_insee",
+            "contact",
+            "origine",
+            "reference_viatrajectoire",
+            "cdaph_numero_decision",
+            "cdaph_date_decision",
+            "cdaph_fin_validite",
+            "orientation",
+            "mode_accueil",
+            "date_reception",
+            "date_souhaitee",
+            "priorite",
+            "commentaire",
+        ]
+        widgets = {
+            **{
+                f: forms.DateInput(attrs=_DATE, format="%Y-%m-%d")
+                for f in (
+                    "date_naissance",
+                    "cdaph_date_decision",
+                    "cdaph_fin_validite",
+                    "date_reception",
+                    "date_souhaitee",
+                )
+            },
+            "commentaire": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, etablissements=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,17 +59,21 @@ class DecisionForm(forms.ModelForm):
     class Meta:
         model = DecisionCommission
         fields = ["date_commission", "decision", "motif"]
-        widgets = {"date_commission": forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
-                   "motif": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "date_commission": forms.DateInput(attrs=_DATE, format="%Y-%m-%d"),
+            "motif": forms.Textarea(attrs={"rows": 2}),
+        }
 
 
 class AdmissionForm(forms.Form):
     date_entree = forms.DateField(label="Date d'entrée", widget=forms.DateInput(attrs=_DATE))
-    unite = forms.ModelChoiceField(label="Unité", queryset=Unite.objects.none(), required=False,
-                                   to_field_name="public_id")
+    unite = forms.ModelChoiceField(
+        label="Unité", queryset=Unite.objects.none(), required=False, to_field_name="public_id"
+    )
     chambre = forms.CharField(label="Chambre / place", max_length=30, required=False)
     confirmer_doublon = forms.BooleanField(
-        label="J'ai vérifié : il s'agit d'une autre personne que les dossiers ressemblants", required=False)
+        label="J'ai vérifié : il s'agit d'une autre personne que les dossiers ressemblants", required=False
+    )
 
     def __init__(self, *args, unites=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -45,15 +45,22 @@ class Priorite(models.IntegerChoices):
 
 class DemandeAdmission(TenantModel):
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="demandes")
-    usager = models.ForeignKey(Usager, on_delete=models.PROTECT, null=True, blank=True, related_name="demandes",
-                               help_text="Dossier existant, ou créé lors de l'admission.")
+    usager = models.ForeignKey(
+        Usager,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="demandes",
+        help_text="Dossier existant, ou créé lors de l'admission.",
+    )
     # Candidate identity (as on the request)
     nom_naissance = models.CharField("nom de naissance", max_length=100)
     prenoms_naissance = ArrayField(models.CharField(max_length=60), verbose_name="prénoms de naissance")
     date_naissance = models.DateField("date de naissance")
     sexe = models.CharField(max_length=1, choices=Sexe.choices)
-    lieu_naissance_insee = models.CharField("lieu de naissance (INSEE)", max_length=5, blank=True,
-                                            validators=[insee_validator])
+    lieu_naissance_insee = models.CharField(
+        "lieu de naissance (INSEE)", max_length=5, blank=True, validators=[insee_validator]
+    )
     contact = models.CharField("contact (demandeur, famille)", max_length=200, blank=True)
     # The request
     origine = models.CharField(max_length=20, choices=Origine.choices)
@@ -61,12 +68,15 @@ class DemandeAdmission(TenantModel):
     cdaph_numero_decision = models.CharField("n° de décision CDAPH", max_length=40, blank=True)
     cdaph_date_decision = models.DateField("date de la décision CDAPH", null=True, blank=True)
     cdaph_fin_validite = models.DateField("fin de validité de l'orientation", null=True, blank=True)
-    orientation = models.CharField("orientation / type d'accueil", max_length=20, choices=CategorieESMS.choices,
-                                   blank=True)
+    orientation = models.CharField(
+        "orientation / type d'accueil", max_length=20, choices=CategorieESMS.choices, blank=True
+    )
     mode_accueil = models.CharField("mode d'accueil souhaité", max_length=20, choices=ModeAccueil.choices)
     date_reception = models.DateField("reçue le", default=timezone.localdate)
     date_souhaitee = models.DateField("entrée souhaitée", null=True, blank=True)
-    priorite = models.PositiveSmallIntegerField("priorité", choices=Priorite.choices, default=Priorite.NORMALE)
+    priorite = models.PositiveSmallIntegerField(
+        "priorité", choices=Priorite.choices, default=Priorite.NORMALE
+    )
     statut = models.CharField(max_length=20, choices=StatutDemande.choices, default=StatutDemande.EN_ATTENTE)
     commentaire = models.TextField(blank=True)
     history = tenant_history()
@@ -78,14 +88,17 @@ class DemandeAdmission(TenantModel):
         verbose_name_plural = "demandes d'admission"
         ordering = ["priorite", "date_reception"]
         indexes = [
-            models.Index(fields=["organisme", "etablissement", "statut", "priorite", "date_reception"],
-                         name="demande_org_liste_idx"),
+            models.Index(
+                fields=["organisme", "etablissement", "statut", "priorite", "date_reception"],
+                name="demande_org_liste_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(origine="cdaph") | ~Q(cdaph_numero_decision=""),
                 name="demande_cdaph_numero",
-                violation_error_message="Une notification CDAPH a un numéro de décision."),
+                violation_error_message="Une notification CDAPH a un numéro de décision.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -113,7 +126,11 @@ class DemandeAdmission(TenantModel):
                 erreurs["cdaph_date_decision"] = "Indiquez la date de la décision CDAPH."
         if self.origine == Origine.VIATRAJECTOIRE and not self.reference_viatrajectoire.strip():
             erreurs["reference_viatrajectoire"] = "Indiquez le numéro de dossier ViaTrajectoire."
-        if self.cdaph_fin_validite and self.cdaph_date_decision and self.cdaph_fin_validite < self.cdaph_date_decision:
+        if (
+            self.cdaph_fin_validite
+            and self.cdaph_date_decision
+            and self.cdaph_fin_validite < self.cdaph_date_decision
+        ):
             erreurs["cdaph_fin_validite"] = "La fin de validité précède la décision."
         if self.date_naissance and self.date_naissance > timezone.localdate():
             erreurs["date_naissance"] = "La date de naissance ne peut pas être dans le futur."
@@ -158,9 +175,13 @@ class PieceJointe(TenantModel):
 
     demande = models.ForeignKey(DemandeAdmission, on_delete=models.CASCADE, related_name="pieces")
     libelle = models.CharField("libellé", max_length=120)
-    fichier = models.FileField(upload_to=_chemin_piece, max_length=300,
-                               validators=[FileExtensionValidator(["pdf", "jpg", "jpeg", "png"],
-                                                                  "Formats acceptés : PDF, JPEG, PNG.")])
+    fichier = models.FileField(
+        upload_to=_chemin_piece,
+        max_length=300,
+        validators=[
+            FileExtensionValidator(["pdf", "jpg", "jpeg", "png"], "Formats acceptés : PDF, JPEG, PNG.")
+        ],
+    )
     depose_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     etablissement_path = "demande__etablissement"

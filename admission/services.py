@@ -45,15 +45,25 @@ def do_decider(auteur, demande: DemandeAdmission, decision: DecisionCommission) 
     decision.auteur = auteur
     decision.full_clean()
     decision.save()
-    demande.statut = {Decision.ADMIS: StatutDemande.ACCEPTEE, Decision.REFUSE: StatutDemande.REFUSEE,
-                      Decision.AJOURNE: StatutDemande.AJOURNEE}[Decision(decision.decision)]
+    demande.statut = {
+        Decision.ADMIS: StatutDemande.ACCEPTEE,
+        Decision.REFUSE: StatutDemande.REFUSEE,
+        Decision.AJOURNE: StatutDemande.AJOURNEE,
+    }[Decision(decision.decision)]
     demande.save(update_fields=["statut", "modifie_le"])
     return demande
 
 
 @transaction.atomic
-def do_prononcer_admission(auteur, demande: DemandeAdmission, *, date_entree: datetime.date, unite=None,
-                           chambre: str = "", confirmer_doublon: bool = False) -> Usager:
+def do_prononcer_admission(
+    auteur,
+    demande: DemandeAdmission,
+    *,
+    date_entree: datetime.date,
+    unite=None,
+    chambre: str = "",
+    confirmer_doublon: bool = False,
+) -> Usager:
     """Admit an accepted candidate: the séjour is opened, and the dossier created if the person has none
     (identitovigilance check included: ``usagers.services.DoublonProbable`` stops it)."""
     _exiger(auteur, Droit.ADMINISTRATIF_MODIFIER, demande.etablissement)
@@ -62,25 +72,46 @@ def do_prononcer_admission(auteur, demande: DemandeAdmission, *, date_entree: da
         raise ValidationError("Seule une demande acceptée en commission peut donner lieu à une admission.")
     if unite is not None and unite.etablissement_id != demande.etablissement_id:
         raise ValidationError("Cette unité n'appartient pas à l'établissement de la demande.")
-    admission = usagers_services.Admission(etablissement=demande.etablissement, mode_accueil=demande.mode_accueil,
-                                           date_entree=date_entree, unite=unite, chambre=chambre,
-                                           provenance=demande.get_origine_display())
+    admission = usagers_services.Admission(
+        etablissement=demande.etablissement,
+        mode_accueil=demande.mode_accueil,
+        date_entree=date_entree,
+        unite=unite,
+        chambre=chambre,
+        provenance=demande.get_origine_display(),
+    )
     if demande.usager is not None:
         usager = demande.usager
-        if Sejour.objects.filter(usager=usager, etablissement=demande.etablissement, date_sortie__isnull=True).exists():
+        if Sejour.objects.filter(
+            usager=usager, etablissement=demande.etablissement, date_sortie__isnull=True
+        ).exists():
             raise ValidationError("La personne a déjà un séjour en cours dans cet établissement.")
-        sejour = Sejour(organisme_id=usager.organisme_id, usager=usager, etablissement=demande.etablissement,
-                        unite=unite, chambre=chambre, mode_accueil=demande.mode_accueil, date_entree=date_entree,
-                        provenance=admission.provenance)
+        sejour = Sejour(
+            organisme_id=usager.organisme_id,
+            usager=usager,
+            etablissement=demande.etablissement,
+            unite=unite,
+            chambre=chambre,
+            mode_accueil=demande.mode_accueil,
+            date_entree=date_entree,
+            provenance=admission.provenance,
+        )
         sejour.full_clean()
         sejour.save()
     else:
         usager = usagers_services.do_creer_usager(
             auteur,
-            Usager(nom_naissance=demande.nom_naissance, prenoms_naissance=list(demande.prenoms_naissance),
-                   premier_prenom=demande.prenoms_naissance[0], date_naissance=demande.date_naissance,
-                   sexe=demande.sexe, lieu_naissance_insee=demande.lieu_naissance_insee or "99999"),
-            admission, confirmer_doublon=confirmer_doublon)
+            Usager(
+                nom_naissance=demande.nom_naissance,
+                prenoms_naissance=list(demande.prenoms_naissance),
+                premier_prenom=demande.prenoms_naissance[0],
+                date_naissance=demande.date_naissance,
+                sexe=demande.sexe,
+                lieu_naissance_insee=demande.lieu_naissance_insee or "99999",
+            ),
+            admission,
+            confirmer_doublon=confirmer_doublon,
+        )
     demande.usager = usager
     demande.statut = StatutDemande.ADMISE
     demande.save(update_fields=["usager", "statut", "modifie_le"])
@@ -101,13 +132,20 @@ def do_annuler(auteur, demande: DemandeAdmission, motif: str) -> None:
 def do_ajouter_piece(auteur, demande: DemandeAdmission, fichier, libelle: str) -> PieceJointe:
     _exiger(auteur, Droit.ADMINISTRATIF_MODIFIER, demande.etablissement)
     if fichier.size > settings.DUI_MAX_PIECE_JOINTE:
-        raise ValidationError(f"Fichier trop volumineux (maximum {settings.DUI_MAX_PIECE_JOINTE // (1024 * 1024)} Mo).")
+        raise ValidationError(
+            f"Fichier trop volumineux (maximum {settings.DUI_MAX_PIECE_JOINTE // (1024 * 1024)} Mo)."
+        )
     debut = fichier.read(4)
     fichier.seek(0)
     if not any(debut.startswith(signature) for signature in SIGNATURES):
         raise ValidationError("Le contenu du fichier n'est pas un PDF, un JPEG ou un PNG.")
-    piece = PieceJointe(organisme_id=demande.organisme_id, demande=demande, libelle=libelle.strip(),
-                        fichier=fichier, depose_par=auteur)
+    piece = PieceJointe(
+        organisme_id=demande.organisme_id,
+        demande=demande,
+        libelle=libelle.strip(),
+        fichier=fichier,
+        depose_par=auteur,
+    )
     piece.full_clean()
     piece.save()
     return piece

@@ -29,8 +29,6 @@ def _etablissements(user, action=Droit.ADMINISTRATIF_VOIR):
     return policy.scope(user, action, Etablissement.objects.filter(actif=True))
 
 
-
-
 @login_required
 def liste_attente(request):
     etablissements = list(_etablissements(request.user))
@@ -38,21 +36,39 @@ def liste_attente(request):
         raise Http404
     choisi = next((e for e in etablissements if str(e.public_id) == request.GET.get("etablissement")), None)
     qs = policy.scope(request.user, Droit.ADMINISTRATIF_VOIR, DemandeAdmission.objects.all()).select_related(
-        "etablissement")
+        "etablissement"
+    )
     if choisi:
         qs = qs.filter(etablissement=choisi)
     statut = request.GET.get("statut", "ouvertes")
-    demandes = qs.filter(statut__in=OUVERTES) if statut == "ouvertes" else (
-        qs.filter(statut=statut) if statut in StatutDemande.values else qs)
-    synthese = qs.filter(statut__in=OUVERTES).values("etablissement__nom").annotate(
-        total=Count("id"), urgentes=Count("id", filter=Q(priorite=1)),
-        anciennete=Avg(Now() - F("date_reception")),
-    ).order_by("etablissement__nom")
-    return render(request, "admission/liste_attente.html", {
-        "demandes": demandes.order_by("priorite", "date_reception")[:300], "etablissements": etablissements,
-        "choisi": choisi, "statut": statut, "statuts": StatutDemande.choices, "synthese": synthese,
-        "peut_creer": _etablissements(request.user, Droit.ADMINISTRATIF_MODIFIER).exists(),
-    })
+    demandes = (
+        qs.filter(statut__in=OUVERTES)
+        if statut == "ouvertes"
+        else (qs.filter(statut=statut) if statut in StatutDemande.values else qs)
+    )
+    synthese = (
+        qs.filter(statut__in=OUVERTES)
+        .values("etablissement__nom")
+        .annotate(
+            total=Count("id"),
+            urgentes=Count("id", filter=Q(priorite=1)),
+            anciennete=Avg(Now() - F("date_reception")),
+        )
+        .order_by("etablissement__nom")
+    )
+    return render(
+        request,
+        "admission/liste_attente.html",
+        {
+            "demandes": demandes.order_by("priorite", "date_reception")[:300],
+            "etablissements": etablissements,
+            "choisi": choisi,
+            "statut": statut,
+            "statuts": StatutDemande.choices,
+            "synthese": synthese,
+            "peut_creer": _etablissements(request.user, Droit.ADMINISTRATIF_MODIFIER).exists(),
+        },
+    )
 
 
 @login_required
@@ -61,8 +77,9 @@ def nouvelle(request):
     etablissements = _etablissements(request.user, Droit.ADMINISTRATIF_MODIFIER)
     if not etablissements.exists():
         raise Http404
-    form = DemandeForm(request.POST or None, etablissements=etablissements,
-                       initial={"date_reception": timezone.localdate()})
+    form = DemandeForm(
+        request.POST or None, etablissements=etablissements, initial={"date_reception": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             demande = services.do_enregistrer_demande(request.user, form.instance)
@@ -75,8 +92,9 @@ def nouvelle(request):
 
 
 def _demande(request, public_id, action=Droit.ADMINISTRATIF_VOIR) -> DemandeAdmission:
-    return get_for_user_or_404(request.user, action, DemandeAdmission.objects.select_related(
-        "etablissement", "usager"), public_id)
+    return get_for_user_or_404(
+        request.user, action, DemandeAdmission.objects.select_related("etablissement", "usager"), public_id
+    )
 
 
 @login_required
@@ -87,13 +105,19 @@ def demande(request, public_id):
     user = request.user
     peut_modifier = policy.can(user, Droit.ADMINISTRATIF_MODIFIER, demande)
     peut_decider = policy.can(user, Droit.PILOTAGE_MODIFIER, demande)
-    decision_form = DecisionForm(request.POST if "decision" in request.POST else None,
-                                 initial={"date_commission": timezone.localdate()}, prefix="commission")
-    admission_form = AdmissionForm(request.POST if "admettre" in request.POST else None,
-                                   unites=demande.etablissement.unites.filter(active=True),
-                                   initial={"date_entree": demande.date_souhaitee or timezone.localdate()})
-    piece_form = PieceForm(request.POST if "piece" in request.POST else None,
-                           request.FILES if "piece" in request.POST else None)
+    decision_form = DecisionForm(
+        request.POST if "decision" in request.POST else None,
+        initial={"date_commission": timezone.localdate()},
+        prefix="commission",
+    )
+    admission_form = AdmissionForm(
+        request.POST if "admettre" in request.POST else None,
+        unites=demande.etablissement.unites.filter(active=True),
+        initial={"date_entree": demande.date_souhaitee or timezone.localdate()},
+    )
+    piece_form = PieceForm(
+        request.POST if "piece" in request.POST else None, request.FILES if "piece" in request.POST else None
+    )
     annulation_form = AnnulationForm(request.POST if "annuler" in request.POST else None)
     doublons = []
     if request.method == "POST":
@@ -104,14 +128,20 @@ def demande(request, public_id):
                 return redirect(demande.get_absolute_url())
             if "admettre" in request.POST and peut_modifier and admission_form.is_valid():
                 data = admission_form.cleaned_data
-                usager = services.do_prononcer_admission(user, demande, date_entree=data["date_entree"],
-                                                         unite=data["unite"], chambre=data["chambre"],
-                                                         confirmer_doublon=data["confirmer_doublon"])
+                usager = services.do_prononcer_admission(
+                    user,
+                    demande,
+                    date_entree=data["date_entree"],
+                    unite=data["unite"],
+                    chambre=data["chambre"],
+                    confirmer_doublon=data["confirmer_doublon"],
+                )
                 messages.success(request, f"Admission prononcée : séjour ouvert pour {usager}.")
                 return redirect(usager.get_absolute_url())
             if "piece" in request.POST and peut_modifier and piece_form.is_valid():
-                services.do_ajouter_piece(user, demande, piece_form.cleaned_data["fichier"],
-                                          piece_form.cleaned_data["libelle"])
+                services.do_ajouter_piece(
+                    user, demande, piece_form.cleaned_data["fichier"], piece_form.cleaned_data["libelle"]
+                )
                 messages.success(request, "Pièce jointe ajoutée.")
                 return redirect(demande.get_absolute_url())
             if "annuler" in request.POST and peut_modifier and annulation_form.is_valid():
@@ -124,15 +154,32 @@ def demande(request, public_id):
             doublons = exc.doublons
             admission_form.add_error(None, exc.messages[0])
         except ValidationError as exc:
-            cible = decision_form if "decision" in request.POST else admission_form if "admettre" in request.POST \
-                else piece_form if "piece" in request.POST else annulation_form
+            cible = (
+                decision_form
+                if "decision" in request.POST
+                else admission_form
+                if "admettre" in request.POST
+                else piece_form
+                if "piece" in request.POST
+                else annulation_form
+            )
             ajouter_erreurs(cible, exc)
-    return render(request, "admission/demande.html", {
-        "demande": demande, "decisions": demande.decisions.select_related("auteur"),
-        "pieces": demande.pieces.select_related("depose_par"), "peut_modifier": peut_modifier,
-        "peut_decider": peut_decider, "decision_form": decision_form, "admission_form": admission_form,
-        "piece_form": piece_form, "annulation_form": annulation_form, "doublons": doublons,
-    })
+    return render(
+        request,
+        "admission/demande.html",
+        {
+            "demande": demande,
+            "decisions": demande.decisions.select_related("auteur"),
+            "pieces": demande.pieces.select_related("depose_par"),
+            "peut_modifier": peut_modifier,
+            "peut_decider": peut_decider,
+            "decision_form": decision_form,
+            "admission_form": admission_form,
+            "piece_form": piece_form,
+            "annulation_form": annulation_form,
+            "doublons": doublons,
+        },
+    )
 
 
 @login_required
@@ -142,6 +189,6 @@ def piece(request, public_id, piece_id):
     if piece is None or not piece.fichier:
         raise Http404
     journaliser_acces(request, TypeAcces.LECTURE, demande, f"Pièce jointe « {piece.libelle} »")
-    return FileResponse(piece.fichier.open("rb"), as_attachment=False, filename=piece.fichier.name.rsplit("/", 1)[-1])
-
-
+    return FileResponse(
+        piece.fichier.open("rb"), as_attachment=False, filename=piece.fichier.name.rsplit("/", 1)[-1]
+    )

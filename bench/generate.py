@@ -32,8 +32,18 @@ from dui.tenancy import tenant_context  # noqa: E402
 BENCH_FINESS = "990000009"
 BENCH_PASSWORD = "Bench-DUI-2026!"
 BENCH_TOTP = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
-ROLES = ["directeur", "chef_service", "medecin", "infirmier", "aide_soignant", "aide_soignant", "aide_soignant",
-         "educateur", "psychologue", "agent_administratif"]
+ROLES = [
+    "directeur",
+    "chef_service",
+    "medecin",
+    "infirmier",
+    "aide_soignant",
+    "aide_soignant",
+    "aide_soignant",
+    "educateur",
+    "psychologue",
+    "agent_administratif",
+]
 
 
 def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
@@ -42,11 +52,15 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
         og = OrganismeGestionnaire.objects.filter(finess_juridique=BENCH_FINESS).first()
         if og:
             with tenant_context(og.pk), connection.cursor() as cur:
-                cur.execute("SELECT EXISTS (SELECT 1 FROM soins_transmission WHERE organisme_id = %s)", [og.pk])
+                cur.execute(
+                    "SELECT EXISTS (SELECT 1 FROM soins_transmission WHERE organisme_id = %s)", [og.pk]
+                )
                 if not cur.fetchone()[0]:
                     print(f"L'organisme de bench existe (id {og.pk}) : ajout des données de soins.")
                     print(_soins(cur, og.pk), f"en {time.perf_counter() - t0:.1f} s")
-                cur.execute("SELECT EXISTS (SELECT 1 FROM medicaments_prescription WHERE organisme_id = %s)", [og.pk])
+                cur.execute(
+                    "SELECT EXISTS (SELECT 1 FROM medicaments_prescription WHERE organisme_id = %s)", [og.pk]
+                )
                 if not cur.fetchone()[0]:
                     print(f"L'organisme de bench existe (id {og.pk}) : ajout du circuit du médicament.")
                     print(_medicaments(cur, og.pk), f"en {time.perf_counter() - t0:.1f} s")
@@ -57,33 +71,46 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
                     return
                 print(f"L'organisme de bench existe déjà (id {og.pk}) : rien à faire.")
             return
-        og = OrganismeGestionnaire.objects.create(raison_sociale="Bench — Grand organisme",
-                                                  finess_juridique=BENCH_FINESS)
+        og = OrganismeGestionnaire.objects.create(
+            raison_sociale="Bench — Grand organisme", finess_juridique=BENCH_FINESS
+        )
         hashed = make_password(BENCH_PASSWORD)
         with tenant_context(og.pk), connection.cursor() as cur:
-            cur.execute("""
+            cur.execute(
+                """
                 INSERT INTO dui_etablissement (organisme_id, public_id, cree_le, modifie_le, nom, finess_geographique,
                                                categorie, adresse, telephone, capacite, actif)
                 SELECT %s, gen_random_uuid(), now(), now(), 'ESMS bench ' || g, '99' || lpad(g::text, 7, '0'),
                        (ARRAY['EHPAD','MAS','FAM','IME','SESSAD'])[1 + g %% 5], '', '', 80, true
-                FROM generate_series(1, %s) g""", [og.pk, n_etab])
-            cur.execute("""
+                FROM generate_series(1, %s) g""",
+                [og.pk, n_etab],
+            )
+            cur.execute(
+                """
                 INSERT INTO dui_unite (organisme_id, public_id, cree_le, modifie_le, etablissement_id, nom, capacite, active)
                 SELECT e.organisme_id, gen_random_uuid(), now(), now(), e.id, 'Unité ' || u, 20, true
-                FROM dui_etablissement e CROSS JOIN generate_series(1, 4) u WHERE e.organisme_id = %s""", [og.pk])
-            cur.execute("""
+                FROM dui_etablissement e CROSS JOIN generate_series(1, 4) u WHERE e.organisme_id = %s""",
+                [og.pk],
+            )
+            cur.execute(
+                """
                 INSERT INTO habilitations_professionnel (organisme_id, public_id, email, nom, prenom, profession, rpps,
                     is_active, est_admin_plateforme, est_admin_organisme, est_dpo, date_joined, password,
                     doit_changer_mot_de_passe)
                 SELECT %s, gen_random_uuid(), 'bench' || g || '@bench.dui', 'Nom' || g, 'Prénom' || g, 'autre', '',
                        true, false, g = 1, g = 1, now(), %s, false
-                FROM generate_series(1, %s) g""", [og.pk, hashed, n_pro])
-            cur.execute("""
+                FROM generate_series(1, %s) g""",
+                [og.pk, hashed, n_pro],
+            )
+            cur.execute(
+                """
                 INSERT INTO habilitations_dispositiftotp (organisme_id, professionnel_id, secret, confirme, dernier_pas, cree_le)
                 SELECT organisme_id, id, %s, true, 0, now() FROM habilitations_professionnel WHERE organisme_id = %s""",
-                        [BENCH_TOTP, og.pk])
+                [BENCH_TOTP, og.pk],
+            )
             # Two habilitations per professional: a role in "their" ESMS and one in the next.
-            cur.execute("""
+            cur.execute(
+                """
                 WITH p AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM habilitations_professionnel
                            WHERE organisme_id = %(og)s),
                      e AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM dui_etablissement
@@ -94,11 +121,13 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
                        (%(roles)s::text[])[1 + (p.n + k) %% %(nroles)s], current_date - 200, NULL
                 FROM p CROSS JOIN generate_series(0, 1) k
                 JOIN e ON e.n = 1 + ((p.n + k) %% %(netab)s)""",
-                        {"og": og.pk, "roles": ROLES, "nroles": len(ROLES), "netab": n_etab})
+                {"og": og.pk, "roles": ROLES, "nroles": len(ROLES), "netab": n_etab},
+            )
             cur.execute("SELECT count(*) FROM habilitations_habilitation")
             habs = cur.fetchone()[0]
             # Usagers: names drawn from lists, one current séjour each (older ones for a third), two proches.
-            cur.execute("""
+            cur.execute(
+                """
                 WITH noms AS (SELECT ARRAY['Martin','Bernard','Thomas','Petit','Robert','Richard','Durand',
                         'Dubois','Moreau','Laurent','Simon','Michel','Lefèvre','Leroy','Roux','David','Bertrand',
                         'Morel','Fournier','Girard','Bonnet','Dupont','Lambert','Fontaine','Rousseau','Vincent',
@@ -114,32 +143,44 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
                        p[1 + (g / 40) %% 20], date '1925-01-01' + (g * 7919 %% 25000), CASE WHEN g %% 2 = 0 THEN 'F' ELSE 'M' END,
                        '75056', '', '', 'PROV', '', '',
                        lower(unaccent(n[1 + g %% 40] || ' ' || p[1 + (g / 40) %% 20])), ''
-                FROM noms, generate_series(1, %(n)s) g""", {"og": og.pk, "n": n_usagers})
-            cur.execute("""
+                FROM noms, generate_series(1, %(n)s) g""",
+                {"og": og.pk, "n": n_usagers},
+            )
+            cur.execute(
+                """
                 WITH u AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM usagers_usager WHERE organisme_id = %(og)s),
                      e AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM dui_etablissement WHERE organisme_id = %(og)s)
                 INSERT INTO usagers_sejour (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
                     unite_id, chambre, mode_accueil, date_entree, provenance, date_sortie, motif_sortie, destination)
                 SELECT %(og)s, gen_random_uuid(), current_date - (u.n %% 1500)::int, now(), u.id, e.id, NULL,
                        (u.n %% 80)::text, 'permanent', current_date - (u.n %% 1500)::int, '', NULL, '', ''
-                FROM u JOIN e ON e.n = 1 + (u.n %% %(netab)s)""", {"og": og.pk, "netab": n_etab})
-            cur.execute("""
+                FROM u JOIN e ON e.n = 1 + (u.n %% %(netab)s)""",
+                {"og": og.pk, "netab": n_etab},
+            )
+            cur.execute(
+                """
                 INSERT INTO usagers_proche (organisme_id, public_id, cree_le, modifie_le, usager_id, nom, prenom, lien,
                     telephone, telephone_2, email, adresse, personne_confiance, a_prevenir, ordre_appel, aidant,
                     representant_legal)
                 SELECT organisme_id, gen_random_uuid(), now(), now(), id, nom_naissance, 'Proche ' || k, 'enfant',
                        '0600000000', '', '', '', k = 1, true, k, false, false
-                FROM usagers_usager CROSS JOIN generate_series(1, 2) k WHERE organisme_id = %(og)s""", {"og": og.pk})
+                FROM usagers_usager CROSS JOIN generate_series(1, 2) k WHERE organisme_id = %(og)s""",
+                {"og": og.pk},
+            )
             # Presence history: a week's hospitalisation every ~4 months for one usager in three.
-            cur.execute("""
+            cur.execute(
+                """
                 INSERT INTO usagers_absence (organisme_id, public_id, cree_le, modifie_le, sejour_id, motif, debut, fin,
                     commentaire)
                 SELECT s.organisme_id, gen_random_uuid(), now(), now(), s.id, 'hospitalisation', d::date, d::date + 6, ''
                 FROM usagers_sejour s
                 CROSS JOIN LATERAL generate_series(s.date_entree + 30, current_date - 10, interval '120 days') d
-                WHERE s.organisme_id = %(og)s AND s.id %% 3 = 0""", {"og": og.pk})
+                WHERE s.organisme_id = %(og)s AND s.id %% 3 = 0""",
+                {"og": og.pk},
+            )
             # Waiting lists: 15 open admission requests per ESMS, of various ages and priorities.
-            cur.execute("""
+            cur.execute(
+                """
                 INSERT INTO admission_demandeadmission (organisme_id, public_id, cree_le, modifie_le, etablissement_id,
                     nom_naissance, prenoms_naissance, date_naissance, sexe, lieu_naissance_insee, contact, origine,
                     reference_viatrajectoire, cdaph_numero_decision, orientation, mode_accueil, date_reception,
@@ -148,20 +189,25 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
                        date '1940-01-01' + k * 97, 'F', '', '', 'viatrajectoire', 'VT-' || e.id || '-' || k, '',
                        'EHPAD', 'permanent', current_date - k * 11, 1 + k %% 3, 'en_attente', ''
                 FROM dui_etablissement e CROSS JOIN generate_series(1, 15) k WHERE e.organisme_id = %(og)s""",
-                        {"og": og.pk})
+                {"og": og.pk},
+            )
             accompagnement = _accompagnement(cur, og.pk)
             soins = _soins(cur, og.pk)
             medicaments = _medicaments(cur, og.pk)
             echanges = _echanges(cur, og.pk)
-    print(f"Organisme de bench créé : {n_etab} ESMS, {4 * n_etab} unités, {n_pro} professionnels, "
-          f"{habs} habilitations, {n_usagers} usagers (séjour et 2 proches chacun), {accompagnement}, {soins}, "
-          f"{medicaments}, {echanges} "
-          f"en {time.perf_counter() - t0:.1f} s")
+    print(
+        f"Organisme de bench créé : {n_etab} ESMS, {4 * n_etab} unités, {n_pro} professionnels, "
+        f"{habs} habilitations, {n_usagers} usagers (séjour et 2 proches chacun), {accompagnement}, {soins}, "
+        f"{medicaments}, {echanges} "
+        f"en {time.perf_counter() - t0:.1f} s"
+    )
 
 
-AGGIR_CODES = ('{"coherence": "B", "orientation": "B", "toilette": "B", "habillage": "B", "alimentation": "A", '
-               '"elimination": "B", "transferts": "B", "deplacements_interieurs": "B", '
-               '"deplacements_exterieurs": "C", "alerter": "B"}')
+AGGIR_CODES = (
+    '{"coherence": "B", "orientation": "B", "toilette": "B", "habillage": "B", "alimentation": "A", '
+    '"elimination": "B", "transferts": "B", "deplacements_interieurs": "B", '
+    '"deplacements_exterieurs": "C", "alerter": "B"}'
+)
 
 
 def _accompagnement(cur, og: int) -> str:
@@ -174,7 +220,8 @@ def _accompagnement(cur, og: int) -> str:
                               ORDER BY etablissement_id, id)"""
     sejours = """s AS (SELECT id, usager_id, etablissement_id, date_entree, row_number() OVER (ORDER BY id) AS n
                        FROM usagers_sejour WHERE organisme_id = %(og)s AND date_sortie IS NULL)"""
-    cur.execute(f"""
+    cur.execute(
+        f"""
         WITH {sejours}, {coordonnateurs}
         INSERT INTO accompagnement_projetpersonnalise (organisme_id, public_id, cree_le, modifie_le, version, statut,
             projet_de_vie, date_validation, echeance_bilan, date_bilan, synthese_bilan, avis_usager_bilan, bilan_par_id,
@@ -186,20 +233,29 @@ def _accompagnement(cur, og: int) -> str:
         FROM s JOIN c USING (etablissement_id)
         CROSS JOIN LATERAL (VALUES (1 + (s.n %% 2)::int, 'en_oeuvre', current_date - (s.n %% 420)::int),
                                    (1, 'remplace', current_date - (s.n %% 420)::int - 365)) AS v(version, statut, d)
-        WHERE v.statut = 'en_oeuvre' OR s.n %% 2 = 1""", p)
-    cur.execute("""
+        WHERE v.statut = 'en_oeuvre' OR s.n %% 2 = 1""",
+        p,
+    )
+    cur.execute(
+        """
         INSERT INTO accompagnement_attente (organisme_id, public_id, cree_le, modifie_le, source, precision_source, texte,
             recueillie_le, projet_id)
         SELECT organisme_id, gen_random_uuid(), now(), now(), (ARRAY['usager', 'famille'])[k], '',
                (ARRAY['Je veux continuer à sortir au marché', 'Qu''il garde le contact avec ses petits-enfants'])[k],
                coalesce(date_validation, current_date) - 30, id
-        FROM accompagnement_projetpersonnalise CROSS JOIN generate_series(1, 2) k WHERE organisme_id = %(og)s""", p)
-    cur.execute("""
+        FROM accompagnement_projetpersonnalise CROSS JOIN generate_series(1, 2) k WHERE organisme_id = %(og)s""",
+        p,
+    )
+    cur.execute(
+        """
         INSERT INTO accompagnement_besoin (organisme_id, public_id, cree_le, modifie_le, categorie_libre, description,
             priorite, code_serafin_id, projet_id)
         SELECT organisme_id, gen_random_uuid(), now(), now(), (ARRAY['Mobilité', 'Vie sociale'])[k], '', k, NULL, id
-        FROM accompagnement_projetpersonnalise CROSS JOIN generate_series(1, 2) k WHERE organisme_id = %(og)s""", p)
-    cur.execute("""
+        FROM accompagnement_projetpersonnalise CROSS JOIN generate_series(1, 2) k WHERE organisme_id = %(og)s""",
+        p,
+    )
+    cur.execute(
+        """
         INSERT INTO accompagnement_objectif (organisme_id, public_id, cree_le, modifie_le, libelle, echeance, avis_usager,
             resultat, commentaire_bilan, besoin_id, reconduit_de_id, referent_id, projet_id)
         SELECT pp.organisme_id, gen_random_uuid(), now(), now(),
@@ -207,20 +263,29 @@ def _accompagnement(cur, og: int) -> str:
                       'Appeler sa fille chaque semaine'])[k], coalesce(pp.date_validation, current_date) + 180,
                'D''accord', CASE WHEN pp.statut = 'remplace' THEN 'partiel' ELSE '' END, '', NULL, NULL,
                pp.coordonnateur_id, pp.id
-        FROM accompagnement_projetpersonnalise pp CROSS JOIN generate_series(1, 3) k WHERE pp.organisme_id = %(og)s""", p)
-    cur.execute("""
+        FROM accompagnement_projetpersonnalise pp CROSS JOIN generate_series(1, 3) k WHERE pp.organisme_id = %(og)s""",
+        p,
+    )
+    cur.execute(
+        """
         INSERT INTO accompagnement_action (organisme_id, public_id, cree_le, modifie_le, libelle, intervenant, frequence,
             moyens, prestation_id, objectif_id)
         SELECT organisme_id, gen_random_uuid(), now(), now(), 'Accompagnement par l''équipe', 'Équipe du pavillon',
                'chaque semaine', '', NULL, id
-        FROM accompagnement_objectif WHERE organisme_id = %(og)s""", p)
-    cur.execute("""
+        FROM accompagnement_objectif WHERE organisme_id = %(og)s""",
+        p,
+    )
+    cur.execute(
+        """
         INSERT INTO accompagnement_avisvalidation (organisme_id, public_id, cree_le, modifie_le, decision, exprime_par,
             nom_representant, modalite, date_avis, motif, recueilli_par_id, projet_id)
         SELECT organisme_id, gen_random_uuid(), now(), now(), 'accord', 'usager', '', 'oral', date_validation, '',
                coordonnateur_id, id
-        FROM accompagnement_projetpersonnalise WHERE organisme_id = %(og)s""", p)
-    cur.execute(f"""
+        FROM accompagnement_projetpersonnalise WHERE organisme_id = %(og)s""",
+        p,
+    )
+    cur.execute(
+        f"""
         WITH {sejours}, {coordonnateurs}
         INSERT INTO accompagnement_evaluationaggir (organisme_id, public_id, cree_le, modifie_le, date_evaluation, mode,
             reponses, codes, illustratives, gir, rang, commentaire, annulee_le, motif_annulation, annulee_par_id,
@@ -229,8 +294,11 @@ def _accompagnement(cur, og: int) -> str:
                '{{}}'::jsonb, %(codes)s::jsonb, '{{}}'::jsonb, 1 + ((s.usager_id + k) %% 6)::int,
                (ARRAY[1, 4, 8, 10, 12, 13])[1 + ((s.usager_id + k) %% 6)::int], '', NULL, '', NULL,
                s.etablissement_id, c.professionnel_id, s.usager_id
-        FROM s JOIN c USING (etablissement_id) CROSS JOIN generate_series(0, 2) k""", p)
-    cur.execute(f"""
+        FROM s JOIN c USING (etablissement_id) CROSS JOIN generate_series(0, 2) k""",
+        p,
+    )
+    cur.execute(
+        f"""
         WITH {sejours}, {coordonnateurs}
         INSERT INTO accompagnement_observation (organisme_id, public_id, cree_le, modifie_le, date_observation,
             categorie, texte, confidentialite, auteur_id, etablissement_id, objectif_id, usager_id)
@@ -239,13 +307,17 @@ def _accompagnement(cur, og: int) -> str:
                'Observation ' || k || ' : journée calme, participation à l''atelier, échanges avec sa famille.',
                (ARRAY['equipe', 'equipe', 'equipe', 'restreinte'])[1 + k %% 4], c.professionnel_id,
                s.etablissement_id, NULL, s.usager_id
-        FROM s JOIN c USING (etablissement_id) CROSS JOIN generate_series(1, 20) k""", p)
+        FROM s JOIN c USING (etablissement_id) CROSS JOIN generate_series(1, 20) k""",
+        p,
+    )
     comptes = {}
     for table in ("projetpersonnalise", "objectif", "evaluationaggir", "observation"):
         cur.execute(f"SELECT count(*) FROM accompagnement_{table} WHERE organisme_id = %s", [og])
         comptes[table] = cur.fetchone()[0]
-    return (f"{comptes['projetpersonnalise']} projets personnalisés ({comptes['objectif']} objectifs), "
-            f"{comptes['evaluationaggir']} évaluations AGGIR, {comptes['observation']} observations")
+    return (
+        f"{comptes['projetpersonnalise']} projets personnalisés ({comptes['objectif']} objectifs), "
+        f"{comptes['evaluationaggir']} évaluations AGGIR, {comptes['observation']} observations"
+    )
 
 
 def _soins(cur, og: int) -> str:
@@ -256,23 +328,29 @@ def _soins(cur, og: int) -> str:
     out of range, with their alert)."""
     p = {"og": og}
     # séjours were recorded on their admission day: nobody is a new arrival in the relève
-    cur.execute("UPDATE usagers_sejour SET cree_le = date_entree WHERE organisme_id = %(og)s AND cree_le > date_entree",
-                p)
-    cur.execute("""
+    cur.execute(
+        "UPDATE usagers_sejour SET cree_le = date_entree WHERE organisme_id = %(og)s AND cree_le > date_entree",
+        p,
+    )
+    cur.execute(
+        """
         WITH u AS (SELECT id, etablissement_id, row_number() OVER (PARTITION BY etablissement_id ORDER BY id) AS n
                    FROM usagers_sejour WHERE organisme_id = %(og)s AND date_sortie IS NULL),
              un AS (SELECT id, etablissement_id, row_number() OVER (PARTITION BY etablissement_id ORDER BY id) AS n
                     FROM dui_unite WHERE organisme_id = %(og)s)
         UPDATE usagers_sejour s SET unite_id = un.id
         FROM u JOIN un ON un.etablissement_id = u.etablissement_id AND un.n = 1 + (u.n %% 4)
-        WHERE s.id = u.id""", p)
+        WHERE s.id = u.id""",
+        p,
+    )
     sejours = """s AS (SELECT s.id, s.usager_id, s.etablissement_id, s.unite_id, s.date_entree,
                               row_number() OVER (ORDER BY s.id) AS n
                        FROM usagers_sejour s WHERE s.organisme_id = %(og)s AND s.date_sortie IS NULL),
                  c AS (SELECT DISTINCT ON (etablissement_id) etablissement_id, professionnel_id
                        FROM habilitations_habilitation WHERE organisme_id = %(og)s
                        ORDER BY etablissement_id, id)"""
-    cur.execute(f"""
+    cur.execute(
+        f"""
         WITH {sejours}
         INSERT INTO soins_dossiersoins (organisme_id, public_id, cree_le, modifie_le, usager_id, statut_allergies,
             regime, regime_precisions, texture, liquides, risque_chute, risque_escarre, risque_denutrition,
@@ -281,16 +359,22 @@ def _soins(cur, og: int) -> str:
                CASE WHEN s.n %% 4 = 0 THEN 'renseignees' ELSE 'aucune' END, 'normal', '',
                (ARRAY['normale', 'hachee', 'mixee'])[1 + s.n %% 3], 'normaux',
                (ARRAY['faible', 'modere', 'eleve'])[1 + s.n %% 3], 'faible', 'faible', 'faible', ''
-        FROM s ON CONFLICT (usager_id) DO NOTHING""", p)
-    cur.execute(f"""
+        FROM s ON CONFLICT (usager_id) DO NOTHING""",
+        p,
+    )
+    cur.execute(
+        f"""
         WITH {sejours}
         INSERT INTO soins_allergie (organisme_id, public_id, cree_le, modifie_le, usager_id, nature, type_agent, agent,
             agent_normalise, reaction, severite, certitude, date_constat, source, saisie_par_id, inactive_le,
             inactive_motif)
         SELECT %(og)s, gen_random_uuid(), now(), now(), s.usager_id, 'allergie', 'substance', 'Amoxicilline',
                'amoxicilline', 'Urticaire', 'severe', 'confirmee', NULL, '', c.professionnel_id, NULL, ''
-        FROM s JOIN c USING (etablissement_id) WHERE s.n %% 4 = 0""", p)
-    cur.execute(f"""
+        FROM s JOIN c USING (etablissement_id) WHERE s.n %% 4 = 0""",
+        p,
+    )
+    cur.execute(
+        f"""
         WITH {sejours}
         INSERT INTO soins_soinplanifie (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
             type_soin, libelle, consignes, heures, recurrence, intervalle, jours_semaine, date_debut, date_fin,
@@ -301,9 +385,11 @@ def _soins(cur, og: int) -> str:
         CROSS JOIN (VALUES ('toilette', 'Toilette', ARRAY['08:00'::time]),
                            ('change', '', ARRAY['07:00'::time, '13:00'::time, '21:00'::time]),
                            ('hydratation', 'Proposer à boire', ARRAY['10:00'::time, '16:00'::time])) t(type_soin, libelle, heures)""",
-                p)
+        p,
+    )
     # Every occurrence of the past year (today's before now) validated by the unit's aide-soignant.
-    cur.execute(f"""
+    cur.execute(
+        f"""
         WITH {sejours}
         INSERT INTO soins_realisationsoin (organisme_id, public_id, cree_le, modifie_le, soin_id, usager_id,
             etablissement_id, date_prevue, heure_prevue, statut, motif, precision, reporte_a, auteur_id, realise_le)
@@ -316,8 +402,11 @@ def _soins(cur, og: int) -> str:
         FROM soins_soinplanifie sp JOIN c USING (etablissement_id)
         CROSS JOIN generate_series(current_date - 365, current_date, interval '1 day') d
         CROSS JOIN LATERAL unnest(sp.heures) h
-        WHERE sp.organisme_id = %(og)s AND (d::date + h) AT TIME ZONE 'Europe/Paris' < now() - interval '1 hour'""", p)
-    cur.execute(f"""
+        WHERE sp.organisme_id = %(og)s AND (d::date + h) AT TIME ZONE 'Europe/Paris' < now() - interval '1 hour'""",
+        p,
+    )
+    cur.execute(
+        f"""
         WITH {sejours}
         INSERT INTO soins_transmission (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
             unite_id, auteur_id, ecrite_le, poste, date_poste, cible, donnees, actions, resultats, texte, importante)
@@ -331,8 +420,10 @@ def _soins(cur, og: int) -> str:
                'Réassurance, protocole appliqué, IDE informée.', 'À réévaluer au prochain poste.', '',
                (s.n + d + k) %% 9 = 0
         FROM s JOIN c USING (etablissement_id) CROSS JOIN generate_series(0, 364) d CROSS JOIN generate_series(0, 1) k""",
-                p)
-    cur.execute(f"""
+        p,
+    )
+    cur.execute(
+        f"""
         WITH {sejours}, m AS (
             SELECT s.usager_id, s.etablissement_id, c.professionnel_id,
                    now() - make_interval(days => d * 2, hours => 2 + (s.n %% 5)::int) AS moment,
@@ -350,18 +441,36 @@ def _soins(cur, og: int) -> str:
                     WHEN t.code = 'temperature' AND m.tirage = 50 THEN 'Température 38,6 °C > seuil 38,0'
                     ELSE '' END,
                m.professionnel_id, NULL, ''
-        FROM m CROSS JOIN (VALUES ('tension'), ('pouls'), ('temperature'), ('spo2')) t(code)""", p)
+        FROM m CROSS JOIN (VALUES ('tension'), ('pouls'), ('temperature'), ('spo2')) t(code)""",
+        p,
+    )
     comptes = {}
     for table in ("transmission", "constante", "realisationsoin", "soinplanifie"):
         cur.execute(f"SELECT count(*) FROM soins_{table} WHERE organisme_id = %s", [og])
         comptes[table] = cur.fetchone()[0]
-    return (f"{comptes['transmission']} transmissions, {comptes['constante']} constantes, "
-            f"{comptes['soinplanifie']} soins planifiés, {comptes['realisationsoin']} soins tracés sur un an")
+    return (
+        f"{comptes['transmission']} transmissions, {comptes['constante']} constantes, "
+        f"{comptes['soinplanifie']} soins planifiés, {comptes['realisationsoin']} soins tracés sur un an"
+    )
 
 
 # Spécialités of the shipped BDPM extract (CIS): the usual treatments of an EHPAD.
-CIS_BENCH = ["60234100", "60759607", "66771566", "69340279", "64813949", "68125932", "69065160", "63811710",
-             "61471344", "68728154", "68269975", "60192594", "61438166", "68416845"]
+CIS_BENCH = [
+    "60234100",
+    "60759607",
+    "66771566",
+    "69340279",
+    "64813949",
+    "68125932",
+    "69065160",
+    "63811710",
+    "61471344",
+    "68728154",
+    "68269975",
+    "60192594",
+    "61438166",
+    "68416845",
+]
 
 
 def _medicaments(cur, og: int) -> str:
@@ -378,23 +487,32 @@ def _medicaments(cur, og: int) -> str:
     p = {"og": og, "cis": CIS_BENCH, "ncis": len(CIS_BENCH)}
     # the role rotation gives the EHPADs only aides-soignants and admission staff: half of the aides-soignants
     # (odd account numbers) become nurses, who prescribe nothing but run the rounds
-    cur.execute("""
+    cur.execute(
+        """
         UPDATE habilitations_habilitation h SET role = 'infirmier'
         FROM dui_etablissement e, habilitations_professionnel pro
         WHERE e.id = h.etablissement_id AND pro.id = h.professionnel_id AND h.organisme_id = %(og)s
           AND e.categorie = 'EHPAD' AND h.role = 'aide_soignant'
-          AND substring(pro.email from 'bench([0-9]+)@')::int %% 2 = 1""", p)
-    cur.execute("""
+          AND substring(pro.email from 'bench([0-9]+)@')::int %% 2 = 1""",
+        p,
+    )
+    cur.execute(
+        """
         WITH un AS (SELECT u.id, u.etablissement_id, row_number() OVER (PARTITION BY u.etablissement_id ORDER BY u.id) AS n
                     FROM dui_unite u JOIN dui_etablissement e ON e.id = u.etablissement_id
                     WHERE u.organisme_id = %(og)s AND e.categorie = 'EHPAD')
         UPDATE usagers_sejour s SET unite_id = cible.id
         FROM un source JOIN un cible ON cible.etablissement_id = source.etablissement_id AND cible.n = source.n - 2
-        WHERE s.unite_id = source.id AND source.n > 2""", p)
-    cur.execute("""
+        WHERE s.unite_id = source.id AND source.n > 2""",
+        p,
+    )
+    cur.execute(
+        """
         UPDATE dui_unite u SET nom = 'Unité 1 (40 lits)', capacite = 40
         FROM dui_etablissement e WHERE e.id = u.etablissement_id AND e.categorie = 'EHPAD' AND u.organisme_id = %(og)s
-          AND u.nom = 'Unité 1'""", p)
+          AND u.nom = 'Unité 1'""",
+        p,
+    )
     sejours = """s AS (SELECT s.id, s.usager_id, s.etablissement_id, e.categorie = 'EHPAD' AS ehpad,
                               row_number() OVER (ORDER BY s.id) AS n
                        FROM usagers_sejour s JOIN dui_etablissement e ON e.id = s.etablissement_id
@@ -403,7 +521,8 @@ def _medicaments(cur, og: int) -> str:
                        FROM habilitations_habilitation WHERE organisme_id = %(og)s
                        ORDER BY etablissement_id, id),
                  sp AS (SELECT id, cis, denomination FROM medicaments_specialite WHERE cis = ANY(%(cis)s::text[]))"""
-    cur.execute(f"""
+    cur.execute(
+        f"""
         WITH {sejours}, lignes AS (
             SELECT s.*, k FROM s CROSS JOIN LATERAL generate_series(1, CASE WHEN s.ehpad THEN 4 + s.n %% 5
                                                                       ELSE 2 + s.n %% 3 END) k)
@@ -417,8 +536,11 @@ def _medicaments(cur, og: int) -> str:
                     [1 + (l.n + l.k) %% 5])::time[],
                'quotidien', 1, '{{}}', now() - interval '365 days', NULL, false, '', NULL, '{{}}', '', NULL, NULL, NULL, ''
         FROM lignes l JOIN c USING (etablissement_id)
-        JOIN sp ON sp.cis = (%(cis)s::text[])[1 + (l.n * 3 + l.k * 7) %% %(ncis)s]""", p)
-    cur.execute(f"""
+        JOIN sp ON sp.cis = (%(cis)s::text[])[1 + (l.n * 3 + l.k * 7) %% %(ncis)s]""",
+        p,
+    )
+    cur.execute(
+        f"""
         WITH {sejours}
         INSERT INTO medicaments_prescription (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
             prescripteur_id, specialite_id, substance_id, libelle, dosage_dci, dose, unite, voie, heures, recurrence,
@@ -427,8 +549,11 @@ def _medicaments(cur, og: int) -> str:
         SELECT %(og)s, gen_random_uuid(), now() - interval '365 days', now(), s.usager_id, s.etablissement_id,
                c.professionnel_id, sp.id, NULL, sp.denomination, '', 1, 'comprime', 'orale', '{{}}', 'quotidien', 1,
                '{{}}', now() - interval '365 days', NULL, true, 'Douleur ou fièvre', 3, '{{}}', '', NULL, NULL, NULL, ''
-        FROM s JOIN c USING (etablissement_id) JOIN sp ON sp.cis = '60234100' WHERE s.ehpad""", p)
-    cur.execute("""
+        FROM s JOIN c USING (etablissement_id) JOIN sp ON sp.cis = '60234100' WHERE s.ehpad""",
+        p,
+    )
+    cur.execute(
+        """
         INSERT INTO medicaments_doseplanifiee (organisme_id, public_id, cree_le, modifie_le, prescription_id, usager_id,
             etablissement_id, prevue_le)
         SELECT p.organisme_id, gen_random_uuid(), now(), now(), p.id, p.usager_id, p.etablissement_id,
@@ -436,8 +561,11 @@ def _medicaments(cur, og: int) -> str:
         FROM medicaments_prescription p
         CROSS JOIN generate_series(current_date - 364, current_date + 14, interval '1 day') d
         CROSS JOIN LATERAL unnest(p.heures) h
-        WHERE p.organisme_id = %(og)s AND NOT p.si_besoin""", p)
-    cur.execute("""
+        WHERE p.organisme_id = %(og)s AND NOT p.si_besoin""",
+        p,
+    )
+    cur.execute(
+        """
         INSERT INTO medicaments_administration (organisme_id, public_id, cree_le, modifie_le, prescription_id, dose_id,
             usager_id, etablissement_id, statut, motif, precision, reporte_a, indication, quantite, administree_le,
             auteur_id, cip13_scanne)
@@ -446,21 +574,28 @@ def _medicaments(cur, og: int) -> str:
                CASE WHEN d.id %% 33 = 0 THEN 'refus' WHEN d.id %% 50 = 0 THEN 'endormi' ELSE '' END,
                '', NULL, '', 1, d.prevue_le + interval '10 minutes', p.prescripteur_id, ''
         FROM medicaments_doseplanifiee d JOIN medicaments_prescription p ON p.id = d.prescription_id
-        WHERE d.organisme_id = %(og)s AND d.prevue_le < now() - interval '1 hour'""", p)
-    cur.execute("""
+        WHERE d.organisme_id = %(og)s AND d.prevue_le < now() - interval '1 hour'""",
+        p,
+    )
+    cur.execute(
+        """
         INSERT INTO medicaments_administration (organisme_id, public_id, cree_le, modifie_le, prescription_id, dose_id,
             usager_id, etablissement_id, statut, motif, precision, reporte_a, indication, quantite, administree_le,
             auteur_id, cip13_scanne)
         SELECT p.organisme_id, gen_random_uuid(), now(), now(), p.id, NULL, p.usager_id, p.etablissement_id, 'donne',
                '', '', NULL, 'Douleur', 1, now() - make_interval(days => j, hours => 3), p.prescripteur_id, ''
         FROM medicaments_prescription p CROSS JOIN generate_series(1, 360, 4) j
-        WHERE p.organisme_id = %(og)s AND p.si_besoin""", p)
+        WHERE p.organisme_id = %(og)s AND p.si_besoin""",
+        p,
+    )
     comptes = {}
     for table in ("prescription", "doseplanifiee", "administration"):
         cur.execute(f"SELECT count(*) FROM medicaments_{table} WHERE organisme_id = %s", [og])
         comptes[table] = cur.fetchone()[0]
-    return (f"{comptes['prescription']} lignes de prescription, {comptes['doseplanifiee']} doses planifiées, "
-            f"{comptes['administration']} administrations")
+    return (
+        f"{comptes['prescription']} lignes de prescription, {comptes['doseplanifiee']} doses planifiées, "
+        f"{comptes['administration']} administrations"
+    )
 
 
 def _echanges(cur, og: int) -> str:
@@ -468,11 +603,15 @@ def _echanges(cur, og: int) -> str:
     quarter (documents produced), each sent to the DMP, the last one also by MSSanté; 1 % of the DMP sends
     in échec."""
     p = {"og": og}
-    cur.execute("""
+    cur.execute(
+        """
         UPDATE usagers_usager SET statut_identite = 'QUAL', matricule_ins = '295109912611193',
                                   oid_ins = '1.2.250.1.213.1.4.10'
-        WHERE organisme_id = %(og)s AND id %% 3 <> 0""", p)
-    cur.execute("""
+        WHERE organisme_id = %(og)s AND id %% 3 <> 0""",
+        p,
+    )
+    cur.execute(
+        """
         WITH s AS (SELECT DISTINCT ON (s.usager_id) s.usager_id, s.etablissement_id,
                           (SELECT h.professionnel_id FROM habilitations_habilitation h
                            WHERE h.etablissement_id = s.etablissement_id ORDER BY h.id LIMIT 1) AS auteur
@@ -486,9 +625,12 @@ def _echanges(cur, og: int) -> str:
                s.etablissement_id, 'dlu', '74207-2', 'medical', 'Document de liaison d''urgence', '',
                'application/pdf', 40000, '', '', NULL, 1, NULL, '{}'::jsonb, s.auteur, 'disponible', '',
                now() - (k * 91) * interval '1 day'
-        FROM s CROSS JOIN generate_series(0, 3) k""", p)
+        FROM s CROSS JOIN generate_series(0, 3) k""",
+        p,
+    )
     documents = cur.rowcount
-    cur.execute("""
+    cur.execute(
+        """
         INSERT INTO interop_envoi (organisme_id, public_id, cree_le, modifie_le, type_envoi, etablissement_id,
             usager_id, document_id, destinataire, libelle_destinataire, masquage, cle_idempotence, statut,
             tentatives, prochain_essai, derniere_erreur, reponse, envoye_le, demande_par_id, traite_par_id)
@@ -498,9 +640,12 @@ def _echanges(cur, og: int) -> str:
                CASE WHEN d.id %% 100 = 0 THEN 'Refusé par le DMP — XDSRegistryError : bench' ELSE '' END,
                CASE WHEN d.id %% 100 = 0 THEN '' ELSE 'Accepté par le DMP' END,
                CASE WHEN d.id %% 100 = 0 THEN NULL ELSE d.produit_le END, d.auteur_id, NULL
-        FROM documents_document d WHERE d.organisme_id = %(og)s AND d.type_document = 'dlu'""", p)
+        FROM documents_document d WHERE d.organisme_id = %(og)s AND d.type_document = 'dlu'""",
+        p,
+    )
     dmp = cur.rowcount
-    cur.execute("""
+    cur.execute(
+        """
         INSERT INTO interop_envoi (organisme_id, public_id, cree_le, modifie_le, type_envoi, etablissement_id,
             usager_id, document_id, destinataire, libelle_destinataire, masquage, cle_idempotence, statut,
             tentatives, prochain_essai, derniere_erreur, reponse, envoye_le, demande_par_id, traite_par_id)
@@ -509,7 +654,9 @@ def _echanges(cur, og: int) -> str:
                'mss:' || d.public_id || ':medecin@cabinet.mssante.fr', 'envoye', 1, d.produit_le, '',
                'Remis au serveur MSSanté', d.produit_le, d.auteur_id, NULL
         FROM documents_document d WHERE d.organisme_id = %(og)s AND d.type_document = 'dlu'
-        ORDER BY d.usager_id, d.produit_le DESC""", p)
+        ORDER BY d.usager_id, d.produit_le DESC""",
+        p,
+    )
     return f"{documents} DLU, {dmp} envois au DMP et {cur.rowcount} messages MSSanté"
 
 

@@ -76,8 +76,11 @@ class VirtualUser:
 
     def post(self, path: str, data: dict) -> str:
         data = {**data, "csrfmiddlewaretoken": self._csrf()}
-        req = urllib.request.Request(self.base + path, data=urllib.parse.urlencode(data).encode(),
-                                     headers={"Referer": self.base + path})
+        req = urllib.request.Request(
+            self.base + path,
+            data=urllib.parse.urlencode(data).encode(),
+            headers={"Referer": self.base + path},
+        )
         with self.opener.open(req, timeout=30) as r:
             return r.geturl()
 
@@ -93,28 +96,29 @@ class VirtualUser:
         url = self.post("/connexion/second-facteur/", {"code": pyotp.TOTP(BENCH_TOTP).now()})
         assert url.rstrip("/") == self.base.rstrip("/"), f"second facteur refusé pour {self.email}: {url}"
         home = self.get("/").decode()
-        match = re.search(r'/etablissements/([0-9a-f-]{36})/', home)
+        match = re.search(r"/etablissements/([0-9a-f-]{36})/", home)
         self.etab = match.group(1) if match else ""
         resultats = self.get("/usagers/?q=mar").decode()
-        match = re.search(r'/usagers/([0-9a-f-]{36})/', resultats)
+        match = re.search(r"/usagers/([0-9a-f-]{36})/", resultats)
         self.usager = match.group(1) if match else ""
         try:
             onglet = self.get(f"/accompagnement/dossier/{self.usager}/projet/").decode()
-            match = re.search(r'/accompagnement/projet/([0-9a-f-]{36})/', onglet)
+            match = re.search(r"/accompagnement/projet/([0-9a-f-]{36})/", onglet)
             self.projet = match.group(1) if match else ""
         except urllib.error.HTTPError:
             self.projet = ""
         try:
             unites = self.get("/soins/").decode()
-            match = re.search(r'/soins/unite/([0-9a-f-]{36})/releve/', unites)
+            match = re.search(r"/soins/unite/([0-9a-f-]{36})/releve/", unites)
             self.unite = match.group(1) if match else ""
-            match = re.search(r'40 lits.*?/soins/unite/([0-9a-f-]{36})/releve/', unites, re.S)
+            match = re.search(r"40 lits.*?/soins/unite/([0-9a-f-]{36})/releve/", unites, re.S)
             self.unite40 = match.group(1) if match else ""
         except urllib.error.HTTPError:
             self.unite = ""
         for name, template in PAGES.items():
-            path = template.format(etab=self.etab, usager=self.usager, projet=self.projet, unite=self.unite,
-                                   unite40=self.unite40)
+            path = template.format(
+                etab=self.etab, usager=self.usager, projet=self.projet, unite=self.unite, unite40=self.unite40
+            )
             try:
                 self.get(path)
             except urllib.error.HTTPError:
@@ -135,8 +139,9 @@ def run(base: str, users: int, seconds: float) -> tuple[dict[str, list[float]], 
         def loop(vu: VirtualUser, name=name, template=template, deadline=deadline):
             if name not in vu.pages:  # not habilitated for this page: this professional does not request it
                 return
-            path = template.format(etab=vu.etab, usager=vu.usager, projet=vu.projet, unite=vu.unite,
-                                   unite40=vu.unite40)
+            path = template.format(
+                etab=vu.etab, usager=vu.usager, projet=vu.projet, unite=vu.unite, unite40=vu.unite40
+            )
             local = []
             while time.perf_counter() < deadline:
                 t = time.perf_counter()
@@ -165,19 +170,41 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--url", default="")
-    parser.add_argument("--pages", default="", help="only the pages whose name contains one of these words "
-                                                     "(comma-separated); the floor page is always measured")
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="only the pages whose name contains one of these words "
+        "(comma-separated); the floor page is always measured",
+    )
     args = parser.parse_args()
     if args.pages:
         mots = [m.strip().lower() for m in args.pages.split(",") if m.strip()]
-        for name in [n for n in PAGES if not n.startswith("plancher") and not any(m in n.lower() for m in mots)]:
+        for name in [
+            n for n in PAGES if not n.startswith("plancher") and not any(m in n.lower() for m in mots)
+        ]:
             del PAGES[name]
     server = None
     base = args.url or "http://127.0.0.1:8077"
     if not args.url:
-        env = {**os.environ, "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "DUI_LOCKOUT_IP_ATTEMPTS": "100000"}
-        server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "dui.wsgi:application", "--bind", "127.0.0.1:8077",
-                                   "--workers", str(args.workers), "--log-level", "warning"], cwd=ROOT, env=env)
+        env = {
+            **os.environ,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DUI_LOCKOUT_IP_ATTEMPTS": "100000",
+        }
+        server = subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "dui.wsgi:application",
+                "--bind",
+                "127.0.0.1:8077",
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         for _ in range(100):
             try:
                 urllib.request.urlopen(base + "/connexion/", timeout=1)
@@ -190,7 +217,9 @@ def main() -> None:
         if server:
             server.terminate()
             server.wait()
-    print(f"\n{args.users} utilisateurs virtuels, {args.seconds:.0f} s par page, gunicorn {args.workers} workers\n")
+    print(
+        f"\n{args.users} utilisateurs virtuels, {args.seconds:.0f} s par page, gunicorn {args.workers} workers\n"
+    )
     print(f"{'page':28} {'requêtes':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}  (professionnels habilités)")
     for name, latencies in results.items():
         if not latencies:
@@ -198,8 +227,10 @@ def main() -> None:
             continue
         latencies.sort()
         p95 = latencies[int(0.95 * (len(latencies) - 1))]
-        print(f"{name:28} {len(latencies):9d} {len(latencies) / args.seconds:8.1f} "
-              f"{statistics.median(latencies) * 1000:8.1f} {p95 * 1000:8.1f}  ({habilites[name]})")
+        print(
+            f"{name:28} {len(latencies):9d} {len(latencies) / args.seconds:8.1f} "
+            f"{statistics.median(latencies) * 1000:8.1f} {p95 * 1000:8.1f}  ({habilites[name]})"
+        )
 
 
 if __name__ == "__main__":

@@ -51,22 +51,48 @@ def preparer(og, n: int, service: str, pdf: bytes) -> list[int]:
     with tenant_context(og.pk):
         ehpad = Etablissement.objects.filter(categorie="EHPAD").order_by("id").first()
         with auth_lookup():
-            medecin = Habilitation.objects.filter(etablissement=ehpad, role="medecin").select_related(
-                "professionnel").first().professionnel
+            medecin = (
+                Habilitation.objects.filter(etablissement=ehpad, role="medecin")
+                .select_related("professionnel")
+                .first()
+                .professionnel
+            )
         usager = Usager.objects.filter(nom_naissance="Relais", premier_prenom="Bench").first()
         if usager is None:
-            usager = Usager.objects.create(organisme=og, nom_naissance="Relais", premier_prenom="Bench",
-                                           prenoms_naissance=["Bench"], date_naissance=datetime.date(1940, 1, 1),
-                                           sexe="F", lieu_naissance_insee="75056", statut_identite="QUAL",
-                                           matricule_ins="295109912611193", oid_ins="1.2.250.1.213.1.4.10")
-            Sejour.objects.create(organisme=og, usager=usager, etablissement=ehpad, mode_accueil="permanent",
-                                  date_entree=datetime.date(2025, 1, 1))
+            usager = Usager.objects.create(
+                organisme=og,
+                nom_naissance="Relais",
+                premier_prenom="Bench",
+                prenoms_naissance=["Bench"],
+                date_naissance=datetime.date(1940, 1, 1),
+                sexe="F",
+                lieu_naissance_insee="75056",
+                statut_identite="QUAL",
+                matricule_ins="295109912611193",
+                oid_ins="1.2.250.1.213.1.4.10",
+            )
+            Sejour.objects.create(
+                organisme=og,
+                usager=usager,
+                etablissement=ehpad,
+                mode_accueil="permanent",
+                date_entree=datetime.date(2025, 1, 1),
+            )
         services.relancer_le_relais = lambda organisme_id: None  # the bench relays by itself
         ids = []
         for i in range(n):
-            document = Document(organisme=og, usager=usager, etablissement=ehpad, type_document=TypeDocument.DLU,
-                                code_loinc=CODES_LOINC[TypeDocument.DLU], categorie="soins",
-                                titre=f"DLU bench {i}", auteur=medecin, statut="disponible", produit_le=timezone.now())
+            document = Document(
+                organisme=og,
+                usager=usager,
+                etablissement=ehpad,
+                type_document=TypeDocument.DLU,
+                code_loinc=CODES_LOINC[TypeDocument.DLU],
+                categorie="soins",
+                titre=f"DLU bench {i}",
+                auteur=medecin,
+                statut="disponible",
+                produit_le=timezone.now(),
+            )
             document.fichier.save("bench.pdf", ContentFile(pdf), save=False)
             document.taille = len(pdf)
             document.save()
@@ -82,16 +108,30 @@ def petit_organisme() -> OrganismeGestionnaire:
     """An organisme of its own when the large bench organisme is absent: one EHPAD, one physician."""
     from habilitations.models import Professionnel
 
-    og, cree = OrganismeGestionnaire.objects.get_or_create(finess_juridique="990000017",
-                                                           defaults={"raison_sociale": "Bench — relais"})
+    og, cree = OrganismeGestionnaire.objects.get_or_create(
+        finess_juridique="990000017", defaults={"raison_sociale": "Bench — relais"}
+    )
     if cree:
         with tenant_context(og.pk), auth_lookup():
-            ehpad = Etablissement.objects.create(organisme=og, nom="EHPAD bench relais", finess_geographique="990000025",
-                                                 categorie="EHPAD")
-            medecin = Professionnel.objects.create_user("medecin@relais.bench", None, organisme=og, nom="Bench",
-                                                        prenom="Médecin", profession="medecin", rpps="10101010101")
-            Habilitation.objects.create(organisme=og, professionnel=medecin, etablissement=ehpad, role="medecin",
-                                        debut=datetime.date(2025, 1, 1))
+            ehpad = Etablissement.objects.create(
+                organisme=og, nom="EHPAD bench relais", finess_geographique="990000025", categorie="EHPAD"
+            )
+            medecin = Professionnel.objects.create_user(
+                "medecin@relais.bench",
+                None,
+                organisme=og,
+                nom="Bench",
+                prenom="Médecin",
+                profession="medecin",
+                rpps="10101010101",
+            )
+            Habilitation.objects.create(
+                organisme=og,
+                professionnel=medecin,
+                etablissement=ehpad,
+                role="medecin",
+                debut=datetime.date(2025, 1, 1),
+            )
     return og
 
 
@@ -124,8 +164,7 @@ def main() -> None:
     parser.add_argument("--relais", default="1,2,4")
     parser.add_argument("--service", choices=["dmp", "mssante"], default="dmp")
     args = parser.parse_args()
-    og = (OrganismeGestionnaire.objects.filter(finess_juridique=BENCH_FINESS).first()
-          or petit_organisme())
+    og = OrganismeGestionnaire.objects.filter(finess_juridique=BENCH_FINESS).first() or petit_organisme()
     from weasyprint import HTML
 
     pdf = HTML(string="<h1>Document de liaison d'urgence</h1><p>Bench du relais.</p>").write_pdf()
@@ -138,22 +177,43 @@ def main() -> None:
     ports = {"dmp": port_libre(), "smtp": port_libre(), "fhir": port_libre()}
     journal = (dossier / "serveurs.log").open("w")
     serveurs = subprocess.Popen(  # noqa: S603 - our own test servers
-        [sys.executable, "-m", "interop.serveurs_test", "--dossier", str(certs), "--port-dmp", str(ports["dmp"]),
-         "--port-smtp", str(ports["smtp"]), "--port-fhir", str(ports["fhir"])],
-        cwd=settings.BASE_DIR, stdout=journal, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "interop.serveurs_test",
+            "--dossier",
+            str(certs),
+            "--port-dmp",
+            str(ports["dmp"]),
+            "--port-smtp",
+            str(ports["smtp"]),
+            "--port-fhir",
+            str(ports["fhir"]),
+        ],
+        cwd=settings.BASE_DIR,
+        stdout=journal,
+        stderr=subprocess.STDOUT,
+    )
     try:  # the test servers stop with the bench, even when it fails
         for _ in range(100):
             if "DMP de test" in (dossier / "serveurs.log").read_text():
                 break
             time.sleep(0.1)
-        settings.DUI_DMP_URL, settings.DUI_DMP_CA = f"https://127.0.0.1:{ports['dmp']}/dmp", str(certs / "ca.pem")
+        settings.DUI_DMP_URL, settings.DUI_DMP_CA = (
+            f"https://127.0.0.1:{ports['dmp']}/dmp",
+            str(certs / "ca.pem"),
+        )
         settings.DUI_DMP_CERT, settings.DUI_DMP_KEY = str(certs / "client.pem"), str(certs / "client.key")
         settings.DUI_MSS_HOTE, settings.DUI_MSS_PORT = "127.0.0.1", ports["smtp"]
         settings.DUI_MSS_CA = str(certs / "ca.pem")
-        with tenant_context(og.pk):  # a previous run stopped midway: its leftovers would be relayed with these
+        with tenant_context(
+            og.pk
+        ):  # a previous run stopped midway: its leftovers would be relayed with these
             restes = Envoi.objects.filter(statut=StatutEnvoi.EN_ATTENTE).update(statut=StatutEnvoi.ANNULE)
-        print(f"Relais {args.service.upper()} : {args.documents} documents par mesure, PDF de {len(pdf)} octets"
-              + (f" ({restes} envois restés en attente d'un essai précédent annulés)" if restes else ""))
+        print(
+            f"Relais {args.service.upper()} : {args.documents} documents par mesure, PDF de {len(pdf)} octets"
+            + (f" ({restes} envois restés en attente d'un essai précédent annulés)" if restes else "")
+        )
         for paralleles in [int(x) for x in args.relais.split(",")]:
             ids = preparer(og, args.documents, args.service, pdf)
             analyser()  # fresh planner statistics, as autovacuum would give them after such a load
@@ -162,10 +222,15 @@ def main() -> None:
             duree = time.perf_counter() - t0
             with tenant_context(og.pk):
                 envoyes = Envoi.objects.filter(pk__in=ids, statut=StatutEnvoi.ENVOYE).count()
-                autres = list(Envoi.objects.filter(pk__in=ids).exclude(statut=StatutEnvoi.ENVOYE).values_list(
-                    "derniere_erreur", flat=True)[:3])
-            print(f"  {paralleles} relais en parallèle : {envoyes}/{len(ids)} envoyés en {duree:.2f} s — "
-                  f"{envoyes / duree:.1f} documents/s" + (f" ; non envoyés : {list(autres)}" if autres else ""))
+                autres = list(
+                    Envoi.objects.filter(pk__in=ids)
+                    .exclude(statut=StatutEnvoi.ENVOYE)
+                    .values_list("derniere_erreur", flat=True)[:3]
+                )
+            print(
+                f"  {paralleles} relais en parallèle : {envoyes}/{len(ids)} envoyés en {duree:.2f} s — "
+                f"{envoyes / duree:.1f} documents/s" + (f" ; non envoyés : {list(autres)}" if autres else "")
+            )
     finally:
         serveurs.terminate()
         try:

@@ -9,4 +9,6 @@ class DocumentsConfig(AppConfig):
         from habilitations.roles import Droit
         from usagers.dossier import registre
 
-        registre.onglet("documents", "Documents", ordre=140, url="documents:dossier", voir=Droit.DOCUMENTS_VOIR)
+        registre.onglet(
+            "documents", "Documents", ordre=140, url="documents:dossier", voir=Droit.DOCUMENTS_VOIR
+        )

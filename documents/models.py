@@ -37,8 +37,16 @@ CODES_LOINC = {
 
 
 # Data categories a document may belong to (the habilitation needed to read it, besides "documents").
-CATEGORIES_DOCUMENTS = [(c.value, c.label) for c in (Categorie.ADMINISTRATIF, Categorie.SOCIAL, Categorie.SOINS,
-                                                     Categorie.MEDICAL, Categorie.MEDICAMENTS)]
+CATEGORIES_DOCUMENTS = [
+    (c.value, c.label)
+    for c in (
+        Categorie.ADMINISTRATIF,
+        Categorie.SOCIAL,
+        Categorie.SOINS,
+        Categorie.MEDICAL,
+        Categorie.MEDICAMENTS,
+    )
+]
 
 
 class StatutDocument(models.TextChoices):
@@ -56,8 +64,12 @@ class Document(TenantModel):
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
     type_document = models.CharField("type", max_length=30, choices=TypeDocument.choices)
     code_loinc = models.CharField("code du type (LOINC)", max_length=20, blank=True)
-    categorie = models.CharField("catégorie de données", max_length=20, choices=CATEGORIES_DOCUMENTS,
-                                 help_text="Habilitation nécessaire pour le lire.")
+    categorie = models.CharField(
+        "catégorie de données",
+        max_length=20,
+        choices=CATEGORIES_DOCUMENTS,
+        help_text="Habilitation nécessaire pour le lire.",
+    )
     titre = models.CharField(max_length=200)
     fichier = models.FileField(upload_to=chemin_document, max_length=200, blank=True)
     type_mime = models.CharField(max_length=60, default="application/pdf")
@@ -70,7 +82,9 @@ class Document(TenantModel):
     remplace = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     options = models.JSONField(default=dict, blank=True)
     auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    statut = models.CharField(max_length=20, choices=StatutDocument.choices, default=StatutDocument.EN_PREPARATION)
+    statut = models.CharField(
+        max_length=20, choices=StatutDocument.choices, default=StatutDocument.EN_PREPARATION
+    )
     erreur = models.CharField(max_length=500, blank=True)
     produit_le = models.DateTimeField(null=True, blank=True)
     history = tenant_history()
@@ -85,8 +99,11 @@ class Document(TenantModel):
             models.Index(fields=["organisme", "objet_id", "-version"], name="document_org_objet_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["objet_id", "version"], condition=Q(objet_id__isnull=False),
-                                    name="document_version_unique_par_objet"),
+            models.UniqueConstraint(
+                fields=["objet_id", "version"],
+                condition=Q(objet_id__isnull=False),
+                name="document_version_unique_par_objet",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,8 +21,12 @@ def documents_lisibles(user, queryset: QuerySet[Document] | None = None) -> Quer
         return queryset.none()
     base = policy.scope_contenu(user, Droit.DOCUMENTS_VOIR, queryset)
     par_categorie = [
-        Q(categorie=code) & Q(pk__in=policy.scope_contenu(user, Droit.de(code, VOIR), Document.objects.filter(
-            categorie=code)).values("pk"))
+        Q(categorie=code)
+        & Q(
+            pk__in=policy.scope_contenu(
+                user, Droit.de(code, VOIR), Document.objects.filter(categorie=code)
+            ).values("pk")
+        )
         for code, _libelle in CATEGORIES_DOCUMENTS
     ]
     return base.filter(reduce(or_, par_categorie))
@@ -31,7 +35,13 @@ def documents_lisibles(user, queryset: QuerySet[Document] | None = None) -> Quer
 def documents_du_dossier(user, usager) -> QuerySet[Document]:
     """The same rules as ``documents_lisibles``, decided on the usager once (no subquery per category)."""
     base = policy.scope_contenu_du_dossier(user, Droit.DOCUMENTS_VOIR, Document.objects.all(), usager)
-    par_categorie = [Q(categorie=code) & Q(pk__in=policy.scope_contenu_du_dossier(
-        user, Droit.de(code, VOIR), Document.objects.filter(categorie=code), usager).values("pk"))
-        for code, _libelle in CATEGORIES_DOCUMENTS]
+    par_categorie = [
+        Q(categorie=code)
+        & Q(
+            pk__in=policy.scope_contenu_du_dossier(
+                user, Droit.de(code, VOIR), Document.objects.filter(categorie=code), usager
+            ).values("pk")
+        )
+        for code, _libelle in CATEGORIES_DOCUMENTS
+    ]
     return base.filter(reduce(or_, par_categorie)).select_related("auteur", "etablissement")

@@ -24,30 +24,54 @@ logger = logging.getLogger(__name__)
 DELAI_PREPARATION = datetime.timedelta(minutes=10)
 
 
-def do_demander_generation(auteur, *, source: Any, usager, etablissement, type_document: str, categorie: str,
-                           titre: str, tache: str | Any, options: dict | None = None) -> Document:
+def do_demander_generation(
+    auteur,
+    *,
+    source: Any,
+    usager,
+    etablissement,
+    type_document: str,
+    categorie: str,
+    titre: str,
+    tache: str | Any,
+    options: dict | None = None,
+) -> Document:
     """A new version of the document generated from ``source`` (the caller has checked the rights on it);
     ``tache`` is the name of the Celery task that renders it (or an object with ``delay``, for tests that
     keep the worker out), called with the document's public id once the transaction commits."""
-    precedent = (Document.objects.filter(organisme_id=auteur.organisme_id, objet_id=source.public_id)
-                 .order_by("-version").first())
+    precedent = (
+        Document.objects.filter(organisme_id=auteur.organisme_id, objet_id=source.public_id)
+        .order_by("-version")
+        .first()
+    )
     if precedent is not None and precedent.statut == StatutDocument.EN_PREPARATION:
         if precedent.cree_le > timezone.now() - DELAI_PREPARATION:
-            raise ValidationError("Un document est déjà en préparation pour cet élément : patientez quelques "
-                                  "instants.")
+            raise ValidationError(
+                "Un document est déjà en préparation pour cet élément : patientez quelques instants."
+            )
         marquer_echec(precedent, "Non produit dans les dix minutes : remplacé par une nouvelle demande.")
     document = Document(
-        organisme_id=auteur.organisme_id, usager=usager, etablissement=etablissement, type_document=type_document,
-        code_loinc=CODES_LOINC.get(TypeDocument(type_document), ""), categorie=categorie, titre=titre[:200],
-        objet_type=source._meta.label_lower, objet_id=source.public_id,
-        version=(precedent.version + 1) if precedent else 1, remplace=precedent, options=options or {},
-        auteur=auteur)
+        organisme_id=auteur.organisme_id,
+        usager=usager,
+        etablissement=etablissement,
+        type_document=type_document,
+        code_loinc=CODES_LOINC.get(TypeDocument(type_document), ""),
+        categorie=categorie,
+        titre=titre[:200],
+        objet_type=source._meta.label_lower,
+        objet_id=source.public_id,
+        version=(precedent.version + 1) if precedent else 1,
+        remplace=precedent,
+        options=options or {},
+        auteur=auteur,
+    )
     try:
         with transaction.atomic():
             document.save()
     except IntegrityError as exc:  # two requests at the same time: the constraint keeps one version number
-        raise ValidationError("Un document est déjà en préparation pour cet élément : patientez quelques "
-                              "instants.") from exc
+        raise ValidationError(
+            "Un document est déjà en préparation pour cet élément : patientez quelques instants."
+        ) from exc
     if isinstance(tache, str):
         enqueue_on_commit(tache, str(document.public_id), **tenant_kwargs(auteur))
     else:
@@ -97,8 +121,11 @@ def produire(document_public_id: str, rendre) -> str:
         return StatutDocument.ECHEC
     except Exception as exc:  # noqa: BLE001 - recorded on the document, shown to the professional
         logger.exception("Échec de la génération du document %s", document_public_id)
-        marquer_echec(document, f"La génération du PDF a échoué ({exc.__class__.__name__}). Réessayez ; si "
-                                f"l'erreur persiste, signalez-la.")
+        marquer_echec(
+            document,
+            f"La génération du PDF a échoué ({exc.__class__.__name__}). Réessayez ; si "
+            f"l'erreur persiste, signalez-la.",
+        )
         return StatutDocument.ECHEC
     enregistrer_pdf(document, contenu)
     return StatutDocument.DISPONIBLE

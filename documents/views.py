@@ -28,13 +28,18 @@ def _document(request, public_id) -> Document:
 
 @login_required
 def dossier(request, public_id):
-    usager = get_for_user_or_404(request.user, Droit.DOCUMENTS_VOIR, Usager.objects.filter(fusionne_dans__isnull=True),
-                                 public_id)
-    return render(request, "documents/dossier.html", {
-        **contexte_dossier(request, usager, "documents"),
-        "documents": documents_du_dossier(request.user, usager),
-        "envoyables": policy.etablissements_autorises(request.user, Droit.DOCUMENTS_MODIFIER),
-    })
+    usager = get_for_user_or_404(
+        request.user, Droit.DOCUMENTS_VOIR, Usager.objects.filter(fusionne_dans__isnull=True), public_id
+    )
+    return render(
+        request,
+        "documents/dossier.html",
+        {
+            **contexte_dossier(request, usager, "documents"),
+            "documents": documents_du_dossier(request.user, usager),
+            "envoyables": policy.etablissements_autorises(request.user, Droit.DOCUMENTS_MODIFIER),
+        },
+    )
 
 
 @login_required
@@ -45,12 +50,23 @@ def fichier(request, public_id):
     try:
         contenu = document.fichier.open("rb")
     except FileNotFoundError:  # the row says "disponible" but the storage lost the file: say so, no 500
-        logger.error("Fichier absent du stockage pour le document %s (%s)", document.public_id, document.fichier.name)
+        logger.error(
+            "Fichier absent du stockage pour le document %s (%s)", document.public_id, document.fichier.name
+        )
         raise Http404("Le fichier de ce document est introuvable sur le serveur.") from None
-    journaliser_acces(request, TypeAcces.IMPRESSION, document, f"Document « {document} » de {document.usager}",
-                      etablissement_id=document.etablissement_id)
-    reponse = FileResponse(contenu, content_type=document.type_mime,
-                           filename=document.nom_fichier, as_attachment=request.GET.get("telecharger") == "1")
+    journaliser_acces(
+        request,
+        TypeAcces.IMPRESSION,
+        document,
+        f"Document « {document} » de {document.usager}",
+        etablissement_id=document.etablissement_id,
+    )
+    reponse = FileResponse(
+        contenu,
+        content_type=document.type_mime,
+        filename=document.nom_fichier,
+        as_attachment=request.GET.get("telecharger") == "1",
+    )
     reponse["Cache-Control"] = "private, no-store"
     return reponse
 

@@ -11,8 +11,13 @@ from .models import JournalAcces, TypeAcces, etablissement_id_of
 from .reseau import client_ip
 
 
-def journaliser_acces(request: HttpRequest, type_acces: str, obj: Model | None, libelle: str,
-                      etablissement_id: int | None = None) -> JournalAcces:
+def journaliser_acces(
+    request: HttpRequest,
+    type_acces: str,
+    obj: Model | None,
+    libelle: str,
+    etablissement_id: int | None = None,
+) -> JournalAcces:
     user: Any = request.user  # an authenticated professional: the views that journal require it
     if etablissement_id is None and obj is not None:
         etablissement_id = etablissement_id_of(obj)

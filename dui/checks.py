@@ -18,15 +18,21 @@ def role_problems(connection: BaseDatabaseWrapper) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
         superuser, bypass = cursor.fetchone()
-        cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user")
+        cursor.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user"
+        )
         owned = cursor.fetchone()[0]
     problems = []
     if superuser or bypass:
-        problems.append("Le rôle PostgreSQL de l'application est superutilisateur ou BYPASSRLS : "
-                        "la sécurité au niveau des lignes serait contournée.")
+        problems.append(
+            "Le rôle PostgreSQL de l'application est superutilisateur ou BYPASSRLS : "
+            "la sécurité au niveau des lignes serait contournée."
+        )
     if owned:
-        problems.append("Le rôle PostgreSQL de l'application possède des tables : il doit être distinct du rôle "
-                        "propriétaire qui applique les migrations.")
+        problems.append(
+            "Le rôle PostgreSQL de l'application possède des tables : il doit être distinct du rôle "
+            "propriétaire qui applique les migrations."
+        )
     return problems
 
 

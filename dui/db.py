@@ -17,9 +17,15 @@ from django.db import connections
 APPEND_ONLY_TABLES = ("dui_journalacces", "habilitations_evenementauthentification")
 # Reference data shared by every tenant (no organisme, no RLS): read-only for the application role; loaded
 # by migrations and management commands through the owner connection.
-REFERENCE_TABLES = ("accompagnement_codeserafin", "medicaments_specialite", "medicaments_substance",
-                    "medicaments_composition", "medicaments_presentation", "medicaments_groupegenerique",
-                    "medicaments_membregroupe")
+REFERENCE_TABLES = (
+    "accompagnement_codeserafin",
+    "medicaments_specialite",
+    "medicaments_substance",
+    "medicaments_composition",
+    "medicaments_presentation",
+    "medicaments_groupegenerique",
+    "medicaments_membregroupe",
+)
 
 
 def app_role_name() -> str:
@@ -42,8 +48,10 @@ def grant_app_role(using: str = "owner", allow_truncate: bool = False) -> None:
         cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
         for table in APPEND_ONLY_TABLES:
             cursor.execute(f"REVOKE UPDATE, DELETE ON {table} FROM {quoted}")
-        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(%s)",
-                       [list(REFERENCE_TABLES)])
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(%s)",
+            [list(REFERENCE_TABLES)],
+        )
         for (table,) in cursor.fetchall():
             cursor.execute(f"REVOKE INSERT, UPDATE, DELETE ON {table} FROM {quoted}")
         if allow_truncate:

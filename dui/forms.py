@@ -83,7 +83,9 @@ def champ_a_choix(form: forms.BaseForm, nom: str) -> forms.ModelChoiceField[Any]
 def choix_etablissements(form: forms.BaseForm, etablissements: Sequence[Etablissement]) -> None:
     """The form's ``etablissement`` field offers these ESMS (the view chose them: tenant and habilitations);
     the only one is preselected."""
-    champ_a_choix(form, "etablissement").queryset = Etablissement.objects.filter(pk__in=[e.pk for e in etablissements])
+    champ_a_choix(form, "etablissement").queryset = Etablissement.objects.filter(
+        pk__in=[e.pk for e in etablissements]
+    )
     if len(etablissements) == 1 and not form.is_bound and not form.initial.get("etablissement"):
         # a ModelForm's initial holds the unsaved instance's empty value: setdefault would keep it
         form.initial["etablissement"] = etablissements[0].public_id
@@ -111,7 +113,7 @@ class DecimalFrField(forms.CharField):
 
 
 class HeuresField(forms.CharField):
-    """"7:30, 12h, 19 h 15" → sorted times."""
+    """ "7:30, 12h, 19 h 15" → sorted times."""
 
     def clean(self, value: Any) -> list[datetime.time]:
         value = super().clean(value)
@@ -128,8 +130,9 @@ class HeuresField(forms.CharField):
                 heure, _, minute = texte.partition(":")
                 heures.append(datetime.time(int(heure), int(minute or 0)))
             except ValueError:
-                raise forms.ValidationError(f"« {morceau.strip()} » n'est pas une heure (ex. 7:30, 14h, 21 h 15).") \
-                    from None
+                raise forms.ValidationError(
+                    f"« {morceau.strip()} » n'est pas une heure (ex. 7:30, 14h, 21 h 15)."
+                ) from None
         if not heures:
             raise forms.ValidationError("Indiquez au moins une heure.")
         if len(heures) > 24:

@@ -37,11 +37,19 @@ class Repere:
 
     def x(self, moment: Any) -> float:
         etendue = _ecart(self.debut, self.fin) or 1
-        return round(self.marge_g + _ecart(self.debut, moment) / etendue * (self.largeur - self.marge_g - self.marge_d), 1)
+        return round(
+            self.marge_g
+            + _ecart(self.debut, moment) / etendue * (self.largeur - self.marge_g - self.marge_d),
+            1,
+        )
 
     def y(self, valeur: Any) -> float:
         etendue = (self.haut - self.bas) or 1
-        return round(self.marge_h + (self.haut - float(valeur)) / etendue * (self.hauteur - self.marge_h - self.marge_b), 1)
+        return round(
+            self.marge_h
+            + (self.haut - float(valeur)) / etendue * (self.hauteur - self.marge_h - self.marge_b),
+            1,
+        )
 
     @property
     def x0(self) -> int:

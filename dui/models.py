@@ -42,10 +42,15 @@ class OrganismeGestionnaire(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     raison_sociale = models.CharField("raison sociale", max_length=200)
-    finess_juridique = models.CharField("FINESS juridique", max_length=9, unique=True,
-                                        validators=[finess_validator])
-    siren = models.CharField("SIREN", max_length=9, blank=True,
-                             validators=[RegexValidator(r"^\d{9}$", "Le SIREN compte 9 chiffres.")])
+    finess_juridique = models.CharField(
+        "FINESS juridique", max_length=9, unique=True, validators=[finess_validator]
+    )
+    siren = models.CharField(
+        "SIREN",
+        max_length=9,
+        blank=True,
+        validators=[RegexValidator(r"^\d{9}$", "Le SIREN compte 9 chiffres.")],
+    )
     actif = models.BooleanField(default=True)
     cree_le = models.DateTimeField(auto_now_add=True)
     modifie_le = models.DateTimeField(auto_now=True)
@@ -63,8 +68,9 @@ class OrganismeGestionnaire(models.Model):
 class TenantModel(models.Model):
     """Base of every tenant-owned row: its organisme, a public UUID for URLs, timestamps."""
 
-    organisme = models.ForeignKey(OrganismeGestionnaire, on_delete=models.PROTECT, related_name="+",
-                                  db_index=True)
+    organisme = models.ForeignKey(
+        OrganismeGestionnaire, on_delete=models.PROTECT, related_name="+", db_index=True
+    )
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     cree_le = models.DateTimeField(auto_now_add=True)
     modifie_le = models.DateTimeField(auto_now=True)
@@ -98,7 +104,6 @@ class TenantModel(models.Model):
             target = getattr(target, part)
         value = getattr(target, f"{last}_id")
         return {value} if value is not None else set()
-
 
 
 def etablissement_id_of(obj: models.Model) -> int | None:
@@ -182,8 +187,11 @@ class Unite(TenantModel):
         verbose_name = "unité"
         ordering = ["nom"]
         constraints = [
-            models.UniqueConstraint(fields=["etablissement", "nom"], name="unite_nom_unique_par_etab",
-                                    violation_error_message="Une unité porte déjà ce nom dans cet établissement."),
+            models.UniqueConstraint(
+                fields=["etablissement", "nom"],
+                name="unite_nom_unique_par_etab",
+                violation_error_message="Une unité porte déjà ce nom dans cet établissement.",
+            ),
         ]
         indexes = [models.Index(fields=["organisme", "etablissement"], name="unite_org_etab_idx")]
 
@@ -218,8 +226,9 @@ class JournalAcces(models.Model):
     objet_type = models.CharField(max_length=60)
     objet_id = models.UUIDField(null=True, blank=True)
     libelle = models.CharField(max_length=255)
-    etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="+")
+    etablissement = models.ForeignKey(
+        Etablissement, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     adresse_ip = models.GenericIPAddressField(null=True, blank=True)
     chemin = models.CharField(max_length=500, blank=True)
 

@@ -49,16 +49,25 @@ class RegistreAccueil:
         self._liens: dict[str, LienEtablissement] = {}
         self._sources: dict[str, SourceDuJour] = {}
 
-    def lien_etablissement(self, code: str, libelle: str, *, ordre: int, url: str, action: str,
-                           condition: Callable[[Any], bool] | None = None,
-                           par_etablissement: bool = True) -> LienEtablissement:
+    def lien_etablissement(
+        self,
+        code: str,
+        libelle: str,
+        *,
+        ordre: int,
+        url: str,
+        action: str,
+        condition: Callable[[Any], bool] | None = None,
+        par_etablissement: bool = True,
+    ) -> LienEtablissement:
         if code in self._liens:
             raise ImproperlyConfigured(f"Lien d'accueil {code!r} déjà déclaré.")
         self._liens[code] = LienEtablissement(code, libelle, ordre, url, action, condition, par_etablissement)
         return self._liens[code]
 
-    def aujourdhui(self, code: str, titre: str, *, ordre: int,
-                   elements: Callable[[Any], Iterable[ElementDuJour]]) -> SourceDuJour:
+    def aujourdhui(
+        self, code: str, titre: str, *, ordre: int, elements: Callable[[Any], Iterable[ElementDuJour]]
+    ) -> SourceDuJour:
         if code in self._sources:
             raise ImproperlyConfigured(f"Rubrique d'accueil {code!r} déjà déclarée.")
         self._sources[code] = SourceDuJour(code, titre, ordre, elements)

@@ -24,7 +24,9 @@ def _enregistrer(obj: Etablissement | Unite) -> None:
             obj.save()
     except IntegrityError as exc:
         if "finess" in str(exc):
-            raise ValidationError({"finess_geographique": "Ce FINESS géographique est déjà enregistré."}) from exc
+            raise ValidationError(
+                {"finess_geographique": "Ce FINESS géographique est déjà enregistré."}
+            ) from exc
         if "unite_nom" in str(exc):
             raise ValidationError({"nom": "Une unité porte déjà ce nom dans cet établissement."}) from exc
         raise
@@ -51,8 +53,11 @@ def do_demander_export_journal(user: Any, filtres: dict[str, Any]) -> ExportJour
     """Record the request and hand the work to a worker once the transaction commits."""
     if not peut_consulter_journal(user):
         raise PermissionDenied
-    serialisables = {k: (str(v) if v is not None and not isinstance(v, int | str) else v)
-                     for k, v in filtres.items()}
-    export = ExportJournal.objects.create(organisme_id=user.organisme_id, demandeur=user, filtres=serialisables)
+    serialisables = {
+        k: (str(v) if v is not None and not isinstance(v, int | str) else v) for k, v in filtres.items()
+    }
+    export = ExportJournal.objects.create(
+        organisme_id=user.organisme_id, demandeur=user, filtres=serialisables
+    )
     enqueue_on_commit("dui.generer_export_journal", str(export.public_id), **tenant_kwargs(user))
     return export

@@ -106,8 +106,12 @@ TEMPLATES = [
 _default_db = "postgres://dui_app:dui_app@127.0.0.1:54329/dui"
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=_default_db),
-    "owner": env.db_url("DATABASE_OWNER_URL", default=env.str("DATABASE_URL", default=_default_db).replace(
-        "dui_app:dui_app", "dui_owner:dui_owner")),
+    "owner": env.db_url(
+        "DATABASE_OWNER_URL",
+        default=env.str("DATABASE_URL", default=_default_db).replace(
+            "dui_app:dui_app", "dui_owner:dui_owner"
+        ),
+    ),
 }
 for _alias, _db in DATABASES.items():
     _db["ENGINE"] = "django.db.backends.postgresql"
@@ -127,8 +131,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
-     "OPTIONS": {"user_attributes": ("email", "nom", "prenom")}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "nom", "prenom")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "habilitations.validators.CommonPasswordCoreValidator"},
@@ -181,7 +187,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
@@ -230,10 +237,10 @@ DUI_INSI_MAX_TENTATIVES = env.int("DUI_INSI_MAX_TENTATIVES", default=5)
 # before acknowledging it is delivered again after that delay; the relay does not depend on it, since beat
 # queues a relay every minute and every exchange lives in the database until its result is written.
 DUI_ENVOI_MAX_TENTATIVES = env.int("DUI_ENVOI_MAX_TENTATIVES", default=8)
-DUI_ENVOI_DELAI_BASE = env.int("DUI_ENVOI_DELAI_BASE", default=30)        # seconds, doubled at each failure
-DUI_ENVOI_DELAI_MAX = env.int("DUI_ENVOI_DELAI_MAX", default=3600)        # cap of the backoff
+DUI_ENVOI_DELAI_BASE = env.int("DUI_ENVOI_DELAI_BASE", default=30)  # seconds, doubled at each failure
+DUI_ENVOI_DELAI_MAX = env.int("DUI_ENVOI_DELAI_MAX", default=3600)  # cap of the backoff
 DUI_ENVOI_TIMEOUT = env.float("DUI_ENVOI_TIMEOUT", default=30.0)
-DUI_RELAIS_LOT = env.int("DUI_RELAIS_LOT", default=200)                   # exchanges per relay run
+DUI_RELAIS_LOT = env.int("DUI_RELAIS_LOT", default=200)  # exchanges per relay run
 DUI_OID_SOURCE = env.str("DUI_OID_SOURCE", default="2.25.300227385745093412436540347452307392839")
 _local_tls = LOCAL_DIR / "interop"
 DUI_DMP_URL = env.str("DUI_DMP_URL", default="" if PRODUCTION else "https://127.0.0.1:8443/dmp")
@@ -242,7 +249,7 @@ DUI_DMP_KEY = env.str("DUI_DMP_KEY", default="" if PRODUCTION else str(_local_tl
 DUI_DMP_CA = env.str("DUI_DMP_CA", default="" if PRODUCTION else str(_local_tls / "ca.pem"))
 DUI_MSS_HOTE = env.str("DUI_MSS_HOTE", default="" if PRODUCTION else "127.0.0.1")
 DUI_MSS_PORT = env.int("DUI_MSS_PORT", default=587 if PRODUCTION else 8025)
-DUI_MSS_TLS = env.str("DUI_MSS_TLS", default="starttls")                  # starttls | tls
+DUI_MSS_TLS = env.str("DUI_MSS_TLS", default="starttls")  # starttls | tls
 DUI_MSS_UTILISATEUR = env.str("DUI_MSS_UTILISATEUR", default="")
 DUI_MSS_MOT_DE_PASSE = env.str("DUI_MSS_MOT_DE_PASSE", default="")
 DUI_MSS_CERT = env.str("DUI_MSS_CERT", default="")

@@ -33,8 +33,11 @@ class TenantTask(Task[Any, Any]):
                 f"La tâche {self.name} exige organisme_id et acteur_id : refusée sans contexte."
             )
         with tenancy.tenant_context(int(organisme_id)):
-            acteur = get_user_model().objects.filter(pk=acteur_id, organisme_id=organisme_id,
-                                                  is_active=True).first()
+            acteur = (
+                get_user_model()
+                .objects.filter(pk=acteur_id, organisme_id=organisme_id, is_active=True)
+                .first()
+            )
             if acteur is None:
                 raise TenantContextError(
                     f"La tâche {self.name} : l'acteur {acteur_id} n'appartient pas à l'organisme {organisme_id}."
@@ -101,16 +104,36 @@ def generer_export_journal(self: Task[Any, Any], export_public_id: str, *, acteu
     lignes = 0
     with chemin.open("w", encoding="utf-8-sig", newline="") as fichier:
         writer = csv.writer(fichier, delimiter=";")
-        writer.writerow(["horodatage", "professionnel", "email", "type", "objet", "identifiant", "libellé",
-                         "établissement", "adresse IP", "chemin"])
+        writer.writerow(
+            [
+                "horodatage",
+                "professionnel",
+                "email",
+                "type",
+                "objet",
+                "identifiant",
+                "libellé",
+                "établissement",
+                "adresse IP",
+                "chemin",
+            ]
+        )
         paris = timezone.get_current_timezone()
         for entree in journal_filtre(acteur, **filtres).iterator(chunk_size=2000):
-            writer.writerow([
-                entree.horodatage.astimezone(paris).strftime("%d/%m/%Y %H:%M:%S"),
-                str(entree.professionnel), entree.professionnel.email, entree.get_type_acces_display(),
-                entree.objet_type, entree.objet_id or "", entree.libelle,
-                entree.etablissement.nom if entree.etablissement else "", entree.adresse_ip or "", entree.chemin,
-            ])
+            writer.writerow(
+                [
+                    entree.horodatage.astimezone(paris).strftime("%d/%m/%Y %H:%M:%S"),
+                    str(entree.professionnel),
+                    entree.professionnel.email,
+                    entree.get_type_acces_display(),
+                    entree.objet_type,
+                    entree.objet_id or "",
+                    entree.libelle,
+                    entree.etablissement.nom if entree.etablissement else "",
+                    entree.adresse_ip or "",
+                    entree.chemin,
+                ]
+            )
             lignes += 1
     export.fichier = str(chemin.relative_to(settings.MEDIA_ROOT))
     export.nb_lignes = lignes

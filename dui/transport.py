@@ -31,8 +31,10 @@ def contexte_tls(service: str, ca: str = "", certificat: str = "", cle: str = ""
         if certificat:
             contexte.load_cert_chain(certificat, cle or None)
     except (OSError, ssl.SSLError) as exc:
-        raise EchecDefinitif(f"{service} : certificat ou autorité de certification illisible ({exc.__class__.__name__} "
-                             f"sur {certificat or ca}) — vérifiez la configuration du serveur.") from exc
+        raise EchecDefinitif(
+            f"{service} : certificat ou autorité de certification illisible ({exc.__class__.__name__} "
+            f"sur {certificat or ca}) — vérifiez la configuration du serveur."
+        ) from exc
     return contexte
 
 
@@ -41,8 +43,16 @@ class Transport(Protocol):
 
 
 class HttpTransport:
-    def __init__(self, url: str, *, service: str, timeout: float = 30.0, certificat: str = "", cle: str = "",
-                 ca: str = "") -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        service: str,
+        timeout: float = 30.0,
+        certificat: str = "",
+        cle: str = "",
+        ca: str = "",
+    ) -> None:
         if not url:
             raise EchecDefinitif(f"{service} n'est pas configuré sur ce serveur.")
         self.url, self.service, self.timeout = url, service, timeout
@@ -50,7 +60,8 @@ class HttpTransport:
 
     def envoyer(self, corps: bytes, content_type: str) -> bytes:
         requete = urllib.request.Request(  # noqa: S310 - the URL comes from the settings
-            self.url, data=corps, method="POST", headers={"Content-Type": content_type})
+            self.url, data=corps, method="POST", headers={"Content-Type": content_type}
+        )
         try:
             with urllib.request.urlopen(requete, timeout=self.timeout, context=self.contexte) as reponse:  # noqa: S310
                 corps_reponse: bytes = reponse.read()
@@ -58,11 +69,15 @@ class HttpTransport:
         except urllib.error.HTTPError as exc:
             corps_erreur = exc.read()
             if exc.code >= 500 or exc.code in (408, 429):
-                raise EchecTemporaire(f"{self.service} a répondu {exc.code} : nouvel essai plus tard.") from exc
+                raise EchecTemporaire(
+                    f"{self.service} a répondu {exc.code} : nouvel essai plus tard."
+                ) from exc
             if exc.code == 400 and corps_erreur:
                 return corps_erreur  # an error answer in the protocol's own format: the client reads it
             raise EchecDefinitif(f"{self.service} a refusé l'envoi (HTTP {exc.code}).") from exc
         except ssl.SSLError as exc:
-            raise EchecTemporaire(f"{self.service} : échec de la connexion TLS ({exc.reason or exc}).") from exc
+            raise EchecTemporaire(
+                f"{self.service} : échec de la connexion TLS ({exc.reason or exc})."
+            ) from exc
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             raise EchecTemporaire(f"{self.service} est injoignable ({getattr(exc, 'reason', exc)}).") from exc

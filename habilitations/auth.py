@@ -32,8 +32,13 @@ _DUMMY_HASH = make_password("mot-de-passe-factice-pour-egaliser-les-temps")
 class EmailBackend(BaseBackend):
     """Finds the professional by e-mail across tenants (the one narrow ``auth_lookup`` window)."""
 
-    def authenticate(self, request: HttpRequest | None, email: str | None = None, password: str | None = None,
-                     **kwargs: Any) -> Professionnel | None:
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        email: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Professionnel | None:
         if not email or not password:
             return None
         with auth_lookup():
@@ -50,7 +55,9 @@ class EmailBackend(BaseBackend):
             return Professionnel.objects.filter(pk=user_id, is_active=True).first()
 
 
-def journaliser(request: HttpRequest, type_evenement: str, email: str, user: Professionnel | None = None) -> None:
+def journaliser(
+    request: HttpRequest, type_evenement: str, email: str, user: Professionnel | None = None
+) -> None:
     """Record an authentication event; a failure on a known account goes to that account's organisme
     (so its DPO sees attacks on it), a failure on an unknown e-mail to none."""
     with auth_lookup():
@@ -73,7 +80,9 @@ def est_verrouille(email: str, ip: str | None) -> bool:
         evenements = EvenementAuthentification.objects.filter(horodatage__gte=fenetre, adresse_ip=ip)
         dernier_succes = (
             evenements.filter(email_saisi=email, type_evenement=TypeEvenementAuth.SUCCES)
-            .order_by("-horodatage").values_list("horodatage", flat=True).first()
+            .order_by("-horodatage")
+            .values_list("horodatage", flat=True)
+            .first()
         )
         echecs_paire = evenements.filter(email_saisi=email, type_evenement__in=ECHECS)
         if dernier_succes:
@@ -84,6 +93,7 @@ def est_verrouille(email: str, ip: str | None) -> bool:
 
 
 # --- TOTP (RFC 6238, 30-second steps, 6 digits) ------------------------------------------------------
+
 
 def nouveau_secret() -> str:
     return pyotp.random_base32(length=32)
@@ -107,7 +117,9 @@ def verifier_totp(dispositif: DispositifTOTP, code: str, maintenant: datetime.da
             continue
         if hmac.compare_digest(totp.generate_otp(pas), code):
             with auth_lookup():
-                updated = DispositifTOTP.objects.filter(pk=dispositif.pk, dernier_pas__lt=pas).update(dernier_pas=pas)
+                updated = DispositifTOTP.objects.filter(pk=dispositif.pk, dernier_pas__lt=pas).update(
+                    dernier_pas=pas
+                )
             dispositif.dernier_pas = pas
             return updated == 1
     return False
@@ -123,13 +135,16 @@ def generer_codes_secours(user: Professionnel, nombre: int = 10) -> list[str]:
     with auth_lookup():
         CodeSecours.objects.filter(professionnel=user).delete()
         CodeSecours.objects.bulk_create(
-            CodeSecours(organisme_id=user.organisme_id, professionnel=user, empreinte=_empreinte(c)) for c in codes
+            CodeSecours(organisme_id=user.organisme_id, professionnel=user, empreinte=_empreinte(c))
+            for c in codes
         )
     return codes
 
 
 def utiliser_code_secours(user: Professionnel, code: str) -> bool:
     with auth_lookup():
-        return bool(CodeSecours.objects.filter(
-            professionnel=user, empreinte=_empreinte(code or ""), utilise_le__isnull=True
-        ).update(utilise_le=timezone.now()))
+        return bool(
+            CodeSecours.objects.filter(
+                professionnel=user, empreinte=_empreinte(code or ""), utilise_le__isnull=True
+            ).update(utilise_le=timezone.now())
+        )

@@ -8,16 +8,25 @@ from habilitations.roles import Droit
 
 def dui(request: HttpRequest) -> Any:
     user = getattr(request, "user", None)
-    context = {"dui_inactivite_minutes": settings.DUI_INACTIVITY_MINUTES, "bris_de_glace_actifs": [],
-               "peut_revoir_bris_de_glace": False}
+    context = {
+        "dui_inactivite_minutes": settings.DUI_INACTIVITY_MINUTES,
+        "bris_de_glace_actifs": [],
+        "peut_revoir_bris_de_glace": False,
+    }
     if user is not None and user.is_authenticated and user.organisme_id:
         from habilitations.policy import actions_dans, bris_de_glace_actifs, roles_par_etablissement
 
         context["bris_de_glace_actifs"] = list(bris_de_glace_actifs(user).order_by("expire_le")[:5])
         context["peut_revoir_bris_de_glace"] = user.est_dpo or any(
-            Droit.PILOTAGE_MODIFIER in actions_dans(user, etab) for etab in roles_par_etablissement(user))
-        context["voit_soins"] = any(Droit.SOINS_VOIR in actions_dans(user, etab) for etab in roles_par_etablissement(user))
-        context["voit_echanges"] = any(Droit.DOCUMENTS_VOIR in actions_dans(user, etab)
-                                       for etab in roles_par_etablissement(user))
-        context["voit_stock"] = any(Droit.MEDICAMENTS_VOIR in actions_dans(user, etab) for etab in roles_par_etablissement(user))
+            Droit.PILOTAGE_MODIFIER in actions_dans(user, etab) for etab in roles_par_etablissement(user)
+        )
+        context["voit_soins"] = any(
+            Droit.SOINS_VOIR in actions_dans(user, etab) for etab in roles_par_etablissement(user)
+        )
+        context["voit_echanges"] = any(
+            Droit.DOCUMENTS_VOIR in actions_dans(user, etab) for etab in roles_par_etablissement(user)
+        )
+        context["voit_stock"] = any(
+            Droit.MEDICAMENTS_VOIR in actions_dans(user, etab) for etab in roles_par_etablissement(user)
+        )
     return context

@@ -12,23 +12,37 @@ from .roles import Categorie, Role
 
 
 class ConnexionForm(forms.Form):
-    email = forms.EmailField(label="Adresse e-mail", max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label="Mot de passe", max_length=256, strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    email = forms.EmailField(
+        label="Adresse e-mail",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="Mot de passe",
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code à 6 chiffres ou code de secours", max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        label="Code à 6 chiffres ou code de secours",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
 class MotDePasseForm(forms.Form):
     actuel = forms.CharField(label="Mot de passe actuel", strip=False, widget=forms.PasswordInput)
-    nouveau = forms.CharField(label="Nouveau mot de passe", strip=False, widget=forms.PasswordInput,
-                              help_text=password_validators_help_text_html())
+    nouveau = forms.CharField(
+        label="Nouveau mot de passe",
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=password_validators_help_text_html(),
+    )
     confirmation = forms.CharField(label="Confirmation", strip=False, widget=forms.PasswordInput)
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
@@ -48,8 +62,12 @@ class MotDePasseForm(forms.Form):
 
 
 class ProfessionnelForm(forms.ModelForm[Professionnel]):
-    mot_de_passe = forms.CharField(label="Mot de passe initial", strip=False, widget=forms.PasswordInput,
-                                   help_text=password_validators_help_text_html())
+    mot_de_passe = forms.CharField(
+        label="Mot de passe initial",
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text=password_validators_help_text_html(),
+    )
 
     class Meta:
         model = Professionnel
@@ -67,11 +85,14 @@ class ProfessionnelForm(forms.ModelForm[Professionnel]):
 
 
 class HabilitationForm(forms.Form):
-    etablissement = forms.ModelChoiceField(label="Établissement", queryset=Etablissement.objects.none(),
-                                           to_field_name="public_id")
+    etablissement = forms.ModelChoiceField(
+        label="Établissement", queryset=Etablissement.objects.none(), to_field_name="public_id"
+    )
     role = forms.ChoiceField(label="Rôle", choices=[("", "— choisir —"), *Role.choices])
     debut = forms.DateField(label="Début", widget=forms.DateInput(attrs={"type": "date"}))
-    fin = forms.DateField(label="Fin (incluse)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    fin = forms.DateField(
+        label="Fin (incluse)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, etablissements: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,11 +108,13 @@ class HabilitationForm(forms.Form):
 
 
 class ExceptionForm(forms.Form):
-    etablissement = forms.ModelChoiceField(label="Établissement", queryset=Etablissement.objects.none(),
-                                           to_field_name="public_id")
+    etablissement = forms.ModelChoiceField(
+        label="Établissement", queryset=Etablissement.objects.none(), to_field_name="public_id"
+    )
     categorie = forms.ChoiceField(label="Catégorie de données", choices=Categorie.choices)
-    nature = forms.ChoiceField(label="Exception", choices=[("refuser", "Refuser (prime sur tout)"),
-                                                           ("accorder", "Accorder")])
+    nature = forms.ChoiceField(
+        label="Exception", choices=[("refuser", "Refuser (prime sur tout)"), ("accorder", "Accorder")]
+    )
 
     def __init__(self, etablissements: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,14 +124,23 @@ class ExceptionForm(forms.Form):
 
 
 class BrisDeGlaceForm(forms.Form):
-    motif = forms.CharField(label="Motif de l'accès exceptionnel", min_length=20, max_length=2000,
-                            widget=forms.Textarea(attrs={"rows": 3}),
-                            error_messages={"min_length": "Le motif doit compter au moins 20 caractères "
-                                                          "(%(show_value)d saisis)."})
+    motif = forms.CharField(
+        label="Motif de l'accès exceptionnel",
+        min_length=20,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "min_length": "Le motif doit compter au moins 20 caractères (%(show_value)d saisis)."
+        },
+    )
 
 
 class RevueForm(forms.Form):
-    avis = forms.ChoiceField(label="Avis", choices=[("justifie", "Justifié"), ("injustifie", "Non justifié")],
-                             widget=forms.RadioSelect)
-    commentaire = forms.CharField(label="Commentaire", required=False, max_length=2000,
-                                  widget=forms.Textarea(attrs={"rows": 2}))
+    avis = forms.ChoiceField(
+        label="Avis",
+        choices=[("justifie", "Justifié"), ("injustifie", "Non justifié")],
+        widget=forms.RadioSelect,
+    )
+    commentaire = forms.CharField(
+        label="Commentaire", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -53,8 +53,11 @@ class InactivityTimeoutMiddleware:
                 user = request.user
                 logout(request)
                 journaliser(request, TypeEvenementAuth.INACTIVITE, user.email, user)
-                messages.info(request, f"Votre session a été fermée après {settings.DUI_INACTIVITY_MINUTES} "
-                                       "minutes d'inactivité. Reconnectez-vous.")
+                messages.info(
+                    request,
+                    f"Votre session a été fermée après {settings.DUI_INACTIVITY_MINUTES} "
+                    "minutes d'inactivité. Reconnectez-vous.",
+                )
                 return _vers_connexion(request)
             if maintenant - derniere >= 30 or SESSION_ACTIVITE not in request.session:
                 # Written at most every 30 s so that a busy page does not rewrite its session each time.
@@ -72,8 +75,11 @@ class PasswordChangeRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = request.user
-        if user.is_authenticated and user.doit_changer_mot_de_passe and \
-                not request.path.startswith(self.ALLOWED):
+        if (
+            user.is_authenticated
+            and user.doit_changer_mot_de_passe
+            and not request.path.startswith(self.ALLOWED)
+        ):
             messages.warning(request, "Choisissez votre propre mot de passe avant de continuer.")
             return redirect("habilitations:mon_compte")
         return self.get_response(request)

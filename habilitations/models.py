@@ -67,8 +67,9 @@ class Professionnel(AbstractBaseUser):
     administrators belong to none and see no tenant data."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organisme = models.ForeignKey(OrganismeGestionnaire, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
+    organisme = models.ForeignKey(
+        OrganismeGestionnaire, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     email = models.EmailField("adresse e-mail", unique=True)
     nom = models.CharField(max_length=100)
     prenom = models.CharField("prénom", max_length=100)
@@ -126,8 +127,9 @@ class Professionnel(AbstractBaseUser):
 class Habilitation(TenantModel):
     """A professional's role in one ESMS, over a period (``fin`` included; empty = open-ended)."""
 
-    professionnel = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                      related_name="habilitations")
+    professionnel = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="habilitations"
+    )
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="habilitations")
     role = models.CharField("rôle", max_length=30, choices=Role.choices)
     debut = models.DateField("début")
@@ -140,8 +142,10 @@ class Habilitation(TenantModel):
         verbose_name = "habilitation"
         ordering = ["etablissement__nom", "role"]
         constraints = [
-            models.CheckConstraint(condition=Q(fin__isnull=True) | Q(fin__gte=models.F("debut")),
-                                   name="habilitation_fin_apres_debut"),
+            models.CheckConstraint(
+                condition=Q(fin__isnull=True) | Q(fin__gte=models.F("debut")),
+                name="habilitation_fin_apres_debut",
+            ),
         ]
         indexes = [
             models.Index(fields=["organisme", "professionnel", "etablissement"], name="hab_org_pro_idx"),
@@ -156,9 +160,11 @@ class Habilitation(TenantModel):
             raise ValidationError({"fin": "La date de fin ne peut pas précéder la date de début."})
         if self.professionnel_id and self.etablissement_id:
             if self.professionnel.organisme_id != self.etablissement.organisme_id:
-                raise ValidationError("Le professionnel et l'établissement doivent relever du même organisme.")
+                raise ValidationError(
+                    "Le professionnel et l'établissement doivent relever du même organisme."
+                )
 
-    def est_active(self, jour: Any=None) -> bool:
+    def est_active(self, jour: Any = None) -> bool:
         jour = jour or timezone.localdate()
         return self.debut <= jour and (self.fin is None or self.fin >= jour)
 
@@ -186,7 +192,9 @@ class ExceptionAccesBase(UserObjectPermissionBase):
 
 
 class ExceptionAccesEtablissement(ExceptionAccesBase):
-    content_object = models.ForeignKey(Etablissement, on_delete=models.CASCADE, related_name="exceptions_acces")
+    content_object = models.ForeignKey(
+        Etablissement, on_delete=models.CASCADE, related_name="exceptions_acces"
+    )
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = "exception d'accès à un établissement"
@@ -202,14 +210,18 @@ class BrisDeGlace(TenantModel):
     objet_type = models.CharField(max_length=60)
     objet_id = models.UUIDField()
     objet_libelle = models.CharField(max_length=255)
-    motif = models.TextField(validators=[MinLengthValidator(20, "Le motif doit compter au moins 20 caractères.")])
+    motif = models.TextField(
+        validators=[MinLengthValidator(20, "Le motif doit compter au moins 20 caractères.")]
+    )
     debut = models.DateTimeField(default=timezone.now)
     expire_le = models.DateTimeField()
-    revu_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+")
+    revu_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     revu_le = models.DateTimeField(null=True, blank=True)
-    avis_revue = models.CharField(max_length=20, blank=True,
-                                  choices=[("justifie", "Justifié"), ("injustifie", "Non justifié")])
+    avis_revue = models.CharField(
+        max_length=20, blank=True, choices=[("justifie", "Justifié"), ("injustifie", "Non justifié")]
+    )
     commentaire_revue = models.TextField(blank=True)
     history = tenant_history()
 
@@ -220,11 +232,15 @@ class BrisDeGlace(TenantModel):
         verbose_name_plural = "accès exceptionnels (bris de glace)"
         ordering = ["-debut"]
         constraints = [
-            models.CheckConstraint(condition=Q(expire_le__gt=models.F("debut")), name="bdg_expire_apres_debut"),
+            models.CheckConstraint(
+                condition=Q(expire_le__gt=models.F("debut")), name="bdg_expire_apres_debut"
+            ),
             models.CheckConstraint(condition=Q(motif__regex=r"^\s*\S(.|\n){18,}\S\s*$"), name="bdg_motif_20"),
         ]
         indexes = [
-            models.Index(fields=["organisme", "professionnel", "objet_type", "objet_id"], name="bdg_org_pro_idx"),
+            models.Index(
+                fields=["organisme", "professionnel", "objet_type", "objet_id"], name="bdg_org_pro_idx"
+            ),
             models.Index(fields=["organisme", "etablissement", "revu_le"], name="bdg_org_revue_idx"),
         ]
 
@@ -236,10 +252,12 @@ class BrisDeGlace(TenantModel):
 class DispositifTOTP(models.Model):
     """The professional's TOTP second factor (RFC 6238). ``confirme`` once the first code was typed."""
 
-    organisme = models.ForeignKey(OrganismeGestionnaire, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
-    professionnel = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                         related_name="dispositif_totp")
+    organisme = models.ForeignKey(
+        OrganismeGestionnaire, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    professionnel = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dispositif_totp"
+    )
     secret = models.CharField(max_length=64)
     confirme = models.BooleanField(default=False)
     dernier_pas = models.BigIntegerField(default=0, help_text="Last accepted time step (anti-replay).")
@@ -256,10 +274,12 @@ class DispositifTOTP(models.Model):
 class CodeSecours(models.Model):
     """Single-use recovery codes, stored hashed."""
 
-    organisme = models.ForeignKey(OrganismeGestionnaire, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
-    professionnel = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                      related_name="codes_secours")
+    organisme = models.ForeignKey(
+        OrganismeGestionnaire, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    professionnel = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="codes_secours"
+    )
     empreinte = models.CharField(max_length=128)
     utilise_le = models.DateTimeField(null=True, blank=True)
 
@@ -284,10 +304,12 @@ class TypeEvenementAuth(models.TextChoices):
 class EvenementAuthentification(models.Model):
     """Every authentication success and failure, kept for the lockout and for the DPO."""
 
-    organisme = models.ForeignKey(OrganismeGestionnaire, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
-    professionnel = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                      blank=True, related_name="+")
+    organisme = models.ForeignKey(
+        OrganismeGestionnaire, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    professionnel = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     email_saisi = models.CharField(max_length=254)
     type_evenement = models.CharField(max_length=20, choices=TypeEvenementAuth.choices)
     adresse_ip = models.GenericIPAddressField(null=True, blank=True)

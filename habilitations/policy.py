@@ -34,7 +34,6 @@ M = TypeVar("M", bound=Model)
 
 # Models protected by object-level exceptions → their guardian direct foreign-key table.
 EXCEPTION_MODELS: dict[type[Model], Any] = {  # model → its guardian direct-FK exception model
-
     Etablissement: ExceptionAccesEtablissement,
 }
 
@@ -120,7 +119,9 @@ def etablissements_autorises(user: Any, action: str) -> frozenset[int]:
     cache = _cache(user).setdefault("autorises", {})
     if action not in cache:
         if categorie == Categorie.ADMINISTRATION and user.est_admin_organisme:
-            ids = set(Etablissement.objects.filter(organisme_id=user.organisme_id).values_list("pk", flat=True))
+            ids = set(
+                Etablissement.objects.filter(organisme_id=user.organisme_id).values_list("pk", flat=True)
+            )
         else:
             ids = {etab for etab in roles_par_etablissement(user) if action in actions_dans(user, etab)}
         ids |= _exceptions_etablissement(user).get(f"accorder_{categorie}", set())
@@ -133,8 +134,11 @@ def _exceptions_objet(user: Any, obj: Model) -> set[str]:
     exception_model = EXCEPTION_MODELS.get(type(obj))
     if exception_model is None or isinstance(obj, Etablissement):  # ESMS-level ones are in the sets
         return set()
-    return set(exception_model.objects.filter(user_id=user.pk, content_object_id=obj.pk)
-               .values_list("permission__codename", flat=True))
+    return set(
+        exception_model.objects.filter(user_id=user.pk, content_object_id=obj.pk).values_list(
+            "permission__codename", flat=True
+        )
+    )
 
 
 def bris_de_glace_actifs(user: Any, maintenant: datetime.datetime | None = None) -> QuerySet[BrisDeGlace]:
@@ -142,7 +146,10 @@ def bris_de_glace_actifs(user: Any, maintenant: datetime.datetime | None = None)
     if not _active(user):
         return BrisDeGlace.objects.none()
     return BrisDeGlace.objects.filter(
-        organisme_id=user.organisme_id, professionnel_id=user.pk, debut__lte=maintenant, expire_le__gt=maintenant
+        organisme_id=user.organisme_id,
+        professionnel_id=user.pk,
+        debut__lte=maintenant,
+        expire_le__gt=maintenant,
     )
 
 
@@ -169,8 +176,9 @@ def actions_sur(user: Any, obj: Model) -> frozenset[str]:
     banner and buttons read this decision instead of asking ``can`` once each)."""
     if not _active(user) or getattr(obj, "organisme_id", None) != user.organisme_id:
         return frozenset()
-    return frozenset(action.value for action in Droit
-                     if _decider(user, obj, action.value, *valider_action(action.value)))
+    return frozenset(
+        action.value for action in Droit if _decider(user, obj, action.value, *valider_action(action.value))
+    )
 
 
 def _decider(user: Any, obj: Model, action: str, categorie: str, niveau: str) -> bool:
@@ -181,8 +189,11 @@ def _decider(user: Any, obj: Model, action: str, categorie: str, niveau: str) ->
         return True
     if categorie == Categorie.ADMINISTRATION and user.est_admin_organisme:
         return True
-    if niveau == VOIR and categorie in CATEGORIES_BRIS_DE_GLACE and not etabs & etablissements_refuses(
-            user, categorie):
+    if (
+        niveau == VOIR
+        and categorie in CATEGORIES_BRIS_DE_GLACE
+        and not etabs & etablissements_refuses(user, categorie)
+    ):
         return _bris_de_glace_sur(user, obj)
     return False
 
@@ -193,8 +204,11 @@ def _bris_de_glace_sur(user: Any, obj: Any) -> bool:
     cache = _cache(user).setdefault("bdg_objets", {})
     cle = (obj._meta.label_lower, obj.pk)
     if cle not in cache:
-        cache[cle] = bris_de_glace_actifs(user).filter(objet_type=obj._meta.label_lower,
-                                                       objet_id=obj.public_id).exists()
+        cache[cle] = (
+            bris_de_glace_actifs(user)
+            .filter(objet_type=obj._meta.label_lower, objet_id=obj.public_id)
+            .exists()
+        )
     return bool(cache[cle])
 
 
@@ -202,8 +216,11 @@ def _exception_objet_exists(user: Any, model: type[Model], codename: str) -> Exi
     exception_model = EXCEPTION_MODELS.get(model)
     if exception_model is None or model is Etablissement:
         return None
-    return Exists(exception_model.objects.filter(
-        user_id=user.pk, permission__codename=codename, content_object_id=OuterRef("pk")))
+    return Exists(
+        exception_model.objects.filter(
+            user_id=user.pk, permission__codename=codename, content_object_id=OuterRef("pk")
+        )
+    )
 
 
 def scope(user: Any, action: str, queryset: QuerySet[M]) -> QuerySet[M]:
@@ -224,10 +241,18 @@ def scope(user: Any, action: str, queryset: QuerySet[M]) -> QuerySet[M]:
             allowed |= Q(grant)
         if niveau == VOIR and categorie in CATEGORIES_BRIS_DE_GLACE:
             now = timezone.now()
-            bdg = Q(Exists(BrisDeGlace.objects.filter(
-                organisme_id=user.organisme_id, professionnel_id=user.pk, objet_type=model._meta.label_lower,
-                objet_id=OuterRef("public_id"), debut__lte=now, expire_le__gt=now,
-            )))
+            bdg = Q(
+                Exists(
+                    BrisDeGlace.objects.filter(
+                        organisme_id=user.organisme_id,
+                        professionnel_id=user.pk,
+                        objet_type=model._meta.label_lower,
+                        objet_id=OuterRef("public_id"),
+                        debut__lte=now,
+                        expire_le__gt=now,
+                    )
+                )
+            )
             refuses = etablissements_refuses(user, categorie)
             if refuses and q_etabs and q_etabs(refuses) is not None:
                 bdg &= ~q_etabs(refuses)
@@ -247,6 +272,7 @@ def scope(user: Any, action: str, queryset: QuerySet[M]) -> QuerySet[M]:
 # other's team. An object-level GRANT or an active break-the-glass on the usager opens all of its content
 # (consultation only for break-the-glass, as on the usager itself).
 
+
 def _usager_model() -> Any:
     from django.apps import apps
 
@@ -260,13 +286,29 @@ def _ouvert_sur_usager(user: Any, action: str, id_ref: str, public_id_ref: str) 
     condition = Q(pk__in=[])
     exception_model = EXCEPTION_MODELS.get(usager_model)
     if exception_model is not None:
-        condition |= Q(Exists(exception_model.objects.filter(
-            user_id=user.pk, permission__codename=f"accorder_{categorie}", content_object_id=OuterRef(id_ref))))
+        condition |= Q(
+            Exists(
+                exception_model.objects.filter(
+                    user_id=user.pk,
+                    permission__codename=f"accorder_{categorie}",
+                    content_object_id=OuterRef(id_ref),
+                )
+            )
+        )
     if niveau == VOIR and categorie in CATEGORIES_BRIS_DE_GLACE:
         now = timezone.now()
-        condition |= Q(Exists(BrisDeGlace.objects.filter(
-            organisme_id=user.organisme_id, professionnel_id=user.pk, objet_type=usager_model._meta.label_lower,
-            objet_id=OuterRef(public_id_ref), debut__lte=now, expire_le__gt=now)))
+        condition |= Q(
+            Exists(
+                BrisDeGlace.objects.filter(
+                    organisme_id=user.organisme_id,
+                    professionnel_id=user.pk,
+                    objet_type=usager_model._meta.label_lower,
+                    objet_id=OuterRef(public_id_ref),
+                    debut__lte=now,
+                    expire_le__gt=now,
+                )
+            )
+        )
     return condition
 
 
@@ -276,30 +318,40 @@ def scope_contenu(user: Any, action: str, queryset: QuerySet[M], usager_field: s
     if not _active(user):
         return queryset.none()
     usagers = scope(user, action, _usager_model().objects.all())
-    return queryset.filter(organisme_id=user.organisme_id, **{f"{usager_field}__in": usagers.values("pk")}).filter(
+    return queryset.filter(
+        organisme_id=user.organisme_id, **{f"{usager_field}__in": usagers.values("pk")}
+    ).filter(
         Q(etablissement_id__in=etablissements_autorises(user, action))
-        | _ouvert_sur_usager(user, action, f"{usager_field}_id", f"{usager_field}__public_id"))
+        | _ouvert_sur_usager(user, action, f"{usager_field}_id", f"{usager_field}__public_id")
+    )
 
 
 def can_contenu(user: Any, action: str, obj: Any, usager_field: str = "usager") -> bool:
     """``can`` for one row of a dossier's content (same rules as ``scope_contenu``)."""
     usager = getattr(obj, usager_field)
-    if getattr(obj, "organisme_id", None) != getattr(user, "organisme_id", None) or not can(user, action, usager):
+    if getattr(obj, "organisme_id", None) != getattr(user, "organisme_id", None) or not can(
+        user, action, usager
+    ):
         return False
     if obj.etablissement_id in etablissements_autorises(user, action):
         return True
-    return bool(usager.__class__.objects.filter(pk=usager.pk).filter(
-        _ouvert_sur_usager(user, action, "pk", "public_id")).exists())
+    return bool(
+        usager.__class__.objects.filter(pk=usager.pk)
+        .filter(_ouvert_sur_usager(user, action, "pk", "public_id"))
+        .exists()
+    )
 
 
 def can_dans_etablissement(user: Any, action: str, usager: Any, etablissement: Any) -> bool:
     """``user`` may perform ``action`` on ``usager`` *within* ``etablissement`` (writing a row of the
     dossier's content that will belong to that ESMS): both in the user's organisme, the action allowed
     on the usager and in that ESMS."""
-    return bool(usager.organisme_id == getattr(user, "organisme_id", None)
-            and etablissement.organisme_id == user.organisme_id
-            and can(user, action, usager)
-            and etablissement.pk in etablissements_autorises(user, action))
+    return bool(
+        usager.organisme_id == getattr(user, "organisme_id", None)
+        and etablissement.organisme_id == user.organisme_id
+        and can(user, action, usager)
+        and etablissement.pk in etablissements_autorises(user, action)
+    )
 
 
 def _ouvert_par_exception(user: Any, action: str, usager: Any) -> bool:
@@ -312,13 +364,17 @@ def _ouvert_par_exception(user: Any, action: str, usager: Any) -> bool:
         return False
     cache = _cache(user).setdefault("bdg_usagers", {})
     if usager.pk not in cache:
-        cache[usager.pk] = bris_de_glace_actifs(user).filter(
-            objet_type=usager._meta.label_lower, objet_id=usager.public_id).exists()
+        cache[usager.pk] = (
+            bris_de_glace_actifs(user)
+            .filter(objet_type=usager._meta.label_lower, objet_id=usager.public_id)
+            .exists()
+        )
     return bool(cache[usager.pk])
 
 
-def scope_contenu_du_dossier(user: Any, action: str, queryset: QuerySet[M], usager: Any,
-                             usager_field: str = "usager") -> QuerySet[M]:
+def scope_contenu_du_dossier(
+    user: Any, action: str, queryset: QuerySet[M], usager: Any, usager_field: str = "usager"
+) -> QuerySet[M]:
     """``scope_contenu`` for the rows of one dossier: the same rules, decided on the usager once instead
     of in a subquery per row (lists of a dossier's tabs)."""
     if not can(user, action, usager):

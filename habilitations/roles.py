@@ -45,7 +45,6 @@ class Droit(StrEnum):
         return cls(f"{categorie}.{niveau}")
 
 
-
 class Role(models.TextChoices):
     DIRECTEUR = "directeur", "Directeur / directrice"
     CHEF_SERVICE = "chef_service", "Chef de service"
@@ -65,14 +64,40 @@ M, V = MODIFIER, VOIR
 
 # Role → {catégorie: niveau}. The single source of truth for the permission matrix.
 MATRICE: dict[str, dict[str, str]] = {
-    Role.DIRECTEUR: {C.ADMINISTRATIF: M, C.SOCIAL: V, C.SOINS: V, C.DOCUMENTS: M, C.PILOTAGE: M,
-                     C.ADMINISTRATION: V},
+    Role.DIRECTEUR: {
+        C.ADMINISTRATIF: M,
+        C.SOCIAL: V,
+        C.SOINS: V,
+        C.DOCUMENTS: M,
+        C.PILOTAGE: M,
+        C.ADMINISTRATION: V,
+    },
     Role.CHEF_SERVICE: {C.ADMINISTRATIF: V, C.SOCIAL: M, C.SOINS: V, C.DOCUMENTS: M, C.PILOTAGE: V},
-    Role.MEDECIN_COORDONNATEUR: {C.ADMINISTRATIF: V, C.SOCIAL: V, C.SOINS: M, C.MEDICAL: M, C.MEDICAMENTS: M,
-                                 C.DOCUMENTS: M, C.PILOTAGE: V},
-    Role.MEDECIN: {C.ADMINISTRATIF: V, C.SOCIAL: V, C.SOINS: M, C.MEDICAL: M, C.MEDICAMENTS: M, C.DOCUMENTS: M},
-    Role.INFIRMIER: {C.ADMINISTRATIF: V, C.SOCIAL: V, C.SOINS: M, C.MEDICAL: V, C.MEDICAMENTS: M,
-                     C.DOCUMENTS: M},
+    Role.MEDECIN_COORDONNATEUR: {
+        C.ADMINISTRATIF: V,
+        C.SOCIAL: V,
+        C.SOINS: M,
+        C.MEDICAL: M,
+        C.MEDICAMENTS: M,
+        C.DOCUMENTS: M,
+        C.PILOTAGE: V,
+    },
+    Role.MEDECIN: {
+        C.ADMINISTRATIF: V,
+        C.SOCIAL: V,
+        C.SOINS: M,
+        C.MEDICAL: M,
+        C.MEDICAMENTS: M,
+        C.DOCUMENTS: M,
+    },
+    Role.INFIRMIER: {
+        C.ADMINISTRATIF: V,
+        C.SOCIAL: V,
+        C.SOINS: M,
+        C.MEDICAL: V,
+        C.MEDICAMENTS: M,
+        C.DOCUMENTS: M,
+    },
     Role.AIDE_SOIGNANT: {C.ADMINISTRATIF: V, C.SOINS: M, C.MEDICAMENTS: V, C.DOCUMENTS: V},
     Role.PHARMACIEN: {C.SOINS: V, C.MEDICAL: V, C.MEDICAMENTS: M},
     Role.PSYCHOLOGUE: {C.ADMINISTRATIF: V, C.SOCIAL: M, C.SOINS: V, C.DOCUMENTS: M},
@@ -86,7 +111,9 @@ CATEGORIES_BRIS_DE_GLACE = (C.ADMINISTRATIF, C.SOCIAL, C.SOINS, C.MEDICAL, C.MED
 
 
 def actions_du_niveau(categorie: str, niveau: str) -> set[str]:
-    return {f"{categorie}.{VOIR}", f"{categorie}.{MODIFIER}"} if niveau == MODIFIER else {f"{categorie}.{VOIR}"}
+    return (
+        {f"{categorie}.{VOIR}", f"{categorie}.{MODIFIER}"} if niveau == MODIFIER else {f"{categorie}.{VOIR}"}
+    )
 
 
 def actions_du_role(role: str) -> frozenset[str]:

@@ -20,7 +20,9 @@ def bris_de_glace_a_revoir(user: Any) -> QuerySet[BrisDeGlace] | None:
     base = BrisDeGlace.objects.filter(organisme_id=user.organisme_id).order_by("revu_le", "-debut")
     if user.est_dpo:
         return base
-    if not any(Droit.PILOTAGE_MODIFIER in policy.actions_dans(user, etab) for etab in
-               policy.roles_par_etablissement(user)):
+    if not any(
+        Droit.PILOTAGE_MODIFIER in policy.actions_dans(user, etab)
+        for etab in policy.roles_par_etablissement(user)
+    ):
         return None
     return policy.scope(user, Droit.PILOTAGE_MODIFIER, base)

@@ -30,19 +30,33 @@ def _exiger_admin_organisme(admin: Professionnel) -> None:
 
 
 @transaction.atomic
-def do_creer_organisme(admin_plateforme: Professionnel, *, raison_sociale: str, finess_juridique: str,
-                       siren: str, admin_email: str, admin_nom: str, admin_prenom: str,
-                       admin_mot_de_passe: str) -> tuple[OrganismeGestionnaire, Professionnel]:
+def do_creer_organisme(
+    admin_plateforme: Professionnel,
+    *,
+    raison_sociale: str,
+    finess_juridique: str,
+    siren: str,
+    admin_email: str,
+    admin_nom: str,
+    admin_prenom: str,
+    admin_mot_de_passe: str,
+) -> tuple[OrganismeGestionnaire, Professionnel]:
     """A platform administrator creates a tenant and its first OG administrator."""
     if not admin_plateforme.est_admin_plateforme:
         raise PermissionDenied("Réservé aux administrateurs de la plateforme.")
-    organisme = OrganismeGestionnaire(raison_sociale=raison_sociale, finess_juridique=finess_juridique,
-                                      siren=siren)
+    organisme = OrganismeGestionnaire(
+        raison_sociale=raison_sociale, finess_juridique=finess_juridique, siren=siren
+    )
     organisme.full_clean()
     organisme.save()
     with tenant_context(organisme.pk):
-        admin = Professionnel(organisme=organisme, email=admin_email.strip().lower(), nom=admin_nom,
-                              prenom=admin_prenom, est_admin_organisme=True)
+        admin = Professionnel(
+            organisme=organisme,
+            email=admin_email.strip().lower(),
+            nom=admin_nom,
+            prenom=admin_prenom,
+            est_admin_organisme=True,
+        )
         validate_password(admin_mot_de_passe, admin)
         admin.set_password(admin_mot_de_passe)
         admin.doit_changer_mot_de_passe = True
@@ -75,7 +89,9 @@ def do_modifier_professionnel(admin: Professionnel, pro: Professionnel, **champs
     return pro
 
 
-def do_desactiver_professionnel(admin: Professionnel, pro: Professionnel, request: HttpRequest | None = None) -> None:
+def do_desactiver_professionnel(
+    admin: Professionnel, pro: Professionnel, request: HttpRequest | None = None
+) -> None:
     """Deactivate an account: its sessions end at the next request (``EmailBackend.get_user`` only
     returns active accounts) and it can no longer log in."""
     _exiger_admin_organisme(admin)
@@ -88,8 +104,11 @@ def do_desactiver_professionnel(admin: Professionnel, pro: Professionnel, reques
         from .auth import client_ip
 
         EvenementAuthentification.objects.create(
-            organisme_id=pro.organisme_id, professionnel=pro, email_saisi=pro.email,
-            type_evenement=TypeEvenementAuth.COMPTE_DESACTIVE, adresse_ip=client_ip(request),
+            organisme_id=pro.organisme_id,
+            professionnel=pro,
+            email_saisi=pro.email,
+            type_evenement=TypeEvenementAuth.COMPTE_DESACTIVE,
+            adresse_ip=client_ip(request),
         )
 
 
@@ -100,26 +119,41 @@ def do_reactiver_professionnel(admin: Professionnel, pro: Professionnel) -> None
     pro.save(update_fields=["is_active", "desactive_le"])
 
 
-def do_ajouter_habilitation(admin: Professionnel, pro: Professionnel, etablissement: Etablissement, role: str,
-                            debut: datetime.date, fin: datetime.date | None = None) -> Habilitation:
+def do_ajouter_habilitation(
+    admin: Professionnel,
+    pro: Professionnel,
+    etablissement: Etablissement,
+    role: str,
+    debut: datetime.date,
+    fin: datetime.date | None = None,
+) -> Habilitation:
     _exiger_admin_organisme(admin)
     assert admin.organisme_id is not None  # _exiger_admin_organisme
-    hab = Habilitation(organisme_id=admin.organisme_id, professionnel=pro, etablissement=etablissement,
-                       role=role, debut=debut, fin=fin)
+    hab = Habilitation(
+        organisme_id=admin.organisme_id,
+        professionnel=pro,
+        etablissement=etablissement,
+        role=role,
+        debut=debut,
+        fin=fin,
+    )
     hab.full_clean()
     hab.save()
     return hab
 
 
-def do_terminer_habilitation(admin: Professionnel, hab: Habilitation, fin: datetime.date | None = None) -> None:
+def do_terminer_habilitation(
+    admin: Professionnel, hab: Habilitation, fin: datetime.date | None = None
+) -> None:
     _exiger_admin_organisme(admin)
     fin = fin or timezone.localdate()
     hab.fin = max(fin, hab.debut)
     hab.save(update_fields=["fin", "modifie_le"])
 
 
-def do_definir_exception(admin: Professionnel, pro: Professionnel, obj: Any, categorie: str,
-                         nature: str) -> None:
+def do_definir_exception(
+    admin: Professionnel, pro: Professionnel, obj: Any, categorie: str, nature: str
+) -> None:
     """Add an object-level DENY (``refuser``) or GRANT (``accorder``) for one category."""
     _exiger_admin_organisme(admin)
     if nature not in ("refuser", "accorder") or categorie not in Categorie.values:
@@ -129,8 +163,9 @@ def do_definir_exception(admin: Professionnel, pro: Professionnel, obj: Any, cat
     assign_perm(f"{nature}_{categorie}", pro, obj)
 
 
-def do_retirer_exception(admin: Professionnel, pro: Professionnel, obj: Model, categorie: str,
-                         nature: str) -> None:
+def do_retirer_exception(
+    admin: Professionnel, pro: Professionnel, obj: Model, categorie: str, nature: str
+) -> None:
     _exiger_admin_organisme(admin)
     remove_perm(f"{nature}_{categorie}", pro, obj)
 
@@ -147,9 +182,15 @@ def do_ouvrir_bris_de_glace(request: HttpRequest, obj: Any, motif: str) -> BrisD
     # etablissement_id_of is None for a person followed in several ESMS: the NOT NULL column then refuses
     # the row (a known gap, noted for the security issue)
     bdg = BrisDeGlace.objects.create(  # type: ignore[misc]
-        organisme_id=user.organisme_id, professionnel=user, etablissement_id=etablissement_id_of(obj),
-        objet_type=obj._meta.label_lower, objet_id=obj.public_id, objet_libelle=str(obj)[:255], motif=motif,
-        debut=maintenant, expire_le=maintenant + datetime.timedelta(hours=settings.DUI_BREAK_GLASS_HOURS),
+        organisme_id=user.organisme_id,
+        professionnel=user,
+        etablissement_id=etablissement_id_of(obj),
+        objet_type=obj._meta.label_lower,
+        objet_id=obj.public_id,
+        objet_libelle=str(obj)[:255],
+        motif=motif,
+        debut=maintenant,
+        expire_le=maintenant + datetime.timedelta(hours=settings.DUI_BREAK_GLASS_HOURS),
     )
     journaliser_acces(request, TypeAcces.BRIS_DE_GLACE, obj, f"Bris de glace : {motif}"[:255])
     policy.oublier(user)  # what was decided earlier in this request no longer holds
@@ -178,7 +219,9 @@ def do_changer_mot_de_passe(user: Professionnel, nouveau: str) -> None:
         user.save(update_fields=["password", "doit_changer_mot_de_passe"])
 
 
-def do_reinitialiser_mot_de_passe(admin: Professionnel, pro: Professionnel, request: HttpRequest, temporaire: str) -> None:
+def do_reinitialiser_mot_de_passe(
+    admin: Professionnel, pro: Professionnel, request: HttpRequest, temporaire: str
+) -> None:
     """An OG administrator sets a temporary password; the professional must replace it at next login."""
     _exiger_admin_organisme(admin)
     validate_password(temporaire, pro)

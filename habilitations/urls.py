@@ -14,5 +14,7 @@ urlpatterns = [
     path("compte/codes-de-secours/regenerer/", views.regenerer_codes_secours, name="regenerer_codes_secours"),
     path("acces-exceptionnel/<slug:objet_type>/<uuid:public_id>/", views.bris_de_glace, name="bris_de_glace"),
     path("acces-exceptionnels/revue/", views.revue_bris_de_glace, name="revue_bris_de_glace"),
-    path("acces-exceptionnels/<uuid:public_id>/revue/", views.revoir_bris_de_glace, name="revoir_bris_de_glace"),
+    path(
+        "acces-exceptionnels/<uuid:public_id>/revue/", views.revoir_bris_de_glace, name="revoir_bris_de_glace"
+    ),
 ]

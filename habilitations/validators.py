@@ -15,7 +15,7 @@ _DECORATION = re.compile(r"^[\W\d_]*(.*?)[\W\d_]*$")
 class CommonPasswordCoreValidator(CommonPasswordValidator):
     """Reject a password whose core (leading and trailing digits and symbols removed) is common."""
 
-    def validate(self, password: Any, user: Any=None) -> None:
+    def validate(self, password: Any, user: Any = None) -> None:
         decoupe = _DECORATION.match(password.lower().strip())
         core = decoupe.group(1) if decoupe else password.lower().strip()
         if len(core) >= 4 and core in self.passwords:

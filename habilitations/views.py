@@ -32,14 +32,17 @@ SESSION_SUIVANT = "dui_suivant"
 DELAI_SECOND_FACTEUR = 300  # seconds between the password and the second factor
 
 MSG_ECHEC = "Adresse e-mail ou mot de passe incorrect."
-MSG_VERROU = (f"Trop de tentatives depuis ce poste. Réessayez dans {settings.DUI_LOCKOUT_MINUTES} minutes "
-              "ou contactez l'administrateur de votre organisme.")
+MSG_VERROU = (
+    f"Trop de tentatives depuis ce poste. Réessayez dans {settings.DUI_LOCKOUT_MINUTES} minutes "
+    "ou contactez l'administrateur de votre organisme."
+)
 
 
 def _suivant(request: HttpRequest) -> str:
     cible = request.session.get(SESSION_SUIVANT) or ""
-    if cible and url_has_allowed_host_and_scheme(cible, allowed_hosts={request.get_host()},
-                                                 require_https=request.is_secure()):
+    if cible and url_has_allowed_host_and_scheme(
+        cible, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return cible
     return settings.LOGIN_REDIRECT_URL
 
@@ -70,7 +73,9 @@ def connexion(request: HttpRequest) -> HttpResponseBase:
             auth.journaliser(request, TypeEvenementAuth.VERROUILLE, email)
             form.add_error(None, MSG_VERROU)
         else:
-            user = auth.EmailBackend().authenticate(request, email=email, password=form.cleaned_data["password"])
+            user = auth.EmailBackend().authenticate(
+                request, email=email, password=form.cleaned_data["password"]
+            )
             if user is None:
                 auth.journaliser(request, TypeEvenementAuth.ECHEC_MOT_DE_PASSE, email)
                 form.add_error(None, MSG_ECHEC)
@@ -114,7 +119,9 @@ def second_facteur(request: HttpRequest) -> HttpResponseBase:
         if auth.est_verrouille(user.email, ip):
             auth.journaliser(request, TypeEvenementAuth.VERROUILLE, user.email, user)
             form.add_error(None, MSG_VERROU)
-        elif auth.verifier_totp(dispositif, code) or (len(code) > 6 and auth.utiliser_code_secours(user, code)):
+        elif auth.verifier_totp(dispositif, code) or (
+            len(code) > 6 and auth.utiliser_code_secours(user, code)
+        ):
             return _ouvrir_session(request, user)
         else:
             auth.journaliser(request, TypeEvenementAuth.ECHEC_SECOND_FACTEUR, user.email, user)
@@ -133,8 +140,9 @@ def enrolement(request: HttpRequest) -> HttpResponseBase:
         return redirect("habilitations:second_facteur")
     if dispositif is None:
         with auth_lookup():
-            dispositif = DispositifTOTP.objects.create(organisme_id=user.organisme_id, professionnel=user,
-                                                       secret=auth.nouveau_secret())
+            dispositif = DispositifTOTP.objects.create(
+                organisme_id=user.organisme_id, professionnel=user, secret=auth.nouveau_secret()
+            )
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if auth.verifier_totp(dispositif, form.cleaned_data["code"]):
@@ -148,9 +156,12 @@ def enrolement(request: HttpRequest) -> HttpResponseBase:
         form.add_error("code", "Code incorrect : vérifiez l'heure de votre téléphone et réessayez.")
     uri = auth.uri_provisioning(user, dispositif.secret)
     qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
-    secret_groupe = " ".join(dispositif.secret[i:i + 4] for i in range(0, len(dispositif.secret), 4))
-    return render(request, "habilitations/enrolement.html",
-                  {"form": form, "qr": qr, "secret": secret_groupe, "professionnel": user})
+    secret_groupe = " ".join(dispositif.secret[i : i + 4] for i in range(0, len(dispositif.secret), 4))
+    return render(
+        request,
+        "habilitations/enrolement.html",
+        {"form": form, "qr": qr, "secret": secret_groupe, "professionnel": user},
+    )
 
 
 @login_required
@@ -176,8 +187,11 @@ def deconnexion(request: HttpRequest) -> HttpResponseBase:
         auth.journaliser(request, evenement, request.user.email, request.user)
     logout(request)
     if inactivite:
-        messages.info(request, f"Votre session a été fermée après {settings.DUI_INACTIVITY_MINUTES} minutes "
-                               "d'inactivité. Reconnectez-vous.")
+        messages.info(
+            request,
+            f"Votre session a été fermée après {settings.DUI_INACTIVITY_MINUTES} minutes "
+            "d'inactivité. Reconnectez-vous.",
+        )
     else:
         messages.info(request, "Vous êtes déconnecté(e).")
     return redirect("habilitations:connexion")
@@ -222,8 +236,11 @@ def bris_de_glace(request: HttpRequest, objet_type: str, public_id: Any) -> Http
         except ValidationError as exc:
             form.add_error("motif", exc.messages[0])
         else:
-            messages.warning(request, f"Accès exceptionnel ouvert pour {settings.DUI_BREAK_GLASS_HOURS} h. "
-                                      "Il est journalisé et sera revu par la direction.")
+            messages.warning(
+                request,
+                f"Accès exceptionnel ouvert pour {settings.DUI_BREAK_GLASS_HOURS} h. "
+                "Il est journalisé et sera revu par la direction.",
+            )
             return redirect(obj.get_absolute_url())
     return render(request, "habilitations/bris_de_glace.html", {"form": form, "objet": obj})
 
@@ -233,9 +250,14 @@ def revue_bris_de_glace(request: HttpRequest) -> HttpResponseBase:
     acces = selectors.bris_de_glace_a_revoir(request.user)
     if acces is None:
         raise Http404
-    return render(request, "habilitations/revue_bris_de_glace.html",
-                  {"acces": acces.select_related("professionnel", "etablissement", "revu_par")[:200],
-                   "form": RevueForm()})
+    return render(
+        request,
+        "habilitations/revue_bris_de_glace.html",
+        {
+            "acces": acces.select_related("professionnel", "etablissement", "revu_par")[:200],
+            "form": RevueForm(),
+        },
+    )
 
 
 @login_required
@@ -250,12 +272,12 @@ def revoir_bris_de_glace(request: HttpRequest, public_id: Any) -> HttpResponseBa
     form = RevueForm(request.POST)
     if form.is_valid():
         try:
-            services.do_revoir_bris_de_glace(professionnel(request), bdg, form.cleaned_data["avis"],
-                                             form.cleaned_data["commentaire"])
+            services.do_revoir_bris_de_glace(
+                professionnel(request), bdg, form.cleaned_data["avis"], form.cleaned_data["commentaire"]
+            )
             messages.success(request, "Revue enregistrée.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
         messages.error(request, "Choisissez un avis pour enregistrer la revue.")
     return redirect("habilitations:revue_bris_de_glace")
-

@@ -12,5 +12,10 @@ class InteropConfig(AppConfig):
         from usagers.dossier import registre
 
         registre.onglet("echanges", "Échanges", ordre=150, url="interop:dossier", voir=Droit.DOCUMENTS_VOIR)
-        registre_accueil.lien_etablissement("indicateurs", "Indicateurs ESMS numérique", ordre=40,
-                                            url="interop:indicateurs", action=Droit.PILOTAGE_VOIR)
+        registre_accueil.lien_etablissement(
+            "indicateurs",
+            "Indicateurs ESMS numérique",
+            ordre=40,
+            url="interop:indicateurs",
+            action=Droit.PILOTAGE_VOIR,
+        )

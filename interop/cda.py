@@ -49,10 +49,12 @@ def identite_envoyable(usager) -> str:
     """The matricule INS, or ``NonEnvoyable``: only a qualified identity may be shared (RNIV)."""
     matricule = matricule_partageable(usager)
     if matricule is None or not usager.oid_ins:
-        raise NonEnvoyable(f"L'identité de {usager} n'est pas qualifiée (statut "
-                           f"« {usager.get_statut_identite_display()} ») : le document ne peut pas partir avec "
-                           f"l'INS. Qualifiez l'identité (pièce d'identité à haut niveau de confiance et appel "
-                           f"INSi), puis renvoyez-le.")
+        raise NonEnvoyable(
+            f"L'identité de {usager} n'est pas qualifiée (statut "
+            f"« {usager.get_statut_identite_display()} ») : le document ne peut pas partir avec "
+            f"l'INS. Qualifiez l'identité (pièce d'identité à haut niveau de confiance et appel "
+            f"INSi), puis renvoyez-le."
+        )
     return matricule
 
 
@@ -67,8 +69,9 @@ def periode_du_document(document):
     return jour, jour
 
 
-def construire_cda(document, pdf: bytes, *, premiere_version=None, remplace_oid: str | None = None,
-                   sejour=None) -> bytes:
+def construire_cda(
+    document, pdf: bytes, *, premiere_version=None, remplace_oid: str | None = None, sejour=None
+) -> bytes:
     """The CDA R2 of ``document`` (a PDF of the DUI). ``premiere_version``: the public id of the first version
     of the document (setId; the document itself by default); ``remplace_oid``: the id of the version it
     replaces in the DMP."""
@@ -82,12 +85,24 @@ def construire_cda(document, pdf: bytes, *, premiere_version=None, remplace_oid:
     for template in (*codes.TEMPLATES_CISIS, codes.TEMPLATE_PDF_NON_STRUCTURE):
         _el(racine, "templateId", root=template)
     _el(racine, "id", root=codes.oid_uuid(document.public_id))
-    _el(racine, "code", code=document.code_loinc, codeSystem=codes.OID_LOINC, codeSystemName="LOINC",
-        displayName=document.get_type_document_display())
+    _el(
+        racine,
+        "code",
+        code=document.code_loinc,
+        codeSystem=codes.OID_LOINC,
+        codeSystemName="LOINC",
+        displayName=document.get_type_document_display(),
+    )
     _texte(racine, "title", document.titre)
     _el(racine, "effectiveTime", value=horodatage(document.produit_le or document.cree_le))
     # CDA allows one confidentialityCode: "N"; the DMP masking codes travel in the XDS metadata.
-    _el(racine, "confidentialityCode", code="N", codeSystem=codes.OID_CONFIDENTIALITE_HL7, displayName="Normal")
+    _el(
+        racine,
+        "confidentialityCode",
+        code="N",
+        codeSystem=codes.OID_CONFIDENTIALITE_HL7,
+        displayName="Normal",
+    )
     _el(racine, "languageCode", code="fr-FR")
     _el(racine, "setId", root=codes.oid_uuid(premiere_version or document.public_id))
     _el(racine, "versionNumber", value=str(document.version))
@@ -101,8 +116,12 @@ def construire_cda(document, pdf: bytes, *, premiere_version=None, remplace_oid:
     _texte(nom, "family", usager.nom_naissance, qualifier="BR")
     if usager.nom_usage:
         _texte(nom, "family", usager.nom_usage, qualifier="SP")
-    _el(patient, "administrativeGenderCode", code={"F": "F", "M": "M"}.get(usager.sexe, "UN"),
-        codeSystem=codes.OID_SEXE_HL7)
+    _el(
+        patient,
+        "administrativeGenderCode",
+        code={"F": "F", "M": "M"}.get(usager.sexe, "UN"),
+        codeSystem=codes.OID_SEXE_HL7,
+    )
     _el(patient, "birthTime", value=usager.date_naissance.strftime("%Y%m%d"))
     lieu = _el(_el(_el(patient, "birthplace"), "place"), "addr")
     _texte(lieu, "county", usager.lieu_naissance_insee)
@@ -134,8 +153,13 @@ def construire_cda(document, pdf: bytes, *, premiere_version=None, remplace_oid:
 
     debut, fin = periode_du_document(document)
     evenement = _el(_el(racine, "documentationOf"), "serviceEvent")
-    _el(evenement, "code", code=document.code_loinc, codeSystem=codes.OID_LOINC,
-        displayName=document.get_type_document_display())
+    _el(
+        evenement,
+        "code",
+        code=document.code_loinc,
+        codeSystem=codes.OID_LOINC,
+        displayName=document.get_type_document_display(),
+    )
     periode = _el(evenement, "effectiveTime")
     _el(periode, "low", value=debut.strftime("%Y%m%d"))
     _el(periode, "high", value=fin.strftime("%Y%m%d"))
@@ -157,11 +181,19 @@ def construire_cda(document, pdf: bytes, *, premiere_version=None, remplace_oid:
     else:
         _el(rencontre, "effectiveTime", nullFlavor="UNK")
     lieu = _el(_el(rencontre, "location"), "healthCareFacility")
-    code_lieu, libelle_lieu = codes.TYPE_ETABLISSEMENT.get(etablissement.categorie, codes.TYPE_ETABLISSEMENT_DEFAUT)
+    code_lieu, libelle_lieu = codes.TYPE_ETABLISSEMENT.get(
+        etablissement.categorie, codes.TYPE_ETABLISSEMENT_DEFAUT
+    )
     _el(lieu, "code", code=code_lieu, codeSystem=codes.OID_TYPE_ETABLISSEMENT, displayName=libelle_lieu)
 
     corps = _el(_el(racine, "component"), "nonXMLBody")
-    _texte(corps, "text", base64.b64encode(pdf).decode("ascii"), mediaType="application/pdf", representation="B64")
+    _texte(
+        corps,
+        "text",
+        base64.b64encode(pdf).decode("ascii"),
+        mediaType="application/pdf",
+        representation="B64",
+    )
     return etree.tostring(racine, xml_declaration=True, encoding="UTF-8")
 
 
@@ -169,13 +201,33 @@ def construire_cda(document, pdf: bytes, *, premiere_version=None, remplace_oid:
 
 # POCD_MT000040.ClinicalDocument, in schema order: (element, min, max).
 SEQUENCE = [
-    ("realmCode", 0, None), ("typeId", 1, 1), ("templateId", 0, None), ("id", 1, 1), ("code", 1, 1),
-    ("title", 0, 1), ("effectiveTime", 1, 1), ("confidentialityCode", 1, 1), ("languageCode", 0, 1),
-    ("setId", 0, 1), ("versionNumber", 0, 1), ("copyTime", 0, 1), ("recordTarget", 1, None),
-    ("author", 1, None), ("dataEnterer", 0, 1), ("informant", 0, None), ("custodian", 1, 1),
-    ("informationRecipient", 0, None), ("legalAuthenticator", 0, 1), ("authenticator", 0, None),
-    ("participant", 0, None), ("inFulfillmentOf", 0, None), ("documentationOf", 0, None),
-    ("relatedDocument", 0, None), ("authorization", 0, None), ("componentOf", 0, 1), ("component", 1, 1),
+    ("realmCode", 0, None),
+    ("typeId", 1, 1),
+    ("templateId", 0, None),
+    ("id", 1, 1),
+    ("code", 1, 1),
+    ("title", 0, 1),
+    ("effectiveTime", 1, 1),
+    ("confidentialityCode", 1, 1),
+    ("languageCode", 0, 1),
+    ("setId", 0, 1),
+    ("versionNumber", 0, 1),
+    ("copyTime", 0, 1),
+    ("recordTarget", 1, None),
+    ("author", 1, None),
+    ("dataEnterer", 0, 1),
+    ("informant", 0, None),
+    ("custodian", 1, 1),
+    ("informationRecipient", 0, None),
+    ("legalAuthenticator", 0, 1),
+    ("authenticator", 0, None),
+    ("participant", 0, None),
+    ("inFulfillmentOf", 0, None),
+    ("documentationOf", 0, None),
+    ("relatedDocument", 0, None),
+    ("authorization", 0, None),
+    ("componentOf", 0, 1),
+    ("component", 1, 1),
 ]
 OID = re.compile(r"^[0-2](\.(0|[1-9][0-9]*))+$")
 TS = re.compile(r"^\d{4}(\d{2}(\d{2}(\d{2}(\d{2}(\d{2})?)?)?)?)?([+-]\d{4})?$")
@@ -213,7 +265,10 @@ def verifier_structure(xml: bytes) -> list[str]:
         return trouves[0] if trouves else None
 
     type_id = un("h:typeId")
-    if type_id is None or (type_id.get("root"), type_id.get("extension")) != ("2.16.840.1.113883.1.3", "POCD_HD000040"):
+    if type_id is None or (type_id.get("root"), type_id.get("extension")) != (
+        "2.16.840.1.113883.1.3",
+        "POCD_HD000040",
+    ):
         erreurs.append("typeId doit être 2.16.840.1.113883.1.3 / POCD_HD000040.")
     if un("h:realmCode[@code='FR']") is None:
         erreurs.append("realmCode FR absent.")
@@ -223,9 +278,13 @@ def verifier_structure(xml: bytes) -> list[str]:
             erreurs.append(f"templateId CI-SIS absent : {template}")
     for element in racine.xpath("//h:id | //h:setId | //h:templateId | //h:typeId", namespaces={"h": NS}):
         if element.get("nullFlavor") is None and not OID.match(element.get("root") or ""):
-            erreurs.append(f"{etree.QName(element).localname} : racine « {element.get('root')} » qui n'est pas un OID.")
-    for element in racine.xpath("//*[@value][local-name()='effectiveTime' or local-name()='time' or "
-                                "local-name()='birthTime' or local-name()='low' or local-name()='high']"):
+            erreurs.append(
+                f"{etree.QName(element).localname} : racine « {element.get('root')} » qui n'est pas un OID."
+            )
+    for element in racine.xpath(
+        "//*[@value][local-name()='effectiveTime' or local-name()='time' or "
+        "local-name()='birthTime' or local-name()='low' or local-name()='high']"
+    ):
         if not TS.match(element.get("value")):
             erreurs.append(f"Horodatage invalide : {element.get('value')}")
     if un(f"h:code[@codeSystem='{codes.OID_LOINC}']") is None:
@@ -237,18 +296,26 @@ def verifier_structure(xml: bytes) -> list[str]:
     if (un("h:setId") is None) != (un("h:versionNumber") is None):
         erreurs.append("setId et versionNumber vont ensemble.")
     patient = un("h:recordTarget/h:patientRole/h:id")
-    if patient is None or patient.get("root") not in ("1.2.250.1.213.1.4.8", "1.2.250.1.213.1.4.9",
-                                                      "1.2.250.1.213.1.4.10", "1.2.250.1.213.1.4.11"):
+    if patient is None or patient.get("root") not in (
+        "1.2.250.1.213.1.4.8",
+        "1.2.250.1.213.1.4.9",
+        "1.2.250.1.213.1.4.10",
+        "1.2.250.1.213.1.4.11",
+    ):
         erreurs.append("Le patient doit être identifié par son INS (OID INS-NIR ou INS-NIA).")
-    for chemin in ("h:recordTarget/h:patientRole/h:patient/h:birthTime",
-                   "h:recordTarget/h:patientRole/h:patient/h:administrativeGenderCode",
-                   "h:author/h:time", "h:author/h:assignedAuthor/h:id",
-                   "h:custodian/h:assignedCustodian/h:representedCustodianOrganization/h:id"):
+    for chemin in (
+        "h:recordTarget/h:patientRole/h:patient/h:birthTime",
+        "h:recordTarget/h:patientRole/h:patient/h:administrativeGenderCode",
+        "h:author/h:time",
+        "h:author/h:assignedAuthor/h:id",
+        "h:custodian/h:assignedCustodian/h:representedCustodianOrganization/h:id",
+    ):
         if un(chemin) is None:
             erreurs.append(f"Élément obligatoire absent : {chemin.replace('h:', '')}")
     auteur = un("h:author/h:assignedAuthor")
     if auteur is not None and (un("h:author/h:assignedAuthor/h:assignedPerson") is None) == (
-            un("h:author/h:assignedAuthor/h:assignedAuthoringDevice") is None):
+        un("h:author/h:assignedAuthor/h:assignedAuthoringDevice") is None
+    ):
         erreurs.append("L'auteur est une personne ou un logiciel (un seul des deux).")
     texte = un("h:component/h:nonXMLBody/h:text")
     if texte is None:

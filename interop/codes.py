@@ -16,8 +16,8 @@ OID_MASQUAGE = "1.2.250.1.213.1.1.4.13"
 OID_SEXE_HL7 = "2.16.840.1.113883.5.1"
 TEMPLATES_CISIS = ("2.16.840.1.113883.2.8.2.1", "1.2.250.1.213.1.1.1.1")
 TEMPLATE_PDF_NON_STRUCTURE = "1.3.6.1.4.1.19376.1.2.20"  # IHE XDS-SD (scanned/PDF document)
-OID_ID_NAT_PS = "1.2.250.1.71.4.2.1"       # identifiant national d'un professionnel : "8" + RPPS
-OID_ID_NAT_STRUCT = "1.2.250.1.71.4.2.2"   # identifiant national d'une structure : "1" + FINESS
+OID_ID_NAT_PS = "1.2.250.1.71.4.2.1"  # identifiant national d'un professionnel : "8" + RPPS
+OID_ID_NAT_STRUCT = "1.2.250.1.71.4.2.2"  # identifiant national d'une structure : "1" + FINESS
 
 # XDS.b (ITI-41)
 FORMAT_PDF = ("urn:ihe:iti:xds-sd:pdf:2008", "1.3.6.1.4.1.19376.1.2.3", "Document PDF (IHE XDS-SD)")

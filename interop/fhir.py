@@ -43,8 +43,13 @@ class _Lot:
         if url not in self.vus:
             self.vus.add(url)
             ressource["meta"] = {"profile": [PROFIL + profil]}
-            self.entrees.append({"fullUrl": url, "resource": ressource,
-                                 "request": {"method": "POST", "url": ressource["resourceType"]}})
+            self.entrees.append(
+                {
+                    "fullUrl": url,
+                    "resource": ressource,
+                    "request": {"method": "POST", "url": ressource["resourceType"]},
+                }
+            )
         return url
 
 
@@ -62,26 +67,58 @@ def construire_bundle(usager, etablissement, *, identifiant: str) -> dict:
     from usagers.models import Consentement, Proche, Sejour
 
     lot = _Lot()
-    organisation = lot.ajouter({
-        "resourceType": "Organization", "active": True, "name": etablissement.nom,
-        "identifier": [{"system": SYSTEME_FINESS, "value": f"1{etablissement.finess_geographique}"}],
-    }, etablissement.public_id, "tddui-organization")
+    organisation = lot.ajouter(
+        {
+            "resourceType": "Organization",
+            "active": True,
+            "name": etablissement.nom,
+            "identifier": [{"system": SYSTEME_FINESS, "value": f"1{etablissement.finess_geographique}"}],
+        },
+        etablissement.public_id,
+        "tddui-organization",
+    )
 
-    identifiants: list[dict[str, Any]] = [{"use": "usual", "system": systeme_local(etablissement.organisme), "value": str(usager.public_id)}]
+    identifiants: list[dict[str, Any]] = [
+        {"use": "usual", "system": systeme_local(etablissement.organisme), "value": str(usager.public_id)}
+    ]
     matricule = matricule_partageable(usager)
     if matricule and usager.oid_ins:
-        identifiants.append({"use": "official", "system": f"urn:oid:{usager.oid_ins}", "value": matricule,
-                             "type": {"coding": [{"system": "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203",
-                                                  "code": "INS-NIR"}]}})
+        identifiants.append(
+            {
+                "use": "official",
+                "system": f"urn:oid:{usager.oid_ins}",
+                "value": matricule,
+                "type": {
+                    "coding": [
+                        {
+                            "system": "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203",
+                            "code": "INS-NIR",
+                        }
+                    ]
+                },
+            }
+        )
     noms = [{"use": "official", "family": usager.nom_naissance, "given": list(usager.prenoms_naissance)}]
     if usager.nom_usage or usager.prenom_utilise:
-        noms.append({"use": "usual", "family": usager.nom_usage or usager.nom_naissance,
-                     "given": [usager.prenom_utilise or usager.premier_prenom]})
-    patient = lot.ajouter({
-        "resourceType": "Patient", "identifier": identifiants, "name": noms,
-        "gender": {"F": "female", "M": "male"}.get(usager.sexe, "unknown"),
-        "birthDate": usager.date_naissance.isoformat(), "managingOrganization": {"reference": organisation},
-    }, usager.public_id, "tddui-patient-ins" if matricule else "tddui-patient")
+        noms.append(
+            {
+                "use": "usual",
+                "family": usager.nom_usage or usager.nom_naissance,
+                "given": [usager.prenom_utilise or usager.premier_prenom],
+            }
+        )
+    patient = lot.ajouter(
+        {
+            "resourceType": "Patient",
+            "identifier": identifiants,
+            "name": noms,
+            "gender": {"F": "female", "M": "male"}.get(usager.sexe, "unknown"),
+            "birthDate": usager.date_naissance.isoformat(),
+            "managingOrganization": {"reference": organisation},
+        },
+        usager.public_id,
+        "tddui-patient-ins" if matricule else "tddui-patient",
+    )
     sujet = {"reference": patient}
 
     for sejour in Sejour.objects.filter(usager=usager, etablissement=etablissement).order_by("date_entree"):
@@ -89,43 +126,94 @@ def construire_bundle(usager, etablissement, *, identifiant: str) -> dict:
         if sejour.date_sortie:
             periode["end"] = sejour.date_sortie.isoformat()
         hebergement = sejour.mode_accueil in ("permanent", "temporaire", "internat")
-        lot.ajouter({
-            "resourceType": "Encounter", "status": "finished" if sejour.date_sortie else "in-progress",
-            "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
-                      "code": "IMP" if hebergement else "AMB"},
-            "type": [{"text": sejour.get_mode_accueil_display()}],
-            "subject": sujet, "period": periode, "serviceProvider": {"reference": organisation},
-        }, sejour.public_id, "tddui-encounter-sejour")
+        lot.ajouter(
+            {
+                "resourceType": "Encounter",
+                "status": "finished" if sejour.date_sortie else "in-progress",
+                "class": {
+                    "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+                    "code": "IMP" if hebergement else "AMB",
+                },
+                "type": [{"text": sejour.get_mode_accueil_display()}],
+                "subject": sujet,
+                "period": periode,
+                "serviceProvider": {"reference": organisation},
+            },
+            sejour.public_id,
+            "tddui-encounter-sejour",
+        )
 
-    projet = (ProjetPersonnalise.objects.filter(usager=usager, etablissement=etablissement)
-              .exclude(statut="remplace").select_related("coordonnateur").order_by("-version").first())
+    projet = (
+        ProjetPersonnalise.objects.filter(usager=usager, etablissement=etablissement)
+        .exclude(statut="remplace")
+        .select_related("coordonnateur")
+        .order_by("-version")
+        .first()
+    )
     if projet is not None:
         buts, activites = [], []
         for attente in projet.attentes.all():
-            buts.append({"reference": lot.ajouter({
-                "resourceType": "Goal", "lifecycleStatus": "active", "subject": sujet,
-                "category": [{"text": "Attente"}], "description": {"text": attente.texte},
-                "startDate": attente.recueillie_le.isoformat()}, attente.public_id, "tddui-goal-attente")})
+            buts.append(
+                {
+                    "reference": lot.ajouter(
+                        {
+                            "resourceType": "Goal",
+                            "lifecycleStatus": "active",
+                            "subject": sujet,
+                            "category": [{"text": "Attente"}],
+                            "description": {"text": attente.texte},
+                            "startDate": attente.recueillie_le.isoformat(),
+                        },
+                        attente.public_id,
+                        "tddui-goal-attente",
+                    )
+                }
+            )
         if projet.projet_de_vie:
-            buts.append({"reference": lot.ajouter({
-                "resourceType": "Goal", "lifecycleStatus": "active", "subject": sujet,
-                "category": [{"text": "Projet de vie"}], "description": {"text": projet.projet_de_vie}},
-                uuid.uuid5(projet.public_id, "projet-de-vie"), "tddui-goal-projet-vie")})
+            buts.append(
+                {
+                    "reference": lot.ajouter(
+                        {
+                            "resourceType": "Goal",
+                            "lifecycleStatus": "active",
+                            "subject": sujet,
+                            "category": [{"text": "Projet de vie"}],
+                            "description": {"text": projet.projet_de_vie},
+                        },
+                        uuid.uuid5(projet.public_id, "projet-de-vie"),
+                        "tddui-goal-projet-vie",
+                    )
+                }
+            )
         besoins = {}
         for besoin in projet.besoins.select_related("code_serafin"):
             serafin = besoin.code_serafin
             code: dict[str, Any] = {"text": besoin.categorie_libre or (serafin.libelle if serafin else "")}
             if serafin is not None:
-                code["coding"] = [{"system": SYSTEME_SERAFIN, "code": serafin.code, "display": serafin.libelle}]
-            besoins[besoin.pk] = lot.ajouter({
-                "resourceType": "ServiceRequest", "status": "active", "intent": "plan", "subject": sujet,
-                "code": code, "note": [{"text": besoin.description}] if besoin.description else [],
-                "priority": {1: "urgent", 2: "routine", 3: "routine"}.get(besoin.priorite, "routine"),
-            }, besoin.public_id, "tddui-service-request-besoin")
+                code["coding"] = [
+                    {"system": SYSTEME_SERAFIN, "code": serafin.code, "display": serafin.libelle}
+                ]
+            besoins[besoin.pk] = lot.ajouter(
+                {
+                    "resourceType": "ServiceRequest",
+                    "status": "active",
+                    "intent": "plan",
+                    "subject": sujet,
+                    "code": code,
+                    "note": [{"text": besoin.description}] if besoin.description else [],
+                    "priority": {1: "urgent", 2: "routine", 3: "routine"}.get(besoin.priorite, "routine"),
+                },
+                besoin.public_id,
+                "tddui-service-request-besoin",
+            )
         for objectif in projet.objectifs.select_related("referent").prefetch_related("actions__prestation"):
-            but: dict[str, Any] = {"resourceType": "Goal", "lifecycleStatus": "completed" if objectif.resultat else "active",
-                   "subject": sujet, "description": {"text": objectif.libelle},
-                   "target": [{"dueDate": objectif.echeance.isoformat()}]}
+            but: dict[str, Any] = {
+                "resourceType": "Goal",
+                "lifecycleStatus": "completed" if objectif.resultat else "active",
+                "subject": sujet,
+                "description": {"text": objectif.libelle},
+                "target": [{"dueDate": objectif.echeance.isoformat()}],
+            }
             if objectif.besoin_id in besoins:
                 but["addresses"] = [{"reference": besoins[objectif.besoin_id]}]
             if objectif.referent_id:
@@ -133,22 +221,52 @@ def construire_bundle(usager, etablissement, *, identifiant: str) -> dict:
             reference_but = lot.ajouter(but, objectif.public_id, "tddui-goal-objectif")
             buts.append({"reference": reference_but})
             for action in objectif.actions.all():
-                tache: dict[str, Any] = {"resourceType": "Task", "status": "in-progress", "intent": "plan", "for": sujet,
-                         "description": action.libelle,
-                         "note": [{"text": f"Qui : {action.intervenant}"
-                                           + (f" — fréquence : {action.frequence}" if action.frequence else "")}]}
+                tache: dict[str, Any] = {
+                    "resourceType": "Task",
+                    "status": "in-progress",
+                    "intent": "plan",
+                    "for": sujet,
+                    "description": action.libelle,
+                    "note": [
+                        {
+                            "text": f"Qui : {action.intervenant}"
+                            + (f" — fréquence : {action.frequence}" if action.frequence else "")
+                        }
+                    ],
+                }
                 profil = "tddui-task-action"
                 if action.prestation is not None:
-                    tache["code"] = {"coding": [{"system": SYSTEME_SERAFIN, "code": action.prestation.code,
-                                                 "display": action.prestation.libelle}]}
+                    tache["code"] = {
+                        "coding": [
+                            {
+                                "system": SYSTEME_SERAFIN,
+                                "code": action.prestation.code,
+                                "display": action.prestation.libelle,
+                            }
+                        ]
+                    }
                     profil = "tddui-task-prestation"
                 activites.append({"reference": {"reference": lot.ajouter(tache, action.public_id, profil)}})
         plan: dict[str, Any] = {
-            "resourceType": "CarePlan", "status": "active" if projet.statut in STATUTS_COURANTS else "draft",
-            "intent": "plan", "subject": sujet, "title": f"Projet personnalisé v{projet.version}",
-            "goal": buts, "activity": activites, "addresses": [],
-            "category": [{"coding": [{"system": "http://loinc.org", "code": "80788-3",
-                                      "display": "Projet personnalisé d'accompagnement"}]}],
+            "resourceType": "CarePlan",
+            "status": "active" if projet.statut in STATUTS_COURANTS else "draft",
+            "intent": "plan",
+            "subject": sujet,
+            "title": f"Projet personnalisé v{projet.version}",
+            "goal": buts,
+            "activity": activites,
+            "addresses": [],
+            "category": [
+                {
+                    "coding": [
+                        {
+                            "system": "http://loinc.org",
+                            "code": "80788-3",
+                            "display": "Projet personnalisé d'accompagnement",
+                        }
+                    ]
+                }
+            ],
         }
         if projet.date_validation:
             plan["period"] = {"start": projet.date_validation.isoformat()}
@@ -161,39 +279,84 @@ def construire_bundle(usager, etablissement, *, identifiant: str) -> dict:
             del plan["addresses"]
         lot.ajouter(plan, projet.public_id, "tddui-careplan-projet-personnalise")
 
-    for evaluation in (EvaluationAggir.objects.filter(usager=usager, etablissement=etablissement,
-                                                      annulee_le__isnull=True).select_related("evaluateur")):
-        items: list[dict[str, Any]] = [{"linkId": "gir", "text": "GIR", "answer": [{"valueInteger": evaluation.gir}]}]
-        items += [{"linkId": f"aggir-{variable}", "text": variable, "answer": [{"valueString": str(code)}]}
-                  for variable, code in sorted(evaluation.codes.items())]
-        lot.ajouter({"resourceType": "QuestionnaireResponse", "status": "completed", "subject": sujet,
-                     "authored": evaluation.date_evaluation.isoformat(), "author": _praticien(lot, evaluation.evaluateur),
-                     "item": items}, evaluation.public_id, "tddui-questionnaire-response")
-    for serafin_eval in (EvaluationSerafin.objects.filter(usager=usager, etablissement=etablissement)
-                       .select_related("evaluateur").prefetch_related("besoins__code")):
-        items = [{"linkId": f"serafin-{b.code.code}", "text": b.code.libelle,
-                  "answer": [{"valueCoding": {"system": SYSTEME_SERAFIN, "code": b.code.code,
-                                              "display": b.get_importance_display()}}]}
-                 for b in serafin_eval.besoins.all()]
-        reponse: dict[str, Any] = {"resourceType": "QuestionnaireResponse", "status": "completed", "subject": sujet,
-                                   "authored": serafin_eval.date_evaluation.isoformat(),
-                                   "author": _praticien(lot, serafin_eval.evaluateur)}
+    for evaluation in EvaluationAggir.objects.filter(
+        usager=usager, etablissement=etablissement, annulee_le__isnull=True
+    ).select_related("evaluateur"):
+        items: list[dict[str, Any]] = [
+            {"linkId": "gir", "text": "GIR", "answer": [{"valueInteger": evaluation.gir}]}
+        ]
+        items += [
+            {"linkId": f"aggir-{variable}", "text": variable, "answer": [{"valueString": str(code)}]}
+            for variable, code in sorted(evaluation.codes.items())
+        ]
+        lot.ajouter(
+            {
+                "resourceType": "QuestionnaireResponse",
+                "status": "completed",
+                "subject": sujet,
+                "authored": evaluation.date_evaluation.isoformat(),
+                "author": _praticien(lot, evaluation.evaluateur),
+                "item": items,
+            },
+            evaluation.public_id,
+            "tddui-questionnaire-response",
+        )
+    for serafin_eval in (
+        EvaluationSerafin.objects.filter(usager=usager, etablissement=etablissement)
+        .select_related("evaluateur")
+        .prefetch_related("besoins__code")
+    ):
+        items = [
+            {
+                "linkId": f"serafin-{b.code.code}",
+                "text": b.code.libelle,
+                "answer": [
+                    {
+                        "valueCoding": {
+                            "system": SYSTEME_SERAFIN,
+                            "code": b.code.code,
+                            "display": b.get_importance_display(),
+                        }
+                    }
+                ],
+            }
+            for b in serafin_eval.besoins.all()
+        ]
+        reponse: dict[str, Any] = {
+            "resourceType": "QuestionnaireResponse",
+            "status": "completed",
+            "subject": sujet,
+            "authored": serafin_eval.date_evaluation.isoformat(),
+            "author": _praticien(lot, serafin_eval.evaluateur),
+        }
         if items:
             reponse["item"] = items
         lot.ajouter(reponse, serafin_eval.public_id, "tddui-questionnaire-response")
 
     for proche in Proche.objects.filter(usager=usager):
-        telecom: list[dict[str, Any]] = [{"system": "phone", "value": t} for t in (proche.telephone, proche.telephone_2) if t]
+        telecom: list[dict[str, Any]] = [
+            {"system": "phone", "value": t} for t in (proche.telephone, proche.telephone_2) if t
+        ]
         if proche.email:
             telecom.append({"system": "email", "value": proche.email})
         roles: list[dict[str, Any]] = [{"text": proche.get_lien_display()}]
-        roles += [{"text": t} for t, oui in (("Personne de confiance", proche.personne_confiance),
-                                             ("Personne à prévenir", proche.a_prevenir),
-                                             ("Aidant", proche.aidant),
-                                             ("Représentant légal", proche.representant_legal)) if oui]
-        ressource: dict[str, Any] = {"resourceType": "RelatedPerson", "active": True, "patient": sujet,
-                     "name": [{"family": proche.nom, "given": [proche.prenom] if proche.prenom else []}],
-                     "relationship": roles}
+        roles += [
+            {"text": t}
+            for t, oui in (
+                ("Personne de confiance", proche.personne_confiance),
+                ("Personne à prévenir", proche.a_prevenir),
+                ("Aidant", proche.aidant),
+                ("Représentant légal", proche.representant_legal),
+            )
+            if oui
+        ]
+        ressource: dict[str, Any] = {
+            "resourceType": "RelatedPerson",
+            "active": True,
+            "patient": sujet,
+            "name": [{"family": proche.nom, "given": [proche.prenom] if proche.prenom else []}],
+            "relationship": roles,
+        }
         if telecom:
             ressource["telecom"] = telecom
         lot.ajouter(ressource, proche.public_id, "tddui-related-person-contact")
@@ -202,17 +365,39 @@ def construire_bundle(usager, etablissement, *, identifiant: str) -> dict:
     for consentement in Consentement.objects.filter(usager=usager).order_by("-date_recueil", "-id"):
         derniers.setdefault(consentement.type_consentement, consentement)
     for consentement in derniers.values():
-        lot.ajouter({
-            "resourceType": "Consent", "status": "active", "patient": sujet,
-            "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope",
-                                  "code": "patient-privacy"}]},
-            "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0", "display": "Consent Document"}],
-                          "text": consentement.get_type_consentement_display()}],
-            "dateTime": consentement.date_recueil.isoformat(),
-            "policyRule": {"text": consentement.get_type_consentement_display()},
-            "provision": {"type": "permit" if consentement.reponse == "accepte" else "deny"},
-        }, consentement.public_id, "tddui-consent-accord")
+        lot.ajouter(
+            {
+                "resourceType": "Consent",
+                "status": "active",
+                "patient": sujet,
+                "scope": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/consentscope",
+                            "code": "patient-privacy",
+                        }
+                    ]
+                },
+                "category": [
+                    {
+                        "coding": [
+                            {"system": "http://loinc.org", "code": "59284-0", "display": "Consent Document"}
+                        ],
+                        "text": consentement.get_type_consentement_display(),
+                    }
+                ],
+                "dateTime": consentement.date_recueil.isoformat(),
+                "policyRule": {"text": consentement.get_type_consentement_display()},
+                "provision": {"type": "permit" if consentement.reponse == "accepte" else "deny"},
+            },
+            consentement.public_id,
+            "tddui-consent-accord",
+        )
 
-    return {"resourceType": "Bundle", "type": "transaction",
-            "identifier": {"system": "urn:ietf:rfc:3986", "value": identifiant},
-            "timestamp": timezone.now().isoformat(timespec="seconds"), "entry": lot.entrees}
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": identifiant},
+        "timestamp": timezone.now().isoformat(timespec="seconds"),
+        "entry": lot.entrees,
+    }

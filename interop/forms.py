@@ -9,21 +9,27 @@ from .models import Masquage, StatutEnvoi
 
 class EnvoiDmpForm(forms.Form):
     masquage = forms.MultipleChoiceField(
-        label="Masquage", choices=Masquage.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Masquage",
+        choices=Masquage.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Sans case cochée, le document est visible normalement par la personne et les professionnels "
-                  "autorisés.")
+        "autorisés.",
+    )
 
 
 class EnvoiMssanteForm(forms.Form):
     destinataire = forms.ChoiceField(label="Correspondant du dossier", required=False)
-    adresse = forms.EmailField(label="ou adresse MSSanté", required=False, max_length=254,
-                               help_text="…@….mssante.fr")
+    adresse = forms.EmailField(
+        label="ou adresse MSSanté", required=False, max_length=254, help_text="…@….mssante.fr"
+    )
 
     def __init__(self, correspondants, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.correspondants = {c.adresse_mss.lower(): c for c in correspondants}
         self.fields["destinataire"].choices = [("", "—")] + [
-            (c.adresse_mss.lower(), f"{c.nom} — {c.adresse_mss}") for c in correspondants]
+            (c.adresse_mss.lower(), f"{c.nom} — {c.adresse_mss}") for c in correspondants
+        ]
 
     def clean(self):
         donnees = super().clean()
@@ -36,7 +42,9 @@ class EnvoiMssanteForm(forms.Form):
     def choix(self) -> tuple[str, str]:
         adresse = self.cleaned_data.get("adresse") or self.cleaned_data.get("destinataire") or ""
         correspondant = self.correspondants.get(adresse.lower())
-        return adresse, (f"{correspondant.nom} ({correspondant.get_role_display().lower()})" if correspondant else "")
+        return adresse, (
+            f"{correspondant.nom} ({correspondant.get_role_display().lower()})" if correspondant else ""
+        )
 
 
 class FiltreEnvoisForm(forms.Form):

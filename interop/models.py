@@ -33,17 +33,24 @@ class Masquage(models.TextChoices):
 
     MASQUE_PS = "MASQUE_PS", "Masqué aux professionnels de santé"
     INVISIBLE_PATIENT = "INVISIBLE_PATIENT", "Non visible par la personne"
-    INVISIBLE_REPRESENTANTS_LEGAUX = "INVISIBLE_REPRESENTANTS_LEGAUX", "Non visible par les représentants légaux"
+    INVISIBLE_REPRESENTANTS_LEGAUX = (
+        "INVISIBLE_REPRESENTANTS_LEGAUX",
+        "Non visible par les représentants légaux",
+    )
 
 
 class Envoi(TenantModel):
     type_envoi = models.CharField("service", max_length=10, choices=TypeEnvoi.choices)
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="envois")
-    document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="envois")
-    destinataire = models.CharField(max_length=254, blank=True,
-                                    help_text="Adresse MSSanté, ou vide pour le DMP et l'entrepôt FHIR configurés.")
+    document = models.ForeignKey(
+        "documents.Document", on_delete=models.PROTECT, null=True, blank=True, related_name="envois"
+    )
+    destinataire = models.CharField(
+        max_length=254,
+        blank=True,
+        help_text="Adresse MSSanté, ou vide pour le DMP et l'entrepôt FHIR configurés.",
+    )
     libelle_destinataire = models.CharField(max_length=200, blank=True)
     masquage = models.JSONField(default=list, blank=True)
     cle_idempotence = models.CharField("clé d'idempotence", max_length=120)
@@ -54,8 +61,14 @@ class Envoi(TenantModel):
     reponse = models.CharField("accusé du destinataire", max_length=300, blank=True)
     envoye_le = models.DateTimeField(null=True, blank=True)
     demande_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    traite_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", help_text="Qui a relancé ou annulé.")
+    traite_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Qui a relancé ou annulé.",
+    )
     history = tenant_history()
 
     etablissement_path = "etablissement"
@@ -72,10 +85,14 @@ class Envoi(TenantModel):
         constraints = [
             # One live exchange per key: asking twice for the same thing is refused, a cancelled one may be
             # asked again.
-            models.UniqueConstraint(fields=["organisme", "cle_idempotence"], condition=~Q(statut="annule"),
-                                    name="envoi_cle_unique_hors_annule"),
-            models.CheckConstraint(condition=~Q(type_envoi="mssante") | ~Q(destinataire=""),
-                                   name="envoi_mss_a_un_destinataire"),
+            models.UniqueConstraint(
+                fields=["organisme", "cle_idempotence"],
+                condition=~Q(statut="annule"),
+                name="envoi_cle_unique_hors_annule",
+            ),
+            models.CheckConstraint(
+                condition=~Q(type_envoi="mssante") | ~Q(destinataire=""), name="envoi_mss_a_un_destinataire"
+            ),
         ]
 
     def __str__(self) -> str:

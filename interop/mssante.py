@@ -26,7 +26,9 @@ DOMAINE_MSSANTE = ".mssante.fr"
 def adresse_mssante_valide(adresse: str) -> bool:
     adresse = adresse.strip().lower()
     local, _, domaine = adresse.partition("@")
-    return bool(local) and "@" not in domaine and (domaine.endswith(DOMAINE_MSSANTE) or domaine == "mssante.fr")
+    return (
+        bool(local) and "@" not in domaine and (domaine.endswith(DOMAINE_MSSANTE) or domaine == "mssante.fr")
+    )
 
 
 def zip_xdm(cda: bytes, metadata, *, titre: str, expediteur: str) -> bytes:
@@ -34,18 +36,26 @@ def zip_xdm(cda: bytes, metadata, *, titre: str, expediteur: str) -> bytes:
     and the CDA document (DOC0001.XML, the URI named in the metadata)."""
     tampon = io.BytesIO()
     with zipfile.ZipFile(tampon, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("INDEX.HTM", (
-            "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>IHE XDM</title></head><body>"
-            f"<h1>{_html(titre)}</h1><p>Envoyé par {_html(expediteur)}.</p>"
-            "<ul><li><a href=\"IHE_XDM/SUBSET01/DOC0001.XML\">Document CDA</a></li>"
-            "<li><a href=\"IHE_XDM/SUBSET01/METADATA.XML\">Métadonnées XDS</a></li>"
-            "<li><a href=\"README.TXT\">Lisez-moi</a></li></ul></body></html>").encode())
-        z.writestr("README.TXT", (
-            "Support d'échange IHE XDM produit par DUI (Dossier Usager Informatisé).\r\n"
-            f"Expéditeur : {expediteur}\r\nContenu : IHE_XDM/SUBSET01/ (METADATA.XML, DOC0001.XML).\r\n"
-        ).encode())
-        z.writestr("IHE_XDM/SUBSET01/METADATA.XML",
-                   etree.tostring(metadata, xml_declaration=True, encoding="UTF-8"))
+        z.writestr(
+            "INDEX.HTM",
+            (
+                '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>IHE XDM</title></head><body>'
+                f"<h1>{_html(titre)}</h1><p>Envoyé par {_html(expediteur)}.</p>"
+                '<ul><li><a href="IHE_XDM/SUBSET01/DOC0001.XML">Document CDA</a></li>'
+                '<li><a href="IHE_XDM/SUBSET01/METADATA.XML">Métadonnées XDS</a></li>'
+                '<li><a href="README.TXT">Lisez-moi</a></li></ul></body></html>'
+            ).encode(),
+        )
+        z.writestr(
+            "README.TXT",
+            (
+                "Support d'échange IHE XDM produit par DUI (Dossier Usager Informatisé).\r\n"
+                f"Expéditeur : {expediteur}\r\nContenu : IHE_XDM/SUBSET01/ (METADATA.XML, DOC0001.XML).\r\n"
+            ).encode(),
+        )
+        z.writestr(
+            "IHE_XDM/SUBSET01/METADATA.XML", etree.tostring(metadata, xml_declaration=True, encoding="UTF-8")
+        )
         z.writestr("IHE_XDM/SUBSET01/DOC0001.XML", cda)
     return tampon.getvalue()
 
@@ -92,8 +102,19 @@ def message_id(cle: str, domaine: str) -> str:
 
 
 class SmtpTransport:
-    def __init__(self, hote: str, port: int, *, tls: str = "starttls", utilisateur: str = "", mot_de_passe: str = "",
-                 certificat: str = "", cle: str = "", ca: str = "", timeout: float = 30.0):
+    def __init__(
+        self,
+        hote: str,
+        port: int,
+        *,
+        tls: str = "starttls",
+        utilisateur: str = "",
+        mot_de_passe: str = "",
+        certificat: str = "",
+        cle: str = "",
+        ca: str = "",
+        timeout: float = 30.0,
+    ):
         if not hote:
             raise EchecDefinitif("La messagerie MSSanté n'est pas configurée sur ce serveur.")
         self.hote, self.port, self.tls, self.timeout = hote, port, tls, timeout
@@ -116,12 +137,15 @@ class SmtpTransport:
         except smtplib.SMTPRecipientsRefused as exc:
             raise EchecDefinitif(f"Adresse refusée par la messagerie : {', '.join(exc.recipients)}.") from exc
         except smtplib.SMTPNotSupportedError as exc:
-            raise EchecDefinitif("Le serveur MSSanté ne propose pas STARTTLS : envoi refusé en clair.") from exc
+            raise EchecDefinitif(
+                "Le serveur MSSanté ne propose pas STARTTLS : envoi refusé en clair."
+            ) from exc
         except smtplib.SMTPResponseException as exc:
             if 400 <= exc.smtp_code < 500:
                 raise EchecTemporaire(f"Messagerie momentanément indisponible ({exc.smtp_code}).") from exc
-            raise EchecDefinitif(f"Message refusé par la messagerie ({exc.smtp_code} "
-                                 f"{_texte(exc.smtp_error)}).") from exc
+            raise EchecDefinitif(
+                f"Message refusé par la messagerie ({exc.smtp_code} {_texte(exc.smtp_error)})."
+            ) from exc
         except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
             raise EchecTemporaire(f"Messagerie MSSanté injoignable ({exc}).") from exc
         if refuses:

@@ -23,7 +23,8 @@ def envois_visibles(user, queryset: QuerySet[Envoi] | None = None) -> QuerySet[E
 
 def envois_du_dossier(user, usager) -> QuerySet[Envoi]:
     return envois_visibles(user, Envoi.objects.filter(usager=usager)).select_related(
-        "document", "etablissement", "demande_par")
+        "document", "etablissement", "demande_par"
+    )
 
 
 def indicateurs(etablissement, depuis: datetime.date, jour: datetime.date | None = None) -> dict:
@@ -38,26 +39,48 @@ def indicateurs(etablissement, depuis: datetime.date, jour: datetime.date | None
     presents = Usager.objects.filter(
         fusionne_dans__isnull=True,
         pk__in=Sejour.objects.filter(etablissement=etablissement, date_entree__lte=jour)
-        .filter(Q(date_sortie__isnull=True) | Q(date_sortie__gte=jour)).values("usager_id"))
+        .filter(Q(date_sortie__isnull=True) | Q(date_sortie__gte=jour))
+        .values("usager_id"),
+    )
     comptes = presents.aggregate(
-        actifs=Count("pk"), qualifies=Count("pk", filter=Q(statut_identite=StatutIdentite.QUALIFIEE)),
-        pp_a_jour=Count("pk", filter=Q(pk__in=ProjetPersonnalise.objects.filter(
-            etablissement=etablissement, statut=StatutPP.EN_OEUVRE, echeance_bilan__gte=jour).values("usager_id"))))
+        actifs=Count("pk"),
+        qualifies=Count("pk", filter=Q(statut_identite=StatutIdentite.QUALIFIEE)),
+        pp_a_jour=Count(
+            "pk",
+            filter=Q(
+                pk__in=ProjetPersonnalise.objects.filter(
+                    etablissement=etablissement, statut=StatutPP.EN_OEUVRE, echeance_bilan__gte=jour
+                ).values("usager_id")
+            ),
+        ),
+    )
     depuis_dt = timezone.make_aware(datetime.datetime.combine(depuis, datetime.time.min))
-    envoyes = Envoi.objects.filter(etablissement=etablissement, statut=StatutEnvoi.ENVOYE, envoye_le__gte=depuis_dt)
-    par_type = dict(envoyes.filter(type_envoi=TypeEnvoi.DMP).values_list("document__type_document")
-                    .annotate(n=Count("pk")).values_list("document__type_document", "n"))
+    envoyes = Envoi.objects.filter(
+        etablissement=etablissement, statut=StatutEnvoi.ENVOYE, envoye_le__gte=depuis_dt
+    )
+    par_type = dict(
+        envoyes.filter(type_envoi=TypeEnvoi.DMP)
+        .values_list("document__type_document")
+        .annotate(n=Count("pk"))
+        .values_list("document__type_document", "n")
+    )
     en_souffrance = Envoi.objects.filter(etablissement=etablissement, statut=StatutEnvoi.ECHEC).count()
 
     def part(n):
         return round(100 * n / comptes["actifs"]) if comptes["actifs"] else None
 
     return {
-        "jour": jour, "depuis": depuis, "actifs": comptes["actifs"],
-        "qualifies": comptes["qualifies"], "part_qualifies": part(comptes["qualifies"]),
-        "pp_a_jour": comptes["pp_a_jour"], "part_pp_a_jour": part(comptes["pp_a_jour"]),
-        "dmp_par_type": [(TypeDocument(t).label, par_type.get(t, 0)) for t in
-                         (TypeDocument.PROJET_PERSONNALISE, TypeDocument.DLU, TypeDocument.CR_ADMINISTRATION)],
+        "jour": jour,
+        "depuis": depuis,
+        "actifs": comptes["actifs"],
+        "qualifies": comptes["qualifies"],
+        "part_qualifies": part(comptes["qualifies"]),
+        "pp_a_jour": comptes["pp_a_jour"],
+        "part_pp_a_jour": part(comptes["pp_a_jour"]),
+        "dmp_par_type": [
+            (TypeDocument(t).label, par_type.get(t, 0))
+            for t in (TypeDocument.PROJET_PERSONNALISE, TypeDocument.DLU, TypeDocument.CR_ADMINISTRATION)
+        ],
         "dmp_total": sum(par_type.values()),
         "mssante": envoyes.filter(type_envoi=TypeEnvoi.MSSANTE).count(),
         "fhir": envoyes.filter(type_envoi=TypeEnvoi.FHIR).count(),

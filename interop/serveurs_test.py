@@ -32,22 +32,67 @@ from . import xds
 def certificats(dossier: Path) -> Path:
     """A test CA, a server certificate for 127.0.0.1 and a client certificate (made once)."""
     dossier.mkdir(parents=True, exist_ok=True)
-    if all((dossier / f).exists() for f in ("ca.pem", "serveur.pem", "serveur.key", "client.pem", "client.key")):
+    if all(
+        (dossier / f).exists() for f in ("ca.pem", "serveur.pem", "serveur.key", "client.pem", "client.key")
+    ):
         return dossier
 
     def openssl(*args):
         subprocess.run(["openssl", *args], cwd=dossier, check=True, capture_output=True)  # noqa: S603, S607
 
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "3650",
-            "-subj", "/CN=DUI CA de test", "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-    for nom, extensions in (("serveur", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n"),
-                            ("client", "extendedKeyUsage=clientAuth\n")):
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "3650",
+        "-subj",
+        "/CN=DUI CA de test",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    )
+    for nom, extensions in (
+        ("serveur", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n"),
+        ("client", "extendedKeyUsage=clientAuth\n"),
+    ):
         (dossier / f"{nom}.ext").write_text(extensions)
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{nom}.key", "-out", f"{nom}.csr",
-                "-subj", f"/CN={'127.0.0.1' if nom == 'serveur' else 'ESMS de test DUI'}")
-        openssl("x509", "-req", "-in", f"{nom}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                "-out", f"{nom}.pem", "-days", "3650", "-extfile", f"{nom}.ext")
+        openssl(
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            f"{nom}.key",
+            "-out",
+            f"{nom}.csr",
+            "-subj",
+            f"/CN={'127.0.0.1' if nom == 'serveur' else 'ESMS de test DUI'}",
+        )
+        openssl(
+            "x509",
+            "-req",
+            "-in",
+            f"{nom}.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            f"{nom}.pem",
+            "-days",
+            "3650",
+            "-extfile",
+            f"{nom}.ext",
+        )
     return dossier
 
 
@@ -59,7 +104,7 @@ class ServeurDmpTest(ServeurLocal):
 
     def __init__(self, dossier: Path, port: int = 0, lenteur: float = 0.0):
         certificats(dossier)
-        self.lenteur = lenteur            # seconds per request (the worker-kill test)
+        self.lenteur = lenteur  # seconds per request (the worker-kill test)
         self.documents: dict[str, dict] = {}
         self.lots: set[str] = set()
         self.requetes = 0
@@ -94,14 +139,19 @@ class ServeurDmpTest(ServeurLocal):
             entrees = {d["entry"] for d in self.documents.values()}
             for _source, cible in recue.remplacements:
                 if cible not in entrees:
-                    erreurs.append(("XDSUnresolvedReferenceException", f"document remplacé inconnu : {cible}"))
+                    erreurs.append(
+                        ("XDSUnresolvedReferenceException", f"document remplacé inconnu : {cible}")
+                    )
             if erreurs:
                 self.refus.append(erreurs)
                 return erreurs
             self.lots.add(recue.lot_oid)
             for unique_id, doc in recue.documents.items():
-                self.documents[unique_id] = {**doc, "patient": recue.patient, "remplace": [
-                    c for s, c in recue.remplacements if s == doc["entry"]]}
+                self.documents[unique_id] = {
+                    **doc,
+                    "patient": recue.patient,
+                    "remplace": [c for s, c in recue.remplacements if s == doc["entry"]],
+                }
             return []
 
 
@@ -145,8 +195,10 @@ class ServeurFhirTest(ServeurLocal):
 
 
 def _probleme(message: str) -> dict:
-    return {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "invalid",
-                                                           "diagnostics": message}]}
+    return {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": "invalid", "diagnostics": message}],
+    }
 
 
 class _GestionnaireFhir(BaseHTTPRequestHandler):
@@ -170,8 +222,14 @@ class _GestionnaireFhir(BaseHTTPRequestHandler):
         if cle in self.server.bundles:
             self.server.doublons += 1
         self.server.bundles[cle] = bundle
-        self._repondre(200, {"resourceType": "Bundle", "type": "transaction-response", "entry": [
-            {"response": {"status": "201 Created"}} for _ in bundle.get("entry", [])]})
+        self._repondre(
+            200,
+            {
+                "resourceType": "Bundle",
+                "type": "transaction-response",
+                "entry": [{"response": {"status": "201 Created"}} for _ in bundle.get("entry", [])],
+            },
+        )
 
     def _repondre(self, code, contenu):
         corps = json.dumps(contenu).encode()
@@ -216,8 +274,14 @@ class ServeurSmtpTest:
                 return "250 Message accepté"
 
         self.port = port or port_libre()
-        self.controleur = Controller(Gestionnaire(), hostname="127.0.0.1", port=self.port, tls_context=contexte,
-                                     require_starttls=True, ready_timeout=10)
+        self.controleur = Controller(
+            Gestionnaire(),
+            hostname="127.0.0.1",
+            port=self.port,
+            tls_context=contexte,
+            require_starttls=True,
+            ready_timeout=10,
+        )
 
     def demarrer(self):
         self.controleur.start()
@@ -236,7 +300,9 @@ def port_libre() -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Serveurs de test des échanges nationaux (DMP, MSSanté, FHIR)")
+    parser = argparse.ArgumentParser(
+        description="Serveurs de test des échanges nationaux (DMP, MSSanté, FHIR)"
+    )
     parser.add_argument("--dossier", default=".local/interop", help="certificats de test")
     parser.add_argument("--port-dmp", type=int, default=8443)
     parser.add_argument("--port-smtp", type=int, default=8025)
@@ -246,13 +312,19 @@ def main() -> None:
     dmp = ServeurDmpTest(dossier, args.port_dmp).demarrer()
     smtp = ServeurSmtpTest(dossier, args.port_smtp).demarrer()
     fhir = ServeurFhirTest(args.port_fhir).demarrer()
-    print(f"DMP de test : {dmp.url} (TLS mutuel) ; MSSanté : smtp://127.0.0.1:{smtp.port} (STARTTLS) ; "
-          f"FHIR : {fhir.url}", flush=True)
+    print(
+        f"DMP de test : {dmp.url} (TLS mutuel) ; MSSanté : smtp://127.0.0.1:{smtp.port} (STARTTLS) ; "
+        f"FHIR : {fhir.url}",
+        flush=True,
+    )
     try:
         while True:
             time.sleep(30)
-            print(f"DMP : {len(dmp.documents)} documents ({dmp.doublons} renvois reconnus) ; MSSanté : "
-                  f"{len(smtp.messages)} messages ; FHIR : {len(fhir.bundles)} exports", flush=True)
+            print(
+                f"DMP : {len(dmp.documents)} documents ({dmp.doublons} renvois reconnus) ; MSSanté : "
+                f"{len(smtp.messages)} messages ; FHIR : {len(fhir.bundles)} exports",
+                flush=True,
+            )
     except KeyboardInterrupt:
         pass
 

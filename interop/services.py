@@ -36,8 +36,11 @@ logger = logging.getLogger(__name__)
 
 def opposition_dmp(usager) -> Consentement | None:
     """The usager's current answer about the DMP when it is a refusal (the latest answer counts)."""
-    dernier = (Consentement.objects.filter(usager=usager, type_consentement=TypeConsentement.DMP)
-               .order_by("-date_recueil", "-id").first())
+    dernier = (
+        Consentement.objects.filter(usager=usager, type_consentement=TypeConsentement.DMP)
+        .order_by("-date_recueil", "-id")
+        .first()
+    )
     return dernier if dernier is not None and dernier.reponse == Reponse.REFUSE else None
 
 
@@ -53,16 +56,20 @@ def motif_blocage_dmp(document) -> str:
         return str(exc)
     opposition = opposition_dmp(document.usager)
     if opposition is not None:
-        return (f"{document.usager} s'est opposé(e) à l'alimentation de son DMP (recueilli le "
-                f"{opposition.date_recueil:%d/%m/%Y}) : rien n'est envoyé.")
+        return (
+            f"{document.usager} s'est opposé(e) à l'alimentation de son DMP (recueilli le "
+            f"{opposition.date_recueil:%d/%m/%Y}) : rien n'est envoyé."
+        )
     return ""
 
 
 def _exiger_droit_document(user, document) -> None:
     from documents.selectors import documents_lisibles
 
-    if not (policy.can_contenu(user, Droit.DOCUMENTS_MODIFIER, document)
-            and documents_lisibles(user).filter(pk=document.pk).exists()):
+    if not (
+        policy.can_contenu(user, Droit.DOCUMENTS_MODIFIER, document)
+        and documents_lisibles(user).filter(pk=document.pk).exists()
+    ):
         raise PermissionDenied
 
 
@@ -72,8 +79,9 @@ def _creer(user, **champs) -> Envoi:
         with transaction.atomic():
             envoi.save()
     except IntegrityError as exc:
-        raise ValidationError("Cet envoi a déjà été demandé : il est en cours ou a déjà abouti (voir la liste "
-                              "des échanges).") from exc
+        raise ValidationError(
+            "Cet envoi a déjà été demandé : il est en cours ou a déjà abouti (voir la liste des échanges)."
+        ) from exc
     relancer_le_relais(user.organisme_id)
     return envoi
 
@@ -92,9 +100,16 @@ def do_demander_envoi_dmp(user, document: Document, masquage: list[str] | None =
         motif = motif_blocage_dmp(document)
         if motif:
             raise ValidationError(motif)
-        return _creer(user, type_envoi=TypeEnvoi.DMP, etablissement=document.etablissement, usager=document.usager,
-                      document=document, masquage=masquage, cle_idempotence=f"dmp:{document.public_id}",
-                      libelle_destinataire="DMP")
+        return _creer(
+            user,
+            type_envoi=TypeEnvoi.DMP,
+            etablissement=document.etablissement,
+            usager=document.usager,
+            document=document,
+            masquage=masquage,
+            cle_idempotence=f"dmp:{document.public_id}",
+            libelle_destinataire="DMP",
+        )
 
 
 def do_demander_envoi_mssante(user, document: Document, adresse: str, libelle: str = "") -> Envoi:
@@ -112,14 +127,23 @@ def do_demander_envoi_mssante(user, document: Document, adresse: str, libelle: s
         identite_envoyable(document.usager)
     except NonEnvoyable as exc:
         raise ValidationError(str(exc)) from exc
-    return _creer(user, type_envoi=TypeEnvoi.MSSANTE, etablissement=document.etablissement, usager=document.usager,
-                  document=document, destinataire=adresse, libelle_destinataire=libelle[:200] or adresse,
-                  cle_idempotence=f"mss:{document.public_id}:{adresse}")
+    return _creer(
+        user,
+        type_envoi=TypeEnvoi.MSSANTE,
+        etablissement=document.etablissement,
+        usager=document.usager,
+        document=document,
+        destinataire=adresse,
+        libelle_destinataire=libelle[:200] or adresse,
+        cle_idempotence=f"mss:{document.public_id}:{adresse}",
+    )
 
 
 def peut_exporter_fhir(user, usager, etablissement) -> bool:
-    return all(policy.can_dans_etablissement(user, action, usager, etablissement)
-               for action in (Droit.DOCUMENTS_MODIFIER, Droit.ADMINISTRATIF_VOIR, Droit.SOCIAL_VOIR))
+    return all(
+        policy.can_dans_etablissement(user, action, usager, etablissement)
+        for action in (Droit.DOCUMENTS_MODIFIER, Droit.ADMINISTRATIF_VOIR, Droit.SOCIAL_VOIR)
+    )
 
 
 def do_demander_envoi_fhir(user, usager, etablissement) -> Envoi:
@@ -127,13 +151,21 @@ def do_demander_envoi_fhir(user, usager, etablissement) -> Envoi:
         raise PermissionDenied
     if not settings.DUI_FHIR_URL:
         raise ValidationError("Aucun entrepôt FHIR n'est configuré : téléchargez l'export à la place.")
-    return _creer(user, type_envoi=TypeEnvoi.FHIR, etablissement=etablissement, usager=usager,
-                  libelle_destinataire="Entrepôt FHIR", cle_idempotence=f"fhir:{usager.public_id}:{uuid.uuid4()}")
+    return _creer(
+        user,
+        type_envoi=TypeEnvoi.FHIR,
+        etablissement=etablissement,
+        usager=usager,
+        libelle_destinataire="Entrepôt FHIR",
+        cle_idempotence=f"fhir:{usager.public_id}:{uuid.uuid4()}",
+    )
 
 
 def _exiger_droit_envoi(user, envoi: Envoi) -> None:
-    if not (envoi.organisme_id == user.organisme_id
-            and envoi.etablissement_id in policy.etablissements_autorises(user, Droit.DOCUMENTS_MODIFIER)):
+    if not (
+        envoi.organisme_id == user.organisme_id
+        and envoi.etablissement_id in policy.etablissements_autorises(user, Droit.DOCUMENTS_MODIFIER)
+    ):
         raise PermissionDenied
 
 
@@ -189,13 +221,18 @@ def relayer(organisme_id: int | None = None, limite: int | None = None) -> dict[
         for _ in range(limite):
             with tenant_context(organisme_id):  # its own transaction (a savepoint when called inside one)
                 # The lock is taken on the outbox row alone (a short index scan), its objects read next.
-                pris = (Envoi.objects.select_for_update(skip_locked=True)
-                        .filter(statut=StatutEnvoi.EN_ATTENTE, prochain_essai__lte=timezone.now())
-                        .order_by("prochain_essai", "id").values_list("pk", flat=True).first())
+                pris = (
+                    Envoi.objects.select_for_update(skip_locked=True)
+                    .filter(statut=StatutEnvoi.EN_ATTENTE, prochain_essai__lte=timezone.now())
+                    .order_by("prochain_essai", "id")
+                    .values_list("pk", flat=True)
+                    .first()
+                )
                 if pris is None:
                     break
-                envoi = Envoi.objects.select_related("document", "usager", "etablissement", "etablissement__organisme",
-                                                     "demande_par").get(pk=pris)
+                envoi = Envoi.objects.select_related(
+                    "document", "usager", "etablissement", "etablissement__organisme", "demande_par"
+                ).get(pk=pris)
                 bilan[traiter(envoi)] += 1
     finally:
         reset_actor(jeton)
@@ -226,7 +263,11 @@ def traiter(envoi: Envoi) -> str:
             resultat = "reessai"
     else:
         envoi.statut, envoi.reponse, envoi.envoye_le, envoi.derniere_erreur = (
-            StatutEnvoi.ENVOYE, accuse[:300], timezone.now(), "")
+            StatutEnvoi.ENVOYE,
+            accuse[:300],
+            timezone.now(),
+            "",
+        )
         resultat = "envoye"
     envoi.save()
     return resultat
@@ -256,14 +297,33 @@ def _cda(envoi: Envoi, document: Document, pdf: bytes) -> tuple[bytes, uuid.UUID
     premiere, remplace = None, None
     if document.objet_id is not None:
         versions = Document.objects.filter(objet_id=document.objet_id)
-        premiere = versions.filter(version__lt=document.version).order_by("version").values_list(
-            "public_id", flat=True).first()
-        remplace = (versions.filter(version__lt=document.version, envois__type_envoi=TypeEnvoi.DMP,
-                                    envois__statut=StatutEnvoi.ENVOYE).order_by("-version").first())
-    sejour = (Sejour.objects.filter(usager=document.usager, etablissement=document.etablissement)
-              .order_by("-date_entree").first())
-    cda = construire_cda(document, pdf, premiere_version=premiere, sejour=sejour,
-                         remplace_oid=codes.oid_uuid(remplace.public_id) if remplace else None)
+        premiere = (
+            versions.filter(version__lt=document.version)
+            .order_by("version")
+            .values_list("public_id", flat=True)
+            .first()
+        )
+        remplace = (
+            versions.filter(
+                version__lt=document.version,
+                envois__type_envoi=TypeEnvoi.DMP,
+                envois__statut=StatutEnvoi.ENVOYE,
+            )
+            .order_by("-version")
+            .first()
+        )
+    sejour = (
+        Sejour.objects.filter(usager=document.usager, etablissement=document.etablissement)
+        .order_by("-date_entree")
+        .first()
+    )
+    cda = construire_cda(
+        document,
+        pdf,
+        premiere_version=premiere,
+        sejour=sejour,
+        remplace_oid=codes.oid_uuid(remplace.public_id) if remplace else None,
+    )
     return cda, (remplace.public_id if remplace else None)
 
 
@@ -275,20 +335,40 @@ def soumission(envoi: Envoi):
     cda, remplace = _cda(envoi, document, _pdf(document))
     debut, fin = periode_du_document(document)
     patient = xds.cx(identite_envoyable(usager), usager.oid_ins)
-    xon = f"{etablissement.nom}^^^^^&{codes.OID_ID_NAT_STRUCT}&ISO^IDNST^^^1{etablissement.finess_geographique}"
-    xcn = (f"8{auteur.rpps}^{auteur.nom}^{auteur.prenom}^^^^^^&{codes.OID_ID_NAT_PS}&ISO^D^^^IDNPS"
-           if auteur.rpps else "")
+    xon = (
+        f"{etablissement.nom}^^^^^&{codes.OID_ID_NAT_STRUCT}&ISO^IDNST^^^1{etablissement.finess_geographique}"
+    )
+    xcn = (
+        f"8{auteur.rpps}^{auteur.nom}^{auteur.prenom}^^^^^^&{codes.OID_ID_NAT_PS}&ISO^D^^^IDNPS"
+        if auteur.rpps
+        else ""
+    )
     return xds.Soumission(
-        cda=cda, document_oid=codes.oid_uuid(document.public_id), document_entry=xds.entry_uuid(document.public_id),
-        lot_oid=codes.oid_uuid(envoi.public_id), source_oid=settings.DUI_OID_SOURCE,
-        patient_cx=patient, code_type=(document.code_loinc, document.get_type_document_display()),
-        titre=document.titre, cree_le=document.produit_le or document.cree_le, debut=debut, fin=fin,
-        auteur_xcn=xcn, auteur_xon=xon, auteur_role=auteur.get_profession_display(),
-        type_etablissement=codes.TYPE_ETABLISSEMENT.get(etablissement.categorie, codes.TYPE_ETABLISSEMENT_DEFAUT),
+        cda=cda,
+        document_oid=codes.oid_uuid(document.public_id),
+        document_entry=xds.entry_uuid(document.public_id),
+        lot_oid=codes.oid_uuid(envoi.public_id),
+        source_oid=settings.DUI_OID_SOURCE,
+        patient_cx=patient,
+        code_type=(document.code_loinc, document.get_type_document_display()),
+        titre=document.titre,
+        cree_le=document.produit_le or document.cree_le,
+        debut=debut,
+        fin=fin,
+        auteur_xcn=xcn,
+        auteur_xon=xon,
+        auteur_role=auteur.get_profession_display(),
+        type_etablissement=codes.TYPE_ETABLISSEMENT.get(
+            etablissement.categorie, codes.TYPE_ETABLISSEMENT_DEFAUT
+        ),
         classe=codes.CLASSE_PAR_TYPE.get(document.type_document, codes.CLASSE_PAR_TYPE["autre"]),
-        masquage=list(envoi.masquage), remplace_entry=xds.entry_uuid(remplace) if remplace else None,
-        nom_naissance=usager.nom_naissance, prenom=usager.premier_prenom,
-        naissance=usager.date_naissance.strftime("%Y%m%d"), sexe=usager.sexe)
+        masquage=list(envoi.masquage),
+        remplace_entry=xds.entry_uuid(remplace) if remplace else None,
+        nom_naissance=usager.nom_naissance,
+        prenom=usager.premier_prenom,
+        naissance=usager.date_naissance.strftime("%Y%m%d"),
+        sexe=usager.sexe,
+    )
 
 
 def envoyer_dmp(envoi: Envoi) -> str:
@@ -299,8 +379,14 @@ def envoyer_dmp(envoi: Envoi) -> str:
     motif = motif_blocage_dmp(envoi.document)  # the rules may have changed since the request
     if motif:
         raise NonEnvoyable(motif)
-    transport = HttpTransport(settings.DUI_DMP_URL, service="Le DMP", timeout=settings.DUI_ENVOI_TIMEOUT,
-                              certificat=settings.DUI_DMP_CERT, cle=settings.DUI_DMP_KEY, ca=settings.DUI_DMP_CA)
+    transport = HttpTransport(
+        settings.DUI_DMP_URL,
+        service="Le DMP",
+        timeout=settings.DUI_ENVOI_TIMEOUT,
+        certificat=settings.DUI_DMP_CERT,
+        cle=settings.DUI_DMP_KEY,
+        ca=settings.DUI_DMP_CA,
+    )
     return xds.lire_reponse(transport.envoyer(xds.construire_requete(soumission(envoi)), xds.CONTENT_TYPE))
 
 
@@ -310,20 +396,33 @@ def courrier_mssante(envoi: Envoi):
     document, usager = document_de(envoi), envoi.usager
     s = soumission(envoi)
     expediteur = settings.DUI_MSS_EXPEDITEUR
-    xdm = mssante.zip_xdm(s.cda, xds.soumission_objets(s, uri="DOC0001.XML"), titre=document.titre,
-                          expediteur=f"{envoi.etablissement.nom} <{expediteur}>")
+    xdm = mssante.zip_xdm(
+        s.cda,
+        xds.soumission_objets(s, uri="DOC0001.XML"),
+        titre=document.titre,
+        expediteur=f"{envoi.etablissement.nom} <{expediteur}>",
+    )
     libelle = document.get_type_document_display()
     return mssante.Courrier(
-        expediteur=expediteur, destinataire=envoi.destinataire,
+        expediteur=expediteur,
+        destinataire=envoi.destinataire,
         sujet=f"XDM/1.0/DDM+{libelle} {usager.nom_naissance.upper()} {usager.premier_prenom} "
-              f"{usager.date_naissance:%d/%m/%Y}",
-        corps=(f"Bonjour,\n\nVeuillez trouver ci-joint « {document.titre} » concernant {usager.nom_naissance.upper()} "
-               f"{usager.premier_prenom}, né(e) le {usager.date_naissance:%d/%m/%Y}, accompagné(e) par "
-               f"{envoi.etablissement.nom} (FINESS {envoi.etablissement.finess_geographique}).\n\n"
-               f"Envoyé par {envoi.demande_par} via le DUI.\n"),
-        pdf=_pdf(document), nom_pdf=document.nom_fichier, xdm=xdm, code_cda=document.code_loinc,
-        message_id=mssante.message_id(f"{envoi.organisme_id}:{envoi.cle_idempotence}:{envoi.public_id}",
-                                      expediteur.partition("@")[2] or "dui.local"))
+        f"{usager.date_naissance:%d/%m/%Y}",
+        corps=(
+            f"Bonjour,\n\nVeuillez trouver ci-joint « {document.titre} » concernant {usager.nom_naissance.upper()} "
+            f"{usager.premier_prenom}, né(e) le {usager.date_naissance:%d/%m/%Y}, accompagné(e) par "
+            f"{envoi.etablissement.nom} (FINESS {envoi.etablissement.finess_geographique}).\n\n"
+            f"Envoyé par {envoi.demande_par} via le DUI.\n"
+        ),
+        pdf=_pdf(document),
+        nom_pdf=document.nom_fichier,
+        xdm=xdm,
+        code_cda=document.code_loinc,
+        message_id=mssante.message_id(
+            f"{envoi.organisme_id}:{envoi.cle_idempotence}:{envoi.public_id}",
+            expediteur.partition("@")[2] or "dui.local",
+        ),
+    )
 
 
 def envoyer_mssante(envoi: Envoi) -> str:
@@ -331,9 +430,16 @@ def envoyer_mssante(envoi: Envoi) -> str:
 
     identite_envoyable(envoi.usager)
     transport = mssante.SmtpTransport(
-        settings.DUI_MSS_HOTE, settings.DUI_MSS_PORT, tls=settings.DUI_MSS_TLS, utilisateur=settings.DUI_MSS_UTILISATEUR,
-        mot_de_passe=settings.DUI_MSS_MOT_DE_PASSE, certificat=settings.DUI_MSS_CERT, cle=settings.DUI_MSS_KEY,
-        ca=settings.DUI_MSS_CA, timeout=settings.DUI_ENVOI_TIMEOUT)
+        settings.DUI_MSS_HOTE,
+        settings.DUI_MSS_PORT,
+        tls=settings.DUI_MSS_TLS,
+        utilisateur=settings.DUI_MSS_UTILISATEUR,
+        mot_de_passe=settings.DUI_MSS_MOT_DE_PASSE,
+        certificat=settings.DUI_MSS_CERT,
+        cle=settings.DUI_MSS_KEY,
+        ca=settings.DUI_MSS_CA,
+        timeout=settings.DUI_ENVOI_TIMEOUT,
+    )
     return transport.envoyer(mssante.message(courrier_mssante(envoi)))
 
 
@@ -343,8 +449,14 @@ def envoyer_fhir(envoi: Envoi) -> str:
     from .fhir import construire_bundle
 
     bundle = construire_bundle(envoi.usager, envoi.etablissement, identifiant=f"urn:uuid:{envoi.public_id}")
-    transport = HttpTransport(settings.DUI_FHIR_URL, service="L'entrepôt FHIR", timeout=settings.DUI_ENVOI_TIMEOUT,
-                              certificat=settings.DUI_FHIR_CERT, cle=settings.DUI_FHIR_KEY, ca=settings.DUI_FHIR_CA)
+    transport = HttpTransport(
+        settings.DUI_FHIR_URL,
+        service="L'entrepôt FHIR",
+        timeout=settings.DUI_ENVOI_TIMEOUT,
+        certificat=settings.DUI_FHIR_CERT,
+        cle=settings.DUI_FHIR_KEY,
+        ca=settings.DUI_FHIR_CA,
+    )
     corps = transport.envoyer(json.dumps(bundle).encode(), "application/fhir+json")
     try:
         reponse = json.loads(corps)
@@ -353,7 +465,9 @@ def envoyer_fhir(envoi: Envoi) -> str:
     if reponse.get("resourceType") == "Bundle" and reponse.get("type") == "transaction-response":
         return f"Accepté par l'entrepôt FHIR ({len(reponse.get('entry', []))} ressources)"
     problemes = [i.get("diagnostics", "") for i in reponse.get("issue", [])]
-    raise EchecDefinitif("Refusé par l'entrepôt FHIR — " + ("; ".join(p for p in problemes if p) or "sans détail"))
+    raise EchecDefinitif(
+        "Refusé par l'entrepôt FHIR — " + ("; ".join(p for p in problemes if p) or "sans détail")
+    )
 
 
 EXPEDITEURS = {TypeEnvoi.DMP: envoyer_dmp, TypeEnvoi.MSSANTE: envoyer_mssante, TypeEnvoi.FHIR: envoyer_fhir}

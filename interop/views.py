@@ -33,8 +33,11 @@ from .selectors import envois_du_dossier, envois_visibles, indicateurs
 
 
 def _etablissements(user, action: str) -> list[Etablissement]:
-    return list(for_tenant(user, Etablissement.objects.filter(pk__in=policy.etablissements_autorises(user, action)))
-                .order_by("nom"))
+    return list(
+        for_tenant(
+            user, Etablissement.objects.filter(pk__in=policy.etablissements_autorises(user, action))
+        ).order_by("nom")
+    )
 
 
 @login_required
@@ -52,11 +55,16 @@ def liste(request):
         if form.cleaned_data["statut"]:
             envois = envois.filter(statut=form.cleaned_data["statut"])
     page = Paginator(envois.order_by("-cree_le", "-id"), 50).get_page(request.GET.get("page"))
-    return render(request, "interop/liste.html", {
-        "form": form, "page": page,
-        "modifiables": policy.etablissements_autorises(user, Droit.DOCUMENTS_MODIFIER),
-        "en_echec": envois_visibles(user).filter(statut=StatutEnvoi.ECHEC).count(),
-    })
+    return render(
+        request,
+        "interop/liste.html",
+        {
+            "form": form,
+            "page": page,
+            "modifiables": policy.etablissements_autorises(user, Droit.DOCUMENTS_MODIFIER),
+            "en_echec": envois_visibles(user).filter(statut=StatutEnvoi.ECHEC).count(),
+        },
+    )
 
 
 def _action(request, public_id, service, succes):
@@ -87,89 +95,135 @@ def annuler(request, public_id):
 
 @login_required
 def document(request, public_id):
-    """"Envoyer" a document: to the DMP (with masking), or to a correspondent by MSSanté."""
+    """ "Envoyer" a document: to the DMP (with masking), or to a correspondent by MSSanté."""
     user = request.user
-    doc = get_in_scope_or_404(documents_lisibles(user).select_related("usager", "etablissement", "auteur"), public_id)
+    doc = get_in_scope_or_404(
+        documents_lisibles(user).select_related("usager", "etablissement", "auteur"), public_id
+    )
     if not policy.can_contenu(user, Droit.DOCUMENTS_MODIFIER, doc):
         raise Http404
     correspondants = []
     if policy.can(user, Droit.SOINS_VOIR, doc.usager):
         from soins.models import Intervenant
 
-        correspondants = list(for_tenant(user, Intervenant.objects.filter(usager=doc.usager, actif=True))
-                              .exclude(adresse_mss=""))
+        correspondants = list(
+            for_tenant(user, Intervenant.objects.filter(usager=doc.usager, actif=True)).exclude(
+                adresse_mss=""
+            )
+        )
     nom = request.POST.get("formulaire", "") if request.method == "POST" else ""
     if nom not in ("", "dmp", "mssante"):
         raise Http404
     dmp_form = EnvoiDmpForm(request.POST if nom == "dmp" else None)
     mss_form = EnvoiMssanteForm(correspondants, request.POST if nom == "mssante" else None)
-    if nom == "dmp" and traiter(dmp_form, lambda: services.do_demander_envoi_dmp(
-            user, doc, dmp_form.cleaned_data["masquage"])):
+    if nom == "dmp" and traiter(
+        dmp_form, lambda: services.do_demander_envoi_dmp(user, doc, dmp_form.cleaned_data["masquage"])
+    ):
         messages.success(request, "Envoi au DMP demandé : il part dans un instant.")
         return redirect("interop:document", public_id=doc.public_id)
-    if nom == "mssante" and traiter(mss_form, lambda: services.do_demander_envoi_mssante(user, doc, *mss_form.choix)):
+    if nom == "mssante" and traiter(
+        mss_form, lambda: services.do_demander_envoi_mssante(user, doc, *mss_form.choix)
+    ):
         messages.success(request, f"Message sécurisé à {mss_form.choix[0]} : il part dans un instant.")
         return redirect("interop:document", public_id=doc.public_id)
     envois = list(doc.envois.select_related("demande_par").order_by("-cree_le"))
-    return render(request, "interop/document.html", {
-        **contexte_dossier(request, doc.usager, "echanges", precision=f"envoi de « {doc.titre} »"),
-        "document": doc, "envois": envois, "dmp_form": dmp_form, "mss_form": mss_form,
-        "modifiables": policy.etablissements_autorises(user, Droit.DOCUMENTS_MODIFIER),
-        "motif_dmp": services.motif_blocage_dmp(doc),
-        "dmp_en_cours": next((e for e in envois if e.type_envoi == TypeEnvoi.DMP
-                              and e.statut != StatutEnvoi.ANNULE), None),
-    })
+    return render(
+        request,
+        "interop/document.html",
+        {
+            **contexte_dossier(request, doc.usager, "echanges", precision=f"envoi de « {doc.titre} »"),
+            "document": doc,
+            "envois": envois,
+            "dmp_form": dmp_form,
+            "mss_form": mss_form,
+            "modifiables": policy.etablissements_autorises(user, Droit.DOCUMENTS_MODIFIER),
+            "motif_dmp": services.motif_blocage_dmp(doc),
+            "dmp_en_cours": next(
+                (e for e in envois if e.type_envoi == TypeEnvoi.DMP and e.statut != StatutEnvoi.ANNULE), None
+            ),
+        },
+    )
 
 
 @login_required
 def dossier(request, public_id):
     user = request.user
-    usager = get_for_user_or_404(user, Droit.DOCUMENTS_VOIR, Usager.objects.filter(fusionne_dans__isnull=True), public_id)
+    usager = get_for_user_or_404(
+        user, Droit.DOCUMENTS_VOIR, Usager.objects.filter(fusionne_dans__isnull=True), public_id
+    )
     du_dossier = usager.etablissement_ids()
-    etabs = [e for e in _etablissements(user, Droit.DOCUMENTS_MODIFIER)
-             if e.pk in du_dossier and services.peut_exporter_fhir(user, usager, e)]
+    etabs = [
+        e
+        for e in _etablissements(user, Droit.DOCUMENTS_MODIFIER)
+        if e.pk in du_dossier and services.peut_exporter_fhir(user, usager, e)
+    ]
     form = ExportFhirForm(request.POST or None)
     choix_etablissements(form, etabs)
     if request.method == "POST":
         if not etabs:
             raise Http404
-        if traiter(form, lambda: services.do_demander_envoi_fhir(user, usager, form.cleaned_data["etablissement"])):
+        if traiter(
+            form, lambda: services.do_demander_envoi_fhir(user, usager, form.cleaned_data["etablissement"])
+        ):
             messages.success(request, "Export FHIR demandé : il part vers l'entrepôt dans un instant.")
             return redirect("interop:dossier", public_id=usager.public_id)
-    return render(request, "interop/dossier.html", {
-        **contexte_dossier(request, usager, "echanges"), "envois": envois_du_dossier(user, usager),
-        "modifiables": policy.etablissements_autorises(user, Droit.DOCUMENTS_MODIFIER),
-        "form": form if etabs else None,
-    })
+    return render(
+        request,
+        "interop/dossier.html",
+        {
+            **contexte_dossier(request, usager, "echanges"),
+            "envois": envois_du_dossier(user, usager),
+            "modifiables": policy.etablissements_autorises(user, Droit.DOCUMENTS_MODIFIER),
+            "form": form if etabs else None,
+        },
+    )
 
 
 @login_required
 def export_fhir(request, public_id, etablissement_id):
     """The FHIR TDDUI Bundle of the dossier for one ESMS, as a download (journaled as an export)."""
     user = request.user
-    usager = get_for_user_or_404(user, Droit.DOCUMENTS_VOIR, Usager.objects.filter(fusionne_dans__isnull=True), public_id)
-    etablissement = get_for_user_or_404(user, Droit.DOCUMENTS_MODIFIER, Etablissement.objects.all(), etablissement_id)
-    if not services.peut_exporter_fhir(user, usager, etablissement) or etablissement.pk not in usager.etablissement_ids():
+    usager = get_for_user_or_404(
+        user, Droit.DOCUMENTS_VOIR, Usager.objects.filter(fusionne_dans__isnull=True), public_id
+    )
+    etablissement = get_for_user_or_404(
+        user, Droit.DOCUMENTS_MODIFIER, Etablissement.objects.all(), etablissement_id
+    )
+    if (
+        not services.peut_exporter_fhir(user, usager, etablissement)
+        or etablissement.pk not in usager.etablissement_ids()
+    ):
         raise Http404
     bundle = construire_bundle(usager, etablissement, identifiant=f"urn:uuid:{usager.public_id}")
-    journaliser_acces(request, TypeAcces.EXPORT, usager, f"Export FHIR (TDDUI) de {usager} — {etablissement.nom}",
-                      etablissement_id=etablissement.pk)
-    reponse = HttpResponse(json.dumps(bundle, ensure_ascii=False, indent=1), content_type="application/fhir+json")
-    reponse["Content-Disposition"] = (f'attachment; filename="tddui-{usager.nom_naissance.lower()}-'
-                                      f'{timezone.localdate():%Y%m%d}.json"')
+    journaliser_acces(
+        request,
+        TypeAcces.EXPORT,
+        usager,
+        f"Export FHIR (TDDUI) de {usager} — {etablissement.nom}",
+        etablissement_id=etablissement.pk,
+    )
+    reponse = HttpResponse(
+        json.dumps(bundle, ensure_ascii=False, indent=1), content_type="application/fhir+json"
+    )
+    reponse["Content-Disposition"] = (
+        f'attachment; filename="tddui-{usager.nom_naissance.lower()}-{timezone.localdate():%Y%m%d}.json"'
+    )
     reponse["Cache-Control"] = "private, no-store"
     return reponse
 
 
 @login_required
 def tableau_indicateurs(request, etablissement_id):
-    etablissement = get_for_user_or_404(request.user, Droit.PILOTAGE_VOIR, Etablissement.objects.all(), etablissement_id)
+    etablissement = get_for_user_or_404(
+        request.user, Droit.PILOTAGE_VOIR, Etablissement.objects.all(), etablissement_id
+    )
     jour = timezone.localdate()
     depuis = datetime.date(jour.year, 1, 1)
     form = IndicateursForm(request.GET or None, initial={"depuis": depuis})
     if form.is_bound and form.is_valid() and form.cleaned_data["depuis"]:
         depuis = form.cleaned_data["depuis"]
-    return render(request, "interop/indicateurs.html", {
-        "etablissement": etablissement, "form": form, **indicateurs(etablissement, depuis, jour)})
-
-
+    return render(
+        request,
+        "interop/indicateurs.html",
+        {"etablissement": etablissement, "form": form, **indicateurs(etablissement, depuis, jour)},
+    )

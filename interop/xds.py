@@ -54,8 +54,15 @@ SS_PATIENT_ID = "urn:uuid:6b5aea1a-874d-4603-a4bc-96a0a7b38446"
 HAS_MEMBER = "urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember"
 RPLC = "urn:ihe:iti:2007:AssociationType:RPLC"
 OIDS_INS = ("1.2.250.1.213.1.4.8", "1.2.250.1.213.1.4.9", "1.2.250.1.213.1.4.10", "1.2.250.1.213.1.4.11")
-DOC_OBLIGATOIRES = ("author", "classCode", "confidentialityCode", "formatCode", "healthcareFacilityTypeCode",
-                    "practiceSettingCode", "typeCode")
+DOC_OBLIGATOIRES = (
+    "author",
+    "classCode",
+    "confidentialityCode",
+    "formatCode",
+    "healthcareFacilityTypeCode",
+    "practiceSettingCode",
+    "typeCode",
+)
 
 
 def R(tag):  # noqa: N802 - a namespace helper
@@ -75,12 +82,12 @@ class Soumission:
     """What goes into one ITI-41 request (built by ``interop.services``)."""
 
     cda: bytes
-    document_oid: str            # XDSDocumentEntry.uniqueId = the CDA's id
-    document_entry: str          # entryUUID (urn:uuid:…)
-    lot_oid: str                 # XDSSubmissionSet.uniqueId: the idempotency key of the exchange
+    document_oid: str  # XDSDocumentEntry.uniqueId = the CDA's id
+    document_entry: str  # entryUUID (urn:uuid:…)
+    lot_oid: str  # XDSSubmissionSet.uniqueId: the idempotency key of the exchange
     source_oid: str
     patient_cx: str
-    code_type: tuple[str, str]   # (LOINC, libellé)
+    code_type: tuple[str, str]  # (LOINC, libellé)
     titre: str
     cree_le: datetime.datetime
     debut: datetime.date
@@ -110,16 +117,28 @@ def _nom(parent, texte):
 
 
 def _classification_codee(parent, objet, schema, code, systeme, libelle, n):
-    c = etree.SubElement(parent, R("Classification"), classificationScheme=SCHEMES[schema], classifiedObject=objet,
-                         nodeRepresentation=code, id=f"cl-{objet}-{n}", objectType=(
-                             "urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:Classification"))
+    c = etree.SubElement(
+        parent,
+        R("Classification"),
+        classificationScheme=SCHEMES[schema],
+        classifiedObject=objet,
+        nodeRepresentation=code,
+        id=f"cl-{objet}-{n}",
+        objectType=("urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:Classification"),
+    )
     _slot(c, "codingScheme", systeme)
     _nom(c, libelle)
 
 
 def _auteur(parent, objet, schema, s: Soumission, n):
-    c = etree.SubElement(parent, R("Classification"), classificationScheme=SCHEMES[schema], classifiedObject=objet,
-                         nodeRepresentation="", id=f"cl-{objet}-{n}")
+    c = etree.SubElement(
+        parent,
+        R("Classification"),
+        classificationScheme=SCHEMES[schema],
+        classifiedObject=objet,
+        nodeRepresentation="",
+        id=f"cl-{objet}-{n}",
+    )
     if s.auteur_xcn:
         _slot(c, "authorPerson", s.auteur_xcn)
     _slot(c, "authorInstitution", s.auteur_xon)
@@ -127,8 +146,14 @@ def _auteur(parent, objet, schema, s: Soumission, n):
 
 
 def _identifiant(parent, objet, schema, valeur, nom, n):
-    e = etree.SubElement(parent, R("ExternalIdentifier"), identificationScheme=schema, value=valeur,
-                         id=f"ei-{objet}-{n}", registryObject=objet)
+    e = etree.SubElement(
+        parent,
+        R("ExternalIdentifier"),
+        identificationScheme=schema,
+        value=valeur,
+        id=f"ei-{objet}-{n}",
+        registryObject=objet,
+    )
     _nom(e, nom)
 
 
@@ -136,9 +161,12 @@ def construire_requete(s: Soumission) -> bytes:
     enveloppe = etree.Element(f"{{{SOAP}}}Envelope", nsmap=NSMAP)
     entete = etree.SubElement(enveloppe, f"{{{SOAP}}}Header")
     etree.SubElement(entete, f"{{{WSA}}}Action", {f"{{{SOAP}}}mustUnderstand": "true"}).text = ACTION
-    etree.SubElement(entete, f"{{{WSA}}}MessageID").text = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_OID, s.lot_oid)}"
-    requete = etree.SubElement(etree.SubElement(enveloppe, f"{{{SOAP}}}Body"),
-                               f"{{{XDSB}}}ProvideAndRegisterDocumentSetRequest")
+    etree.SubElement(
+        entete, f"{{{WSA}}}MessageID"
+    ).text = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_OID, s.lot_oid)}"
+    requete = etree.SubElement(
+        etree.SubElement(enveloppe, f"{{{SOAP}}}Body"), f"{{{XDSB}}}ProvideAndRegisterDocumentSetRequest"
+    )
     requete.append(soumission_objets(s))
     contenu = etree.SubElement(requete, f"{{{XDSB}}}Document", id=s.document_entry)
     contenu.text = base64.b64encode(s.cda).decode("ascii")
@@ -152,8 +180,14 @@ def soumission_objets(s: Soumission, uri: str | None = None):
     soumission = etree.Element(f"{{{LCM}}}SubmitObjectsRequest", nsmap={"lcm": LCM, "rim": RIM})
     liste = etree.SubElement(soumission, R("RegistryObjectList"))
 
-    entree = etree.SubElement(liste, R("ExtrinsicObject"), id=s.document_entry, mimeType="text/xml",
-                              objectType=DOC_ENTRY, status="urn:oasis:names:tc:ebxml-regrep:StatusType:Approved")
+    entree = etree.SubElement(
+        liste,
+        R("ExtrinsicObject"),
+        id=s.document_entry,
+        mimeType="text/xml",
+        objectType=DOC_ENTRY,
+        status="urn:oasis:names:tc:ebxml-regrep:StatusType:Approved",
+    )
     doc = s.document_entry
     _slot(entree, "creationTime", s.cree_le.astimezone(datetime.UTC).strftime("%Y%m%d%H%M%S"))
     _slot(entree, "hash", hashlib.sha1(s.cda).hexdigest())  # noqa: S324 - XDS mandates SHA-1 here
@@ -164,8 +198,13 @@ def soumission_objets(s: Soumission, uri: str | None = None):
     _slot(entree, "sourcePatientId", s.patient_cx)
     if uri:
         _slot(entree, "URI", uri)
-    _slot(entree, "sourcePatientInfo", f"PID-5|{s.nom_naissance}^{s.prenom}^^^^^L", f"PID-7|{s.naissance}",
-          f"PID-8|{s.sexe}")
+    _slot(
+        entree,
+        "sourcePatientInfo",
+        f"PID-5|{s.nom_naissance}^{s.prenom}^^^^^L",
+        f"PID-7|{s.naissance}",
+        f"PID-8|{s.sexe}",
+    )
     _nom(entree, s.titre)
     n = 0
     _auteur(entree, doc, "author", s, n)
@@ -175,8 +214,12 @@ def soumission_objets(s: Soumission, uri: str | None = None):
         ("confidentialityCode", "N", codes.OID_CONFIDENTIALITE_HL7, "Normal"),
         *[("confidentialityCode", m, codes.OID_MASQUAGE, m) for m in s.masquage],
         ("formatCode", codes.FORMAT_PDF[0], codes.FORMAT_PDF[1], codes.FORMAT_PDF[2]),
-        ("healthcareFacilityTypeCode", s.type_etablissement[0], codes.OID_TYPE_ETABLISSEMENT,
-         s.type_etablissement[1]),
+        (
+            "healthcareFacilityTypeCode",
+            s.type_etablissement[0],
+            codes.OID_TYPE_ETABLISSEMENT,
+            s.type_etablissement[1],
+        ),
         ("practiceSettingCode", codes.PRATIQUE[0], codes.PRATIQUE[2], codes.PRATIQUE[1]),
         ("typeCode", s.code_type[0], codes.OID_LOINC, s.code_type[1]),
     ]
@@ -191,18 +234,33 @@ def soumission_objets(s: Soumission, uri: str | None = None):
     _slot(paquet, "submissionTime", horodatage)
     _nom(paquet, s.titre)
     _auteur(paquet, lot, "ss.author", s, 0)
-    _classification_codee(paquet, lot, "ss.contentTypeCode", s.code_type[0], codes.OID_LOINC, s.code_type[1], 1)
+    _classification_codee(
+        paquet, lot, "ss.contentTypeCode", s.code_type[0], codes.OID_LOINC, s.code_type[1], 1
+    )
     _identifiant(paquet, lot, SS_UNIQUE_ID, s.lot_oid, "XDSSubmissionSet.uniqueId", 1)
     _identifiant(paquet, lot, SS_SOURCE_ID, s.source_oid, "XDSSubmissionSet.sourceId", 2)
     _identifiant(paquet, lot, SS_PATIENT_ID, s.patient_cx, "XDSSubmissionSet.patientId", 3)
-    etree.SubElement(liste, R("Classification"), classifiedObject=lot, classificationNode=SUBMISSION_SET,
-                     id="cl-lot")
-    membre = etree.SubElement(liste, R("Association"), associationType=HAS_MEMBER, sourceObject=lot,
-                              targetObject=doc, id="as-membre")
+    etree.SubElement(
+        liste, R("Classification"), classifiedObject=lot, classificationNode=SUBMISSION_SET, id="cl-lot"
+    )
+    membre = etree.SubElement(
+        liste,
+        R("Association"),
+        associationType=HAS_MEMBER,
+        sourceObject=lot,
+        targetObject=doc,
+        id="as-membre",
+    )
     _slot(membre, "SubmissionSetStatus", "Original")
     if s.remplace_entry:
-        etree.SubElement(liste, R("Association"), associationType=RPLC, sourceObject=doc,
-                         targetObject=s.remplace_entry, id="as-remplace")
+        etree.SubElement(
+            liste,
+            R("Association"),
+            associationType=RPLC,
+            sourceObject=doc,
+            targetObject=s.remplace_entry,
+            id="as-remplace",
+        )
     return soumission
 
 
@@ -215,10 +273,14 @@ def lire_reponse(corps: bytes) -> str:
     reponse = racine.find(f".//{{{RS}}}RegistryResponse")
     if reponse is None:
         faute = racine.findtext(f".//{{{SOAP}}}Text")
-        raise EchecTemporaire(f"Le DMP n'a pas répondu par un RegistryResponse ({faute or 'réponse inattendue'}).")
+        raise EchecTemporaire(
+            f"Le DMP n'a pas répondu par un RegistryResponse ({faute or 'réponse inattendue'})."
+        )
     if reponse.get("status") == SUCCES:
         return "Accepté par le DMP"
-    erreurs = [f"{e.get('errorCode')} : {e.get('codeContext')}" for e in reponse.iter(f"{{{RS}}}RegistryError")]
+    erreurs = [
+        f"{e.get('errorCode')} : {e.get('codeContext')}" for e in reponse.iter(f"{{{RS}}}RegistryError")
+    ]
     raise EchecDefinitif("Refusé par le DMP — " + ("; ".join(erreurs) or "erreur sans détail"))
 
 
@@ -229,13 +291,15 @@ def lire_reponse(corps: bytes) -> str:
 class RequeteRecue:
     lot_oid: str = ""
     patient: str = ""
-    documents: dict = field(default_factory=dict)       # uniqueId → {"entry", "hash", "cda", "confidentialite", …}
-    remplacements: list = field(default_factory=list)   # (source entry, target entry)
-    erreurs: list = field(default_factory=list)          # (errorCode, codeContext)
+    documents: dict = field(default_factory=dict)  # uniqueId → {"entry", "hash", "cda", "confidentialite", …}
+    remplacements: list = field(default_factory=list)  # (source entry, target entry)
+    erreurs: list = field(default_factory=list)  # (errorCode, codeContext)
 
 
 def _valeurs(element, nom):
-    return [v.text for v in element.xpath(f"rim:Slot[@name='{nom}']/rim:ValueList/rim:Value", namespaces=NSMAP)]
+    return [
+        v.text for v in element.xpath(f"rim:Slot[@name='{nom}']/rim:ValueList/rim:Value", namespaces=NSMAP)
+    ]
 
 
 def lire_requete(corps: bytes) -> RequeteRecue:
@@ -266,7 +330,9 @@ def lire_requete(corps: bytes) -> RequeteRecue:
         for nom in DOC_OBLIGATOIRES:
             if SCHEMES[nom] not in schemes:
                 recue.erreurs.append(("XDSRegistryMetadataError", f"{entry} : {nom} absent"))
-        doc_ids = {e.get("identificationScheme"): e.get("value") for e in entree.iter(R("ExternalIdentifier"))}
+        doc_ids = {
+            e.get("identificationScheme"): e.get("value") for e in entree.iter(R("ExternalIdentifier"))
+        }
         if doc_ids.get(DOC_PATIENT_ID) != recue.patient:
             recue.erreurs.append(("XDSPatientIdDoesNotMatch", f"{entry} : patientId différent du lot"))
         contenu = contenus.get(entry)
@@ -278,14 +344,26 @@ def lire_requete(corps: bytes) -> RequeteRecue:
             recue.erreurs.append(("XDSRepositoryMetadataError", f"{entry} : hash ou taille incorrects"))
         institutions = [v for c in entree.iter(R("Classification")) for v in _valeurs(c, "authorInstitution")]
         if not any("&1.2.250.1.71.4.2.2&ISO" in v for v in institutions):
-            recue.erreurs.append(("XDSRegistryMetadataError", f"{entry} : structure (FINESS) de l'auteur absente"))
-        confidentialite = [c.get("nodeRepresentation") for c in entree.iter(R("Classification"))
-                           if c.get("classificationScheme") == SCHEMES["confidentialityCode"]]
-        type_code = [c.get("nodeRepresentation") for c in entree.iter(R("Classification"))
-                     if c.get("classificationScheme") == SCHEMES["typeCode"]]
+            recue.erreurs.append(
+                ("XDSRegistryMetadataError", f"{entry} : structure (FINESS) de l'auteur absente")
+            )
+        confidentialite = [
+            c.get("nodeRepresentation")
+            for c in entree.iter(R("Classification"))
+            if c.get("classificationScheme") == SCHEMES["confidentialityCode"]
+        ]
+        type_code = [
+            c.get("nodeRepresentation")
+            for c in entree.iter(R("Classification"))
+            if c.get("classificationScheme") == SCHEMES["typeCode"]
+        ]
         recue.documents[doc_ids.get(DOC_UNIQUE_ID, "")] = {
-            "entry": entry, "hash": hash_, "cda": contenu, "confidentialite": confidentialite,
-            "type": (type_code or [""])[0]}
+            "entry": entry,
+            "hash": hash_,
+            "cda": contenu,
+            "confidentialite": confidentialite,
+            "type": (type_code or [""])[0],
+        }
     for association in racine.iter(R("Association")):
         if association.get("associationType") == RPLC:
             recue.remplacements.append((association.get("sourceObject"), association.get("targetObject")))
@@ -301,6 +379,11 @@ def reponse(erreurs=()) -> bytes:
     if erreurs:
         liste = etree.SubElement(reponse_, f"{{{RS}}}RegistryErrorList")
         for code, contexte in erreurs:
-            etree.SubElement(liste, f"{{{RS}}}RegistryError", errorCode=code, codeContext=contexte,
-                             severity="urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error")
+            etree.SubElement(
+                liste,
+                f"{{{RS}}}RegistryError",
+                errorCode=code,
+                codeContext=contexte,
+                severity="urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error",
+            )
     return etree.tostring(enveloppe, xml_declaration=True, encoding="UTF-8")

@@ -13,6 +13,7 @@ class MedicamentsConfig(AppConfig):
 
         from .selectors import lignes_en_cours
 
-        registre.onglet("medicaments", "Médicaments", ordre=130, url="medicaments:dossier",
-                        voir=Droit.MEDICAMENTS_VOIR)
+        registre.onglet(
+            "medicaments", "Médicaments", ordre=130, url="medicaments:dossier", voir=Droit.MEDICAMENTS_VOIR
+        )
         registre_dlu.section("traitements", lambda usager: lignes_en_cours(usager))

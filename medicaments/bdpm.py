@@ -24,7 +24,13 @@ from soins.models import normaliser
 from .models import Composition, GroupeGenerique, MembreGroupe, Presentation, Specialite, Substance
 
 DOSSIER_EXTRAIT = Path(__file__).resolve().parent / "bdpm"
-FICHIERS = ("CIS_bdpm.txt", "CIS_CIP_bdpm.txt", "CIS_COMPO_bdpm.txt", "CIS_GENER_bdpm.txt", "CIS_CPD_bdpm.txt")
+FICHIERS = (
+    "CIS_bdpm.txt",
+    "CIS_CIP_bdpm.txt",
+    "CIS_COMPO_bdpm.txt",
+    "CIS_GENER_bdpm.txt",
+    "CIS_CPD_bdpm.txt",
+)
 LOT = 2000
 
 
@@ -49,16 +55,27 @@ class Bilan:
         return sum(self.crees.values()) + sum(self.mis_a_jour.values())
 
     def lignes(self) -> list[str]:
-        noms = {"specialites": "spécialités", "presentations": "présentations", "substances": "substances",
-                "compositions": "compositions", "groupes": "groupes génériques", "membres": "membres de groupes"}
+        noms = {
+            "specialites": "spécialités",
+            "presentations": "présentations",
+            "substances": "substances",
+            "compositions": "compositions",
+            "groupes": "groupes génériques",
+            "membres": "membres de groupes",
+        }
         sortie = []
         for cle, nom in noms.items():
-            sortie.append(f"{nom} : {self.crees.get(cle, 0)} créées, {self.mis_a_jour.get(cle, 0)} mises à jour, "
-                          f"{self.inchanges.get(cle, 0)} inchangées"
-                          + (f", {self.absents[cle]} absentes du fichier (conservées)" if self.absents.get(cle) else ""))
+            sortie.append(
+                f"{nom} : {self.crees.get(cle, 0)} créées, {self.mis_a_jour.get(cle, 0)} mises à jour, "
+                f"{self.inchanges.get(cle, 0)} inchangées"
+                + (f", {self.absents[cle]} absentes du fichier (conservées)" if self.absents.get(cle) else "")
+            )
         for raison, lignes in self.ignorees.items():
-            sortie.append(f"{len(lignes)} ligne(s) ignorée(s), {raison} : " + ", ".join(lignes[:3])
-                          + (" …" if len(lignes) > 3 else ""))
+            sortie.append(
+                f"{len(lignes)} ligne(s) ignorée(s), {raison} : "
+                + ", ".join(lignes[:3])
+                + (" …" if len(lignes) > 3 else "")
+            )
         return sortie
 
 
@@ -80,8 +97,16 @@ def _oui(valeur: str) -> bool:
     return valeur.strip().lower() in ("oui", "o")
 
 
-def _synchroniser(modele, cle: Callable, lignes: dict, champs: list[str], bilan: Bilan, nom: str, using: str,
-                  progression: Callable | None = None) -> dict:
+def _synchroniser(
+    modele,
+    cle: Callable,
+    lignes: dict,
+    champs: list[str],
+    bilan: Bilan,
+    nom: str,
+    using: str,
+    progression: Callable | None = None,
+) -> dict:
     """Create / update / leave alone ``modele`` rows so they match ``lignes`` ({key: {champ: valeur}}).
     Returns {key: pk}."""
     objets = modele.objects.using(using)
@@ -131,16 +156,28 @@ def _importer(dossier: Path, using: str, progression, bilan: Bilan) -> None:
             bilan.ignorer("code CIS ou dénomination manquant", "CIS_bdpm.txt", numero)
             continue
         specialites[c[0]] = {
-            "cis": c[0], "denomination": c[1][:300], "denomination_normalisee": normaliser(c[1])[:300],
-            "forme": c[2][:200], "voies": [v.strip() for v in c[3].split(";") if v.strip()],
-            "statut_amm": c[4][:120], "etat_commercialisation": c[6][:120],
+            "cis": c[0],
+            "denomination": c[1][:300],
+            "denomination_normalisee": normaliser(c[1])[:300],
+            "forme": c[2][:200],
+            "voies": [v.strip() for v in c[3].split(";") if v.strip()],
+            "statut_amm": c[4][:120],
+            "etat_commercialisation": c[6][:120],
             "commercialisee": c[6].lower().startswith("commercialis"),
-            "titulaire": c[10][:300], "surveillance_renforcee": _oui(c[11]),
+            "titulaire": c[10][:300],
+            "surveillance_renforcee": _oui(c[11]),
             "conditions": " ; ".join(conditions.get(c[0], [])),
         }
-    ids_specialites = _synchroniser(Specialite, lambda o: o.cis, specialites,
-                                    [k for k in next(iter(specialites.values()), {}) if k != "cis"],
-                                    bilan, "specialites", using, progression)
+    ids_specialites = _synchroniser(
+        Specialite,
+        lambda o: o.cis,
+        specialites,
+        [k for k in next(iter(specialites.values()), {}) if k != "cis"],
+        bilan,
+        "specialites",
+        using,
+        progression,
+    )
 
     presentations: dict[str, dict] = {}
     for numero, c in lire(dossier / "CIS_CIP_bdpm.txt", 13):
@@ -151,13 +188,33 @@ def _importer(dossier: Path, using: str, progression, bilan: Bilan) -> None:
             bilan.ignorer("CIP13 invalide", "CIS_CIP_bdpm.txt", numero)
             continue
         presentations[c[6]] = {
-            "cip13": c[6], "cip7": c[1][:7], "specialite_id": ids_specialites[c[0]], "libelle": c[2][:400],
-            "statut": c[3][:120], "etat_commercialisation": c[4][:120],
-            "agrement_collectivites": _oui(c[7]), "taux_remboursement": c[8][:40],
+            "cip13": c[6],
+            "cip7": c[1][:7],
+            "specialite_id": ids_specialites[c[0]],
+            "libelle": c[2][:400],
+            "statut": c[3][:120],
+            "etat_commercialisation": c[4][:120],
+            "agrement_collectivites": _oui(c[7]),
+            "taux_remboursement": c[8][:40],
         }
-    _synchroniser(Presentation, lambda o: o.cip13, presentations,
-                  ["cip7", "specialite_id", "libelle", "statut", "etat_commercialisation", "agrement_collectivites",
-                   "taux_remboursement"], bilan, "presentations", using, progression)
+    _synchroniser(
+        Presentation,
+        lambda o: o.cip13,
+        presentations,
+        [
+            "cip7",
+            "specialite_id",
+            "libelle",
+            "statut",
+            "etat_commercialisation",
+            "agrement_collectivites",
+            "taux_remboursement",
+        ],
+        bilan,
+        "presentations",
+        using,
+        progression,
+    )
 
     substances: dict[str, dict] = {}
     compositions: dict[tuple, dict] = {}
@@ -170,21 +227,48 @@ def _importer(dossier: Path, using: str, progression, bilan: Bilan) -> None:
             bilan.ignorer("code substance ou nature (SA/FT) manquant", "CIS_COMPO_bdpm.txt", numero)
             continue
         # the same code is sometimes written two ways: the first spelling read names the substance
-        substances.setdefault(c[2], {"code": c[2], "denomination": c[3][:300],
-                                     "denomination_normalisee": normaliser(c[3])[:300]})
+        substances.setdefault(
+            c[2],
+            {"code": c[2], "denomination": c[3][:300], "denomination_normalisee": normaliser(c[3])[:300]},
+        )
         lignes_compo.append((numero, c))
-    ids_substances = _synchroniser(Substance, lambda o: o.code, substances, ["denomination", "denomination_normalisee"],
-                                   bilan, "substances", using, progression)
+    ids_substances = _synchroniser(
+        Substance,
+        lambda o: o.code,
+        substances,
+        ["denomination", "denomination_normalisee"],
+        bilan,
+        "substances",
+        using,
+        progression,
+    )
     for numero, c in lignes_compo:
         cle = (ids_specialites[c[0]], ids_substances[c[2]], c[6], int(c[7]) if c[7].isdigit() else 0)
         if cle in compositions:
-            bilan.ignorer("composition en double (même substance, nature et liaison)", "CIS_COMPO_bdpm.txt", numero)
+            bilan.ignorer(
+                "composition en double (même substance, nature et liaison)", "CIS_COMPO_bdpm.txt", numero
+            )
             continue
-        compositions[cle] = {"specialite_id": cle[0], "substance_id": cle[1], "nature": cle[2], "liaison": cle[3],
-                             "element": c[1][:200], "denomination": c[3][:300], "dosage": c[4][:200],
-                             "reference_dosage": c[5][:200]}
-    _synchroniser(Composition, lambda o: (o.specialite_id, o.substance_id, o.nature, o.liaison), compositions,
-                  ["element", "denomination", "dosage", "reference_dosage"], bilan, "compositions", using, progression)
+        compositions[cle] = {
+            "specialite_id": cle[0],
+            "substance_id": cle[1],
+            "nature": cle[2],
+            "liaison": cle[3],
+            "element": c[1][:200],
+            "denomination": c[3][:300],
+            "dosage": c[4][:200],
+            "reference_dosage": c[5][:200],
+        }
+    _synchroniser(
+        Composition,
+        lambda o: (o.specialite_id, o.substance_id, o.nature, o.liaison),
+        compositions,
+        ["element", "denomination", "dosage", "reference_dosage"],
+        bilan,
+        "compositions",
+        using,
+        progression,
+    )
 
     groupes: dict[int, dict] = {}
     lignes_gener = []
@@ -197,13 +281,25 @@ def _importer(dossier: Path, using: str, progression, bilan: Bilan) -> None:
             continue
         groupes.setdefault(int(c[0]), {"numero": int(c[0]), "libelle": c[1][:500]})
         lignes_gener.append(c)
-    ids_groupes = _synchroniser(GroupeGenerique, lambda o: o.numero, groupes, ["libelle"], bilan, "groupes", using,
-                                progression)
+    ids_groupes = _synchroniser(
+        GroupeGenerique, lambda o: o.numero, groupes, ["libelle"], bilan, "groupes", using, progression
+    )
     membres = {}
     for c in lignes_gener:
         paire = (ids_groupes[int(c[0])], ids_specialites[c[2]])
-        membres[paire] = {"groupe_id": paire[0], "specialite_id": paire[1], "type_generique": int(c[3]),
-                        "tri": int(c[4]) if c[4].isdigit() else 0}
-    _synchroniser(MembreGroupe, lambda o: (o.groupe_id, o.specialite_id), membres, ["type_generique", "tri"],
-                  bilan, "membres", using, progression)
-
+        membres[paire] = {
+            "groupe_id": paire[0],
+            "specialite_id": paire[1],
+            "type_generique": int(c[3]),
+            "tri": int(c[4]) if c[4].isdigit() else 0,
+        }
+    _synchroniser(
+        MembreGroupe,
+        lambda o: (o.groupe_id, o.specialite_id),
+        membres,
+        ["type_generique", "tri"],
+        bilan,
+        "membres",
+        using,
+        progression,
+    )

@@ -23,7 +23,7 @@ from .models import (
 
 
 def choix_medicament(valeur: str):
-    """"S:<cis>" → Specialite, "D:<code>" → Substance (the values of the search results), or None."""
+    """ "S:<cis>" → Specialite, "D:<code>" → Substance (the values of the search results), or None."""
     genre, _, code = (valeur or "").partition(":")
     if genre == "S" and code.isdigit():
         return Specialite.objects.filter(cis=code).first()
@@ -34,26 +34,63 @@ def choix_medicament(valeur: str):
 
 class PrescriptionForm(forms.ModelForm):
     etablissement = EtablissementField()
-    medicament = forms.CharField(label="Médicament", max_length=20, error_messages={
-        "required": "Recherchez puis choisissez un médicament (nom commercial, substance ou code CIP13)."})
-    dose = DecimalFrField(label="Dose", required=True, max_length=12,
-                          error_messages={"required": "Indiquez la dose (ex. 1 ou 0,5)."})
-    moments = forms.MultipleChoiceField(label="Moments", required=False, widget=forms.CheckboxSelectMultiple,
-                                        choices=[(code, f"{libelle} ({heure:%H h})") for code, libelle, heure in MOMENTS])
-    autres_heures = HeuresField(label="Autres heures", required=False, max_length=200,
-                                help_text="Séparées par des virgules : 6 h, 14 h 30.")
-    jours_semaine = forms.TypedMultipleChoiceField(label="Jours", choices=JOURS_SEMAINE, coerce=int, required=False,
-                                                   widget=forms.CheckboxSelectMultiple)
+    medicament = forms.CharField(
+        label="Médicament",
+        max_length=20,
+        error_messages={
+            "required": "Recherchez puis choisissez un médicament (nom commercial, substance ou code CIP13)."
+        },
+    )
+    dose = DecimalFrField(
+        label="Dose",
+        required=True,
+        max_length=12,
+        error_messages={"required": "Indiquez la dose (ex. 1 ou 0,5)."},
+    )
+    moments = forms.MultipleChoiceField(
+        label="Moments",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(code, f"{libelle} ({heure:%H h})") for code, libelle, heure in MOMENTS],
+    )
+    autres_heures = HeuresField(
+        label="Autres heures",
+        required=False,
+        max_length=200,
+        help_text="Séparées par des virgules : 6 h, 14 h 30.",
+    )
+    jours_semaine = forms.TypedMultipleChoiceField(
+        label="Jours", choices=JOURS_SEMAINE, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
     date_debut = forms.DateField(label="À partir du", widget=DATE)
-    duree_jours = forms.IntegerField(label="Durée (jours)", required=False, min_value=1, max_value=3650,
-                                     help_text="Vide : sans date de fin.")
-    consignes = forms.MultipleChoiceField(label="Consignes", choices=Consigne.choices, required=False,
-                                          widget=forms.CheckboxSelectMultiple)
+    duree_jours = forms.IntegerField(
+        label="Durée (jours)",
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text="Vide : sans date de fin.",
+    )
+    consignes = forms.MultipleChoiceField(
+        label="Consignes", choices=Consigne.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = Prescription
-        fields = ["etablissement", "dose", "unite", "voie", "recurrence", "intervalle", "jours_semaine", "si_besoin",
-                  "indication", "max_par_24h", "consignes", "commentaire", "dosage_dci"]
+        fields = [
+            "etablissement",
+            "dose",
+            "unite",
+            "voie",
+            "recurrence",
+            "intervalle",
+            "jours_semaine",
+            "si_besoin",
+            "indication",
+            "max_par_24h",
+            "consignes",
+            "commentaire",
+            "dosage_dci",
+        ]
 
     def __init__(self, etablissements, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,7 +98,11 @@ class PrescriptionForm(forms.ModelForm):
         self.fields["dosage_dci"].help_text = "Pour une prescription en DCI : « 500 mg »."
         self.fields["intervalle"].help_text = "Pour « tous les N jours », compté à partir du début."
         if not self.is_bound:
-            for champ, valeur in (("date_debut", timezone.localdate()), ("voie", "orale"), ("unite", "comprime")):
+            for champ, valeur in (
+                ("date_debut", timezone.localdate()),
+                ("voie", "orale"),
+                ("unite", "comprime"),
+            ):
                 self.initial[champ] = self.initial.get(champ) or valeur
         self.choix = None
 
@@ -91,12 +132,16 @@ class PrescriptionForm(forms.ModelForm):
         tz = timezone.get_current_timezone()
         aujourd_hui = timezone.localdate()
         debut_jour = d["date_debut"]
-        debut = timezone.now() if debut_jour <= aujourd_hui else datetime.datetime.combine(debut_jour, datetime.time(0),
-                                                                                            tzinfo=tz)
+        debut = (
+            timezone.now()
+            if debut_jour <= aujourd_hui
+            else datetime.datetime.combine(debut_jour, datetime.time(0), tzinfo=tz)
+        )
         fin = None
         if d.get("duree_jours"):
-            fin = datetime.datetime.combine(debut_jour + datetime.timedelta(days=d["duree_jours"]), datetime.time(0),
-                                            tzinfo=tz)
+            fin = datetime.datetime.combine(
+                debut_jour + datetime.timedelta(days=d["duree_jours"]), datetime.time(0), tzinfo=tz
+            )
         p = self.instance
         p.usager, p.etablissement = usager, d["etablissement"]
         p.specialite = self.choix if isinstance(self.choix, Specialite) else None
@@ -107,8 +152,9 @@ class PrescriptionForm(forms.ModelForm):
 
 
 class ArretForm(forms.Form):
-    motif = forms.CharField(label="Motif de l'arrêt", max_length=300,
-                            error_messages={"required": "Indiquez le motif de l'arrêt."})
+    motif = forms.CharField(
+        label="Motif de l'arrêt", max_length=300, error_messages={"required": "Indiquez le motif de l'arrêt."}
+    )
 
 
 class OrdonnanceForm(forms.Form):
@@ -140,14 +186,19 @@ class AdministrationForm(forms.Form):
 
 
 class SiBesoinForm(forms.Form):
-    indication = forms.CharField(max_length=200, error_messages={
-        "required": "Indiquez pourquoi la dose est donnée (douleur, fièvre…)."})
+    indication = forms.CharField(
+        max_length=200,
+        error_messages={"required": "Indiquez pourquoi la dose est donnée (douleur, fièvre…)."},
+    )
     code = forms.CharField(max_length=120, required=False)
 
 
 class ArticleForm(forms.ModelForm):
-    medicament = forms.CharField(label="Médicament", max_length=20, error_messages={
-        "required": "Recherchez puis choisissez un médicament."})
+    medicament = forms.CharField(
+        label="Médicament",
+        max_length=20,
+        error_messages={"required": "Recherchez puis choisissez un médicament."},
+    )
 
     class Meta:
         model = ArticleStock
@@ -163,10 +214,15 @@ class ArticleForm(forms.ModelForm):
 
 class MouvementForm(forms.Form):
     article = forms.CharField(widget=forms.HiddenInput)
-    type_mouvement = forms.ChoiceField(label="Mouvement", choices=[
-        c for c in TypeMouvement.choices if c[0] != TypeMouvement.ADMINISTRATION])
-    quantite = forms.IntegerField(label="Quantité (unités)", min_value=0, max_value=1_000_000,
-                                  error_messages={"required": "Indiquez une quantité."})
+    type_mouvement = forms.ChoiceField(
+        label="Mouvement", choices=[c for c in TypeMouvement.choices if c[0] != TypeMouvement.ADMINISTRATION]
+    )
+    quantite = forms.IntegerField(
+        label="Quantité (unités)",
+        min_value=0,
+        max_value=1_000_000,
+        error_messages={"required": "Indiquez une quantité."},
+    )
     lot = forms.CharField(label="Lot", max_length=40, required=False)
     peremption = forms.DateField(label="Péremption", required=False, widget=DATE)
     commentaire = forms.CharField(label="Commentaire", max_length=200, required=False)

@@ -68,8 +68,11 @@ class Composition(models.Model):
     liaison = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["specialite", "substance", "nature", "liaison"],
-                                               name="composition_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["specialite", "substance", "nature", "liaison"], name="composition_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.denomination} {self.dosage}".strip()
@@ -115,7 +118,12 @@ class GroupeGenerique(models.Model):
 
 
 class MembreGroupe(models.Model):
-    TYPES = {0: "princeps", 1: "générique", 2: "génériques par complémentarité posologique", 4: "substituable"}
+    TYPES = {
+        0: "princeps",
+        1: "générique",
+        2: "génériques par complémentarité posologique",
+        4: "substituable",
+    }
     groupe = models.ForeignKey(GroupeGenerique, on_delete=models.CASCADE)
     specialite = models.ForeignKey(Specialite, on_delete=models.CASCADE)
     type_generique = models.PositiveSmallIntegerField()
@@ -181,8 +189,12 @@ def nombre_fr(valeur: Decimal) -> str:
 
 
 # The moments of the day a prescription is usually written with, and the hour each stands for.
-MOMENTS = [("matin", "Matin", datetime.time(8, 0)), ("midi", "Midi", datetime.time(12, 0)),
-           ("soir", "Soir", datetime.time(18, 0)), ("coucher", "Coucher", datetime.time(21, 0))]
+MOMENTS = [
+    ("matin", "Matin", datetime.time(8, 0)),
+    ("midi", "Midi", datetime.time(12, 0)),
+    ("soir", "Soir", datetime.time(18, 0)),
+    ("coucher", "Coucher", datetime.time(21, 0)),
+]
 
 
 class Prescription(TenantModel):
@@ -193,10 +205,18 @@ class Prescription(TenantModel):
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="prescriptions")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
     prescripteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    specialite = models.ForeignKey(Specialite, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                   db_constraint=False)
-    substance = models.ForeignKey(Substance, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                  db_constraint=False, verbose_name="substance (DCI)")
+    specialite = models.ForeignKey(
+        Specialite, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_constraint=False
+    )
+    substance = models.ForeignKey(
+        Substance,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        verbose_name="substance (DCI)",
+    )
     # what is printed and shown: the spécialité's name, or the DCI with its dosage
     libelle = models.CharField("médicament", max_length=300)
     dosage_dci = models.CharField("dosage (DCI)", max_length=60, blank=True)
@@ -204,7 +224,9 @@ class Prescription(TenantModel):
     unite = models.CharField("unité", max_length=20, choices=Unite.choices)
     voie = models.CharField(max_length=20, choices=Voie.choices)
     heures = ArrayField(models.TimeField(), default=list, blank=True)
-    recurrence = models.CharField("fréquence", max_length=20, choices=Recurrence.choices, default=Recurrence.QUOTIDIEN)
+    recurrence = models.CharField(
+        "fréquence", max_length=20, choices=Recurrence.choices, default=Recurrence.QUOTIDIEN
+    )
     intervalle = models.PositiveSmallIntegerField("tous les N jours", default=1)
     jours_semaine = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
     debut = models.DateTimeField("début")
@@ -212,12 +234,17 @@ class Prescription(TenantModel):
     si_besoin = models.BooleanField("si besoin", default=False)
     indication = models.CharField(max_length=200, blank=True)
     max_par_24h = models.PositiveSmallIntegerField("prises maximum par 24 h", null=True, blank=True)
-    consignes = ArrayField(models.CharField(max_length=20, choices=Consigne.choices), default=list, blank=True)
+    consignes = ArrayField(
+        models.CharField(max_length=20, choices=Consigne.choices), default=list, blank=True
+    )
     commentaire = models.CharField("autres consignes", max_length=300, blank=True)
-    remplace = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="remplacee_par")
+    remplace = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="remplacee_par"
+    )
     arrete_le = models.DateTimeField(null=True, blank=True)
-    arrete_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    arrete_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     arret_motif = models.CharField("motif d'arrêt", max_length=300, blank=True)
     history = tenant_history()
 
@@ -227,22 +254,34 @@ class Prescription(TenantModel):
         verbose_name = "ligne de prescription"
         verbose_name_plural = "lignes de prescription"
         ordering = ["si_besoin", "libelle", "id"]
-        indexes = [models.Index(fields=["organisme", "usager"], condition=Q(arrete_le__isnull=True),
-                                name="prescription_active_idx"),
-                   models.Index(fields=["organisme", "etablissement", "usager"], name="prescription_etab_idx")]
+        indexes = [
+            models.Index(
+                fields=["organisme", "usager"],
+                condition=Q(arrete_le__isnull=True),
+                name="prescription_active_idx",
+            ),
+            models.Index(fields=["organisme", "etablissement", "usager"], name="prescription_etab_idx"),
+        ]
         constraints = [
-            models.CheckConstraint(condition=Q(specialite__isnull=False) | Q(substance__isnull=False),
-                                   name="prescription_medicament"),
+            models.CheckConstraint(
+                condition=Q(specialite__isnull=False) | Q(substance__isnull=False),
+                name="prescription_medicament",
+            ),
             models.CheckConstraint(condition=Q(dose__gt=0), name="prescription_dose_positive"),
-            models.CheckConstraint(condition=Q(intervalle__gte=1) & Q(intervalle__lte=60),
-                                   name="prescription_intervalle"),
-            models.CheckConstraint(condition=Q(fin__isnull=True) | Q(fin__gt=F("debut")),
-                                   name="prescription_fin_apres_debut"),
-            models.CheckConstraint(condition=Q(si_besoin=False, max_par_24h__isnull=True) & ~Q(heures=[])
-                                   | Q(si_besoin=True, max_par_24h__gte=1) & ~Q(indication=""),
-                                   name="prescription_si_besoin_ou_heures"),
-            models.CheckConstraint(condition=Q(arrete_le__isnull=True) | ~Q(arret_motif=""),
-                                   name="prescription_arret_motif"),
+            models.CheckConstraint(
+                condition=Q(intervalle__gte=1) & Q(intervalle__lte=60), name="prescription_intervalle"
+            ),
+            models.CheckConstraint(
+                condition=Q(fin__isnull=True) | Q(fin__gt=F("debut")), name="prescription_fin_apres_debut"
+            ),
+            models.CheckConstraint(
+                condition=Q(si_besoin=False, max_par_24h__isnull=True) & ~Q(heures=[])
+                | Q(si_besoin=True, max_par_24h__gte=1) & ~Q(indication=""),
+                name="prescription_si_besoin_ou_heures",
+            ),
+            models.CheckConstraint(
+                condition=Q(arrete_le__isnull=True) | ~Q(arret_motif=""), name="prescription_arret_motif"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -259,13 +298,16 @@ class Prescription(TenantModel):
     @property
     def posologie(self) -> str:
         if self.si_besoin:
-            return (f"{self.dose_texte} si besoin ({self.indication}), {self.max_par_24h} fois maximum par 24 h, "
-                    f"voie {self.get_voie_display()}")
+            return (
+                f"{self.dose_texte} si besoin ({self.indication}), {self.max_par_24h} fois maximum par 24 h, "
+                f"voie {self.get_voie_display()}"
+            )
         heures = ", ".join(h.strftime("%H:%M").replace(":", " h ") for h in sorted(self.heures))
         if self.recurrence == Recurrence.TOUS_LES_N_JOURS and self.intervalle > 1:
             rythme = f"tous les {self.intervalle} jours"
         elif self.recurrence == Recurrence.JOURS_SEMAINE:
             from soins.models import JOURS_SEMAINE
+
             noms = dict(JOURS_SEMAINE)
             rythme = "le " + ", ".join(noms[j].lower() for j in sorted(self.jours_semaine))
         else:
@@ -283,8 +325,11 @@ class Prescription(TenantModel):
 
     def active_le(self, moment: datetime.datetime) -> bool:
         """Whether a dose may be given at ``moment``: started, not ended, not stopped."""
-        return (self.debut <= moment and (self.fin is None or moment < self.fin)
-                and (self.arrete_le is None or moment < self.arrete_le))
+        return (
+            self.debut <= moment
+            and (self.fin is None or moment < self.fin)
+            and (self.arrete_le is None or moment < self.arrete_le)
+        )
 
     def prises_du_jour(self, jour: datetime.date) -> list[datetime.datetime]:
         """The planned times of ``jour`` (aware, Europe/Paris wall clock), within the prescription's period.
@@ -341,9 +386,13 @@ class DosePlanifiee(TenantModel):
 
     class Meta:
         verbose_name = "dose planifiée"
-        indexes = [models.Index(fields=["organisme", "etablissement", "prevue_le"], name="dose_etab_moment_idx"),
-                   models.Index(fields=["organisme", "usager", "prevue_le"], name="dose_usager_moment_idx")]
-        constraints = [models.UniqueConstraint(fields=["prescription", "prevue_le"], name="une_dose_par_moment")]
+        indexes = [
+            models.Index(fields=["organisme", "etablissement", "prevue_le"], name="dose_etab_moment_idx"),
+            models.Index(fields=["organisme", "usager", "prevue_le"], name="dose_usager_moment_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["prescription", "prevue_le"], name="une_dose_par_moment")
+        ]
 
 
 class StatutAdministration(models.TextChoices):
@@ -360,8 +409,9 @@ class Administration(TenantModel):
     time is outside the prescription's period (not started, ended or stopped)."""
 
     prescription = models.ForeignKey(Prescription, on_delete=models.PROTECT, related_name="administrations")
-    dose = models.OneToOneField(DosePlanifiee, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="administration")
+    dose = models.OneToOneField(
+        DosePlanifiee, on_delete=models.PROTECT, null=True, blank=True, related_name="administration"
+    )
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="+")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
     statut = models.CharField(max_length=20, choices=StatutAdministration.choices)
@@ -378,15 +428,22 @@ class Administration(TenantModel):
     etablissement_path = "etablissement"
 
     class Meta:
-        indexes = [models.Index(fields=["organisme", "usager", "administree_le"], name="adm_usager_moment_idx"),
-                   models.Index(fields=["organisme", "prescription", "administree_le"], name="adm_presc_moment_idx")]
+        indexes = [
+            models.Index(fields=["organisme", "usager", "administree_le"], name="adm_usager_moment_idx"),
+            models.Index(fields=["organisme", "prescription", "administree_le"], name="adm_presc_moment_idx"),
+        ]
         constraints = [
-            models.CheckConstraint(condition=Q(dose__isnull=False) | Q(statut="donne") & ~Q(indication=""),
-                                   name="administration_si_besoin_indication"),
-            models.CheckConstraint(condition=~Q(statut__in=["refuse", "non_donne"]) | ~Q(motif=""),
-                                   name="administration_motif"),
-            models.CheckConstraint(condition=~Q(statut="reporte") | Q(reporte_a__isnull=False),
-                                   name="administration_report_heure"),
+            models.CheckConstraint(
+                condition=Q(dose__isnull=False) | Q(statut="donne") & ~Q(indication=""),
+                name="administration_si_besoin_indication",
+            ),
+            models.CheckConstraint(
+                condition=~Q(statut__in=["refuse", "non_donne"]) | ~Q(motif=""), name="administration_motif"
+            ),
+            models.CheckConstraint(
+                condition=~Q(statut="reporte") | Q(reporte_a__isnull=False),
+                name="administration_report_heure",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -405,19 +462,26 @@ class Pilulier(TenantModel):
     semaine = models.DateField("semaine du")
     prepare_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     prepare_le = models.DateTimeField(default=timezone.now)
-    verifie_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+    verifie_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     verifie_le = models.DateTimeField(null=True, blank=True)
     history = tenant_history()
 
     etablissement_path = "etablissement"
 
     class Meta:
-        indexes = [models.Index(fields=["organisme", "etablissement", "semaine"], name="pilulier_semaine_idx")]
+        indexes = [
+            models.Index(fields=["organisme", "etablissement", "semaine"], name="pilulier_semaine_idx")
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["usager", "etablissement", "semaine"], name="un_pilulier_par_semaine"),
-            models.CheckConstraint(condition=Q(verifie_par__isnull=True) | ~Q(verifie_par=F("prepare_par")),
-                                   name="pilulier_double_controle"),
+            models.UniqueConstraint(
+                fields=["usager", "etablissement", "semaine"], name="un_pilulier_par_semaine"
+            ),
+            models.CheckConstraint(
+                condition=Q(verifie_par__isnull=True) | ~Q(verifie_par=F("prepare_par")),
+                name="pilulier_double_controle",
+            ),
             models.CheckConstraint(condition=Q(semaine__week_day=2), name="pilulier_commence_lundi"),
         ]
 
@@ -429,11 +493,15 @@ class ArticleStock(TenantModel):
     """A drug an ESMS keeps in stock (dotation or PUI), counted in units (comprimés, ampoules…)."""
 
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
-    specialite = models.ForeignKey(Specialite, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    specialite = models.ForeignKey(
+        Specialite, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     seuil_alerte = models.PositiveIntegerField("seuil d'alerte", default=0)
     sortie_par_administration = models.BooleanField(
-        "décompter chaque dose donnée", default=False,
-        help_text="Le stock diminue à chaque administration notée « donné ».")
+        "décompter chaque dose donnée",
+        default=False,
+        help_text="Le stock diminue à chaque administration notée « donné ».",
+    )
     history = tenant_history()
 
     etablissement_path = "etablissement"
@@ -441,7 +509,9 @@ class ArticleStock(TenantModel):
     class Meta:
         verbose_name = "article en stock"
         indexes = [models.Index(fields=["organisme", "etablissement"], name="article_etab_idx")]
-        constraints = [models.UniqueConstraint(fields=["etablissement", "specialite"], name="un_article_par_esms")]
+        constraints = [
+            models.UniqueConstraint(fields=["etablissement", "specialite"], name="un_article_par_esms")
+        ]
 
     def __str__(self) -> str:
         return str(self.specialite)
@@ -464,8 +534,9 @@ class MouvementStock(TenantModel):
     quantite = models.IntegerField()
     lot = models.CharField(max_length=40, blank=True)
     peremption = models.DateField("péremption", null=True, blank=True)
-    administration = models.OneToOneField(Administration, on_delete=models.PROTECT, null=True, blank=True,
-                                          related_name="mouvement_stock")
+    administration = models.OneToOneField(
+        Administration, on_delete=models.PROTECT, null=True, blank=True, related_name="mouvement_stock"
+    )
     commentaire = models.CharField(max_length=200, blank=True)
     auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     le = models.DateTimeField(default=timezone.now)

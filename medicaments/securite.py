@@ -19,30 +19,89 @@ from .models import UNITES_DE_PRISE, AlertePrescription, Composition, Prescripti
 
 # Allergy classes (normalised) → substance name stems (normalised) they include.
 CLASSES: dict[str, tuple[str, ...]] = {
-    "penicillines": ("amoxicilline", "ampicilline", "benzylpenicilline", "phenoxymethylpenicilline", "cloxacilline",
-                     "oxacilline", "piperacilline", "pivmecillinam", "ticarcilline"),
-    "betalactamines": ("amoxicilline", "ampicilline", "benzylpenicilline", "cloxacilline", "piperacilline",
-                       "cefixime", "ceftriaxone", "cefuroxime", "cefpodoxime", "cefalexine", "cefotaxime",
-                       "imipeneme", "meropeneme"),
-    "cephalosporines": ("cefixime", "ceftriaxone", "cefuroxime", "cefpodoxime", "cefalexine", "cefotaxime",
-                        "cefazoline", "ceftazidime"),
+    "penicillines": (
+        "amoxicilline",
+        "ampicilline",
+        "benzylpenicilline",
+        "phenoxymethylpenicilline",
+        "cloxacilline",
+        "oxacilline",
+        "piperacilline",
+        "pivmecillinam",
+        "ticarcilline",
+    ),
+    "betalactamines": (
+        "amoxicilline",
+        "ampicilline",
+        "benzylpenicilline",
+        "cloxacilline",
+        "piperacilline",
+        "cefixime",
+        "ceftriaxone",
+        "cefuroxime",
+        "cefpodoxime",
+        "cefalexine",
+        "cefotaxime",
+        "imipeneme",
+        "meropeneme",
+    ),
+    "cephalosporines": (
+        "cefixime",
+        "ceftriaxone",
+        "cefuroxime",
+        "cefpodoxime",
+        "cefalexine",
+        "cefotaxime",
+        "cefazoline",
+        "ceftazidime",
+    ),
     "sulfamides": ("sulfamethoxazole", "sulfadiazine", "sulfasalazine"),
-    "ains": ("ibuprofene", "ketoprofene", "diclofenac", "naproxene", "acide acetylsalicylique", "celecoxib",
-             "piroxicam", "meloxicam", "indometacine", "flurbiprofene"),
-    "opioides": ("morphine", "oxycodone", "codeine", "tramadol", "fentanyl", "hydromorphone", "buprenorphine"),
+    "ains": (
+        "ibuprofene",
+        "ketoprofene",
+        "diclofenac",
+        "naproxene",
+        "acide acetylsalicylique",
+        "celecoxib",
+        "piroxicam",
+        "meloxicam",
+        "indometacine",
+        "flurbiprofene",
+    ),
+    "opioides": (
+        "morphine",
+        "oxycodone",
+        "codeine",
+        "tramadol",
+        "fentanyl",
+        "hydromorphone",
+        "buprenorphine",
+    ),
     "macrolides": ("azithromycine", "clarithromycine", "erythromycine", "spiramycine", "roxithromycine"),
     "quinolones": ("ciprofloxacine", "ofloxacine", "levofloxacine", "norfloxacine", "moxifloxacine"),
     "iode": ("iode", "povidone iodee", "amiodarone"),
 }
-SYNONYMES = {"aspirine": "acide acetylsalicylique", "anti inflammatoires non steroidiens": "ains",
-             "beta lactamines": "betalactamines", "penicilline": "penicillines", "sulfamide": "sulfamides",
-             "cephalosporine": "cephalosporines", "morphiniques": "opioides", "opiaces": "opioides"}
+SYNONYMES = {
+    "aspirine": "acide acetylsalicylique",
+    "anti inflammatoires non steroidiens": "ains",
+    "beta lactamines": "betalactamines",
+    "penicilline": "penicillines",
+    "sulfamide": "sulfamides",
+    "cephalosporine": "cephalosporines",
+    "morphiniques": "opioides",
+    "opiaces": "opioides",
+}
 
 # Maximum daily dose (mg / 24 h, adult) of a few substances often prescribed "si besoin" in ESMS.
 # Sources: RCP of the reference spécialités (paracétamol 4 g, tramadol 400 mg, ibuprofène 1 200 mg without
 # medical follow-up, néfopam 120 mg, morphine orale: no ceiling → not listed).
-DOSES_MAX_MG = {"paracetamol": Decimal(4000), "tramadol": Decimal(400), "ibuprofene": Decimal(1200),
-                "nefopam": Decimal(120), "ketoprofene": Decimal(200)}
+DOSES_MAX_MG = {
+    "paracetamol": Decimal(4000),
+    "tramadol": Decimal(400),
+    "ibuprofene": Decimal(1200),
+    "nefopam": Decimal(120),
+    "ketoprofene": Decimal(200),
+}
 
 
 @dataclass(frozen=True)
@@ -64,8 +123,12 @@ def substances_de(prescription: Prescription) -> list[tuple[str, str, Compositio
     """(substance code, normalised name, composition) of the prescribed drug: the spécialité's active
     substances (SA and FT), or the prescribed DCI."""
     if prescription.specialite_id:
-        return [(c.substance.code, normaliser(c.denomination), c)
-                for c in Composition.objects.filter(specialite_id=prescription.specialite_id).select_related("substance")]
+        return [
+            (c.substance.code, normaliser(c.denomination), c)
+            for c in Composition.objects.filter(specialite_id=prescription.specialite_id).select_related(
+                "substance"
+            )
+        ]
     s = prescription.substance
     if s is None:  # a line names a spécialité or a substance (check constraint)
         return []
@@ -95,27 +158,35 @@ def verifier(prescription: Prescription, exclure: Prescription | None = None) ->
     noms = [nom for _, nom, _ in substances]
     libelle = normaliser(prescription.libelle)
     for allergie in Allergie.objects.filter(usager=usager, inactive_le__isnull=True).exclude(
-            type_agent=TypeAgent.ALIMENT):
+        type_agent=TypeAgent.ALIMENT
+    ):
         if _agent_correspond(allergie.agent_normalise, allergie.type_agent, noms, libelle):
-            alertes.append(Alerte(
-                AlertePrescription.Type.ALLERGIE, f"allergie:{allergie.pk}",
-                f"{allergie.get_nature_display()} connue à « {allergie.agent} » ({allergie.get_severite_display().lower()}"
-                f"{', ' + allergie.reaction if allergie.reaction else ''}) : {prescription.intitule} en contient."))
+            alertes.append(
+                Alerte(
+                    AlertePrescription.Type.ALLERGIE,
+                    f"allergie:{allergie.pk}",
+                    f"{allergie.get_nature_display()} connue à « {allergie.agent} » ({allergie.get_severite_display().lower()}"
+                    f"{', ' + allergie.reaction if allergie.reaction else ''}) : {prescription.intitule} en contient.",
+                )
+            )
     maintenant = timezone.now()
     codes = {code for code, _, _ in substances}
     en_cours = Prescription.objects.filter(usager=usager, arrete_le__isnull=True)
     if exclure is not None:
         en_cours = en_cours.exclude(pk=exclure.pk)
-    autres = [p for p in en_cours.select_related("substance")
-              if _active_au(p, maintenant)]
+    autres = [p for p in en_cours.select_related("substance") if _active_au(p, maintenant)]
     lignes_meme_substance = []
     for autre in autres:
         communes = codes & {code for code, _, _ in substances_de(autre)}
         if communes:
             lignes_meme_substance.append(autre)
-            alertes.append(Alerte(
-                AlertePrescription.Type.DOUBLON, f"doublon:{autre.pk}",
-                f"Même substance déjà prescrite : {autre.intitule} — {autre.posologie}."))
+            alertes.append(
+                Alerte(
+                    AlertePrescription.Type.DOUBLON,
+                    f"doublon:{autre.pk}",
+                    f"Même substance déjà prescrite : {autre.intitule} — {autre.posologie}.",
+                )
+            )
     for code, nom, _composition in substances:
         plafond = next((mg for stem, mg in DOSES_MAX_MG.items() if stem in _mots(nom)), None)
         if plafond is None:
@@ -128,10 +199,14 @@ def verifier(prescription: Prescription, exclure: Prescription | None = None) ->
                 break
             total = (total or Decimal(0)) + mg
         if total is not None and total > plafond:
-            alertes.append(Alerte(
-                AlertePrescription.Type.DOSE_MAX, f"dose_max:{code}",
-                f"Jusqu'à {total:.0f} mg de {nom} par 24 h avec les lignes en cours : la dose maximale est de "
-                f"{plafond:.0f} mg par 24 h."))
+            alertes.append(
+                Alerte(
+                    AlertePrescription.Type.DOSE_MAX,
+                    f"dose_max:{code}",
+                    f"Jusqu'à {total:.0f} mg de {nom} par 24 h avec les lignes en cours : la dose maximale est de "
+                    f"{plafond:.0f} mg par 24 h.",
+                )
+            )
     return alertes
 
 

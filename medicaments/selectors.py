@@ -31,8 +31,13 @@ from .models import (
 
 # Time slots of the rounds: (code, label, first hour, hour after the last). The night runs past midnight
 # and belongs to the day it starts on.
-CRENEAUX = [("matin", "Matin", 5, 11), ("midi", "Midi", 11, 16), ("soir", "Soir", 16, 21),
-            ("coucher", "Coucher", 21, 24), ("nuit", "Nuit", 24, 29)]
+CRENEAUX = [
+    ("matin", "Matin", 5, 11),
+    ("midi", "Midi", 11, 16),
+    ("soir", "Soir", 16, 21),
+    ("coucher", "Coucher", 21, 24),
+    ("nuit", "Nuit", 24, 29),
+]
 LIBELLES_CRENEAUX = {code: libelle for code, libelle, _, _ in CRENEAUX}
 
 
@@ -51,12 +56,17 @@ def bornes_creneau(jour: datetime.date, code: str) -> tuple[datetime.datetime, d
     _, _, debut, fin = next(c for c in CRENEAUX if c[0] == code)
     minuit = datetime.datetime.combine(jour, datetime.time(0), tzinfo=tz)
     # wall-clock hours (a DST night is an hour shorter or longer, not shifted)
-    de = datetime.datetime.combine(jour + datetime.timedelta(days=debut // 24), datetime.time(debut % 24), tzinfo=tz)
-    a = datetime.datetime.combine(jour + datetime.timedelta(days=fin // 24), datetime.time(fin % 24), tzinfo=tz)
+    de = datetime.datetime.combine(
+        jour + datetime.timedelta(days=debut // 24), datetime.time(debut % 24), tzinfo=tz
+    )
+    a = datetime.datetime.combine(
+        jour + datetime.timedelta(days=fin // 24), datetime.time(fin % 24), tzinfo=tz
+    )
     return max(de, minuit), a
 
 
 # --- Search (reference data) ----------------------------------------------------------------------------------
+
 
 def rechercher(texte: str, limite: int = 20) -> list[tuple[str, str]]:
     """(value, label) of spécialités and substances matching a name, a substance or a CIP13."""
@@ -67,18 +77,27 @@ def rechercher(texte: str, limite: int = 20) -> list[tuple[str, str]]:
         return []
     chiffres = "".join(c for c in texte if c.isdigit())
     if len(chiffres) >= 7 and len(chiffres) == len(texte.replace(" ", "")):
-        specialites = Specialite.objects.filter(Q(presentations__cip13=chiffres) | Q(presentations__cip7=chiffres))
+        specialites = Specialite.objects.filter(
+            Q(presentations__cip13=chiffres) | Q(presentations__cip7=chiffres)
+        )
         return [(f"S:{s.cis}", s.denomination) for s in specialites.distinct()[:limite]]
     mots = normaliser(texte).split()
     filtre_s, filtre_d = Q(), Q()
     for mot in mots:
         filtre_s &= Q(denomination_normalisee__contains=mot) | Q(compositions__denomination__icontains=mot)
         filtre_d &= Q(denomination_normalisee__contains=mot)
-    substances = [(f"D:{s.code}", f"{s.denomination} (DCI)") for s in Substance.objects.filter(filtre_d)
-                  .filter(compositions__nature="SA").distinct().order_by("denomination")[:5]]
+    substances = [
+        (f"D:{s.code}", f"{s.denomination} (DCI)")
+        for s in Substance.objects.filter(filtre_d)
+        .filter(compositions__nature="SA")
+        .distinct()
+        .order_by("denomination")[:5]
+    ]
     specialites = Specialite.objects.filter(filtre_s).distinct().order_by("-commercialisee", "denomination")
-    return substances + [(f"S:{s.cis}", s.denomination + ("" if s.commercialisee else " — non commercialisé"))
-                         for s in specialites[:limite]]
+    return substances + [
+        (f"S:{s.cis}", s.denomination + ("" if s.commercialisee else " — non commercialisé"))
+        for s in specialites[:limite]
+    ]
 
 
 def libelle_choix(valeur: str) -> str:
@@ -92,20 +111,33 @@ def libelle_choix(valeur: str) -> str:
 
 # --- Dossier -------------------------------------------------------------------------------------------------
 
+
 def prescriptions_du_dossier(user, usager: Usager) -> QuerySet[Prescription]:
-    return policy.scope_contenu_du_dossier(
-        user, Droit.MEDICAMENTS_VOIR, Prescription.objects.filter(usager=usager), usager
-    ).select_related("prescripteur", "arrete_par", "etablissement").prefetch_related("alertes")
+    return (
+        policy.scope_contenu_du_dossier(
+            user, Droit.MEDICAMENTS_VOIR, Prescription.objects.filter(usager=usager), usager
+        )
+        .select_related("prescripteur", "arrete_par", "etablissement")
+        .prefetch_related("alertes")
+    )
 
 
 def administrations_du_dossier(user, usager: Usager, jours: int = 7) -> QuerySet[Administration]:
     depuis = timezone.now() - datetime.timedelta(days=jours)
-    return policy.scope_contenu_du_dossier(
-        user, Droit.MEDICAMENTS_VOIR, Administration.objects.filter(usager=usager, administree_le__gte=depuis), usager
-    ).select_related("prescription", "auteur", "dose").order_by("-administree_le")
+    return (
+        policy.scope_contenu_du_dossier(
+            user,
+            Droit.MEDICAMENTS_VOIR,
+            Administration.objects.filter(usager=usager, administree_le__gte=depuis),
+            usager,
+        )
+        .select_related("prescription", "auteur", "dose")
+        .order_by("-administree_le")
+    )
 
 
 # --- eMAR round -----------------------------------------------------------------------------------------------
+
 
 @dataclass
 class LigneDose:
@@ -137,8 +169,9 @@ class LigneTournee:
 TOLERANCE_RETARD = datetime.timedelta(hours=1)
 
 
-def tournee(user, unite: Unite, jour: datetime.date, creneau: str,
-            maintenant: datetime.datetime | None = None) -> list[LigneTournee]:
+def tournee(
+    user, unite: Unite, jour: datetime.date, creneau: str, maintenant: datetime.datetime | None = None
+) -> list[LigneTournee]:
     """The round of ``unite`` for a time slot: each resident's planned doses with what was done, their
     current "si besoin" lines with the doses given over 24 h, their drug allergies. Five queries."""
     maintenant = maintenant or timezone.now()
@@ -146,18 +179,40 @@ def tournee(user, unite: Unite, jour: datetime.date, creneau: str,
     ids = [r.usager.pk for r in liste]
     etab = unite.etablissement_id
     de, a = bornes_creneau(jour, creneau)
-    doses = (DosePlanifiee.objects.filter(organisme_id=user.organisme_id, etablissement_id=etab, usager_id__in=ids,
-                                          prevue_le__gte=de, prevue_le__lt=a)
-             .select_related("prescription", "administration__auteur").order_by("prevue_le", "id"))
-    lignes_si_besoin = (Prescription.objects.filter(organisme_id=user.organisme_id, etablissement_id=etab,
-                                                    usager_id__in=ids, si_besoin=True, arrete_le__isnull=True,
-                                                    debut__lte=maintenant)
-                        .filter(Q(fin__isnull=True) | Q(fin__gt=maintenant))
-                        .annotate(prises=Count("administrations", filter=Q(
-                            administrations__statut=StatutAdministration.DONNE,
-                            administrations__administree_le__gt=maintenant - datetime.timedelta(hours=24)))))
-    allergies = Allergie.objects.filter(organisme_id=user.organisme_id, usager_id__in=ids,
-                                        inactive_le__isnull=True).exclude(type_agent=TypeAgent.ALIMENT)
+    doses = (
+        DosePlanifiee.objects.filter(
+            organisme_id=user.organisme_id,
+            etablissement_id=etab,
+            usager_id__in=ids,
+            prevue_le__gte=de,
+            prevue_le__lt=a,
+        )
+        .select_related("prescription", "administration__auteur")
+        .order_by("prevue_le", "id")
+    )
+    lignes_si_besoin = (
+        Prescription.objects.filter(
+            organisme_id=user.organisme_id,
+            etablissement_id=etab,
+            usager_id__in=ids,
+            si_besoin=True,
+            arrete_le__isnull=True,
+            debut__lte=maintenant,
+        )
+        .filter(Q(fin__isnull=True) | Q(fin__gt=maintenant))
+        .annotate(
+            prises=Count(
+                "administrations",
+                filter=Q(
+                    administrations__statut=StatutAdministration.DONNE,
+                    administrations__administree_le__gt=maintenant - datetime.timedelta(hours=24),
+                ),
+            )
+        )
+    )
+    allergies = Allergie.objects.filter(
+        organisme_id=user.organisme_id, usager_id__in=ids, inactive_le__isnull=True
+    ).exclude(type_agent=TypeAgent.ALIMENT)
     par_usager = {r.usager.pk: LigneTournee(r) for r in liste}
     for dose in doses:
         administration = getattr(dose, "administration", None)
@@ -166,7 +221,8 @@ def tournee(user, unite: Unite, jour: datetime.date, creneau: str,
             attendu = administration.reporte_a
         final = administration is not None and administration.statut != StatutAdministration.REPORTE
         par_usager[dose.usager_id].doses.append(
-            LigneDose(dose, administration, not final and attendu + TOLERANCE_RETARD < maintenant))
+            LigneDose(dose, administration, not final and attendu + TOLERANCE_RETARD < maintenant)
+        )
     for p in lignes_si_besoin:
         par_usager[p.usager_id].si_besoin.append(LigneSiBesoin(p, p.prises))
     for allergie in allergies:
@@ -192,7 +248,9 @@ class CasePilulier:
     doses: list[DosePlanifiee] = field(default_factory=list)
 
 
-def contenu_pilulier(usager: Usager, etablissement_id: int, semaine: datetime.date) -> list[list[CasePilulier]]:
+def contenu_pilulier(
+    usager: Usager, etablissement_id: int, semaine: datetime.date
+) -> list[list[CasePilulier]]:
     """The week's compartments (rows: moments, columns: Monday to Sunday) with the oral solid doses of the
     plan (tablets, capsules) — one query."""
     tz = timezone.get_current_timezone()
@@ -200,19 +258,32 @@ def contenu_pilulier(usager: Usager, etablissement_id: int, semaine: datetime.da
     a = datetime.datetime.combine(semaine + datetime.timedelta(days=7), datetime.time(0), tzinfo=tz)
     jours = [semaine + datetime.timedelta(days=i) for i in range(7)]
     grille = {(j, m): CasePilulier(j, m) for j in jours for m, _, _ in MOMENTS}
-    for dose in (DosePlanifiee.objects.filter(usager=usager, etablissement_id=etablissement_id, prevue_le__gte=de,
-                                              prevue_le__lt=a, prescription__voie="orale",
-                                              prescription__unite__in=FORMES_PILULIER)
-                 .select_related("prescription").order_by("prevue_le", "prescription__libelle")):
+    for dose in (
+        DosePlanifiee.objects.filter(
+            usager=usager,
+            etablissement_id=etablissement_id,
+            prevue_le__gte=de,
+            prevue_le__lt=a,
+            prescription__voie="orale",
+            prescription__unite__in=FORMES_PILULIER,
+        )
+        .select_related("prescription")
+        .order_by("prevue_le", "prescription__libelle")
+    ):
         local = timezone.localtime(dose.prevue_le)
         grille[(local.date(), moment_de(dose.prevue_le))].doses.append(dose)
     return [[grille[(j, m)] for j in jours] for m, _, _ in MOMENTS]
 
 
-def piluliers_de_la_semaine(liste: list[Resident], etablissement_id: int, semaine: datetime.date) -> dict[int, Pilulier]:
-    return {p.usager_id: p for p in Pilulier.objects.filter(
-        etablissement_id=etablissement_id, semaine=semaine, usager_id__in=[r.usager.pk for r in liste]
-    ).select_related("prepare_par", "verifie_par")}
+def piluliers_de_la_semaine(
+    liste: list[Resident], etablissement_id: int, semaine: datetime.date
+) -> dict[int, Pilulier]:
+    return {
+        p.usager_id: p
+        for p in Pilulier.objects.filter(
+            etablissement_id=etablissement_id, semaine=semaine, usager_id__in=[r.usager.pk for r in liste]
+        ).select_related("prepare_par", "verifie_par")
+    }
 
 
 def piluliers_a_refaire(piluliers: list[Pilulier]) -> set[int]:
@@ -226,12 +297,26 @@ def piluliers_a_refaire(piluliers: list[Pilulier]) -> set[int]:
     for p in piluliers:
         de = datetime.datetime.combine(p.semaine, datetime.time(0), tzinfo=tz)
         a = de + datetime.timedelta(days=7)
-        conditions_doses |= Q(usager_id=p.usager_id, etablissement_id=p.etablissement_id, prevue_le__gte=de,
-                              prevue_le__lt=a, cree_le__gt=p.prepare_le)
-        conditions_arrets |= Q(usager_id=p.usager_id, etablissement_id=p.etablissement_id,
-                               arrete_le__gt=p.prepare_le, arrete_le__lt=a, si_besoin=False)
-    changes |= set(DosePlanifiee.objects.filter(conditions_doses).values_list("usager_id", flat=True).distinct())
-    changes |= set(Prescription.objects.filter(conditions_arrets).values_list("usager_id", flat=True).distinct())
+        conditions_doses |= Q(
+            usager_id=p.usager_id,
+            etablissement_id=p.etablissement_id,
+            prevue_le__gte=de,
+            prevue_le__lt=a,
+            cree_le__gt=p.prepare_le,
+        )
+        conditions_arrets |= Q(
+            usager_id=p.usager_id,
+            etablissement_id=p.etablissement_id,
+            arrete_le__gt=p.prepare_le,
+            arrete_le__lt=a,
+            si_besoin=False,
+        )
+    changes |= set(
+        DosePlanifiee.objects.filter(conditions_doses).values_list("usager_id", flat=True).distinct()
+    )
+    changes |= set(
+        Prescription.objects.filter(conditions_arrets).values_list("usager_id", flat=True).distinct()
+    )
     return changes
 
 
@@ -253,17 +338,29 @@ class EtatArticle:
 
 def etat_du_stock(etablissement_id: int) -> list[EtatArticle]:
     """Each article with its quantity and its lots still in stock (expiry first): two queries."""
-    articles = list(ArticleStock.objects.filter(etablissement_id=etablissement_id).select_related("specialite")
-                    .annotate(quantite=Sum("mouvements__quantite")).order_by("specialite__denomination"))
+    articles = list(
+        ArticleStock.objects.filter(etablissement_id=etablissement_id)
+        .select_related("specialite")
+        .annotate(quantite=Sum("mouvements__quantite"))
+        .order_by("specialite__denomination")
+    )
     lots: dict[int, list[dict]] = {}
     limite = timezone.localdate() + PEREMPTION_PROCHE
-    for lot in (MouvementStock.objects.filter(etablissement_id=etablissement_id)
-                .values("article_id", "lot", "peremption").annotate(reste=Sum("quantite")).filter(reste__gt=0)
-                .order_by("peremption", "lot")):
+    for lot in (
+        MouvementStock.objects.filter(etablissement_id=etablissement_id)
+        .values("article_id", "lot", "peremption")
+        .annotate(reste=Sum("quantite"))
+        .filter(reste__gt=0)
+        .order_by("peremption", "lot")
+    ):
         peremption = lot["peremption"]
-        lots.setdefault(lot["article_id"], []).append({
-            **lot, "perime": peremption is not None and peremption < timezone.localdate(),
-            "proche": peremption is not None and peremption <= limite})
+        lots.setdefault(lot["article_id"], []).append(
+            {
+                **lot,
+                "perime": peremption is not None and peremption < timezone.localdate(),
+                "proche": peremption is not None and peremption <= limite,
+            }
+        )
     return [EtatArticle(a, a.quantite or 0, lots.get(a.pk, [])) for a in articles]
 
 

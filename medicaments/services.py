@@ -50,20 +50,26 @@ class AlertesNonAcquittees(ValidationError):
 
     def __init__(self, alertes: list[securite.Alerte]):
         self.alertes = alertes
-        super().__init__("Cette prescription déclenche des alertes : indiquez pour chacune pourquoi vous "
-                         "maintenez la prescription, ou modifiez-la.")
+        super().__init__(
+            "Cette prescription déclenche des alertes : indiquez pour chacune pourquoi vous "
+            "maintenez la prescription, ou modifiez-la."
+        )
 
 
 def peut_prescrire(user, usager: Usager, etablissement: Etablissement) -> bool:
-    return (policy.can_dans_etablissement(user, Droit.MEDICAL_MODIFIER, usager, etablissement)
-            and policy.can_dans_etablissement(user, Droit.MEDICAMENTS_MODIFIER, usager, etablissement))
+    return policy.can_dans_etablissement(
+        user, Droit.MEDICAL_MODIFIER, usager, etablissement
+    ) and policy.can_dans_etablissement(user, Droit.MEDICAMENTS_MODIFIER, usager, etablissement)
 
 
 def peut_administrer(user, objet) -> bool:
-    return policy.can_contenu(user, Droit.MEDICAMENTS_MODIFIER, objet) and policy.can_contenu(user, Droit.SOINS_MODIFIER, objet)
+    return policy.can_contenu(user, Droit.MEDICAMENTS_MODIFIER, objet) and policy.can_contenu(
+        user, Droit.SOINS_MODIFIER, objet
+    )
 
 
 # --- Prescriptions ---------------------------------------------------------------------------------------------
+
 
 def _valider(prescription: Prescription) -> None:
     erreurs = {}
@@ -75,7 +81,9 @@ def _valider(prescription: Prescription) -> None:
         if not prescription.indication.strip():
             erreurs["indication"] = "Un traitement « si besoin » demande son indication (douleur, fièvre…)."
         if not prescription.max_par_24h:
-            erreurs["max_par_24h"] = "Un traitement « si besoin » demande le nombre maximum de prises par 24 h."
+            erreurs["max_par_24h"] = (
+                "Un traitement « si besoin » demande le nombre maximum de prises par 24 h."
+            )
         prescription.heures = []
     else:
         prescription.max_par_24h = None
@@ -98,16 +106,29 @@ def _enregistrer_alertes(auteur, prescription: Prescription, alertes, acquitteme
     manquantes = [a for a in alertes if not (acquittements.get(a.cle) or "").strip()]
     if manquantes:
         raise AlertesNonAcquittees(alertes)
-    AlertePrescription.objects.bulk_create([
-        AlertePrescription(organisme_id=prescription.organisme_id, prescription=prescription,
-                           type_alerte=a.type_alerte, cle=a.cle, message=a.message[:500],
-                           motif=acquittements[a.cle].strip()[:300], acquittee_par=auteur)
-        for a in alertes])
+    AlertePrescription.objects.bulk_create(
+        [
+            AlertePrescription(
+                organisme_id=prescription.organisme_id,
+                prescription=prescription,
+                type_alerte=a.type_alerte,
+                cle=a.cle,
+                message=a.message[:500],
+                motif=acquittements[a.cle].strip()[:300],
+                acquittee_par=auteur,
+            )
+            for a in alertes
+        ]
+    )
 
 
 @transaction.atomic
-def do_prescrire(auteur, prescription: Prescription, acquittements: dict[str, str] | None = None,
-                 remplace: Prescription | None = None) -> Prescription:
+def do_prescrire(
+    auteur,
+    prescription: Prescription,
+    acquittements: dict[str, str] | None = None,
+    remplace: Prescription | None = None,
+) -> Prescription:
     """Write a line after the safety checks; every alert must be acknowledged with a reason
     (``AlertesNonAcquittees`` otherwise: nothing is written). Generates its plan d'administration."""
     usager, etablissement = prescription.usager, prescription.etablissement
@@ -134,7 +155,9 @@ def _arreter(auteur, prescription: Prescription, motif: str, le: datetime.dateti
     prescription.arret_motif = motif.strip()[:300]
     prescription.save()
     # the future plan goes; what was due before the stop stays, with what was done
-    DosePlanifiee.objects.filter(prescription=prescription, prevue_le__gte=le, administration__isnull=True).delete()
+    DosePlanifiee.objects.filter(
+        prescription=prescription, prevue_le__gte=le, administration__isnull=True
+    ).delete()
     return prescription
 
 
@@ -144,23 +167,33 @@ def do_arreter(auteur, prescription: Prescription, motif: str) -> Prescription:
         raise PermissionDenied(REFUS)
     if not motif.strip():
         raise ValidationError({"motif": "Indiquez le motif de l'arrêt."})
-    prescription = Prescription.objects.select_for_update().select_related("usager", "etablissement").get(
-        pk=prescription.pk)
+    prescription = (
+        Prescription.objects.select_for_update()
+        .select_related("usager", "etablissement")
+        .get(pk=prescription.pk)
+    )
     if prescription.arrete_le:
         raise ValidationError("Cette ligne est déjà arrêtée.")
     return _arreter(auteur, prescription, motif, timezone.now())
 
 
 @transaction.atomic
-def do_modifier(auteur, ancienne: Prescription, nouvelle: Prescription, motif: str,
-                acquittements: dict[str, str] | None = None) -> Prescription:
+def do_modifier(
+    auteur,
+    ancienne: Prescription,
+    nouvelle: Prescription,
+    motif: str,
+    acquittements: dict[str, str] | None = None,
+) -> Prescription:
     """A modification is a stop and a new line (the history shows both): the new line starts now (or at
     its own later start), the old one stops at the same instant; the plan changes from then on only."""
     if not peut_prescrire(auteur, ancienne.usager, ancienne.etablissement):
         raise PermissionDenied(REFUS)
     if not motif.strip():
         raise ValidationError({"motif": "Indiquez le motif de la modification."})
-    ancienne = Prescription.objects.select_for_update().select_related("usager", "etablissement").get(pk=ancienne.pk)
+    ancienne = (
+        Prescription.objects.select_for_update().select_related("usager", "etablissement").get(pk=ancienne.pk)
+    )
     if ancienne.arrete_le:
         raise ValidationError("Cette ligne est déjà arrêtée : prescrivez une nouvelle ligne.")
     maintenant = timezone.now()
@@ -170,8 +203,11 @@ def do_modifier(auteur, ancienne: Prescription, nouvelle: Prescription, motif: s
     return do_prescrire(auteur, nouvelle, acquittements, remplace=ancienne)
 
 
-def generer_plan(prescription: Prescription, jusqu_au: datetime.date | None = None,
-                 maintenant: datetime.datetime | None = None) -> int:
+def generer_plan(
+    prescription: Prescription,
+    jusqu_au: datetime.date | None = None,
+    maintenant: datetime.datetime | None = None,
+) -> int:
     """Create the planned doses from now (never in the past) to ``jusqu_au`` (default: the horizon).
     Idempotent (unique per prescription and time)."""
     if prescription.si_besoin or prescription.arrete_le:
@@ -184,9 +220,15 @@ def generer_plan(prescription: Prescription, jusqu_au: datetime.date | None = No
     while jour <= fin:
         for moment in prescription.prises_du_jour(jour):
             if moment >= depart:
-                doses.append(DosePlanifiee(organisme_id=prescription.organisme_id, prescription=prescription,
-                                           usager_id=prescription.usager_id,
-                                           etablissement_id=prescription.etablissement_id, prevue_le=moment))
+                doses.append(
+                    DosePlanifiee(
+                        organisme_id=prescription.organisme_id,
+                        prescription=prescription,
+                        usager_id=prescription.usager_id,
+                        etablissement_id=prescription.etablissement_id,
+                        prevue_le=moment,
+                    )
+                )
         jour += datetime.timedelta(days=1)
     DosePlanifiee.objects.bulk_create(doses, ignore_conflicts=True, batch_size=1000)
     return len(doses)
@@ -195,14 +237,16 @@ def generer_plan(prescription: Prescription, jusqu_au: datetime.date | None = No
 def etendre_plans(organisme_id: int) -> int:
     """Daily: extend every active line's plan to the horizon."""
     total = 0
-    for prescription in Prescription.objects.filter(organisme_id=organisme_id, arrete_le__isnull=True,
-                                                    si_besoin=False).iterator():
+    for prescription in Prescription.objects.filter(
+        organisme_id=organisme_id, arrete_le__isnull=True, si_besoin=False
+    ).iterator():
         if prescription.fin is None or prescription.fin > timezone.now():
             total += generer_plan(prescription)
     return total
 
 
 # --- Barcode ---------------------------------------------------------------------------------------------------
+
 
 def cip13_du_code(saisie: str) -> str:
     """The CIP13 in what a scanner typed: an EAN-13 (13 digits) or a GS1 DataMatrix (AI 01 + GTIN-14 =
@@ -213,8 +257,9 @@ def cip13_du_code(saisie: str) -> str:
     elif len(brut) == 13 and brut.isdigit():
         cip = brut
     else:
-        raise ValidationError("Code illisible : scannez le code de la boîte (CIP13 ou DataMatrix) ou tapez ses "
-                              "13 chiffres.")
+        raise ValidationError(
+            "Code illisible : scannez le code de la boîte (CIP13 ou DataMatrix) ou tapez ses 13 chiffres."
+        )
     somme = sum(int(c) * (3 if i % 2 else 1) for i, c in enumerate(cip[:12]))
     if (10 - somme % 10) % 10 != int(cip[12]):
         raise ValidationError(f"Code {cip} invalide (clé de contrôle fausse) : scannez à nouveau.")
@@ -231,15 +276,20 @@ def verifier_boite(prescription: Prescription, saisie: str) -> Presentation:
     if prescription.specialite_id:
         correspond = presentation.specialite_id == prescription.specialite_id
     else:
-        correspond = prescription.substance_id is not None and presentation.specialite.compositions.filter(
-            substance_id=prescription.substance_id).exists()
+        correspond = (
+            prescription.substance_id is not None
+            and presentation.specialite.compositions.filter(substance_id=prescription.substance_id).exists()
+        )
     if not correspond:
-        raise ValidationError(f"Mauvais médicament : la boîte scannée est « {presentation.specialite} », la "
-                              f"prescription est « {prescription.intitule} ». Administration bloquée.")
+        raise ValidationError(
+            f"Mauvais médicament : la boîte scannée est « {presentation.specialite} », la "
+            f"prescription est « {prescription.intitule} ». Administration bloquée."
+        )
     return presentation
 
 
 # --- Administration --------------------------------------------------------------------------------------------
+
 
 def _qui_et_quand(administration: Administration) -> str:
     return f"{administration.auteur} à {timezone.localtime(administration.administree_le):%H:%M}"
@@ -250,11 +300,15 @@ def _verrouiller_active(prescription: Prescription, moment: datetime.datetime) -
     active at ``moment``. The database trigger checks it again."""
     prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
     if prescription.arrete_le and prescription.arrete_le <= moment:
-        raise ValidationError(f"Prescription arrêtée le {timezone.localtime(prescription.arrete_le):%d/%m à %H:%M} "
-                              f"({prescription.arret_motif}) : rien ne peut plus être administré sur cette ligne.")
+        raise ValidationError(
+            f"Prescription arrêtée le {timezone.localtime(prescription.arrete_le):%d/%m à %H:%M} "
+            f"({prescription.arret_motif}) : rien ne peut plus être administré sur cette ligne."
+        )
     if prescription.debut > moment:
-        raise ValidationError(f"Prescription pas encore commencée (début le "
-                              f"{timezone.localtime(prescription.debut):%d/%m à %H:%M}).")
+        raise ValidationError(
+            f"Prescription pas encore commencée (début le "
+            f"{timezone.localtime(prescription.debut):%d/%m à %H:%M})."
+        )
     if prescription.fin and prescription.fin <= moment:
         raise ValidationError("Prescription terminée : rien ne peut plus être administré sur cette ligne.")
     return prescription
@@ -263,27 +317,50 @@ def _verrouiller_active(prescription: Prescription, moment: datetime.datetime) -
 def _sortie_de_stock(auteur, administration: Administration) -> None:
     """When the ESMS counts each dose given, a "donné" takes it out of stock (lot with the nearest expiry)."""
     prescription = administration.prescription
-    if not prescription.specialite_id or administration.quantite != administration.quantite.to_integral_value():
+    if (
+        not prescription.specialite_id
+        or administration.quantite != administration.quantite.to_integral_value()
+    ):
         return
-    article = ArticleStock.objects.filter(etablissement_id=administration.etablissement_id,
-                                          specialite_id=prescription.specialite_id,
-                                          sortie_par_administration=True).first()
+    article = ArticleStock.objects.filter(
+        etablissement_id=administration.etablissement_id,
+        specialite_id=prescription.specialite_id,
+        sortie_par_administration=True,
+    ).first()
     if article is None:
         return
-    lots = (MouvementStock.objects.filter(article=article).values("lot", "peremption")
-            .annotate(reste=Sum("quantite")).filter(reste__gt=0).order_by("peremption", "lot"))
+    lots = (
+        MouvementStock.objects.filter(article=article)
+        .values("lot", "peremption")
+        .annotate(reste=Sum("quantite"))
+        .filter(reste__gt=0)
+        .order_by("peremption", "lot")
+    )
     lot = lots.first() or {"lot": "", "peremption": None}
-    MouvementStock.objects.create(organisme_id=article.organisme_id, article=article,
-                                  etablissement_id=article.etablissement_id,
-                                  type_mouvement=TypeMouvement.ADMINISTRATION, quantite=-int(administration.quantite),
-                                  lot=lot["lot"] or "", peremption=lot["peremption"], administration=administration,
-                                  auteur=auteur)
+    MouvementStock.objects.create(
+        organisme_id=article.organisme_id,
+        article=article,
+        etablissement_id=article.etablissement_id,
+        type_mouvement=TypeMouvement.ADMINISTRATION,
+        quantite=-int(administration.quantite),
+        lot=lot["lot"] or "",
+        peremption=lot["peremption"],
+        administration=administration,
+        auteur=auteur,
+    )
 
 
 @transaction.atomic
-def do_administrer(auteur, dose: DosePlanifiee, statut: str, motif: str = "", precision: str = "",
-                   reporte_a: datetime.datetime | None = None, code_boite: str = "",
-                   maintenant: datetime.datetime | None = None) -> Administration:
+def do_administrer(
+    auteur,
+    dose: DosePlanifiee,
+    statut: str,
+    motif: str = "",
+    precision: str = "",
+    reporte_a: datetime.datetime | None = None,
+    code_boite: str = "",
+    maintenant: datetime.datetime | None = None,
+) -> Administration:
     """Donné / refusé / non donné (reason) / reporté (to a time) for one planned dose, with the time and the
     professional. A postponed dose is later given or not (the same row); the others are final. Two nurses at
     once: one row (unique constraint), a clear message for the second."""
@@ -293,14 +370,17 @@ def do_administrer(auteur, dose: DosePlanifiee, statut: str, motif: str = "", pr
     if statut not in StatutAdministration.values:
         raise ValidationError("Choisissez donné, refusé, non donné ou reporté.")
     if dose.prevue_le - AVANCE_ADMISE > maintenant:
-        raise ValidationError(f"Trop tôt : cette dose est prévue à {timezone.localtime(dose.prevue_le):%H:%M}.")
+        raise ValidationError(
+            f"Trop tôt : cette dose est prévue à {timezone.localtime(dose.prevue_le):%H:%M}."
+        )
     if dose.prevue_le + RETARD_ADMIS < maintenant:
         raise ValidationError("Cette dose est trop ancienne pour être validée : écrivez une transmission.")
     prescription = _verrouiller_active(dose.prescription, maintenant)
     existante = Administration.objects.select_for_update().select_related("auteur").filter(dose=dose).first()
     if existante is not None and existante.statut != StatutAdministration.REPORTE:
-        raise ValidationError(f"Déjà noté « {existante.get_statut_display().lower()} » par "
-                              f"{_qui_et_quand(existante)}.")
+        raise ValidationError(
+            f"Déjà noté « {existante.get_statut_display().lower()} » par {_qui_et_quand(existante)}."
+        )
     if statut == StatutAdministration.REFUSE:
         motif = "refus"
     if statut == StatutAdministration.NON_DONNE and not motif:
@@ -315,18 +395,30 @@ def do_administrer(auteur, dose: DosePlanifiee, statut: str, motif: str = "", pr
     if statut not in (StatutAdministration.REFUSE, StatutAdministration.NON_DONNE):
         motif, precision = "", ""
     cip = verifier_boite(prescription, code_boite).cip13 if code_boite.strip() else ""
-    valeurs = {"statut": statut, "motif": motif, "precision": precision.strip()[:200],
-               "reporte_a": reporte_a if statut == StatutAdministration.REPORTE else None,
-               "auteur": auteur, "administree_le": maintenant, "cip13_scanne": cip}
+    valeurs = {
+        "statut": statut,
+        "motif": motif,
+        "precision": precision.strip()[:200],
+        "reporte_a": reporte_a if statut == StatutAdministration.REPORTE else None,
+        "auteur": auteur,
+        "administree_le": maintenant,
+        "cip13_scanne": cip,
+    }
     if existante is not None:
         for champ, valeur in valeurs.items():
             setattr(existante, champ, valeur)
         existante.save()
         administration = existante
     else:
-        administration = Administration(organisme_id=dose.organisme_id, prescription=prescription, dose=dose,
-                                        usager_id=dose.usager_id, etablissement_id=dose.etablissement_id,
-                                        quantite=prescription.dose, **valeurs)
+        administration = Administration(
+            organisme_id=dose.organisme_id,
+            prescription=prescription,
+            dose=dose,
+            usager_id=dose.usager_id,
+            etablissement_id=dose.etablissement_id,
+            quantite=prescription.dose,
+            **valeurs,
+        )
         try:
             with transaction.atomic():
                 administration.save()
@@ -334,21 +426,30 @@ def do_administrer(auteur, dose: DosePlanifiee, statut: str, motif: str = "", pr
             autre = Administration.objects.select_related("auteur").filter(dose=dose).first()
             if autre is None:
                 raise
-            raise ValidationError(f"Déjà noté « {autre.get_statut_display().lower()} » par "
-                                  f"{_qui_et_quand(autre)}.") from None
+            raise ValidationError(
+                f"Déjà noté « {autre.get_statut_display().lower()} » par {_qui_et_quand(autre)}."
+            ) from None
     if statut == StatutAdministration.DONNE:
         _sortie_de_stock(auteur, administration)
     return administration
 
 
 def prises_si_besoin_24h(prescription: Prescription, maintenant: datetime.datetime) -> int:
-    return Administration.objects.filter(prescription=prescription, statut=StatutAdministration.DONNE,
-                                         administree_le__gt=maintenant - datetime.timedelta(hours=24)).count()
+    return Administration.objects.filter(
+        prescription=prescription,
+        statut=StatutAdministration.DONNE,
+        administree_le__gt=maintenant - datetime.timedelta(hours=24),
+    ).count()
 
 
 @transaction.atomic
-def do_donner_si_besoin(auteur, prescription: Prescription, indication: str, code_boite: str = "",
-                        maintenant: datetime.datetime | None = None) -> Administration:
+def do_donner_si_besoin(
+    auteur,
+    prescription: Prescription,
+    indication: str,
+    code_boite: str = "",
+    maintenant: datetime.datetime | None = None,
+) -> Administration:
     """A "si besoin" dose, given for an indication, within the line's maximum per 24 h (counted under the
     line's lock: two nurses cannot both give the last allowed dose)."""
     if not peut_administrer(auteur, prescription):
@@ -361,40 +462,62 @@ def do_donner_si_besoin(auteur, prescription: Prescription, indication: str, cod
     prescription = _verrouiller_active(prescription, maintenant)
     deja = prises_si_besoin_24h(prescription, maintenant)
     if prescription.max_par_24h is not None and deja >= prescription.max_par_24h:
-        raise ValidationError(f"Maximum atteint : {deja} prise(s) sur les dernières 24 h pour "
-                              f"{prescription.max_par_24h} autorisée(s). Appelez le médecin.")
+        raise ValidationError(
+            f"Maximum atteint : {deja} prise(s) sur les dernières 24 h pour "
+            f"{prescription.max_par_24h} autorisée(s). Appelez le médecin."
+        )
     cip = verifier_boite(prescription, code_boite).cip13 if code_boite.strip() else ""
     administration = Administration.objects.create(
-        organisme_id=prescription.organisme_id, prescription=prescription, usager_id=prescription.usager_id,
-        etablissement_id=prescription.etablissement_id, statut=StatutAdministration.DONNE,
-        indication=indication.strip()[:200], quantite=prescription.dose, auteur=auteur, administree_le=maintenant,
-        cip13_scanne=cip)
+        organisme_id=prescription.organisme_id,
+        prescription=prescription,
+        usager_id=prescription.usager_id,
+        etablissement_id=prescription.etablissement_id,
+        statut=StatutAdministration.DONNE,
+        indication=indication.strip()[:200],
+        quantite=prescription.dose,
+        auteur=auteur,
+        administree_le=maintenant,
+        cip13_scanne=cip,
+    )
     _sortie_de_stock(auteur, administration)
     return administration
 
 
 # --- Piluliers -------------------------------------------------------------------------------------------------
 
+
 def lundi(jour: datetime.date) -> datetime.date:
     return jour - datetime.timedelta(days=jour.weekday())
 
 
 @transaction.atomic
-def do_marquer_pilulier_prepare(auteur, usager: Usager, etablissement: Etablissement,
-                                semaine: datetime.date) -> Pilulier:
+def do_marquer_pilulier_prepare(
+    auteur, usager: Usager, etablissement: Etablissement, semaine: datetime.date
+) -> Pilulier:
     if not policy.can_dans_etablissement(auteur, Droit.MEDICAMENTS_MODIFIER, usager, etablissement):
         raise PermissionDenied(REFUS)
     if semaine != lundi(semaine):
         raise ValidationError("Une semaine de pilulier commence un lundi.")
-    existant = Pilulier.objects.select_for_update(of=("self",)).select_related("prepare_par").filter(
-        usager=usager, etablissement=etablissement, semaine=semaine).first()
+    existant = (
+        Pilulier.objects.select_for_update(of=("self",))
+        .select_related("prepare_par")
+        .filter(usager=usager, etablissement=etablissement, semaine=semaine)
+        .first()
+    )
     if existant:
-        raise ValidationError(f"Pilulier déjà préparé par {existant.prepare_par} le "
-                              f"{timezone.localtime(existant.prepare_le):%d/%m à %H:%M}.")
+        raise ValidationError(
+            f"Pilulier déjà préparé par {existant.prepare_par} le "
+            f"{timezone.localtime(existant.prepare_le):%d/%m à %H:%M}."
+        )
     try:
         with transaction.atomic():
-            return Pilulier.objects.create(organisme_id=usager.organisme_id, usager=usager,
-                                           etablissement=etablissement, semaine=semaine, prepare_par=auteur)
+            return Pilulier.objects.create(
+                organisme_id=usager.organisme_id,
+                usager=usager,
+                etablissement=etablissement,
+                semaine=semaine,
+                prepare_par=auteur,
+            )
     except IntegrityError:
         raise ValidationError("Pilulier déjà préparé par un autre professionnel.") from None
 
@@ -404,10 +527,14 @@ def do_verifier_pilulier(auteur, pilulier: Pilulier) -> Pilulier:
     """The double check: by a second professional, once."""
     if not policy.can_contenu(auteur, Droit.MEDICAMENTS_MODIFIER, pilulier):
         raise PermissionDenied(REFUS)
-    pilulier = Pilulier.objects.select_for_update(of=("self",)).select_related("verifie_par").get(pk=pilulier.pk)
+    pilulier = (
+        Pilulier.objects.select_for_update(of=("self",)).select_related("verifie_par").get(pk=pilulier.pk)
+    )
     if pilulier.prepare_par_id == auteur.pk:
-        raise ValidationError("Le double contrôle doit être fait par un autre professionnel que celui qui a "
-                              "préparé le pilulier.")
+        raise ValidationError(
+            "Le double contrôle doit être fait par un autre professionnel que celui qui a "
+            "préparé le pilulier."
+        )
     if pilulier.verifie_par_id:
         raise ValidationError(f"Pilulier déjà contrôlé par {pilulier.verifie_par}.")
     pilulier.verifie_par, pilulier.verifie_le = auteur, timezone.now()
@@ -417,9 +544,12 @@ def do_verifier_pilulier(auteur, pilulier: Pilulier) -> Pilulier:
 
 # --- Stock -----------------------------------------------------------------------------------------------------
 
+
 def _exiger_stock(auteur, etablissement: Etablissement) -> None:
-    if etablissement.organisme_id != auteur.organisme_id or etablissement.pk not in policy.etablissements_autorises(
-            auteur, Droit.MEDICAMENTS_MODIFIER):
+    if (
+        etablissement.organisme_id != auteur.organisme_id
+        or etablissement.pk not in policy.etablissements_autorises(auteur, Droit.MEDICAMENTS_MODIFIER)
+    ):
         raise PermissionDenied(REFUS)
 
 
@@ -431,7 +561,9 @@ def do_ajouter_article(auteur, article: ArticleStock) -> ArticleStock:
         with transaction.atomic():
             article.save()
     except IntegrityError:
-        raise ValidationError({"specialite": "Ce médicament est déjà suivi en stock dans cet ESMS."}) from None
+        raise ValidationError(
+            {"specialite": "Ce médicament est déjà suivi en stock dans cet ESMS."}
+        ) from None
     return article
 
 
@@ -443,8 +575,15 @@ def quantite_en_stock(article: ArticleStock, lot: str | None = None) -> int:
 
 
 @transaction.atomic
-def do_mouvement(auteur, article: ArticleStock, type_mouvement: str, quantite: int, lot: str = "",
-                 peremption: datetime.date | None = None, commentaire: str = "") -> MouvementStock:
+def do_mouvement(
+    auteur,
+    article: ArticleStock,
+    type_mouvement: str,
+    quantite: int,
+    lot: str = "",
+    peremption: datetime.date | None = None,
+    commentaire: str = "",
+) -> MouvementStock:
     """Réception (+), sortie or destruction (−, within the lot's stock), inventaire (``quantite`` = the
     count found: the movement is the difference)."""
     _exiger_stock(auteur, article.etablissement)
@@ -461,30 +600,54 @@ def do_mouvement(auteur, article: ArticleStock, type_mouvement: str, quantite: i
             raise ValidationError({"quantite": "La quantité doit être positive."})
         disponible = quantite_en_stock(article, lot)
         if quantite > disponible:
-            raise ValidationError({"quantite": f"Stock insuffisant{' pour le lot ' + lot if lot else ''} : "
-                                               f"{disponible} disponible(s)."})
+            raise ValidationError(
+                {
+                    "quantite": f"Stock insuffisant{' pour le lot ' + lot if lot else ''} : "
+                    f"{disponible} disponible(s)."
+                }
+            )
         if type_mouvement == TypeMouvement.SORTIE and not commentaire.strip():
             raise ValidationError({"commentaire": "Indiquez le motif de la sortie."})
         delta = -quantite
-        peremption = peremption or MouvementStock.objects.filter(article=article, lot=lot).exclude(
-            peremption=None).values_list("peremption", flat=True).first()
+        peremption = (
+            peremption
+            or MouvementStock.objects.filter(article=article, lot=lot)
+            .exclude(peremption=None)
+            .values_list("peremption", flat=True)
+            .first()
+        )
     elif type_mouvement == TypeMouvement.INVENTAIRE:
         if quantite < 0:
             raise ValidationError({"quantite": "La quantité comptée ne peut pas être négative."})
         delta = quantite - quantite_en_stock(article, lot)
         if delta == 0:
-            raise ValidationError({"quantite": "Le stock compté est égal au stock théorique : rien à corriger."})
-        peremption = peremption or MouvementStock.objects.filter(article=article, lot=lot).exclude(
-            peremption=None).values_list("peremption", flat=True).first()
+            raise ValidationError(
+                {"quantite": "Le stock compté est égal au stock théorique : rien à corriger."}
+            )
+        peremption = (
+            peremption
+            or MouvementStock.objects.filter(article=article, lot=lot)
+            .exclude(peremption=None)
+            .values_list("peremption", flat=True)
+            .first()
+        )
     else:
         raise ValidationError("Mouvement inconnu.")
-    return MouvementStock.objects.create(organisme_id=article.organisme_id, article=article,
-                                         etablissement_id=article.etablissement_id, type_mouvement=type_mouvement,
-                                         quantite=delta, lot=lot, peremption=peremption,
-                                         commentaire=commentaire.strip()[:200], auteur=auteur)
+    return MouvementStock.objects.create(
+        organisme_id=article.organisme_id,
+        article=article,
+        etablissement_id=article.etablissement_id,
+        type_mouvement=type_mouvement,
+        quantite=delta,
+        lot=lot,
+        peremption=peremption,
+        commentaire=commentaire.strip()[:200],
+        auteur=auteur,
+    )
 
 
 # --- Ordonnance ------------------------------------------------------------------------------------------------
+
 
 def do_demander_ordonnance(auteur, usager: Usager, etablissement: Etablissement):
     """The ordonnance of the person's current lines in the ESMS, produced as a PDF by the worker."""
@@ -493,32 +656,51 @@ def do_demander_ordonnance(auteur, usager: Usager, etablissement: Etablissement)
 
     if not peut_prescrire(auteur, usager, etablissement):
         raise PermissionDenied(REFUS)
-    derniere = Prescription.objects.filter(usager=usager, etablissement=etablissement,
-                                           arrete_le__isnull=True).order_by("-cree_le").first()
+    derniere = (
+        Prescription.objects.filter(usager=usager, etablissement=etablissement, arrete_le__isnull=True)
+        .order_by("-cree_le")
+        .first()
+    )
     if derniere is None:
         raise ValidationError("Aucune ligne en cours dans cet ESMS : rien à imprimer.")
     # the ordonnance is attached to the newest line: asked again without a change, it is a new version
-    return do_demander_generation(auteur, source=derniere, usager=usager, etablissement=etablissement,
-                                  type_document=TypeDocument.ORDONNANCE, categorie="medical",
-                                  titre=f"Ordonnance du {timezone.localdate():%d/%m/%Y}", tache="medicaments.generer_ordonnance")
+    return do_demander_generation(
+        auteur,
+        source=derniere,
+        usager=usager,
+        etablissement=etablissement,
+        type_document=TypeDocument.ORDONNANCE,
+        categorie="medical",
+        titre=f"Ordonnance du {timezone.localdate():%d/%m/%Y}",
+        tache="medicaments.generer_ordonnance",
+    )
 
 
-def do_demander_cr_administration(auteur, usager: Usager, etablissement: Etablissement, du: datetime.date,
-                                  au: datetime.date):
+def do_demander_cr_administration(
+    auteur, usager: Usager, etablissement: Etablissement, du: datetime.date, au: datetime.date
+):
     """The compte rendu d'administration (LOINC 80565-5) of the person in the ESMS over a period, as a PDF
     produced by the worker (the document the DMP feeding will send)."""
     from documents.models import TypeDocument
     from documents.services import do_demander_generation
 
-    if not (policy.can_dans_etablissement(auteur, Droit.MEDICAMENTS_VOIR, usager, etablissement)
-            and policy.can_dans_etablissement(auteur, Droit.DOCUMENTS_MODIFIER, usager, etablissement)):
+    if not (
+        policy.can_dans_etablissement(auteur, Droit.MEDICAMENTS_VOIR, usager, etablissement)
+        and policy.can_dans_etablissement(auteur, Droit.DOCUMENTS_MODIFIER, usager, etablissement)
+    ):
         raise PermissionDenied(REFUS)
     if au < du:
         raise ValidationError({"au": "La fin de la période doit suivre son début."})
     if au > timezone.localdate() or (au - du).days > 92:
         raise ValidationError({"au": "Période passée de trois mois au plus."})
     return do_demander_generation(
-        auteur, source=usager, usager=usager, etablissement=etablissement,
-        type_document=TypeDocument.CR_ADMINISTRATION, categorie="medicaments",
-        titre=f"Compte rendu d'administration du {du:%d/%m/%Y} au {au:%d/%m/%Y}", tache="medicaments.generer_cr_administration",
-        options={"du": du.isoformat(), "au": au.isoformat()})
+        auteur,
+        source=usager,
+        usager=usager,
+        etablissement=etablissement,
+        type_document=TypeDocument.CR_ADMINISTRATION,
+        categorie="medicaments",
+        titre=f"Compte rendu d'administration du {du:%d/%m/%Y} au {au:%d/%m/%Y}",
+        tache="medicaments.generer_cr_administration",
+        options={"du": du.isoformat(), "au": au.isoformat()},
+    )

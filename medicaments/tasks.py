@@ -29,10 +29,14 @@ def generer_ordonnance(document_public_id: str, *, acteur) -> str:
 @shared_task(base=TenantTask, name="medicaments.generer_cr_administration")
 def generer_cr_administration(document_public_id: str, *, acteur) -> str:
     def rendre(document) -> bytes:
-        if not (policy.can_contenu(acteur, Droit.MEDICAMENTS_VOIR, document)
-                and policy.can_contenu(acteur, Droit.DOCUMENTS_MODIFIER, document)):
+        if not (
+            policy.can_contenu(acteur, Droit.MEDICAMENTS_VOIR, document)
+            and policy.can_contenu(acteur, Droit.DOCUMENTS_MODIFIER, document)
+        ):
             raise PermissionError("Le demandeur n'a plus l'habilitation pour produire ce compte rendu.")
-        return rendre_pdf("medicaments/pdf/cr_administration.html", contexte_cr_administration(document, acteur))
+        return rendre_pdf(
+            "medicaments/pdf/cr_administration.html", contexte_cr_administration(document, acteur)
+        )
 
     return produire(document_public_id, rendre)
 

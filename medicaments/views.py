@@ -49,18 +49,22 @@ def _jour(request, parametre: str = "jour") -> datetime.date:
 
 # --- Drug search (reference data: no tenant row) ----------------------------------------------------------------
 
+
 @login_required
 def recherche(request):
     if not policy.etablissements_autorises(request.user, Droit.MEDICAMENTS_VOIR):
         raise Http404
     resultats = selectors.rechercher(request.GET.get("q", ""))
-    return render(request, "medicaments/_resultats.html", {"resultats": resultats, "q": request.GET.get("q", "")})
+    return render(
+        request, "medicaments/_resultats.html", {"resultats": resultats, "q": request.GET.get("q", "")}
+    )
 
 
 # --- Dossier tab -------------------------------------------------------------------------------------------------
 
+
 def _acquittements(post) -> dict[str, str]:
-    return {cle[len("acquit-"):]: valeur for cle, valeur in post.items() if cle.startswith("acquit-")}
+    return {cle[len("acquit-") :]: valeur for cle, valeur in post.items() if cle.startswith("acquit-")}
 
 
 def _ecrire_ligne(form, appel) -> tuple[Prescription | None, list]:
@@ -88,34 +92,57 @@ def _alertes_et_motifs(alertes, post) -> list:
 def dossier(request, public_id):
     usager = usager_ou_404(request, public_id, Droit.MEDICAMENTS_VOIR)
     user = request.user
-    etabs = [e for e in etablissements_du_dossier(user, usager, Droit.MEDICAMENTS_MODIFIER)
-             if services.peut_prescrire(user, usager, e)]
-    etabs_cr = [e for e in etablissements_du_dossier(user, usager, Droit.DOCUMENTS_MODIFIER)
-                if policy.can_dans_etablissement(user, Droit.MEDICAMENTS_VOIR, usager, e)]
+    etabs = [
+        e
+        for e in etablissements_du_dossier(user, usager, Droit.MEDICAMENTS_MODIFIER)
+        if services.peut_prescrire(user, usager, e)
+    ]
+    etabs_cr = [
+        e
+        for e in etablissements_du_dossier(user, usager, Droit.DOCUMENTS_MODIFIER)
+        if policy.can_dans_etablissement(user, Droit.MEDICAMENTS_VOIR, usager, e)
+    ]
     nom = request.POST.get("formulaire", "") if request.method == "POST" else ""
-    if request.method == "POST" and not (nom in ("prescrire", "arreter", "ordonnance") and etabs
-                                         or nom == "cr" and etabs_cr):
+    if request.method == "POST" and not (
+        nom in ("prescrire", "arreter", "ordonnance") and etabs or nom == "cr" and etabs_cr
+    ):
         raise Http404
     cr_form = CrAdministrationForm(etabs_cr, request.POST if nom == "cr" else None)
-    if nom == "cr" and traiter(cr_form, lambda: services.do_demander_cr_administration(
-            user, usager, cr_form.cleaned_data["etablissement"], cr_form.cleaned_data["du"],
-            cr_form.cleaned_data["au"])):
-        messages.success(request, "Compte rendu en préparation : il sera dans l'onglet Documents dans quelques "
-                                  "instants.")
+    if nom == "cr" and traiter(
+        cr_form,
+        lambda: services.do_demander_cr_administration(
+            user,
+            usager,
+            cr_form.cleaned_data["etablissement"],
+            cr_form.cleaned_data["du"],
+            cr_form.cleaned_data["au"],
+        ),
+    ):
+        messages.success(
+            request, "Compte rendu en préparation : il sera dans l'onglet Documents dans quelques instants."
+        )
         return redirect("medicaments:dossier", public_id=usager.public_id)
-    form = PrescriptionForm(etabs, request.POST if nom == "prescrire" else None,
-                            instance=Prescription(organisme_id=usager.organisme_id))
+    form = PrescriptionForm(
+        etabs,
+        request.POST if nom == "prescrire" else None,
+        instance=Prescription(organisme_id=usager.organisme_id),
+    )
     ordonnance_form = OrdonnanceForm(etabs, request.POST if nom == "ordonnance" else None)
     alertes = []
     if nom == "prescrire" and form.is_valid():
-        prescription, alertes = _ecrire_ligne(form, lambda: services.do_prescrire(
-            user, form.construire(usager), _acquittements(request.POST)))
+        prescription, alertes = _ecrire_ligne(
+            form, lambda: services.do_prescrire(user, form.construire(usager), _acquittements(request.POST))
+        )
         if prescription:
             messages.success(request, f"Prescription enregistrée : {prescription.intitule}.")
             return redirect("medicaments:dossier", public_id=usager.public_id)
     if nom == "arreter":
-        prescription = get_contenu_or_404(user, Droit.MEDICAMENTS_MODIFIER, Prescription.objects.filter(usager=usager)
-                                          .select_related("usager", "etablissement"), request.POST.get("objet"))
+        prescription = get_contenu_or_404(
+            user,
+            Droit.MEDICAMENTS_MODIFIER,
+            Prescription.objects.filter(usager=usager).select_related("usager", "etablissement"),
+            request.POST.get("objet"),
+        )
         arret = ArretForm(request.POST)
         if arret.is_valid():
             try:
@@ -129,43 +156,82 @@ def dossier(request, public_id):
                 return redirect("medicaments:dossier", public_id=usager.public_id)
         else:
             messages.error(request, "Indiquez le motif de l'arrêt.")
-    if nom == "ordonnance" and traiter(ordonnance_form, lambda: services.do_demander_ordonnance(
-            user, usager, ordonnance_form.cleaned_data["etablissement"])):
-        messages.success(request, "Ordonnance en préparation : elle sera dans l'onglet Documents dans quelques "
-                                  "instants.")
+    if nom == "ordonnance" and traiter(
+        ordonnance_form,
+        lambda: services.do_demander_ordonnance(user, usager, ordonnance_form.cleaned_data["etablissement"]),
+    ):
+        messages.success(
+            request, "Ordonnance en préparation : elle sera dans l'onglet Documents dans quelques instants."
+        )
         return redirect("medicaments:dossier", public_id=usager.public_id)
     prescriptions = list(selectors.prescriptions_du_dossier(user, usager))
     maintenant = timezone.now()
-    return render(request, "medicaments/dossier.html", {
-        **contexte_dossier(request, usager, "medicaments"),
-        "form": form if etabs else None, "ordonnance_form": ordonnance_form if etabs else None,
-        "cr_form": cr_form if etabs_cr else None,
-        "alertes": _alertes_et_motifs(alertes, request.POST),
-        "medicament_choisi": selectors.libelle_choix(request.POST.get("medicament", "")) if nom == "prescrire" else "",
-        "en_cours": [p for p in prescriptions if p.arrete_le is None and (p.fin is None or p.fin > maintenant)],
-        "terminees": [p for p in prescriptions if p.arrete_le is not None or (p.fin and p.fin <= maintenant)][:50],
-        "administrations": selectors.administrations_du_dossier(user, usager)[:200],
-        "peut_prescrire": bool(etabs)})
+    return render(
+        request,
+        "medicaments/dossier.html",
+        {
+            **contexte_dossier(request, usager, "medicaments"),
+            "form": form if etabs else None,
+            "ordonnance_form": ordonnance_form if etabs else None,
+            "cr_form": cr_form if etabs_cr else None,
+            "alertes": _alertes_et_motifs(alertes, request.POST),
+            "medicament_choisi": selectors.libelle_choix(request.POST.get("medicament", ""))
+            if nom == "prescrire"
+            else "",
+            "en_cours": [
+                p for p in prescriptions if p.arrete_le is None and (p.fin is None or p.fin > maintenant)
+            ],
+            "terminees": [
+                p for p in prescriptions if p.arrete_le is not None or (p.fin and p.fin <= maintenant)
+            ][:50],
+            "administrations": selectors.administrations_du_dossier(user, usager)[:200],
+            "peut_prescrire": bool(etabs),
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def modifier(request, public_id):
     user = request.user
-    ancienne = get_contenu_or_404(user, Droit.MEDICAMENTS_MODIFIER,
-                                  Prescription.objects.select_related("usager", "etablissement", "specialite",
-                                                                      "substance"), public_id)
+    ancienne = get_contenu_or_404(
+        user,
+        Droit.MEDICAMENTS_MODIFIER,
+        Prescription.objects.select_related("usager", "etablissement", "specialite", "substance"),
+        public_id,
+    )
     usager = ancienne.usager
     if ancienne.arrete_le or not services.peut_prescrire(user, usager, ancienne.etablissement):
         raise Http404
     medicament = f"S:{ancienne.specialite.cis}" if ancienne.specialite_id else f"D:{ancienne.substance.code}"
-    initial = {"medicament": medicament, "date_debut": timezone.localdate(), "etablissement": ancienne.etablissement.public_id,
-               "moments": [], "autres_heures": ", ".join(h.strftime("%H:%M") for h in ancienne.heures)}
-    form = PrescriptionForm([ancienne.etablissement], request.POST if request.method == "POST" else None,
-                            instance=Prescription(organisme_id=usager.organisme_id), initial=initial)
+    initial = {
+        "medicament": medicament,
+        "date_debut": timezone.localdate(),
+        "etablissement": ancienne.etablissement.public_id,
+        "moments": [],
+        "autres_heures": ", ".join(h.strftime("%H:%M") for h in ancienne.heures),
+    }
+    form = PrescriptionForm(
+        [ancienne.etablissement],
+        request.POST if request.method == "POST" else None,
+        instance=Prescription(organisme_id=usager.organisme_id),
+        initial=initial,
+    )
     if request.method == "GET":
-        for champ in ("dose", "unite", "voie", "recurrence", "intervalle", "jours_semaine", "si_besoin", "indication",
-                      "max_par_24h", "consignes", "commentaire", "dosage_dci"):
+        for champ in (
+            "dose",
+            "unite",
+            "voie",
+            "recurrence",
+            "intervalle",
+            "jours_semaine",
+            "si_besoin",
+            "indication",
+            "max_par_24h",
+            "consignes",
+            "commentaire",
+            "dosage_dci",
+        ):
             form.initial[champ] = getattr(ancienne, champ)
         form.initial["dose"] = nombre_fr(ancienne.dose)
     motif = request.POST.get("motif_modification", "")
@@ -174,26 +240,46 @@ def modifier(request, public_id):
         if not motif.strip():
             form.add_error(None, "Indiquez le motif de la modification.")
         else:
-            nouvelle, alertes = _ecrire_ligne(form, lambda: services.do_modifier(
-                user, ancienne, form.construire(usager), motif, _acquittements(request.POST)))
+            nouvelle, alertes = _ecrire_ligne(
+                form,
+                lambda: services.do_modifier(
+                    user, ancienne, form.construire(usager), motif, _acquittements(request.POST)
+                ),
+            )
             if nouvelle:
                 messages.success(request, f"Ligne modifiée : {nouvelle.intitule} — {nouvelle.posologie}.")
                 return redirect("medicaments:dossier", public_id=usager.public_id)
-    return render(request, "medicaments/modifier.html", {
-        **contexte_dossier(request, usager, "medicaments", f"modification de {ancienne.intitule}"),
-        "ancienne": ancienne, "form": form, "alertes": _alertes_et_motifs(alertes, request.POST), "motif": motif,
-        "medicament_choisi": selectors.libelle_choix(request.POST.get("medicament", medicament))})
+    return render(
+        request,
+        "medicaments/modifier.html",
+        {
+            **contexte_dossier(request, usager, "medicaments", f"modification de {ancienne.intitule}"),
+            "ancienne": ancienne,
+            "form": form,
+            "alertes": _alertes_et_motifs(alertes, request.POST),
+            "motif": motif,
+            "medicament_choisi": selectors.libelle_choix(request.POST.get("medicament", medicament)),
+        },
+    )
 
 
 # --- eMAR round -------------------------------------------------------------------------------------------------
 
+
 def select_motifs(choisi: str = ""):
     """The reasons for a dose not given, as a <select> (the same in every dose of the round: rendered once
     unless a choice must be kept after an error)."""
-    return format_html('<select name="motif" aria-label="Motif"><option value="">Motif…</option>{}</select>',
-                       format_html_join("", '<option value="{}"{}>{}</option>', (
-                           (code, " selected" if code == choisi else "", libelle)
-                           for code, libelle in MotifNonRealisation.choices)))
+    return format_html(
+        '<select name="motif" aria-label="Motif"><option value="">Motif…</option>{}</select>',
+        format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (code, " selected" if code == choisi else "", libelle)
+                for code, libelle in MotifNonRealisation.choices
+            ),
+        ),
+    )
 
 
 SELECT_MOTIFS = select_motifs()
@@ -209,10 +295,15 @@ def tournee(request, public_id):
     creneau = request.GET.get("creneau", creneau_courant)
     if creneau not in selectors.LIBELLES_CRENEAUX:
         creneau = creneau_courant
-    peut_administrer = (unite.etablissement_id in policy.etablissements_autorises(user, Droit.MEDICAMENTS_MODIFIER)
-                        and unite.etablissement_id in policy.etablissements_autorises(user, Droit.SOINS_MODIFIER))
-    journaliser_acces(request, TypeAcces.LECTURE, unite,
-                      f"Tournée des médicaments du {jour:%d/%m/%Y} ({selectors.LIBELLES_CRENEAUX[creneau]}) — {unite.nom}")
+    peut_administrer = unite.etablissement_id in policy.etablissements_autorises(
+        user, Droit.MEDICAMENTS_MODIFIER
+    ) and unite.etablissement_id in policy.etablissements_autorises(user, Droit.SOINS_MODIFIER)
+    journaliser_acces(
+        request,
+        TypeAcces.LECTURE,
+        unite,
+        f"Tournée des médicaments du {jour:%d/%m/%Y} ({selectors.LIBELLES_CRENEAUX[creneau]}) — {unite.nom}",
+    )
     lignes = selectors.tournee(user, unite, jour, creneau, maintenant)
     url_dose = reverse("medicaments:administrer", args=["00000000-0000-0000-0000-000000000000"])
     url_sb = reverse("medicaments:si_besoin", args=["00000000-0000-0000-0000-000000000000"])
@@ -221,24 +312,50 @@ def tournee(request, public_id):
             d.url = url_dose.replace("00000000-0000-0000-0000-000000000000", str(d.dose.public_id))
         for s in ligne.si_besoin:
             s.url = url_sb.replace("00000000-0000-0000-0000-000000000000", str(s.prescription.public_id))
-    a_faire = sum(1 for ligne in lignes for d in ligne.doses
-                  if d.administration is None or d.administration.statut == StatutAdministration.REPORTE)
-    return render(request, "medicaments/tournee.html", {
-        "unite": unite, "jour": jour, "creneau": creneau, "creneaux": selectors.CRENEAUX, "lignes": lignes,
-        "peut_administrer": peut_administrer, "select_motifs": SELECT_MOTIFS, "a_faire": a_faire,
-        "en_retard": sum(1 for ligne in lignes for d in ligne.doses if d.en_retard),
-        "veille": jour - datetime.timedelta(days=1), "lendemain": jour + datetime.timedelta(days=1)})
+    a_faire = sum(
+        1
+        for ligne in lignes
+        for d in ligne.doses
+        if d.administration is None or d.administration.statut == StatutAdministration.REPORTE
+    )
+    return render(
+        request,
+        "medicaments/tournee.html",
+        {
+            "unite": unite,
+            "jour": jour,
+            "creneau": creneau,
+            "creneaux": selectors.CRENEAUX,
+            "lignes": lignes,
+            "peut_administrer": peut_administrer,
+            "select_motifs": SELECT_MOTIFS,
+            "a_faire": a_faire,
+            "en_retard": sum(1 for ligne in lignes for d in ligne.doses if d.en_retard),
+            "veille": jour - datetime.timedelta(days=1),
+            "lendemain": jour + datetime.timedelta(days=1),
+        },
+    )
 
 
 def _rendu_dose(request, dose, erreur: str = ""):
     """One dose of the round after a validation; after an error, what was typed (reason, precision, time)
     stays, its panel open — not the scanned code: the next scan must not be appended to a wrong one."""
     administration = getattr(dose, "administration", None) if dose.pk else None
-    ligne = selectors.LigneDose(dose, administration, False, reverse("medicaments:administrer", args=[dose.public_id]))
+    ligne = selectors.LigneDose(
+        dose, administration, False, reverse("medicaments:administrer", args=[dose.public_id])
+    )
     saisie = request.POST if erreur else {}
-    response = render(request, "medicaments/_dose.html", {
-        "d": ligne, "peut_administrer": True, "erreur": erreur, "saisie": saisie,
-        "select_motifs": select_motifs(saisie.get("motif", "")) if erreur else SELECT_MOTIFS})
+    response = render(
+        request,
+        "medicaments/_dose.html",
+        {
+            "d": ligne,
+            "peut_administrer": True,
+            "erreur": erreur,
+            "saisie": saisie,
+            "select_motifs": select_motifs(saisie.get("motif", "")) if erreur else SELECT_MOTIFS,
+        },
+    )
     if not erreur:
         response["HX-Trigger"] = "dose-validee"
     return response
@@ -248,8 +365,12 @@ def _rendu_dose(request, dose, erreur: str = ""):
 @require_POST
 def administrer(request, public_id):
     user = request.user
-    dose = get_contenu_or_404(user, Droit.MEDICAMENTS_MODIFIER, DosePlanifiee.objects.select_related(
-        "prescription__specialite", "usager"), public_id)
+    dose = get_contenu_or_404(
+        user,
+        Droit.MEDICAMENTS_MODIFIER,
+        DosePlanifiee.objects.select_related("prescription__specialite", "usager"),
+        public_id,
+    )
     form = AdministrationForm(request.POST)
     erreur = ""
     if form.is_valid():
@@ -257,7 +378,9 @@ def administrer(request, public_id):
         reporte_a = None
         if d["reporte_a"]:
             jour = timezone.localdate()
-            reporte_a = datetime.datetime.combine(jour, d["reporte_a"], tzinfo=timezone.get_current_timezone())
+            reporte_a = datetime.datetime.combine(
+                jour, d["reporte_a"], tzinfo=timezone.get_current_timezone()
+            )
             if reporte_a <= timezone.now():  # "2 h" typed at 23 h: tomorrow
                 reporte_a += datetime.timedelta(days=1)
         try:
@@ -268,19 +391,26 @@ def administrer(request, public_id):
             raise Http404 from None
     else:
         erreur = "Saisie incomplète : choisissez un motif ou une heure de report."
-    dose = for_tenant(request.user, DosePlanifiee.objects.select_related(
-        "prescription__specialite", "administration__auteur")).get(pk=dose.pk)
+    dose = for_tenant(
+        request.user,
+        DosePlanifiee.objects.select_related("prescription__specialite", "administration__auteur"),
+    ).get(pk=dose.pk)
     if not request.headers.get("HX-Request"):
         if erreur:
             messages.error(request, erreur)
         else:
-            messages.success(request, f"{dose.prescription.intitule} — {dose.usager} : "
-                                      f"{dose.administration.get_statut_display().lower()}.")
+            messages.success(
+                request,
+                f"{dose.prescription.intitule} — {dose.usager} : "
+                f"{dose.administration.get_statut_display().lower()}.",
+            )
         sejour = sejour_dans(dose.usager, dose.etablissement, timezone.localdate())
         if sejour and sejour.unite:
             jour, creneau = selectors.creneau_de(dose.prevue_le)
-            return redirect(reverse("medicaments:tournee", args=[sejour.unite.public_id])
-                            + f"?jour={jour}&creneau={creneau}")
+            return redirect(
+                reverse("medicaments:tournee", args=[sejour.unite.public_id])
+                + f"?jour={jour}&creneau={creneau}"
+            )
         return redirect("medicaments:dossier", public_id=dose.usager.public_id)
     return _rendu_dose(request, dose, erreur)
 
@@ -289,13 +419,19 @@ def administrer(request, public_id):
 @require_POST
 def si_besoin(request, public_id):
     user = request.user
-    prescription = get_contenu_or_404(user, Droit.MEDICAMENTS_MODIFIER, Prescription.objects.select_related(
-        "usager", "specialite").filter(si_besoin=True), public_id)
+    prescription = get_contenu_or_404(
+        user,
+        Droit.MEDICAMENTS_MODIFIER,
+        Prescription.objects.select_related("usager", "specialite").filter(si_besoin=True),
+        public_id,
+    )
     form = SiBesoinForm(request.POST)
     erreur = ""
     if form.is_valid():
         try:
-            services.do_donner_si_besoin(user, prescription, form.cleaned_data["indication"], form.cleaned_data["code"])
+            services.do_donner_si_besoin(
+                user, prescription, form.cleaned_data["indication"], form.cleaned_data["code"]
+            )
         except ValidationError as exc:
             erreur = " ".join(exc.messages)
         except PermissionDenied:
@@ -303,17 +439,28 @@ def si_besoin(request, public_id):
     else:
         erreur = "Indiquez pourquoi la dose est donnée (douleur, fièvre…)."
     maintenant = timezone.now()
-    ligne = selectors.LigneSiBesoin(prescription, services.prises_si_besoin_24h(prescription, maintenant),
-                                    reverse("medicaments:si_besoin", args=[prescription.public_id]))
+    ligne = selectors.LigneSiBesoin(
+        prescription,
+        services.prises_si_besoin_24h(prescription, maintenant),
+        reverse("medicaments:si_besoin", args=[prescription.public_id]),
+    )
     if not request.headers.get("HX-Request"):
         if erreur:
             messages.error(request, erreur)
         else:
             messages.success(request, f"{prescription.intitule} — {prescription.usager} : donné (si besoin).")
         return redirect("medicaments:dossier", public_id=prescription.usager.public_id)
-    response = render(request, "medicaments/_si_besoin.html", {"s": ligne, "peut_administrer": True, "erreur": erreur,
-                                                               "donne": not erreur,
-                                                               "indication": request.POST.get("indication", "")})
+    response = render(
+        request,
+        "medicaments/_si_besoin.html",
+        {
+            "s": ligne,
+            "peut_administrer": True,
+            "erreur": erreur,
+            "donne": not erreur,
+            "indication": request.POST.get("indication", ""),
+        },
+    )
     if not erreur:
         response["HX-Trigger"] = "dose-validee"
     return response
@@ -321,9 +468,13 @@ def si_besoin(request, public_id):
 
 # --- Piluliers ---------------------------------------------------------------------------------------------------
 
+
 def _semaine(request) -> datetime.date:
-    return services.lundi(_jour(request, "semaine") if request.GET.get("semaine") else
-                          timezone.localdate() + datetime.timedelta(days=7))
+    return services.lundi(
+        _jour(request, "semaine")
+        if request.GET.get("semaine")
+        else timezone.localdate() + datetime.timedelta(days=7)
+    )
 
 
 @login_required
@@ -331,13 +482,22 @@ def piluliers(request, public_id):
     unite = unite_ou_404(request.user, Droit.MEDICAMENTS_VOIR, public_id)
     semaine = _semaine(request)
     liste = selectors.residents(request.user, unite, semaine, action=Droit.MEDICAMENTS_VOIR)
-    journaliser_acces(request, TypeAcces.LECTURE, unite, f"Piluliers de la semaine du {semaine:%d/%m/%Y} — {unite.nom}")
+    journaliser_acces(
+        request, TypeAcces.LECTURE, unite, f"Piluliers de la semaine du {semaine:%d/%m/%Y} — {unite.nom}"
+    )
     faits = selectors.piluliers_de_la_semaine(liste, unite.etablissement_id, semaine)
     a_refaire = selectors.piluliers_a_refaire(list(faits.values()))
-    return render(request, "medicaments/piluliers.html", {
-        "unite": unite, "semaine": semaine, "lignes": [(r, faits.get(r.usager.pk), r.usager.pk in a_refaire)
-                                                       for r in liste],
-        "precedente": semaine - datetime.timedelta(days=7), "suivante": semaine + datetime.timedelta(days=7)})
+    return render(
+        request,
+        "medicaments/piluliers.html",
+        {
+            "unite": unite,
+            "semaine": semaine,
+            "lignes": [(r, faits.get(r.usager.pk), r.usager.pk in a_refaire) for r in liste],
+            "precedente": semaine - datetime.timedelta(days=7),
+            "suivante": semaine + datetime.timedelta(days=7),
+        },
+    )
 
 
 @login_required
@@ -351,14 +511,20 @@ def pilulier(request, public_id):
     etablissement = next((e for e in etabs if str(e.public_id) == etab_id), etabs[0] if etabs else None)
     if etablissement is None:
         raise Http404
-    existant = for_tenant(request.user, Pilulier.objects.select_related("prepare_par", "verifie_par").filter(
-        usager=usager, etablissement=etablissement, semaine=semaine)).first()
+    existant = for_tenant(
+        request.user,
+        Pilulier.objects.select_related("prepare_par", "verifie_par").filter(
+            usager=usager, etablissement=etablissement, semaine=semaine
+        ),
+    ).first()
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "preparer":
                 services.do_marquer_pilulier_prepare(user, usager, etablissement, semaine)
-                messages.success(request, "Pilulier marqué préparé. Un second professionnel doit le contrôler.")
+                messages.success(
+                    request, "Pilulier marqué préparé. Un second professionnel doit le contrôler."
+                )
             elif action == "verifier" and existant:
                 services.do_verifier_pilulier(user, existant)
                 messages.success(request, "Double contrôle enregistré.")
@@ -368,20 +534,35 @@ def pilulier(request, public_id):
             messages.error(request, " ".join(exc.messages))
         except PermissionDenied:
             raise Http404 from None
-        return redirect(reverse("medicaments:pilulier", args=[usager.public_id])
-                        + f"?semaine={semaine}&etablissement={etablissement.public_id}")
-    sejour = sejour_dans(usager, etablissement, semaine) or sejour_dans(usager, etablissement, timezone.localdate())
-    return render(request, "medicaments/pilulier.html", {
-        **contexte_dossier(request, usager, "medicaments", f"pilulier du {semaine:%d/%m/%Y}"),
-        "semaine": semaine, "etablissement": etablissement, "pilulier": existant, "sejour": sejour,
-        "a_refaire": bool(existant and selectors.piluliers_a_refaire([existant])),
-        "grille": selectors.contenu_pilulier(usager, etablissement.pk, semaine),
-        "jours": [semaine + datetime.timedelta(days=i) for i in range(7)],
-        "peut_modifier": etablissement.pk in policy.etablissements_autorises(user, Droit.MEDICAMENTS_MODIFIER),
-        "precedente": semaine - datetime.timedelta(days=7), "suivante": semaine + datetime.timedelta(days=7)})
+        return redirect(
+            reverse("medicaments:pilulier", args=[usager.public_id])
+            + f"?semaine={semaine}&etablissement={etablissement.public_id}"
+        )
+    sejour = sejour_dans(usager, etablissement, semaine) or sejour_dans(
+        usager, etablissement, timezone.localdate()
+    )
+    return render(
+        request,
+        "medicaments/pilulier.html",
+        {
+            **contexte_dossier(request, usager, "medicaments", f"pilulier du {semaine:%d/%m/%Y}"),
+            "semaine": semaine,
+            "etablissement": etablissement,
+            "pilulier": existant,
+            "sejour": sejour,
+            "a_refaire": bool(existant and selectors.piluliers_a_refaire([existant])),
+            "grille": selectors.contenu_pilulier(usager, etablissement.pk, semaine),
+            "jours": [semaine + datetime.timedelta(days=i) for i in range(7)],
+            "peut_modifier": etablissement.pk
+            in policy.etablissements_autorises(user, Droit.MEDICAMENTS_MODIFIER),
+            "precedente": semaine - datetime.timedelta(days=7),
+            "suivante": semaine + datetime.timedelta(days=7),
+        },
+    )
 
 
 # --- Stock ---------------------------------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -397,8 +578,9 @@ def stock(request):
     nom = request.POST.get("formulaire", "") if request.method == "POST" else ""
     if nom and (nom not in ("article", "mouvement") or not peut_modifier):
         raise Http404
-    article_form = ArticleForm(request.POST if nom == "article" else None,
-                               instance=ArticleStock(etablissement=etablissement))
+    article_form = ArticleForm(
+        request.POST if nom == "article" else None, instance=ArticleStock(etablissement=etablissement)
+    )
     mouvement_form = MouvementForm(request.POST if nom == "mouvement" else None, auto_id="mvt-%s")
     retour = redirect(reverse("medicaments:stock") + f"?etablissement={etablissement.public_id}")
     if nom == "article" and article_form.is_valid():
@@ -412,28 +594,53 @@ def stock(request):
             return retour
     if nom == "mouvement" and mouvement_form.is_valid():
         d = mouvement_form.cleaned_data
-        article = get_for_user_or_404(user, Droit.MEDICAMENTS_MODIFIER,
-                                      ArticleStock.objects.filter(etablissement=etablissement)
-                                      .select_related("etablissement", "specialite"), d["article"])
+        article = get_for_user_or_404(
+            user,
+            Droit.MEDICAMENTS_MODIFIER,
+            ArticleStock.objects.filter(etablissement=etablissement).select_related(
+                "etablissement", "specialite"
+            ),
+            d["article"],
+        )
         try:
-            services.do_mouvement(user, article, d["type_mouvement"], d["quantite"], d["lot"], d["peremption"],
-                                  d["commentaire"])
+            services.do_mouvement(
+                user, article, d["type_mouvement"], d["quantite"], d["lot"], d["peremption"], d["commentaire"]
+            )
         except ValidationError as exc:
             ajouter_erreurs(mouvement_form, exc)
-            messages.error(request, f"{article.specialite} : " + " ".join(
-                e for erreurs in mouvement_form.errors.values() for e in erreurs))
+            messages.error(
+                request,
+                f"{article.specialite} : "
+                + " ".join(e for erreurs in mouvement_form.errors.values() for e in erreurs),
+            )
         else:
             messages.success(request, f"Mouvement enregistré : {article.specialite}.")
             return retour
     elif nom == "mouvement":
-        messages.error(request, "Mouvement incomplet : " + " ".join(
-            e for erreurs in mouvement_form.errors.values() for e in erreurs))
-    journaliser_acces(request, TypeAcces.LECTURE, etablissement, f"Stock de médicaments — {etablissement.nom}")
+        messages.error(
+            request,
+            "Mouvement incomplet : "
+            + " ".join(e for erreurs in mouvement_form.errors.values() for e in erreurs),
+        )
+    journaliser_acces(
+        request, TypeAcces.LECTURE, etablissement, f"Stock de médicaments — {etablissement.nom}"
+    )
     etat = selectors.etat_du_stock(etablissement.pk)
-    return render(request, "medicaments/stock.html", {
-        "etablissements": etabs, "etablissement": etablissement, "etat": etat, "peut_modifier": peut_modifier,
-        "article_form": article_form, "mouvement_form": mouvement_form,
-        "article_en_erreur": request.POST.get("article", "") if nom == "mouvement" else "",
-        "medicament_choisi": selectors.libelle_choix(request.POST.get("medicament", "")) if nom == "article" else "",
-        "sous_le_seuil": [e for e in etat if e.sous_le_seuil and e.article.seuil_alerte],
-        "a_surveiller": [(e, lot) for e in etat for lot in e.lots if lot["proche"]]})
+    return render(
+        request,
+        "medicaments/stock.html",
+        {
+            "etablissements": etabs,
+            "etablissement": etablissement,
+            "etat": etat,
+            "peut_modifier": peut_modifier,
+            "article_form": article_form,
+            "mouvement_form": mouvement_form,
+            "article_en_erreur": request.POST.get("article", "") if nom == "mouvement" else "",
+            "medicament_choisi": selectors.libelle_choix(request.POST.get("medicament", ""))
+            if nom == "article"
+            else "",
+            "sous_le_seuil": [e for e in etat if e.sous_le_seuil and e.article.seuil_alerte],
+            "a_surveiller": [(e, lot) for e in etat for lot in e.lots if lot["proche"]],
+        },
+    )

@@ -13,16 +13,73 @@ import unicodedata
 from pathlib import Path
 
 SUBSTANCES = (
-    "paracetamol", "tramadol", "codeine", "morphine", "oxycodone", "nefopam", "ibuprofene", "ketoprofene",
-    "acide acetylsalicylique", "amoxicilline", "clavulan", "pristinamycine", "cefixime", "ceftriaxone",
-    "sulfamethoxazole", "furosemide", "bisoprolol", "amlodipine", "ramipril", "perindopril", "atorvastatine",
-    "simvastatine", "apixaban", "rivaroxaban", "fluindione", "warfarine", "enoxaparine", "metformine",
-    "insuline glargine", "levothyroxine", "omeprazole", "esomeprazole", "pantoprazole", "macrogol",
-    "lactulose", "loperamide", "metoclopramide", "donepezil", "memantine", "rivastigmine", "levodopa",
-    "sertraline", "escitalopram", "mirtazapine", "paroxetine", "oxazepam", "lorazepam", "alprazolam",
-    "zopiclone", "zolpidem", "risperidone", "haloperidol", "quetiapine", "tiapride", "valproate",
-    "levetiracetam", "lamotrigine", "carbamazepine", "colecalciferol", "calcium", "potassium",
-    "fer", "cyanocobalamine", "prednisone", "prednisolone", "salbutamol", "tiotropium",
+    "paracetamol",
+    "tramadol",
+    "codeine",
+    "morphine",
+    "oxycodone",
+    "nefopam",
+    "ibuprofene",
+    "ketoprofene",
+    "acide acetylsalicylique",
+    "amoxicilline",
+    "clavulan",
+    "pristinamycine",
+    "cefixime",
+    "ceftriaxone",
+    "sulfamethoxazole",
+    "furosemide",
+    "bisoprolol",
+    "amlodipine",
+    "ramipril",
+    "perindopril",
+    "atorvastatine",
+    "simvastatine",
+    "apixaban",
+    "rivaroxaban",
+    "fluindione",
+    "warfarine",
+    "enoxaparine",
+    "metformine",
+    "insuline glargine",
+    "levothyroxine",
+    "omeprazole",
+    "esomeprazole",
+    "pantoprazole",
+    "macrogol",
+    "lactulose",
+    "loperamide",
+    "metoclopramide",
+    "donepezil",
+    "memantine",
+    "rivastigmine",
+    "levodopa",
+    "sertraline",
+    "escitalopram",
+    "mirtazapine",
+    "paroxetine",
+    "oxazepam",
+    "lorazepam",
+    "alprazolam",
+    "zopiclone",
+    "zolpidem",
+    "risperidone",
+    "haloperidol",
+    "quetiapine",
+    "tiapride",
+    "valproate",
+    "levetiracetam",
+    "lamotrigine",
+    "carbamazepine",
+    "colecalciferol",
+    "calcium",
+    "potassium",
+    "fer",
+    "cyanocobalamine",
+    "prednisone",
+    "prednisolone",
+    "salbutamol",
+    "tiotropium",
 )
 
 
@@ -48,8 +105,9 @@ def main(source: Path, cible: Path) -> None:
             nom = normaliser(champs[3])
             if any(nom == s or nom.startswith(s + " ") or f" {s}" in f" {nom}" for s in SUBSTANCES):
                 gardes.add(cis(ligne))
-    commercialisees = {cis(lg) for lg in lignes(source / "CIS_bdpm.txt")
-                       if "Commercialisée" in lg.decode("latin-1")}
+    commercialisees = {
+        cis(lg) for lg in lignes(source / "CIS_bdpm.txt") if "Commercialisée" in lg.decode("latin-1")
+    }
     gardes &= commercialisees
     for nom in ("CIS_bdpm.txt", "CIS_CIP_bdpm.txt", "CIS_COMPO_bdpm.txt", "CIS_CPD_bdpm.txt"):
         (cible / nom).write_bytes(b"".join(lg for lg in lignes(source / nom) if cis(lg) in gardes))

@@ -19,15 +19,23 @@ from psycopg import sql
 
 def parts(url: str) -> dict:
     u = urlparse(url)
-    return {"user": unquote(u.username or ""), "password": unquote(u.password or ""),
-            "dbname": u.path.lstrip("/"), "host": u.hostname, "port": u.port or 5432}
+    return {
+        "user": unquote(u.username or ""),
+        "password": unquote(u.password or ""),
+        "dbname": u.path.lstrip("/"),
+        "host": u.hostname,
+        "port": u.port or 5432,
+    }
 
 
 def ensure_role(cur, name: str, password: str, extra: str) -> None:
     cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
     verb = "ALTER" if cur.fetchone() else "CREATE"
-    cur.execute(sql.SQL(f"{verb} ROLE {{}} LOGIN PASSWORD {{}} NOSUPERUSER NOBYPASSRLS {extra}").format(
-        sql.Identifier(name), sql.Literal(password)))
+    cur.execute(
+        sql.SQL(f"{verb} ROLE {{}} LOGIN PASSWORD {{}} NOSUPERUSER NOBYPASSRLS {extra}").format(
+            sql.Identifier(name), sql.Literal(password)
+        )
+    )
 
 
 def main(admin_url: str, owner_url: str, app_url: str) -> None:
@@ -37,8 +45,11 @@ def main(admin_url: str, owner_url: str, app_url: str) -> None:
         ensure_role(cur, app["user"], app["password"], "NOCREATEDB NOCREATEROLE")
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [owner["dbname"]])
         if not cur.fetchone():
-            cur.execute(sql.SQL("CREATE DATABASE {} OWNER {} ENCODING 'UTF8' TEMPLATE template0").format(
-                sql.Identifier(owner["dbname"]), sql.Identifier(owner["user"])))
+            cur.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {} ENCODING 'UTF8' TEMPLATE template0").format(
+                    sql.Identifier(owner["dbname"]), sql.Identifier(owner["user"])
+                )
+            )
     admin_db = admin_url.rsplit("/", 1)[0] + "/" + owner["dbname"]
     with psycopg.connect(admin_db, autocommit=True) as conn, conn.cursor() as cur:
         # Extensions the domain apps rely on (name search); trusted ones, created once by the admin.
@@ -47,12 +58,20 @@ def main(admin_url: str, owner_url: str, app_url: str) -> None:
             if cur.fetchone():
                 cur.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(ext)))
             else:
-                print(f"Attention : l'extension PostgreSQL « {ext} » n'est pas disponible sur ce serveur "
-                      "(paquet contrib) ; la recherche de noms tolérante en aura besoin.", file=sys.stderr)
-        cur.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
-            sql.Identifier(owner["dbname"]), sql.Identifier(app["user"])))
-    print(f"PostgreSQL : rôle propriétaire « {owner['user']} », rôle applicatif « {app['user']} », "
-          f"base « {owner['dbname']} » prêts.")
+                print(
+                    f"Attention : l'extension PostgreSQL « {ext} » n'est pas disponible sur ce serveur "
+                    "(paquet contrib) ; la recherche de noms tolérante en aura besoin.",
+                    file=sys.stderr,
+                )
+        cur.execute(
+            sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+                sql.Identifier(owner["dbname"]), sql.Identifier(app["user"])
+            )
+        )
+    print(
+        f"PostgreSQL : rôle propriétaire « {owner['user']} », rôle applicatif « {app['user']} », "
+        f"base « {owner['dbname']} » prêts."
+    )
 
 
 if __name__ == "__main__":

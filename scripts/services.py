@@ -109,14 +109,41 @@ def ensure_postgres() -> str:
         say(f"Création du cluster PostgreSQL local ({bindir}) dans {data}")
         data.mkdir(parents=True, exist_ok=True)
         _chown_for_db(PG_DIR)
-        subprocess.run(_as_db_user([str(bindir / "initdb"), "-D", str(data), "-U", superuser, "--auth=trust",
-                                    "--encoding=UTF8", "--locale=C.UTF-8"]),
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            _as_db_user(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    superuser,
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     _chown_for_db(PG_DIR)
     say(f"Démarrage de PostgreSQL local sur 127.0.0.1:{PG_PORT}")
-    subprocess.run(_as_db_user([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(PG_DIR / "postgres.log"),
-                                "-w", "-o", f"-p {PG_PORT} -c listen_addresses=127.0.0.1 -k {PG_DIR}",
-                                "start"]), check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        _as_db_user(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(PG_DIR / "postgres.log"),
+                "-w",
+                "-o",
+                f"-p {PG_PORT} -c listen_addresses=127.0.0.1 -k {PG_DIR}",
+                "start",
+            ]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return admin_url
 
 
@@ -127,10 +154,28 @@ def ensure_broker() -> str:
     if redis:
         (LOCAL / "redis").mkdir(parents=True, exist_ok=True)
         say(f"Démarrage d'un redis-server local sur 127.0.0.1:{REDIS_PORT}")
-        subprocess.run([redis, "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(REDIS_PORT),
-                        "--dir", str(LOCAL / "redis"), "--save", "", "--appendonly", "no",
-                        "--pidfile", str(LOCAL / "redis" / "redis.pid"),
-                        "--logfile", str(LOCAL / "redis" / "redis.log")], check=True)
+        subprocess.run(
+            [
+                redis,
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(REDIS_PORT),
+                "--dir",
+                str(LOCAL / "redis"),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--pidfile",
+                str(LOCAL / "redis" / "redis.pid"),
+                "--logfile",
+                str(LOCAL / "redis" / "redis.log"),
+            ],
+            check=True,
+        )
         for _ in range(50):
             if port_open(REDIS_PORT):
                 break
@@ -144,8 +189,10 @@ def env() -> None:
     exports: dict[str, str] = {}
     if os.environ.get("DATABASE_URL"):
         if not os.environ.get("DATABASE_OWNER_URL"):
-            raise SystemExit("DATABASE_URL est défini : définissez aussi DATABASE_OWNER_URL (rôle propriétaire "
-                             "qui applique les migrations ; il doit différer du rôle applicatif).")
+            raise SystemExit(
+                "DATABASE_URL est défini : définissez aussi DATABASE_OWNER_URL (rôle propriétaire "
+                "qui applique les migrations ; il doit différer du rôle applicatif)."
+            )
         say("PostgreSQL : DATABASE_URL / DATABASE_OWNER_URL fournis")
     else:
         admin_url = os.environ.get("DATABASE_ADMIN_URL") or ensure_postgres()
@@ -166,7 +213,9 @@ def env() -> None:
 def stop() -> None:
     bindir = pg_bindir()
     if bindir and (PG_DIR / "data" / "postmaster.pid").exists():
-        subprocess.run(_as_db_user([str(bindir / "pg_ctl"), "-D", str(PG_DIR / "data"), "-m", "fast", "stop"]))
+        subprocess.run(
+            _as_db_user([str(bindir / "pg_ctl"), "-D", str(PG_DIR / "data"), "-m", "fast", "stop"])
+        )
     pid = LOCAL / "redis" / "redis.pid"
     if pid.exists():
         subprocess.run(["kill", pid.read_text().strip()])

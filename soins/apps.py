@@ -17,4 +17,6 @@ class SoinsConfig(AppConfig):
         registre.onglet("transmissions", "Transmissions", ordre=110, url="soins:transmissions", voir=voir)
         registre.onglet("plan", "Plan de soins", ordre=120, url="soins:plan", voir=voir)
         # allergies, diet and risks above every tab, for the équipe de soins only (secret professionnel partagé)
-        registre.bandeau("allergies", ordre=10, voir=voir, template="soins/_bandeau.html", contexte=bandeau_soins)
+        registre.bandeau(
+            "allergies", ordre=10, voir=voir, template="soins/_bandeau.html", contexte=bandeau_soins
+        )

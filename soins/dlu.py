@@ -51,23 +51,37 @@ def contexte_dlu(document, acteur) -> dict:
     antecedents = list(Antecedent.objects.filter(usager=usager))
     proches = list(usager.proches.all())
     return {
-        "usager": usager, "etablissement": etablissement, "dossier": dossier, "document": document,
+        "usager": usager,
+        "etablissement": etablissement,
+        "dossier": dossier,
+        "document": document,
         "ins": matricule_partageable(usager) or "",
         "sejour": sejour_dans(usager, etablissement, timezone.localdate()),
         "personne_confiance": next((p for p in proches if p.personne_confiance), None),
         "a_prevenir": sorted((p for p in proches if p.a_prevenir), key=lambda p: p.ordre_appel or 99)[:2],
         "representants": [p for p in proches if p.representant_legal],
         "intervenants": list(usager.intervenants.filter(actif=True)),
-        "problemes": [a for a in antecedents if a.type_antecedent == TypeAntecedent.PROBLEME and not a.resolu],
+        "problemes": [
+            a for a in antecedents if a.type_antecedent == TypeAntecedent.PROBLEME and not a.resolu
+        ],
         # medical history first (what the emergency team needs most), then surgical; resolved ones last
-        "antecedents": sorted((a for a in antecedents if a.type_antecedent in (TypeAntecedent.MEDICAL,
-                                                                                TypeAntecedent.CHIRURGICAL)),
-                              key=lambda a: (a.type_antecedent != TypeAntecedent.MEDICAL, a.resolu)),
+        "antecedents": sorted(
+            (
+                a
+                for a in antecedents
+                if a.type_antecedent in (TypeAntecedent.MEDICAL, TypeAntecedent.CHIRURGICAL)
+            ),
+            key=lambda a: (a.type_antecedent != TypeAntecedent.MEDICAL, a.resolu),
+        ),
         "allergies": list(usager.allergies.filter(inactive_le__isnull=True)),
-        "constantes": [(DEFINITIONS[code].libelle if not DEFINITIONS[code].libelle_2 else "TA", dernieres[code])
-                       for code in DEFINITIONS if code in dernieres],
+        "constantes": [
+            (DEFINITIONS[code].libelle if not DEFINITIONS[code].libelle_2 else "TA", dernieres[code])
+            for code in DEFINITIONS
+            if code in dernieres
+        ],
         "gir": EvaluationAggir.objects.filter(usager=usager, annulee_le__isnull=True)
-        .order_by("-date_evaluation").first(),
+        .order_by("-date_evaluation")
+        .first(),
         "administratif": DossierAdministratif.objects.filter(usager=usager).first(),
         "genere_le": timezone.localtime(),
         "traitements": [],

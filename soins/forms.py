@@ -33,7 +33,16 @@ FORMATS_DATETIME = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
 class AllergieForm(forms.ModelForm):
     class Meta:
         model = Allergie
-        fields = ["nature", "type_agent", "agent", "reaction", "severite", "certitude", "date_constat", "source"]
+        fields = [
+            "nature",
+            "type_agent",
+            "agent",
+            "reaction",
+            "severite",
+            "certitude",
+            "date_constat",
+            "source",
+        ]
         widgets = {"date_constat": DATE}
 
 
@@ -44,8 +53,17 @@ class MotifForm(forms.Form):
 class DossierSoinsForm(forms.ModelForm):
     class Meta:
         model = DossierSoins
-        fields = ["regime", "regime_precisions", "texture", "liquides", "risque_chute", "risque_escarre",
-                  "risque_denutrition", "risque_fausse_route", "remarques"]
+        fields = [
+            "regime",
+            "regime_precisions",
+            "texture",
+            "liquides",
+            "risque_chute",
+            "risque_escarre",
+            "risque_denutrition",
+            "risque_fausse_route",
+            "remarques",
+        ]
         widgets = {"remarques": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -71,16 +89,24 @@ class IntervenantForm(forms.ModelForm):
 # --- Constantes ------------------------------------------------------------------------------------------
 
 # The constantes of a round, in the order carers take them.
-CONSTANTES_TOUR = [TypeConstante.TENSION, TypeConstante.POULS, TypeConstante.TEMPERATURE, TypeConstante.SPO2,
-                   TypeConstante.DOULEUR_EN, TypeConstante.GLYCEMIE, TypeConstante.POIDS]
+CONSTANTES_TOUR = [
+    TypeConstante.TENSION,
+    TypeConstante.POULS,
+    TypeConstante.TEMPERATURE,
+    TypeConstante.SPO2,
+    TypeConstante.DOULEUR_EN,
+    TypeConstante.GLYCEMIE,
+    TypeConstante.POIDS,
+]
 
 
 class ConstantesForm(forms.Form):
     """Every constante of one person at one moment; empty fields are simply not measured. Field names
     are the constante codes (``tension`` and ``tension_2`` for blood pressure)."""
 
-    mesure_le = forms.DateTimeField(label="Mesurées le", widget=DATETIME, input_formats=FORMATS_DATETIME,
-                                    required=False)
+    mesure_le = forms.DateTimeField(
+        label="Mesurées le", widget=DATETIME, input_formats=FORMATS_DATETIME, required=False
+    )
     commentaire = forms.CharField(label="Commentaire", max_length=200, required=False)
 
     def __init__(self, *args, types=None, etablissements=None, heure_seule=False, **kwargs):
@@ -89,8 +115,13 @@ class ConstantesForm(forms.Form):
         self.heure_seule = heure_seule
         if heure_seule:  # a round: today, only the time is typed
             del self.fields["mesure_le"]
-            self.fields["heure"] = forms.TimeField(label="Heure", required=False, widget=forms.TimeInput(
-                attrs={"type": "time", "aria-label": "Heure de la mesure"}, format="%H:%M"))
+            self.fields["heure"] = forms.TimeField(
+                label="Heure",
+                required=False,
+                widget=forms.TimeInput(
+                    attrs={"type": "time", "aria-label": "Heure de la mesure"}, format="%H:%M"
+                ),
+            )
         if "mesure_le" in self.fields:
             self.fields["mesure_le"].widget.attrs["aria-label"] = "Date et heure de la mesure"
         if etablissements is not None:
@@ -105,30 +136,47 @@ class ConstantesForm(forms.Form):
                 self.fields[f"{code}_2"].widget.attrs["aria-label"] = d.libelle_2
         if not self.is_bound:
             maintenant = timezone.localtime().replace(second=0, microsecond=0)
-            self.initial.setdefault("heure" if heure_seule else "mesure_le", maintenant.time() if heure_seule
-                                    else maintenant)
+            self.initial.setdefault(
+                "heure" if heure_seule else "mesure_le", maintenant.time() if heure_seule else maintenant
+            )
 
     def clean(self):
         data = super().clean()
         if self.heure_seule and data.get("heure"):
-            data["mesure_le"] = datetime.datetime.combine(timezone.localdate(), data["heure"],
-                                                          tzinfo=timezone.get_current_timezone())
+            data["mesure_le"] = datetime.datetime.combine(
+                timezone.localdate(), data["heure"], tzinfo=timezone.get_current_timezone()
+            )
         for code in self.types:
             d = DEFINITIONS[code]
             if d.libelle_2 and (data.get(code) is None) != (data.get(f"{code}_2") is None):
                 self.add_error(code, "Saisissez la systolique et la diastolique.")
         champ = "heure" if self.heure_seule else "mesure_le"
-        if any(data.get(code) is not None for code in self.types) and not data.get("mesure_le") \
-                and champ not in self.errors:
-            self.add_error(champ, "Indiquez l'heure de la mesure." if self.heure_seule else
-                           "Indiquez la date et l'heure de la mesure.")
+        if (
+            any(data.get(code) is not None for code in self.types)
+            and not data.get("mesure_le")
+            and champ not in self.errors
+        ):
+            self.add_error(
+                champ,
+                "Indiquez l'heure de la mesure."
+                if self.heure_seule
+                else "Indiquez la date et l'heure de la mesure.",
+            )
         return data
 
     def mesures(self) -> list[Constante]:
         data = self.cleaned_data
-        return [Constante(type_constante=code, valeur=data[code], valeur_2=data.get(f"{code}_2"),
-                          mesure_le=data["mesure_le"], commentaire=data.get("commentaire") or "")
-                for code in self.types if data.get(code) is not None]
+        return [
+            Constante(
+                type_constante=code,
+                valeur=data[code],
+                valeur_2=data.get(f"{code}_2"),
+                mesure_le=data["mesure_le"],
+                commentaire=data.get("commentaire") or "",
+            )
+            for code in self.types
+            if data.get(code) is not None
+        ]
 
     def champs_constantes(self):
         for code in self.types:
@@ -137,9 +185,14 @@ class ConstantesForm(forms.Form):
 
 
 class SeuilForm(forms.Form):
-    type_constante = forms.ChoiceField(label="Constante", choices=[
-        (c, lib) for c, lib in TypeConstante.choices if DEFINITIONS[c].seuils != (None, None)
-        or c in (TypeConstante.POIDS, TypeConstante.DIURESE)])
+    type_constante = forms.ChoiceField(
+        label="Constante",
+        choices=[
+            (c, lib)
+            for c, lib in TypeConstante.choices
+            if DEFINITIONS[c].seuils != (None, None) or c in (TypeConstante.POIDS, TypeConstante.DIURESE)
+        ],
+    )
     minimum = DecimalFrField(label="Seuil bas")
     maximum = DecimalFrField(label="Seuil haut")
     minimum_2 = DecimalFrField(label="Diastolique : seuil bas")
@@ -148,15 +201,28 @@ class SeuilForm(forms.Form):
 
 # --- Transmissions ----------------------------------------------------------------------------------------
 
+
 class TransmissionForm(forms.ModelForm):
     etablissement = EtablissementField()
     ecrite_le = forms.DateTimeField(label="Date et heure", widget=DATETIME, input_formats=FORMATS_DATETIME)
 
     class Meta:
         model = Transmission
-        fields = ["etablissement", "ecrite_le", "cible", "donnees", "actions", "resultats", "texte", "importante"]
+        fields = [
+            "etablissement",
+            "ecrite_le",
+            "cible",
+            "donnees",
+            "actions",
+            "resultats",
+            "texte",
+            "importante",
+        ]
         widgets = {f: forms.Textarea(attrs={"rows": 2}) for f in ("donnees", "actions", "resultats", "texte")}
-        labels = {"texte": "Transmission narrative (sans cible)", "importante": "Importante (à lire en priorité)"}
+        labels = {
+            "texte": "Transmission narrative (sans cible)",
+            "importante": "Importante (à lire en priorité)",
+        }
 
     def __init__(self, etablissements, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -178,22 +244,38 @@ class TransmissionRapideForm(forms.ModelForm):
 
 # --- Plan de soins ----------------------------------------------------------------------------------------
 
+
 class SoinPlanifieForm(forms.ModelForm):
     etablissement = EtablissementField()
-    heures = HeuresField(label="Heures", help_text="Séparées par des virgules : 7:30, 14h, 21 h 15.", max_length=200)
-    jours_semaine = forms.TypedMultipleChoiceField(label="Jours", choices=JOURS_SEMAINE, coerce=int, required=False,
-                                                   widget=forms.CheckboxSelectMultiple)
+    heures = HeuresField(
+        label="Heures", help_text="Séparées par des virgules : 7:30, 14h, 21 h 15.", max_length=200
+    )
+    jours_semaine = forms.TypedMultipleChoiceField(
+        label="Jours", choices=JOURS_SEMAINE, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = SoinPlanifie
-        fields = ["etablissement", "type_soin", "libelle", "consignes", "heures", "recurrence", "intervalle",
-                  "jours_semaine", "date_debut", "date_fin"]
+        fields = [
+            "etablissement",
+            "type_soin",
+            "libelle",
+            "consignes",
+            "heures",
+            "recurrence",
+            "intervalle",
+            "jours_semaine",
+            "date_debut",
+            "date_fin",
+        ]
         widgets = {"date_debut": DATE, "date_fin": DATE, "consignes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, etablissements, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choix_etablissements(self, etablissements)
-        self.fields["intervalle"].help_text = "Pour « tous les N jours » : compté à partir de la date de début."
+        self.fields[
+            "intervalle"
+        ].help_text = "Pour « tous les N jours » : compté à partir de la date de début."
         if not self.is_bound:
             self.initial["date_debut"] = self.initial.get("date_debut") or timezone.localdate()
 

@@ -76,28 +76,37 @@ class NiveauRisque(models.TextChoices):
     ELEVE = "eleve", "Élevé"
 
 
-RISQUES = [("risque_chute", "Chutes"), ("risque_escarre", "Escarres"), ("risque_denutrition", "Dénutrition"),
-           ("risque_fausse_route", "Fausses routes")]
+RISQUES = [
+    ("risque_chute", "Chutes"),
+    ("risque_escarre", "Escarres"),
+    ("risque_denutrition", "Dénutrition"),
+    ("risque_fausse_route", "Fausses routes"),
+]
 
 
 class DossierSoins(TenantModel):
     """What every carer of the person must know: allergy status, diet and textures, risks."""
 
     usager = models.OneToOneField("usagers.Usager", on_delete=models.CASCADE, related_name="dossier_soins")
-    statut_allergies = models.CharField("allergies", max_length=20, choices=StatutAllergies.choices,
-                                        default=StatutAllergies.NON_RENSEIGNE)
+    statut_allergies = models.CharField(
+        "allergies", max_length=20, choices=StatutAllergies.choices, default=StatutAllergies.NON_RENSEIGNE
+    )
     regime = models.CharField("régime", max_length=20, choices=Regime.choices, default=Regime.NORMAL)
     regime_precisions = models.CharField("précisions sur le régime", max_length=200, blank=True)
     texture = models.CharField(max_length=20, choices=Texture.choices, default=Texture.NORMALE)
     liquides = models.CharField(max_length=20, choices=Liquides.choices, default=Liquides.NORMAUX)
-    risque_chute = models.CharField("risque de chute", max_length=20, choices=NiveauRisque.choices,
-                                    default=NiveauRisque.NON_EVALUE)
-    risque_escarre = models.CharField("risque d'escarre", max_length=20, choices=NiveauRisque.choices,
-                                      default=NiveauRisque.NON_EVALUE)
-    risque_denutrition = models.CharField("risque de dénutrition", max_length=20, choices=NiveauRisque.choices,
-                                          default=NiveauRisque.NON_EVALUE)
-    risque_fausse_route = models.CharField("risque de fausse route", max_length=20, choices=NiveauRisque.choices,
-                                           default=NiveauRisque.NON_EVALUE)
+    risque_chute = models.CharField(
+        "risque de chute", max_length=20, choices=NiveauRisque.choices, default=NiveauRisque.NON_EVALUE
+    )
+    risque_escarre = models.CharField(
+        "risque d'escarre", max_length=20, choices=NiveauRisque.choices, default=NiveauRisque.NON_EVALUE
+    )
+    risque_denutrition = models.CharField(
+        "risque de dénutrition", max_length=20, choices=NiveauRisque.choices, default=NiveauRisque.NON_EVALUE
+    )
+    risque_fausse_route = models.CharField(
+        "risque de fausse route", max_length=20, choices=NiveauRisque.choices, default=NiveauRisque.NON_EVALUE
+    )
     remarques = models.TextField("remarques utiles aux soins", blank=True)
     history = tenant_history()
 
@@ -111,11 +120,17 @@ class DossierSoins(TenantModel):
 
     def risques(self) -> list[tuple[str, str, str]]:
         """(libellé, niveau, libellé du niveau) of each risk."""
-        return [(libelle, getattr(self, champ), NiveauRisque(getattr(self, champ)).label) for champ, libelle in RISQUES]
+        return [
+            (libelle, getattr(self, champ), NiveauRisque(getattr(self, champ)).label)
+            for champ, libelle in RISQUES
+        ]
 
     def risques_eleves(self) -> list[str]:
-        return [libelle for champ, libelle in RISQUES
-                if getattr(self, champ) in (NiveauRisque.MODERE, NiveauRisque.ELEVE)]
+        return [
+            libelle
+            for champ, libelle in RISQUES
+            if getattr(self, champ) in (NiveauRisque.MODERE, NiveauRisque.ELEVE)
+        ]
 
 
 # --- Allergies and intolerances ----------------------------------------------------------------------------
@@ -171,10 +186,14 @@ class Allergie(TenantModel):
         ordering = ["-severite", "agent"]
         indexes = [models.Index(fields=["organisme", "usager"], name="allergie_org_usager_idx")]
         constraints = [
-            models.UniqueConstraint(fields=["usager", "type_agent", "agent_normalise"],
-                                    condition=Q(inactive_le__isnull=True), name="allergie_active_unique"),
-            models.CheckConstraint(condition=Q(inactive_le__isnull=True) | ~Q(inactive_motif=""),
-                                   name="allergie_inactive_motif"),
+            models.UniqueConstraint(
+                fields=["usager", "type_agent", "agent_normalise"],
+                condition=Q(inactive_le__isnull=True),
+                name="allergie_active_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(inactive_le__isnull=True) | ~Q(inactive_motif=""), name="allergie_inactive_motif"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -267,8 +286,13 @@ class Intervenant(TenantModel):
         verbose_name = "intervenant"
         ordering = ["role", "nom"]
         indexes = [models.Index(fields=["organisme", "usager"], name="intervenant_org_usager_idx")]
-        constraints = [models.UniqueConstraint(fields=["usager"], condition=Q(role="medecin_traitant", actif=True),
-                                               name="un_medecin_traitant_actif")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["usager"],
+                condition=Q(role="medecin_traitant", actif=True),
+                name="un_medecin_traitant_actif",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.nom} ({self.get_role_display().lower()})"
@@ -282,7 +306,7 @@ class DefinitionConstante:
     libelle: str
     unite: str
     decimales: int
-    plausible: tuple[Decimal, Decimal]          # outside: a typing error, refused
+    plausible: tuple[Decimal, Decimal]  # outside: a typing error, refused
     seuils: tuple[Decimal | None, Decimal | None]  # default alert thresholds (min, max), per usager editable
     libelle_2: str = ""
     plausible_2: tuple[Decimal, Decimal] | None = None
@@ -312,12 +336,24 @@ class TypeConstante(models.TextChoices):
 DEFINITIONS: dict[str, DefinitionConstante] = {
     TypeConstante.POIDS: DefinitionConstante("Poids", "kg", 1, (D(20), D(300)), (None, None)),
     TypeConstante.TAILLE: DefinitionConstante("Taille", "cm", 0, (D(50), D(230)), (None, None)),
-    TypeConstante.TENSION: DefinitionConstante("Systolique", "mmHg", 0, (D(50), D(260)), (D(90), D(160)),
-                                               "Diastolique", (D(20), D(160)), (D(50), D(100))),
+    TypeConstante.TENSION: DefinitionConstante(
+        "Systolique",
+        "mmHg",
+        0,
+        (D(50), D(260)),
+        (D(90), D(160)),
+        "Diastolique",
+        (D(20), D(160)),
+        (D(50), D(100)),
+    ),
     TypeConstante.POULS: DefinitionConstante("Pouls", "/min", 0, (D(20), D(250)), (D(50), D(110))),
-    TypeConstante.TEMPERATURE: DefinitionConstante("Température", "°C", 1, (D(30), D(44)), (D("35.5"), D("38.0"))),
+    TypeConstante.TEMPERATURE: DefinitionConstante(
+        "Température", "°C", 1, (D(30), D(44)), (D("35.5"), D("38.0"))
+    ),
     TypeConstante.SPO2: DefinitionConstante("SpO2", "%", 0, (D(50), D(100)), (D(92), None)),
-    TypeConstante.GLYCEMIE: DefinitionConstante("Glycémie", "g/L", 2, (D("0.20"), D("6.00")), (D("0.70"), D("2.50"))),
+    TypeConstante.GLYCEMIE: DefinitionConstante(
+        "Glycémie", "g/L", 2, (D("0.20"), D("6.00")), (D("0.70"), D("2.50"))
+    ),
     TypeConstante.DOULEUR_EN: DefinitionConstante("EN", "/10", 0, (D(0), D(10)), (None, D(3))),
     TypeConstante.DOULEUR_ALGOPLUS: DefinitionConstante("Algoplus", "/5", 0, (D(0), D(5)), (None, D(1))),
     TypeConstante.SELLES: DefinitionConstante("Selles", "nombre", 0, (D(0), D(10)), (None, None)),
@@ -352,14 +388,19 @@ class Constante(TenantModel):
         verbose_name = "constante"
         ordering = ["-mesure_le", "-id"]
         indexes = [
-            models.Index(fields=["organisme", "usager", "type_constante", "-mesure_le"], name="constante_serie_idx"),
-            models.Index(fields=["etablissement", "-mesure_le"], condition=~Q(alerte=""),
-                         name="constante_alertes_idx"),
+            models.Index(
+                fields=["organisme", "usager", "type_constante", "-mesure_le"], name="constante_serie_idx"
+            ),
+            models.Index(
+                fields=["etablissement", "-mesure_le"], condition=~Q(alerte=""), name="constante_alertes_idx"
+            ),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(type_constante="tension", valeur_2__isnull=False)
-                                   | (~Q(type_constante="tension") & Q(valeur_2__isnull=True)),
-                                   name="constante_tension_deux_valeurs"),
+            models.CheckConstraint(
+                condition=Q(type_constante="tension", valeur_2__isnull=False)
+                | (~Q(type_constante="tension") & Q(valeur_2__isnull=True)),
+                name="constante_tension_deux_valeurs",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -399,8 +440,12 @@ class SeuilConstante(TenantModel):
         indexes = [models.Index(fields=["organisme", "usager"], name="seuil_org_usager_idx")]
         constraints = [
             models.UniqueConstraint(fields=["usager", "type_constante"], name="seuil_unique_par_constante"),
-            models.CheckConstraint(condition=Q(minimum__isnull=True) | Q(maximum__isnull=True)
-                                   | Q(minimum__lt=models.F("maximum")), name="seuil_min_inferieur_max"),
+            models.CheckConstraint(
+                condition=Q(minimum__isnull=True)
+                | Q(maximum__isnull=True)
+                | Q(minimum__lt=models.F("maximum")),
+                name="seuil_min_inferieur_max",
+            ),
         ]
 
 
@@ -435,8 +480,9 @@ def bornes_poste(poste: str, jour: datetime.date) -> tuple[datetime.datetime, da
     tz = timezone.get_current_timezone()
     debut = datetime.datetime.combine(jour, datetime.time(DEBUT_POSTE[poste]), tzinfo=tz)
     if poste == Poste.NUIT:
-        fin = datetime.datetime.combine(jour + datetime.timedelta(days=1), datetime.time(DEBUT_POSTE[Poste.MATIN]),
-                                        tzinfo=tz)
+        fin = datetime.datetime.combine(
+            jour + datetime.timedelta(days=1), datetime.time(DEBUT_POSTE[Poste.MATIN]), tzinfo=tz
+        )
     else:
         suivant = Poste.APRES_MIDI if poste == Poste.MATIN else Poste.NUIT
         fin = datetime.datetime.combine(jour, datetime.time(DEBUT_POSTE[suivant]), tzinfo=tz)
@@ -454,8 +500,9 @@ class Transmission(TenantModel):
     ecrite_le = models.DateTimeField("écrite le", default=timezone.now)
     poste = models.CharField(max_length=20, choices=Poste.choices)
     date_poste = models.DateField("date du poste")
-    cible = models.CharField(max_length=120, blank=True,
-                             help_text="Laisser vide pour une transmission narrative.")
+    cible = models.CharField(
+        max_length=120, blank=True, help_text="Laisser vide pour une transmission narrative."
+    )
     donnees = models.TextField("données", blank=True)
     actions = models.TextField(blank=True)
     resultats = models.TextField("résultats", blank=True)
@@ -474,8 +521,10 @@ class Transmission(TenantModel):
         ]
         constraints = [
             # a ciblée has a cible and at least its Données; a narrative one has a text
-            models.CheckConstraint(condition=(~Q(cible="") & ~Q(donnees="")) | (Q(cible="") & ~Q(texte="")),
-                                   name="transmission_contenu"),
+            models.CheckConstraint(
+                condition=(~Q(cible="") & ~Q(donnees="")) | (Q(cible="") & ~Q(texte="")),
+                name="transmission_contenu",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -500,9 +549,14 @@ class PriseDePoste(TenantModel):
 
     class Meta:
         verbose_name = "prise de poste"
-        constraints = [models.UniqueConstraint(fields=["professionnel", "date_poste", "poste"],
-                                               name="une_prise_de_poste_par_poste")]
-        indexes = [models.Index(fields=["organisme", "professionnel", "-date_poste"], name="prise_poste_pro_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["professionnel", "date_poste", "poste"], name="une_prise_de_poste_par_poste"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organisme", "professionnel", "-date_poste"], name="prise_poste_pro_idx")
+        ]
 
 
 # --- Plan de soins ----------------------------------------------------------------------------------------
@@ -526,12 +580,25 @@ class Recurrence(models.TextChoices):
     JOURS_SEMAINE = "jours_semaine", "Certains jours de la semaine"
 
 
-JOURS_SEMAINE = [(1, "Lundi"), (2, "Mardi"), (3, "Mercredi"), (4, "Jeudi"), (5, "Vendredi"), (6, "Samedi"),
-                 (7, "Dimanche")]
+JOURS_SEMAINE = [
+    (1, "Lundi"),
+    (2, "Mardi"),
+    (3, "Mercredi"),
+    (4, "Jeudi"),
+    (5, "Vendredi"),
+    (6, "Samedi"),
+    (7, "Dimanche"),
+]
 
 
-def jour_prevu(jour: datetime.date, debut: datetime.date, fin: datetime.date | None, recurrence: str,
-               intervalle: int, jours_semaine) -> bool:
+def jour_prevu(
+    jour: datetime.date,
+    debut: datetime.date,
+    fin: datetime.date | None,
+    recurrence: str,
+    intervalle: int,
+    jours_semaine,
+) -> bool:
     """The recurrence rule shared by the plan de soins and the prescriptions (pure): every day, every N days
     counted from ``debut``, or given ISO weekdays, between ``debut`` and ``fin`` (inclusive)."""
     if jour < debut or (fin and jour > fin):
@@ -553,15 +620,18 @@ class SoinPlanifie(TenantModel):
     libelle = models.CharField("précision", max_length=150, blank=True)
     consignes = models.TextField(blank=True)
     heures = ArrayField(models.TimeField(), verbose_name="heures")
-    recurrence = models.CharField("fréquence", max_length=20, choices=Recurrence.choices, default=Recurrence.QUOTIDIEN)
+    recurrence = models.CharField(
+        "fréquence", max_length=20, choices=Recurrence.choices, default=Recurrence.QUOTIDIEN
+    )
     intervalle = models.PositiveSmallIntegerField("tous les N jours", default=1)
     jours_semaine = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
     date_debut = models.DateField("à partir du")
     date_fin = models.DateField("jusqu'au", null=True, blank=True)
     cree_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     arrete_le = models.DateTimeField(null=True, blank=True)
-    arrete_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    arrete_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     arrete_motif = models.CharField(max_length=200, blank=True)
     history = tenant_history()
 
@@ -571,12 +641,21 @@ class SoinPlanifie(TenantModel):
         verbose_name = "soin planifié"
         verbose_name_plural = "soins planifiés"
         ordering = ["type_soin", "id"]
-        indexes = [models.Index(fields=["organisme", "etablissement", "usager"], condition=Q(arrete_le__isnull=True),
-                                name="soin_actif_idx")]
+        indexes = [
+            models.Index(
+                fields=["organisme", "etablissement", "usager"],
+                condition=Q(arrete_le__isnull=True),
+                name="soin_actif_idx",
+            )
+        ]
         constraints = [
-            models.CheckConstraint(condition=Q(intervalle__gte=1) & Q(intervalle__lte=60), name="soin_intervalle"),
-            models.CheckConstraint(condition=Q(date_fin__isnull=True) | Q(date_fin__gte=models.F("date_debut")),
-                                   name="soin_fin_apres_debut"),
+            models.CheckConstraint(
+                condition=Q(intervalle__gte=1) & Q(intervalle__lte=60), name="soin_intervalle"
+            ),
+            models.CheckConstraint(
+                condition=Q(date_fin__isnull=True) | Q(date_fin__gte=models.F("date_debut")),
+                name="soin_fin_apres_debut",
+            ),
             models.CheckConstraint(condition=~Q(heures=[]), name="soin_au_moins_une_heure"),
         ]
 
@@ -591,7 +670,9 @@ class SoinPlanifie(TenantModel):
         """Whether the task falls on ``jour`` (pure: no query)."""
         if self.arrete_le and jour > timezone.localtime(self.arrete_le).date():
             return False
-        return jour_prevu(jour, self.date_debut, self.date_fin, self.recurrence, self.intervalle, self.jours_semaine)
+        return jour_prevu(
+            jour, self.date_debut, self.date_fin, self.recurrence, self.intervalle, self.jours_semaine
+        )
 
     def description_frequence(self) -> str:
         heures = ", ".join(h.strftime("%H:%M").replace(":", " h ") for h in sorted(self.heures))
@@ -643,19 +724,29 @@ class RealisationSoin(TenantModel):
 
     class Meta:
         verbose_name = "réalisation d'un soin"
-        indexes = [models.Index(fields=["organisme", "etablissement", "date_prevue"], name="realisation_jour_idx"),
-                   # the relève: tasks not done or postponed, recent first
-                   models.Index(fields=["etablissement", "-realise_le"],
-                                condition=Q(statut__in=["pas_fait", "reporte"]), name="realisation_releve_idx")]
+        indexes = [
+            models.Index(fields=["organisme", "etablissement", "date_prevue"], name="realisation_jour_idx"),
+            # the relève: tasks not done or postponed, recent first
+            models.Index(
+                fields=["etablissement", "-realise_le"],
+                condition=Q(statut__in=["pas_fait", "reporte"]),
+                name="realisation_releve_idx",
+            ),
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["soin", "date_prevue", "heure_prevue"], name="une_realisation_par_occurrence"),
+            models.UniqueConstraint(
+                fields=["soin", "date_prevue", "heure_prevue"], name="une_realisation_par_occurrence"
+            ),
             models.CheckConstraint(condition=~Q(statut="pas_fait") | ~Q(motif=""), name="realisation_motif"),
-            models.CheckConstraint(condition=~Q(statut="reporte") | Q(reporte_a__isnull=False),
-                                   name="realisation_report_heure"),
+            models.CheckConstraint(
+                condition=~Q(statut="reporte") | Q(reporte_a__isnull=False), name="realisation_report_heure"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.soin} — {self.date_prevue:%d/%m} {self.heure_prevue:%H:%M} : {self.get_statut_display()}"
+        return (
+            f"{self.soin} — {self.date_prevue:%d/%m} {self.heure_prevue:%H:%M} : {self.get_statut_display()}"
+        )
 
 
 # --- Read marks -------------------------------------------------------------------------------------------
@@ -678,11 +769,21 @@ class Lecture(TenantModel):
     changed (the return is recorded) is unread again: ``lu_le`` is compared with its modification."""
 
     professionnel = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    transmission = models.ForeignKey(Transmission, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    constante = models.ForeignKey(Constante, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    realisation = models.ForeignKey(RealisationSoin, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    absence = models.ForeignKey("usagers.Absence", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    sejour = models.ForeignKey("usagers.Sejour", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    transmission = models.ForeignKey(
+        Transmission, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    constante = models.ForeignKey(
+        Constante, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    realisation = models.ForeignKey(
+        RealisationSoin, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    absence = models.ForeignKey(
+        "usagers.Absence", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    sejour = models.ForeignKey(
+        "usagers.Sejour", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     lu_le = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -690,14 +791,29 @@ class Lecture(TenantModel):
         indexes = [models.Index(fields=["organisme", "professionnel"], name="lecture_org_pro_idx")]
         constraints = [
             models.CheckConstraint(condition=_un_seul_objet(), name="lecture_un_objet"),
-            models.UniqueConstraint(fields=["professionnel", "absence"], condition=Q(absence__isnull=False),
-                                    name="lecture_absence_unique"),
-            models.UniqueConstraint(fields=["professionnel", "sejour"], condition=Q(sejour__isnull=False),
-                                    name="lecture_sejour_unique"),
-            models.UniqueConstraint(fields=["professionnel", "transmission"], condition=Q(transmission__isnull=False),
-                                    name="lecture_transmission_unique"),
-            models.UniqueConstraint(fields=["professionnel", "constante"], condition=Q(constante__isnull=False),
-                                    name="lecture_constante_unique"),
-            models.UniqueConstraint(fields=["professionnel", "realisation"], condition=Q(realisation__isnull=False),
-                                    name="lecture_realisation_unique"),
+            models.UniqueConstraint(
+                fields=["professionnel", "absence"],
+                condition=Q(absence__isnull=False),
+                name="lecture_absence_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["professionnel", "sejour"],
+                condition=Q(sejour__isnull=False),
+                name="lecture_sejour_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["professionnel", "transmission"],
+                condition=Q(transmission__isnull=False),
+                name="lecture_transmission_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["professionnel", "constante"],
+                condition=Q(constante__isnull=False),
+                name="lecture_constante_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["professionnel", "realisation"],
+                condition=Q(realisation__isnull=False),
+                name="lecture_realisation_unique",
+            ),
         ]

@@ -37,6 +37,7 @@ TOLERANCE_RETARD = datetime.timedelta(hours=1)
 
 # --- The residents of a unit -------------------------------------------------------------------------------
 
+
 @dataclass
 class Resident:
     usager: Usager
@@ -48,20 +49,26 @@ def residents(user, unite: Unite, jour: datetime.date, action: str = Droit.SOINS
     """People whose séjour in ``unite`` covers ``jour`` and whom ``user`` may care for (one query)."""
     autorises = policy.scope(user, action, Usager.objects.all()).values("pk")
     absences = Absence.objects.filter(sejour=OuterRef("pk"), debut__lte=jour).filter(
-        Q(fin__isnull=True) | Q(fin__gte=jour))
-    sejours = (Sejour.objects.filter(organisme_id=user.organisme_id, unite=unite, date_entree__lte=jour,
-                                     usager__in=autorises)
-               .filter(Q(date_sortie__isnull=True) | Q(date_sortie__gte=jour))
-               .annotate(absent=Exists(absences)).select_related("usager")
-               .order_by("chambre", "usager__nom_naissance"))
+        Q(fin__isnull=True) | Q(fin__gte=jour)
+    )
+    sejours = (
+        Sejour.objects.filter(
+            organisme_id=user.organisme_id, unite=unite, date_entree__lte=jour, usager__in=autorises
+        )
+        .filter(Q(date_sortie__isnull=True) | Q(date_sortie__gte=jour))
+        .annotate(absent=Exists(absences))
+        .select_related("usager")
+        .order_by("chambre", "usager__nom_naissance")
+    )
     return [Resident(s.usager, s, s.absent) for s in sejours]
 
 
 # --- Relève ------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class ElementReleve:
-    genre: str            # "transmission", "alerte", "soin", "absence", "arrivee"
+    genre: str  # "transmission", "alerte", "soin", "absence", "arrivee"
     moment: datetime.datetime
     usager: Usager
     objet: object
@@ -80,36 +87,77 @@ def releve(user, unite: Unite, depuis: datetime.datetime, usagers: list[Usager])
     lu_c = Exists(Lecture.objects.filter(professionnel=user, constante=OuterRef("pk")))
     lu_r = Exists(Lecture.objects.filter(professionnel=user, realisation=OuterRef("pk")))
     elements: list[ElementReleve] = []
-    transmissions = (Transmission.objects.filter(organisme_id=user.organisme_id, etablissement_id=etab, unite=unite,
-                                                 usager_id__in=ids, ecrite_le__gte=depuis)
-                     .annotate(lu=lu_t).select_related("auteur"))
-    elements += [ElementReleve("transmission", t.ecrite_le, par_id[t.usager_id], t, t.lu, t.importante)
-                 for t in transmissions]
-    alertes = (Constante.objects.filter(organisme_id=user.organisme_id, etablissement_id=etab, usager_id__in=ids,
-                                        mesure_le__gte=depuis, annulee_le__isnull=True).exclude(alerte="")
-               .annotate(lu=lu_c).select_related("auteur"))
+    transmissions = (
+        Transmission.objects.filter(
+            organisme_id=user.organisme_id,
+            etablissement_id=etab,
+            unite=unite,
+            usager_id__in=ids,
+            ecrite_le__gte=depuis,
+        )
+        .annotate(lu=lu_t)
+        .select_related("auteur")
+    )
+    elements += [
+        ElementReleve("transmission", t.ecrite_le, par_id[t.usager_id], t, t.lu, t.importante)
+        for t in transmissions
+    ]
+    alertes = (
+        Constante.objects.filter(
+            organisme_id=user.organisme_id,
+            etablissement_id=etab,
+            usager_id__in=ids,
+            mesure_le__gte=depuis,
+            annulee_le__isnull=True,
+        )
+        .exclude(alerte="")
+        .annotate(lu=lu_c)
+        .select_related("auteur")
+    )
     elements += [ElementReleve("alerte", c.mesure_le, par_id[c.usager_id], c, c.lu, True) for c in alertes]
-    soins = (RealisationSoin.objects.filter(organisme_id=user.organisme_id, etablissement_id=etab, usager_id__in=ids,
-                                            realise_le__gte=depuis,
-                                            statut__in=[StatutRealisation.PAS_FAIT, StatutRealisation.REPORTE])
-             .annotate(lu=lu_r).select_related("auteur", "soin"))
+    soins = (
+        RealisationSoin.objects.filter(
+            organisme_id=user.organisme_id,
+            etablissement_id=etab,
+            usager_id__in=ids,
+            realise_le__gte=depuis,
+            statut__in=[StatutRealisation.PAS_FAIT, StatutRealisation.REPORTE],
+        )
+        .annotate(lu=lu_r)
+        .select_related("auteur", "soin")
+    )
     elements += [ElementReleve("soin", r.realise_le, par_id[r.usager_id], r, r.lu, False) for r in soins]
     # Events of the unit's residents: an absence recorded or changed (hospitalisation, return), an arrival.
-    lu_a = Exists(Lecture.objects.filter(professionnel=user, absence=OuterRef("pk"), lu_le__gte=OuterRef("modifie_le")))
-    absences = (Absence.objects.filter(organisme_id=user.organisme_id, sejour__unite=unite,
-                                       sejour__usager_id__in=ids, modifie_le__gte=depuis)
-                .annotate(lu=lu_a).select_related("sejour"))
-    elements += [ElementReleve("absence", a.modifie_le, par_id[a.sejour.usager_id], a, a.lu,
-                               a.motif == "hospitalisation") for a in absences]
+    lu_a = Exists(
+        Lecture.objects.filter(professionnel=user, absence=OuterRef("pk"), lu_le__gte=OuterRef("modifie_le"))
+    )
+    absences = (
+        Absence.objects.filter(
+            organisme_id=user.organisme_id,
+            sejour__unite=unite,
+            sejour__usager_id__in=ids,
+            modifie_le__gte=depuis,
+        )
+        .annotate(lu=lu_a)
+        .select_related("sejour")
+    )
+    elements += [
+        ElementReleve(
+            "absence", a.modifie_le, par_id[a.sejour.usager_id], a, a.lu, a.motif == "hospitalisation"
+        )
+        for a in absences
+    ]
     lu_s = Exists(Lecture.objects.filter(professionnel=user, sejour=OuterRef("pk")))
-    arrivees = (Sejour.objects.filter(organisme_id=user.organisme_id, unite=unite, usager_id__in=ids,
-                                      cree_le__gte=depuis).annotate(lu=lu_s))
+    arrivees = Sejour.objects.filter(
+        organisme_id=user.organisme_id, unite=unite, usager_id__in=ids, cree_le__gte=depuis
+    ).annotate(lu=lu_s)
     elements += [ElementReleve("arrivee", s.cree_le, par_id[s.usager_id], s, s.lu, False) for s in arrivees]
     elements.sort(key=lambda e: e.moment, reverse=True)
     return elements
 
 
 # --- Plan de soins: the day view -----------------------------------------------------------------------------
+
 
 @dataclass
 class Occurrence:
@@ -131,7 +179,9 @@ class LigneJournee:
     occurrences: list[Occurrence] = field(default_factory=list)
 
 
-def occurrences_du_jour(soins: list[SoinPlanifie], jour: datetime.date) -> list[tuple[SoinPlanifie, datetime.time]]:
+def occurrences_du_jour(
+    soins: list[SoinPlanifie], jour: datetime.date
+) -> list[tuple[SoinPlanifie, datetime.time]]:
     """The plan de soins expanded for one day: (task, time), in time order. Pure function."""
     prevues = [(soin, heure) for soin in soins if soin.prevu_le(jour) for heure in soin.heures]
     return sorted(prevues, key=lambda p: (p[1], p[0].type_soin))
@@ -139,20 +189,28 @@ def occurrences_du_jour(soins: list[SoinPlanifie], jour: datetime.date) -> list[
 
 def soins_actifs(usager_ids: list[int], etablissement_id: int, jour: datetime.date) -> QuerySet[SoinPlanifie]:
     debut_jour = datetime.datetime.combine(jour, datetime.time.min, tzinfo=timezone.get_current_timezone())
-    return (SoinPlanifie.objects.filter(etablissement_id=etablissement_id, usager_id__in=usager_ids,
-                                        date_debut__lte=jour)
-            .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=jour))
-            .filter(Q(arrete_le__isnull=True) | Q(arrete_le__gte=debut_jour)))
+    return (
+        SoinPlanifie.objects.filter(
+            etablissement_id=etablissement_id, usager_id__in=usager_ids, date_debut__lte=jour
+        )
+        .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=jour))
+        .filter(Q(arrete_le__isnull=True) | Q(arrete_le__gte=debut_jour))
+    )
 
 
-def journee(unite: Unite, jour: datetime.date, liste: list[Resident],
-            maintenant: datetime.datetime | None = None) -> list[LigneJournee]:
+def journee(
+    unite: Unite, jour: datetime.date, liste: list[Resident], maintenant: datetime.datetime | None = None
+) -> list[LigneJournee]:
     """The day view of ``unite``: for each resident, the day's care tasks with what was done (two queries)."""
     maintenant = maintenant or timezone.now()
     ids = [r.usager.pk for r in liste]
     soins = list(soins_actifs(ids, unite.etablissement_id, jour))
-    realisations = {(r.soin_id, r.heure_prevue): r for r in RealisationSoin.objects.filter(
-        etablissement_id=unite.etablissement_id, usager_id__in=ids, date_prevue=jour).select_related("auteur")}
+    realisations = {
+        (r.soin_id, r.heure_prevue): r
+        for r in RealisationSoin.objects.filter(
+            etablissement_id=unite.etablissement_id, usager_id__in=ids, date_prevue=jour
+        ).select_related("auteur")
+    }
     par_usager: dict[int, list[SoinPlanifie]] = {}
     for soin in soins:
         par_usager.setdefault(soin.usager_id, []).append(soin)
@@ -166,7 +224,10 @@ def journee(unite: Unite, jour: datetime.date, liste: list[Resident],
             if realisation is not None and realisation.statut == StatutRealisation.REPORTE:
                 attendu = realisation.reporte_a or heure
             final = realisation is not None and realisation.statut != StatutRealisation.REPORTE
-            en_retard = not final and datetime.datetime.combine(jour, attendu, tzinfo=tz) + TOLERANCE_RETARD < maintenant
+            en_retard = (
+                not final
+                and datetime.datetime.combine(jour, attendu, tzinfo=tz) + TOLERANCE_RETARD < maintenant
+            )
             ligne.occurrences.append(Occurrence(soin, heure, realisation, en_retard))
         lignes.append(ligne)
     return lignes
@@ -174,14 +235,19 @@ def journee(unite: Unite, jour: datetime.date, liste: list[Resident],
 
 # --- Constantes ---------------------------------------------------------------------------------------------
 
+
 def constantes_du_dossier(user, usager: Usager) -> QuerySet[Constante]:
     return policy.scope_contenu_du_dossier(user, Droit.SOINS_VOIR, Constante.objects.all(), usager)
 
 
 def dernieres_constantes(user, usager: Usager) -> dict[str, Constante]:
     """The last valid measurement of each constante (one query, DISTINCT ON)."""
-    qs = (constantes_du_dossier(user, usager).filter(annulee_le__isnull=True)
-          .order_by("type_constante", "-mesure_le").distinct("type_constante"))
+    qs = (
+        constantes_du_dossier(user, usager)
+        .filter(annulee_le__isnull=True)
+        .order_by("type_constante", "-mesure_le")
+        .distinct("type_constante")
+    )
     return {c.type_constante: c for c in qs}
 
 
@@ -208,7 +274,9 @@ class Graphique:
     hauteur: int = 200
 
 
-def graphiques(mesures: list[Constante], seuils: dict, debut: datetime.datetime, fin: datetime.datetime) -> list[Graphique]:
+def graphiques(
+    mesures: list[Constante], seuils: dict, debut: datetime.datetime, fin: datetime.datetime
+) -> list[Graphique]:
     """Server-rendered SVG charts (one per constante measured), with the thresholds as dashed lines; in
     plain SVG so that they print."""
     largeur, hauteur = 640, 200
@@ -227,45 +295,73 @@ def graphiques(mesures: list[Constante], seuils: dict, debut: datetime.datetime,
         repere = Repere(largeur, hauteur, debut, fin, bas=bas, haut=haut, marge_g=48, marge_d=8, marge_b=24)
         x, y = repere.x, repere.y
 
-        points: list[dict[str, Any]] = [{"x": x(m.mesure_le), "y": y(m.valeur), "y2": y(m.valeur_2) if m.valeur_2 is not None else None,
-                   "mesure": m} for m in serie]
+        points: list[dict[str, Any]] = [
+            {
+                "x": x(m.mesure_le),
+                "y": y(m.valeur),
+                "y2": y(m.valeur_2) if m.valeur_2 is not None else None,
+                "mesure": m,
+            }
+            for m in serie
+        ]
         seuils_lignes = [{"y": y(b), "valeur": b} for b in bornes]
         pas = (haut - bas) / 4
-        graduations = [{"y": y(bas + i * pas), "valeur": round(bas + i * pas, d.decimales if d.decimales else 0)}
-                       for i in range(5)]
+        graduations = [
+            {"y": y(bas + i * pas), "valeur": round(bas + i * pas, d.decimales if d.decimales else 0)}
+            for i in range(5)
+        ]
         dates = []
         for i in range(5):
             moment = debut + (fin - debut) * i / 4
             dates.append({"x": x(moment), "texte": timezone.localtime(moment).strftime("%d/%m")})
-        resultat.append(Graphique(
-            code=code, libelle=dict(TypeConstante.choices)[code], unite=d.unite, points=points,
-            polyline=polyline([(p["x"], p["y"]) for p in points]),
-            polyline_2=polyline([(p["x"], p["y2"]) for p in points if p["y2"] is not None]),
-            seuils=seuils_lignes, graduations=graduations, dates=dates, derniere=serie[-1]))
+        resultat.append(
+            Graphique(
+                code=code,
+                libelle=dict(TypeConstante.choices)[code],
+                unite=d.unite,
+                points=points,
+                polyline=polyline([(p["x"], p["y"]) for p in points]),
+                polyline_2=polyline([(p["x"], p["y2"]) for p in points if p["y2"] is not None]),
+                seuils=seuils_lignes,
+                graduations=graduations,
+                dates=dates,
+                derniere=serie[-1],
+            )
+        )
     return resultat
 
 
 def transmissions_du_dossier(user, usager: Usager) -> QuerySet[Transmission]:
-    return (policy.scope_contenu_du_dossier(user, Droit.SOINS_VOIR, Transmission.objects.all(), usager)
-            .select_related("auteur", "etablissement"))
+    return policy.scope_contenu_du_dossier(
+        user, Droit.SOINS_VOIR, Transmission.objects.all(), usager
+    ).select_related("auteur", "etablissement")
 
 
 def soins_du_dossier(user, usager: Usager) -> QuerySet[SoinPlanifie]:
-    return (policy.scope_contenu_du_dossier(user, Droit.SOINS_VOIR, SoinPlanifie.objects.all(), usager)
-            .select_related("etablissement", "cree_par", "arrete_par").order_by("arrete_le", "type_soin", "id"))
+    return (
+        policy.scope_contenu_du_dossier(user, Droit.SOINS_VOIR, SoinPlanifie.objects.all(), usager)
+        .select_related("etablissement", "cree_par", "arrete_par")
+        .order_by("arrete_le", "type_soin", "id")
+    )
 
 
 def realisations_recentes(user, usager: Usager, jours: int = 7) -> QuerySet[RealisationSoin]:
     depuis = timezone.localdate() - datetime.timedelta(days=jours)
-    return (policy.scope_contenu_du_dossier(user, Droit.SOINS_VOIR, RealisationSoin.objects.all(), usager)
-            .filter(date_prevue__gte=depuis).select_related("soin", "auteur")
-            .order_by("-date_prevue", "-heure_prevue"))
+    return (
+        policy.scope_contenu_du_dossier(user, Droit.SOINS_VOIR, RealisationSoin.objects.all(), usager)
+        .filter(date_prevue__gte=depuis)
+        .select_related("soin", "auteur")
+        .order_by("-date_prevue", "-heure_prevue")
+    )
 
 
 def unites_de_soins(user) -> QuerySet[Unite]:
     """The units the user works on (``soins.voir`` in their ESMS)."""
-    return policy.scope(user, Droit.SOINS_VOIR, Unite.objects.filter(active=True)).select_related("etablissement") \
+    return (
+        policy.scope(user, Droit.SOINS_VOIR, Unite.objects.filter(active=True))
+        .select_related("etablissement")
         .order_by("etablissement__nom", "nom")
+    )
 
 
 def bandeau_soins(user, usager: Usager) -> dict:
@@ -273,8 +369,9 @@ def bandeau_soins(user, usager: Usager) -> dict:
     ``soins.apps``; shown to the équipe de soins only — the registry checks ``soins.voir``)."""
     dossier = DossierSoins.objects.filter(usager=usager).first()
     return {
-        "allergies": list(Allergie.objects.filter(usager=usager, inactive_le__isnull=True)
-                          .order_by("-severite", "agent")),
+        "allergies": list(
+            Allergie.objects.filter(usager=usager, inactive_le__isnull=True).order_by("-severite", "agent")
+        ),
         "statut_allergies": dossier.statut_allergies if dossier else StatutAllergies.NON_RENSEIGNE,
         "dossier_soins": dossier,
     }

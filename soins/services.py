@@ -65,9 +65,12 @@ def _pas_dans_le_futur(moment: datetime.datetime, champ: str) -> None:
 
 # --- Dossier de soins ------------------------------------------------------------------------------------
 
+
 def dossier_soins_de(usager: Usager) -> DossierSoins:
     """The person's dossier de soins (created empty on first use: every field has a default)."""
-    dossier, _ = DossierSoins.objects.get_or_create(usager=usager, defaults={"organisme_id": usager.organisme_id})
+    dossier, _ = DossierSoins.objects.get_or_create(
+        usager=usager, defaults={"organisme_id": usager.organisme_id}
+    )
     return dossier
 
 
@@ -96,7 +99,9 @@ def do_ajouter_allergie(auteur, usager: Usager, allergie: Allergie) -> Allergie:
         with transaction.atomic():
             allergie.save()
     except IntegrityError:
-        raise ValidationError({"agent": f"« {allergie.agent} » est déjà enregistré pour cette personne."}) from None
+        raise ValidationError(
+            {"agent": f"« {allergie.agent} » est déjà enregistré pour cette personne."}
+        ) from None
     dossier = DossierSoins.objects.select_for_update().get(pk=dossier_soins_de(usager).pk)
     if dossier.statut_allergies != StatutAllergies.RENSEIGNEES:
         dossier.statut_allergies = StatutAllergies.RENSEIGNEES
@@ -106,12 +111,14 @@ def do_ajouter_allergie(auteur, usager: Usager, allergie: Allergie) -> Allergie:
 
 @transaction.atomic
 def do_declarer_aucune_allergie(auteur, usager: Usager) -> DossierSoins:
-    """"Aucune allergie connue" is a statement, distinct from "not filled in" (the banner shows which)."""
+    """ "Aucune allergie connue" is a statement, distinct from "not filled in" (the banner shows which)."""
     _exiger_usager(auteur, Droit.SOINS_MODIFIER, usager)
     dossier = DossierSoins.objects.select_for_update().get(pk=dossier_soins_de(usager).pk)
     if usager.allergies.filter(inactive_le__isnull=True).exists():
-        raise ValidationError("Des allergies actives sont enregistrées : désactivez-les d'abord (avec le motif) "
-                              "si elles sont erronées.")
+        raise ValidationError(
+            "Des allergies actives sont enregistrées : désactivez-les d'abord (avec le motif) "
+            "si elles sont erronées."
+        )
     dossier.statut_allergies = StatutAllergies.AUCUNE
     dossier.save(update_fields=["statut_allergies", "modifie_le"])
     return dossier
@@ -170,7 +177,9 @@ def do_ajouter_intervenant(auteur, usager: Usager, intervenant: Intervenant) -> 
         with transaction.atomic():
             intervenant.save()
     except IntegrityError:
-        raise ValidationError({"role": "Un médecin traitant est déjà enregistré : retirez-le d'abord."}) from None
+        raise ValidationError(
+            {"role": "Un médecin traitant est déjà enregistré : retirez-le d'abord."}
+        ) from None
     return intervenant
 
 
@@ -189,7 +198,9 @@ Seuils = dict[str, tuple[Decimal | None, Decimal | None, Decimal | None, Decimal
 
 def seuils_de(usager: Usager) -> Seuils:
     """Alert thresholds per constante: the person's own, else the defaults (min, max, min_2, max_2)."""
-    seuils: Seuils = {code: (d.seuils[0], d.seuils[1], d.seuils_2[0], d.seuils_2[1]) for code, d in DEFINITIONS.items()}
+    seuils: Seuils = {
+        code: (d.seuils[0], d.seuils[1], d.seuils_2[0], d.seuils_2[1]) for code, d in DEFINITIONS.items()
+    }
     for s in SeuilConstante.objects.filter(usager=usager):
         seuils[s.type_constante] = (s.minimum, s.maximum, s.minimum_2, s.maximum_2)
     return seuils
@@ -210,13 +221,21 @@ def message_alerte(constante: Constante, seuils: Seuils, poids_precedent: Consta
     minimum, maximum, minimum_2, maximum_2 = seuils[constante.type_constante]
     messages = [_hors_seuils(d.libelle, constante.valeur, minimum, maximum, d.unite, d.decimales)]
     if constante.valeur_2 is not None:
-        messages.append(_hors_seuils(d.libelle_2, constante.valeur_2, minimum_2, maximum_2, d.unite, d.decimales))
-    if constante.type_constante == TypeConstante.POIDS and poids_precedent is not None and poids_precedent.valeur:
+        messages.append(
+            _hors_seuils(d.libelle_2, constante.valeur_2, minimum_2, maximum_2, d.unite, d.decimales)
+        )
+    if (
+        constante.type_constante == TypeConstante.POIDS
+        and poids_precedent is not None
+        and poids_precedent.valeur
+    ):
         perte = (poids_precedent.valeur - constante.valeur) / poids_precedent.valeur
         if perte >= PERTE_POIDS_ALERTE:
-            messages.append(f"Perte de poids de {format_valeur(perte * 100, 1)} % depuis le "
-                            f"{timezone.localtime(poids_precedent.mesure_le):%d/%m/%Y} "
-                            f"({poids_precedent.affichage}) : risque de dénutrition")
+            messages.append(
+                f"Perte de poids de {format_valeur(perte * 100, 1)} % depuis le "
+                f"{timezone.localtime(poids_precedent.mesure_le):%d/%m/%Y} "
+                f"({poids_precedent.affichage}) : risque de dénutrition"
+            )
     return " · ".join(m for m in messages if m)[:300]
 
 
@@ -226,16 +245,24 @@ def _valider_valeurs(constante: Constante) -> None:
         raise ValidationError({"type_constante": "Constante inconnue."})
     bas, haut = d.plausible
     if constante.valeur is None or not (bas <= constante.valeur <= haut):
-        raise ValidationError({"valeur": f"{d.libelle} : la valeur doit être comprise entre "
-                                         f"{format_valeur(bas, d.decimales)} et {format_valeur(haut, d.decimales)} "
-                                         f"{d.unite}. Vérifiez la saisie."})
+        raise ValidationError(
+            {
+                "valeur": f"{d.libelle} : la valeur doit être comprise entre "
+                f"{format_valeur(bas, d.decimales)} et {format_valeur(haut, d.decimales)} "
+                f"{d.unite}. Vérifiez la saisie."
+            }
+        )
     if d.plausible_2 is not None:
         bas2, haut2 = d.plausible_2
         if constante.valeur_2 is None:
             raise ValidationError({"valeur_2": f"Indiquez aussi la valeur {d.libelle_2.lower()}."})
         if not (bas2 <= constante.valeur_2 <= haut2):
-            raise ValidationError({"valeur_2": f"{d.libelle_2} : la valeur doit être comprise entre "
-                                               f"{format_valeur(bas2, 0)} et {format_valeur(haut2, 0)} {d.unite}."})
+            raise ValidationError(
+                {
+                    "valeur_2": f"{d.libelle_2} : la valeur doit être comprise entre "
+                    f"{format_valeur(bas2, 0)} et {format_valeur(haut2, 0)} {d.unite}."
+                }
+            )
         if constante.valeur_2 >= constante.valeur:
             raise ValidationError({"valeur_2": "La diastolique doit être inférieure à la systolique."})
     else:
@@ -245,15 +272,23 @@ def _valider_valeurs(constante: Constante) -> None:
 
 def _poids_un_mois_avant(usager: Usager, moment: datetime.datetime) -> Constante | None:
     """The last weight measured between 25 and 45 days before ``moment`` (the "one month" reference)."""
-    return (Constante.objects.filter(usager=usager, type_constante=TypeConstante.POIDS, annulee_le__isnull=True,
-                                     mesure_le__lte=moment - datetime.timedelta(days=25),
-                                     mesure_le__gte=moment - datetime.timedelta(days=45))
-            .order_by("-mesure_le").first())
+    return (
+        Constante.objects.filter(
+            usager=usager,
+            type_constante=TypeConstante.POIDS,
+            annulee_le__isnull=True,
+            mesure_le__lte=moment - datetime.timedelta(days=25),
+            mesure_le__gte=moment - datetime.timedelta(days=45),
+        )
+        .order_by("-mesure_le")
+        .first()
+    )
 
 
 @transaction.atomic
-def do_enregistrer_constantes(auteur, usager: Usager, etablissement: Etablissement,
-                              mesures: Iterable[Constante]) -> list[Constante]:
+def do_enregistrer_constantes(
+    auteur, usager: Usager, etablissement: Etablissement, mesures: Iterable[Constante]
+) -> list[Constante]:
     """Record measurements taken together (a round, or one person's entry); each gets its alert."""
     _exiger_sur_etablissement(auteur, Droit.SOINS_MODIFIER, usager, etablissement)
     mesures = list(mesures)
@@ -265,10 +300,17 @@ def do_enregistrer_constantes(auteur, usager: Usager, etablissement: Etablisseme
         _valider_valeurs(mesure)
     exiger_sejour(usager, etablissement, timezone.localtime(mesures[0].mesure_le).date())
     for mesure in mesures:
-        mesure.usager, mesure.etablissement, mesure.organisme_id, mesure.auteur = \
-            usager, etablissement, usager.organisme_id, auteur
-        precedent = _poids_un_mois_avant(usager, mesure.mesure_le) if mesure.type_constante == TypeConstante.POIDS \
+        mesure.usager, mesure.etablissement, mesure.organisme_id, mesure.auteur = (
+            usager,
+            etablissement,
+            usager.organisme_id,
+            auteur,
+        )
+        precedent = (
+            _poids_un_mois_avant(usager, mesure.mesure_le)
+            if mesure.type_constante == TypeConstante.POIDS
             else None
+        )
         mesure.alerte = message_alerte(mesure, seuils, precedent)
         mesure.save()
     return mesures
@@ -289,8 +331,9 @@ def do_annuler_constante(auteur, constante: Constante, motif: str) -> Constante:
 
 
 @transaction.atomic
-def do_modifier_seuils(auteur, usager: Usager, type_constante: str, minimum, maximum, minimum_2=None,
-                       maximum_2=None) -> SeuilConstante:
+def do_modifier_seuils(
+    auteur, usager: Usager, type_constante: str, minimum, maximum, minimum_2=None, maximum_2=None
+) -> SeuilConstante:
     """The person's own thresholds: set by the médecin or an infirmier (``medical.voir`` and
     ``soins.modifier``), not by the other carers."""
     _exiger_usager(auteur, Droit.SOINS_MODIFIER, usager)
@@ -302,14 +345,22 @@ def do_modifier_seuils(auteur, usager: Usager, type_constante: str, minimum, max
         if bas is not None and haut is not None and bas >= haut:
             raise ValidationError({champ: "Le seuil haut doit être supérieur au seuil bas."})
     seuil, _ = SeuilConstante.objects.update_or_create(
-        usager=usager, type_constante=type_constante,
-        defaults={"organisme_id": usager.organisme_id, "minimum": minimum, "maximum": maximum,
-                  "minimum_2": minimum_2 if d.libelle_2 else None, "maximum_2": maximum_2 if d.libelle_2 else None,
-                  "modifie_par": auteur})
+        usager=usager,
+        type_constante=type_constante,
+        defaults={
+            "organisme_id": usager.organisme_id,
+            "minimum": minimum,
+            "maximum": maximum,
+            "minimum_2": minimum_2 if d.libelle_2 else None,
+            "maximum_2": maximum_2 if d.libelle_2 else None,
+            "modifie_par": auteur,
+        },
+    )
     return seuil
 
 
 # --- Transmissions and the relève --------------------------------------------------------------------------
+
 
 @transaction.atomic
 def do_ecrire_transmission(auteur, transmission: Transmission) -> Transmission:
@@ -324,8 +375,9 @@ def do_ecrire_transmission(auteur, transmission: Transmission) -> Transmission:
         transmission.texte = ""
     else:
         if transmission.donnees or transmission.actions or transmission.resultats:
-            raise ValidationError({"cible": "Indiquez la cible de cette transmission (ex. douleur, chute, "
-                                            "alimentation)."})
+            raise ValidationError(
+                {"cible": "Indiquez la cible de cette transmission (ex. douleur, chute, alimentation)."}
+            )
         if not transmission.texte:
             raise ValidationError({"texte": "La transmission est vide."})
     sejour = exiger_sejour(usager, etablissement, timezone.localtime(transmission.ecrite_le).date())
@@ -339,18 +391,34 @@ def do_ecrire_transmission(auteur, transmission: Transmission) -> Transmission:
 
 
 @transaction.atomic
-def do_marquer_lu(user, *, transmissions: Iterable[int] = (), constantes: Iterable[int] = (),
-                  realisations: Iterable[int] = (), absences: Iterable[int] = (), sejours: Iterable[int] = ()) -> int:
+def do_marquer_lu(
+    user,
+    *,
+    transmissions: Iterable[int] = (),
+    constantes: Iterable[int] = (),
+    realisations: Iterable[int] = (),
+    absences: Iterable[int] = (),
+    sejours: Iterable[int] = (),
+) -> int:
     """Read marks for items of the relève (ids the caller took from the user's own relève). Marking twice
     is harmless; an absence read again (it changed since) gets a fresh date."""
     maintenant = timezone.now()
     absences = list(absences)
     Lecture.objects.filter(professionnel=user, absence_id__in=absences).update(lu_le=maintenant)
     lignes = []
-    for champ, ids in (("transmission", transmissions), ("constante", constantes), ("realisation", realisations),
-                       ("absence", absences), ("sejour", sejours)):
-        lignes += [Lecture(organisme_id=user.organisme_id, professionnel=user, lu_le=maintenant, **{f"{champ}_id": i})
-                   for i in ids]
+    for champ, ids in (
+        ("transmission", transmissions),
+        ("constante", constantes),
+        ("realisation", realisations),
+        ("absence", absences),
+        ("sejour", sejours),
+    ):
+        lignes += [
+            Lecture(
+                organisme_id=user.organisme_id, professionnel=user, lu_le=maintenant, **{f"{champ}_id": i}
+            )
+            for i in ids
+        ]
     Lecture.objects.bulk_create(lignes, ignore_conflicts=True)
     return len(lignes)
 
@@ -368,11 +436,18 @@ def do_prendre_poste(user, unite: Unite, maintenant: datetime.datetime | None = 
     maintenant = maintenant or timezone.now()
     poste, jour = poste_de(maintenant)
     PriseDePoste.objects.get_or_create(
-        professionnel=user, date_poste=jour, poste=poste,
-        defaults={"organisme_id": user.organisme_id, "unite": unite, "debut": maintenant})
-    precedente = (PriseDePoste.objects.filter(professionnel=user)
-                  .exclude(date_poste=jour, poste=poste).filter(date_poste__lte=jour)
-                  .order_by("-date_poste", "-debut").first())
+        professionnel=user,
+        date_poste=jour,
+        poste=poste,
+        defaults={"organisme_id": user.organisme_id, "unite": unite, "debut": maintenant},
+    )
+    precedente = (
+        PriseDePoste.objects.filter(professionnel=user)
+        .exclude(date_poste=jour, poste=poste)
+        .filter(date_poste__lte=jour)
+        .order_by("-date_poste", "-debut")
+        .first()
+    )
     if precedente is None:
         return maintenant - RELEVE_DEFAUT
     fin = bornes_poste(precedente.poste, precedente.date_poste)[1]
@@ -380,6 +455,7 @@ def do_prendre_poste(user, unite: Unite, maintenant: datetime.datetime | None = 
 
 
 # --- Plan de soins -------------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def do_planifier_soin(auteur, soin: SoinPlanifie) -> SoinPlanifie:
@@ -426,13 +502,23 @@ JOURS_DE_RETARD_ADMIS = 1
 
 
 def _qui_et_quand(realisation: RealisationSoin) -> str:
-    return (f"{realisation.auteur.prenom} {realisation.auteur.nom} à "
-            f"{timezone.localtime(realisation.realise_le):%H:%M}")
+    return (
+        f"{realisation.auteur.prenom} {realisation.auteur.nom} à "
+        f"{timezone.localtime(realisation.realise_le):%H:%M}"
+    )
 
 
 @transaction.atomic
-def do_valider_soin(auteur, soin: SoinPlanifie, jour: datetime.date, heure: datetime.time, statut: str,
-                    motif: str = "", precision: str = "", reporte_a: datetime.time | None = None) -> RealisationSoin:
+def do_valider_soin(
+    auteur,
+    soin: SoinPlanifie,
+    jour: datetime.date,
+    heure: datetime.time,
+    statut: str,
+    motif: str = "",
+    precision: str = "",
+    reporte_a: datetime.time | None = None,
+) -> RealisationSoin:
     """Fait / pas fait (with a reason) / reporté (to a time) for one occurrence of a care task. A postponed
     task is later done or not done (the same row, its history keeps each step); a done or not-done task is
     final. Two carers at the same time: the database keeps one row, the second gets a clear message."""
@@ -455,33 +541,53 @@ def do_valider_soin(auteur, soin: SoinPlanifie, jour: datetime.date, heure: date
         raise ValidationError({"reporte_a": "Indiquez l'heure à laquelle le soin est reporté."})
     if statut != StatutRealisation.PAS_FAIT:
         motif = ""
-    valeurs = {"statut": statut, "motif": motif, "precision": precision.strip()[:200],
-               "reporte_a": reporte_a if statut == StatutRealisation.REPORTE else None,
-               "auteur": auteur, "realise_le": timezone.now()}
-    existante = (RealisationSoin.objects.select_for_update().select_related("auteur")
-                 .filter(soin=soin, date_prevue=jour, heure_prevue=heure).first())
+    valeurs = {
+        "statut": statut,
+        "motif": motif,
+        "precision": precision.strip()[:200],
+        "reporte_a": reporte_a if statut == StatutRealisation.REPORTE else None,
+        "auteur": auteur,
+        "realise_le": timezone.now(),
+    }
+    existante = (
+        RealisationSoin.objects.select_for_update()
+        .select_related("auteur")
+        .filter(soin=soin, date_prevue=jour, heure_prevue=heure)
+        .first()
+    )
     if existante is not None:
         if existante.statut != StatutRealisation.REPORTE:
-            raise ValidationError(f"Déjà noté « {existante.get_statut_display().lower()} » par "
-                                  f"{_qui_et_quand(existante)}.")
+            raise ValidationError(
+                f"Déjà noté « {existante.get_statut_display().lower()} » par {_qui_et_quand(existante)}."
+            )
         for champ, valeur in valeurs.items():
             setattr(existante, champ, valeur)
         existante.save()
         return existante
-    realisation = RealisationSoin(organisme_id=soin.organisme_id, soin=soin, usager_id=soin.usager_id,
-                                  etablissement_id=soin.etablissement_id, date_prevue=jour, heure_prevue=heure,
-                                  **valeurs)
+    realisation = RealisationSoin(
+        organisme_id=soin.organisme_id,
+        soin=soin,
+        usager_id=soin.usager_id,
+        etablissement_id=soin.etablissement_id,
+        date_prevue=jour,
+        heure_prevue=heure,
+        **valeurs,
+    )
     try:
         with transaction.atomic():
             realisation.save()
     except IntegrityError:
-        autre = RealisationSoin.objects.select_related("auteur").get(soin=soin, date_prevue=jour, heure_prevue=heure)
-        raise ValidationError(f"Déjà noté « {autre.get_statut_display().lower()} » par {_qui_et_quand(autre)}.") \
-            from None
+        autre = RealisationSoin.objects.select_related("auteur").get(
+            soin=soin, date_prevue=jour, heure_prevue=heure
+        )
+        raise ValidationError(
+            f"Déjà noté « {autre.get_statut_display().lower()} » par {_qui_et_quand(autre)}."
+        ) from None
     return realisation
 
 
 # --- DLU ----------------------------------------------------------------------------------------------------
+
 
 def do_demander_dlu(auteur, usager: Usager, etablissement: Etablissement):
     """A new version of the person's document de liaison d'urgence, rendered by a worker."""
@@ -493,5 +599,12 @@ def do_demander_dlu(auteur, usager: Usager, etablissement: Etablissement):
     exiger_sejour(usager, etablissement, timezone.localdate())
     dossier = dossier_soins_de(usager)
     return do_demander_generation(
-        auteur, source=dossier, usager=usager, etablissement=etablissement, type_document=TypeDocument.DLU,
-        categorie="medical", titre=f"Document de liaison d'urgence — {usager}", tache="soins.generer_dlu")
+        auteur,
+        source=dossier,
+        usager=usager,
+        etablissement=etablissement,
+        type_document=TypeDocument.DLU,
+        categorie="medical",
+        titre=f"Document de liaison d'urgence — {usager}",
+        tache="soins.generer_dlu",
+    )

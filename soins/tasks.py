@@ -16,8 +16,10 @@ from .dlu import contexte_dlu
 @shared_task(base=TenantTask, name="soins.generer_dlu")
 def generer_dlu(document_public_id: str, *, acteur) -> str:
     def rendre(document) -> bytes:
-        if not (policy.can_contenu(acteur, Droit.MEDICAL_VOIR, document)
-                and policy.can_contenu(acteur, Droit.DOCUMENTS_MODIFIER, document)):
+        if not (
+            policy.can_contenu(acteur, Droit.MEDICAL_VOIR, document)
+            and policy.can_contenu(acteur, Droit.DOCUMENTS_MODIFIER, document)
+        ):
             raise PermissionError("Le demandeur n'a plus l'habilitation pour produire ce DLU.")
         return rendre_pdf("soins/pdf/dlu.html", contexte_dlu(document, acteur))
 

@@ -10,7 +10,9 @@ urlpatterns = [
     path("dossier/<uuid:public_id>/constantes/", views.constantes, name="constantes"),
     path("dossier/<uuid:public_id>/transmissions/", views.transmissions, name="transmissions"),
     path("dossier/<uuid:public_id>/plan/", views.plan, name="plan"),
-    path("dossier/<uuid:public_id>/transmission-rapide/", views.transmission_rapide, name="transmission_rapide"),
+    path(
+        "dossier/<uuid:public_id>/transmission-rapide/", views.transmission_rapide, name="transmission_rapide"
+    ),
     # care tasks
     path("soin/<uuid:public_id>/valider/", views.valider_soin, name="valider"),
     # unit pages

@@ -60,13 +60,25 @@ from .models import (
 
 # --- Soins and dossier médical (dossier tab) ------------------------------------------------------------------
 
-FORMULAIRES_DOSSIER = ("allergie", "aucune_allergie", "desactiver_allergie", "profil", "antecedent",
-                       "basculer_antecedent", "vaccination", "intervenant", "retirer_intervenant", "dlu")
+FORMULAIRES_DOSSIER = (
+    "allergie",
+    "aucune_allergie",
+    "desactiver_allergie",
+    "profil",
+    "antecedent",
+    "basculer_antecedent",
+    "vaccination",
+    "intervenant",
+    "retirer_intervenant",
+    "dlu",
+)
 FORMULAIRES_MEDICAUX = ("antecedent", "basculer_antecedent")
-TITRES_ANTECEDENTS = [(TypeAntecedent.PROBLEME, "Problèmes de santé actuels"),
-                      (TypeAntecedent.MEDICAL, "Antécédents médicaux"),
-                      (TypeAntecedent.CHIRURGICAL, "Antécédents chirurgicaux"),
-                      (TypeAntecedent.FAMILIAL, "Antécédents familiaux")]
+TITRES_ANTECEDENTS = [
+    (TypeAntecedent.PROBLEME, "Problèmes de santé actuels"),
+    (TypeAntecedent.MEDICAL, "Antécédents médicaux"),
+    (TypeAntecedent.CHIRURGICAL, "Antécédents chirurgicaux"),
+    (TypeAntecedent.FAMILIAL, "Antécédents familiaux"),
+]
 
 
 @login_required
@@ -82,14 +94,24 @@ def dossier(request, public_id):
     post = request.POST if request.method == "POST" else None
     nom = (post or {}).get("formulaire", "")
     if post is not None:
-        autorise = modifie_medical if nom in FORMULAIRES_MEDICAUX else \
-            bool(etabs_dlu) if nom == "dlu" else peut_modifier
+        autorise = (
+            modifie_medical
+            if nom in FORMULAIRES_MEDICAUX
+            else bool(etabs_dlu)
+            if nom == "dlu"
+            else peut_modifier
+        )
         if nom not in FORMULAIRES_DOSSIER or not autorise:
             raise Http404
     # a GET does not write: an empty dossier de soins is only created when someone fills it in
-    dossier_soins = services.dossier_soins_de(usager) if nom == "profil" else (
-        for_tenant(request.user, DossierSoins.objects.filter(usager=usager)).first()
-        or DossierSoins(usager=usager, organisme_id=usager.organisme_id))
+    dossier_soins = (
+        services.dossier_soins_de(usager)
+        if nom == "profil"
+        else (
+            for_tenant(request.user, DossierSoins.objects.filter(usager=usager)).first()
+            or DossierSoins(usager=usager, organisme_id=usager.organisme_id)
+        )
+    )
 
     def lie(cle):
         return post if nom == cle else None
@@ -112,19 +134,34 @@ def dossier(request, public_id):
     from documents.selectors import documents_du_dossier
 
     administratif = dossier_administratif_de(usager)
-    return render(request, "soins/dossier.html", {
-        **contexte_dossier(request, usager, "soins"), "forms": forms, "dossier_soins": dossier_soins,
-        "peut_modifier_soins": peut_modifier, "voit_medical": voit_medical, "modifie_medical": modifie_medical,
-        "allergies": usager.allergies.select_related("saisie_par").order_by("inactive_le", "-severite", "agent"),
-        "antecedents": usager.antecedents.all() if voit_medical else [],
-        "types_antecedents": TITRES_ANTECEDENTS,
-        "vaccinations": usager.vaccinations.all()[:30],
-        "intervenants": usager.intervenants.filter(actif=True),
-        "administratif": administratif,
-        "peut_dlu": bool(etabs_dlu),
-        "dlus": list(documents_du_dossier(user, usager).filter(type_document=TypeDocument.DLU)
-                     .order_by("-cree_le")[:3]) if voit_medical else [],
-    })
+    return render(
+        request,
+        "soins/dossier.html",
+        {
+            **contexte_dossier(request, usager, "soins"),
+            "forms": forms,
+            "dossier_soins": dossier_soins,
+            "peut_modifier_soins": peut_modifier,
+            "voit_medical": voit_medical,
+            "modifie_medical": modifie_medical,
+            "allergies": usager.allergies.select_related("saisie_par").order_by(
+                "inactive_le", "-severite", "agent"
+            ),
+            "antecedents": usager.antecedents.all() if voit_medical else [],
+            "types_antecedents": TITRES_ANTECEDENTS,
+            "vaccinations": usager.vaccinations.all()[:30],
+            "intervenants": usager.intervenants.filter(actif=True),
+            "administratif": administratif,
+            "peut_dlu": bool(etabs_dlu),
+            "dlus": list(
+                documents_du_dossier(user, usager)
+                .filter(type_document=TypeDocument.DLU)
+                .order_by("-cree_le")[:3]
+            )
+            if voit_medical
+            else [],
+        },
+    )
 
 
 def _traiter_dossier(request, usager, nom, forms, post) -> tuple[bool, str]:
@@ -139,8 +176,9 @@ def _traiter_dossier(request, usager, nom, forms, post) -> tuple[bool, str]:
     if nom == "desactiver_allergie":
         allergie = _objet_du_dossier(usager.allergies.all(), post.get("objet"))
         form = forms["motif"]
-        return traiter(form, lambda: services.do_desactiver_allergie(user, allergie, form.cleaned_data["motif"])), \
-            "Allergie désactivée (conservée dans l'historique)."
+        return traiter(
+            form, lambda: services.do_desactiver_allergie(user, allergie, form.cleaned_data["motif"])
+        ), "Allergie désactivée (conservée dans l'historique)."
     if nom == "basculer_antecedent":
         antecedent = _objet_du_dossier(usager.antecedents.all(), post.get("objet"))
         services.do_basculer_antecedent(user, antecedent)
@@ -151,23 +189,29 @@ def _traiter_dossier(request, usager, nom, forms, post) -> tuple[bool, str]:
         return True, f"{intervenant.nom} retiré(e) des intervenants."
     form = forms[nom]
     if nom == "allergie":
-        return traiter(form, lambda: services.do_ajouter_allergie(user, usager, form.instance)), \
-            "Allergie enregistrée."
+        return traiter(
+            form, lambda: services.do_ajouter_allergie(user, usager, form.instance)
+        ), "Allergie enregistrée."
     if nom == "profil":
-        return traiter(form, lambda: services.do_modifier_dossier_soins(user, form.instance)), \
-            "Régime, textures et risques enregistrés."
+        return traiter(
+            form, lambda: services.do_modifier_dossier_soins(user, form.instance)
+        ), "Régime, textures et risques enregistrés."
     if nom == "antecedent":
-        return traiter(form, lambda: services.do_ajouter_antecedent(user, usager, form.instance)), \
-            "Antécédent enregistré."
+        return traiter(
+            form, lambda: services.do_ajouter_antecedent(user, usager, form.instance)
+        ), "Antécédent enregistré."
     if nom == "vaccination":
-        return traiter(form, lambda: services.do_ajouter_vaccination(user, usager, form.instance)), \
-            "Vaccination enregistrée."
+        return traiter(
+            form, lambda: services.do_ajouter_vaccination(user, usager, form.instance)
+        ), "Vaccination enregistrée."
     if nom == "intervenant":
-        return traiter(form, lambda: services.do_ajouter_intervenant(user, usager, form.instance)), \
-            "Intervenant enregistré."
+        return traiter(
+            form, lambda: services.do_ajouter_intervenant(user, usager, form.instance)
+        ), "Intervenant enregistré."
     # dlu
-    return traiter(form, lambda: services.do_demander_dlu(user, usager, form.cleaned_data["etablissement"])), \
-        "Le DLU est en préparation : il apparaîtra dans quelques instants ci-dessous et dans les documents."
+    return traiter(
+        form, lambda: services.do_demander_dlu(user, usager, form.cleaned_data["etablissement"])
+    ), "Le DLU est en préparation : il apparaîtra dans quelques instants ci-dessous et dans les documents."
 
 
 def _objet_du_dossier(queryset, public_id):
@@ -187,34 +231,50 @@ def constantes(request, public_id):
     usager = usager_ou_404(request, public_id, Droit.SOINS_VOIR)
     user = request.user
     etabs = etablissements_du_dossier(user, usager, Droit.SOINS_MODIFIER)
-    peut_seuils = policy.can(user, Droit.SOINS_MODIFIER, usager) and policy.can(user, Droit.MEDICAL_VOIR, usager)
+    peut_seuils = policy.can(user, Droit.SOINS_MODIFIER, usager) and policy.can(
+        user, Droit.MEDICAL_VOIR, usager
+    )
     nom = request.POST.get("formulaire", "") if request.method == "POST" else ""
-    if request.method == "POST" and not ((nom == "mesures" and etabs) or (nom == "seuil" and peut_seuils)
-                                         or (nom == "annuler" and etabs)):
+    if request.method == "POST" and not (
+        (nom == "mesures" and etabs) or (nom == "seuil" and peut_seuils) or (nom == "annuler" and etabs)
+    ):
         raise Http404
     form = ConstantesForm(request.POST if nom == "mesures" else None, etablissements=etabs, prefix="c")
     seuil_form = SeuilForm(request.POST if nom == "seuil" else None, prefix="seuil")
     motif_form = MotifForm(request.POST if nom == "annuler" else None)
     enregistrees: list[Constante] = []
-    if nom == "mesures" and traiter(form, lambda: enregistrees.extend(services.do_enregistrer_constantes(
-            user, usager, form.cleaned_data["etablissement"], form.mesures()))):
+    if nom == "mesures" and traiter(
+        form,
+        lambda: enregistrees.extend(
+            services.do_enregistrer_constantes(
+                user, usager, form.cleaned_data["etablissement"], form.mesures()
+            )
+        ),
+    ):
         for c in enregistrees:
             if c.alerte:
                 messages.warning(request, f"Alerte : {c.alerte}")
         messages.success(request, "Constantes enregistrées.")
         return redirect("soins:constantes", public_id=usager.public_id)
     if nom == "seuil":
+
         def enregistrer():
             d = seuil_form.cleaned_data
-            services.do_modifier_seuils(user, usager, d["type_constante"], d["minimum"], d["maximum"],
-                                        d["minimum_2"], d["maximum_2"])
+            services.do_modifier_seuils(
+                user, usager, d["type_constante"], d["minimum"], d["maximum"], d["minimum_2"], d["maximum_2"]
+            )
+
         if traiter(seuil_form, enregistrer):
             messages.success(request, "Seuils d'alerte enregistrés.")
             return redirect("soins:constantes", public_id=usager.public_id)
     if nom == "annuler":
-        constante = get_contenu_or_404(user, Droit.SOINS_MODIFIER, Constante.objects.filter(usager=usager),
-                                       request.POST.get("objet"))
-        if traiter(motif_form, lambda: services.do_annuler_constante(user, constante, motif_form.cleaned_data["motif"])):
+        constante = get_contenu_or_404(
+            user, Droit.SOINS_MODIFIER, Constante.objects.filter(usager=usager), request.POST.get("objet")
+        )
+        if traiter(
+            motif_form,
+            lambda: services.do_annuler_constante(user, constante, motif_form.cleaned_data["motif"]),
+        ):
             messages.success(request, "Mesure annulée.")
             return redirect("soins:constantes", public_id=usager.public_id)
         messages.error(request, "Indiquez le motif de l'annulation.")
@@ -222,23 +282,38 @@ def constantes(request, public_id):
     jours = PERIODES.get(periode, 30)
     fin = timezone.now()
     debut = fin - datetime.timedelta(days=jours)
-    mesures = list(selectors.constantes_du_dossier(user, usager).filter(
-        mesure_le__gte=debut, annulee_le__isnull=True).order_by("mesure_le"))
+    mesures = list(
+        selectors.constantes_du_dossier(user, usager)
+        .filter(mesure_le__gte=debut, annulee_le__isnull=True)
+        .order_by("mesure_le")
+    )
     seuils = services.seuils_de(usager)
     dernieres = selectors.dernieres_constantes(user, usager)
-    return render(request, "soins/constantes.html", {
-        **contexte_dossier(request, usager, "constantes"), "form": form if etabs else None,
-        "seuil_form": seuil_form if peut_seuils else None,
-        "graphiques": selectors.graphiques(mesures, seuils, debut, fin),
-        "recentes": selectors.constantes_du_dossier(user, usager).select_related("auteur")[:20],
-        "dernieres": [(DEFINITIONS[code], dernieres[code]) for code in DEFINITIONS if code in dernieres],
-        "imc": selectors.imc(dernieres.get("poids"), dernieres.get("taille")),
-        "seuils": [(dict(DEFINITIONS[c].__dict__), c, s) for c, s in seuils.items() if any(v is not None for v in s)],
-        "periode": str(jours), "periodes": PERIODES, "peut_annuler": bool(etabs),
-    })
+    return render(
+        request,
+        "soins/constantes.html",
+        {
+            **contexte_dossier(request, usager, "constantes"),
+            "form": form if etabs else None,
+            "seuil_form": seuil_form if peut_seuils else None,
+            "graphiques": selectors.graphiques(mesures, seuils, debut, fin),
+            "recentes": selectors.constantes_du_dossier(user, usager).select_related("auteur")[:20],
+            "dernieres": [(DEFINITIONS[code], dernieres[code]) for code in DEFINITIONS if code in dernieres],
+            "imc": selectors.imc(dernieres.get("poids"), dernieres.get("taille")),
+            "seuils": [
+                (dict(DEFINITIONS[c].__dict__), c, s)
+                for c, s in seuils.items()
+                if any(v is not None for v in s)
+            ],
+            "periode": str(jours),
+            "periodes": PERIODES,
+            "peut_annuler": bool(etabs),
+        },
+    )
 
 
 # --- Transmissions (dossier tab) --------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -246,8 +321,9 @@ def transmissions(request, public_id):
     usager = usager_ou_404(request, public_id, Droit.SOINS_VOIR)
     user = request.user
     etabs = etablissements_du_dossier(user, usager, Droit.SOINS_MODIFIER)
-    form = TransmissionForm(etabs, request.POST or None,
-                            instance=Transmission(usager=usager, organisme_id=usager.organisme_id))
+    form = TransmissionForm(
+        etabs, request.POST or None, instance=Transmission(usager=usager, organisme_id=usager.organisme_id)
+    )
     if request.method == "POST":
         if not etabs:
             raise Http404
@@ -255,11 +331,15 @@ def transmissions(request, public_id):
             messages.success(request, "Transmission enregistrée.")
             return redirect("soins:transmissions", public_id=usager.public_id)
     page = Paginator(selectors.transmissions_du_dossier(user, usager), 30).get_page(request.GET.get("page"))
-    return render(request, "soins/transmissions.html", {
-        **contexte_dossier(request, usager, "transmissions"), "form": form if etabs else None, "page": page})
+    return render(
+        request,
+        "soins/transmissions.html",
+        {**contexte_dossier(request, usager, "transmissions"), "form": form if etabs else None, "page": page},
+    )
 
 
 # --- Plan de soins (dossier tab) ----------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -270,26 +350,40 @@ def plan(request, public_id):
     nom = request.POST.get("formulaire", "") if request.method == "POST" else ""
     if request.method == "POST" and (nom not in ("soin", "arreter") or not etabs):
         raise Http404
-    form = SoinPlanifieForm(etabs, request.POST if nom == "soin" else None,
-                            instance=SoinPlanifie(usager=usager, organisme_id=usager.organisme_id))
+    form = SoinPlanifieForm(
+        etabs,
+        request.POST if nom == "soin" else None,
+        instance=SoinPlanifie(usager=usager, organisme_id=usager.organisme_id),
+    )
     motif_form = MotifForm(request.POST if nom == "arreter" else None)
     if nom == "soin" and traiter(form, lambda: services.do_planifier_soin(user, form.instance)):
         messages.success(request, f"Soin « {form.instance.intitule} » ajouté au plan de soins.")
         return redirect("soins:plan", public_id=usager.public_id)
     if nom == "arreter":
-        soin = get_contenu_or_404(user, Droit.SOINS_MODIFIER, SoinPlanifie.objects.filter(usager=usager),
-                                  request.POST.get("objet"))
-        if traiter(motif_form, lambda: services.do_arreter_soin(user, soin, motif_form.cleaned_data["motif"])):
+        soin = get_contenu_or_404(
+            user, Droit.SOINS_MODIFIER, SoinPlanifie.objects.filter(usager=usager), request.POST.get("objet")
+        )
+        if traiter(
+            motif_form, lambda: services.do_arreter_soin(user, soin, motif_form.cleaned_data["motif"])
+        ):
             messages.success(request, f"Soin « {soin.intitule} » arrêté.")
             return redirect("soins:plan", public_id=usager.public_id)
         messages.error(request, "Indiquez pourquoi ce soin est arrêté.")
-    return render(request, "soins/plan.html", {
-        **contexte_dossier(request, usager, "plan"), "form": form if etabs else None,
-        "soins": selectors.soins_du_dossier(user, usager), "realisations": selectors.realisations_recentes(user, usager),
-        "peut_modifier": bool(etabs)})
+    return render(
+        request,
+        "soins/plan.html",
+        {
+            **contexte_dossier(request, usager, "plan"),
+            "form": form if etabs else None,
+            "soins": selectors.soins_du_dossier(user, usager),
+            "realisations": selectors.realisations_recentes(user, usager),
+            "peut_modifier": bool(etabs),
+        },
+    )
 
 
 # --- Unit pages -------------------------------------------------------------------------------------------------
+
 
 @login_required
 def unites(request):
@@ -310,11 +404,20 @@ def releve(request, public_id):
     elements = selectors.releve(user, unite, depuis, [r.usager for r in liste])
     _urls_des_usagers(r.usager for r in liste)
     journaliser_acces(request, TypeAcces.LECTURE, unite, f"Relève — {unite.nom}")
-    return render(request, "soins/releve.html", {
-        "url_lu": reverse("soins:lu", args=[unite.public_id]),
-        "unite": unite, "elements": elements, "depuis": depuis, "poste": Poste(poste).label, "jour": jour,
-        "non_lus": sum(1 for e in elements if not e.lu), "residents": liste,
-    })
+    return render(
+        request,
+        "soins/releve.html",
+        {
+            "url_lu": reverse("soins:lu", args=[unite.public_id]),
+            "unite": unite,
+            "elements": elements,
+            "depuis": depuis,
+            "poste": Poste(poste).label,
+            "jour": jour,
+            "non_lus": sum(1 for e in elements if not e.lu),
+            "residents": liste,
+        },
+    )
 
 
 @login_required
@@ -332,11 +435,13 @@ def marquer_lu(request, public_id):
         if not elements:
             raise Http404
     services.do_marquer_lu(
-        user, transmissions=[e.objet.pk for e in elements if e.genre == "transmission"],
+        user,
+        transmissions=[e.objet.pk for e in elements if e.genre == "transmission"],
         constantes=[e.objet.pk for e in elements if e.genre == "alerte"],
         realisations=[e.objet.pk for e in elements if e.genre == "soin"],
         absences=[e.objet.pk for e in elements if e.genre == "absence"],
-        sejours=[e.objet.pk for e in elements if e.genre == "arrivee"])
+        sejours=[e.objet.pk for e in elements if e.genre == "arrivee"],
+    )
     if request.headers.get("HX-Request") and cible != "tout":
         element = elements[0]
         element.lu = True
@@ -354,15 +459,21 @@ def _urls_des_usagers(usagers) -> None:
 def _jour_demande(request) -> datetime.date:
     aujourd_hui = timezone.localdate()
     try:
-        jour = datetime.date.fromisoformat(request.GET.get("jour", "")) if request.GET.get("jour") else aujourd_hui
+        jour = (
+            datetime.date.fromisoformat(request.GET.get("jour", ""))
+            if request.GET.get("jour")
+            else aujourd_hui
+        )
     except ValueError:
         jour = aujourd_hui
     return jour
 
 
 # The same <select> in every occurrence of the day view: rendered once (a hundred occurrences per page).
-SELECT_MOTIFS = format_html('<select name="motif"><option value="">Motif…</option>{}</select>', format_html_join(
-    "", '<option value="{}">{}</option>', MotifNonRealisation.choices))
+SELECT_MOTIFS = format_html(
+    '<select name="motif"><option value="">Motif…</option>{}</select>',
+    format_html_join("", '<option value="{}">{}</option>', MotifNonRealisation.choices),
+)
 
 
 @login_required
@@ -380,30 +491,47 @@ def journee(request, public_id):
             if o.soin.pk not in urls:
                 urls[o.soin.pk] = reverse("soins:valider", args=[o.soin.public_id])
             o.url = urls[o.soin.pk]
-    return render(request, "soins/journee.html", {
-        "unite": unite, "jour": jour, "jour_iso": jour.isoformat(), "lignes": lignes, "peut_valider": peut_valider,
-        "veille": jour - datetime.timedelta(days=1), "lendemain": jour + datetime.timedelta(days=1),
-        "aujourdhui": timezone.localdate(), "statuts": StatutRealisation,
-        "select_motifs": SELECT_MOTIFS,
-        "a_faire": sum(1 for ligne in lignes for o in ligne.occurrences if o.realisation is None
-                       or o.realisation.statut == StatutRealisation.REPORTE),
-        "en_retard": sum(1 for ligne in lignes for o in ligne.occurrences if o.en_retard),
-    })
+    return render(
+        request,
+        "soins/journee.html",
+        {
+            "unite": unite,
+            "jour": jour,
+            "jour_iso": jour.isoformat(),
+            "lignes": lignes,
+            "peut_valider": peut_valider,
+            "veille": jour - datetime.timedelta(days=1),
+            "lendemain": jour + datetime.timedelta(days=1),
+            "aujourdhui": timezone.localdate(),
+            "statuts": StatutRealisation,
+            "select_motifs": SELECT_MOTIFS,
+            "a_faire": sum(
+                1
+                for ligne in lignes
+                for o in ligne.occurrences
+                if o.realisation is None or o.realisation.statut == StatutRealisation.REPORTE
+            ),
+            "en_retard": sum(1 for ligne in lignes for o in ligne.occurrences if o.en_retard),
+        },
+    )
 
 
 @login_required
 @require_POST
 def valider_soin(request, public_id):
     user = request.user
-    soin = get_contenu_or_404(user, Droit.SOINS_MODIFIER, SoinPlanifie.objects.select_related("usager"), public_id)
+    soin = get_contenu_or_404(
+        user, Droit.SOINS_MODIFIER, SoinPlanifie.objects.select_related("usager"), public_id
+    )
     form = ValidationSoinForm(request.POST)
     erreur = ""
     realisation = None
     if form.is_valid():
         d = form.cleaned_data
         try:
-            realisation = services.do_valider_soin(user, soin, d["jour"], d["heure"], d["statut"], d["motif"],
-                                                   d["precision"], d["reporte_a"])
+            realisation = services.do_valider_soin(
+                user, soin, d["jour"], d["heure"], d["statut"], d["motif"], d["precision"], d["reporte_a"]
+            )
         except ValidationError as exc:
             erreur = " ".join(exc.messages)
         except PermissionDenied:
@@ -413,22 +541,42 @@ def valider_soin(request, public_id):
     jour = form.cleaned_data.get("jour") if form.is_valid() else None
     heure = form.cleaned_data.get("heure") if form.is_valid() else None
     if realisation is None and jour and heure:
-        realisation = for_tenant(request.user, RealisationSoin.objects.filter(
-            soin=soin, date_prevue=jour, heure_prevue=heure)).select_related("auteur").first()
+        realisation = (
+            for_tenant(
+                request.user, RealisationSoin.objects.filter(soin=soin, date_prevue=jour, heure_prevue=heure)
+            )
+            .select_related("auteur")
+            .first()
+        )
     if not request.headers.get("HX-Request"):
         if erreur:
             messages.error(request, erreur)
         else:
-            messages.success(request, f"{soin.intitule} — {soin.usager} : {realisation.get_statut_display().lower()}.")
+            messages.success(
+                request, f"{soin.intitule} — {soin.usager} : {realisation.get_statut_display().lower()}."
+            )
         sejour = sejour_dans(soin.usager, soin.etablissement, timezone.localdate())
         if sejour and sejour.unite:
-            return redirect(reverse("soins:journee", args=[sejour.unite.public_id]) + (f"?jour={jour}" if jour else ""))
+            return redirect(
+                reverse("soins:journee", args=[sejour.unite.public_id]) + (f"?jour={jour}" if jour else "")
+            )
         return redirect("soins:plan", public_id=soin.usager.public_id)
     if not (jour and heure):
         raise Http404
-    occurrence = selectors.Occurrence(soin, heure, realisation, False, reverse("soins:valider", args=[soin.public_id]))
-    response = render(request, "soins/_occurrence.html", {
-        "o": occurrence, "jour_iso": jour.isoformat(), "peut_valider": True, "erreur": erreur, "select_motifs": SELECT_MOTIFS})
+    occurrence = selectors.Occurrence(
+        soin, heure, realisation, False, reverse("soins:valider", args=[soin.public_id])
+    )
+    response = render(
+        request,
+        "soins/_occurrence.html",
+        {
+            "o": occurrence,
+            "jour_iso": jour.isoformat(),
+            "peut_valider": True,
+            "erreur": erreur,
+            "select_motifs": SELECT_MOTIFS,
+        },
+    )
     if not erreur:
         response["HX-Trigger"] = "soin-valide"  # the day view refreshes its counters
     return response
@@ -446,14 +594,27 @@ def transmission_rapide(request, public_id):
     the empty form (fetched when the panel opens, with ids of its own for this person)."""
     usager = usager_ou_404(request, public_id, Droit.SOINS_MODIFIER)
     user = request.user
-    unite = unite_ou_404(user, Droit.SOINS_MODIFIER,
-                         request.POST.get("unite") if request.method == "POST" else request.GET.get("unite"))
+    unite = unite_ou_404(
+        user,
+        Droit.SOINS_MODIFIER,
+        request.POST.get("unite") if request.method == "POST" else request.GET.get("unite"),
+    )
     if request.method == "GET":
-        return render(request, "soins/_transmission_rapide.html", {
-            "usager": usager, "unite": unite, "form": _transmission_rapide_form(usager)})
-    form = _transmission_rapide_form(usager, request.POST, instance=Transmission(
-        usager=usager, etablissement=unite.etablissement, organisme_id=usager.organisme_id,
-        ecrite_le=timezone.now()))
+        return render(
+            request,
+            "soins/_transmission_rapide.html",
+            {"usager": usager, "unite": unite, "form": _transmission_rapide_form(usager)},
+        )
+    form = _transmission_rapide_form(
+        usager,
+        request.POST,
+        instance=Transmission(
+            usager=usager,
+            etablissement=unite.etablissement,
+            organisme_id=usager.organisme_id,
+            ecrite_le=timezone.now(),
+        ),
+    )
     ok = traiter(form, lambda: services.do_ecrire_transmission(user, form.instance))
     if not request.headers.get("HX-Request"):
         if ok:
@@ -461,9 +622,16 @@ def transmission_rapide(request, public_id):
         else:
             messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("soins:journee", public_id=unite.public_id)
-    return render(request, "soins/_transmission_rapide.html", {
-        "usager": usager, "unite": unite, "form": _transmission_rapide_form(usager) if ok else form,
-        "enregistree": form.instance if ok else None})
+    return render(
+        request,
+        "soins/_transmission_rapide.html",
+        {
+            "usager": usager,
+            "unite": unite,
+            "form": _transmission_rapide_form(usager) if ok else form,
+            "enregistree": form.instance if ok else None,
+        },
+    )
 
 
 @login_required
@@ -473,10 +641,16 @@ def tour_constantes(request, public_id):
     saved while a line has an error (everything typed stays on screen)."""
     unite = unite_ou_404(request.user, Droit.SOINS_MODIFIER, public_id)
     user = request.user
-    liste = [r for r in selectors.residents(user, unite, timezone.localdate(), Droit.SOINS_MODIFIER) if not r.absent]
+    liste = [
+        r
+        for r in selectors.residents(user, unite, timezone.localdate(), Droit.SOINS_MODIFIER)
+        if not r.absent
+    ]
     post = request.POST if request.method == "POST" else None
-    lignes = [(r, ConstantesForm(post, types=CONSTANTES_TOUR, heure_seule=True,
-                                          prefix=str(r.usager.public_id))) for r in liste]
+    lignes = [
+        (r, ConstantesForm(post, types=CONSTANTES_TOUR, heure_seule=True, prefix=str(r.usager.public_id)))
+        for r in liste
+    ]
     if post is not None:
         valides = all(form.is_valid() for _, form in lignes)
         a_enregistrer = [(r, form) for r, form in lignes if valides and form.mesures()]
@@ -488,8 +662,9 @@ def tour_constantes(request, public_id):
                     enregistrees = []
                     for r, form in a_enregistrer:
                         try:
-                            enregistrees += services.do_enregistrer_constantes(user, r.usager, unite.etablissement,
-                                                                               form.mesures())
+                            enregistrees += services.do_enregistrer_constantes(
+                                user, r.usager, unite.etablissement, form.mesures()
+                            )
                         except ValidationError as exc:
                             ajouter_erreurs(form, exc)
                             raise
@@ -501,11 +676,15 @@ def tour_constantes(request, public_id):
                 alertes = [c for c in enregistrees if c.alerte]
                 for c in alertes:
                     messages.warning(request, f"Alerte — {c.usager} : {c.alerte}")
-                messages.success(request, f"{len(enregistrees)} mesure(s) enregistrée(s) pour "
-                                          f"{len(a_enregistrer)} personne(s).")
+                messages.success(
+                    request,
+                    f"{len(enregistrees)} mesure(s) enregistrée(s) pour {len(a_enregistrer)} personne(s).",
+                )
                 return redirect("soins:tour", public_id=unite.public_id)
         else:
             messages.error(request, "Rien n'a été enregistré : corrigez les lignes signalées.")
-    return render(request, "soins/tour.html", {
-        "unite": unite, "lignes": lignes, "types": [(c, DEFINITIONS[c]) for c in CONSTANTES_TOUR]})
-
+    return render(
+        request,
+        "soins/tour.html",
+        {"unite": unite, "lignes": lignes, "types": [(c, DEFINITIONS[c]) for c in CONSTANTES_TOUR]},
+    )

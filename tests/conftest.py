@@ -32,8 +32,14 @@ PASSWORD = "Un-mot-de-passe-solide-42"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb,
-                    django_db_modify_db_settings):
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
     from dui.testing import setup_test_databases, teardown_test_databases
 
     keepdb = django_db_keepdb and not django_db_createdb
@@ -59,24 +65,39 @@ def codes_serafin(db):
         from accompagnement import serafin
 
         reglages = connections["owner"].settings_dict
-        with psycopg.connect(dbname=connections["default"].settings_dict["NAME"], user=reglages["USER"],
-                             password=reglages["PASSWORD"], host=reglages["HOST"], port=reglages["PORT"],
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            dbname=connections["default"].settings_dict["NAME"],
+            user=reglages["USER"],
+            password=reglages["PASSWORD"],
+            host=reglages["HOST"],
+            port=reglages["PORT"],
+            autocommit=True,
+        ) as conn:
             for jeu, (fichier, oid) in serafin.JEUX.items():
                 for code, libelle in serafin.lire(serafin.DOSSIER / fichier):
                     conn.execute(
                         "INSERT INTO accompagnement_codeserafin (jeu, oid, version, code, libelle, parent_code, "
                         "niveau, actif) VALUES (%s, %s, %s, %s, %s, %s, %s, true) ON CONFLICT DO NOTHING",
-                        [jeu, oid, serafin.VERSION, code, libelle, code.rsplit(".", 1)[0] if "." in code else "",
-                         code.count(".") + 1])
+                        [
+                            jeu,
+                            oid,
+                            serafin.VERSION,
+                            code,
+                            libelle,
+                            code.rsplit(".", 1)[0] if "." in code else "",
+                            code.count(".") + 1,
+                        ],
+                    )
     return CodeSerafin.objects.all()
 
 
 def url_de(alias: str) -> str:
     """The database URL of a connection of the tests (the test database), for a child process."""
     r = connections[alias].settings_dict
-    return (f"postgres://{quote(r['USER'])}:{quote(r['PASSWORD'] or '')}@{r['HOST'] or '127.0.0.1'}"
-            f":{r['PORT'] or 5432}/{r['NAME']}")
+    return (
+        f"postgres://{quote(r['USER'])}:{quote(r['PASSWORD'] or '')}@{r['HOST'] or '127.0.0.1'}"
+        f":{r['PORT'] or 5432}/{r['NAME']}"
+    )
 
 
 def charger_bdpm() -> None:
@@ -84,9 +105,20 @@ def charger_bdpm() -> None:
     connections may not reach ``owner`` (and are inside the test's transaction): the real command runs in a
     child process, as an administrator would run it."""
     url = url_de("owner")
-    env = {**os.environ, "DATABASE_OWNER_URL": url, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "dui.settings"}
-    resultat = subprocess.run([sys.executable, "manage.py", "importer_bdpm", "--sans-progression"], env=env,
-                              cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        "DATABASE_OWNER_URL": url,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "dui.settings",
+    }
+    resultat = subprocess.run(
+        [sys.executable, "manage.py", "importer_bdpm", "--sans-progression"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert resultat.returncode == 0, resultat.stderr[-2000:]
 
 
@@ -111,20 +143,27 @@ class Tenant:
     def __init__(self, label: str):
         self.organisme = OrganismeFactory(raison_sociale=f"Organisme {label}")
         with tenant_context(self.organisme.pk):
-            self.ehpad = EtablissementFactory(organisme=self.organisme, nom=f"EHPAD {label}", categorie="EHPAD")
+            self.ehpad = EtablissementFactory(
+                organisme=self.organisme, nom=f"EHPAD {label}", categorie="EHPAD"
+            )
             self.mas = EtablissementFactory(organisme=self.organisme, nom=f"MAS {label}", categorie="MAS")
             self.unite = UniteFactory(etablissement=self.ehpad, nom=f"Pavillon {label}")
             self.pros = {}
             debut = timezone.localdate() - datetime.timedelta(days=30)
             for role in Role:
-                pro = ProfessionnelFactory(organisme=self.organisme, email=f"{role.value}@{label.lower()}.test")
+                pro = ProfessionnelFactory(
+                    organisme=self.organisme, email=f"{role.value}@{label.lower()}.test"
+                )
                 DispositifFactory(professionnel=pro)
                 HabilitationFactory(professionnel=pro, etablissement=self.ehpad, role=role, debut=debut)
                 self.pros[role.value] = pro
-            self.admin = ProfessionnelFactory(organisme=self.organisme, email=f"admin@{label.lower()}.test",
-                                              est_admin_organisme=True)
+            self.admin = ProfessionnelFactory(
+                organisme=self.organisme, email=f"admin@{label.lower()}.test", est_admin_organisme=True
+            )
             DispositifFactory(professionnel=self.admin)
-            self.dpo = ProfessionnelFactory(organisme=self.organisme, email=f"dpo@{label.lower()}.test", est_dpo=True)
+            self.dpo = ProfessionnelFactory(
+                organisme=self.organisme, email=f"dpo@{label.lower()}.test", est_dpo=True
+            )
             DispositifFactory(professionnel=self.dpo)
 
     def __getitem__(self, role: str):
@@ -174,6 +213,7 @@ def client_de():
         if (user.pk, csrf) not in clients:
             clients[(user.pk, csrf)] = connecter(Client(enforce_csrf_checks=csrf), user)
         return clients[(user.pk, csrf)]
+
     return _make
 
 

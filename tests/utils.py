@@ -32,8 +32,15 @@ def nombre_de_requetes(client, url: str) -> int:
 
 # The policy's entry points: a "consultation" is a call from outside the policy module (its own internal
 # calls — scope_contenu calling scope — are one consultation).
-ENTREES_DE_LA_POLITIQUE = ("can", "scope", "scope_contenu", "can_contenu", "scope_contenu_du_dossier",
-                           "can_dans_etablissement", "actions_sur")
+ENTREES_DE_LA_POLITIQUE = (
+    "can",
+    "scope",
+    "scope_contenu",
+    "can_contenu",
+    "scope_contenu_du_dossier",
+    "can_dans_etablissement",
+    "actions_sur",
+)
 
 
 class ConsultationsDeLaPolitique:
@@ -57,6 +64,7 @@ class ConsultationsDeLaPolitique:
                 return fonction(*args, **kwargs)
             finally:
                 self._profondeur -= 1
+
         return enveloppe
 
     def __len__(self) -> int:

@@ -20,5 +20,10 @@ class UsagersConfig(AppConfig):
         registre.onglet("entourage", "Entourage et protection", ordre=30, url="usagers:entourage", voir=voir)
         registre.onglet("consentements", "Consentements", ordre=40, url="usagers:consentements", voir=voir)
         registre.onglet("presence", "Séjours et présence", ordre=50, url="usagers:presence", voir=voir)
-        registre_accueil.lien_etablissement("occupation", "Occupation de l'établissement", ordre=10,
-                                            url="usagers:occupation", action=Droit.PILOTAGE_VOIR)
+        registre_accueil.lien_etablissement(
+            "occupation",
+            "Occupation de l'établissement",
+            ordre=10,
+            url="usagers:occupation",
+            action=Droit.PILOTAGE_VOIR,
+        )

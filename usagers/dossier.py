@@ -61,15 +61,23 @@ class RegistreDossier:
         self._onglets: dict[str, Onglet] = {}
         self._bandeau: dict[str, ElementBandeau] = {}
 
-    def onglet(self, code: str, libelle: str, *, ordre: int, url: str,
-               voir: Droit | Iterable[Droit]) -> Onglet:
+    def onglet(
+        self, code: str, libelle: str, *, ordre: int, url: str, voir: Droit | Iterable[Droit]
+    ) -> Onglet:
         actions = (voir,) if isinstance(voir, Droit) else tuple(voir)
         if not actions or not all(isinstance(a, Droit) for a in actions):
             raise ImproperlyConfigured(f"Onglet {code!r} : « voir » attend des habilitations.roles.Droit.")
         return self._ajouter(self._onglets, Onglet(code, libelle, ordre, url, actions))
 
-    def bandeau(self, code: str, *, ordre: int, voir: Droit, template: str,
-                contexte: Callable[[Any, Usager], dict[str, Any]]) -> ElementBandeau:
+    def bandeau(
+        self,
+        code: str,
+        *,
+        ordre: int,
+        voir: Droit,
+        template: str,
+        contexte: Callable[[Any, Usager], dict[str, Any]],
+    ) -> ElementBandeau:
         if not isinstance(voir, Droit):
             raise ImproperlyConfigured(f"Bandeau {code!r} : « voir » attend une habilitations.roles.Droit.")
         return self._ajouter(self._bandeau, ElementBandeau(code, ordre, voir, template, contexte))
@@ -120,28 +128,39 @@ def acces_au_dossier(user: Any, usager: Usager) -> AccesDossier:
 def usager_ou_404(request: HttpRequest, public_id: Any, action: Droit = Droit.ADMINISTRATIF_VOIR) -> Usager:
     """The (not merged) usager with this public id if ``action`` is allowed on it: the lookup of every
     dossier page, in every app."""
-    return get_for_user_or_404(request.user, action, Usager.objects.filter(fusionne_dans__isnull=True),
-                               public_id)
+    return get_for_user_or_404(
+        request.user, action, Usager.objects.filter(fusionne_dans__isnull=True), public_id
+    )
 
 
-def contexte_dossier(request: HttpRequest, usager: Usager, section: str, precision: str = "") -> dict[str, Any]:
+def contexte_dossier(
+    request: HttpRequest, usager: Usager, section: str, precision: str = ""
+) -> dict[str, Any]:
     """Banner and tabs shared by every section of the dossier (all apps); the read is journaled once per
     page, on the usager, with the section (and ``precision``: which PP, which evaluation…)."""
     libelle = registre.libelle(section)
     # the séjours, loaded once, answer the ESMS of the person for the journal and the policy too
-    prefetch_related_objects([usager], Prefetch("sejours", queryset=Sejour.objects.select_related(
-        "etablissement", "unite")))
+    prefetch_related_objects(
+        [usager], Prefetch("sejours", queryset=Sejour.objects.select_related("etablissement", "unite"))
+    )
     sejours = list(usager.sejours.all())
-    journaliser_acces(request, TypeAcces.LECTURE, usager,
-                      f"Dossier de {usager} — {libelle}{f' — {precision}' if precision else ''}")
+    journaliser_acces(
+        request,
+        TypeAcces.LECTURE,
+        usager,
+        f"Dossier de {usager} — {libelle}{f' — {precision}' if precision else ''}",
+    )
     acces = acces_au_dossier(request.user, usager)
     jour = timezone.localdate()
     return {
         "usager": usager,
         "section": section,
         "acces": acces,
-        "bandeau": [{"template": e.template, "contexte": e.contexte(request.user, usager)}
-                    for e in registre.elements_bandeau() if acces.peut(e.voir)],
+        "bandeau": [
+            {"template": e.template, "contexte": e.contexte(request.user, usager)}
+            for e in registre.elements_bandeau()
+            if acces.peut(e.voir)
+        ],
         "onglets": [(o.code, o.libelle, o.url) for o in registre.onglets() if acces.peut(*o.voir)],
         "sejours": sejours,
         "sejour_courant": next((s for s in sejours if s.en_cours(jour)), None),

@@ -19,13 +19,24 @@ class PrenomsField(forms.CharField):
 
 
 class UsagerForm(forms.ModelForm):
-    prenoms_naissance = PrenomsField(label="Prénoms de naissance", max_length=300,
-                                     help_text="Tous les prénoms de l'état civil, dans l'ordre.")
+    prenoms_naissance = PrenomsField(
+        label="Prénoms de naissance",
+        max_length=300,
+        help_text="Tous les prénoms de l'état civil, dans l'ordre.",
+    )
 
     class Meta:
         model = Usager
-        fields = ["nom_naissance", "prenoms_naissance", "premier_prenom", "date_naissance", "sexe",
-                  "lieu_naissance_insee", "nom_usage", "prenom_utilise"]
+        fields = [
+            "nom_naissance",
+            "prenoms_naissance",
+            "premier_prenom",
+            "date_naissance",
+            "sexe",
+            "lieu_naissance_insee",
+            "nom_usage",
+            "prenom_utilise",
+        ]
         widgets = {"date_naissance": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def clean(self):
@@ -42,14 +53,18 @@ class UsagerForm(forms.ModelForm):
 
 
 class AdmissionForm(forms.Form):
-    etablissement = forms.ModelChoiceField(label="Établissement d'accueil", queryset=Etablissement.objects.none(),
-                                           to_field_name="public_id")
-    mode_accueil = forms.ChoiceField(label="Mode d'accueil", choices=[("", "— choisir —"), *ModeAccueil.choices])
+    etablissement = forms.ModelChoiceField(
+        label="Établissement d'accueil", queryset=Etablissement.objects.none(), to_field_name="public_id"
+    )
+    mode_accueil = forms.ChoiceField(
+        label="Mode d'accueil", choices=[("", "— choisir —"), *ModeAccueil.choices]
+    )
     date_entree = forms.DateField(label="Date d'entrée", widget=forms.DateInput(attrs={"type": "date"}))
     chambre = forms.CharField(label="Chambre / place", max_length=30, required=False)
     provenance = forms.CharField(label="Provenance", max_length=200, required=False)
     confirmer_doublon = forms.BooleanField(
-        label="J'ai vérifié : il s'agit d'une autre personne que les dossiers ressemblants", required=False)
+        label="J'ai vérifié : il s'agit d'une autre personne que les dossiers ressemblants", required=False
+    )
 
     def __init__(self, etablissements, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,8 +72,9 @@ class AdmissionForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
-    type_document = forms.ChoiceField(label="Document d'identité présenté",
-                                      choices=[("", "— choisir —"), *TypeDocument.choices])
+    type_document = forms.ChoiceField(
+        label="Document d'identité présenté", choices=[("", "— choisir —"), *TypeDocument.choices]
+    )
     commentaire = forms.CharField(label="Commentaire", max_length=255, required=False)
 
 
@@ -67,10 +83,26 @@ class DossierAdministratifForm(forms.ModelForm):
         from .models import DossierAdministratif
 
         model = DossierAdministratif
-        fields = ["adresse", "code_postal", "commune", "telephone", "email", "regime", "caisse", "fin_droits_amo",
-                  "exoneration", "amc", "amc_adherent", "fin_droits_amc", "directives_anticipees", "directives_lieu"]
-        widgets = {f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-                   for f in ("fin_droits_amo", "fin_droits_amc")}
+        fields = [
+            "adresse",
+            "code_postal",
+            "commune",
+            "telephone",
+            "email",
+            "regime",
+            "caisse",
+            "fin_droits_amo",
+            "exoneration",
+            "amc",
+            "amc_adherent",
+            "fin_droits_amc",
+            "directives_anticipees",
+            "directives_lieu",
+        ]
+        widgets = {
+            f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            for f in ("fin_droits_amo", "fin_droits_amc")
+        }
 
     def __init__(self, *args, voit_soins: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,11 +116,26 @@ class ProcheForm(forms.ModelForm):
         from .models import Proche
 
         model = Proche
-        fields = ["nom", "prenom", "lien", "telephone", "telephone_2", "email", "adresse", "personne_confiance",
-                  "confiance_designee_le", "a_prevenir", "ordre_appel", "aidant", "representant_legal"]
-        widgets = {"confiance_designee_le": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                   "telephone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
-                   "telephone_2": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})}
+        fields = [
+            "nom",
+            "prenom",
+            "lien",
+            "telephone",
+            "telephone_2",
+            "email",
+            "adresse",
+            "personne_confiance",
+            "confiance_designee_le",
+            "a_prevenir",
+            "ordre_appel",
+            "aidant",
+            "representant_legal",
+        ]
+        widgets = {
+            "confiance_designee_le": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "telephone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "telephone_2": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        }
 
 
 class MesureForm(forms.ModelForm):
@@ -96,10 +143,19 @@ class MesureForm(forms.ModelForm):
         from .models import MesureProtection
 
         model = MesureProtection
-        fields = ["type_mesure", "mandataire", "mandataire_telephone", "tribunal", "date_jugement", "date_debut",
-                  "date_fin"]
-        widgets = {f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-                   for f in ("date_jugement", "date_debut", "date_fin")}
+        fields = [
+            "type_mesure",
+            "mandataire",
+            "mandataire_telephone",
+            "tribunal",
+            "date_jugement",
+            "date_debut",
+            "date_fin",
+        ]
+        widgets = {
+            f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            for f in ("date_jugement", "date_debut", "date_fin")
+        }
 
 
 class ConsentementForm(forms.ModelForm):
@@ -127,24 +183,38 @@ class AbsenceForm(forms.ModelForm):
 
 
 class MoisForm(forms.Form):
-    mois = forms.DateField(label="Mois", input_formats=["%Y-%m"], required=False,
-                           widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+    mois = forms.DateField(
+        label="Mois",
+        input_formats=["%Y-%m"],
+        required=False,
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
 
 
 class SortieForm(forms.Form):
     date_sortie = forms.DateField(label="Date de sortie", widget=forms.DateInput(attrs={"type": "date"}))
-    motif_sortie = forms.ChoiceField(label="Motif de sortie", choices=[
-        ("", "— choisir —"), ("Retour à domicile", "Retour à domicile"), ("Décès", "Décès"),
-        ("Hospitalisation au long cours", "Hospitalisation au long cours"),
-        ("Orientation vers un autre établissement", "Orientation vers un autre établissement"),
-        ("Fin de prise en charge", "Fin de prise en charge"), ("Autre", "Autre")])
+    motif_sortie = forms.ChoiceField(
+        label="Motif de sortie",
+        choices=[
+            ("", "— choisir —"),
+            ("Retour à domicile", "Retour à domicile"),
+            ("Décès", "Décès"),
+            ("Hospitalisation au long cours", "Hospitalisation au long cours"),
+            ("Orientation vers un autre établissement", "Orientation vers un autre établissement"),
+            ("Fin de prise en charge", "Fin de prise en charge"),
+            ("Autre", "Autre"),
+        ],
+    )
     destination = forms.CharField(label="Destination", max_length=200, required=False)
 
 
 class TransfertForm(forms.Form):
-    etablissement = forms.ModelChoiceField(label="Établissement d'accueil", queryset=Etablissement.objects.none(),
-                                           to_field_name="public_id")
-    date_transfert = forms.DateField(label="Date du transfert", widget=forms.DateInput(attrs={"type": "date"}))
+    etablissement = forms.ModelChoiceField(
+        label="Établissement d'accueil", queryset=Etablissement.objects.none(), to_field_name="public_id"
+    )
+    date_transfert = forms.DateField(
+        label="Date du transfert", widget=forms.DateInput(attrs={"type": "date"})
+    )
     chambre = forms.CharField(label="Chambre / place", max_length=30, required=False)
 
     def __init__(self, *args, etablissements=None, **kwargs):

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 from .models import StatutIdentite, TypeDocument
 
-P, R, V, Q = (StatutIdentite.PROVISOIRE, StatutIdentite.RECUPEREE, StatutIdentite.VALIDEE,
-              StatutIdentite.QUALIFIEE)
+P, R, V, Q = (
+    StatutIdentite.PROVISOIRE,
+    StatutIdentite.RECUPEREE,
+    StatutIdentite.VALIDEE,
+    StatutIdentite.QUALIFIEE,
+)
 
 APRES_INSI = {P: R, R: R, V: Q, Q: Q}
 APRES_DOCUMENT = {P: V, R: Q, V: V, Q: Q}
@@ -30,8 +34,10 @@ def statut_apres_insi(statut: str) -> str:
 
 def statut_apres_document(statut: str, type_document: str) -> str:
     if type_document not in TypeDocument.values:
-        raise TransitionRefusee("Ce document n'est pas un justificatif d'identité à haut niveau de confiance : "
-                                "l'identité ne peut pas être validée.")
+        raise TransitionRefusee(
+            "Ce document n'est pas un justificatif d'identité à haut niveau de confiance : "
+            "l'identité ne peut pas être validée."
+        )
     return APRES_DOCUMENT[StatutIdentite(statut)]
 
 

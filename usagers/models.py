@@ -60,27 +60,45 @@ class TypeDocument(models.TextChoices):
 class Usager(TenantModel):
     # Strict INS traits
     nom_naissance = models.CharField("nom de naissance", max_length=100)
-    prenoms_naissance = ArrayField(models.CharField(max_length=60), verbose_name="prénoms de naissance",
-                                   help_text="Dans l'ordre de l'état civil.")
+    prenoms_naissance = ArrayField(
+        models.CharField(max_length=60),
+        verbose_name="prénoms de naissance",
+        help_text="Dans l'ordre de l'état civil.",
+    )
     premier_prenom = models.CharField("premier prénom de naissance", max_length=60)
     date_naissance = models.DateField("date de naissance")
     sexe = models.CharField(max_length=1, choices=Sexe.choices)
-    lieu_naissance_insee = models.CharField("lieu de naissance (code INSEE)", max_length=5,
-                                            validators=[insee_validator])
+    lieu_naissance_insee = models.CharField(
+        "lieu de naissance (code INSEE)", max_length=5, validators=[insee_validator]
+    )
     # Usage traits
     nom_usage = models.CharField("nom d'usage", max_length=100, blank=True)
     prenom_utilise = models.CharField("prénom utilisé", max_length=60, blank=True)
-    photo = models.ImageField(upload_to="usagers/photos/", max_length=200, blank=True,
-                              help_text="Aide à l'identification (identitovigilance) ; servie après contrôle des droits.")
+    photo = models.ImageField(
+        upload_to="usagers/photos/",
+        max_length=200,
+        blank=True,
+        help_text="Aide à l'identification (identitovigilance) ; servie après contrôle des droits.",
+    )
     # INS
-    statut_identite = models.CharField("statut de l'identité", max_length=5, choices=StatutIdentite.choices,
-                                       default=StatutIdentite.PROVISOIRE)
+    statut_identite = models.CharField(
+        "statut de l'identité",
+        max_length=5,
+        choices=StatutIdentite.choices,
+        default=StatutIdentite.PROVISOIRE,
+    )
     matricule_ins = models.CharField("matricule INS", max_length=15, blank=True)
     oid_ins = models.CharField("OID du matricule", max_length=40, blank=True)
     # Normalised "nom de naissance nom d'usage prénoms" for duplicate detection and search.
     nom_recherche = models.CharField(max_length=400, editable=False, default="")
-    fusionne_dans = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="+", help_text="Dossier doublon fusionné dans celui-ci.")
+    fusionne_dans = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Dossier doublon fusionné dans celui-ci.",
+    )
     history = tenant_history()
 
     etablissement_path = None  # through its séjours: see q_dans_etablissements / etablissement_ids
@@ -126,30 +144,44 @@ class Usager(TenantModel):
     def save(self, *args, **kwargs):
         from .normalisation import normaliser_nom
 
-        self.nom_recherche = normaliser_nom(" ".join(
-            [self.nom_naissance, self.nom_usage, *(self.prenoms_naissance or []), self.prenom_utilise]))
+        self.nom_recherche = normaliser_nom(
+            " ".join(
+                [self.nom_naissance, self.nom_usage, *(self.prenoms_naissance or []), self.prenom_utilise]
+            )
+        )
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "nom_recherche"}
         super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
-        if self.prenoms_naissance and self.premier_prenom and \
-                self.premier_prenom.strip().lower() != self.prenoms_naissance[0].strip().lower():
-            raise ValidationError({"premier_prenom": "Le premier prénom doit être le premier des prénoms de "
-                                                     "naissance."})
+        if (
+            self.prenoms_naissance
+            and self.premier_prenom
+            and self.premier_prenom.strip().lower() != self.prenoms_naissance[0].strip().lower()
+        ):
+            raise ValidationError(
+                {"premier_prenom": "Le premier prénom doit être le premier des prénoms de naissance."}
+            )
         if self.date_naissance and self.date_naissance > timezone.localdate():
             raise ValidationError({"date_naissance": "La date de naissance ne peut pas être dans le futur."})
         if self.matricule_ins:
             self.matricule_ins = normaliser_matricule(self.matricule_ins)
             if not matricule_valide(self.matricule_ins):
-                raise ValidationError({"matricule_ins": "Matricule INS invalide (15 caractères, clé incorrecte)."})
+                raise ValidationError(
+                    {"matricule_ins": "Matricule INS invalide (15 caractères, clé incorrecte)."}
+                )
 
     # --- access: a usager belongs to the ESMS of its séjours -----------------------------------------
     @classmethod
     def q_dans_etablissements(cls, etablissement_ids) -> Q:
-        return Q(models.Exists(Sejour.objects.filter(usager=models.OuterRef("pk"),
-                                                     etablissement_id__in=list(etablissement_ids))))
+        return Q(
+            models.Exists(
+                Sejour.objects.filter(
+                    usager=models.OuterRef("pk"), etablissement_id__in=list(etablissement_ids)
+                )
+            )
+        )
 
     def etablissement_ids(self) -> set[int]:
         prefetches = getattr(self, "_prefetched_objects_cache", {})
@@ -194,7 +226,9 @@ class TransitionIdentite(TenantModel):
     class Meta:
         verbose_name = "transition de statut d'identité"
         ordering = ["-horodatage", "-id"]
-        indexes = [models.Index(fields=["organisme", "usager", "-horodatage"], name="transition_org_usager_idx")]
+        indexes = [
+            models.Index(fields=["organisme", "usager", "-horodatage"], name="transition_org_usager_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.de or '∅'} → {self.vers} ({self.get_moyen_display()})"
@@ -234,9 +268,11 @@ class Sejour(TenantModel):
             models.Index(fields=["organisme", "etablissement", "date_sortie"], name="sejour_org_etab_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(date_sortie__isnull=True) | Q(date_sortie__gte=models.F("date_entree")),
-                                   name="sejour_sortie_apres_entree",
-                                   violation_error_message="La sortie ne peut pas précéder l'entrée."),
+            models.CheckConstraint(
+                condition=Q(date_sortie__isnull=True) | Q(date_sortie__gte=models.F("date_entree")),
+                name="sejour_sortie_apres_entree",
+                violation_error_message="La sortie ne peut pas précéder l'entrée.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -248,6 +284,7 @@ class Sejour(TenantModel):
 
 
 # --- Administrative record -------------------------------------------------------------------------
+
 
 class Regime(models.TextChoices):
     GENERAL = "general", "Régime général"
@@ -277,22 +314,33 @@ class DossierAdministratif(TenantModel):
 
     usager = models.OneToOneField(Usager, on_delete=models.CASCADE, related_name="administratif")
     adresse = models.CharField("adresse", max_length=200, blank=True)
-    code_postal = models.CharField("code postal", max_length=5, blank=True,
-                                   validators=[RegexValidator(r"^\d{5}$", "Le code postal compte 5 chiffres.")])
+    code_postal = models.CharField(
+        "code postal",
+        max_length=5,
+        blank=True,
+        validators=[RegexValidator(r"^\d{5}$", "Le code postal compte 5 chiffres.")],
+    )
     commune = models.CharField(max_length=100, blank=True)
     telephone = models.CharField("téléphone", max_length=20, blank=True)
     email = models.EmailField("e-mail", blank=True)
     regime = models.CharField("régime d'assurance maladie", max_length=20, choices=Regime.choices, blank=True)
     caisse = models.CharField("caisse d'affiliation", max_length=120, blank=True)
     fin_droits_amo = models.DateField("fin des droits AMO", null=True, blank=True)
-    exoneration = models.CharField("exonération du ticket modérateur", max_length=20,
-                                   choices=Exoneration.choices, default=Exoneration.AUCUNE)
+    exoneration = models.CharField(
+        "exonération du ticket modérateur",
+        max_length=20,
+        choices=Exoneration.choices,
+        default=Exoneration.AUCUNE,
+    )
     amc = models.CharField("complémentaire santé (AMC)", max_length=120, blank=True)
     amc_adherent = models.CharField("n° d'adhérent AMC", max_length=40, blank=True)
     fin_droits_amc = models.DateField("fin des droits AMC", null=True, blank=True)
-    directives_anticipees = models.CharField("directives anticipées", max_length=10,
-                                             choices=DirectivesAnticipees.choices,
-                                             default=DirectivesAnticipees.INCONNU)
+    directives_anticipees = models.CharField(
+        "directives anticipées",
+        max_length=10,
+        choices=DirectivesAnticipees.choices,
+        default=DirectivesAnticipees.INCONNU,
+    )
     directives_lieu = models.CharField("où elles sont conservées", max_length=200, blank=True)
     history = tenant_history()
 
@@ -305,7 +353,9 @@ class DossierAdministratif(TenantModel):
 
     def clean(self):
         if self.directives_anticipees == DirectivesAnticipees.OUI and not self.directives_lieu.strip():
-            raise ValidationError({"directives_lieu": "Indiquez où les directives anticipées sont conservées."})
+            raise ValidationError(
+                {"directives_lieu": "Indiquez où les directives anticipées sont conservées."}
+            )
 
 
 class LienParente(models.TextChoices):
@@ -345,12 +395,18 @@ class Proche(TenantModel):
         ordering = ["ordre_appel", "nom"]
         indexes = [models.Index(fields=["organisme", "usager"], name="proche_org_usager_idx")]
         constraints = [
-            models.UniqueConstraint(fields=["usager"], condition=Q(personne_confiance=True),
-                                    name="une_personne_de_confiance",
-                                    violation_error_message="Une seule personne de confiance peut être désignée."),
-            models.UniqueConstraint(fields=["usager", "ordre_appel"], condition=Q(a_prevenir=True),
-                                    name="ordre_appel_unique",
-                                    violation_error_message="Cet ordre d'appel est déjà attribué."),
+            models.UniqueConstraint(
+                fields=["usager"],
+                condition=Q(personne_confiance=True),
+                name="une_personne_de_confiance",
+                violation_error_message="Une seule personne de confiance peut être désignée.",
+            ),
+            models.UniqueConstraint(
+                fields=["usager", "ordre_appel"],
+                condition=Q(a_prevenir=True),
+                name="ordre_appel_unique",
+                violation_error_message="Cet ordre d'appel est déjà attribué.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -380,8 +436,9 @@ class TypeMesure(models.TextChoices):
 class MesureProtection(TenantModel):
     usager = models.ForeignKey(Usager, on_delete=models.CASCADE, related_name="mesures")
     type_mesure = models.CharField("type de mesure", max_length=30, choices=TypeMesure.choices)
-    mandataire = models.CharField("mandataire", max_length=200,
-                                  help_text="Personne ou service (MJPM, UDAF, association tutélaire…).")
+    mandataire = models.CharField(
+        "mandataire", max_length=200, help_text="Personne ou service (MJPM, UDAF, association tutélaire…)."
+    )
     mandataire_telephone = models.CharField("téléphone du mandataire", max_length=20, blank=True)
     tribunal = models.CharField("juridiction", max_length=120, blank=True)
     date_jugement = models.DateField("date du jugement", null=True, blank=True)
@@ -395,9 +452,11 @@ class MesureProtection(TenantModel):
         ordering = ["-date_debut"]
         indexes = [models.Index(fields=["organisme", "usager"], name="mesure_org_usager_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(date_fin__isnull=True) | Q(date_fin__gte=models.F("date_debut")),
-                                   name="mesure_fin_apres_debut",
-                                   violation_error_message="L'échéance ne peut pas précéder le début."),
+            models.CheckConstraint(
+                condition=Q(date_fin__isnull=True) | Q(date_fin__gte=models.F("date_debut")),
+                name="mesure_fin_apres_debut",
+                violation_error_message="L'échéance ne peut pas précéder le début.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -425,8 +484,11 @@ class Consentement(TenantModel):
     usager = models.ForeignKey(Usager, on_delete=models.CASCADE, related_name="consentements")
     type_consentement = models.CharField("objet", max_length=20, choices=TypeConsentement.choices)
     reponse = models.CharField("réponse", max_length=10, choices=Reponse.choices)
-    exprime_par = models.CharField("exprimé par", max_length=20,
-                                   choices=[("usager", "La personne"), ("representant", "Son représentant légal")])
+    exprime_par = models.CharField(
+        "exprimé par",
+        max_length=20,
+        choices=[("usager", "La personne"), ("representant", "Son représentant légal")],
+    )
     date_recueil = models.DateField("recueilli le")
     recueilli_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     commentaire = models.CharField(max_length=255, blank=True)
@@ -434,7 +496,9 @@ class Consentement(TenantModel):
     class Meta:
         verbose_name = "consentement"
         ordering = ["-date_recueil", "-id"]
-        indexes = [models.Index(fields=["organisme", "usager", "type_consentement"], name="consent_org_usager_idx")]
+        indexes = [
+            models.Index(fields=["organisme", "usager", "type_consentement"], name="consent_org_usager_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_type_consentement_display()} : {self.get_reponse_display()}"
@@ -504,9 +568,11 @@ class Absence(TenantModel):
         ordering = ["-debut"]
         indexes = [models.Index(fields=["organisme", "sejour", "debut"], name="absence_org_sejour_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(fin__isnull=True) | Q(fin__gte=models.F("debut")),
-                                   name="absence_fin_apres_debut",
-                                   violation_error_message="La fin de l'absence ne peut pas précéder son début."),
+            models.CheckConstraint(
+                condition=Q(fin__isnull=True) | Q(fin__gte=models.F("debut")),
+                name="absence_fin_apres_debut",
+                violation_error_message="La fin de l'absence ne peut pas précéder son début.",
+            ),
         ]
 
     def __str__(self) -> str:

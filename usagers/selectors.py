@@ -24,8 +24,12 @@ def dossier_administratif_de(usager: Usager) -> DossierAdministratif | None:
 
 def sejour_dans(usager: Usager, etablissement, jour: datetime.date) -> Sejour | None:
     """The usager's séjour in ``etablissement`` covering ``jour`` (with its unit), if any."""
-    return (Sejour.objects.filter(usager=usager, etablissement=etablissement, date_entree__lte=jour)
-            .exclude(date_sortie__lt=jour).select_related("unite").first())
+    return (
+        Sejour.objects.filter(usager=usager, etablissement=etablissement, date_entree__lte=jour)
+        .exclude(date_sortie__lt=jour)
+        .select_related("unite")
+        .first()
+    )
 
 
 def exiger_sejour(usager: Usager, etablissement, jour: datetime.date) -> Sejour:
@@ -34,8 +38,9 @@ def exiger_sejour(usager: Usager, etablissement, jour: datetime.date) -> Sejour:
 
     sejour = sejour_dans(usager, etablissement, jour)
     if sejour is None:
-        raise ValidationError(f"{usager} n'est pas accompagné(e) par {etablissement} à cette date "
-                              f"({jour:%d/%m/%Y}).")
+        raise ValidationError(
+            f"{usager} n'est pas accompagné(e) par {etablissement} à cette date ({jour:%d/%m/%Y})."
+        )
     return sejour
 
 
@@ -47,8 +52,11 @@ def etablissements_du_dossier(user, usager: Usager, action: str) -> list:
     from dui.models import Etablissement
 
     jour = timezone.localdate()
-    ids = Sejour.objects.filter(usager=usager, date_entree__lte=jour).exclude(date_sortie__lt=jour) \
+    ids = (
+        Sejour.objects.filter(usager=usager, date_entree__lte=jour)
+        .exclude(date_sortie__lt=jour)
         .values("etablissement_id")
+    )
     return list(policy.scope(user, action, Etablissement.objects.filter(pk__in=ids)).order_by("nom"))
 
 
@@ -60,8 +68,9 @@ def doublons_probables(organisme_id: int, usager: Usager) -> QuerySet[Usager]:
     ignored — across the whole organisme (identitovigilance is not limited to one's habilitations)."""
     nom = normaliser_nom(usager.nom_naissance)
     prenom = normaliser_nom(usager.premier_prenom)
-    qs = Usager.objects.filter(organisme_id=organisme_id, date_naissance=usager.date_naissance,
-                               fusionne_dans__isnull=True)
+    qs = Usager.objects.filter(
+        organisme_id=organisme_id, date_naissance=usager.date_naissance, fusionne_dans__isnull=True
+    )
     if usager.pk:
         qs = qs.exclude(pk=usager.pk)
     return qs.filter(nom_recherche__contains=nom).filter(nom_recherche__contains=prenom)
@@ -84,7 +93,9 @@ def rechercher(user, texte: str, limite: int = 20) -> QuerySet[Usager]:
     """Usagers the user may see whose name resembles ``texte`` (typo-tolerant, best matches first), or
     born on a date (``jj/mm/aaaa``), or with this matricule INS; their séjours are prefetched."""
     texte = (texte or "").replace("\x00", "").strip()[:100]
-    qs = avec_sejours(policy.scope(user, Droit.ADMINISTRATIF_VOIR, Usager.objects.filter(fusionne_dans__isnull=True)))
+    qs = avec_sejours(
+        policy.scope(user, Droit.ADMINISTRATIF_VOIR, Usager.objects.filter(fusionne_dans__isnull=True))
+    )
     if not texte:
         return qs.none()
     date = _DATE.match(texte)
@@ -101,21 +112,26 @@ def rechercher(user, texte: str, limite: int = 20) -> QuerySet[Usager]:
     if len(terme) < 2:
         return qs.none()
     if _trigram_disponible():
-        return (qs.annotate(score=TrigramWordSimilarity(terme, "nom_recherche"))
-                .filter(Q(score__gte=0.4) | Q(nom_recherche__contains=terme))
-                .order_by("-score", "nom_naissance")[:limite])
+        return (
+            qs.annotate(score=TrigramWordSimilarity(terme, "nom_recherche"))
+            .filter(Q(score__gte=0.4) | Q(nom_recherche__contains=terme))
+            .order_by("-score", "nom_naissance")[:limite]
+        )
     return qs.filter(nom_recherche__contains=terme)[:limite]
 
 
 def avec_sejours(qs: QuerySet[Usager]) -> QuerySet[Usager]:
-    return qs.prefetch_related(Prefetch("sejours", queryset=Sejour.objects.select_related("etablissement", "unite")))
+    return qs.prefetch_related(
+        Prefetch("sejours", queryset=Sejour.objects.select_related("etablissement", "unite"))
+    )
 
 
 def occupation(etablissement, du: datetime.date, au: datetime.date) -> list[dict]:
     """Per day: séjours in progress (inscrits), absents by motif, présents, and the occupancy rate
     présents / capacité. One SQL query, whatever the number of séjours."""
     with connection.cursor() as cursor:
-        cursor.execute("""
+        cursor.execute(
+            """
             SELECT j::date,
                    count(DISTINCT s.id) AS inscrits,
                    count(DISTINCT s.id) FILTER (WHERE a.motif = 'hospitalisation') AS hospitalises,
@@ -126,11 +142,21 @@ def occupation(etablissement, du: datetime.date, au: datetime.date) -> list[dict
                   AND s.date_entree <= j AND (s.date_sortie IS NULL OR s.date_sortie >= j)
             LEFT JOIN usagers_absence a
                    ON a.sejour_id = s.id AND a.debut <= j AND (a.fin IS NULL OR a.fin >= j)
-            GROUP BY j ORDER BY j""", [du, au, etablissement.organisme_id, etablissement.pk])
+            GROUP BY j ORDER BY j""",
+            [du, au, etablissement.organisme_id, etablissement.pk],
+        )
         lignes = []
         for jour, inscrits, hospitalises, autres in cursor.fetchall():
             presents = inscrits - hospitalises - autres
             taux = round(100 * presents / etablissement.capacite, 1) if etablissement.capacite else None
-            lignes.append({"jour": jour, "inscrits": inscrits, "hospitalises": hospitalises,
-                           "autres_absents": autres, "presents": presents, "taux": taux})
+            lignes.append(
+                {
+                    "jour": jour,
+                    "inscrits": inscrits,
+                    "hospitalises": hospitalises,
+                    "autres_absents": autres,
+                    "presents": presents,
+                    "taux": taux,
+                }
+            )
         return lignes

@@ -19,8 +19,14 @@ from . import identite
 from .models import MoyenTransition, Sejour, StatutIdentite, TransitionIdentite, Usager
 from .selectors import doublons_probables
 
-TRAITS_STRICTS = ("nom_naissance", "prenoms_naissance", "premier_prenom", "date_naissance", "sexe",
-                  "lieu_naissance_insee")
+TRAITS_STRICTS = (
+    "nom_naissance",
+    "prenoms_naissance",
+    "premier_prenom",
+    "date_naissance",
+    "sexe",
+    "lieu_naissance_insee",
+)
 
 
 class DoublonProbable(ValidationError):
@@ -28,7 +34,9 @@ class DoublonProbable(ValidationError):
 
     def __init__(self, doublons):
         self.doublons = doublons
-        super().__init__("Un dossier ressemblant existe déjà : vérifiez qu'il ne s'agit pas de la même personne.")
+        super().__init__(
+            "Un dossier ressemblant existe déjà : vérifiez qu'il ne s'agit pas de la même personne."
+        )
 
 
 @dataclass
@@ -41,11 +49,19 @@ class Admission:
     provenance: str = ""
 
 
-def _transition(auteur, usager: Usager, de: str, vers: str, moyen: str, type_document: str = "",
-                commentaire: str = "") -> None:
-    TransitionIdentite.objects.create(organisme_id=usager.organisme_id, usager=usager, de=de, vers=vers,
-                                      moyen=moyen, type_document=type_document, commentaire=commentaire,
-                                      auteur=auteur)
+def _transition(
+    auteur, usager: Usager, de: str, vers: str, moyen: str, type_document: str = "", commentaire: str = ""
+) -> None:
+    TransitionIdentite.objects.create(
+        organisme_id=usager.organisme_id,
+        usager=usager,
+        de=de,
+        vers=vers,
+        moyen=moyen,
+        type_document=type_document,
+        commentaire=commentaire,
+        auteur=auteur,
+    )
 
 
 @transaction.atomic
@@ -63,13 +79,26 @@ def do_creer_usager(auteur, usager: Usager, admission: Admission, confirmer_doub
         if doublons:
             raise DoublonProbable(doublons)
     usager.save()
-    sejour = Sejour(organisme_id=auteur.organisme_id, usager=usager, etablissement=admission.etablissement,
-                    unite=admission.unite, chambre=admission.chambre, mode_accueil=admission.mode_accueil,
-                    date_entree=admission.date_entree, provenance=admission.provenance)
+    sejour = Sejour(
+        organisme_id=auteur.organisme_id,
+        usager=usager,
+        etablissement=admission.etablissement,
+        unite=admission.unite,
+        chambre=admission.chambre,
+        mode_accueil=admission.mode_accueil,
+        date_entree=admission.date_entree,
+        provenance=admission.provenance,
+    )
     sejour.full_clean()
     sejour.save()
-    _transition(auteur, usager, "", StatutIdentite.PROVISOIRE, MoyenTransition.CREATION,
-                commentaire="Doublon possible écarté par le professionnel" if confirmer_doublon else "")
+    _transition(
+        auteur,
+        usager,
+        "",
+        StatutIdentite.PROVISOIRE,
+        MoyenTransition.CREATION,
+        commentaire="Doublon possible écarté par le professionnel" if confirmer_doublon else "",
+    )
     return usager
 
 
@@ -86,8 +115,15 @@ def do_verifier_document(auteur, usager: Usager, type_document: str, commentaire
     de = usager.statut_identite
     usager.statut_identite = vers
     usager.save(update_fields=["statut_identite", "modifie_le"])
-    _transition(auteur, usager, de, vers, MoyenTransition.DOCUMENT, type_document=type_document,
-                commentaire=commentaire)
+    _transition(
+        auteur,
+        usager,
+        de,
+        vers,
+        MoyenTransition.DOCUMENT,
+        type_document=type_document,
+        commentaire=commentaire,
+    )
     return vers
 
 
@@ -111,8 +147,14 @@ def do_enregistrer_ins(auteur, usager: Usager, *, matricule: str, oid: str, trai
     usager.statut_identite = identite.statut_apres_insi(base)
     usager.full_clean()
     usager.save()
-    _transition(auteur, usager, de, usager.statut_identite, MoyenTransition.INSI,
-                commentaire="Traits mis à jour depuis INSi" if traits_changes else "")
+    _transition(
+        auteur,
+        usager,
+        de,
+        usager.statut_identite,
+        MoyenTransition.INSI,
+        commentaire="Traits mis à jour depuis INSi" if traits_changes else "",
+    )
     return usager.statut_identite
 
 
@@ -135,12 +177,19 @@ def do_modifier_traits(auteur, usager: Usager, **traits) -> str:
     usager.oid_ins = ""
     usager.full_clean()
     usager.save()
-    _transition(auteur, usager, de, usager.statut_identite, MoyenTransition.MODIFICATION_TRAIT,
-                commentaire="Traits modifiés : " + ", ".join(sorted(changes)))
+    _transition(
+        auteur,
+        usager,
+        de,
+        usager.statut_identite,
+        MoyenTransition.MODIFICATION_TRAIT,
+        commentaire="Traits modifiés : " + ", ".join(sorted(changes)),
+    )
     return usager.statut_identite
 
 
 # --- Administrative record -------------------------------------------------------------------------
+
 
 def _exiger(user, usager: Usager, *actions: str) -> None:
     if not any(policy.can(user, action, usager) for action in actions):
@@ -155,7 +204,9 @@ def _enregistrer(obj) -> None:
         with transaction.atomic():
             obj.save()
     except IntegrityError as exc:  # a concurrent edit won the race for a unique role
-        raise ValidationError("Un autre professionnel vient de modifier l'entourage : rechargez la page.") from exc
+        raise ValidationError(
+            "Un autre professionnel vient de modifier l'entourage : rechargez la page."
+        ) from exc
 
 
 def do_enregistrer_administratif(auteur, dossier) -> None:
@@ -190,13 +241,19 @@ def do_recueillir_consentement(auteur, consentement) -> None:
 
 # --- INSi --------------------------------------------------------------------------------------------
 
+
 def traits_insi(traits) -> dict:
     """INSi reference traits → the Usager's strict trait fields, kept exactly as INSi returns them
     (RNIV: the INS traits replace the typed ones)."""
     prenoms = list(traits.prenoms)
-    return {"nom_naissance": traits.nom_naissance.upper(), "prenoms_naissance": prenoms,
-            "premier_prenom": prenoms[0] if prenoms else "", "date_naissance": traits.date_naissance,
-            "sexe": traits.sexe, "lieu_naissance_insee": traits.lieu_naissance}
+    return {
+        "nom_naissance": traits.nom_naissance.upper(),
+        "prenoms_naissance": prenoms,
+        "premier_prenom": prenoms[0] if prenoms else "",
+        "date_naissance": traits.date_naissance,
+        "sexe": traits.sexe,
+        "lieu_naissance_insee": traits.lieu_naissance,
+    }
 
 
 def do_demander_insi(auteur, usager: Usager):
@@ -224,6 +281,7 @@ def do_relancer_insi(auteur, appel) -> None:
 
 # --- Identitovigilance: merge ------------------------------------------------------------------------
 
+
 @transaction.atomic
 def do_fusionner(auteur, principal: Usager, doublon: Usager, request=None) -> Usager:
     """Merge ``doublon`` into ``principal``: séjours, entourage, protection, consents, identity history
@@ -244,29 +302,43 @@ def do_fusionner(auteur, principal: Usager, doublon: Usager, request=None) -> Us
     # The entourage moves without breaking its rules: the principal's personne de confiance is kept,
     # the duplicate's call orders go after the principal's.
     if Proche.objects.filter(usager=principal, personne_confiance=True).exists():
-        update_with_history(Proche.objects.filter(usager=doublon, personne_confiance=True), personne_confiance=False)
-    update_with_history(Proche.objects.filter(usager=doublon, a_prevenir=True),
-                        ordre_appel=models.F("ordre_appel") + 500)
+        update_with_history(
+            Proche.objects.filter(usager=doublon, personne_confiance=True), personne_confiance=False
+        )
+    update_with_history(
+        Proche.objects.filter(usager=doublon, a_prevenir=True), ordre_appel=models.F("ordre_appel") + 500
+    )
     for modele in (Sejour, Proche, MesureProtection, Consentement, TransitionIdentite, AppelInsi):
         update_with_history(modele.objects.filter(usager=doublon), usager=principal)
     if not DossierAdministratif.objects.filter(usager=principal).exists():
         update_with_history(DossierAdministratif.objects.filter(usager=doublon), usager=principal)
-    a_prevenir = list(Proche.objects.filter(usager=principal, a_prevenir=True).order_by("ordre_appel", "cree_le"))
+    a_prevenir = list(
+        Proche.objects.filter(usager=principal, a_prevenir=True).order_by("ordre_appel", "cree_le")
+    )
     for rang, proche in enumerate(a_prevenir, start=1):  # first out of the way of the unique call order…
         update_with_history(Proche.objects.filter(pk=proche.pk), ordre_appel=1000 + rang)
     for rang, proche in enumerate(a_prevenir, start=1):  # …then 1, 2, 3 in the previous order
         update_with_history(Proche.objects.filter(pk=proche.pk), ordre_appel=rang)
     doublon.fusionne_dans = principal
     doublon.save(update_fields=["fusionne_dans", "modifie_le"])
-    _transition(auteur, principal, principal.statut_identite, principal.statut_identite, MoyenTransition.FUSION,
-                commentaire=f"Fusion du dossier {doublon} né(e) le {doublon.date_naissance:%d/%m/%Y} "
-                            f"({doublon.public_id})")
+    _transition(
+        auteur,
+        principal,
+        principal.statut_identite,
+        principal.statut_identite,
+        MoyenTransition.FUSION,
+        commentaire=f"Fusion du dossier {doublon} né(e) le {doublon.date_naissance:%d/%m/%Y} "
+        f"({doublon.public_id})",
+    )
     if request is not None:
-        journaliser_acces(request, TypeAcces.ADMINISTRATION, principal, f"Fusion du doublon {doublon.public_id}")
+        journaliser_acces(
+            request, TypeAcces.ADMINISTRATION, principal, f"Fusion du doublon {doublon.public_id}"
+        )
     return principal
 
 
 # --- Presence ----------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def do_declarer_absence(auteur, absence) -> None:
@@ -282,8 +354,11 @@ def do_declarer_absence(auteur, absence) -> None:
         raise ValidationError({"debut": "L'absence doit commencer pendant le séjour."})
     if sejour.date_sortie and (absence.fin is None or absence.fin > sejour.date_sortie):
         raise ValidationError({"fin": "L'absence doit finir avant la sortie du séjour."})
-    chevauche = Absence.objects.filter(sejour=sejour).exclude(pk=absence.pk).filter(
-        Q(fin__isnull=True) | Q(fin__gte=absence.debut))
+    chevauche = (
+        Absence.objects.filter(sejour=sejour)
+        .exclude(pk=absence.pk)
+        .filter(Q(fin__isnull=True) | Q(fin__gte=absence.debut))
+    )
     if absence.fin is not None:
         chevauche = chevauche.filter(debut__lte=absence.fin)
     if chevauche.exists():
@@ -304,7 +379,11 @@ def do_cloturer_sejour(auteur, sejour: Sejour, *, date_sortie, motif: str, desti
         raise ValidationError("Ce séjour est déjà clos.")
     if not motif.strip():
         raise ValidationError({"motif_sortie": "Indiquez le motif de sortie."})
-    sejour.date_sortie, sejour.motif_sortie, sejour.destination = date_sortie, motif.strip(), destination.strip()
+    sejour.date_sortie, sejour.motif_sortie, sejour.destination = (
+        date_sortie,
+        motif.strip(),
+        destination.strip(),
+    )
     sejour.full_clean()
     if Absence.objects.filter(sejour=sejour, debut__gt=date_sortie).exists():
         raise ValidationError({"date_sortie": "Une absence déclarée commence après cette date de sortie."})
@@ -314,8 +393,16 @@ def do_cloturer_sejour(auteur, sejour: Sejour, *, date_sortie, motif: str, desti
 
 
 @transaction.atomic
-def do_transferer(auteur, sejour: Sejour, *, etablissement, date_transfert, unite=None, chambre: str = "",
-                  mode_accueil: str = "") -> Sejour:
+def do_transferer(
+    auteur,
+    sejour: Sejour,
+    *,
+    etablissement,
+    date_transfert,
+    unite=None,
+    chambre: str = "",
+    mode_accueil: str = "",
+) -> Sejour:
     """Transfer to another ESMS of the organisme: the séjour closes the day before, a new one opens;
     the dossier (identity, entourage, history) is the same record."""
     if etablissement.organisme_id != sejour.organisme_id or etablissement.pk == sejour.etablissement_id:
@@ -326,11 +413,23 @@ def do_transferer(auteur, sejour: Sejour, *, etablissement, date_transfert, unit
         raise ValidationError({"unite": "Cette unité n'appartient pas à l'établissement d'accueil."})
     if date_transfert <= sejour.date_entree:
         raise ValidationError({"date_transfert": "Le transfert doit suivre l'entrée dans le séjour actuel."})
-    do_cloturer_sejour(auteur, sejour, date_sortie=date_transfert - datetime.timedelta(days=1),
-                       motif="Transfert", destination=str(etablissement))
-    nouveau = Sejour(organisme_id=sejour.organisme_id, usager=sejour.usager, etablissement=etablissement,
-                     unite=unite, chambre=chambre, mode_accueil=mode_accueil or sejour.mode_accueil,
-                     date_entree=date_transfert, provenance=f"Transfert depuis {sejour.etablissement}")
+    do_cloturer_sejour(
+        auteur,
+        sejour,
+        date_sortie=date_transfert - datetime.timedelta(days=1),
+        motif="Transfert",
+        destination=str(etablissement),
+    )
+    nouveau = Sejour(
+        organisme_id=sejour.organisme_id,
+        usager=sejour.usager,
+        etablissement=etablissement,
+        unite=unite,
+        chambre=chambre,
+        mode_accueil=mode_accueil or sejour.mode_accueil,
+        date_entree=date_transfert,
+        provenance=f"Transfert depuis {sejour.etablissement}",
+    )
     nouveau.full_clean()
     nouveau.save()
     return nouveau

@@ -28,8 +28,13 @@ def interroger_insi(appel_public_id: str, *, acteur) -> str:
         return appel.statut
     usager = appel.usager
     appel.tentatives += 1
-    traits = Traits(usager.nom_naissance, tuple(usager.prenoms_naissance), usager.sexe, usager.date_naissance,
-                    usager.lieu_naissance_insee)
+    traits = Traits(
+        usager.nom_naissance,
+        tuple(usager.prenoms_naissance),
+        usager.sexe,
+        usager.date_naissance,
+        usager.lieu_naissance_insee,
+    )
     try:
         reponse = client_par_defaut().rechercher(traits, requete_id=f"{appel.public_id}-{appel.tentatives}")
     except InsiIndisponible as exc:
@@ -39,19 +44,29 @@ def interroger_insi(appel_public_id: str, *, acteur) -> str:
             appel.termine_le = timezone.now()
         else:
             delai = delai_avant_tentative(appel.tentatives)
-            transaction.on_commit(lambda: interroger_insi.apply_async(
-                args=(appel_public_id,), kwargs=tenant_kwargs(acteur), countdown=delai))
+            transaction.on_commit(
+                lambda: interroger_insi.apply_async(
+                    args=(appel_public_id,), kwargs=tenant_kwargs(acteur), countdown=delai
+                )
+            )
         appel.save()
         return appel.statut
     appel.code_cr, appel.libelle_cr, appel.erreur = reponse.code, reponse.libelle, ""
     appel.statut_avant = usager.statut_identite
     if reponse.code == "00" and reponse.traits is not None:
         t = reponse.traits
-        appel.reponse = {"matricule": reponse.matricule, "oid": reponse.oid, "nom_naissance": t.nom_naissance,
-                         "prenoms": list(t.prenoms), "sexe": t.sexe, "date_naissance": t.date_naissance.isoformat(),
-                         "lieu_naissance": t.lieu_naissance}
-        appel.statut_apres = services.do_enregistrer_ins(acteur, usager, matricule=reponse.matricule, oid=reponse.oid,
-                                                         traits=services.traits_insi(t))
+        appel.reponse = {
+            "matricule": reponse.matricule,
+            "oid": reponse.oid,
+            "nom_naissance": t.nom_naissance,
+            "prenoms": list(t.prenoms),
+            "sexe": t.sexe,
+            "date_naissance": t.date_naissance.isoformat(),
+            "lieu_naissance": t.lieu_naissance,
+        }
+        appel.statut_apres = services.do_enregistrer_ins(
+            acteur, usager, matricule=reponse.matricule, oid=reponse.oid, traits=services.traits_insi(t)
+        )
     else:
         appel.statut_apres = usager.statut_identite
     appel.statut = StatutAppel.TERMINE

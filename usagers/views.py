@@ -50,8 +50,11 @@ def _etablissements_admission(user):
 def recherche(request):
     texte = request.GET.get("q", "")
     resultats = selectors.rechercher(request.user, texte) if texte.strip() else []
-    contexte = {"q": texte, "resultats": resultats,
-                "peut_creer": _etablissements_admission(request.user).exists()}
+    contexte = {
+        "q": texte,
+        "resultats": resultats,
+        "peut_creer": _etablissements_admission(request.user).exists(),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "usagers/_resultats.html", contexte)
     return render(request, "usagers/recherche.html", contexte)
@@ -64,18 +67,25 @@ def creer(request):
     if not etablissements.exists():
         raise Http404
     form = UsagerForm(request.POST or None)
-    admission = AdmissionForm(etablissements, request.POST or None,
-                              initial={"date_entree": timezone.localdate()})
+    admission = AdmissionForm(
+        etablissements, request.POST or None, initial={"date_entree": timezone.localdate()}
+    )
     doublons = []
     if request.method == "POST" and form.is_valid() and admission.is_valid():
         data = admission.cleaned_data
         try:
             usager = services.do_creer_usager(
-                request.user, form.instance,
-                services.Admission(etablissement=data["etablissement"], mode_accueil=data["mode_accueil"],
-                                   date_entree=data["date_entree"], chambre=data["chambre"],
-                                   provenance=data["provenance"]),
-                confirmer_doublon=data["confirmer_doublon"])
+                request.user,
+                form.instance,
+                services.Admission(
+                    etablissement=data["etablissement"],
+                    mode_accueil=data["mode_accueil"],
+                    date_entree=data["date_entree"],
+                    chambre=data["chambre"],
+                    provenance=data["provenance"],
+                ),
+                confirmer_doublon=data["confirmer_doublon"],
+            )
         except services.DoublonProbable as exc:
             doublons = exc.doublons
             form.add_error(None, exc.messages[0])
@@ -88,33 +98,46 @@ def creer(request):
 
 
 def _doublons_visibles(request, usager: Usager, peut_modifier: bool | None = None):
-    if not (peut_modifier if peut_modifier is not None
-            else policy.can(request.user, Droit.ADMINISTRATIF_MODIFIER, usager)):
+    if not (
+        peut_modifier
+        if peut_modifier is not None
+        else policy.can(request.user, Droit.ADMINISTRATIF_MODIFIER, usager)
+    ):
         return Usager.objects.none()
-    return policy.scope(request.user, Droit.ADMINISTRATIF_MODIFIER,
-                        selectors.doublons_probables(usager.organisme_id, usager))
+    return policy.scope(
+        request.user, Droit.ADMINISTRATIF_MODIFIER, selectors.doublons_probables(usager.organisme_id, usager)
+    )
 
 
 @login_required
 def dossier(request, public_id):
     usager = usager_ou_404(request, public_id)
     contexte = contexte_dossier(request, usager, "identite")
-    return render(request, "usagers/sections/identite.html", {
-        **contexte,
-        "transitions": usager.transitions.select_related("auteur")[:20],
-        "document_form": DocumentForm(),
-        "doublons": list(_doublons_visibles(request, usager, contexte["peut_modifier"])[:5]),
-    })
+    return render(
+        request,
+        "usagers/sections/identite.html",
+        {
+            **contexte,
+            "transitions": usager.transitions.select_related("auteur")[:20],
+            "document_form": DocumentForm(),
+            "doublons": list(_doublons_visibles(request, usager, contexte["peut_modifier"])[:5]),
+        },
+    )
 
 
 @login_required
 @require_POST
 def fusionner(request, public_id):
     principal = usager_ou_404(request, public_id, Droit.ADMINISTRATIF_MODIFIER)
-    doublon = _doublons_visibles(request, principal).filter(public_id=request.POST.get("doublon") or None).first() \
-        if _uuid_valide(request.POST.get("doublon")) else None
+    doublon = (
+        _doublons_visibles(request, principal).filter(public_id=request.POST.get("doublon") or None).first()
+        if _uuid_valide(request.POST.get("doublon"))
+        else None
+    )
     if doublon is None or request.POST.get("confirmation") != "oui":
-        messages.error(request, "Choisissez le dossier doublon et confirmez qu'il s'agit de la même personne.")
+        messages.error(
+            request, "Choisissez le dossier doublon et confirmez qu'il s'agit de la même personne."
+        )
         return redirect(principal.get_absolute_url())
     try:
         services.do_fusionner(request.user, principal, doublon, request)
@@ -140,7 +163,8 @@ def _uuid_valide(valeur) -> bool:
 def administratif(request, public_id):
     usager = usager_ou_404(request, public_id)
     dossier_adm = selectors.dossier_administratif_de(usager) or DossierAdministratif(
-        usager=usager, organisme_id=usager.organisme_id)
+        usager=usager, organisme_id=usager.organisme_id
+    )
     voit_soins = policy.can(request.user, Droit.SOINS_VOIR, usager)
     form = DossierAdministratifForm(request.POST or None, instance=dossier_adm, voit_soins=voit_soins)
     if request.method == "POST":
@@ -154,12 +178,16 @@ def administratif(request, public_id):
             else:
                 messages.success(request, "Dossier administratif enregistré.")
                 return redirect("usagers:administratif", public_id=usager.public_id)
-    return render(request, "usagers/sections/administratif.html", {
-        **contexte_dossier(request, usager, "administratif"), "form": form, "dossier_adm": dossier_adm,
-        "voit_soins": voit_soins,
-    })
-
-
+    return render(
+        request,
+        "usagers/sections/administratif.html",
+        {
+            **contexte_dossier(request, usager, "administratif"),
+            "form": form,
+            "dossier_adm": dossier_adm,
+            "voit_soins": voit_soins,
+        },
+    )
 
 
 @login_required
@@ -167,18 +195,23 @@ def administratif(request, public_id):
 def entourage(request, public_id, proche_id=None):
     usager = usager_ou_404(request, public_id)
     peut_modifier_entourage = policy.can(request.user, Droit.ADMINISTRATIF_MODIFIER, usager) or policy.can(
-        request.user, Droit.SOCIAL_MODIFIER, usager)
+        request.user, Droit.SOCIAL_MODIFIER, usager
+    )
     proche = None
     if proche_id is not None:
         proche = usager.proches.filter(public_id=proche_id).first()
         if proche is None:
             raise Http404
-    form = ProcheForm(request.POST if request.method == "POST" and "proche" in request.POST else None,
-                      instance=proche or Proche(usager=usager, organisme_id=usager.organisme_id),
-                      prefix="proche")
-    mesure_form = MesureForm(request.POST if request.method == "POST" and "mesure" in request.POST else None,
-                             instance=MesureProtection(usager=usager, organisme_id=usager.organisme_id),
-                             prefix="mesure")
+    form = ProcheForm(
+        request.POST if request.method == "POST" and "proche" in request.POST else None,
+        instance=proche or Proche(usager=usager, organisme_id=usager.organisme_id),
+        prefix="proche",
+    )
+    mesure_form = MesureForm(
+        request.POST if request.method == "POST" and "mesure" in request.POST else None,
+        instance=MesureProtection(usager=usager, organisme_id=usager.organisme_id),
+        prefix="mesure",
+    )
     if request.method == "POST":
         if not peut_modifier_entourage:
             raise Http404
@@ -186,8 +219,11 @@ def entourage(request, public_id, proche_id=None):
             services.do_supprimer_proche(request.user, proche)
             messages.success(request, f"{proche} retiré(e) de l'entourage.")
             return redirect("usagers:entourage", public_id=usager.public_id)
-        cible, service, message = (form, services.do_enregistrer_proche, "Entourage enregistré.") \
-            if "proche" in request.POST else (mesure_form, services.do_ajouter_mesure, "Mesure de protection enregistrée.")
+        cible, service, message = (
+            (form, services.do_enregistrer_proche, "Entourage enregistré.")
+            if "proche" in request.POST
+            else (mesure_form, services.do_ajouter_mesure, "Mesure de protection enregistrée.")
+        )
         if cible.is_valid():
             try:
                 service(request.user, cible.instance)
@@ -196,19 +232,30 @@ def entourage(request, public_id, proche_id=None):
             else:
                 messages.success(request, message)
                 return redirect("usagers:entourage", public_id=usager.public_id)
-    return render(request, "usagers/sections/entourage.html", {
-        **contexte_dossier(request, usager, "entourage"),
-        "proches": usager.proches.all(), "mesures": usager.mesures.all(), "form": form,
-        "mesure_form": mesure_form, "proche": proche, "peut_modifier_entourage": peut_modifier_entourage,
-    })
+    return render(
+        request,
+        "usagers/sections/entourage.html",
+        {
+            **contexte_dossier(request, usager, "entourage"),
+            "proches": usager.proches.all(),
+            "mesures": usager.mesures.all(),
+            "form": form,
+            "mesure_form": mesure_form,
+            "proche": proche,
+            "peut_modifier_entourage": peut_modifier_entourage,
+        },
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def consentements(request, public_id):
     usager = usager_ou_404(request, public_id)
-    form = ConsentementForm(request.POST or None, instance=Consentement(usager=usager, organisme_id=usager.organisme_id),
-                            initial={"date_recueil": timezone.localdate()})
+    form = ConsentementForm(
+        request.POST or None,
+        instance=Consentement(usager=usager, organisme_id=usager.organisme_id),
+        initial={"date_recueil": timezone.localdate()},
+    )
     if request.method == "POST":
         if not policy.can(request.user, Droit.ADMINISTRATIF_MODIFIER, usager):
             raise Http404
@@ -224,10 +271,16 @@ def consentements(request, public_id):
     courants = {}
     for c in historique:  # newest first: the first seen per type is the current answer
         courants.setdefault(c.type_consentement, c)
-    return render(request, "usagers/sections/consentements.html", {
-        **contexte_dossier(request, usager, "consentements"), "form": form, "historique": historique,
-        "courants": [courants.get(code) or (code, libelle) for code, libelle in TypeConsentement.choices],
-    })
+    return render(
+        request,
+        "usagers/sections/consentements.html",
+        {
+            **contexte_dossier(request, usager, "consentements"),
+            "form": form,
+            "historique": historique,
+            "courants": [courants.get(code) or (code, libelle) for code, libelle in TypeConsentement.choices],
+        },
+    )
 
 
 @login_required
@@ -239,8 +292,9 @@ def verifier_document(request, public_id):
         messages.error(request, "Choisissez le document d'identité présenté.")
     else:
         try:
-            statut = services.do_verifier_document(request.user, usager, form.cleaned_data["type_document"],
-                                                   form.cleaned_data["commentaire"])
+            statut = services.do_verifier_document(
+                request.user, usager, form.cleaned_data["type_document"], form.cleaned_data["commentaire"]
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -269,8 +323,11 @@ def appel_insi(request, public_id, appel_id):
         except (ValidationError, PermissionDenied):
             raise Http404 from None
         return redirect("usagers:appel_insi", public_id=usager.public_id, appel_id=appel.public_id)
-    contexte = {"usager": usager, "appel": appel,
-                "peut_modifier": policy.can(request.user, Droit.ADMINISTRATIF_MODIFIER, usager)}
+    contexte = {
+        "usager": usager,
+        "appel": appel,
+        "peut_modifier": policy.can(request.user, Droit.ADMINISTRATIF_MODIFIER, usager),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "usagers/_appel_insi.html", contexte)
     return render(request, "usagers/appel_insi.html", contexte)
@@ -281,19 +338,28 @@ def appel_insi(request, public_id, appel_id):
 def presence(request, public_id):
     usager = usager_ou_404(request, public_id)
     user = request.user
-    peut_declarer = policy.can(user, Droit.ADMINISTRATIF_MODIFIER, usager) or policy.can(user, Droit.SOINS_MODIFIER, usager)
+    peut_declarer = policy.can(user, Droit.ADMINISTRATIF_MODIFIER, usager) or policy.can(
+        user, Droit.SOINS_MODIFIER, usager
+    )
     peut_gerer = policy.can(user, Droit.ADMINISTRATIF_MODIFIER, usager)
     sejours = list(usager.sejours.select_related("etablissement", "unite").prefetch_related("absences"))
     courant = next((s for s in sejours if s.date_sortie is None), None)
     post = request.POST if request.method == "POST" else None
-    form = AbsenceForm(post if post and "absence" in post else None, sejours=usager.sejours.all(),
-                       initial={"sejour": courant.public_id if courant else None, "debut": timezone.localdate()})
-    sortie_form = SortieForm(post if post and "sortie" in post else None, initial={"date_sortie": timezone.localdate()})
+    form = AbsenceForm(
+        post if post and "absence" in post else None,
+        sejours=usager.sejours.all(),
+        initial={"sejour": courant.public_id if courant else None, "debut": timezone.localdate()},
+    )
+    sortie_form = SortieForm(
+        post if post and "sortie" in post else None, initial={"date_sortie": timezone.localdate()}
+    )
     transfert_form = TransfertForm(
         post if post and "transfert" in post else None,
-        etablissements=policy.scope(user, Droit.ADMINISTRATIF_MODIFIER, Etablissement.objects.filter(actif=True))
-        .exclude(pk=courant.etablissement_id if courant else None),
-        initial={"date_transfert": timezone.localdate()})
+        etablissements=policy.scope(
+            user, Droit.ADMINISTRATIF_MODIFIER, Etablissement.objects.filter(actif=True)
+        ).exclude(pk=courant.etablissement_id if courant else None),
+        initial={"date_transfert": timezone.localdate()},
+    )
     if request.method == "POST":
         if "absence" in post and peut_declarer:
             if form.is_valid():
@@ -308,10 +374,17 @@ def presence(request, public_id):
             if sortie_form.is_valid():
                 data = sortie_form.cleaned_data
                 try:
-                    services.do_cloturer_sejour(user, courant, date_sortie=data["date_sortie"],
-                                                motif=data["motif_sortie"], destination=data["destination"])
+                    services.do_cloturer_sejour(
+                        user,
+                        courant,
+                        date_sortie=data["date_sortie"],
+                        motif=data["motif_sortie"],
+                        destination=data["destination"],
+                    )
                 except (ValidationError, PermissionDenied) as exc:
-                    ajouter_erreurs(sortie_form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+                    ajouter_erreurs(
+                        sortie_form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+                    )
                 else:
                     messages.success(request, "Sortie enregistrée.")
                     return redirect("usagers:presence", public_id=usager.public_id)
@@ -319,20 +392,35 @@ def presence(request, public_id):
             if transfert_form.is_valid():
                 data = transfert_form.cleaned_data
                 try:
-                    services.do_transferer(user, courant, etablissement=data["etablissement"],
-                                           date_transfert=data["date_transfert"], chambre=data["chambre"])
+                    services.do_transferer(
+                        user,
+                        courant,
+                        etablissement=data["etablissement"],
+                        date_transfert=data["date_transfert"],
+                        chambre=data["chambre"],
+                    )
                 except (ValidationError, PermissionDenied) as exc:
-                    ajouter_erreurs(transfert_form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+                    ajouter_erreurs(
+                        transfert_form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+                    )
                 else:
                     messages.success(request, f"Transfert vers {data['etablissement']} enregistré.")
                     return redirect("usagers:presence", public_id=usager.public_id)
         else:
             raise Http404
-    return render(request, "usagers/sections/presence.html", {
-        **contexte_dossier(request, usager, "presence"), "sejours_detail": sejours, "form": form,
-        "peut_declarer": peut_declarer, "peut_gerer": peut_gerer and courant is not None,
-        "sortie_form": sortie_form, "transfert_form": transfert_form,
-    })
+    return render(
+        request,
+        "usagers/sections/presence.html",
+        {
+            **contexte_dossier(request, usager, "presence"),
+            "sejours_detail": sejours,
+            "form": form,
+            "peut_declarer": peut_declarer,
+            "peut_gerer": peut_gerer and courant is not None,
+            "sortie_form": sortie_form,
+            "transfert_form": transfert_form,
+        },
+    )
 
 
 @login_required
@@ -340,21 +428,35 @@ def occupation(request, etablissement_id):
     import calendar
     import datetime
 
-    etab = get_for_user_or_404(request.user, Droit.PILOTAGE_VOIR, Etablissement.objects.all(), etablissement_id)
+    etab = get_for_user_or_404(
+        request.user, Droit.PILOTAGE_VOIR, Etablissement.objects.all(), etablissement_id
+    )
     form = MoisForm(request.GET or None)
     aujourd_hui = timezone.localdate()
-    mois = form.cleaned_data["mois"] if form.is_valid() and form.cleaned_data.get("mois") else aujourd_hui.replace(day=1)
+    mois = (
+        form.cleaned_data["mois"]
+        if form.is_valid() and form.cleaned_data.get("mois")
+        else aujourd_hui.replace(day=1)
+    )
     fin = mois.replace(day=calendar.monthrange(mois.year, mois.month)[1])
     jours = selectors.occupation(etab, mois, fin)
     realises = [j for j in jours if j["jour"] <= aujourd_hui]
     journees = sum(j["presents"] for j in realises)
     capacite_totale = (etab.capacite or 0) * len(realises)
-    return render(request, "usagers/occupation.html", {
-        "etablissement": etab, "jours": jours, "mois": mois, "form": form,
-        "journees_presence": journees,
-        "taux_mois": round(100 * journees / capacite_totale, 1) if capacite_totale else None,
-        "precedent": (mois - datetime.timedelta(days=1)).replace(day=1), "suivant": fin + datetime.timedelta(days=1),
-    })
+    return render(
+        request,
+        "usagers/occupation.html",
+        {
+            "etablissement": etab,
+            "jours": jours,
+            "mois": mois,
+            "form": form,
+            "journees_presence": journees,
+            "taux_mois": round(100 * journees / capacite_totale, 1) if capacite_totale else None,
+            "precedent": (mois - datetime.timedelta(days=1)).replace(day=1),
+            "suivant": fin + datetime.timedelta(days=1),
+        },
+    )
 
 
 @login_required
@@ -388,7 +490,9 @@ def changer_photo(request, public_id):
 @require_http_methods(["GET", "POST"])
 def corriger_identite(request, public_id):
     usager = usager_ou_404(request, public_id, Droit.ADMINISTRATIF_MODIFIER)
-    form = UsagerForm(request.POST or None, instance=for_tenant(request.user, Usager.objects).get(pk=usager.pk))
+    form = UsagerForm(
+        request.POST or None, instance=for_tenant(request.user, Usager.objects).get(pk=usager.pk)
+    )
     if request.method == "POST" and form.is_valid():
         donnees = {k: form.cleaned_data[k] for k in form.fields}
         avant = usager.statut_identite
@@ -398,8 +502,11 @@ def corriger_identite(request, public_id):
             ajouter_erreurs(form, exc)
         else:
             if statut != avant:
-                messages.warning(request, "Un trait strict a changé : l'identité redevient provisoire et doit être "
-                                          "vérifiée de nouveau (document, INSi).")
+                messages.warning(
+                    request,
+                    "Un trait strict a changé : l'identité redevient provisoire et doit être "
+                    "vérifiée de nouveau (document, INSi).",
+                )
             else:
                 messages.success(request, "Identité enregistrée.")
             return redirect(usager.get_absolute_url())

@@ -13,12 +13,24 @@ import pytest
 from accompagnement import aggir
 from accompagnement.aggir import CodeInvalide, calcul_gir, code_des_adverbes, combiner
 
-ORDRE = ("coherence", "orientation", "toilette", "habillage", "alimentation", "elimination", "transferts",
-         "deplacements_interieurs")
+ORDRE = (
+    "coherence",
+    "orientation",
+    "toilette",
+    "habillage",
+    "alimentation",
+    "elimination",
+    "transferts",
+    "deplacements_interieurs",
+)
 
 
 def _codes(valeurs, exterieurs="A", alerter="A"):
-    return {**dict(zip(ORDRE, valeurs, strict=True)), "deplacements_exterieurs": exterieurs, "alerter": alerter}
+    return {
+        **dict(zip(ORDRE, valeurs, strict=True)),
+        "deplacements_exterieurs": exterieurs,
+        "alerter": alerter,
+    }
 
 
 def test_distribution_over_all_6561_combinations():
@@ -43,21 +55,24 @@ def test_exterior_moves_and_alert_weigh_nothing():
         assert calcul_gir(_codes(p, "A", "A")) == calcul_gir(_codes(p, "C", "C"))
 
 
-@pytest.mark.parametrize("variable,sous,attendu", [
-    ("coherence", "CA", "C"),  # communication C + comportement A → C (DOMAIN.md)
-    ("coherence", "AA", "A"),
-    ("coherence", "AB", "B"),
-    ("orientation", "BC", "C"),
-    ("alimentation", "BB", "B"),
-    ("elimination", "AC", "C"),
-    ("toilette", "CA", "B"),
-    ("toilette", "CC", "C"),
-    ("toilette", "AA", "A"),
-    ("habillage", "CCA", "B"),
-    ("habillage", "CCC", "C"),
-    ("habillage", "AAA", "A"),
-    ("transferts", "B", "B"),
-])
+@pytest.mark.parametrize(
+    "variable,sous,attendu",
+    [
+        ("coherence", "CA", "C"),  # communication C + comportement A → C (DOMAIN.md)
+        ("coherence", "AA", "A"),
+        ("coherence", "AB", "B"),
+        ("orientation", "BC", "C"),
+        ("alimentation", "BB", "B"),
+        ("elimination", "AC", "C"),
+        ("toilette", "CA", "B"),
+        ("toilette", "CC", "C"),
+        ("toilette", "AA", "A"),
+        ("habillage", "CCA", "B"),
+        ("habillage", "CCC", "C"),
+        ("habillage", "AAA", "A"),
+        ("transferts", "B", "B"),
+    ],
+)
 def test_combiner_follows_the_sub_variable_rule(variable, sous, attendu):
     assert combiner(variable, list(sous)) == attendu
 

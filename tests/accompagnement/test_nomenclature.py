@@ -21,7 +21,8 @@ def test_shipped_files_match_the_reference_data_and_load_with_accents(codes_sera
         for fichier, _oid in serafin.JEUX.values():
             assert (serafin.DOSSIER / fichier).read_bytes() == (reference / fichier).read_bytes()
     assert CodeSerafin.objects.filter(actif=True).count() == sum(
-        len(serafin.lire(serafin.DOSSIER / f)) for f, _ in serafin.JEUX.values())
+        len(serafin.lire(serafin.DOSSIER / f)) for f, _ in serafin.JEUX.values()
+    )
     code = CodeSerafin.objects.get(jeu="J285", code="1.3.2.2")
     assert code.libelle == "Besoins pour accomplir les activités domestiques"
     assert code.parent_code == "1.3.2" and code.niveau == 4 and code.oid == "1.2.250.1.213.3.3.254"
@@ -34,8 +35,9 @@ def test_loading_is_idempotent_and_a_new_version_deactivates_the_previous(tmp_pa
     assert CodeSerafin.objects.using("owner").count() == avant
     for fichier, _ in serafin.JEUX.values():
         contenu = (serafin.DOSSIER / fichier).read_text(encoding="utf-8")
-        (tmp_path / fichier).write_text(contenu.replace("Besoins pour la mobilité", "Besoins liés à la mobilité"),
-                                        encoding="utf-8")
+        (tmp_path / fichier).write_text(
+            contenu.replace("Besoins pour la mobilité", "Besoins liés à la mobilité"), encoding="utf-8"
+        )
     call_command("charger_serafin", dossier=str(tmp_path), version_jeux="20990101000000")
     qs = CodeSerafin.objects.using("owner")
     assert qs.filter(actif=True).exclude(version="20990101000000").count() == 0

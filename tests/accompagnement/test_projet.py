@@ -36,29 +36,63 @@ def test_full_cycle_with_refusal_validation_bilan_and_revision(og_a, resident_a)
         with pytest.raises(ValidationError, match="au moins une attente"):
             services.do_passer_en_co_construction(edu, pp)
         services.do_ajouter_attente(edu, pp, Attente(source="usager", texte="Je veux retourner au marché"))
-        services.do_ajouter_attente(edu, pp, Attente(source="famille", precision_source="sa fille",
-                                                     texte="Qu'elle garde ses amies"))
+        services.do_ajouter_attente(
+            edu, pp, Attente(source="famille", precision_source="sa fille", texte="Qu'elle garde ses amies")
+        )
         services.do_passer_en_co_construction(edu, pp)
         pp.refresh_from_db()
         besoin = services.do_ajouter_besoin(edu, pp, Besoin(categorie_libre="Mobilité", priorite=1))
-        objectif = services.do_ajouter_objectif(edu, pp, Objectif(
-            libelle="Aller au marché le samedi", besoin=besoin, referent=edu,
-            echeance=timezone.localdate() + datetime.timedelta(days=120), avis_usager="Oui, avec ma canne"))
-        services.do_ajouter_action(edu, pp, Action(objectif=objectif, libelle="Accompagnement au marché",
-                                                   intervenant="Animatrice", frequence="chaque samedi"))
+        objectif = services.do_ajouter_objectif(
+            edu,
+            pp,
+            Objectif(
+                libelle="Aller au marché le samedi",
+                besoin=besoin,
+                referent=edu,
+                echeance=timezone.localdate() + datetime.timedelta(days=120),
+                avis_usager="Oui, avec ma canne",
+            ),
+        )
+        services.do_ajouter_action(
+            edu,
+            pp,
+            Action(
+                objectif=objectif,
+                libelle="Accompagnement au marché",
+                intervenant="Animatrice",
+                frequence="chaque samedi",
+            ),
+        )
         # Refusal: recorded with its reason, the project stays in co-construction.
         with pytest.raises(ValidationError) as exc:
-            services.do_recueillir_avis(edu, pp, AvisValidation(decision="refus", exprime_par="usager",
-                                                                modalite="oral", date_avis=timezone.localdate()))
+            services.do_recueillir_avis(
+                edu,
+                pp,
+                AvisValidation(
+                    decision="refus", exprime_par="usager", modalite="oral", date_avis=timezone.localdate()
+                ),
+            )
         assert "motif" in exc.value.message_dict
-        services.do_recueillir_avis(edu, pp, AvisValidation(
-            decision="refus", exprime_par="usager", modalite="oral", date_avis=timezone.localdate(),
-            motif="« Je ne veux pas de la kiné le matin »"))
+        services.do_recueillir_avis(
+            edu,
+            pp,
+            AvisValidation(
+                decision="refus",
+                exprime_par="usager",
+                modalite="oral",
+                date_avis=timezone.localdate(),
+                motif="« Je ne veux pas de la kiné le matin »",
+            ),
+        )
         pp.refresh_from_db()
         assert pp.statut == StatutPP.CO_CONSTRUCTION and pp.avis.get().decision == "refus"
         # Agreement by the legal representative: the name is required.
-        avis = AvisValidation(decision="accord", exprime_par="representant", modalite="signature",
-                              date_avis=timezone.localdate())
+        avis = AvisValidation(
+            decision="accord",
+            exprime_par="representant",
+            modalite="signature",
+            date_avis=timezone.localdate(),
+        )
         with pytest.raises(ValidationError) as exc:
             services.do_recueillir_avis(edu, pp, avis)
         assert "nom_representant" in exc.value.message_dict
@@ -76,10 +110,17 @@ def test_full_cycle_with_refusal_validation_bilan_and_revision(og_a, resident_a)
             services.do_ajouter_attente(edu, pp, Attente(source="usager", texte="Autre chose"))
         # Bilan: every objective needs a result.
         with pytest.raises(ValidationError, match="résultat de chaque objectif"):
-            services.do_enregistrer_bilan(edu, pp, date_bilan=timezone.localdate(), synthese="Bonne année",
-                                          avis_usager="", resultats={})
-        services.do_enregistrer_bilan(edu, pp, date_bilan=timezone.localdate(), synthese="Bonne année",
-                                      avis_usager="Contente", resultats={objectif.pk: ("partiel", "2 fois sur 4")})
+            services.do_enregistrer_bilan(
+                edu, pp, date_bilan=timezone.localdate(), synthese="Bonne année", avis_usager="", resultats={}
+            )
+        services.do_enregistrer_bilan(
+            edu,
+            pp,
+            date_bilan=timezone.localdate(),
+            synthese="Bonne année",
+            avis_usager="Contente",
+            resultats={objectif.pk: ("partiel", "2 fois sur 4")},
+        )
         pp.refresh_from_db()
         assert pp.statut == StatutPP.BILAN
         # Revision: version 2, besoins and the partly reached objective (with its action) carried over.
@@ -100,7 +141,9 @@ def test_full_cycle_with_refusal_validation_bilan_and_revision(og_a, resident_a)
         assert pp.statut == StatutPP.REMPLACE and v2.statut == StatutPP.EN_OEUVRE
         # Every version is kept.
         assert list(selectors.versions(v2).values_list("version", "statut")) == [
-            (2, "en_oeuvre"), (1, "remplace")]
+            (2, "en_oeuvre"),
+            (1, "remplace"),
+        ]
 
 
 def test_one_current_and_one_draft_per_usager_and_esms_enforced_by_the_database(og_a, resident_a):
@@ -110,9 +153,16 @@ def test_one_current_and_one_draft_per_usager_and_esms_enforced_by_the_database(
         with pytest.raises(ValidationError, match="validé est en cours"):
             services.do_creer_projet(edu, resident_a, og_a.ehpad, edu)
         with pytest.raises(IntegrityError), transaction.atomic():
-            ProjetPersonnalise.objects.create(organisme=og_a.organisme, usager=resident_a, etablissement=og_a.ehpad,
-                                              version=9, coordonnateur=edu, statut=StatutPP.EN_OEUVRE,
-                                              date_validation=pp.date_validation, echeance_bilan=pp.echeance_bilan)
+            ProjetPersonnalise.objects.create(
+                organisme=og_a.organisme,
+                usager=resident_a,
+                etablissement=og_a.ehpad,
+                version=9,
+                coordonnateur=edu,
+                statut=StatutPP.EN_OEUVRE,
+                date_validation=pp.date_validation,
+                echeance_bilan=pp.echeance_bilan,
+            )
         with pytest.raises(ValidationError, match="La révision suit le bilan"):
             services.do_reviser(edu, pp)
 
@@ -120,12 +170,24 @@ def test_one_current_and_one_draft_per_usager_and_esms_enforced_by_the_database(
 def test_validation_needs_an_objective_and_a_past_date(og_a, resident_a):
     pp = projet_en_co_construction(og_a, resident_a, objectifs=0)
     with tenant_context(og_a.organisme.pk), pytest.raises(ValidationError, match="sans objectif"):
-        services.do_recueillir_avis(og_a["educateur"], pp, AvisValidation(
-            decision="accord", exprime_par="usager", modalite="oral", date_avis=timezone.localdate()))
+        services.do_recueillir_avis(
+            og_a["educateur"],
+            pp,
+            AvisValidation(
+                decision="accord", exprime_par="usager", modalite="oral", date_avis=timezone.localdate()
+            ),
+        )
     with tenant_context(og_a.organisme.pk), pytest.raises(ValidationError) as exc:
-        services.do_recueillir_avis(og_a["educateur"], pp, AvisValidation(
-            decision="accord", exprime_par="usager", modalite="oral",
-            date_avis=timezone.localdate() + datetime.timedelta(days=2)))
+        services.do_recueillir_avis(
+            og_a["educateur"],
+            pp,
+            AvisValidation(
+                decision="accord",
+                exprime_par="usager",
+                modalite="oral",
+                date_avis=timezone.localdate() + datetime.timedelta(days=2),
+            ),
+        )
     assert "date_avis" in exc.value.message_dict
 
 
@@ -137,12 +199,26 @@ def test_rights_and_rules_on_objectives(og_a, og_b, resident_a):
             services.do_ajouter_attente(og_a["aide_soignant"], pp, Attente(source="usager", texte="x"))
         # a référent must be habilitated in the ESMS; a past deadline is refused
         with pytest.raises(ValidationError) as exc:
-            services.do_ajouter_objectif(og_a["educateur"], pp, Objectif(
-                libelle="x", referent=og_a.admin, echeance=timezone.localdate() + datetime.timedelta(days=3)))
+            services.do_ajouter_objectif(
+                og_a["educateur"],
+                pp,
+                Objectif(
+                    libelle="x",
+                    referent=og_a.admin,
+                    echeance=timezone.localdate() + datetime.timedelta(days=3),
+                ),
+            )
         assert "referent" in exc.value.message_dict
         with pytest.raises(ValidationError) as exc:
-            services.do_ajouter_objectif(og_a["educateur"], pp, Objectif(
-                libelle="x", referent=og_a["educateur"], echeance=timezone.localdate() - datetime.timedelta(days=1)))
+            services.do_ajouter_objectif(
+                og_a["educateur"],
+                pp,
+                Objectif(
+                    libelle="x",
+                    referent=og_a["educateur"],
+                    echeance=timezone.localdate() - datetime.timedelta(days=1),
+                ),
+            )
         assert "echeance" in exc.value.message_dict
     # the other tenant's professional cannot act (and does not even see the PP under RLS)
     with tenant_context(og_b.organisme.pk):
@@ -172,8 +248,10 @@ def test_overdue_bilans_reminders_and_persons_without_pp(og_a, resident_a):
     with tenant_context(og_a.organisme.pk):
         # validated 400 days ago (written directly: the service refuses past validations beyond today)
         ProjetPersonnalise.objects.filter(pk=pp.pk).update(
-            statut=StatutPP.EN_OEUVRE, date_validation=il_y_a_un_an,
-            echeance_bilan=il_y_a_un_an + datetime.timedelta(days=365))
+            statut=StatutPP.EN_OEUVRE,
+            date_validation=il_y_a_un_an,
+            echeance_bilan=il_y_a_un_an + datetime.timedelta(days=365),
+        )
         pp.refresh_from_db()
         assert pp.en_retard()
         suivi = selectors.suivi_des_bilans(og_a.ehpad)
@@ -185,8 +263,14 @@ def test_overdue_bilans_reminders_and_persons_without_pp(og_a, resident_a):
         rappel = Rappel.objects.get()
         assert rappel.destinataire == og_a["educateur"] and "en retard" in rappel.libelle
         # the bilan closes the reminder
-        services.do_enregistrer_bilan(og_a["educateur"], pp, date_bilan=timezone.localdate(), synthese="Fait",
-                                      avis_usager="", resultats={o.pk: ("atteint", "") for o in pp.objectifs.all()})
+        services.do_enregistrer_bilan(
+            og_a["educateur"],
+            pp,
+            date_bilan=timezone.localdate(),
+            synthese="Fait",
+            avis_usager="",
+            resultats={o.pk: ("atteint", "") for o in pp.objectifs.all()},
+        )
         rappel.refresh_from_db()
         assert rappel.fait_le is not None
         assert selectors.suivi_des_bilans(og_a.ehpad)["en_retard"] == []
@@ -199,8 +283,10 @@ def test_reminder_task_runs_per_tenant_and_refuses_without_one(og_a, og_b, resid
     pp = projet_en_co_construction(og_a, resident_a)
     with tenant_context(og_a.organisme.pk):
         ProjetPersonnalise.objects.filter(pk=pp.pk).update(
-            statut=StatutPP.EN_OEUVRE, date_validation=timezone.localdate() - datetime.timedelta(days=340),
-            echeance_bilan=timezone.localdate() + datetime.timedelta(days=20))
+            statut=StatutPP.EN_OEUVRE,
+            date_validation=timezone.localdate() - datetime.timedelta(days=340),
+            echeance_bilan=timezone.localdate() + datetime.timedelta(days=20),
+        )
     assert rappels_bilans_organisme.delay(organisme_id=og_b.organisme.pk).get() == 0  # B sees nothing of A
     assert rappels_bilans.delay().get() >= 2  # one task per organisme
     with tenant_context(og_a.organisme.pk):

@@ -25,57 +25,122 @@ def test_create_a_pp_from_the_dossier_tab_then_build_it(og_a, resident_a, client
     url = f"/accompagnement/dossier/{resident_a.public_id}/projet/"
     page = client.get(url).content.decode()
     assert "Élaborer un projet personnalisé" in page and "Projet personnalisé" in page
-    r = client.post(url, {"etablissement": og_a.ehpad.public_id, "coordonnateur": og_a["educateur"].public_id})
+    r = client.post(
+        url, {"etablissement": og_a.ehpad.public_id, "coordonnateur": og_a["educateur"].public_id}
+    )
     assert r.status_code == 302
     with tenant_context(og_a.organisme.pk):
         pp = ProjetPersonnalise.objects.get()
     assert r["Location"] == f"/accompagnement/projet/{pp.public_id}/"
     page_url = r["Location"]
-    r = client.post(page_url, {"formulaire": "attente", "attente-source": "usager",
-                               "attente-texte": "Je veux voir mes petits-enfants plus souvent",
-                               "attente-recueillie_le": timezone.localdate().isoformat()})
+    r = client.post(
+        page_url,
+        {
+            "formulaire": "attente",
+            "attente-source": "usager",
+            "attente-texte": "Je veux voir mes petits-enfants plus souvent",
+            "attente-recueillie_le": timezone.localdate().isoformat(),
+        },
+    )
     assert r.status_code == 302
     client.post(page_url, {"formulaire": "co_construction"})
     # Bad input: an objective without référent and with a past deadline: French errors, text kept.
-    r = client.post(page_url, {"formulaire": "objectif", "objectif-libelle": "Appeler sa famille chaque semaine",
-                               "objectif-echeance": "2020-01-01"})
+    r = client.post(
+        page_url,
+        {
+            "formulaire": "objectif",
+            "objectif-libelle": "Appeler sa famille chaque semaine",
+            "objectif-echeance": "2020-01-01",
+        },
+    )
     body = r.content.decode()
     assert r.status_code == 200
     assert "Ce champ est obligatoire" in body and "Appeler sa famille chaque semaine" in body
-    r = client.post(page_url, {"formulaire": "objectif", "objectif-libelle": "Appeler sa famille chaque semaine",
-                               "objectif-referent": og_a["educateur"].public_id, "objectif-echeance": "2020-01-01"})
+    r = client.post(
+        page_url,
+        {
+            "formulaire": "objectif",
+            "objectif-libelle": "Appeler sa famille chaque semaine",
+            "objectif-referent": og_a["educateur"].public_id,
+            "objectif-echeance": "2020-01-01",
+        },
+    )
     assert "L&#x27;échéance d&#x27;un objectif ne peut pas être passée" in r.content.decode()
     echeance = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
-    r = client.post(page_url, {"formulaire": "objectif", "objectif-libelle": "Appeler sa famille chaque semaine",
-                               "objectif-referent": og_a["educateur"].public_id, "objectif-echeance": echeance})
+    r = client.post(
+        page_url,
+        {
+            "formulaire": "objectif",
+            "objectif-libelle": "Appeler sa famille chaque semaine",
+            "objectif-referent": og_a["educateur"].public_id,
+            "objectif-echeance": echeance,
+        },
+    )
     assert r.status_code == 302
     with tenant_context(og_a.organisme.pk):
         objectif = Objectif.objects.get()
-    r = client.post(page_url, {"formulaire": "action", "action-objectif": objectif.public_id,
-                               "action-libelle": "Appel vidéo", "action-intervenant": "Éducatrice",
-                               "action-frequence": "le dimanche"})
+    r = client.post(
+        page_url,
+        {
+            "formulaire": "action",
+            "action-objectif": objectif.public_id,
+            "action-libelle": "Appel vidéo",
+            "action-intervenant": "Éducatrice",
+            "action-frequence": "le dimanche",
+        },
+    )
     assert r.status_code == 302
     # Refusal without motive: error, nothing recorded; then agreement.
-    r = client.post(page_url, {"formulaire": "avis", "avis-decision": "refus", "avis-exprime_par": "usager",
-                               "avis-modalite": "oral", "avis-date_avis": timezone.localdate().isoformat()})
+    r = client.post(
+        page_url,
+        {
+            "formulaire": "avis",
+            "avis-decision": "refus",
+            "avis-exprime_par": "usager",
+            "avis-modalite": "oral",
+            "avis-date_avis": timezone.localdate().isoformat(),
+        },
+    )
     assert "Un refus s&#x27;accompagne de son motif" in r.content.decode()
-    r = client.post(page_url, {"formulaire": "avis", "avis-decision": "accord", "avis-exprime_par": "usager",
-                               "avis-modalite": "signature", "avis-date_avis": timezone.localdate().isoformat()})
+    r = client.post(
+        page_url,
+        {
+            "formulaire": "avis",
+            "avis-decision": "accord",
+            "avis-exprime_par": "usager",
+            "avis-modalite": "signature",
+            "avis-date_avis": timezone.localdate().isoformat(),
+        },
+    )
     assert r.status_code == 302
     page = client.get(page_url).content.decode()
-    assert "Validé — mise en œuvre" in page and "Appel vidéo" in page and "Je veux voir mes petits-enfants" in page
+    assert (
+        "Validé — mise en œuvre" in page
+        and "Appel vidéo" in page
+        and "Je veux voir mes petits-enfants" in page
+    )
     # Unknown form names and junk element ids are refused cleanly.
     assert client.post(page_url, {"formulaire": "supprimer_tout"}).status_code == 404
-    r = client.post(page_url, {"formulaire": "retirer", "type": "attente", "element": "pas-un-uuid"}, follow=True)
+    r = client.post(
+        page_url, {"formulaire": "retirer", "type": "attente", "element": "pas-un-uuid"}, follow=True
+    )
     assert "validé" in r.content.decode()
 
 
 def test_other_tenant_and_missing_habilitations_get_404(og_a, og_b, resident_a, client_de):
     pp = projet_en_co_construction(og_a, resident_a)
-    urls = [f"/accompagnement/projet/{pp.public_id}/", f"/accompagnement/dossier/{resident_a.public_id}/projet/",
-            f"/accompagnement/dossier/{resident_a.public_id}/journal/"]
-    for user in (og_b["educateur"], og_b["directeur"], og_a["aide_soignant"], og_a["agent_administratif"],
-                 og_a["pharmacien"]):
+    urls = [
+        f"/accompagnement/projet/{pp.public_id}/",
+        f"/accompagnement/dossier/{resident_a.public_id}/projet/",
+        f"/accompagnement/dossier/{resident_a.public_id}/journal/",
+    ]
+    for user in (
+        og_b["educateur"],
+        og_b["directeur"],
+        og_a["aide_soignant"],
+        og_a["agent_administratif"],
+        og_a["pharmacien"],
+    ):
         client = client_de(user)
         for url in urls:
             assert client.get(url).status_code == 404, (user, url)
@@ -84,8 +149,12 @@ def test_other_tenant_and_missing_habilitations_get_404(og_a, og_b, resident_a, 
     for role in ("infirmier", "directeur"):
         client = client_de(og_a[role])
         assert client.get(urls[0]).status_code == 200
-        assert client.post(urls[0], {"formulaire": "attente", "attente-source": "usager",
-                                     "attente-texte": "x"}).status_code == 404
+        assert (
+            client.post(
+                urls[0], {"formulaire": "attente", "attente-source": "usager", "attente-texte": "x"}
+            ).status_code
+            == 404
+        )
     with tenant_context(og_a.organisme.pk):
         assert pp.attentes.count() == 1
 
@@ -94,11 +163,16 @@ def test_pp_of_another_esms_is_hidden_from_a_team_habilitated_elsewhere(og_a, re
     from tests.factories import HabilitationFactory, ProfessionnelFactory, SejourFactory
 
     with tenant_context(og_a.organisme.pk):
-        SejourFactory(usager=resident_a, etablissement=og_a.mas, organisme=og_a.organisme,
-                      date_entree=datetime.date(2025, 1, 1))
+        SejourFactory(
+            usager=resident_a,
+            etablissement=og_a.mas,
+            organisme=og_a.organisme,
+            date_entree=datetime.date(2025, 1, 1),
+        )
         edu_mas = ProfessionnelFactory(organisme=og_a.organisme)
-        HabilitationFactory(professionnel=edu_mas, etablissement=og_a.mas, role="educateur",
-                            debut=datetime.date(2025, 1, 1))
+        HabilitationFactory(
+            professionnel=edu_mas, etablissement=og_a.mas, role="educateur", debut=datetime.date(2025, 1, 1)
+        )
     from tests.factories import DispositifFactory
 
     with tenant_context(og_a.organisme.pk):
@@ -128,8 +202,12 @@ def test_pp_page_query_count_does_not_grow_with_the_project(og_a, resident_a, cl
     with tenant_context(og_a.organisme.pk):
         for i in range(6):
             objectif = Objectif.objects.create(
-                organisme=og_a.organisme, projet=pp, libelle=f"Objectif {i}", referent=og_a["educateur"],
-                echeance=timezone.localdate() + datetime.timedelta(days=30))
+                organisme=og_a.organisme,
+                projet=pp,
+                libelle=f"Objectif {i}",
+                referent=og_a["educateur"],
+                echeance=timezone.localdate() + datetime.timedelta(days=30),
+            )
             objectif.actions.create(organisme=og_a.organisme, libelle="Action", intervenant="Équipe")
             pp.attentes.create(organisme=og_a.organisme, source="famille", texte=f"Attente {i}")
     assert _count(client, url) == avant
@@ -138,7 +216,8 @@ def test_pp_page_query_count_does_not_grow_with_the_project(og_a, resident_a, cl
 
 
 def test_pdf_is_produced_by_the_worker_stored_in_documents_and_readable(
-        og_a, og_b, resident_a, client_de, django_capture_on_commit_callbacks):
+    og_a, og_b, resident_a, client_de, django_capture_on_commit_callbacks
+):
     pp = valider(og_a, projet_en_co_construction(og_a, resident_a, objectifs=2))
     client = client_de(og_a["educateur"])
     url = f"/accompagnement/projet/{pp.public_id}/"
@@ -185,21 +264,31 @@ def test_pdf_task_is_tenant_checked(og_a, og_b, resident_a):
     with tenant_context(og_a.organisme.pk):
         from documents.models import Document as Doc
 
-        document = Doc.objects.create(organisme=og_a.organisme, usager=resident_a, etablissement=og_a.ehpad,
-                                      type_document="projet_personnalise", categorie="social", titre="PP",
-                                      objet_type="accompagnement.projetpersonnalise", objet_id=pp.public_id,
-                                      auteur=og_a["educateur"])
+        document = Doc.objects.create(
+            organisme=og_a.organisme,
+            usager=resident_a,
+            etablissement=og_a.ehpad,
+            type_document="projet_personnalise",
+            categorie="social",
+            titre="PP",
+            objet_type="accompagnement.projetpersonnalise",
+            objet_id=pp.public_id,
+            auteur=og_a["educateur"],
+        )
     # Run for tenant B (with B's professional): A's document is invisible there.
     with pytest.raises(Doc.DoesNotExist):
-        generer_pdf_projet.delay(str(document.public_id), organisme_id=og_b.organisme.pk,
-                                 acteur_id=og_b["educateur"].pk).get()
+        generer_pdf_projet.delay(
+            str(document.public_id), organisme_id=og_b.organisme.pk, acteur_id=og_b["educateur"].pk
+        ).get()
     # A's id with B's professional as actor: refused before anything runs.
     with pytest.raises(TenantContextError):
-        generer_pdf_projet.delay(str(document.public_id), organisme_id=og_a.organisme.pk,
-                                 acteur_id=og_b["educateur"].pk).get()
+        generer_pdf_projet.delay(
+            str(document.public_id), organisme_id=og_a.organisme.pk, acteur_id=og_b["educateur"].pk
+        ).get()
     # An actor of A without the "social" habilitation: the document ends in a clear failure, no file.
-    generer_pdf_projet.delay(str(document.public_id), organisme_id=og_a.organisme.pk,
-                             acteur_id=og_a["aide_soignant"].pk).get()
+    generer_pdf_projet.delay(
+        str(document.public_id), organisme_id=og_a.organisme.pk, acteur_id=og_a["aide_soignant"].pk
+    ).get()
     with tenant_context(og_a.organisme.pk):
         document.refresh_from_db()
     assert document.statut == "echec" and "habilitation" in document.erreur and not document.fichier
@@ -209,8 +298,11 @@ def test_overdue_page_for_chef_de_service_and_director(og_a, og_b, resident_a, c
     pp = projet_en_co_construction(og_a, resident_a)
     passe = timezone.localdate() - datetime.timedelta(days=500)
     with tenant_context(og_a.organisme.pk):
-        ProjetPersonnalise.objects.filter(pk=pp.pk).update(statut=StatutPP.EN_OEUVRE, date_validation=passe,
-                                                           echeance_bilan=passe + datetime.timedelta(days=365))
+        ProjetPersonnalise.objects.filter(pk=pp.pk).update(
+            statut=StatutPP.EN_OEUVRE,
+            date_validation=passe,
+            echeance_bilan=passe + datetime.timedelta(days=365),
+        )
     url = f"/accompagnement/etablissement/{og_a.ehpad.public_id}/bilans/"
     for role in ("chef_service", "directeur"):
         body = client_de(og_a[role]).get(url).content.decode()

@@ -15,33 +15,66 @@ from tests.factories import DispositifFactory
 
 pytestmark = pytest.mark.django_db
 
-NOUVEL_ETAB = {"nom": "FAM Les Glycines", "finess_geographique": "750123456", "categorie": "FAM",
-               "capacite": "30", "adresse": "", "telephone": "", "actif": "on"}
+NOUVEL_ETAB = {
+    "nom": "FAM Les Glycines",
+    "finess_geographique": "750123456",
+    "categorie": "FAM",
+    "capacite": "30",
+    "adresse": "",
+    "telephone": "",
+    "actif": "on",
+}
 
 
 def test_platform_admin_creates_an_organisme_and_its_first_admin(client_de):
     with auth_lookup():
-        plateforme = Professionnel.objects.create_platform_admin("plateforme@dui.test", "Un-mot-de-passe-solide-42",
-                                                                 nom="Admin", prenom="Plateforme")
+        plateforme = Professionnel.objects.create_platform_admin(
+            "plateforme@dui.test", "Un-mot-de-passe-solide-42", nom="Admin", prenom="Plateforme"
+        )
         DispositifFactory(professionnel=plateforme, organisme=None)
     client = client_de(plateforme)
     assert client.get("/").status_code == 302  # redirected to the organismes page
-    r = client.post("/administration/organismes/nouveau/", {
-        "raison_sociale": "Association Nouvelle", "finess_juridique": "33000001X", "siren": "12",
-        "admin_email": "admin@nouvelle.test", "admin_prenom": "A", "admin_nom": "B", "admin_mot_de_passe": "court"})
+    r = client.post(
+        "/administration/organismes/nouveau/",
+        {
+            "raison_sociale": "Association Nouvelle",
+            "finess_juridique": "33000001X",
+            "siren": "12",
+            "admin_email": "admin@nouvelle.test",
+            "admin_prenom": "A",
+            "admin_nom": "B",
+            "admin_mot_de_passe": "court",
+        },
+    )
     body = r.content.decode()
     assert r.status_code == 200 and "FINESS" in body and "SIREN compte 9 chiffres" in body
     assert 'value="Association Nouvelle"' in body  # nothing typed is lost
-    r = client.post("/administration/organismes/nouveau/", {
-        "raison_sociale": "Association Nouvelle", "finess_juridique": "330000017", "siren": "",
-        "admin_email": "admin@nouvelle.test", "admin_prenom": "A", "admin_nom": "B",
-        "admin_mot_de_passe": "court"})
+    r = client.post(
+        "/administration/organismes/nouveau/",
+        {
+            "raison_sociale": "Association Nouvelle",
+            "finess_juridique": "330000017",
+            "siren": "",
+            "admin_email": "admin@nouvelle.test",
+            "admin_prenom": "A",
+            "admin_nom": "B",
+            "admin_mot_de_passe": "court",
+        },
+    )
     assert r.status_code == 200 and "trop court" in r.content.decode()
     assert not OrganismeGestionnaire.objects.filter(finess_juridique="330000017").exists()
-    r = client.post("/administration/organismes/nouveau/", {
-        "raison_sociale": "Association Nouvelle", "finess_juridique": "330000017", "siren": "",
-        "admin_email": "admin@nouvelle.test", "admin_prenom": "A", "admin_nom": "B",
-        "admin_mot_de_passe": "Tisane-verveine-au-jardin-7"})
+    r = client.post(
+        "/administration/organismes/nouveau/",
+        {
+            "raison_sociale": "Association Nouvelle",
+            "finess_juridique": "330000017",
+            "siren": "",
+            "admin_email": "admin@nouvelle.test",
+            "admin_prenom": "A",
+            "admin_nom": "B",
+            "admin_mot_de_passe": "Tisane-verveine-au-jardin-7",
+        },
+    )
     assert r.status_code == 302
     og = OrganismeGestionnaire.objects.get(finess_juridique="330000017")
     with tenant_context(og.pk):
@@ -54,19 +87,27 @@ def test_platform_admin_creates_an_organisme_and_its_first_admin(client_de):
 
 def test_og_pages_are_404_for_non_admins(og_a, client_de):
     client = client_de(og_a["directeur"])
-    for url in ("/administration/etablissements/", "/administration/professionnels/",
-                "/administration/professionnels/nouveau/", "/administration/organismes/",
-                f"/administration/professionnels/{og_a['medecin'].public_id}/"):
+    for url in (
+        "/administration/etablissements/",
+        "/administration/professionnels/",
+        "/administration/professionnels/nouveau/",
+        "/administration/organismes/",
+        f"/administration/professionnels/{og_a['medecin'].public_id}/",
+    ):
         assert client.get(url).status_code == 404, url
 
 
 def test_create_etablissement_with_bad_then_good_input(og_a, og_b, client_de):
     client = client_de(og_a.admin)
-    r = client.post("/administration/etablissements/nouveau/", {**NOUVEL_ETAB, "finess_geographique": "75-12"})
+    r = client.post(
+        "/administration/etablissements/nouveau/", {**NOUVEL_ETAB, "finess_geographique": "75-12"}
+    )
     body = r.content.decode()
     assert r.status_code == 200 and "9 caractères" in body and 'value="FAM Les Glycines"' in body
-    r = client.post("/administration/etablissements/nouveau/",
-                    {**NOUVEL_ETAB, "finess_geographique": og_b.ehpad.finess_geographique})
+    r = client.post(
+        "/administration/etablissements/nouveau/",
+        {**NOUVEL_ETAB, "finess_geographique": og_b.ehpad.finess_geographique},
+    )
     assert r.status_code == 200 and "déjà enregistré" in r.content.decode()
     r = client.post("/administration/etablissements/nouveau/", NOUVEL_ETAB)
     assert r.status_code == 302
@@ -74,9 +115,13 @@ def test_create_etablissement_with_bad_then_good_input(og_a, og_b, client_de):
         etab = Etablissement.objects.get(nom="FAM Les Glycines")
         assert etab.organisme == og_a.organisme
         assert etab.history.first().history_user == og_a.admin  # history records the acting user
-    r = client.post(f"/administration/etablissements/{etab.public_id}/unites/", {"nom": "Aile Ouest", "active": "on"})
+    r = client.post(
+        f"/administration/etablissements/{etab.public_id}/unites/", {"nom": "Aile Ouest", "active": "on"}
+    )
     assert r.status_code == 302
-    r = client.post(f"/administration/etablissements/{etab.public_id}/unites/", {"nom": "Aile Ouest", "active": "on"})
+    r = client.post(
+        f"/administration/etablissements/{etab.public_id}/unites/", {"nom": "Aile Ouest", "active": "on"}
+    )
     assert r.status_code == 200 and "porte déjà ce nom" in r.content.decode()
     with tenant_context(og_a.organisme.pk):
         assert Unite.objects.filter(etablissement=etab).count() == 1
@@ -84,11 +129,19 @@ def test_create_etablissement_with_bad_then_good_input(og_a, og_b, client_de):
 
 def test_create_professional_then_habilitation_then_end_it(og_a, og_b, client_de):
     client = client_de(og_a.admin)
-    data = {"email": "nouvelle@a.test", "nom": "Durand", "prenom": "Anne", "profession": "infirmier",
-            "rpps": "123", "mot_de_passe": "Tisane-verveine-au-jardin-7"}
+    data = {
+        "email": "nouvelle@a.test",
+        "nom": "Durand",
+        "prenom": "Anne",
+        "profession": "infirmier",
+        "rpps": "123",
+        "mot_de_passe": "Tisane-verveine-au-jardin-7",
+    }
     r = client.post("/administration/professionnels/nouveau/", data)
     assert r.status_code == 200 and "11 chiffres" in r.content.decode()
-    r = client.post("/administration/professionnels/nouveau/", {**data, "rpps": "", "email": og_b["medecin"].email})
+    r = client.post(
+        "/administration/professionnels/nouveau/", {**data, "rpps": "", "email": og_b["medecin"].email}
+    )
     assert r.status_code == 200 and "existe déjà" in r.content.decode()
     r = client.post("/administration/professionnels/nouveau/", {**data, "rpps": "10101010109"})
     assert r.status_code == 302
@@ -100,8 +153,15 @@ def test_create_professional_then_habilitation_then_end_it(og_a, og_b, client_de
     assert r.status_code == 302
     with tenant_context(og_a.organisme.pk):
         assert not Habilitation.objects.filter(professionnel=pro).exists()  # B's ESMS is not a valid choice
-    r = client.post(url, {"etablissement": str(og_a.mas.public_id), "role": "infirmier", "debut": debut,
-                          "fin": (timezone.localdate() - datetime.timedelta(days=3)).isoformat()})
+    r = client.post(
+        url,
+        {
+            "etablissement": str(og_a.mas.public_id),
+            "role": "infirmier",
+            "debut": debut,
+            "fin": (timezone.localdate() - datetime.timedelta(days=3)).isoformat(),
+        },
+    )
     with tenant_context(og_a.organisme.pk):
         assert not Habilitation.objects.filter(professionnel=pro).exists()
     client.post(url, {"etablissement": str(og_a.mas.public_id), "role": "infirmier", "debut": debut})
@@ -117,8 +177,10 @@ def test_create_professional_then_habilitation_then_end_it(og_a, og_b, client_de
 def test_exception_added_from_the_ui_denies_access(og_a, client_de):
     client = client_de(og_a.admin)
     medecin = og_a["medecin"]
-    r = client.post(f"/administration/professionnels/{medecin.public_id}/exceptions/",
-                    {"etablissement": str(og_a.ehpad.public_id), "categorie": "medical", "nature": "refuser"})
+    r = client.post(
+        f"/administration/professionnels/{medecin.public_id}/exceptions/",
+        {"etablissement": str(og_a.ehpad.public_id), "categorie": "medical", "nature": "refuser"},
+    )
     assert r.status_code == 302
     with tenant_context(og_a.organisme.pk):
         policy.oublier(medecin)
@@ -129,7 +191,9 @@ def test_exception_added_from_the_ui_denies_access(og_a, client_de):
 
 def test_admin_cannot_deactivate_themselves(og_a, client_de):
     client = client_de(og_a.admin)
-    client.post(f"/administration/professionnels/{og_a.admin.public_id}/activation/", {"action": "desactiver"})
+    client.post(
+        f"/administration/professionnels/{og_a.admin.public_id}/activation/", {"action": "desactiver"}
+    )
     assert client.get("/").status_code == 200
 
 
@@ -139,9 +203,16 @@ def test_new_account_must_choose_its_own_password(og_a, client_de):
     from tests.conftest import connecter
 
     admin = client_de(og_a.admin)
-    r = admin.post("/administration/professionnels/nouveau/", {
-        "email": "recrue@a.test", "nom": "Recrue", "prenom": "Rita", "profession": "aes",
-        "mot_de_passe": "Provisoire-donne-par-admin-1"})
+    r = admin.post(
+        "/administration/professionnels/nouveau/",
+        {
+            "email": "recrue@a.test",
+            "nom": "Recrue",
+            "prenom": "Rita",
+            "profession": "aes",
+            "mot_de_passe": "Provisoire-donne-par-admin-1",
+        },
+    )
     assert r.status_code == 302
     with tenant_context(og_a.organisme.pk):
         recrue = Professionnel.objects.get(email="recrue@a.test")
@@ -149,11 +220,23 @@ def test_new_account_must_choose_its_own_password(og_a, client_de):
     client = connecter(Client(), recrue, password="Provisoire-donne-par-admin-1")
     r = client.get("/")
     assert r.status_code == 302 and r["Location"] == "/compte/"
-    r = client.post("/compte/", {"actuel": "Provisoire-donne-par-admin-1", "nouveau": "Provisoire-donne-par-admin-1",
-                                 "confirmation": "Provisoire-donne-par-admin-1"})
+    r = client.post(
+        "/compte/",
+        {
+            "actuel": "Provisoire-donne-par-admin-1",
+            "nouveau": "Provisoire-donne-par-admin-1",
+            "confirmation": "Provisoire-donne-par-admin-1",
+        },
+    )
     assert "doit différer" in r.content.decode()
-    r = client.post("/compte/", {"actuel": "Provisoire-donne-par-admin-1", "nouveau": "Camomille-du-soir-2026",
-                                 "confirmation": "Camomille-du-soir-2026"})
+    r = client.post(
+        "/compte/",
+        {
+            "actuel": "Provisoire-donne-par-admin-1",
+            "nouveau": "Camomille-du-soir-2026",
+            "confirmation": "Camomille-du-soir-2026",
+        },
+    )
     assert r.status_code == 302
     assert client.get("/").status_code == 200
 

@@ -17,11 +17,25 @@ pytestmark = pytest.mark.django_db
 
 
 def _donnees(tenant, **extra):
-    return {"etablissement": str(tenant.ehpad.public_id), "nom_naissance": "Garnier", "prenoms_naissance": "Yvonne",
-            "date_naissance": "1935-02-27", "sexe": "F", "lieu_naissance_insee": "13055", "contact": "Fille 06",
-            "origine": "viatrajectoire", "reference_viatrajectoire": "VT-2026-118", "cdaph_numero_decision": "",
-            "orientation": "EHPAD", "mode_accueil": "permanent", "date_reception": "2026-09-01",
-            "date_souhaitee": "", "priorite": "3", "commentaire": "", **extra}
+    return {
+        "etablissement": str(tenant.ehpad.public_id),
+        "nom_naissance": "Garnier",
+        "prenoms_naissance": "Yvonne",
+        "date_naissance": "1935-02-27",
+        "sexe": "F",
+        "lieu_naissance_insee": "13055",
+        "contact": "Fille 06",
+        "origine": "viatrajectoire",
+        "reference_viatrajectoire": "VT-2026-118",
+        "cdaph_numero_decision": "",
+        "orientation": "EHPAD",
+        "mode_accueil": "permanent",
+        "date_reception": "2026-09-01",
+        "date_souhaitee": "",
+        "priorite": "3",
+        "commentaire": "",
+        **extra,
+    }
 
 
 def _creer(client, tenant, **extra):
@@ -45,19 +59,44 @@ def test_request_validation_keeps_input(og_a, client_de):
 
 def test_full_flow_commission_then_admission_creates_dossier_and_sejour(og_a, client_de):
     agent = client_de(og_a["agent_administratif"])
-    demande = _creer(agent, og_a, origine="cdaph", reference_viatrajectoire="", cdaph_numero_decision="D-69-2026-42",
-                     cdaph_date_decision="2026-06-01")
+    demande = _creer(
+        agent,
+        og_a,
+        origine="cdaph",
+        reference_viatrajectoire="",
+        cdaph_numero_decision="D-69-2026-42",
+        cdaph_date_decision="2026-06-01",
+    )
     url = f"/admission/{demande.public_id}/"
     # The agent cannot decide; the director decides.
     assert 'name="decision"' not in agent.get(url).content.decode()
     directeur = client_de(og_a["directeur"])
-    r = directeur.post(url, {"decision": "1", "commission-date_commission": "2026-10-02",
-                             "commission-decision": "refuse", "commission-motif": ""})
+    r = directeur.post(
+        url,
+        {
+            "decision": "1",
+            "commission-date_commission": "2026-10-02",
+            "commission-decision": "refuse",
+            "commission-motif": "",
+        },
+    )
     assert "motif est obligatoire" in r.content.decode()
-    assert directeur.post(url, {"decision": "1", "commission-date_commission": "2026-10-02",
-                                "commission-decision": "admis", "commission-motif": ""}).status_code == 302
-    r = agent.post(url, {"admettre": "1", "date_entree": "2026-11-03", "unite": str(og_a.unite.public_id),
-                         "chambre": "12"})
+    assert (
+        directeur.post(
+            url,
+            {
+                "decision": "1",
+                "commission-date_commission": "2026-10-02",
+                "commission-decision": "admis",
+                "commission-motif": "",
+            },
+        ).status_code
+        == 302
+    )
+    r = agent.post(
+        url,
+        {"admettre": "1", "date_entree": "2026-11-03", "unite": str(og_a.unite.public_id), "chambre": "12"},
+    )
     assert r.status_code == 302
     with tenant_context(og_a.organisme.pk):
         demande.refresh_from_db()
@@ -65,23 +104,38 @@ def test_full_flow_commission_then_admission_creates_dossier_and_sejour(og_a, cl
         usager = Usager.objects.get(pk=demande.usager_id)
         sejour = Sejour.objects.get(usager=usager)
         assert (sejour.etablissement, sejour.unite, sejour.chambre, sejour.date_entree) == (
-            og_a.ehpad, og_a.unite, "12", datetime.date(2026, 11, 3))
+            og_a.ehpad,
+            og_a.unite,
+            "12",
+            datetime.date(2026, 11, 3),
+        )
         assert usager.prenoms_naissance == ["Yvonne"] and usager.statut_identite == "PROV"
     assert r["Location"] == f"/usagers/{usager.public_id}/"
 
 
 def test_admission_stops_on_a_probable_duplicate(og_a, usager_a, client_de):
     agent = client_de(og_a["agent_administratif"])
-    demande = _creer(agent, og_a, nom_naissance="LEFEVRE DUPONT", prenoms_naissance="Helene",
-                     date_naissance="1938-04-12")
+    demande = _creer(
+        agent, og_a, nom_naissance="LEFEVRE DUPONT", prenoms_naissance="Helene", date_naissance="1938-04-12"
+    )
     url = f"/admission/{demande.public_id}/"
-    client_de(og_a["directeur"]).post(url, {"decision": "1", "commission-date_commission": "2026-10-02",
-                                            "commission-decision": "admis", "commission-motif": ""})
+    client_de(og_a["directeur"]).post(
+        url,
+        {
+            "decision": "1",
+            "commission-date_commission": "2026-10-02",
+            "commission-decision": "admis",
+            "commission-motif": "",
+        },
+    )
     r = agent.post(url, {"admettre": "1", "date_entree": "2026-11-03"})
     assert 'data-testid="doublons"' in r.content.decode()
     with tenant_context(og_a.organisme.pk):
         assert Usager.objects.count() == 1
-    assert agent.post(url, {"admettre": "1", "date_entree": "2026-11-03", "confirmer_doublon": "on"}).status_code == 302
+    assert (
+        agent.post(url, {"admettre": "1", "date_entree": "2026-11-03", "confirmer_doublon": "on"}).status_code
+        == 302
+    )
 
 
 def test_waiting_list_order_ages_and_query_count(og_a, client_de):
@@ -112,7 +166,10 @@ def test_attachments_are_checked_and_served_only_to_the_team(og_a, og_b, client_
     r = agent.post(url, {"piece": "1", "libelle": "Dossier médical", "fichier": faux})
     assert "pas un PDF, un JPEG ou un PNG" in r.content.decode()
     pdf = SimpleUploadedFile("dossier.pdf", b"%PDF-1.4\n%...\n", content_type="application/pdf")
-    assert agent.post(url, {"piece": "1", "libelle": "Dossier ViaTrajectoire", "fichier": pdf}).status_code == 302
+    assert (
+        agent.post(url, {"piece": "1", "libelle": "Dossier ViaTrajectoire", "fichier": pdf}).status_code
+        == 302
+    )
     with tenant_context(og_a.organisme.pk):
         piece = demande.pieces.get()
     piece_url = f"/admission/{demande.public_id}/pieces/{piece.public_id}/"

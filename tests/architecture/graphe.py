@@ -58,12 +58,19 @@ def _resoudre(nom: str, connus: dict[str, Path]) -> str | None:
     return None
 
 
-def imports_du_source(module: str, source: str, connus: dict[str, Path], est_paquet: bool = False) -> Iterator[Import]:
+def imports_du_source(
+    module: str, source: str, connus: dict[str, Path], est_paquet: bool = False
+) -> Iterator[Import]:
     """The product imports of one module's source, each resolved to the module it loads."""
     arbre = ast.parse(source)
     paquet = module if est_paquet else module.rpartition(".")[0]
-    dans_fonctions = {id(n) for f in ast.walk(arbre) if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
-                      for n in ast.walk(f) if isinstance(n, ast.Import | ast.ImportFrom)}
+    dans_fonctions = {
+        id(n)
+        for f in ast.walk(arbre)
+        if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+        for n in ast.walk(f)
+        if isinstance(n, ast.Import | ast.ImportFrom)
+    }
     for noeud in ast.walk(arbre):
         if isinstance(noeud, ast.Import):
             noms = [alias.name for alias in noeud.names]
@@ -74,7 +81,9 @@ def imports_du_source(module: str, source: str, connus: dict[str, Path], est_paq
                 parties = parties[: len(parties) - (noeud.level - 1)]
                 base = ".".join(parties + ([base] if base else []))
             # ``from a import b`` loads a.b when b is a module, a otherwise
-            noms = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in connus else base for alias in noeud.names]
+            noms = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in connus else base for alias in noeud.names
+            ]
         else:
             continue
         for nom in dict.fromkeys(noms):
@@ -85,8 +94,11 @@ def imports_du_source(module: str, source: str, connus: dict[str, Path], est_paq
 
 def graphe(racine: Path = RACINE) -> list[Import]:
     connus = modules(racine)
-    return [imp for nom, chemin in connus.items()
-            for imp in imports_du_source(nom, chemin.read_text(), connus, chemin.name == "__init__.py")]
+    return [
+        imp
+        for nom, chemin in connus.items()
+        for imp in imports_du_source(nom, chemin.read_text(), connus, chemin.name == "__init__.py")
+    ]
 
 
 def cycles(aretes: list[Import]) -> list[list[str]]:

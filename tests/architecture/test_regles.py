@@ -10,7 +10,11 @@ from tests.architecture import graphe, regles
 
 
 def _suivis() -> set[str]:
-    return {m.__name__ for m in apps.get_models() if hasattr(m, "history") and not m.__name__.startswith("Historical")}
+    return {
+        m.__name__
+        for m in apps.get_models()
+        if hasattr(m, "history") and not m.__name__.startswith("Historical")
+    }
 
 
 def _locataires() -> set[str]:
@@ -18,7 +22,11 @@ def _locataires() -> set[str]:
 
 
 def _sur_le_produit(regle, *args) -> list[str]:
-    return [f"{nom}:{v}" for nom, chemin in graphe.modules().items() for v in regle(nom, chemin.read_text(), *args)]
+    return [
+        f"{nom}:{v}"
+        for nom, chemin in graphe.modules().items()
+        for v in regle(nom, chemin.read_text(), *args)
+    ]
 
 
 def test_no_history_skipping_update_on_audited_models():
@@ -32,7 +40,8 @@ def test_history_rule_examples():
     assert regles.update_sans_historique("usagers.services", bon, suivis) == []
     mauvais = "Proche.objects.filter(usager=u).exclude(a=1).update(ordre_appel=1)\n"
     assert regles.update_sans_historique("usagers.services", mauvais, suivis) == [
-        "1: Proche.objects….update() sans historique"]
+        "1: Proche.objects….update() sans historique"
+    ]
     assert regles.update_sans_historique("usagers.services", "Proche.objects.bulk_update(l, ['a'])\n", suivis)
 
 
@@ -65,5 +74,8 @@ def test_scoped_helpers_rule_examples():
     assert regles.requetes_hors_aides("soins.views", bon, locataires) == []
     mauvais = "usager = Usager.objects.get(public_id=pid)\n"
     assert regles.requetes_hors_aides("soins.views", mauvais, locataires) == [
-        "1: Usager.objects hors des aides ciblées"]
-    assert regles.requetes_hors_aides("soins.selectors", mauvais, locataires) == []  # selectors scope themselves
+        "1: Usager.objects hors des aides ciblées"
+    ]
+    assert (
+        regles.requetes_hors_aides("soins.selectors", mauvais, locataires) == []
+    )  # selectors scope themselves

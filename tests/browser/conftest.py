@@ -10,8 +10,16 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 CHROMIUM = os.environ.get("DUI_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TABLETTE = {"width": 820, "height": 1180}  # iPad Air, portrait
 
 
@@ -31,8 +39,9 @@ def navigateur():
 
 @pytest.fixture
 def page(navigateur):
-    context = navigateur.new_context(viewport=TABLETTE, locale="fr-FR", timezone_id="Europe/Paris",
-                                     has_touch=True, is_mobile=True)
+    context = navigateur.new_context(
+        viewport=TABLETTE, locale="fr-FR", timezone_id="Europe/Paris", has_touch=True, is_mobile=True
+    )
     page = context.new_page()
     erreurs: list[str] = []
     page.on("console", lambda msg: erreurs.append(msg.text) if msg.type == "error" else None)

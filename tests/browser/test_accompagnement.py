@@ -17,7 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_fill_an_aggir_grid_on_a_tablet_and_see_the_gir(live_server, og_a, page):
     from tests.usagers.conftest import creer_usager
 
-    usager = creer_usager(og_a, nom_naissance="Garnier", premier_prenom="Yvonne", prenoms_naissance=["Yvonne"])
+    usager = creer_usager(
+        og_a, nom_naissance="Garnier", premier_prenom="Yvonne", prenoms_naissance=["Yvonne"]
+    )
     se_connecter(page, live_server.url, og_a["infirmier"])
     page.goto(f"{live_server.url}/usagers/{usager.public_id}/")
     page.get_by_role("link", name="Évaluations").click()
@@ -37,8 +39,14 @@ def test_fill_an_aggir_grid_on_a_tablet_and_see_the_gir(live_server, og_a, page)
                 ligne.locator("label.pastille").filter(has_text=adverbe).first.tap()
         if item == "coherence.communication":
             expect(apercu).to_contain_text("Encore 16 activités sur 17")
-    attendu_gir, attendu_rang = aggir.calcul_gir({**{v: "A" for v in aggir.VARIABLES_DISCRIMINANTES},
-                                                  "coherence": "C", "toilette": "B", "transferts": "C"})
+    attendu_gir, attendu_rang = aggir.calcul_gir(
+        {
+            **{v: "A" for v in aggir.VARIABLES_DISCRIMINANTES},
+            "coherence": "C",
+            "toilette": "B",
+            "transferts": "C",
+        }
+    )
     expect(apercu).to_contain_text(f"GIR {attendu_gir}")
     assert "Cohérence C" in apercu.locator("xpath=..").inner_text()
     # "Aucun" and an adverb exclude each other on the same line.

@@ -46,7 +46,9 @@ def test_wrong_code_shows_a_french_error(live_server, og_a, page):
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Continuer").click()
     page.wait_for_url("**/second-facteur/")
-    page.get_by_label("Code à 6 chiffres ou code de secours").fill("000000" if code_totp(user) != "000000" else "111111")
+    page.get_by_label("Code à 6 chiffres ou code de secours").fill(
+        "000000" if code_totp(user) != "000000" else "111111"
+    )
     page.get_by_role("button", name="Valider").click()
     expect(page.locator("body")).to_contain_text("Code incorrect ou déjà utilisé.")
 

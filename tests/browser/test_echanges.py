@@ -16,13 +16,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_send_a_dlu_to_the_dmp_and_retry_a_failed_mail(live_server, og_a, page, serveur_dmp, serveur_smtp):
     helene = personne(og_a)
     document_pret(og_a, helene, titre="DLU de Mme Dupont")
-    provisoire = personne(og_a, qualifiee=False, nom_naissance="Provisoire", premier_prenom="Paul",
-                          prenoms_naissance=["Paul"], sexe="M")
+    provisoire = personne(
+        og_a,
+        qualifiee=False,
+        nom_naissance="Provisoire",
+        premier_prenom="Paul",
+        prenoms_naissance=["Paul"],
+        sexe="M",
+    )
     document_pret(og_a, provisoire, titre="DLU de M. Provisoire")
 
     se_connecter(page, live_server.url, og_a["infirmier"])
     page.goto(f"{live_server.url}/documents/dossier/{helene.public_id}/")
-    page.get_by_test_id("document").filter(has_text="DLU de Mme Dupont").get_by_role("link", name="Envoyer…").click()
+    page.get_by_test_id("document").filter(has_text="DLU de Mme Dupont").get_by_role(
+        "link", name="Envoyer…"
+    ).click()
     page.wait_for_url("**/echanges/document/*/")
     dmp = page.get_by_test_id("envoi-dmp")
     dmp.get_by_label("Masqué aux professionnels de santé").check()
@@ -44,8 +52,11 @@ def test_send_a_dlu_to_the_dmp_and_retry_a_failed_mail(live_server, og_a, page, 
     expect(ligne.get_by_test_id("erreur-envoi")).to_contain_text("Adresse refusée par la messagerie")
     ligne.get_by_role("button", name="Annuler").click()
     expect(page.locator("body")).to_contain_text("Envoi annulé.")
-    expect(page.get_by_test_id("envoi").filter(has_text="inconnu@medecin.mssante.fr")
-           .get_by_test_id("statut-envoi")).to_have_text("Annulé")
+    expect(
+        page.get_by_test_id("envoi")
+        .filter(has_text="inconnu@medecin.mssante.fr")
+        .get_by_test_id("statut-envoi")
+    ).to_have_text("Annulé")
 
     # Identity not qualified: the page says why, no button.
     page.goto(f"{live_server.url}/documents/dossier/{provisoire.public_id}/")

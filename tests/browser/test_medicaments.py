@@ -20,9 +20,12 @@ ELIQUIS = "69340279"
 
 
 def test_emar_round_with_a_refusal_and_a_barcode_mismatch(live_server, og_a, base_bdpm, page):
-    odette = creer_resident(og_a, chambre="12", nom_naissance="Marchand", premier_prenom="Odette",
-                            prenoms_naissance=["Odette"])
-    jean = creer_resident(og_a, chambre="14", nom_naissance="Perrin", premier_prenom="Jean", prenoms_naissance=["Jean"])
+    odette = creer_resident(
+        og_a, chambre="12", nom_naissance="Marchand", premier_prenom="Odette", prenoms_naissance=["Odette"]
+    )
+    jean = creer_resident(
+        og_a, chambre="14", nom_naissance="Perrin", premier_prenom="Jean", prenoms_naissance=["Jean"]
+    )
     doliprane = dose_due(og_a, odette, specialite_cis="60234100")
     furosemide = dose_due(og_a, odette, specialite_cis=FUROSEMIDE_40)
     eliquis = dose_due(og_a, jean, specialite_cis=ELIQUIS)
@@ -58,12 +61,17 @@ def test_emar_round_with_a_refusal_and_a_barcode_mismatch(live_server, og_a, bas
     ligne_eliquis.get_by_label("Code de la boîte").fill(cip_eliquis)
     ligne_eliquis.get_by_label("Code de la boîte").press("Enter")
     expect(ligne_eliquis.get_by_test_id("etat")).to_contain_text("boîte vérifiée")
-    expect(page.get_by_test_id("a-valider")).to_contain_text("0 dose à valider")   # counters follow
+    expect(page.get_by_test_id("a-valider")).to_contain_text("0 dose à valider")  # counters follow
     page.screenshot(path="test-results/medicaments-tournee-tablette.png", full_page=True)
     assert page.erreurs_console == []
 
     with tenant_context(og_a.organisme.pk):
-        resultats = {a.dose_id: (a.statut, a.motif, a.cip13_scanne, a.auteur_id) for a in Administration.objects.all()}
+        resultats = {
+            a.dose_id: (a.statut, a.motif, a.cip13_scanne, a.auteur_id) for a in Administration.objects.all()
+        }
     infirmier = og_a["infirmier"].pk
-    assert resultats == {doliprane.pk: ("donne", "", "", infirmier), furosemide.pk: ("refuse", "refus", "", infirmier),
-                         eliquis.pk: ("donne", "", cip_eliquis, infirmier)}
+    assert resultats == {
+        doliprane.pk: ("donne", "", "", infirmier),
+        furosemide.pk: ("refuse", "refus", "", infirmier),
+        eliquis.pk: ("donne", "", cip_eliquis, infirmier),
+    }

@@ -19,9 +19,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_day_view_validate_a_task_and_write_a_transmission_then_the_releve(live_server, og_a, page):
-    odette = creer_resident(og_a, chambre="12", nom_naissance="Marchand", premier_prenom="Odette",
-                            prenoms_naissance=["Odette"], date_naissance=datetime.date(1932, 6, 3))
-    creer_resident(og_a, chambre="14", nom_naissance="Perrin", premier_prenom="Jean", prenoms_naissance=["Jean"])
+    odette = creer_resident(
+        og_a,
+        chambre="12",
+        nom_naissance="Marchand",
+        premier_prenom="Odette",
+        prenoms_naissance=["Odette"],
+        date_naissance=datetime.date(1932, 6, 3),
+    )
+    creer_resident(
+        og_a, chambre="14", nom_naissance="Perrin", premier_prenom="Jean", prenoms_naissance=["Jean"]
+    )
     # early in the day so that both tasks are already due whatever time the test runs
     planifier(og_a, odette, type_soin="toilette", libelle="Toilette au lavabo", heures=[datetime.time(0, 1)])
     planifier(og_a, odette, type_soin="hydratation", heures=[datetime.time(0, 2)])
@@ -51,7 +59,9 @@ def test_day_view_validate_a_task_and_write_a_transmission_then_the_releve(live_
     assert page.erreurs_console == []
     with tenant_context(og_a.organisme.pk):
         assert sorted(RealisationSoin.objects.values_list("statut", "auteur_id")) == [
-            ("fait", og_a["aide_soignant"].pk), ("pas_fait", og_a["aide_soignant"].pk)]
+            ("fait", og_a["aide_soignant"].pk),
+            ("pas_fait", og_a["aide_soignant"].pk),
+        ]
         t = Transmission.objects.get()
         assert (t.cible, t.importante, t.unite_id) == ("Hydratation", True, og_a.unite.pk)
         assert t.ecrite_le > timezone.now() - datetime.timedelta(minutes=5)

@@ -15,21 +15,70 @@ pytestmark = pytest.mark.django_db
 
 JUNK = [
     {},
-    {"email": "a\x00b@exemple.test", "password": "\x00", "code": "\x00\x00", "nom": "\x00",
-     "motif": "x\x00" * 15, "q": "\x00", "medicament": "S:\x00", "indication": "\x00"},
-    {"email": "x" * 5000, "nom": "é" * 5000, "finess_geographique": "2A1234567", "categorie": "INCONNUE",
-     "capacite": "-3", "debut": "2026-02-31", "fin": "31/12/2026", "role": "pape",
-     "etablissement": "pas-un-uuid", "categorie_": "medical", "nature": "supprimer",
-     "du": "hier", "au": "9999-99-99", "objet_id": "' OR 1=1 --", "avis": "peut-être",
-     "professionnel": str(uuid.uuid4()), "action": "detruire", "type": "<script>", "page": "-1"},
-    {"etablissement": str(uuid.uuid4()), "role": "medecin", "debut": "2026-01-01", "capacite": "1e9",
-     "rpps": "abc", "profession": "astronaute", "mot_de_passe": "a", "page": "99999",
-     "formulaire": "prescrire", "medicament": "S:99999999", "dose": "1e999", "jour": "2026-99-99", "creneau": "<x>",
-     "semaine": "lundi", "statut": "donne", "code": "3400935955838", "quantite": "-5", "article": "x",
-     "type_mouvement": "reception", "moments": "minuit", "duree_jours": "0", "reporte_a": "25:00"},
+    {
+        "email": "a\x00b@exemple.test",
+        "password": "\x00",
+        "code": "\x00\x00",
+        "nom": "\x00",
+        "motif": "x\x00" * 15,
+        "q": "\x00",
+        "medicament": "S:\x00",
+        "indication": "\x00",
+    },
+    {
+        "email": "x" * 5000,
+        "nom": "é" * 5000,
+        "finess_geographique": "2A1234567",
+        "categorie": "INCONNUE",
+        "capacite": "-3",
+        "debut": "2026-02-31",
+        "fin": "31/12/2026",
+        "role": "pape",
+        "etablissement": "pas-un-uuid",
+        "categorie_": "medical",
+        "nature": "supprimer",
+        "du": "hier",
+        "au": "9999-99-99",
+        "objet_id": "' OR 1=1 --",
+        "avis": "peut-être",
+        "professionnel": str(uuid.uuid4()),
+        "action": "detruire",
+        "type": "<script>",
+        "page": "-1",
+    },
+    {
+        "etablissement": str(uuid.uuid4()),
+        "role": "medecin",
+        "debut": "2026-01-01",
+        "capacite": "1e9",
+        "rpps": "abc",
+        "profession": "astronaute",
+        "mot_de_passe": "a",
+        "page": "99999",
+        "formulaire": "prescrire",
+        "medicament": "S:99999999",
+        "dose": "1e999",
+        "jour": "2026-99-99",
+        "creneau": "<x>",
+        "semaine": "lundi",
+        "statut": "donne",
+        "code": "3400935955838",
+        "quantite": "-5",
+        "article": "x",
+        "type_mouvement": "reception",
+        "moments": "minuit",
+        "duree_jours": "0",
+        "reporte_a": "25:00",
+    },
     {"formulaire": "dmp", "masquage": ["TOUT_CACHER", "\x00"], "suite": "//evil.example/"},
-    {"formulaire": "mssante", "adresse": "@mssante.fr", "destinataire": "x" * 300, "depuis": "2026-13-01",
-     "statut": "perdu", "suite": "javascript:alert(1)"},
+    {
+        "formulaire": "mssante",
+        "adresse": "@mssante.fr",
+        "destinataire": "x" * 300,
+        "depuis": "2026-13-01",
+        "statut": "perdu",
+        "suite": "javascript:alert(1)",
+    },
 ]
 
 
@@ -48,7 +97,10 @@ def _urls(og_a):
             if "proche_id" in params:
                 kwargs["proche_id"] = uuid.uuid4()
             if "etablissement_id" in params:
-                kwargs = {"etablissement_id": public_id, **({"public_id": public_id} if "public_id" in params else {})}
+                kwargs = {
+                    "etablissement_id": public_id,
+                    **({"public_id": public_id} if "public_id" in params else {}),
+                }
             if "piece_id" in params:
                 kwargs["piece_id"] = uuid.uuid4()
             if "appel_id" in params:
@@ -60,7 +112,11 @@ def _urls(og_a):
 
 @pytest.mark.parametrize("who", ["anonyme", "admin", "dpo", "medecin"])
 def test_no_page_answers_500_to_junk(og_a, client_de, who):
-    client = Client() if who == "anonyme" else client_de({"admin": og_a.admin, "dpo": og_a.dpo}.get(who) or og_a[who])
+    client = (
+        Client()
+        if who == "anonyme"
+        else client_de({"admin": og_a.admin, "dpo": og_a.dpo}.get(who) or og_a[who])
+    )
     for url in _urls(og_a):
         for data in JUNK:
             if url.endswith("/deconnexion/"):

@@ -11,9 +11,12 @@ from usagers.models import Usager
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_builds_once_with_two_organismes_and_usagers(codes_serafin, base_bdpm, serveur_dmp, serveur_smtp,
-                                                        django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):  # the exchanges' relay, run by the worker in the demo
+def test_demo_builds_once_with_two_organismes_and_usagers(
+    codes_serafin, base_bdpm, serveur_dmp, serveur_smtp, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(
+        execute=True
+    ):  # the exchanges' relay, run by the worker in the demo
         assert construire_demo() is True
     assert construire_demo() is False
     tilleuls = OrganismeGestionnaire.objects.get(raison_sociale="Association Les Tilleuls")
@@ -29,7 +32,10 @@ def test_demo_builds_once_with_two_organismes_and_usagers(codes_serafin, base_bd
         from accompagnement.models import EvaluationAggir, ProjetPersonnalise
 
         assert set(ProjetPersonnalise.objects.values_list("statut", flat=True)) == {
-            "remplace", "en_oeuvre", "co_construction"}
+            "remplace",
+            "en_oeuvre",
+            "co_construction",
+        }
         ehpad = Usager.objects.get(nom_naissance="Moreau").sejours.get().etablissement
         assert [p.usager.nom_naissance for p in selectors.suivi_des_bilans(ehpad)["en_retard"]] == ["Moreau"]
         assert EvaluationAggir.objects.count() == 15
@@ -39,8 +45,9 @@ def test_demo_builds_once_with_two_organismes_and_usagers(codes_serafin, base_bd
         from soins.models import Allergie, Constante, RealisationSoin, Transmission
 
         assert Allergie.objects.filter(usager__nom_naissance="Garnier", severite="vitale").exists()
-        assert Constante.objects.filter(usager__nom_naissance="Lefèvre", type_constante="tension",
-                                        alerte__startswith="Systolique 172").exists()
+        assert Constante.objects.filter(
+            usager__nom_naissance="Lefèvre", type_constante="tension", alerte__startswith="Systolique 172"
+        ).exists()
         assert Transmission.objects.count() == 20
         assert RealisationSoin.objects.filter(statut="pas_fait").exists()
         from habilitations.models import Professionnel
@@ -48,7 +55,9 @@ def test_demo_builds_once_with_two_organismes_and_usagers(codes_serafin, base_bd
         infirmiere = Professionnel.objects.get(email="infirmiere@tilleuls.demo")
         unite = Usager.objects.get(nom_naissance="Lefèvre").sejours.get().unite
         liste = soins_selectors.residents(infirmiere, unite, timezone.localdate())
-        assert liste and any(ligne.occurrences for ligne in soins_selectors.journee(unite, timezone.localdate(), liste))
+        assert liste and any(
+            ligne.occurrences for ligne in soins_selectors.journee(unite, timezone.localdate(), liste)
+        )
         # médicaments: 4 to 8 lines per resident, the past administered, the current slot left to do
         from medicaments import selectors as med_selectors
         from medicaments.models import Administration, ArticleStock, Pilulier, Prescription
@@ -56,18 +65,22 @@ def test_demo_builds_once_with_two_organismes_and_usagers(codes_serafin, base_bd
         for nom in ("Lefèvre", "Moreau", "Garnier", "Chevalier", "Bonnet"):
             assert 4 <= Prescription.objects.filter(usager__nom_naissance=nom).count() <= 8, nom
         assert Administration.objects.filter(statut="refuse").exists()
-        assert Administration.objects.filter(dose__isnull=True, statut="donne").exists()   # si besoin
+        assert Administration.objects.filter(dose__isnull=True, statut="donne").exists()  # si besoin
         jour, creneau = med_selectors.creneau_de(timezone.now())
         tournee = med_selectors.tournee(infirmiere, unite, jour, "soir" if creneau == "nuit" else creneau)
-        assert tournee and not any(d.administration for ligne in tournee for d in ligne.doses
-                                   if d.dose.prevue_le > timezone.now())
+        assert tournee and not any(
+            d.administration for ligne in tournee for d in ligne.doses if d.dose.prevue_le > timezone.now()
+        )
         assert Pilulier.objects.filter(verifie_par__isnull=True).count() == 1
         etat = med_selectors.etat_du_stock(ehpad.pk)
         assert len(etat) == ArticleStock.objects.count() == 4 and any(e.sous_le_seuil for e in etat)
         # exchanges: Yvonne Garnier's DLU really sent to the local DMP and to her doctor by MSSanté
         from interop.models import Envoi
 
-        assert sorted(Envoi.objects.values_list("type_envoi", "statut")) == [("dmp", "envoye"), ("mssante", "envoye")]
+        assert sorted(Envoi.objects.values_list("type_envoi", "statut")) == [
+            ("dmp", "envoye"),
+            ("mssante", "envoye"),
+        ]
         assert len(serveur_dmp.documents) == 1 and len(serveur_smtp.messages) == 1
         from interop.services import opposition_dmp
 

@@ -27,17 +27,37 @@ def _uuid_routes():
 def objets_a(og_a, base_bdpm):
     with tenant_context(og_a.organisme.pk):
         bdg = BrisDeGlace.objects.create(
-            organisme=og_a.organisme, professionnel=og_a["infirmier"], etablissement=og_a.mas,
-            objet_type="dui.etablissement", objet_id=og_a.mas.public_id, objet_libelle="MAS A",
-            motif="Urgence de nuit, aucun autre soignant joignable", expire_le=timezone.now() + datetime.timedelta(hours=1))
-        export = ExportJournal.objects.create(organisme=og_a.organisme, demandeur=og_a.dpo, statut="termine",
-                                              fichier="exports/x.csv")
+            organisme=og_a.organisme,
+            professionnel=og_a["infirmier"],
+            etablissement=og_a.mas,
+            objet_type="dui.etablissement",
+            objet_id=og_a.mas.public_id,
+            objet_libelle="MAS A",
+            motif="Urgence de nuit, aucun autre soignant joignable",
+            expire_le=timezone.now() + datetime.timedelta(hours=1),
+        )
+        export = ExportJournal.objects.create(
+            organisme=og_a.organisme, demandeur=og_a.dpo, statut="termine", fichier="exports/x.csv"
+        )
         hab = Habilitation.objects.filter(organisme=og_a.organisme).first()
     from tests.usagers.conftest import creer_usager
 
     usager = creer_usager(og_a, nom_naissance="Secret", premier_prenom="Alice", prenoms_naissance=["Alice"])
-    return [og_a.ehpad, og_a.mas, og_a.unite, og_a["medecin"], og_a.admin, hab, bdg, export, usager,
-            *_accompagnement_a(og_a, usager), *_soins_a(og_a, usager), *_medicaments_a(og_a, usager), *_interop_a(og_a, usager)]
+    return [
+        og_a.ehpad,
+        og_a.mas,
+        og_a.unite,
+        og_a["medecin"],
+        og_a.admin,
+        hab,
+        bdg,
+        export,
+        usager,
+        *_accompagnement_a(og_a, usager),
+        *_soins_a(og_a, usager),
+        *_medicaments_a(og_a, usager),
+        *_interop_a(og_a, usager),
+    ]
 
 
 def _interop_a(og_a, usager):
@@ -47,12 +67,27 @@ def _interop_a(og_a, usager):
 
     with tenant_context(og_a.organisme.pk):
         document = Document.objects.create(
-            organisme=og_a.organisme, usager=usager, etablissement=og_a.ehpad, type_document="dlu",
-            categorie="soins", titre="DLU secret A", auteur=og_a["medecin"], statut="disponible")
-        envoi = Envoi.objects.create(organisme=og_a.organisme, type_envoi="dmp", etablissement=og_a.ehpad,
-                                     usager=usager, document=document, cle_idempotence=f"dmp:{document.public_id}",
-                                     statut="echec", prochain_essai=timezone.now(), demande_par=og_a["medecin"],
-                                     derniere_erreur="Erreur secrète A")
+            organisme=og_a.organisme,
+            usager=usager,
+            etablissement=og_a.ehpad,
+            type_document="dlu",
+            categorie="soins",
+            titre="DLU secret A",
+            auteur=og_a["medecin"],
+            statut="disponible",
+        )
+        envoi = Envoi.objects.create(
+            organisme=og_a.organisme,
+            type_envoi="dmp",
+            etablissement=og_a.ehpad,
+            usager=usager,
+            document=document,
+            cle_idempotence=f"dmp:{document.public_id}",
+            statut="echec",
+            prochain_essai=timezone.now(),
+            demande_par=og_a["medecin"],
+            derniere_erreur="Erreur secrète A",
+        )
     return [document, envoi]
 
 
@@ -68,17 +103,34 @@ def _soins_a(og_a, usager):
 
     with tenant_context(og_a.organisme.pk):
         Sejour.objects.filter(usager=usager).update(unite=og_a.unite)
-        allergie = services.do_ajouter_allergie(og_a["infirmier"], usager, Allergie(
-            type_agent="substance", agent="Amoxicilline", reaction="Urticaire", severite="severe"))
-        (constante,) = services.do_enregistrer_constantes(og_a["infirmier"], usager, og_a.ehpad, [
-            Constante(type_constante="temperature", valeur=Decimal("39.5"))])
-        transmission = services.do_ecrire_transmission(og_a["infirmier"], Transmission(
-            usager=usager, etablissement=og_a.ehpad, cible="Fièvre", donnees="39,5 °C secret A"))
-        soin = services.do_planifier_soin(og_a["infirmier"], SoinPlanifie(
-            usager=usager, etablissement=og_a.ehpad, type_soin="toilette", heures=[dt.time(0, 0)],
-            date_debut=timezone.localdate()))
-        realisation = services.do_valider_soin(og_a["aide_soignant"], soin, timezone.localdate(), dt.time(0, 0),
-                                               "pas_fait", "refus")
+        allergie = services.do_ajouter_allergie(
+            og_a["infirmier"],
+            usager,
+            Allergie(type_agent="substance", agent="Amoxicilline", reaction="Urticaire", severite="severe"),
+        )
+        (constante,) = services.do_enregistrer_constantes(
+            og_a["infirmier"],
+            usager,
+            og_a.ehpad,
+            [Constante(type_constante="temperature", valeur=Decimal("39.5"))],
+        )
+        transmission = services.do_ecrire_transmission(
+            og_a["infirmier"],
+            Transmission(usager=usager, etablissement=og_a.ehpad, cible="Fièvre", donnees="39,5 °C secret A"),
+        )
+        soin = services.do_planifier_soin(
+            og_a["infirmier"],
+            SoinPlanifie(
+                usager=usager,
+                etablissement=og_a.ehpad,
+                type_soin="toilette",
+                heures=[dt.time(0, 0)],
+                date_debut=timezone.localdate(),
+            ),
+        )
+        realisation = services.do_valider_soin(
+            og_a["aide_soignant"], soin, timezone.localdate(), dt.time(0, 0), "pas_fait", "refus"
+        )
         dossier = services.dossier_soins_de(usager)
     return [allergie, constante, transmission, soin, realisation, dossier]
 
@@ -91,18 +143,35 @@ def _medicaments_a(og_a, usager):
     from tests.medicaments.conftest import prescrire
 
     ligne = prescrire(og_a, usager, heures=[datetime.time(0, 0)])
-    si_besoin = prescrire(og_a, usager, specialite_cis="60192594", si_besoin=True, heures=[], indication="Œdèmes",
-                          max_par_24h=1)
+    si_besoin = prescrire(
+        og_a, usager, specialite_cis="60192594", si_besoin=True, heures=[], indication="Œdèmes", max_par_24h=1
+    )
     with tenant_context(og_a.organisme.pk):
-        dose = DosePlanifiee.objects.create(organisme=og_a.organisme, prescription=ligne, usager=usager,
-                                            etablissement=og_a.ehpad, prevue_le=timezone.now())
+        dose = DosePlanifiee.objects.create(
+            organisme=og_a.organisme,
+            prescription=ligne,
+            usager=usager,
+            etablissement=og_a.ehpad,
+            prevue_le=timezone.now(),
+        )
         administration = services.do_administrer(og_a["infirmier"], dose, "donne")
-        pilulier = services.do_marquer_pilulier_prepare(og_a["infirmier"], usager, og_a.ehpad,
-                                                        services.lundi(timezone.localdate()))
-        article = services.do_ajouter_article(og_a["infirmier"], ArticleStock(
-            etablissement=og_a.ehpad, specialite=Specialite.objects.get(cis="60234100"), seuil_alerte=5))
-        mouvement = services.do_mouvement(og_a["infirmier"], article, TypeMouvement.RECEPTION, 10, "LOT-SECRET-A",
-                                          timezone.localdate() + datetime.timedelta(days=300))
+        pilulier = services.do_marquer_pilulier_prepare(
+            og_a["infirmier"], usager, og_a.ehpad, services.lundi(timezone.localdate())
+        )
+        article = services.do_ajouter_article(
+            og_a["infirmier"],
+            ArticleStock(
+                etablissement=og_a.ehpad, specialite=Specialite.objects.get(cis="60234100"), seuil_alerte=5
+            ),
+        )
+        mouvement = services.do_mouvement(
+            og_a["infirmier"],
+            article,
+            TypeMouvement.RECEPTION,
+            10,
+            "LOT-SECRET-A",
+            timezone.localdate() + datetime.timedelta(days=300),
+        )
     return [ligne, si_besoin, dose, administration, pilulier, article, mouvement]
 
 
@@ -116,19 +185,46 @@ def _accompagnement_a(og_a, usager):
     pp = projet_en_co_construction(og_a, usager)
     with tenant_context(og_a.organisme.pk):
         evaluation = services.do_enregistrer_aggir(
-            og_a["infirmier"], usager, og_a.ehpad, date_evaluation=timezone.localdate(), mode="direct",
-            reponses={item: "B" for item in aggir.items_ordonnes()})
-        grille = GrilleEvaluation.objects.create(organisme=og_a.organisme, etablissement=og_a.ehpad, nom="Chutes A")
+            og_a["infirmier"],
+            usager,
+            og_a.ehpad,
+            date_evaluation=timezone.localdate(),
+            mode="direct",
+            reponses={item: "B" for item in aggir.items_ordonnes()},
+        )
+        grille = GrilleEvaluation.objects.create(
+            organisme=og_a.organisme, etablissement=og_a.ehpad, nom="Chutes A"
+        )
         evaluation_grille = EvaluationGrille.objects.create(
-            organisme=og_a.organisme, usager=usager, etablissement=og_a.ehpad, grille=grille, categorie="soins",
-            date_evaluation=timezone.localdate(), evaluateur=og_a["infirmier"])
-        observation = services.do_ecrire_observation(og_a["educateur"], Observation(
-            usager=usager, etablissement=og_a.ehpad, categorie="social", texte="Note secrète A"))
+            organisme=og_a.organisme,
+            usager=usager,
+            etablissement=og_a.ehpad,
+            grille=grille,
+            categorie="soins",
+            date_evaluation=timezone.localdate(),
+            evaluateur=og_a["infirmier"],
+        )
+        observation = services.do_ecrire_observation(
+            og_a["educateur"],
+            Observation(usager=usager, etablissement=og_a.ehpad, categorie="social", texte="Note secrète A"),
+        )
         document = Document.objects.create(
-            organisme=og_a.organisme, usager=usager, etablissement=og_a.ehpad, type_document="autre",
-            categorie="social", titre="Document secret A", auteur=og_a["educateur"], statut="disponible")
-        serafin = EvaluationSerafin.objects.create(organisme=og_a.organisme, usager=usager, etablissement=og_a.ehpad,
-                                                   date_evaluation=timezone.localdate(), evaluateur=og_a["educateur"])
+            organisme=og_a.organisme,
+            usager=usager,
+            etablissement=og_a.ehpad,
+            type_document="autre",
+            categorie="social",
+            titre="Document secret A",
+            auteur=og_a["educateur"],
+            statut="disponible",
+        )
+        serafin = EvaluationSerafin.objects.create(
+            organisme=og_a.organisme,
+            usager=usager,
+            etablissement=og_a.ehpad,
+            date_evaluation=timezone.localdate(),
+            evaluateur=og_a["educateur"],
+        )
     return [pp, evaluation, grille, evaluation_grille, observation, document, serafin]
 
 
@@ -153,18 +249,51 @@ def _kwargs(name, obj):
 
 def test_every_object_url_is_covered():
     routes = set(_uuid_routes())
-    assert {"etablissement", "administration:professionnel", "administration:etablissement_unites",
-            "habilitations:bris_de_glace", "journal_export_fichier", "usagers:dossier",
-            "usagers:verifier_document", "admission:demande", "admission:piece", "accompagnement:projet",
-            "accompagnement:projets", "accompagnement:aggir", "accompagnement:aggir_apercu", "accompagnement:journal",
-            "accompagnement:evaluer_grille", "accompagnement:grille", "accompagnement:serafin",
-            "accompagnement:evaluation_grille", "documents:fichier", "documents:statut",
-            "documents:dossier", "soins:dossier", "soins:constantes", "soins:transmissions", "soins:plan",
-            "soins:transmission_rapide", "soins:valider", "soins:releve", "soins:lu", "soins:journee",
-            "soins:tour", "medicaments:dossier", "medicaments:pilulier", "medicaments:modifier",
-            "medicaments:si_besoin", "medicaments:administrer", "medicaments:tournee", "medicaments:piluliers",
-            "interop:document", "interop:dossier", "interop:export_fhir", "interop:relancer",
-            "interop:annuler"} <= routes
+    assert {
+        "etablissement",
+        "administration:professionnel",
+        "administration:etablissement_unites",
+        "habilitations:bris_de_glace",
+        "journal_export_fichier",
+        "usagers:dossier",
+        "usagers:verifier_document",
+        "admission:demande",
+        "admission:piece",
+        "accompagnement:projet",
+        "accompagnement:projets",
+        "accompagnement:aggir",
+        "accompagnement:aggir_apercu",
+        "accompagnement:journal",
+        "accompagnement:evaluer_grille",
+        "accompagnement:grille",
+        "accompagnement:serafin",
+        "accompagnement:evaluation_grille",
+        "documents:fichier",
+        "documents:statut",
+        "documents:dossier",
+        "soins:dossier",
+        "soins:constantes",
+        "soins:transmissions",
+        "soins:plan",
+        "soins:transmission_rapide",
+        "soins:valider",
+        "soins:releve",
+        "soins:lu",
+        "soins:journee",
+        "soins:tour",
+        "medicaments:dossier",
+        "medicaments:pilulier",
+        "medicaments:modifier",
+        "medicaments:si_besoin",
+        "medicaments:administrer",
+        "medicaments:tournee",
+        "medicaments:piluliers",
+        "interop:document",
+        "interop:dossier",
+        "interop:export_fhir",
+        "interop:relancer",
+        "interop:annuler",
+    } <= routes
 
 
 @pytest.mark.parametrize("who", ["admin", "dpo", "directeur", "medecin", "educateur"])
@@ -175,8 +304,19 @@ def test_other_tenant_gets_404_on_every_object_url(og_a, og_b, objets_a, client_
         for obj in objets_a:
             url = reverse(name, kwargs=_kwargs(name, obj))
             assert client.get(url).status_code in (404, 405), url
-            assert client.post(url, {"action": "desactiver", "motif": "x" * 30, "avis": "justifie",
-                                     "nom": "Piraté", "role": "medecin"}).status_code == 404, url
+            assert (
+                client.post(
+                    url,
+                    {
+                        "action": "desactiver",
+                        "motif": "x" * 30,
+                        "avis": "justifie",
+                        "nom": "Piraté",
+                        "role": "medecin",
+                    },
+                ).status_code
+                == 404
+            ), url
     # Nothing changed in A.
     with tenant_context(og_a.organisme.pk):
         og_a.ehpad.refresh_from_db()
@@ -191,9 +331,14 @@ def test_other_tenant_gets_404_on_every_object_url(og_a, og_b, objets_a, client_
 
 def test_lists_and_search_show_nothing_of_the_other_tenant(og_a, og_b, objets_a, client_de):
     with tenant_context(og_a.organisme.pk):
-        JournalAcces.objects.create(organisme=og_a.organisme, professionnel=og_a["medecin"], type_acces="lecture",
-                                    objet_type="dui.etablissement", objet_id=og_a.ehpad.public_id,
-                                    libelle="Lecture secrète A")
+        JournalAcces.objects.create(
+            organisme=og_a.organisme,
+            professionnel=og_a["medecin"],
+            type_acces="lecture",
+            objet_type="dui.etablissement",
+            objet_id=og_a.ehpad.public_id,
+            libelle="Lecture secrète A",
+        )
     admin_b = client_de(og_b.admin)
     pages = {
         "/": [],
@@ -228,21 +373,37 @@ def test_lists_and_search_show_nothing_of_the_other_tenant(og_a, og_b, objets_a,
     body = infirmiere_b.get(f"/soins/unite/{og_b.unite.public_id}/releve/").content.decode()
     assert "secret A" not in body and "Amoxicilline" not in body and "SECRET" not in body
     # … nor in her eMAR round, piluliers, stock, drug search (reference data only)
-    for url in (f"/medicaments/unite/{og_b.unite.public_id}/tournee/", f"/medicaments/unite/{og_b.unite.public_id}/piluliers/",
-                "/medicaments/stock/", "/medicaments/recherche/?q=doliprane"):
+    for url in (
+        f"/medicaments/unite/{og_b.unite.public_id}/tournee/",
+        f"/medicaments/unite/{og_b.unite.public_id}/piluliers/",
+        "/medicaments/stock/",
+        "/medicaments/recherche/?q=doliprane",
+    ):
         body = infirmiere_b.get(url).content.decode()
         assert "SECRET" not in body and "LOT-SECRET-A" not in body and "Œdèmes" not in body, url
 
 
-def test_export_of_b_contains_nothing_of_a(og_a, og_b, client_de, settings, django_capture_on_commit_callbacks):
+def test_export_of_b_contains_nothing_of_a(
+    og_a, og_b, client_de, settings, django_capture_on_commit_callbacks
+):
     from pathlib import Path
 
     with tenant_context(og_a.organisme.pk):
-        JournalAcces.objects.create(organisme=og_a.organisme, professionnel=og_a["medecin"], type_acces="lecture",
-                                    objet_type="x", libelle="Lecture secrète A")
+        JournalAcces.objects.create(
+            organisme=og_a.organisme,
+            professionnel=og_a["medecin"],
+            type_acces="lecture",
+            objet_type="x",
+            libelle="Lecture secrète A",
+        )
     with tenant_context(og_b.organisme.pk):
-        JournalAcces.objects.create(organisme=og_b.organisme, professionnel=og_b["medecin"], type_acces="lecture",
-                                    objet_type="x", libelle="Lecture de B")
+        JournalAcces.objects.create(
+            organisme=og_b.organisme,
+            professionnel=og_b["medecin"],
+            type_acces="lecture",
+            objet_type="x",
+            libelle="Lecture de B",
+        )
     client = client_de(og_b.dpo)
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post("/journal/export/", {}).status_code == 302
@@ -260,11 +421,16 @@ def test_export_of_b_contains_nothing_of_a(og_a, og_b, client_de, settings, djan
 
 def test_malformed_and_unknown_ids_are_404_never_500(og_a, client_de):
     client = client_de(og_a.admin)
-    for url in ("/etablissements/pas-un-uuid/", "/etablissements/123/", f"/etablissements/{uuid.uuid4()}/",
-                "/administration/professionnels/%27%3B--/", f"/administration/professionnels/{uuid.uuid4()}/",
-                f"/administration/etablissements/{og_a.ehpad.public_id}/unites/?unite=pas-un-uuid",
-                f"/administration/etablissements/{og_a.ehpad.public_id}/unites/?unite={uuid.uuid4()}",
-                "/acces-exceptionnel/usager/00000000-0000-0000-0000-000000000000/"):
+    for url in (
+        "/etablissements/pas-un-uuid/",
+        "/etablissements/123/",
+        f"/etablissements/{uuid.uuid4()}/",
+        "/administration/professionnels/%27%3B--/",
+        f"/administration/professionnels/{uuid.uuid4()}/",
+        f"/administration/etablissements/{og_a.ehpad.public_id}/unites/?unite=pas-un-uuid",
+        f"/administration/etablissements/{og_a.ehpad.public_id}/unites/?unite={uuid.uuid4()}",
+        "/acces-exceptionnel/usager/00000000-0000-0000-0000-000000000000/",
+    ):
         r = client.get(url)
         assert r.status_code == 404, url
         assert "Page introuvable" in r.content.decode()

@@ -73,7 +73,7 @@ def test_break_the_glass_flow_banner_and_review(og_a, client_de):
     assert infirmier.get(f"/etablissements/{og_a.mas.public_id}/").status_code == 404
     r = infirmier.post(url, {"motif": "urgence"})
     assert r.status_code == 200 and "au moins 20 caractères" in r.content.decode()
-    assert 'urgence</textarea>' in r.content.decode()  # typed text kept
+    assert "urgence</textarea>" in r.content.decode()  # typed text kept
     r = infirmier.post(url, {"motif": "Résident du MAS hospitalisé en urgence, besoin des contacts"})
     assert r.status_code == 302
     page = infirmier.get(f"/etablissements/{og_a.mas.public_id}/").content.decode()
@@ -86,7 +86,9 @@ def test_break_the_glass_flow_banner_and_review(og_a, client_de):
     directeur = client_de(og_a["directeur"])
     body = directeur.get("/acces-exceptionnels/revue/").content.decode()
     assert "besoin des contacts" in body
-    r = directeur.post(f"/acces-exceptionnels/{bdg.public_id}/revue/", {"avis": "justifie", "commentaire": "OK"})
+    r = directeur.post(
+        f"/acces-exceptionnels/{bdg.public_id}/revue/", {"avis": "justifie", "commentaire": "OK"}
+    )
     assert r.status_code == 302
     with tenant_context(og_a.organisme.pk):
         bdg.refresh_from_db()

@@ -21,24 +21,40 @@ def _grow(tenant, n):
         for _ in range(n):
             pro = ProfessionnelFactory(organisme=tenant.organisme)
             HabilitationFactory(professionnel=pro, etablissement=tenant.mas, role="educateur")
-            JournalAcces.objects.create(organisme=tenant.organisme, professionnel=pro, type_acces="lecture",
-                                        objet_type="dui.etablissement", objet_id=tenant.mas.public_id,
-                                        etablissement=tenant.mas, libelle="lecture")
-            EvenementAuthentification.objects.create(organisme=tenant.organisme, professionnel=pro,
-                                                     email_saisi=pro.email, type_evenement="succes")
-            BrisDeGlace.objects.create(organisme=tenant.organisme, professionnel=pro, etablissement=tenant.mas,
-                                       objet_type="dui.etablissement", objet_id=tenant.mas.public_id,
-                                       objet_libelle="MAS", motif="Urgence médicale de nuit documentée",
-                                       expire_le=timezone.now() + datetime.timedelta(hours=1))
+            JournalAcces.objects.create(
+                organisme=tenant.organisme,
+                professionnel=pro,
+                type_acces="lecture",
+                objet_type="dui.etablissement",
+                objet_id=tenant.mas.public_id,
+                etablissement=tenant.mas,
+                libelle="lecture",
+            )
+            EvenementAuthentification.objects.create(
+                organisme=tenant.organisme, professionnel=pro, email_saisi=pro.email, type_evenement="succes"
+            )
+            BrisDeGlace.objects.create(
+                organisme=tenant.organisme,
+                professionnel=pro,
+                etablissement=tenant.mas,
+                objet_type="dui.etablissement",
+                objet_id=tenant.mas.public_id,
+                objet_libelle="MAS",
+                motif="Urgence médicale de nuit documentée",
+                expire_le=timezone.now() + datetime.timedelta(hours=1),
+            )
 
 
-@pytest.mark.parametrize("url,who", [
-    ("/administration/professionnels/", "admin"),
-    ("/administration/etablissements/", "admin"),
-    ("/journal/", "dpo"),
-    ("/journal/connexions/", "dpo"),
-    ("/acces-exceptionnels/revue/", "dpo"),
-])
+@pytest.mark.parametrize(
+    "url,who",
+    [
+        ("/administration/professionnels/", "admin"),
+        ("/administration/etablissements/", "admin"),
+        ("/journal/", "dpo"),
+        ("/journal/connexions/", "dpo"),
+        ("/acces-exceptionnels/revue/", "dpo"),
+    ],
+)
 def test_list_pages_have_constant_query_counts(og_a, client_de, url, who):
     client = client_de(og_a.admin if who == "admin" else og_a.dpo)
     _grow(og_a, 2)

@@ -26,33 +26,42 @@ def test_every_tenant_table_has_rls_enabled_and_forced():
     tables = _tables_with_organisme()
     assert "dui_etablissement" in tables and "habilitations_habilitation" in tables
     with connections["owner"].cursor() as cursor:
-        cursor.execute("""
+        cursor.execute(
+            """
             SELECT relname, relrowsecurity, relforcerowsecurity,
                    (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = 'public' AND relname = ANY(%s)""", [tables])
+            WHERE n.nspname = 'public' AND relname = ANY(%s)""",
+            [tables],
+        )
         state = {name: (enabled, forced, policies) for name, enabled, forced, policies in cursor.fetchall()}
-    missing = [t for t in tables if state.get(t, (False, False, 0)) [:2] != (True, True) or not state[t][2]]
+    missing = [t for t in tables if state.get(t, (False, False, 0))[:2] != (True, True) or not state[t][2]]
     assert missing == [], f"Tables sans RLS activée et forcée : {missing}"
 
 
 def test_every_tenant_table_has_a_composite_index_led_by_organisme_id():
     with connections["owner"].cursor() as cursor:
-        cursor.execute("""
+        cursor.execute(
+            """
             SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relname = ANY(%s) AND NOT EXISTS (
                 SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
                 WHERE i.indrelid = c.oid AND a.attname = 'organisme_id' AND i.indnatts > 1)""",
-                       [_tables_with_organisme()])
+            [_tables_with_organisme()],
+        )
         missing = [row[0] for row in cursor.fetchall()]
     assert missing == [], f"Tables sans index composite commençant par organisme_id : {missing}"
 
 
 def test_app_role_is_neither_owner_superuser_nor_bypassrls():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        cursor.execute(
+            "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        )
         user, superuser, bypass = cursor.fetchone()
-        cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname='public' AND tableowner = current_user")
+        cursor.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname='public' AND tableowner = current_user"
+        )
         owned = cursor.fetchone()[0]
     assert not superuser and not bypass and owned == 0
     with connections["owner"].cursor() as cursor:
@@ -90,8 +99,9 @@ def test_writing_into_another_tenant_is_refused_by_the_database(og_a, og_b):
 
     with pytest.raises(ProgrammingError, match="row-level security"):
         with tenant_context(og_b.organisme.pk):
-            Etablissement.objects.create(organisme=og_a.organisme, nom="Intrus", finess_geographique="750999999",
-                                         categorie="EHPAD")
+            Etablissement.objects.create(
+                organisme=og_a.organisme, nom="Intrus", finess_geographique="750999999", categorie="EHPAD"
+            )
 
 
 def test_update_across_tenants_touches_nothing(og_a, og_b):
@@ -113,8 +123,13 @@ def test_access_journal_is_append_only(og_a):
     from django.db.utils import InternalError, ProgrammingError
 
     with tenant_context(og_a.organisme.pk):
-        entree = JournalAcces.objects.create(organisme=og_a.organisme, professionnel=og_a["medecin"],
-                                             type_acces="lecture", objet_type="x", libelle="lecture")
+        entree = JournalAcces.objects.create(
+            organisme=og_a.organisme,
+            professionnel=og_a["medecin"],
+            type_acces="lecture",
+            objet_type="x",
+            libelle="lecture",
+        )
     with pytest.raises((ProgrammingError, InternalError)):
         with tenant_context(og_a.organisme.pk):
             JournalAcces.objects.filter(pk=entree.pk).update(libelle="effacé")

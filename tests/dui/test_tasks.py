@@ -13,8 +13,13 @@ pytestmark = pytest.mark.django_db
 
 def _export(tenant):
     with tenant_context(tenant.organisme.pk):
-        JournalAcces.objects.create(organisme=tenant.organisme, professionnel=tenant["medecin"], type_acces="lecture",
-                                    objet_type="x", libelle="lecture")
+        JournalAcces.objects.create(
+            organisme=tenant.organisme,
+            professionnel=tenant["medecin"],
+            type_acces="lecture",
+            objet_type="x",
+            libelle="lecture",
+        )
         return ExportJournal.objects.create(organisme=tenant.organisme, demandeur=tenant.dpo)
 
 
@@ -23,28 +28,38 @@ def test_task_refuses_to_run_without_tenant_or_actor(og_a):
     with pytest.raises(TenantContextError):
         generer_export_journal.apply(args=[str(export.public_id)], throw=True)
     with pytest.raises(TenantContextError):
-        generer_export_journal.apply(args=[str(export.public_id)], kwargs={"organisme_id": og_a.organisme.pk},
-                                     throw=True)
+        generer_export_journal.apply(
+            args=[str(export.public_id)], kwargs={"organisme_id": og_a.organisme.pk}, throw=True
+        )
 
 
 def test_task_refuses_an_actor_of_another_tenant(og_a, og_b):
     export = _export(og_a)
     with pytest.raises(TenantContextError):
-        generer_export_journal.apply(args=[str(export.public_id)], throw=True,
-                                     kwargs={"organisme_id": og_a.organisme.pk, "acteur_id": og_b.dpo.pk})
+        generer_export_journal.apply(
+            args=[str(export.public_id)],
+            throw=True,
+            kwargs={"organisme_id": og_a.organisme.pk, "acteur_id": og_b.dpo.pk},
+        )
 
 
 def test_task_under_the_wrong_tenant_cannot_see_the_object(og_a, og_b):
     export = _export(og_a)
     with pytest.raises(ExportJournal.DoesNotExist):
-        generer_export_journal.apply(args=[str(export.public_id)], throw=True,
-                                     kwargs={"organisme_id": og_b.organisme.pk, "acteur_id": og_b.dpo.pk})
+        generer_export_journal.apply(
+            args=[str(export.public_id)],
+            throw=True,
+            kwargs={"organisme_id": og_b.organisme.pk, "acteur_id": og_b.dpo.pk},
+        )
 
 
 def test_task_runs_in_its_tenant_and_records_the_actor(og_a):
     export = _export(og_a)
-    result = generer_export_journal.apply(args=[str(export.public_id)], throw=True,
-                                          kwargs={"organisme_id": og_a.organisme.pk, "acteur_id": og_a.dpo.pk})
+    result = generer_export_journal.apply(
+        args=[str(export.public_id)],
+        throw=True,
+        kwargs={"organisme_id": og_a.organisme.pk, "acteur_id": og_a.dpo.pk},
+    )
     assert result.get() == 1
     with tenant_context(og_a.organisme.pk):
         export.refresh_from_db()
@@ -63,8 +78,11 @@ def test_history_written_in_a_task_records_the_acting_professional(og_a):
         etab.nom = nom
         etab.save()
 
-    renommer.apply(args=[str(og_a.mas.public_id), "MAS renommée"], throw=True,
-                   kwargs={"organisme_id": og_a.organisme.pk, "acteur_id": og_a.admin.pk})
+    renommer.apply(
+        args=[str(og_a.mas.public_id), "MAS renommée"],
+        throw=True,
+        kwargs={"organisme_id": og_a.organisme.pk, "acteur_id": og_a.admin.pk},
+    )
     with tenant_context(og_a.organisme.pk):
         derniere = Etablissement.history.filter(id=og_a.mas.pk).latest("history_date")
         assert derniere.nom == "MAS renommée" and derniere.history_user_id == og_a.admin.pk

@@ -30,12 +30,34 @@ def worker(tmp_path, settings):
     queue = f"dui-test-{uuid.uuid4().hex[:8]}"
     media = tmp_path / "media"
     settings.MEDIA_ROOT = str(media)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dui.settings", "DATABASE_URL": _database_url(),
-           "CELERY_BROKER_URL": settings.CELERY_BROKER_URL, "DUI_MEDIA_ROOT": str(media)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "dui.settings",
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "DUI_MEDIA_ROOT": str(media),
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "dui", "worker", "-Q", queue, "--pool=solo", "--loglevel=INFO",
-         "--without-heartbeat", "--without-mingle", "--without-gossip"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "dui",
+            "worker",
+            "-Q",
+            queue,
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     previous = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
     celery_app.conf.task_always_eager = False
@@ -69,16 +91,27 @@ def _lire(tenant, modele):
     def lire():
         with tenant_context(tenant.organisme.pk):
             return modele.objects.get()
+
     return lire
 
 
 def test_export_requested_on_the_web_is_produced_by_a_real_worker(og_a, og_b, worker, client_de):
     with tenant_context(og_a.organisme.pk):
-        JournalAcces.objects.create(organisme=og_a.organisme, professionnel=og_a["medecin"], type_acces="lecture",
-                                    objet_type="x", libelle="Lecture par le médecin")
+        JournalAcces.objects.create(
+            organisme=og_a.organisme,
+            professionnel=og_a["medecin"],
+            type_acces="lecture",
+            objet_type="x",
+            libelle="Lecture par le médecin",
+        )
     with tenant_context(og_b.organisme.pk):
-        JournalAcces.objects.create(organisme=og_b.organisme, professionnel=og_b["medecin"], type_acces="lecture",
-                                    objet_type="x", libelle="Lecture chez B")
+        JournalAcces.objects.create(
+            organisme=og_b.organisme,
+            professionnel=og_b["medecin"],
+            type_acces="lecture",
+            objet_type="x",
+            libelle="Lecture chez B",
+        )
     client = client_de(og_a.dpo)
     assert client.post("/journal/export/", {}).status_code == 302
 
@@ -98,7 +131,9 @@ def test_pdf_of_a_projet_personnalise_is_rendered_by_a_real_worker(og_a, worker,
     from tests.accompagnement.conftest import projet_en_co_construction, valider
     from tests.usagers.conftest import creer_usager
 
-    usager = creer_usager(og_a, nom_naissance="Garnier", premier_prenom="Yvonne", prenoms_naissance=["Yvonne"])
+    usager = creer_usager(
+        og_a, nom_naissance="Garnier", premier_prenom="Yvonne", prenoms_naissance=["Yvonne"]
+    )
     with tenant_context(og_a.organisme.pk):
         assert not ProjetPersonnalise.objects.exists()
     pp = valider(og_a, projet_en_co_construction(og_a, usager))

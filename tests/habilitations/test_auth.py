@@ -16,8 +16,11 @@ pytestmark = pytest.mark.django_db
 
 def _evenements(email):
     with auth_lookup():
-        return list(EvenementAuthentification.objects.filter(email_saisi=email)
-                    .order_by("horodatage").values_list("type_evenement", flat=True))
+        return list(
+            EvenementAuthentification.objects.filter(email_saisi=email)
+            .order_by("horodatage")
+            .values_list("type_evenement", flat=True)
+        )
 
 
 def test_password_alone_does_not_open_a_session(og_a):
@@ -50,7 +53,9 @@ def test_wrong_totp_is_refused_and_a_code_cannot_be_replayed(og_a):
     user = og_a["infirmier"]
     client = Client()
     client.post("/connexion/", {"email": user.email, "password": PASSWORD})
-    r = client.post("/connexion/second-facteur/", {"code": "000000" if code_totp(user) != "000000" else "111111"})
+    r = client.post(
+        "/connexion/second-facteur/", {"code": "000000" if code_totp(user) != "000000" else "111111"}
+    )
     assert r.status_code == 200 and "Code incorrect" in r.content.decode()
     code = code_totp(user)
     assert client.post("/connexion/second-facteur/", {"code": code}).status_code == 302
@@ -120,7 +125,9 @@ def test_lockout_counts_second_factor_failures(og_a, settings):
     client = Client()
     client.post("/connexion/", {"email": user.email, "password": PASSWORD})
     for _ in range(3):
-        client.post("/connexion/second-facteur/", {"code": "999999" if code_totp(user) != "999999" else "888888"})
+        client.post(
+            "/connexion/second-facteur/", {"code": "999999" if code_totp(user) != "999999" else "888888"}
+        )
     r = client.post("/connexion/second-facteur/", {"code": code_totp(user)})
     assert "Trop de tentatives" in r.content.decode()
 
@@ -168,8 +175,9 @@ def test_deactivation_ends_existing_sessions_at_once(og_a, client_de):
     victime = client_de(og_a["educateur"])
     assert victime.get("/").status_code == 200
     admin = client_de(og_a.admin)
-    r = admin.post(f"/administration/professionnels/{og_a['educateur'].public_id}/activation/",
-                   {"action": "desactiver"})
+    r = admin.post(
+        f"/administration/professionnels/{og_a['educateur'].public_id}/activation/", {"action": "desactiver"}
+    )
     assert r.status_code == 302
     assert victime.get("/").status_code == 302
     r = Client().post("/connexion/", {"email": og_a["educateur"].email, "password": PASSWORD})
@@ -178,8 +186,9 @@ def test_deactivation_ends_existing_sessions_at_once(og_a, client_de):
 
 def test_csrf_is_enforced(og_a, client_de):
     client = client_de(og_a.admin, csrf=True)
-    r = client.post(f"/administration/professionnels/{og_a['educateur'].public_id}/activation/",
-                    {"action": "desactiver"})
+    r = client.post(
+        f"/administration/professionnels/{og_a['educateur'].public_id}/activation/", {"action": "desactiver"}
+    )
     assert r.status_code == 403
     assert "Formulaire expiré" in r.content.decode()
     from habilitations.models import Professionnel
@@ -187,8 +196,10 @@ def test_csrf_is_enforced(og_a, client_de):
     with auth_lookup():
         assert Professionnel.objects.get(pk=og_a["educateur"].pk).is_active
     token = client.cookies["csrftoken"].value
-    r = client.post(f"/administration/professionnels/{og_a['educateur'].public_id}/activation/",
-                    {"action": "desactiver", "csrfmiddlewaretoken": token})
+    r = client.post(
+        f"/administration/professionnels/{og_a['educateur'].public_id}/activation/",
+        {"action": "desactiver", "csrfmiddlewaretoken": token},
+    )
     assert r.status_code == 302
     with auth_lookup():
         assert not Professionnel.objects.get(pk=og_a["educateur"].pk).is_active
@@ -224,7 +235,10 @@ def test_change_password_keeps_session_and_rejects_weak_passwords(og_a, client_d
     r = client.post("/compte/", {"actuel": PASSWORD, "nouveau": nouveau, "confirmation": nouveau})
     assert r.status_code == 302
     assert client.get("/").status_code == 200
-    assert Client().post("/connexion/", {"email": og_a["infirmier"].email, "password": nouveau}).status_code == 302
+    assert (
+        Client().post("/connexion/", {"email": og_a["infirmier"].email, "password": nouveau}).status_code
+        == 302
+    )
 
 
 def test_open_redirect_is_refused(og_a):

@@ -22,8 +22,15 @@ EQUIPE_DE_SOINS_MEDICALE = {Role.MEDECIN, Role.MEDECIN_COORDONNATEUR, Role.INFIR
 
 def test_medical_category_is_reserved_to_the_care_team():
     assert set(roles_ayant("medical.voir")) == EQUIPE_DE_SOINS_MEDICALE
-    for role in (Role.EDUCATEUR, Role.AGENT_ADMINISTRATIF, Role.DIRECTEUR, Role.PSYCHOLOGUE,
-                 Role.TRAVAILLEUR_SOCIAL, Role.AIDE_SOIGNANT, Role.CHEF_SERVICE):
+    for role in (
+        Role.EDUCATEUR,
+        Role.AGENT_ADMINISTRATIF,
+        Role.DIRECTEUR,
+        Role.PSYCHOLOGUE,
+        Role.TRAVAILLEUR_SOCIAL,
+        Role.AIDE_SOIGNANT,
+        Role.CHEF_SERVICE,
+    ):
         assert "medical.voir" not in actions_du_role(role)
 
 
@@ -47,33 +54,52 @@ def test_can_and_scope_agree_with_the_matrix(og_a, role):
                 action = f"{categorie.value}.{niveau}"
                 attendu = action in actions_du_role(role)
                 assert policy.can(user, action, og_a.ehpad) is attendu, action
-                assert policy.scope(user, action, Etablissement.objects.all()).filter(
-                    pk=og_a.ehpad.pk).exists() is attendu, action
+                assert (
+                    policy.scope(user, action, Etablissement.objects.all()).filter(pk=og_a.ehpad.pk).exists()
+                    is attendu
+                ), action
                 # No habilitation in the MAS: nothing there.
                 assert policy.can(user, action, og_a.mas) is False
-                assert not policy.scope(user, action, Etablissement.objects.all()).filter(pk=og_a.mas.pk).exists()
+                assert (
+                    not policy.scope(user, action, Etablissement.objects.all())
+                    .filter(pk=og_a.mas.pk)
+                    .exists()
+                )
 
 
 def test_other_tenant_is_never_allowed(og_a, og_b):
     medecin_b = og_b["medecin"]
     assert policy.can(medecin_b, "medical.voir", og_a.ehpad) is False
     with tenant_context(og_b.organisme.pk):
-        assert not policy.scope(medecin_b, "medical.voir", Etablissement.objects.all()).filter(
-            organisme=og_a.organisme).exists()
+        assert (
+            not policy.scope(medecin_b, "medical.voir", Etablissement.objects.all())
+            .filter(organisme=og_a.organisme)
+            .exists()
+        )
 
 
 def test_expired_or_future_habilitation_gives_nothing(og_a):
     today = timezone.localdate()
     with tenant_context(og_a.organisme.pk):
         edu = og_a["educateur"]
-        HabilitationFactory(professionnel=edu, etablissement=og_a.mas, role=Role.EDUCATEUR,
-                            debut=today - datetime.timedelta(days=60), fin=today - datetime.timedelta(days=1))
-        HabilitationFactory(professionnel=edu, etablissement=og_a.mas, role=Role.MEDECIN,
-                            debut=today + datetime.timedelta(days=1))
+        HabilitationFactory(
+            professionnel=edu,
+            etablissement=og_a.mas,
+            role=Role.EDUCATEUR,
+            debut=today - datetime.timedelta(days=60),
+            fin=today - datetime.timedelta(days=1),
+        )
+        HabilitationFactory(
+            professionnel=edu,
+            etablissement=og_a.mas,
+            role=Role.MEDECIN,
+            debut=today + datetime.timedelta(days=1),
+        )
         assert policy.can(edu, "social.voir", og_a.mas) is False
         assert policy.can(edu, "medical.voir", og_a.mas) is False
-        HabilitationFactory(professionnel=edu, etablissement=og_a.mas, role=Role.EDUCATEUR,
-                            debut=today, fin=today)
+        HabilitationFactory(
+            professionnel=edu, etablissement=og_a.mas, role=Role.EDUCATEUR, debut=today, fin=today
+        )
         policy.oublier(edu)
         assert policy.can(edu, "social.voir", og_a.mas) is True
 
@@ -115,7 +141,9 @@ def test_grant_exception_opens_a_category_without_habilitation(og_a):
         policy.oublier(edu)
         assert policy.can(edu, "social.voir", og_a.mas) is True
         assert policy.can(edu, "medical.voir", og_a.mas) is False
-        assert list(policy.scope(edu, "social.voir", Etablissement.objects.filter(pk=og_a.mas.pk))) == [og_a.mas]
+        assert list(policy.scope(edu, "social.voir", Etablissement.objects.filter(pk=og_a.mas.pk))) == [
+            og_a.mas
+        ]
 
 
 def _request(rf, user):
@@ -134,31 +162,47 @@ def test_break_the_glass_grants_consultation_expires_and_is_journaled(og_a, rf):
         assert policy.can(infirmier, "medical.voir", og_a.mas) is False
         with pytest.raises(ValidationError):
             do_ouvrir_bris_de_glace(_request(rf, infirmier), og_a.mas, "trop court")
-        bdg = do_ouvrir_bris_de_glace(_request(rf, infirmier), og_a.mas,
-                                      "Chute nocturne d'un résident, infirmière d'astreinte seule")
+        bdg = do_ouvrir_bris_de_glace(
+            _request(rf, infirmier), og_a.mas, "Chute nocturne d'un résident, infirmière d'astreinte seule"
+        )
         assert policy.can(infirmier, "medical.voir", og_a.mas) is True
         assert policy.can(infirmier, "medical.modifier", og_a.mas) is False
         assert policy.can(infirmier, "administration.voir", og_a.mas) is False
-        assert policy.scope(infirmier, "medical.voir", Etablissement.objects.all()).filter(pk=og_a.mas.pk).exists()
+        assert (
+            policy.scope(infirmier, "medical.voir", Etablissement.objects.all())
+            .filter(pk=og_a.mas.pk)
+            .exists()
+        )
         journal = JournalAcces.objects.get(type_acces=TypeAcces.BRIS_DE_GLACE)
         assert journal.professionnel == infirmier and journal.objet_id == og_a.mas.public_id
         # Expiry: the access closes by itself.
-        BrisDeGlace.objects.filter(pk=bdg.pk).update(debut=timezone.now() - datetime.timedelta(hours=5),
-                                                     expire_le=timezone.now() - datetime.timedelta(minutes=1))
+        BrisDeGlace.objects.filter(pk=bdg.pk).update(
+            debut=timezone.now() - datetime.timedelta(hours=5),
+            expire_le=timezone.now() - datetime.timedelta(minutes=1),
+        )
         policy.oublier(infirmier)  # a later request: decisions are cached per request only
         assert policy.can(infirmier, "medical.voir", og_a.mas) is False
-        assert not policy.scope(infirmier, "medical.voir", Etablissement.objects.all()).filter(
-            pk=og_a.mas.pk).exists()
+        assert (
+            not policy.scope(infirmier, "medical.voir", Etablissement.objects.all())
+            .filter(pk=og_a.mas.pk)
+            .exists()
+        )
 
 
 def test_break_the_glass_motif_is_also_enforced_by_the_database(og_a):
     from django.db import IntegrityError
 
     with pytest.raises(IntegrityError), tenant_context(og_a.organisme.pk):
-        BrisDeGlace.objects.create(organisme=og_a.organisme, professionnel=og_a["infirmier"],
-                                   etablissement=og_a.mas, objet_type="dui.etablissement",
-                                   objet_id=og_a.mas.public_id, objet_libelle="MAS", motif="urgence",
-                                   expire_le=timezone.now() + datetime.timedelta(hours=1))
+        BrisDeGlace.objects.create(
+            organisme=og_a.organisme,
+            professionnel=og_a["infirmier"],
+            etablissement=og_a.mas,
+            objet_type="dui.etablissement",
+            objet_id=og_a.mas.public_id,
+            objet_libelle="MAS",
+            motif="urgence",
+            expire_le=timezone.now() + datetime.timedelta(hours=1),
+        )
 
 
 def test_og_admin_has_administration_everywhere_but_no_care_data(og_a):

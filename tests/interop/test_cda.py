@@ -35,15 +35,21 @@ def un(racine, chemin):
     return trouves[0]
 
 
-@pytest.mark.parametrize("type_document,loinc", [
-    (TypeDocument.PROJET_PERSONNALISE, "80788-3"), (TypeDocument.DLU, "74207-2"),
-    (TypeDocument.CR_ADMINISTRATION, "80565-5")])
+@pytest.mark.parametrize(
+    "type_document,loinc",
+    [
+        (TypeDocument.PROJET_PERSONNALISE, "80788-3"),
+        (TypeDocument.DLU, "74207-2"),
+        (TypeDocument.CR_ADMINISTRATION, "80565-5"),
+    ],
+)
 def test_header_of_each_model(og_a, type_document, loinc):
     Professionnel.objects.filter(pk=og_a["medecin"].pk).update(rpps="10101010101")
     og_a["medecin"].refresh_from_db()
     usager = personne(og_a, nom_usage="Martin")
-    document = document_pret(og_a, usager, type_document=type_document,
-                             options={"du": "2026-11-01", "au": "2026-11-15"})
+    document = document_pret(
+        og_a, usager, type_document=type_document, options={"du": "2026-11-01", "au": "2026-11-15"}
+    )
     xml = _cda(document, sejour=usager.sejours.get())
     assert verifier_structure(xml) == []
     racine = etree.fromstring(xml)
@@ -69,10 +75,15 @@ def test_header_of_each_model(og_a, type_document, loinc):
     auteur = un(racine, "h:author/h:assignedAuthor/h:id")
     assert (auteur.get("root"), auteur.get("extension")) == ("1.2.250.1.71.4.2.1", "810101010101")
     gardien = un(racine, "h:custodian/h:assignedCustodian/h:representedCustodianOrganization/h:id")
-    assert (gardien.get("root"), gardien.get("extension")) == ("1.2.250.1.71.4.2.2", f"1{og_a.ehpad.finess_geographique}")
+    assert (gardien.get("root"), gardien.get("extension")) == (
+        "1.2.250.1.71.4.2.2",
+        f"1{og_a.ehpad.finess_geographique}",
+    )
     periode = un(racine, "h:documentationOf/h:serviceEvent/h:effectiveTime")
     assert [e.get("value") for e in periode] == ["20261101", "20261115"]
-    assert un(racine, "h:componentOf/h:encompassingEncounter/h:effectiveTime/h:low").get("value") == "20250301"
+    assert (
+        un(racine, "h:componentOf/h:encompassingEncounter/h:effectiveTime/h:low").get("value") == "20250301"
+    )
     corps = un(racine, "h:component/h:nonXMLBody/h:text")
     assert (corps.get("mediaType"), corps.get("representation")) == ("application/pdf", "B64")
     with document.fichier.open("rb") as f:
@@ -90,7 +101,9 @@ def test_author_without_national_id_is_the_software(og_a):
     document = document_pret(og_a, personne(og_a), auteur=og_a["educateur"])
     racine = etree.fromstring(_cda(document))
     assert verifier_structure(etree.tostring(racine)) == []
-    assert un(racine, "h:author/h:assignedAuthor/h:assignedAuthoringDevice/h:softwareName").text.startswith("DUI")
+    assert un(racine, "h:author/h:assignedAuthor/h:assignedAuthoringDevice/h:softwareName").text.startswith(
+        "DUI"
+    )
     assert racine.find("h:author/h:assignedAuthor/h:assignedPerson", NS) is None
 
 
@@ -98,18 +111,26 @@ def test_replacement_keeps_the_set_and_points_to_the_parent(og_a):
     usager = personne(og_a)
     v1 = document_pret(og_a, usager)
     v2 = document_pret(og_a, usager, remplace=v1)
-    racine = etree.fromstring(_cda(v2, premiere_version=v1.public_id, remplace_oid=codes.oid_uuid(v1.public_id)))
+    racine = etree.fromstring(
+        _cda(v2, premiere_version=v1.public_id, remplace_oid=codes.oid_uuid(v1.public_id))
+    )
     assert un(racine, "h:setId").get("root") == codes.oid_uuid(v1.public_id)
     assert un(racine, "h:versionNumber").get("value") == "2"
-    assert un(racine, "h:relatedDocument[@typeCode='RPLC']/h:parentDocument/h:id").get("root") == codes.oid_uuid(v1.public_id)
+    assert un(racine, "h:relatedDocument[@typeCode='RPLC']/h:parentDocument/h:id").get(
+        "root"
+    ) == codes.oid_uuid(v1.public_id)
     assert verifier_structure(etree.tostring(racine)) == []
 
 
 @pytest.mark.parametrize("statut", ["PROV", "RECUP", "VALI"])
 def test_identity_not_qualified_is_never_sent(og_a, statut):
-    usager = personne(og_a, qualifiee=False, statut_identite=statut,
-                      matricule_ins="" if statut in ("PROV", "VALI") else MATRICULE,
-                      oid_ins="" if statut in ("PROV", "VALI") else OID_NIR_TEST)
+    usager = personne(
+        og_a,
+        qualifiee=False,
+        statut_identite=statut,
+        matricule_ins="" if statut in ("PROV", "VALI") else MATRICULE,
+        oid_ins="" if statut in ("PROV", "VALI") else OID_NIR_TEST,
+    )
     document = document_pret(og_a, usager)
     with pytest.raises(NonEnvoyable, match="n'est pas qualifiée"):
         _cda(document)
@@ -122,8 +143,10 @@ def test_structure_check_catches_what_the_schema_would(og_a):
     assert "Élément obligatoire absent : custodian" in verifier_structure(etree.tostring(racine))
     racine.insert(0, custodian)  # right element, wrong place
     erreurs = verifier_structure(etree.tostring(racine))
-    assert "Élément hors de l'ordre du schéma : realmCode" in erreurs or \
-        "Élément hors de l'ordre du schéma : typeId" in erreurs
+    assert (
+        "Élément hors de l'ordre du schéma : realmCode" in erreurs
+        or "Élément hors de l'ordre du schéma : typeId" in erreurs
+    )
     racine = etree.fromstring(_cda(document_pret(og_a, personne(og_a, nom_naissance="Autre"))))
     un(racine, "h:recordTarget/h:patientRole/h:id").set("root", "1.2.3.4")
     un(racine, "h:component/h:nonXMLBody/h:text").text = base64.b64encode(b"pas un pdf").decode()

@@ -67,10 +67,15 @@ def test_request_metadata_in_detail(og_a):
         assert xds.SCHEMES[nom] in schemes, nom
     assert schemes[xds.SCHEMES["formatCode"]].get("nodeRepresentation") == "urn:ihe:iti:xds-sd:pdf:2008"
     auteur = schemes[xds.SCHEMES["author"]]
-    institution = auteur.xpath("rim:Slot[@name='authorInstitution']/rim:ValueList/rim:Value", namespaces=xds.NSMAP)
+    institution = auteur.xpath(
+        "rim:Slot[@name='authorInstitution']/rim:ValueList/rim:Value", namespaces=xds.NSMAP
+    )
     assert institution[0].text.endswith(f"^IDNST^^^1{og_a.ehpad.finess_geographique}")
     assert recue.documents[codes.oid_uuid(document.public_id)]["confidentialite"] == [
-        "N", "INVISIBLE_PATIENT", "INVISIBLE_REPRESENTANTS_LEGAUX"]
+        "N",
+        "INVISIBLE_PATIENT",
+        "INVISIBLE_REPRESENTANTS_LEGAUX",
+    ]
 
 
 def test_temporary_failures_back_off_then_end_in_echec(og_a, serveur_dmp, settings):
@@ -111,12 +116,23 @@ def test_registry_error_is_final_and_shown_in_french(og_a, serveur_dmp):
 
 def test_replacement_of_a_version_already_in_the_dmp(og_a, serveur_dmp):
     usager = personne(og_a)
-    v1 = document_pret(og_a, usager, type_document=TypeDocument.PROJET_PERSONNALISE, categorie="social",
-                       titre="Projet personnalisé")
+    v1 = document_pret(
+        og_a,
+        usager,
+        type_document=TypeDocument.PROJET_PERSONNALISE,
+        categorie="social",
+        titre="Projet personnalisé",
+    )
     demander(og_a, v1)
     assert services.relayer()["envoye"] == 1
-    v2 = document_pret(og_a, usager, type_document=TypeDocument.PROJET_PERSONNALISE, categorie="social",
-                       titre="Projet personnalisé", remplace=v1)
+    v2 = document_pret(
+        og_a,
+        usager,
+        type_document=TypeDocument.PROJET_PERSONNALISE,
+        categorie="social",
+        titre="Projet personnalisé",
+        remplace=v1,
+    )
     demander(og_a, v2)
     assert services.relayer()["envoye"] == 1
     recu = serveur_dmp.documents[codes.oid_uuid(v2.public_id)]
@@ -165,13 +181,22 @@ def test_dmp_opposition_blocks(og_a, serveur_dmp):
     envoi = demander(og_a, document)
 
     def consentement(reponse, jour):
-        Consentement.objects.create(organisme=og_a.organisme, usager=usager, type_consentement="dmp", reponse=reponse,
-                                    exprime_par="usager", date_recueil=jour, recueilli_par=og_a["infirmier"])
+        Consentement.objects.create(
+            organisme=og_a.organisme,
+            usager=usager,
+            type_consentement="dmp",
+            reponse=reponse,
+            exprime_par="usager",
+            date_recueil=jour,
+            recueilli_par=og_a["infirmier"],
+        )
 
     consentement("refuse", datetime.date(2026, 1, 10))
     assert services.relayer()["echec"] == 1
     envoi.refresh_from_db()
-    assert "s'est opposé(e) à l'alimentation de son DMP" in envoi.derniere_erreur and serveur_dmp.requetes == 0
+    assert (
+        "s'est opposé(e) à l'alimentation de son DMP" in envoi.derniere_erreur and serveur_dmp.requetes == 0
+    )
     services.do_annuler(og_a["medecin"], envoi)
     with pytest.raises(ValidationError, match="opposé"):
         demander(og_a, document)
@@ -183,7 +208,9 @@ def test_dmp_opposition_blocks(og_a, serveur_dmp):
 def test_only_the_three_models_and_produced_documents(og_a):
     usager = personne(og_a)
     with pytest.raises(ValidationError, match="Seuls le projet personnalisé"):
-        demander(og_a, document_pret(og_a, usager, type_document=TypeDocument.ORDONNANCE, categorie="medical"))
+        demander(
+            og_a, document_pret(og_a, usager, type_document=TypeDocument.ORDONNANCE, categorie="medical")
+        )
     en_preparation = document_pret(og_a, usager)
     type(en_preparation).objects.filter(pk=en_preparation.pk).update(statut="en_preparation")
     en_preparation.refresh_from_db()

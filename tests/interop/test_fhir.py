@@ -30,24 +30,58 @@ def dossier_complet(og):
     usager = personne(og)
     pp = projet_en_co_construction(og, usager, objectifs=2)
     educ = og["educateur"]
-    besoin = accompagnement.do_ajouter_besoin(educ, pp, Besoin(categorie_libre="Vie sociale", description="Sortir"))
+    besoin = accompagnement.do_ajouter_besoin(
+        educ, pp, Besoin(categorie_libre="Vie sociale", description="Sortir")
+    )
     objectif = pp.objectifs.first()
-    accompagnement.do_ajouter_action(educ, pp, Action(objectif=objectif, libelle="Atelier jardin",
-                                                      intervenant="Animatrice", frequence="chaque mardi"))
+    accompagnement.do_ajouter_action(
+        educ,
+        pp,
+        Action(
+            objectif=objectif, libelle="Atelier jardin", intervenant="Animatrice", frequence="chaque mardi"
+        ),
+    )
     valider(og, pp, echeance=datetime.date.today() + datetime.timedelta(days=300))
-    EvaluationAggir.objects.create(organisme=og.organisme, usager=usager, etablissement=og.ehpad,
-                                   date_evaluation=datetime.date(2026, 3, 1), evaluateur=og["infirmier"], mode="direct",
-                                   reponses={}, codes={"coherence": "B", "orientation": "A"}, gir=3, rang=7)
-    Proche.objects.create(organisme=og.organisme, usager=usager, nom="Dupont", prenom="Claire", lien="enfant",
-                          telephone="06 12 34 56 78", personne_confiance=True, a_prevenir=True, ordre_appel=1)
-    Consentement.objects.create(organisme=og.organisme, usager=usager, type_consentement="dmp", reponse="accepte",
-                                exprime_par="usager", date_recueil=datetime.date(2026, 1, 5), recueilli_par=educ)
+    EvaluationAggir.objects.create(
+        organisme=og.organisme,
+        usager=usager,
+        etablissement=og.ehpad,
+        date_evaluation=datetime.date(2026, 3, 1),
+        evaluateur=og["infirmier"],
+        mode="direct",
+        reponses={},
+        codes={"coherence": "B", "orientation": "A"},
+        gir=3,
+        rang=7,
+    )
+    Proche.objects.create(
+        organisme=og.organisme,
+        usager=usager,
+        nom="Dupont",
+        prenom="Claire",
+        lien="enfant",
+        telephone="06 12 34 56 78",
+        personne_confiance=True,
+        a_prevenir=True,
+        ordre_appel=1,
+    )
+    Consentement.objects.create(
+        organisme=og.organisme,
+        usager=usager,
+        type_consentement="dmp",
+        reponse="accepte",
+        exprime_par="usager",
+        date_recueil=datetime.date(2026, 1, 5),
+        recueilli_par=educ,
+    )
     return usager, besoin
 
 
 def test_bundle_of_a_full_dossier_parses_and_holds_the_record(og_a):
     usager, besoin = dossier_complet(og_a)
-    bundle = construire_bundle(usager, og_a.ehpad, identifiant="urn:uuid:00000000-0000-4000-8000-000000000001")
+    bundle = construire_bundle(
+        usager, og_a.ehpad, identifiant="urn:uuid:00000000-0000-4000-8000-000000000001"
+    )
     modele = Bundle.model_validate(bundle)
     assert modele.type == "transaction"
     types = [e.resource.get_resource_type() for e in modele.entry]
@@ -59,7 +93,8 @@ def test_bundle_of_a_full_dossier_parses_and_holds_the_record(og_a):
     par_type = {e.resource.get_resource_type(): e.resource for e in reversed(modele.entry)}
     patient = par_type["Patient"]
     assert [(i.system, i.value) for i in patient.identifier if i.use == "official"] == [
-        ("urn:oid:1.2.250.1.213.1.4.10", MATRICULE)]
+        ("urn:oid:1.2.250.1.213.1.4.10", MATRICULE)
+    ]
     assert patient.meta.profile[0].endswith("tddui-patient-ins")
     plan = par_type["CarePlan"]
     assert plan.status == "active" and len(plan.goal) == 3 and len(plan.activity) == 1
@@ -73,9 +108,16 @@ def test_bundle_of_a_full_dossier_parses_and_holds_the_record(og_a):
 
 
 def test_ins_only_when_qualified(og_a):
-    usager = personne(og_a, qualifiee=False, statut_identite="RECUP", matricule_ins=MATRICULE,
-                      oid_ins="1.2.250.1.213.1.4.10")
-    bundle = construire_bundle(usager, og_a.ehpad, identifiant="urn:uuid:00000000-0000-4000-8000-000000000002")
+    usager = personne(
+        og_a,
+        qualifiee=False,
+        statut_identite="RECUP",
+        matricule_ins=MATRICULE,
+        oid_ins="1.2.250.1.213.1.4.10",
+    )
+    bundle = construire_bundle(
+        usager, og_a.ehpad, identifiant="urn:uuid:00000000-0000-4000-8000-000000000002"
+    )
     Bundle.model_validate(bundle)
     patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
     assert MATRICULE not in str(bundle)
@@ -96,7 +138,11 @@ def test_export_sent_through_the_outbox(og_a, serveur_fhir):
 
 def test_export_rights_and_configuration(og_a, og_b, settings):
     usager = personne(og_a)
-    for role in ("aide_soignant", "pharmacien", "agent_administratif"):  # no social.voir or documents.modifier
+    for role in (
+        "aide_soignant",
+        "pharmacien",
+        "agent_administratif",
+    ):  # no social.voir or documents.modifier
         with pytest.raises(PermissionDenied):
             services.do_demander_envoi_fhir(og_a[role], usager, og_a.ehpad)
     with pytest.raises(PermissionDenied):

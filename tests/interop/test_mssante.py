@@ -28,8 +28,9 @@ def _tenant(og_a):
 def test_document_by_mssante_with_its_xdm_zip(og_a, serveur_smtp):
     usager = personne(og_a)
     document = document_pret(og_a, usager, type_document=TypeDocument.DLU)
-    envoi = services.do_demander_envoi_mssante(og_a["infirmier"], document, "Anne.Riviere@medecin.mssante.fr",
-                                               "Dr Anne Rivière")
+    envoi = services.do_demander_envoi_mssante(
+        og_a["infirmier"], document, "Anne.Riviere@medecin.mssante.fr", "Dr Anne Rivière"
+    )
     assert services.relayer() == {"envoye": 1, "reessai": 0, "echec": 0}
     envoi.refresh_from_db()
     assert envoi.statut == StatutEnvoi.ENVOYE and envoi.destinataire == "anne.riviere@medecin.mssante.fr"
@@ -45,18 +46,29 @@ def test_document_by_mssante_with_its_xdm_zip(og_a, serveur_smtp):
     with document.fichier.open("rb") as f:
         assert pieces[document.nom_fichier].get_content() == f.read()
     archive = zipfile.ZipFile(io.BytesIO(pieces["IHE_XDM.ZIP"].get_content()))
-    assert set(archive.namelist()) == {"INDEX.HTM", "README.TXT", "IHE_XDM/SUBSET01/METADATA.XML",
-                                       "IHE_XDM/SUBSET01/DOC0001.XML"}
+    assert set(archive.namelist()) == {
+        "INDEX.HTM",
+        "README.TXT",
+        "IHE_XDM/SUBSET01/METADATA.XML",
+        "IHE_XDM/SUBSET01/DOC0001.XML",
+    }
     assert "IHE_XDM/SUBSET01/DOC0001.XML" in archive.read("INDEX.HTM").decode()
     cda = etree.fromstring(archive.read("IHE_XDM/SUBSET01/DOC0001.XML"))
-    assert cda.find("{urn:hl7-org:v3}recordTarget/{urn:hl7-org:v3}patientRole/{urn:hl7-org:v3}id").get(
-        "extension") == MATRICULE
+    assert (
+        cda.find("{urn:hl7-org:v3}recordTarget/{urn:hl7-org:v3}patientRole/{urn:hl7-org:v3}id").get(
+            "extension"
+        )
+        == MATRICULE
+    )
     metadata = etree.fromstring(archive.read("IHE_XDM/SUBSET01/METADATA.XML"))
     entree = metadata.find(".//" + xds.R("ExtrinsicObject"))
     uri = entree.xpath("rim:Slot[@name='URI']/rim:ValueList/rim:Value", namespaces=xds.NSMAP)[0].text
     assert uri == "DOC0001.XML"
-    unique = [e.get("value") for e in entree.iter(xds.R("ExternalIdentifier"))
-              if e.get("identificationScheme") == xds.DOC_UNIQUE_ID]
+    unique = [
+        e.get("value")
+        for e in entree.iter(xds.R("ExternalIdentifier"))
+        if e.get("identificationScheme") == xds.DOC_UNIQUE_ID
+    ]
     assert unique == [codes.oid_uuid(document.public_id)]
     taille = entree.xpath("rim:Slot[@name='size']/rim:ValueList/rim:Value", namespaces=xds.NSMAP)[0].text
     assert taille == str(len(archive.read("IHE_XDM/SUBSET01/DOC0001.XML")))
@@ -65,8 +77,9 @@ def test_document_by_mssante_with_its_xdm_zip(og_a, serveur_smtp):
 def test_resend_carries_the_same_message_id(og_a, serveur_smtp):
     from interop.models import Envoi
 
-    envoi = services.do_demander_envoi_mssante(og_a["infirmier"], document_pret(og_a, personne(og_a)),
-                                               "anne.riviere@medecin.mssante.fr")
+    envoi = services.do_demander_envoi_mssante(
+        og_a["infirmier"], document_pret(og_a, personne(og_a)), "anne.riviere@medecin.mssante.fr"
+    )
     services.relayer()
     Envoi.objects.filter(pk=envoi.pk).update(statut=StatutEnvoi.EN_ATTENTE)
     services.relayer()
@@ -83,8 +96,9 @@ def test_address_outside_mssante_is_refused(og_a):
 
 
 def test_mailbox_refused_by_the_server_is_final(og_a, serveur_smtp):
-    envoi = services.do_demander_envoi_mssante(og_a["infirmier"], document_pret(og_a, personne(og_a)),
-                                               "inconnu@medecin.mssante.fr")
+    envoi = services.do_demander_envoi_mssante(
+        og_a["infirmier"], document_pret(og_a, personne(og_a)), "inconnu@medecin.mssante.fr"
+    )
     assert services.relayer()["echec"] == 1
     envoi.refresh_from_db()
     assert envoi.derniere_erreur == "Adresse refusée par la messagerie : inconnu@medecin.mssante.fr."
@@ -107,8 +121,9 @@ def test_server_without_starttls_is_refused(og_a, settings, dossier_certificats)
     try:
         settings.DUI_MSS_HOTE, settings.DUI_MSS_PORT = "127.0.0.1", controleur.port
         settings.DUI_MSS_CA = str(dossier_certificats / "ca.pem")
-        envoi = services.do_demander_envoi_mssante(og_a["infirmier"], document_pret(og_a, personne(og_a)),
-                                                   "anne.riviere@medecin.mssante.fr")
+        envoi = services.do_demander_envoi_mssante(
+            og_a["infirmier"], document_pret(og_a, personne(og_a)), "anne.riviere@medecin.mssante.fr"
+        )
         assert services.relayer()["echec"] == 1
     finally:
         controleur.stop()
@@ -126,9 +141,12 @@ def test_plain_smtp_client_is_refused_by_the_test_server(serveur_smtp):
 
 def test_missing_certificate_file_is_said_in_french(og_a, serveur_smtp, settings):
     settings.DUI_MSS_CERT = "/nulle/part/client.pem"
-    envoi = services.do_demander_envoi_mssante(og_a["infirmier"], document_pret(og_a, personne(og_a)),
-                                               "anne.riviere@medecin.mssante.fr")
+    envoi = services.do_demander_envoi_mssante(
+        og_a["infirmier"], document_pret(og_a, personne(og_a)), "anne.riviere@medecin.mssante.fr"
+    )
     assert services.relayer()["echec"] == 1
     envoi.refresh_from_db()
-    assert envoi.derniere_erreur.startswith("La messagerie MSSanté : certificat ou autorité de certification illisible")
+    assert envoi.derniere_erreur.startswith(
+        "La messagerie MSSanté : certificat ou autorité de certification illisible"
+    )
     assert serveur_smtp.messages == []

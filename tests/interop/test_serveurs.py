@@ -17,9 +17,23 @@ def test_servers_start_as_a_command(tmp_path):
     journal = tmp_path / "serveurs.log"
     with journal.open("w") as sortie:
         processus = subprocess.Popen(  # noqa: S603 - our own module
-            [sys.executable, "-m", "interop.serveurs_test", "--dossier", str(tmp_path / "tls"),
-             "--port-dmp", str(ports[0]), "--port-smtp", str(ports[1]), "--port-fhir", str(ports[2])],
-            cwd=settings.BASE_DIR, stdout=sortie, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "interop.serveurs_test",
+                "--dossier",
+                str(tmp_path / "tls"),
+                "--port-dmp",
+                str(ports[0]),
+                "--port-smtp",
+                str(ports[1]),
+                "--port-fhir",
+                str(ports[2]),
+            ],
+            cwd=settings.BASE_DIR,
+            stdout=sortie,
+            stderr=subprocess.STDOUT,
+        )
     try:
         for _ in range(200):
             if "DMP de test" in journal.read_text() or processus.poll() is not None:

@@ -33,8 +33,9 @@ def _envois(og):
         return list(Envoi.objects.order_by("id"))
 
 
-def test_document_sent_to_the_dmp_from_its_page(og_a, envoyable, client_de, serveur_dmp,
-                                                 django_capture_on_commit_callbacks):
+def test_document_sent_to_the_dmp_from_its_page(
+    og_a, envoyable, client_de, serveur_dmp, django_capture_on_commit_callbacks
+):
     usager, document = envoyable
     client = client_de(og_a["infirmier"])
     r = client.get(f"/documents/dossier/{usager.public_id}/")
@@ -46,8 +47,11 @@ def test_document_sent_to_the_dmp_from_its_page(og_a, envoyable, client_de, serv
         r = client.post(url, {"formulaire": "dmp", "masquage": ["INVISIBLE_PATIENT"]})
     assert r.status_code == 302
     [envoi] = _envois(og_a)
-    assert (envoi.statut, envoi.masquage, envoi.demande_par) == (StatutEnvoi.ENVOYE, ["INVISIBLE_PATIENT"],
-                                                                 og_a["infirmier"])
+    assert (envoi.statut, envoi.masquage, envoi.demande_par) == (
+        StatutEnvoi.ENVOYE,
+        ["INVISIBLE_PATIENT"],
+        og_a["infirmier"],
+    )
     page = client.get(url).content.decode()
     assert "Accepté par le DMP" in page and "Envoyer au DMP</button>" not in page
 
@@ -64,19 +68,31 @@ def test_dmp_refusal_reasons_are_shown(og_a, client_de):
     qualifiee = personne(og_a, nom_naissance="Martin")
     document = document_pret(og_a, qualifiee)
     with tenant_context(og_a.organisme.pk):
-        Consentement.objects.create(organisme=og_a.organisme, usager=qualifiee, type_consentement="dmp",
-                                    reponse="refuse", exprime_par="usager", date_recueil=datetime.date(2026, 1, 2),
-                                    recueilli_par=og_a["infirmier"])
+        Consentement.objects.create(
+            organisme=og_a.organisme,
+            usager=qualifiee,
+            type_consentement="dmp",
+            reponse="refuse",
+            exprime_par="usager",
+            date_recueil=datetime.date(2026, 1, 2),
+            recueilli_par=og_a["infirmier"],
+        )
     page = client.get(f"/echanges/document/{document.public_id}/").content.decode()
     assert "opposé(e) à l&#x27;alimentation de son DMP" in page
 
 
-def test_mssante_form_with_the_dossier_correspondents(og_a, envoyable, client_de, serveur_smtp,
-                                                      django_capture_on_commit_callbacks):
+def test_mssante_form_with_the_dossier_correspondents(
+    og_a, envoyable, client_de, serveur_smtp, django_capture_on_commit_callbacks
+):
     usager, document = envoyable
     with tenant_context(og_a.organisme.pk):
-        Intervenant.objects.create(organisme=og_a.organisme, usager=usager, role="medecin_traitant",
-                                   nom="Dr Anne Rivière", adresse_mss="anne.riviere@medecin.mssante.fr")
+        Intervenant.objects.create(
+            organisme=og_a.organisme,
+            usager=usager,
+            role="medecin_traitant",
+            nom="Dr Anne Rivière",
+            adresse_mss="anne.riviere@medecin.mssante.fr",
+        )
     client = client_de(og_a["infirmier"])
     url = f"/echanges/document/{document.public_id}/"
     assert "Dr Anne Rivière — anne.riviere@medecin.mssante.fr" in client.get(url).content.decode()
@@ -89,11 +105,16 @@ def test_mssante_form_with_the_dossier_correspondents(og_a, envoyable, client_de
         r = client.post(url, {"formulaire": "mssante", "destinataire": "anne.riviere@medecin.mssante.fr"})
     assert r.status_code == 302
     [envoi] = _envois(og_a)
-    assert envoi.statut == StatutEnvoi.ENVOYE and envoi.libelle_destinataire == "Dr Anne Rivière (médecin traitant)"
+    assert (
+        envoi.statut == StatutEnvoi.ENVOYE
+        and envoi.libelle_destinataire == "Dr Anne Rivière (médecin traitant)"
+    )
     assert len(serveur_smtp.messages) == 1
 
 
-def test_exchange_list_retry_and_cancel(og_a, envoyable, client_de, serveur_dmp, django_capture_on_commit_callbacks):
+def test_exchange_list_retry_and_cancel(
+    og_a, envoyable, client_de, serveur_dmp, django_capture_on_commit_callbacks
+):
     _usager, document = envoyable
     serveur_dmp.pannes = 1
     with tenant_context(og_a.organisme.pk):
@@ -125,9 +146,12 @@ def test_exchange_pages_query_counts_are_pinned(og_a, client_de, serveur_dmp):
     with tenant_context(og_a.organisme.pk):
         services.do_demander_envoi_dmp(og_a["medecin"], document)
     infirmier, directeur = client_de(og_a["infirmier"]), client_de(og_a["directeur"])
-    pages = [(infirmier, "/echanges/"), (infirmier, f"/echanges/document/{document.public_id}/"),
-             (directeur, f"/echanges/dossier/{usager.public_id}/"),
-             (directeur, f"/echanges/indicateurs/{og_a.ehpad.public_id}/")]
+    pages = [
+        (infirmier, "/echanges/"),
+        (infirmier, f"/echanges/document/{document.public_id}/"),
+        (directeur, f"/echanges/dossier/{usager.public_id}/"),
+        (directeur, f"/echanges/indicateurs/{og_a.ehpad.public_id}/"),
+    ]
     for client, url in pages:
         client.get(url)
     avant = [nombre_de_requetes(client, url) for client, url in pages]
@@ -145,9 +169,12 @@ def test_other_tenant_and_roles_get_404(og_a, og_b, envoyable, client_de):
     with tenant_context(og_a.organisme.pk):
         envoi = services.do_demander_envoi_dmp(og_a["medecin"], document)
     b = client_de(og_b["medecin"])
-    for url in (f"/echanges/document/{document.public_id}/", f"/echanges/dossier/{usager.public_id}/",
-                f"/echanges/dossier/{usager.public_id}/fhir/{og_a.ehpad.public_id}/",
-                f"/echanges/indicateurs/{og_a.ehpad.public_id}/"):
+    for url in (
+        f"/echanges/document/{document.public_id}/",
+        f"/echanges/dossier/{usager.public_id}/",
+        f"/echanges/dossier/{usager.public_id}/fhir/{og_a.ehpad.public_id}/",
+        f"/echanges/indicateurs/{og_a.ehpad.public_id}/",
+    ):
         assert b.get(url).status_code == 404, url
     for action in ("relancer", "annuler"):
         assert b.post(f"/echanges/{envoi.public_id}/{action}/").status_code == 404
@@ -158,7 +185,9 @@ def test_other_tenant_and_roles_get_404(og_a, og_b, envoyable, client_de):
         assert client_de(og_a[role]).get(f"/echanges/document/{document.public_id}/").status_code == 404, role
     assert client_de(og_a["pharmacien"]).get("/echanges/").status_code == 404
     # Indicators: pilotage only.
-    assert client_de(og_a["infirmier"]).get(f"/echanges/indicateurs/{og_a.ehpad.public_id}/").status_code == 404
+    assert (
+        client_de(og_a["infirmier"]).get(f"/echanges/indicateurs/{og_a.ehpad.public_id}/").status_code == 404
+    )
     envoi.refresh_from_db()
     assert envoi.statut == StatutEnvoi.EN_ATTENTE
 
@@ -175,13 +204,17 @@ def test_fhir_download_is_journaled_and_parses(og_a, og_b, envoyable, client_de)
     Bundle.model_validate(bundle)
     assert MATRICULE in r.content.decode()
     with tenant_context(og_a.organisme.pk):
-        assert JournalAcces.objects.filter(type_acces="export", professionnel=og_a["chef_service"]).count() == 1
+        assert (
+            JournalAcces.objects.filter(type_acces="export", professionnel=og_a["chef_service"]).count() == 1
+        )
     assert client_de(og_a["aide_soignant"]).get(url).status_code == 404
     # An ESMS of the organisme where the person has no séjour: nothing.
     assert client.get(f"/echanges/dossier/{usager.public_id}/fhir/{og_a.mas.public_id}/").status_code == 404
 
 
-def test_fhir_sent_from_the_dossier(og_a, envoyable, client_de, serveur_fhir, django_capture_on_commit_callbacks):
+def test_fhir_sent_from_the_dossier(
+    og_a, envoyable, client_de, serveur_fhir, django_capture_on_commit_callbacks
+):
     usager, _document = envoyable
     client = client_de(og_a["chef_service"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -200,21 +233,23 @@ def test_indicators_computed_from_the_data(og_a, client_de, serveur_dmp, serveur
     personne(og_a, qualifiee=False, nom_naissance="Provisoire")
     with tenant_context(og_a.organisme.pk):
         services.do_demander_envoi_dmp(og_a["medecin"], document_pret(og_a, qualifiee))
-        services.do_demander_envoi_mssante(og_a["medecin"], document_pret(og_a, qualifiee, titre="DLU 2"),
-                                           "anne@medecin.mssante.fr")
+        services.do_demander_envoi_mssante(
+            og_a["medecin"], document_pret(og_a, qualifiee, titre="DLU 2"), "anne@medecin.mssante.fr"
+        )
         services.relayer()
     page = client_de(og_a["directeur"]).get(f"/echanges/indicateurs/{og_a.ehpad.public_id}/").content.decode()
     import re
 
     def ligne(nom):
-        return re.sub(r"\s+", " ", re.search(rf'data-testid="indicateur-{nom}">(.*?)</tr>', page, re.S).group(1))
+        return re.sub(
+            r"\s+", " ", re.search(rf'data-testid="indicateur-{nom}">(.*?)</tr>', page, re.S).group(1)
+        )
 
     assert "<td>2</td>" in ligne("actifs")
     assert "1 (50 %)" in ligne("ins")
     assert "<td>1 <ul" in ligne("dmp") and "Document de liaison d&#x27;urgence : 1" in ligne("dmp")
     assert "<td>1</td>" in ligne("mss")
     assert "0 (0 %)" in ligne("pp")
-
 
 
 def test_dossier_closed_by_an_exception_is_hidden_from_the_exchanges(og_a, envoyable, client_de):

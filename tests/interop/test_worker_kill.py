@@ -28,8 +28,10 @@ from interop.serveurs_test import ServeurDmpTest
 from tests.conftest import url_de
 from tests.interop.conftest import document_pret, personne
 
-pytestmark = [pytest.mark.django_db(transaction=True),
-              pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")]  # send_task: really sent
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored"),
+]  # send_task: really sent
 
 
 def _attendre(condition, delai: float, message: str):
@@ -42,23 +44,58 @@ def _attendre(condition, delai: float, message: str):
 
 
 def _worker(file: str, journal, dmp: ServeurDmpTest, dossier) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dui.settings", "DATABASE_URL": url_de("default"),
-           "DATABASE_OWNER_URL": url_de("owner"), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-           "CELERY_TASK_ALWAYS_EAGER": "0", "DUI_MEDIA_ROOT": str(settings.MEDIA_ROOT), "DUI_DMP_URL": dmp.url,
-           "DUI_DMP_CERT": str(dossier / "client.pem"), "DUI_DMP_KEY": str(dossier / "client.key"),
-           "DUI_DMP_CA": str(dossier / "ca.pem"), "DUI_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "dui.settings",
+        "DATABASE_URL": url_de("default"),
+        "DATABASE_OWNER_URL": url_de("owner"),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "DUI_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "DUI_DMP_URL": dmp.url,
+        "DUI_DMP_CERT": str(dossier / "client.pem"),
+        "DUI_DMP_KEY": str(dossier / "client.key"),
+        "DUI_DMP_CA": str(dossier / "ca.pem"),
+        "DUI_LOG_LEVEL": "WARNING",
+    }
     return subprocess.Popen(  # noqa: S603 - our own worker
-        [sys.executable, "-m", "celery", "-A", "dui", "worker", "--pool=solo", "-Q", file, "--without-heartbeat",
-         "--without-mingle", "--without-gossip", "--loglevel=INFO", "-n", f"{file}@%h"],
-        cwd=settings.BASE_DIR, env=env, stdout=journal, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "dui",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            file,
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=INFO",
+            "-n",
+            f"{file}@%h",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=journal,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
-def test_killed_worker_loses_nothing_and_sends_nothing_twice(og_a, dossier_certificats, tmp_path, monkeypatch):
+def test_killed_worker_loses_nothing_and_sends_nothing_twice(
+    og_a, dossier_certificats, tmp_path, monkeypatch
+):
     # The requests' own relay (queued on commit, run eagerly by the test settings) is left to the workers.
     monkeypatch.setattr(services, "relancer_le_relais", lambda organisme_id: None)
     with tenant_context(og_a.organisme.pk):
-        envois = [services.do_demander_envoi_dmp(og_a["medecin"], document_pret(og_a, personne(og_a, nom_naissance=f"Nom{i}")))
-                  for i in range(6)]
+        envois = [
+            services.do_demander_envoi_dmp(
+                og_a["medecin"], document_pret(og_a, personne(og_a, nom_naissance=f"Nom{i}"))
+            )
+            for i in range(6)
+        ]
     dmp = ServeurDmpTest(dossier_certificats, lenteur=0.5).demarrer()
     file = f"test-relais-{uuid.uuid4().hex[:8]}"
     journal = (tmp_path / "worker.log").open("w+")
@@ -74,7 +111,11 @@ def test_killed_worker_loses_nothing_and_sends_nothing_twice(og_a, dossier_certi
         time.sleep(0.6)  # the endpoint finishes storing the third document, nobody hears its answer
         with tenant_context(og_a.organisme.pk):
             statuts = sorted(Envoi.objects.values_list("statut", flat=True))
-        assert statuts == [StatutEnvoi.EN_ATTENTE] * 4 + [StatutEnvoi.ENVOYE] * 2, (dmp.clients, dmp.requetes, dmp.refus)
+        assert statuts == [StatutEnvoi.EN_ATTENTE] * 4 + [StatutEnvoi.ENVOYE] * 2, (
+            dmp.clients,
+            dmp.requetes,
+            dmp.refus,
+        )
         assert len(dmp.documents) == 3  # the third reached the DMP: its "envoyé" died with the worker
 
         second = _worker(file, journal, dmp, dossier_certificats)
@@ -112,7 +153,9 @@ def test_two_relays_never_take_the_same_row(og_a, serveur_dmp, monkeypatch):
     monkeypatch.setattr(services, "relancer_le_relais", lambda organisme_id: None)
     with tenant_context(og_a.organisme.pk):
         premier = services.do_demander_envoi_dmp(og_a["medecin"], document_pret(og_a, personne(og_a)))
-        second = services.do_demander_envoi_dmp(og_a["medecin"], document_pret(og_a, personne(og_a, nom_naissance="B")))
+        second = services.do_demander_envoi_dmp(
+            og_a["medecin"], document_pret(og_a, personne(og_a, nom_naissance="B"))
+        )
     tenu, liberer = threading.Event(), threading.Event()
 
     def autre_relais():

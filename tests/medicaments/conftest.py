@@ -36,7 +36,7 @@ def specialite(cis: str) -> Specialite:
     return Specialite.objects.get(cis=cis)
 
 
-DOLIPRANE_1000 = "60234100"       # DOLIPRANE 1000 mg, comprimé (paracétamol)
+DOLIPRANE_1000 = "60234100"  # DOLIPRANE 1000 mg, comprimé (paracétamol)
 CIP_DOLIPRANE_1000 = "3400935955838"
 
 
@@ -46,14 +46,20 @@ def substance(nom: str) -> Substance:
 
 def prescrire(tenant, usager, auteur=None, acquittements=None, specialite_cis=DOLIPRANE_1000, **champs):
     auteur = auteur or tenant["medecin"]
-    valeurs = {"dose": Decimal(1), "unite": "comprime", "voie": "orale", "heures": [datetime.time(8), datetime.time(20)],
-               "debut": timezone.now() - datetime.timedelta(minutes=1)}
+    valeurs = {
+        "dose": Decimal(1),
+        "unite": "comprime",
+        "voie": "orale",
+        "heures": [datetime.time(8), datetime.time(20)],
+        "debut": timezone.now() - datetime.timedelta(minutes=1),
+    }
     if specialite_cis:
         valeurs["specialite"] = Specialite.objects.get(cis=specialite_cis)
     valeurs.update(champs)
     with tenant_context(tenant.organisme.pk):
-        return services.do_prescrire(auteur, Prescription(usager=usager, etablissement=tenant.ehpad, **valeurs),
-                                     acquittements)
+        return services.do_prescrire(
+            auteur, Prescription(usager=usager, etablissement=tenant.ehpad, **valeurs), acquittements
+        )
 
 
 def plan_depuis(tenant, prescription, jours: float) -> None:
@@ -72,4 +78,5 @@ def dose_due(tenant, usager, **champs) -> DosePlanifiee:
     plan_depuis(tenant, prescription, 1 / 24)
     with tenant_context(tenant.organisme.pk):
         return DosePlanifiee.objects.filter(prescription=prescription, prevue_le__lte=timezone.now()).latest(
-            "prevue_le")
+            "prevue_le"
+        )

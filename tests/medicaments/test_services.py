@@ -57,26 +57,39 @@ def resident(og_a, base_bdpm):
 
 def allergie(tenant, usager, agent, type_agent="substance", **champs):
     with tenant_context(tenant.organisme.pk):
-        return Allergie.objects.create(organisme=tenant.organisme, usager=usager, type_agent=type_agent, agent=agent,
-                                       reaction=champs.pop("reaction", "urticaire"), severite="grave",
-                                       saisie_par=tenant["medecin"], **champs)
+        return Allergie.objects.create(
+            organisme=tenant.organisme,
+            usager=usager,
+            type_agent=type_agent,
+            agent=agent,
+            reaction=champs.pop("reaction", "urticaire"),
+            severite="grave",
+            saisie_par=tenant["medecin"],
+            **champs,
+        )
 
 
 def _ligne(**champs) -> Prescription:
-    valeurs = {"dose": Decimal(1), "unite": "comprime", "voie": "orale", "heures": [datetime.time(8)],
-               "debut": datetime.datetime(2026, 3, 1, 0, 0, tzinfo=PARIS)}
+    valeurs = {
+        "dose": Decimal(1),
+        "unite": "comprime",
+        "voie": "orale",
+        "heures": [datetime.time(8)],
+        "debut": datetime.datetime(2026, 3, 1, 0, 0, tzinfo=PARIS),
+    }
     valeurs.update(champs)
     return Prescription(**valeurs)
 
 
 # --- Schedule expansion -------------------------------------------------------------------------------------
 
+
 def test_daily_line_keeps_its_wall_clock_hours_across_the_spring_dst_change():
     p = _ligne(heures=[datetime.time(8), datetime.time(20)])
     avant = p.prises_du_jour(datetime.date(2026, 3, 28))
     apres = p.prises_du_jour(datetime.date(2026, 3, 29))
-    assert [m.astimezone(datetime.UTC).hour for m in avant] == [7, 19]   # CET, UTC+1
-    assert [m.astimezone(datetime.UTC).hour for m in apres] == [6, 18]   # CEST, UTC+2
+    assert [m.astimezone(datetime.UTC).hour for m in avant] == [7, 19]  # CET, UTC+1
+    assert [m.astimezone(datetime.UTC).hour for m in apres] == [6, 18]  # CEST, UTC+2
     assert [m.astimezone(PARIS).hour for m in avant + apres] == [8, 20, 8, 20]
 
 
@@ -98,13 +111,17 @@ def test_every_n_days_counts_from_the_start_and_weekdays_follow_iso_numbers():
 
 
 def test_the_period_bounds_the_doses_start_end_and_stop():
-    p = _ligne(heures=[datetime.time(8), datetime.time(20)], debut=datetime.datetime(2026, 3, 2, 12, tzinfo=PARIS),
-               fin=datetime.datetime(2026, 3, 4, 9, tzinfo=PARIS))
+    p = _ligne(
+        heures=[datetime.time(8), datetime.time(20)],
+        debut=datetime.datetime(2026, 3, 2, 12, tzinfo=PARIS),
+        fin=datetime.datetime(2026, 3, 4, 9, tzinfo=PARIS),
+    )
+
     def heures(jour):
         return [m.astimezone(PARIS).hour for m in p.prises_du_jour(jour)]
 
-    assert heures(datetime.date(2026, 3, 2)) == [20]   # started at noon
-    assert heures(datetime.date(2026, 3, 4)) == [8]    # ends at 9
+    assert heures(datetime.date(2026, 3, 2)) == [20]  # started at noon
+    assert heures(datetime.date(2026, 3, 4)) == [8]  # ends at 9
     assert heures(datetime.date(2026, 3, 5)) == []
     p.arrete_le = datetime.datetime(2026, 3, 3, 10, tzinfo=PARIS)
     assert heures(datetime.date(2026, 3, 3)) == [8]
@@ -112,17 +129,30 @@ def test_the_period_bounds_the_doses_start_end_and_stop():
 
 
 def test_plan_generated_over_the_dst_week_has_one_dose_per_wall_clock_time(og_a, resident):
-    p = prescrire(og_a, resident, heures=[datetime.time(8), datetime.time(20)],
-                  debut=datetime.datetime(2026, 3, 26, 0, tzinfo=PARIS))
+    p = prescrire(
+        og_a,
+        resident,
+        heures=[datetime.time(8), datetime.time(20)],
+        debut=datetime.datetime(2026, 3, 26, 0, tzinfo=PARIS),
+    )
     DosePlanifiee.objects.filter(prescription=p).delete()
     with tenant_context(og_a.organisme.pk):
-        n = services.generer_plan(p, jusqu_au=datetime.date(2026, 4, 1),
-                                  maintenant=datetime.datetime(2026, 3, 26, 0, tzinfo=PARIS))
+        n = services.generer_plan(
+            p, jusqu_au=datetime.date(2026, 4, 1), maintenant=datetime.datetime(2026, 3, 26, 0, tzinfo=PARIS)
+        )
         assert n == 7 * 2
-        assert services.generer_plan(p, jusqu_au=datetime.date(2026, 4, 1),
-                                     maintenant=datetime.datetime(2026, 3, 26, 0, tzinfo=PARIS)) == 14  # idempotent
-    moments = [timezone.localtime(d.prevue_le) for d in DosePlanifiee.objects.filter(prescription=p)
-               .order_by("prevue_le")]
+        assert (
+            services.generer_plan(
+                p,
+                jusqu_au=datetime.date(2026, 4, 1),
+                maintenant=datetime.datetime(2026, 3, 26, 0, tzinfo=PARIS),
+            )
+            == 14
+        )  # idempotent
+    moments = [
+        timezone.localtime(d.prevue_le)
+        for d in DosePlanifiee.objects.filter(prescription=p).order_by("prevue_le")
+    ]
     assert len(moments) == 14
     assert {(m.hour, m.minute) for m in moments} == {(8, 0), (20, 0)}
 
@@ -137,19 +167,34 @@ def test_new_line_plans_the_horizon_from_now_only(og_a, resident):
 
 # --- Future-only regeneration ------------------------------------------------------------------------------
 
+
 def test_modifying_a_line_changes_the_future_plan_never_the_past(og_a, resident):
     p = prescrire(og_a, resident, heures=[datetime.time(8), datetime.time(20)])
     plan_depuis(og_a, p, 3)
     maintenant = timezone.now()
-    passees = {d.pk: d.prevue_le for d in DosePlanifiee.objects.filter(prescription=p, prevue_le__lt=maintenant)}
+    passees = {
+        d.pk: d.prevue_le for d in DosePlanifiee.objects.filter(prescription=p, prevue_le__lt=maintenant)
+    }
     assert len(passees) >= 5
     # one past dose was given
-    derniere = DosePlanifiee.objects.filter(prescription=p, prevue_le__lt=maintenant).order_by("-prevue_le").first()
+    derniere = (
+        DosePlanifiee.objects.filter(prescription=p, prevue_le__lt=maintenant).order_by("-prevue_le").first()
+    )
     with tenant_context(og_a.organisme.pk):
         services.do_administrer(og_a["infirmier"], derniere, "donne")
-        nouvelle = services.do_modifier(og_a["medecin"], p, Prescription(
-            specialite=specialite(DOLIPRANE_1000), dose=Decimal("0.5"), unite="comprime", voie="orale",
-            heures=[datetime.time(12)]), "demi-dose", {f"doublon:{p.pk}": "remplacement"})
+        nouvelle = services.do_modifier(
+            og_a["medecin"],
+            p,
+            Prescription(
+                specialite=specialite(DOLIPRANE_1000),
+                dose=Decimal("0.5"),
+                unite="comprime",
+                voie="orale",
+                heures=[datetime.time(12)],
+            ),
+            "demi-dose",
+            {f"doublon:{p.pk}": "remplacement"},
+        )
     p.refresh_from_db()
     assert p.arrete_le is not None and p.arret_motif.startswith("Modifiée")
     assert nouvelle.remplace == p and nouvelle.debut >= maintenant
@@ -181,30 +226,45 @@ def test_stopping_a_line_removes_the_future_doses_and_keeps_the_past(og_a, resid
 
 # --- Safety checks -------------------------------------------------------------------------------------------
 
+
 def test_allergy_to_a_substance_is_matched_through_the_drug_composition(og_a, resident):
     allergie(og_a, resident, "Amoxicilline")
     with pytest.raises(services.AlertesNonAcquittees) as exc:
         prescrire(og_a, resident, specialite_cis=AMOXICILLINE_1G)
     (alerte,) = exc.value.alertes
     assert alerte.type_alerte == "allergie" and "Amoxicilline" in alerte.message
-    assert not Prescription.objects.filter(usager=resident).exists()   # nothing written
+    assert not Prescription.objects.filter(usager=resident).exists()  # nothing written
     assert not DosePlanifiee.objects.filter(usager=resident).exists()
 
 
 def test_allergy_to_a_class_and_a_synonym_are_matched_but_not_a_food(og_a, resident):
     allergie(og_a, resident, "Pénicillines", type_agent="classe")
-    allergie(og_a, resident, "amoxicilline", type_agent="aliment")   # nonsense entry: foods are not drugs
+    allergie(og_a, resident, "amoxicilline", type_agent="aliment")  # nonsense entry: foods are not drugs
     with pytest.raises(services.AlertesNonAcquittees) as exc:
         prescrire(og_a, resident, specialite_cis=AMOXICILLINE_1G)
     assert [a.type_alerte for a in exc.value.alertes] == ["allergie"]
     autre = creer_resident(og_a, chambre="14")
     allergie(og_a, autre, "Aspirine")
-    ligne = Prescription(usager=autre, substance=substance("acide acetylsalicylique"), libelle="ACIDE ACÉTYLSALICYLIQUE",
-                         dose=Decimal(1), unite="comprime", voie="orale", heures=[datetime.time(8)])
+    ligne = Prescription(
+        usager=autre,
+        substance=substance("acide acetylsalicylique"),
+        libelle="ACIDE ACÉTYLSALICYLIQUE",
+        dose=Decimal(1),
+        unite="comprime",
+        voie="orale",
+        heures=[datetime.time(8)],
+    )
     with tenant_context(og_a.organisme.pk):
         assert [a.type_alerte for a in securite.verifier(ligne)] == ["allergie"]
-        furosemide = Prescription(usager=autre, specialite=specialite(FUROSEMIDE_40), libelle="FUROSEMIDE",
-                                  dose=Decimal(1), unite="comprime", voie="orale", heures=[datetime.time(8)])
+        furosemide = Prescription(
+            usager=autre,
+            specialite=specialite(FUROSEMIDE_40),
+            libelle="FUROSEMIDE",
+            dose=Decimal(1),
+            unite="comprime",
+            voie="orale",
+            heures=[datetime.time(8)],
+        )
         assert securite.verifier(furosemide) == []
 
 
@@ -213,8 +273,12 @@ def test_acknowledged_alerts_are_recorded_with_their_reason(og_a, resident):
     with pytest.raises(services.AlertesNonAcquittees):
         prescrire(og_a, resident, specialite_cis=AMOXICILLINE_1G, acquittements={"allergie:0": "x"})
     cle = f"allergie:{Allergie.objects.get(usager=resident).pk}"
-    p = prescrire(og_a, resident, specialite_cis=AMOXICILLINE_1G,
-                  acquittements={cle: "Allergie douteuse, test de réintroduction validé par l'allergologue"})
+    p = prescrire(
+        og_a,
+        resident,
+        specialite_cis=AMOXICILLINE_1G,
+        acquittements={cle: "Allergie douteuse, test de réintroduction validé par l'allergologue"},
+    )
     (alerte,) = p.alertes.all()
     assert alerte.cle == cle and alerte.acquittee_par == og_a["medecin"] and "réintroduction" in alerte.motif
 
@@ -228,7 +292,9 @@ def test_duplicate_substance_between_a_brand_and_a_generic_is_detected(og_a, res
 
 
 def test_maximum_dose_per_24h_counts_regular_and_si_besoin_lines(og_a, resident):
-    premiere = prescrire(og_a, resident, heures=[datetime.time(8), datetime.time(14), datetime.time(20)])  # 3 g
+    premiere = prescrire(
+        og_a, resident, heures=[datetime.time(8), datetime.time(14), datetime.time(20)]
+    )  # 3 g
     with pytest.raises(services.AlertesNonAcquittees) as exc:
         prescrire(og_a, resident, si_besoin=True, heures=[], indication="Douleur", max_par_24h=2)  # + 2 g
     cles = {a.cle: a for a in exc.value.alertes}
@@ -261,11 +327,13 @@ def test_only_physicians_prescribe(og_a, og_b, resident):
 
 # --- Administration ------------------------------------------------------------------------------------------
 
+
 def test_a_dose_is_given_refused_or_postponed_then_given(og_a, resident):
     dose = dose_due(og_a, resident)
     with tenant_context(og_a.organisme.pk):
-        a = services.do_administrer(og_a["infirmier"], dose, "reporte",
-                                    reporte_a=timezone.now() + datetime.timedelta(hours=1))
+        a = services.do_administrer(
+            og_a["infirmier"], dose, "reporte", reporte_a=timezone.now() + datetime.timedelta(hours=1)
+        )
         assert a.statut == "reporte"
         a = services.do_administrer(og_a["infirmier"], dose, "donne")
         assert a.statut == "donne" and a.auteur == og_a["infirmier"] and a.quantite == Decimal(1)
@@ -273,7 +341,7 @@ def test_a_dose_is_given_refused_or_postponed_then_given(og_a, resident):
         with pytest.raises(ValidationError, match="Déjà noté « donné »"):
             services.do_administrer(og_a["medecin"], dose, "refuse")
         with pytest.raises(ValidationError):
-            services.do_administrer(og_a["infirmier"], dose, "non_donne")   # no reason
+            services.do_administrer(og_a["infirmier"], dose, "non_donne")  # no reason
 
 
 def test_not_given_needs_a_reason_and_refused_is_recorded_as_a_refusal(og_a, resident):
@@ -292,12 +360,25 @@ def test_no_administration_against_a_stopped_or_not_started_line(og_a, resident)
         services.do_arreter(og_a["medecin"], dose.prescription, "Effet indésirable")
         with pytest.raises(ValidationError, match="Prescription arrêtée"):
             services.do_administrer(og_a["infirmier"], dose, "donne")
-        futur = prescrire(og_a, resident, specialite_cis=FUROSEMIDE_40,
-                          debut=timezone.now() + datetime.timedelta(days=2), heures=[datetime.time(8)])
+        futur = prescrire(
+            og_a,
+            resident,
+            specialite_cis=FUROSEMIDE_40,
+            debut=timezone.now() + datetime.timedelta(days=2),
+            heures=[datetime.time(8)],
+        )
         with pytest.raises(ValidationError, match="pas encore commencée"):
-            services.do_administrer(og_a["infirmier"], DosePlanifiee(
-                organisme=og_a.organisme, prescription=futur, usager=resident, etablissement=og_a.ehpad,
-                prevue_le=timezone.now()), "donne")
+            services.do_administrer(
+                og_a["infirmier"],
+                DosePlanifiee(
+                    organisme=og_a.organisme,
+                    prescription=futur,
+                    usager=resident,
+                    etablissement=og_a.ehpad,
+                    prevue_le=timezone.now(),
+                ),
+                "donne",
+            )
     assert not Administration.objects.filter(usager=resident).exists()
 
 
@@ -306,9 +387,16 @@ def test_the_database_refuses_an_administration_outside_the_period(og_a, residen
     with tenant_context(og_a.organisme.pk):
         services.do_arreter(og_a["medecin"], dose.prescription, "Arrêt")
         with pytest.raises(IntegrityError, match="hors de la période"), transaction.atomic():
-            Administration.objects.create(organisme=og_a.organisme, prescription=dose.prescription, dose=dose,
-                                          usager=resident, etablissement=og_a.ehpad, statut="donne",
-                                          quantite=Decimal(1), auteur=og_a["infirmier"])
+            Administration.objects.create(
+                organisme=og_a.organisme,
+                prescription=dose.prescription,
+                dose=dose,
+                usager=resident,
+                etablissement=og_a.ehpad,
+                statut="donne",
+                quantite=Decimal(1),
+                auteur=og_a["infirmier"],
+            )
 
 
 def test_too_early_and_too_late(og_a, resident):
@@ -318,8 +406,9 @@ def test_too_early_and_too_late(og_a, resident):
         with pytest.raises(ValidationError, match="Trop tôt"):
             services.do_administrer(og_a["infirmier"], demain, "donne")
         with pytest.raises(ValidationError, match="trop ancienne"):
-            services.do_administrer(og_a["infirmier"], demain, "donne",
-                                    maintenant=demain.prevue_le + datetime.timedelta(days=2))
+            services.do_administrer(
+                og_a["infirmier"], demain, "donne", maintenant=demain.prevue_le + datetime.timedelta(days=2)
+            )
 
 
 def test_who_may_administer(og_a, og_b, resident):
@@ -359,24 +448,34 @@ def test_two_nurses_validating_the_same_dose_at_once_get_one_row(og_a, base_bdpm
 
 
 def test_si_besoin_within_its_maximum_per_24h(og_a, resident):
-    p = prescrire(og_a, resident, si_besoin=True, heures=[], indication="Douleur", max_par_24h=2,
-                  debut=timezone.now() - datetime.timedelta(hours=30))
+    p = prescrire(
+        og_a,
+        resident,
+        si_besoin=True,
+        heures=[],
+        indication="Douleur",
+        max_par_24h=2,
+        debut=timezone.now() - datetime.timedelta(hours=30),
+    )
     assert not DosePlanifiee.objects.filter(prescription=p).exists()
     infirmier = og_a["infirmier"]
     with tenant_context(og_a.organisme.pk):
         with pytest.raises(ValidationError):
             services.do_donner_si_besoin(infirmier, p, " ")
-        services.do_donner_si_besoin(infirmier, p, "Douleur genou", maintenant=timezone.now()
-                                     - datetime.timedelta(hours=25))
-        services.do_donner_si_besoin(infirmier, p, "Douleur genou", maintenant=timezone.now()
-                                     - datetime.timedelta(hours=3))
-        services.do_donner_si_besoin(infirmier, p, "Céphalée")   # the one 25 h ago no longer counts
+        services.do_donner_si_besoin(
+            infirmier, p, "Douleur genou", maintenant=timezone.now() - datetime.timedelta(hours=25)
+        )
+        services.do_donner_si_besoin(
+            infirmier, p, "Douleur genou", maintenant=timezone.now() - datetime.timedelta(hours=3)
+        )
+        services.do_donner_si_besoin(infirmier, p, "Céphalée")  # the one 25 h ago no longer counts
         with pytest.raises(ValidationError, match="Maximum atteint : 2 prise"):
             services.do_donner_si_besoin(infirmier, p, "Douleur")
     assert Administration.objects.filter(prescription=p, statut="donne").count() == 3
 
 
 # --- Barcode -----------------------------------------------------------------------------------------------------
+
 
 def test_barcode_reading_ean13_and_datamatrix():
     assert services.cip13_du_code(CIP_DOLIPRANE_1000) == CIP_DOLIPRANE_1000
@@ -399,8 +498,14 @@ def test_scanning_the_right_box_confirms_the_wrong_one_blocks(og_a, resident):
 
 
 def test_a_dci_line_accepts_any_box_containing_the_substance(og_a, resident):
-    p = prescrire(og_a, resident, specialite_cis=None, substance=substance("paracetamol"), dosage_dci="1 g",
-                  heures=[datetime.time(8)])
+    p = prescrire(
+        og_a,
+        resident,
+        specialite_cis=None,
+        substance=substance("paracetamol"),
+        dosage_dci="1 g",
+        heures=[datetime.time(8)],
+    )
     with tenant_context(og_a.organisme.pk):
         efferalgan = specialite(EFFERALGAN_1000).presentations.first().cip13
         assert services.verifier_boite(p, efferalgan).specialite.cis == EFFERALGAN_1000
@@ -410,12 +515,14 @@ def test_a_dci_line_accepts_any_box_containing_the_substance(og_a, resident):
 
 # --- Piluliers ---------------------------------------------------------------------------------------------------
 
+
 def test_pilulier_is_prepared_then_double_checked_by_someone_else(og_a, resident):
     semaine = services.lundi(timezone.localdate()) + datetime.timedelta(days=7)
     with tenant_context(og_a.organisme.pk):
         with pytest.raises(ValidationError, match="lundi"):
-            services.do_marquer_pilulier_prepare(og_a["infirmier"], resident, og_a.ehpad,
-                                                 semaine + datetime.timedelta(days=1))
+            services.do_marquer_pilulier_prepare(
+                og_a["infirmier"], resident, og_a.ehpad, semaine + datetime.timedelta(days=1)
+            )
         pilulier = services.do_marquer_pilulier_prepare(og_a["infirmier"], resident, og_a.ehpad, semaine)
         with pytest.raises(ValidationError, match="déjà préparé"):
             services.do_marquer_pilulier_prepare(og_a["pharmacien"], resident, og_a.ehpad, semaine)
@@ -435,8 +542,14 @@ def test_pilulier_sheet_holds_the_oral_solid_doses_of_the_week(og_a, resident):
     from medicaments.selectors import contenu_pilulier
 
     prescrire(og_a, resident, heures=[datetime.time(8), datetime.time(21)])
-    prescrire(og_a, resident, specialite_cis=FUROSEMIDE_40, heures=[datetime.time(8)], recurrence="jours_semaine",
-              jours_semaine=[1, 3, 5])
+    prescrire(
+        og_a,
+        resident,
+        specialite_cis=FUROSEMIDE_40,
+        heures=[datetime.time(8)],
+        recurrence="jours_semaine",
+        jours_semaine=[1, 3, 5],
+    )
     # a sachet does not go into a pill box
     prescrire(og_a, resident, specialite_cis=AMOXICILLINE_1G, unite="sachet", heures=[datetime.time(12)])
     semaine = services.lundi(timezone.localdate()) + datetime.timedelta(days=7)
@@ -449,15 +562,23 @@ def test_pilulier_sheet_holds_the_oral_solid_doses_of_the_week(og_a, resident):
 
 # --- Stock ---------------------------------------------------------------------------------------------------------
 
+
 def test_stock_receipts_outputs_inventory_and_doses_given(og_a, resident):
     infirmier = og_a["infirmier"]
     with tenant_context(og_a.organisme.pk):
-        article = services.do_ajouter_article(infirmier, ArticleStock(etablissement=og_a.ehpad,
-                                              specialite=specialite(DOLIPRANE_1000), seuil_alerte=20,
-                                              sortie_par_administration=True))
+        article = services.do_ajouter_article(
+            infirmier,
+            ArticleStock(
+                etablissement=og_a.ehpad,
+                specialite=specialite(DOLIPRANE_1000),
+                seuil_alerte=20,
+                sortie_par_administration=True,
+            ),
+        )
         with pytest.raises(ValidationError):
-            services.do_ajouter_article(infirmier, ArticleStock(etablissement=og_a.ehpad,
-                                                                specialite=specialite(DOLIPRANE_1000)))
+            services.do_ajouter_article(
+                infirmier, ArticleStock(etablissement=og_a.ehpad, specialite=specialite(DOLIPRANE_1000))
+            )
         with pytest.raises(ValidationError) as exc:
             services.do_mouvement(infirmier, article, TypeMouvement.RECEPTION, 30)
         assert "lot" in exc.value.message_dict
@@ -466,15 +587,19 @@ def test_stock_receipts_outputs_inventory_and_doses_given(og_a, resident):
         services.do_mouvement(infirmier, article, TypeMouvement.RECEPTION, 30, "L-LOIN", loin)
         services.do_mouvement(infirmier, article, TypeMouvement.RECEPTION, 10, "L-PROCHE", proche)
         with pytest.raises(ValidationError, match="Stock insuffisant pour le lot L-PROCHE : 10"):
-            services.do_mouvement(infirmier, article, TypeMouvement.SORTIE, 11, "L-PROCHE", commentaire="casse")
-        services.do_mouvement(infirmier, article, TypeMouvement.SORTIE, 2, "L-LOIN", commentaire="Comprimés cassés")
-        services.do_mouvement(infirmier, article, TypeMouvement.INVENTAIRE, 27, "L-LOIN")   # 28 expected
+            services.do_mouvement(
+                infirmier, article, TypeMouvement.SORTIE, 11, "L-PROCHE", commentaire="casse"
+            )
+        services.do_mouvement(
+            infirmier, article, TypeMouvement.SORTIE, 2, "L-LOIN", commentaire="Comprimés cassés"
+        )
+        services.do_mouvement(infirmier, article, TypeMouvement.INVENTAIRE, 27, "L-LOIN")  # 28 expected
         assert services.quantite_en_stock(article) == 37
     dose = dose_due(og_a, resident)
     with tenant_context(og_a.organisme.pk):
         administration = services.do_administrer(infirmier, dose, "donne")
         sortie = MouvementStock.objects.get(administration=administration)
-        assert (sortie.quantite, sortie.lot) == (-1, "L-PROCHE")   # the nearest expiry goes first
+        assert (sortie.quantite, sortie.lot) == (-1, "L-PROCHE")  # the nearest expiry goes first
         assert services.quantite_en_stock(article) == 36
         with pytest.raises(PermissionDenied):
             services.do_mouvement(og_a["aide_soignant"], article, TypeMouvement.SORTIE, 1, commentaire="x")
@@ -483,14 +608,18 @@ def test_stock_receipts_outputs_inventory_and_doses_given(og_a, resident):
 
     (etat,) = etat_du_stock(og_a.ehpad.pk)
     assert etat.quantite == 36 and not etat.sous_le_seuil
-    assert [(lot["lot"], lot["reste"], lot["proche"]) for lot in etat.lots] == [("L-PROCHE", 9, True),
-                                                                                ("L-LOIN", 27, False)]
+    assert [(lot["lot"], lot["reste"], lot["proche"]) for lot in etat.lots] == [
+        ("L-PROCHE", 9, True),
+        ("L-LOIN", 27, False),
+    ]
 
 
 # --- Ordonnance and DLU ------------------------------------------------------------------------------------------
 
-def test_ordonnance_pdf_is_produced_by_the_worker_with_the_current_lines(og_a, resident,
-                                                                      django_capture_on_commit_callbacks):
+
+def test_ordonnance_pdf_is_produced_by_the_worker_with_the_current_lines(
+    og_a, resident, django_capture_on_commit_callbacks
+):
     from documents.models import Document
     from documents.pdf import texte_du_pdf
 
@@ -510,7 +639,11 @@ def test_ordonnance_pdf_is_produced_by_the_worker_with_the_current_lines(og_a, r
     assert "Ordonnance" in texte and "DOLIPRANE 1000 mg" in texte and "FUROSEMIDE ARROW 40 mg" in texte
     assert "1 comprimé(s) tous les jours à 08 h 00, 20 h 00" in texte
     assert "AMOXICILLINE" not in texte
-    assert (document.type_document, document.categorie, document.usager_id) == ("ordonnance", "medical", resident.pk)
+    assert (document.type_document, document.categorie, document.usager_id) == (
+        "ordonnance",
+        "medical",
+        resident.pk,
+    )
 
 
 class _Nulle:
@@ -525,19 +658,30 @@ def test_ordonnance_task_is_tenant_and_right_checked(og_a, og_b, resident):
 
     p = prescrire(og_a, resident)
     with tenant_context(og_a.organisme.pk):
-        document = do_demander_generation(og_a["medecin"], source=p, usager=resident, etablissement=og_a.ehpad,
-                                          type_document="ordonnance", categorie="medical", titre="Ordonnance",
-                                          tache=_Nulle())
+        document = do_demander_generation(
+            og_a["medecin"],
+            source=p,
+            usager=resident,
+            etablissement=og_a.ehpad,
+            type_document="ordonnance",
+            categorie="medical",
+            titre="Ordonnance",
+            tache=_Nulle(),
+        )
     # run by another tenant's physician: the document does not exist in that tenant
     with pytest.raises(Exception, match="introuvable"):
-        generer_ordonnance.apply(args=[str(document.public_id)],
-                                 kwargs={"organisme_id": og_b.organisme.pk, "acteur_id": og_b["medecin"].pk}).get()
+        generer_ordonnance.apply(
+            args=[str(document.public_id)],
+            kwargs={"organisme_id": og_b.organisme.pk, "acteur_id": og_b["medecin"].pk},
+        ).get()
     # run for professionals of A who may not prescribe: refused, written on the document
     for role in ("infirmier", "pharmacien"):
         with tenant_context(og_a.organisme.pk):
             Document.objects.filter(pk=document.pk).update(statut="en_preparation", erreur="")
-        generer_ordonnance.apply(args=[str(document.public_id)],
-                                 kwargs={"organisme_id": og_a.organisme.pk, "acteur_id": og_a[role].pk})
+        generer_ordonnance.apply(
+            args=[str(document.public_id)],
+            kwargs={"organisme_id": og_a.organisme.pk, "acteur_id": og_a[role].pk},
+        )
         with tenant_context(og_a.organisme.pk):
             document.refresh_from_db()
         assert document.statut == "echec" and "habilitation" in document.erreur and not document.fichier, role
@@ -553,29 +697,44 @@ def test_dlu_lists_the_current_treatments(og_a, resident):
         assert traitements_en_cours(resident) == []
 
 
-def test_cr_administration_pdf_lists_the_period_and_is_right_checked(og_a, og_b, resident,
-                                                                     django_capture_on_commit_callbacks):
+def test_cr_administration_pdf_lists_the_period_and_is_right_checked(
+    og_a, og_b, resident, django_capture_on_commit_callbacks
+):
     from documents.models import Document
     from documents.pdf import texte_du_pdf
     from medicaments.tasks import generer_cr_administration
 
     dose = dose_due(og_a, resident)
     services.do_administrer(og_a["infirmier"], dose, "refuse")
-    si_besoin = prescrire(og_a, resident, specialite_cis=FUROSEMIDE_40, si_besoin=True, heures=[],
-                          indication="Œdèmes", max_par_24h=1)
+    si_besoin = prescrire(
+        og_a,
+        resident,
+        specialite_cis=FUROSEMIDE_40,
+        si_besoin=True,
+        heures=[],
+        indication="Œdèmes",
+        max_par_24h=1,
+    )
     services.do_donner_si_besoin(og_a["infirmier"], si_besoin, "Œdèmes des chevilles")
     aujourd_hui = timezone.localdate()
-    with pytest.raises(PermissionDenied):   # the aide-soignant reads documents, does not write them
-        services.do_demander_cr_administration(og_a["aide_soignant"], resident, og_a.ehpad, aujourd_hui, aujourd_hui)
+    with pytest.raises(PermissionDenied):  # the aide-soignant reads documents, does not write them
+        services.do_demander_cr_administration(
+            og_a["aide_soignant"], resident, og_a.ehpad, aujourd_hui, aujourd_hui
+        )
     with pytest.raises(ValidationError):
-        services.do_demander_cr_administration(og_a["infirmier"], resident, og_a.ehpad, aujourd_hui,
-                                               aujourd_hui - datetime.timedelta(days=1))
+        services.do_demander_cr_administration(
+            og_a["infirmier"], resident, og_a.ehpad, aujourd_hui, aujourd_hui - datetime.timedelta(days=1)
+        )
     with django_capture_on_commit_callbacks(execute=True):
-        document = services.do_demander_cr_administration(og_a["infirmier"], resident, og_a.ehpad,
-                                                          aujourd_hui - datetime.timedelta(days=6), aujourd_hui)
+        document = services.do_demander_cr_administration(
+            og_a["infirmier"], resident, og_a.ehpad, aujourd_hui - datetime.timedelta(days=6), aujourd_hui
+        )
     document.refresh_from_db()
-    assert (document.statut, document.code_loinc, document.categorie) == ("disponible", "80565-5", "medicaments"), \
-        document.erreur
+    assert (document.statut, document.code_loinc, document.categorie) == (
+        "disponible",
+        "80565-5",
+        "medicaments",
+    ), document.erreur
     with document.fichier.open("rb") as f:
         texte = texte_du_pdf(f.read())
     assert "Compte rendu d'administration des médicaments" in texte and "DOLIPRANE 1000 mg" in texte
@@ -583,8 +742,10 @@ def test_cr_administration_pdf_lists_the_period_and_is_right_checked(og_a, og_b,
     # the task in another tenant: the document does not exist there
     Document.objects.filter(pk=document.pk).update(statut="en_preparation", fichier="")
     with pytest.raises(Exception, match="introuvable"):
-        generer_cr_administration.apply(args=[str(document.public_id)], kwargs={
-            "organisme_id": og_b.organisme.pk, "acteur_id": og_b["infirmier"].pk}).get()
+        generer_cr_administration.apply(
+            args=[str(document.public_id)],
+            kwargs={"organisme_id": og_b.organisme.pk, "acteur_id": og_b["infirmier"].pk},
+        ).get()
 
 
 def test_the_periodic_task_extends_the_plans_to_the_horizon(og_a, resident):
@@ -597,8 +758,10 @@ def test_the_periodic_task_extends_the_plans_to_the_horizon(og_a, resident):
     DosePlanifiee.objects.filter(prevue_le__gt=limite).delete()
     assert etendre_plans_organisme.apply(kwargs={"organisme_id": og_a.organisme.pk}).get() > 0
     horizon = timezone.localdate() + datetime.timedelta(days=services.HORIZON_JOURS)
-    assert max(timezone.localtime(d.prevue_le).date() for d in DosePlanifiee.objects.filter(prescription=actif)) \
+    assert (
+        max(timezone.localtime(d.prevue_le).date() for d in DosePlanifiee.objects.filter(prescription=actif))
         == horizon
+    )
     assert not DosePlanifiee.objects.filter(prescription=arrete, prevue_le__gt=limite).exists()
 
 
@@ -608,13 +771,23 @@ def test_cr_task_refuses_a_requester_who_lost_the_right(og_a, resident):
     from medicaments.tasks import generer_cr_administration
 
     aujourd_hui = timezone.localdate().isoformat()
-    document = do_demander_generation(og_a["infirmier"], source=resident, usager=resident, etablissement=og_a.ehpad,
-                                      type_document="cr_administration", categorie="medicaments", titre="CR",
-                                      tache=_Nulle(), options={"du": aujourd_hui, "au": aujourd_hui})
+    document = do_demander_generation(
+        og_a["infirmier"],
+        source=resident,
+        usager=resident,
+        etablissement=og_a.ehpad,
+        type_document="cr_administration",
+        categorie="medicaments",
+        titre="CR",
+        tache=_Nulle(),
+        options={"du": aujourd_hui, "au": aujourd_hui},
+    )
     for role in ("educateur", "agent_administratif"):
         Document.objects.filter(pk=document.pk).update(statut="en_preparation", erreur="")
-        generer_cr_administration.apply(args=[str(document.public_id)],
-                                        kwargs={"organisme_id": og_a.organisme.pk, "acteur_id": og_a[role].pk})
+        generer_cr_administration.apply(
+            args=[str(document.public_id)],
+            kwargs={"organisme_id": og_a.organisme.pk, "acteur_id": og_a[role].pk},
+        )
         document.refresh_from_db()
         assert document.statut == "echec" and "habilitation" in document.erreur and not document.fichier, role
 
@@ -623,7 +796,9 @@ def test_the_periodic_task_of_another_tenant_touches_nothing_here(og_a, og_b, re
     from medicaments.tasks import etendre_plans_organisme
 
     p = prescrire(og_a, resident, heures=[datetime.time(8)])
-    DosePlanifiee.objects.filter(prescription=p, prevue_le__gt=timezone.now() + datetime.timedelta(days=3)).delete()
+    DosePlanifiee.objects.filter(
+        prescription=p, prevue_le__gt=timezone.now() + datetime.timedelta(days=3)
+    ).delete()
     avant = DosePlanifiee.objects.filter(prescription=p).count()
     assert etendre_plans_organisme.apply(kwargs={"organisme_id": og_b.organisme.pk}).get() == 0
     assert DosePlanifiee.objects.filter(prescription=p).count() == avant

@@ -11,15 +11,25 @@ from usagers.models import Consentement, DossierAdministratif, MesureProtection,
 
 pytestmark = pytest.mark.django_db
 
-PROCHE = {"proche": "1", "proche-nom": "Dupont", "proche-prenom": "Claire", "proche-lien": "enfant",
-          "proche-telephone": "06 12 34 56 78"}
+PROCHE = {
+    "proche": "1",
+    "proche-nom": "Dupont",
+    "proche-prenom": "Claire",
+    "proche-lien": "enfant",
+    "proche-telephone": "06 12 34 56 78",
+}
 
 
 def test_educator_reads_administrative_section_without_advance_directives(og_a, usager_a, client_de):
     url = f"/usagers/{usager_a.public_id}/administratif/"
     with tenant_context(og_a.organisme.pk):
-        DossierAdministratif.objects.create(organisme=og_a.organisme, usager=usager_a, commune="Lyon",
-                                            directives_anticipees="oui", directives_lieu="Coffre du bureau infirmier")
+        DossierAdministratif.objects.create(
+            organisme=og_a.organisme,
+            usager=usager_a,
+            commune="Lyon",
+            directives_anticipees="oui",
+            directives_lieu="Coffre du bureau infirmier",
+        )
     body = client_de(og_a["educateur"]).get(url).content.decode()
     assert "Lyon" in body and "Coffre du bureau infirmier" not in body and "Directives anticipées" not in body
     assert "Coffre du bureau infirmier" in client_de(og_a["infirmier"]).get(url).content.decode()
@@ -30,9 +40,18 @@ def test_educator_reads_administrative_section_without_advance_directives(og_a, 
 def test_agent_edits_coordinates_with_validation_that_keeps_the_input(og_a, usager_a, client_de):
     url = f"/usagers/{usager_a.public_id}/administratif/"
     client = client_de(og_a["agent_administratif"])
-    data = {"adresse": "3 rue des Lilas", "code_postal": "6900", "commune": "Lyon", "telephone": "",
-            "email": "", "regime": "general", "caisse": "CPAM du Rhône", "exoneration": "ald", "amc": "",
-            "amc_adherent": ""}
+    data = {
+        "adresse": "3 rue des Lilas",
+        "code_postal": "6900",
+        "commune": "Lyon",
+        "telephone": "",
+        "email": "",
+        "regime": "general",
+        "caisse": "CPAM du Rhône",
+        "exoneration": "ald",
+        "amc": "",
+        "amc_adherent": "",
+    }
     body = client.post(url, data).content.decode()
     assert "5 chiffres" in body and 'value="3 rue des Lilas"' in body and 'value="CPAM du Rhône"' in body
     assert client.post(url, {**data, "code_postal": "69003"}).status_code == 302
@@ -54,20 +73,35 @@ def test_entourage_roles_and_their_rules(og_a, usager_a, client_de):
     body = r.content.decode()
     assert "ordre d&#x27;appel" in body or "ordre d'appel" in body
     assert "Un téléphone est nécessaire" in body
-    assert client.post(url, {**PROCHE, "proche-nom": "Petit", "proche-a_prevenir": "on",
-                             "proche-ordre_appel": "1"}).status_code == 302
-    r = client.post(url, {**PROCHE, "proche-nom": "Bis", "proche-a_prevenir": "on", "proche-ordre_appel": "1"})
+    assert (
+        client.post(
+            url, {**PROCHE, "proche-nom": "Petit", "proche-a_prevenir": "on", "proche-ordre_appel": "1"}
+        ).status_code
+        == 302
+    )
+    r = client.post(
+        url, {**PROCHE, "proche-nom": "Bis", "proche-a_prevenir": "on", "proche-ordre_appel": "1"}
+    )
     assert "déjà attribué" in r.content.decode()
     with tenant_context(og_a.organisme.pk):
         assert list(Proche.objects.filter(usager=usager_a).order_by("nom").values_list("nom", flat=True)) == [
-            "Dupont", "Petit"]
+            "Dupont",
+            "Petit",
+        ]
         petit = Proche.objects.get(nom="Petit")
     # Edit then remove.
     edit = f"/usagers/{usager_a.public_id}/entourage/{petit.public_id}/"
-    assert client.post(edit, {**PROCHE, "proche-nom": "Petit-Martin", "proche-aidant": "on"}).status_code == 302
+    assert (
+        client.post(edit, {**PROCHE, "proche-nom": "Petit-Martin", "proche-aidant": "on"}).status_code == 302
+    )
     with tenant_context(og_a.organisme.pk):
         petit.refresh_from_db()
-        assert petit.nom == "Petit-Martin" and petit.aidant and not petit.a_prevenir and petit.ordre_appel is None
+        assert (
+            petit.nom == "Petit-Martin"
+            and petit.aidant
+            and not petit.a_prevenir
+            and petit.ordre_appel is None
+        )
     assert client.post(edit, {"supprimer": "1"}).status_code == 302
     with tenant_context(og_a.organisme.pk):
         assert not Proche.objects.filter(pk=petit.pk).exists()
@@ -84,8 +118,13 @@ def test_who_may_edit_the_entourage(og_a, usager_a, client_de):
 def test_protection_measure(og_a, usager_a, client_de):
     url = f"/usagers/{usager_a.public_id}/entourage/"
     client = client_de(og_a["agent_administratif"])
-    data = {"mesure": "1", "mesure-type_mesure": "curatelle_renforcee", "mesure-mandataire": "UDAF du Rhône",
-            "mesure-date_debut": "2025-06-01", "mesure-date_fin": "2025-01-01"}
+    data = {
+        "mesure": "1",
+        "mesure-type_mesure": "curatelle_renforcee",
+        "mesure-mandataire": "UDAF du Rhône",
+        "mesure-date_debut": "2025-06-01",
+        "mesure-date_fin": "2025-01-01",
+    }
     body = client.post(url, data).content.decode()
     assert "ne peut pas précéder" in body and 'value="UDAF du Rhône"' in body
     assert client.post(url, {**data, "mesure-date_fin": "2030-06-01"}).status_code == 302
@@ -103,9 +142,15 @@ def test_consents_keep_history_and_show_the_current_answer(og_a, usager_a, clien
     assert "Refusé / opposé (la personne, le 02/03/2026" in body
     with tenant_context(og_a.organisme.pk):
         assert Consentement.objects.filter(usager=usager_a).count() == 2
-        assert set(Consentement.objects.values_list("recueilli_par", flat=True)) == {og_a["agent_administratif"].pk}
-    assert client_de(og_a["educateur"]).post(url, {**base, "reponse": "accepte",
-                                                   "date_recueil": "2026-03-03"}).status_code == 404
+        assert set(Consentement.objects.values_list("recueilli_par", flat=True)) == {
+            og_a["agent_administratif"].pk
+        }
+    assert (
+        client_de(og_a["educateur"])
+        .post(url, {**base, "reponse": "accepte", "date_recueil": "2026-03-03"})
+        .status_code
+        == 404
+    )
 
 
 def test_entourage_page_query_count(og_a, usager_a, client_de):
@@ -121,6 +166,11 @@ def test_entourage_page_query_count(og_a, usager_a, client_de):
     with tenant_context(og_a.organisme.pk):
         for i in range(6):
             Proche.objects.create(organisme=og_a.organisme, usager=usager_a, nom=f"P{i}", lien="famille")
-            MesureProtection.objects.create(organisme=og_a.organisme, usager=usager_a, type_mesure="tutelle",
-                                            mandataire="M", date_debut="2020-01-01")
+            MesureProtection.objects.create(
+                organisme=og_a.organisme,
+                usager=usager_a,
+                type_mesure="tutelle",
+                mandataire="M",
+                date_debut="2020-01-01",
+            )
     assert count() == avant

@@ -17,26 +17,39 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def onglet_de_test():
     """A tab of a would-be app, gated on medical data, pointing at an existing dossier route."""
-    registre.onglet("essai", "Onglet essai médical", ordre=55, url="usagers:presence", voir=Droit.MEDICAL_VOIR)
-    registre.bandeau("essai", ordre=99, voir=Droit.MEDICAL_VOIR, template="usagers/_bandeau_essai.html",
-                     contexte=lambda user, usager: {"texte": f"Bandeau essai pour {usager.premier_prenom}"})
+    registre.onglet(
+        "essai", "Onglet essai médical", ordre=55, url="usagers:presence", voir=Droit.MEDICAL_VOIR
+    )
+    registre.bandeau(
+        "essai",
+        ordre=99,
+        voir=Droit.MEDICAL_VOIR,
+        template="usagers/_bandeau_essai.html",
+        contexte=lambda user, usager: {"texte": f"Bandeau essai pour {usager.premier_prenom}"},
+    )
     yield
     registre.retirer("essai")
 
 
-def test_a_registered_tab_and_banner_item_are_rendered_for_those_allowed(og_a, usager_a, client_de,
-                                                                         onglet_de_test, settings, tmp_path):
+def test_a_registered_tab_and_banner_item_are_rendered_for_those_allowed(
+    og_a, usager_a, client_de, onglet_de_test, settings, tmp_path
+):
     gabarits = tmp_path / "gabarits" / "usagers"
     gabarits.mkdir(parents=True)
     (gabarits / "_bandeau_essai.html").write_text('<p data-testid="bandeau-essai">{{ b.texte }}</p>')
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path / "gabarits", *settings.TEMPLATES[0]["DIRS"]]}]
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path / "gabarits", *settings.TEMPLATES[0]["DIRS"]]}
+    ]
     url = f"/usagers/{usager_a.public_id}/"
 
     corps = client_de(og_a["medecin"]).get(url).content.decode()
     assert "Onglet essai médical" in corps and "Bandeau essai pour Hélène" in corps
     # after "Séjours et présence" (50) and before "Projet personnalisé" (60): the declared order
-    assert corps.index("Séjours et présence") < corps.index("Onglet essai médical") < corps.index(
-        "Projet personnalisé")
+    assert (
+        corps.index("Séjours et présence")
+        < corps.index("Onglet essai médical")
+        < corps.index("Projet personnalisé")
+    )
     # an educator has no medical right: neither the tab nor the banner item
     corps = client_de(og_a["educateur"]).get(url).content.decode()
     assert "Onglet essai médical" not in corps and "Bandeau essai" not in corps
@@ -67,8 +80,9 @@ def test_tabs_follow_the_rights_of_each_role(og_a, usager_a, client_de):
     assert "Évaluations" not in agent and "Documents" in agent
 
 
-def test_dossier_page_asks_the_policy_once_and_its_query_count_is_pinned(og_a, usager_a, client_de,
-                                                                         monkeypatch):
+def test_dossier_page_asks_the_policy_once_and_its_query_count_is_pinned(
+    og_a, usager_a, client_de, monkeypatch
+):
     client = client_de(og_a["infirmier"])
     url = f"/usagers/{usager_a.public_id}/"
     client.get(url)  # session and caches warm, as for any page after the first

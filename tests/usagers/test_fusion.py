@@ -15,14 +15,21 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def doublon_a(og_a):
-    return creer_usager(og_a, og_a.ehpad, nom_naissance="LEFEVRE DUPONT", premier_prenom="Helene",
-                        prenoms_naissance=["Helene"], date_naissance=datetime.date(1938, 4, 12))
+    return creer_usager(
+        og_a,
+        og_a.ehpad,
+        nom_naissance="LEFEVRE DUPONT",
+        premier_prenom="Helene",
+        prenoms_naissance=["Helene"],
+        date_naissance=datetime.date(1938, 4, 12),
+    )
 
 
 def _proche(tenant, usager, nom, **roles):
     with tenant_context(tenant.organisme.pk):
-        return Proche.objects.create(organisme=tenant.organisme, usager=usager, nom=nom, lien="enfant",
-                                     telephone="0600000000", **roles)
+        return Proche.objects.create(
+            organisme=tenant.organisme, usager=usager, nom=nom, lien="enfant", telephone="0600000000", **roles
+        )
 
 
 def test_merge_moves_everything_and_keeps_history(og_a, usager_a, doublon_a, client_de):
@@ -60,8 +67,14 @@ def test_merge_needs_rights_on_both_and_stays_in_the_tenant(og_a, og_b, usager_a
     with tenant_context(og_b.organisme.pk):
         assert Usager.objects.get(pk=usager_b.pk).fusionne_dans_id is None
     # A duplicate in an ESMS where the agent has no habilitation is neither proposed nor mergeable.
-    ailleurs = creer_usager(og_a, og_a.mas, nom_naissance="Lefevre-Dupont", premier_prenom="Helene",
-                            prenoms_naissance=["Helene"], date_naissance=datetime.date(1938, 4, 12))
+    ailleurs = creer_usager(
+        og_a,
+        og_a.mas,
+        nom_naissance="Lefevre-Dupont",
+        premier_prenom="Helene",
+        prenoms_naissance=["Helene"],
+        date_naissance=datetime.date(1938, 4, 12),
+    )
     assert str(ailleurs.public_id) not in client.get(f"/usagers/{usager_a.public_id}/").content.decode()
     client.post(url, {"doublon": str(ailleurs.public_id), "confirmation": "oui"})
     with tenant_context(og_a.organisme.pk):

@@ -36,25 +36,39 @@ def _statut(tenant, usager):
 
 
 def _traits(usager):
-    return {"nom_naissance": usager.nom_naissance, "prenoms_naissance": usager.prenoms_naissance,
-            "premier_prenom": usager.premier_prenom, "date_naissance": usager.date_naissance,
-            "sexe": usager.sexe, "lieu_naissance_insee": usager.lieu_naissance_insee}
+    return {
+        "nom_naissance": usager.nom_naissance,
+        "prenoms_naissance": usager.prenoms_naissance,
+        "premier_prenom": usager.premier_prenom,
+        "date_naissance": usager.date_naissance,
+        "sexe": usager.sexe,
+        "lieu_naissance_insee": usager.lieu_naissance_insee,
+    }
 
 
 def test_document_then_insi_qualifies_and_every_step_is_traced(og_a, usager_a):
     agent = og_a["agent_administratif"]
     with tenant_context(og_a.organisme.pk):
         assert services.do_verifier_document(agent, usager_a, TypeDocument.CNI) == V
-        assert services.do_enregistrer_ins(agent, usager_a, matricule=INS, oid=OID, traits=_traits(usager_a)) == Q
-        transitions = list(TransitionIdentite.objects.filter(usager=usager_a).order_by("horodatage", "id")
-                           .values_list("de", "vers", "moyen", "type_document", "auteur_id"))
+        assert (
+            services.do_enregistrer_ins(agent, usager_a, matricule=INS, oid=OID, traits=_traits(usager_a))
+            == Q
+        )
+        transitions = list(
+            TransitionIdentite.objects.filter(usager=usager_a)
+            .order_by("horodatage", "id")
+            .values_list("de", "vers", "moyen", "type_document", "auteur_id")
+        )
     assert transitions == [(P, V, "document", "cni", agent.pk), (V, Q, "insi", "", agent.pk)]
 
 
 def test_insi_then_document_qualifies(og_a, usager_a):
     agent = og_a["agent_administratif"]
     with tenant_context(og_a.organisme.pk):
-        assert services.do_enregistrer_ins(agent, usager_a, matricule=INS, oid=OID, traits=_traits(usager_a)) == R
+        assert (
+            services.do_enregistrer_ins(agent, usager_a, matricule=INS, oid=OID, traits=_traits(usager_a))
+            == R
+        )
         assert services.do_verifier_document(agent, usager_a, TypeDocument.PASSEPORT) == Q
 
 
@@ -113,8 +127,14 @@ def test_matricule_only_leaves_when_qualified(og_a, usager_a, client_de):
 
 
 def test_duplicates_ignore_accents_case_and_hyphens_within_the_organisme(og_a, usager_a, usager_b):
-    candidat = Usager(nom_naissance="LEFEVRE DUPONT", premier_prenom="helene", prenoms_naissance=["helene"],
-                      date_naissance=datetime.date(1938, 4, 12), sexe="F", lieu_naissance_insee="75056")
+    candidat = Usager(
+        nom_naissance="LEFEVRE DUPONT",
+        premier_prenom="helene",
+        prenoms_naissance=["helene"],
+        date_naissance=datetime.date(1938, 4, 12),
+        sexe="F",
+        lieu_naissance_insee="75056",
+    )
     with tenant_context(og_a.organisme.pk):
         assert list(doublons_probables(og_a.organisme.pk, candidat)) == [usager_a]  # not B's look-alike
         candidat.date_naissance = datetime.date(1938, 4, 13)
@@ -122,9 +142,15 @@ def test_duplicates_ignore_accents_case_and_hyphens_within_the_organisme(og_a, u
 
 
 def test_future_birth_date_and_bad_insee_code_are_refused(og_a):
-    usager = Usager(organisme=og_a.organisme, nom_naissance="Martin", premier_prenom="Paul",
-                    prenoms_naissance=["Paul"], date_naissance=datetime.date(2999, 1, 1), sexe="M",
-                    lieu_naissance_insee="7505")
+    usager = Usager(
+        organisme=og_a.organisme,
+        nom_naissance="Martin",
+        premier_prenom="Paul",
+        prenoms_naissance=["Paul"],
+        date_naissance=datetime.date(2999, 1, 1),
+        sexe="M",
+        lieu_naissance_insee="7505",
+    )
     with pytest.raises(ValidationError) as exc:
         usager.full_clean()
     assert "date_naissance" in exc.value.message_dict and "lieu_naissance_insee" in exc.value.message_dict
@@ -137,8 +163,15 @@ def test_correcting_the_identity_from_the_form(og_a, usager_a, client_de):
         services.do_verifier_document(agent, usager_a, TypeDocument.CNI)
     url = f"/usagers/{usager_a.public_id}/identite/corriger/"
     client = client_de(agent)
-    base = {"nom_naissance": "Lefèvre-Dupont", "prenoms_naissance": "Hélène Marie", "premier_prenom": "Hélène",
-            "date_naissance": "1938-04-12", "sexe": "F", "lieu_naissance_insee": "75056", "prenom_utilise": ""}
+    base = {
+        "nom_naissance": "Lefèvre-Dupont",
+        "prenoms_naissance": "Hélène Marie",
+        "premier_prenom": "Hélène",
+        "date_naissance": "1938-04-12",
+        "sexe": "F",
+        "lieu_naissance_insee": "75056",
+        "prenom_utilise": "",
+    }
     # A usage name only: status kept.
     assert client.post(url, {**base, "nom_usage": "Martin"}).status_code == 302
     assert _statut(og_a, usager_a) == V
@@ -148,5 +181,7 @@ def test_correcting_the_identity_from_the_form(og_a, usager_a, client_de):
     assert _statut(og_a, usager_a) == P
     # Bad input keeps what was typed.
     r = client.post(url, {**base, "lieu_naissance_insee": "123"})
-    assert "code officiel géographique" in r.content.decode() and 'value="Lefèvre-Dupont"' in r.content.decode()
+    assert (
+        "code officiel géographique" in r.content.decode() and 'value="Lefèvre-Dupont"' in r.content.decode()
+    )
     assert client_de(og_a["educateur"]).get(url).status_code == 404

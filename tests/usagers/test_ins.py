@@ -9,14 +9,26 @@ import pytest
 from usagers.ins import cle_matricule, matricule_valide
 
 
-@pytest.mark.parametrize("matricule", ["295109912611193", "253072B07300470", "284052A32102552",
-                                       "2 95 10 99 126 111 93", "253072b07300470"])
+@pytest.mark.parametrize(
+    "matricule",
+    ["295109912611193", "253072B07300470", "284052A32102552", "2 95 10 99 126 111 93", "253072b07300470"],
+)
 def test_published_valid_examples(matricule):
     assert matricule_valide(matricule)
 
 
-@pytest.mark.parametrize("matricule", ["295109912611199", "29510991261119", "2951099126111933", "",
-                                       "295109912611A93", "953072B07300470", "2530725C07300470"[:15]])
+@pytest.mark.parametrize(
+    "matricule",
+    [
+        "295109912611199",
+        "29510991261119",
+        "2951099126111933",
+        "",
+        "295109912611A93",
+        "953072B07300470",
+        "2530725C07300470"[:15],
+    ],
+)
 def test_invalid_examples(matricule):
     assert not matricule_valide(matricule)
 

@@ -24,8 +24,14 @@ def test_declare_absences_without_overlap(og_a, usager_a, client_de):
     url = f"/usagers/{usager_a.public_id}/presence/"
     sejour = _sejour(og_a, usager_a)
     client = client_de(og_a["infirmier"])  # soins.modifier
-    data = {"absence": "1", "sejour": str(sejour.public_id), "motif": "hospitalisation", "debut": "2026-10-03", "fin": "2026-10-10",
-            "commentaire": "Chute, CHU"}
+    data = {
+        "absence": "1",
+        "sejour": str(sejour.public_id),
+        "motif": "hospitalisation",
+        "debut": "2026-10-03",
+        "fin": "2026-10-10",
+        "commentaire": "Chute, CHU",
+    }
     assert client.post(url, data).status_code == 302
     r = client.post(url, {**data, "debut": "2026-10-09", "fin": "2026-10-12", "motif": "vacances"})
     assert "chevauche" in r.content.decode() and 'value="2026-10-12"' in r.content.decode()
@@ -35,7 +41,9 @@ def test_declare_absences_without_overlap(og_a, usager_a, client_de):
     assert "pendant le séjour" in r.content.decode()
     # An open absence blocks anything after it.
     assert client.post(url, {**data, "debut": "2026-11-01", "fin": ""}).status_code == 302
-    assert "chevauche" in client.post(url, {**data, "debut": "2026-12-01", "fin": "2026-12-02"}).content.decode()
+    assert (
+        "chevauche" in client.post(url, {**data, "debut": "2026-12-01", "fin": "2026-12-02"}).content.decode()
+    )
     with tenant_context(og_a.organisme.pk):
         assert Absence.objects.filter(sejour=sejour).count() == 2
     body = client.get(url).content.decode()
@@ -53,8 +61,13 @@ def test_daily_occupancy(og_a, client_de):
     creer_usager(og_a, og_a.mas, nom_naissance="Mas", premier_prenom="C", prenoms_naissance=["C"])
     with tenant_context(og_a.organisme.pk):
         s1 = Sejour.objects.get(usager=u1)
-        Absence.objects.create(organisme=og_a.organisme, sejour=s1, motif="hospitalisation",
-                               debut=datetime.date(2025, 3, 10), fin=datetime.date(2025, 3, 12))
+        Absence.objects.create(
+            organisme=og_a.organisme,
+            sejour=s1,
+            motif="hospitalisation",
+            debut=datetime.date(2025, 3, 10),
+            fin=datetime.date(2025, 3, 12),
+        )
         s2 = Sejour.objects.get(usager=u2)
         s2.date_sortie = datetime.date(2025, 3, 20)
         s2.save()
@@ -71,7 +84,10 @@ def test_daily_occupancy(og_a, client_de):
     from usagers.selectors import occupation
 
     with tenant_context(og_a.organisme.pk):
-        lignes = {j["jour"].day: j for j in occupation(og_a.ehpad, datetime.date(2025, 3, 1), datetime.date(2025, 3, 31))}
+        lignes = {
+            j["jour"].day: j
+            for j in occupation(og_a.ehpad, datetime.date(2025, 3, 1), datetime.date(2025, 3, 31))
+        }
     assert lignes[5]["presents"] == 2 and lignes[5]["taux"] == 50.0
     assert lignes[11]["hospitalises"] == 1 and lignes[11]["presents"] == 1
     assert lignes[21]["inscrits"] == 1 and lignes[21]["presents"] == 1
@@ -98,26 +114,64 @@ def test_transfer_keeps_the_dossier_and_exit_closes_the_sejour(og_a, usager_a, c
     agent = og_a["agent_administratif"]
     client = client_de(agent)
     # No habilitation in the MAS yet: it is not offered.
-    r = client.post(url, {"transfert": "1", "etablissement": str(og_a.mas.public_id), "date_transfert": "2026-11-02"})
+    r = client.post(
+        url, {"transfert": "1", "etablissement": str(og_a.mas.public_id), "date_transfert": "2026-11-02"}
+    )
     assert "Sélectionnez un choix valide" in r.content.decode()
     with tenant_context(og_a.organisme.pk):
-        HabilitationFactory(professionnel=agent, etablissement=og_a.mas, role="agent_administratif",
-                            debut=datetime.date(2025, 1, 1))
-        Absence.objects.create(organisme=og_a.organisme, sejour=_sejour(og_a, usager_a), motif="vacances",
-                               debut=datetime.date(2026, 10, 25))
-    assert client.post(url, {"transfert": "1", "etablissement": str(og_a.mas.public_id),
-                             "date_transfert": "2026-11-02", "chambre": "Soleil 3"}).status_code == 302
+        HabilitationFactory(
+            professionnel=agent,
+            etablissement=og_a.mas,
+            role="agent_administratif",
+            debut=datetime.date(2025, 1, 1),
+        )
+        Absence.objects.create(
+            organisme=og_a.organisme,
+            sejour=_sejour(og_a, usager_a),
+            motif="vacances",
+            debut=datetime.date(2026, 10, 25),
+        )
+    assert (
+        client.post(
+            url,
+            {
+                "transfert": "1",
+                "etablissement": str(og_a.mas.public_id),
+                "date_transfert": "2026-11-02",
+                "chambre": "Soleil 3",
+            },
+        ).status_code
+        == 302
+    )
     with tenant_context(og_a.organisme.pk):
         ancien, nouveau = Sejour.objects.filter(usager=usager_a).order_by("date_entree")
         assert ancien.date_sortie == datetime.date(2026, 11, 1) and ancien.motif_sortie == "Transfert"
-        assert nouveau.etablissement == og_a.mas and nouveau.date_sortie is None and nouveau.chambre == "Soleil 3"
+        assert (
+            nouveau.etablissement == og_a.mas
+            and nouveau.date_sortie is None
+            and nouveau.chambre == "Soleil 3"
+        )
         assert Absence.objects.get(sejour=ancien).fin == datetime.date(2026, 11, 1)  # open absence closed
     r = client.post(url, {"sortie": "1", "date_sortie": "2026-11-20", "motif_sortie": ""})
     assert "Ce champ est obligatoire" in r.content.decode()
-    assert client.post(url, {"sortie": "1", "date_sortie": "2026-11-20", "motif_sortie": "Retour à domicile",
-                             "destination": "Domicile, Lyon"}).status_code == 302
+    assert (
+        client.post(
+            url,
+            {
+                "sortie": "1",
+                "date_sortie": "2026-11-20",
+                "motif_sortie": "Retour à domicile",
+                "destination": "Domicile, Lyon",
+            },
+        ).status_code
+        == 302
+    )
     with tenant_context(og_a.organisme.pk):
         assert not Sejour.objects.filter(usager=usager_a, date_sortie__isnull=True).exists()
     # The nurse may declare absences but not exits.
-    assert client_de(og_a["infirmier"]).post(url, {"sortie": "1", "date_sortie": "2026-11-20",
-                                                   "motif_sortie": "Autre"}).status_code == 404
+    assert (
+        client_de(og_a["infirmier"])
+        .post(url, {"sortie": "1", "date_sortie": "2026-11-20", "motif_sortie": "Autre"})
+        .status_code
+        == 404
+    )

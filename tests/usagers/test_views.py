@@ -21,8 +21,9 @@ def _noms(client, q, **extra):
     return body
 
 
-@pytest.mark.parametrize("q", ["lefevre", "LEFÈVRE-DUPONT", "lefevre dupont", "lefebre", "helene",
-                               "12/04/1938"])
+@pytest.mark.parametrize(
+    "q", ["lefevre", "LEFÈVRE-DUPONT", "lefevre dupont", "lefebre", "helene", "12/04/1938"]
+)
 def test_search_is_accent_case_hyphen_and_typo_tolerant(og_a, usager_a, client_de, q):
     body = _noms(client_de(og_a["infirmier"]), q, HTTP_HX_REQUEST="true")
     assert "LEFÈVRE-DUPONT" in body, q
@@ -66,11 +67,20 @@ def test_one_record_across_esms_follows_its_sejours(og_a, usager_a, client_de):
         from tests.factories import HabilitationFactory
 
         chef_mas = og_a["chef_service"]
-        HabilitationFactory(professionnel=chef_mas, etablissement=og_a.mas, role="chef_service",
-                            debut=datetime.date(2025, 1, 1))
+        HabilitationFactory(
+            professionnel=chef_mas,
+            etablissement=og_a.mas,
+            role="chef_service",
+            debut=datetime.date(2025, 1, 1),
+        )
         Sejour.objects.filter(usager=usager_a).update(date_sortie=datetime.date(2026, 1, 31))
-        Sejour.objects.create(organisme=og_a.organisme, usager=usager_a, etablissement=og_a.mas,
-                              mode_accueil="permanent", date_entree=datetime.date(2026, 2, 1))
+        Sejour.objects.create(
+            organisme=og_a.organisme,
+            usager=usager_a,
+            etablissement=og_a.mas,
+            mode_accueil="permanent",
+            date_entree=datetime.date(2026, 2, 1),
+        )
     body = client_de(og_a["infirmier"]).get(url).content.decode()
     assert "MAS A" in body and "EHPAD A" in body
 
@@ -87,9 +97,18 @@ def test_document_check_from_the_page(og_a, usager_a, client_de):
         assert TransitionIdentite.objects.filter(usager=usager_a, vers="VALI", type_document="cni").exists()
 
 
-NOUVEAU = {"nom_naissance": "Lefevre Dupont", "prenoms_naissance": "Helene Marie", "premier_prenom": "",
-           "date_naissance": "1938-04-12", "sexe": "F", "lieu_naissance_insee": "75056", "nom_usage": "",
-           "prenom_utilise": "", "mode_accueil": "permanent", "date_entree": "2026-11-02"}
+NOUVEAU = {
+    "nom_naissance": "Lefevre Dupont",
+    "prenoms_naissance": "Helene Marie",
+    "premier_prenom": "",
+    "date_naissance": "1938-04-12",
+    "sexe": "F",
+    "lieu_naissance_insee": "75056",
+    "nom_usage": "",
+    "prenom_utilise": "",
+    "mode_accueil": "permanent",
+    "date_entree": "2026-11-02",
+}
 
 
 def test_creation_warns_of_a_probable_duplicate_and_keeps_the_input(og_a, usager_a, client_de):
@@ -112,8 +131,15 @@ def test_creation_warns_of_a_probable_duplicate_and_keeps_the_input(og_a, usager
 
 def test_creation_bad_input_and_rights(og_a, og_b, client_de):
     client = client_de(og_a["agent_administratif"])
-    r = client.post("/usagers/nouveau/", {**NOUVEAU, "etablissement": str(og_a.mas.public_id),
-                                          "date_naissance": "2999-01-01", "lieu_naissance_insee": "abc"})
+    r = client.post(
+        "/usagers/nouveau/",
+        {
+            **NOUVEAU,
+            "etablissement": str(og_a.mas.public_id),
+            "date_naissance": "2999-01-01",
+            "lieu_naissance_insee": "abc",
+        },
+    )
     body = r.content.decode()
     assert "futur" in body and "code officiel géographique" in body
     assert "Sélectionnez un choix valide" in body  # no habilitation in the MAS: not a choice
@@ -134,9 +160,14 @@ def test_query_counts_do_not_grow(og_a, usager_a, client_de):
     avant_dossier, avant_recherche = count(dossier), count("/usagers/?q=lefevre", HTTP_HX_REQUEST="true")
     with tenant_context(og_a.organisme.pk):
         for i in range(8):
-            Sejour.objects.create(organisme=og_a.organisme, usager=usager_a, etablissement=og_a.ehpad,
-                                  mode_accueil="temporaire", date_entree=datetime.date(2020, 1, 1 + i),
-                                  date_sortie=datetime.date(2020, 1, 10 + i))
+            Sejour.objects.create(
+                organisme=og_a.organisme,
+                usager=usager_a,
+                etablissement=og_a.ehpad,
+                mode_accueil="temporaire",
+                date_entree=datetime.date(2020, 1, 1 + i),
+                date_sortie=datetime.date(2020, 1, 10 + i),
+            )
     for i in range(6):
         creer_usager(og_a, nom_naissance=f"Lefevre{i}", premier_prenom="Anne", prenoms_naissance=["Anne"])
     assert count(dossier) == avant_dossier
@@ -161,7 +192,9 @@ def test_photo_upload_is_checked_and_served_behind_habilitations(og_a, og_b, usa
     assert f'src="/usagers/{usager_a.public_id}/photo/"' in page
     r = agent.get(f"/usagers/{usager_a.public_id}/photo/")
     assert r.status_code == 200 and b"".join(r.streaming_content)[:3] == b"\xff\xd8\xff"
-    assert client_de(og_b["agent_administratif"]).get(f"/usagers/{usager_a.public_id}/photo/").status_code == 404
+    assert (
+        client_de(og_b["agent_administratif"]).get(f"/usagers/{usager_a.public_id}/photo/").status_code == 404
+    )
     assert client_de(og_a["pharmacien"]).get(f"/usagers/{usager_a.public_id}/photo/").status_code == 404
     assert client_de(og_a["educateur"]).post(url, {"photo": photo}).status_code == 404
 
@@ -170,5 +203,9 @@ def test_search_lists_the_closest_name_first(og_a, client_de):
     # Alphabetically "Lamartine" comes first; by resemblance "Martin" does.
     creer_usager(og_a, nom_naissance="Lamartine", premier_prenom="Ana", prenoms_naissance=["Ana"])
     creer_usager(og_a, nom_naissance="Martin", premier_prenom="Luc", prenoms_naissance=["Luc"])
-    body = client_de(og_a["infirmier"]).get("/usagers/", {"q": "martin"}, HTTP_HX_REQUEST="true").content.decode()
+    body = (
+        client_de(og_a["infirmier"])
+        .get("/usagers/", {"q": "martin"}, HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
     assert "LAMARTINE" in body and body.index("MARTIN</strong>") < body.index("LAMARTINE")

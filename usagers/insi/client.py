@@ -26,8 +26,9 @@ class HttpTransport:
 
     def __init__(self, url: str, timeout: float = 10.0, certificat: str = "", cle: str = "", ca: str = ""):
         try:
-            self.http = transport.HttpTransport(url, service="Le téléservice INSi", timeout=timeout,
-                                                certificat=certificat, cle=cle, ca=ca)
+            self.http = transport.HttpTransport(
+                url, service="Le téléservice INSi", timeout=timeout, certificat=certificat, cle=cle, ca=ca
+            )
         except transport.EchecDefinitif as exc:
             raise InsiIndisponible(str(exc)) from exc
 
@@ -55,6 +56,12 @@ def client_par_defaut() -> InsiClient:
 
     if not settings.DUI_INSI_URL:
         raise InsiIndisponible("Le téléservice INSi n'est pas configuré (DUI_INSI_URL).")
-    return InsiClient(HttpTransport(settings.DUI_INSI_URL, timeout=settings.DUI_INSI_TIMEOUT,
-                                    certificat=settings.DUI_INSI_CERT, cle=settings.DUI_INSI_KEY,
-                                    ca=settings.DUI_INSI_CA))
+    return InsiClient(
+        HttpTransport(
+            settings.DUI_INSI_URL,
+            timeout=settings.DUI_INSI_TIMEOUT,
+            certificat=settings.DUI_INSI_CERT,
+            cle=settings.DUI_INSI_KEY,
+            ca=settings.DUI_INSI_CA,
+        )
+    )

@@ -65,8 +65,13 @@ def lire_requete(corps: bytes) -> tuple[Traits, str]:
     if ident is None:
         raise ValueError("Requête INSi sans identité")
     texte = lambda tag: (ident.findtext(_q(tag)) or "").strip()  # noqa: E731
-    traits = Traits(texte("NomNaissance"), tuple(texte("Prenom").split()), texte("Sexe"),
-                    datetime.date.fromisoformat(texte("DateNaissance")), texte("LieuNaissance"))
+    traits = Traits(
+        texte("NomNaissance"),
+        tuple(texte("Prenom").split()),
+        texte("Sexe"),
+        datetime.date.fromisoformat(texte("DateNaissance")),
+        texte("LieuNaissance"),
+    )
     return traits, (env.findtext(f".//{_q('IdRequete')}") or "")
 
 
@@ -105,7 +110,14 @@ def lire_reponse(corps: bytes) -> Reponse:
     if tiq is None:
         raise ValueError("Réponse INSi 00 sans traits d'identité (TIQ).")
     texte = lambda tag: (tiq.findtext(_q(tag)) or "").strip()  # noqa: E731
-    traits = Traits(texte("NomNaissance"), tuple(texte("ListePrenom").split()), texte("Sexe"),
-                    datetime.date.fromisoformat(texte("DateNaissance")), texte("LieuNaissance"))
+    traits = Traits(
+        texte("NomNaissance"),
+        tuple(texte("ListePrenom").split()),
+        texte("Sexe"),
+        datetime.date.fromisoformat(texte("DateNaissance")),
+        texte("LieuNaissance"),
+    )
     matricule = (env.findtext(f".//{_q('NumIdentifiant')}") or "") + (env.findtext(f".//{_q('Cle')}") or "")
-    return Reponse(code, libelle, matricule=matricule, oid=(env.findtext(f".//{_q('OID')}") or ""), traits=traits)
+    return Reponse(
+        code, libelle, matricule=matricule, oid=(env.findtext(f".//{_q('OID')}") or ""), traits=traits
+    )

@@ -31,10 +31,13 @@ def charger(fichier: Path = FICHIER) -> list[dict]:
 
 def chercher(identites: list[dict], traits: Traits) -> Reponse:
     def correspond(i):
-        return (normaliser_nom(i["nom_naissance"]) == normaliser_nom(traits.nom_naissance)
-                and normaliser_nom(i["prenoms"][0]) == normaliser_nom(traits.premier_prenom)
-                and i["sexe"] == traits.sexe and i["date_naissance"] == traits.date_naissance.isoformat()
-                and (not traits.lieu_naissance or i["lieu_naissance"] == traits.lieu_naissance))
+        return (
+            normaliser_nom(i["nom_naissance"]) == normaliser_nom(traits.nom_naissance)
+            and normaliser_nom(i["prenoms"][0]) == normaliser_nom(traits.premier_prenom)
+            and i["sexe"] == traits.sexe
+            and i["date_naissance"] == traits.date_naissance.isoformat()
+            and (not traits.lieu_naissance or i["lieu_naissance"] == traits.lieu_naissance)
+        )
 
     trouves = [i for i in identites if correspond(i)]
     if not trouves:
@@ -42,9 +45,19 @@ def chercher(identites: list[dict], traits: Traits) -> Reponse:
     if len(trouves) > 1:
         return Reponse("02", "Plusieurs identités trouvées")
     i = trouves[0]
-    return Reponse("00", "OK", matricule=i["matricule"], oid=OID_NIR_TEST,
-                   traits=Traits(i["nom_naissance"], tuple(i["prenoms"]), i["sexe"],
-                                 datetime.date.fromisoformat(i["date_naissance"]), i["lieu_naissance"]))
+    return Reponse(
+        "00",
+        "OK",
+        matricule=i["matricule"],
+        oid=OID_NIR_TEST,
+        traits=Traits(
+            i["nom_naissance"],
+            tuple(i["prenoms"]),
+            i["sexe"],
+            datetime.date.fromisoformat(i["date_naissance"]),
+            i["lieu_naissance"],
+        ),
+    )
 
 
 class ServeurInsiTest(ServeurLocal):

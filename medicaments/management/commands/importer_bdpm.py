@@ -11,8 +11,11 @@ class Command(BaseCommand):
     help = "Importe la base de données publique des médicaments (fichiers ANSM) ; idempotent."
 
     def add_arguments(self, parser):
-        parser.add_argument("--dossier", default=None,
-                            help="Dossier des fichiers CIS_*.txt (par défaut : l'extrait livré avec le dépôt).")
+        parser.add_argument(
+            "--dossier",
+            default=None,
+            help="Dossier des fichiers CIS_*.txt (par défaut : l'extrait livré avec le dépôt).",
+        )
         parser.add_argument("--sans-progression", action="store_true", help="Pas de barre de progression.")
 
     def handle(self, *args, dossier=None, sans_progression=False, **options):
@@ -22,8 +25,10 @@ class Command(BaseCommand):
         except (OSError, bdpm.FichierInvalide) as exc:
             raise CommandError(str(exc)) from exc
         self.stderr.write("")
-        self.stdout.write(f"BDPM importée depuis {dossier or bdpm.DOSSIER_EXTRAIT}"
-                          + (" — aucune modification" if bilan.ecritures == 0 else ""))
+        self.stdout.write(
+            f"BDPM importée depuis {dossier or bdpm.DOSSIER_EXTRAIT}"
+            + (" — aucune modification" if bilan.ecritures == 0 else "")
+        )
         for ligne in bilan.lignes():
             self.stdout.write(f"  {ligne}")
 
