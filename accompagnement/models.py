@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from dui.models import Etablissement, TenantModel, tenant_history
+from dui.models import ClotureMotivee, Etablissement, TenantModel, tenant_history
 from habilitations.roles import Categorie, Droit
 
 # --- SERAFIN-PH nomenclature (reference data, shared by every tenant) -----------------------------------
@@ -403,7 +403,7 @@ class ModeAggir(models.TextChoices):
     DIRECT = "direct", "Codes A / B / C (évaluateur expérimenté)"
 
 
-class EvaluationAggir(TenantModel):
+class EvaluationAggir(TenantModel, ClotureMotivee):
     """One AGGIR evaluation: the answers per item, the codes of the variables and the GIR computed by
     ``accompagnement.aggir`` (never typed in). A mistaken evaluation is cancelled with a reason, not
     deleted."""
@@ -423,7 +423,6 @@ class EvaluationAggir(TenantModel):
     annulee_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    motif_annulation = models.CharField(max_length=255, blank=True)
     history = tenant_history()
 
     etablissement_path = "etablissement"
@@ -440,7 +439,7 @@ class EvaluationAggir(TenantModel):
             models.CheckConstraint(condition=Q(gir__gte=1, gir__lte=6), name="aggir_gir_1_6"),
             models.CheckConstraint(condition=Q(rang__gte=1, rang__lte=13), name="aggir_rang_1_13"),
             models.CheckConstraint(
-                condition=Q(annulee_le__isnull=True) | ~Q(motif_annulation=""), name="aggir_annulation_motif"
+                condition=Q(annulee_le__isnull=True) | ~Q(motif_cloture=""), name="aggir_annulation_motif"
             ),
         ]
 

@@ -91,7 +91,7 @@ def suivi_des_bilans(etablissement: Etablissement, jour: datetime.date | None = 
     )
     sans_pp = (
         Sejour.objects.filter(etablissement=etablissement, date_entree__lte=jour - DELAI_PREMIER_PP)
-        .filter(Q(date_sortie__isnull=True) | Q(date_sortie__gte=jour))
+        .en_cours(jour)
         .exclude(
             usager__in=ProjetPersonnalise.objects.filter(
                 etablissement=etablissement, statut__in=[StatutPP.EN_OEUVRE, StatutPP.BILAN]
@@ -238,11 +238,7 @@ def fins_de_mois(fin: datetime.date, nombre: int = 12) -> list[datetime.date]:
 
 def non_evalues(etablissement: Etablissement, jour: datetime.date) -> QuerySet[Usager]:
     """Persons accompanied on ``jour`` without a valid AGGIR evaluation at that date."""
-    presents = (
-        Sejour.objects.filter(etablissement=etablissement, date_entree__lte=jour)
-        .filter(Q(date_sortie__isnull=True) | Q(date_sortie__gte=jour))
-        .values("usager_id")
-    )
+    presents = Sejour.objects.filter(etablissement=etablissement).en_cours(jour).values("usager_id")
     evalues = EvaluationAggir.objects.filter(
         organisme_id=etablissement.organisme_id, annulee_le__isnull=True, date_evaluation__lte=jour
     ).values("usager_id")

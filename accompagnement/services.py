@@ -75,14 +75,11 @@ def _date_passee(jour: datetime.date, champ: str, libelle: str) -> None:
 
 def professionnels_habilites(*etablissements: Etablissement):
     """Professionals with an active habilitation today in one of these ESMS (référents, coordonnateurs)."""
-    from django.db.models import Q
 
     from habilitations.models import Professionnel
 
     jour = timezone.localdate()
-    habs = Habilitation.objects.filter(etablissement__in=etablissements, debut__lte=jour).filter(
-        Q(fin__isnull=True) | Q(fin__gte=jour)
-    )
+    habs = Habilitation.objects.filter(etablissement__in=etablissements).en_cours(jour)
     return Professionnel.objects.filter(
         organisme_id=etablissements[0].organisme_id, is_active=True, pk__in=habs.values("professionnel_id")
     ).order_by("nom", "prenom")
@@ -561,8 +558,8 @@ def do_annuler_aggir(auteur, evaluation: EvaluationAggir, motif: str) -> None:
         raise ValidationError({"motif": "Indiquez le motif de l'annulation."})
     evaluation.annulee_le = timezone.now()
     evaluation.annulee_par = auteur
-    evaluation.motif_annulation = motif.strip()[:255]
-    evaluation.save(update_fields=["annulee_le", "annulee_par", "motif_annulation", "modifie_le"])
+    evaluation.motif_cloture = EvaluationAggir.motif_nettoye(motif)
+    evaluation.save(update_fields=["annulee_le", "annulee_par", "motif_cloture", "modifie_le"])
 
 
 def do_demander_pdf_aggir(auteur, evaluation: EvaluationAggir):

@@ -288,7 +288,7 @@ def _accompagnement(cur, og: int) -> str:
         f"""
         WITH {sejours}, {coordonnateurs}
         INSERT INTO accompagnement_evaluationaggir (organisme_id, public_id, cree_le, modifie_le, date_evaluation, mode,
-            reponses, codes, illustratives, gir, rang, commentaire, annulee_le, motif_annulation, annulee_par_id,
+            reponses, codes, illustratives, gir, rang, commentaire, annulee_le, motif_cloture, annulee_par_id,
             etablissement_id, evaluateur_id, usager_id)
         SELECT %(og)s, gen_random_uuid(), now(), now(), current_date - (k * 330 + s.n %% 30)::int, 'direct',
                '{{}}'::jsonb, %(codes)s::jsonb, '{{}}'::jsonb, 1 + ((s.usager_id + k) %% 6)::int,
@@ -367,7 +367,7 @@ def _soins(cur, og: int) -> str:
         WITH {sejours}
         INSERT INTO soins_allergie (organisme_id, public_id, cree_le, modifie_le, usager_id, nature, type_agent, agent,
             agent_normalise, reaction, severite, certitude, date_constat, source, saisie_par_id, inactive_le,
-            inactive_motif)
+            motif_cloture)
         SELECT %(og)s, gen_random_uuid(), now(), now(), s.usager_id, 'allergie', 'substance', 'Amoxicilline',
                'amoxicilline', 'Urticaire', 'severe', 'confirmee', NULL, '', c.professionnel_id, NULL, ''
         FROM s JOIN c USING (etablissement_id) WHERE s.n %% 4 = 0""",
@@ -378,7 +378,7 @@ def _soins(cur, og: int) -> str:
         WITH {sejours}
         INSERT INTO soins_soinplanifie (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
             type_soin, libelle, consignes, heures, recurrence, intervalle, jours_semaine, date_debut, date_fin,
-            cree_par_id, arrete_le, arrete_par_id, arrete_motif)
+            cree_par_id, arrete_le, arrete_par_id, motif_cloture)
         SELECT %(og)s, gen_random_uuid(), now(), now(), s.usager_id, s.etablissement_id, t.type_soin, t.libelle, '',
                t.heures, 'quotidien', 1, '{{}}', current_date - 365, NULL, c.professionnel_id, NULL, NULL, ''
         FROM s JOIN c USING (etablissement_id)
@@ -430,7 +430,7 @@ def _soins(cur, og: int) -> str:
                    (s.n * 7 + d * 13) %% 100 AS tirage
             FROM s JOIN c USING (etablissement_id) CROSS JOIN generate_series(0, 182) d)
         INSERT INTO soins_constante (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
-            type_constante, valeur, valeur_2, mesure_le, commentaire, alerte, auteur_id, annulee_le, annulee_motif)
+            type_constante, valeur, valeur_2, mesure_le, commentaire, alerte, auteur_id, annulee_le, motif_cloture)
         SELECT %(og)s, gen_random_uuid(), now(), now(), m.usager_id, m.etablissement_id, t.code,
                CASE t.code WHEN 'tension' THEN CASE WHEN m.tirage < 3 THEN 172 ELSE 120 + m.tirage %% 25 END
                            WHEN 'pouls' THEN 64 + m.tirage %% 25
@@ -529,7 +529,7 @@ def _medicaments(cur, og: int) -> str:
         INSERT INTO medicaments_prescription (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
             prescripteur_id, specialite_id, substance_id, libelle, dosage_dci, dose, unite, voie, heures, recurrence,
             intervalle, jours_semaine, debut, fin, si_besoin, indication, max_par_24h, consignes, commentaire,
-            remplace_id, arrete_le, arrete_par_id, arret_motif)
+            remplace_id, arrete_le, arrete_par_id, motif_cloture)
         SELECT %(og)s, gen_random_uuid(), now() - interval '365 days', now(), l.usager_id, l.etablissement_id,
                c.professionnel_id, sp.id, NULL, sp.denomination, '', 1, 'comprime', 'orale',
                ((ARRAY['{{08:00}}', '{{08:00,20:00}}', '{{20:00}}', '{{08:00,12:00,18:00}}', '{{21:00}}'])
@@ -545,7 +545,7 @@ def _medicaments(cur, og: int) -> str:
         INSERT INTO medicaments_prescription (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
             prescripteur_id, specialite_id, substance_id, libelle, dosage_dci, dose, unite, voie, heures, recurrence,
             intervalle, jours_semaine, debut, fin, si_besoin, indication, max_par_24h, consignes, commentaire,
-            remplace_id, arrete_le, arrete_par_id, arret_motif)
+            remplace_id, arrete_le, arrete_par_id, motif_cloture)
         SELECT %(og)s, gen_random_uuid(), now() - interval '365 days', now(), s.usager_id, s.etablissement_id,
                c.professionnel_id, sp.id, NULL, sp.denomination, '', 1, 'comprime', 'orale', '{{}}', 'quotidien', 1,
                '{{}}', now() - interval '365 days', NULL, true, 'Douleur ou fièvre', 3, '{{}}', '', NULL, NULL, NULL, ''

@@ -106,6 +106,21 @@ class TenantModel(models.Model):
         return {value} if value is not None else set()
 
 
+class ClotureMotivee(models.Model):
+    """A row that is closed with its reason — cancelled, stopped, deactivated — and never deleted: one field
+    name for the reason everywhere (the moment and the author keep the domain's words: ``annulee_le``,
+    ``arrete_le``…)."""
+
+    motif_cloture = models.CharField("motif", max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def motif_nettoye(motif: str) -> str:
+        return motif.strip()[:300]
+
+
 def etablissement_id_of(obj: models.Model) -> int | None:
     """The single ESMS of ``obj`` (None when it has none or several)."""
     ids = obj.etablissement_ids() if hasattr(obj, "etablissement_ids") else set()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
 from dui.models import Etablissement, OrganismeGestionnaire, TenantModel, tenant_history
+from dui.periodes import Periode, PeriodeQuerySet
 
 from .roles import Role
 
@@ -127,6 +128,8 @@ class Professionnel(AbstractBaseUser):
 class Habilitation(TenantModel):
     """A professional's role in one ESMS, over a period (``fin`` included; empty = open-ended)."""
 
+    periode = Periode("debut", "fin")
+    objects = PeriodeQuerySet.as_manager()
     professionnel = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="habilitations"
     )

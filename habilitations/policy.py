@@ -54,9 +54,9 @@ def habilitations_actives(user: Any, jour: datetime.date | None = None) -> Query
     jour = jour or _today()
     if not _active(user):
         return Habilitation.objects.none()
-    return Habilitation.objects.filter(
-        organisme_id=user.organisme_id, professionnel_id=user.pk, debut__lte=jour
-    ).filter(Q(fin__isnull=True) | Q(fin__gte=jour))
+    return Habilitation.objects.filter(organisme_id=user.organisme_id, professionnel_id=user.pk).en_cours(
+        jour
+    )
 
 
 def _cache(user: Any) -> dict[str, Any]:

@@ -38,9 +38,7 @@ def indicateurs(etablissement, depuis: datetime.date, jour: datetime.date | None
     jour = jour or timezone.localdate()
     presents = Usager.objects.filter(
         fusionne_dans__isnull=True,
-        pk__in=Sejour.objects.filter(etablissement=etablissement, date_entree__lte=jour)
-        .filter(Q(date_sortie__isnull=True) | Q(date_sortie__gte=jour))
-        .values("usager_id"),
+        pk__in=Sejour.objects.filter(etablissement=etablissement).en_cours(jour).values("usager_id"),
     )
     comptes = presents.aggregate(
         actifs=Count("pk"),

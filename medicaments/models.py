@@ -13,7 +13,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from dui.models import Etablissement, TenantModel, tenant_history
+from dui.models import ClotureMotivee, Etablissement, TenantModel, tenant_history
+from dui.periodes import Periode, PeriodeQuerySet
 from soins.models import MotifNonRealisation, Recurrence, jour_prevu
 
 # --- BDPM (reference data shared by every tenant: read-only for the application role) ----------------------
@@ -197,11 +198,13 @@ MOMENTS = [
 ]
 
 
-class Prescription(TenantModel):
+class Prescription(TenantModel, ClotureMotivee):
     """One line of a prescription, by a physician, for a person in an ESMS. Never edited once written: a
     modification stops it and writes a new line (``remplace``); stopping it keeps the past plan and what
     was administered. "Si besoin" lines have no planned doses, an indication and a maximum per 24 h."""
 
+    periode = Periode("debut", "fin", fin_exclue=True)  # datetimes: the end is the first moment out
+    objects = PeriodeQuerySet.as_manager()
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="prescriptions")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
     prescripteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -245,7 +248,6 @@ class Prescription(TenantModel):
     arrete_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    arret_motif = models.CharField("motif d'arrêt", max_length=300, blank=True)
     history = tenant_history()
 
     etablissement_path = "etablissement"
@@ -280,7 +282,7 @@ class Prescription(TenantModel):
                 name="prescription_si_besoin_ou_heures",
             ),
             models.CheckConstraint(
-                condition=Q(arrete_le__isnull=True) | ~Q(arret_motif=""), name="prescription_arret_motif"
+                condition=Q(arrete_le__isnull=True) | ~Q(motif_cloture=""), name="prescription_arret_motif"
             ),
         ]
 
@@ -325,11 +327,7 @@ class Prescription(TenantModel):
 
     def active_le(self, moment: datetime.datetime) -> bool:
         """Whether a dose may be given at ``moment``: started, not ended, not stopped."""
-        return (
-            self.debut <= moment
-            and (self.fin is None or moment < self.fin)
-            and (self.arrete_le is None or moment < self.arrete_le)
-        )
+        return self.periode.couvre(self, moment) and (self.arrete_le is None or moment < self.arrete_le)
 
     def prises_du_jour(self, jour: datetime.date) -> list[datetime.datetime]:
         """The planned times of ``jour`` (aware, Europe/Paris wall clock), within the prescription's period.

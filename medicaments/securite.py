@@ -147,6 +147,7 @@ def _agent_correspond(agent: str, type_agent: str, noms: list[str], libelle: str
 
 
 def _active_au(p: Prescription, maintenant) -> bool:
+    # not stopped and not ended (a line already written is active from its start)
     return p.arrete_le is None and (p.fin is None or p.fin > maintenant)
 
 

@@ -197,9 +197,8 @@ def tournee(
             usager_id__in=ids,
             si_besoin=True,
             arrete_le__isnull=True,
-            debut__lte=maintenant,
         )
-        .filter(Q(fin__isnull=True) | Q(fin__gt=maintenant))
+        .en_cours(maintenant)
         .annotate(
             prises=Count(
                 "administrations",

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from dui import occurrences
 from dui.models import Etablissement
 from habilitations import policy
 from habilitations.roles import Droit
@@ -152,7 +153,7 @@ def do_prescrire(
 def _arreter(auteur, prescription: Prescription, motif: str, le: datetime.datetime) -> Prescription:
     prescription.arrete_le = le
     prescription.arrete_par = auteur
-    prescription.arret_motif = motif.strip()[:300]
+    prescription.motif_cloture = Prescription.motif_nettoye(motif)
     prescription.save()
     # the future plan goes; what was due before the stop stays, with what was done
     DosePlanifiee.objects.filter(
@@ -291,8 +292,8 @@ def verifier_boite(prescription: Prescription, saisie: str) -> Presentation:
 # --- Administration --------------------------------------------------------------------------------------------
 
 
-def _qui_et_quand(administration: Administration) -> str:
-    return f"{administration.auteur} à {timezone.localtime(administration.administree_le):%H:%M}"
+def _deja_note(administration: Administration) -> ValidationError:
+    return occurrences.deja_note(administration, str(administration.auteur), administration.administree_le)
 
 
 def _verrouiller_active(prescription: Prescription, moment: datetime.datetime) -> Prescription:
@@ -302,7 +303,7 @@ def _verrouiller_active(prescription: Prescription, moment: datetime.datetime) -
     if prescription.arrete_le and prescription.arrete_le <= moment:
         raise ValidationError(
             f"Prescription arrêtée le {timezone.localtime(prescription.arrete_le):%d/%m à %H:%M} "
-            f"({prescription.arret_motif}) : rien ne peut plus être administré sur cette ligne."
+            f"({prescription.motif_cloture}) : rien ne peut plus être administré sur cette ligne."
         )
     if prescription.debut > moment:
         raise ValidationError(
@@ -378,15 +379,15 @@ def do_administrer(
     prescription = _verrouiller_active(dose.prescription, maintenant)
     existante = Administration.objects.select_for_update().select_related("auteur").filter(dose=dose).first()
     if existante is not None and existante.statut != StatutAdministration.REPORTE:
-        raise ValidationError(
-            f"Déjà noté « {existante.get_statut_display().lower()} » par {_qui_et_quand(existante)}."
-        )
+        raise _deja_note(existante)
     if statut == StatutAdministration.REFUSE:
         motif = "refus"
-    if statut == StatutAdministration.NON_DONNE and not motif:
-        raise ValidationError({"motif": "Indiquez pourquoi la dose n'a pas été donnée."})
-    if statut == StatutAdministration.NON_DONNE and motif == "autre" and not precision.strip():
-        raise ValidationError({"precision": "Précisez le motif."})
+    occurrences.verifier_motif(
+        statut == StatutAdministration.NON_DONNE,
+        motif,
+        precision,
+        "Indiquez pourquoi la dose n'a pas été donnée.",
+    )
     if statut == StatutAdministration.REPORTE:
         if reporte_a is None:
             raise ValidationError({"reporte_a": "Indiquez l'heure à laquelle la dose est reportée."})
@@ -404,13 +405,11 @@ def do_administrer(
         "administree_le": maintenant,
         "cip13_scanne": cip,
     }
-    if existante is not None:
-        for champ, valeur in valeurs.items():
-            setattr(existante, champ, valeur)
-        existante.save()
-        administration = existante
-    else:
-        administration = Administration(
+    administration = occurrences.enregistrer_validation(
+        existante,
+        reportee=lambda a: a.statut == StatutAdministration.REPORTE,
+        valeurs=valeurs,
+        nouvelle=lambda: Administration(
             organisme_id=dose.organisme_id,
             prescription=prescription,
             dose=dose,
@@ -418,17 +417,10 @@ def do_administrer(
             etablissement_id=dose.etablissement_id,
             quantite=prescription.dose,
             **valeurs,
-        )
-        try:
-            with transaction.atomic():
-                administration.save()
-        except IntegrityError:
-            autre = Administration.objects.select_related("auteur").filter(dose=dose).first()
-            if autre is None:
-                raise
-            raise ValidationError(
-                f"Déjà noté « {autre.get_statut_display().lower()} » par {_qui_et_quand(autre)}."
-            ) from None
+        ),
+        relire=lambda: Administration.objects.select_related("auteur").filter(dose=dose).first(),
+        refus=_deja_note,
+    )
     if statut == StatutAdministration.DONNE:
         _sortie_de_stock(auteur, administration)
     return administration

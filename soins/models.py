@@ -27,7 +27,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from dui.models import Etablissement, TenantModel, Unite, tenant_history
+from dui.models import ClotureMotivee, Etablissement, TenantModel, Unite, tenant_history
+from dui.periodes import Periode, PeriodeQuerySet
 
 
 def normaliser(texte: str) -> str:
@@ -160,7 +161,7 @@ class Certitude(models.TextChoices):
     SUSPECTEE = "suspectee", "Suspectée"
 
 
-class Allergie(TenantModel):
+class Allergie(TenantModel, ClotureMotivee):
     """An allergy or intolerance: what (substance, class, food…), the reaction, how severe. Drug agents are
     compared through ``agent_normalise`` with a prescription's substances (circuit du médicament)."""
 
@@ -177,7 +178,6 @@ class Allergie(TenantModel):
     saisie_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # Never deleted: an allergy found to be wrong is closed with the reason (history of the record).
     inactive_le = models.DateTimeField(null=True, blank=True)
-    inactive_motif = models.CharField("motif", max_length=300, blank=True)
     history = tenant_history()
 
     class Meta:
@@ -192,7 +192,7 @@ class Allergie(TenantModel):
                 name="allergie_active_unique",
             ),
             models.CheckConstraint(
-                condition=Q(inactive_le__isnull=True) | ~Q(inactive_motif=""), name="allergie_inactive_motif"
+                condition=Q(inactive_le__isnull=True) | ~Q(motif_cloture=""), name="allergie_inactive_motif"
             ),
         ]
 
@@ -364,7 +364,7 @@ DEFINITIONS: dict[str, DefinitionConstante] = {
 PERTE_POIDS_ALERTE = D("0.05")
 
 
-class Constante(TenantModel):
+class Constante(TenantModel, ClotureMotivee):
     """One measurement (blood pressure carries two values). ``alerte`` is the French message written when
     the value is outside the person's thresholds; it appears in the relève."""
 
@@ -379,7 +379,6 @@ class Constante(TenantModel):
     auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # A wrong entry is cancelled with its reason, never deleted.
     annulee_le = models.DateTimeField(null=True, blank=True)
-    annulee_motif = models.CharField(max_length=200, blank=True)
     history = tenant_history()
 
     etablissement_path = "etablissement"
@@ -610,10 +609,12 @@ def jour_prevu(
     return True
 
 
-class SoinPlanifie(TenantModel):
+class SoinPlanifie(TenantModel, ClotureMotivee):
     """A recurring care task of the plan de soins: at given times, every day, every N days from the start,
     or on given weekdays (ISO numbers, 1 = lundi). Stopping it never touches what was done."""
 
+    periode = Periode("date_debut", "date_fin")
+    objects = PeriodeQuerySet.as_manager()
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="soins_planifies")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
     type_soin = models.CharField("soin", max_length=20, choices=TypeSoin.choices)
@@ -632,7 +633,6 @@ class SoinPlanifie(TenantModel):
     arrete_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    arrete_motif = models.CharField(max_length=200, blank=True)
     history = tenant_history()
 
     etablissement_path = "etablissement"

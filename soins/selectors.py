@@ -48,14 +48,10 @@ class Resident:
 def residents(user, unite: Unite, jour: datetime.date, action: str = Droit.SOINS_VOIR) -> list[Resident]:
     """People whose séjour in ``unite`` covers ``jour`` and whom ``user`` may care for (one query)."""
     autorises = policy.scope(user, action, Usager.objects.all()).values("pk")
-    absences = Absence.objects.filter(sejour=OuterRef("pk"), debut__lte=jour).filter(
-        Q(fin__isnull=True) | Q(fin__gte=jour)
-    )
+    absences = Absence.objects.filter(sejour=OuterRef("pk")).en_cours(jour)
     sejours = (
-        Sejour.objects.filter(
-            organisme_id=user.organisme_id, unite=unite, date_entree__lte=jour, usager__in=autorises
-        )
-        .filter(Q(date_sortie__isnull=True) | Q(date_sortie__gte=jour))
+        Sejour.objects.filter(organisme_id=user.organisme_id, unite=unite, usager__in=autorises)
+        .en_cours(jour)
         .annotate(absent=Exists(absences))
         .select_related("usager")
         .order_by("chambre", "usager__nom_naissance")
@@ -190,10 +186,8 @@ def occurrences_du_jour(
 def soins_actifs(usager_ids: list[int], etablissement_id: int, jour: datetime.date) -> QuerySet[SoinPlanifie]:
     debut_jour = datetime.datetime.combine(jour, datetime.time.min, tzinfo=timezone.get_current_timezone())
     return (
-        SoinPlanifie.objects.filter(
-            etablissement_id=etablissement_id, usager_id__in=usager_ids, date_debut__lte=jour
-        )
-        .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=jour))
+        SoinPlanifie.objects.filter(etablissement_id=etablissement_id, usager_id__in=usager_ids)
+        .en_cours(jour)
         .filter(Q(arrete_le__isnull=True) | Q(arrete_le__gte=debut_jour))
     )
 

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from dui import occurrences
 from dui.models import Etablissement, Unite
 from habilitations import policy
 from habilitations.roles import Droit
@@ -132,7 +133,7 @@ def do_desactiver_allergie(auteur, allergie: Allergie, motif: str) -> Allergie:
         raise ValidationError("Cette allergie est déjà désactivée.")
     if not motif.strip():
         raise ValidationError({"motif": "Indiquez pourquoi cette allergie n'est plus valable."})
-    allergie.inactive_le, allergie.inactive_motif = timezone.now(), motif.strip()[:300]
+    allergie.inactive_le, allergie.motif_cloture = timezone.now(), Allergie.motif_nettoye(motif)
     allergie.save()
     return allergie
 
@@ -325,7 +326,7 @@ def do_annuler_constante(auteur, constante: Constante, motif: str) -> Constante:
         raise ValidationError("Cette mesure est déjà annulée.")
     if not motif.strip():
         raise ValidationError({"motif": "Indiquez pourquoi la mesure est annulée (ex. erreur de saisie)."})
-    constante.annulee_le, constante.annulee_motif = timezone.now(), motif.strip()[:200]
+    constante.annulee_le, constante.motif_cloture = timezone.now(), Constante.motif_nettoye(motif)
     constante.save()
     return constante
 
@@ -492,7 +493,11 @@ def do_arreter_soin(auteur, soin: SoinPlanifie, motif: str) -> SoinPlanifie:
         raise ValidationError("Ce soin est déjà arrêté.")
     if not motif.strip():
         raise ValidationError({"motif": "Indiquez pourquoi ce soin est arrêté."})
-    soin.arrete_le, soin.arrete_par, soin.arrete_motif = timezone.now(), auteur, motif.strip()[:200]
+    soin.arrete_le, soin.arrete_par, soin.motif_cloture = (
+        timezone.now(),
+        auteur,
+        SoinPlanifie.motif_nettoye(motif),
+    )
     soin.save()
     return soin
 
@@ -501,11 +506,9 @@ def do_arreter_soin(auteur, soin: SoinPlanifie, motif: str) -> SoinPlanifie:
 JOURS_DE_RETARD_ADMIS = 1
 
 
-def _qui_et_quand(realisation: RealisationSoin) -> str:
-    return (
-        f"{realisation.auteur.prenom} {realisation.auteur.nom} à "
-        f"{timezone.localtime(realisation.realise_le):%H:%M}"
-    )
+def _deja_note(realisation: RealisationSoin) -> ValidationError:
+    auteur = realisation.auteur
+    return occurrences.deja_note(realisation, f"{auteur.prenom} {auteur.nom}", realisation.realise_le)
 
 
 @transaction.atomic
@@ -533,10 +536,9 @@ def do_valider_soin(
         raise ValidationError("Ce soin n'est pas prévu à ce moment-là.")
     if statut not in StatutRealisation.values:
         raise ValidationError("Choisissez fait, pas fait ou reporté.")
-    if statut == StatutRealisation.PAS_FAIT and not motif:
-        raise ValidationError({"motif": "Indiquez pourquoi le soin n'a pas été fait."})
-    if statut == StatutRealisation.PAS_FAIT and motif == "autre" and not precision.strip():
-        raise ValidationError({"precision": "Précisez le motif."})
+    occurrences.verifier_motif(
+        statut == StatutRealisation.PAS_FAIT, motif, precision, "Indiquez pourquoi le soin n'a pas été fait."
+    )
     if statut == StatutRealisation.REPORTE and reporte_a is None:
         raise ValidationError({"reporte_a": "Indiquez l'heure à laquelle le soin est reporté."})
     if statut != StatutRealisation.PAS_FAIT:
@@ -555,35 +557,26 @@ def do_valider_soin(
         .filter(soin=soin, date_prevue=jour, heure_prevue=heure)
         .first()
     )
-    if existante is not None:
-        if existante.statut != StatutRealisation.REPORTE:
-            raise ValidationError(
-                f"Déjà noté « {existante.get_statut_display().lower()} » par {_qui_et_quand(existante)}."
-            )
-        for champ, valeur in valeurs.items():
-            setattr(existante, champ, valeur)
-        existante.save()
-        return existante
-    realisation = RealisationSoin(
-        organisme_id=soin.organisme_id,
-        soin=soin,
-        usager_id=soin.usager_id,
-        etablissement_id=soin.etablissement_id,
-        date_prevue=jour,
-        heure_prevue=heure,
-        **valeurs,
+    return occurrences.enregistrer_validation(
+        existante,
+        reportee=lambda r: r.statut == StatutRealisation.REPORTE,
+        valeurs=valeurs,
+        nouvelle=lambda: RealisationSoin(
+            organisme_id=soin.organisme_id,
+            soin=soin,
+            usager_id=soin.usager_id,
+            etablissement_id=soin.etablissement_id,
+            date_prevue=jour,
+            heure_prevue=heure,
+            **valeurs,
+        ),
+        relire=lambda: (
+            RealisationSoin.objects.select_related("auteur")
+            .filter(soin=soin, date_prevue=jour, heure_prevue=heure)
+            .first()
+        ),
+        refus=_deja_note,
     )
-    try:
-        with transaction.atomic():
-            realisation.save()
-    except IntegrityError:
-        autre = RealisationSoin.objects.select_related("auteur").get(
-            soin=soin, date_prevue=jour, heure_prevue=heure
-        )
-        raise ValidationError(
-            f"Déjà noté « {autre.get_statut_display().lower()} » par {_qui_et_quand(autre)}."
-        ) from None
-    return realisation
 
 
 # --- DLU ----------------------------------------------------------------------------------------------------

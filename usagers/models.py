@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from dui.categories import exception_permissions
 from dui.models import Etablissement, TenantModel, Unite, tenant_history
+from dui.periodes import Periode, PeriodeQuerySet
 from habilitations.models import ExceptionAccesBase
 
 from .ins import matricule_valide, normaliser_matricule
@@ -246,6 +247,8 @@ class ModeAccueil(models.TextChoices):
 class Sejour(TenantModel):
     """A stay or an accompaniment of the usager in one ESMS."""
 
+    periode = Periode("date_entree", "date_sortie")
+    objects = PeriodeQuerySet.as_manager()
     usager = models.ForeignKey(Usager, on_delete=models.PROTECT, related_name="sejours")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="sejours")
     unite = models.ForeignKey(Unite, on_delete=models.PROTECT, null=True, blank=True, related_name="sejours")
@@ -279,8 +282,7 @@ class Sejour(TenantModel):
         return f"{self.etablissement} depuis le {self.date_entree:%d/%m/%Y}"
 
     def en_cours(self, jour: datetime.date | None = None) -> bool:
-        jour = jour or timezone.localdate()
-        return self.date_entree <= jour and (self.date_sortie is None or self.date_sortie >= jour)
+        return self.periode.couvre(self, jour or timezone.localdate())
 
 
 # --- Administrative record -------------------------------------------------------------------------
@@ -434,6 +436,8 @@ class TypeMesure(models.TextChoices):
 
 
 class MesureProtection(TenantModel):
+    periode = Periode("date_debut", "date_fin")
+    objects = PeriodeQuerySet.as_manager()
     usager = models.ForeignKey(Usager, on_delete=models.CASCADE, related_name="mesures")
     type_mesure = models.CharField("type de mesure", max_length=30, choices=TypeMesure.choices)
     mandataire = models.CharField(
@@ -463,8 +467,7 @@ class MesureProtection(TenantModel):
         return f"{self.get_type_mesure_display()} — {self.mandataire}"
 
     def en_cours(self, jour: datetime.date | None = None) -> bool:
-        jour = jour or timezone.localdate()
-        return self.date_debut <= jour and (self.date_fin is None or self.date_fin >= jour)
+        return self.periode.couvre(self, jour or timezone.localdate())
 
 
 class TypeConsentement(models.TextChoices):
@@ -554,6 +557,8 @@ class Absence(TenantModel):
     """A period during a séjour when the person is not present (both days included; open when
     ``fin`` is empty). Periods of one séjour never overlap (checked under a lock on the séjour)."""
 
+    periode = Periode("debut", "fin")
+    objects = PeriodeQuerySet.as_manager()
     sejour = models.ForeignKey(Sejour, on_delete=models.CASCADE, related_name="absences")
     motif = models.CharField(max_length=20, choices=MotifAbsence.choices)
     debut = models.DateField("début")

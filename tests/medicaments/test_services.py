@@ -196,7 +196,7 @@ def test_modifying_a_line_changes_the_future_plan_never_the_past(og_a, resident)
             {f"doublon:{p.pk}": "remplacement"},
         )
     p.refresh_from_db()
-    assert p.arrete_le is not None and p.arret_motif.startswith("Modifiée")
+    assert p.arrete_le is not None and p.motif_cloture.startswith("Modifiée")
     assert nouvelle.remplace == p and nouvelle.debut >= maintenant
     # the past is untouched: same rows, same times, the administration kept
     assert {d.pk: d.prevue_le for d in DosePlanifiee.objects.filter(prescription=p)} == passees
