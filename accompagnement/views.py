@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dui.forms import ajouter_erreurs
+from dui.forms import ajouter_erreurs, traitement
 from dui.graphiques import Repere, polyline
 from dui.models import Etablissement
 from habilitations import policy
@@ -127,18 +127,13 @@ def projets(request, public_id):
         if form is None:
             raise Http404
         if form.is_valid():
-            try:
+            with traitement(form):
                 projet = services.do_creer_projet(
                     request.user,
                     usager,
                     form.cleaned_data["etablissement"],
                     form.cleaned_data["coordonnateur"],
                 )
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc)
-            except PermissionDenied:
-                raise Http404 from None
-            else:
                 messages.success(request, "Projet personnalisé créé : commencez par recueillir les attentes.")
                 return redirect(projet.get_absolute_url())
     par_etab: dict = {}
@@ -273,7 +268,8 @@ def _traiter_pp(request, pp, nom, form, post):
         "co_construction": "Recueil terminé : place à la co-construction.",
         "bilan": "Bilan enregistré : vous pouvez engager la révision du projet.",
     }
-    try:
+    # an action button has no form: its refusal goes into the page's messages
+    with traitement(form, request=request) as etat:
         if nom in ("retirer", "co_construction", "reviser", "pdf"):
             if nom == "retirer":
                 services.do_retirer_element(user, pp, post.get("type", ""), _uuid(post.get("element")))
@@ -328,14 +324,8 @@ def _traiter_pp(request, pp, nom, form, post):
                 avis_usager=data["avis_usager"],
                 resultats=form.resultats(),
             )
-    except ValidationError as exc:
-        if form is None:
-            _message_erreur(request, exc)
-            return redirect(pp.get_absolute_url())
-        ajouter_erreurs(form, exc)
-        return None
-    except PermissionDenied:
-        raise Http404 from None
+    if not etat.ok:
+        return redirect(pp.get_absolute_url()) if form is None else None
     messages.success(request, succes[nom])
     return redirect(
         pp.get_absolute_url() + (f"#{nom}" if nom in ("attente", "besoin", "objectif", "action") else "")
@@ -461,7 +451,7 @@ def aggir_nouvelle(request, public_id):
     form = AggirForm(etabs, request.POST or None, initial={"mode": request.GET.get("mode")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:  # the service says which variables are missing
+        with traitement(form):  # the service says which variables are missing
             evaluation = services.do_enregistrer_aggir(
                 request.user,
                 usager,
@@ -472,11 +462,6 @@ def aggir_nouvelle(request, public_id):
                 illustratives=form.illustratives(),
                 commentaire=data["commentaire"],
             )
-        except ValidationError as exc:
-            ajouter_erreurs(form, exc)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
             messages.success(request, f"Évaluation enregistrée : GIR {evaluation.gir}.")
             return redirect(evaluation.get_absolute_url())
     return render(
@@ -590,7 +575,7 @@ def serafin_nouvelle(request, public_id):
         )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with traitement(form):
             evaluation = services.do_enregistrer_serafin(
                 request.user,
                 usager,
@@ -603,11 +588,6 @@ def serafin_nouvelle(request, public_id):
                 ],
                 commentaire=data["commentaire"],
             )
-        except ValidationError as exc:
-            ajouter_erreurs(form, exc)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
             messages.success(request, "Évaluation des besoins enregistrée.")
             return redirect("accompagnement:serafin", public_id=evaluation.public_id)
     return render(
@@ -635,13 +615,8 @@ def evaluation_serafin(request, public_id):
     if request.method == "POST":
         if request.POST.get("formulaire") != "reporter":
             raise Http404
-        try:
+        with traitement(request=request):
             ajoutes = services.do_reporter_besoins(request.user, evaluation)
-        except ValidationError as exc:
-            _message_erreur(request, exc)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
             messages.success(
                 request, f"{ajoutes} besoin(s) reporté(s) dans le projet personnalisé en cours d'élaboration."
             )
@@ -679,7 +654,7 @@ def evaluer_grille(request, public_id, grille_id):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with traitement(form):
             evaluation = services.do_evaluer_avec_grille(
                 request.user,
                 usager,
@@ -689,11 +664,6 @@ def evaluer_grille(request, public_id, grille_id):
                 reponses=valeurs,
                 commentaire=data["commentaire"],
             )
-        except ValidationError as exc:
-            ajouter_erreurs(form, exc)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
             messages.success(
                 request,
                 f"Évaluation « {grille.nom} » enregistrée"
@@ -801,13 +771,8 @@ def grille(request, public_id=None):
     if request.method == "POST" and form.is_valid():
         grille_obj = form.save(commit=False)
         grille_obj.interpretation = form.cleaned_data["interpretation_texte"]
-        try:
+        with traitement(form):
             services.do_enregistrer_grille(request.user, grille_obj, form.cleaned_data["questions"])
-        except ValidationError as exc:
-            ajouter_erreurs(form, exc)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
             messages.success(request, f"Grille « {grille_obj.nom} » enregistrée.")
             return redirect("accompagnement:grilles")
     return render(
@@ -847,13 +812,8 @@ def journal(request, public_id):
         if not etabs:
             raise Http404
         if form.is_valid():
-            try:
+            with traitement(form):
                 services.do_ecrire_observation(user, form.instance)
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc)
-            except PermissionDenied:
-                raise Http404 from None
-            else:
                 messages.success(request, "Observation enregistrée.")
                 return redirect("accompagnement:journal", public_id=usager.public_id)
     page = Paginator(selectors.journal_du_dossier(user, usager), 30).get_page(request.GET.get("page"))

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dui.forms import EtablissementForm, OrganismeForm, UniteForm, ajouter_erreurs
+from dui.forms import EtablissementForm, OrganismeForm, UniteForm, traitement
 from dui.models import Etablissement, OrganismeGestionnaire, Unite
 from dui.services import do_enregistrer_etablissement, do_enregistrer_unite
 from habilitations import services
@@ -63,11 +63,8 @@ def organisme_creer(request):
     form = OrganismeForm(request.POST or None)
     admin_form = PremierAdministrateurForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and admin_form.is_valid():
-        try:
+        with traitement(admin_form, refus_404=False):
             services.do_creer_organisme(request.user, **form.cleaned_data, **admin_form.cleaned_data)
-        except ValidationError as exc:
-            ajouter_erreurs(admin_form, exc)
-        else:
             messages.success(request, f"Organisme « {form.cleaned_data['raison_sociale']} » créé.")
             return redirect("administration:organismes")
     return render(request, "administration/organisme_form.html", {"form": form, "admin_form": admin_form})
@@ -94,11 +91,8 @@ def etablissement_form(request, public_id=None):
     )
     form = EtablissementForm(request.POST or None, instance=etab)
     if request.method == "POST" and form.is_valid():
-        try:
+        with traitement(form, refus_404=False):
             etab = do_enregistrer_etablissement(request.user, form.instance)
-        except ValidationError as exc:
-            ajouter_erreurs(form, exc)
-        else:
             messages.success(request, f"Établissement « {etab.nom} » enregistré.")
             return redirect("administration:etablissement_unites", public_id=etab.public_id)
     return render(request, "administration/etablissement_form.html", {"form": form, "etablissement": etab})
@@ -119,11 +113,8 @@ def etablissement_unites(request, public_id):
         instance=unite or Unite(etablissement=etab, organisme_id=request.user.organisme_id),
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with traitement(form, refus_404=False):
             do_enregistrer_unite(request.user, etab, form.instance)
-        except ValidationError as exc:
-            ajouter_erreurs(form, exc)
-        else:
             messages.success(request, f"Unité « {form.instance.nom} » enregistrée.")
             return redirect("administration:etablissement_unites", public_id=etab.public_id)
     return render(
@@ -159,13 +150,10 @@ def professionnel_creer(request):
     form = ProfessionnelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         champs = {k: v for k, v in form.cleaned_data.items() if k != "mot_de_passe"}
-        try:
+        with traitement(form, refus_404=False):
             pro = services.do_creer_professionnel(
                 request.user, mot_de_passe=form.cleaned_data["mot_de_passe"], **champs
             )
-        except ValidationError as exc:
-            ajouter_erreurs(form, exc)
-        else:
             messages.success(
                 request, f"Compte de {pro} créé. Il enrôlera son second facteur à sa première connexion."
             )
@@ -189,11 +177,8 @@ def professionnel(request, public_id):
             k: form.cleaned_data[k]
             for k in ("nom", "prenom", "profession", "rpps", "est_admin_organisme", "est_dpo")
         }
-        try:
+        with traitement(form, refus_404=False):
             services.do_modifier_professionnel(request.user, pro, **champs)
-        except ValidationError as exc:
-            ajouter_erreurs(form, exc)
-        else:
             messages.success(request, "Fiche enregistrée.")
             return redirect("administration:professionnel", public_id=pro.public_id)
     return render(
@@ -220,7 +205,7 @@ def habilitation_ajouter(request, public_id):
     pro = _professionnel(request, public_id)
     form = HabilitationForm(for_tenant(request.user, Etablissement.objects.filter(actif=True)), request.POST)
     if form.is_valid():
-        try:
+        with traitement(request=request, refus_404=False):
             services.do_ajouter_habilitation(
                 request.user,
                 pro,
@@ -230,8 +215,6 @@ def habilitation_ajouter(request, public_id):
                 form.cleaned_data["fin"],
             )
             messages.success(request, "Habilitation ajoutée.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
     else:
         messages.error(
             request,
@@ -298,15 +281,13 @@ def exception_retirer(request, public_id, exception_id: int):
 def professionnel_activation(request, public_id):
     _exiger_admin_og(request)
     pro = _professionnel(request, public_id)
-    try:
+    with traitement(request=request, refus_404=False):
         if request.POST.get("action") == "reactiver":
             services.do_reactiver_professionnel(request.user, pro)
             messages.success(request, f"Compte de {pro} réactivé.")
         else:
             services.do_desactiver_professionnel(request.user, pro, request)
             messages.success(request, f"Compte de {pro} désactivé : ses sessions sont closes.")
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
     return redirect("administration:professionnel", public_id=pro.public_id)
 
 

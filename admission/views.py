@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from dui.audit import journaliser_acces
-from dui.forms import ajouter_erreurs
+from dui.forms import ajouter_erreurs, traitement
 from dui.models import Etablissement, TypeAcces
 from habilitations import policy
 from habilitations.access import get_for_user_or_404
@@ -81,11 +81,8 @@ def nouvelle(request):
         request.POST or None, etablissements=etablissements, initial={"date_reception": timezone.localdate()}
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with traitement(form, refus_404=False):
             demande = services.do_enregistrer_demande(request.user, form.instance)
-        except ValidationError as exc:
-            ajouter_erreurs(form, exc)
-        else:
             messages.success(request, "Demande enregistrée sur la liste d'attente.")
             return redirect(demande.get_absolute_url())
     return render(request, "admission/demande_form.html", {"form": form})

@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from .models import Etablissement, OrganismeGestionnaire, Unite
 
@@ -47,20 +49,52 @@ def ajouter_erreurs(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+class Traitement:
+    """What ``traitement`` observed: ``ok`` is False once a service refused the input."""
+
+    def __init__(self) -> None:
+        self.ok = True
+
+
+@contextmanager
+def traitement(
+    form: forms.BaseForm | None = None, request: HttpRequest | None = None, refus_404: bool = True
+) -> Iterator[Traitement]:
+    """The one way a view calls a service, and the one place a refusal becomes a 404::
+
+        with traitement(form):
+            projet = services.do_creer_projet(request.user, …)
+            messages.success(request, "Projet créé.")
+            return redirect(projet.get_absolute_url())
+        return render(…)  # the form again, with the service's errors
+
+    A ``ValidationError`` goes onto ``form`` (on its fields when it names them), or into the page's messages
+    when there is no form (``request``), in French, and nothing typed is lost. A ``PermissionDenied`` becomes
+    a 404, as for an object of another tenant (``refus_404=False`` keeps Django's 403)."""
+    etat = Traitement()
+    try:
+        yield etat
+    except ValidationError as exc:
+        etat.ok = False
+        if form is not None:
+            ajouter_erreurs(form, exc)
+        elif request is not None:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            raise
+    except PermissionDenied:
+        if not refus_404:
+            raise
+        raise Http404 from None
+
+
 def traiter(form: forms.BaseForm, appel: Callable[[], object]) -> bool:
-    """Run a service on a valid form, for a view: True on success; a ValidationError goes onto the form in
-    French (nothing typed is lost), a PermissionDenied becomes a 404 (as for an object of another tenant).
-    The one way a view calls a service with a form, and the one place a refusal becomes a 404."""
+    """``traitement`` for a valid form and one call: True on success."""
     if not form.is_valid():
         return False
-    try:
+    with traitement(form) as etat:
         appel()
-    except ValidationError as exc:
-        ajouter_erreurs(form, exc)
-        return False
-    except PermissionDenied:
-        raise Http404 from None
-    return True
+    return etat.ok
 
 
 # --- Fields shared by the domain apps' forms ------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dui.forms import traitement
 from dui.models import Etablissement
 from dui.tenancy import auth_lookup
 from habilitations.access import for_tenant, professionnel
@@ -271,13 +272,11 @@ def revoir_bris_de_glace(request: HttpRequest, public_id: Any) -> HttpResponseBa
         raise Http404
     form = RevueForm(request.POST)
     if form.is_valid():
-        try:
+        with traitement(request=request, refus_404=False):
             services.do_revoir_bris_de_glace(
                 professionnel(request), bdg, form.cleaned_data["avis"], form.cleaned_data["commentaire"]
             )
             messages.success(request, "Revue enregistrée.")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
     else:
         messages.error(request, "Choisissez un avis pour enregistrer la revue.")
     return redirect("habilitations:revue_bris_de_glace")

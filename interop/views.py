@@ -8,7 +8,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from documents.selectors import documents_lisibles
 from dui.audit import journaliser_acces
-from dui.forms import choix_etablissements, traiter
+from dui.forms import choix_etablissements, traitement, traiter
 from dui.models import Etablissement, TypeAcces
 from habilitations import policy
 from habilitations.access import for_tenant, get_for_user_or_404, get_in_scope_or_404
@@ -69,13 +68,8 @@ def liste(request):
 
 def _action(request, public_id, service, succes):
     envoi = get_in_scope_or_404(envois_visibles(request.user), public_id)
-    try:
+    with traitement(request=request):
         service(request.user, envoi)
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
         messages.success(request, succes)
     suite = request.POST.get("suite", "")
     return redirect(suite if suite.startswith("/") and not suite.startswith("//") else "interop:liste")

@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dui.audit import journaliser_acces
-from dui.forms import ajouter_erreurs, traiter
+from dui.forms import ajouter_erreurs, traitement, traiter
 from dui.models import Etablissement, TypeAcces
 from habilitations import policy
 from habilitations.access import for_tenant, get_contenu_or_404, get_for_user_or_404, unite_ou_404
@@ -145,13 +145,8 @@ def dossier(request, public_id):
         )
         arret = ArretForm(request.POST)
         if arret.is_valid():
-            try:
+            with traitement(request=request):
                 services.do_arreter(user, prescription, arret.cleaned_data["motif"])
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            except PermissionDenied:
-                raise Http404 from None
-            else:
                 messages.success(request, f"Ligne arrêtée : {prescription.intitule}.")
                 return redirect("medicaments:dossier", public_id=usager.public_id)
         else:
@@ -519,7 +514,7 @@ def pilulier(request, public_id):
     ).first()
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
+        with traitement(request=request):
             if action == "preparer":
                 services.do_marquer_pilulier_prepare(user, usager, etablissement, semaine)
                 messages.success(
@@ -530,10 +525,6 @@ def pilulier(request, public_id):
                 messages.success(request, "Double contrôle enregistré.")
             else:
                 raise Http404
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        except PermissionDenied:
-            raise Http404 from None
         return redirect(
             reverse("medicaments:pilulier", args=[usager.public_id])
             + f"?semaine={semaine}&etablissement={etablissement.public_id}"
@@ -585,11 +576,8 @@ def stock(request):
     retour = redirect(reverse("medicaments:stock") + f"?etablissement={etablissement.public_id}")
     if nom == "article" and article_form.is_valid():
         article_form.instance.specialite = article_form.choix
-        try:
+        with traitement(article_form, refus_404=False):
             services.do_ajouter_article(user, article_form.instance)
-        except ValidationError as exc:
-            ajouter_erreurs(article_form, exc)
-        else:
             messages.success(request, f"{article_form.choix} ajouté au stock.")
             return retour
     if nom == "mouvement" and mouvement_form.is_valid():

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dui.forms import ajouter_erreurs
+from dui.forms import ajouter_erreurs, traitement
 from dui.models import Etablissement
 from habilitations import policy
 from habilitations.access import for_tenant, get_for_user_or_404
@@ -139,11 +139,8 @@ def fusionner(request, public_id):
             request, "Choisissez le dossier doublon et confirmez qu'il s'agit de la même personne."
         )
         return redirect(principal.get_absolute_url())
-    try:
+    with traitement(request=request, refus_404=False):
         services.do_fusionner(request.user, principal, doublon, request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
         messages.success(request, f"Le dossier en double a été fusionné dans celui de {principal}.")
     return redirect(principal.get_absolute_url())
 
@@ -171,11 +168,8 @@ def administratif(request, public_id):
         if not policy.can(request.user, Droit.ADMINISTRATIF_MODIFIER, usager):
             raise Http404
         if form.is_valid():
-            try:
+            with traitement(form, refus_404=False):
                 services.do_enregistrer_administratif(request.user, form.instance)
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc)
-            else:
                 messages.success(request, "Dossier administratif enregistré.")
                 return redirect("usagers:administratif", public_id=usager.public_id)
     return render(
@@ -225,11 +219,8 @@ def entourage(request, public_id, proche_id=None):
             else (mesure_form, services.do_ajouter_mesure, "Mesure de protection enregistrée.")
         )
         if cible.is_valid():
-            try:
+            with traitement(cible, refus_404=False):
                 service(request.user, cible.instance)
-            except ValidationError as exc:
-                ajouter_erreurs(cible, exc)
-            else:
                 messages.success(request, message)
                 return redirect("usagers:entourage", public_id=usager.public_id)
     return render(
@@ -260,11 +251,8 @@ def consentements(request, public_id):
         if not policy.can(request.user, Droit.ADMINISTRATIF_MODIFIER, usager):
             raise Http404
         if form.is_valid():
-            try:
+            with traitement(form, refus_404=False):
                 services.do_recueillir_consentement(request.user, form.instance)
-            except ValidationError as exc:
-                ajouter_erreurs(form, exc)
-            else:
                 messages.success(request, "Consentement enregistré.")
                 return redirect("usagers:consentements", public_id=usager.public_id)
     historique = list(usager.consentements.select_related("recueilli_par"))
@@ -291,13 +279,10 @@ def verifier_document(request, public_id):
     if not form.is_valid():
         messages.error(request, "Choisissez le document d'identité présenté.")
     else:
-        try:
+        with traitement(request=request, refus_404=False):
             statut = services.do_verifier_document(
                 request.user, usager, form.cleaned_data["type_document"], form.cleaned_data["commentaire"]
             )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
             messages.success(request, f"Document contrôlé : identité {StatutIdentite(statut).label.lower()}.")
     return redirect(usager.get_absolute_url())
 
@@ -363,11 +348,8 @@ def presence(request, public_id):
     if request.method == "POST":
         if "absence" in post and peut_declarer:
             if form.is_valid():
-                try:
+                with traitement(form, refus_404=False):
                     services.do_declarer_absence(user, form.instance)
-                except ValidationError as exc:
-                    ajouter_erreurs(form, exc)
-                else:
                     messages.success(request, f"Absence enregistrée : {form.instance}.")
                     return redirect("usagers:presence", public_id=usager.public_id)
         elif "sortie" in post and peut_gerer and courant:
@@ -477,11 +459,8 @@ def changer_photo(request, public_id):
     if fichier is None:
         messages.error(request, "Choisissez une photo (JPEG ou PNG).")
     else:
-        try:
+        with traitement(request=request, refus_404=False):
             services.do_changer_photo(request.user, usager, fichier)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
             messages.success(request, "Photo enregistrée.")
     return redirect(usager.get_absolute_url())
 
@@ -496,11 +475,8 @@ def corriger_identite(request, public_id):
     if request.method == "POST" and form.is_valid():
         donnees = {k: form.cleaned_data[k] for k in form.fields}
         avant = usager.statut_identite
-        try:
+        with traitement(form, refus_404=False):
             statut = services.do_corriger_identite(request.user, usager, donnees)
-        except ValidationError as exc:
-            ajouter_erreurs(form, exc)
-        else:
             if statut != avant:
                 messages.warning(
                     request,
