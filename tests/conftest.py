@@ -9,6 +9,7 @@ import subprocess
 import sys
 from urllib.parse import quote
 
+import factory.random
 import pyotp
 import pytest
 from django.conf import settings
@@ -29,6 +30,9 @@ from tests.factories import (
 )
 
 PASSWORD = "Un-mot-de-passe-solide-42"
+
+# Faker's names and dates (factories) are the same at every run: a failure can be replayed.
+factory.random.reseed_random("dui")
 
 
 @pytest.fixture(scope="session")

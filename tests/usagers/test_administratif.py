@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from dui.tenancy import tenant_context
 from usagers.models import Consentement, DossierAdministratif, MesureProtection, Proche
@@ -127,7 +130,9 @@ def test_protection_measure(og_a, usager_a, client_de):
     }
     body = client.post(url, data).content.decode()
     assert "ne peut pas précéder" in body and 'value="UDAF du Rhône"' in body
-    assert client.post(url, {**data, "mesure-date_fin": "2030-06-01"}).status_code == 302
+    # an end date five years ahead of today (a fixed date would make the test fail once it has passed)
+    fin = (timezone.localdate() + datetime.timedelta(days=5 * 365)).isoformat()
+    assert client.post(url, {**data, "mesure-date_fin": fin}).status_code == 302
     with tenant_context(og_a.organisme.pk):
         assert MesureProtection.objects.get(usager=usager_a).en_cours()
 
