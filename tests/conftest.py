@@ -31,9 +31,6 @@ from tests.factories import (
 
 PASSWORD = "Un-mot-de-passe-solide-42"
 
-# Faker's names and dates (factories) are the same at every run: a failure can be replayed.
-factory.random.reseed_random("dui")
-
 
 @pytest.fixture(scope="session")
 def django_db_setup(
@@ -134,6 +131,13 @@ def base_bdpm(db):
     if not Specialite.objects.filter(cis="60234100").exists():
         charger_bdpm()
     return Specialite.objects
+
+
+@pytest.fixture(autouse=True)
+def _faker_reproductible(request):
+    """Faker's names and dates (factories) depend on the test only, not on the order or the worker that
+    runs it: a failure replays."""
+    factory.random.reseed_random(request.node.nodeid)
 
 
 @pytest.fixture(autouse=True)
