@@ -30,9 +30,10 @@ def test_day_view_validate_a_task_and_write_a_transmission_then_the_releve(live_
     creer_resident(
         og_a, chambre="14", nom_naissance="Perrin", premier_prenom="Jean", prenoms_naissance=["Jean"]
     )
-    # early in the day so that both tasks are already due whatever time the test runs
-    planifier(og_a, odette, type_soin="toilette", libelle="Toilette au lavabo", heures=[datetime.time(0, 1)])
-    planifier(og_a, odette, type_soin="hydratation", heures=[datetime.time(0, 2)])
+    # at midnight, so that both tasks are already due whatever time the test runs (at 00:01 and 00:02 they were
+    # not, for the first two minutes of the day)
+    planifier(og_a, odette, type_soin="toilette", libelle="Toilette au lavabo", heures=[datetime.time(0, 0)])
+    planifier(og_a, odette, type_soin="hydratation", heures=[datetime.time(0, 0)])
     se_connecter(page, live_server.url, og_a["aide_soignant"])
     page.get_by_role("link", name="Soins", exact=True).click()
     page.get_by_role("link", name="Plan de soins du jour").click()
