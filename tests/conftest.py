@@ -141,6 +141,35 @@ def _faker_reproductible(request):
 
 
 @pytest.fixture(autouse=True)
+def _taches_comme_dans_un_worker(monkeypatch):
+    """Tasks run eagerly in the tests, but as a worker would run them: their arguments go through the JSON
+    serialiser of the broker (a model instance or a date object fails here as it would in production), and
+    they start outside the caller's tenant (a task must set its own — ``TenantTask`` does — or it sees no
+    row), which the test's ambient tenant would otherwise hide."""
+    from celery.app.task import Task
+    from kombu.serialization import dumps, loads
+
+    from dui import tenancy
+
+    original = Task.apply
+
+    def apply(self, args=None, kwargs=None, *autres, **options):
+        type_contenu, encodage, corps = dumps([list(args or ()), dict(kwargs or {})], serializer="json")
+        args, kwargs = loads(corps, type_contenu, encodage)
+        appelant = tenancy.current_organisme_id()
+        hors_locataire = appelant is not None and connections["default"].in_atomic_block
+        if hors_locataire:
+            tenancy.activate(None)
+        try:
+            return original(self, args, kwargs, *autres, **options)
+        finally:
+            if hors_locataire:
+                tenancy.activate(appelant)
+
+    monkeypatch.setattr(Task, "apply", apply)
+
+
+@pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 

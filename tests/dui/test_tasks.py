@@ -86,3 +86,29 @@ def test_history_written_in_a_task_records_the_acting_professional(og_a):
     with tenant_context(og_a.organisme.pk):
         derniere = Etablissement.history.filter(id=og_a.mas.pk).latest("history_date")
         assert derniere.nom == "MAS renommée" and derniere.history_user_id == og_a.admin.pk
+
+
+# --- The test environment runs tasks as a worker would (tests/conftest.py) ------------------------------
+
+from celery import shared_task  # noqa: E402
+
+
+@shared_task(name="tests.compter_etablissements")
+def _compter_etablissements(*_ignores) -> int:
+    """A task that forgets to set its tenant (not a TenantTask): it must see nothing."""
+    from dui.models import Etablissement
+
+    return Etablissement.objects.count()
+
+
+def test_an_eager_task_starts_outside_the_callers_tenant_and_gets_json_arguments(og_a):
+    from kombu.exceptions import EncodeError
+
+    with tenant_context(og_a.organisme.pk):
+        from dui.models import Etablissement
+
+        assert Etablissement.objects.count() == 2  # the caller sees its ESMS…
+        assert _compter_etablissements.delay().get() == 0  # …the task, without its own tenant, none
+        assert Etablissement.objects.count() == 2  # and the caller's tenant is back afterwards
+        with pytest.raises(EncodeError):  # a model instance cannot cross the broker
+            _compter_etablissements.delay(og_a.ehpad)

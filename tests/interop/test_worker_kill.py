@@ -2,9 +2,11 @@
 
 A worker process (``celery -A dui worker``, the production settings module, the test database, Redis)
 relays six exchanges to the local DMP endpoint, which takes half a second per request. It is killed with
-SIGKILL while the endpoint is handling the third request: the endpoint stores that document, the worker
-never hears the answer and its transaction dies with it. A second worker then relays what is left; the
-resend of the third submission is recognised by the endpoint (same submission set uniqueId).
+SIGKILL once the endpoint has read the third request: the endpoint stores that document, the worker never
+hears the answer and its transaction dies with it. The periodic relay (the beat task ``interop.relayer_tous``,
+as in production) then has a second worker relay what is left; the resend of the third submission is
+recognised by the endpoint (same submission set uniqueId). No step waits on a timing margin: each waits for
+what the endpoint or the database shows.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def _worker(file: str, journal, dmp: ServeurDmpTest, dossier) -> subprocess.Pope
         "DATABASE_OWNER_URL": url_de("owner"),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_TASK_ALWAYS_EAGER": "0",
+        "CELERY_TASK_DEFAULT_QUEUE": file,  # the beat task's fan-out stays on this test's queue
         "DUI_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "DUI_DMP_URL": dmp.url,
         "DUI_DMP_CERT": str(dossier / "client.pem"),
@@ -104,11 +107,12 @@ def test_killed_worker_loses_nothing_and_sends_nothing_twice(
     try:
         _attendre(lambda: "ready" in (tmp_path / "worker.log").read_text(), 60, "le worker n'a pas démarré")
         app.send_task("interop.relayer", kwargs={"organisme_id": og_a.organisme.pk}, queue=file)
-        # Kill while the endpoint holds the third request (two acknowledged, the third being stored).
+        # Kill once the endpoint has read the third request (two acknowledged, the third being stored).
         _attendre(lambda: len(dmp.clients) >= 3, 60, "le worker n'a pas commencé le lot")
         os.killpg(premier.pid, signal.SIGKILL)
         premier.wait(10)
-        time.sleep(0.6)  # the endpoint finishes storing the third document, nobody hears its answer
+        # the endpoint finishes storing the third document; nobody hears its answer
+        _attendre(lambda: len(dmp.documents) == 3, 10, "le point d'accès n'a pas reçu le troisième document")
         with tenant_context(og_a.organisme.pk):
             statuts = sorted(Envoi.objects.values_list("statut", flat=True))
         assert statuts == [StatutEnvoi.EN_ATTENTE] * 4 + [StatutEnvoi.ENVOYE] * 2, (
@@ -119,7 +123,8 @@ def test_killed_worker_loses_nothing_and_sends_nothing_twice(
         assert len(dmp.documents) == 3  # the third reached the DMP: its "envoyé" died with the worker
 
         second = _worker(file, journal, dmp, dossier_certificats)
-        app.send_task("interop.relayer", kwargs={"organisme_id": og_a.organisme.pk}, queue=file)
+        # recovery is the periodic relay's job (every minute in production): one relay per organisme
+        app.send_task("interop.relayer_tous", queue=file)
 
         def fini():
             with tenant_context(og_a.organisme.pk):
