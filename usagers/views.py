@@ -332,7 +332,8 @@ def presence(request, public_id):
     post = request.POST if request.method == "POST" else None
     form = AbsenceForm(
         post if post and "absence" in post else None,
-        sejours=usager.sejours.all(),
+        # the choices are labelled with their ESMS: loaded with them (no query per séjour)
+        sejours=usager.sejours.select_related("etablissement"),
         initial={"sejour": courant.public_id if courant else None, "debut": timezone.localdate()},
     )
     sortie_form = SortieForm(
