@@ -7,20 +7,13 @@ import datetime
 import uuid
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from dui.models import ExportJournal, JournalAcces
 from dui.tenancy import tenant_context
 from habilitations.models import BrisDeGlace, Habilitation
-from tests.utils import named_routes
 
 pytestmark = pytest.mark.django_db
-
-
-def _uuid_routes():
-    """Every named URL that takes a public id."""
-    return [name for name, params in named_routes() if "public_id" in params]
 
 
 @pytest.fixture
@@ -228,105 +221,8 @@ def _accompagnement_a(og_a, usager):
     return [pp, evaluation, grille, evaluation_grille, observation, document, serafin]
 
 
-def _kwargs(name, obj):
-    kwargs = {"public_id": obj.public_id}
-    if name == "habilitations:bris_de_glace":
-        kwargs["objet_type"] = "etablissement"
-    if name == "administration:exception_retirer":
-        kwargs["exception_id"] = 1
-    if name == "usagers:proche":
-        kwargs["proche_id"] = obj.public_id
-    if name == "admission:piece":
-        kwargs["piece_id"] = obj.public_id
-    if name == "usagers:appel_insi":
-        kwargs["appel_id"] = obj.public_id
-    if name == "interop:export_fhir":
-        kwargs["etablissement_id"] = obj.public_id
-    if name == "accompagnement:evaluer_grille":
-        kwargs["grille_id"] = obj.public_id
-    return kwargs
-
-
-def test_every_object_url_is_covered():
-    routes = set(_uuid_routes())
-    assert {
-        "etablissement",
-        "administration:professionnel",
-        "administration:etablissement_unites",
-        "habilitations:bris_de_glace",
-        "journal_export_fichier",
-        "usagers:dossier",
-        "usagers:verifier_document",
-        "admission:demande",
-        "admission:piece",
-        "accompagnement:projet",
-        "accompagnement:projets",
-        "accompagnement:aggir",
-        "accompagnement:aggir_apercu",
-        "accompagnement:journal",
-        "accompagnement:evaluer_grille",
-        "accompagnement:grille",
-        "accompagnement:serafin",
-        "accompagnement:evaluation_grille",
-        "documents:fichier",
-        "documents:statut",
-        "documents:dossier",
-        "soins:dossier",
-        "soins:constantes",
-        "soins:transmissions",
-        "soins:plan",
-        "soins:transmission_rapide",
-        "soins:valider",
-        "soins:releve",
-        "soins:lu",
-        "soins:journee",
-        "soins:tour",
-        "medicaments:dossier",
-        "medicaments:pilulier",
-        "medicaments:modifier",
-        "medicaments:si_besoin",
-        "medicaments:administrer",
-        "medicaments:tournee",
-        "medicaments:piluliers",
-        "interop:document",
-        "interop:dossier",
-        "interop:export_fhir",
-        "interop:relancer",
-        "interop:annuler",
-    } <= routes
-
-
-@pytest.mark.parametrize("who", ["admin", "dpo", "directeur", "medecin", "educateur"])
-def test_other_tenant_gets_404_on_every_object_url(og_a, og_b, objets_a, client_de, who):
-    user = {"admin": og_b.admin, "dpo": og_b.dpo}.get(who) or og_b[who]
-    client = client_de(user)
-    for name in _uuid_routes():
-        for obj in objets_a:
-            url = reverse(name, kwargs=_kwargs(name, obj))
-            assert client.get(url).status_code in (404, 405), url
-            assert (
-                client.post(
-                    url,
-                    {
-                        "action": "desactiver",
-                        "motif": "x" * 30,
-                        "avis": "justifie",
-                        "nom": "Piraté",
-                        "role": "medecin",
-                    },
-                ).status_code
-                == 404
-            ), url
-    # Nothing changed in A.
-    with tenant_context(og_a.organisme.pk):
-        og_a.ehpad.refresh_from_db()
-        assert og_a.ehpad.nom == "EHPAD A"
-        assert BrisDeGlace.objects.get().revu_le is None
-    from dui.tenancy import auth_lookup
-    from habilitations.models import Professionnel
-
-    with auth_lookup():
-        assert Professionnel.objects.get(pk=og_a["medecin"].pk).is_active
+# The sweep of every object URL (A's owner gets through, B gets 404) is tests/dui/test_balayages.py, on the
+# objects of tests/balayage.py.
 
 
 def test_lists_and_search_show_nothing_of_the_other_tenant(og_a, og_b, objets_a, client_de):

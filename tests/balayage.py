@@ -1,0 +1,419 @@
+"""What the sweeps share: one set of real objects per organisme, and for every named route that takes a
+parameter, how to build its URL from those objects, who of the organisme owns it (gets past the lookup)
+and how it is called.
+
+The sweeps themselves are functions returning the problems they found, so that a test can also show them
+failing on a deliberately unguarded view (``tests/dui/test_balayages.py``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from dui.tenancy import tenant_context
+
+
+@dataclass(frozen=True)
+class Route:
+    kwargs: Callable[[dict[str, Any]], dict[str, Any]]
+    proprietaire: str  # a role of the tenant, or "admin" / "dpo"
+    post_seulement: bool = False
+    requete: Callable[[dict[str, Any]], str] | None = None  # query string the page needs (a unit, an ESMS)
+    controle: tuple[tuple[str, str], ...] = ()  # what the owner posts to a POST-only route (positive control)
+
+
+def _u(o):
+    return {"public_id": o["usager"].public_id}
+
+
+def _id(cle: str):
+    return lambda o: {"public_id": o[cle].public_id}
+
+
+# Every named route with a parameter. A route added to the project without an entry here fails the sweeps.
+ROUTES: dict[str, Route] = {
+    # shell and kernel
+    "etablissement": Route(_id("ehpad"), "infirmier"),
+    "journal_export_fichier": Route(_id("export"), "dpo"),
+    # habilitations
+    "habilitations:bris_de_glace": Route(
+        lambda o: {"objet_type": "etablissement", "public_id": o["mas"].public_id}, "aide_soignant"
+    ),
+    "habilitations:revoir_bris_de_glace": Route(_id("bris_de_glace"), "dpo", post_seulement=True),
+    # administration
+    "administration:etablissement_modifier": Route(_id("ehpad"), "admin"),
+    "administration:etablissement_unites": Route(_id("ehpad"), "admin"),
+    "administration:professionnel": Route(_id("professionnel"), "admin"),
+    "administration:habilitation_ajouter": Route(_id("professionnel"), "admin", post_seulement=True),
+    "administration:habilitation_terminer": Route(_id("habilitation"), "admin", post_seulement=True),
+    "administration:professionnel_activation": Route(_id("professionnel"), "admin", post_seulement=True),
+    "administration:professionnel_reinitialiser": Route(_id("professionnel"), "admin", post_seulement=True),
+    "administration:exception_ajouter": Route(_id("professionnel"), "admin", post_seulement=True),
+    "administration:exception_retirer": Route(
+        lambda o: {"public_id": o["professionnel"].public_id, "exception_id": o["exception"].pk},
+        "admin",
+        post_seulement=True,
+    ),
+    # usagers
+    "usagers:dossier": Route(_u, "agent_administratif"),
+    "usagers:administratif": Route(_u, "agent_administratif"),
+    "usagers:entourage": Route(_u, "agent_administratif"),
+    "usagers:proche": Route(
+        lambda o: {"public_id": o["usager"].public_id, "proche_id": o["proche"].public_id},
+        "agent_administratif",
+    ),
+    "usagers:consentements": Route(_u, "agent_administratif"),
+    "usagers:presence": Route(_u, "agent_administratif"),
+    "usagers:photo": Route(_u, "infirmier"),
+    "usagers:changer_photo": Route(_u, "agent_administratif", post_seulement=True),
+    "usagers:corriger_identite": Route(_u, "agent_administratif"),
+    "usagers:verifier_document": Route(_u, "agent_administratif", post_seulement=True),
+    "usagers:demander_insi": Route(_u, "agent_administratif", post_seulement=True),
+    "usagers:fusionner": Route(_u, "agent_administratif", post_seulement=True),
+    "usagers:appel_insi": Route(
+        lambda o: {"public_id": o["usager"].public_id, "appel_id": o["appel_insi"].public_id},
+        "agent_administratif",
+    ),
+    "usagers:occupation": Route(lambda o: {"etablissement_id": o["ehpad"].public_id}, "directeur"),
+    # admission
+    "admission:demande": Route(_id("demande"), "agent_administratif"),
+    "admission:piece": Route(
+        lambda o: {"public_id": o["demande"].public_id, "piece_id": o["piece"].public_id},
+        "agent_administratif",
+    ),
+    # documents
+    "documents:dossier": Route(_u, "infirmier"),
+    "documents:fichier": Route(_id("document"), "infirmier"),
+    "documents:statut": Route(_id("document"), "infirmier"),
+    # accompagnement
+    "accompagnement:projets": Route(_u, "educateur"),
+    "accompagnement:projet": Route(_id("projet"), "educateur"),
+    "accompagnement:evaluations": Route(_u, "infirmier"),
+    "accompagnement:aggir_nouvelle": Route(_u, "infirmier"),
+    "accompagnement:aggir_apercu": Route(_u, "infirmier", post_seulement=True),
+    "accompagnement:aggir": Route(_id("aggir"), "infirmier"),
+    "accompagnement:serafin_nouvelle": Route(_u, "educateur"),
+    "accompagnement:serafin": Route(_id("serafin"), "educateur"),
+    "accompagnement:evaluer_grille": Route(
+        lambda o: {"public_id": o["usager"].public_id, "grille_id": o["grille"].public_id}, "educateur"
+    ),
+    "accompagnement:evaluation_grille": Route(_id("evaluation_grille"), "educateur"),
+    "accompagnement:grille": Route(_id("grille"), "directeur"),
+    "accompagnement:journal": Route(_u, "educateur"),
+    "accompagnement:bilans": Route(lambda o: {"etablissement_id": o["ehpad"].public_id}, "directeur"),
+    "accompagnement:gmp": Route(lambda o: {"etablissement_id": o["ehpad"].public_id}, "directeur"),
+    # soins
+    "soins:dossier": Route(_u, "infirmier"),
+    "soins:constantes": Route(_u, "infirmier"),
+    "soins:transmissions": Route(_u, "infirmier"),
+    "soins:transmission_rapide": Route(
+        _u, "aide_soignant", requete=lambda o: f"unite={o['unite'].public_id}"
+    ),
+    "soins:plan": Route(_u, "infirmier"),
+    "soins:valider": Route(_id("soin"), "aide_soignant", post_seulement=True),
+    "soins:releve": Route(_id("unite"), "infirmier"),
+    "soins:lu": Route(_id("unite"), "infirmier", post_seulement=True, controle=(("objet", "tout"),)),
+    "soins:journee": Route(_id("unite"), "aide_soignant"),
+    "soins:tour": Route(_id("unite"), "aide_soignant"),
+    # médicaments
+    "medicaments:dossier": Route(_u, "infirmier"),
+    "medicaments:pilulier": Route(_u, "infirmier"),
+    "medicaments:modifier": Route(_id("prescription"), "medecin"),
+    "medicaments:si_besoin": Route(_id("si_besoin"), "infirmier", post_seulement=True),
+    "medicaments:administrer": Route(_id("dose"), "infirmier", post_seulement=True),
+    "medicaments:tournee": Route(_id("unite"), "infirmier"),
+    "medicaments:piluliers": Route(_id("unite"), "infirmier"),
+    # échanges
+    "interop:document": Route(_id("document"), "medecin"),
+    "interop:dossier": Route(_u, "infirmier"),
+    "interop:export_fhir": Route(
+        lambda o: {"public_id": o["usager"].public_id, "etablissement_id": o["ehpad"].public_id}, "infirmier"
+    ),
+    "interop:indicateurs": Route(lambda o: {"etablissement_id": o["ehpad"].public_id}, "directeur"),
+    "interop:relancer": Route(_id("envoi"), "infirmier", post_seulement=True),
+    "interop:annuler": Route(_id("envoi"), "infirmier", post_seulement=True),
+}
+
+
+def utilisateur(tenant, qui: str):
+    return {"admin": tenant.admin, "dpo": tenant.dpo}.get(qui) or tenant[qui]
+
+
+def url_de_route(route: Route, nom: str, objets: dict[str, Any]) -> str:
+    return reverse(nom, kwargs=route.kwargs(objets)) + (f"?{route.requete(objets)}" if route.requete else "")
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    tampon = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(tampon, "PNG")
+    return tampon.getvalue()
+
+
+def objets(tenant, texte: str = "") -> dict[str, Any]:
+    """One real object of each kind for ``tenant`` (``texte`` goes into their free-text fields: the leak
+    sweeps plant a canary there). The person lives in the EHPAD's unit; everything hangs on it."""
+    from accompagnement import aggir
+    from accompagnement import services as accompagnement
+    from accompagnement.models import EvaluationGrille, EvaluationSerafin, GrilleEvaluation
+    from admission.models import DemandeAdmission, PieceJointe
+    from dui.models import ExportJournal
+    from habilitations.models import BrisDeGlace, ExceptionAccesEtablissement, Habilitation
+    from interop.models import Envoi
+    from medicaments.models import DosePlanifiee
+    from tests.accompagnement.conftest import projet_en_co_construction
+    from tests.factories import ProfessionnelFactory
+    from tests.interop.conftest import document_pret
+    from tests.medicaments.conftest import prescrire
+    from tests.soins.conftest import creer_resident, planifier
+    from usagers.models import AppelInsi, Proche
+
+    t = texte
+    usager = creer_resident(
+        tenant, nom_naissance=f"Balayage{t}", premier_prenom="Rose", prenoms_naissance=["Rose"]
+    )
+    o: dict[str, Any] = {"ehpad": tenant.ehpad, "mas": tenant.mas, "unite": tenant.unite, "usager": usager}
+    o["projet"] = projet_en_co_construction(tenant, usager)
+    o["document"] = document_pret(tenant, usager, titre=f"DLU {t}")
+    o["prescription"] = prescrire(tenant, usager, heures=[datetime.time(0, 0)], commentaire=f"Ligne {t}")
+    o["si_besoin"] = prescrire(
+        tenant,
+        usager,
+        specialite_cis="60192594",
+        si_besoin=True,
+        heures=[],
+        indication=f"Douleur {t}",
+        max_par_24h=4,
+    )
+    o["soin"] = planifier(tenant, usager, heures=[datetime.time(0, 0)], consignes=f"Consigne {t}")
+    with tenant_context(tenant.organisme.pk):
+        # a professional of its own: the administration routes deactivate, reset and end habilitations
+        pro = ProfessionnelFactory(
+            organisme=tenant.organisme, email=f"balayage{tenant.organisme.pk}@exemple.test"
+        )
+        o["professionnel"] = pro
+        o["habilitation"] = Habilitation.objects.create(
+            organisme=tenant.organisme,
+            professionnel=pro,
+            etablissement=tenant.mas,
+            role="educateur",
+            debut=timezone.localdate() - datetime.timedelta(days=10),
+        )
+        from django.contrib.auth.models import Permission
+
+        o["exception"] = ExceptionAccesEtablissement.objects.create(
+            organisme=tenant.organisme,
+            user=pro,
+            content_object=tenant.mas,
+            permission=Permission.objects.get(codename="refuser_social", content_type__app_label="dui"),
+        )
+        o["bris_de_glace"] = BrisDeGlace.objects.create(
+            organisme=tenant.organisme,
+            professionnel=tenant["infirmier"],
+            etablissement=tenant.mas,
+            objet_type="dui.etablissement",
+            objet_id=tenant.mas.public_id,
+            objet_libelle=f"MAS {t}",
+            motif=f"Urgence de nuit, aucun autre soignant joignable {t}",
+            expire_le=timezone.now() + datetime.timedelta(hours=1),
+        )
+        chemin = Path(settings.MEDIA_ROOT) / "exports" / str(tenant.organisme.pk) / "journal-balayage.csv"
+        chemin.parent.mkdir(parents=True, exist_ok=True)
+        chemin.write_text(f"horodatage;libellé\n01/01/2026;{t}\n", encoding="utf-8-sig")
+        o["export"] = ExportJournal.objects.create(
+            organisme=tenant.organisme,
+            demandeur=tenant.dpo,
+            statut="termine",
+            fichier=str(chemin.relative_to(settings.MEDIA_ROOT)),
+            nb_lignes=1,
+        )
+        usager.photo.save(f"{tenant.organisme.pk}/balayage.png", ContentFile(_png()), save=True)
+        o["proche"] = Proche.objects.create(
+            organisme=tenant.organisme, usager=usager, nom=f"Proche{t}", lien="enfant", telephone="0600000000"
+        )
+        o["appel_insi"] = AppelInsi.objects.create(
+            organisme=tenant.organisme, usager=usager, demandeur=tenant["agent_administratif"]
+        )
+        o["demande"] = DemandeAdmission.objects.create(
+            organisme=tenant.organisme,
+            etablissement=tenant.ehpad,
+            nom_naissance=f"Demande{t}",
+            prenoms_naissance=["Léa"],
+            date_naissance=datetime.date(1940, 1, 1),
+            sexe="F",
+            lieu_naissance_insee="75056",
+            origine="directe",
+            contact=f"Fille {t}",
+        )
+        piece = PieceJointe(
+            organisme=tenant.organisme,
+            demande=o["demande"],
+            libelle=f"Certificat {t}",
+            depose_par=tenant["agent_administratif"],
+        )
+        piece.fichier.save("certificat.pdf", ContentFile(b"%PDF-1.4 balayage"), save=True)
+        o["piece"] = piece
+        o["aggir"] = accompagnement.do_enregistrer_aggir(
+            tenant["infirmier"],
+            usager,
+            tenant.ehpad,
+            date_evaluation=timezone.localdate(),
+            mode="direct",
+            reponses={item: "B" for item in aggir.items_ordonnes()},
+            commentaire=f"AGGIR {t}",
+        )
+        o["serafin"] = EvaluationSerafin.objects.create(
+            organisme=tenant.organisme,
+            usager=usager,
+            etablissement=tenant.ehpad,
+            date_evaluation=timezone.localdate(),
+            evaluateur=tenant["educateur"],
+            commentaire=f"SERAFIN {t}",
+        )
+        o["grille"] = GrilleEvaluation.objects.create(
+            organisme=tenant.organisme, etablissement=tenant.ehpad, nom=f"Grille {t}", categorie="social"
+        )
+        o["evaluation_grille"] = EvaluationGrille.objects.create(
+            organisme=tenant.organisme,
+            usager=usager,
+            etablissement=tenant.ehpad,
+            grille=o["grille"],
+            categorie="social",
+            date_evaluation=timezone.localdate(),
+            evaluateur=tenant["educateur"],
+        )
+        o["dose"] = DosePlanifiee.objects.create(
+            organisme=tenant.organisme,
+            prescription=o["prescription"],
+            usager=usager,
+            etablissement=tenant.ehpad,
+            prevue_le=timezone.now(),
+        )
+        o["envoi"] = Envoi.objects.create(
+            organisme=tenant.organisme,
+            type_envoi="dmp",
+            etablissement=tenant.ehpad,
+            usager=usager,
+            document=o["document"],
+            cle_idempotence=f"dmp:{o['document'].public_id}",
+            statut="echec",
+            prochain_essai=timezone.now(),
+            demande_par=tenant["medecin"],
+            derniere_erreur=f"Erreur {t}",
+        )
+    return o
+
+
+# --- The sweeps -------------------------------------------------------------------------------------------
+
+
+def routes_non_couvertes(noms: Iterable[tuple[str, set[str]]]) -> list[str]:
+    """Named routes with a parameter and no entry in ROUTES."""
+    return sorted(nom for nom, parametres in noms if parametres and nom not in ROUTES)
+
+
+def balayer_isolation(
+    routes: dict[str, Route],
+    objets_a: dict[str, Any],
+    client_proprietaire: Callable[[str], Client],
+    clients_b: list[Client],
+    donnees: dict[str, Any],
+) -> tuple[list[str], int]:
+    """A's owner gets past the lookup on every route (positive control), then every client of B gets 404
+    (405 for a GET on a POST-only route). Returns (problems, routes exercised past the lookup)."""
+    problemes, atteintes = [], 0
+    for nom, route in routes.items():
+        adresse = url_de_route(route, nom, objets_a)
+        proprietaire = client_proprietaire(route.proprietaire)
+        reponse = (
+            proprietaire.post(adresse, dict(route.controle))
+            if route.post_seulement
+            else proprietaire.get(adresse)
+        )
+        if reponse.status_code == 404:
+            problemes.append(f"{nom} : le propriétaire ({route.proprietaire}) reçoit 404 — contrôle positif")
+            continue
+        atteintes += 1
+        for client in clients_b:
+            get, post = client.get(adresse).status_code, client.post(adresse, donnees).status_code
+            if get not in ((404, 405) if route.post_seulement else (404,)) or post != 404:
+                problemes.append(f"{nom} : l'autre organisme reçoit GET {get}, POST {post}")
+    return problemes, atteintes
+
+
+def balayer_saisies(
+    routes: dict[str, Route],
+    objets_a: dict[str, Any],
+    client_proprietaire: Callable[[str], Client],
+    jeux: list[dict[str, Any]],
+) -> tuple[list[str], int]:
+    """Junk sent by each route's owner: never a 500, and at least one request of each route gets past the
+    lookup (the junk reaches a form, not only the 404 path). Returns (problems, routes reached)."""
+    problemes, atteintes = [], 0
+    for nom, route in routes.items():
+        adresse = url_de_route(route, nom, objets_a)
+        client = client_proprietaire(route.proprietaire)
+        passee = False
+        for donnees in jeux:
+            for reponse in (client.get(adresse, donnees), client.post(adresse, donnees)):
+                if reponse.status_code >= 500:
+                    problemes.append(f"{nom} : {reponse.status_code} pour {sorted(donnees)}")
+                passee = passee or reponse.status_code != 404
+        if passee:
+            atteintes += 1
+        else:
+            problemes.append(f"{nom} : aucune requête n'a passé la recherche de l'objet (404 partout)")
+    return problemes, atteintes
+
+
+def planter_canari(organisme_id: int, canari: str) -> int:
+    """Put ``canari`` at the start of every free-text field (no choices, not unique, long enough) of every
+    row of the organisme, in every tenant table. Returns how many columns were marked."""
+    from django.apps import apps
+    from django.db import DatabaseError, models, transaction
+    from django.db.models import Value
+    from django.db.models.functions import Concat, Left
+
+    colonnes = 0
+    with tenant_context(organisme_id):
+        for modele in apps.get_models():  # history models included: they carry organisme too
+            if not any(f.attname == "organisme_id" for f in modele._meta.concrete_fields):
+                continue
+            uniques = {n for contrainte in modele._meta.unique_together for n in contrainte}
+            champs = [
+                f
+                for f in modele._meta.concrete_fields
+                if isinstance(f, models.CharField | models.TextField)
+                and not isinstance(f, models.EmailField | models.SlugField | models.URLField)
+                and not f.choices
+                and not f.unique
+                and f.name not in uniques
+                and (f.max_length or 1000) >= len(canari) + 4
+                and f.name
+                not in ("password", "fichier", "photo", "secret", "empreinte")  # credentials stay usable
+            ]
+            if not champs:
+                continue
+            valeurs = {
+                f.name: Left(Concat(Value(canari + " "), f.name, output_field=f), f.max_length or 100_000)
+                for f in champs
+            }
+            try:
+                with transaction.atomic():
+                    modele._default_manager.filter(organisme_id=organisme_id).update(**valeurs)
+            except DatabaseError:  # an append-only journal refuses any UPDATE: its rows keep their text
+                continue
+            colonnes += len(champs)
+    return colonnes

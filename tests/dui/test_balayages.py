@@ -1,0 +1,151 @@
+"""The sweeps over every route that takes a parameter, built from real objects (tests/balayage.py):
+- cross-tenant: A's owner gets past the lookup first (positive control), then B's professionals get 404;
+- junk input: sent by the route's owner, so that it reaches the forms, never a 500.
+Each sweep asserts how many routes it exercised past the lookup, and the last tests show each sweep failing on
+an unguarded view and on a route it cannot reach (added in the test only)."""
+
+from __future__ import annotations
+
+import pytest
+from django.http import HttpResponse
+from django.urls import include, path, reverse
+
+from tests import balayage
+from tests.dui.test_bad_input import JUNK
+from tests.utils import named_routes
+
+pytestmark = pytest.mark.django_db
+
+DONNEES_B = {
+    "action": "desactiver",
+    "motif": "x" * 30,
+    "avis": "justifie",
+    "nom": "Piraté",
+    "role": "medecin",
+    "statut": "donne",
+    "formulaire": "annuler",
+}
+
+
+@pytest.fixture
+def objets_a(og_a, base_bdpm, codes_serafin):
+    return balayage.objets(og_a, "SECRET-A")
+
+
+def test_every_route_with_a_parameter_has_an_object_to_sweep():
+    assert balayage.routes_non_couvertes(named_routes()) == [], "déclarez la route dans tests/balayage.py"
+    assert set(balayage.ROUTES) <= {nom for nom, _ in named_routes()}  # no stale entry
+
+
+def test_other_tenant_gets_404_where_the_owner_gets_through(og_a, og_b, objets_a, client_de):
+    clients_b = [
+        client_de(og_b.admin),
+        client_de(og_b.dpo),
+        client_de(og_b["medecin"]),
+        client_de(og_b["infirmier"]),
+        client_de(og_b["directeur"]),
+        client_de(og_b["agent_administratif"]),
+    ]
+    problemes, atteintes = balayage.balayer_isolation(
+        balayage.ROUTES,
+        objets_a,
+        lambda qui: client_de(balayage.utilisateur(og_a, qui)),
+        clients_b,
+        DONNEES_B,
+    )
+    print(f"balayage d'isolation : {atteintes} routes franchies par leur propriétaire, 6 professionnels de B")
+    assert problemes == []
+    assert atteintes == len(balayage.ROUTES)
+
+
+def test_junk_input_reaches_every_form_and_never_answers_500(og_a, objets_a, client_de):
+    problemes, atteintes = balayage.balayer_saisies(
+        balayage.ROUTES, objets_a, lambda qui: client_de(balayage.utilisateur(og_a, qui)), JUNK
+    )
+    print(f"balayage des saisies absurdes : {atteintes} routes atteintes au-delà de la recherche")
+    assert problemes == []
+    assert atteintes == len(balayage.ROUTES)
+
+
+# --- The sweeps catch what they are for ---------------------------------------------------------------
+
+
+def _non_gardee(request, public_id):
+    """A view that forgot its lookup: it answers whatever the id and the user."""
+    return HttpResponse("ok")
+
+
+def _introuvable(request, public_id):
+    return HttpResponse(status=404)
+
+
+urlpatterns = [
+    path("essai/<uuid:public_id>/non-gardee/", _non_gardee, name="non_gardee"),
+    path("essai/<uuid:public_id>/introuvable/", _introuvable, name="introuvable"),
+    path("", include("dui.urls")),
+]
+
+
+def test_the_sweeps_fail_on_an_unguarded_view_and_on_a_route_they_cannot_reach(
+    og_a, og_b, client_de, settings
+):
+    settings.ROOT_URLCONF = __name__
+    objets = {"usager": type("Objet", (), {"public_id": og_a.ehpad.public_id})()}
+    routes = {
+        "non_gardee": balayage.Route(lambda o: {"public_id": o["usager"].public_id}, "infirmier"),
+        "introuvable": balayage.Route(lambda o: {"public_id": o["usager"].public_id}, "infirmier"),
+    }
+    proprietaire = lambda qui: client_de(og_a[qui])  # noqa: E731
+    problemes, atteintes = balayage.balayer_isolation(
+        routes, objets, proprietaire, [client_de(og_b["medecin"])], DONNEES_B
+    )
+    assert atteintes == 1
+    assert problemes == [
+        "non_gardee : l'autre organisme reçoit GET 200, POST 200",
+        "introuvable : le propriétaire (infirmier) reçoit 404 — contrôle positif",
+    ]
+    problemes, atteintes = balayage.balayer_saisies(routes, objets, proprietaire, JUNK[:1])
+    assert atteintes == 1
+    assert problemes == ["introuvable : aucune requête n'a passé la recherche de l'objet (404 partout)"]
+    assert balayage.routes_non_couvertes([("non_gardee", {"public_id"})]) == ["non_gardee"]
+
+
+CANARI = "CANARI-A-7F3"
+
+
+def test_nothing_of_a_leaks_into_any_page_of_b(og_a, og_b, base_bdpm, codes_serafin, client_de):
+    """A canary at the start of every free-text field of every row of A; every page of B — every route
+    without parameter and every route on B's own objects — opened by every professional of B: the
+    canary never shows, and each page answers with a status that is not an error."""
+    objets_a = balayage.objets(og_a, CANARI)
+    objets_b = balayage.objets(og_b, "B")
+    colonnes = balayage.planter_canari(og_a.organisme.pk, CANARI)
+    assert colonnes > 150  # the canary is everywhere A has text
+    adresses = [reverse(nom) for nom, parametres in named_routes() if not parametres]
+    adresses += [balayage.url_de_route(route, nom, objets_b) for nom, route in balayage.ROUTES.items()]
+    professionnels = [og_b.admin, og_b.dpo, *og_b.pros.values()]
+    fuites, erreurs, ouvertes = [], [], 0
+    for pro in professionnels:
+        client = client_de(pro)
+        for adresse in adresses:
+            if adresse.endswith("/deconnexion/"):
+                continue
+            reponse = client.get(adresse)
+            if reponse.status_code >= 500:
+                erreurs.append((pro.email, adresse, reponse.status_code))
+            corps = b"".join(reponse.streaming_content) if reponse.streaming else reponse.content
+            if CANARI.encode() in corps:
+                fuites.append((pro.email, adresse))
+            ouvertes += reponse.status_code == 200
+    print(
+        f"balayage des fuites : {len(adresses)} pages × {len(professionnels)} professionnels de B, "
+        f"{ouvertes} réponses 200, {colonnes} colonnes de A marquées"
+    )
+    assert fuites == [] and erreurs == []
+    assert ouvertes > 400  # the pages really opened, not a wall of 404
+    # positive control: A's own pages do show the canary (it is in what pages render)
+    agent_a = client_de(og_a["agent_administratif"])
+    for nom in ("usagers:dossier", "usagers:entourage", "admission:demande"):
+        assert (
+            CANARI in agent_a.get(balayage.url_de_route(balayage.ROUTES[nom], nom, objets_a)).content.decode()
+        )
