@@ -200,9 +200,7 @@ def objets(tenant, texte: str = "") -> dict[str, Any]:
     o["soin"] = planifier(tenant, usager, heures=[datetime.time(0, 0)], consignes=f"Consigne {t}")
     with tenant_context(tenant.organisme.pk):
         # a professional of its own: the administration routes deactivate, reset and end habilitations
-        pro = ProfessionnelFactory(
-            organisme=tenant.organisme, email=f"balayage{tenant.organisme.pk}@exemple.test"
-        )
+        pro = ProfessionnelFactory(organisme=tenant.organisme)
         o["professionnel"] = pro
         o["habilitation"] = Habilitation.objects.create(
             organisme=tenant.organisme,
@@ -417,3 +415,113 @@ def planter_canari(organisme_id: int, canari: str) -> int:
                 continue
             colonnes += len(champs)
     return colonnes
+
+
+# --- Who may pass each route, inside one organisme -----------------------------------------------------
+# For each route: the alternatives that open it, each a set of actions all required on the objects (which are
+# in the EHPAD); or "admin" (organisme administrator), "dpo", "habilite" (any active habilitation). Written from
+# each view's lookup (a POST-only route: the lookup before the form is read); the intra-organisme sweep checks
+# every role against it.
+
+
+def _g(*alternatives: str) -> list[set[str]]:
+    return [set(a.split("+")) for a in alternatives]
+
+
+GARDES: dict[str, Any] = {
+    "etablissement": _g("administratif.voir"),
+    "journal_export_fichier": "dpo",  # the DPO who asked for it
+    "habilitations:bris_de_glace": "habilite",
+    "habilitations:revoir_bris_de_glace": "dpo",  # the access is in the MAS: no EHPAD director reviews it
+    **{nom: "admin" for nom in ROUTES if nom.startswith("administration:")},
+    "usagers:dossier": _g("administratif.voir"),
+    "usagers:administratif": _g("administratif.voir"),
+    "usagers:entourage": _g("administratif.voir"),
+    "usagers:proche": _g("administratif.voir"),
+    "usagers:consentements": _g("administratif.voir"),
+    "usagers:presence": _g("administratif.voir"),
+    "usagers:photo": _g("administratif.voir"),
+    "usagers:changer_photo": _g("administratif.modifier"),
+    "usagers:corriger_identite": _g("administratif.modifier"),
+    "usagers:verifier_document": _g("administratif.modifier"),
+    "usagers:demander_insi": _g("administratif.modifier"),
+    "usagers:fusionner": _g("administratif.modifier"),
+    "usagers:appel_insi": _g("administratif.voir"),
+    "usagers:occupation": _g("pilotage.voir"),
+    "admission:demande": _g("administratif.voir"),
+    "admission:piece": _g("administratif.voir"),
+    "documents:dossier": _g("documents.voir"),
+    "documents:fichier": _g("documents.voir+soins.voir"),  # a DLU: category soins
+    "documents:statut": _g("documents.voir+soins.voir"),
+    "accompagnement:projets": _g("social.voir"),
+    "accompagnement:projet": _g("social.voir"),
+    "accompagnement:evaluations": _g("social.voir", "soins.voir"),
+    "accompagnement:aggir_nouvelle": _g("soins.modifier"),
+    "accompagnement:aggir_apercu": _g("soins.modifier"),
+    "accompagnement:aggir": _g("soins.voir"),
+    "accompagnement:serafin_nouvelle": _g("social.modifier"),
+    "accompagnement:serafin": _g("social.voir"),
+    # the form to evaluate: the grid's category (social) in modification, in the grid's ESMS
+    "accompagnement:evaluer_grille": _g("social.modifier"),
+    "accompagnement:evaluation_grille": _g("social.voir"),
+    "accompagnement:grille": _g("pilotage.modifier"),
+    "accompagnement:journal": _g("social.voir"),
+    "accompagnement:bilans": _g("pilotage.voir"),
+    "accompagnement:gmp": _g("pilotage.voir"),
+    "soins:dossier": _g("soins.voir"),
+    "soins:constantes": _g("soins.voir"),
+    "soins:transmissions": _g("soins.voir"),
+    "soins:transmission_rapide": _g("soins.modifier"),
+    "soins:plan": _g("soins.voir"),
+    "soins:valider": _g("soins.modifier"),
+    "soins:releve": _g("soins.voir"),
+    "soins:lu": _g("soins.voir"),
+    "soins:journee": _g("soins.voir"),
+    "soins:tour": _g("soins.modifier"),
+    "medicaments:dossier": _g("medicaments.voir"),
+    "medicaments:pilulier": _g("medicaments.voir"),
+    "medicaments:modifier": _g("medicaments.modifier+medical.modifier"),  # prescribers only
+    "medicaments:si_besoin": _g("medicaments.modifier"),
+    "medicaments:administrer": _g("medicaments.modifier"),
+    "medicaments:tournee": _g("medicaments.voir"),
+    "medicaments:piluliers": _g("medicaments.voir"),
+    "interop:document": _g("documents.modifier+soins.voir"),  # sending a DLU
+    "interop:dossier": _g("documents.voir"),
+    "interop:export_fhir": _g("documents.modifier+administratif.voir+social.voir"),  # what the bundle holds
+    "interop:indicateurs": _g("pilotage.voir"),
+    "interop:relancer": _g("documents.modifier"),
+    "interop:annuler": _g("documents.modifier"),
+}
+
+
+def autorise(garde: Any, qui: str, actions: set[str]) -> bool:
+    if garde in ("admin", "dpo"):
+        return qui == garde
+    if garde == "habilite":
+        return qui not in ("admin", "dpo")
+    return any(alternative <= actions for alternative in garde)
+
+
+def balayer_habilitations(
+    routes: dict[str, Route],
+    gardes: dict[str, Any],
+    objets_a: dict[str, Any],
+    clients: dict[str, tuple[Client, set[str]]],
+) -> tuple[list[str], int]:
+    """Every route × every professional of the organisme: refused (403/404) exactly where the declared
+    rights say so. ``clients``: {who: (client, actions in the EHPAD)}. Returns (problems, pairs checked)."""
+    problemes, paires = [], 0
+    for nom, route in routes.items():
+        adresse = url_de_route(route, nom, objets_a)
+        for qui, (client, actions) in clients.items():
+            reponse = (
+                client.post(adresse, dict(route.controle)) if route.post_seulement else client.get(adresse)
+            )
+            refuse = reponse.status_code in (403, 404)
+            attendu = autorise(gardes[nom], qui, actions)
+            if reponse.status_code >= 500 or refuse == attendu:
+                problemes.append(
+                    f"{nom} : {qui} reçoit {reponse.status_code}, attendu {'accès' if attendu else 'refus'}"
+                )
+            paires += 1
+    return problemes, paires

@@ -6,9 +6,12 @@ an unguarded view and on a route it cannot reach (added in the test only)."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.http import HttpResponse
 from django.urls import include, path, reverse
+from django.utils import timezone
 
 from tests import balayage
 from tests.dui.test_bad_input import JUNK
@@ -149,3 +152,83 @@ def test_nothing_of_a_leaks_into_any_page_of_b(og_a, og_b, base_bdpm, codes_sera
         assert (
             CANARI in agent_a.get(balayage.url_de_route(balayage.ROUTES[nom], nom, objets_a)).content.decode()
         )
+
+
+def test_inside_one_organisme_every_role_is_refused_exactly_where_its_rights_say(og_a, objets_a, client_de):
+    """Every route × every role of the organisme (habilitated in the EHPAD, where the objects are), the
+    administrator and the DPO, a nurse of the other ESMS, and a nurse under a DENY of the soins category."""
+    from django.contrib.auth.models import Permission
+
+    from dui.tenancy import tenant_context
+    from habilitations.models import ExceptionAccesEtablissement
+    from habilitations.roles import actions_du_role
+    from tests.factories import DispositifFactory, HabilitationFactory, ProfessionnelFactory
+
+    assert set(balayage.GARDES) == set(balayage.ROUTES)
+    clients = {role: (client_de(pro), set(actions_du_role(role))) for role, pro in og_a.pros.items()}
+    clients["admin"] = (client_de(og_a.admin), set())
+    clients["dpo"] = (client_de(og_a.dpo), set())
+    debut = timezone.localdate() - datetime.timedelta(days=30)
+    with tenant_context(og_a.organisme.pk):
+        autre_esms = ProfessionnelFactory(organisme=og_a.organisme, email="infirmiere-mas@a.test")
+        refus = ProfessionnelFactory(organisme=og_a.organisme, email="infirmiere-refus@a.test")
+        for pro, etab in ((autre_esms, og_a.mas), (refus, og_a.ehpad)):
+            DispositifFactory(professionnel=pro)
+            HabilitationFactory(professionnel=pro, etablissement=etab, role="infirmier", debut=debut)
+        ExceptionAccesEtablissement.objects.create(
+            organisme=og_a.organisme,
+            user=refus,
+            content_object=og_a.ehpad,
+            permission=Permission.objects.get(codename="refuser_soins", content_type__app_label="dui"),
+        )
+    clients["infirmiere de la MAS"] = (client_de(autre_esms), set())  # nothing in the EHPAD
+    clients["infirmiere sous refus"] = (
+        client_de(refus),
+        {a for a in actions_du_role("infirmier") if not a.startswith("soins.")},
+    )
+    problemes, paires = balayage.balayer_habilitations(balayage.ROUTES, balayage.GARDES, objets_a, clients)
+    print(f"balayage des habilitations : {paires} couples route × professionnel")
+    assert problemes == []
+    assert paires == len(balayage.ROUTES) * len(clients) == 69 * 15
+
+
+def test_a_child_under_another_parent_is_404(og_a, objets_a, client_de):
+    """A relative, an attachment, an INSi call or an access exception of Y, under X's URL."""
+    from django.urls import reverse
+
+    y = balayage.objets(og_a, "Y")
+    agent, admin = client_de(og_a["agent_administratif"]), client_de(og_a.admin)
+    x = objets_a
+    croises = [
+        (
+            agent,
+            reverse(
+                "usagers:proche",
+                kwargs={"public_id": x["usager"].public_id, "proche_id": y["proche"].public_id},
+            ),
+        ),
+        (
+            agent,
+            reverse(
+                "usagers:appel_insi",
+                kwargs={"public_id": x["usager"].public_id, "appel_id": y["appel_insi"].public_id},
+            ),
+        ),
+        (
+            agent,
+            reverse(
+                "admission:piece",
+                kwargs={"public_id": x["demande"].public_id, "piece_id": y["piece"].public_id},
+            ),
+        ),
+    ]
+    for client, adresse in croises:
+        assert client.get(adresse).status_code == 404, adresse
+    retirer = reverse(
+        "administration:exception_retirer",
+        kwargs={"public_id": x["professionnel"].public_id, "exception_id": y["exception"].pk},
+    )
+    assert admin.post(retirer).status_code == 404
+    # and each under its own parent goes through (the same URLs are not 404 for another reason)
+    for nom in ("usagers:proche", "usagers:appel_insi", "admission:piece"):
+        assert agent.get(balayage.url_de_route(balayage.ROUTES[nom], nom, y)).status_code != 404, nom
