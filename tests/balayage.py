@@ -525,3 +525,28 @@ def balayer_habilitations(
                 )
             paires += 1
     return problemes, paires
+
+
+def balayer_fuites(
+    pages: list[tuple[str, str | None]],
+    clients: dict[str, tuple[Client, set[str]]],
+    canari: str,
+) -> tuple[list[str], int]:
+    """Every page × every client: the canary never shows, no 5xx, and a page of a route with a declared
+    right (``nom``) answers "refused" (403/404) exactly where the client's rights say. ``pages``: (URL,
+    route name or None). Returns (problems, 200 answers)."""
+    problemes, ouvertes = [], 0
+    for qui, (client, actions) in clients.items():
+        for adresse, nom in pages:
+            reponse = client.get(adresse)
+            corps = b"".join(reponse.streaming_content) if reponse.streaming else reponse.content
+            if canari.encode() in corps:
+                problemes.append(f"{adresse} : le canari apparaît pour {qui}")
+            if reponse.status_code >= 500:
+                problemes.append(f"{adresse} : {reponse.status_code} pour {qui}")
+            elif nom is not None and not ROUTES[nom].post_seulement:
+                attendu = autorise(GARDES[nom], qui, actions)
+                if (reponse.status_code in (403, 404)) == attendu:
+                    problemes.append(f"{adresse} : {qui} reçoit {reponse.status_code}")
+            ouvertes += reponse.status_code == 200
+    return problemes, ouvertes

@@ -64,10 +64,9 @@ def test_aggir_service_with_adverbs_and_direct_codes(og_a, resident_a):
             reponses=adverbes,
             illustratives={"cuisine": "C"},
         )
-        attendu = aggir.calcul_gir(
-            {**{v: "A" for v in aggir.VARIABLES_DISCRIMINANTES}, "coherence": "C", "toilette": "B"}
-        )
-        assert (e.gir, e.rang) == attendu
+        # by hand from the decree's table (shared/docs/DOMAIN.md, annexe 2-1 CASF): COH C, TOI B, the rest A;
+        # groups A (2016 < 3390) to G (350 < 650) fail, H = 2000 (TOI B) ≥ 2000 → rang 12 → GIR 5
+        assert (e.gir, e.rang) == (5, 12)
         assert (
             e.codes["coherence"] == "C" and e.codes["toilette"] == "B" and e.illustratives == {"cuisine": "C"}
         )
@@ -225,7 +224,10 @@ def test_gmp_from_latest_valid_gir_of_persons_accompanied(og_a, og_b, client_de)
     avant, maintenant = lignes
     assert avant["presents"] == 4 and avant["evalues"] == 1 and avant["gmp"] == 70
     assert maintenant["presents"] == 3 and maintenant["evalues"] == 2 and maintenant["non_evalues"] == 1
-    assert maintenant["gmp"] == round((1000 + aggir.POINTS_GIR[gir_u2]) / 2)
+    # u2, by hand from the decree's table: TOI, TRA and DPI coded C; group A 1040 < 3390, group B 760 < 2016,
+    # group C 40 + 1000 + 400 = 1440 ≥ 1432 → rang 6 → GIR 2, worth 840 points; u1 GIR 1, 1000 points
+    assert gir_u2 == 2
+    assert maintenant["gmp"] == 920  # (1000 + 840) / 2
     assert maintenant["repartition"][1] == 1 and maintenant["repartition"][gir_u2] >= 1
     # the page: director yes, nurse no, other tenant no; query count independent of the residents
     url = f"/accompagnement/etablissement/{og_a.ehpad.public_id}/gmp/"

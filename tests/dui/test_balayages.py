@@ -82,9 +82,19 @@ def _introuvable(request, public_id):
     return HttpResponse(status=404)
 
 
+def _fuyante(request):
+    """A list that forgot its tenant: it reads the professionals through the login window."""
+    from dui.tenancy import auth_lookup
+    from habilitations.models import Professionnel
+
+    with auth_lookup():
+        return HttpResponse(", ".join(Professionnel.objects.values_list("nom", flat=True)))
+
+
 urlpatterns = [
     path("essai/<uuid:public_id>/non-gardee/", _non_gardee, name="non_gardee"),
     path("essai/<uuid:public_id>/introuvable/", _introuvable, name="introuvable"),
+    path("essai/fuyante/", _fuyante, name="fuyante"),
     path("", include("dui.urls")),
 ]
 
@@ -111,6 +121,27 @@ def test_the_sweeps_fail_on_an_unguarded_view_and_on_a_route_they_cannot_reach(
     assert atteintes == 1
     assert problemes == ["introuvable : aucune requête n'a passé la recherche de l'objet (404 partout)"]
     assert balayage.routes_non_couvertes([("non_gardee", {"public_id"})]) == ["non_gardee"]
+    # the rights sweep: an unguarded page opens to a role without the right
+    balayage.GARDES["non_gardee"] = balayage._g("soins.voir")
+    try:
+        problemes, _ = balayage.balayer_habilitations(
+            {"non_gardee": routes["non_gardee"]},
+            balayage.GARDES,
+            objets,
+            {"educateur": (client_de(og_a["educateur"]), {"social.voir"})},
+        )
+    finally:
+        del balayage.GARDES["non_gardee"]
+    assert problemes == ["non_gardee : educateur reçoit 200, attendu refus"]
+    # the leak sweep: a list that reads across tenants shows A's canary to B
+    from dui.tenancy import tenant_context
+
+    with tenant_context(og_a.organisme.pk):
+        og_a["medecin"].__class__.objects.filter(pk=og_a["medecin"].pk).update(nom="CANARI-ESSAI")
+    problemes, _ = balayage.balayer_fuites(
+        [("/essai/fuyante/", None)], {"medecin": (client_de(og_b["medecin"]), set())}, "CANARI-ESSAI"
+    )
+    assert problemes == ["/essai/fuyante/ : le canari apparaît pour medecin"]
 
 
 CANARI = "CANARI-A-7F3"
@@ -124,27 +155,20 @@ def test_nothing_of_a_leaks_into_any_page_of_b(og_a, og_b, base_bdpm, codes_sera
     objets_b = balayage.objets(og_b, "B")
     colonnes = balayage.planter_canari(og_a.organisme.pk, CANARI)
     assert colonnes > 150  # the canary is everywhere A has text
-    adresses = [reverse(nom) for nom, parametres in named_routes() if not parametres]
-    adresses += [balayage.url_de_route(route, nom, objets_b) for nom, route in balayage.ROUTES.items()]
-    professionnels = [og_b.admin, og_b.dpo, *og_b.pros.values()]
-    fuites, erreurs, ouvertes = [], [], 0
-    for pro in professionnels:
-        client = client_de(pro)
-        for adresse in adresses:
-            if adresse.endswith("/deconnexion/"):
-                continue
-            reponse = client.get(adresse)
-            if reponse.status_code >= 500:
-                erreurs.append((pro.email, adresse, reponse.status_code))
-            corps = b"".join(reponse.streaming_content) if reponse.streaming else reponse.content
-            if CANARI.encode() in corps:
-                fuites.append((pro.email, adresse))
-            ouvertes += reponse.status_code == 200
+    from habilitations.roles import actions_du_role
+
+    pages = [(reverse(nom), None) for nom, parametres in named_routes() if not parametres]
+    pages = [(adresse, None) for adresse, _ in pages if not adresse.endswith("/deconnexion/")]
+    pages += [(balayage.url_de_route(route, nom, objets_b), nom) for nom, route in balayage.ROUTES.items()]
+    clients = {role: (client_de(pro), set(actions_du_role(role))) for role, pro in og_b.pros.items()}
+    clients["admin"] = (client_de(og_b.admin), set())
+    clients["dpo"] = (client_de(og_b.dpo), set())
+    problemes, ouvertes = balayage.balayer_fuites(pages, clients, CANARI)
     print(
-        f"balayage des fuites : {len(adresses)} pages × {len(professionnels)} professionnels de B, "
+        f"balayage des fuites : {len(pages)} pages × {len(clients)} professionnels de B, "
         f"{ouvertes} réponses 200, {colonnes} colonnes de A marquées"
     )
-    assert fuites == [] and erreurs == []
+    assert problemes == []
     assert ouvertes > 400  # the pages really opened, not a wall of 404
     # positive control: A's own pages do show the canary (it is in what pages render)
     agent_a = client_de(og_a["agent_administratif"])
