@@ -128,9 +128,9 @@ class ServeurDmpTest(ServeurLocal):
             if recue.erreurs:
                 self.refus.append(recue.erreurs)
                 return recue.erreurs
-            if recue.lot_oid in self.lots:  # the same submission again (a resend): acknowledged, not stored
-                self.doublons += 1
-                return []
+            if recue.lot_oid in self.lots:  # the same submission again (a resend): refused as a real registry
+                self.doublons += 1  # does, and nothing is stored
+                return [(xds.DOUBLON, f"Le lot {recue.lot_oid} est déjà enregistré.")]
             erreurs = []
             for unique_id, doc in recue.documents.items():
                 connu = self.documents.get(unique_id)

@@ -29,6 +29,7 @@ RS = "urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0"
 NSMAP = {"soap": SOAP, "wsa": WSA, "xdsb": XDSB, "lcm": LCM, "rim": RIM, "rs": RS}
 ACTION = "urn:ihe:iti:2007:ProvideAndRegisterDocumentSet-b"
 SUCCES = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"
+DOUBLON = "XDSDuplicateUniqueIdInRegistry"
 ECHEC = "urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Failure"
 CONTENT_TYPE = f'application/soap+xml; charset=UTF-8; action="{ACTION}"'
 
@@ -278,10 +279,20 @@ def lire_reponse(corps: bytes) -> str:
         )
     if reponse.get("status") == SUCCES:
         return "Accepté par le DMP"
-    erreurs = [
-        f"{e.get('errorCode')} : {e.get('codeContext')}" for e in reponse.iter(f"{{{RS}}}RegistryError")
-    ]
-    raise EchecDefinitif("Refusé par le DMP — " + ("; ".join(erreurs) or "erreur sans détail"))
+    erreurs = list(reponse.iter(f"{{{RS}}}RegistryError"))
+    if erreurs and all(e.get("errorCode") == DOUBLON for e in erreurs):
+        # The identifiers are derived from the exchange and the document, never drawn at sending time: a
+        # uniqueId the registry already holds is this very document, sent by an attempt whose answer was
+        # lost (IHE ITI TF-3 4.2.3.1.7: a resubmission is refused with XDSDuplicateUniqueIdInRegistry; a
+        # different content under the same id would be XDSNonIdenticalHash, still an error).
+        return "Déjà présent dans le DMP (renvoi reconnu)"
+    raise EchecDefinitif(
+        "Refusé par le DMP — "
+        + (
+            "; ".join(f"{e.get('errorCode')} : {e.get('codeContext')}" for e in erreurs)
+            or "erreur sans détail"
+        )
+    )
 
 
 # --- the receiving side (local test endpoint) ------------------------------------------------------------

@@ -143,12 +143,15 @@ def test_replacement_of_a_version_already_in_the_dmp(og_a, serveur_dmp):
 
 def test_resend_after_a_lost_acknowledgement_is_recognised(og_a, serveur_dmp):
     """The worker sent, then died before writing "envoyé": the next relay sends the same submission again;
-    the DMP recognises it (same submission set uniqueId) and stores nothing twice."""
+    the registry refuses it as a real one does (XDSDuplicateUniqueIdInRegistry: same submission set
+    uniqueId), stores nothing twice, and the exchange ends "envoyé" — the document is in the DMP."""
     envoi = demander(og_a, document_pret(og_a, personne(og_a)))
     services.relayer()
     Envoi.objects.filter(pk=envoi.pk).update(statut=StatutEnvoi.EN_ATTENTE)  # as if the result was lost
     assert services.relayer()["envoye"] == 1
     assert (len(serveur_dmp.documents), serveur_dmp.doublons, serveur_dmp.requetes) == (1, 1, 2)
+    envoi.refresh_from_db()
+    assert envoi.statut == StatutEnvoi.ENVOYE and envoi.reponse == "Déjà présent dans le DMP (renvoi reconnu)"
 
 
 def test_asking_twice_is_refused(og_a):
