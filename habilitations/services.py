@@ -179,8 +179,8 @@ def do_ouvrir_bris_de_glace(request: HttpRequest, obj: Any, motif: str) -> BrisD
     if obj.organisme_id != user.organisme_id or not policy.roles_par_etablissement(user):
         raise PermissionDenied("Accès exceptionnel impossible : aucune habilitation active.")
     maintenant = timezone.now()
-    # etablissement_id_of is None for a person followed in several ESMS: the NOT NULL column then refuses
-    # the row (a known gap, noted for the security issue)
+    # the targets are ESMS today (views.BRIS_DE_GLACE_CIBLES), whose own id this is; a target without a
+    # single ESMS (a person followed in two) would need a chosen ESMS: the column is NOT NULL
     bdg = BrisDeGlace.objects.create(  # type: ignore[misc]
         organisme_id=user.organisme_id,
         professionnel=user,
