@@ -84,6 +84,9 @@ class ProjetPersonnalise(TenantModel):
     revision is a new version (``precedent``); the current one is the validated one (en œuvre or with its
     bilan done), at most one per usager and ESMS; at most one draft is being built beside it."""
 
+    categorie_donnees = Categorie.SOCIAL
+    categories_admises = (Categorie.DOCUMENTS,)
+
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="projets")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveSmallIntegerField(default=1)
@@ -408,6 +411,9 @@ class EvaluationAggir(TenantModel, ClotureMotivee):
     ``accompagnement.aggir`` (never typed in). A mistaken evaluation is cancelled with a reason, not
     deleted."""
 
+    categorie_donnees = Categorie.SOINS
+    categories_admises = (Categorie.DOCUMENTS,)
+
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="evaluations_aggir")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
     date_evaluation = models.DateField("date de l'évaluation")
@@ -461,6 +467,9 @@ class Importance(models.IntegerChoices):
 
 class EvaluationSerafin(TenantModel):
     """An evaluation of needs with the SERAFIN-PH nomenclature (J285), which can feed the PP's besoins."""
+
+    categorie_donnees = Categorie.SOCIAL
+    categories_admises = (Categorie.DOCUMENTS,)
 
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="evaluations_serafin")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
@@ -573,6 +582,8 @@ class ItemGrille(TenantModel):
 
 
 class EvaluationGrille(TenantModel):
+    categorie_donnees = None
+    categories_admises = (Categorie.SOCIAL, Categorie.SOINS)
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="evaluations_grille")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
     grille = models.ForeignKey(GrilleEvaluation, on_delete=models.PROTECT, related_name="evaluations")
@@ -629,6 +640,8 @@ ACTION_CONFIDENTIALITE = {
 
 class Observation(TenantModel):
     """An écrit professionnel in the journal de suivi."""
+
+    categorie_donnees = Categorie.SOCIAL
 
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="observations")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")

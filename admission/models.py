@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from dui.categories import Categorie
 from dui.models import CategorieESMS, Etablissement, TenantModel, tenant_history
 from usagers.models import ModeAccueil, Sexe, Usager, insee_validator
 
@@ -44,6 +45,7 @@ class Priorite(models.IntegerChoices):
 
 
 class DemandeAdmission(TenantModel):
+    categorie_donnees = Categorie.ADMINISTRATIF
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="demandes")
     usager = models.ForeignKey(
         Usager,

@@ -60,6 +60,8 @@ def chemin_document(instance: Document, filename: str) -> str:
 
 
 class Document(TenantModel):
+    categorie_donnees = Categorie.DOCUMENTS
+    categories_admises = tuple(Categorie)  # and the category of the row itself
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="documents")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
     type_document = models.CharField("type", max_length=30, choices=TypeDocument.choices)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -79,6 +79,13 @@ class TenantModel(models.Model):
     # ("" when the model is the Etablissement itself, None when it is organisme-wide). Models spread
     # over several ESMS (the usager, through its séjours) override the two methods below instead.
     etablissement_path: str | None = None
+
+    # A row of a person's dossier declares here, once, the data category it belongs to (dui.categories), and
+    # the other categories a check on it may name (``documents`` for the PDF made from it, ``soins`` for
+    # administering a dose…). The policy's content checks refuse any other category in the tests
+    # (DUI_VERIFIER_CATEGORIES), so a right named wrongly on a model fails there.
+    categorie_donnees: ClassVar[str | None] = None
+    categories_admises: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True

@@ -208,6 +208,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+# the policy checks that a right named on a dossier row is of the row's declared category (tests, development)
+DUI_VERIFIER_CATEGORIES = env.bool("DUI_VERIFIER_CATEGORIES", default=DEBUG)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # the queue of tasks sent without one (a deployment may run workers per queue; the worker-kill test uses its own)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")

@@ -22,6 +22,8 @@ from __future__ import annotations
 import datetime
 from typing import Any, TypeVar
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -312,9 +314,28 @@ def _ouvert_sur_usager(user: Any, action: str, id_ref: str, public_id_ref: str) 
     return condition
 
 
+def verifier_categorie(action: str, modele: type[Model]) -> None:
+    """In the tests (and in development): the action's category is one the model declares
+    (``TenantModel.categorie_donnees`` / ``categories_admises``), so a right named wrongly fails there."""
+    if not settings.DUI_VERIFIER_CATEGORIES:
+        return
+    categorie, _ = valider_action(action)
+    declaree = getattr(modele, "categorie_donnees", None)
+    admises = getattr(modele, "categories_admises", ())
+    if declaree is None and not admises:
+        raise ImproperlyConfigured(
+            f"{modele.__name__} ne déclare pas sa catégorie de données (categorie_donnees)."
+        )
+    if categorie != declaree and categorie not in admises:
+        raise ImproperlyConfigured(
+            f"{action} sur {modele.__name__}, dont la catégorie est {declaree} (admises : {', '.join(admises)})."
+        )
+
+
 def scope_contenu(user: Any, action: str, queryset: QuerySet[M], usager_field: str = "usager") -> QuerySet[M]:
     """``queryset`` (a model with ``usager`` and ``etablissement``) restricted, in SQL, to the rows on
     which ``user`` may perform ``action``."""
+    verifier_categorie(action, queryset.model)
     if not _active(user):
         return queryset.none()
     usagers = scope(user, action, _usager_model().objects.all())
@@ -328,6 +349,7 @@ def scope_contenu(user: Any, action: str, queryset: QuerySet[M], usager_field: s
 
 def can_contenu(user: Any, action: str, obj: Any, usager_field: str = "usager") -> bool:
     """``can`` for one row of a dossier's content (same rules as ``scope_contenu``)."""
+    verifier_categorie(action, type(obj))
     usager = getattr(obj, usager_field)
     if getattr(obj, "organisme_id", None) != getattr(user, "organisme_id", None) or not can(
         user, action, usager
@@ -377,6 +399,7 @@ def scope_contenu_du_dossier(
 ) -> QuerySet[M]:
     """``scope_contenu`` for the rows of one dossier: the same rules, decided on the usager once instead
     of in a subquery per row (lists of a dossier's tabs)."""
+    verifier_categorie(action, queryset.model)
     if not can(user, action, usager):
         return queryset.none()
     queryset = queryset.filter(organisme_id=user.organisme_id, **{usager_field: usager})

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from dui.categories import Categorie
 from dui.models import Etablissement, TenantModel, tenant_history
 
 
@@ -40,6 +41,7 @@ class Masquage(models.TextChoices):
 
 
 class Envoi(TenantModel):
+    categorie_donnees = Categorie.DOCUMENTS
     type_envoi = models.CharField("service", max_length=10, choices=TypeEnvoi.choices)
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="envois")

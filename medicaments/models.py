@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from dui.categories import Categorie
 from dui.models import ClotureMotivee, Etablissement, TenantModel, tenant_history
 from dui.periodes import Periode, PeriodeQuerySet
 from soins.models import MotifNonRealisation, Recurrence, jour_prevu
@@ -203,6 +204,9 @@ class Prescription(TenantModel, ClotureMotivee):
     modification stops it and writes a new line (``remplace``); stopping it keeps the past plan and what
     was administered. "Si besoin" lines have no planned doses, an indication and a maximum per 24 h."""
 
+    categorie_donnees = Categorie.MEDICAMENTS
+    categories_admises = (Categorie.SOINS, Categorie.MEDICAL, Categorie.DOCUMENTS)
+
     periode = Periode("debut", "fin", fin_exclue=True)  # datetimes: the end is the first moment out
     objects = PeriodeQuerySet.as_manager()
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="prescriptions")
@@ -375,6 +379,9 @@ class DosePlanifiee(TenantModel):
     """One dose of the plan d'administration: generated from a prescription for a day and time (a rolling
     horizon ahead); a change regenerates the future, never the past."""
 
+    categorie_donnees = Categorie.MEDICAMENTS
+    categories_admises = (Categorie.SOINS,)
+
     prescription = models.ForeignKey(Prescription, on_delete=models.PROTECT, related_name="doses")
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="+")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
@@ -405,6 +412,9 @@ class Administration(TenantModel):
     the same row) — or a "si besoin" dose given for an indication. At most one per planned dose (a
     database constraint: two nurses tapping at once get one row); a database trigger refuses any row whose
     time is outside the prescription's period (not started, ended or stopped)."""
+
+    categorie_donnees = Categorie.MEDICAMENTS
+    categories_admises = (Categorie.SOINS, Categorie.DOCUMENTS)
 
     prescription = models.ForeignKey(Prescription, on_delete=models.PROTECT, related_name="administrations")
     dose = models.OneToOneField(
@@ -454,6 +464,8 @@ class Administration(TenantModel):
 class Pilulier(TenantModel):
     """The weekly preparation of a person's pill box (Monday to Sunday), prepared by one professional and
     double-checked by another (a database constraint)."""
+
+    categorie_donnees = Categorie.MEDICAMENTS
 
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="+")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")

@@ -27,6 +27,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from dui.categories import Categorie
 from dui.models import ClotureMotivee, Etablissement, TenantModel, Unite, tenant_history
 from dui.periodes import Periode, PeriodeQuerySet
 
@@ -87,6 +88,9 @@ RISQUES = [
 
 class DossierSoins(TenantModel):
     """What every carer of the person must know: allergy status, diet and textures, risks."""
+
+    categorie_donnees = Categorie.SOINS
+    categories_admises = (Categorie.MEDICAL, Categorie.DOCUMENTS)
 
     usager = models.OneToOneField("usagers.Usager", on_delete=models.CASCADE, related_name="dossier_soins")
     statut_allergies = models.CharField(
@@ -165,6 +169,8 @@ class Allergie(TenantModel, ClotureMotivee):
     """An allergy or intolerance: what (substance, class, food…), the reaction, how severe. Drug agents are
     compared through ``agent_normalise`` with a prescription's substances (circuit du médicament)."""
 
+    categorie_donnees = Categorie.SOINS
+
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="allergies")
     nature = models.CharField(max_length=20, choices=NatureReaction.choices, default=NatureReaction.ALLERGIE)
     type_agent = models.CharField("type d'agent", max_length=20, choices=TypeAgent.choices)
@@ -225,6 +231,8 @@ class TypeAntecedent(models.TextChoices):
 class Antecedent(TenantModel):
     """An antécédent or a current health problem (category ``medical``)."""
 
+    categorie_donnees = Categorie.MEDICAL
+
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="antecedents")
     type_antecedent = models.CharField("type", max_length=20, choices=TypeAntecedent.choices)
     libelle = models.CharField("libellé", max_length=200)
@@ -245,6 +253,7 @@ class Antecedent(TenantModel):
 
 
 class Vaccination(TenantModel):
+    categorie_donnees = Categorie.SOINS
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="vaccinations")
     vaccin = models.CharField(max_length=120)
     date_vaccination = models.DateField("date")
@@ -271,6 +280,8 @@ class RoleIntervenant(models.TextChoices):
 
 class Intervenant(TenantModel):
     """A health professional outside the ESMS who follows the person."""
+
+    categorie_donnees = Categorie.SOINS
 
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="intervenants")
     role = models.CharField("rôle", max_length=20, choices=RoleIntervenant.choices)
@@ -368,6 +379,8 @@ class Constante(TenantModel, ClotureMotivee):
     """One measurement (blood pressure carries two values). ``alerte`` is the French message written when
     the value is outside the person's thresholds; it appears in the relève."""
 
+    categorie_donnees = Categorie.SOINS
+
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="constantes")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
     type_constante = models.CharField("constante", max_length=20, choices=TypeConstante.choices)
@@ -424,6 +437,8 @@ def format_valeur(valeur: Decimal, decimales: int) -> str:
 
 class SeuilConstante(TenantModel):
     """The person's own alert thresholds for one constante (replace the defaults)."""
+
+    categorie_donnees = Categorie.SOINS
 
     usager = models.ForeignKey("usagers.Usager", on_delete=models.CASCADE, related_name="seuils_constantes")
     type_constante = models.CharField(max_length=20, choices=TypeConstante.choices)
@@ -491,6 +506,8 @@ def bornes_poste(poste: str, jour: datetime.date) -> tuple[datetime.datetime, da
 class Transmission(TenantModel):
     """A transmission ciblée (cible + Données / Actions / Résultats) or a free-form one, written during a
     shift. ``unite`` is the person's unit when it was written (the relève is per unit)."""
+
+    categorie_donnees = Categorie.SOINS
 
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="transmissions")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
@@ -613,6 +630,8 @@ class SoinPlanifie(TenantModel, ClotureMotivee):
     """A recurring care task of the plan de soins: at given times, every day, every N days from the start,
     or on given weekdays (ISO numbers, 1 = lundi). Stopping it never touches what was done."""
 
+    categorie_donnees = Categorie.SOINS
+
     periode = Periode("date_debut", "date_fin")
     objects = PeriodeQuerySet.as_manager()
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="soins_planifies")
@@ -706,6 +725,8 @@ class RealisationSoin(TenantModel):
     """What happened to one occurrence (task, day, time) of the plan: done, not done (with a reason) or
     postponed (to a time, then done or not). One row per occurrence: two carers validating the same task
     at the same time get one row and a clear message for the second."""
+
+    categorie_donnees = Categorie.SOINS
 
     soin = models.ForeignKey(SoinPlanifie, on_delete=models.PROTECT, related_name="realisations")
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="+")

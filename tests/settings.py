@@ -2,6 +2,7 @@
 
 from dui.settings import *  # noqa: F403
 
+DUI_VERIFIER_CATEGORIES = True
 DUI_TESTING = True  # test databases grant TRUNCATE to the app role (transactional tests flush tables)
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -22,7 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from dui.categories import exception_permissions
+from dui.categories import Categorie, exception_permissions
 from dui.models import Etablissement, TenantModel, Unite, tenant_history
 from dui.periodes import Periode, PeriodeQuerySet
 from habilitations.models import ExceptionAccesBase
@@ -215,6 +215,8 @@ class MoyenTransition(models.TextChoices):
 class TransitionIdentite(TenantModel):
     """One change of identity status: who, when, how, with which document."""
 
+    categorie_donnees = Categorie.ADMINISTRATIF
+
     usager = models.ForeignKey(Usager, on_delete=models.PROTECT, related_name="transitions")
     de = models.CharField(max_length=5, choices=StatutIdentite.choices, blank=True)
     vers = models.CharField(max_length=5, choices=StatutIdentite.choices)
@@ -246,6 +248,8 @@ class ModeAccueil(models.TextChoices):
 
 class Sejour(TenantModel):
     """A stay or an accompaniment of the usager in one ESMS."""
+
+    categorie_donnees = Categorie.ADMINISTRATIF
 
     periode = Periode("date_entree", "date_sortie")
     objects = PeriodeQuerySet.as_manager()
@@ -314,6 +318,8 @@ class DirectivesAnticipees(models.TextChoices):
 class DossierAdministratif(TenantModel):
     """Addresses, contacts, social cover and advance directives (one per usager)."""
 
+    categorie_donnees = Categorie.ADMINISTRATIF
+
     usager = models.OneToOneField(Usager, on_delete=models.CASCADE, related_name="administratif")
     adresse = models.CharField("adresse", max_length=200, blank=True)
     code_postal = models.CharField(
@@ -376,6 +382,8 @@ class Proche(TenantModel):
     """A member of the entourage with their roles: personne de confiance (one at most), personne à
     prévenir (with a call order), aidant, représentant légal."""
 
+    categorie_donnees = Categorie.ADMINISTRATIF
+
     usager = models.ForeignKey(Usager, on_delete=models.CASCADE, related_name="proches")
     nom = models.CharField(max_length=100)
     prenom = models.CharField("prénom", max_length=100, blank=True)
@@ -436,6 +444,7 @@ class TypeMesure(models.TextChoices):
 
 
 class MesureProtection(TenantModel):
+    categorie_donnees = Categorie.ADMINISTRATIF
     periode = Periode("date_debut", "date_fin")
     objects = PeriodeQuerySet.as_manager()
     usager = models.ForeignKey(Usager, on_delete=models.CASCADE, related_name="mesures")
@@ -484,6 +493,8 @@ class Reponse(models.TextChoices):
 class Consentement(TenantModel):
     """Each answer is a new row (never edited): the latest per type is the current one."""
 
+    categorie_donnees = Categorie.ADMINISTRATIF
+
     usager = models.ForeignKey(Usager, on_delete=models.CASCADE, related_name="consentements")
     type_consentement = models.CharField("objet", max_length=20, choices=TypeConsentement.choices)
     reponse = models.CharField("réponse", max_length=10, choices=Reponse.choices)
@@ -516,6 +527,8 @@ class StatutAppel(models.TextChoices):
 class AppelInsi(TenantModel):
     """One INSi lookup: written in the request, sent by a worker, its reply kept (nothing is lost when
     the service is down: the row stays, with its attempts and the last error, and can be relaunched)."""
+
+    categorie_donnees = Categorie.ADMINISTRATIF
 
     usager = models.ForeignKey(Usager, on_delete=models.PROTECT, related_name="appels_insi")
     demandeur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -79,3 +79,28 @@ def test_scoped_helpers_rule_examples():
     assert (
         regles.requetes_hors_aides("soins.selectors", mauvais, locataires) == []
     )  # selectors scope themselves
+
+
+def test_every_row_of_a_dossier_declares_its_data_category():
+    """A tenant model that belongs to a person (a ``usager`` foreign key) says, in one place, its category."""
+    sans = [
+        m.__name__
+        for m in apps.get_models()
+        if issubclass(m, TenantModel)
+        and any(f.name == "usager" for f in m._meta.concrete_fields)
+        and m.categorie_donnees is None
+        and not m.categories_admises
+    ]
+    assert sans == []
+
+
+def test_a_right_of_another_category_on_a_dossier_row_fails_in_the_tests():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from habilitations import policy
+    from habilitations.roles import Droit
+    from soins.models import Constante
+
+    policy.verifier_categorie(Droit.SOINS_VOIR, Constante)  # its category
+    with pytest.raises(ImproperlyConfigured, match="social.voir sur Constante"):
+        policy.verifier_categorie(Droit.SOCIAL_VOIR, Constante)
