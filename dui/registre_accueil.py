@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from .registre import Registre
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,8 @@ class SourceDuJour:
 
 class RegistreAccueil:
     def __init__(self) -> None:
-        self._liens: dict[str, LienEtablissement] = {}
-        self._sources: dict[str, SourceDuJour] = {}
+        self._liens: Registre[LienEtablissement] = Registre("Lien d'accueil")
+        self._sources: Registre[SourceDuJour] = Registre("Rubrique d'accueil")
 
     def lien_etablissement(
         self,
@@ -60,28 +60,24 @@ class RegistreAccueil:
         condition: Callable[[Any], bool] | None = None,
         par_etablissement: bool = True,
     ) -> LienEtablissement:
-        if code in self._liens:
-            raise ImproperlyConfigured(f"Lien d'accueil {code!r} déjà déclaré.")
-        self._liens[code] = LienEtablissement(code, libelle, ordre, url, action, condition, par_etablissement)
-        return self._liens[code]
+        return self._liens.ajouter(
+            LienEtablissement(code, libelle, ordre, url, action, condition, par_etablissement)
+        )
 
     def aujourdhui(
         self, code: str, titre: str, *, ordre: int, elements: Callable[[Any], Iterable[ElementDuJour]]
     ) -> SourceDuJour:
-        if code in self._sources:
-            raise ImproperlyConfigured(f"Rubrique d'accueil {code!r} déjà déclarée.")
-        self._sources[code] = SourceDuJour(code, titre, ordre, elements)
-        return self._sources[code]
+        return self._sources.ajouter(SourceDuJour(code, titre, ordre, elements))
 
     def retirer(self, code: str) -> None:
-        self._liens.pop(code, None)
-        self._sources.pop(code, None)
+        self._liens.retirer(code)
+        self._sources.retirer(code)
 
     def liens(self) -> list[LienEtablissement]:
-        return sorted(self._liens.values(), key=lambda lien: (lien.ordre, lien.code))
+        return self._liens.tous()
 
     def sources(self) -> list[SourceDuJour]:
-        return sorted(self._sources.values(), key=lambda s: (s.ordre, s.code))
+        return self._sources.tous()
 
 
 registre_accueil = RegistreAccueil()

@@ -7,12 +7,13 @@ are declared by that domain in ``registre_dlu`` from its ``AppConfig.ready()``: 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from accompagnement.models import EvaluationAggir
+from dui.registre import Registre
 from usagers.identite import matricule_partageable
 from usagers.models import DossierAdministratif
 from usagers.selectors import sejour_dans
@@ -21,18 +22,23 @@ from .models import DEFINITIONS, Antecedent, DossierSoins, TypeAntecedent
 from .selectors import dernieres_constantes
 
 
+@dataclass(frozen=True)
+class SectionDLU:
+    code: str  # the template variable of the DLU
+    fournisseur: Callable[[Any], Any]  # fournisseur(usager)
+    ordre: int = 0
+
+
 class RegistreDLU:
     def __init__(self) -> None:
-        self._sections: dict[str, Callable[[Any], Any]] = {}
+        self._sections: Registre[SectionDLU] = Registre("Section du DLU")
 
     def section(self, cle: str, fournisseur: Callable[[Any], Any]) -> None:
         """``fournisseur(usager)`` gives the template variable ``cle`` of the DLU."""
-        if cle in self._sections:
-            raise ImproperlyConfigured(f"Section du DLU {cle!r} déjà déclarée.")
-        self._sections[cle] = fournisseur
+        self._sections.ajouter(SectionDLU(cle, fournisseur))
 
     def contexte(self, usager) -> dict[str, Any]:
-        return {cle: fournisseur(usager) for cle, fournisseur in self._sections.items()}
+        return {s.code: s.fournisseur(usager) for s in self._sections.tous()}
 
 
 registre_dlu = RegistreDLU()

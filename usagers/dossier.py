@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from dui.audit import journaliser_acces
 from dui.models import TypeAcces
+from dui.registre import Registre
 from habilitations import policy
 from habilitations.access import get_for_user_or_404
 from habilitations.roles import Droit
@@ -58,8 +59,8 @@ class ElementBandeau:
 
 class RegistreDossier:
     def __init__(self) -> None:
-        self._onglets: dict[str, Onglet] = {}
-        self._bandeau: dict[str, ElementBandeau] = {}
+        self._onglets: Registre[Onglet] = Registre("Onglet du dossier")
+        self._bandeau: Registre[ElementBandeau] = Registre("Élément du bandeau")
 
     def onglet(
         self, code: str, libelle: str, *, ordre: int, url: str, voir: Droit | Iterable[Droit]
@@ -67,7 +68,7 @@ class RegistreDossier:
         actions = (voir,) if isinstance(voir, Droit) else tuple(voir)
         if not actions or not all(isinstance(a, Droit) for a in actions):
             raise ImproperlyConfigured(f"Onglet {code!r} : « voir » attend des habilitations.roles.Droit.")
-        return self._ajouter(self._onglets, Onglet(code, libelle, ordre, url, actions))
+        return self._onglets.ajouter(Onglet(code, libelle, ordre, url, actions))
 
     def bandeau(
         self,
@@ -80,31 +81,24 @@ class RegistreDossier:
     ) -> ElementBandeau:
         if not isinstance(voir, Droit):
             raise ImproperlyConfigured(f"Bandeau {code!r} : « voir » attend une habilitations.roles.Droit.")
-        return self._ajouter(self._bandeau, ElementBandeau(code, ordre, voir, template, contexte))
-
-    @staticmethod
-    def _ajouter(table: dict, element):
-        if element.code in table:
-            raise ImproperlyConfigured(f"Le code {element.code!r} est déjà déclaré dans le dossier.")
-        table[element.code] = element
-        return element
+        return self._bandeau.ajouter(ElementBandeau(code, ordre, voir, template, contexte))
 
     def retirer(self, code: str) -> None:
         """Forget a declaration (tests that register a tab of their own)."""
-        self._onglets.pop(code, None)
-        self._bandeau.pop(code, None)
+        self._onglets.retirer(code)
+        self._bandeau.retirer(code)
 
     def onglets(self) -> list[Onglet]:
-        return sorted(self._onglets.values(), key=lambda o: (o.ordre, o.code))
+        return self._onglets.tous()
 
     def elements_bandeau(self) -> list[ElementBandeau]:
-        return sorted(self._bandeau.values(), key=lambda e: (e.ordre, e.code))
+        return self._bandeau.tous()
 
     def libelle(self, section: str) -> str:
-        try:
-            return self._onglets[section].libelle
-        except KeyError:
-            raise ImproperlyConfigured(f"Section du dossier inconnue : {section!r}.") from None
+        onglet = self._onglets.get(section)
+        if onglet is None:
+            raise ImproperlyConfigured(f"Section du dossier inconnue : {section!r}.")
+        return onglet.libelle
 
 
 registre = RegistreDossier()
