@@ -130,6 +130,7 @@ class Habilitation(TenantModel):
 
     periode = Periode("debut", "fin")
     objects = PeriodeQuerySet.as_manager()
+
     professionnel = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="habilitations"
     )

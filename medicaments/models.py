@@ -209,6 +209,7 @@ class Prescription(TenantModel, ClotureMotivee):
 
     periode = Periode("debut", "fin", fin_exclue=True)  # datetimes: the end is the first moment out
     objects = PeriodeQuerySet.as_manager()
+
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="prescriptions")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
     prescripteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -147,7 +147,8 @@ def _agent_correspond(agent: str, type_agent: str, noms: list[str], libelle: str
 
 
 def _active_au(p: Prescription, maintenant) -> bool:
-    # not stopped and not ended (a line already written is active from its start)
+    # not stopped and not ended; a line that starts later counts too: the checks are about what the person
+    # is going to take, not only what is due now
     return p.arrete_le is None and (p.fin is None or p.fin > maintenant)
 
 

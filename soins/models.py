@@ -634,6 +634,7 @@ class SoinPlanifie(TenantModel, ClotureMotivee):
 
     periode = Periode("date_debut", "date_fin")
     objects = PeriodeQuerySet.as_manager()
+
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="soins_planifies")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
     type_soin = models.CharField("soin", max_length=20, choices=TypeSoin.choices)

@@ -253,6 +253,7 @@ class Sejour(TenantModel):
 
     periode = Periode("date_entree", "date_sortie")
     objects = PeriodeQuerySet.as_manager()
+
     usager = models.ForeignKey(Usager, on_delete=models.PROTECT, related_name="sejours")
     etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="sejours")
     unite = models.ForeignKey(Unite, on_delete=models.PROTECT, null=True, blank=True, related_name="sejours")
@@ -447,6 +448,7 @@ class MesureProtection(TenantModel):
     categorie_donnees = Categorie.ADMINISTRATIF
     periode = Periode("date_debut", "date_fin")
     objects = PeriodeQuerySet.as_manager()
+
     usager = models.ForeignKey(Usager, on_delete=models.CASCADE, related_name="mesures")
     type_mesure = models.CharField("type de mesure", max_length=30, choices=TypeMesure.choices)
     mandataire = models.CharField(
@@ -572,6 +574,7 @@ class Absence(TenantModel):
 
     periode = Periode("debut", "fin")
     objects = PeriodeQuerySet.as_manager()
+
     sejour = models.ForeignKey(Sejour, on_delete=models.CASCADE, related_name="absences")
     motif = models.CharField(max_length=20, choices=MotifAbsence.choices)
     debut = models.DateField("début")
