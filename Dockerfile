@@ -17,4 +17,5 @@ COPY . .
 RUN DJANGO_SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput
 USER dui
 EXPOSE 8000
-CMD ["gunicorn", "dui.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+# no default command: docker-compose.yml names each service's (gunicorn behind the TLS proxy, celery)
+CMD ["python", "manage.py", "check", "--deploy"]

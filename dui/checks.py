@@ -57,3 +57,47 @@ def check_app_role(app_configs: Any = None, databases: Any = None, **kwargs: Any
         return [Warning(f"Rôle applicatif non vérifié : {exc}", id="dui.W001")]
     level = Error if settings.PRODUCTION else Warning
     return [level(problem, id="dui.E001") for problem in problems]
+
+
+@register(Tags.security, deploy=True)
+def check_proxies(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The client's address (lockout, journals) is only right if the reverse proxies are declared."""
+    from .reseau import reseaux_de_confiance
+
+    messages: list[CheckMessage] = []
+    if settings.PRODUCTION and not getattr(settings, "DUI_PROXIES_DECLARES", False):
+        messages.append(
+            Error(
+                "DUI_TRUSTED_PROXIES (réseaux des proxys inverses, ou « aucun ») ou DUI_TRUSTED_PROXY_COUNT "
+                "doit être défini en production : sans lui, l'adresse de tous les clients est celle du "
+                "proxy (verrouillage et journaux faussés).",
+                id="dui.E002",
+            )
+        )
+    try:
+        reseaux_de_confiance(tuple(settings.DUI_TRUSTED_PROXIES))
+    except ValueError as exc:
+        messages.append(Error(f"DUI_TRUSTED_PROXIES invalide : {exc}", id="dui.E003"))
+    return messages
+
+
+SERVICES_NATIONAUX = ("DUI_INSI_URL", "DUI_DMP_URL", "DUI_FHIR_URL")
+
+
+@register(Tags.security, deploy=True)
+def check_transport_chiffre(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """National services are reached over TLS only in production (health data never in clear)."""
+    if not settings.PRODUCTION:
+        return []
+    messages: list[CheckMessage] = []
+    for nom in SERVICES_NATIONAUX:
+        url = str(getattr(settings, nom, "") or "")
+        if url and not url.lower().startswith("https://"):
+            messages.append(
+                Error(f"{nom} doit être une adresse https:// en production ({url}).", id="dui.E004")
+            )
+    if getattr(settings, "DUI_MSS_HOTE", "") and settings.DUI_MSS_TLS not in ("starttls", "tls"):
+        messages.append(
+            Error("DUI_MSS_TLS doit valoir « starttls » ou « tls » en production.", id="dui.E005")
+        )
+    return messages

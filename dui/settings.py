@@ -106,11 +106,12 @@ TEMPLATES = [
 _default_db = "postgres://dui_app:dui_app@127.0.0.1:54329/dui"
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=_default_db),
+    # in production only the migrate job is given DATABASE_OWNER_URL; elsewhere "owner" is the app role
     "owner": env.db_url(
         "DATABASE_OWNER_URL",
-        default=env.str("DATABASE_URL", default=_default_db).replace(
-            "dui_app:dui_app", "dui_owner:dui_owner"
-        ),
+        default=env.str("DATABASE_URL", default=_default_db)
+        if PRODUCTION
+        else env.str("DATABASE_URL", default=_default_db).replace("dui_app:dui_app", "dui_owner:dui_owner"),
     ),
 }
 for _alias, _db in DATABASES.items():
@@ -140,12 +141,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "habilitations.validators.CommonPasswordCoreValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Lockout: failures are counted per (account, source address) so that an attacker elsewhere cannot
-# lock a professional out, and per source address across accounts to stop spraying.
+# Reverse proxies in front of the app (dui/reseau.py): their networks (CIDR, comma-separated), or their
+# number; "aucun" when the app is reached directly. Production refuses to start without one of them.
+DUI_TRUSTED_PROXIES = [
+    p for p in env.list("DUI_TRUSTED_PROXIES", default=[]) if p.strip().lower() not in ("aucun", "none")
+]
+DUI_TRUSTED_PROXY_COUNT = env.int("DUI_TRUSTED_PROXY_COUNT", default=0)
+DUI_PROXIES_DECLARES = "DUI_TRUSTED_PROXIES" in env or "DUI_TRUSTED_PROXY_COUNT" in env
+# Lockout: password and second-factor failures are counted per account (the resolved account, or the
+# normalised identifier when none matches), across all addresses.
 DUI_LOCKOUT_ATTEMPTS = env.int("DUI_LOCKOUT_ATTEMPTS", default=5)
 DUI_LOCKOUT_IP_ATTEMPTS = env.int("DUI_LOCKOUT_IP_ATTEMPTS", default=30)
 DUI_LOCKOUT_MINUTES = env.int("DUI_LOCKOUT_MINUTES", default=15)
+# Beyond DUI_LOCKOUT_IP_ATTEMPTS failures from one address (any account, known or not), each new attempt
+# from it waits a delay that doubles up to DUI_LOCKOUT_IP_DELAY_MAX seconds: spraying is slowed, nobody
+# is locked out by failures on other accounts.
+DUI_LOCKOUT_IP_DELAY_MAX = env.int("DUI_LOCKOUT_IP_DELAY_MAX", default=60)
 DUI_INACTIVITY_MINUTES = env.int("DUI_INACTIVITY_MINUTES", default=30)
+DUI_SESSION_MAX_HOURS = env.int("DUI_SESSION_MAX_HOURS", default=12)  # absolute, whatever the activity
 DUI_BREAK_GLASS_HOURS = env.int("DUI_BREAK_GLASS_HOURS", default=4)
 DUI_TOTP_ISSUER = env.str("DUI_TOTP_ISSUER", default="DUI")
 

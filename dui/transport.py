@@ -13,6 +13,8 @@ import urllib.error
 import urllib.request
 from typing import Protocol
 
+from django.conf import settings
+
 
 class EchecTemporaire(Exception):
     """The service did not answer usably (network, timeout, 5xx, busy): retried with a backoff."""
@@ -55,6 +57,8 @@ class HttpTransport:
     ) -> None:
         if not url:
             raise EchecDefinitif(f"{service} n'est pas configuré sur ce serveur.")
+        if settings.PRODUCTION and not url.lower().startswith("https://"):
+            raise EchecDefinitif(f"{service} : adresse non chiffrée refusée en production ({url}).")
         self.url, self.service, self.timeout = url, service, timeout
         self.contexte = contexte_tls(service, ca, certificat, cle) if url.startswith("https://") else None
 

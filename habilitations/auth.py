@@ -1,8 +1,14 @@
 """Authentication of professionals: e-mail + password, then a TOTP second factor (PGSSI-S 2026 rule:
-a password alone is not enough), lockout against guessing, and a journal of every attempt.
+a password alone is not enough), limits against guessing, and a journal of every attempt.
 
-Lockout counts failures per (account, source address) — an attacker elsewhere cannot lock a
-professional out of their own workstation — and per source address across accounts, against spraying.
+- Per account: password and second-factor failures on one account, from every address, lock that account
+  after ``DUI_LOCKOUT_ATTEMPTS`` (the account is the one the lookup resolves, so a case or Unicode variant
+  of the e-mail counts on the same account; an identifier that matches no account is counted on its
+  normalised form, so that the answer is the same whether the account exists or not).
+- Per address: beyond ``DUI_LOCKOUT_IP_ATTEMPTS`` failures from one address, each attempt from it waits a
+  doubling delay (capped): spraying is slowed, and failures on unknown accounts never lock a real user.
+
+Why this stays hand-written rather than django-axes: decision 0009.
 """
 
 from __future__ import annotations
@@ -11,12 +17,15 @@ import datetime
 import hashlib
 import hmac
 import secrets
+import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 import pyotp
 from django.conf import settings
 from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.hashers import make_password
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -27,6 +36,20 @@ from .models import CodeSecours, DispositifTOTP, EvenementAuthentification, Prof
 
 ECHECS = (TypeEvenementAuth.ECHEC_MOT_DE_PASSE, TypeEvenementAuth.ECHEC_SECOND_FACTEUR)
 _DUMMY_HASH = make_password("mot-de-passe-factice-pour-egaliser-les-temps")
+
+
+def normaliser_identifiant(email: str | None) -> str:
+    """One form per identifier: Unicode compatibility forms folded (``ſ`` is ``s``), case folded."""
+    return unicodedata.normalize("NFKC", email or "").strip().casefold()[:254]
+
+
+def compte(email: str | None) -> Professionnel | None:
+    """The account an identifier designates (the narrow ``auth_lookup`` window), whatever its case."""
+    identifiant = normaliser_identifiant(email)
+    if not identifiant:
+        return None
+    with auth_lookup():
+        return Professionnel.objects.filter(email__iexact=identifiant).first()
 
 
 class EmailBackend(BaseBackend):
@@ -41,18 +64,31 @@ class EmailBackend(BaseBackend):
     ) -> Professionnel | None:
         if not email or not password:
             return None
-        with auth_lookup():
-            user = Professionnel.objects.filter(email__iexact=email.strip()).first()
-            if user is None:
-                make_password(password, salt=None)  # same cost as a real check: no account oracle by timing
-                return None
-            if user.check_password(password) and user.is_active:
-                return user
+        user = compte(email)
+        if user is None:
+            make_password(password, salt=None)  # same cost as a real check: no account oracle by timing
+            return None
+        if user.check_password(password) and user.is_active and self.organisme_actif(user):
+            return user
         return None
 
-    def get_user(self, user_id: Any) -> Any:
+    @staticmethod
+    def organisme_actif(user: Professionnel) -> bool:
+        if user.organisme_id is None:  # platform administrator
+            return True
+        from dui.models import OrganismeGestionnaire
+
         with auth_lookup():
-            return Professionnel.objects.filter(pk=user_id, is_active=True).first()
+            return OrganismeGestionnaire.objects.filter(pk=user.organisme_id, actif=True).exists()
+
+    def get_user(self, user_id: Any) -> Any:
+        """The session's professional, while the account and its organisme are active."""
+        with auth_lookup():
+            return (
+                Professionnel.objects.filter(pk=user_id, is_active=True)
+                .filter(Q(organisme__isnull=True) | Q(organisme__actif=True))
+                .first()
+            )
 
 
 def journaliser(
@@ -60,36 +96,60 @@ def journaliser(
 ) -> None:
     """Record an authentication event; a failure on a known account goes to that account's organisme
     (so its DPO sees attacks on it), a failure on an unknown e-mail to none."""
+    if user is None and email:
+        user = compte(email)
     with auth_lookup():
-        if user is None and email:
-            user = Professionnel.objects.filter(email__iexact=email.strip()).first()
         EvenementAuthentification.objects.create(
             organisme_id=getattr(user, "organisme_id", None),
             professionnel=user,
-            email_saisi=(email or "")[:254].strip().lower(),
+            email_saisi=normaliser_identifiant(email),
             type_evenement=type_evenement,
             adresse_ip=client_ip(request),
             agent_utilisateur=request.META.get("HTTP_USER_AGENT", "")[:300],
         )
 
 
-def est_verrouille(email: str, ip: str | None) -> bool:
-    fenetre = timezone.now() - datetime.timedelta(minutes=settings.DUI_LOCKOUT_MINUTES)
-    email = (email or "").strip().lower()
+@dataclass(frozen=True)
+class Verrou:
+    compte_verrouille: bool = False
+    attente: int = 0  # seconds the address must still wait
+
+    @property
+    def refuse(self) -> bool:
+        return self.compte_verrouille or self.attente > 0
+
+
+def etat_verrou(email: str, user: Professionnel | None, ip: str | None) -> Verrou:
+    maintenant = timezone.now()
+    fenetre = maintenant - datetime.timedelta(minutes=settings.DUI_LOCKOUT_MINUTES)
     with auth_lookup():
-        evenements = EvenementAuthentification.objects.filter(horodatage__gte=fenetre, adresse_ip=ip)
+        evenements = EvenementAuthentification.objects.filter(horodatage__gte=fenetre)
+        du_compte = (
+            evenements.filter(professionnel=user)
+            if user is not None
+            else evenements.filter(professionnel__isnull=True, email_saisi=normaliser_identifiant(email))
+        )
         dernier_succes = (
-            evenements.filter(email_saisi=email, type_evenement=TypeEvenementAuth.SUCCES)
+            du_compte.filter(type_evenement=TypeEvenementAuth.SUCCES)
             .order_by("-horodatage")
             .values_list("horodatage", flat=True)
             .first()
         )
-        echecs_paire = evenements.filter(email_saisi=email, type_evenement__in=ECHECS)
+        echecs = du_compte.filter(type_evenement__in=ECHECS)
         if dernier_succes:
-            echecs_paire = echecs_paire.filter(horodatage__gt=dernier_succes)
-        if echecs_paire.count() >= settings.DUI_LOCKOUT_ATTEMPTS:
-            return True
-        return bool(evenements.filter(type_evenement__in=ECHECS).count() >= settings.DUI_LOCKOUT_IP_ATTEMPTS)
+            echecs = echecs.filter(horodatage__gt=dernier_succes)
+        if echecs.count() >= settings.DUI_LOCKOUT_ATTEMPTS:
+            return Verrou(compte_verrouille=True)
+        if not ip:
+            return Verrou()
+        de_l_adresse = evenements.filter(adresse_ip=ip, type_evenement__in=ECHECS)
+        nombre = de_l_adresse.count()
+        if nombre < settings.DUI_LOCKOUT_IP_ATTEMPTS:
+            return Verrou()
+        dernier = de_l_adresse.order_by("-horodatage").values_list("horodatage", flat=True).first()
+    delai = min(2 ** (nombre - settings.DUI_LOCKOUT_IP_ATTEMPTS), settings.DUI_LOCKOUT_IP_DELAY_MAX)
+    reste = delai - int((maintenant - dernier).total_seconds()) if dernier else 0
+    return Verrou(attente=max(reste, 0))
 
 
 # --- TOTP (RFC 6238, 30-second steps, 6 digits) ------------------------------------------------------

@@ -1,5 +1,6 @@
 """Session guards: a session only counts as authenticated after the second factor, and it ends after
-``DUI_INACTIVITY_MINUTES`` without activity."""
+``DUI_INACTIVITY_MINUTES`` without activity or ``DUI_SESSION_MAX_HOURS`` after the login, whatever the
+activity (an absolute lifetime)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from .models import TypeEvenementAuth
 
 SESSION_2FA = "dui_2fa_ok"
 SESSION_ACTIVITE = "dui_derniere_activite"
+SESSION_DEBUT = "dui_debut_session"
 
 
 def _vers_connexion(request: HttpRequest) -> HttpResponseBase:
@@ -49,6 +51,17 @@ class InactivityTimeoutMiddleware:
         if request.user.is_authenticated:
             maintenant = time.time()
             derniere = request.session.get(SESSION_ACTIVITE, maintenant)
+            debut = request.session.get(SESSION_DEBUT, maintenant)
+            if maintenant - debut > settings.DUI_SESSION_MAX_HOURS * 3600:
+                user = request.user
+                logout(request)
+                journaliser(request, TypeEvenementAuth.DUREE_MAXIMALE, user.email, user)
+                messages.info(
+                    request,
+                    f"Votre session a atteint sa durée maximale ({settings.DUI_SESSION_MAX_HOURS} h). "
+                    "Reconnectez-vous.",
+                )
+                return _vers_connexion(request)
             if maintenant - derniere > settings.DUI_INACTIVITY_MINUTES * 60:
                 user = request.user
                 logout(request)

@@ -302,6 +302,7 @@ class TypeEvenementAuth(models.TextChoices):
     VERROUILLE = "verrouille", "Tentative pendant un verrouillage"
     DECONNEXION = "deconnexion", "Déconnexion"
     INACTIVITE = "inactivite", "Déconnexion après inactivité"
+    DUREE_MAXIMALE = "duree_max", "Déconnexion à la durée maximale de session"
     COMPTE_DESACTIVE = "desactive", "Compte désactivé"
 
 
@@ -326,6 +327,7 @@ class EvenementAuthentification(models.Model):
         indexes = [
             models.Index(fields=["email_saisi", "adresse_ip", "horodatage"], name="auth_evt_email_ip_idx"),
             models.Index(fields=["adresse_ip", "horodatage"], name="auth_evt_ip_idx"),
+            models.Index(fields=["professionnel", "horodatage"], name="auth_evt_pro_idx"),
             models.Index(fields=["organisme", "-horodatage"], name="auth_evt_org_idx"),
         ]
 

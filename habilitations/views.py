@@ -24,7 +24,7 @@ from habilitations.access import for_tenant, professionnel
 
 from . import auth, policy, selectors, services
 from .forms import BrisDeGlaceForm, CodeForm, ConnexionForm, MotDePasseForm, RevueForm
-from .middleware import SESSION_2FA, SESSION_ACTIVITE
+from .middleware import SESSION_2FA, SESSION_ACTIVITE, SESSION_DEBUT
 from .models import DispositifTOTP, Professionnel, TypeEvenementAuth
 
 SESSION_EN_ATTENTE = "dui_2fa_user"
@@ -34,9 +34,15 @@ DELAI_SECOND_FACTEUR = 300  # seconds between the password and the second factor
 
 MSG_ECHEC = "Adresse e-mail ou mot de passe incorrect."
 MSG_VERROU = (
-    f"Trop de tentatives depuis ce poste. Réessayez dans {settings.DUI_LOCKOUT_MINUTES} minutes "
+    f"Trop de tentatives pour ce compte. Réessayez dans {settings.DUI_LOCKOUT_MINUTES} minutes "
     "ou contactez l'administrateur de votre organisme."
 )
+
+
+def message_verrou(verrou: auth.Verrou) -> str:
+    if verrou.compte_verrouille:
+        return MSG_VERROU
+    return f"Trop de tentatives depuis ce poste : patientez {verrou.attente} secondes avant de réessayer."
 
 
 def _suivant(request: HttpRequest) -> str:
@@ -69,10 +75,10 @@ def connexion(request: HttpRequest) -> HttpResponseBase:
     form = ConnexionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        ip = auth.client_ip(request)
-        if auth.est_verrouille(email, ip):
+        verrou = auth.etat_verrou(email, auth.compte(email), auth.client_ip(request))
+        if verrou.refuse:
             auth.journaliser(request, TypeEvenementAuth.VERROUILLE, email)
-            form.add_error(None, MSG_VERROU)
+            form.add_error(None, message_verrou(verrou))
         else:
             user = auth.EmailBackend().authenticate(
                 request, email=email, password=form.cleaned_data["password"]
@@ -99,7 +105,7 @@ def _ouvrir_session(request: HttpRequest, user: Professionnel) -> HttpResponseBa
     with auth_lookup():
         login(request, user, backend="habilitations.auth.EmailBackend")
     request.session[SESSION_2FA] = True
-    request.session[SESSION_ACTIVITE] = time.time()
+    request.session[SESSION_ACTIVITE] = request.session[SESSION_DEBUT] = time.time()
     auth.journaliser(request, TypeEvenementAuth.SUCCES, user.email, user)
     return redirect(suivant)
 
@@ -115,11 +121,11 @@ def second_facteur(request: HttpRequest) -> HttpResponseBase:
         return redirect("habilitations:enrolement")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        ip = auth.client_ip(request)
         code = form.cleaned_data["code"].strip()
-        if auth.est_verrouille(user.email, ip):
+        verrou = auth.etat_verrou(user.email, user, auth.client_ip(request))
+        if verrou.refuse:
             auth.journaliser(request, TypeEvenementAuth.VERROUILLE, user.email, user)
-            form.add_error(None, MSG_VERROU)
+            form.add_error(None, message_verrou(verrou))
         elif auth.verifier_totp(dispositif, code) or (
             len(code) > 6 and auth.utiliser_code_secours(user, code)
         ):

@@ -117,6 +117,8 @@ class SmtpTransport:
     ):
         if not hote:
             raise EchecDefinitif("La messagerie MSSanté n'est pas configurée sur ce serveur.")
+        if tls not in ("starttls", "tls"):
+            raise EchecDefinitif("La messagerie MSSanté exige TLS (DUI_MSS_TLS : « starttls » ou « tls »).")
         self.hote, self.port, self.tls, self.timeout = hote, port, tls, timeout
         self.utilisateur, self.mot_de_passe = utilisateur, mot_de_passe
         self.contexte = contexte_tls("La messagerie MSSanté", ca, certificat, cle)

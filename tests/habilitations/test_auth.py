@@ -103,42 +103,159 @@ def test_enrolment_flow_for_a_new_account(og_a):
     assert client.get("/").status_code == 200
 
 
-def test_lockout_after_repeated_failures_for_that_account_and_address(og_a, settings):
+def test_lockout_counts_one_account_across_addresses(og_a, settings):
+    """Failures on one account from several addresses add up: the attacker cannot rotate addresses."""
     settings.DUI_LOCKOUT_ATTEMPTS = 3
     user = og_a["infirmier"]
-    attaquant = Client(REMOTE_ADDR="203.0.113.7")
-    for _ in range(3):
-        attaquant.post("/connexion/", {"email": user.email, "password": "mauvais"})
+    for i in range(3):
+        Client(REMOTE_ADDR=f"203.0.113.{i + 1}").post(
+            "/connexion/", {"email": user.email, "password": "mauvais"}
+        )
+    attaquant = Client(REMOTE_ADDR="203.0.113.50")
     r = attaquant.post("/connexion/", {"email": user.email, "password": PASSWORD})
-    assert "Trop de tentatives" in r.content.decode()
+    assert "Trop de tentatives pour ce compte" in r.content.decode()
     assert r.status_code == 200 and "_auth_user_id" not in attaquant.session
     assert TypeEvenementAuth.VERROUILLE in _evenements(user.email)
-    # The professional at their own workstation is not locked out by the attacker.
-    poste = Client(REMOTE_ADDR="198.51.100.20")
-    r = poste.post("/connexion/", {"email": user.email, "password": PASSWORD})
-    assert r.status_code == 302
+    # another account is not concerned
+    assert (
+        Client(REMOTE_ADDR="203.0.113.50")
+        .post("/connexion/", {"email": og_a["medecin"].email, "password": PASSWORD})
+        .status_code
+        == 302
+    )
 
 
-def test_lockout_counts_second_factor_failures(og_a, settings):
+def test_lockout_cannot_be_sidestepped_with_a_variant_of_the_email(og_a, og_b, settings):
+    """Defect 2: failures were counted on the typed e-mail, while the lookup matched its variants
+    (upper case, the long s « ſ » that PostgreSQL folds to « s »)."""
+    settings.DUI_LOCKOUT_ATTEMPTS = 3
+    user = og_a["medecin"]
+    local, domaine = user.email.split("@")
+    variantes = [user.email.upper(), f"{local}@{domaine.replace('s', 'ſ', 1)}", f" {user.email.title()} "]
+    assert "ſ" in variantes[1]
+    for variante in variantes:
+        Client(REMOTE_ADDR="198.51.100.4").post("/connexion/", {"email": variante, "password": "mauvais"})
+    r = Client(REMOTE_ADDR="198.51.100.5").post("/connexion/", {"email": variantes[1], "password": PASSWORD})
+    assert r.status_code == 200 and "Trop de tentatives pour ce compte" in r.content.decode()
+    # a professional of the other organisme keeps logging in from the same address
+    autre = og_b["infirmier"]
+    assert (
+        Client(REMOTE_ADDR="198.51.100.4")
+        .post("/connexion/", {"email": autre.email, "password": PASSWORD})
+        .status_code
+        == 302
+    )
+
+
+def test_lockout_counts_second_factor_failures_across_addresses(og_a, settings):
     settings.DUI_LOCKOUT_ATTEMPTS = 3
     user = og_a["infirmier"]
-    client = Client()
-    client.post("/connexion/", {"email": user.email, "password": PASSWORD})
-    for _ in range(3):
-        client.post(
-            "/connexion/second-facteur/", {"code": "999999" if code_totp(user) != "999999" else "888888"}
+    faux = "999999" if code_totp(user) != "999999" else "888888"
+    for i in range(3):
+        client = Client(REMOTE_ADDR=f"192.0.2.{i + 1}")
+        client.post("/connexion/", {"email": user.email, "password": PASSWORD})
+        client.post("/connexion/second-facteur/", {"code": faux})
+    client = Client(REMOTE_ADDR="192.0.2.99")
+    r = client.post("/connexion/", {"email": user.email, "password": PASSWORD})
+    assert "Trop de tentatives pour ce compte" in r.content.decode()
+
+
+def test_unknown_accounts_never_lock_real_users_behind_the_proxy(og_a, og_b, settings):
+    """Defect 1: behind the TLS proxy every request came from the proxy's address, and 30 failures on
+    random unknown e-mails locked every user of every organisme; the audit rows carried the proxy."""
+    settings.DUI_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    settings.DUI_LOCKOUT_IP_ATTEMPTS = 5
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for i in range(12):
+        Client(**proxy, HTTP_X_FORWARDED_FOR="203.0.113.66").post(
+            "/connexion/", {"email": f"inconnu{i}@nulle-part.test", "password": "x"}
         )
-    r = client.post("/connexion/second-facteur/", {"code": code_totp(user)})
-    assert "Trop de tentatives" in r.content.decode()
+    for user in (og_a["medecin"], og_b["infirmier"]):
+        r = Client(**proxy, HTTP_X_FORWARDED_FOR="198.51.100.30").post(
+            "/connexion/", {"email": user.email, "password": PASSWORD}
+        )
+        assert r.status_code == 302, user.email
+    with auth_lookup():
+        adresses = set(
+            EvenementAuthentification.objects.filter(email_saisi__startswith="inconnu").values_list(
+                "adresse_ip", flat=True
+            )
+        )
+    assert adresses == {"203.0.113.66"}
+    # the spraying address itself is slowed down (a delay, not a lock)
+    r = Client(**proxy, HTTP_X_FORWARDED_FOR="203.0.113.66").post(
+        "/connexion/", {"email": og_a["medecin"].email, "password": PASSWORD}
+    )
+    assert "patientez" in r.content.decode()
 
 
-def test_address_spraying_many_accounts_is_blocked(og_a, settings):
+def test_address_spraying_gets_a_growing_delay_that_ends(og_a, settings, monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    from habilitations import auth
+
     settings.DUI_LOCKOUT_IP_ATTEMPTS = 4
     client = Client(REMOTE_ADDR="203.0.113.9")
     for i in range(4):
         client.post("/connexion/", {"email": f"victime{i}@a.test", "password": "x"})
     r = client.post("/connexion/", {"email": og_a["medecin"].email, "password": PASSWORD})
-    assert "Trop de tentatives" in r.content.decode()
+    assert "patientez 1 secondes" in r.content.decode()
+    plus_tard = timezone.now() + datetime.timedelta(seconds=5)  # the delay has passed (the journal is
+    monkeypatch.setattr(auth.timezone, "now", lambda: plus_tard)  # append-only: time moves instead)
+    r = client.post("/connexion/", {"email": og_a["medecin"].email, "password": PASSWORD})
+    assert r.status_code == 302
+
+
+def test_an_unknown_identifier_gets_the_same_answer_as_a_known_one(og_a, settings):
+    settings.DUI_LOCKOUT_ATTEMPTS = 2
+    for email in ("personne@inconnu.test", og_a["educateur"].email):
+        for _ in range(2):
+            Client(REMOTE_ADDR="192.0.2.200").post("/connexion/", {"email": email, "password": "x"})
+        r = Client(REMOTE_ADDR="192.0.2.201").post("/connexion/", {"email": email, "password": "x"})
+        assert "Trop de tentatives pour ce compte" in r.content.decode(), email
+
+
+def test_client_address_rules(rf, settings):
+    from dui.reseau import client_ip
+
+    settings.DUI_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    settings.DUI_TRUSTED_PROXY_COUNT = 0
+    r = rf.get("/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5, 10.2.2.2")
+    assert client_ip(r) == "203.0.113.5"  # the right-most untrusted hop, not the forged left-most
+    r = rf.get("/", REMOTE_ADDR="198.51.100.1", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    assert client_ip(r) == "198.51.100.1"  # a client not behind the proxy cannot forge the header
+    r = rf.get("/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="pas-une-adresse")
+    assert client_ip(r) == "10.1.1.1"
+    settings.DUI_TRUSTED_PROXIES = []
+    settings.DUI_TRUSTED_PROXY_COUNT = 1
+    r = rf.get("/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5")
+    assert client_ip(r) == "203.0.113.5"
+    settings.DUI_TRUSTED_PROXY_COUNT = 0
+    assert client_ip(r) == "10.1.1.1"
+
+
+def test_absolute_session_lifetime(og_a, settings):
+    settings.DUI_SESSION_MAX_HOURS = 12
+    client = connecter(Client(), og_a["infirmier"])
+    session = client.session
+    session["dui_debut_session"] = time.time() - 12 * 3600 - 60
+    session.save()
+    r = client.get("/")
+    assert r.status_code == 302 and r["Location"].startswith("/connexion/")
+    assert TypeEvenementAuth.DUREE_MAXIMALE in _evenements(og_a["infirmier"].email)
+
+
+def test_an_inactive_organisme_cannot_log_in_and_its_sessions_end(og_a):
+    from dui.models import OrganismeGestionnaire
+
+    user = og_a["infirmier"]
+    client = connecter(Client(), user)
+    OrganismeGestionnaire.objects.filter(pk=user.organisme_id).update(actif=False)
+    assert client.get("/").status_code == 302
+    r = Client().post("/connexion/", {"email": user.email, "password": PASSWORD})
+    assert r.status_code == 200 and "incorrect" in r.content.decode()
 
 
 def test_inactivity_ends_the_session(og_a, settings):
