@@ -18,6 +18,7 @@ from dui.models import Etablissement, TypeAcces
 from habilitations import policy
 from habilitations.access import get_for_user_or_404
 from habilitations.roles import Droit
+from usagers.doublons import presenter_doublons
 from usagers.services import DoublonProbable
 
 from . import services
@@ -116,7 +117,7 @@ def demande(request, public_id):
         request.POST if "piece" in request.POST else None, request.FILES if "piece" in request.POST else None
     )
     annulation_form = AnnulationForm(request.POST if "annuler" in request.POST else None)
-    doublons = []
+    doublons: dict = {}
     if request.method == "POST":
         try:
             if "decision" in request.POST and peut_decider and decision_form.is_valid():
@@ -148,7 +149,7 @@ def demande(request, public_id):
             if not (peut_modifier or peut_decider):
                 raise Http404
         except DoublonProbable as exc:
-            doublons = exc.doublons
+            doublons = presenter_doublons(request, exc.doublons)
             admission_form.add_error(None, exc.messages[0])
         except ValidationError as exc:
             cible = (
@@ -174,7 +175,7 @@ def demande(request, public_id):
             "admission_form": admission_form,
             "piece_form": piece_form,
             "annulation_form": annulation_form,
-            "doublons": doublons,
+            **doublons,
         },
     )
 

@@ -232,6 +232,9 @@ class TypeAcces(models.TextChoices):
     IMPRESSION = "impression", "Impression"
     BRIS_DE_GLACE = "bris_de_glace", "Accès exceptionnel (bris de glace)"
     ADMINISTRATION = "administration", "Administration"
+    CONTROLE_DOUBLON = "doublon", "Contrôle de doublon (identitovigilance)"
+    RECHERCHE = "recherche", "Recherche de personnes"
+    REFUS = "refus", "Accès refusé"
 
 
 class JournalAcces(models.Model):

@@ -161,6 +161,8 @@ DUI_INACTIVITY_MINUTES = env.int("DUI_INACTIVITY_MINUTES", default=30)
 DUI_SESSION_MAX_HOURS = env.int("DUI_SESSION_MAX_HOURS", default=12)  # absolute, whatever the activity
 DUI_BREAK_GLASS_HOURS = env.int("DUI_BREAK_GLASS_HOURS", default=4)
 DUI_TOTP_ISSUER = env.str("DUI_TOTP_ISSUER", default="DUI")
+# hits of the duplicate check per professional and hour before the creation of dossiers is suspended
+DUI_DOUBLONS_PAR_HEURE = env.int("DUI_DOUBLONS_PAR_HEURE", default=20)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 12 * 3600

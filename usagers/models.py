@@ -166,6 +166,8 @@ class Usager(TenantModel):
             )
         if self.date_naissance and self.date_naissance > timezone.localdate():
             raise ValidationError({"date_naissance": "La date de naissance ne peut pas être dans le futur."})
+        if self.nom_naissance and not any(c.isalpha() for c in self.nom_naissance):
+            raise ValidationError({"nom_naissance": "Le nom de naissance doit contenir au moins une lettre."})
         if self.matricule_ins:
             self.matricule_ins = normaliser_matricule(self.matricule_ins)
             if not matricule_valide(self.matricule_ins):

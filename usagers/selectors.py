@@ -63,17 +63,25 @@ def etablissements_du_dossier(user, usager: Usager, action: str) -> list:
 _DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
 
+def _mot_entier(valeur: str) -> str:
+    return rf"(^| ){re.escape(valeur)}( |$)"
+
+
 def doublons_probables(organisme_id: int, usager: Usager) -> QuerySet[Usager]:
-    """Same birth date and the same birth name and first name once accents, case and hyphens are
-    ignored — across the whole organisme (identitovigilance is not limited to one's habilitations)."""
+    """Same birth date, and the same birth name and first name as whole words once accents, case and
+    hyphens are ignored — across the whole organisme (identitovigilance is not limited to one's
+    habilitations). A name or first name without a letter matches nothing: "-" must not list everybody
+    born that day."""
     nom = normaliser_nom(usager.nom_naissance)
     prenom = normaliser_nom(usager.premier_prenom)
+    if not any(c.isalpha() for c in nom) or not any(c.isalpha() for c in prenom):
+        return Usager.objects.none()
     qs = Usager.objects.filter(
         organisme_id=organisme_id, date_naissance=usager.date_naissance, fusionne_dans__isnull=True
     )
     if usager.pk:
         qs = qs.exclude(pk=usager.pk)
-    return qs.filter(nom_recherche__contains=nom).filter(nom_recherche__contains=prenom)
+    return qs.filter(nom_recherche__regex=_mot_entier(nom)).filter(nom_recherche__regex=_mot_entier(prenom))
 
 
 _TRIGRAM: dict[str, bool] = {}

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from dui.history import update_with_history
-from dui.models import Etablissement, Unite
+from dui.models import Etablissement, JournalAcces, TypeAcces, Unite
 from dui.queue import enqueue_on_commit, tenant_kwargs
 from habilitations import policy
 from habilitations.roles import Droit
@@ -36,6 +38,23 @@ class DoublonProbable(ValidationError):
         self.doublons = doublons
         super().__init__(
             "Un dossier ressemblant existe déjà : vérifiez qu'il ne s'agit pas de la même personne."
+        )
+
+
+def verifier_rythme_controles(auteur) -> None:
+    """The duplicate check reveals that a person exists: each hit is journaled (``usagers.doublons``), and
+    a professional past ``DUI_DOUBLONS_PAR_HEURE`` hits in an hour is stopped (enumeration)."""
+    depuis = timezone.now() - datetime.timedelta(hours=1)
+    nombre = JournalAcces.objects.filter(
+        organisme_id=auteur.organisme_id,
+        professionnel=auteur,
+        type_acces=TypeAcces.CONTROLE_DOUBLON,
+        horodatage__gte=depuis,
+    ).count()
+    if nombre >= settings.DUI_DOUBLONS_PAR_HEURE:
+        raise ValidationError(
+            "Trop de contrôles de doublons en une heure : la création de dossiers est suspendue pour vous "
+            "pendant une heure. Contactez la cellule d'identitovigilance si c'est une erreur."
         )
 
 
@@ -75,6 +94,7 @@ def do_creer_usager(auteur, usager: Usager, admission: Admission, confirmer_doub
     usager.matricule_ins = ""
     usager.full_clean()
     if not confirmer_doublon:
+        verifier_rythme_controles(auteur)
         doublons = list(doublons_probables(auteur.organisme_id, usager))
         if doublons:
             raise DoublonProbable(doublons)

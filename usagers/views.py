@@ -16,6 +16,7 @@ from habilitations import policy
 from habilitations.access import for_tenant, get_for_user_or_404
 from habilitations.roles import Droit
 
+from .doublons import presenter_doublons
 from . import selectors, services
 from .dossier import contexte_dossier, usager_ou_404
 from .forms import (
@@ -70,7 +71,7 @@ def creer(request):
     admission = AdmissionForm(
         etablissements, request.POST or None, initial={"date_entree": timezone.localdate()}
     )
-    doublons = []
+    doublons: dict = {}
     if request.method == "POST" and form.is_valid() and admission.is_valid():
         data = admission.cleaned_data
         try:
@@ -87,14 +88,14 @@ def creer(request):
                 confirmer_doublon=data["confirmer_doublon"],
             )
         except services.DoublonProbable as exc:
-            doublons = exc.doublons
+            doublons = presenter_doublons(request, exc.doublons)
             form.add_error(None, exc.messages[0])
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
             messages.success(request, f"Dossier de {usager} créé (identité provisoire).")
             return redirect(usager.get_absolute_url())
-    return render(request, "usagers/creer.html", {"form": form, "admission": admission, "doublons": doublons})
+    return render(request, "usagers/creer.html", {"form": form, "admission": admission, **doublons})
 
 
 def _doublons_visibles(request, usager: Usager, peut_modifier: bool | None = None):
