@@ -60,9 +60,22 @@ def _praticien(lot: _Lot, pro) -> dict:
     return {"reference": lot.ajouter(ressource, pro.public_id, "tddui-practitioner"), "display": str(pro)}
 
 
-def construire_bundle(usager, etablissement, *, identifiant: str) -> dict:
+def _lisibles(lecteur, queryset, usager):
+    """The rows of ``queryset`` (one dossier's content) that ``lecteur`` may read on the screens: the same
+    content policy, category by category (the model's declared category), per-dossier DENY included."""
+    from habilitations import policy
+    from habilitations.roles import Droit
+
+    action = Droit(f"{queryset.model.categorie_donnees}.voir")
+    if not any(f.name == "etablissement" for f in queryset.model._meta.fields):
+        return queryset if policy.can(lecteur, action, usager) else queryset.none()
+    return policy.scope_contenu_du_dossier(lecteur, action, queryset, usager)
+
+
+def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> dict:
     """The transaction Bundle (a JSON-ready dict); ``identifiant`` is the Bundle's identifier (the
-    exchange's idempotency key when it is sent)."""
+    exchange's idempotency key when it is sent). It holds only what ``lecteur`` (who asked for the export)
+    may read on the screens: an educator's export has no AGGIR evaluation (category soins)."""
     from accompagnement.models import STATUTS_COURANTS, EvaluationAggir, EvaluationSerafin, ProjetPersonnalise
     from usagers.models import Consentement, Proche, Sejour
 
@@ -121,7 +134,8 @@ def construire_bundle(usager, etablissement, *, identifiant: str) -> dict:
     )
     sujet = {"reference": patient}
 
-    for sejour in Sejour.objects.filter(usager=usager, etablissement=etablissement).order_by("date_entree"):
+    sejours = _lisibles(lecteur, Sejour.objects.filter(usager=usager, etablissement=etablissement), usager)
+    for sejour in sejours.order_by("date_entree"):
         periode = {"start": sejour.date_entree.isoformat()}
         if sejour.date_sortie:
             periode["end"] = sejour.date_sortie.isoformat()
@@ -144,7 +158,7 @@ def construire_bundle(usager, etablissement, *, identifiant: str) -> dict:
         )
 
     projet = (
-        ProjetPersonnalise.objects.filter(usager=usager, etablissement=etablissement)
+        _lisibles(lecteur, ProjetPersonnalise.objects.filter(usager=usager, etablissement=etablissement), usager)
         .exclude(statut="remplace")
         .select_related("coordonnateur")
         .order_by("-version")
@@ -279,9 +293,8 @@ def construire_bundle(usager, etablissement, *, identifiant: str) -> dict:
             del plan["addresses"]
         lot.ajouter(plan, projet.public_id, "tddui-careplan-projet-personnalise")
 
-    for evaluation in EvaluationAggir.objects.filter(
-        usager=usager, etablissement=etablissement, annulee_le__isnull=True
-    ).select_related("evaluateur"):
+    aggir = EvaluationAggir.objects.filter(usager=usager, etablissement=etablissement, annulee_le__isnull=True)
+    for evaluation in _lisibles(lecteur, aggir, usager).select_related("evaluateur"):
         items: list[dict[str, Any]] = [
             {"linkId": "gir", "text": "GIR", "answer": [{"valueInteger": evaluation.gir}]}
         ]
@@ -302,7 +315,7 @@ def construire_bundle(usager, etablissement, *, identifiant: str) -> dict:
             "tddui-questionnaire-response",
         )
     for serafin_eval in (
-        EvaluationSerafin.objects.filter(usager=usager, etablissement=etablissement)
+        _lisibles(lecteur, EvaluationSerafin.objects.filter(usager=usager, etablissement=etablissement), usager)
         .select_related("evaluateur")
         .prefetch_related("besoins__code")
     ):
@@ -333,7 +346,7 @@ def construire_bundle(usager, etablissement, *, identifiant: str) -> dict:
             reponse["item"] = items
         lot.ajouter(reponse, serafin_eval.public_id, "tddui-questionnaire-response")
 
-    for proche in Proche.objects.filter(usager=usager):
+    for proche in _lisibles(lecteur, Proche.objects.filter(usager=usager), usager):
         telecom: list[dict[str, Any]] = [
             {"system": "phone", "value": t} for t in (proche.telephone, proche.telephone_2) if t
         ]
@@ -362,7 +375,9 @@ def construire_bundle(usager, etablissement, *, identifiant: str) -> dict:
         lot.ajouter(ressource, proche.public_id, "tddui-related-person-contact")
 
     derniers: dict[str, Any] = {}
-    for consentement in Consentement.objects.filter(usager=usager).order_by("-date_recueil", "-id"):
+    for consentement in _lisibles(lecteur, Consentement.objects.filter(usager=usager), usager).order_by(
+        "-date_recueil", "-id"
+    ):
         derniers.setdefault(consentement.type_consentement, consentement)
     for consentement in derniers.values():
         lot.ajouter(

@@ -448,7 +448,9 @@ def envoyer_fhir(envoi: Envoi) -> str:
 
     from .fhir import construire_bundle
 
-    bundle = construire_bundle(envoi.usager, envoi.etablissement, identifiant=f"urn:uuid:{envoi.public_id}")
+    bundle = construire_bundle(
+        envoi.usager, envoi.etablissement, identifiant=f"urn:uuid:{envoi.public_id}", lecteur=envoi.demande_par
+    )
     transport = HttpTransport(
         settings.DUI_FHIR_URL,
         service="L'entrepôt FHIR",

@@ -188,7 +188,9 @@ def export_fhir(request, public_id, etablissement_id):
         or etablissement.pk not in usager.etablissement_ids()
     ):
         raise Http404
-    bundle = construire_bundle(usager, etablissement, identifiant=f"urn:uuid:{usager.public_id}")
+    bundle = construire_bundle(
+        usager, etablissement, identifiant=f"urn:uuid:{usager.public_id}", lecteur=request.user
+    )
     journaliser_acces(
         request,
         TypeAcces.EXPORT,

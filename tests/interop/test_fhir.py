@@ -4,6 +4,7 @@ the dossier, sending to a FHIR endpoint through the outbox."""
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -80,7 +81,10 @@ def dossier_complet(og):
 def test_bundle_of_a_full_dossier_parses_and_holds_the_record(og_a):
     usager, besoin = dossier_complet(og_a)
     bundle = construire_bundle(
-        usager, og_a.ehpad, identifiant="urn:uuid:00000000-0000-4000-8000-000000000001"
+        usager,
+        og_a.ehpad,
+        identifiant="urn:uuid:00000000-0000-4000-8000-000000000001",
+        lecteur=og_a["medecin_coordonnateur"],
     )
     modele = Bundle.model_validate(bundle)
     assert modele.type == "transaction"
@@ -116,7 +120,10 @@ def test_ins_only_when_qualified(og_a):
         oid_ins="1.2.250.1.213.1.4.10",
     )
     bundle = construire_bundle(
-        usager, og_a.ehpad, identifiant="urn:uuid:00000000-0000-4000-8000-000000000002"
+        usager,
+        og_a.ehpad,
+        identifiant="urn:uuid:00000000-0000-4000-8000-000000000002",
+        lecteur=og_a["medecin_coordonnateur"],
     )
     Bundle.model_validate(bundle)
     patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
@@ -150,3 +157,61 @@ def test_export_rights_and_configuration(og_a, og_b, settings):
     settings.DUI_FHIR_URL = ""
     with pytest.raises(ValidationError, match="Aucun entrepôt FHIR"):
         services.do_demander_envoi_fhir(og_a["chef_service"], usager, og_a.ehpad)
+
+
+def _types(bundle) -> list[str]:
+    return sorted(e["resource"]["resourceType"] for e in bundle["entry"])
+
+
+def _questionnaires(bundle) -> list[str]:
+    """The linkIds of the first item of each QuestionnaireResponse (``gir`` for an AGGIR evaluation)."""
+    return sorted(
+        e["resource"]["item"][0]["linkId"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "QuestionnaireResponse" and e["resource"].get("item")
+    )
+
+
+@pytest.mark.parametrize("role", ["educateur", "travailleur_social", "chef_service"])
+def test_the_export_holds_no_aggir_for_roles_without_soins(og_a, og_b, client_de, role):
+    """Defect 4 of issue 15: the FHIR export carried AGGIR evaluations (category soins) to roles without
+    soins.voir. The download and the send apply the screens' content policy, category by category."""
+    from habilitations import policy
+    from habilitations.roles import Droit
+
+    usager, _ = dossier_complet(og_a)
+    user = og_a[role]
+    peut_soins = policy.can(user, Droit.SOINS_VOIR, usager)
+    r = client_de(user).get(f"/echanges/dossier/{usager.public_id}/fhir/{og_a.ehpad.public_id}/")
+    if r.status_code == 404:  # the role may not export at all: nothing to check further
+        assert not services.peut_exporter_fhir(user, usager, og_a.ehpad)
+        return
+    bundle = json.loads(r.content)
+    assert ("gir" in _questionnaires(bundle)) is peut_soins
+    assert "gir" not in _questionnaires(bundle) or role == "chef_service"
+    assert "Patient" in _types(bundle) and "CarePlan" in _types(bundle)  # what they may read is there
+    # the other organisme's users get 404
+    assert (
+        client_de(og_b[role])
+        .get(f"/echanges/dossier/{usager.public_id}/fhir/{og_a.ehpad.public_id}/")
+        .status_code
+        == 404
+    )
+
+
+def test_the_export_of_a_nurse_holds_aggir_but_not_after_a_dossier_deny(og_a, serveur_fhir):
+    from guardian.shortcuts import assign_perm
+
+    usager, _ = dossier_complet(og_a)
+    lecteur = og_a["medecin_coordonnateur"]
+    ident = "urn:uuid:00000000-0000-4000-8000-000000000003"
+    assert "gir" in _questionnaires(construire_bundle(usager, og_a.ehpad, identifiant=ident, lecteur=lecteur))
+    with tenant_context(og_a.organisme.pk):
+        assign_perm("usagers.refuser_soins", lecteur, usager)
+        assign_perm("usagers.refuser_social", lecteur, usager)
+    from habilitations import policy
+
+    policy.oublier(lecteur)
+    bundle = construire_bundle(usager, og_a.ehpad, identifiant=ident, lecteur=lecteur)
+    assert _questionnaires(bundle) == [] and "CarePlan" not in _types(bundle)
+    assert "Patient" in _types(bundle)
