@@ -213,6 +213,7 @@ def habilitation_ajouter(request, public_id):
                 form.cleaned_data["role"],
                 form.cleaned_data["debut"],
                 form.cleaned_data["fin"],
+                request=request,
             )
             messages.success(request, "Habilitation ajoutée.")
     else:
@@ -231,7 +232,7 @@ def habilitation_terminer(request, public_id):
     hab = get_for_user_or_404(
         request.user, ADMIN, Habilitation.objects.select_related("professionnel"), public_id
     )
-    services.do_terminer_habilitation(request.user, hab)
+    services.do_terminer_habilitation(request.user, hab, request=request)
     messages.success(request, "Habilitation terminée à la date du jour.")
     return redirect("administration:professionnel", public_id=hab.professionnel.public_id)
 
@@ -249,6 +250,7 @@ def exception_ajouter(request, public_id):
             form.cleaned_data["etablissement"],
             form.cleaned_data["categorie"],
             form.cleaned_data["nature"],
+            request=request,
         )
         messages.success(request, "Exception enregistrée.")
     else:
@@ -271,7 +273,7 @@ def exception_retirer(request, public_id, exception_id: int):
     if exc is None:
         raise Http404
     nature, _, categorie = exc.permission.codename.partition("_")
-    services.do_retirer_exception(request.user, pro, exc.content_object, categorie, nature)
+    services.do_retirer_exception(request.user, pro, exc.content_object, categorie, nature, request=request)
     messages.success(request, "Exception retirée.")
     return redirect("administration:professionnel", public_id=pro.public_id)
 

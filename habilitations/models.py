@@ -210,7 +210,11 @@ class BrisDeGlace(TenantModel):
     or the DPO (ARCHITECTURE.md §3)."""
 
     professionnel = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
+    # the ESMS whose direction reviews it: the target's own, or the person's current one; none when the
+    # person is followed in several or none (then the DPO reviews it)
+    etablissement = models.ForeignKey(
+        Etablissement, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     objet_type = models.CharField(max_length=60)
     objet_id = models.UUIDField()
     objet_libelle = models.CharField(max_length=255)

@@ -193,11 +193,24 @@ def _decider(user: Any, obj: Model, action: str, categorie: str, niveau: str) ->
         return True
     if (
         niveau == VOIR
-        and categorie in CATEGORIES_BRIS_DE_GLACE
+        and categorie in categories_bris_de_glace(user)
         and not etabs & etablissements_refuses(user, categorie)
     ):
         return _bris_de_glace_sur(user, obj)
     return False
+
+
+def categories_bris_de_glace(user: Any) -> frozenset[str]:
+    """What a break-the-glass opens to ``user``: consultation of the categories that one of their active
+    roles reads somewhere — never more (an aide-soignant's break-the-glass does not open the medical
+    record, a social worker's does not open the care record)."""
+    cache = _cache(user)
+    if "categories_bdg" not in cache:
+        roles = {r for ensemble in roles_par_etablissement(user).values() for r in ensemble}
+        lues = {action.partition(".")[0] for role in roles for action in actions_du_role(role)}
+        cache["categories_bdg"] = frozenset(lues & set(CATEGORIES_BRIS_DE_GLACE))
+    resultat: frozenset[str] = cache["categories_bdg"]
+    return resultat
 
 
 def _bris_de_glace_sur(user: Any, obj: Any) -> bool:
@@ -241,7 +254,7 @@ def scope(user: Any, action: str, queryset: QuerySet[M]) -> QuerySet[M]:
         grant = _exception_objet_exists(user, model, f"accorder_{categorie}")
         if grant is not None:
             allowed |= Q(grant)
-        if niveau == VOIR and categorie in CATEGORIES_BRIS_DE_GLACE:
+        if niveau == VOIR and categorie in categories_bris_de_glace(user):
             now = timezone.now()
             bdg = Q(
                 Exists(
@@ -297,7 +310,7 @@ def _ouvert_sur_usager(user: Any, action: str, id_ref: str, public_id_ref: str) 
                 )
             )
         )
-    if niveau == VOIR and categorie in CATEGORIES_BRIS_DE_GLACE:
+    if niveau == VOIR and categorie in categories_bris_de_glace(user):
         now = timezone.now()
         condition |= Q(
             Exists(
@@ -382,7 +395,7 @@ def _ouvert_par_exception(user: Any, action: str, usager: Any) -> bool:
     _etabs, exceptions = _objet(user, usager)
     if f"accorder_{categorie}" in exceptions:
         return True
-    if niveau != VOIR or categorie not in CATEGORIES_BRIS_DE_GLACE:
+    if niveau != VOIR or categorie not in categories_bris_de_glace(user):
         return False
     cache = _cache(user).setdefault("bdg_usagers", {})
     if usager.pk not in cache:

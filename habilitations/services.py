@@ -126,6 +126,8 @@ def do_ajouter_habilitation(
     role: str,
     debut: datetime.date,
     fin: datetime.date | None = None,
+    *,
+    request: HttpRequest,
 ) -> Habilitation:
     _exiger_admin_organisme(admin)
     assert admin.organisme_id is not None  # _exiger_admin_organisme
@@ -139,20 +141,39 @@ def do_ajouter_habilitation(
     )
     hab.full_clean()
     hab.save()
+    journaliser_acces(
+        request,
+        TypeAcces.ADMINISTRATION,
+        pro,
+        f"Habilitation ajoutée pour {pro} : {hab.get_role_display()} à {etablissement.nom}",
+        etablissement_id=etablissement.pk,
+    )
     return hab
 
 
 def do_terminer_habilitation(
-    admin: Professionnel, hab: Habilitation, fin: datetime.date | None = None
+    admin: Professionnel, hab: Habilitation, fin: datetime.date | None = None, *, request: HttpRequest
 ) -> None:
     _exiger_admin_organisme(admin)
     fin = fin or timezone.localdate()
     hab.fin = max(fin, hab.debut)
     hab.save(update_fields=["fin", "modifie_le"])
+    journaliser_acces(
+        request,
+        TypeAcces.ADMINISTRATION,
+        hab.professionnel,
+        f"Habilitation terminée le {hab.fin:%d/%m/%Y} pour {hab.professionnel} : {hab.get_role_display()}",
+        etablissement_id=hab.etablissement_id,
+    )
+
+
+def _libelle_exception(nature: str, categorie: str, pro: Professionnel, obj: Any) -> str:
+    verbe = "refus" if nature == "refuser" else "accord"
+    return f"Exception ({verbe}, {Categorie(categorie).label}) pour {pro} sur {obj}"
 
 
 def do_definir_exception(
-    admin: Professionnel, pro: Professionnel, obj: Any, categorie: str, nature: str
+    admin: Professionnel, pro: Professionnel, obj: Any, categorie: str, nature: str, *, request: HttpRequest
 ) -> None:
     """Add an object-level DENY (``refuser``) or GRANT (``accorder``) for one category."""
     _exiger_admin_organisme(admin)
@@ -161,13 +182,21 @@ def do_definir_exception(
     if obj.organisme_id != admin.organisme_id or pro.organisme_id != admin.organisme_id:
         raise PermissionDenied
     assign_perm(f"{nature}_{categorie}", pro, obj)
+    journaliser_acces(
+        request, TypeAcces.ADMINISTRATION, obj, "Ajout : " + _libelle_exception(nature, categorie, pro, obj)
+    )
 
 
 def do_retirer_exception(
-    admin: Professionnel, pro: Professionnel, obj: Model, categorie: str, nature: str
+    admin: Professionnel, pro: Professionnel, obj: Model, categorie: str, nature: str, *, request: HttpRequest
 ) -> None:
     _exiger_admin_organisme(admin)
+    if getattr(obj, "organisme_id", None) != admin.organisme_id:
+        raise PermissionDenied
     remove_perm(f"{nature}_{categorie}", pro, obj)
+    journaliser_acces(
+        request, TypeAcces.ADMINISTRATION, obj, "Retrait : " + _libelle_exception(nature, categorie, pro, obj)
+    )
 
 
 def do_ouvrir_bris_de_glace(request: HttpRequest, obj: Any, motif: str) -> BrisDeGlace:
@@ -178,9 +207,11 @@ def do_ouvrir_bris_de_glace(request: HttpRequest, obj: Any, motif: str) -> BrisD
         raise ValidationError({"motif": "Le motif doit compter au moins 20 caractères."})
     if obj.organisme_id != user.organisme_id or not policy.roles_par_etablissement(user):
         raise PermissionDenied("Accès exceptionnel impossible : aucune habilitation active.")
+    if not policy.categories_bris_de_glace(user):
+        raise PermissionDenied("Accès exceptionnel impossible : aucune catégorie de données consultable.")
     maintenant = timezone.now()
-    # the targets are ESMS today (views.BRIS_DE_GLACE_CIBLES), whose own id this is; a target without a
-    # single ESMS (a person followed in two) would need a chosen ESMS: the column is NOT NULL
+    # reviewed by the direction of the target's single ESMS (an ESMS, or a person followed in one); by the
+    # DPO when there is none (a person followed in two ESMS, or in none any more)
     bdg = BrisDeGlace.objects.create(  # type: ignore[misc]
         organisme_id=user.organisme_id,
         professionnel=user,

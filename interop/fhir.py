@@ -66,7 +66,7 @@ def _lisibles(lecteur, queryset, usager):
     from habilitations import policy
     from habilitations.roles import Droit
 
-    action = Droit(f"{queryset.model.categorie_donnees}.voir")
+    action = Droit.de(queryset.model.categorie_donnees, "voir")
     if not any(f.name == "etablissement" for f in queryset.model._meta.fields):
         return queryset if policy.can(lecteur, action, usager) else queryset.none()
     return policy.scope_contenu_du_dossier(lecteur, action, queryset, usager)
@@ -158,7 +158,9 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
         )
 
     projet = (
-        _lisibles(lecteur, ProjetPersonnalise.objects.filter(usager=usager, etablissement=etablissement), usager)
+        _lisibles(
+            lecteur, ProjetPersonnalise.objects.filter(usager=usager, etablissement=etablissement), usager
+        )
         .exclude(statut="remplace")
         .select_related("coordonnateur")
         .order_by("-version")
@@ -293,7 +295,9 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
             del plan["addresses"]
         lot.ajouter(plan, projet.public_id, "tddui-careplan-projet-personnalise")
 
-    aggir = EvaluationAggir.objects.filter(usager=usager, etablissement=etablissement, annulee_le__isnull=True)
+    aggir = EvaluationAggir.objects.filter(
+        usager=usager, etablissement=etablissement, annulee_le__isnull=True
+    )
     for evaluation in _lisibles(lecteur, aggir, usager).select_related("evaluateur"):
         items: list[dict[str, Any]] = [
             {"linkId": "gir", "text": "GIR", "answer": [{"valueInteger": evaluation.gir}]}
@@ -315,7 +319,9 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
             "tddui-questionnaire-response",
         )
     for serafin_eval in (
-        _lisibles(lecteur, EvaluationSerafin.objects.filter(usager=usager, etablissement=etablissement), usager)
+        _lisibles(
+            lecteur, EvaluationSerafin.objects.filter(usager=usager, etablissement=etablissement), usager
+        )
         .select_related("evaluateur")
         .prefetch_related("besoins__code")
     ):

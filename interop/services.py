@@ -449,7 +449,10 @@ def envoyer_fhir(envoi: Envoi) -> str:
     from .fhir import construire_bundle
 
     bundle = construire_bundle(
-        envoi.usager, envoi.etablissement, identifiant=f"urn:uuid:{envoi.public_id}", lecteur=envoi.demande_par
+        envoi.usager,
+        envoi.etablissement,
+        identifiant=f"urn:uuid:{envoi.public_id}",
+        lecteur=envoi.demande_par,
     )
     transport = HttpTransport(
         settings.DUI_FHIR_URL,

@@ -66,6 +66,9 @@ ROUTES: dict[str, Route] = {
         post_seulement=True,
     ),
     # usagers
+    "usagers:exception_retirer": Route(
+        lambda o: {"exception_id": o["exception_dossier"].pk}, "admin", post_seulement=True
+    ),
     "usagers:dossier": Route(_u, "agent_administratif"),
     "usagers:administratif": Route(_u, "agent_administratif"),
     "usagers:entourage": Route(_u, "agent_administratif"),
@@ -178,7 +181,7 @@ def objets(tenant, texte: str = "") -> dict[str, Any]:
     from tests.interop.conftest import document_pret
     from tests.medicaments.conftest import prescrire
     from tests.soins.conftest import creer_resident, planifier
-    from usagers.models import AppelInsi, Proche
+    from usagers.models import AppelInsi, ExceptionAccesUsager, Proche
 
     t = texte
     usager = creer_resident(
@@ -216,6 +219,12 @@ def objets(tenant, texte: str = "") -> dict[str, Any]:
             user=pro,
             content_object=tenant.mas,
             permission=Permission.objects.get(codename="refuser_social", content_type__app_label="dui"),
+        )
+        o["exception_dossier"] = ExceptionAccesUsager.objects.create(
+            organisme=tenant.organisme,
+            user=pro,
+            content_object=usager,
+            permission=Permission.objects.get(codename="refuser_medical", content_type__app_label="usagers"),
         )
         o["bris_de_glace"] = BrisDeGlace.objects.create(
             organisme=tenant.organisme,
@@ -434,6 +443,7 @@ GARDES: dict[str, Any] = {
     "habilitations:bris_de_glace": "habilite",
     "habilitations:revoir_bris_de_glace": "dpo",  # the access is in the MAS: no EHPAD director reviews it
     **{nom: "admin" for nom in ROUTES if nom.startswith("administration:")},
+    "usagers:exception_retirer": "admin",
     "usagers:dossier": _g("administratif.voir"),
     "usagers:administratif": _g("administratif.voir"),
     "usagers:entourage": _g("administratif.voir"),

@@ -220,3 +220,56 @@ class TransfertForm(forms.Form):
     def __init__(self, *args, etablissements=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["etablissement"].queryset = etablissements
+
+
+class IdentificationStricteForm(forms.Form):
+    """A person designated by the matricule INS, or by the birth name, first name and birth date together
+    (break-the-glass and per-dossier exceptions: nothing is listed, the traits must match exactly)."""
+
+    matricule_ins = forms.CharField(label="Matricule INS", required=False, max_length=22)
+    nom_naissance = forms.CharField(label="Nom de naissance", required=False, max_length=100)
+    premier_prenom = forms.CharField(label="Premier prénom de naissance", required=False, max_length=100)
+    date_naissance = forms.DateField(
+        label="Date de naissance", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("matricule_ins") and not (
+            data.get("nom_naissance") and data.get("premier_prenom") and data.get("date_naissance")
+        ):
+            raise forms.ValidationError(
+                "Désignez la personne par son matricule INS, ou par son nom de naissance, son premier prénom "
+                "et sa date de naissance."
+            )
+        return data
+
+
+class BrisDeGlaceDossierForm(IdentificationStricteForm):
+    motif = forms.CharField(
+        label="Motif de l'accès exceptionnel",
+        min_length=20,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Le motif est obligatoire.",
+            "min_length": "Le motif doit compter au moins 20 caractères.",
+        },
+    )
+
+
+class ExceptionDossierForm(IdentificationStricteForm):
+    professionnel = forms.ModelChoiceField(
+        label="Professionnel", queryset=Usager.objects.none(), to_field_name="public_id"
+    )
+    categorie = forms.ChoiceField(label="Catégorie de données")
+    nature = forms.ChoiceField(
+        label="Exception", choices=[("refuser", "Refuser (prime sur tout)"), ("accorder", "Accorder")]
+    )
+
+    field_order = ["professionnel", "matricule_ins", "nom_naissance", "premier_prenom", "date_naissance"]
+
+    def __init__(self, professionnels, categories, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["professionnel"].queryset = professionnels
+        self.fields["categorie"].choices = categories

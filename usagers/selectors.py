@@ -84,6 +84,27 @@ def doublons_probables(organisme_id: int, usager: Usager) -> QuerySet[Usager]:
     return qs.filter(nom_recherche__regex=_mot_entier(nom)).filter(nom_recherche__regex=_mot_entier(prenom))
 
 
+def identifier_strictement(
+    organisme_id: int,
+    *,
+    matricule_ins: str = "",
+    nom_naissance: str = "",
+    premier_prenom: str = "",
+    date_naissance: datetime.date | None = None,
+) -> QuerySet[Usager]:
+    """The dossiers (not merged) that the matricule INS, or the birth name + first name + birth date as
+    whole words, designate within the organisme — for a break-the-glass or an exception, never a list."""
+    qs = Usager.objects.filter(organisme_id=organisme_id, fusionne_dans__isnull=True)
+    if matricule_ins:
+        return qs.filter(matricule_ins=normaliser_matricule(matricule_ins))
+    if date_naissance is None:
+        return qs.none()
+    return doublons_probables(
+        organisme_id,
+        Usager(nom_naissance=nom_naissance, premier_prenom=premier_prenom, date_naissance=date_naissance),
+    )
+
+
 _TRIGRAM: dict[str, bool] = {}
 
 

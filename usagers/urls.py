@@ -1,12 +1,19 @@
 from django.urls import path
 
-from . import views
+from . import views, views_acces
 
 app_name = "usagers"
 
 urlpatterns = [
     path("", views.recherche, name="recherche"),
     path("nouveau/", views.creer, name="creer"),
+    path("acces-exceptionnel/", views_acces.bris_de_glace, name="bris_de_glace"),
+    path("exceptions-acces/", views_acces.exceptions, name="exceptions"),
+    path(
+        "exceptions-acces/<int:exception_id>/retirer/",
+        views_acces.exception_retirer,
+        name="exception_retirer",
+    ),
     path("occupation/<uuid:etablissement_id>/", views.occupation, name="occupation"),
     path("<uuid:public_id>/", views.dossier, name="dossier"),
     path("<uuid:public_id>/identite/document/", views.verifier_document, name="verifier_document"),

@@ -16,9 +16,9 @@ from habilitations import policy
 from habilitations.access import for_tenant, get_for_user_or_404
 from habilitations.roles import Droit
 
-from .doublons import presenter_doublons
 from . import selectors, services
 from .dossier import contexte_dossier, usager_ou_404
+from .doublons import presenter_doublons
 from .forms import (
     AbsenceForm,
     AdmissionForm,

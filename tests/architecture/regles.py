@@ -132,7 +132,7 @@ def actions_en_clair(module: str, source: str) -> list[str]:
 def requetes_hors_aides(module: str, source: str, modeles_locataires: set[str]) -> list[str]:
     """In views, a tenant model is queried through the scoped helpers only (``AIDES_CIBLEES``): a
     ``Modele.objects…`` chain must sit inside a call to one of them (Sentry's scoped lookups)."""
-    if module.rpartition(".")[2] != "views":
+    if not module.rpartition(".")[2].startswith("views"):
         return []
     arbre = ast.parse(source)
 

@@ -47,27 +47,31 @@ def test_the_three_answers_agree(og_a, og_b):
         ]
         # an educator of the MAS only; one denied on the dossier; one granted on it; one in break-the-glass
         pros = {}
-        for nom in ("mas", "refus", "accord", "bdg"):
+        # (a break-the-glass opens only the categories its holder's roles read: the psychologist's opens
+        # the social record of the EHPAD, the administrative agent's opens none of it)
+        roles = {"bdg": "psychologue", "bdg_admin": "agent_administratif"}
+        for nom in ("mas", "refus", "accord", "bdg", "bdg_admin"):
             pro = pros[nom] = ProfessionnelFactory(organisme=og_a.organisme)
             DispositifFactory(professionnel=pro)
             HabilitationFactory(
                 professionnel=pro,
                 etablissement=og_a.mas if nom != "refus" else og_a.ehpad,
-                role="educateur" if nom != "bdg" else "agent_administratif",
+                role=roles.get(nom, "educateur"),
                 debut=datetime.date(2025, 1, 1),
             )
         assign_perm("usagers.refuser_social", pros["refus"], usager)
         assign_perm("usagers.accorder_social", pros["accord"], usager)
-        BrisDeGlace.objects.create(
-            organisme=og_a.organisme,
-            professionnel=pros["bdg"],
-            etablissement=og_a.ehpad,
-            objet_type="usagers.usager",
-            objet_id=usager.public_id,
-            objet_libelle="Double",
-            motif="Urgence de nuit : besoin des éléments du suivi éducatif.",
-            expire_le=timezone.now() + datetime.timedelta(hours=1),
-        )
+        for nom in ("bdg", "bdg_admin"):
+            BrisDeGlace.objects.create(
+                organisme=og_a.organisme,
+                professionnel=pros[nom],
+                etablissement=og_a.ehpad,
+                objet_type="usagers.usager",
+                objet_id=usager.public_id,
+                objet_libelle="Double",
+                motif="Urgence de nuit : besoin des éléments du suivi éducatif.",
+                expire_le=timezone.now() + datetime.timedelta(hours=1),
+            )
         users = [*og_a.pros.values(), *pros.values(), og_b["educateur"]]
         attendu_vu = {}
         for user in users:
@@ -93,5 +97,6 @@ def test_the_three_answers_agree(og_a, og_b):
     assert attendu_vu[(pros["refus"].pk, "social.voir")] == 0  # DENY wins
     assert attendu_vu[(pros["accord"].pk, "social.voir")] == 2  # GRANT opens all ESMS
     assert attendu_vu[(pros["bdg"].pk, "social.voir")] == 2  # break-the-glass: read…
-    assert attendu_vu[(pros["bdg"].pk, "social.modifier")] == 0  # …not write
+    assert attendu_vu[(pros["bdg"].pk, "social.modifier")] == mas_obs  # …not write (only its own ESMS)
+    assert attendu_vu[(pros["bdg_admin"].pk, "social.voir")] == 0  # not beyond what one's roles read
     assert attendu_vu[(og_b["educateur"].pk, "social.voir")] == 0
