@@ -169,4 +169,4 @@ def test_changes_to_habilitations_are_journaled(og_a, client_de):
                 objet_id=pro.public_id, type_acces=TypeAcces.ADMINISTRATION
             ).values_list("libelle", flat=True)
         )
-    assert any(l.startswith("Habilitation ajoutée pour") and "MAS A" in l for l in libelles)
+    assert any(x.startswith("Habilitation ajoutée pour") and "MAS A" in x for x in libelles)
