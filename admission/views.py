@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from dui.audit import journaliser_acces
+from dui.audit import journaliser_acces, journaliser_personnes
 from dui.forms import ajouter_erreurs, traitement
 from dui.models import Etablissement, TypeAcces
 from habilitations import policy
@@ -57,11 +57,13 @@ def liste_attente(request):
         )
         .order_by("etablissement__nom")
     )
+    affichees = list(demandes.order_by("priorite", "date_reception")[:300])
+    journaliser_personnes(request, TypeAcces.LECTURE, affichees, "Liste d'attente (demande affichée)")
     return render(
         request,
         "admission/liste_attente.html",
         {
-            "demandes": demandes.order_by("priorite", "date_reception")[:300],
+            "demandes": affichees,
             "etablissements": etablissements,
             "choisi": choisi,
             "statut": statut,

@@ -22,5 +22,6 @@ export PATH="$ROOT/.venv/bin:$PATH"
 
 eval "$(python scripts/services.py env)"
 if [ -n "${DATABASE_ADMIN_URL:-}" ]; then
-  python scripts/provision_db.py "$DATABASE_ADMIN_URL" "$DATABASE_OWNER_URL" "$DATABASE_URL" >&2
+  python scripts/provision_db.py "$DATABASE_ADMIN_URL" "$DATABASE_OWNER_URL" "$DATABASE_URL" \
+    ${DATABASE_BACKUP_URL:+"$DATABASE_BACKUP_URL"} >&2
 fi

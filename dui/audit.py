@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Model
@@ -30,8 +31,42 @@ def journaliser_acces(
         libelle=libelle[:255],
         etablissement_id=etablissement_id,
         adresse_ip=client_ip(request),
-        chemin=request.get_full_path()[:500],
+        chemin=request.path[:500],  # never the query string: a search's terms are personal data
     )
 
 
-__all__ = ["journaliser_acces", "TypeAcces"]
+def journaliser_personnes(
+    request: HttpRequest,
+    type_acces: str,
+    personnes: Iterable[Model],
+    libelle: str,
+    etablissement_id: int | None = None,
+) -> int:
+    """One journal row per person shown by a page that lists several (a unit's relève, the round, a search,
+    the waiting list): the DPO's question is "who saw this person", not "who opened this unit". One
+    INSERT for the page."""
+    user: Any = request.user
+    vus: dict[Any, Model] = {}
+    for personne in personnes:
+        vus.setdefault(personne.pk, personne)
+    if not vus:
+        return 0
+    adresse, chemin = client_ip(request), request.path[:500]
+    JournalAcces.objects.bulk_create(
+        JournalAcces(
+            organisme_id=user.organisme_id,
+            professionnel=user,
+            type_acces=type_acces,
+            objet_type=p._meta.label_lower,
+            objet_id=getattr(p, "public_id", None),
+            libelle=libelle[:255],
+            etablissement_id=etablissement_id,
+            adresse_ip=adresse,
+            chemin=chemin,
+        )
+        for p in vus.values()
+    )
+    return len(vus)
+
+
+__all__ = ["journaliser_acces", "journaliser_personnes", "TypeAcces"]

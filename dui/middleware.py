@@ -44,6 +44,15 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+def journaliser_refus(request: HttpRequest, code: int) -> None:
+    """A refused (or absent) page of a professional goes to the access journal: the DPO sees who tried to
+    open what (the path holds identifiers only, never a query string)."""
+    from .audit import journaliser_acces
+    from .models import TypeAcces
+
+    journaliser_acces(request, TypeAcces.REFUS, None, f"Accès refusé ({code}) : {request.path}"[:255])
+
+
 class TenantMiddleware:
     """Bind the request to the authenticated professional's organisme, in one database transaction.
 
@@ -67,6 +76,8 @@ class TenantMiddleware:
                 response = self.get_response(request)
                 if response.status_code >= 500:
                     transaction.set_rollback(True)
+                elif response.status_code in (403, 404) and organisme_id and request.resolver_match:
+                    journaliser_refus(request, response.status_code)
                 return response
         finally:
             reset_actor(token)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from documents.selectors import documents_lisibles
-from dui.audit import journaliser_acces
+from dui.audit import journaliser_acces, journaliser_personnes
 from dui.forms import choix_etablissements, traitement, traiter
 from dui.models import Etablissement, TypeAcces
 from habilitations import policy
@@ -54,6 +54,12 @@ def liste(request):
         if form.cleaned_data["statut"]:
             envois = envois.filter(statut=form.cleaned_data["statut"])
     page = Paginator(envois.order_by("-cree_le", "-id"), 50).get_page(request.GET.get("page"))
+    journaliser_personnes(
+        request,
+        TypeAcces.LECTURE,
+        (e.usager for e in page.object_list),
+        "Liste des échanges (ligne affichée)",
+    )
     return render(
         request,
         "interop/liste.html",

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dui.audit import journaliser_acces
+from dui.audit import journaliser_acces, journaliser_personnes
 from dui.forms import ajouter_erreurs, traitement, traiter
 from dui.models import Etablissement, TypeAcces
 from habilitations import policy
@@ -300,6 +300,13 @@ def tournee(request, public_id):
         f"Tournée des médicaments du {jour:%d/%m/%Y} ({selectors.LIBELLES_CRENEAUX[creneau]}) — {unite.nom}",
     )
     lignes = selectors.tournee(user, unite, jour, creneau, maintenant)
+    journaliser_personnes(
+        request,
+        TypeAcces.LECTURE,
+        (ligne.resident.usager for ligne in lignes),
+        f"Tournée des médicaments du {jour:%d/%m/%Y} ({selectors.LIBELLES_CRENEAUX[creneau]}) — {unite.nom}",
+        unite.etablissement_id,
+    )
     url_dose = reverse("medicaments:administrer", args=["00000000-0000-0000-0000-000000000000"])
     url_sb = reverse("medicaments:si_besoin", args=["00000000-0000-0000-0000-000000000000"])
     for ligne in lignes:
@@ -479,6 +486,13 @@ def piluliers(request, public_id):
     liste = selectors.residents(request.user, unite, semaine, action=Droit.MEDICAMENTS_VOIR)
     journaliser_acces(
         request, TypeAcces.LECTURE, unite, f"Piluliers de la semaine du {semaine:%d/%m/%Y} — {unite.nom}"
+    )
+    journaliser_personnes(
+        request,
+        TypeAcces.LECTURE,
+        (r.usager for r in liste),
+        f"Piluliers de la semaine du {semaine:%d/%m/%Y} — {unite.nom}",
+        unite.etablissement_id,
     )
     faits = selectors.piluliers_de_la_semaine(liste, unite.etablissement_id, semaine)
     a_refaire = selectors.piluliers_a_refaire(list(faits.values()))

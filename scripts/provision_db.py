@@ -1,11 +1,13 @@
 """Create the DUI's two PostgreSQL roles and its database, idempotently.
 
-    python scripts/provision_db.py ADMIN_URL OWNER_URL APP_URL
+    python scripts/provision_db.py ADMIN_URL OWNER_URL APP_URL [BACKUP_URL]
 
 ADMIN_URL is a superuser (or CREATEROLE + CREATEDB) connection used only here. The owner role owns the
 database and runs the migrations (CREATEDB so that the test runner can create test databases); the
 application role logs in with neither superuser, BYPASSRLS nor ownership, so row-level security
-applies to it.
+applies to it. The optional backup role reads every row of every table (BYPASSRLS, ``pg_read_all_data``)
+and writes nothing: pg_dump needs it, since FORCE ROW LEVEL SECURITY hides every row from the owner too
+(``scripts/sauvegarde.py``).
 """
 
 from __future__ import annotations
@@ -38,11 +40,25 @@ def ensure_role(cur, name: str, password: str, extra: str) -> None:
     )
 
 
-def main(admin_url: str, owner_url: str, app_url: str) -> None:
+def ensure_backup_role(cur, name: str, password: str) -> None:
+    cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
+    verb = "ALTER" if cur.fetchone() else "CREATE"
+    cur.execute(
+        sql.SQL(f"{verb} ROLE {{}} LOGIN PASSWORD {{}} NOSUPERUSER BYPASSRLS NOCREATEDB NOCREATEROLE").format(
+            sql.Identifier(name), sql.Literal(password)
+        )
+    )
+    cur.execute(sql.SQL("GRANT pg_read_all_data TO {}").format(sql.Identifier(name)))
+
+
+def main(admin_url: str, owner_url: str, app_url: str, backup_url: str | None = None) -> None:
     owner, app = parts(owner_url), parts(app_url)
     with psycopg.connect(admin_url, autocommit=True) as conn, conn.cursor() as cur:
         ensure_role(cur, owner["user"], owner["password"], "CREATEDB NOCREATEROLE")
         ensure_role(cur, app["user"], app["password"], "NOCREATEDB NOCREATEROLE")
+        if backup_url:
+            backup = parts(backup_url)
+            ensure_backup_role(cur, backup["user"], backup["password"])
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [owner["dbname"]])
         if not cur.fetchone():
             cur.execute(
@@ -69,12 +85,13 @@ def main(admin_url: str, owner_url: str, app_url: str) -> None:
             )
         )
     print(
-        f"PostgreSQL : rôle propriétaire « {owner['user']} », rôle applicatif « {app['user']} », "
-        f"base « {owner['dbname']} » prêts."
+        f"PostgreSQL : rôle propriétaire « {owner['user']} », rôle applicatif « {app['user']} »"
+        + (f", rôle de sauvegarde « {parts(backup_url)['user']} »" if backup_url else "")
+        + f", base « {owner['dbname']} » prêts."
     )
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
     main(*sys.argv[1:])

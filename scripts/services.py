@@ -201,6 +201,7 @@ def env() -> None:
         exports["DATABASE_ADMIN_URL"] = admin_url
         exports["DATABASE_URL"] = f"postgres://dui_app:dui_app@{host_port}/{name}"
         exports["DATABASE_OWNER_URL"] = f"postgres://dui_owner:dui_owner@{host_port}/{name}"
+        exports["DATABASE_BACKUP_URL"] = f"postgres://dui_sauvegarde:dui_sauvegarde@{host_port}/{name}"
         say(f"PostgreSQL : {host_port}, base « {name} » (rôles dui_owner / dui_app)")
     if os.environ.get("CELERY_BROKER_URL"):
         say(f"Courtier Celery : {os.environ['CELERY_BROKER_URL']}")

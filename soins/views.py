@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dui.audit import journaliser_acces
+from dui.audit import journaliser_acces, journaliser_personnes
 from dui.forms import ajouter_erreurs, traiter
 from dui.models import TypeAcces
 from habilitations import policy
@@ -404,6 +404,9 @@ def releve(request, public_id):
     elements = selectors.releve(user, unite, depuis, [r.usager for r in liste])
     _urls_des_usagers(r.usager for r in liste)
     journaliser_acces(request, TypeAcces.LECTURE, unite, f"Relève — {unite.nom}")
+    journaliser_personnes(
+        request, TypeAcces.LECTURE, (r.usager for r in liste), f"Relève — {unite.nom}", unite.etablissement_id
+    )
     return render(
         request,
         "soins/releve.html",
@@ -484,6 +487,13 @@ def journee(request, public_id):
     liste = selectors.residents(user, unite, jour)
     peut_valider = unite.etablissement_id in policy.etablissements_autorises(user, Droit.SOINS_MODIFIER)
     journaliser_acces(request, TypeAcces.LECTURE, unite, f"Plan de soins du {jour:%d/%m/%Y} — {unite.nom}")
+    journaliser_personnes(
+        request,
+        TypeAcces.LECTURE,
+        (r.usager for r in liste),
+        f"Plan de soins du {jour:%d/%m/%Y} — {unite.nom}",
+        unite.etablissement_id,
+    )
     lignes = selectors.journee(unite, jour, liste)
     urls: dict[int, str] = {}
     for ligne in lignes:

@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dui.audit import journaliser_acces, journaliser_personnes
 from dui.forms import ajouter_erreurs, traitement
-from dui.models import Etablissement
+from dui.models import Etablissement, TypeAcces
 from habilitations import policy
 from habilitations.access import for_tenant, get_for_user_or_404
 from habilitations.roles import Droit
@@ -48,9 +49,13 @@ def _etablissements_admission(user):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def recherche(request):
-    texte = request.GET.get("q", "")
+    """The search is posted (htmx), never a query string: names, birth dates and INS would otherwise sit in
+    URLs, browser history and access logs. Each person listed is journaled."""
+    texte = request.POST.get("q", "") if request.method == "POST" else ""
     resultats = selectors.rechercher(request.user, texte) if texte.strip() else []
+    journaliser_personnes(request, TypeAcces.RECHERCHE, resultats, "Recherche de personnes (résultat)")
     contexte = {
         "q": texte,
         "resultats": resultats,
@@ -309,6 +314,7 @@ def appel_insi(request, public_id, appel_id):
         except (ValidationError, PermissionDenied):
             raise Http404 from None
         return redirect("usagers:appel_insi", public_id=usager.public_id, appel_id=appel.public_id)
+    journaliser_acces(request, TypeAcces.LECTURE, usager, f"Résultat de l'appel INSi pour {usager}")
     contexte = {
         "usager": usager,
         "appel": appel,
@@ -448,6 +454,7 @@ def photo(request, public_id):
     usager = usager_ou_404(request, public_id)
     if not usager.photo:
         raise Http404
+    journaliser_acces(request, TypeAcces.LECTURE, usager, f"Photo de {usager}")
     reponse = FileResponse(usager.photo.open("rb"))
     reponse["Cache-Control"] = "private, no-store"
     return reponse

@@ -47,8 +47,11 @@ def test_each_app_answers_its_tenant_and_refuses_the_other_through_the_whole_cha
         assert client_a.get(url).status_code == 200, url  # and A again after B
     # search: each sees their own person only, in turns
     for _ in range(2):
-        assert "Alice" in client_de(og_a["agent_administratif"]).get("/usagers/?q=chaine").content.decode()
-        corps_b = client_de(og_b["agent_administratif"]).get("/usagers/?q=chaine").content.decode()
+        assert (
+            "Alice"
+            in client_de(og_a["agent_administratif"]).post("/usagers/", {"q": "chaine"}).content.decode()
+        )
+        corps_b = client_de(og_b["agent_administratif"]).post("/usagers/", {"q": "chaine"}).content.decode()
         assert "Bruno" in corps_b and "Alice" not in corps_b
 
 

@@ -389,7 +389,7 @@ def test_round_query_count_is_pinned_and_independent_of_history_and_residents(og
     apres = nombre_de_requetes(client, url)
     # session, habilitations and journal (shared by every page, savepoints included) + residents, doses,
     # "si besoin" lines with their 24 h count, allergies
-    assert avant == apres == 20
+    assert avant == apres == 21
 
 
 # --- Piluliers ------------------------------------------------------------------------------------------------------

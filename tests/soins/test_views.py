@@ -488,9 +488,9 @@ def test_releve_day_view_and_round_query_counts_do_not_grow_with_history_or_resi
     apres = {page: _count(client, page) for page in pages}
     assert apres == avant
     assert (
-        avant[pages[0]] == 24
-    )  # relève: session, user, habilitations, unit, shift (2), residents, 5 lists, journal
-    assert avant[pages[1]] == 19  # day view: … residents, journal, plan, réalisations
+        avant[pages[0]] == 25
+    )  # relève: session, user, habilitations, unit, shift (2), residents, 5 lists, journal (unit, persons)
+    assert avant[pages[1]] == 20  # day view: … residents, journal (unit, persons), plan, réalisations
     assert avant[pages[2]] == 16  # round of constantes
 
 

@@ -96,5 +96,5 @@ def test_dossier_page_asks_the_policy_once_and_its_query_count_is_pinned(
     agent = client_de(og_a["agent_administratif"])
     agent.get(url)
     consultations.appels.clear()
-    assert nombre_de_requetes(agent, url) == 21
+    assert nombre_de_requetes(agent, url) == 20
     assert consultations.appels == ["scope", "actions_sur", "scope"], consultations.appels

@@ -55,7 +55,7 @@ def test_merge_moves_everything_and_keeps_history(og_a, usager_a, doublon_a, cli
         assert doublon.history.count() >= 2  # the duplicate's own history is kept
     # The duplicate no longer opens nor shows in search.
     assert client.get(f"/usagers/{doublon_a.public_id}/").status_code == 404
-    assert client.get("/usagers/", {"q": "lefevre"}).content.decode().count('data-testid="resultat"') == 1
+    assert client.post("/usagers/", {"q": "lefevre"}).content.decode().count('data-testid="resultat"') == 1
 
 
 def test_merge_needs_rights_on_both_and_stays_in_the_tenant(og_a, og_b, usager_a, usager_b, client_de):
