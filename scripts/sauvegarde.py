@@ -257,6 +257,115 @@ def verifier(archive: Path, admin_base_url: str, application_url: str) -> list[s
     return problemes
 
 
+def _port_libre() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ClusterNeuf:
+    """A fresh PostgreSQL cluster (initdb) in a temporary folder, on a free loopback port: the target of
+    the restore drill, as a replacement server would be."""
+
+    def __init__(self) -> None:
+        import tempfile
+
+        import services
+
+        self.services = services
+        # its own folder under the system temporary directory, readable by the postgres user that runs it
+        self.dossier = Path(tempfile.mkdtemp(prefix="dui-cluster-"))
+        os.chmod(self.dossier, 0o755)
+        self.bindir = services.pg_bindir()
+        if self.bindir is None:
+            raise EchecSauvegarde(
+                "initdb est introuvable : l'exercice a besoin des binaires du serveur PostgreSQL."
+            )
+        self.port = _port_libre()
+        self.superuser = "postgres"
+
+    def __enter__(self) -> ClusterNeuf:
+        data = self.dossier / "data"
+        data.mkdir()
+        self.services._chown_for_db(self.dossier)
+        for commande in (
+            [
+                str(self.bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                self.superuser,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ],
+            [
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(self.dossier / "postgres.log"),
+                "-w",
+                "-o",
+                f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dossier}",
+                "start",
+            ],
+        ):
+            resultat = subprocess.run(self.services._as_db_user(commande), capture_output=True, text=True)
+            if resultat.returncode != 0:
+                raise EchecSauvegarde(f"Cluster neuf impossible : {resultat.stderr.strip()[-1000:]}")
+        return self
+
+    def url(self, utilisateur: str, base: str, mot_de_passe: str = "") -> str:
+        secret = f":{mot_de_passe}" if mot_de_passe else ""
+        return f"postgres://{utilisateur}{secret}@127.0.0.1:{self.port}/{base}"
+
+    def __exit__(self, *exc: object) -> None:
+        subprocess.run(
+            self.services._as_db_user(
+                [str(self.bindir / "pg_ctl"), "-D", str(self.dossier / "data"), "-m", "fast", "stop"]
+            ),
+            capture_output=True,
+        )
+        shutil.rmtree(self.dossier, ignore_errors=True)
+
+
+def _remplacer_hote(url: str, cluster: ClusterNeuf, base: str) -> str:
+    u = urlparse(url)
+    return cluster.url(unquote(u.username or ""), base, unquote(u.password or ""))
+
+
+def exercice(
+    source_url: str, proprietaire_url: str, application_url: str, medias: Path, travail: Path
+) -> dict:
+    """The drill: back up the database and the media folder, restore both into a fresh cluster, check the
+    restored database against the manifest. Returns the timings (what a restore costs: the RTO's floor)."""
+    import time
+
+    debut = time.monotonic()
+    archive = sauvegarder(source_url, medias, travail / "archives")
+    duree_sauvegarde = time.monotonic() - debut
+    base = "dui_restauree"
+    with ClusterNeuf() as cluster:
+        admin = cluster.url(cluster.superuser, "postgres")
+        proprietaire = _remplacer_hote(proprietaire_url, cluster, base)
+        application = _remplacer_hote(application_url, cluster, base)
+        sauvegarde = _remplacer_hote(source_url, cluster, base)
+        debut = time.monotonic()
+        restaurer(archive, admin, proprietaire, application, sauvegarde, travail / "medias")
+        duree_restauration = time.monotonic() - debut
+        problemes = verifier(archive, cluster.url(cluster.superuser, base), application)
+    return {
+        "archive": archive,
+        "problemes": problemes,
+        "sauvegarde_s": round(duree_sauvegarde, 2),
+        "restauration_s": round(duree_restauration, 2),
+        "lignes": sum(json.loads((archive / "manifeste.json").read_text())["comptes"].values()),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -281,11 +390,29 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("archive", type=Path)
     v.add_argument("--admin", required=True, help="superutilisateur, sur la base restaurée")
     v.add_argument("--application", required=True)
+    e = sous.add_parser("exercice", help="sauvegarde, restauration dans un cluster neuf, vérification")
+    e.add_argument("--base", default=os.environ.get("DATABASE_BACKUP_URL"))
+    e.add_argument("--proprietaire", default=os.environ.get("DATABASE_OWNER_URL"))
+    e.add_argument("--application", default=os.environ.get("DATABASE_URL"))
+    e.add_argument("--medias", type=Path, default=Path(os.environ.get("DUI_MEDIA_ROOT", RACINE / "media")))
     args = parser.parse_args(argv)
     try:
         if args.commande == "sauvegarder":
             archive = sauvegarder(args.base, args.medias, args.destination)
             print(f"Sauvegarde terminée : {archive}")
+        elif args.commande == "exercice":
+            import tempfile
+
+            with tempfile.TemporaryDirectory(prefix="dui-exercice-") as dossier:
+                bilan = exercice(args.base, args.proprietaire, args.application, args.medias, Path(dossier))
+            for p in bilan["problemes"]:
+                print(f"ÉCART : {p}", file=sys.stderr)
+            print(
+                f"Exercice : {bilan['lignes']} lignes sauvegardées en {bilan['sauvegarde_s']} s, restaurées "
+                f"dans un cluster neuf en {bilan['restauration_s']} s ; "
+                + ("conforme." if not bilan["problemes"] else f"{len(bilan['problemes'])} écart(s).")
+            )
+            return 1 if bilan["problemes"] else 0
         elif args.commande == "restaurer":
             restaurer(
                 args.archive, args.admin, args.proprietaire, args.application, args.sauvegarde, args.medias
