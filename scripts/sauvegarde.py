@@ -275,9 +275,8 @@ class ClusterNeuf:
         import services
 
         self.services = services
-        # its own folder under the system temporary directory, readable by the postgres user that runs it
+        # its own folder under the system temporary directory, given to the user that runs PostgreSQL
         self.dossier = Path(tempfile.mkdtemp(prefix="dui-cluster-"))
-        os.chmod(self.dossier, 0o755)
         self.bindir = services.pg_bindir()
         if self.bindir is None:
             raise EchecSauvegarde(
