@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from dui.audit import journaliser_acces, journaliser_personnes
+from dui.exports import nom_de_fichier_sur
 from dui.forms import ajouter_erreurs, traitement
 from dui.models import Etablissement, TypeAcces
 from habilitations import policy
@@ -190,5 +191,7 @@ def piece(request, public_id, piece_id):
         raise Http404
     journaliser_acces(request, TypeAcces.LECTURE, demande, f"Pièce jointe « {piece.libelle} »")
     return FileResponse(
-        piece.fichier.open("rb"), as_attachment=False, filename=piece.fichier.name.rsplit("/", 1)[-1]
+        piece.fichier.open("rb"),
+        as_attachment=False,
+        filename=nom_de_fichier_sur(piece.fichier.name.rsplit("/", 1)[-1], "piece-jointe"),
     )

@@ -13,10 +13,10 @@ def rendre_pdf(template: str, contexte: dict) -> bytes:
     import weasyprint
 
     html = render_to_string(template, contexte)
-    kwargs = {}
-    if hasattr(weasyprint, "URLFetcher"):
-        kwargs["url_fetcher"] = weasyprint.URLFetcher(allowed_protocols=["data"])
-    return weasyprint.HTML(string=html, **kwargs).write_pdf()
+    # WeasyPrint is pinned (pyproject) to a version that has URLFetcher: never a silent fallback to the
+    # default fetcher, which reads file: and http: URLs
+    fetcher = weasyprint.URLFetcher(allowed_protocols=["data"])
+    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
 
 
 def texte_du_pdf(contenu: bytes) -> str:

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 
 from dui.audit import journaliser_acces
+from dui.exports import nom_de_fichier_sur
 from dui.models import TypeAcces
 from habilitations import policy
 from habilitations.access import get_for_user_or_404, get_in_scope_or_404
@@ -64,7 +65,7 @@ def fichier(request, public_id):
     reponse = FileResponse(
         contenu,
         content_type=document.type_mime,
-        filename=document.nom_fichier,
+        filename=nom_de_fichier_sur(document.nom_fichier),
         as_attachment=request.GET.get("telecharger") == "1",
     )
     reponse["Cache-Control"] = "private, no-store"

@@ -90,6 +90,7 @@ def generer_export_journal(self: Task[Any, Any], export_public_id: str, *, acteu
     from django.conf import settings
     from django.utils import timezone
 
+    from .exports import cellule_sure
     from .models import ExportJournal, StatutExport
     from .selectors import journal_filtre
 
@@ -121,7 +122,8 @@ def generer_export_journal(self: Task[Any, Any], export_public_id: str, *, acteu
         paris = timezone.get_current_timezone()
         for entree in journal_filtre(acteur, **filtres).iterator(chunk_size=2000):
             writer.writerow(
-                [
+                cellule_sure(v)
+                for v in [
                     entree.horodatage.astimezone(paris).strftime("%d/%m/%Y %H:%M:%S"),
                     str(entree.professionnel),
                     entree.professionnel.email,

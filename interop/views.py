@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from documents.selectors import documents_lisibles
 from dui.audit import journaliser_acces, journaliser_personnes
+from dui.exports import nom_de_fichier_sur
 from dui.forms import choix_etablissements, traitement, traiter
 from dui.models import Etablissement, TypeAcces
 from habilitations import policy
@@ -207,9 +208,8 @@ def export_fhir(request, public_id, etablissement_id):
     reponse = HttpResponse(
         json.dumps(bundle, ensure_ascii=False, indent=1), content_type="application/fhir+json"
     )
-    reponse["Content-Disposition"] = (
-        f'attachment; filename="tddui-{usager.nom_naissance.lower()}-{timezone.localdate():%Y%m%d}.json"'
-    )
+    nom = nom_de_fichier_sur(f"tddui-{usager.nom_naissance.lower()}-{timezone.localdate():%Y%m%d}.json")
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}"'  # safe characters only
     reponse["Cache-Control"] = "private, no-store"
     return reponse
 
