@@ -55,6 +55,7 @@ def liste(request):
         if form.cleaned_data["statut"]:
             envois = envois.filter(statut=form.cleaned_data["statut"])
     page = Paginator(envois.order_by("-cree_le", "-id"), 50).get_page(request.GET.get("page"))
+    page.object_list = marquer_lisibles(user, page.object_list)
     journaliser_personnes(
         request,
         TypeAcces.LECTURE,
@@ -71,6 +72,17 @@ def liste(request):
             "en_echec": envois_visibles(user).filter(statut=StatutEnvoi.ECHEC).count(),
         },
     )
+
+
+def marquer_lisibles(user, envois) -> list:
+    """Each exchange knows whether its document is one the user may read (its data category): the title and
+    the actions of the others are not shown (one query for the page)."""
+    envois = list(envois)
+    ids = {e.document_id for e in envois if e.document_id}
+    lisibles = set(documents_lisibles(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    for envoi in envois:
+        envoi.document_lisible = envoi.document_id is None or envoi.document_id in lisibles
+    return envois
 
 
 def _action(request, public_id, service, succes):
@@ -173,7 +185,7 @@ def dossier(request, public_id):
         "interop/dossier.html",
         {
             **contexte_dossier(request, usager, "echanges"),
-            "envois": envois_du_dossier(user, usager),
+            "envois": marquer_lisibles(user, envois_du_dossier(user, usager)),
             "modifiables": policy.etablissements_autorises(user, Droit.DOCUMENTS_MODIFIER),
             "form": form if etabs else None,
         },

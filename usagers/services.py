@@ -368,6 +368,11 @@ def do_declarer_absence(auteur, absence) -> None:
 
     sejour = Sejour.objects.select_for_update().get(pk=absence.sejour_id)
     _exiger(auteur, sejour.usager, Droit.ADMINISTRATIF_MODIFIER, Droit.SOINS_MODIFIER)
+    if not any(
+        sejour.etablissement_id in policy.etablissements_autorises(auteur, action)
+        for action in (Droit.ADMINISTRATIF_MODIFIER, Droit.SOINS_MODIFIER)
+    ):  # a person followed in two ESMS: the team of one does not write on the other's séjour
+        raise PermissionDenied("Vous n'êtes pas habilité(e) à déclarer une absence sur ce séjour.")
     absence.organisme_id = sejour.organisme_id
     absence.full_clean()
     if absence.debut < sejour.date_entree or (sejour.date_sortie and absence.debut > sejour.date_sortie):

@@ -339,8 +339,11 @@ def presence(request, public_id):
     post = request.POST if request.method == "POST" else None
     form = AbsenceForm(
         post if post and "absence" in post else None,
-        # the choices are labelled with their ESMS: loaded with them (no query per séjour)
-        sejours=usager.sejours.select_related("etablissement"),
+        # the séjours of the ESMS where the user may write, labelled with their ESMS (loaded with them)
+        sejours=usager.sejours.filter(
+            etablissement_id__in=policy.etablissements_autorises(user, Droit.ADMINISTRATIF_MODIFIER)
+            | policy.etablissements_autorises(user, Droit.SOINS_MODIFIER)
+        ).select_related("etablissement"),
         initial={"sejour": courant.public_id if courant else None, "debut": timezone.localdate()},
     )
     sortie_form = SortieForm(

@@ -20,7 +20,7 @@ from usagers.models import Consentement
 
 # Queries of: the exchanges list, a document's sending page, the dossier's tab, the indicators.
 # (the two dossier pages −1 since the dossier registry: the séjours loaded once answer the person's ESMS)
-PINNED = [20, 24, 26, 20]
+PINNED = [21, 24, 27, 20]
 
 
 @pytest.fixture

@@ -52,6 +52,49 @@ def test_declare_absences_without_overlap(og_a, usager_a, client_de):
     assert client_de(og_a["educateur"]).post(url, data).status_code == 404
 
 
+def test_an_absence_only_on_a_sejour_of_an_esms_where_the_user_may_write(og_a, usager_a, client_de):
+    """Issue 15, item 8: a person followed in the EHPAD and the MAS; the EHPAD nurse could declare an
+    absence on the MAS séjour."""
+    from dui.tenancy import tenant_context as contexte
+    from usagers import services
+
+    with contexte(og_a.organisme.pk):
+        mas = Sejour.objects.create(
+            organisme=og_a.organisme,
+            usager=usager_a,
+            etablissement=og_a.mas,
+            mode_accueil="accueil_jour",
+            date_entree=datetime.date(2025, 6, 1),
+        )
+    url = f"/usagers/{usager_a.public_id}/presence/"
+    client = client_de(og_a["infirmier"])  # habilitated in the EHPAD only
+    page = client.get(url).content.decode()
+    assert str(mas.public_id) not in page.split('name="sejour"')[1].split("</select>")[0]
+    data = {
+        "absence": "1",
+        "sejour": str(mas.public_id),
+        "motif": "vacances",
+        "debut": "2026-10-03",
+        "fin": "",
+    }
+    r = client.post(url, data)
+    assert r.status_code == 200 and "Sélectionnez un choix valide" in r.content.decode()
+    with contexte(og_a.organisme.pk):
+        assert not Absence.objects.filter(sejour=mas).exists()
+        # the service refuses it too, whatever the form offered
+        with pytest.raises(services.PermissionDenied):
+            services.do_declarer_absence(
+                og_a["infirmier"], Absence(sejour=mas, motif="vacances", debut=datetime.date(2026, 10, 3))
+            )
+    data["sejour"] = str(_sejour_ehpad(og_a, usager_a).public_id)
+    assert client.post(url, data).status_code == 302
+
+
+def _sejour_ehpad(tenant, usager):
+    with tenant_context(tenant.organisme.pk):
+        return Sejour.objects.get(usager=usager, etablissement=tenant.ehpad)
+
+
 def test_daily_occupancy(og_a, client_de):
     with tenant_context(og_a.organisme.pk):
         og_a.ehpad.capacite = 4
