@@ -28,6 +28,31 @@ CSP = "; ".join(
 )
 
 
+class RequestBodyLimitMiddleware:
+    """One limit on every request body, before anything reads it (``DUI_MAX_REQUEST_BYTES``): a larger
+    declared body gets a French 413 page, and a body without a declared length (chunked) a 411 — Django's
+    own limits apply only to form fields, not to uploaded files."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        from django.conf import settings
+        from django.shortcuts import render
+
+        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            return render(request, "413.html", {"limite": None}, status=411)
+        try:
+            longueur = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            longueur = -1
+        if longueur < 0 or longueur > settings.DUI_MAX_REQUEST_BYTES:
+            octets = settings.DUI_MAX_REQUEST_BYTES
+            limite = f"{octets // (1024 * 1024)} Mo" if octets >= 1024 * 1024 else f"{octets // 1024} Ko"
+            return render(request, "413.html", {"limite": limite}, status=413)
+        return self.get_response(request)
+
+
 class ContentSecurityPolicyMiddleware:
     """A strict CSP: no inline script or style, nothing from other origins (assets are vendored)."""
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dui.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dui.middleware.ContentSecurityPolicyMiddleware",
@@ -185,6 +186,8 @@ if PRODUCTION:
 # Oversized posts are refused with a 400 (French error page), never a 500.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DUI_MAX_POST_BYTES", default=2 * 1024 * 1024)
 DUI_MAX_PIECE_JOINTE = env.int("DUI_MAX_PIECE_JOINTE", default=10 * 1024 * 1024)
+# every request body, files included (dui.middleware.RequestBodyLimitMiddleware): larger ones get a 413
+DUI_MAX_REQUEST_BYTES = env.int("DUI_MAX_REQUEST_BYTES", default=25 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # --- Internationalisation -------------------------------------------------------------------------

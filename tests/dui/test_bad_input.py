@@ -123,3 +123,22 @@ def test_no_page_answers_500_to_junk(og_a, client_de, who):
                 continue
             for response in (client.get(url, data), client.post(url, data)):
                 assert response.status_code < 500, (url, data, response.status_code)
+
+
+@pytest.mark.parametrize("client_kind", ["anonyme", "connecte"])
+def test_a_body_over_the_global_limit_gets_a_french_413_and_nothing_is_read(
+    og_a, client_de, settings, client_kind
+):
+    """Issue 15, item 8: one limit on every request body, files included."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    settings.DUI_MAX_REQUEST_BYTES = 64 * 1024
+    client = Client() if client_kind == "anonyme" else client_de(og_a["infirmier"])
+    gros = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n" + b"0" * 100 * 1024, content_type="application/pdf")
+    r = client.post("/connexion/", {"email": "x@y.z", "fichier": gros})
+    assert r.status_code == 413 and "Envoi trop volumineux" in r.content.decode()
+    assert "la limite de 64 Ko par envoi" in r.content.decode()
+    r = client.post("/connexion/", {"email": "x@y.z"}, HTTP_TRANSFER_ENCODING="chunked")
+    assert r.status_code == 411
+    assert client.post("/connexion/", {"email": "x@y.z", "password": "p"}).status_code not in (411, 413)
