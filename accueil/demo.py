@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from dui.chiffrement import chiffrer
 from dui.history import update_with_history
 from dui.models import CategorieESMS, Etablissement, OrganismeGestionnaire, Unite
 from dui.tenancy import auth_lookup, tenant_context
@@ -157,7 +158,7 @@ def _creer_compte(organisme, email, prenom, nom, profession, rpps, admin, dpo, p
     pro.set_password(DEMO_PASSWORD)
     pro.save()
     DispositifTOTP.objects.create(
-        organisme=organisme, professionnel=pro, secret=DEMO_TOTP_SECRET, confirme=True
+        organisme=organisme, professionnel=pro, secret=chiffrer(DEMO_TOTP_SECRET), confirme=True
     )
     return pro
 

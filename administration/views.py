@@ -154,11 +154,22 @@ def professionnel_creer(request):
             pro = services.do_creer_professionnel(
                 request.user, mot_de_passe=form.cleaned_data["mot_de_passe"], **champs
             )
-            messages.success(
-                request, f"Compte de {pro} créé. Il enrôlera son second facteur à sa première connexion."
-            )
-            return redirect("administration:professionnel", public_id=pro.public_id)
+            code = services.do_emettre_code_enrolement(request.user, pro, request)
+            return _montrer_code(request, pro, code, f"Compte de {pro} créé.")
     return render(request, "administration/professionnel_form.html", {"form": form})
+
+
+def _montrer_code(request, pro, code: str, titre: str):
+    """The enrolment code, shown once to the administrator (rendered, never stored in a message)."""
+    from django.conf import settings
+
+    reponse = render(
+        request,
+        "administration/code_enrolement.html",
+        {"pro": pro, "code": code, "titre": titre, "heures": settings.DUI_CODE_ENROLEMENT_HEURES},
+    )
+    reponse["Cache-Control"] = "no-store"
+    return reponse
 
 
 def _professionnel(request, public_id) -> Professionnel:
@@ -304,10 +315,8 @@ def professionnel_reinitialiser(request, public_id):
     _exiger_admin_og(request)
     pro = _professionnel(request, public_id)
     if request.POST.get("quoi") == "second_facteur":
-        services.do_reinitialiser_second_facteur(request.user, pro, request)
-        messages.success(
-            request, f"Second facteur de {pro} réinitialisé : il l'enrôlera à sa prochaine connexion."
-        )
+        code = services.do_reinitialiser_second_facteur(request.user, pro, request)
+        return _montrer_code(request, pro, code, f"Second facteur de {pro} réinitialisé.")
     else:
         form = MotDePasseTemporaireForm(request.POST)
         if not form.is_valid():

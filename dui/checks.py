@@ -101,3 +101,23 @@ def check_transport_chiffre(app_configs: Any = None, **kwargs: Any) -> list[Chec
             Error("DUI_MSS_TLS doit valoir « starttls » ou « tls » en production.", id="dui.E005")
         )
     return messages
+
+
+@register(Tags.security, deploy=True)
+def check_cles_chiffrement(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The second-factor seeds are encrypted at rest: production needs its keys, and valid ones."""
+    from cryptography.fernet import Fernet
+
+    cles = list(getattr(settings, "DUI_CLES_CHIFFREMENT", []) or [])
+    if settings.PRODUCTION and not cles:
+        return [
+            Error(
+                "DUI_CLES_CHIFFREMENT (clés Fernet, la plus récente d'abord) doit être défini.", id="dui.E006"
+            )
+        ]
+    for cle in cles:
+        try:
+            Fernet(cle.encode())
+        except ValueError:
+            return [Error("DUI_CLES_CHIFFREMENT contient une clé Fernet invalide.", id="dui.E007")]
+    return []

@@ -38,6 +38,19 @@ else:
             _key_file.write_text(secrets.token_urlsafe(64))
         SECRET_KEY = _key_file.read_text().strip()
 
+# Keys of the secrets encrypted at rest (dui.chiffrement): Fernet keys, the newest first.
+if "DUI_CLES_CHIFFREMENT" in env or PRODUCTION:
+    DUI_CLES_CHIFFREMENT = env.list("DUI_CLES_CHIFFREMENT", default=[])
+else:
+    _cle_file = LOCAL_DIR / "cle_chiffrement"
+    if not _cle_file.exists():
+        import base64
+        import secrets as _secrets
+
+        LOCAL_DIR.mkdir(exist_ok=True)
+        _cle_file.write_text(base64.urlsafe_b64encode(_secrets.token_bytes(32)).decode())
+    DUI_CLES_CHIFFREMENT = [_cle_file.read_text().strip()]
+
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -160,6 +173,9 @@ DUI_LOCKOUT_MINUTES = env.int("DUI_LOCKOUT_MINUTES", default=15)
 DUI_LOCKOUT_IP_DELAY_MAX = env.int("DUI_LOCKOUT_IP_DELAY_MAX", default=60)
 DUI_INACTIVITY_MINUTES = env.int("DUI_INACTIVITY_MINUTES", default=30)
 DUI_SESSION_MAX_HOURS = env.int("DUI_SESSION_MAX_HOURS", default=12)  # absolute, whatever the activity
+# a password or an enrolment code set by an administrator is valid this long, for one use
+DUI_MOT_DE_PASSE_TEMPORAIRE_HEURES = env.int("DUI_MOT_DE_PASSE_TEMPORAIRE_HEURES", default=72)
+DUI_CODE_ENROLEMENT_HEURES = env.int("DUI_CODE_ENROLEMENT_HEURES", default=72)
 DUI_BREAK_GLASS_HOURS = env.int("DUI_BREAK_GLASS_HOURS", default=4)
 DUI_TOTP_ISSUER = env.str("DUI_TOTP_ISSUER", default="DUI")
 # hits of the duplicate check per professional and hour before the creation of dossiers is suspended

@@ -69,6 +69,8 @@ class EmailBackend(BaseBackend):
             make_password(password, salt=None)  # same cost as a real check: no account oracle by timing
             return None
         if user.check_password(password) and user.is_active and self.organisme_actif(user):
+            if user.doit_changer_mot_de_passe and mot_de_passe_temporaire_perime(user):
+                return None  # an administrator's password: one session, before its expiry
             return user
         return None
 
@@ -89,6 +91,11 @@ class EmailBackend(BaseBackend):
                 .filter(Q(organisme__isnull=True) | Q(organisme__actif=True))
                 .first()
             )
+
+
+def mot_de_passe_temporaire_perime(user: Professionnel) -> bool:
+    expire = user.mot_de_passe_temporaire_expire_le
+    return expire is not None and timezone.now() >= expire
 
 
 def journaliser(
@@ -159,6 +166,43 @@ def nouveau_secret() -> str:
     return pyotp.random_base32(length=32)
 
 
+def emettre_code_enrolement(user: Professionnel) -> str:
+    """A new, unconfirmed second factor for ``user`` (the old one and its recovery codes are removed) and
+    the one-time code that lets them enrol it, valid ``DUI_CODE_ENROLEMENT_HEURES``: handed over by the
+    administrator, never sent with the password."""
+    from dui.chiffrement import chiffrer
+
+    code = "-".join(secrets.token_hex(2).upper() for _ in range(3))
+    with auth_lookup():
+        DispositifTOTP.objects.filter(professionnel=user).delete()
+        CodeSecours.objects.filter(professionnel=user).delete()
+        DispositifTOTP.objects.create(
+            organisme_id=user.organisme_id,
+            professionnel=user,
+            secret=chiffrer(nouveau_secret()),
+            empreinte_code_enrolement=_empreinte(code),
+            code_enrolement_expire_le=timezone.now()
+            + datetime.timedelta(hours=settings.DUI_CODE_ENROLEMENT_HEURES),
+        )
+    return code
+
+
+def utiliser_code_enrolement(dispositif: DispositifTOTP, code: str) -> bool:
+    """Check and consume the enrolment code (single use, before its expiry)."""
+    if not dispositif.empreinte_code_enrolement or dispositif.confirme:
+        return False
+    if dispositif.code_enrolement_expire_le is None or timezone.now() >= dispositif.code_enrolement_expire_le:
+        return False
+    if not hmac.compare_digest(dispositif.empreinte_code_enrolement, _empreinte(code or "")):
+        return False
+    with auth_lookup():
+        return bool(
+            DispositifTOTP.objects.filter(
+                pk=dispositif.pk, empreinte_code_enrolement=dispositif.empreinte_code_enrolement
+            ).update(empreinte_code_enrolement="", code_enrolement_expire_le=None)
+        )
+
+
 def uri_provisioning(user: Professionnel, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=settings.DUI_TOTP_ISSUER)
 
@@ -169,7 +213,7 @@ def verifier_totp(dispositif: DispositifTOTP, code: str, maintenant: datetime.da
     if len(code) != 6:
         return False
     maintenant = maintenant or timezone.now()
-    totp = pyotp.TOTP(dispositif.secret)
+    totp = pyotp.TOTP(dispositif.secret_clair)
     pas_courant = int(maintenant.timestamp()) // totp.interval
     for decalage in (0, -1, 1):
         pas = pas_courant + decalage

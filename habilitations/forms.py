@@ -35,6 +35,16 @@ class CodeForm(forms.Form):
     )
 
 
+class CodeEnrolementForm(forms.Form):
+    code = forms.CharField(
+        label="Code d'enrôlement remis par l'administrateur de votre organisme",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autofocus": True, "autocapitalize": "characters"}
+        ),
+    )
+
+
 class MotDePasseForm(forms.Form):
     actuel = forms.CharField(label="Mot de passe actuel", strip=False, widget=forms.PasswordInput)
     nouveau = forms.CharField(

@@ -83,6 +83,8 @@ class Professionnel(AbstractBaseUser):
     date_joined = models.DateTimeField("créé le", default=timezone.now)
     desactive_le = models.DateTimeField(null=True, blank=True)
     doit_changer_mot_de_passe = models.BooleanField("doit changer son mot de passe", default=False)
+    # a password set by an administrator opens one session, before this date
+    mot_de_passe_temporaire_expire_le = models.DateTimeField(null=True, blank=True)
     history = tenant_history(excluded_fields=["password", "last_login"])
 
     objects = ProfessionnelManager()
@@ -266,10 +268,13 @@ class DispositifTOTP(models.Model):
     professionnel = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dispositif_totp"
     )
-    secret = models.CharField(max_length=64)
+    secret = models.CharField(max_length=255, help_text="Encrypted at rest (dui.chiffrement).")
     confirme = models.BooleanField(default=False)
     dernier_pas = models.BigIntegerField(default=0, help_text="Last accepted time step (anti-replay).")
     cree_le = models.DateTimeField(auto_now_add=True)
+    # a (re-)enrolment needs a one-time code issued by the organisme's administrator, not the password alone
+    empreinte_code_enrolement = models.CharField(max_length=128, blank=True)
+    code_enrolement_expire_le = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "second facteur TOTP"
@@ -277,6 +282,12 @@ class DispositifTOTP(models.Model):
 
     def __str__(self) -> str:
         return f"TOTP de {self.professionnel_id}"
+
+    @property
+    def secret_clair(self) -> str:
+        from dui.chiffrement import dechiffrer
+
+        return dechiffrer(self.secret)
 
 
 class CodeSecours(models.Model):

@@ -72,12 +72,31 @@ def do_creer_professionnel(admin: Professionnel, *, mot_de_passe: str, **champs:
     validate_password(mot_de_passe, pro)
     pro.set_password(mot_de_passe)
     pro.doit_changer_mot_de_passe = True  # the administrator knows it: the professional replaces it
+    pro.mot_de_passe_temporaire_expire_le = _expiration_temporaire()
     pro.full_clean(exclude=["password"])
     with auth_lookup():  # the e-mail is unique across tenants: the uniqueness check must see them all
         if Professionnel.objects.filter(email__iexact=pro.email).exists():
             raise ValidationError({"email": "Un compte existe déjà avec cette adresse e-mail."})
     pro.save()
     return pro
+
+
+def _expiration_temporaire() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(hours=settings.DUI_MOT_DE_PASSE_TEMPORAIRE_HEURES)
+
+
+def do_emettre_code_enrolement(admin: Professionnel, pro: Professionnel, request: HttpRequest) -> str:
+    """A one-time code for ``pro`` to enrol a (new) second factor; the previous one stops working."""
+    _exiger_admin_organisme(admin)
+    if pro.organisme_id != admin.organisme_id:
+        raise PermissionDenied
+    from .auth import emettre_code_enrolement
+
+    code = emettre_code_enrolement(pro)
+    journaliser_acces(
+        request, TypeAcces.ADMINISTRATION, pro, f"Code d'enrôlement du second facteur émis pour {pro}"
+    )
+    return code
 
 
 def do_modifier_professionnel(admin: Professionnel, pro: Professionnel, **champs: Any) -> Professionnel:
@@ -246,8 +265,11 @@ def do_changer_mot_de_passe(user: Professionnel, nouveau: str) -> None:
     validate_password(nouveau, user)
     user.set_password(nouveau)
     user.doit_changer_mot_de_passe = False
+    user.mot_de_passe_temporaire_expire_le = None
     with auth_lookup():
-        user.save(update_fields=["password", "doit_changer_mot_de_passe"])
+        user.save(
+            update_fields=["password", "doit_changer_mot_de_passe", "mot_de_passe_temporaire_expire_le"]
+        )
 
 
 def do_reinitialiser_mot_de_passe(
@@ -258,15 +280,15 @@ def do_reinitialiser_mot_de_passe(
     validate_password(temporaire, pro)
     pro.set_password(temporaire)
     pro.doit_changer_mot_de_passe = True
-    pro.save(update_fields=["password", "doit_changer_mot_de_passe"])
+    pro.mot_de_passe_temporaire_expire_le = _expiration_temporaire()
+    pro.save(update_fields=["password", "doit_changer_mot_de_passe", "mot_de_passe_temporaire_expire_le"])
     journaliser_acces(request, TypeAcces.ADMINISTRATION, pro, f"Mot de passe réinitialisé pour {pro}")
 
 
-def do_reinitialiser_second_facteur(admin: Professionnel, pro: Professionnel, request: HttpRequest) -> None:
-    """Lost phone: remove the TOTP device and recovery codes; the professional enrols again at next login."""
-    from .models import CodeSecours, DispositifTOTP
-
+def do_reinitialiser_second_facteur(admin: Professionnel, pro: Professionnel, request: HttpRequest) -> str:
+    """Lost phone: the TOTP device and recovery codes are replaced by an unconfirmed device; the professional
+    enrols it at next login with the one-time code returned here (the password alone is not enough)."""
     _exiger_admin_organisme(admin)
-    DispositifTOTP.objects.filter(professionnel=pro).delete()
-    CodeSecours.objects.filter(professionnel=pro).delete()
+    code = do_emettre_code_enrolement(admin, pro, request)
     journaliser_acces(request, TypeAcces.ADMINISTRATION, pro, f"Second facteur réinitialisé pour {pro}")
+    return code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -14,22 +15,26 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dui.chiffrement import chiffrer, dechiffrer
 from dui.forms import traitement
 from dui.models import Etablissement
 from dui.tenancy import auth_lookup
 from habilitations.access import for_tenant, professionnel
 
 from . import auth, policy, selectors, services
-from .forms import BrisDeGlaceForm, CodeForm, ConnexionForm, MotDePasseForm, RevueForm
+from .forms import BrisDeGlaceForm, CodeEnrolementForm, CodeForm, ConnexionForm, MotDePasseForm, RevueForm
 from .middleware import SESSION_2FA, SESSION_ACTIVITE, SESSION_DEBUT
 from .models import DispositifTOTP, Professionnel, TypeEvenementAuth
 
 SESSION_EN_ATTENTE = "dui_2fa_user"
 SESSION_EN_ATTENTE_DEPUIS = "dui_2fa_depuis"
 SESSION_SUIVANT = "dui_suivant"
+SESSION_ENROLEMENT = "dui_enrolement_autorise"  # the device whose enrolment code was given
+SESSION_CODES = "dui_codes_secours"  # recovery codes waiting to be shown once, encrypted
 DELAI_SECOND_FACTEUR = 300  # seconds between the password and the second factor
 
 MSG_ECHEC = "Adresse e-mail ou mot de passe incorrect."
@@ -106,6 +111,9 @@ def _ouvrir_session(request: HttpRequest, user: Professionnel) -> HttpResponseBa
         login(request, user, backend="habilitations.auth.EmailBackend")
     request.session[SESSION_2FA] = True
     request.session[SESSION_ACTIVITE] = request.session[SESSION_DEBUT] = time.time()
+    if user.doit_changer_mot_de_passe:  # an administrator's password opens this session only
+        with auth_lookup():
+            Professionnel.objects.filter(pk=user.pk).update(mot_de_passe_temporaire_expire_le=timezone.now())
     auth.journaliser(request, TypeEvenementAuth.SUCCES, user.email, user)
     return redirect(suivant)
 
@@ -138,32 +146,32 @@ def second_facteur(request: HttpRequest) -> HttpResponseBase:
 
 @require_http_methods(["GET", "POST"])
 def enrolement(request: HttpRequest) -> HttpResponseBase:
-    """First login: register an authenticator application (QR code), confirm it, get recovery codes."""
+    """First login, or after a reset: the one-time code issued by the administrator, then an authenticator
+    application (QR code), confirmed by its first code; then the recovery codes."""
     user = _utilisateur_en_attente(request)
     if user is None:
         return redirect("habilitations:connexion")
     dispositif = _dispositif(user)
     if dispositif is not None and dispositif.confirme:
         return redirect("habilitations:second_facteur")
-    if dispositif is None:
-        with auth_lookup():
-            dispositif = DispositifTOTP.objects.create(
-                organisme_id=user.organisme_id, professionnel=user, secret=auth.nouveau_secret()
-            )
+    if dispositif is None or request.session.get(SESSION_ENROLEMENT) != dispositif.pk:
+        return _code_enrolement(request, user, dispositif)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if auth.verifier_totp(dispositif, form.cleaned_data["code"]):
             with auth_lookup():
                 DispositifTOTP.objects.filter(pk=dispositif.pk).update(confirme=True)
             codes = auth.generer_codes_secours(user)
+            request.session.pop(SESSION_ENROLEMENT, None)
             response = _ouvrir_session(request, user)
-            request.session["dui_codes_secours"] = codes
+            request.session[SESSION_CODES] = chiffrer(json.dumps(codes))  # the session row is not in clear
             return redirect("habilitations:codes_secours") if response.status_code == 302 else response
         auth.journaliser(request, TypeEvenementAuth.ECHEC_SECOND_FACTEUR, user.email, user)
         form.add_error("code", "Code incorrect : vérifiez l'heure de votre téléphone et réessayez.")
-    uri = auth.uri_provisioning(user, dispositif.secret)
+    secret = dispositif.secret_clair
+    uri = auth.uri_provisioning(user, secret)
     qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
-    secret_groupe = " ".join(dispositif.secret[i : i + 4] for i in range(0, len(dispositif.secret), 4))
+    secret_groupe = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return render(
         request,
         "habilitations/enrolement.html",
@@ -171,9 +179,30 @@ def enrolement(request: HttpRequest) -> HttpResponseBase:
     )
 
 
+def _code_enrolement(
+    request: HttpRequest, user: Professionnel, dispositif: DispositifTOTP | None
+) -> HttpResponseBase:
+    """The step before the QR code: the one-time code handed over by the organisme's administrator (a
+    stolen password alone cannot enrol a new second factor). Failures count towards the lockout."""
+    form = CodeEnrolementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        verrou = auth.etat_verrou(user.email, user, auth.client_ip(request))
+        if verrou.refuse:
+            auth.journaliser(request, TypeEvenementAuth.VERROUILLE, user.email, user)
+            form.add_error(None, message_verrou(verrou))
+        elif dispositif is not None and auth.utiliser_code_enrolement(dispositif, form.cleaned_data["code"]):
+            request.session[SESSION_ENROLEMENT] = dispositif.pk
+            return redirect("habilitations:enrolement")
+        else:
+            auth.journaliser(request, TypeEvenementAuth.ECHEC_SECOND_FACTEUR, user.email, user)
+            form.add_error("code", "Code d'enrôlement incorrect, déjà utilisé ou expiré.")
+    return render(request, "habilitations/code_enrolement.html", {"form": form})
+
+
 @login_required
 def codes_secours(request: HttpRequest) -> HttpResponseBase:
-    codes = request.session.pop("dui_codes_secours", None)
+    chiffres = request.session.pop(SESSION_CODES, None)
+    codes = json.loads(dechiffrer(chiffres)) if chiffres else None
     if not codes:
         return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "habilitations/codes_secours.html", {"codes": codes})
@@ -182,7 +211,7 @@ def codes_secours(request: HttpRequest) -> HttpResponseBase:
 @login_required
 @require_POST
 def regenerer_codes_secours(request: HttpRequest) -> HttpResponseBase:
-    request.session["dui_codes_secours"] = auth.generer_codes_secours(professionnel(request))
+    request.session[SESSION_CODES] = chiffrer(json.dumps(auth.generer_codes_secours(professionnel(request))))
     return redirect("habilitations:codes_secours")
 
 

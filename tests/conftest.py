@@ -219,7 +219,7 @@ def og_b(db):
 
 def code_totp(user, decalage: int = 0) -> str:
     with auth_lookup():
-        secret = user.dispositif_totp.secret
+        secret = user.dispositif_totp.secret_clair
     totp = pyotp.TOTP(secret)
     return totp.at(timezone.now() + datetime.timedelta(seconds=30 * decalage))
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import re
 
+import pyotp
 import pytest
 from django.utils import timezone
 
@@ -144,7 +146,7 @@ def test_create_professional_then_habilitation_then_end_it(og_a, og_b, client_de
     )
     assert r.status_code == 200 and "existe déjà" in r.content.decode()
     r = client.post("/administration/professionnels/nouveau/", {**data, "rpps": "10101010109"})
-    assert r.status_code == 302
+    assert r.status_code == 200 and 'data-testid="code-enrolement"' in r.content.decode()
     with tenant_context(og_a.organisme.pk):
         pro = Professionnel.objects.get(email="nouvelle@a.test")
     url = f"/administration/professionnels/{pro.public_id}/habilitations/"
@@ -200,8 +202,6 @@ def test_admin_cannot_deactivate_themselves(og_a, client_de):
 def test_new_account_must_choose_its_own_password(og_a, client_de):
     from django.test import Client
 
-    from tests.conftest import connecter
-
     admin = client_de(og_a.admin)
     r = admin.post(
         "/administration/professionnels/nouveau/",
@@ -213,11 +213,16 @@ def test_new_account_must_choose_its_own_password(og_a, client_de):
             "mot_de_passe": "Provisoire-donne-par-admin-1",
         },
     )
-    assert r.status_code == 302
+    assert r.status_code == 200
+    code = re.search(r'data-testid="code-enrolement">([0-9A-F-]+)<', r.content.decode()).group(1)
     with tenant_context(og_a.organisme.pk):
-        recrue = Professionnel.objects.get(email="recrue@a.test")
-        DispositifFactory(professionnel=recrue)
-    client = connecter(Client(), recrue, password="Provisoire-donne-par-admin-1")
+        assert Professionnel.objects.get(email="recrue@a.test").mot_de_passe_temporaire_expire_le
+    client = Client()
+    client.post("/connexion/", {"email": "recrue@a.test", "password": "Provisoire-donne-par-admin-1"})
+    assert client.post("/connexion/enrolement/", {"code": code}).status_code == 302
+    page = client.get("/connexion/enrolement/").content.decode()
+    secret = re.search(r'data-testid="secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    assert client.post("/connexion/enrolement/", {"code": pyotp.TOTP(secret).now()}).status_code == 302
     r = client.get("/")
     assert r.status_code == 302 and r["Location"] == "/compte/"
     r = client.post(
@@ -239,6 +244,9 @@ def test_new_account_must_choose_its_own_password(og_a, client_de):
     )
     assert r.status_code == 302
     assert client.get("/").status_code == 200
+    # the administrator's password was for one session: it no longer opens one (issue 15, item 8)
+    r = Client().post("/connexion/", {"email": "recrue@a.test", "password": "Provisoire-donne-par-admin-1"})
+    assert r.status_code == 200
 
 
 def test_admin_resets_a_lost_second_factor_and_a_password(og_a, client_de):
@@ -251,14 +259,26 @@ def test_admin_resets_a_lost_second_factor_and_a_password(og_a, client_de):
     admin = client_de(og_a.admin)
     pro = og_a["aide_soignant"]
     url = f"/administration/professionnels/{pro.public_id}/reinitialiser/"
-    assert admin.post(url, {"quoi": "second_facteur"}).status_code == 302
+    r = admin.post(url, {"quoi": "second_facteur"})
+    assert r.status_code == 200
+    code = re.search(r'data-testid="code-enrolement">([0-9A-F-]+)<', r.content.decode()).group(1)
     with auth_lookup():
-        assert not DispositifTOTP.objects.filter(professionnel=pro).exists()
-    r = Client().post("/connexion/", {"email": pro.email, "password": PASSWORD})
+        assert not DispositifTOTP.objects.get(professionnel=pro).confirme
+    client = Client()
+    r = client.post("/connexion/", {"email": pro.email, "password": PASSWORD})
     assert r["Location"] == "/connexion/enrolement/"
+    # the password alone does not enrol a new phone: the administrator's one-time code is needed
+    assert 'data-testid="secret"' not in client.get("/connexion/enrolement/").content.decode()
+    assert "incorrect" in client.post("/connexion/enrolement/", {"code": "AAAA-BBBB-CCCC"}).content.decode()
+    assert client.post("/connexion/enrolement/", {"code": code.lower()}).status_code == 302
+    assert 'data-testid="secret"' in client.get("/connexion/enrolement/").content.decode()
+    autre = Client()  # single use: another session cannot use it again
+    autre.post("/connexion/", {"email": pro.email, "password": PASSWORD})
+    assert "incorrect" in autre.post("/connexion/enrolement/", {"code": code}).content.decode()
     r = admin.post(url, {"quoi": "mot_de_passe", "temporaire": "azerty"}, follow=True)
     assert "Mot de passe refusé" in r.content.decode()
     admin.post(url, {"quoi": "mot_de_passe", "temporaire": "Provisoire-tres-long-2026"})
     with tenant_context(og_a.organisme.pk):
-        assert JournalAcces.objects.filter(type_acces="administration", objet_id=pro.public_id).count() == 2
+        # code issued, second factor reset, temporary password
+        assert JournalAcces.objects.filter(type_acces="administration", objet_id=pro.public_id).count() == 3
         assert Professionnel.objects.get(pk=pro.pk).doit_changer_mot_de_passe

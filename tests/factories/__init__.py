@@ -8,6 +8,7 @@ import itertools
 import factory
 import pyotp
 
+from dui.chiffrement import chiffrer
 from dui.models import Etablissement, OrganismeGestionnaire, Unite
 from habilitations.models import DispositifTOTP, Habilitation, Professionnel
 
@@ -63,7 +64,7 @@ class DispositifFactory(factory.django.DjangoModelFactory):
 
     professionnel = factory.SubFactory(ProfessionnelFactory)
     organisme = factory.SelfAttribute("professionnel.organisme")
-    secret = factory.LazyFunction(pyotp.random_base32)
+    secret = factory.LazyFunction(lambda: chiffrer(pyotp.random_base32()))
     confirme = True
 
 

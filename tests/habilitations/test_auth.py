@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from dui.tenancy import auth_lookup
-from habilitations.models import EvenementAuthentification, TypeEvenementAuth
+from habilitations.models import DispositifTOTP, EvenementAuthentification, TypeEvenementAuth
 from tests.conftest import PASSWORD, code_totp, connecter
 
 pytestmark = pytest.mark.django_db
@@ -83,14 +83,18 @@ def test_enrolment_flow_for_a_new_account(og_a):
 
     import pyotp
 
+    from habilitations.auth import emettre_code_enrolement
     from habilitations.models import DispositifTOTP
 
     user = og_a["educateur"]
+    code = emettre_code_enrolement(user)
     with auth_lookup():
-        DispositifTOTP.objects.filter(professionnel=user).delete()
+        dispositif = DispositifTOTP.objects.get(professionnel=user)
+    assert dispositif.secret.startswith("fernet:") and dispositif.secret_clair not in dispositif.secret
     client = Client()
     r = client.post("/connexion/", {"email": user.email, "password": PASSWORD})
     assert r["Location"] == "/connexion/enrolement/"
+    assert client.post("/connexion/enrolement/", {"code": code}).status_code == 302
     page = client.get("/connexion/enrolement/").content.decode()
     assert 'src="data:image/svg+xml' in page
     secret = re.search(r'data-testid="secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
@@ -364,3 +368,80 @@ def test_open_redirect_is_refused(og_a):
     client.post("/connexion/?next=https://malveillant.example/", {"email": user.email, "password": PASSWORD})
     r = client.post("/connexion/second-facteur/", {"code": code_totp(user)})
     assert r["Location"] == "/"
+
+
+def test_an_administrators_password_expires_unused(og_a, settings):
+    """Issue 15, item 8: a password set by an administrator expires (and serves one session)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from habilitations.models import Professionnel
+
+    user = og_a["educateur"]
+    with auth_lookup():
+        Professionnel.objects.filter(pk=user.pk).update(
+            doit_changer_mot_de_passe=True,
+            mot_de_passe_temporaire_expire_le=timezone.now() - datetime.timedelta(minutes=1),
+        )
+    r = Client().post("/connexion/", {"email": user.email, "password": PASSWORD})
+    assert r.status_code == 200 and "incorrect" in r.content.decode()
+    with auth_lookup():
+        Professionnel.objects.filter(pk=user.pk).update(
+            mot_de_passe_temporaire_expire_le=timezone.now() + datetime.timedelta(hours=1)
+        )
+    assert Client().post("/connexion/", {"email": user.email, "password": PASSWORD}).status_code == 302
+
+
+def test_seeds_and_waiting_recovery_codes_are_encrypted_at_rest(og_a, settings):
+    """Issue 15, item 8: no second-factor seed in clear in the database, nor recovery codes in a session row;
+    a key rotation keeps them readable."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+
+    from dui import chiffrement
+
+    user = og_a["infirmier"]
+    client = connecter(Client(), user)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('app.auth_lookup', 'on', false)")
+        cursor.execute(
+            "SELECT secret FROM habilitations_dispositiftotp WHERE professionnel_id = %s", [user.pk]
+        )
+        stocke = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('app.auth_lookup', '', false)")
+    with auth_lookup():
+        clair = user.dispositif_totp.secret_clair
+    assert stocke.startswith("fernet:") and clair not in stocke and len(clair) >= 16
+    assert client.post("/compte/codes-de-secours/regenerer/").status_code == 302
+    sessions = [s.get_decoded() for s in Session.objects.all()]
+    attente = next(s["dui_codes_secours"] for s in sessions if "dui_codes_secours" in s)
+    assert isinstance(attente, str) and attente.startswith("fernet:")
+    page = client.get("/compte/codes-de-secours/").content.decode()
+    assert page.count("<li>") >= 10
+    # rotation: a new key first, the old one kept; the secrets re-encrypted stay readable
+    ancienne = settings.DUI_CLES_CHIFFREMENT[0]
+    settings.DUI_CLES_CHIFFREMENT = [chiffrement.nouvelle_cle(), ancienne]
+    tourne = chiffrement.rechiffrer(stocke)
+    settings.DUI_CLES_CHIFFREMENT = settings.DUI_CLES_CHIFFREMENT[:1]
+    assert chiffrement.dechiffrer(tourne) == clair
+    with pytest.raises(chiffrement.SecretIllisible):
+        chiffrement.dechiffrer(stocke)  # the old key is gone
+    with pytest.raises(chiffrement.SecretIllisible):
+        chiffrement.dechiffrer(clair)  # never a seed in clear
+
+
+def test_the_rotation_command_reencrypts_every_seed(og_a, og_b, settings):
+    from django.core.management import call_command
+
+    from dui import chiffrement
+
+    with auth_lookup():
+        avant = {d.pk: d.secret_clair for d in DispositifTOTP.objects.all()}
+    assert len(avant) >= 2 * 13
+    settings.DUI_CLES_CHIFFREMENT = [chiffrement.nouvelle_cle(), *settings.DUI_CLES_CHIFFREMENT]
+    call_command("rechiffrer", stdout=__import__("io").StringIO())
+    settings.DUI_CLES_CHIFFREMENT = settings.DUI_CLES_CHIFFREMENT[:1]  # only the new key is left
+    with auth_lookup():
+        apres = {d.pk: d.secret_clair for d in DispositifTOTP.objects.all()}
+    assert apres == avant
