@@ -7,12 +7,14 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
     && useradd --system --create-home --uid 1000 dui
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY requirements ./requirements
+RUN pip install --no-cache-dir --require-hashes -r requirements/production.txt
 COPY dui ./dui
 COPY habilitations ./habilitations
 COPY administration ./administration
 COPY usagers ./usagers
 COPY admission ./admission
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --no-deps .
 COPY . .
 RUN DJANGO_SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput
 USER dui

@@ -11,11 +11,15 @@ if [ ! -x .venv/bin/python ]; then
   echo "[dui] Création de l'environnement virtuel .venv" >&2
   "$PYTHON" -m venv .venv
 fi
+# Dependencies come from a lock file with hashes (requirements/*.txt, made by pip-compile from pyproject.toml:
+# see docs/contributing.md); the project itself is then installed without resolving anything.
+lock="requirements/${EXTRAS:-production}.txt"
 stamp=".venv/.installed${EXTRAS:+-$EXTRAS}"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "[dui] Installation des dépendances (pip)…" >&2
+if [ ! -f "$stamp" ] || [ "$lock" -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "[dui] Installation des dépendances verrouillées ($lock, empreintes vérifiées)…" >&2
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e ".${EXTRAS:+[$EXTRAS]}"
+  .venv/bin/pip install -q --require-hashes -r "$lock"
+  .venv/bin/pip install -q --no-deps -e .
   touch "$stamp"
 fi
 export PATH="$ROOT/.venv/bin:$PATH"

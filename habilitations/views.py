@@ -112,8 +112,9 @@ def _ouvrir_session(request: HttpRequest, user: Professionnel) -> HttpResponseBa
     request.session[SESSION_2FA] = True
     request.session[SESSION_ACTIVITE] = request.session[SESSION_DEBUT] = time.time()
     if user.doit_changer_mot_de_passe:  # an administrator's password opens this session only
+        user.mot_de_passe_temporaire_expire_le = timezone.now()
         with auth_lookup():
-            Professionnel.objects.filter(pk=user.pk).update(mot_de_passe_temporaire_expire_le=timezone.now())
+            user.save(update_fields=["mot_de_passe_temporaire_expire_le"])
     auth.journaliser(request, TypeEvenementAuth.SUCCES, user.email, user)
     return redirect(suivant)
 

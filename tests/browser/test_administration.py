@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -26,8 +28,13 @@ def test_admin_creates_a_professional_and_a_habilitation(live_server, og_a, page
     assert page.get_by_label("Adresse e-mail").input_value() == "camille.nouvelle@a.test"  # nothing lost
     page.get_by_label("Mot de passe initial").fill("Tisane-verveine-au-jardin-7")
     page.get_by_role("button", name="Créer le compte").click()
-    page.wait_for_url("**/administration/professionnels/*/")
     expect(page.locator("body")).to_contain_text("Compte de Camille Nouvelle créé")
+    # the one-time enrolment code, shown once to hand over (issue 15: the password alone cannot enrol)
+    expect(page.get_by_test_id("code-enrolement")).to_have_text(
+        re.compile(r"^[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$")
+    )
+    page.get_by_role("link", name="Retour à la fiche").click()
+    page.wait_for_url("**/administration/professionnels/*/")
     page.get_by_label("Établissement").select_option(label="MAS A")
     page.get_by_label("Rôle").select_option("infirmier")
     page.get_by_label("Début").fill("2026-01-05")
