@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "soins",
     "medicaments",
     "interop",
+    "rgpd",  # right of access, retention and archiving, DPO tools (reads every app through the model graph)
     "accueil",  # the shell: home page, access journal pages, demo (imports every app, imported by none)
 ]
 
@@ -180,6 +181,8 @@ DUI_BREAK_GLASS_HOURS = env.int("DUI_BREAK_GLASS_HOURS", default=4)
 DUI_TOTP_ISSUER = env.str("DUI_TOTP_ISSUER", default="DUI")
 # hits of the duplicate check per professional and hour before the creation of dossiers is suspended
 DUI_DOUBLONS_PAR_HEURE = env.int("DUI_DOUBLONS_PAR_HEURE", default=20)
+# a right-of-access ZIP is downloadable once, during this many days
+DUI_DROIT_ACCES_JOURS = env.int("DUI_DROIT_ACCES_JOURS", default=7)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 12 * 3600
@@ -259,6 +262,7 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {  # periodic tasks of the domain apps (r
     "rappels-bilans-pp": {"task": "accompagnement.rappels_bilans", "schedule": 6 * 3600},
     "plans-administration": {"task": "medicaments.etendre_plans", "schedule": 6 * 3600},
     "relais-envois": {"task": "interop.relayer_tous", "schedule": 60},
+    "purge-droit-acces": {"task": "rgpd.purger_tous", "schedule": 3600},
 }
 
 # --- INSi (identity retrieval). Default: the local INSi test server started by bin/run ------------

@@ -13,4 +13,5 @@ urlpatterns = [
     path("soins/", include("soins.urls")),
     path("medicaments/", include("medicaments.urls")),
     path("echanges/", include("interop.urls")),
+    path("rgpd/", include("rgpd.urls")),
 ]

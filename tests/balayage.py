@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,7 @@ ROUTES: dict[str, Route] = {
     # shell and kernel
     "etablissement": Route(_id("ehpad"), "infirmier"),
     "journal_export_fichier": Route(_id("export"), "dpo"),
+    "rgpd:telecharger": Route(_id("droit_acces"), "dpo", post_seulement=True),
     # habilitations
     "habilitations:bris_de_glace": Route(
         lambda o: {"objet_type": "etablissement", "public_id": o["mas"].public_id}, "aide_soignant"
@@ -246,6 +248,22 @@ def objets(tenant, texte: str = "") -> dict[str, Any]:
             fichier=str(chemin.relative_to(settings.MEDIA_ROOT)),
             nb_lignes=1,
         )
+        from rgpd.models import DemandeDroitAcces
+
+        zip_rgpd = Path(settings.MEDIA_ROOT) / "rgpd" / str(tenant.organisme.pk) / "droit-acces-balayage.zip"
+        zip_rgpd.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(zip_rgpd, "w") as zf:
+            zf.writestr("donnees.json", f'{{"personne": "Balayage{t}"}}')
+        o["droit_acces"] = DemandeDroitAcces.objects.create(
+            organisme=tenant.organisme,
+            usager=usager,
+            demandeur=tenant.dpo,
+            motif=f"Courrier {t}",
+            statut="termine",
+            fichier=str(zip_rgpd.relative_to(settings.MEDIA_ROOT)),
+            termine_le=timezone.now(),
+            expire_le=timezone.now() + datetime.timedelta(days=7),
+        )
         usager.photo.save(f"{tenant.organisme.pk}/balayage.png", ContentFile(_png()), save=True)
         o["proche"] = Proche.objects.create(
             organisme=tenant.organisme, usager=usager, nom=f"Proche{t}", lien="enfant", telephone="0600000000"
@@ -440,6 +458,7 @@ def _g(*alternatives: str) -> list[set[str]]:
 GARDES: dict[str, Any] = {
     "etablissement": _g("administratif.voir"),
     "journal_export_fichier": "dpo",  # the DPO who asked for it
+    "rgpd:telecharger": "dpo",  # the DPO who asked for it (once)
     "habilitations:bris_de_glace": "habilite",
     "habilitations:revoir_bris_de_glace": "dpo",  # the access is in the MAS: no EHPAD director reviews it
     **{nom: "admin" for nom in ROUTES if nom.startswith("administration:")},

@@ -23,6 +23,7 @@ COUCHES: dict[str, int] = {
     "soins": 5,
     "medicaments": 6,
     "interop": 7,
+    "rgpd": 8,  # RGPD lifecycle: reads the dossiers through the model graph
     "accueil": 9,  # the shell: home page, journal pages, demo
 }
 # Project wiring needs no exception: settings and the URL map name the apps by string, the Celery app

@@ -114,6 +114,11 @@ def _completer(organisme: OrganismeGestionnaire) -> None:
         grille = GrilleEvaluation.objects.order_by("pk").first()
         etab = Etablissement.objects.order_by("pk").first()
         demande = DemandeAdmission.objects.order_by("pk").first()
+        from rgpd.models import DemandeDroitAcces
+
+        DemandeDroitAcces.objects.create(
+            organisme=organisme, usager=usager, demandeur=pro, motif="Courrier du 2/11"
+        )
         EvaluationGrille.objects.create(
             organisme=organisme,
             usager=usager,

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "rgpd"
+
+urlpatterns = [
+    path("droit-acces/", views.droit_acces, name="droit_acces"),
+    path("droit-acces/<uuid:public_id>/telecharger/", views.telecharger, name="telecharger"),
+]
