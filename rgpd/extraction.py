@@ -114,8 +114,9 @@ def extraire(usager: Any) -> list[Section]:
             for f in champs:
                 if isinstance(f, models.FileField) and getattr(instance, f.attname):
                     section.fichiers.append((f"{m.label}-{instance.pk}", getattr(instance, f.attname)))
-            if getattr(instance, "public_id", None):
-                section.public_ids.add(str(instance.public_id))
+            public_id = getattr(instance, "public_id", None)
+            if public_id:
+                section.public_ids.add(str(public_id))
         if section.lignes:
             sections.append(section)
     return sections

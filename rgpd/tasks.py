@@ -106,7 +106,7 @@ def generer_droit_acces(self: Task[Any, Any], demande_public_id: str, *, acteur:
                             contenu = f.read()
                     except FileNotFoundError:
                         continue
-                    zf.writestr(f"fichiers/{nom}-{nom_de_fichier_sur(Path(fichier.name).name)}", contenu)
+                    zf.writestr(f"fichiers/{nom}-{nom_de_fichier_sur(Path(fichier.name or "").name)}", contenu)
                     nb_fichiers += 1
         demande.fichier = str(chemin.relative_to(settings.MEDIA_ROOT))
         demande.taille = chemin.stat().st_size
