@@ -263,6 +263,7 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {  # periodic tasks of the domain apps (r
     "plans-administration": {"task": "medicaments.etendre_plans", "schedule": 6 * 3600},
     "relais-envois": {"task": "interop.relayer_tous", "schedule": 60},
     "purge-droit-acces": {"task": "rgpd.purger_tous", "schedule": 3600},
+    "archivage-dossiers": {"task": "rgpd.archiver_tous", "schedule": 24 * 3600},
 }
 
 # --- INSi (identity retrieval). Default: the local INSi test server started by bin/run ------------

@@ -183,7 +183,13 @@ def actions_sur(user: Any, obj: Model) -> frozenset[str]:
     )
 
 
+def _archive(obj: Any) -> bool:
+    return getattr(obj, "archive_le", None) is not None
+
+
 def _decider(user: Any, obj: Model, action: str, categorie: str, niveau: str) -> bool:
+    if _archive(obj):  # an archived dossier: read-only, for the DPO only (rgpd app)
+        return niveau == VOIR and bool(user.est_dpo) and categorie != Categorie.ADMINISTRATION
     etabs, exceptions = _objet(user, obj)
     if f"refuser_{categorie}" in exceptions:
         return False
@@ -272,6 +278,12 @@ def scope(user: Any, action: str, queryset: QuerySet[M]) -> QuerySet[M]:
             if refuses and q_etabs and q_etabs(refuses) is not None:
                 bdg &= ~q_etabs(refuses)
             allowed |= bdg
+    if model is _usager_model():  # archived dossiers: read-only, for the DPO only
+        archive = Q(archive_le__isnull=False)
+        if niveau == VOIR and user.est_dpo and categorie != Categorie.ADMINISTRATION:
+            allowed = archive if allowed is None else (allowed & ~archive) | archive
+        else:
+            allowed = ~archive if allowed is None else allowed & ~archive
     if allowed is not None:
         queryset = queryset.filter(allowed)
     deny = _exception_objet_exists(user, model, f"refuser_{categorie}")
@@ -299,6 +311,9 @@ def _ouvert_sur_usager(user: Any, action: str, id_ref: str, public_id_ref: str) 
     categorie, niveau = valider_action(action)
     usager_model = _usager_model()
     condition = Q(pk__in=[])
+    if niveau == VOIR and user.est_dpo:  # an archived dossier's content, for the DPO (read-only)
+        prefixe = "" if id_ref == "pk" else id_ref.removesuffix("_id") + "__"
+        condition |= Q(**{f"{prefixe}archive_le__isnull": False})
     exception_model = EXCEPTION_MODELS.get(usager_model)
     if exception_model is not None:
         condition |= Q(
@@ -392,6 +407,8 @@ def can_dans_etablissement(user: Any, action: str, usager: Any, etablissement: A
 def _ouvert_par_exception(user: Any, action: str, usager: Any) -> bool:
     """Python twin of ``_ouvert_sur_usager`` for one usager (cached for the request)."""
     categorie, niveau = valider_action(action)
+    if _archive(usager):
+        return niveau == VOIR and bool(user.est_dpo)
     _etabs, exceptions = _objet(user, usager)
     if f"accorder_{categorie}" in exceptions:
         return True

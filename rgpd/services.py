@@ -83,3 +83,41 @@ def purger(organisme_id: int) -> int:
 
 def expiration() -> datetime.datetime:
     return timezone.now() + datetime.timedelta(days=settings.DUI_DROIT_ACCES_JOURS)
+
+
+def do_definir_regle(
+    request: HttpRequest, nature: str, *, archivage_apres_mois: int, conservation_annees: int, source: str
+) -> None:
+    """The DPO sets the organisme's retention period for one kind of data (journaled)."""
+    from .models import RegleConservation
+
+    user: Any = request.user
+    if not user.est_dpo:
+        raise PermissionDenied
+    if not source.strip():
+        raise ValidationError({"source": "Indiquez la source ou la justification de cette durée."})
+    RegleConservation.objects.update_or_create(
+        organisme_id=user.organisme_id,
+        nature=nature,
+        defaults={
+            "archivage_apres_mois": archivage_apres_mois,
+            "conservation_annees": conservation_annees,
+            "source": source.strip(),
+        },
+    )
+    journaliser_acces(
+        request,
+        TypeAcces.ADMINISTRATION,
+        None,
+        f"Règle de conservation « {nature} » : archivage {archivage_apres_mois} mois, "
+        f"conservation {conservation_annees} ans",
+    )
+
+
+def do_anonymiser(request: HttpRequest, usager: Any) -> dict[str, int]:
+    from .cycle import anonymiser
+
+    try:
+        return anonymiser(request, usager)
+    except PermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc

@@ -106,7 +106,9 @@ def generer_droit_acces(self: Task[Any, Any], demande_public_id: str, *, acteur:
                             contenu = f.read()
                     except FileNotFoundError:
                         continue
-                    zf.writestr(f"fichiers/{nom}-{nom_de_fichier_sur(Path(fichier.name or "").name)}", contenu)
+                    zf.writestr(
+                        f"fichiers/{nom}-{nom_de_fichier_sur(Path(fichier.name or '').name)}", contenu
+                    )
                     nb_fichiers += 1
         demande.fichier = str(chemin.relative_to(settings.MEDIA_ROOT))
         demande.taille = chemin.stat().st_size
@@ -139,3 +141,18 @@ def purger(self: Task[Any, Any], *, acteur: Any) -> int:
 @shared_task(name="rgpd.purger_tous")
 def purger_tous() -> int:
     return pour_chaque_organisme(purger)
+
+
+@shared_task(base=SystemTenantTask, bind=True, name="rgpd.archiver")
+def archiver(self: Task[Any, Any], *, acteur: Any) -> int:
+    """Archive the organisme's dossiers whose last séjour ended long enough ago (daily)."""
+    from dui.tenancy import organisme_courant
+
+    from .cycle import archiver as archiver_organisme
+
+    return archiver_organisme(organisme_courant())
+
+
+@shared_task(name="rgpd.archiver_tous")
+def archiver_tous() -> int:
+    return pour_chaque_organisme(archiver)

@@ -13,10 +13,11 @@ from dui.exports import nom_de_fichier_sur
 from dui.forms import traitement
 from habilitations.access import for_tenant
 from usagers import selectors as usagers
+from usagers.models import Usager
 
-from . import services
-from .forms import DroitAccesForm
-from .models import DemandeDroitAcces
+from . import cycle, services
+from .forms import DroitAccesForm, RegleForm
+from .models import DemandeDroitAcces, NatureDonnees
 
 
 def _exiger(request) -> None:
@@ -84,3 +85,68 @@ def telecharger(request, public_id):
     reponse = FileResponse(fichier, as_attachment=True, filename=nom, content_type="application/zip")
     reponse["Cache-Control"] = "private, no-store"
     return reponse
+
+
+def _exiger_dpo(request) -> None:
+    if not (request.user.est_dpo and request.user.organisme_id):
+        raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conservation(request):
+    """The DPO's page of the dossiers' lifecycle: the retention rules (with their source), the archived
+    dossiers, and those past their retention, proposed for anonymisation."""
+    _exiger_dpo(request)
+    organisme_id = request.user.organisme_id
+    actuelles = cycle.regles(organisme_id)
+    formulaires = {}
+    for nature, libelle in NatureDonnees.choices:
+        r = actuelles[nature]
+        donnees = request.POST if request.method == "POST" and request.POST.get("nature") == nature else None
+        form = RegleForm(
+            donnees,
+            prefix=nature,
+            initial={
+                "archivage_apres_mois": r.archivage_apres_mois,
+                "conservation_annees": r.conservation_annees,
+                "source": r.source,
+            },
+        )
+        if donnees is not None and form.is_valid():
+            with traitement(form):
+                services.do_definir_regle(request, nature, **form.cleaned_data)
+                messages.success(request, f"Règle « {libelle} » enregistrée.")
+                return redirect("rgpd:conservation")
+        formulaires[nature] = (libelle, form)
+    archives = for_tenant(
+        request.user, Usager.objects.filter(archive_le__isnull=False, anonymise_le__isnull=True)
+    ).order_by("-archive_le")
+    return render(
+        request,
+        "rgpd/conservation.html",
+        {
+            "formulaires": formulaires,
+            "archives": archives[:200],
+            "nb_archives": archives.count(),
+            "a_anonymiser": cycle.a_anonymiser(organisme_id),
+        },
+    )
+
+
+@login_required
+@require_POST
+def anonymiser(request, public_id):
+    _exiger_dpo(request)
+    proposes = {str(u.public_id): u for u, _echeance in cycle.a_anonymiser(request.user.organisme_id)}
+    usager = proposes.get(str(public_id))
+    if usager is None:
+        raise Http404
+    if request.POST.get("confirmation") != "oui":
+        messages.error(request, "Cochez la confirmation : l'anonymisation est définitive.")
+        return redirect("rgpd:conservation")
+    bilan = services.do_anonymiser(request, usager)
+    messages.success(
+        request, f"Dossier anonymisé : {sum(bilan.values())} lignes effacées ou réduites aux statistiques."
+    )
+    return redirect("rgpd:conservation")

@@ -48,6 +48,7 @@ ROUTES: dict[str, Route] = {
     "etablissement": Route(_id("ehpad"), "infirmier"),
     "journal_export_fichier": Route(_id("export"), "dpo"),
     "rgpd:telecharger": Route(_id("droit_acces"), "dpo", post_seulement=True),
+    "rgpd:anonymiser": Route(_id("archive"), "dpo", post_seulement=True),  # unconfirmed: nothing done
     # habilitations
     "habilitations:bris_de_glace": Route(
         lambda o: {"objet_type": "etablissement", "public_id": o["mas"].public_id}, "aide_soignant"
@@ -249,6 +250,19 @@ def objets(tenant, texte: str = "") -> dict[str, Any]:
             nb_lignes=1,
         )
         from rgpd.models import DemandeDroitAcces
+        from tests.factories import SejourFactory, UsagerFactory
+
+        # a dossier closed long ago, archived and past its retention: proposed to the DPO for anonymisation
+        parti = UsagerFactory(organisme=tenant.organisme, nom_naissance=f"Archive{t}")
+        SejourFactory(
+            usager=parti,
+            etablissement=tenant.ehpad,
+            date_entree=datetime.date(2000, 1, 1),
+            date_sortie=datetime.date(2002, 1, 1),
+        )
+        parti.archive_le = timezone.now()
+        parti.save(update_fields=["archive_le"])
+        o["archive"] = parti
 
         zip_rgpd = Path(settings.MEDIA_ROOT) / "rgpd" / str(tenant.organisme.pk) / "droit-acces-balayage.zip"
         zip_rgpd.parent.mkdir(parents=True, exist_ok=True)
@@ -459,6 +473,7 @@ GARDES: dict[str, Any] = {
     "etablissement": _g("administratif.voir"),
     "journal_export_fichier": "dpo",  # the DPO who asked for it
     "rgpd:telecharger": "dpo",  # the DPO who asked for it (once)
+    "rgpd:anonymiser": "dpo",
     "habilitations:bris_de_glace": "habilite",
     "habilitations:revoir_bris_de_glace": "dpo",  # the access is in the MAS: no EHPAD director reviews it
     **{nom: "admin" for nom in ROUTES if nom.startswith("administration:")},

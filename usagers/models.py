@@ -100,6 +100,10 @@ class Usager(TenantModel):
         related_name="+",
         help_text="Dossier doublon fusionné dans celui-ci.",
     )
+    # RGPD lifecycle (rgpd app): archived once its last séjour ended long enough ago (read-only, the DPO
+    # only); anonymised past its retention period (identity and free texts wiped, statistics kept)
+    archive_le = models.DateTimeField("archivé le", null=True, blank=True)
+    anonymise_le = models.DateTimeField("anonymisé le", null=True, blank=True)
     history = tenant_history()
 
     etablissement_path = None  # through its séjours: see q_dans_etablissements / etablissement_ids
