@@ -114,10 +114,17 @@ def _completer(organisme: OrganismeGestionnaire) -> None:
         grille = GrilleEvaluation.objects.order_by("pk").first()
         etab = Etablissement.objects.order_by("pk").first()
         demande = DemandeAdmission.objects.order_by("pk").first()
-        from rgpd.models import DemandeDroitAcces
+        from rgpd.models import DemandeDroitAcces, RegleConservation
 
         DemandeDroitAcces.objects.create(
             organisme=organisme, usager=usager, demandeur=pro, motif="Courrier du 2/11"
+        )
+        RegleConservation.objects.create(
+            organisme=organisme,
+            nature="dossier",
+            archivage_apres_mois=24,
+            conservation_annees=5,
+            source="Interne",
         )
         EvaluationGrille.objects.create(
             organisme=organisme,
