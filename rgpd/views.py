@@ -1,22 +1,29 @@
-"""Pages of the RGPD app: the right of access (request, follow-up, one download)."""
+"""Pages of the RGPD app: the right of access (request, follow-up, one download), the lifecycle of the
+dossiers (retention rules, archives, anonymisation) and the report of unusual accesses."""
 
 from __future__ import annotations
+
+import datetime
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dui.audit import journaliser_acces
 from dui.exports import nom_de_fichier_sur
 from dui.forms import traitement
+from dui.models import TypeAcces
 from habilitations.access import for_tenant
+from habilitations.models import Professionnel
 from usagers import selectors as usagers
 from usagers.models import Usager
 
-from . import cycle, services
-from .forms import DroitAccesForm, RegleForm
+from . import cycle, services, surveillance
+from .forms import DroitAccesForm, RegleForm, SurveillanceForm
 from .models import DemandeDroitAcces, NatureDonnees
 
 
@@ -150,3 +157,94 @@ def anonymiser(request, public_id):
         request, f"Dossier anonymisé : {sum(bilan.values())} lignes effacées ou réduites aux statistiques."
     )
     return redirect("rgpd:conservation")
+
+
+@login_required
+def acces_inhabituels(request):
+    """The DPO's report of unusual accesses (volume, outside one's ESMS, at night, break-the-glass not
+    reviewed), with filters; ``?format=csv`` exports it (journaled)."""
+    _exiger_dpo(request)
+    aujourd_hui = timezone.localdate()
+    initial = {
+        "du": aujourd_hui - datetime.timedelta(days=30),
+        "au": aujourd_hui,
+        "seuil_dossiers": 40,
+        "nuit_debut": 22,
+        "nuit_fin": 6,
+    }
+    professionnels = for_tenant(request.user, Professionnel.objects.all()).order_by("nom", "prenom")
+    donnees = {
+        **{k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in initial.items()},
+        **request.GET.dict(),
+    }
+    form = SurveillanceForm(professionnels, donnees)
+    contexte: dict = {"form": form}
+    if form.is_valid():
+        d = form.cleaned_data
+        filtres = surveillance.Filtres(
+            du=d["du"],
+            au=d["au"],
+            seuil_dossiers=d["seuil_dossiers"],
+            nuit_debut=d["nuit_debut"],
+            nuit_fin=d["nuit_fin"],
+            professionnel_id=d["professionnel"].pk if d["professionnel"] else None,
+        )
+        rapport = surveillance.rapport(request.user.organisme_id, filtres)
+        if request.GET.get("format") == "csv":
+            journaliser_acces(
+                request,
+                TypeAcces.EXPORT,
+                None,
+                f"Rapport des accès inhabituels du {d['du']:%d/%m/%Y} au {d['au']:%d/%m/%Y}",
+            )
+            return _rapport_csv(rapport, d["du"], d["au"])
+        contexte.update(rapport=rapport, resume=surveillance.resume(request.user.organisme_id, filtres))
+    return render(request, "rgpd/acces_inhabituels.html", contexte)
+
+
+def _rapport_csv(rapport, du, au) -> HttpResponse:
+    import csv
+    import io
+
+    from dui.exports import cellule_sure
+
+    tampon = io.StringIO()
+    w = csv.writer(tampon, delimiter=";")
+
+    def ligne(*valeurs):
+        w.writerow(cellule_sure(v) for v in valeurs)
+
+    paris = timezone.get_current_timezone()
+    ligne("rubrique", "professionnel", "date", "détail", "nombre")
+    for v in rapport.volumes:
+        ligne(
+            "Volume inhabituel",
+            v["professionnel"],
+            f"{v['jour']:%d/%m/%Y}",
+            "dossiers distincts",
+            v["dossiers"],
+        )
+    for h in rapport.hors_habilitations:
+        ligne(
+            "Hors habilitations",
+            h["professionnel"],
+            f"{h['dernier'].astimezone(paris):%d/%m/%Y %H:%M}",
+            h["etablissement"].nom,
+            h["acces"],
+        )
+    for e in rapport.nuit:
+        ligne(
+            "Accès de nuit", e.professionnel, f"{e.horodatage.astimezone(paris):%d/%m/%Y %H:%M}", e.libelle, 1
+        )
+    for b in rapport.bris_de_glace_non_revus:
+        ligne(
+            "Bris de glace non revu",
+            b.professionnel,
+            f"{b.debut.astimezone(paris):%d/%m/%Y %H:%M}",
+            b.objet_libelle,
+            1,
+        )
+    reponse = HttpResponse("\ufeff" + tampon.getvalue(), content_type="text/csv; charset=utf-8")
+    reponse["Content-Disposition"] = f'attachment; filename="acces-inhabituels-{du:%Y%m%d}-{au:%Y%m%d}.csv"'
+    reponse["Cache-Control"] = "private, no-store"
+    return reponse
