@@ -26,6 +26,7 @@ django.setup()
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from dui.chiffrement import chiffrer  # noqa: E402
 from dui.models import OrganismeGestionnaire  # noqa: E402
 from dui.tenancy import tenant_context  # noqa: E402
 
@@ -104,9 +105,11 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
             )
             cur.execute(
                 """
-                INSERT INTO habilitations_dispositiftotp (organisme_id, professionnel_id, secret, confirme, dernier_pas, cree_le)
-                SELECT organisme_id, id, %s, true, 0, now() FROM habilitations_professionnel WHERE organisme_id = %s""",
-                [BENCH_TOTP, og.pk],
+                INSERT INTO habilitations_dispositiftotp (organisme_id, professionnel_id, secret, confirme, dernier_pas,
+                    cree_le, empreinte_code_enrolement)
+                SELECT organisme_id, id, %s, true, 0, now(), ''
+                FROM habilitations_professionnel WHERE organisme_id = %s""",
+                [chiffrer(BENCH_TOTP), og.pk],  # encrypted at rest, as every seed (dui.chiffrement)
             )
             # Two habilitations per professional: a role in "their" ESMS and one in the next.
             cur.execute(

@@ -36,7 +36,7 @@ PAGES = {
     "plancher (/sante/)": "/sante/",
     "accueil (/)": "/",
     "fiche établissement": "/etablissements/{etab}/",
-    "recherche usager (htmx)": "/usagers/?q=mart",
+    "recherche usager (htmx)": "POST /usagers/?q=mart",  # posted: no names in URLs (issue 15)
     "dossier usager": "/usagers/{usager}/",
     "dossier : entourage": "/usagers/{usager}/entourage/",
     "dossier : présence": "/usagers/{usager}/presence/",
@@ -85,7 +85,16 @@ class VirtualUser:
             return r.geturl()
 
     def get(self, path: str, htmx: bool = False) -> bytes:
-        request = urllib.request.Request(self.base + path, headers={"HX-Request": "true"} if htmx else {})
+        if path.startswith("POST "):  # a posted htmx form: "POST /chemin/?champ=valeur"
+            chemin, _, requete = path.removeprefix("POST ").partition("?")
+            donnees = {**dict(urllib.parse.parse_qsl(requete)), "csrfmiddlewaretoken": self._csrf()}
+            request = urllib.request.Request(
+                self.base + chemin,
+                data=urllib.parse.urlencode(donnees).encode(),
+                headers={"HX-Request": "true", "Referer": self.base + chemin},
+            )
+        else:
+            request = urllib.request.Request(self.base + path, headers={"HX-Request": "true"} if htmx else {})
         with self.opener.open(request, timeout=30) as r:
             return r.read()
 
@@ -98,7 +107,7 @@ class VirtualUser:
         home = self.get("/").decode()
         match = re.search(r"/etablissements/([0-9a-f-]{36})/", home)
         self.etab = match.group(1) if match else ""
-        resultats = self.get("/usagers/?q=mar").decode()
+        resultats = self.get("POST /usagers/?q=mar").decode()
         match = re.search(r"/usagers/([0-9a-f-]{36})/", resultats)
         self.usager = match.group(1) if match else ""
         try:

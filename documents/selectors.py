@@ -13,22 +13,33 @@ from habilitations.roles import VOIR, Droit
 from .models import CATEGORIES_DOCUMENTS, Document
 
 
-def documents_lisibles(user, queryset: QuerySet[Document] | None = None) -> QuerySet[Document]:
+def documents_lisibles(
+    user,
+    queryset: QuerySet[Document] | None = None,
+    candidats: QuerySet[Document] | None = None,
+    categories: set[str] | None = None,
+) -> QuerySet[Document]:
     """Documents ``user`` may read: the ``documents`` habilitation and the one of the document's own data
-    category (a PP needs ``social``, a DLU ``soins``…), on the document's ESMS and usager."""
+    category (a PP needs ``social``, a DLU ``soins``…), on the document's ESMS and usager. ``candidats``
+    bounds the per-category subqueries and ``categories`` says which categories occur (a page of documents:
+    no scan of the whole table, no subquery for a category absent from the page)."""
     queryset = Document.objects.all() if queryset is None else queryset
+    candidats = Document.objects.all() if candidats is None else candidats
     if not getattr(user, "is_authenticated", False):
         return queryset.none()
     base = policy.scope_contenu(user, Droit.DOCUMENTS_VOIR, queryset)
     par_categorie = [
         Q(categorie=code)
         & Q(
-            pk__in=policy.scope_contenu(
-                user, Droit.de(code, VOIR), Document.objects.filter(categorie=code)
-            ).values("pk")
+            pk__in=policy.scope_contenu(user, Droit.de(code, VOIR), candidats.filter(categorie=code)).values(
+                "pk"
+            )
         )
         for code, _libelle in CATEGORIES_DOCUMENTS
+        if categories is None or code in categories
     ]
+    if not par_categorie:
+        return queryset.none()
     return base.filter(reduce(or_, par_categorie))
 
 
