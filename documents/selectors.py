@@ -43,6 +43,17 @@ def documents_lisibles(
     return base.filter(reduce(or_, par_categorie))
 
 
+def lisibles_parmi(user, ids: set[int], categories: set[str]) -> set[int]:
+    """Which of these documents ``user`` may read: the rules of ``documents_lisibles``, bounded to them and
+    to the categories they have (a page of a list: no subquery over the whole table)."""
+    if not ids:
+        return set()
+    page = Document.objects.filter(pk__in=ids)
+    return set(
+        documents_lisibles(user, page, candidats=page, categories=categories).values_list("pk", flat=True)
+    )
+
+
 def documents_du_dossier(user, usager) -> QuerySet[Document]:
     """The same rules as ``documents_lisibles``, decided on the usager once (no subquery per category)."""
     base = policy.scope_contenu_du_dossier(user, Droit.DOCUMENTS_VOIR, Document.objects.all(), usager)

@@ -14,8 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from documents.models import Document
-from documents.selectors import documents_lisibles
+from documents.selectors import documents_lisibles, lisibles_parmi
 from dui.audit import journaliser_acces, journaliser_personnes
 from dui.exports import nom_de_fichier_sur
 from dui.forms import choix_etablissements, traitement, traiter
@@ -80,16 +79,7 @@ def marquer_lisibles(user, envois) -> list:
     the actions of the others are not shown (one query for the page)."""
     envois = list(envois)
     ids = {e.document_id for e in envois if e.document_id}
-    # the same rules as documents_lisibles, bounded to the page's documents and the categories they have
-    page = Document.objects.filter(pk__in=ids)
-    categories = {e.document.categorie for e in envois if e.document_id}
-    lisibles = (
-        set(
-            documents_lisibles(user, page, candidats=page, categories=categories).values_list("pk", flat=True)
-        )
-        if ids
-        else set()
-    )
+    lisibles = lisibles_parmi(user, ids, {e.document.categorie for e in envois if e.document_id})
     for envoi in envois:
         envoi.document_lisible = envoi.document_id is None or envoi.document_id in lisibles
     return envois
