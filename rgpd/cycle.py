@@ -23,7 +23,7 @@ from dui.models import TypeAcces
 from usagers.models import StatutIdentite, Usager
 from usagers.normalisation import normaliser_nom
 
-from .extraction import modeles_de_la_personne
+from .extraction import dossiers_de_la_personne, lignes_de_la_personne, modeles_de_la_personne
 from .models import REGLES_PAR_DEFAUT, NatureDonnees, RegleConservation
 
 ANONYME = "ANONYME"
@@ -148,10 +148,11 @@ def anonymiser(request: HttpRequest, usager: Usager) -> dict[str, int]:
     if not user.est_dpo or usager.organisme_id != user.organisme_id or usager.archive_le is None:
         raise PermissionError("Seul le DPO anonymise un dossier archivé.")
     bilan: dict[str, int] = {}
+    doublons = [pk for pk in dossiers_de_la_personne(usager) if pk != usager.pk]
     for m in modeles_de_la_personne():
         if m.modele is Usager:
             continue
-        qs = m.modele._default_manager.filter(**{m.chemin: usager.pk})
+        qs = lignes_de_la_personne(m, usager)
         valeurs, fichiers = _valeurs_effacees(m.modele)
         pks = list(qs.values_list("pk", flat=True))
         if not pks or not valeurs:
@@ -168,8 +169,9 @@ def anonymiser(request: HttpRequest, usager: Usager) -> dict[str, int]:
         else:
             m.modele._default_manager.filter(pk__in=pks).update(**valeurs)
         bilan[m.label] = len(pks)
-    if usager.photo:
-        usager.photo.delete(save=False)
+    for personne in Usager.objects.filter(pk__in=[usager.pk, *doublons]):
+        if personne.photo:
+            personne.photo.delete(save=False)
     identite = {
         "nom_naissance": ANONYME,
         "prenoms_naissance": [ANONYME],
@@ -184,9 +186,10 @@ def anonymiser(request: HttpRequest, usager: Usager) -> dict[str, int]:
         "oid_ins": "",
         "nom_recherche": ANONYME.lower(),
     }
-    update_with_history(Usager.objects.filter(pk=usager.pk), **identite, anonymise_le=timezone.now())
-    Usager.history.model._default_manager.filter(id=usager.pk).update(**identite)
-    bilan["usagers.usager"] = 1
+    tous = [usager.pk, *doublons]  # the duplicates merged into the dossier carry the same identity
+    update_with_history(Usager.objects.filter(pk__in=tous), **identite, anonymise_le=timezone.now())
+    Usager.history.model._default_manager.filter(id__in=tous).update(**identite)
+    bilan["usagers.usager"] = len(tous)
     journaliser_acces(
         request,
         TypeAcces.ADMINISTRATION,

@@ -100,6 +100,15 @@ class Section:
     public_ids: set[str] = field(default_factory=set)
 
 
+def dossiers_de_la_personne(usager: Any) -> list[int]:
+    """The dossier and the duplicates merged into it (their rows are about the same person)."""
+    return [usager.pk, *type(usager).objects.filter(fusionne_dans=usager.pk).values_list("pk", flat=True)]
+
+
+def lignes_de_la_personne(m: Modele, usager: Any) -> Any:
+    return m.modele._default_manager.filter(**{f"{m.chemin}__in": dossiers_de_la_personne(usager)})
+
+
 def extraire(usager: Any) -> list[Section]:
     """The sections of the person's data (only non-empty ones), rows as readable dictionaries (French labels,
     choices displayed, related rows named), with the stored files to include."""
@@ -107,7 +116,7 @@ def extraire(usager: Any) -> list[Section]:
     for m in modeles_de_la_personne():
         champs = [f for f in m.modele._meta.concrete_fields if f.name not in CHAMPS_TECHNIQUES]
         relations = [f.name for f in champs if f.is_relation]
-        qs = m.modele._default_manager.filter(**{m.chemin: usager.pk}).select_related(*relations)
+        qs = lignes_de_la_personne(m, usager).select_related(*relations)
         section = Section(m.label, m.libelle)
         for instance in qs.order_by("pk"):
             section.lignes.append({str(f.verbose_name): _valeur(instance, f) for f in champs})

@@ -78,6 +78,17 @@ def test_past_retention_it_is_proposed_and_anonymised_keeping_the_statistics(og_
         proposes = cycle.a_anonymiser(og_a.organisme.pk, datetime.date(2045, 7, 1))
         assert [(u.pk, quand) for u, quand in proposes] == [(parti.pk, datetime.date(2045, 6, 30))]
     photo = parti.photo.path
+    # a duplicate merged into her dossier carries her identity too: it goes with it
+    from tests.factories import UsagerFactory
+
+    with tenant_context(og_a.organisme.pk):
+        UsagerFactory(
+            organisme=og_a.organisme,
+            nom_naissance="Marchetti",
+            premier_prenom="Lucie",
+            prenoms_naissance=["Lucie"],
+            fusionne_dans=parti,
+        )
     # the page lists what is due today: the end of the séjour is moved back for the test
     _sortie(og_a, parti, datetime.date(2004, 6, 30))
     dpo = client_de(og_a.dpo)
@@ -159,3 +170,13 @@ def test_the_dpo_sets_a_rule_with_its_source_and_bad_input_is_kept(og_a, client_
         assert cycle.regles(og_a.organisme.pk)["sante"].source.startswith(
             "Code de la santé publique, art. R1112-7"
         )
+
+
+def test_the_export_holds_the_duplicates_merged_into_the_dossier(og_a, parti):
+    from rgpd.extraction import extraire
+    from tests.factories import UsagerFactory
+
+    with tenant_context(og_a.organisme.pk):
+        doublon = UsagerFactory(organisme=og_a.organisme, nom_naissance="Marcheti", fusionne_dans=parti)
+        sections = {s.label: s for s in extraire(Usager.objects.get(pk=parti.pk))}
+    assert sections["usagers.usager"].public_ids == {str(parti.public_id), str(doublon.public_id)}
