@@ -43,6 +43,15 @@ class SecondFactorRequiredMiddleware:
         return self.get_response(request)
 
 
+def _fermer(request: HttpRequest, evenement: str, message: str) -> HttpResponseBase:
+    """End the session, journal why, tell the professional on the login page."""
+    user = request.user
+    logout(request)
+    journaliser(request, evenement, getattr(user, "email", ""), user)  # type: ignore[arg-type]
+    messages.info(request, message)
+    return _vers_connexion(request)
+
+
 class InactivityTimeoutMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -53,25 +62,19 @@ class InactivityTimeoutMiddleware:
             derniere = request.session.get(SESSION_ACTIVITE, maintenant)
             debut = request.session.get(SESSION_DEBUT, maintenant)
             if maintenant - debut > settings.DUI_SESSION_MAX_HOURS * 3600:
-                user = request.user
-                logout(request)
-                journaliser(request, TypeEvenementAuth.DUREE_MAXIMALE, user.email, user)
-                messages.info(
+                return _fermer(
                     request,
+                    TypeEvenementAuth.DUREE_MAXIMALE,
                     f"Votre session a atteint sa durée maximale ({settings.DUI_SESSION_MAX_HOURS} h). "
                     "Reconnectez-vous.",
                 )
-                return _vers_connexion(request)
             if maintenant - derniere > settings.DUI_INACTIVITY_MINUTES * 60:
-                user = request.user
-                logout(request)
-                journaliser(request, TypeEvenementAuth.INACTIVITE, user.email, user)
-                messages.info(
+                return _fermer(
                     request,
+                    TypeEvenementAuth.INACTIVITE,
                     f"Votre session a été fermée après {settings.DUI_INACTIVITY_MINUTES} "
                     "minutes d'inactivité. Reconnectez-vous.",
                 )
-                return _vers_connexion(request)
             if maintenant - derniere >= 30 or SESSION_ACTIVITE not in request.session:
                 # Written at most every 30 s so that a busy page does not rewrite its session each time.
                 request.session[SESSION_ACTIVITE] = maintenant

@@ -19,7 +19,6 @@ from dui.forms import traitement
 from dui.models import TypeAcces
 from habilitations.access import for_tenant
 from habilitations.models import Professionnel
-from usagers import selectors as usagers
 from usagers.models import Usager
 
 from . import cycle, services, surveillance
@@ -40,26 +39,10 @@ def droit_acces(request):
     _exiger(request)
     form = DroitAccesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        trouves = list(
-            usagers.identifier_strictement(
-                request.user.organisme_id,
-                matricule_ins=data.get("matricule_ins") or "",
-                nom_naissance=data.get("nom_naissance") or "",
-                premier_prenom=data.get("premier_prenom") or "",
-                date_naissance=data.get("date_naissance"),
-            )[:2]
-        )
-        if len(trouves) != 1:
-            form.add_error(
-                None,
-                "Aucun dossier de l'organisme ne correspond exactement à ces traits."
-                if not trouves
-                else "Plusieurs dossiers correspondent : désignez la personne par son matricule INS.",
-            )
-        else:
+        usager = form.designer(request.user.organisme_id)
+        if usager is not None:
             with traitement(form):
-                services.do_demander_droit_acces(request, trouves[0], data["motif"])
+                services.do_demander_droit_acces(request, usager, form.cleaned_data["motif"])
                 messages.success(
                     request,
                     "Export demandé : il est préparé en arrière-plan (rafraîchissez la page dans un instant).",

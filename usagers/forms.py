@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from dui.models import Etablissement
+from habilitations.forms import BrisDeGlaceForm
 
 from .models import ModeAccueil, TypeDocument, Usager
 
@@ -244,18 +245,34 @@ class IdentificationStricteForm(forms.Form):
             )
         return data
 
+    def designer(self, organisme_id: int):
+        """The one dossier of the organisme the valid traits designate, or None with a French error on the
+        form (it says no more than "none" or "several")."""
+        from .selectors import identifier_strictement
 
-class BrisDeGlaceDossierForm(IdentificationStricteForm):
-    motif = forms.CharField(
-        label="Motif de l'accès exceptionnel",
-        min_length=20,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={
-            "required": "Le motif est obligatoire.",
-            "min_length": "Le motif doit compter au moins 20 caractères.",
-        },
-    )
+        data = self.cleaned_data
+        trouves = list(
+            identifier_strictement(
+                organisme_id,
+                matricule_ins=data.get("matricule_ins") or "",
+                nom_naissance=data.get("nom_naissance") or "",
+                premier_prenom=data.get("premier_prenom") or "",
+                date_naissance=data.get("date_naissance"),
+            )[:2]
+        )
+        if len(trouves) == 1:
+            return trouves[0]
+        self.add_error(
+            None,
+            "Aucun dossier de l'organisme ne correspond exactement à ces traits."
+            if not trouves
+            else "Plusieurs dossiers correspondent : désignez la personne par son matricule INS.",
+        )
+        return None
+
+
+class BrisDeGlaceDossierForm(IdentificationStricteForm, BrisDeGlaceForm):
+    """The person, by strict traits, and the motive of the break-the-glass (the same field as on an ESMS)."""
 
 
 class ExceptionDossierForm(IdentificationStricteForm):

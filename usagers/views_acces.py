@@ -19,30 +19,8 @@ from habilitations.access import for_tenant, professionnel
 from habilitations.models import Professionnel
 from habilitations.roles import Categorie, Droit
 
-from . import selectors
 from .forms import BrisDeGlaceDossierForm, ExceptionDossierForm
 from .models import ExceptionAccesUsager
-
-
-def _designer(request, form):
-    """The one dossier the traits designate, or a French error on the form (nothing else revealed)."""
-    data = form.cleaned_data
-    trouves = list(
-        selectors.identifier_strictement(
-            request.user.organisme_id,
-            matricule_ins=data.get("matricule_ins") or "",
-            nom_naissance=data.get("nom_naissance") or "",
-            premier_prenom=data.get("premier_prenom") or "",
-            date_naissance=data.get("date_naissance"),
-        )[:2]
-    )
-    if not trouves:
-        form.add_error(None, "Aucun dossier de l'organisme ne correspond exactement à ces traits.")
-        return None
-    if len(trouves) > 1:
-        form.add_error(None, "Plusieurs dossiers correspondent : désignez la personne par son matricule INS.")
-        return None
-    return trouves[0]
 
 
 @login_required
@@ -55,7 +33,7 @@ def bris_de_glace(request):
         raise Http404
     form = BrisDeGlaceDossierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        usager = _designer(request, form)
+        usager = form.designer(request.user.organisme_id)
         if usager is not None:
             if policy.can(user, Droit.ADMINISTRATIF_VOIR, usager) or Droit.SOINS_VOIR in policy.actions_sur(
                 user, usager
@@ -100,7 +78,7 @@ def exceptions(request):
     _exiger_admin(request)
     form = _form_exception(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        usager = _designer(request, form)
+        usager = form.designer(request.user.organisme_id)
         if usager is not None:
             with traitement(form, refus_404=False):
                 habilitations.do_definir_exception(
