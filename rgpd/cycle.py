@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
 from dui.audit import journaliser_acces
 from dui.history import update_with_history
 from dui.models import TypeAcces
-from usagers.models import StatutIdentite, Usager
+from usagers.models import Sejour, StatutIdentite, Usager
 from usagers.normalisation import normaliser_nom
 
 from .extraction import dossiers_de_la_personne, lignes_de_la_personne, modeles_de_la_personne
@@ -75,6 +75,11 @@ def _dossiers_clos(organisme_id: int) -> Any:  # annotated with "fin" (a QuerySe
             ouverts=Count("sejours", filter=Q(sejours__date_sortie__isnull=True)),
             nb_sejours=Count("sejours"),
             fin=Max("sejours__date_sortie"),
+            motif_fin=Subquery(
+                Sejour.objects.filter(usager=OuterRef("pk"), date_sortie__isnull=False)
+                .order_by("-date_sortie")
+                .values("motif_sortie")[:1]
+            ),
         )
         .filter(ouverts=0, nb_sejours__gt=0)
     )
@@ -93,8 +98,13 @@ def archiver(organisme_id: int, jour: datetime.date | None = None) -> int:
 
 
 def _deces(usager: Any) -> bool:
-    derniere = usager.sejours.exclude(date_sortie__isnull=True).order_by("-date_sortie").first()
-    return bool(derniere and "deces" in normaliser_nom(derniere.motif_sortie))
+    """The last séjour ended with a death (read from the list's annotation when there is one)."""
+    if hasattr(usager, "motif_fin"):
+        motif = usager.motif_fin or ""
+    else:
+        derniere = usager.sejours.exclude(date_sortie__isnull=True).order_by("-date_sortie").first()
+        motif = derniere.motif_sortie if derniere else ""
+    return "deces" in normaliser_nom(motif)
 
 
 def echeance(usager: Any, fin: datetime.date, regles_organisme: dict[str, Regle]) -> datetime.date:

@@ -5,14 +5,14 @@ accesses still waiting for their review. Each finding points back to the journal
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
-from dui.models import JournalAcces, TypeAcces
+from dui.models import Etablissement, JournalAcces, TypeAcces
 from habilitations.models import BrisDeGlace, Habilitation, Professionnel
 
 DOSSIER = "usagers.usager"
@@ -45,59 +45,69 @@ def _periode(filtres: Filtres) -> Q:
 
 
 def rapport(organisme_id: int, filtres: Filtres) -> Rapport:
+    """The four findings, each computed by the database (the journal grows by a row per person shown)."""
+    tz = timezone.get_current_timezone()
     base = JournalAcces.objects.filter(organisme_id=organisme_id).filter(_periode(filtres))
     if filtres.professionnel_id:
         base = base.filter(professionnel_id=filtres.professionnel_id)
-    dossiers = base.filter(objet_type=DOSSIER, type_acces__in=TYPES_CONSULTATION)
+    dossiers = base.filter(objet_type=DOSSIER, type_acces__in=TYPES_CONSULTATION).annotate(
+        jour=TruncDate("horodatage", tzinfo=tz)
+    )
     r = Rapport()
     noms = {p.pk: p for p in Professionnel.objects.filter(organisme_id=organisme_id)}
 
     # 1. many distinct dossiers in one day
-    tz = timezone.get_current_timezone()
-    par_jour: dict[tuple[int, datetime.date], set[Any]] = defaultdict(set)
-    for pro_id, quand, objet in dossiers.values_list("professionnel_id", "horodatage", "objet_id").iterator():
-        par_jour[(pro_id, quand.astimezone(tz).date())].add(objet)
-    for (pro_id, jour), objets in sorted(par_jour.items(), key=lambda x: (-len(x[1]), x[0][1])):
-        if len(objets) > filtres.seuil_dossiers:
-            r.volumes.append({"professionnel": noms.get(pro_id), "jour": jour, "dossiers": len(objets)})
+    volumes = (
+        dossiers.values("professionnel_id", "jour")
+        .annotate(n=Count("objet_id", distinct=True))
+        .filter(n__gt=filtres.seuil_dossiers)
+        .order_by("-n", "jour")
+    )
+    r.volumes = [
+        {"professionnel": noms.get(v["professionnel_id"]), "jour": v["jour"], "dossiers": v["n"]}
+        for v in volumes
+    ]
 
     # 2. dossiers of an ESMS where the professional held no habilitation that day
-    habilitations: dict[int, list[Habilitation]] = defaultdict(list)
-    for h in Habilitation.objects.filter(organisme_id=organisme_id):
-        habilitations[h.professionnel_id].append(h)
-    hors: dict[tuple[int, int | None], dict[str, Any]] = {}
-    for entree in dossiers.exclude(etablissement__isnull=True).select_related("etablissement"):
-        jour = entree.horodatage.astimezone(tz).date()
-        couvert = any(
-            h.etablissement_id == entree.etablissement_id
-            and h.debut <= jour
-            and (h.fin is None or jour <= h.fin)
-            for h in habilitations[entree.professionnel_id]
+    habilite = Habilitation.objects.filter(
+        professionnel_id=OuterRef("professionnel_id"),
+        etablissement_id=OuterRef("etablissement_id"),
+        debut__lte=OuterRef("jour"),
+    ).filter(Q(fin__isnull=True) | Q(fin__gte=OuterRef("jour")))
+    hors = (
+        dossiers.exclude(etablissement__isnull=True)
+        .filter(~Exists(habilite))
+        .values("professionnel_id", "etablissement_id")
+        .annotate(
+            acces=Count("id"),
+            bris_de_glace=Count("id", filter=Q(type_acces=TypeAcces.BRIS_DE_GLACE)),
+            dernier=Max("horodatage"),
         )
-        if not couvert:
-            cle = (entree.professionnel_id, entree.etablissement_id)
-            ligne = hors.setdefault(
-                cle,
-                {
-                    "professionnel": noms.get(entree.professionnel_id),
-                    "etablissement": entree.etablissement,
-                    "acces": 0,
-                    "bris_de_glace": 0,
-                    "dernier": entree.horodatage,
-                },
-            )
-            ligne["acces"] += 1
-            ligne["bris_de_glace"] += entree.type_acces == TypeAcces.BRIS_DE_GLACE
-            ligne["dernier"] = max(ligne["dernier"], entree.horodatage)
-    r.hors_habilitations = sorted(hors.values(), key=lambda x: -x["acces"])
+        .order_by("-acces")
+    )
+    etablissements = {e.pk: e for e in Etablissement.objects.filter(organisme_id=organisme_id)}
+    r.hors_habilitations = [
+        {
+            **h,
+            "professionnel": noms.get(h["professionnel_id"]),
+            "etablissement": etablissements.get(h["etablissement_id"]),
+        }
+        for h in hors
+    ]
 
     # 3. accesses at night (local time)
-    nuit = [
-        e
-        for e in dossiers.select_related("professionnel").order_by("-horodatage")[:5000]
-        if _la_nuit(e.horodatage.astimezone(tz).hour, filtres)
-    ]
-    r.nuit = nuit[:500]
+    heure = ExtractHour("horodatage", tzinfo=tz)
+    nuit = (
+        Q(heure__gte=filtres.nuit_debut) | Q(heure__lt=filtres.nuit_fin)
+        if filtres.nuit_debut > filtres.nuit_fin
+        else Q(heure__gte=filtres.nuit_debut, heure__lt=filtres.nuit_fin)
+    )
+    r.nuit = list(
+        dossiers.annotate(heure=heure)
+        .filter(nuit)
+        .select_related("professionnel")
+        .order_by("-horodatage")[:500]
+    )
 
     # 4. break-the-glass accesses ended and never reviewed
     bdg = BrisDeGlace.objects.filter(
@@ -109,12 +119,6 @@ def rapport(organisme_id: int, filtres: Filtres) -> Rapport:
         bdg.select_related("professionnel", "etablissement").order_by("debut")[:500]
     )
     return r
-
-
-def _la_nuit(heure: int, filtres: Filtres) -> bool:
-    if filtres.nuit_debut > filtres.nuit_fin:
-        return heure >= filtres.nuit_debut or heure < filtres.nuit_fin
-    return filtres.nuit_debut <= heure < filtres.nuit_fin
 
 
 def resume(organisme_id: int, filtres: Filtres) -> dict[str, int]:

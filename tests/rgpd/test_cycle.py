@@ -180,3 +180,24 @@ def test_the_export_holds_the_duplicates_merged_into_the_dossier(og_a, parti):
         doublon = UsagerFactory(organisme=og_a.organisme, nom_naissance="Marcheti", fusionne_dans=parti)
         sections = {s.label: s for s in extraire(Usager.objects.get(pk=parti.pk))}
     assert sections["usagers.usager"].public_ids == {str(parti.public_id), str(doublon.public_id)}
+
+
+def test_the_periodic_tasks_work_within_each_organisme_only(og_a, og_b, parti, client_de):
+    """The archiving task of one organisme never touches another's dossiers, and the DPO page of the other
+    organisme shows none of them."""
+    from rgpd.tasks import archiver
+
+    autre = creer_resident(og_b, nom_naissance="Ailleurs")
+    _sortie(og_a, parti, datetime.date(2020, 6, 30))
+    _sortie(og_b, autre, datetime.date(2020, 6, 30))
+    archiver.delay(organisme_id=og_a.organisme.pk)
+    with tenant_context(og_a.organisme.pk):
+        assert Usager.objects.get(pk=parti.pk).archive_le is not None
+    with tenant_context(og_b.organisme.pk):
+        assert Usager.objects.get(pk=autre.pk).archive_le is None
+    page = client_de(og_b.dpo).get("/rgpd/conservation/").content.decode()
+    assert "MARCHETTI" not in page.upper() and "Dossiers archivés (0)" in page
+    archiver.delay(organisme_id=og_b.organisme.pk)
+    with tenant_context(og_b.organisme.pk):
+        assert Usager.objects.get(pk=autre.pk).archive_le is not None
+    assert "AILLEURS" not in client_de(og_a.dpo).get("/rgpd/conservation/").content.decode().upper()

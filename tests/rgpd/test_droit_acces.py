@@ -258,3 +258,21 @@ def test_every_model_about_a_person_is_reached():
         and any(f.name == "usager" for f in m._meta.concrete_fields)
     }
     assert directs - set(HORS_DROIT_ACCES) <= atteints
+
+
+def test_the_purge_of_one_organisme_leaves_the_others_files(
+    demo, client_de, django_capture_on_commit_callbacks
+):
+    from rgpd import services
+    from rgpd.tasks import purger
+
+    _demander(client_de(demo["dpo"]), django_capture_on_commit_callbacks)
+    _demander(client_de(demo["dpo_horizon"]), django_capture_on_commit_callbacks)
+    demandes = {}
+    for og in ("tilleuls", "horizon"):
+        with tenant_context(demo[og].pk):
+            demandes[og] = DemandeDroitAcces.objects.get()
+            DemandeDroitAcces.objects.filter(pk=demandes[og].pk).update(expire_le=timezone.now())
+    purger.delay(organisme_id=demo["tilleuls"].pk)
+    assert not services.chemin_du_fichier(demandes["tilleuls"]).exists()
+    assert services.chemin_du_fichier(demandes["horizon"]).exists()
