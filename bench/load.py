@@ -55,6 +55,11 @@ PAGES = {
     "échanges (liste de l'ESMS)": "/echanges/",
     "échanges (onglet du dossier)": "/echanges/dossier/{usager}/",
     "indicateurs ESMS numérique (direction)": "/echanges/indicateurs/{etab}/",
+    # issue 15: the DPO's and the admin's pages (bench1 is the organisme's DPO and admin)
+    "droit d'accès (DPO)": "/rgpd/droit-acces/",
+    "conservation des dossiers (DPO)": "/rgpd/conservation/",
+    "accès inhabituels, 30 jours (DPO)": "/rgpd/acces-inhabituels/",
+    "exceptions d'accès (admin)": "/usagers/exceptions-acces/",
 }
 
 
@@ -136,7 +141,7 @@ class VirtualUser:
 
 
 def run(base: str, users: int, seconds: float) -> tuple[dict[str, list[float]], dict[str, int]]:
-    vus = [VirtualUser(base, i) for i in range(2, users + 2)]
+    vus = [VirtualUser(base, i) for i in range(1, users + 1)]  # bench1: the DPO and admin
     for vu in vus:
         vu.login()
     results: dict[str, list[float]] = {name: [] for name in PAGES}
