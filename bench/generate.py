@@ -1,9 +1,18 @@
 """Build a large organisme gestionnaire for benchmarks, quickly (set-based INSERT … SELECT).
 
-    .venv/bin/python bench/generate.py [--etablissements 20] [--professionnels 3000]
+    .venv/bin/python bench/generate.py [--etablissements 20] [--professionnels 3000] [--organismes 5]
 
 COPY FROM is refused on tables under row-level security (unless superuser), so rows are generated
 server-side with ``generate_series`` inside the tenant's transaction: the same wall as the app.
+What made a load slow was not the statements but the checks run row by row after each of them (foreign
+keys, the administrations' trigger): when ``DATABASE_ADMIN_URL`` is set (a superuser, as on a development
+machine), the generator connects with it, sets ``session_replication_role = replica`` (no trigger fires: the
+rows are consistent by construction) and then ``SET ROLE`` to the application role, so that row-level
+security and the tenant setting still apply to every statement.
+
+``--organismes N`` builds N organismes of the same size (the scaling run of issue 16): the first is the
+bench organisme (``bench<n>@bench.dui``, the one ``load.py`` measures), the others are its neighbours
+(``bench<n>@og<k>.bench.dui``), whose data the measured pages must never have to read.
 Every bench account has the password ``Bench-DUI-2026!`` and the TOTP secret below (bench only).
 Later issues add their usagers, séjours, transmissions… here.
 """
@@ -19,9 +28,30 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dui.settings")
 
+_APP_ROLE = ""
+if __name__ == "__main__" and os.environ.get("DATABASE_ADMIN_URL") and os.environ.get("DATABASE_URL"):
+    from urllib.parse import urlsplit, urlunsplit
+
+    _app = urlsplit(os.environ["DATABASE_URL"])
+    _APP_ROLE = _app.username or ""
+    os.environ["DATABASE_URL"] = urlunsplit(
+        urlsplit(os.environ["DATABASE_ADMIN_URL"])._replace(path=_app.path)
+    )
+
 import django  # noqa: E402
 
 django.setup()
+
+if _APP_ROLE:
+    from django.db.backends.signals import connection_created
+
+    def _sans_declencheurs(sender, connection, **kwargs):  # noqa: ANN001
+        if connection.alias == "default":
+            with connection.cursor() as cur:
+                cur.execute("SET session_replication_role = replica")
+                cur.execute(f"SET ROLE {connection.ops.quote_name(_APP_ROLE)}")
+
+    connection_created.connect(_sans_declencheurs)
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -47,10 +77,18 @@ ROLES = [
 ]
 
 
-def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
+def identite(numero: int) -> tuple[str, str, str]:
+    """(FINESS juridique, e-mail domain, prefix of the ESMS' FINESS) of the bench organisme ``numero``."""
+    if numero == 1:
+        return BENCH_FINESS, "bench.dui", "99"
+    return f"98{numero:07d}", f"og{numero}.bench.dui", f"98{numero:02d}"
+
+
+def generate(n_etab: int, n_pro: int, n_usagers: int, numero: int = 1) -> None:
     t0 = time.perf_counter()
+    finess, domaine, prefixe = identite(numero)
     with transaction.atomic():
-        og = OrganismeGestionnaire.objects.filter(finess_juridique=BENCH_FINESS).first()
+        og = OrganismeGestionnaire.objects.filter(finess_juridique=finess).first()
         if og:
             with tenant_context(og.pk), connection.cursor() as cur:
                 cur.execute(
@@ -73,7 +111,8 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
                 print(f"L'organisme de bench existe déjà (id {og.pk}) : rien à faire.")
             return
         og = OrganismeGestionnaire.objects.create(
-            raison_sociale="Bench — Grand organisme", finess_juridique=BENCH_FINESS
+            raison_sociale="Bench — Grand organisme" + (f" {numero}" if numero > 1 else ""),
+            finess_juridique=finess,
         )
         hashed = make_password(BENCH_PASSWORD)
         with tenant_context(og.pk), connection.cursor() as cur:
@@ -81,10 +120,10 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
                 """
                 INSERT INTO dui_etablissement (organisme_id, public_id, cree_le, modifie_le, nom, finess_geographique,
                                                categorie, adresse, telephone, capacite, actif)
-                SELECT %s, gen_random_uuid(), now(), now(), 'ESMS bench ' || g, '99' || lpad(g::text, 7, '0'),
+                SELECT %s, gen_random_uuid(), now(), now(), 'ESMS bench ' || g, %s || lpad(g::text, 9 - length(%s), '0'),
                        (ARRAY['EHPAD','MAS','FAM','IME','SESSAD'])[1 + g %% 5], '', '', 80, true
                 FROM generate_series(1, %s) g""",
-                [og.pk, n_etab],
+                [og.pk, prefixe, prefixe, n_etab],
             )
             cur.execute(
                 """
@@ -98,10 +137,10 @@ def generate(n_etab: int, n_pro: int, n_usagers: int) -> None:
                 INSERT INTO habilitations_professionnel (organisme_id, public_id, email, nom, prenom, profession, rpps,
                     is_active, est_admin_plateforme, est_admin_organisme, est_dpo, date_joined, password,
                     doit_changer_mot_de_passe)
-                SELECT %s, gen_random_uuid(), 'bench' || g || '@bench.dui', 'Nom' || g, 'Prénom' || g, 'autre', '',
+                SELECT %s, gen_random_uuid(), 'bench' || g || '@' || %s, 'Nom' || g, 'Prénom' || g, 'autre', '',
                        true, false, g = 1, g = 1, now(), %s, false
                 FROM generate_series(1, %s) g""",
-                [og.pk, hashed, n_pro],
+                [og.pk, domaine, hashed, n_pro],
             )
             cur.execute(
                 """
@@ -676,6 +715,18 @@ if __name__ == "__main__":
     parser.add_argument("--etablissements", type=int, default=20)
     parser.add_argument("--professionnels", type=int, default=3000)
     parser.add_argument("--usagers", type=int, default=1600)
+    parser.add_argument(
+        "--organismes", type=int, default=1, help="organismes of this size (the first is measured)"
+    )
     args = parser.parse_args()
-    generate(args.etablissements, args.professionnels, args.usagers)
+    debut = time.perf_counter()
+    for numero in range(1, args.organismes + 1):
+        t = time.perf_counter()
+        generate(args.etablissements, args.professionnels, args.usagers, numero)
+        print(f"Organisme {numero} : {time.perf_counter() - t:.0f} s", flush=True)
     analyser()
+    print(
+        f"Fini en {time.perf_counter() - debut:.0f} s"
+        + (" (sans déclencheurs : DATABASE_ADMIN_URL)" if _APP_ROLE else " (avec déclencheurs)"),
+        flush=True,
+    )

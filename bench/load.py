@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import http.cookiejar
+import json
 import os
 import re
 import statistics
@@ -63,6 +64,27 @@ PAGES = {
 }
 
 
+def decouvrir(lire) -> dict[str, str]:
+    """The values of the pages' placeholders for one professional, read from the pages it can open
+    (``lire(chemin)`` returns the page's HTML, or "" when refused): its first ESMS, a person found by the
+    search, that person's projet personnalisé, its first unit and its first 40-bed unit."""
+
+    def premier(motif: str, texte: str) -> str:
+        match = re.search(motif, texte, re.S)
+        return match.group(1) if match else ""
+
+    valeurs = {"etab": premier(r"/etablissements/([0-9a-f-]{36})/", lire("/"))}
+    valeurs["usager"] = premier(r"/usagers/([0-9a-f-]{36})/", lire("POST /usagers/?q=mar"))
+    valeurs["projet"] = premier(
+        r"/accompagnement/projet/([0-9a-f-]{36})/",
+        lire(f"/accompagnement/dossier/{valeurs['usager']}/projet/"),
+    )
+    unites = lire("/soins/")
+    valeurs["unite"] = premier(r"/soins/unite/([0-9a-f-]{36})/releve/", unites)
+    valeurs["unite40"] = premier(r"40 lits.*?/soins/unite/([0-9a-f-]{36})/releve/", unites)
+    return valeurs
+
+
 class VirtualUser:
     def __init__(self, base: str, index: int):
         self.base = base
@@ -103,32 +125,21 @@ class VirtualUser:
         with self.opener.open(request, timeout=30) as r:
             return r.read()
 
+    def _lire(self, chemin: str) -> str:
+        try:
+            return self.get(chemin).decode()
+        except urllib.error.HTTPError:
+            return ""
+
     def login(self) -> None:
         self.get("/connexion/")
         url = self.post("/connexion/", {"email": self.email, "password": BENCH_PASSWORD})
         assert url.endswith("/connexion/second-facteur/"), url
         url = self.post("/connexion/second-facteur/", {"code": pyotp.TOTP(BENCH_TOTP).now()})
         assert url.rstrip("/") == self.base.rstrip("/"), f"second facteur refusé pour {self.email}: {url}"
-        home = self.get("/").decode()
-        match = re.search(r"/etablissements/([0-9a-f-]{36})/", home)
-        self.etab = match.group(1) if match else ""
-        resultats = self.get("POST /usagers/?q=mar").decode()
-        match = re.search(r"/usagers/([0-9a-f-]{36})/", resultats)
-        self.usager = match.group(1) if match else ""
-        try:
-            onglet = self.get(f"/accompagnement/dossier/{self.usager}/projet/").decode()
-            match = re.search(r"/accompagnement/projet/([0-9a-f-]{36})/", onglet)
-            self.projet = match.group(1) if match else ""
-        except urllib.error.HTTPError:
-            self.projet = ""
-        try:
-            unites = self.get("/soins/").decode()
-            match = re.search(r"/soins/unite/([0-9a-f-]{36})/releve/", unites)
-            self.unite = match.group(1) if match else ""
-            match = re.search(r"40 lits.*?/soins/unite/([0-9a-f-]{36})/releve/", unites, re.S)
-            self.unite40 = match.group(1) if match else ""
-        except urllib.error.HTTPError:
-            self.unite = ""
+        valeurs = decouvrir(lambda chemin: self._lire(chemin))
+        self.etab, self.usager, self.projet = valeurs["etab"], valeurs["usager"], valeurs["projet"]
+        self.unite, self.unite40 = valeurs["unite"], valeurs["unite40"]
         for name, template in PAGES.items():
             path = template.format(
                 etab=self.etab, usager=self.usager, projet=self.projet, unite=self.unite, unite40=self.unite40
@@ -183,7 +194,14 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--worker-class", default="sync", help="gunicorn's: sync or gthread")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--url", default="")
+    parser.add_argument(
+        "--json",
+        default="",
+        help="file of the run's figures (default: bench/resultats/<date>-<heure>.json, not versioned)",
+    )
     parser.add_argument(
         "--pages",
         default="",
@@ -213,6 +231,10 @@ def main() -> None:
                 "127.0.0.1:8077",
                 "--workers",
                 str(args.workers),
+                "--worker-class",
+                args.worker_class,
+                "--threads",
+                str(args.threads),
                 "--log-level",
                 "warning",
             ],
@@ -231,20 +253,48 @@ def main() -> None:
         if server:
             server.terminate()
             server.wait()
+    reglages = {
+        "utilisateurs": args.users,
+        "secondes_par_page": args.seconds,
+        "gunicorn": f"{args.workers} workers {args.worker_class}"
+        + (f" × {args.threads} threads" if args.threads > 1 else ""),
+        "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "(défaut)"),
+        "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "(défaut)"),
+        "url": args.url or "gunicorn démarré par load.py",
+    }
+    print("\n" + ", ".join(f"{k} = {v}" for k, v in reglages.items()) + "\n")
     print(
-        f"\n{args.users} utilisateurs virtuels, {args.seconds:.0f} s par page, gunicorn {args.workers} workers\n"
+        f"{'page':42} {'requêtes':>9} {'req/s':>8} {'% plancher':>10} {'p50 ms':>8} {'p95 ms':>8}"
+        "  (professionnels habilités)"
     )
-    print(f"{'page':28} {'requêtes':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}  (professionnels habilités)")
+    lignes = []
+    plancher = 0.0
     for name, latencies in results.items():
         if not latencies:
-            print(f"{name:28} {'—':>9}")
+            print(f"{name:42} {'—':>9}")
             continue
         latencies.sort()
-        p95 = latencies[int(0.95 * (len(latencies) - 1))]
+        debit = len(latencies) / args.seconds
+        plancher = plancher or debit  # the floor page is measured first
+        ligne = {
+            "page": name,
+            "chemin": PAGES[name],
+            "requetes": len(latencies),
+            "req_s": round(debit, 1),
+            "part_du_plancher": round(debit / plancher, 3),
+            "p50_ms": round(statistics.median(latencies) * 1000, 1),
+            "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))] * 1000, 1),
+            "professionnels": habilites[name],
+        }
+        lignes.append(ligne)
         print(
-            f"{name:28} {len(latencies):9d} {len(latencies) / args.seconds:8.1f} "
-            f"{statistics.median(latencies) * 1000:8.1f} {p95 * 1000:8.1f}  ({habilites[name]})"
+            f"{name:42} {ligne['requetes']:9d} {debit:8.1f} {ligne['part_du_plancher'] * 100:9.0f}% "
+            f"{ligne['p50_ms']:8.1f} {ligne['p95_ms']:8.1f}  ({habilites[name]})"
         )
+    fichier = Path(args.json) if args.json else ROOT / "bench/resultats" / time.strftime("%Y%m%d-%H%M%S.json")
+    fichier.parent.mkdir(parents=True, exist_ok=True)
+    fichier.write_text(json.dumps({"reglages": reglages, "pages": lignes}, ensure_ascii=False, indent=2))
+    print(f"\nRésultats : {fichier}")
 
 
 if __name__ == "__main__":

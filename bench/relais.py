@@ -49,14 +49,17 @@ from usagers.models import Sejour, Usager  # noqa: E402
 
 def preparer(og, n: int, service: str, pdf: bytes) -> list[int]:
     with tenant_context(og.pk):
-        ehpad = Etablissement.objects.filter(categorie="EHPAD").order_by("id").first()
+        # the first EHPAD where a physician is habilitated (the bench's role rotation leaves some without one)
         with auth_lookup():
-            medecin = (
-                Habilitation.objects.filter(etablissement=ehpad, role="medecin")
-                .select_related("professionnel")
+            habilitation = (
+                Habilitation.objects.filter(etablissement__categorie="EHPAD", role="medecin")
+                .select_related("professionnel", "etablissement")
+                .order_by("etablissement_id", "id")
                 .first()
-                .professionnel
             )
+        if habilitation is None:
+            raise SystemExit("Aucun médecin habilité dans un EHPAD de cet organisme : rien à envoyer.")
+        ehpad, medecin = habilitation.etablissement, habilitation.professionnel
         usager = Usager.objects.filter(nom_naissance="Relais", premier_prenom="Bench").first()
         if usager is None:
             usager = Usager.objects.create(
