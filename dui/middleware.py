@@ -81,28 +81,46 @@ def journaliser_refus(request: HttpRequest, code: int) -> None:
 class TenantMiddleware:
     """Bind the request to the authenticated professional's organisme, in one database transaction.
 
-    The tenant comes from the user, never from the URL or a form. The transaction opened here spans the
+    The tenant comes from the user, never from the URL or a form (the session only says which organisme to
+    load the professional under; a professional of another organisme, or none, resets it). The transaction opened here spans the
     rest of the middleware chain, the view and the rendering; ``set_config(..., true)`` makes the tenant
-    last exactly that long. ``ATOMIC_REQUESTS`` still wraps the view itself (a savepoint here), so a view
-    that raises rolls its writes back; a 5xx response rolls back the whole request.
+    last exactly that long. It is the request's only transaction (``ATOMIC_REQUESTS`` is off: its savepoint
+    cost two round trips on every page): a view that raises — an error, ``Http404``, ``PermissionDenied`` —
+    rolls back everything it wrote (``process_exception``), and so does a 5xx response. A refused page (403
+    or 404) is journaled after that rollback, in a transaction of its own.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        user: Any = getattr(request, "user", None)
-        organisme_id = user.organisme_id if user is not None and user.is_authenticated else None
-        request.organisme_id = organisme_id  # type: ignore[attr-defined]  # read by the tenancy helpers
-        token = set_actor(user)
+        session = getattr(request, "session", None)
+        annonce = session.get(tenancy.SESSION_ORGANISME) if session is not None else None
+        token = None
         try:
             with transaction.atomic():
-                tenancy.activate(organisme_id)
+                # The organisme written in the session at login binds the transaction first, so that the
+                # professional is loaded under it (habilitations.auth.EmailBackend.get_user); the tenant is
+                # then the loaded professional's, whatever the session said.
+                tenancy.activate(annonce)
+                user: Any = getattr(request, "user", None)
+                organisme_id = user.organisme_id if user is not None and user.is_authenticated else None
+                if organisme_id != annonce:
+                    tenancy.activate(organisme_id)
+                request.organisme_id = organisme_id  # type: ignore[attr-defined]  # read by the tenancy helpers
+                token = set_actor(user)
                 response = self.get_response(request)
-                if response.status_code >= 500:
+                if response.status_code >= 500 or getattr(request, "_dui_vue_en_erreur", False):
                     transaction.set_rollback(True)
-                elif response.status_code in (403, 404) and organisme_id and request.resolver_match:
+            if response.status_code in (403, 404) and organisme_id and request.resolver_match:
+                with tenancy.tenant_context(organisme_id):
                     journaliser_refus(request, response.status_code)
-                return response
+            return response
         finally:
-            reset_actor(token)
+            if token is not None:
+                reset_actor(token)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        """The view (or its rendering) raised: nothing it wrote is kept, whatever response Django makes of
+        the exception (404, 403, 400 or 500)."""
+        request._dui_vue_en_erreur = True  # type: ignore[attr-defined]

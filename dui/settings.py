@@ -87,11 +87,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # the request's transaction and tenant, before anything loads the professional (issue 16)
+    "dui.middleware.TenantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "habilitations.middleware.SecondFactorRequiredMiddleware",
     "habilitations.middleware.InactivityTimeoutMiddleware",
     "habilitations.middleware.PasswordChangeRequiredMiddleware",
-    "dui.middleware.TenantMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -131,7 +132,7 @@ DATABASES = {
 }
 for _alias, _db in DATABASES.items():
     _db["ENGINE"] = "django.db.backends.postgresql"
-    _db["ATOMIC_REQUESTS"] = _alias == "default"
+    _db["ATOMIC_REQUESTS"] = False  # the request's transaction is dui.middleware.TenantMiddleware's
     _db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60 if PRODUCTION else 0)
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("OPTIONS", {})["application_name"] = f"dui-{_alias}"

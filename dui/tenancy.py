@@ -3,7 +3,7 @@
 Row-level security policies compare ``organisme_id`` with ``dui_current_organisme()``, which reads the
 transaction-local setting ``app.organisme_id``. Everything here sets it with ``set_config(..., true)``,
 so it lasts until the end of the current transaction and never leaks to the next request on a pooled
-connection. Outside a transaction there is nothing to set: callers open one (``ATOMIC_REQUESTS`` for
+connection. Outside a transaction there is nothing to set: callers open one (``TenantMiddleware`` for
 views, ``TenantTask`` for Celery, ``tenant_context`` elsewhere).
 
 ``auth_lookup`` is the one narrow exception: authentication must find a professional by e-mail before
@@ -17,6 +17,11 @@ import contextvars
 from collections.abc import Iterator
 
 from django.db import connections, transaction
+
+# The session key of the organisme of the logged-in professional, written at login: the request's
+# transaction is bound to it before the professional is loaded (one lookup under the tenant instead of the
+# authentication window), then checked against the professional (dui.middleware.TenantMiddleware).
+SESSION_ORGANISME = "dui_organisme"
 
 _current_organisme: contextvars.ContextVar[int | None] = contextvars.ContextVar("organisme", default=None)
 

@@ -25,12 +25,13 @@ import pyotp
 from django.conf import settings
 from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.hashers import make_password
+from django.db import connection
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
 from dui.reseau import client_ip as client_ip  # re-exported (moved to the kernel)
-from dui.tenancy import auth_lookup
+from dui.tenancy import auth_lookup, current_organisme_id
 
 from .models import CodeSecours, DispositifTOTP, EvenementAuthentification, Professionnel, TypeEvenementAuth
 
@@ -84,13 +85,26 @@ class EmailBackend(BaseBackend):
             return OrganismeGestionnaire.objects.filter(pk=user.organisme_id, actif=True).exists()
 
     def get_user(self, user_id: Any) -> Any:
-        """The session's professional, while the account and its organisme are active."""
-        with auth_lookup():
-            return (
-                Professionnel.objects.filter(pk=user_id, is_active=True)
-                .filter(Q(organisme__isnull=True) | Q(organisme__actif=True))
-                .first()
-            )
+        """The session's professional, while the account and its organisme are active: one lookup within the
+        request's tenant when one is bound (``dui.middleware.TenantMiddleware``), the authentication
+        window otherwise (a platform administrator, a session from before the login wrote its organisme).
+        The professional is marked fresh: its ``droits_version`` was just read, so the policy may use the
+        rights it keeps for that version (``habilitations.policy``)."""
+        organisme_id = current_organisme_id()
+        if organisme_id is not None and connection.in_atomic_block:
+            user = Professionnel.objects.filter(
+                pk=user_id, is_active=True, organisme_id=organisme_id, organisme__actif=True
+            ).first()
+        else:
+            with auth_lookup():
+                user = (
+                    Professionnel.objects.filter(pk=user_id, is_active=True)
+                    .filter(Q(organisme__isnull=True) | Q(organisme__actif=True))
+                    .first()
+                )
+        if user is not None:
+            user._dui_droits_frais = True  # type: ignore[attr-defined]
+        return user
 
 
 def mot_de_passe_temporaire_perime(user: Professionnel) -> bool:

@@ -14,9 +14,9 @@ def dui(request: HttpRequest) -> Any:
         "peut_revoir_bris_de_glace": False,
     }
     if user is not None and user.is_authenticated and user.organisme_id:
-        from habilitations.policy import actions_dans, bris_de_glace_actifs, roles_par_etablissement
+        from habilitations.policy import actions_dans, bris_de_glace_en_cours, roles_par_etablissement
 
-        context["bris_de_glace_actifs"] = list(bris_de_glace_actifs(user).order_by("expire_le")[:5])
+        context["bris_de_glace_actifs"] = bris_de_glace_en_cours(user)[:5]
         context["peut_revoir_bris_de_glace"] = user.est_dpo or any(
             Droit.PILOTAGE_MODIFIER in actions_dans(user, etab) for etab in roles_par_etablissement(user)
         )

@@ -85,6 +85,9 @@ class Professionnel(AbstractBaseUser):
     doit_changer_mot_de_passe = models.BooleanField("doit changer son mot de passe", default=False)
     # a password set by an administrator opens one session, before this date
     mot_de_passe_temporaire_expire_le = models.DateTimeField(null=True, blank=True)
+    # Bumped by a PostgreSQL trigger on every change of the professional's habilitations, exceptions or
+    # break-the-glass accesses: the policy's per-process cache of their rights is keyed by it (issue 16).
+    droits_version = models.PositiveBigIntegerField(default=0, db_default=0, editable=False)
     history = tenant_history(excluded_fields=["password", "last_login"])
 
     objects = ProfessionnelManager()

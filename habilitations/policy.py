@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import CharField, Model, Q, QuerySet, Value
 from django.utils import timezone
 
 from dui.models import Etablissement
@@ -69,19 +69,115 @@ def _cache(user: Any) -> dict[str, Any]:
 
 
 def oublier(user: Any) -> None:
-    """Forget what was computed for this user in this request (after changing their rights)."""
+    """Forget what was computed for this user in this request (after changing their rights): the rest of
+    the request reads them from the database again."""
     if hasattr(user, "_dui_policy"):
         del user._dui_policy
+    user._dui_droits_frais = False
+
+
+# Rights per professional kept by the process between requests, keyed by (public id, ``droits_version``,
+# day): the version is read with the professional at every request (``auth.EmailBackend.get_user`` marks
+# such a fresh professional) and a trigger bumps it in the transaction that changes a habilitation, an
+# exception or a break-the-glass access — so a change is seen by the very next request, in every process.
+# The day is in the key because habilitations start and end by day; break-the-glass accesses are kept with
+# their times and filtered at each use.
+_DROITS_PROCESSUS: dict[tuple[Any, int, datetime.date], tuple[Any, ...]] = {}
+_DROITS_PROCESSUS_MAX = 4096
+
+
+def _cle_processus(user: Any) -> tuple[Any, int, datetime.date] | None:
+    if not getattr(user, "_dui_droits_frais", False):
+        return None  # a professional loaded outside a request (a task, a test): read from the database
+    return (user.public_id, user.droits_version, _today())
+
+
+def _charger_droits(user: Any) -> None:
+    """Everything the request's decisions start from, read in **one** query (a ``UNION ALL``): the user's
+    active habilitations, their ESMS-level exceptions and their object-level exceptions on every protected
+    model (a professional has few of them). Lists and lookups then say "these ids" in SQL instead of asking
+    the exception tables in a subquery per row, and an object's decision reads no table."""
+    cache = _cache(user)
+    cle = _cle_processus(user)
+    if cle is not None and cle in _DROITS_PROCESSUS:
+        cache["roles"], cache["exceptions_etab"], cache["exceptions_objets"], cache["bdg_tous"] = (
+            _DROITS_PROCESSUS[cle]
+        )
+        return
+    roles: dict[int, set[str]] = {}
+    exceptions: dict[str, set[int]] = {}
+    objets: dict[tuple[str, str], set[int]] = {}
+    texte = CharField()
+    requetes: list[QuerySet[Any]] = [
+        habilitations_actives(user)
+        .annotate(genre=Value("", output_field=texte))
+        .values_list("etablissement_id", "role", "genre")
+    ]
+    for model, exception_model in EXCEPTION_MODELS.items():
+        label = "etablissement" if model is Etablissement else model._meta.label_lower
+        requetes.append(
+            exception_model.objects.filter(organisme_id=user.organisme_id, user_id=user.pk)
+            .annotate(genre=Value(label, output_field=texte))
+            .values_list("content_object_id", "permission__codename", "genre")
+        )
+    for objet_id, valeur, genre in requetes[0].union(*requetes[1:], all=True):
+        if genre == "":
+            roles.setdefault(objet_id, set()).add(valeur)
+        elif genre == "etablissement":
+            exceptions.setdefault(valeur, set()).add(objet_id)
+        else:
+            objets.setdefault((genre, valeur), set()).add(objet_id)
+    bdg = (
+        list(
+            BrisDeGlace.objects.filter(
+                organisme_id=user.organisme_id, professionnel_id=user.pk, expire_le__gt=timezone.now()
+            ).order_by("expire_le")
+        )
+        if _active(user)
+        else []
+    )
+    valeurs = (
+        {etab: frozenset(r) for etab, r in roles.items()},
+        {code: frozenset(ids) for code, ids in exceptions.items()},
+        {code: frozenset(ids) for code, ids in objets.items()},
+        tuple(bdg),
+    )
+    cache["roles"], cache["exceptions_etab"], cache["exceptions_objets"], cache["bdg_tous"] = valeurs
+    if cle is not None:
+        if len(_DROITS_PROCESSUS) >= _DROITS_PROCESSUS_MAX:
+            _DROITS_PROCESSUS.clear()
+        _DROITS_PROCESSUS[cle] = valeurs
+
+
+def _exceptions_sur(user: Any, model: type[Model], codename: str) -> set[int]:
+    """The pks of ``model`` on which the user holds the object-level exception ``codename``."""
+    cache = _cache(user)
+    if "exceptions_objets" not in cache:
+        _charger_droits(user)
+    return cache["exceptions_objets"].get((model._meta.label_lower, codename), set())  # type: ignore[no-any-return]
+
+
+def bris_de_glace_en_cours(user: Any) -> list[BrisDeGlace]:
+    """The user's active break-the-glass accesses, soonest expiry first (read with the rights: the banner of
+    every page shows them, and the decisions on a person read them)."""
+    cache = _cache(user)
+    if "bdg_tous" not in cache:
+        _charger_droits(user)
+    maintenant = timezone.now()
+    return [b for b in cache["bdg_tous"] if b.debut <= maintenant < b.expire_le]
+
+
+def _bris_de_glace_ids(user: Any, model: type[Model]) -> set[Any]:
+    """Public ids of the objects of ``model`` under an active break-the-glass of the user."""
+    label = model._meta.label_lower
+    return {b.objet_id for b in bris_de_glace_en_cours(user) if b.objet_type == label}
 
 
 def roles_par_etablissement(user: Any) -> dict[int, set[str]]:
     """{etablissement_id: roles} of the user's active habilitations, cached on the user for the request."""
     cache = _cache(user)
     if "roles" not in cache:
-        roles: dict[int, set[str]] = {}
-        for etab_id, role in habilitations_actives(user).values_list("etablissement_id", "role"):
-            roles.setdefault(etab_id, set()).add(role)
-        cache["roles"] = roles
+        _charger_droits(user)
     resultat: dict[int, set[str]] = cache["roles"]
     return resultat
 
@@ -96,15 +192,10 @@ def actions_dans(user: Any, etablissement_id: int | None) -> set[str]:
 
 
 def _exceptions_etablissement(user: Any) -> dict[str, set[int]]:
-    """{codename: {etablissement ids}} of the user's ESMS-level exceptions (one query per request)."""
+    """{codename: {etablissement ids}} of the user's ESMS-level exceptions (read with the roles)."""
     cache = _cache(user)
     if "exceptions_etab" not in cache:
-        exceptions: dict[str, set[int]] = {}
-        for etab_id, codename in ExceptionAccesEtablissement.objects.filter(
-            organisme_id=user.organisme_id, user_id=user.pk
-        ).values_list("content_object_id", "permission__codename"):
-            exceptions.setdefault(codename, set()).add(etab_id)
-        cache["exceptions_etab"] = exceptions
+        _charger_droits(user)
     resultat: dict[str, set[int]] = cache["exceptions_etab"]
     return resultat
 
@@ -133,14 +224,17 @@ def etablissements_autorises(user: Any, action: str) -> frozenset[int]:
 
 
 def _exceptions_objet(user: Any, obj: Model) -> set[str]:
-    exception_model = EXCEPTION_MODELS.get(type(obj))
-    if exception_model is None or isinstance(obj, Etablissement):  # ESMS-level ones are in the sets
+    if type(obj) not in EXCEPTION_MODELS or isinstance(obj, Etablissement):  # ESMS-level ones are in the sets
         return set()
-    return set(
-        exception_model.objects.filter(user_id=user.pk, content_object_id=obj.pk).values_list(
-            "permission__codename", flat=True
-        )
-    )
+    cache = _cache(user)
+    if "exceptions_objets" not in cache:
+        _charger_droits(user)
+    label = obj._meta.label_lower
+    return {
+        codename
+        for (genre, codename), ids in cache["exceptions_objets"].items()
+        if genre == label and obj.pk in ids
+    }
 
 
 def bris_de_glace_actifs(user: Any, maintenant: datetime.datetime | None = None) -> QuerySet[BrisDeGlace]:
@@ -220,28 +314,16 @@ def categories_bris_de_glace(user: Any) -> frozenset[str]:
 
 
 def _bris_de_glace_sur(user: Any, obj: Any) -> bool:
-    """An active break-the-glass on ``obj`` (once per object and request: the tabs of a dossier ask for
-    several categories)."""
-    cache = _cache(user).setdefault("bdg_objets", {})
-    cle = (obj._meta.label_lower, obj.pk)
-    if cle not in cache:
-        cache[cle] = (
-            bris_de_glace_actifs(user)
-            .filter(objet_type=obj._meta.label_lower, objet_id=obj.public_id)
-            .exists()
-        )
-    return bool(cache[cle])
+    """An active break-the-glass on ``obj`` (read from the request's list)."""
+    return obj.public_id in _bris_de_glace_ids(user, type(obj))
 
 
-def _exception_objet_exists(user: Any, model: type[Model], codename: str) -> Exists | None:
-    exception_model = EXCEPTION_MODELS.get(model)
-    if exception_model is None or model is Etablissement:
+def _exception_objet_q(user: Any, model: type[Model], codename: str, champ: str = "pk") -> Q | None:
+    """SQL: the row is one of those on which the user holds ``codename`` (None when there is none)."""
+    if model not in EXCEPTION_MODELS or model is Etablissement:
         return None
-    return Exists(
-        exception_model.objects.filter(
-            user_id=user.pk, permission__codename=codename, content_object_id=OuterRef("pk")
-        )
-    )
+    ids = _exceptions_sur(user, model, codename)
+    return Q(**{f"{champ}__in": sorted(ids)}) if ids else None
 
 
 def scope(user: Any, action: str, queryset: QuerySet[M]) -> QuerySet[M]:
@@ -257,23 +339,12 @@ def scope(user: Any, action: str, queryset: QuerySet[M]) -> QuerySet[M]:
         allowed = None  # the whole organisme
     else:
         allowed = (q_etabs(etablissements_autorises(user, action)) if q_etabs else None) or Q(pk__in=[])
-        grant = _exception_objet_exists(user, model, f"accorder_{categorie}")
+        grant = _exception_objet_q(user, model, f"accorder_{categorie}")
         if grant is not None:
-            allowed |= Q(grant)
-        if niveau == VOIR and categorie in categories_bris_de_glace(user):
-            now = timezone.now()
-            bdg = Q(
-                Exists(
-                    BrisDeGlace.objects.filter(
-                        organisme_id=user.organisme_id,
-                        professionnel_id=user.pk,
-                        objet_type=model._meta.label_lower,
-                        objet_id=OuterRef("public_id"),
-                        debut__lte=now,
-                        expire_le__gt=now,
-                    )
-                )
-            )
+            allowed |= grant
+        ouverts = _bris_de_glace_ids(user, model) if niveau == VOIR else set()
+        if ouverts and categorie in categories_bris_de_glace(user):
+            bdg = Q(public_id__in=sorted(ouverts))
             refuses = etablissements_refuses(user, categorie)
             if refuses and q_etabs and q_etabs(refuses) is not None:
                 bdg &= ~q_etabs(refuses)
@@ -286,7 +357,7 @@ def scope(user: Any, action: str, queryset: QuerySet[M]) -> QuerySet[M]:
             allowed = ~archive if allowed is None else allowed & ~archive
     if allowed is not None:
         queryset = queryset.filter(allowed)
-    deny = _exception_objet_exists(user, model, f"refuser_{categorie}")
+    deny = _exception_objet_q(user, model, f"refuser_{categorie}")
     if deny is not None:
         queryset = queryset.exclude(deny)
     return queryset
@@ -314,31 +385,12 @@ def _ouvert_sur_usager(user: Any, action: str, id_ref: str, public_id_ref: str) 
     if niveau == VOIR and user.est_dpo:  # an archived dossier's content, for the DPO (read-only)
         prefixe = "" if id_ref == "pk" else id_ref.removesuffix("_id") + "__"
         condition |= Q(**{f"{prefixe}archive_le__isnull": False})
-    exception_model = EXCEPTION_MODELS.get(usager_model)
-    if exception_model is not None:
-        condition |= Q(
-            Exists(
-                exception_model.objects.filter(
-                    user_id=user.pk,
-                    permission__codename=f"accorder_{categorie}",
-                    content_object_id=OuterRef(id_ref),
-                )
-            )
-        )
-    if niveau == VOIR and categorie in categories_bris_de_glace(user):
-        now = timezone.now()
-        condition |= Q(
-            Exists(
-                BrisDeGlace.objects.filter(
-                    organisme_id=user.organisme_id,
-                    professionnel_id=user.pk,
-                    objet_type=usager_model._meta.label_lower,
-                    objet_id=OuterRef(public_id_ref),
-                    debut__lte=now,
-                    expire_le__gt=now,
-                )
-            )
-        )
+    grant = _exception_objet_q(user, usager_model, f"accorder_{categorie}", champ=id_ref)
+    if grant is not None:
+        condition |= grant
+    ouverts = _bris_de_glace_ids(user, usager_model) if niveau == VOIR else set()
+    if ouverts and categorie in categories_bris_de_glace(user):
+        condition |= Q(**{f"{public_id_ref}__in": sorted(ouverts)})
     return condition
 
 
@@ -385,11 +437,7 @@ def can_contenu(user: Any, action: str, obj: Any, usager_field: str = "usager") 
         return False
     if obj.etablissement_id in etablissements_autorises(user, action):
         return True
-    return bool(
-        usager.__class__.objects.filter(pk=usager.pk)
-        .filter(_ouvert_sur_usager(user, action, "pk", "public_id"))
-        .exists()
-    )
+    return _ouvert_par_exception(user, action, usager)
 
 
 def can_dans_etablissement(user: Any, action: str, usager: Any, etablissement: Any) -> bool:
@@ -409,19 +457,11 @@ def _ouvert_par_exception(user: Any, action: str, usager: Any) -> bool:
     categorie, niveau = valider_action(action)
     if _archive(usager):
         return niveau == VOIR and bool(user.est_dpo)
-    _etabs, exceptions = _objet(user, usager)
-    if f"accorder_{categorie}" in exceptions:
+    if f"accorder_{categorie}" in _exceptions_objet(user, usager):
         return True
     if niveau != VOIR or categorie not in categories_bris_de_glace(user):
         return False
-    cache = _cache(user).setdefault("bdg_usagers", {})
-    if usager.pk not in cache:
-        cache[usager.pk] = (
-            bris_de_glace_actifs(user)
-            .filter(objet_type=usager._meta.label_lower, objet_id=usager.public_id)
-            .exists()
-        )
-    return bool(cache[usager.pk])
+    return usager.public_id in _bris_de_glace_ids(user, type(usager))
 
 
 def scope_contenu_du_dossier(

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dui.chiffrement import chiffrer, dechiffrer
 from dui.forms import traitement
 from dui.models import Etablissement
-from dui.tenancy import auth_lookup
+from dui.tenancy import SESSION_ORGANISME, auth_lookup
 from habilitations.access import for_tenant, professionnel
 
 from . import auth, policy, selectors, services
@@ -110,6 +110,7 @@ def _ouvrir_session(request: HttpRequest, user: Professionnel) -> HttpResponseBa
     with auth_lookup():
         login(request, user, backend="habilitations.auth.EmailBackend")
     request.session[SESSION_2FA] = True
+    request.session[SESSION_ORGANISME] = user.organisme_id  # the next requests' tenant (dui.middleware)
     request.session[SESSION_ACTIVITE] = request.session[SESSION_DEBUT] = time.time()
     if user.doit_changer_mot_de_passe:  # an administrator's password opens this session only
         user.mot_de_passe_temporaire_expire_le = timezone.now()

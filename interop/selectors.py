@@ -21,6 +21,15 @@ def envois_visibles(user, queryset: QuerySet[Envoi] | None = None) -> QuerySet[E
     return policy.scope_contenu(user, Droit.DOCUMENTS_VOIR, queryset)
 
 
+def envois_de_la_page(user, ids: list[int]) -> list[Envoi]:
+    """The exchanges with these ids (a page already chosen under the policy by ``envois_visibles``), in that
+    order, with what the list shows of them."""
+    lignes = Envoi.objects.filter(organisme_id=user.organisme_id, id__in=ids).select_related(
+        "usager", "document", "etablissement", "demande_par"
+    )
+    return sorted(lignes, key=lambda e: ids.index(e.id))
+
+
 def envois_du_dossier(user, usager) -> QuerySet[Envoi]:
     return envois_visibles(user, Envoi.objects.filter(usager=usager)).select_related(
         "document", "etablissement", "demande_par"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -22,9 +25,23 @@ def named_routes() -> list[tuple[str, set[str]]]:
     return routes
 
 
-def nombre_de_requetes(client, url: str) -> int:
-    """The SQL queries of one GET of ``url`` (which must answer 200)."""
+@contextlib.contextmanager
+def requetes_comptees() -> Iterator[CaptureQueriesContext]:
+    """Capture the queries of a block as a first request of the professional in the process: the rights
+    the process keeps (``policy._DROITS_PROCESSUS``) are forgotten first, so the count does not depend on
+    what ran before (a request that finds them makes two queries fewer, see tests/habilitations)."""
+    from habilitations import policy
+
+    policy._DROITS_PROCESSUS.clear()
     with CaptureQueriesContext(connection) as ctx:
+        yield ctx
+
+
+def nombre_de_requetes(client, url: str) -> int:
+    """The SQL queries of one GET of ``url`` (which must answer 200), the professional's rights not yet kept
+    by the process (``policy._DROITS_PROCESSUS``): the count of a first request, the same whatever ran
+    before (a request that finds them kept makes two queries fewer, see tests/habilitations)."""
+    with requetes_comptees() as ctx:
         reponse = client.get(url)
     assert reponse.status_code == 200, url
     return len(ctx.captured_queries)

@@ -8,8 +8,6 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accompagnement import aggir, selectors, services
@@ -26,6 +24,7 @@ from documents.pdf import texte_du_pdf
 from dui.tenancy import tenant_context
 from tests.accompagnement.conftest import projet_en_co_construction
 from tests.usagers.conftest import creer_usager
+from tests.utils import requetes_comptees
 
 pytestmark = pytest.mark.django_db
 
@@ -232,7 +231,7 @@ def test_gmp_from_latest_valid_gir_of_persons_accompanied(og_a, og_b, client_de)
     # the page: director yes, nurse no, other tenant no; query count independent of the residents
     url = f"/accompagnement/etablissement/{og_a.ehpad.public_id}/gmp/"
     client = client_de(og_a["directeur"])
-    with CaptureQueriesContext(connection) as ctx:
+    with requetes_comptees() as ctx:
         body = client.get(url).content.decode()
     assert f'data-testid="gmp">{maintenant["gmp"]}<' in body and body.count('data-testid="evolution"') == 12
     # SVG coordinates are never localised ("92,7" is not a number for SVG)
@@ -247,7 +246,7 @@ def test_gmp_from_latest_valid_gir_of_persons_accompanied(og_a, og_b, client_de)
     for i in range(4):
         u = creer_usager(og_a, nom_naissance=f"S{i}", premier_prenom="P", prenoms_naissance=["P"])
         _aggir(og_a, u, aujourd_hui, _direct())
-    with CaptureQueriesContext(connection) as ctx2:
+    with requetes_comptees() as ctx2:
         client.get(url)
     assert len(ctx2.captured_queries) == len(ctx.captured_queries)
     assert client_de(og_a["infirmier"]).get(url).status_code == 404

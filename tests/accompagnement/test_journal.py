@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accompagnement import selectors, services
@@ -15,6 +13,7 @@ from accompagnement.models import Observation
 from dui.tenancy import tenant_context
 from tests.accompagnement.conftest import projet_en_co_construction
 from tests.factories import DispositifFactory, HabilitationFactory, ProfessionnelFactory
+from tests.utils import requetes_comptees
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +117,7 @@ def test_journal_page_query_count_is_constant(og_a, resident_a, client_de):
     _ecrire(og_a, resident_a, og_a["educateur"], "Première")
 
     def compte():
-        with CaptureQueriesContext(connection) as ctx:
+        with requetes_comptees() as ctx:
             client.get(url)
         return len(ctx.captured_queries)
 

@@ -6,11 +6,10 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from admission.models import DemandeAdmission
 from dui.tenancy import tenant_context
+from tests.utils import requetes_comptees
 from usagers.models import Sejour, Usager
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +145,7 @@ def test_waiting_list_order_ages_and_query_count(og_a, client_de):
     client = client_de(og_a["directeur"])
 
     def page():
-        with CaptureQueriesContext(connection) as ctx:
+        with requetes_comptees() as ctx:
             body = client.get("/admission/").content.decode()
         return body, len(ctx.captured_queries)
 

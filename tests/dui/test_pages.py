@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from dui.models import JournalAcces, TypeAcces
 from dui.tenancy import tenant_context
 from habilitations.models import BrisDeGlace
 from tests.factories import EtablissementFactory, HabilitationFactory, UniteFactory
+from tests.utils import requetes_comptees
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +26,7 @@ def test_home_query_count_does_not_grow_with_etablissements(og_a, client_de):
     client = client_de(user)
 
     def count():
-        with CaptureQueriesContext(connection) as ctx:
+        with requetes_comptees() as ctx:
             assert client.get("/").status_code == 200
         return len(ctx.captured_queries)
 

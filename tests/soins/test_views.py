@@ -6,8 +6,6 @@ import datetime
 import io
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -17,12 +15,13 @@ from dui.tenancy import tenant_context
 from soins import services
 from soins.models import Allergie, Antecedent, Constante, Intervenant, RealisationSoin, Transmission
 from tests.soins.conftest import creer_resident, ecrire, planifier
+from tests.utils import requetes_comptees
 
 pytestmark = pytest.mark.django_db
 
 
 def _count(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
+    with requetes_comptees() as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
 
@@ -488,10 +487,12 @@ def test_releve_day_view_and_round_query_counts_do_not_grow_with_history_or_resi
     apres = {page: _count(client, page) for page in pages}
     assert apres == avant
     assert (
-        avant[pages[0]] == 25
-    )  # relève: session, user, habilitations, unit, shift (2), residents, 5 lists, journal (unit, persons)
-    assert avant[pages[1]] == 20  # day view: … residents, journal (unit, persons), plan, réalisations
-    assert avant[pages[2]] == 16  # round of constantes
+        avant[pages[0]] == 18
+    )  # relève: session, transaction, tenant, user, rights, unit, shift (2), residents, 5 lists, journal (unit, persons), commit (issue 16: 25 before)
+    assert (
+        avant[pages[1]] == 13
+    )  # day view: … residents, journal (unit, persons), plan, réalisations (20 before)
+    assert avant[pages[2]] == 9  # round of constantes (issue 16: 16 before)
 
 
 def test_dossier_tabs_query_counts_do_not_grow_with_history(og_a, resident, client_de):

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dui.tenancy import tenant_context
+from tests.utils import requetes_comptees
 from usagers.models import Consentement, DossierAdministratif, MesureProtection, Proche
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +162,7 @@ def test_entourage_page_query_count(og_a, usager_a, client_de):
     url = f"/usagers/{usager_a.public_id}/entourage/"
 
     def count():
-        with CaptureQueriesContext(connection) as ctx:
+        with requetes_comptees() as ctx:
             assert client.get(url).status_code == 200
         return len(ctx.captured_queries)
 

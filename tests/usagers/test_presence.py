@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from dui.tenancy import tenant_context
 from tests.usagers.conftest import creer_usager
+from tests.utils import requetes_comptees
 from usagers.models import Absence, Sejour
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +117,7 @@ def test_daily_occupancy(og_a, client_de):
     url = f"/usagers/occupation/{og_a.ehpad.public_id}/?mois=2025-03"
 
     def jours():
-        with CaptureQueriesContext(connection) as ctx:
+        with requetes_comptees() as ctx:
             r = client.get(url)
         assert r.status_code == 200
         return r.content.decode(), len(ctx.captured_queries)

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 # Queries of: administratif, entourage, consentements, présence, documents (agent administratif, whose
 # rights open the four administrative tabs and the documents). The présence tab ran one query per séjour
 # (the absence form labelled each choice with its ESMS) until this test.
-PINNED = [20, 21, 19, 23, 20]
+PINNED = [12, 13, 11, 15, 11]  # issue 16 (one transaction, rights read once)
 
 
 def _grandir(tenant, usager, n: int, debut: int) -> None:

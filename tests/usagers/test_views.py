@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from dui.models import JournalAcces, TypeAcces
 from dui.tenancy import tenant_context
 from tests.usagers.conftest import creer_usager
+from tests.utils import requetes_comptees
 from usagers.models import Sejour, TransitionIdentite, Usager
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +151,7 @@ def test_query_counts_do_not_grow(og_a, usager_a, client_de):
     client = client_de(og_a["infirmier"])
 
     def count(url, **extra):
-        with CaptureQueriesContext(connection) as ctx:
+        with requetes_comptees() as ctx:
             if url == "recherche":
                 assert client.post("/usagers/", {"q": "lefevre"}, **extra).status_code == 200
             else:
