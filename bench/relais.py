@@ -49,16 +49,21 @@ from usagers.models import Sejour, Usager  # noqa: E402
 
 def preparer(og, n: int, service: str, pdf: bytes) -> list[int]:
     with tenant_context(og.pk):
-        # the first EHPAD where a physician is habilitated (the bench's role rotation leaves some without one)
-        with auth_lookup():
-            habilitation = (
-                Habilitation.objects.filter(etablissement__categorie="EHPAD", role="medecin")
-                .select_related("professionnel", "etablissement")
-                .order_by("etablissement_id", "id")
-                .first()
-            )
+        # the first EHPAD with a professional who may send documents: a physician if there is one (the bench's
+        # role rotation leaves its EHPADs without any), else a nurse
+        habilitation = None
+        for role in ("medecin", "medecin_coordonnateur", "infirmier"):
+            with auth_lookup():
+                habilitation = (
+                    Habilitation.objects.filter(etablissement__categorie="EHPAD", role=role)
+                    .select_related("professionnel", "etablissement")
+                    .order_by("etablissement_id", "id")
+                    .first()
+                )
+            if habilitation is not None:
+                break
         if habilitation is None:
-            raise SystemExit("Aucun médecin habilité dans un EHPAD de cet organisme : rien à envoyer.")
+            raise SystemExit("Aucun professionnel habilité à envoyer dans un EHPAD de cet organisme.")
         ehpad, medecin = habilitation.etablissement, habilitation.professionnel
         usager = Usager.objects.filter(nom_naissance="Relais", premier_prenom="Bench").first()
         if usager is None:
