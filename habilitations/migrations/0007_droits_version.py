@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from dui.rls import SuivreLesDroits, VersionDesDroits
+from habilitations.versions import SuivreLesDroits, VersionDesDroits
 
 
 class Migration(migrations.Migration):

@@ -134,7 +134,7 @@ def test_the_version_only_grows_and_follows_every_tracked_table(og_a):
 
 
 def test_every_exception_model_bumps_the_version():
-    """A model registered for object-level exceptions must have the trigger (dui.rls.SuivreLesDroits)."""
+    """A model registered for object-level exceptions must have the trigger (habilitations.versions.SuivreLesDroits)."""
     tables = {exception._meta.db_table for exception in policy.EXCEPTION_MODELS.values()}
     tables |= {"habilitations_habilitation", "habilitations_brisdeglace"}
     with connection.cursor() as cur:

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from dui.rls import SuivreLesDroits
+from habilitations.versions import SuivreLesDroits
 
 
 class Migration(migrations.Migration):
