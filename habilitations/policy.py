@@ -86,6 +86,12 @@ _DROITS_PROCESSUS: dict[tuple[Any, int, datetime.date], tuple[Any, ...]] = {}
 _DROITS_PROCESSUS_MAX = 4096
 
 
+def oublier_les_droits_gardes() -> None:
+    """Empty the rights this process keeps (the next request of every professional reads them again): for
+    the tests that count a first request's queries."""
+    _DROITS_PROCESSUS.clear()
+
+
 def _cle_processus(user: Any) -> tuple[Any, int, datetime.date] | None:
     if not getattr(user, "_dui_droits_frais", False):
         return None  # a professional loaded outside a request (a task, a test): read from the database

@@ -27,7 +27,8 @@ def envois_de_la_page(user, ids: list[int]) -> list[Envoi]:
     lignes = Envoi.objects.filter(organisme_id=user.organisme_id, id__in=ids).select_related(
         "usager", "document", "etablissement", "demande_par"
     )
-    return sorted(lignes, key=lambda e: ids.index(e.id))
+    rang = {id_: i for i, id_ in enumerate(ids)}
+    return sorted(lignes, key=lambda e: rang[e.id])
 
 
 def envois_du_dossier(user, usager) -> QuerySet[Envoi]:

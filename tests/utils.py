@@ -28,18 +28,18 @@ def named_routes() -> list[tuple[str, set[str]]]:
 @contextlib.contextmanager
 def requetes_comptees() -> Iterator[CaptureQueriesContext]:
     """Capture the queries of a block as a first request of the professional in the process: the rights
-    the process keeps (``policy._DROITS_PROCESSUS``) are forgotten first, so the count does not depend on
+    the process keeps (``policy.oublier_les_droits_gardes``) are forgotten first, so the count does not depend on
     what ran before (a request that finds them makes two queries fewer, see tests/habilitations)."""
     from habilitations import policy
 
-    policy._DROITS_PROCESSUS.clear()
+    policy.oublier_les_droits_gardes()
     with CaptureQueriesContext(connection) as ctx:
         yield ctx
 
 
 def nombre_de_requetes(client, url: str) -> int:
     """The SQL queries of one GET of ``url`` (which must answer 200), the professional's rights not yet kept
-    by the process (``policy._DROITS_PROCESSUS``): the count of a first request, the same whatever ran
+    by the process (``policy.oublier_les_droits_gardes``): the count of a first request, the same whatever ran
     before (a request that finds them kept makes two queries fewer, see tests/habilitations)."""
     with requetes_comptees() as ctx:
         reponse = client.get(url)

@@ -1,4 +1,4 @@
-"""The rights a process keeps between requests (``policy._DROITS_PROCESSUS``, issue 16): a request that
+"""The rights a process keeps between requests (the policy's ``_DROITS_PROCESSUS``, issue 16): a request that
 finds them makes no query for them, and any change of a habilitation, an exception or a break-the-glass
 access — through a service, guardian, a bulk update or SQL — is seen by the very next request, because a
 trigger bumps ``Professionnel.droits_version`` in the transaction of the change."""
@@ -40,7 +40,7 @@ def _statut(client, usager) -> int:
 def test_a_second_request_reads_the_kept_rights_with_two_queries_fewer(og_a, client_de):
     client = client_de(og_a["infirmier"])
     usager = _personne(og_a, og_a.ehpad)
-    policy._DROITS_PROCESSUS.clear()
+    policy.oublier_les_droits_gardes()
     comptes = []
     for _ in range(2):
         with CaptureQueriesContext(connection) as capture:
@@ -109,7 +109,7 @@ def test_a_break_the_glass_access_opens_and_expires_without_a_new_version(og_a, 
     with tenant_context(og_a.organisme.pk):
         BrisDeGlace.objects.filter(pk=bdg.pk).update(expire_le=maintenant + datetime.timedelta(seconds=1))
     assert _version(pro) == version + 1
-    policy._DROITS_PROCESSUS.clear()
+    policy.oublier_les_droits_gardes()
     assert _statut(client, ailleurs) == 200  # kept again, with the one-second expiry
     with tenant_context(og_a.organisme.pk), connection.cursor() as cur:
         cur.execute("SELECT pg_sleep(1.1)")
