@@ -4,11 +4,13 @@
 
 COPY FROM is refused on tables under row-level security (unless superuser), so rows are generated
 server-side with ``generate_series`` inside the tenant's transaction: the same wall as the app.
-What made a load slow was not the statements but the checks run row by row after each of them (foreign
-keys, the administrations' trigger): when ``DATABASE_ADMIN_URL`` is set (a superuser, as on a development
-machine), the generator connects with it, sets ``session_replication_role = replica`` (no trigger fires: the
-rows are consistent by construction) and then ``SET ROLE`` to the application role, so that row-level
-security and the tenant setting still apply to every statement.
+Part of a load's cost is the checks run row by row (Django's foreign keys are deferred: the ``COMMIT`` of
+the large organisme checked some 60 million references, over 15 minutes; plus the administrations' trigger).
+When ``DATABASE_ADMIN_URL`` is set (a superuser, as on a development machine), the generator connects with
+it, sets ``session_replication_role = replica`` (no trigger fires: the rows are consistent by construction)
+and then ``SET ROLE`` to the application role, so that row-level security and the tenant setting still apply
+to every statement. Measured in issue 16: the large organisme still took over 24 minutes that way on 2 cores
+(index upkeep is the likely rest, not measured), the reduced one (4 ESMS, 320 persons) 130 to 158 s.
 
 ``--organismes N`` builds N organismes of the same size (the scaling run of issue 16): the first is the
 bench organisme (``bench<n>@bench.dui``, the one ``load.py`` measures), the others are its neighbours
