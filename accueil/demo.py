@@ -207,6 +207,9 @@ def _construire(spec: dict, professionnels: list) -> OrganismeGestionnaire:
             from interop import demo as interop_demo
 
             interop_demo.construire(organisme, etabs[0], usagers, pros)
+            from coordination import demo as coordination_demo
+
+            coordination_demo.construire(organisme, etabs, usagers, pros)
     return organisme
 
 

@@ -16,6 +16,7 @@ class Categorie(models.TextChoices):
     MEDICAL = "medical", "Médical"
     MEDICAMENTS = "medicaments", "Médicaments"
     DOCUMENTS = "documents", "Documents"
+    COORDINATION = "coordination", "Agenda et coordination"
     PILOTAGE = "pilotage", "Pilotage"
     ADMINISTRATION = "administration", "Administration"
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 
 # generic Django classes (ModelForm[Model], QuerySet[Model]…) may be subscripted at run time, as mypy reads them
 django_stubs_ext.monkeypatch()
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
     "accompagnement",
     "soins",
     "medicaments",
+    "annuaire",  # the partner directory (référencé par l'agenda, les intervenants, la messagerie)
+    "coordination",  # agenda, rendez-vous, activités, transports, tournées, réunions
     "interop",
     "rgpd",  # right of access, retention and archiving, DPO tools (reads every app through the model graph)
     "accueil",  # the shell: home page, access journal pages, demo (imports every app, imported by none)
@@ -265,6 +268,11 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {  # periodic tasks of the domain apps (r
     "relais-envois": {"task": "interop.relayer_tous", "schedule": 60},
     "purge-droit-acces": {"task": "rgpd.purger_tous", "schedule": 3600},
     "archivage-dossiers": {"task": "rgpd.archiver_tous", "schedule": 24 * 3600},
+    # tomorrow's transport sheets, every evening at 18:00 (Paris): produced again if a transport changes
+    "feuilles-transports": {
+        "task": "coordination.preparer_demain_tous",
+        "schedule": crontab(hour=18, minute=0),
+    },
 }
 
 # --- INSi (identity retrieval). Default: the local INSi test server started by bin/run ------------

@@ -12,6 +12,8 @@ urlpatterns = [
     path("accompagnement/", include("accompagnement.urls")),
     path("soins/", include("soins.urls")),
     path("medicaments/", include("medicaments.urls")),
+    path("annuaire/", include("annuaire.urls")),
+    path("agenda/", include("coordination.urls")),
     path("echanges/", include("interop.urls")),
     path("rgpd/", include("rgpd.urls")),
 ]

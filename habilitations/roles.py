@@ -34,6 +34,8 @@ class Droit(StrEnum):
     MEDICAMENTS_MODIFIER = "medicaments.modifier"
     DOCUMENTS_VOIR = "documents.voir"
     DOCUMENTS_MODIFIER = "documents.modifier"
+    COORDINATION_VOIR = "coordination.voir"
+    COORDINATION_MODIFIER = "coordination.modifier"
     PILOTAGE_VOIR = "pilotage.voir"
     PILOTAGE_MODIFIER = "pilotage.modifier"
     ADMINISTRATION_VOIR = "administration.voir"
@@ -69,10 +71,18 @@ MATRICE: dict[str, dict[str, str]] = {
         C.SOCIAL: V,
         C.SOINS: V,
         C.DOCUMENTS: M,
+        C.COORDINATION: M,
         C.PILOTAGE: M,
         C.ADMINISTRATION: V,
     },
-    Role.CHEF_SERVICE: {C.ADMINISTRATIF: V, C.SOCIAL: M, C.SOINS: V, C.DOCUMENTS: M, C.PILOTAGE: V},
+    Role.CHEF_SERVICE: {
+        C.ADMINISTRATIF: V,
+        C.SOCIAL: M,
+        C.SOINS: V,
+        C.DOCUMENTS: M,
+        C.COORDINATION: M,
+        C.PILOTAGE: V,
+    },
     Role.MEDECIN_COORDONNATEUR: {
         C.ADMINISTRATIF: V,
         C.SOCIAL: V,
@@ -80,6 +90,7 @@ MATRICE: dict[str, dict[str, str]] = {
         C.MEDICAL: M,
         C.MEDICAMENTS: M,
         C.DOCUMENTS: M,
+        C.COORDINATION: M,
         C.PILOTAGE: V,
     },
     Role.MEDECIN: {
@@ -89,6 +100,7 @@ MATRICE: dict[str, dict[str, str]] = {
         C.MEDICAL: M,
         C.MEDICAMENTS: M,
         C.DOCUMENTS: M,
+        C.COORDINATION: M,
     },
     Role.INFIRMIER: {
         C.ADMINISTRATIF: V,
@@ -97,17 +109,26 @@ MATRICE: dict[str, dict[str, str]] = {
         C.MEDICAL: V,
         C.MEDICAMENTS: M,
         C.DOCUMENTS: M,
+        C.COORDINATION: M,
     },
-    Role.AIDE_SOIGNANT: {C.ADMINISTRATIF: V, C.SOINS: M, C.MEDICAMENTS: V, C.DOCUMENTS: V},
+    Role.AIDE_SOIGNANT: {C.ADMINISTRATIF: V, C.SOINS: M, C.MEDICAMENTS: V, C.DOCUMENTS: V, C.COORDINATION: M},
     Role.PHARMACIEN: {C.SOINS: V, C.MEDICAL: V, C.MEDICAMENTS: M},
-    Role.PSYCHOLOGUE: {C.ADMINISTRATIF: V, C.SOCIAL: M, C.SOINS: V, C.DOCUMENTS: M},
-    Role.EDUCATEUR: {C.ADMINISTRATIF: V, C.SOCIAL: M, C.DOCUMENTS: M},
-    Role.TRAVAILLEUR_SOCIAL: {C.ADMINISTRATIF: M, C.SOCIAL: M, C.DOCUMENTS: M},
-    Role.AGENT_ADMINISTRATIF: {C.ADMINISTRATIF: M, C.DOCUMENTS: M},
+    Role.PSYCHOLOGUE: {C.ADMINISTRATIF: V, C.SOCIAL: M, C.SOINS: V, C.DOCUMENTS: M, C.COORDINATION: M},
+    Role.EDUCATEUR: {C.ADMINISTRATIF: V, C.SOCIAL: M, C.DOCUMENTS: M, C.COORDINATION: M},
+    Role.TRAVAILLEUR_SOCIAL: {C.ADMINISTRATIF: M, C.SOCIAL: M, C.DOCUMENTS: M, C.COORDINATION: M},
+    Role.AGENT_ADMINISTRATIF: {C.ADMINISTRATIF: M, C.DOCUMENTS: M, C.COORDINATION: M},
 }
 
 # What a break-the-glass access opens, for its duration: consultation of the care record only.
-CATEGORIES_BRIS_DE_GLACE = (C.ADMINISTRATIF, C.SOCIAL, C.SOINS, C.MEDICAL, C.MEDICAMENTS, C.DOCUMENTS)
+CATEGORIES_BRIS_DE_GLACE = (
+    C.ADMINISTRATIF,
+    C.SOCIAL,
+    C.SOINS,
+    C.MEDICAL,
+    C.MEDICAMENTS,
+    C.DOCUMENTS,
+    C.COORDINATION,
+)
 
 
 def actions_du_niveau(categorie: str, niveau: str) -> set[str]:

@@ -68,8 +68,8 @@ def main(admin_url: str, owner_url: str, app_url: str, backup_url: str | None = 
             )
     admin_db = admin_url.rsplit("/", 1)[0] + "/" + owner["dbname"]
     with psycopg.connect(admin_db, autocommit=True) as conn, conn.cursor() as cur:
-        # Extensions the domain apps rely on (name search); trusted ones, created once by the admin.
-        for ext in ("unaccent", "pg_trgm"):
+        # Extensions the domain apps rely on (name search, the agenda's exclusion constraints); trusted ones, created once by the admin.
+        for ext in ("unaccent", "pg_trgm", "btree_gist"):
             cur.execute("SELECT 1 FROM pg_available_extensions WHERE name = %s", [ext])
             if cur.fetchone():
                 cur.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(ext)))

@@ -57,6 +57,7 @@ from .models import (
     TypeAntecedent,
     poste_de,
 )
+from .registre_unite import registre_unite
 
 # --- Soins and dossier médical (dossier tab) ------------------------------------------------------------------
 
@@ -419,6 +420,7 @@ def releve(request, public_id):
             "jour": jour,
             "non_lus": sum(1 for e in elements if not e.lu),
             "residents": liste,
+            "sections_unite": registre_unite.remplir(user, unite, timezone.localdate()),
         },
     )
 
@@ -509,6 +511,7 @@ def journee(request, public_id):
             "jour": jour,
             "jour_iso": jour.isoformat(),
             "lignes": lignes,
+            "sections_unite": registre_unite.remplir(user, unite, jour),
             "peut_valider": peut_valider,
             "veille": jour - datetime.timedelta(days=1),
             "lendemain": jour + datetime.timedelta(days=1),

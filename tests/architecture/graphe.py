@@ -17,14 +17,16 @@ COUCHES: dict[str, int] = {
     "habilitations": 1,  # professionals, roles, the policy
     "administration": 2,
     "usagers": 2,  # the dossier and its registry
+    "annuaire": 2,  # the partner directory
     "admission": 3,
     "documents": 3,
     "accompagnement": 4,
     "soins": 5,
     "medicaments": 6,
-    "interop": 7,
-    "rgpd": 8,  # RGPD lifecycle: reads the dossiers through the model graph
-    "accueil": 9,  # the shell: home page, journal pages, demo
+    "coordination": 7,  # agenda: reads accompagnement (PP actions) and soins
+    "interop": 8,
+    "rgpd": 9,  # RGPD lifecycle: reads the dossiers through the model graph
+    "accueil": 10,  # the shell: home page, journal pages, demo
 }
 # Project wiring needs no exception: settings and the URL map name the apps by string, the Celery app
 # autodiscovers their tasks.

@@ -107,6 +107,8 @@ def _urls(og_a):
                 kwargs["appel_id"] = uuid.uuid4()
             if "grille_id" in params:
                 kwargs["grille_id"] = uuid.uuid4()
+            if "secret" in params:  # a calendar feed's secret: junk, a UUID, or another route's id
+                kwargs["secret"] = str(public_id)
             yield reverse(name, kwargs={k: v for k, v in kwargs.items() if k in params})
 
 

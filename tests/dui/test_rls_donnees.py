@@ -43,6 +43,7 @@ FENETRE_AUTHENTIFICATION = {
     "habilitations_dispositiftotp",
     "habilitations_codesecours",
     "habilitations_evenementauthentification",
+    "coordination_jetonagenda",  # a calendar feed is read before any tenant is known (its secret)
 }
 CONDITION = "(organisme_id = dui_current_organisme())"
 CONDITION_AUTH = "((organisme_id = dui_current_organisme()) OR dui_auth_lookup())"
@@ -194,6 +195,9 @@ def _completer(organisme: OrganismeGestionnaire) -> None:
             organisme=organisme, usager=usager, type_constante="poids", modifie_par=pro
         )
         AppelInsi.objects.create(organisme=organisme, usager=usager, demandeur=pro)
+        from coordination.models import JetonAgenda
+
+        JetonAgenda.objects.create(organisme=organisme, professionnel=pro, empreinte="1" * 64)
 
 
 @pytest.fixture

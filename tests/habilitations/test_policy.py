@@ -46,19 +46,19 @@ def test_modifier_implies_voir_and_every_role_is_declared():
 
 
 # docs/decisions/0008-matrice-des-droits.md, copied literally (not recomputed from roles.MATRICE): columns
-# administratif, social, soins, médical, médicaments, documents, pilotage, administration.
+# administratif, social, soins, médical, médicaments, documents, coordination, pilotage, administration.
 MATRICE_ECRITE = {
-    "directeur": "M V V - - M M V",
-    "chef_service": "V M V - - M V -",
-    "medecin_coordonnateur": "V V M M M M V -",
-    "medecin": "V V M M M M - -",
-    "infirmier": "V V M V M M - -",
-    "aide_soignant": "V - M - V V - -",
-    "pharmacien": "- - V V M - - -",
-    "psychologue": "V M V - - M - -",
-    "educateur": "V M - - - M - -",
-    "travailleur_social": "M M - - - M - -",
-    "agent_administratif": "M - - - - M - -",
+    "directeur": "M V V - - M M M V",
+    "chef_service": "V M V - - M M V -",
+    "medecin_coordonnateur": "V V M M M M M V -",
+    "medecin": "V V M M M M M - -",
+    "infirmier": "V V M V M M M - -",
+    "aide_soignant": "V - M - V V M - -",
+    "pharmacien": "- - V V M - - - -",
+    "psychologue": "V M V - - M M - -",
+    "educateur": "V M - - - M M - -",
+    "travailleur_social": "M M - - - M M - -",
+    "agent_administratif": "M - - - - M M - -",
 }
 COLONNES = [
     "administratif",
@@ -67,6 +67,7 @@ COLONNES = [
     "medical",
     "medicaments",
     "documents",
+    "coordination",
     "pilotage",
     "administration",
 ]

@@ -487,11 +487,11 @@ def test_releve_day_view_and_round_query_counts_do_not_grow_with_history_or_resi
     apres = {page: _count(client, page) for page in pages}
     assert apres == avant
     assert (
-        avant[pages[0]] == 18
-    )  # relève: session, transaction, tenant, user, rights, unit, shift (2), residents, 5 lists, journal (unit, persons), commit (issue 16: 25 before)
+        avant[pages[0]] == 19
+    )  # relève: session, transaction, tenant, user, rights, unit, shift (2), residents, 5 lists, journal (unit, persons), the agenda's section of the day (issue 17), commit (issue 16: 25 before)
     assert (
-        avant[pages[1]] == 13
-    )  # day view: … residents, journal (unit, persons), plan, réalisations (20 before)
+        avant[pages[1]] == 14
+    )  # day view: … residents, journal (unit, persons), plan, réalisations, the agenda's section (issue 17) (20 before)
     assert avant[pages[2]] == 9  # round of constantes (issue 16: 16 before)
 
 

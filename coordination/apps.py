@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+
+
+class CoordinationConfig(AppConfig):
+    name = "coordination"
+    verbose_name = "Coordination et agenda"
+
+    def ready(self) -> None:
+        from dui.registre_accueil import registre_accueil
+        from habilitations.roles import Droit
+        from soins.registre_unite import registre_unite
+        from usagers.dossier import registre
+
+        from .selectors import agenda_du_jour, rendez_vous_de_l_unite
+
+        registre.onglet(
+            "agenda", "Agenda", ordre=145, url="coordination:dossier", voir=Droit.COORDINATION_VOIR
+        )
+        registre_accueil.lien_etablissement(
+            "coordination",
+            "Agenda et coordination",
+            ordre=60,
+            url="coordination:etablissement",
+            action=Droit.COORDINATION_VOIR,
+        )
+        registre_accueil.aujourdhui(
+            "agenda", "Agenda : aujourd'hui et demain", ordre=5, elements=agenda_du_jour
+        )
+        registre_unite.section(
+            "agenda",
+            "Rendez-vous et transports du jour",
+            ordre=10,
+            template="coordination/_unite_du_jour.html",
+            elements=rendez_vous_de_l_unite,
+        )

@@ -1,0 +1,327 @@
+"""Forms of the agenda. Dates and times are typed in Paris wall time (``<input type=date/time>`` on a
+tablet) and combined here into aware instants."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+
+from accompagnement.models import CodeSerafin, JeuSerafin
+from dui.forms import DATE, champ_a_choix
+
+from .models import GenreEvenement, GenreRessource, GenreReunion, ModeTransport, Presence, StatutEvenement
+from .recurrence import NOMS_JOURS, Regle, en_heure_de_paris
+
+HEURE = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def instant(jour: datetime.date, heure: datetime.time) -> datetime.datetime:
+    return en_heure_de_paris(datetime.datetime.combine(jour, heure))
+
+
+class ProfessionnelsField(forms.ModelMultipleChoiceField[Any]):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name()
+
+
+class ProfessionnelField(forms.ModelChoiceField[Any]):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name()
+
+
+class _Creneau(forms.Form):
+    jour = forms.DateField(label="Date", widget=DATE)
+    heure_debut = forms.TimeField(label="De", widget=HEURE)
+    heure_fin = forms.TimeField(label="À", widget=HEURE)
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        jour, debut, fin = donnees.get("jour"), donnees.get("heure_debut"), donnees.get("heure_fin")
+        if jour and debut and fin:
+            if fin <= debut:
+                self.add_error("heure_fin", "L'heure de fin doit suivre l'heure de début.")
+            else:
+                donnees["debut"], donnees["fin"] = instant(jour, debut), instant(jour, fin)
+        return donnees
+
+
+class _Repetition(forms.Form):
+    repetition = forms.ChoiceField(
+        label="Répétition",
+        required=False,
+        choices=[
+            ("", "Une seule fois"),
+            ("quotidienne", "Tous les N jours"),
+            ("hebdomadaire", "Toutes les N semaines"),
+        ],
+    )
+    intervalle = forms.IntegerField(
+        label="Tous les (N)", min_value=1, max_value=52, required=False, initial=1
+    )
+    jours_semaine = forms.TypedMultipleChoiceField(
+        label="Jours",
+        required=False,
+        coerce=int,
+        choices=list(enumerate(NOMS_JOURS)),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    jusqu_au = forms.DateField(label="Jusqu'au (inclus)", required=False, widget=DATE)
+
+    def regle(self) -> Regle | None:
+        d = self.cleaned_data
+        if not d.get("repetition"):
+            return None
+        return Regle(
+            d["repetition"], d.get("intervalle") or 1, d["jusqu_au"], tuple(d.get("jours_semaine") or ())
+        )
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        if donnees.get("repetition"):
+            jour, fin = donnees.get("jour"), donnees.get("jusqu_au")
+            if not fin:
+                self.add_error("jusqu_au", "Indiquez jusqu'à quand l'événement se répète.")
+            elif jour and fin < jour:
+                self.add_error("jusqu_au", "La fin de la répétition précède la première date.")
+            elif jour and fin > jour + datetime.timedelta(days=366):
+                self.add_error(
+                    "jusqu_au", "Une répétition couvre au plus un an : vous la prolongerez ensuite."
+                )
+        return donnees
+
+
+class _Transport(forms.Form):
+    mode_transport = forms.ChoiceField(
+        label="Transport",
+        required=False,
+        choices=[("", "Aucun transport à organiser"), *ModeTransport.choices],
+    )
+    vehicule: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Véhicule", required=False, queryset=None, to_field_name="public_id"
+    )
+    conducteur = ProfessionnelField(
+        label="Conducteur ou accompagnant", required=False, queryset=None, to_field_name="public_id"
+    )
+    heure_depart = forms.TimeField(label="Départ", required=False, widget=HEURE)
+    heure_retour = forms.TimeField(label="Retour", required=False, widget=HEURE)
+
+    def transport(self) -> dict[str, Any] | None:
+        d = self.cleaned_data
+        if not d.get("mode_transport"):
+            return None
+        return {
+            "mode": d["mode_transport"],
+            "vehicule": d.get("vehicule"),
+            "conducteur": d.get("conducteur"),
+            "depart": instant(d["jour"], d["heure_depart"]),
+            "retour": instant(d["jour"], d["heure_retour"]),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        if donnees.get("mode_transport"):
+            for champ in ("heure_depart", "heure_retour"):
+                if not donnees.get(champ):
+                    self.add_error(champ, "Indiquez l'heure du transport.")
+        return donnees
+
+
+class RendezVousForm(_Transport, _Repetition, _Creneau):
+    genre = forms.ChoiceField(
+        label="Type",
+        choices=[
+            (g, GenreEvenement(g).label)
+            for g in (GenreEvenement.RDV_EXTERNE, GenreEvenement.RDV_INTERNE, GenreEvenement.VISITE)
+        ],
+    )
+    titre = forms.CharField(
+        label="Objet", max_length=200, help_text="Ex. « Consultation cardiologie », « Kiné », « Coiffeur »."
+    )
+    partenaire: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Chez (annuaire des partenaires)", required=False, queryset=None, to_field_name="public_id"
+    )
+    lieu = forms.CharField(label="Lieu", max_length=200, required=False)
+    ressource: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Salle ou équipement", required=False, queryset=None, to_field_name="public_id"
+    )
+    professionnels = ProfessionnelsField(
+        label="Professionnels concernés",
+        required=False,
+        queryset=None,
+        to_field_name="public_id",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    preparation = forms.CharField(
+        label="Consignes de préparation", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    a_jeun = forms.BooleanField(label="À jeun", required=False)
+    documents_a_apporter = forms.CharField(label="Documents à apporter", max_length=300, required=False)
+    dlu_a_imprimer = forms.BooleanField(label="Imprimer le DLU", required=False)
+    accompagnement_requis = forms.BooleanField(label="Accompagnement par un professionnel", required=False)
+
+    field_order = [
+        "genre",
+        "titre",
+        "jour",
+        "heure_debut",
+        "heure_fin",
+        "partenaire",
+        "lieu",
+        "ressource",
+        "professionnels",
+        "preparation",
+        "a_jeun",
+        "documents_a_apporter",
+        "dlu_a_imprimer",
+        "accompagnement_requis",
+        "mode_transport",
+        "vehicule",
+        "conducteur",
+        "heure_depart",
+        "heure_retour",
+        "repetition",
+        "intervalle",
+        "jours_semaine",
+        "jusqu_au",
+    ]
+
+    def __init__(
+        self, *args: Any, partenaires: Any, ressources: Any, professionnels: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        champ_a_choix(self, "partenaire").queryset = partenaires
+        champ_a_choix(self, "ressource").queryset = ressources.exclude(genre=GenreRessource.VEHICULE)
+        champ_a_choix(self, "vehicule").queryset = ressources.filter(genre=GenreRessource.VEHICULE)
+        champ_a_choix(self, "professionnels").queryset = professionnels
+        champ_a_choix(self, "conducteur").queryset = professionnels
+
+
+class ActiviteForm(_Transport, _Repetition, _Creneau):
+    genre = forms.ChoiceField(
+        label="Type",
+        choices=[(g, GenreEvenement(g).label) for g in (GenreEvenement.ACTIVITE, GenreEvenement.REUNION)],
+    )
+    genre_reunion = forms.ChoiceField(
+        label="Type de réunion", required=False, choices=[("", "—"), *GenreReunion.choices]
+    )
+    titre = forms.CharField(label="Intitulé", max_length=200)
+    lieu = forms.CharField(label="Lieu", max_length=200, required=False)
+    ressource: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Salle", required=False, queryset=None, to_field_name="public_id"
+    )
+    professionnels = ProfessionnelsField(
+        label="Animateurs ou participants professionnels",
+        required=False,
+        queryset=None,
+        to_field_name="public_id",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    capacite = forms.IntegerField(label="Places", required=False, min_value=1, max_value=200)
+    prestation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Prestation SERAFIN-PH délivrée", required=False, queryset=None
+    )
+    participants: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label="Personnes inscrites",
+        required=False,
+        queryset=None,
+        to_field_name="public_id",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    usager: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Personne concernée (réunion)", required=False, queryset=None, to_field_name="public_id"
+    )
+    compte_rendu = forms.CharField(
+        label="Ordre du jour", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    field_order = [
+        "genre",
+        "genre_reunion",
+        "titre",
+        "jour",
+        "heure_debut",
+        "heure_fin",
+        "lieu",
+        "ressource",
+        "professionnels",
+        "capacite",
+        "prestation",
+        "participants",
+        "usager",
+        "compte_rendu",
+        "mode_transport",
+        "vehicule",
+        "conducteur",
+        "heure_depart",
+        "heure_retour",
+        "repetition",
+        "intervalle",
+        "jours_semaine",
+        "jusqu_au",
+    ]
+
+    def __init__(
+        self, *args: Any, ressources: Any, professionnels: Any, personnes: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        champ_a_choix(self, "ressource").queryset = ressources.exclude(genre=GenreRessource.VEHICULE)
+        champ_a_choix(self, "vehicule").queryset = ressources.filter(genre=GenreRessource.VEHICULE)
+        champ_a_choix(self, "professionnels").queryset = professionnels
+        champ_a_choix(self, "conducteur").queryset = professionnels
+        champ_a_choix(self, "participants").queryset = personnes
+        champ_a_choix(self, "usager").queryset = personnes
+        champ_a_choix(self, "prestation").queryset = CodeSerafin.objects.filter(
+            jeu__in=[JeuSerafin.PRESTATIONS_DIRECTES, JeuSerafin.PRESTATIONS_INDIRECTES],
+            actif=True,
+            niveau__gte=3,
+        )
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean()
+        if donnees.get("genre") == GenreEvenement.REUNION and not donnees.get("genre_reunion"):
+            self.add_error("genre_reunion", "Précisez le type de réunion.")
+        return donnees
+
+
+class StatutForm(forms.Form):
+    statut = forms.ChoiceField(label="Statut", choices=StatutEvenement.choices)
+    motif = forms.CharField(label="Motif (annulé, reporté, absent, non fait)", max_length=300, required=False)
+    compte_rendu = forms.CharField(
+        label="Compte rendu", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class DeplacerForm(_Creneau):
+    pass
+
+
+class AnnulerSuiteForm(forms.Form):
+    motif = forms.CharField(label="Motif", max_length=300)
+
+
+class PresenceForm(forms.Form):
+    presence = forms.ChoiceField(
+        choices=[(p, p) for p in (Presence.PRESENT, Presence.ABSENT, Presence.EXCUSE)]
+    )
+
+
+class VisiteForm(forms.Form):
+    fait = forms.TypedChoiceField(choices=[("1", "Fait"), ("0", "Non fait")], coerce=lambda v: v == "1")
+    motif = forms.CharField(label="Motif", max_length=300, required=False)
+
+
+class RessourceForm(forms.Form):
+    genre = forms.ChoiceField(label="Type", choices=GenreRessource.choices)
+    nom = forms.CharField(label="Nom", max_length=120)
+    places = forms.IntegerField(label="Places", required=False, min_value=1, max_value=500)
+
+
+class JetonForm(forms.Form):
+    libelle = forms.CharField(label="Nom de l'abonnement", max_length=100, initial="Mon téléphone")
+
+
+class JourForm(forms.Form):
+    jour = forms.DateField(required=False, widget=DATE)
+    vue = forms.ChoiceField(required=False, choices=[("jour", "jour"), ("semaine", "semaine")])

@@ -1,0 +1,277 @@
+"""Reading the agenda, filtered by the policy in SQL.
+
+- An event that concerns a person (a rendez-vous, a home visit, a meeting about someone) is read like any
+  row of the dossier: the person and the event's ESMS must both be open to ``coordination`` for the user
+  (``policy.scope_contenu``; a DENY on the dossier hides it, a break-the-glass opens it for reading).
+- An event without a person (an activity, a team meeting) is read by whoever has ``coordination`` in its
+  ESMS; its participants are then listed one by one under the same rule as the events of a person.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from dui.models import Etablissement
+from habilitations import policy
+from habilitations.models import Habilitation
+from habilitations.roles import Droit
+
+from .models import Evenement, GenreEvenement, JetonAgenda, Participation, Reservation, Ressource
+from .recurrence import PARIS
+
+
+def evenements_visibles(user: Any, action: str = Droit.COORDINATION_VOIR) -> QuerySet[Evenement]:
+    if not getattr(user, "organisme_id", None):
+        return Evenement.objects.none()
+    avec_personne = policy.scope_contenu(user, action, Evenement.objects.filter(usager__isnull=False))
+    return Evenement.objects.filter(organisme_id=user.organisme_id).filter(
+        Q(usager__isnull=True, etablissement_id__in=policy.etablissements_autorises(user, action))
+        | Q(pk__in=avec_personne.values("pk"))
+    )
+
+
+def avec_details(qs: QuerySet[Evenement]) -> QuerySet[Evenement]:
+    """What an agenda line shows: the person, the place, the transport, the professionals booked."""
+    return qs.select_related(
+        "usager", "partenaire", "ressource", "transport", "transport__vehicule", "etablissement"
+    ).prefetch_related(
+        Prefetch(
+            "reservations",
+            queryset=Reservation.objects.filter(professionnel__isnull=False).select_related("professionnel"),
+            to_attr="reservations_pros",
+        )
+    )
+
+
+def journee(jour: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The instants of a Paris day (23 or 25 hours on the DST nights)."""
+    debut = datetime.datetime.combine(jour, datetime.time(0), tzinfo=PARIS)
+    fin = datetime.datetime.combine(jour + datetime.timedelta(days=1), datetime.time(0), tzinfo=PARIS)
+    return debut, fin
+
+
+def semaine(jour: datetime.date) -> tuple[datetime.date, datetime.datetime, datetime.datetime]:
+    """(Monday, start, end) of the week of ``jour``."""
+    lundi = jour - datetime.timedelta(days=jour.weekday())
+    return lundi, journee(lundi)[0], journee(lundi + datetime.timedelta(days=6))[1]
+
+
+def entre(qs: QuerySet[Evenement], debut: datetime.datetime, fin: datetime.datetime) -> QuerySet[Evenement]:
+    return qs.filter(debut__lt=fin, fin__gt=debut).order_by("debut", "pk")
+
+
+def agenda_de_la_personne(user: Any, usager: Any, depuis: datetime.datetime) -> QuerySet[Evenement]:
+    """A person's events from ``depuis`` (and the activities they take part in), under the dossier's rule."""
+    qs = policy.scope_contenu_du_dossier(
+        user, Droit.COORDINATION_VOIR, Evenement.objects.filter(fin__gte=depuis), usager
+    )
+    participations = policy.scope_contenu_du_dossier(
+        user, Droit.COORDINATION_VOIR, Participation.objects.all(), usager
+    ).values("evenement_id")
+    activites = Evenement.objects.filter(
+        organisme_id=user.organisme_id, fin__gte=depuis, pk__in=participations
+    )
+    return avec_details((qs | activites).distinct().order_by("debut", "pk"))
+
+
+def agenda_du_professionnel(
+    user: Any, professionnel: Any, debut: datetime.datetime, fin: datetime.datetime
+) -> QuerySet[Evenement]:
+    """The events that book ``professionnel`` between two instants, as ``user`` may see them."""
+    reserves = Reservation.objects.filter(organisme_id=user.organisme_id, professionnel=professionnel).values(
+        "evenement_id"
+    )
+    return avec_details(entre(evenements_visibles(user).filter(pk__in=reserves), debut, fin))
+
+
+def agenda_de_l_etablissement(
+    user: Any,
+    etablissement: Etablissement,
+    debut: datetime.datetime,
+    fin: datetime.datetime,
+    genres: tuple[str, ...] = (),
+) -> QuerySet[Evenement]:
+    qs = evenements_visibles(user).filter(etablissement=etablissement)
+    if genres:
+        qs = qs.filter(genre__in=genres)
+    return avec_details(entre(qs, debut, fin))
+
+
+def agenda_de_l_unite(user: Any, unite: Any, jour: datetime.date) -> QuerySet[Evenement]:
+    """The day of a unit: the events of the people who live there that day, and the ESMS's activities."""
+    from usagers.models import Sejour
+
+    debut, fin = journee(jour)
+    residents = Sejour.objects.filter(unite=unite).en_cours(jour).values("usager_id")
+    inscrits = Participation.objects.filter(organisme_id=unite.organisme_id, usager_id__in=residents).values(
+        "evenement_id"
+    )
+    qs = (
+        evenements_visibles(user)
+        .filter(etablissement_id=unite.etablissement_id)
+        .filter(Q(usager_id__in=residents) | Q(pk__in=inscrits))
+    )
+    return avec_details(entre(qs, debut, fin))
+
+
+def agenda_de_la_ressource(
+    user: Any, ressource: Ressource, debut: datetime.datetime, fin: datetime.datetime
+) -> QuerySet[Evenement]:
+    """The events booking a resource (a vehicle through its transports included), as ``user`` may see
+    them; the slots of events hidden from ``user`` are shown as "occupé" by ``creneaux_occupes``."""
+    reserves = Reservation.objects.filter(organisme_id=user.organisme_id, ressource=ressource).values(
+        "evenement_id"
+    )
+    return avec_details(entre(evenements_visibles(user).filter(pk__in=reserves), debut, fin))
+
+
+def creneaux_occupes(
+    user: Any, ressource: Ressource, debut: datetime.datetime, fin: datetime.datetime, visibles: set[int]
+) -> list[Reservation]:
+    """The resource's active bookings by events ``user`` cannot see: the slot is shown, not the event."""
+    return list(
+        Reservation.objects.filter(
+            organisme_id=user.organisme_id, ressource=ressource, active=True, periode__overlap=(debut, fin)
+        )
+        .exclude(evenement_id__in=visibles)
+        .order_by("periode")
+    )
+
+
+def participations(user: Any, evenement: Evenement) -> QuerySet[Participation]:
+    """The participants of an activity that ``user`` may see (a participant whose dossier is closed to
+    the user does not appear)."""
+    return (
+        policy.scope_contenu(user, Droit.COORDINATION_VOIR, Participation.objects.filter(evenement=evenement))
+        .select_related("usager", "action", "prestation")
+        .order_by("usager__nom_naissance", "pk")
+    )
+
+
+def ressources(user: Any, etablissement: Etablissement, genre: str = "") -> QuerySet[Ressource]:
+    if etablissement.pk not in policy.etablissements_autorises(user, Droit.COORDINATION_VOIR):
+        return Ressource.objects.none()
+    qs = Ressource.objects.filter(organisme_id=user.organisme_id, etablissement=etablissement, active=True)
+    return qs.filter(genre=genre) if genre else qs
+
+
+def ressources_visibles(user: Any) -> QuerySet[Ressource]:
+    return policy.scope(user, Droit.COORDINATION_VOIR, Ressource.objects.all())
+
+
+def professionnels_de(etablissement: Etablissement, jour: datetime.date | None = None) -> QuerySet[Any]:
+    """The professionals with an active habilitation in the ESMS (the choices of "who takes part")."""
+    jour = jour or timezone.localdate()
+    habilites = (
+        Habilitation.objects.filter(etablissement=etablissement).en_cours(jour).values("professionnel_id")
+    )
+    return (
+        get_user_model()
+        .objects.filter(organisme_id=etablissement.organisme_id, is_active=True, pk__in=habilites)
+        .order_by("nom", "prenom")
+    )
+
+
+def etablissements_coordination(user: Any, action: str = Droit.COORDINATION_VOIR) -> QuerySet[Etablissement]:
+    return policy.scope(user, action, Etablissement.objects.all()).order_by("nom")
+
+
+def tournee(user: Any, professionnel: Any, jour: datetime.date) -> QuerySet[Evenement]:
+    """A professional's home visits of the day, in visit order."""
+    debut, fin = journee(jour)
+    return (
+        agenda_du_professionnel(user, professionnel, debut, fin)
+        .filter(genre="visite")
+        .order_by("ordre", "debut", "pk")
+    )
+
+
+def jetons_de(professionnel: Any) -> QuerySet[JetonAgenda]:
+    return JetonAgenda.objects.filter(
+        organisme_id=professionnel.organisme_id, professionnel=professionnel
+    ).order_by("-cree_le")
+
+
+def rendez_vous_de_l_unite(user: Any, unite: Any, jour: datetime.date) -> list[Evenement]:
+    """The unit pages' section (``soins.registre_unite``): the day's events of the unit's residents, for
+    a user who may see the agenda there."""
+    if unite.etablissement_id not in policy.etablissements_autorises(user, Droit.COORDINATION_VOIR):
+        return []
+    return list(agenda_de_l_unite(user, unite, jour).exclude(genre=GenreEvenement.ACTIVITE)[:30])
+
+
+def _libelle_du_jour(e: Evenement, aujourd_hui: datetime.date) -> str:
+    debut = timezone.localtime(e.debut)
+    quand = "Aujourd'hui" if debut.date() == aujourd_hui else "Demain"
+    transport = getattr(e, "transport", None)
+    heure = timezone.localtime(transport.depart) if transport is not None else debut
+    texte = f"{quand} {heure:%H:%M} — {e.titre}"
+    if e.usager_id:
+        texte += f" · {e.usager}"
+    details = []
+    if transport is not None:
+        details.append(f"{transport.get_mode_display().lower()} à {heure:%H:%M}")
+    if e.a_jeun:
+        details.append("à jeun")
+    if e.dlu_a_imprimer:
+        details.append("DLU à imprimer")
+    if e.documents_a_apporter:
+        details.append(f"apporter : {e.documents_a_apporter}")
+    return texte + (f" ({', '.join(details)})" if details else "")
+
+
+def agenda_du_jour(user: Any) -> list[Any]:
+    """The home page's rubric (``dui.registre_accueil``), in one query: the user's own events today, and
+    tomorrow's external rendez-vous and transports in the ESMS where they see the agenda (what must be
+    prepared tonight: a fasting patient, a DLU to print, a taxi to confirm)."""
+    from django.db.models import Exists, OuterRef
+
+    from dui.registre_accueil import ElementDuJour
+
+    if not policy.etablissements_autorises(user, Droit.COORDINATION_VOIR):
+        return []
+    aujourd_hui = timezone.localdate()
+    debut, fin = journee(aujourd_hui)
+    _, fin_demain = journee(aujourd_hui + datetime.timedelta(days=1))
+    a_moi = Exists(Reservation.objects.filter(evenement=OuterRef("pk"), professionnel_id=user.pk))
+    a_preparer = Q(genre=GenreEvenement.RDV_EXTERNE) | Q(transport__isnull=False)
+    qs = (
+        evenements_visibles(user)
+        .filter(statut__in=("prevu", "fait"))
+        .filter(
+            Q(a_moi, debut__gte=debut, debut__lt=fin) | Q(a_preparer, debut__gte=fin, debut__lt=fin_demain)
+        )
+        .select_related("usager", "transport")
+        .order_by("debut", "pk")[:20]
+    )
+    return [ElementDuJour(_libelle_du_jour(e, aujourd_hui), e.get_absolute_url()) for e in qs]
+
+
+def transports_du_jour(etablissement: Etablissement, jour: datetime.date) -> list[Evenement]:
+    """Every active event with a transport leaving that day from the ESMS, for its sheet (the worker's
+    reading: the sheet is then served only to those who see the ESMS's agenda)."""
+    debut, fin = journee(jour)
+    return list(
+        Evenement.objects.filter(
+            organisme_id=etablissement.organisme_id,
+            etablissement=etablissement,
+            statut__in=("prevu", "fait"),
+            transport__depart__gte=debut,
+            transport__depart__lt=fin,
+        )
+        .select_related("usager", "partenaire", "transport", "transport__vehicule", "transport__conducteur")
+        .order_by("transport__depart", "pk")
+    )
+
+
+def feuilles(user: Any, etablissement: Etablissement) -> QuerySet[Any]:
+    from .models import FeuilleTransports
+
+    return policy.scope(
+        user, Droit.COORDINATION_VOIR, FeuilleTransports.objects.filter(etablissement=etablissement)
+    )
