@@ -59,6 +59,7 @@ from .models import (
     TypeItem,
 )
 from .pdf import lignes_aggir
+from .registre_projet import registre_projet
 
 SECTEUR_HANDICAP = {
     "MAS",
@@ -221,6 +222,7 @@ def projet(request, public_id):
         if resultat is not None:
             return resultat
     pp = selectors.projet_complet(pp)
+    registre_projet.annoter(user, pp)
 
     return render(
         request,

@@ -47,3 +47,11 @@ def partenaires(
 def adresses_mssante(user: Any) -> QuerySet[Partenaire]:
     """The partners a document may be sent to over MSSanté (the recipient picker)."""
     return partenaires(user).exclude(mssante="")
+
+
+GENRES_SOIGNANTS = ("medecin", "paramedical", "hopital", "ssiad", "pharmacie", "laboratoire")
+
+
+def partenaires_soignants(user: Any) -> QuerySet[Partenaire]:
+    """The partners a person's care team may be taken from (their intervenants)."""
+    return partenaires(user).filter(genre__in=GENRES_SOIGNANTS)

@@ -6,12 +6,13 @@ class CoordinationConfig(AppConfig):
     verbose_name = "Coordination et agenda"
 
     def ready(self) -> None:
+        from accompagnement.registre_projet import registre_projet
         from dui.registre_accueil import registre_accueil
         from habilitations.roles import Droit
         from soins.registre_unite import registre_unite
         from usagers.dossier import registre
 
-        from .selectors import agenda_du_jour, rendez_vous_de_l_unite
+        from .selectors import agenda_du_jour, participations_aux_actions, rendez_vous_de_l_unite
 
         registre.onglet(
             "agenda", "Agenda", ordre=145, url="coordination:dossier", voir=Droit.COORDINATION_VOIR
@@ -33,3 +34,4 @@ class CoordinationConfig(AppConfig):
             template="coordination/_unite_du_jour.html",
             elements=rendez_vous_de_l_unite,
         )
+        registre_projet.suivi_des_actions("activites", ordre=10, fournisseur=participations_aux_actions)

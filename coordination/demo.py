@@ -62,7 +62,7 @@ def construire(organisme: Any, etabs: list[Any], usagers: dict[str, Any], pros: 
         adresse="12 bd Voltaire, 75011 Paris",
         telephone="01 43 00 00 03",
     )
-    Partenaire.objects.create(
+    mdph = Partenaire.objects.create(
         organisme=organisme, genre="mdph", nom="MDPH de Paris", telephone="0805 80 09 09"
     )
     Partenaire.objects.create(
@@ -207,9 +207,10 @@ def construire(organisme: Any, etabs: list[Any], usagers: dict[str, Any], pros: 
         titre="Réunion de synthèse — Thomas Perrin",
         lieu="Bureau de la cheffe de service",
         professionnels=[pros["chef-service"], educatrice, pros["medecin"]],
+        invites=[mdph],
         debut=h(-1, 14),
         fin=h(-1, 15),
-        compte_rendu="Ordre du jour : bilan du semestre, préparation du projet personnalisé.",
+        ordre_du_jour="Bilan du semestre, préparation du projet personnalisé.",
     )
     services.do_changer_statut(
         pros["chef-service"],

@@ -232,7 +232,16 @@ class ActiviteForm(_Transport, _Repetition, _Creneau):
     usager: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label="Personne concernée (réunion)", required=False, queryset=None, to_field_name="public_id"
     )
-    compte_rendu = forms.CharField(
+    projet: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Projet personnalisé préparé (réunion de projet)",
+        required=False,
+        queryset=None,
+        to_field_name="public_id",
+    )
+    partenaires: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label="Partenaires invités (réunion)", required=False, queryset=None, to_field_name="public_id"
+    )
+    ordre_du_jour = forms.CharField(
         label="Ordre du jour", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
@@ -250,7 +259,9 @@ class ActiviteForm(_Transport, _Repetition, _Creneau):
         "prestation",
         "participants",
         "usager",
-        "compte_rendu",
+        "projet",
+        "partenaires",
+        "ordre_du_jour",
         "mode_transport",
         "vehicule",
         "conducteur",
@@ -263,9 +274,18 @@ class ActiviteForm(_Transport, _Repetition, _Creneau):
     ]
 
     def __init__(
-        self, *args: Any, ressources: Any, professionnels: Any, personnes: Any, **kwargs: Any
+        self,
+        *args: Any,
+        ressources: Any,
+        professionnels: Any,
+        personnes: Any,
+        partenaires: Any,
+        projets: Any,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        champ_a_choix(self, "partenaires").queryset = partenaires
+        champ_a_choix(self, "projet").queryset = projets
         champ_a_choix(self, "ressource").queryset = ressources.exclude(genre=GenreRessource.VEHICULE)
         champ_a_choix(self, "vehicule").queryset = ressources.filter(genre=GenreRessource.VEHICULE)
         champ_a_choix(self, "professionnels").queryset = professionnels
@@ -282,6 +302,8 @@ class ActiviteForm(_Transport, _Repetition, _Creneau):
         donnees = super().clean()
         if donnees.get("genre") == GenreEvenement.REUNION and not donnees.get("genre_reunion"):
             self.add_error("genre_reunion", "Précisez le type de réunion.")
+        if donnees.get("projet") and not donnees.get("usager"):
+            self.add_error("usager", "Une réunion de projet concerne une personne.")
         return donnees
 
 
@@ -325,3 +347,57 @@ class JetonForm(forms.Form):
 class JourForm(forms.Form):
     jour = forms.DateField(required=False, widget=DATE)
     vue = forms.ChoiceField(required=False, choices=[("jour", "jour"), ("semaine", "semaine")])
+
+
+class InviterForm(forms.Form):
+    partenaires: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label="Partenaires de l'annuaire", required=False, queryset=None, to_field_name="public_id"
+    )
+    proches: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+        label="Proches de la personne",
+        required=False,
+        queryset=None,
+        to_field_name="public_id",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, partenaires: Any, proches: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        champ_a_choix(self, "partenaires").queryset = partenaires
+        champ_a_choix(self, "proches").queryset = proches
+
+
+class ActionField(forms.ModelChoiceField[Any]):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.objectif.projet.usager} — {obj.libelle}"
+
+
+class InscrireForm(forms.Form):
+    usager: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Personne", queryset=None, to_field_name="public_id"
+    )
+    action: forms.ModelChoiceField[Any] = ActionField(
+        label="Action du projet personnalisé servie (facultatif)",
+        required=False,
+        queryset=None,
+        to_field_name="public_id",
+    )
+
+    def __init__(self, *args: Any, personnes: Any, actions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        champ_a_choix(self, "usager").queryset = personnes
+        champ_a_choix(self, "action").queryset = actions
+
+
+class PeriodeForm(forms.Form):
+    du = forms.DateField(label="Du", required=False, widget=DATE)
+    au = forms.DateField(label="Au", required=False, widget=DATE)
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        du, au = donnees.get("du"), donnees.get("au")
+        if du and au and au < du:
+            self.add_error("au", "La fin de la période précède son début.")
+        elif du and au and (au - du).days > 366:
+            self.add_error("au", "Une période couvre au plus un an.")
+        return donnees

@@ -149,6 +149,7 @@ class Evenement(TenantModel, ClotureMotivee):
     documents_a_apporter = models.CharField("documents à apporter", max_length=300, blank=True)
     dlu_a_imprimer = models.BooleanField("DLU à imprimer", default=False)
     accompagnement_requis = models.BooleanField("accompagnement nécessaire", default=False)
+    ordre_du_jour = models.TextField("ordre du jour", blank=True)
     compte_rendu = models.TextField("compte rendu", blank=True)
     capacite = models.PositiveSmallIntegerField("places", null=True, blank=True)
     prestation = models.ForeignKey(
@@ -204,6 +205,38 @@ class Evenement(TenantModel, ClotureMotivee):
     @property
     def actif(self) -> bool:
         return self.statut in STATUTS_ACTIFS
+
+
+class InviteReunion(TenantModel):
+    """Who else takes part in a meeting: a partner of the directory (the MDPH, the médecin traitant…) or a
+    relative of the person (from the dossier's entourage)."""
+
+    categorie_donnees = Categorie.COORDINATION
+
+    evenement = models.ForeignKey(Evenement, on_delete=models.CASCADE, related_name="invites")
+    partenaire = models.ForeignKey(
+        "annuaire.Partenaire", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    proche = models.ForeignKey(
+        "usagers.Proche", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = tenant_history()
+
+    etablissement_path = "evenement__etablissement"
+
+    class Meta:
+        verbose_name = "invité d'une réunion"
+        indexes = [models.Index(fields=["organisme", "evenement"], name="invite_org_evt_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(partenaire__isnull=False, proche__isnull=True)
+                | Q(partenaire__isnull=True, proche__isnull=False),
+                name="invite_partenaire_ou_proche",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.partenaire or self.proche)
 
 
 class ModeTransport(models.TextChoices):

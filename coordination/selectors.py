@@ -275,3 +275,105 @@ def feuilles(user: Any, etablissement: Etablissement) -> QuerySet[Any]:
     return policy.scope(
         user, Droit.COORDINATION_VOIR, FeuilleTransports.objects.filter(etablissement=etablissement)
     )
+
+
+def projets_de_l_etablissement(user: Any, etablissement: Etablissement) -> QuerySet[Any]:
+    """The projets personnalisés of the ESMS that a meeting may prepare or an activity serve (not replaced),
+    as the user may read them (``social``)."""
+    from accompagnement.models import ProjetPersonnalise, StatutPP
+
+    return (
+        policy.scope_contenu(
+            user,
+            Droit.SOCIAL_VOIR,
+            ProjetPersonnalise.objects.filter(etablissement=etablissement).exclude(statut=StatutPP.REMPLACE),
+        )
+        .select_related("usager")
+        .order_by("usager__nom_naissance", "-version")
+    )
+
+
+def actions_de_l_etablissement(user: Any, etablissement: Etablissement) -> QuerySet[Any]:
+    from accompagnement.models import Action
+
+    return (
+        Action.objects.filter(objectif__projet__in=projets_de_l_etablissement(user, etablissement))
+        .select_related("objectif__projet__usager", "prestation")
+        .order_by("objectif__projet__usager__nom_naissance", "pk")
+    )
+
+
+def personnes_de_l_etablissement(user: Any, etablissement: Etablissement, action: str) -> QuerySet[Any]:
+    """The people accompanied today in the ESMS, as the user may act on them."""
+    from usagers.models import Sejour, Usager
+
+    presents = (
+        Sejour.objects.filter(etablissement=etablissement).en_cours(timezone.localdate()).values("usager_id")
+    )
+    return policy.scope(
+        user, action, Usager.objects.filter(fusionne_dans__isnull=True, pk__in=presents)
+    ).order_by("nom_naissance", "pk")
+
+
+def statistiques_activites(
+    user: Any, etablissement: Etablissement, du: datetime.date, au: datetime.date
+) -> dict[str, Any]:
+    """Attendance at the ESMS's activities between two dates (included): per activity and per SERAFIN-PH
+    prestation, sessions held and participations by attendance — aggregates only, in two queries."""
+    from django.db.models import Count
+
+    if etablissement.pk not in policy.etablissements_autorises(user, Droit.COORDINATION_VOIR):
+        return {"activites": [], "prestations": []}
+    debut, _ = journee(du)
+    _, fin = journee(au)
+    seances = Evenement.objects.filter(
+        organisme_id=user.organisme_id,
+        etablissement=etablissement,
+        genre=GenreEvenement.ACTIVITE,
+        debut__gte=debut,
+        debut__lt=fin,
+    ).exclude(statut__in=("annule", "reporte"))
+    compte = {
+        p: Count("participations", filter=Q(participations__presence=p))
+        for p in ("present", "absent", "excuse", "inscrit")
+    }
+    lignes = seances.values("titre").annotate(seances=Count("pk", distinct=True), **compte).order_by("titre")
+    activites: list[dict[str, Any]] = [dict(ligne) for ligne in lignes]
+    for ligne in activites:
+        notes = ligne["present"] + ligne["absent"] + ligne["excuse"]
+        ligne["taux"] = round(100 * ligne["present"] / notes) if notes else None
+    prestations = list(
+        Participation.objects.filter(evenement__in=seances, presence="present")
+        .values("prestation__code", "prestation__libelle")
+        .annotate(presences=Count("pk"), personnes=Count("usager", distinct=True))
+        .order_by("prestation__code")
+    )
+    return {"activites": activites, "prestations": prestations}
+
+
+def participations_aux_actions(user: Any, projet: Any) -> dict[int, str]:
+    """For the PP page (``accompagnement.registre_projet``): per action, the attendance at the activities
+    that serve it ("Activités : 5 présences sur 7 séances, dernière le 12/11/2026"), in one query."""
+    from django.db.models import Count, Max
+
+    if projet.etablissement_id not in policy.etablissements_autorises(user, Droit.COORDINATION_VOIR):
+        return {}
+    lignes = (
+        Participation.objects.filter(
+            organisme_id=projet.organisme_id, usager_id=projet.usager_id, action__objectif__projet=projet
+        )
+        .exclude(evenement__statut__in=("annule", "reporte"))
+        .values("action_id")
+        .annotate(
+            seances=Count("pk", filter=Q(presence__in=("present", "absent", "excuse"))),
+            presences=Count("pk", filter=Q(presence="present")),
+            derniere=Max("evenement__debut", filter=Q(presence="present")),
+        )
+    )
+    textes = {}
+    for ligne in lignes:
+        texte = f"Activités : {ligne['presences']} présence{'s' if ligne['presences'] > 1 else ''} sur {ligne['seances']} séance{'s' if ligne['seances'] > 1 else ''}"
+        if ligne["derniere"]:
+            texte += f", dernière le {timezone.localtime(ligne['derniere']):%d/%m/%Y}"
+        textes[ligne["action_id"]] = texte
+    return textes

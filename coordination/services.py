@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 
+from annuaire.models import Partenaire
 from dui.models import Etablissement
 from dui.queue import enqueue_on_commit
 from habilitations import policy
@@ -31,6 +32,7 @@ from .models import (
     FeuilleTransports,
     GenreEvenement,
     GenreRessource,
+    InviteReunion,
     JetonAgenda,
     ModeTransport,
     Participation,
@@ -256,6 +258,39 @@ def _preparer_transport(evenement: Evenement, transport: dict[str, Any] | None) 
     )
 
 
+def _verifier_invites(auteur: Any, usager: Any, invites: Sequence[Any]) -> None:
+    for invite in invites:
+        if isinstance(invite, Partenaire):
+            if invite.organisme_id != auteur.organisme_id or not invite.actif:
+                raise ValidationError({"partenaires": "Choisissez des partenaires de l'annuaire."})
+        elif usager is None or invite.usager_id != usager.pk:
+            raise ValidationError({"proches": "On invite un proche de la personne concernée."})
+
+
+@transaction.atomic
+def do_inviter(auteur: Any, evenement: Evenement, invites: Sequence[Any]) -> int:
+    """Add partners or relatives to a meeting (those already invited are kept once)."""
+    evenement = _exiger_evenement(auteur, evenement)
+    if evenement.genre != GenreEvenement.REUNION:
+        raise ValidationError("On invite des partenaires ou des proches à une réunion.")
+    usager = evenement.usager
+    _verifier_invites(auteur, usager, invites)
+    deja = {(i.partenaire_id, i.proche_id) for i in evenement.invites.all()}
+    n = 0
+    for invite in invites:
+        cle = (invite.pk, None) if isinstance(invite, Partenaire) else (None, invite.pk)
+        if cle in deja:
+            continue
+        InviteReunion.objects.create(
+            organisme_id=auteur.organisme_id,
+            evenement=evenement,
+            partenaire=invite if isinstance(invite, Partenaire) else None,
+            proche=None if isinstance(invite, Partenaire) else invite,
+        )
+        n += 1
+    return n
+
+
 # --- Planning ------------------------------------------------------------------------------------------
 
 CHAMPS_EVENEMENT = (
@@ -274,6 +309,7 @@ CHAMPS_EVENEMENT = (
     "genre_reunion",
     "ordre",
     "compte_rendu",
+    "ordre_du_jour",
 )
 
 
@@ -290,6 +326,7 @@ def do_planifier(
     participants: Sequence[Any] = (),
     transport: dict[str, Any] | None = None,
     regle: recurrence.Regle | None = None,
+    invites: Sequence[Any] = (),
     **valeurs: Any,
 ) -> Evenement:
     """Plan an event (and its occurrences when ``regle`` is given): a rendez-vous or a home visit of
@@ -325,6 +362,16 @@ def do_planifier(
     titre = (valeurs.get("titre") or "").strip()
     if not titre:
         raise ValidationError({"titre": "Indiquez l'objet."})
+    if invites and genre != GenreEvenement.REUNION:
+        raise ValidationError("On invite des partenaires ou des proches à une réunion.")
+    _verifier_invites(auteur, usager, invites)
+    projet = valeurs.get("projet")
+    if projet is not None and (
+        usager is None or projet.usager_id != usager.pk or projet.etablissement_id != etablissement.pk
+    ):
+        raise ValidationError(
+            {"projet": "Ce projet personnalisé n'est pas celui de la personne dans cet établissement."}
+        )
 
     departs = [debut]
     serie = None
@@ -380,6 +427,13 @@ def do_planifier(
             )
             if len(problemes) >= 5:
                 break
+        for invite in invites:
+            InviteReunion.objects.create(
+                organisme_id=auteur.organisme_id,
+                evenement=evenement,
+                partenaire=invite if isinstance(invite, Partenaire) else None,
+                proche=None if isinstance(invite, Partenaire) else invite,
+            )
         for personne in participants:
             Participation.objects.create(
                 organisme_id=auteur.organisme_id,

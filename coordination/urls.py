@@ -21,4 +21,5 @@ urlpatterns = [
     path("etablissement/<uuid:public_id>/activite/", views.nouvelle_activite, name="nouvelle_activite"),
     path("etablissement/<uuid:public_id>/transports/", views.demander_feuille, name="demander_feuille"),
     path("transports/<uuid:public_id>.pdf", views.feuille, name="feuille"),
+    path("etablissement/<uuid:public_id>/statistiques/", views.statistiques, name="statistiques"),
 ]

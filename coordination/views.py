@@ -23,7 +23,7 @@ from habilitations import policy
 from habilitations.access import get_for_user_or_404, get_in_scope_or_404, professionnel, unite_ou_404
 from habilitations.roles import Droit
 from usagers.dossier import contexte_dossier, usager_ou_404
-from usagers.models import Sejour, Usager
+from usagers.models import Proche
 from usagers.selectors import etablissements_du_dossier
 
 from . import ical, selectors, services
@@ -31,6 +31,8 @@ from .forms import (
     ActiviteForm,
     AnnulerSuiteForm,
     DeplacerForm,
+    InscrireForm,
+    InviterForm,
     JetonForm,
     JourForm,
     PresenceForm,
@@ -172,6 +174,20 @@ def evenement(request, public_id):
         ),
         "suite": AnnulerSuiteForm(),
     }
+    if peut_modifier and objet.genre == GenreEvenement.REUNION:
+        forms_["inviter"] = InviterForm(
+            partenaires=partenaires(request.user),
+            proches=Proche.objects.filter(organisme_id=objet.organisme_id, usager_id=objet.usager_id)
+            if objet.usager_id
+            else Proche.objects.none(),
+        )
+    if peut_modifier and objet.genre == GenreEvenement.ACTIVITE and objet.statut == StatutEvenement.PREVU:
+        forms_["inscrire"] = InscrireForm(
+            personnes=selectors.personnes_de_l_etablissement(
+                request.user, objet.etablissement, Droit.COORDINATION_MODIFIER
+            ),
+            actions=selectors.actions_de_l_etablissement(request.user, objet.etablissement),
+        )
     if request.method == "POST":
         if not peut_modifier:
             raise Http404
@@ -197,6 +213,34 @@ def evenement(request, public_id):
                         request.user, objet, form.cleaned_data["debut"], form.cleaned_data["fin"]
                     )
                     messages.success(request, "Événement déplacé.")
+                    return redirect(objet.get_absolute_url())
+        elif quoi == "inviter" and "inviter" in forms_:
+            form = forms_["inviter"] = InviterForm(
+                request.POST,
+                partenaires=forms_["inviter"].fields["partenaires"].queryset,
+                proches=forms_["inviter"].fields["proches"].queryset,
+            )
+            if form.is_valid():
+                with traitement(form):
+                    n = services.do_inviter(
+                        request.user,
+                        objet,
+                        [*form.cleaned_data["partenaires"], *form.cleaned_data["proches"]],
+                    )
+                    messages.success(request, f"{n} invité(s) ajouté(s).")
+                    return redirect(objet.get_absolute_url())
+        elif quoi == "inscrire" and "inscrire" in forms_:
+            form = forms_["inscrire"] = InscrireForm(
+                request.POST,
+                personnes=forms_["inscrire"].fields["usager"].queryset,
+                actions=forms_["inscrire"].fields["action"].queryset,
+            )
+            if form.is_valid():
+                with traitement(form):
+                    services.do_inscrire(
+                        request.user, objet, form.cleaned_data["usager"], form.cleaned_data["action"]
+                    )
+                    messages.success(request, f"{form.cleaned_data['usager']} inscrit(e).")
                     return redirect(objet.get_absolute_url())
         elif quoi == "suite":
             form = forms_["suite"] = AnnulerSuiteForm(request.POST)
@@ -233,6 +277,9 @@ def evenement(request, public_id):
             "evenement": objet,
             "peut_modifier": peut_modifier,
             "participations": participations,
+            "invites": list(objet.invites.select_related("partenaire", "proche"))
+            if objet.genre == GenreEvenement.REUNION
+            else [],
             "presences": Presence,
             **forms_,
             "regle": decrire(objet.serie.regle) if objet.serie else "",
@@ -411,22 +458,15 @@ def nouvelle_activite(request, public_id):
     objet = get_for_user_or_404(
         request.user, Droit.COORDINATION_MODIFIER, Etablissement.objects.all(), public_id
     )
-    personnes = policy.scope(
-        request.user,
-        Droit.COORDINATION_MODIFIER,
-        Usager.objects.filter(
-            fusionne_dans__isnull=True,
-            pk__in=Sejour.objects.filter(etablissement=objet)
-            .en_cours(timezone.localdate())
-            .values("usager_id"),
-        ),
-    ).order_by("nom_naissance", "pk")
+    personnes = selectors.personnes_de_l_etablissement(request.user, objet, Droit.COORDINATION_MODIFIER)
     form = ActiviteForm(
         request.POST or None,
         initial={"jour": timezone.localdate(), "intervalle": 1},
         ressources=selectors.ressources(request.user, objet),
         professionnels=selectors.professionnels_de(objet),
         personnes=personnes,
+        partenaires=partenaires(request.user),
+        projets=selectors.projets_de_l_etablissement(request.user, objet),
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -442,6 +482,8 @@ def nouvelle_activite(request, public_id):
                 participants=list(d["participants"]) if d["genre"] == GenreEvenement.ACTIVITE else [],
                 transport=form.transport(),
                 regle=form.regle(),
+                invites=list(d["partenaires"]) if d["genre"] == GenreEvenement.REUNION else [],
+                projet=d["projet"] if d["genre"] == GenreEvenement.REUNION else None,
                 **{
                     c: d[c]
                     for c in (
@@ -451,7 +493,7 @@ def nouvelle_activite(request, public_id):
                         "capacite",
                         "prestation",
                         "genre_reunion",
-                        "compte_rendu",
+                        "ordre_du_jour",
                     )
                 },
             )
@@ -602,3 +644,27 @@ def feuille(request, public_id):
     )
     reponse["Cache-Control"] = "private, no-store"
     return reponse
+
+
+@login_required
+def statistiques(request, public_id):
+    """Attendance at the ESMS's activities over a period (aggregates: no person named)."""
+    from .forms import PeriodeForm
+
+    objet = get_for_user_or_404(request.user, Droit.COORDINATION_VOIR, Etablissement.objects.all(), public_id)
+    au = timezone.localdate()
+    form = PeriodeForm(request.GET or None, initial={"du": au - datetime.timedelta(days=90), "au": au})
+    du = au - datetime.timedelta(days=90)
+    if form.is_valid():
+        du, au = form.cleaned_data["du"] or du, form.cleaned_data["au"] or au
+    return render(
+        request,
+        "coordination/statistiques.html",
+        {
+            "etablissement": objet,
+            "form": form,
+            "du": du,
+            "au": au,
+            **selectors.statistiques_activites(request.user, objet, du, au),
+        },
+    )

@@ -24,12 +24,23 @@ class EnvoiMssanteForm(forms.Form):
         label="ou adresse MSSanté", required=False, max_length=254, help_text="…@….mssante.fr"
     )
 
-    def __init__(self, correspondants, *args, **kwargs):
+    def __init__(self, correspondants, *args, partenaires=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.correspondants = {c.adresse_mss.lower(): c for c in correspondants}
+        # the organisme's directory (annuaire): a hospital, a specialist not yet among the person's intervenants
+        self.partenaires = {
+            p.mssante.lower(): p for p in partenaires if p.mssante.lower() not in self.correspondants
+        }
         self.fields["destinataire"].choices = [("", "—")] + [
             (c.adresse_mss.lower(), f"{c.nom} — {c.adresse_mss}") for c in correspondants
         ]
+        if self.partenaires:
+            self.fields["destinataire"].choices += [
+                (
+                    "Annuaire des partenaires",
+                    [(cle, f"{p} — {p.mssante}") for cle, p in self.partenaires.items()],
+                )
+            ]
 
     def clean(self):
         donnees = super().clean()
@@ -42,6 +53,8 @@ class EnvoiMssanteForm(forms.Form):
     def choix(self) -> tuple[str, str]:
         adresse = self.cleaned_data.get("adresse") or self.cleaned_data.get("destinataire") or ""
         correspondant = self.correspondants.get(adresse.lower())
+        if correspondant is None and (partenaire := self.partenaires.get(adresse.lower())) is not None:
+            return adresse, str(partenaire)
         return adresse, (
             f"{correspondant.nom} ({correspondant.get_role_display().lower()})" if correspondant else ""
         )

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from annuaire.selectors import adresses_mssante
 from documents.selectors import documents_lisibles, lisibles_parmi
 from dui.audit import journaliser_acces, journaliser_personnes
 from dui.exports import nom_de_fichier_sur
@@ -139,7 +140,9 @@ def document(request, public_id):
     if nom not in ("", "dmp", "mssante"):
         raise Http404
     dmp_form = EnvoiDmpForm(request.POST if nom == "dmp" else None)
-    mss_form = EnvoiMssanteForm(correspondants, request.POST if nom == "mssante" else None)
+    mss_form = EnvoiMssanteForm(
+        correspondants, request.POST if nom == "mssante" else None, partenaires=adresses_mssante(user)[:200]
+    )
     if nom == "dmp" and traiter(
         dmp_form, lambda: services.do_demander_envoi_dmp(user, doc, dmp_form.cleaned_data["masquage"])
     ):

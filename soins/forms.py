@@ -81,9 +81,20 @@ class VaccinationForm(forms.ModelForm):
 
 
 class IntervenantForm(forms.ModelForm):
+    """An intervenant taken from the partner directory (its name, RPPS, phone and MSSanté address copied)
+    or typed once for this person."""
+
     class Meta:
         model = Intervenant
-        fields = ["role", "nom", "specialite", "telephone", "rpps", "adresse_mss"]
+        fields = ["role", "partenaire", "nom", "specialite", "telephone", "rpps", "adresse_mss"]
+        help_texts = {"nom": "Inutile si vous le choisissez dans l'annuaire."}
+
+    def __init__(self, *args, partenaires=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partenaire"].queryset = (
+            partenaires if partenaires is not None else self.fields["partenaire"].queryset.none()
+        )
+        self.fields["nom"].required = False
 
 
 # --- Constantes ------------------------------------------------------------------------------------------

@@ -284,6 +284,14 @@ class Intervenant(TenantModel):
     categorie_donnees = Categorie.SOINS
 
     usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="intervenants")
+    partenaire = models.ForeignKey(
+        "annuaire.Partenaire",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="dans l'annuaire des partenaires",
+    )
     role = models.CharField("rôle", max_length=20, choices=RoleIntervenant.choices)
     nom = models.CharField("nom et prénom", max_length=150)
     specialite = models.CharField("spécialité", max_length=100, blank=True)

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from annuaire.identifiants import erreur_rpps, normaliser
 from dui import occurrences
 from dui.models import Etablissement, Unite
 from habilitations import policy
@@ -172,8 +173,20 @@ def do_ajouter_vaccination(auteur, usager: Usager, vaccination: Vaccination) -> 
 def do_ajouter_intervenant(auteur, usager: Usager, intervenant: Intervenant) -> Intervenant:
     _exiger_usager(auteur, Droit.SOINS_MODIFIER, usager)
     intervenant.usager, intervenant.organisme_id = usager, usager.organisme_id
-    if intervenant.rpps and not (intervenant.rpps.isdigit() and len(intervenant.rpps) == 11):
-        raise ValidationError({"rpps": "Le numéro RPPS compte 11 chiffres."})
+    partenaire = intervenant.partenaire
+    if partenaire is not None:
+        if partenaire.organisme_id != usager.organisme_id or not partenaire.actif:
+            raise ValidationError({"partenaire": "Choisissez un partenaire de l'annuaire."})
+        intervenant.nom = intervenant.nom.strip() or partenaire.nom
+        intervenant.specialite = intervenant.specialite or partenaire.specialite[:100]
+        intervenant.telephone = intervenant.telephone or partenaire.telephone
+        intervenant.rpps = intervenant.rpps or partenaire.rpps
+        intervenant.adresse_mss = intervenant.adresse_mss or partenaire.mssante
+    if not intervenant.nom.strip():
+        raise ValidationError({"nom": "Indiquez le nom, ou choisissez l'intervenant dans l'annuaire."})
+    intervenant.rpps = normaliser(intervenant.rpps)
+    if intervenant.rpps and (message := erreur_rpps(intervenant.rpps)):
+        raise ValidationError({"rpps": message})
     try:
         with transaction.atomic():
             intervenant.save()

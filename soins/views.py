@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
+from annuaire.selectors import partenaires_soignants
 from dui.audit import journaliser_acces, journaliser_personnes
 from dui.forms import ajouter_erreurs, traiter
 from dui.models import TypeAcces
@@ -122,7 +123,9 @@ def dossier(request, public_id):
         "profil": DossierSoinsForm(lie("profil"), instance=dossier_soins, prefix="profil"),
         "antecedent": AntecedentForm(lie("antecedent"), prefix="antecedent"),
         "vaccination": VaccinationForm(lie("vaccination"), prefix="vaccination"),
-        "intervenant": IntervenantForm(lie("intervenant"), prefix="intervenant"),
+        "intervenant": IntervenantForm(
+            lie("intervenant"), prefix="intervenant", partenaires=partenaires_soignants(request.user)
+        ),
         "motif": MotifForm(lie("desactiver_allergie")),
         "dlu": DluForm(etabs_dlu, lie("dlu"), prefix="dlu"),
     }

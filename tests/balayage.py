@@ -156,6 +156,7 @@ ROUTES: dict[str, Route] = {
     "coordination:revoquer": Route(_id("jeton"), "infirmier", post_seulement=True),
     "coordination:demander_feuille": Route(_id("ehpad"), "aide_soignant", post_seulement=True),
     "coordination:feuille": Route(_id("feuille"), "aide_soignant"),
+    "coordination:statistiques": Route(_id("ehpad"), "directeur"),
     # échanges
     "interop:document": Route(_id("document"), "medecin"),
     "interop:dossier": Route(_u, "infirmier"),
@@ -634,6 +635,7 @@ GARDES: dict[str, Any] = {
     "coordination:revoquer": lambda qui, actions: qui == "infirmier",  # the token's own professional
     "coordination:demander_feuille": _g("coordination.voir"),
     "coordination:feuille": _g("coordination.voir"),
+    "coordination:statistiques": _g("coordination.voir"),
     "interop:document": _g("documents.modifier+soins.voir"),  # sending a DLU
     "interop:dossier": _g("documents.voir"),
     "interop:export_fhir": _g("documents.modifier+administratif.voir+social.voir"),  # what the bundle holds
