@@ -105,6 +105,12 @@ def generate(n_etab: int, n_pro: int, n_usagers: int, numero: int = 1) -> None:
                 if not cur.fetchone()[0]:
                     print(f"L'organisme de bench existe (id {og.pk}) : ajout du circuit du médicament.")
                     print(_medicaments(cur, og.pk), f"en {time.perf_counter() - t0:.1f} s")
+                cur.execute(
+                    "SELECT EXISTS (SELECT 1 FROM coordination_evenement WHERE organisme_id = %s)", [og.pk]
+                )
+                if not cur.fetchone()[0]:
+                    print(f"L'organisme de bench existe (id {og.pk}) : ajout de l'agenda.")
+                    print(_coordination(cur, og.pk), f"en {time.perf_counter() - t0:.1f} s")
                 cur.execute("SELECT EXISTS (SELECT 1 FROM interop_envoi WHERE organisme_id = %s)", [og.pk])
                 if not cur.fetchone()[0]:
                     print(f"L'organisme de bench existe (id {og.pk}) : ajout des échanges.")
@@ -239,10 +245,11 @@ def generate(n_etab: int, n_pro: int, n_usagers: int, numero: int = 1) -> None:
             soins = _soins(cur, og.pk)
             medicaments = _medicaments(cur, og.pk)
             echanges = _echanges(cur, og.pk)
+            coordination = _coordination(cur, og.pk)
     print(
         f"Organisme de bench créé : {n_etab} ESMS, {4 * n_etab} unités, {n_pro} professionnels, "
         f"{habs} habilitations, {n_usagers} usagers (séjour et 2 proches chacun), {accompagnement}, {soins}, "
-        f"{medicaments}, {echanges} "
+        f"{medicaments}, {echanges}, {coordination} "
         f"en {time.perf_counter() - t0:.1f} s"
     )
 
@@ -702,6 +709,146 @@ def _echanges(cur, og: int) -> str:
         p,
     )
     return f"{documents} DLU, {dmp} envois au DMP et {cur.rowcount} messages MSSanté"
+
+
+def _coordination(cur, og: int) -> str:
+    """A year of agenda (issue 17), without double booking by construction (the exclusion constraints hold
+    even without triggers): per ESMS a minibus and an activity room; per person an external rendez-vous
+    every four weeks (14:00, a taxi for one in two, 13:15–16:00); for one person in three a weekly session in
+    the morning (kinésithérapie, or a home visit in a SESSAD) with the ESMS's second professional, each on
+    its own half-hour; three activities a week per ESMS (17:00, eight participants, attendance noted)."""
+    p = {"og": og}
+    paris = "AT TIME ZONE 'Europe/Paris'"
+    cur.execute(
+        """
+        INSERT INTO coordination_ressource (organisme_id, public_id, cree_le, modifie_le, etablissement_id, genre,
+            nom, places, active)
+        SELECT e.organisme_id, gen_random_uuid(), now(), now(), e.id, r.genre, r.nom, r.places, true
+        FROM dui_etablissement e
+        CROSS JOIN (VALUES ('vehicule', 'Minibus', 8), ('salle', 'Salle d''activités', 20)) r(genre, nom, places)
+        WHERE e.organisme_id = %(og)s""",
+        p,
+    )
+    cur.execute("DROP TABLE IF EXISTS bench_personnes")
+    cur.execute(
+        """
+        CREATE TEMP TABLE bench_personnes AS
+        SELECT s.usager_id, s.etablissement_id, e.categorie,
+               row_number() OVER (PARTITION BY s.etablissement_id ORDER BY s.usager_id) AS n,
+               (SELECT h.professionnel_id FROM habilitations_habilitation h WHERE h.etablissement_id = e.id
+                ORDER BY h.id LIMIT 1) AS pro1,
+               (SELECT h.professionnel_id FROM habilitations_habilitation h WHERE h.etablissement_id = e.id
+                ORDER BY h.id OFFSET 1 LIMIT 1) AS pro2
+        FROM usagers_sejour s JOIN dui_etablissement e ON e.id = s.etablissement_id
+        WHERE s.organisme_id = %(og)s AND s.date_sortie IS NULL""",
+        p,
+    )
+    colonnes = (
+        "organisme_id, public_id, cree_le, modifie_le, motif_cloture, genre, genre_reunion, titre, lieu, debut, fin, "
+        "statut, preparation, a_jeun, documents_a_apporter, dlu_a_imprimer, accompagnement_requis, compte_rendu, "
+        "ordre_du_jour, capacite, ordre, exception, cree_par_id, etablissement_id, usager_id, ressource_id"
+    )
+    cur.execute(
+        f"""
+        INSERT INTO coordination_evenement ({colonnes})
+        SELECT %(og)s, gen_random_uuid(), now(), now(), '', 'rdv_externe', '', 'Consultation de spécialiste',
+               'Centre hospitalier', (d + time '14:00') {paris}, (d + time '15:00') {paris},
+               CASE WHEN d < current_date THEN 'fait' ELSE 'prevu' END, '', b.n %% 5 = 0, '', b.n %% 3 = 0, false,
+               '', '', NULL, NULL, false, b.pro1, b.etablissement_id, b.usager_id, NULL
+        FROM bench_personnes b CROSS JOIN generate_series(-13, 1) k
+        CROSS JOIN LATERAL (SELECT current_date + k * 28 + (b.n %% 28)::int AS d) j""",
+        p,
+    )
+    externes = cur.rowcount
+    cur.execute(
+        """
+        INSERT INTO coordination_transport (organisme_id, public_id, cree_le, modifie_le, evenement_id, mode,
+            vehicule_id, conducteur_id, depart, retour, commentaire)
+        SELECT organisme_id, gen_random_uuid(), now(), now(), id, 'taxi', NULL, NULL,
+               debut - interval '45 minutes', fin + interval '1 hour', ''
+        FROM coordination_evenement
+        WHERE organisme_id = %(og)s AND genre = 'rdv_externe' AND usager_id %% 2 = 0""",
+        p,
+    )
+    transports = cur.rowcount
+    cur.execute(
+        f"""
+        INSERT INTO coordination_evenement ({colonnes})
+        SELECT %(og)s, gen_random_uuid(), now(), now(), '',
+               CASE WHEN b.categorie = 'SESSAD' THEN 'visite' ELSE 'rdv_interne' END, '',
+               CASE WHEN b.categorie = 'SESSAD' THEN 'Séance à domicile' ELSE 'Kinésithérapie' END, '',
+               (d + time '08:00' + ((b.n / 3)::int %% 40 / 5) * interval '30 minutes') {paris},
+               (d + time '08:30' + ((b.n / 3)::int %% 40 / 5) * interval '30 minutes') {paris},
+               CASE WHEN d < current_date THEN 'fait' ELSE 'prevu' END, '', false, '', false, false, '', '', NULL,
+               NULL, false, b.pro1, b.etablissement_id, b.usager_id, NULL
+        FROM bench_personnes b CROSS JOIN generate_series(-52, 4) w
+        CROSS JOIN LATERAL (SELECT (date_trunc('week', current_date)::date + w * 7 + (b.n / 3)::int %% 5) AS d) j
+        WHERE b.n %% 3 = 0 AND b.pro2 IS NOT NULL""",
+        p,
+    )
+    seances = cur.rowcount
+    cur.execute(
+        f"""
+        INSERT INTO coordination_evenement ({colonnes})
+        SELECT %(og)s, gen_random_uuid(), now(), now(), '', 'activite', '', 'Atelier ' || (ARRAY['mémoire',
+               'cuisine', 'gym douce'])[1 + j], '', (d + time '17:00') {paris}, (d + time '18:00') {paris},
+               CASE WHEN d < current_date THEN 'fait' ELSE 'prevu' END, '', false, '', false, false, '', '', 10,
+               NULL, false, e.pro1, e.etablissement_id, NULL, r.id
+        FROM (SELECT DISTINCT etablissement_id, pro1 FROM bench_personnes) e
+        JOIN coordination_ressource r ON r.etablissement_id = e.etablissement_id AND r.genre = 'salle'
+        CROSS JOIN generate_series(-52, 4) w CROSS JOIN generate_series(0, 2) j
+        CROSS JOIN LATERAL (SELECT date_trunc('week', current_date)::date + w * 7 + j * 2 AS d) x""",
+        p,
+    )
+    activites = cur.rowcount
+    cur.execute(
+        """
+        WITH a AS (SELECT ev.id, ev.etablissement_id, ev.debut, ev.fin, ev.statut,
+                          row_number() OVER (PARTITION BY ev.etablissement_id ORDER BY ev.debut) AS rang
+                   FROM coordination_evenement ev WHERE ev.organisme_id = %(og)s AND ev.genre = 'activite')
+        INSERT INTO coordination_participation (organisme_id, public_id, cree_le, modifie_le, evenement_id,
+            usager_id, etablissement_id, presence, action_id, prestation_id, note_par_id, note_le)
+        SELECT %(og)s, gen_random_uuid(), now(), now(), a.id, b.usager_id, a.etablissement_id,
+               CASE WHEN a.statut = 'prevu' THEN 'inscrit' WHEN (a.id + b.n) %% 10 = 0 THEN 'absent'
+                    WHEN (a.id + b.n) %% 10 = 1 THEN 'excuse' ELSE 'present' END,
+               NULL, NULL, CASE WHEN a.statut = 'prevu' THEN NULL ELSE b.pro1 END,
+               CASE WHEN a.statut = 'prevu' THEN NULL ELSE a.fin END
+        FROM a JOIN bench_personnes b ON b.etablissement_id = a.etablissement_id
+             AND (b.n - 1) / 8 = (a.rang %% 10)""",
+        p,
+    )
+    participations = cur.rowcount
+    # the bookings: the person (its transport included), the session's professional, the room, the participants
+    cur.execute(
+        """
+        INSERT INTO coordination_reservation (organisme_id, public_id, cree_le, modifie_le, evenement_id, periode,
+            usager_id, professionnel_id, ressource_id, active)
+        SELECT ev.organisme_id, gen_random_uuid(), now(), now(), ev.id,
+               tstzrange(least(ev.debut, t.depart), greatest(ev.fin, t.retour)), ev.usager_id, NULL, NULL, true
+        FROM coordination_evenement ev LEFT JOIN coordination_transport t ON t.evenement_id = ev.id
+        WHERE ev.organisme_id = %(og)s AND ev.usager_id IS NOT NULL
+        UNION ALL
+        SELECT ev.organisme_id, gen_random_uuid(), now(), now(), ev.id, tstzrange(ev.debut, ev.fin), NULL, b.pro2, NULL,
+               true
+        FROM coordination_evenement ev JOIN bench_personnes b ON b.usager_id = ev.usager_id
+        WHERE ev.organisme_id = %(og)s AND ev.genre IN ('rdv_interne', 'visite')
+        UNION ALL
+        SELECT ev.organisme_id, gen_random_uuid(), now(), now(), ev.id, tstzrange(ev.debut, ev.fin), NULL, NULL,
+               ev.ressource_id, true
+        FROM coordination_evenement ev WHERE ev.organisme_id = %(og)s AND ev.genre = 'activite'
+        UNION ALL
+        SELECT pa.organisme_id, gen_random_uuid(), now(), now(), ev.id, tstzrange(ev.debut, ev.fin), pa.usager_id,
+               NULL, NULL, true
+        FROM coordination_participation pa JOIN coordination_evenement ev ON ev.id = pa.evenement_id
+        WHERE pa.organisme_id = %(og)s""",
+        p,
+    )
+    reservations = cur.rowcount
+    cur.execute("DROP TABLE bench_personnes")
+    return (
+        f"agenda : {externes} rendez-vous extérieurs ({transports} transports), {seances} séances ou visites, "
+        f"{activites} activités ({participations} participations), {reservations} réservations"
+    )
 
 
 def analyser() -> None:

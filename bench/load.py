@@ -56,6 +56,11 @@ PAGES = {
     "échanges (liste de l'ESMS)": "/echanges/",
     "échanges (onglet du dossier)": "/echanges/dossier/{usager}/",
     "indicateurs ESMS numérique (direction)": "/echanges/indicateurs/{etab}/",
+    # issue 17: the agenda
+    "agenda de la personne (onglet)": "/agenda/dossier/{usager}/",
+    "agenda de l'unité (semaine)": "/agenda/unite/{unite}/?vue=semaine",
+    "mon agenda (semaine)": "/agenda/?vue=semaine",
+    "coordination de l'ESMS (semaine)": "/agenda/etablissement/{etab}/",
     # issue 15: the DPO's and the admin's pages (bench1 is the organisme's DPO and admin)
     "droit d'accès (DPO)": "/rgpd/droit-acces/",
     "conservation des dossiers (DPO)": "/rgpd/conservation/",

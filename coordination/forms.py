@@ -31,6 +31,31 @@ class ProfessionnelField(forms.ModelChoiceField[Any]):
         return obj.get_full_name()
 
 
+class Groupes:
+    """The form in groups for a tablet: the essentials open, the rest (preparation, transport, repetition)
+    folded unless they hold a value or an error."""
+
+    GROUPES: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def groupes(self) -> list[dict[str, Any]]:
+        form: Any = self
+        places = {nom for _, noms in self.GROUPES for nom in noms}
+        resultat = [
+            {"titre": "", "champs": [form[n] for n in form.fields if n not in places], "ouvert": True}
+        ]
+        for titre, noms in self.GROUPES:
+            champs = [form[n] for n in noms if n in form.fields]
+            ouvert = any(c.errors for c in champs) or (
+                form.is_bound and any(form.data.get(c.html_name) not in (None, "", "1") for c in champs)
+            )
+            resultat.append({"titre": titre, "champs": champs, "ouvert": ouvert})
+        return resultat
+
+
+TRANSPORT = ("mode_transport", "vehicule", "conducteur", "heure_depart", "heure_retour")
+REPETITION = ("repetition", "intervalle", "jours_semaine", "jusqu_au")
+
+
 class _Creneau(forms.Form):
     jour = forms.DateField(label="Date", widget=DATE)
     heure_debut = forms.TimeField(label="De", widget=HEURE)
@@ -128,7 +153,16 @@ class _Transport(forms.Form):
         return donnees
 
 
-class RendezVousForm(_Transport, _Repetition, _Creneau):
+class RendezVousForm(Groupes, _Transport, _Repetition, _Creneau):
+    GROUPES = (
+        (
+            "Préparation",
+            ("preparation", "a_jeun", "documents_a_apporter", "dlu_a_imprimer", "accompagnement_requis"),
+        ),
+        ("Transport", TRANSPORT),
+        ("Répétition", REPETITION),
+    )
+
     genre = forms.ChoiceField(
         label="Type",
         choices=[
@@ -198,7 +232,16 @@ class RendezVousForm(_Transport, _Repetition, _Creneau):
         champ_a_choix(self, "conducteur").queryset = professionnels
 
 
-class ActiviteForm(_Transport, _Repetition, _Creneau):
+class ActiviteForm(Groupes, _Transport, _Repetition, _Creneau):
+    GROUPES = (
+        (
+            "Réunion : personne, projet, invités, ordre du jour",
+            ("usager", "projet", "partenaires", "ordre_du_jour"),
+        ),
+        ("Transport (sortie)", TRANSPORT),
+        ("Répétition", REPETITION),
+    )
+
     genre = forms.ChoiceField(
         label="Type",
         choices=[(g, GenreEvenement(g).label) for g in (GenreEvenement.ACTIVITE, GenreEvenement.REUNION)],

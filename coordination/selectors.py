@@ -83,9 +83,9 @@ def agenda_du_professionnel(
     user: Any, professionnel: Any, debut: datetime.datetime, fin: datetime.datetime
 ) -> QuerySet[Evenement]:
     """The events that book ``professionnel`` between two instants, as ``user`` may see them."""
-    reserves = Reservation.objects.filter(organisme_id=user.organisme_id, professionnel=professionnel).values(
-        "evenement_id"
-    )
+    reserves = Reservation.objects.filter(
+        organisme_id=user.organisme_id, professionnel=professionnel, periode__overlap=(debut, fin)
+    ).values("evenement_id")  # the GiST index of the exclusion constraint: this week's, not every year's
     return avec_details(entre(evenements_visibles(user).filter(pk__in=reserves), debut, fin))
 
 
@@ -102,11 +102,16 @@ def agenda_de_l_etablissement(
     return avec_details(entre(qs, debut, fin))
 
 
-def agenda_de_l_unite(user: Any, unite: Any, jour: datetime.date) -> QuerySet[Evenement]:
-    """The day of a unit: the events of the people who live there that day, and the ESMS's activities."""
+def agenda_de_l_unite(
+    user: Any, unite: Any, jour: datetime.date, fin_jour: datetime.date | None = None
+) -> QuerySet[Evenement]:
+    """The days of a unit (``jour``, or ``jour`` to ``fin_jour`` included): the events of the people who live
+    there on ``jour``, and the activities they take part in."""
     from usagers.models import Sejour
 
     debut, fin = journee(jour)
+    if fin_jour is not None:
+        _, fin = journee(fin_jour)
     residents = Sejour.objects.filter(unite=unite).en_cours(jour).values("usager_id")
     inscrits = Participation.objects.filter(organisme_id=unite.organisme_id, usager_id__in=residents).values(
         "evenement_id"
@@ -124,9 +129,9 @@ def agenda_de_la_ressource(
 ) -> QuerySet[Evenement]:
     """The events booking a resource (a vehicle through its transports included), as ``user`` may see
     them; the slots of events hidden from ``user`` are shown as "occupé" by ``creneaux_occupes``."""
-    reserves = Reservation.objects.filter(organisme_id=user.organisme_id, ressource=ressource).values(
-        "evenement_id"
-    )
+    reserves = Reservation.objects.filter(
+        organisme_id=user.organisme_id, ressource=ressource, periode__overlap=(debut, fin)
+    ).values("evenement_id")
     return avec_details(entre(evenements_visibles(user).filter(pk__in=reserves), debut, fin))
 
 

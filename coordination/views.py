@@ -350,8 +350,15 @@ def mon_agenda(request):
 @login_required
 def unite(request, public_id):
     objet = unite_ou_404(request.user, Droit.COORDINATION_VOIR, public_id)
-    jour, _ = _jour(request)
-    evenements = list(selectors.agenda_de_l_unite(request.user, objet, jour))
+    jour, vue = _jour(request)
+    lundi = None
+    if vue == "semaine":
+        lundi = jour - datetime.timedelta(days=jour.weekday())
+        evenements = list(
+            selectors.agenda_de_l_unite(request.user, objet, lundi, lundi + datetime.timedelta(days=6))
+        )
+    else:
+        evenements = list(selectors.agenda_de_l_unite(request.user, objet, jour))
     journaliser_personnes(
         request,
         TypeAcces.LECTURE,
@@ -363,12 +370,14 @@ def unite(request, public_id):
         request,
         "coordination/agenda.html",
         {
-            "titre": f"Journée — {objet.etablissement.nom}, {objet.nom}",
+            "titre": f"{'Semaine' if lundi else 'Journée'} — {objet.etablissement.nom}, {objet.nom}",
             "jour": jour,
-            "vue": "jour",
+            "vue": vue,
             "evenements": evenements,
-            "precedent": jour - datetime.timedelta(days=1),
-            "suivant": jour + datetime.timedelta(days=1),
+            "semaine": _par_jour(evenements, lundi) if lundi else None,
+            "bascule": True,
+            "precedent": jour - datetime.timedelta(days=7 if lundi else 1),
+            "suivant": jour + datetime.timedelta(days=7 if lundi else 1),
         },
     )
 
