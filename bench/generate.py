@@ -737,8 +737,10 @@ def _coordination(cur, og: int) -> str:
                row_number() OVER (PARTITION BY s.etablissement_id ORDER BY s.usager_id) AS n,
                (SELECT h.professionnel_id FROM habilitations_habilitation h WHERE h.etablissement_id = e.id
                 ORDER BY h.id LIMIT 1) AS pro1,
-               (SELECT h.professionnel_id FROM habilitations_habilitation h WHERE h.etablissement_id = e.id
-                ORDER BY h.id OFFSET 1 LIMIT 1) AS pro2
+               -- a professional whose first habilitation is here: never the second of another ESMS
+               (SELECT min(h.professionnel_id) FROM habilitations_habilitation h WHERE h.etablissement_id = e.id
+                AND h.id = (SELECT min(h2.id) FROM habilitations_habilitation h2
+                            WHERE h2.professionnel_id = h.professionnel_id)) AS pro2
         FROM usagers_sejour s JOIN dui_etablissement e ON e.id = s.etablissement_id
         WHERE s.organisme_id = %(og)s AND s.date_sortie IS NULL""",
         p,
@@ -824,7 +826,8 @@ def _coordination(cur, og: int) -> str:
         INSERT INTO coordination_reservation (organisme_id, public_id, cree_le, modifie_le, evenement_id, periode,
             usager_id, professionnel_id, ressource_id, active)
         SELECT ev.organisme_id, gen_random_uuid(), now(), now(), ev.id,
-               tstzrange(least(ev.debut, t.depart), greatest(ev.fin, t.retour)), ev.usager_id, NULL, NULL, true
+               tstzrange(least(ev.debut, t.depart), greatest(ev.fin, t.retour)), ev.usager_id, NULL::bigint,
+               NULL::bigint, true
         FROM coordination_evenement ev LEFT JOIN coordination_transport t ON t.evenement_id = ev.id
         WHERE ev.organisme_id = %(og)s AND ev.usager_id IS NOT NULL
         UNION ALL

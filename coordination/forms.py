@@ -444,3 +444,21 @@ class PeriodeForm(forms.Form):
         elif du and au and (au - du).days > 366:
             self.add_error("au", "Une période couvre au plus un an.")
         return donnees
+
+
+class DepotForm(forms.Form):
+    """A document attached to an event after the fact (a consultation report…)."""
+
+    titre = forms.CharField(label="Titre", max_length=200, initial="Compte rendu de consultation")
+    categorie = forms.ChoiceField(
+        label="Qui peut le lire", help_text="La catégorie du document décide qui le lit."
+    )
+    fichier = forms.FileField(label="Fichier PDF")
+
+    def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        champ = self.fields["categorie"]
+        assert isinstance(champ, forms.ChoiceField)
+        champ.choices = categories
+        if categories:
+            champ.initial = "medical" if "medical" in dict(categories) else categories[0][0]

@@ -382,3 +382,15 @@ def participations_aux_actions(user: Any, projet: Any) -> dict[int, str]:
             texte += f", dernière le {timezone.localtime(ligne['derniere']):%d/%m/%Y}"
         textes[ligne["action_id"]] = texte
     return textes
+
+
+def professionnels_visibles(user: Any) -> QuerySet[Any]:
+    """The professionals whose agenda ``user`` may open: those habilitated today in an ESMS where ``user``
+    sees the agenda (their events are then filtered event by event, as always)."""
+    autorises = policy.etablissements_autorises(user, Droit.COORDINATION_VOIR)
+    habilites = (
+        Habilitation.objects.filter(organisme_id=user.organisme_id, etablissement_id__in=autorises)
+        .en_cours(timezone.localdate())
+        .values("professionnel_id")
+    )
+    return get_user_model().objects.filter(organisme_id=user.organisme_id, is_active=True, pk__in=habilites)

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from annuaire.selectors import partenaires
+from documents.selectors import documents_lisibles
+from documents.services import do_deposer_pdf as deposer_pdf
 from dui.audit import journaliser_acces, journaliser_personnes
 from dui.forms import traitement
 from dui.models import Etablissement, TypeAcces
@@ -31,6 +33,7 @@ from .forms import (
     ActiviteForm,
     AnnulerSuiteForm,
     DeplacerForm,
+    DepotForm,
     InscrireForm,
     InviterForm,
     JetonForm,
@@ -174,6 +177,11 @@ def evenement(request, public_id):
         ),
         "suite": AnnulerSuiteForm(),
     }
+    debut_local, fin_local = timezone.localtime(objet.debut), timezone.localtime(objet.fin)
+    raccourcis = [
+        (libelle, debut_local.date() + datetime.timedelta(days=jours), debut_local.time(), fin_local.time())
+        for libelle, jours in (("Demain, même heure", 1), ("Semaine prochaine, même heure", 7))
+    ]
     if peut_modifier and objet.genre == GenreEvenement.REUNION:
         forms_["inviter"] = InviterForm(
             partenaires=partenaires(request.user),
@@ -188,10 +196,28 @@ def evenement(request, public_id):
             ),
             actions=selectors.actions_de_l_etablissement(request.user, objet.etablissement),
         )
+    categories = _categories_deposables(request.user, objet)
+    if categories:
+        forms_["depot"] = DepotForm(categories=categories)
     if request.method == "POST":
         if not peut_modifier:
             raise Http404
         quoi = request.POST.get("quoi")
+        if quoi == "depot" and categories:
+            form = forms_["depot"] = DepotForm(request.POST, request.FILES, categories=categories)
+            if form.is_valid():
+                with traitement(form):
+                    document = deposer_pdf(
+                        request.user,
+                        usager=objet.usager,
+                        etablissement=objet.etablissement,
+                        categorie=form.cleaned_data["categorie"],
+                        titre=form.cleaned_data["titre"],
+                        contenu=form.cleaned_data["fichier"].read(),
+                        source=objet,
+                    )
+                    messages.success(request, f"« {document.titre} » classé dans les documents du dossier.")
+                    return redirect(objet.get_absolute_url())
         if quoi == "statut":
             form = forms_["statut"] = StatutForm(request.POST)
             if form.is_valid():
@@ -277,6 +303,10 @@ def evenement(request, public_id):
             "evenement": objet,
             "peut_modifier": peut_modifier,
             "participations": participations,
+            "raccourcis": raccourcis,
+            "documents": list(documents_lisibles(request.user).filter(objet_id=objet.public_id))
+            if objet.usager_id
+            else [],
             "invites": list(objet.invites.select_related("partenaire", "proche"))
             if objet.genre == GenreEvenement.REUNION
             else [],
@@ -285,6 +315,22 @@ def evenement(request, public_id):
             "regle": decrire(objet.serie.regle) if objet.serie else "",
         },
     )
+
+
+def _categories_deposables(user, evenement: Evenement) -> list[tuple[str, str]]:
+    """The categories in which ``user`` may file a document about this event's person (none: no form)."""
+    if not evenement.usager_id:
+        return []
+    from documents.models import CATEGORIES_DOCUMENTS
+
+    usager, etab = evenement.usager, evenement.etablissement
+    if not policy.can_dans_etablissement(user, Droit.DOCUMENTS_MODIFIER, usager, etab):
+        return []
+    return [
+        (code, str(libelle))
+        for code, libelle in CATEGORIES_DOCUMENTS
+        if policy.can_dans_etablissement(user, Droit.de(code, "modifier"), usager, etab)
+    ]
 
 
 @login_required
@@ -322,6 +368,17 @@ def presence(request, public_id):
 
 @login_required
 def mon_agenda(request):
+    return _agenda_de(request, professionnel(request))
+
+
+@login_required
+def agenda_professionnel(request, public_id):
+    """Another professional's day or week ("where is the kiné this afternoon?"), as the user may see it."""
+    autre = get_in_scope_or_404(selectors.professionnels_visibles(request.user), public_id)
+    return _agenda_de(request, autre)
+
+
+def _agenda_de(request, qui):
     pro = professionnel(request)
     if not policy.etablissements_autorises(pro, Droit.COORDINATION_VOIR):
         raise Http404
@@ -330,12 +387,14 @@ def mon_agenda(request):
         lundi, debut, fin = selectors.semaine(jour)
     else:
         lundi, (debut, fin) = None, selectors.journee(jour)
-    evenements = list(selectors.agenda_du_professionnel(pro, pro, debut, fin))
+    evenements = list(selectors.agenda_du_professionnel(pro, qui, debut, fin))
     return render(
         request,
         "coordination/agenda.html",
         {
-            "titre": "Mon agenda",
+            "titre": "Mon agenda" if qui.pk == pro.pk else f"Agenda de {qui.get_full_name()}",
+            "soi": qui.pk == pro.pk,
+            "bascule": True,
             "jour": jour,
             "vue": vue,
             "evenements": evenements,
@@ -450,6 +509,7 @@ def etablissement(request, public_id):
                 e for e in semaine if hasattr(e, "transport") and timezone.localtime(e.debut).date() == jour
             ],
             "ressources": selectors.ressources(request.user, objet),
+            "professionnels": selectors.professionnels_de(objet),
             "feuille": selectors.feuilles(request.user, objet).filter(jour=jour).first(),
             "form": form,
             "peut_gerer": objet.pk in policy.etablissements_autorises(request.user, Droit.PILOTAGE_VOIR)

@@ -129,3 +129,55 @@ def produire(document_public_id: str, rendre) -> str:
         return StatutDocument.ECHEC
     enregistrer_pdf(document, contenu)
     return StatutDocument.DISPONIBLE
+
+
+TAILLE_MAX_DEPOT = 10 * 1024 * 1024  # a scanned report of a few pages
+
+
+@transaction.atomic
+def do_deposer_pdf(
+    auteur,
+    *,
+    usager,
+    etablissement,
+    categorie: str,
+    titre: str,
+    contenu: bytes,
+    source: Any,
+) -> Document:
+    """A PDF brought from outside (a consultation report, a meeting's signed minutes), filed in the dossier
+    with the category that decides who reads it, and attached to ``source`` (an event of the agenda…). The
+    author must be allowed to write documents and that category, on the person in that ESMS."""
+    from django.core.exceptions import PermissionDenied
+
+    from habilitations import policy
+    from habilitations.roles import Droit
+
+    from .models import CATEGORIES_DOCUMENTS
+
+    if categorie not in dict(CATEGORIES_DOCUMENTS) or not all(
+        policy.can_dans_etablissement(auteur, droit, usager, etablissement)
+        for droit in (Droit.DOCUMENTS_MODIFIER, Droit.de(categorie, "modifier"))
+    ):
+        raise PermissionDenied
+    if not contenu.startswith(b"%PDF-"):
+        raise ValidationError({"fichier": "Déposez un fichier PDF (le document scanné ou reçu)."})
+    if len(contenu) > TAILLE_MAX_DEPOT:
+        raise ValidationError({"fichier": "Le fichier dépasse 10 Mo : réduisez la résolution du scan."})
+    titre = titre.strip()[:200]
+    if not titre:
+        raise ValidationError({"titre": "Indiquez le titre du document."})
+    version = Document.objects.filter(organisme_id=auteur.organisme_id, objet_id=source.public_id).count() + 1
+    document = Document.objects.create(
+        organisme_id=auteur.organisme_id,
+        usager=usager,
+        etablissement=etablissement,
+        type_document=TypeDocument.AUTRE,
+        categorie=categorie,
+        titre=titre,
+        objet_type=source._meta.label_lower,
+        objet_id=source.public_id,
+        version=version,
+        auteur=auteur,
+    )
+    return enregistrer_pdf(document, contenu)

@@ -157,6 +157,7 @@ ROUTES: dict[str, Route] = {
     "coordination:demander_feuille": Route(_id("ehpad"), "aide_soignant", post_seulement=True),
     "coordination:feuille": Route(_id("feuille"), "aide_soignant"),
     "coordination:statistiques": Route(_id("ehpad"), "directeur"),
+    "coordination:agenda_professionnel": Route(_id("collegue"), "infirmier"),
     # échanges
     "interop:document": Route(_id("document"), "medecin"),
     "interop:dossier": Route(_u, "infirmier"),
@@ -435,6 +436,7 @@ def _objets_coordination(tenant, usager, t: str) -> dict[str, Any]:
             fin=instant(jour, datetime.time(2)),
         )
         o["participation"] = Participation.objects.get(evenement=activite)
+        o["collegue"] = tenant["aide_soignant"]
         o["jeton"], _ = coordination.do_creer_jeton(tenant["infirmier"], f"Téléphone {t}")
         o["feuille"] = coordination.demander_feuille_transports(
             tenant.ehpad,
@@ -636,6 +638,7 @@ GARDES: dict[str, Any] = {
     "coordination:demander_feuille": _g("coordination.voir"),
     "coordination:feuille": _g("coordination.voir"),
     "coordination:statistiques": _g("coordination.voir"),
+    "coordination:agenda_professionnel": _g("coordination.voir"),
     "interop:document": _g("documents.modifier+soins.voir"),  # sending a DLU
     "interop:dossier": _g("documents.voir"),
     "interop:export_fhir": _g("documents.modifier+administratif.voir+social.voir"),  # what the bundle holds

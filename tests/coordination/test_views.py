@@ -7,6 +7,7 @@ import re
 import icalendar
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from annuaire.identifiants import luhn_valide
 from annuaire.models import Partenaire
@@ -225,4 +226,59 @@ def test_requetes_des_pages_d_agenda_independantes_de_l_historique(og_a, personn
         rdv(og_a, personne, heure=h, professionnels=[og_a["infirmier"]], titre=f"RDV {h}")
     apres = [nombre_de_requetes(client, p) for p in pages]
     assert apres == avant
-    assert avant == [16, 10, 11, 13]
+    assert avant == [16, 10, 11, 14]
+
+
+def test_document_joint_a_un_rendez_vous_lu_selon_sa_categorie(og_a, og_b, personne, client_de):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    evenement = rdv(og_a, personne)
+    medecin = client_de(og_a["medecin"])
+
+    def pdf(contenu=b"%PDF-1.4 compte rendu"):
+        return SimpleUploadedFile("cr.pdf", contenu, content_type="application/pdf")
+
+    r = medecin.post(
+        evenement.get_absolute_url(),
+        {"quoi": "depot", "titre": "CR cardiologie", "categorie": "medical", "fichier": pdf(b"GIF89a")},
+    )
+    assert "Déposez un fichier PDF" in r.content.decode()
+    r = medecin.post(
+        evenement.get_absolute_url(),
+        {"quoi": "depot", "titre": "CR cardiologie", "categorie": "medical", "fichier": pdf()},
+    )
+    assert r.status_code == 302
+    # the nurse reads the medical record (medical.voir), but may not file in it
+    infirmier = client_de(og_a["infirmier"]).get(evenement.get_absolute_url()).content.decode()
+    assert "CR cardiologie" in infirmier and '<option value="medical"' not in infirmier
+    educatrice = client_de(og_a["educateur"]).get(evenement.get_absolute_url()).content.decode()
+    assert "Consultation cardiologie" in educatrice and "CR cardiologie" not in educatrice  # no medical right
+    # the educator may not file a medical document either
+    r = client_de(og_a["educateur"]).post(
+        evenement.get_absolute_url(),
+        {"quoi": "depot", "titre": "x", "categorie": "medical", "fichier": pdf()},
+    )
+    assert "Sélectionnez un choix valide" in r.content.decode()
+    assert (
+        client_de(og_b["infirmier"]).post(evenement.get_absolute_url(), {"quoi": "depot"}).status_code == 404
+    )
+
+
+def test_agenda_d_un_collegue_et_deplacement_en_un_geste(og_a, og_b, personne, client_de):
+    evenement = rdv(og_a, personne, professionnels=[og_a["aide_soignant"]])
+    url = reverse("coordination:agenda_professionnel", args=[og_a["aide_soignant"].public_id])
+    page = client_de(og_a["infirmier"]).get(url + f"?jour={demain():%Y-%m-%d}").content.decode()
+    assert "Agenda de" in page and "Consultation cardiologie" in page
+    assert client_de(og_b["infirmier"]).get(url).status_code == 404
+    assert client_de(og_a["pharmacien"]).get(url).status_code == 404
+    page = client_de(og_a["infirmier"]).get(evenement.get_absolute_url()).content.decode()
+    assert "Demain, même heure" in page
+    apres = demain() + datetime.timedelta(days=1)
+    r = client_de(og_a["infirmier"]).post(
+        evenement.get_absolute_url(),
+        {"quoi": "deplacer", "jour": f"{apres:%Y-%m-%d}", "heure_debut": "10:00", "heure_fin": "11:00"},
+    )
+    assert r.status_code == 302
+    with tenant_context(og_a.organisme.pk):
+        evenement.refresh_from_db()
+    assert timezone.localtime(evenement.debut).date() == apres
