@@ -678,3 +678,45 @@ def enregistrer_feuille(feuille: FeuilleTransports, contenu: bytes, nb_transport
     feuille.nb_transports = nb_transports
     feuille.produite_le = timezone.now()
     feuille.save()
+
+
+def preparer_dlu_de_demain(jour: datetime.date) -> int:
+    """A DLU produced tonight for each rendez-vous of ``jour`` that asks for one, so that the team finds it
+    ready to print in the morning. Asked in the name of the professional who planned the rendez-vous, when
+    that professional may (``soins``: medical reading and documents); otherwise the team prints it by hand
+    (the home page says "DLU à imprimer"). A person whose DLU is less than a day old gets no new one."""
+    from documents.models import Document, TypeDocument
+    from soins.services import do_demander_dlu
+
+    from .selectors import journee
+
+    debut, fin = journee(jour)
+    recents = Document.objects.filter(
+        type_document=TypeDocument.DLU, cree_le__gte=timezone.now() - datetime.timedelta(hours=24)
+    ).values("usager_id")
+    n = 0
+    evenements = (
+        Evenement.objects.filter(
+            dlu_a_imprimer=True,
+            statut=StatutEvenement.PREVU,
+            debut__gte=debut,
+            debut__lt=fin,
+            usager__isnull=False,
+        )
+        .exclude(usager_id__in=recents)
+        .select_related("cree_par", "usager", "etablissement")
+        .order_by("debut")
+    )
+    deja: set[int] = set()
+    for evenement in evenements:
+        usager = evenement.usager
+        if usager is None or usager.pk in deja:
+            continue
+        try:
+            with transaction.atomic():
+                do_demander_dlu(evenement.cree_par, usager, evenement.etablissement)
+        except (PermissionDenied, ValidationError):
+            continue
+        deja.add(usager.pk)
+        n += 1
+    return n

@@ -39,14 +39,15 @@ def generer_feuille_transports(feuille_public_id: str, *, acteur: Any) -> int:
 
 @shared_task(base=SystemTenantTask, name="coordination.preparer_demain")
 def preparer_demain(*, acteur: Any) -> int:
-    """Tomorrow's transport sheet of every ESMS of the organisme that has transports tomorrow."""
+    """Every evening, for tomorrow: the transport sheet of every ESMS that has transports, and a fresh DLU
+    for every rendez-vous that asks for one (see ``services.preparer_dlu_de_demain``). Idempotent."""
     demain = timezone.localdate() + datetime.timedelta(days=1)
     n = 0
     for etablissement in Etablissement.objects.filter(organisme_id=organisme_courant(), actif=True):
         if transports_du_jour(etablissement, demain):
             services.demander_feuille_transports(etablissement, demain)
             n += 1
-    return n
+    return n + services.preparer_dlu_de_demain(demain)
 
 
 @shared_task(name="coordination.preparer_demain_tous")

@@ -304,6 +304,12 @@ def evenement(request, public_id):
             "peut_modifier": peut_modifier,
             "participations": participations,
             "raccourcis": raccourcis,
+            "dlu": documents_lisibles(request.user)
+            .filter(usager_id=objet.usager_id, type_document="dlu", statut="disponible")
+            .order_by("-cree_le")
+            .first()
+            if objet.dlu_a_imprimer and objet.usager_id
+            else None,
             "documents": list(documents_lisibles(request.user).filter(objet_id=objet.public_id))
             if objet.usager_id
             else [],

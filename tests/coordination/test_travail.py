@@ -127,3 +127,39 @@ def test_vehicule_inconnu_d_un_autre_esms_refuse(og_a, personne):
             },
         )
     vehicule(og_a)
+
+
+def test_le_beat_produit_le_dlu_des_rendez_vous_de_demain_une_fois(
+    og_a, personne, client_de, django_capture_on_commit_callbacks
+):
+    from coordination.tasks import preparer_demain_tous
+    from documents.models import Document
+
+    evenement = rdv(og_a, personne, heure=10, dlu_a_imprimer=True)  # planned by the nurse
+    rdv(og_a, personne, heure=15, dlu_a_imprimer=True, titre="Second rendez-vous")
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            preparer_demain_tous.delay()
+    with tenant_context(og_a.organisme.pk):
+        (dlu,) = Document.objects.filter(type_document="dlu")
+    assert dlu.statut == "disponible" and dlu.auteur_id == og_a["infirmier"].pk
+    page = client_de(og_a["infirmier"]).get(evenement.get_absolute_url()).content.decode()
+    assert 'data-testid="dlu"' in page
+    # an educator may not read it: the link is not there for her
+    assert (
+        'data-testid="dlu"'
+        not in client_de(og_a["educateur"]).get(evenement.get_absolute_url()).content.decode()
+    )
+
+
+def test_sans_droit_medical_le_planificateur_ne_fait_pas_produire_de_dlu(
+    og_a, personne, django_capture_on_commit_callbacks
+):
+    from coordination.tasks import preparer_demain_tous
+    from documents.models import Document
+
+    rdv(og_a, personne, heure=10, dlu_a_imprimer=True, auteur="educateur")
+    with django_capture_on_commit_callbacks(execute=True):
+        preparer_demain_tous.delay()
+    with tenant_context(og_a.organisme.pk):
+        assert not Document.objects.filter(type_document="dlu").exists()
