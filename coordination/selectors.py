@@ -394,3 +394,13 @@ def professionnels_visibles(user: Any) -> QuerySet[Any]:
         .values("professionnel_id")
     )
     return get_user_model().objects.filter(organisme_id=user.organisme_id, is_active=True, pk__in=habilites)
+
+
+def proches_invitables(user: Any, evenement: Evenement) -> QuerySet[Any]:
+    """The relatives of the person a meeting is about, if ``user`` may read the person's entourage."""
+    from usagers.models import Proche
+
+    usager = evenement.usager
+    if usager is None or not policy.can(user, Droit.ADMINISTRATIF_VOIR, usager):
+        return Proche.objects.none()
+    return Proche.objects.filter(organisme_id=user.organisme_id, usager=usager).order_by("nom")

@@ -25,7 +25,6 @@ from habilitations import policy
 from habilitations.access import get_for_user_or_404, get_in_scope_or_404, professionnel, unite_ou_404
 from habilitations.roles import Droit
 from usagers.dossier import contexte_dossier, usager_ou_404
-from usagers.models import Proche
 from usagers.selectors import etablissements_du_dossier
 
 from . import ical, selectors, services
@@ -185,9 +184,7 @@ def evenement(request, public_id):
     if peut_modifier and objet.genre == GenreEvenement.REUNION:
         forms_["inviter"] = InviterForm(
             partenaires=partenaires(request.user),
-            proches=Proche.objects.filter(organisme_id=objet.organisme_id, usager_id=objet.usager_id)
-            if objet.usager_id
-            else Proche.objects.none(),
+            proches=selectors.proches_invitables(request.user, objet),
         )
     if peut_modifier and objet.genre == GenreEvenement.ACTIVITE and objet.statut == StatutEvenement.PREVU:
         forms_["inscrire"] = InscrireForm(

@@ -64,7 +64,10 @@ def modeles_de_la_personne() -> list[Modele]:
         for modele in candidats:
             if modele in trouves:
                 continue
-            for champ in modele._meta.concrete_fields:
+            # a direct key to the person first: an activity's participation is the participant's, even though
+            # its event (reached first by the model's field order) belongs to nobody
+            champs = sorted(modele._meta.concrete_fields, key=lambda f: f.related_model is not usager)
+            for champ in champs:
                 cible = champ.related_model if champ.is_relation else None
                 if cible is None or cible is modele or cible not in trouves:
                     continue

@@ -48,6 +48,7 @@ def test_card_links_follow_the_rights_in_each_esms(og_a, client_de):
         "Projets personnalisés : bilans",
         "GIR moyen pondéré",
         "Indicateurs ESMS numérique",
+        "Agenda et coordination",
         "Grilles d'évaluation",
     ]
     # the same director in a MAS: no GMP there
@@ -55,6 +56,7 @@ def test_card_links_follow_the_rights_in_each_esms(og_a, client_de):
         "Occupation de l'établissement",
         "Projets personnalisés : bilans",
         "Indicateurs ESMS numérique",
+        "Agenda et coordination",
         "Grilles d'évaluation",
     ]
     # the chef de service reads the pilotage (voir) but does not configure the grids
@@ -63,9 +65,10 @@ def test_card_links_follow_the_rights_in_each_esms(og_a, client_de):
         "Projets personnalisés : bilans",
         "GIR moyen pondéré",
         "Indicateurs ESMS numérique",
+        "Agenda et coordination",
     ]
-    # a nurse has no pilotage right: a card without links
-    assert _cartes(client_de(og_a["infirmier"])) == {og_a.ehpad.nom: []}
+    # a nurse has no pilotage right: only the agenda of her ESMS (issue 17)
+    assert _cartes(client_de(og_a["infirmier"])) == {og_a.ehpad.nom: ["Agenda et coordination"]}
 
 
 def test_a_link_declared_by_an_app_is_one_registration(og_a, client_de):

@@ -215,3 +215,41 @@ def test_deux_reservations_simultanees_une_seule_gagne(og_a):
         assert Reservation.objects.filter(ressource=minibus, active=True).count() == 1
         assert Evenement.objects.count() == 1
     connection.close()
+
+
+def test_annuler_une_occurrence_puis_la_suite_d_une_serie(og_a, personne):
+    from coordination.recurrence import Regle
+
+    premier = rdv(
+        og_a,
+        personne,
+        heure=10,
+        titre="Kiné",
+        genre="rdv_interne",
+        regle=Regle("hebdomadaire", 1, demain() + datetime.timedelta(days=28)),
+    )
+    with tenant_context(og_a.organisme.pk):
+        occurrences = list(Evenement.objects.filter(serie=premier.serie).order_by("debut"))
+        assert len(occurrences) == 5
+        services.do_changer_statut(og_a["infirmier"], occurrences[1], "annule", "Kiné en congés")
+        occurrences[1].refresh_from_db()
+        assert occurrences[1].exception and occurrences[1].statut == "annule"
+        assert [o.statut for o in Evenement.objects.filter(serie=premier.serie).order_by("debut")] == [
+            "prevu",
+            "annule",
+            "prevu",
+            "prevu",
+            "prevu",
+        ]
+        # the slot of the cancelled occurrence is free again
+        assert not Reservation.objects.filter(evenement=occurrences[1], active=True).exists()
+        n = services.do_annuler_suite(og_a["infirmier"], occurrences[2], "Fin de la prescription")
+        assert n == 3
+        assert [o.statut for o in Evenement.objects.filter(serie=premier.serie).order_by("debut")] == [
+            "prevu",
+            "annule",
+            "annule",
+            "annule",
+            "annule",
+        ]
+        assert Evenement.objects.get(pk=occurrences[4].pk).motif_cloture == "Fin de la prescription"

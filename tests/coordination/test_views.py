@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from annuaire.identifiants import luhn_valide
 from annuaire.models import Partenaire
+from coordination.forms import instant
 from coordination.models import Evenement, JetonAgenda, Participation
 from dui.tenancy import tenant_context
 from tests.utils import nombre_de_requetes
@@ -282,3 +283,32 @@ def test_agenda_d_un_collegue_et_deplacement_en_un_geste(og_a, og_b, personne, c
     with tenant_context(og_a.organisme.pk):
         evenement.refresh_from_db()
     assert timezone.localtime(evenement.debut).date() == apres
+
+
+def test_semaine_d_une_ressource_creneau_d_un_evenement_invisible(og_a, personne, client_de):
+    """The minibus's week: the events the user may see by name, the others as "occupé" only."""
+    from django.contrib.auth.models import Permission
+
+    from usagers.models import ExceptionAccesUsager
+
+    minibus = vehicule(og_a)
+    transport = {
+        "mode": "vehicule",
+        "vehicule": minibus,
+        "depart": instant(demain(), datetime.time(9)),
+        "retour": instant(demain(), datetime.time(12)),
+    }
+    rdv(og_a, personne, heure=10, titre="Consultation ORL", transport=transport)
+    with tenant_context(og_a.organisme.pk):  # this dossier is closed to the educator (DENY coordination)
+        ExceptionAccesUsager.objects.create(
+            organisme=og_a.organisme,
+            user=og_a["educateur"],
+            content_object=personne,
+            permission=Permission.objects.get(
+                codename="refuser_coordination", content_type__app_label="usagers"
+            ),
+        )
+    url = reverse("coordination:ressource", args=[minibus.public_id]) + f"?jour={demain():%Y-%m-%d}"
+    assert "Consultation ORL" in client_de(og_a["infirmier"]).get(url).content.decode()
+    page = client_de(og_a["educateur"]).get(url).content.decode()
+    assert "Consultation ORL" not in page and "MARCHAND" not in page and "09:00" in page and "occupé" in page

@@ -28,6 +28,10 @@ pytestmark = pytest.mark.django_db
 # exists in the demo is in their export (literal lists, read from the demo's story), and nothing else.
 SECTIONS = {
     "Lefèvre": {
+        "coordination.evenement",  # a rendez-vous in cardiology with its taxi, the atelier's sessions
+        "coordination.participation",
+        "coordination.reservation",
+        "coordination.transport",
         "accompagnement.action",
         "accompagnement.attente",
         "accompagnement.avisvalidation",
@@ -60,6 +64,9 @@ SECTIONS = {
         "rgpd.demandedroitacces",
     },
     "Garnier": {
+        "coordination.evenement",  # the weekly pédicure
+        "coordination.participation",
+        "coordination.reservation",
         "accompagnement.evaluationaggir",
         "documents.document",
         "interop.envoi",
