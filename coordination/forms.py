@@ -132,6 +132,14 @@ class _Transport(forms.Form):
     heure_depart = forms.TimeField(label="Départ", required=False, widget=HEURE)
     heure_retour = forms.TimeField(label="Retour", required=False, widget=HEURE)
 
+    def choix_de_l_etablissement(self, ressources: Any, professionnels: Any) -> None:
+        """The ESMS's rooms, vehicles and professionals (the view chose them: tenant and habilitations)."""
+        form: Any = self
+        champ_a_choix(form, "ressource").queryset = ressources.exclude(genre=GenreRessource.VEHICULE)
+        champ_a_choix(form, "vehicule").queryset = ressources.filter(genre=GenreRessource.VEHICULE)
+        champ_a_choix(form, "professionnels").queryset = professionnels
+        champ_a_choix(form, "conducteur").queryset = professionnels
+
     def transport(self) -> dict[str, Any] | None:
         d = self.cleaned_data
         if not d.get("mode_transport"):
@@ -226,10 +234,7 @@ class RendezVousForm(Groupes, _Transport, _Repetition, _Creneau):
     ) -> None:
         super().__init__(*args, **kwargs)
         champ_a_choix(self, "partenaire").queryset = partenaires
-        champ_a_choix(self, "ressource").queryset = ressources.exclude(genre=GenreRessource.VEHICULE)
-        champ_a_choix(self, "vehicule").queryset = ressources.filter(genre=GenreRessource.VEHICULE)
-        champ_a_choix(self, "professionnels").queryset = professionnels
-        champ_a_choix(self, "conducteur").queryset = professionnels
+        self.choix_de_l_etablissement(ressources, professionnels)
 
 
 class ActiviteForm(Groupes, _Transport, _Repetition, _Creneau):
@@ -329,10 +334,7 @@ class ActiviteForm(Groupes, _Transport, _Repetition, _Creneau):
         super().__init__(*args, **kwargs)
         champ_a_choix(self, "partenaires").queryset = partenaires
         champ_a_choix(self, "projet").queryset = projets
-        champ_a_choix(self, "ressource").queryset = ressources.exclude(genre=GenreRessource.VEHICULE)
-        champ_a_choix(self, "vehicule").queryset = ressources.filter(genre=GenreRessource.VEHICULE)
-        champ_a_choix(self, "professionnels").queryset = professionnels
-        champ_a_choix(self, "conducteur").queryset = professionnels
+        self.choix_de_l_etablissement(ressources, professionnels)
         champ_a_choix(self, "participants").queryset = personnes
         champ_a_choix(self, "usager").queryset = personnes
         champ_a_choix(self, "prestation").queryset = CodeSerafin.objects.filter(

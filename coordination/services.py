@@ -128,9 +128,9 @@ def conflits(
     evenement: Evenement,
     cibles: dict[tuple[str, int], tuple[datetime.datetime, datetime.datetime]],
 ) -> list[str]:
-    """French messages for the active bookings that overlap ``cibles`` (other events only)."""
-    messages = []
-    visibles = None
+    """French messages for the active bookings that overlap ``cibles`` (other events only); an event the
+    author may not see is told by its slot only."""
+    trouvees: list[tuple[str, Reservation]] = []
     for (champ, ident), (debut, fin) in cibles.items():
         autres = (
             Reservation.objects.filter(
@@ -143,27 +143,24 @@ def conflits(
             .select_related("evenement", champ)
             .order_by("periode")[:3]
         )
-        for reservation in autres:
-            if visibles is None:
-                visibles = set(
-                    evenements_visibles(auteur)
-                    .values_list("pk", flat=True)
-                    .filter(
-                        pk__in=Reservation.objects.filter(
-                            organisme_id=evenement.organisme_id,
-                            active=True,
-                            periode__overlap=DateTimeTZRange(debut, fin),
-                        ).values("evenement_id")
-                    )
-                )
-            autre = reservation.evenement
-            quoi = (
-                f"« {autre.titre} » {_creneau(autre)}"
-                if autre.pk in visibles
-                else f"un autre engagement de {_heure(reservation.periode.lower)} à {_heure(reservation.periode.upper)}"
-                f" le {timezone.localtime(reservation.periode.lower):%d/%m/%Y}"
-            )
-            messages.append(f"{_nom_cible(champ, getattr(reservation, champ))} : {quoi}.")
+        trouvees.extend((champ, r) for r in autres)
+    if not trouvees:
+        return []
+    visibles = set(
+        evenements_visibles(auteur)
+        .filter(pk__in={r.evenement_id for _, r in trouvees})
+        .values_list("pk", flat=True)
+    )
+    messages = []
+    for champ, reservation in trouvees:
+        autre = reservation.evenement
+        quoi = (
+            f"« {autre.titre} » {_creneau(autre)}"
+            if autre.pk in visibles
+            else f"un autre engagement de {_heure(reservation.periode.lower)} à {_heure(reservation.periode.upper)}"
+            f" le {timezone.localtime(reservation.periode.lower):%d/%m/%Y}"
+        )
+        messages.append(f"{_nom_cible(champ, getattr(reservation, champ))} : {quoi}.")
     return messages
 
 

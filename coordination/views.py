@@ -118,20 +118,7 @@ def nouveau_rdv(request, public_id):
                 professionnels=list(d["professionnels"]),
                 transport=form.transport(),
                 regle=form.regle(),
-                **{
-                    c: d[c]
-                    for c in (
-                        "titre",
-                        "partenaire",
-                        "lieu",
-                        "ressource",
-                        "preparation",
-                        "a_jeun",
-                        "documents_a_apporter",
-                        "dlu_a_imprimer",
-                        "accompagnement_requis",
-                    )
-                },
+                **{c: d[c] for c in services.CHAMPS_EVENEMENT if c in d},
             )
             messages.success(request, f"« {evenement.titre} » planifié {services._creneau(evenement)}.")
             return redirect(reverse("coordination:dossier", args=[usager.public_id]))
@@ -556,18 +543,7 @@ def nouvelle_activite(request, public_id):
                 regle=form.regle(),
                 invites=list(d["partenaires"]) if d["genre"] == GenreEvenement.REUNION else [],
                 projet=d["projet"] if d["genre"] == GenreEvenement.REUNION else None,
-                **{
-                    c: d[c]
-                    for c in (
-                        "titre",
-                        "lieu",
-                        "ressource",
-                        "capacite",
-                        "prestation",
-                        "genre_reunion",
-                        "ordre_du_jour",
-                    )
-                },
+                **{c: d[c] for c in services.CHAMPS_EVENEMENT if c in d and c != "projet"},
             )
             messages.success(request, f"« {evenement.titre} » planifié {services._creneau(evenement)}.")
             return redirect(evenement.get_absolute_url())

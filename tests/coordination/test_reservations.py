@@ -253,3 +253,52 @@ def test_annuler_une_occurrence_puis_la_suite_d_une_serie(og_a, personne):
             "annule",
         ]
         assert Evenement.objects.get(pk=occurrences[4].pk).motif_cloture == "Fin de la prescription"
+
+
+def test_le_message_de_conflit_ne_nomme_pas_ce_que_l_auteur_ne_voit_pas(og_a, personne):
+    from django.contrib.auth.models import Permission
+
+    from usagers.models import ExceptionAccesUsager
+
+    autre = creer_resident(og_a, chambre="16", nom_naissance="Bernard")
+    minibus = vehicule(og_a)
+    rdv(
+        og_a,
+        personne,
+        heure=10,
+        titre="Consultation d'oncologie",
+        transport={
+            "mode": "vehicule",
+            "vehicule": minibus,
+            "depart": services_instant(9),
+            "retour": services_instant(12),
+        },
+    )
+    with tenant_context(og_a.organisme.pk):
+        ExceptionAccesUsager.objects.create(
+            organisme=og_a.organisme,
+            user=og_a["educateur"],
+            content_object=personne,
+            permission=Permission.objects.get(
+                codename="refuser_coordination", content_type__app_label="usagers"
+            ),
+        )
+    with pytest.raises(ValidationError) as exc:
+        rdv(
+            og_a,
+            autre,
+            heure=11,
+            auteur="educateur",
+            titre="Sortie",
+            transport={
+                "mode": "vehicule",
+                "vehicule": minibus,
+                "depart": services_instant(11),
+                "retour": services_instant(13),
+            },
+        )
+    (message,) = exc.value.messages
+    assert message.startswith(
+        "« Minibus » est déjà réservé(e) à ce moment : un autre engagement de 09:00 à 12:00"
+    )
+    assert "oncologie" not in message and "MARCHAND" not in message
