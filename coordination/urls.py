@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.mon_agenda, name="mon_agenda"),
     path("tournee/", views.tournee, name="tournee"),
     path("professionnel/<uuid:public_id>/", views.agenda_professionnel, name="agenda_professionnel"),
+    path("professionnel/", views.choisir_professionnel, name="choisir_professionnel"),
     path("abonnements/", views.abonnements, name="abonnements"),
     path("abonnements/<uuid:public_id>/revoquer/", views.revoquer, name="revoquer"),
     path("flux/<str:secret>.ics", views.flux, name="flux"),

@@ -368,6 +368,13 @@ def agenda_professionnel(request, public_id):
     return _agenda_de(request, autre)
 
 
+@login_required
+def choisir_professionnel(request):
+    """The ESMS page's picker: to the chosen professional's agenda (404 for one the user may not open)."""
+    autre = get_in_scope_or_404(selectors.professionnels_visibles(request.user), request.GET.get("pro"))
+    return redirect("coordination:agenda_professionnel", public_id=autre.public_id)
+
+
 def _agenda_de(request, qui):
     pro = professionnel(request)
     if not policy.etablissements_autorises(pro, Droit.COORDINATION_VOIR):
@@ -499,7 +506,7 @@ def etablissement(request, public_id):
                 e for e in semaine if hasattr(e, "transport") and timezone.localtime(e.debut).date() == jour
             ],
             "ressources": selectors.ressources(request.user, objet),
-            "professionnels": selectors.professionnels_de(objet),
+            "professionnels": selectors.professionnels_de(objet).only("public_id", "nom", "prenom"),
             "feuille": selectors.feuilles(request.user, objet).filter(jour=jour).first(),
             "form": form,
             "peut_gerer": objet.pk in policy.etablissements_autorises(request.user, Droit.PILOTAGE_VOIR)
