@@ -64,3 +64,11 @@ def erreur_siret(valeur: str) -> str | None:
     if not valide:
         return "Ce numéro SIRET est invalide : sa clé de contrôle ne correspond pas."
     return None
+
+
+def texte_de_recherche(*valeurs: str) -> str:
+    """What the directory's search compares: lower case, without accents ("Hôpital" is found by "hopital")."""
+    import unicodedata
+
+    texte = unicodedata.normalize("NFKD", " ".join(v or "" for v in valeurs))
+    return " ".join("".join(c for c in texte if not unicodedata.combining(c)).lower().split())

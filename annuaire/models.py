@@ -5,6 +5,8 @@ picker (``interop``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -45,6 +47,7 @@ class Partenaire(TenantModel):
     telephone = models.CharField("téléphone", max_length=20, blank=True)
     mssante = models.EmailField("adresse MSSanté", blank=True)
     actif = models.BooleanField(default=True)
+    recherche = models.CharField(max_length=600, editable=False, default="")
     history = tenant_history()
 
     class Meta:
@@ -68,6 +71,12 @@ class Partenaire(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.nom} ({self.specialite})" if self.specialite else self.nom
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.recherche = identifiants.texte_de_recherche(self.nom, self.specialite, self.adresse)[:600]
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "recherche"}
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         erreurs = {}

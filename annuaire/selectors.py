@@ -11,6 +11,7 @@ from habilitations import policy
 from habilitations.access import for_tenant
 from habilitations.roles import Droit
 
+from .identifiants import texte_de_recherche
 from .models import Partenaire
 
 
@@ -35,11 +36,10 @@ def partenaires(
         qs = qs.filter(genre=genre)
     for mot in recherche.split()[:5]:
         qs = qs.filter(
-            Q(nom__icontains=mot)
-            | Q(specialite__icontains=mot)
+            Q(recherche__contains=texte_de_recherche(mot))
             | Q(rpps=mot)
             | Q(finess=mot.upper())
-            | Q(adresse__icontains=mot)
+            | Q(siret=mot)
         )
     return qs.order_by("nom", "pk")
 

@@ -90,3 +90,16 @@ def test_le_destinataire_mssante_choisi_dans_l_annuaire(
         envoi = Envoi.objects.get()
     assert envoi.libelle_destinataire == "Dr Paul Cardio (Cardiologie)"
     assert len(serveur_smtp.messages) == 1
+
+
+def test_recherche_dans_l_annuaire_sans_accents(og_a, client_de):
+    with tenant_context(og_a.organisme.pk):
+        Partenaire.objects.create(
+            organisme=og_a.organisme, genre="hopital", nom="Hôpital Nord", specialite="Gériatrie"
+        )
+        Partenaire.objects.create(organisme=og_a.organisme, genre="pharmacie", nom="Pharmacie du Marché")
+    client = client_de(og_a["infirmier"])
+    page = client.get(reverse("annuaire:liste"), {"q": "hopital geriatrie"}).content.decode()
+    assert "Hôpital Nord" in page and "Pharmacie du Marché" not in page
+    page = client.get(reverse("annuaire:liste"), {"q": "MARCHE"}).content.decode()
+    assert "Pharmacie du Marché" in page and "Hôpital Nord" not in page
