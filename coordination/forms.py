@@ -92,14 +92,19 @@ class _Repetition(forms.Form):
         choices=list(enumerate(NOMS_JOURS)),
         widget=forms.CheckboxSelectMultiple,
     )
-    jusqu_au = forms.DateField(label="Jusqu'au (inclus)", required=False, widget=DATE)
+    jusqu_au = forms.DateField(
+        label="Jusqu'au (inclus)",
+        required=False,
+        widget=DATE,
+        help_text="Vide : sans fin (les occurrences sont créées un an à l'avance, puis chaque nuit).",
+    )
 
     def regle(self) -> Regle | None:
         d = self.cleaned_data
         if not d.get("repetition"):
             return None
         return Regle(
-            d["repetition"], d.get("intervalle") or 1, d["jusqu_au"], tuple(d.get("jours_semaine") or ())
+            d["repetition"], d.get("intervalle") or 1, d.get("jusqu_au"), tuple(d.get("jours_semaine") or ())
         )
 
     def clean(self) -> dict[str, Any]:
@@ -107,7 +112,7 @@ class _Repetition(forms.Form):
         if donnees.get("repetition"):
             jour, fin = donnees.get("jour"), donnees.get("jusqu_au")
             if not fin:
-                self.add_error("jusqu_au", "Indiquez jusqu'à quand l'événement se répète.")
+                pass  # without end: a year ahead, then extended every night
             elif jour and fin < jour:
                 self.add_error("jusqu_au", "La fin de la répétition précède la première date.")
             elif jour and fin > jour + datetime.timedelta(days=366):

@@ -99,7 +99,8 @@ class Serie(TenantModel):
     etablissement = models.ForeignKey("dui.Etablissement", on_delete=models.PROTECT, related_name="+")
     regle = models.CharField("règle de récurrence (RFC 5545)", max_length=300)
     debut = models.DateTimeField("première occurrence")
-    jusqu_au = models.DateField("jusqu'au")
+    jusqu_au = models.DateField("jusqu'au", null=True, blank=True)  # None: without end
+    developpee_jusqu_au = models.DateField("occurrences créées jusqu'au", null=True, blank=True)
     cree_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = tenant_history()
 

@@ -18,6 +18,7 @@ from dateutil import rrule  # type: ignore[import-untyped]
 
 PARIS = ZoneInfo("Europe/Paris")
 MAX_OCCURRENCES = 400  # one year of a daily event, with margin: a rule beyond is refused, not truncated
+HORIZON = datetime.timedelta(days=365)  # how far ahead a series without end is developed
 JOURS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 NOMS_JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
@@ -29,11 +30,11 @@ class RegleInvalide(ValueError):
 @dataclass(frozen=True)
 class Regle:
     """What the agenda's form asks: every ``intervalle`` days or weeks (on ``jours``, 0 = Monday), until a
-    date included."""
+    date included, or without end (``jusqu_au`` None: developed a year ahead, then extended every night)."""
 
     frequence: str  # "quotidienne" | "hebdomadaire"
     intervalle: int
-    jusqu_au: datetime.date
+    jusqu_au: datetime.date | None
     jours: tuple[int, ...] = ()
 
     def rrule(self) -> str:
@@ -45,7 +46,8 @@ class Regle:
         parties = [f"FREQ={freq}", f"INTERVAL={self.intervalle}"]
         if freq == "WEEKLY" and self.jours:
             parties.append("BYDAY=" + ",".join(JOURS[j] for j in sorted(set(self.jours))))
-        parties.append(f"UNTIL={self.jusqu_au:%Y%m%d}T235959")
+        if self.jusqu_au is not None:
+            parties.append(f"UNTIL={self.jusqu_au:%Y%m%d}T235959")
         return ";".join(parties)
 
 
@@ -59,24 +61,34 @@ def en_heure_de_paris(local: datetime.datetime) -> datetime.datetime:
     return candidat
 
 
-def occurrences(regle: str, debut: datetime.datetime) -> list[datetime.datetime]:
+def occurrences(
+    regle: str,
+    debut: datetime.datetime,
+    jusqu: datetime.date | None = None,
+    apres: datetime.date | None = None,
+) -> list[datetime.datetime]:
     """The aware starts of the occurrences of ``regle`` from ``debut`` (aware; its Paris wall time is the
-    time of every occurrence). The rule must end (UNTIL or COUNT) within ``MAX_OCCURRENCES``."""
-    if "UNTIL=" not in regle and "COUNT=" not in regle:
-        raise RegleInvalide("Une répétition doit avoir une date de fin.")
+    time of every occurrence), on days after ``apres`` and up to ``jusqu`` included when given. A rule
+    without end (no UNTIL nor COUNT) needs ``jusqu``; at most ``MAX_OCCURRENCES`` at a time."""
+    if "UNTIL=" not in regle and "COUNT=" not in regle and jusqu is None:
+        raise RegleInvalide("Une répétition sans date de fin se développe jusqu'à un horizon.")
     local = debut.astimezone(PARIS).replace(tzinfo=None)
     try:
         iterateur = rrule.rrulestr(regle, dtstart=local)
     except (ValueError, TypeError) as exc:
         raise RegleInvalide("Règle de répétition illisible.") from exc
-    resultat = []
-    for numero, occurrence in enumerate(iterateur):
-        if numero >= MAX_OCCURRENCES:
+    resultat: list[datetime.datetime] = []
+    for occurrence in iterateur:
+        if jusqu is not None and occurrence.date() > jusqu:
+            break
+        if apres is not None and occurrence.date() <= apres:
+            continue
+        if len(resultat) >= MAX_OCCURRENCES:
             raise RegleInvalide(
                 f"Cette répétition donnerait plus de {MAX_OCCURRENCES} occurrences : raccourcissez-la."
             )
         resultat.append(en_heure_de_paris(occurrence))
-    if not resultat:
+    if not resultat and apres is None:
         raise RegleInvalide("Cette répétition ne donne aucune occurrence.")
     return resultat
 

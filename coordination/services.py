@@ -373,8 +373,9 @@ def do_planifier(
     departs = [debut]
     serie = None
     if regle is not None:
+        horizon = regle.jusqu_au or (timezone.localdate(debut) + recurrence.HORIZON)
         try:
-            departs = recurrence.occurrences(regle.rrule(), debut)
+            departs = recurrence.occurrences(regle.rrule(), debut, jusqu=horizon)
         except recurrence.RegleInvalide as exc:
             raise ValidationError({"jusqu_au": str(exc)}) from exc
         serie = Serie.objects.create(
@@ -383,6 +384,7 @@ def do_planifier(
             regle=regle.rrule(),
             debut=debut,
             jusqu_au=regle.jusqu_au,
+            developpee_jusqu_au=horizon,
             cree_par=auteur,
         )
     duree = fin - debut
@@ -717,3 +719,68 @@ def preparer_dlu_de_demain(jour: datetime.date) -> int:
         deja.add(usager.pk)
         n += 1
     return n
+
+
+@transaction.atomic
+def prolonger_serie(serie: Serie, jusqu: datetime.date) -> tuple[int, int]:
+    """Create the occurrences of a series without end up to ``jusqu`` (the nightly task keeps a year ahead),
+    copied from its first occurrence: the same person, professionals, place, transport and participants. An
+    occurrence that would double-book someone is not created (the constraint keeps the other booking) and is
+    counted. Returns (created, skipped); running it twice creates nothing more."""
+    serie = Serie.objects.select_for_update().get(pk=serie.pk)
+    if serie.jusqu_au is not None or (serie.developpee_jusqu_au and serie.developpee_jusqu_au >= jusqu):
+        return 0, 0
+    modele = serie.occurrences.order_by("debut", "pk").select_related("cree_par", "etablissement").first()
+    if modele is None:
+        return 0, 0
+    transport = Transport.objects.filter(evenement=modele).first()
+    professionnels = _professionnels(modele)
+    participants = [p.usager for p in modele.participations.select_related("usager")]
+    duree = modele.fin - modele.debut
+    crees = sautees = 0
+    for depart in recurrence.occurrences(
+        serie.regle, serie.debut, jusqu=jusqu, apres=serie.developpee_jusqu_au
+    ):
+        decalage = depart - modele.debut
+        try:
+            with transaction.atomic():
+                evenement = Evenement.objects.create(
+                    organisme_id=serie.organisme_id,
+                    etablissement=modele.etablissement,
+                    genre=modele.genre,
+                    usager=modele.usager,
+                    debut=depart,
+                    fin=depart + duree,
+                    serie=serie,
+                    cree_par=modele.cree_par,
+                    **{
+                        c: getattr(modele, c) for c in CHAMPS_EVENEMENT if c not in ("compte_rendu", "projet")
+                    },
+                )
+                if transport is not None:
+                    Transport.objects.create(
+                        organisme_id=serie.organisme_id,
+                        evenement=evenement,
+                        mode=transport.mode,
+                        vehicule=transport.vehicule,
+                        conducteur=transport.conducteur,
+                        depart=transport.depart + decalage,
+                        retour=transport.retour + decalage,
+                        commentaire=transport.commentaire,
+                    )
+                for personne in participants:
+                    Participation.objects.create(
+                        organisme_id=serie.organisme_id,
+                        evenement=evenement,
+                        usager=personne,
+                        etablissement=modele.etablissement,
+                        prestation=modele.prestation,
+                    )
+                _ecrire_reservations(modele.cree_par, evenement, professionnels, participants)
+        except ValidationError:
+            sautees += 1
+            continue
+        crees += 1
+    serie.developpee_jusqu_au = jusqu
+    serie.save(update_fields=["developpee_jusqu_au", "modifie_le"])
+    return crees, sautees

@@ -53,3 +53,24 @@ def preparer_demain(*, acteur: Any) -> int:
 @shared_task(name="coordination.preparer_demain_tous")
 def preparer_demain_tous() -> int:
     return pour_chaque_organisme(preparer_demain)
+
+
+@shared_task(base=SystemTenantTask, name="coordination.prolonger_series")
+def prolonger_series(*, acteur: Any) -> int:
+    """Every night: the series without end keep a year of occurrences ahead (idempotent)."""
+    from .models import Serie
+    from .recurrence import HORIZON
+
+    horizon = timezone.localdate() + HORIZON
+    n = 0
+    for serie in Serie.objects.filter(
+        organisme_id=organisme_courant(), jusqu_au__isnull=True, developpee_jusqu_au__lt=horizon
+    ):
+        crees, _ = services.prolonger_serie(serie, horizon)
+        n += crees
+    return n
+
+
+@shared_task(name="coordination.prolonger_series_tous")
+def prolonger_series_tous() -> int:
+    return pour_chaque_organisme(prolonger_series)

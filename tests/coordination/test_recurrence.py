@@ -57,3 +57,22 @@ def test_description_en_francais():
     assert decrire(Regle("hebdomadaire", 2, datetime.date(2027, 6, 30), (0, 3)).rrule()) == (
         "toutes les 2 semaines le lundi, jeudi jusqu'au 30/06/2027"
     )
+
+
+def test_une_regle_sans_fin_se_developpe_jusqu_a_un_horizon_puis_apres_une_date():
+    regle = Regle("hebdomadaire", 1, None, (2,)).rrule()
+    assert regle == "FREQ=WEEKLY;INTERVAL=1;BYDAY=WE"
+    with pytest.raises(RegleInvalide, match="horizon"):
+        occurrences(regle, paris(2027, 1, 6, 10))
+    premieres = occurrences(regle, paris(2027, 1, 6, 10), jusqu=datetime.date(2027, 1, 31))
+    assert [d.day for d in premieres] == [6, 13, 20, 27]
+    suite = occurrences(
+        regle, paris(2027, 1, 6, 10), jusqu=datetime.date(2027, 2, 14), apres=datetime.date(2027, 1, 31)
+    )
+    assert [(d.month, d.day) for d in suite] == [(2, 3), (2, 10)]
+    assert (
+        occurrences(
+            regle, paris(2027, 1, 6, 10), jusqu=datetime.date(2027, 1, 31), apres=datetime.date(2027, 1, 31)
+        )
+        == []
+    )

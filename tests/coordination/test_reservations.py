@@ -7,6 +7,7 @@ import pytest
 from django.contrib.postgres.fields.ranges import DateTimeTZRange
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from coordination import services
 from coordination.models import Evenement, Reservation, Transport
@@ -302,3 +303,36 @@ def test_le_message_de_conflit_ne_nomme_pas_ce_que_l_auteur_ne_voit_pas(og_a, pe
         "« Minibus » est déjà réservé(e) à ce moment : un autre engagement de 09:00 à 12:00"
     )
     assert "oncologie" not in message and "MARCHAND" not in message
+
+
+def test_une_serie_sans_fin_garde_un_an_d_avance_et_saute_ce_qui_serait_une_double_reservation(
+    og_a, personne, django_capture_on_commit_callbacks
+):
+    from coordination.models import Serie
+    from coordination.recurrence import HORIZON, Regle
+    from coordination.tasks import prolonger_series_tous
+
+    premier = rdv(
+        og_a, personne, heure=10, titre="Coiffeur", genre="rdv_interne", regle=Regle("hebdomadaire", 1, None)
+    )
+    with tenant_context(og_a.organisme.pk):
+        serie = Serie.objects.get(pk=premier.serie_id)
+        assert serie.jusqu_au is None and serie.developpee_jusqu_au == demain() + HORIZON
+        assert Evenement.objects.filter(serie=serie).count() == 53
+        # as if a month had passed: the horizon moved, and someone booked the person on one of the new dates
+        serie.developpee_jusqu_au -= datetime.timedelta(days=28)
+        serie.save()
+        a_recreer = Evenement.objects.filter(serie=serie, debut__date__gt=serie.developpee_jusqu_au)
+        pris = min(timezone.localtime(e.debut).date() for e in a_recreer)
+        a_recreer.delete()
+        assert Evenement.objects.filter(serie=serie).count() == 49
+    rdv(og_a, personne, heure=10, jour=pris, titre="Consultation")
+    for _ in range(2):  # the nightly task, twice: idempotent
+        with django_capture_on_commit_callbacks(execute=True):
+            prolonger_series_tous.delay()
+    with tenant_context(og_a.organisme.pk):
+        serie.refresh_from_db()
+        assert serie.developpee_jusqu_au == timezone.localdate() + HORIZON
+        dates = set(Evenement.objects.filter(serie=serie).values_list("debut__date", flat=True))
+        assert len(dates) == 52 and pris not in dates  # 49 + 4 − the one that would double-book
+        assert Reservation.objects.filter(evenement__serie=serie, active=True).count() == 52

@@ -74,7 +74,7 @@ def test_double_reservation_message_et_rien_de_perdu(og_a, personne, client_de):
     [
         ({"heure_fin": "09:00"}, "L&#x27;heure de fin doit suivre"),
         ({"jour": "31/02/2027"}, "Saisissez une date valide"),
-        ({"repetition": "hebdomadaire"}, "Indiquez jusqu&#x27;à quand"),
+        ({"repetition": "hebdomadaire", "jusqu_au": "2020-01-01"}, "La fin de la répétition précède"),
         (
             {"mode_transport": "vehicule", "heure_depart": "09:00", "heure_retour": "12:00"},
             "Choisissez le véhicule",
