@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Q
 
@@ -101,6 +101,8 @@ class Serie(TenantModel):
     debut = models.DateTimeField("première occurrence")
     jusqu_au = models.DateField("jusqu'au", null=True, blank=True)  # None: without end
     developpee_jusqu_au = models.DateField("occurrences créées jusqu'au", null=True, blank=True)
+    # occurrences of a series without end that the nightly extension could not create (a double booking)
+    dates_sautees = ArrayField(models.DateField(), default=list, blank=True, verbose_name="dates non créées")
     cree_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     history = tenant_history()
 

@@ -779,8 +779,9 @@ def prolonger_serie(serie: Serie, jusqu: datetime.date) -> tuple[int, int]:
                 _ecrire_reservations(modele.cree_par, evenement, professionnels, participants)
         except ValidationError:
             sautees += 1
+            serie.dates_sautees = sorted({*serie.dates_sautees, timezone.localdate(depart)})[-50:]
             continue
         crees += 1
     serie.developpee_jusqu_au = jusqu
-    serie.save(update_fields=["developpee_jusqu_au", "modifie_le"])
+    serie.save(update_fields=["developpee_jusqu_au", "dates_sautees", "modifie_le"])
     return crees, sautees

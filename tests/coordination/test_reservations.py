@@ -335,4 +335,5 @@ def test_une_serie_sans_fin_garde_un_an_d_avance_et_saute_ce_qui_serait_une_doub
         assert serie.developpee_jusqu_au == timezone.localdate() + HORIZON
         dates = set(Evenement.objects.filter(serie=serie).values_list("debut__date", flat=True))
         assert len(dates) == 52 and pris not in dates  # 49 + 4 − the one that would double-book
+        assert serie.dates_sautees == [pris]
         assert Reservation.objects.filter(evenement__serie=serie, active=True).count() == 52

@@ -313,3 +313,21 @@ def test_semaine_d_une_ressource_creneau_d_un_evenement_invisible(og_a, personne
     assert "Consultation ORL" in client_de(og_a["infirmier"]).get(url).content.decode()
     page = client_de(og_a["educateur"]).get(url).content.decode()
     assert "Consultation ORL" not in page and "MARCHAND" not in page and "09:00" in page and "occupé" in page
+
+
+def test_la_page_d_une_occurrence_dit_les_dates_non_creees_de_sa_serie(og_a, personne, client_de):
+    from coordination.models import Serie
+    from coordination.recurrence import Regle
+
+    premier = rdv(
+        og_a, personne, heure=9, titre="Kiné", genre="rdv_interne", regle=Regle("hebdomadaire", 1, None)
+    )
+    with tenant_context(og_a.organisme.pk):
+        Serie.objects.filter(pk=premier.serie_id).update(
+            dates_sautees=[demain() + datetime.timedelta(days=371)]
+        )
+    page = client_de(og_a["infirmier"]).get(premier.get_absolute_url()).content.decode()
+    assert "sans fin" in page
+    assert (
+        f"Non créées, le créneau était déjà pris : {demain() + datetime.timedelta(days=371):%d/%m/%Y}" in page
+    )
