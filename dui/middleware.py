@@ -97,6 +97,7 @@ class TenantMiddleware:
         session = getattr(request, "session", None)
         annonce = session.get(tenancy.SESSION_ORGANISME) if session is not None else None
         token = None
+        precedent = tenancy.current_organisme_id()
         try:
             with transaction.atomic():
                 # The organisme written in the session at login binds the transaction first, so that the
@@ -117,6 +118,7 @@ class TenantMiddleware:
                     journaliser_refus(request, response.status_code)
             return response
         finally:
+            tenancy.restaurer(precedent)
             if token is not None:
                 reset_actor(token)
 

@@ -51,6 +51,13 @@ def activate(organisme_id: int | None, using: str = "default") -> None:
     _current_organisme.set(organisme_id)
 
 
+def restaurer(organisme_id: int | None) -> None:
+    """After a transaction has ended (its SET LOCAL is gone with it): give the code that follows, in the same
+    thread, the tenant it had before (a request in the test client must not leave its organisme to the next
+    test; a worker process, to its next request)."""
+    _current_organisme.set(organisme_id)
+
+
 @contextlib.contextmanager
 def tenant_context(organisme_id: int | None, using: str = "default") -> Iterator[None]:
     """Run a block inside a transaction (or savepoint) bound to ``organisme_id``; restore afterwards."""

@@ -174,3 +174,18 @@ def test_tenant_context_after_an_error_inside_restores_the_outer_tenant(og_a, og
                 cursor.execute("INSERT INTO dui_unite (organisme_id) VALUES (%s)", [og_b.organisme.pk])
         # Back in A, and the transaction is still usable.
         assert set(Etablissement.objects.values_list("organisme_id", flat=True)) == {og_a.organisme.pk}
+
+
+def test_a_request_does_not_leave_its_tenant_to_the_code_that_follows(og_a, client_de):
+    """The test client runs the request in the test's thread: once it has answered, the tenant is the one
+    before it (a next test, or a worker's next request, must not start bound to it)."""
+    from dui.tenancy import current_organisme_id
+
+    assert current_organisme_id() is None
+    assert client_de(og_a["infirmier"]).get("/").status_code == 200
+    assert current_organisme_id() is None
+    with tenant_context(og_a.organisme.pk):
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT dui_current_organisme()")
+        assert cursor.fetchone()[0] is None
