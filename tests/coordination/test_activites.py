@@ -58,7 +58,7 @@ def test_inscription_avec_action_du_pp_puis_suivi_sur_le_pp_et_statistiques(og_a
     assert "déjà inscrite" in r.content.decode()
     with tenant_context(og_a.organisme.pk):
         participation = Participation.objects.get()
-    assert participation.action == action
+    assert participation.action_id == action.pk
     client.post(reverse("coordination:presence", args=[participation.public_id]), {"presence": "present"})
     page_pp = client.get(reverse("accompagnement:projet", args=[pp.public_id])).content.decode()
     assert f"Activités : 1 présence sur 1 séance, dernière le {timezone.localdate():%d/%m/%Y}" in page_pp

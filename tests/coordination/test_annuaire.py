@@ -55,8 +55,8 @@ def test_un_intervenant_pris_dans_l_annuaire(og_a, og_b, personne, client_de):
     assert r.status_code == 302
     with tenant_context(og_a.organisme.pk):
         intervenant = Intervenant.objects.get()
-    assert (intervenant.partenaire, intervenant.nom, intervenant.rpps, intervenant.adresse_mss) == (
-        cardio,
+    assert (intervenant.partenaire_id, intervenant.nom, intervenant.rpps, intervenant.adresse_mss) == (
+        cardio.pk,
         "Dr Paul Cardio",
         "10003456786",
         "paul.cardio@medecin.mssante.fr",

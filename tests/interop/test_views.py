@@ -49,10 +49,10 @@ def test_document_sent_to_the_dmp_from_its_page(
         r = client.post(url, {"formulaire": "dmp", "masquage": ["INVISIBLE_PATIENT"]})
     assert r.status_code == 302
     [envoi] = _envois(og_a)
-    assert (envoi.statut, envoi.masquage, envoi.demande_par) == (
+    assert (envoi.statut, envoi.masquage, envoi.demande_par_id) == (
         StatutEnvoi.ENVOYE,
         ["INVISIBLE_PATIENT"],
-        og_a["infirmier"],
+        og_a["infirmier"].pk,
     )
     page = client.get(url).content.decode()
     assert "Accepté par le DMP" in page and "Envoyer au DMP</button>" not in page
@@ -129,8 +129,9 @@ def test_exchange_list_retry_and_cancel(
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(f"/echanges/{envoi.public_id}/relancer/", {"suite": "/echanges/?statut=echec"})
     assert r.status_code == 302 and r["Location"] == "/echanges/?statut=echec"
-    envoi.refresh_from_db()
-    assert envoi.statut == StatutEnvoi.ENVOYE and envoi.traite_par == og_a["infirmier"]
+    with tenant_context(og_a.organisme.pk):
+        envoi.refresh_from_db()
+    assert envoi.statut == StatutEnvoi.ENVOYE and envoi.traite_par_id == og_a["infirmier"].pk
     r = client.post(f"/echanges/{envoi.public_id}/annuler/", {"suite": "https://ailleurs.example/"})
     assert r["Location"] == "/echanges/"  # no open redirect
     assert "déjà parti ou annulé" in client.get("/echanges/").content.decode()
