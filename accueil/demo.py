@@ -210,6 +210,12 @@ def _construire(spec: dict, professionnels: list) -> OrganismeGestionnaire:
             from coordination import demo as coordination_demo
 
             coordination_demo.construire(organisme, etabs, usagers, pros)
+            from documents import demo as documents_demo
+
+            documents_demo.construire(organisme, usagers, pros)
+            from administratif import demo as administratif_demo
+
+            administratif_demo.construire(organisme, etabs, pros)
     return organisme
 
 

@@ -111,6 +111,12 @@ def generate(n_etab: int, n_pro: int, n_usagers: int, numero: int = 1) -> None:
                 if not cur.fetchone()[0]:
                     print(f"L'organisme de bench existe (id {og.pk}) : ajout de l'agenda.")
                     print(_coordination(cur, og.pk), f"en {time.perf_counter() - t0:.1f} s")
+                cur.execute(
+                    "SELECT EXISTS (SELECT 1 FROM documents_classedocument WHERE organisme_id = %s)", [og.pk]
+                )
+                if not cur.fetchone()[0]:
+                    print(f"L'organisme de bench existe (id {og.pk}) : ajout des documents déposés.")
+                    print(_documents(cur, og.pk), f"en {time.perf_counter() - t0:.1f} s")
                 cur.execute("SELECT EXISTS (SELECT 1 FROM interop_envoi WHERE organisme_id = %s)", [og.pk])
                 if not cur.fetchone()[0]:
                     print(f"L'organisme de bench existe (id {og.pk}) : ajout des échanges.")
@@ -246,10 +252,11 @@ def generate(n_etab: int, n_pro: int, n_usagers: int, numero: int = 1) -> None:
             medicaments = _medicaments(cur, og.pk)
             echanges = _echanges(cur, og.pk)
             coordination = _coordination(cur, og.pk)
+            documents = _documents(cur, og.pk)
     print(
         f"Organisme de bench créé : {n_etab} ESMS, {4 * n_etab} unités, {n_pro} professionnels, "
         f"{habs} habilitations, {n_usagers} usagers (séjour et 2 proches chacun), {accompagnement}, {soins}, "
-        f"{medicaments}, {echanges}, {coordination} "
+        f"{medicaments}, {echanges}, {coordination}, {documents} "
         f"en {time.perf_counter() - t0:.1f} s"
     )
 
@@ -709,6 +716,68 @@ def _echanges(cur, og: int) -> str:
         p,
     )
     return f"{documents} DLU, {dmp} envois au DMP et {cur.rowcount} messages MSSanté"
+
+
+MOTS_DOCUMENTS = (
+    "patiente hospitalisée service gériatrie chute domicile fracture col fémur ostéosynthèse rééducation "
+    "kinésithérapie douleur paracétamol anticoagulant fibrillation auriculaire insuffisance cardiaque diurétique "
+    "créatinine clairance bilan sanguin hémoglobine ferritine escarre talon pansement hydrocolloïde nutrition "
+    "albumine dénutrition orthophonie déglutition texture mixée orientation MDPH CDAPH maison accueil "
+    "spécialisée allocation adulte handicapé tutelle curatelle juge contentieux protection notification "
+    "décision validité recours évaluation autonomie GIR dépendance hébergement aide sociale département "
+    "consultation neurologie troubles cognitifs mémoire démence Alzheimer psychiatrie anxiété sommeil"
+).split()
+
+
+def _documents(cur, og: int) -> str:
+    """The classification plan and ten filed documents per person in a current séjour (reports, letters,
+    notifications), each with a text of 300 words drawn from a medical and social vocabulary and its search
+    vector, over three years; one in twenty a second version."""
+    from documents.plan import PLAN_TYPE
+
+    p = {"og": og}
+    for rang, (code, libelle, categorie, confidentialite, annees, depart, loinc) in enumerate(PLAN_TYPE):
+        cur.execute(
+            """
+            INSERT INTO documents_classedocument (organisme_id, public_id, cree_le, modifie_le, code, libelle,
+                categorie, confidentialite, conservation_annees, conservation_depart, code_loinc, ordre, actif)
+            VALUES (%(og)s, gen_random_uuid(), now(), now(), %(code)s, %(libelle)s, %(categorie)s, %(conf)s,
+                    %(annees)s, %(depart)s, %(loinc)s, %(ordre)s, true)""",
+            {**p, "code": code, "libelle": libelle, "categorie": str(categorie), "conf": confidentialite,
+             "annees": annees, "depart": depart, "loinc": loinc, "ordre": rang * 10},
+        )  # fmt: skip
+    cur.execute(
+        """
+        WITH s AS (SELECT DISTINCT ON (s.usager_id) s.usager_id, s.etablissement_id, s.id AS sejour_id,
+                          (SELECT h.professionnel_id FROM habilitations_habilitation h
+                           WHERE h.etablissement_id = s.etablissement_id ORDER BY h.id LIMIT 1) AS auteur
+                   FROM usagers_sejour s WHERE s.organisme_id = %(og)s AND s.date_sortie IS NULL
+                   ORDER BY s.usager_id, s.id),
+             c AS (SELECT id, categorie, libelle, code_loinc, row_number() OVER (ORDER BY ordre) - 1 AS rang
+                   FROM documents_classedocument WHERE organisme_id = %(og)s),
+             d AS (SELECT s.*, k, c.id AS classe_id, c.categorie, c.libelle, c.code_loinc,
+                          (SELECT string_agg(mots[1 + ((s.usager_id * 7919 + k * 104729 + i * 31) %% array_length(mots, 1))], ' ')
+                           FROM generate_series(1, 300) i) AS texte
+                   FROM s CROSS JOIN generate_series(0, 9) k
+                   CROSS JOIN (SELECT %(mots)s::text[] AS mots) m
+                   JOIN c ON c.rang = (s.usager_id + k) %% 12)
+        INSERT INTO documents_document (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
+            sejour_id, type_document, code_loinc, categorie, titre, fichier, type_mime, taille, sha256, objet_type,
+            objet_id, version, remplace_id, options, auteur_id, statut, erreur, produit_le, origine, classe_id,
+            date_document, source_libre, etiquettes, confidentialite, derniere_version, pages, indexation, texte,
+            texte_ocr, recherche, apercu, vignette, en_erreur_motif)
+        SELECT %(og)s, u, now() - (k * 110) * interval '1 day', now(), d.usager_id, d.etablissement_id,
+               d.sejour_id, 'autre', d.code_loinc, d.categorie, d.libelle || ' n° ' || k, '', 'application/pdf',
+               120000, '', 'documents.document', u, 1, NULL, '{}'::jsonb, d.auteur, 'disponible', '',
+               now() - (k * 110) * interval '1 day', 'depose', d.classe_id, current_date - k * 110,
+               'Centre hospitalier', ARRAY['bench'], 'normale', true, 2, 'faite', d.texte, false,
+               setweight(to_tsvector('fr_dui', d.libelle), 'A') || setweight(to_tsvector('fr_dui', d.texte), 'B'),
+               '', '', ''
+        FROM d CROSS JOIN LATERAL (SELECT gen_random_uuid() AS u) g""",
+        {**p, "mots": list(MOTS_DOCUMENTS)},
+    )
+    deposes = cur.rowcount
+    return f"{deposes} documents déposés (texte et vecteur de recherche)"
 
 
 def _coordination(cur, og: int) -> str:

@@ -61,6 +61,10 @@ PAGES = {
     "agenda de l'unité (semaine)": "/agenda/unite/{unite}/?vue=semaine",
     "mon agenda (semaine)": "/agenda/?vue=semaine",
     "coordination de l'ESMS (semaine)": "/agenda/etablissement/{etab}/",
+    # issue 18: the documents
+    "documents (onglet)": "/documents/dossier/{usager}/",
+    "recherche dans les documents": "/documents/recherche/?q=fibrillation+auriculaire",
+    "recherche dans le dossier": "/documents/dossier/{usager}/?q=escarre",
     # issue 15: the DPO's and the admin's pages (bench1 is the organisme's DPO and admin)
     "droit d'accès (DPO)": "/rgpd/droit-acces/",
     "conservation des dossiers (DPO)": "/rgpd/conservation/",

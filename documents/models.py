@@ -9,6 +9,10 @@ previous one is kept and marked as replaced.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -47,6 +51,70 @@ CATEGORIES_DOCUMENTS = [
         Categorie.MEDICAMENTS,
     )
 ]
+
+
+class Confidentialite(models.TextChoices):
+    NORMALE = "normale", "Normale"
+    RESTREINTE = "restreinte", "Restreinte : réservé aux professionnels (ni portail usager, ni DMP)"
+
+
+class DepartConservation(models.TextChoices):
+    DOCUMENT = "document", "à compter de la date du document"
+    SORTIE = "sortie", "à compter de la sortie définitive de la personne"
+
+
+class ClasseDocument(TenantModel):
+    """One entry of the organisme's classification plan, set by its administrator: the data category whose
+    habilitation reads the documents of this type, their default confidentiality, their retention period."""
+
+    code = models.SlugField(max_length=40)
+    libelle = models.CharField("libellé", max_length=120)
+    categorie = models.CharField(
+        "catégorie de données",
+        max_length=20,
+        choices=CATEGORIES_DOCUMENTS,
+        help_text="Habilitation nécessaire pour lire les documents de ce type.",
+    )
+    confidentialite = models.CharField(
+        "confidentialité par défaut", max_length=20, choices=Confidentialite.choices, default="normale"
+    )
+    conservation_annees = models.PositiveSmallIntegerField(
+        "durée de conservation (années)", validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    conservation_depart = models.CharField(
+        "point de départ de la conservation",
+        max_length=20,
+        choices=DepartConservation.choices,
+        default=DepartConservation.SORTIE,
+    )
+    code_loinc = models.CharField("code du type (LOINC, pour le DMP)", max_length=20, blank=True)
+    ordre = models.PositiveSmallIntegerField(default=100)
+    actif = models.BooleanField(default=True)
+    history = tenant_history()
+
+    etablissement_path = None  # the plan is the organisme's
+
+    class Meta:
+        verbose_name = "type de document (plan de classement)"
+        verbose_name_plural = "plan de classement"
+        ordering = ["ordre", "libelle"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisme", "code"], name="classe_document_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.libelle
+
+
+class Origine(models.TextChoices):
+    GENERE = "genere", "Produit par le DUI"
+    DEPOSE = "depose", "Déposé ou scanné"
+
+
+class Indexation(models.TextChoices):
+    A_FAIRE = "a_faire", "Aperçu et texte en préparation"
+    FAITE = "faite", "Indexé"
+    ECHEC = "echec", "Aperçu impossible"
 
 
 class StatutDocument(models.TextChoices):
@@ -89,9 +157,64 @@ class Document(TenantModel):
     )
     erreur = models.CharField(max_length=500, blank=True)
     produit_le = models.DateTimeField(null=True, blank=True)
-    history = tenant_history()
+    # --- gestion documentaire (issue 18): filed documents, their classification, preview and text
+    origine = models.CharField(max_length=10, choices=Origine.choices, default=Origine.GENERE)
+    classe = models.ForeignKey(
+        ClasseDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name="type de document",
+    )
+    date_document = models.DateField("date du document", null=True, blank=True)
+    source_partenaire = models.ForeignKey(
+        "annuaire.Partenaire",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="émetteur (annuaire)",
+    )
+    source_libre = models.CharField("émetteur", max_length=200, blank=True)
+    sejour = models.ForeignKey(
+        "usagers.Sejour",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="séjour",
+    )
+    etiquettes = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    confidentialite = models.CharField(
+        max_length=20, choices=Confidentialite.choices, default=Confidentialite.NORMALE
+    )
+    derniere_version = models.BooleanField(default=True)
+    pages = models.PositiveIntegerField(default=0)
+    indexation = models.CharField(max_length=10, choices=Indexation.choices, default=Indexation.A_FAIRE)
+    indexation_remarques = models.CharField(max_length=500, blank=True)
+    texte = models.TextField(blank=True)
+    texte_ocr = models.BooleanField("texte reconnu (OCR)", default=False)
+    recherche = SearchVectorField(null=True, editable=False)
+    apercu = models.FileField(max_length=200, blank=True)
+    vignette = models.FileField(max_length=200, blank=True)
+    # never deleted by a user: marked as entered in error, with the reason
+    en_erreur_le = models.DateTimeField(null=True, blank=True)
+    en_erreur_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    en_erreur_motif = models.CharField("motif", max_length=300, blank=True)
+    # retention: proposed by the nightly job, confirmed by the DPO (the row stays as the trace)
+    destruction_proposee_le = models.DateField(null=True, blank=True)
+    detruit_le = models.DateTimeField(null=True, blank=True)
+    detruit_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = tenant_history(excluded_fields=["texte", "recherche"])
 
     etablissement_path = "etablissement"
+    # made from the file by the worker: not the person's data a second time (rgpd.extraction skips them)
+    champs_derives = ("apercu", "vignette", "texte", "recherche", "indexation_remarques")
 
     class Meta:
         verbose_name = "document"
@@ -99,6 +222,12 @@ class Document(TenantModel):
         indexes = [
             models.Index(fields=["organisme", "usager", "-cree_le"], name="document_org_usager_idx"),
             models.Index(fields=["organisme", "objet_id", "-version"], name="document_org_objet_idx"),
+            GinIndex(fields=["recherche"], name="document_recherche_idx"),
+            models.Index(
+                fields=["organisme", "destruction_proposee_le"],
+                condition=Q(destruction_proposee_le__isnull=False, detruit_le__isnull=True),
+                name="document_org_a_detruire_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -113,7 +242,19 @@ class Document(TenantModel):
 
     @property
     def disponible(self) -> bool:
-        return self.statut == StatutDocument.DISPONIBLE
+        return self.statut == StatutDocument.DISPONIBLE and self.detruit_le is None
+
+    @property
+    def en_erreur(self) -> bool:
+        return self.en_erreur_le is not None
+
+    @property
+    def depose(self) -> bool:
+        return self.origine == Origine.DEPOSE
+
+    @property
+    def emetteur(self) -> str:
+        return str(self.source_partenaire) if self.source_partenaire_id else self.source_libre
 
     @property
     def nom_fichier(self) -> str:

@@ -24,3 +24,11 @@ def texte_du_pdf(contenu: bytes) -> str:
     from pypdf import PdfReader
 
     return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(contenu)).pages)
+
+
+def pdf_depuis_html(html: str) -> bytes:
+    """A PDF from an HTML string (demo letters, tests), under the same data-only fetcher."""
+    import weasyprint
+
+    fetcher = weasyprint.URLFetcher(allowed_protocols=["data"])
+    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "usagers",
     "admission",
     "documents",
+    "administratif",
     "accompagnement",
     "soins",
     "medicaments",
@@ -212,6 +213,13 @@ DUI_MAX_PIECE_JOINTE = env.int("DUI_MAX_PIECE_JOINTE", default=10 * 1024 * 1024)
 # every request body, files included (dui.middleware.RequestBodyLimitMiddleware): larger ones get a 413
 DUI_MAX_REQUEST_BYTES = env.int("DUI_MAX_REQUEST_BYTES", default=25 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# one file of the dossier (a scan, a report): counted while it streams in (dui.uploads)
+DUI_MAX_DOCUMENT = env.int("DUI_MAX_DOCUMENT", default=20 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "dui.uploads.LimiteParFichier",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -272,6 +280,15 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {  # periodic tasks of the domain apps (r
     "feuilles-transports": {
         "task": "coordination.preparer_demain_tous",
         "schedule": crontab(hour=18, minute=0),
+    },
+    # the series without end keep a year of occurrences ahead (coordination, decision 0012)
+    "prolonger-series": {
+        "task": "coordination.prolonger_series_tous",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "entretien-documents": {  # retention proposals for the DPO, lost indexations
+        "task": "documents.entretien_tous",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 

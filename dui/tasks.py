@@ -7,6 +7,7 @@ history, and fails closed when either is missing or inconsistent.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from celery import Task, shared_task
@@ -23,9 +24,11 @@ class TenantContextError(RuntimeError):
 class TenantTask(Task[Any, Any]):
     abstract = True
     typing = False  # organisme_id / acteur_id are consumed here, not by the task function
+    une_transaction = True  # the whole task is one transaction bound to the tenant
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs = dict(kwargs)  # retries re-send the original kwargs: do not consume them in place
+    def _acteur(self, kwargs: dict[str, Any]) -> tuple[int, Any]:
+        """The tenant and the acting professional popped from ``kwargs``, checked (fails closed); to call
+        inside the tenant's transaction."""
         organisme_id = kwargs.pop("organisme_id", None)
         acteur_id = kwargs.pop("acteur_id", None)
         if not organisme_id or not acteur_id:
@@ -38,15 +41,31 @@ class TenantTask(Task[Any, Any]):
                 .objects.filter(pk=acteur_id, organisme_id=organisme_id, is_active=True)
                 .first()
             )
-            if acteur is None:
-                raise TenantContextError(
-                    f"La tâche {self.name} : l'acteur {acteur_id} n'appartient pas à l'organisme {organisme_id}."
-                )
+        if acteur is None:
+            raise TenantContextError(
+                f"La tâche {self.name} : l'acteur {acteur_id} n'appartient pas à l'organisme {organisme_id}."
+            )
+        return int(organisme_id), acteur
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs = dict(kwargs)  # retries re-send the original kwargs: do not consume them in place
+        organisme_id, acteur = self._acteur(kwargs)
+        with tenancy.tenant_context(organisme_id) if self.une_transaction else contextlib.nullcontext():
             token = set_actor(acteur)
             try:
                 return self.run(*args, acteur=acteur, **kwargs)
             finally:
                 reset_actor(token)
+
+
+class TenantTaskParEtapes(TenantTask):
+    """A long task whose progress is seen while it runs (an export): the tenant and the acting professional
+    are checked as for ``TenantTask``, but the task is not one transaction — each step opens its own
+    ``tenancy.tenant_context(acteur.organisme_id)`` and commits when it ends, so that the page polling the
+    progress sees it. Outside a step nothing is visible (row-level security without a tenant)."""
+
+    abstract = True
+    une_transaction = False
 
 
 class SystemTenantTask(Task[Any, Any]):

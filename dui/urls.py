@@ -9,6 +9,7 @@ urlpatterns = [
     path("usagers/", include("usagers.urls")),
     path("admission/", include("admission.urls")),
     path("documents/", include("documents.urls")),
+    path("administratif/", include("administratif.urls")),
     path("accompagnement/", include("accompagnement.urls")),
     path("soins/", include("soins.urls")),
     path("medicaments/", include("medicaments.urls")),

@@ -117,7 +117,14 @@ def extraire(usager: Any) -> list[Section]:
     choices displayed, related rows named), with the stored files to include."""
     sections = []
     for m in modeles_de_la_personne():
-        champs = [f for f in m.modele._meta.concrete_fields if f.name not in CHAMPS_TECHNIQUES]
+        derives = set(
+            getattr(m.modele, "champs_derives", ())
+        )  # a preview, an extracted text: the file is there
+        champs = [
+            f
+            for f in m.modele._meta.concrete_fields
+            if f.name not in CHAMPS_TECHNIQUES and f.name not in derives
+        ]
         relations = [f.name for f in champs if f.is_relation]
         qs = lignes_de_la_personne(m, usager).select_related(*relations)
         section = Section(m.label, m.libelle)

@@ -102,6 +102,20 @@ ROUTES: dict[str, Route] = {
     "documents:dossier": Route(_u, "infirmier"),
     "documents:fichier": Route(_id("document"), "infirmier"),
     "documents:statut": Route(_id("document"), "infirmier"),
+    "documents:deposer": Route(_u, "agent_administratif"),
+    "documents:fiche": Route(_id("document_depose"), "agent_administratif"),
+    "documents:classer": Route(_id("document_depose"), "agent_administratif"),
+    "documents:version": Route(_id("document_depose"), "agent_administratif", post_seulement=True),
+    "documents:erreur": Route(_id("document_depose"), "agent_administratif", post_seulement=True),
+    "documents:apercu": Route(_id("document_depose"), "agent_administratif"),
+    "documents:vignette": Route(_id("document_depose"), "agent_administratif"),
+    "documents:classe": Route(_id("classe_document"), "admin"),
+    "documents:detruire": Route(_id("document_a_detruire"), "dpo", post_seulement=True),  # no reason: kept
+    # administratif
+    "administratif:presence": Route(_id("ehpad"), "agent_administratif"),
+    "administratif:export_statut": Route(_id("export_presence"), "agent_administratif"),
+    "administratif:export_csv": Route(_id("export_presence"), "agent_administratif"),
+    "administratif:export_xlsx": Route(_id("export_presence"), "agent_administratif"),
     # accompagnement
     "accompagnement:projets": Route(_u, "educateur"),
     "accompagnement:projet": Route(_id("projet"), "educateur"),
@@ -219,6 +233,8 @@ def objets(tenant, texte: str = "") -> dict[str, Any]:
     o: dict[str, Any] = {"ehpad": tenant.ehpad, "mas": tenant.mas, "unite": tenant.unite, "usager": usager}
     o["projet"] = projet_en_co_construction(tenant, usager)
     o["document"] = document_pret(tenant, usager, titre=f"DLU {t}")
+    o.update(_documents_deposes(tenant, usager, t))
+    o["export_presence"] = _export_presence(tenant)
     o["prescription"] = prescrire(tenant, usager, heures=[datetime.time(0, 0)], commentaire=f"Ligne {t}")
     o["si_besoin"] = prescrire(
         tenant,
@@ -447,6 +463,58 @@ def _objets_coordination(tenant, usager, t: str) -> dict[str, Any]:
     return o
 
 
+def _documents_deposes(tenant, usager, t: str) -> dict[str, Any]:
+    """The classification plan, a filed letter with its preview, and a document the DPO is asked to
+    destroy (issue 18)."""
+    from documents import services as documents
+    from documents.models import ClasseDocument, Document
+    from usagers.models import Sejour
+
+    with tenant_context(tenant.organisme.pk):
+        documents.do_installer_plan_type(tenant.admin)
+        classe = ClasseDocument.objects.get(code="courrier-administratif")
+        sejour = Sejour.objects.get(usager=usager)
+        pdf = _pdf(f"Courrier {t}")
+        depose, a_detruire = (
+            documents.do_deposer(
+                tenant["agent_administratif"],
+                usager=usager,
+                sejour=sejour,
+                classe=classe,
+                fichiers=[ContentFile(pdf, name=f"courrier-{i}.pdf")],
+                titre=f"Courrier {t}",
+                source_libre=f"Émetteur {t}",
+            )[0]
+            for i in (1, 2)
+        )
+        depose.apercu.save(f"documents/{depose.public_id}-a.png", ContentFile(_png()), save=False)
+        depose.vignette.save(f"documents/{depose.public_id}-v.png", ContentFile(_png()), save=False)
+        depose.texte = f"Texte {t}"
+        depose.save()
+        Document.objects.filter(pk=a_detruire.pk).update(destruction_proposee_le=timezone.localdate())
+    return {"document_depose": depose, "document_a_detruire": a_detruire, "classe_document": classe}
+
+
+def _export_presence(tenant):
+    """Last month's presence record of the EHPAD, asked by the agent and produced by the worker."""
+    from administratif import services as administratif
+
+    with tenant_context(tenant.organisme.pk):
+        mois = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+        export = administratif.do_demander_export(tenant["agent_administratif"], tenant.ehpad, mois)
+    administratif.produire_export(str(export.public_id), tenant["agent_administratif"])
+    with tenant_context(tenant.organisme.pk):
+        export.refresh_from_db()
+    assert export.statut == "termine", export.erreur
+    return export
+
+
+def _pdf(texte: str) -> bytes:
+    import weasyprint
+
+    return weasyprint.HTML(string=f"<p>{texte}</p>").write_pdf()
+
+
 # --- The sweeps -------------------------------------------------------------------------------------------
 
 
@@ -591,6 +659,22 @@ GARDES: dict[str, Any] = {
     "documents:dossier": _g("documents.voir"),
     "documents:fichier": _g("documents.voir+soins.voir"),  # a DLU: category soins
     "documents:statut": _g("documents.voir+soins.voir"),
+    "documents:deposer": _g("documents.modifier"),
+    # a filed administrative letter: category administratif
+    "documents:fiche": _g("documents.voir+administratif.voir"),
+    "documents:apercu": _g("documents.voir+administratif.voir"),
+    "documents:vignette": _g("documents.voir+administratif.voir"),
+    "documents:classer": _g("documents.modifier+administratif.voir"),
+    "documents:version": _g("documents.modifier+administratif.voir"),
+    "documents:erreur": _g("documents.modifier+administratif.voir"),
+    "documents:classe": "admin",
+    "documents:detruire": "dpo",
+    "administratif:presence": _g("administratif.modifier"),
+    # a month's record is its requester's only
+    **{
+        f"administratif:export_{f}": (lambda qui, actions: qui == "agent_administratif")
+        for f in ("statut", "csv", "xlsx")
+    },
     "accompagnement:projets": _g("social.voir"),
     "accompagnement:projet": _g("social.voir"),
     "accompagnement:evaluations": _g("social.voir", "soins.voir"),

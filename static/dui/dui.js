@@ -38,3 +38,65 @@ document.addEventListener("DOMContentLoaded", function () {
     armer();
   }
 });
+
+// Documents: drag and drop onto the upload zone, and the pages of a paper document photographed one after
+// the other on a tablet (each photo is added to the files sent; the pages then form one document).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-depot]").forEach(function (form) {
+    var fichiers = form.querySelector("input[name='fichiers']");
+    var photo = form.querySelector("input[data-photo]");
+    var zone = form.querySelector("[data-zone-depot]");
+    var liste = form.querySelector("[data-pages]");
+    if (!fichiers || typeof DataTransfer === "undefined") { return; }
+    var afficher = function () {
+      liste.textContent = "";
+      Array.prototype.forEach.call(fichiers.files, function (f, i) {
+        var li = document.createElement("li");
+        li.textContent = f.name + " (" + Math.max(1, Math.round(f.size / 1024)) + " Ko)";
+        var retirer = document.createElement("button");
+        retirer.type = "button";
+        retirer.className = "bouton secondaire";
+        retirer.textContent = "Retirer";
+        retirer.addEventListener("click", function () { enlever(i); });
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(retirer);
+        liste.appendChild(li);
+      });
+    };
+    var ajouter = function (nouveaux) {
+      var dt = new DataTransfer();
+      Array.prototype.forEach.call(fichiers.files, function (f) { dt.items.add(f); });
+      Array.prototype.forEach.call(nouveaux, function (f) { dt.items.add(f); });
+      fichiers.files = dt.files;
+      afficher();
+    };
+    var enlever = function (index) {
+      var dt = new DataTransfer();
+      Array.prototype.forEach.call(fichiers.files, function (f, i) { if (i !== index) { dt.items.add(f); } });
+      fichiers.files = dt.files;
+      afficher();
+    };
+    fichiers.addEventListener("change", afficher);
+    if (photo) {
+      photo.addEventListener("change", function () {
+        if (!photo.files.length) { return; }
+        var numero = fichiers.files.length + 1;
+        var f = photo.files[0];
+        var renomme = new File([f], "page-" + numero + "." + (f.name.split(".").pop() || "jpg"), { type: f.type });
+        ajouter([renomme]);
+        photo.value = "";
+        var pages = form.querySelector("input[name='mode'][value='pages']");
+        if (pages) { pages.checked = true; }
+      });
+    }
+    ["dragenter", "dragover"].forEach(function (evt) {
+      zone.addEventListener(evt, function (e) { e.preventDefault(); zone.classList.add("survol"); });
+    });
+    ["dragleave", "drop"].forEach(function (evt) {
+      zone.addEventListener(evt, function (e) { e.preventDefault(); zone.classList.remove("survol"); });
+    });
+    zone.addEventListener("drop", function (e) {
+      if (e.dataTransfer && e.dataTransfer.files.length) { ajouter(e.dataTransfer.files); }
+    });
+  });
+});

@@ -235,11 +235,15 @@ def test_pdf_is_produced_by_the_worker_stored_in_documents_and_readable(
     assert "Mon projet personnalisé" in texte
     assert "Marcher jusqu'au jardin 0" in texte and "Marcher jusqu'au jardin 1" in texte
     assert "Revoir mon jardin" in texte
-    # A second PDF is a new version; the list of the dossier's documents shows both.
+    # A second PDF is a new version; the dossier's list shows the last one, its page both.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"formulaire": "pdf"})
     liste = client.get(f"/documents/dossier/{resident_a.public_id}/").content.decode()
-    assert liste.count('data-testid="document"') == 2 and "remplace la v1" in liste
+    assert liste.count('data-testid="document"') == 1 and "(version 2)" in liste
+    with tenant_context(og_a.organisme.pk):
+        v2 = Document.objects.get(version=2)
+    fiche = client.get(f"/documents/{v2.public_id}/fiche/").content.decode()
+    assert "version 1</a>" in fiche and "<strong>version 2</strong>" in fiche
     # Other tenant, a role without "social", a role without "documents": 404 on the file and the list.
     for user in (og_b["educateur"], og_a["aide_soignant"], og_a["pharmacien"]):
         assert client_de(user).get(f"/documents/{document.public_id}/").status_code == 404

@@ -49,6 +49,7 @@ def test_card_links_follow_the_rights_in_each_esms(og_a, client_de):
         "GIR moyen pondéré",
         "Indicateurs ESMS numérique",
         "Agenda et coordination",
+        "Présence pour la facturation",
         "Grilles d'évaluation",
     ]
     # the same director in a MAS: no GMP there
@@ -57,6 +58,7 @@ def test_card_links_follow_the_rights_in_each_esms(og_a, client_de):
         "Projets personnalisés : bilans",
         "Indicateurs ESMS numérique",
         "Agenda et coordination",
+        "Présence pour la facturation",
         "Grilles d'évaluation",
     ]
     # the chef de service reads the pilotage (voir) but does not configure the grids

@@ -22,6 +22,7 @@ COUCHES: dict[str, int] = {
     "documents": 3,
     "accompagnement": 4,
     "soins": 5,
+    "administratif": 5,  # contrat, droits, presence for billing: reads accompagnement (GIR)
     "medicaments": 6,
     "coordination": 7,  # agenda: reads accompagnement (PP actions) and soins
     "interop": 8,

@@ -112,3 +112,32 @@ def test_an_eager_task_starts_outside_the_callers_tenant_and_gets_json_arguments
         assert Etablissement.objects.count() == 2  # and the caller's tenant is back afterwards
         with pytest.raises(EncodeError):  # a model instance cannot cross the broker
             _compter_etablissements.delay(og_a.ehpad)
+
+
+def test_every_fan_out_task_is_scheduled_by_beat():
+    """A ``*_tous`` task (one run per organisme) exists only to be called by Celery beat: one missing from
+    the schedule is a nightly job that never runs (the extension of series without end was, issue 17)."""
+    from django.conf import settings
+
+    from dui.celery import app
+
+    app.loader.import_default_modules()
+    programmees = {entree["task"] for entree in settings.CELERY_BEAT_SCHEDULE.values()}
+    en_eventail = {nom for nom in app.tasks if nom.endswith("_tous")}
+    assert {"coordination.prolonger_series_tous", "documents.entretien_tous"} <= en_eventail
+    assert en_eventail - programmees == set()
+    assert programmees - set(app.tasks) == set()  # and no schedule names a task that does not exist
+
+
+def test_a_step_wise_task_fails_closed_without_its_tenant(og_a):
+    """``TenantTaskParEtapes`` checks the tenant and the actor as ``TenantTask`` does."""
+    from administratif.tasks import produire_export_presence
+    from dui.tasks import TenantContextError
+
+    with pytest.raises(TenantContextError):
+        produire_export_presence.apply(args=["00000000-0000-0000-0000-000000000000"]).get()
+    with pytest.raises(TenantContextError):
+        produire_export_presence.apply(
+            args=["00000000-0000-0000-0000-000000000000"],
+            kwargs={"organisme_id": og_a.organisme.pk, "acteur_id": 10**9},
+        ).get()

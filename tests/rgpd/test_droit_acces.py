@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 # exists in the demo is in their export (literal lists, read from the demo's story), and nothing else.
 SECTIONS = {
     "Lefèvre": {
+        "documents.document",  # the cardiology letter filed with its second version, a filing mistake
         "coordination.evenement",  # a rendez-vous in cardiology with its taxi, the atelier's sessions
         "coordination.participation",
         "coordination.reservation",
