@@ -215,7 +215,7 @@ def _construire(spec: dict, professionnels: list) -> OrganismeGestionnaire:
             documents_demo.construire(organisme, usagers, pros)
             from administratif import demo as administratif_demo
 
-            administratif_demo.construire(organisme, etabs, pros)
+            administratif_demo.construire(organisme, etabs, pros, usagers)
     return organisme
 
 

@@ -49,7 +49,9 @@ class ClassementForm(forms.Form):
     )
     titre = forms.CharField(label="Titre", max_length=200, required=False)
     date_document = forms.DateField(
-        label="Date du document", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Date du document",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     source_partenaire: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label="Émetteur (annuaire)", queryset=None, required=False, empty_label="— aucun —"

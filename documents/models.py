@@ -27,6 +27,7 @@ class TypeDocument(models.TextChoices):
     DLU = "dlu", "Document de liaison d'urgence"
     ORDONNANCE = "ordonnance", "Ordonnance"
     CR_ADMINISTRATION = "cr_administration", "Compte rendu d'administration des médicaments"
+    CONTRAT_SEJOUR = "contrat_sejour", "Contrat de séjour / DIPC"
     AUTRE = "autre", "Autre document"
 
 

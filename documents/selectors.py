@@ -123,12 +123,14 @@ def classes_classables(user) -> QuerySet[ClasseDocument]:
     return classes_du_plan(user.organisme_id).filter(categorie__in=categories)
 
 
-def versions(document: Document) -> list[Document]:
-    """Every version of a document's line (the caller has checked that the document is readable: the
-    versions share its usager, ESMS and category unless it was reclassified, which the policy checks)."""
+def versions(user, document: Document) -> list[Document]:
+    """The versions of a document's line that ``user`` may read (one may have been reclassified into a
+    category or moved to an ESMS the user does not read)."""
+    ligne = Document.objects.filter(organisme_id=document.organisme_id, objet_id=document.objet_id).exclude(
+        objet_id__isnull=True
+    )
     return list(
-        Document.objects.filter(organisme_id=document.organisme_id, objet_id=document.objet_id)
-        .exclude(objet_id__isnull=True)
+        documents_lisibles(user, ligne, candidats=ligne)
         .select_related("auteur")
         .defer("texte", "recherche")
         .order_by("-version")

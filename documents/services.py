@@ -171,19 +171,36 @@ def do_deposer_pdf(
     titre = titre.strip()[:200]
     if not titre:
         raise ValidationError({"titre": "Indiquez le titre du document."})
-    version = Document.objects.filter(organisme_id=auteur.organisme_id, objet_id=source.public_id).count() + 1
+    from dui.history import update_with_history
+
+    from .models import Origine
+
+    precedent = (
+        Document.objects.filter(organisme_id=auteur.organisme_id, objet_id=source.public_id)
+        .order_by("-version")
+        .first()
+    )
     document = Document.objects.create(
         organisme_id=auteur.organisme_id,
         usager=usager,
         etablissement=etablissement,
         type_document=TypeDocument.AUTRE,
+        origine=Origine.DEPOSE,
         categorie=categorie,
         titre=titre,
         objet_type=source._meta.label_lower,
         objet_id=source.public_id,
-        version=version,
+        version=(precedent.version + 1) if precedent else 1,
+        remplace=precedent,
         auteur=auteur,
     )
+    update_with_history(
+        Document.objects.filter(
+            organisme_id=auteur.organisme_id, objet_id=source.public_id, derniere_version=True
+        ).exclude(pk=document.pk),
+        derniere_version=False,
+    )
+    enqueue_on_commit("documents.indexer", str(document.public_id), organisme_id=auteur.organisme_id)
     return enregistrer_pdf(document, contenu)
 
 

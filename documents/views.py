@@ -131,7 +131,7 @@ def _fiche_contexte(request, document, **extra):
     return {
         **contexte_dossier(request, document.usager, "documents", f"document « {document.titre} »"),
         "document": document,
-        "versions": selectors.versions(document) if document.objet_id else [document],
+        "versions": selectors.versions(request.user, document) if document.objet_id else [document],
         "historique": selectors.historique_classement(document),
         "peut_ecrire": _peut_ecrire(request.user, document),
         **extra,

@@ -12,6 +12,8 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.http import HttpRequest
@@ -147,6 +149,10 @@ def _valeurs_effacees(modele: type[models.Model]) -> tuple[dict[str, Any], list[
             valeurs[f.name] = EFFACE if longueur >= len(EFFACE) else ("" if f.blank else "-")
         elif isinstance(f, models.JSONField):
             valeurs[f.name] = {} if isinstance(f.default, dict) or f.default is dict else []
+        elif isinstance(f, SearchVectorField):  # the words of a document's text
+            valeurs[f.name] = None
+        elif isinstance(f, ArrayField) and isinstance(f.base_field, models.CharField) and not f.choices:
+            valeurs[f.name] = []  # free tags
     return valeurs, fichiers
 
 
@@ -175,7 +181,10 @@ def anonymiser(request: HttpRequest, usager: Usager) -> dict[str, int]:
         if hasattr(m.modele, "history"):
             update_with_history(m.modele._default_manager.filter(pk__in=pks), **valeurs)
             historique = m.modele.history.model
-            historique._default_manager.filter(id__in=pks).update(**valeurs)
+            colonnes = {f.name for f in historique._meta.concrete_fields}  # a history may exclude fields
+            historique._default_manager.filter(id__in=pks).update(
+                **{k: v for k, v in valeurs.items() if k in colonnes}
+            )
         else:
             m.modele._default_manager.filter(pk__in=pks).update(**valeurs)
         bilan[m.label] = len(pks)

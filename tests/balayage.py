@@ -116,6 +116,34 @@ ROUTES: dict[str, Route] = {
     "administratif:export_statut": Route(_id("export_presence"), "agent_administratif"),
     "administratif:export_csv": Route(_id("export_presence"), "agent_administratif"),
     "administratif:export_xlsx": Route(_id("export_presence"), "agent_administratif"),
+    "administratif:droits": Route(_u, "agent_administratif"),
+    "administratif:contrats": Route(_u, "agent_administratif"),
+    "administratif:contrat_etablir": Route(_u, "agent_administratif", post_seulement=True),
+    **{
+        f"administratif:contrat_{nom}": Route(
+            lambda o: {"public_id": o["usager"].public_id, "contrat_id": o["contrat"].public_id},
+            "agent_administratif",
+            post_seulement=nom != "signer",
+        )
+        for nom in ("remettre", "signer", "copie", "refus")
+    },
+    "administratif:remises": Route(
+        lambda o: {"public_id": o["usager"].public_id, "sejour_id": o["sejour"].public_id},
+        "agent_administratif",
+        post_seulement=True,
+    ),
+    "administratif:suivi_contrats": Route(_id("ehpad"), "directeur"),
+    "administratif:modele": Route(_id("modele_contrat"), "admin"),
+    "administratif:droit_nouveau": Route(_u, "agent_administratif"),
+    "administratif:droit": Route(
+        lambda o: {"public_id": o["usager"].public_id, "droit_id": o["droit"].public_id},
+        "agent_administratif",
+    ),
+    "administratif:reprendre_orientation": Route(
+        lambda o: {"public_id": o["usager"].public_id, "demande_id": o["demande_cdaph"].public_id},
+        "agent_administratif",
+        post_seulement=True,
+    ),
     # accompagnement
     "accompagnement:projets": Route(_u, "educateur"),
     "accompagnement:projet": Route(_id("projet"), "educateur"),
@@ -235,6 +263,7 @@ def objets(tenant, texte: str = "") -> dict[str, Any]:
     o["document"] = document_pret(tenant, usager, titre=f"DLU {t}")
     o.update(_documents_deposes(tenant, usager, t))
     o["export_presence"] = _export_presence(tenant)
+    o.update(_droits(tenant, usager, t))
     o["prescription"] = prescrire(tenant, usager, heures=[datetime.time(0, 0)], commentaire=f"Ligne {t}")
     o["si_besoin"] = prescrire(
         tenant,
@@ -509,6 +538,36 @@ def _export_presence(tenant):
     return export
 
 
+def _droits(tenant, usager, t: str) -> dict[str, Any]:
+    """An APA of the person, and an admission request that brought it with a CDAPH decision."""
+    from administratif import services as administratif
+    from admission.models import DemandeAdmission
+
+    with tenant_context(tenant.organisme.pk):
+        droit = administratif.do_enregistrer_droit(
+            tenant["agent_administratif"], usager, tenant.ehpad, type_droit="apa", debut=datetime.date(2026, 1, 1),
+            gir=2, commentaire=f"APA {t}",
+        )  # fmt: skip
+        demande = DemandeAdmission.objects.create(
+            organisme=tenant.organisme, etablissement=tenant.ehpad, usager=usager, nom_naissance=f"Balayage{t}",
+            prenoms_naissance=["Rose"], date_naissance=datetime.date(1950, 1, 1), sexe="F", origine="cdaph",
+            cdaph_numero_decision=f"CDAPH-{t}", orientation="EHPAD", mode_accueil="permanent",
+            date_reception=datetime.date(2025, 7, 1), statut="admise",
+        )  # fmt: skip
+        modele = administratif.do_enregistrer_modele(
+            tenant.admin, nom=f"Contrat {t}", genre="contrat", corps="Contrat de {{ nom }} " + t, actif=True
+        )
+        sejour = usager.sejours.get()
+        contrat = administratif.do_etablir_contrat(tenant["agent_administratif"], sejour, modele)
+    return {
+        "droit": droit,
+        "demande_cdaph": demande,
+        "modele_contrat": modele,
+        "contrat": contrat,
+        "sejour": sejour,
+    }
+
+
 def _pdf(texte: str) -> bytes:
     import weasyprint
 
@@ -670,6 +729,18 @@ GARDES: dict[str, Any] = {
     "documents:classe": "admin",
     "documents:detruire": "dpo",
     "administratif:presence": _g("administratif.modifier"),
+    "administratif:droits": _g("administratif.voir"),
+    "administratif:contrats": _g("administratif.voir"),
+    **{
+        f"administratif:contrat_{nom}": _g("administratif.modifier")
+        for nom in ("etablir", "remettre", "signer", "copie", "refus")
+    },
+    "administratif:remises": _g("administratif.modifier"),
+    "administratif:suivi_contrats": _g("pilotage.voir"),
+    "administratif:modele": "admin",
+    "administratif:droit_nouveau": _g("administratif.modifier"),
+    "administratif:droit": _g("administratif.modifier"),
+    "administratif:reprendre_orientation": _g("administratif.modifier"),
     # a month's record is its requester's only
     **{
         f"administratif:export_{f}": (lambda qui, actions: qui == "agent_administratif")

@@ -100,3 +100,35 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Contract signature on a tablet: a frame drawn with a finger or a stylus (pointer events), sent as a PNG.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form[data-signature-form]").forEach(function (form) {
+    var cadre = form.querySelector("canvas[data-signature-canvas]");
+    var champ = form.querySelector("input[name='signature']");
+    var effacer = form.querySelector("[data-signature-effacer]");
+    var ctx = cadre.getContext("2d");
+    var trace = false, dessine = false;
+    var vider = function () {
+      ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, cadre.width, cadre.height);
+      ctx.lineWidth = 3; ctx.lineCap = "round"; ctx.strokeStyle = "#111"; dessine = false; champ.value = "";
+    };
+    var point = function (e) {
+      var r = cadre.getBoundingClientRect();
+      return { x: (e.clientX - r.left) * cadre.width / r.width, y: (e.clientY - r.top) * cadre.height / r.height };
+    };
+    vider();
+    cadre.addEventListener("pointerdown", function (e) {
+      e.preventDefault(); trace = true; var p = point(e); ctx.beginPath(); ctx.moveTo(p.x, p.y);
+      cadre.setPointerCapture(e.pointerId);
+    });
+    cadre.addEventListener("pointermove", function (e) {
+      if (!trace) { return; } var p = point(e); ctx.lineTo(p.x, p.y); ctx.stroke(); dessine = true;
+    });
+    ["pointerup", "pointercancel"].forEach(function (evt) {
+      cadre.addEventListener(evt, function () { trace = false; });
+    });
+    effacer.addEventListener("click", vider);
+    form.addEventListener("submit", function () { if (dessine) { champ.value = cadre.toDataURL("image/png"); } });
+  });
+});

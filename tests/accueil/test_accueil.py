@@ -49,6 +49,7 @@ def test_card_links_follow_the_rights_in_each_esms(og_a, client_de):
         "GIR moyen pondéré",
         "Indicateurs ESMS numérique",
         "Agenda et coordination",
+        "Contrats de séjour",
         "Présence pour la facturation",
         "Grilles d'évaluation",
     ]
@@ -58,6 +59,7 @@ def test_card_links_follow_the_rights_in_each_esms(og_a, client_de):
         "Projets personnalisés : bilans",
         "Indicateurs ESMS numérique",
         "Agenda et coordination",
+        "Contrats de séjour",
         "Présence pour la facturation",
         "Grilles d'évaluation",
     ]
@@ -68,6 +70,7 @@ def test_card_links_follow_the_rights_in_each_esms(og_a, client_de):
         "GIR moyen pondéré",
         "Indicateurs ESMS numérique",
         "Agenda et coordination",
+        "Contrats de séjour",
     ]
     # a nurse has no pilotage right: only the agenda of her ESMS (issue 17)
     assert _cartes(client_de(og_a["infirmier"])) == {og_a.ehpad.nom: ["Agenda et coordination"]}

@@ -39,6 +39,19 @@ def parti(og_a):
     ecrire(og_a, usager, donnees="Lucie Marchetti pleure le soir, parle de son fils Marc")
     with tenant_context(og_a.organisme.pk):
         usager.photo.save("marchetti.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 64), save=True)
+    # a filed letter, indexed (its text and search vector hold her name), with tags (issue 18)
+    from documents import services as documents
+    from tests.documents.conftest import deposer, pdf_texte
+
+    with tenant_context(og_a.organisme.pk):
+        documents.do_installer_plan_type(og_a.admin)
+    deposer(
+        og_a,
+        usager,
+        pdf_texte("Courrier pour Lucie Marchetti : elle pleure le soir"),
+        titre="Courrier Marchetti",
+        etiquettes=["fils Marc"],
+    )
     _sortie(og_a, usager, datetime.date(2025, 6, 30))
     return usager
 

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 SECTIONS = {
     "Lefèvre": {
         "documents.document",  # the cardiology letter filed with its second version, a filing mistake
+        "administratif.droitaide",  # her APA
         "coordination.evenement",  # a rendez-vous in cardiology with its taxi, the atelier's sessions
         "coordination.participation",
         "coordination.reservation",
