@@ -86,7 +86,7 @@ def identite(numero: int) -> tuple[str, str, str]:
     return f"98{numero:07d}", f"og{numero}.bench.dui", f"98{numero:02d}"
 
 
-def generate(n_etab: int, n_pro: int, n_usagers: int, numero: int = 1) -> None:
+def generate(n_etab: int, n_pro: int, n_usagers: int, numero: int = 1, domaines: str = "tous") -> None:
     t0 = time.perf_counter()
     finess, domaine, prefixe = identite(numero)
     with transaction.atomic():
@@ -247,11 +247,14 @@ def generate(n_etab: int, n_pro: int, n_usagers: int, numero: int = 1) -> None:
                 FROM dui_etablissement e CROSS JOIN generate_series(1, 15) k WHERE e.organisme_id = %(og)s""",
                 {"og": og.pk},
             )
-            accompagnement = _accompagnement(cur, og.pk)
-            soins = _soins(cur, og.pk)
-            medicaments = _medicaments(cur, og.pk)
-            echanges = _echanges(cur, og.pk)
-            coordination = _coordination(cur, og.pk)
+            if domaines == "documents":  # a quick organisme for the documents' pages only (issue 18)
+                accompagnement = soins = medicaments = echanges = coordination = "(domaines non générés)"
+            else:
+                accompagnement = _accompagnement(cur, og.pk)
+                soins = _soins(cur, og.pk)
+                medicaments = _medicaments(cur, og.pk)
+                echanges = _echanges(cur, og.pk)
+                coordination = _coordination(cur, og.pk)
             documents = _documents(cur, og.pk)
     print(
         f"Organisme de bench créé : {n_etab} ESMS, {4 * n_etab} unités, {n_pro} professionnels, "
@@ -678,11 +681,14 @@ def _echanges(cur, og: int) -> str:
                    ORDER BY s.usager_id, s.id)
         INSERT INTO documents_document (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
             type_document, code_loinc, categorie, titre, fichier, type_mime, taille, sha256, objet_type, objet_id,
-            version, remplace_id, options, auteur_id, statut, erreur, produit_le)
+            version, remplace_id, options, auteur_id, statut, erreur, produit_le, origine, source_libre,
+            etiquettes, confidentialite, derniere_version, pages, indexation, indexation_remarques, texte,
+            texte_ocr, apercu, vignette, en_erreur_motif)
         SELECT %(og)s, gen_random_uuid(), now() - (k * 91) * interval '1 day', now(), s.usager_id,
                s.etablissement_id, 'dlu', '74207-2', 'medical', 'Document de liaison d''urgence', '',
                'application/pdf', 40000, '', '', NULL, 1, NULL, '{}'::jsonb, s.auteur, 'disponible', '',
-               now() - (k * 91) * interval '1 day'
+               now() - (k * 91) * interval '1 day', 'genere', '', '{}', 'normale', true, 2, 'faite', '', '',
+               false, '', '', ''
         FROM s CROSS JOIN generate_series(0, 3) k""",
         p,
     )
@@ -765,14 +771,14 @@ def _documents(cur, og: int) -> str:
             sejour_id, type_document, code_loinc, categorie, titre, fichier, type_mime, taille, sha256, objet_type,
             objet_id, version, remplace_id, options, auteur_id, statut, erreur, produit_le, origine, classe_id,
             date_document, source_libre, etiquettes, confidentialite, derniere_version, pages, indexation, texte,
-            texte_ocr, recherche, apercu, vignette, en_erreur_motif)
+            texte_ocr, recherche, apercu, vignette, en_erreur_motif, indexation_remarques)
         SELECT %(og)s, u, now() - (k * 110) * interval '1 day', now(), d.usager_id, d.etablissement_id,
                d.sejour_id, 'autre', d.code_loinc, d.categorie, d.libelle || ' n° ' || k, '', 'application/pdf',
                120000, '', 'documents.document', u, 1, NULL, '{}'::jsonb, d.auteur, 'disponible', '',
                now() - (k * 110) * interval '1 day', 'depose', d.classe_id, current_date - k * 110,
                'Centre hospitalier', ARRAY['bench'], 'normale', true, 2, 'faite', d.texte, false,
                setweight(to_tsvector('fr_dui', d.libelle), 'A') || setweight(to_tsvector('fr_dui', d.texte), 'B'),
-               '', '', ''
+               '', '', '', ''
         FROM d CROSS JOIN LATERAL (SELECT gen_random_uuid() AS u) g""",
         {**p, "mots": list(MOTS_DOCUMENTS)},
     )
@@ -937,13 +943,19 @@ if __name__ == "__main__":
     parser.add_argument("--professionnels", type=int, default=3000)
     parser.add_argument("--usagers", type=int, default=1600)
     parser.add_argument(
+        "--domaines",
+        choices=["tous", "documents"],
+        default="tous",
+        help="documents: the organisme with its persons and their filed documents only (quick; issue 18)",
+    )
+    parser.add_argument(
         "--organismes", type=int, default=1, help="organismes of this size (the first is measured)"
     )
     args = parser.parse_args()
     debut = time.perf_counter()
     for numero in range(1, args.organismes + 1):
         t = time.perf_counter()
-        generate(args.etablissements, args.professionnels, args.usagers, numero)
+        generate(args.etablissements, args.professionnels, args.usagers, numero, args.domaines)
         print(f"Organisme {numero} : {time.perf_counter() - t:.0f} s", flush=True)
     analyser()
     print(
