@@ -166,14 +166,12 @@ def droits_a_renouveler(user) -> list:
     derniers = {}
     for d in candidats.order_by("usager_id", "type_droit", "debut"):
         derniers[(d.usager_id, d.type_droit)] = d
+    if not derniers:
+        return []
     recents = set(
-        DroitAide.objects.filter(usager_id__in={u for u, _t in derniers}, fin__isnull=True).values_list(
-            "usager_id", "type_droit"
-        )
-    ) | set(
-        DroitAide.objects.filter(usager_id__in={u for u, _t in derniers}, fin__gt=horizon).values_list(
-            "usager_id", "type_droit"
-        )
+        DroitAide.objects.filter(usager_id__in={u for u, _t in derniers})
+        .filter(Q(fin__isnull=True) | Q(fin__gt=horizon))
+        .values_list("usager_id", "type_droit")
     )
     return sorted(
         (d for cle, d in derniers.items() if cle not in recents and (d.a_renouveler(jour) or d.expire(jour))),
@@ -259,24 +257,27 @@ def remises_du_dossier(user, usager) -> list:
     )
 
 
-def suivi_contrats(user, etablissement, jour: datetime.date, action=Droit.ADMINISTRATIF_VOIR) -> list[dict]:
-    """The admissions of the last months in the ESMS, each with the state of its contract (or DIPC) against
-    the legal deadlines: the director's list. Two queries whatever the number of admissions."""
+def suivi_contrats(user, etablissements, jour: datetime.date, action=Droit.ADMINISTRATIF_VOIR) -> list[dict]:
+    """The admissions of the last months in these ESMS (ids), each with the state of its contract (or DIPC)
+    against the legal deadlines: the director's list, the home page's reminders. Two queries whatever the
+    number of ESMS and admissions (one when there is no admission)."""
     from .contrats import FENETRE_SUIVI, Etat, echeances, etat
     from .models import Contrat, GenreContrat
 
     lisibles = policy.scope(user, action, Usager.objects.all()).values("pk")
     sejours = list(
         Sejour.objects.filter(
-            organisme_id=etablissement.organisme_id,
-            etablissement=etablissement,
+            organisme_id=user.organisme_id,
+            etablissement_id__in=list(etablissements),
             date_entree__gte=jour - FENETRE_SUIVI,
             date_entree__lte=jour,
             usager_id__in=lisibles,
         )
-        .select_related("usager")
+        .select_related("usager", "etablissement")
         .order_by("date_entree")
     )
+    if not sejours:
+        return []
     contrats: dict[int, Any] = {}
     for c in Contrat.objects.filter(
         sejour__in=[s.pk for s in sejours], genre__in=[GenreContrat.CONTRAT, GenreContrat.DIPC]
@@ -311,20 +312,21 @@ def rappels_contrats(user) -> list:
 
     jour = timezone.localdate()
     elements = []
-    for etablissement in etablissements_factures(user):
-        for ligne in suivi_contrats(user, etablissement, jour, Droit.ADMINISTRATIF_MODIFIER):
-            if ligne["etat"].code in ("signe", "refuse"):
-                continue
-            prefixe = "En retard — " if ligne["etat"].en_retard else ""
-            elements.append(
-                (
-                    not ligne["etat"].en_retard,
-                    ElementDuJour(
-                        f"{prefixe}contrat de séjour de {ligne['usager']} ({etablissement.nom}) : {ligne['etat'].libelle}",
-                        reverse("administratif:contrats", args=[ligne["usager"].public_id]),
-                    ),
-                )
+    ecriture = policy.etablissements_autorises(user, Droit.ADMINISTRATIF_MODIFIER)
+    for ligne in suivi_contrats(user, ecriture, jour, Droit.ADMINISTRATIF_MODIFIER) if ecriture else []:
+        if ligne["etat"].code in ("signe", "refuse"):
+            continue
+        prefixe = "En retard — " if ligne["etat"].en_retard else ""
+        nom = ligne["sejour"].etablissement.nom
+        elements.append(
+            (
+                not ligne["etat"].en_retard,
+                ElementDuJour(
+                    f"{prefixe}contrat de séjour de {ligne['usager']} ({nom}) : {ligne['etat'].libelle}",
+                    reverse("administratif:contrats", args=[ligne["usager"].public_id]),
+                ),
             )
+        )
     return [e for _ordre, e in sorted(elements, key=lambda x: x[0])][:20]
 
 

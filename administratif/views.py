@@ -388,7 +388,7 @@ def suivi_contrats(request, public_id):
     etablissement = get_in_scope_or_404(
         policy.scope(request.user, Droit.PILOTAGE_VOIR, Etablissement.objects.filter(actif=True)), public_id
     )
-    lignes = selectors.suivi_contrats(request.user, etablissement, timezone.localdate())
+    lignes = selectors.suivi_contrats(request.user, [etablissement.pk], timezone.localdate())
     if lignes:
         from dui.audit import journaliser_personnes
 

@@ -337,3 +337,29 @@ def test_une_serie_sans_fin_garde_un_an_d_avance_et_saute_ce_qui_serait_une_doub
         assert len(dates) == 52 and pris not in dates  # 49 + 4 − the one that would double-book
         assert serie.dates_sautees == [pris]
         assert Reservation.objects.filter(evenement__serie=serie, active=True).count() == 52
+
+
+def test_la_prolongation_de_nuit_d_un_organisme_ne_touche_pas_l_autre(og_a, og_b, personne):
+    """``coordination.prolonger_series`` runs per organisme: the run of B leaves A's series as they are, and
+    the run of A extends them."""
+    from coordination.models import Serie
+    from coordination.recurrence import HORIZON, Regle
+    from coordination.tasks import prolonger_series
+
+    premier = rdv(
+        og_a, personne, heure=9, titre="Kiné", genre="rdv_interne", regle=Regle("hebdomadaire", 1, None)
+    )
+    with tenant_context(og_a.organisme.pk):
+        serie = Serie.objects.get(pk=premier.serie_id)
+        serie.developpee_jusqu_au -= datetime.timedelta(days=28)
+        serie.save()
+        recul = serie.developpee_jusqu_au
+        avant = Evenement.objects.filter(serie=serie).count()
+    assert prolonger_series.delay(organisme_id=og_b.organisme.pk).get() == 0
+    with tenant_context(og_a.organisme.pk):
+        serie.refresh_from_db()
+        assert serie.developpee_jusqu_au == recul and Evenement.objects.filter(serie=serie).count() == avant
+    prolonger_series.delay(organisme_id=og_a.organisme.pk).get()
+    with tenant_context(og_a.organisme.pk):
+        serie.refresh_from_db()
+        assert serie.developpee_jusqu_au == timezone.localdate() + HORIZON

@@ -109,6 +109,9 @@ def _urls(og_a):
                 kwargs["grille_id"] = uuid.uuid4()
             if "secret" in params:  # a calendar feed's secret: junk, a UUID, or another route's id
                 kwargs["secret"] = str(public_id)
+            for autre in params:  # any other object of the route (a droit, a contrat, a séjour…): unknown
+                if autre.endswith("_id") and autre not in kwargs:
+                    kwargs[autre] = uuid.uuid4()
             yield reverse(name, kwargs={k: v for k, v in kwargs.items() if k in params})
 
 

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 # floor, home, waiting list, dossier (identity), search (posted); the home page's agenda rubric (issue 17:
 # today's events of the professional and tomorrow's to prepare) is one query
-PINNED = {"plancher": 5, "accueil": 11, "liste d'attente": 11, "dossier": 14, "recherche": 11}
+# accueil 13 (issue 18): the rights to renew (one query) and the contracts to hand or sign (one query, over
+# every ESMS where the professional writes the administrative record)
+PINNED = {"plancher": 5, "accueil": 13, "liste d'attente": 11, "dossier": 14, "recherche": 11}
 
 
 def _personnes(tenant, n: int, debut: int) -> list:
