@@ -65,6 +65,9 @@ PAGES = {
     "documents (onglet)": "/documents/dossier/{usager}/",
     "recherche dans les documents": "/documents/recherche/?q=fibrillation+auriculaire",
     "recherche dans le dossier": "/documents/dossier/{usager}/?q=escarre",
+    "droits et aides (onglet)": "/administratif/dossier/{usager}/droits/",
+    "contrat de séjour (onglet)": "/administratif/dossier/{usager}/contrats/",
+    "présence pour la facturation (ESMS)": "/administratif/etablissement/{etab}/presence/",
     # issue 15: the DPO's and the admin's pages (bench1 is the organisme's DPO and admin)
     "droit d'accès (DPO)": "/rgpd/droit-acces/",
     "conservation des dossiers (DPO)": "/rgpd/conservation/",
