@@ -336,6 +336,7 @@ class Modalite(models.TextChoices):
     ORAL = "oral", "Accord ou refus exprimé oralement, tracé par l'équipe"
     NON_VERBAL = "non_verbal", "Expression non verbale (communication adaptée)"
     COURRIER = "courrier", "Courrier / courriel du représentant"
+    EN_LIGNE = "en_ligne", "En ligne, dans l'espace personne et proches"
 
 
 class AvisValidation(TenantModel):
@@ -349,7 +350,11 @@ class AvisValidation(TenantModel):
     modalite = models.CharField("comment elle a été recueillie", max_length=20, choices=Modalite.choices)
     date_avis = models.DateField("date")
     motif = models.TextField("motif / paroles de la personne", blank=True)
-    recueilli_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recueilli_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # an opinion given online: who wrote it (the account of the space, named here: that app sits above)
+    donne_en_ligne_par = models.CharField("donné en ligne par", max_length=200, blank=True)
     history = tenant_history()
 
     etablissement_path = "projet__etablissement"
@@ -359,6 +364,12 @@ class AvisValidation(TenantModel):
         ordering = ["date_avis", "id"]
         indexes = [models.Index(fields=["organisme", "projet"], name="avis_org_projet_idx")]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(recueilli_par__isnull=False)
+                | (Q(modalite="en_ligne") & ~Q(donne_en_ligne_par="")),
+                name="avis_recueilli_ou_en_ligne",
+                violation_error_message="Un avis est recueilli par un professionnel ou donné en ligne.",
+            ),
             models.CheckConstraint(
                 condition=~Q(decision="refus") | ~Q(motif=""),
                 name="avis_refus_motif",

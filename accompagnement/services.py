@@ -47,6 +47,7 @@ from .models import (
     Importance,
     ItemGrille,
     JeuSerafin,
+    Modalite,
     ModeAggir,
     Objectif,
     Observation,
@@ -253,6 +254,27 @@ def do_recueillir_avis(
     (mise en œuvre, bilan due within a year at most, the previous version replaced); a refusal is kept
     and the project stays in co-construction."""
     _exiger(auteur, Droit.SOCIAL_MODIFIER, projet)
+    avis.recueilli_par = auteur
+    return _enregistrer_avis(projet, avis, echeance_bilan)
+
+
+@transaction.atomic
+def recueillir_avis_en_ligne(
+    projet: ProjetPersonnalise, avis: AvisValidation, donne_par: str
+) -> AvisValidation:
+    """The agreement or refusal given online by the person or their legal representative, in the space of
+    the persons and relatives (the caller, ``relation``, has checked that the account may give it). The
+    same rules as at a meeting; the bilan falls due a year later at most."""
+    avis.modalite = Modalite.EN_LIGNE
+    avis.date_avis = timezone.localdate()
+    avis.donne_en_ligne_par = donne_par[:200]
+    avis.recueilli_par = None
+    return _enregistrer_avis(projet, avis, None)
+
+
+def _enregistrer_avis(
+    projet: ProjetPersonnalise, avis: AvisValidation, echeance_bilan: datetime.date | None
+) -> AvisValidation:
     projet = _verrouiller(projet)
     if projet.statut != StatutPP.CO_CONSTRUCTION:
         raise ValidationError("Seul un projet en co-construction peut être soumis à l'avis de la personne.")
@@ -283,7 +305,6 @@ def do_recueillir_avis(
             raise ValidationError({"echeance_bilan": "La date du bilan doit suivre la validation."})
     avis.projet = projet
     avis.organisme_id = projet.organisme_id
-    avis.recueilli_par = auteur
     avis.save()
     if avis.decision == Decision.ACCORD:
         if projet.precedent_id:

@@ -16,6 +16,15 @@ from django.conf import settings
 
 PREFIXE = "fernet:"
 
+# The encrypted fields, declared by their apps (``AppConfig.ready``): ``manage.py rechiffrer`` re-encrypts
+# every one of them. ``(label of the model, field)``.
+CHAMPS_CHIFFRES: list[tuple[str, str]] = []
+
+
+def declarer_champ_chiffre(modele: str, champ: str) -> None:
+    if (modele, champ) not in CHAMPS_CHIFFRES:
+        CHAMPS_CHIFFRES.append((modele, champ))
+
 
 class SecretIllisible(ValueError):
     """The value is not a ciphertext of one of the configured keys (clear text, or an unknown key)."""

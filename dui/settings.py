@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "annuaire",  # the partner directory (référencé par l'agenda, les intervenants, la messagerie)
     "coordination",  # agenda, rendez-vous, activités, transports, tournées, réunions
     "interop",
+    "relation",  # the space of the persons and relatives (portal accounts), secure messages
     "rgpd",  # right of access, retention and archiving, DPO tools (reads every app through the model graph)
     "accueil",  # the shell: home page, access journal pages, demo (imports every app, imported by none)
 ]
@@ -97,6 +98,8 @@ MIDDLEWARE = [
     "habilitations.middleware.SecondFactorRequiredMiddleware",
     "habilitations.middleware.InactivityTimeoutMiddleware",
     "habilitations.middleware.PasswordChangeRequiredMiddleware",
+    # /espace/ only: the portal account of the persons and relatives (never request.user), its tenant
+    "relation.portail.PortailMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -215,6 +218,14 @@ DUI_MAX_REQUEST_BYTES = env.int("DUI_MAX_REQUEST_BYTES", default=25 * 1024 * 102
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # one file of the dossier (a scan, a report): counted while it streams in (dui.uploads)
 DUI_MAX_DOCUMENT = env.int("DUI_MAX_DOCUMENT", default=20 * 1024 * 1024)
+# The address users reach the DUI at, for the links of e-mails sent by workers (invitations of the space of the
+# persons and relatives); an invitation link is valid this long, once.
+DUI_URL_PUBLIQUE = env.str("DUI_URL_PUBLIQUE", default="http://127.0.0.1:8000")
+DUI_PORTAIL_INVITATION_HEURES = env.int("DUI_PORTAIL_INVITATION_HEURES", default=72)
+# Outgoing e-mail (notifications without content, invitations, login codes): an SMTP URL in production
+# (smtp+tls://user:password@host:587), the console in development.
+vars().update(env.email_url("DUI_EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DUI_EMAIL_EXPEDITEUR", default="DUI <ne-pas-repondre@dui.invalid>")
 FILE_UPLOAD_HANDLERS = [
     "dui.uploads.LimiteParFichier",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

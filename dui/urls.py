@@ -17,4 +17,5 @@ urlpatterns = [
     path("agenda/", include("coordination.urls")),
     path("echanges/", include("interop.urls")),
     path("rgpd/", include("rgpd.urls")),
+    path("", include("relation.urls")),  # /relation/ (the team) and /espace/ (the persons and relatives)
 ]

@@ -33,7 +33,14 @@ from django.utils import timezone
 from dui.reseau import client_ip as client_ip  # re-exported (moved to the kernel)
 from dui.tenancy import auth_lookup, current_organisme_id
 
-from .models import CodeSecours, DispositifTOTP, EvenementAuthentification, Professionnel, TypeEvenementAuth
+from .models import (
+    CodeSecours,
+    DispositifTOTP,
+    EspaceAuth,
+    EvenementAuthentification,
+    Professionnel,
+    TypeEvenementAuth,
+)
 
 ECHECS = (TypeEvenementAuth.ECHEC_MOT_DE_PASSE, TypeEvenementAuth.ECHEC_SECOND_FACTEUR)
 _DUMMY_HASH = make_password("mot-de-passe-factice-pour-egaliser-les-temps")
@@ -113,15 +120,23 @@ def mot_de_passe_temporaire_perime(user: Professionnel) -> bool:
 
 
 def journaliser(
-    request: HttpRequest, type_evenement: str, email: str, user: Professionnel | None = None
+    request: HttpRequest,
+    type_evenement: str,
+    email: str,
+    user: Professionnel | None = None,
+    *,
+    espace: str = EspaceAuth.PROFESSIONNELS,
+    organisme_id: int | None = None,
 ) -> None:
     """Record an authentication event; a failure on a known account goes to that account's organisme
-    (so its DPO sees attacks on it), a failure on an unknown e-mail to none."""
-    if user is None and email:
+    (so its DPO sees attacks on it), a failure on an unknown e-mail to none. The space of the persons and
+    relatives journals here too (``espace``, with the organisme of its account): one lockout, one journal."""
+    if user is None and email and espace == EspaceAuth.PROFESSIONNELS:
         user = compte(email)
     with auth_lookup():
         EvenementAuthentification.objects.create(
-            organisme_id=getattr(user, "organisme_id", None),
+            organisme_id=getattr(user, "organisme_id", None) if user is not None else organisme_id,
+            espace=espace,
             professionnel=user,
             email_saisi=normaliser_identifiant(email),
             type_evenement=type_evenement,
@@ -140,11 +155,15 @@ class Verrou:
         return self.compte_verrouille or self.attente > 0
 
 
-def etat_verrou(email: str, user: Professionnel | None, ip: str | None) -> Verrou:
+def etat_verrou(
+    email: str, user: Professionnel | None, ip: str | None, espace: str = EspaceAuth.PROFESSIONNELS
+) -> Verrou:
+    """The lockout of an identifier and of an address. The portal's accounts are counted on their
+    normalised e-mail (``user`` is None), within their space."""
     maintenant = timezone.now()
     fenetre = maintenant - datetime.timedelta(minutes=settings.DUI_LOCKOUT_MINUTES)
     with auth_lookup():
-        evenements = EvenementAuthentification.objects.filter(horodatage__gte=fenetre)
+        evenements = EvenementAuthentification.objects.filter(horodatage__gte=fenetre, espace=espace)
         du_compte = (
             evenements.filter(professionnel=user)
             if user is not None
@@ -223,24 +242,32 @@ def uri_provisioning(user: Professionnel, secret: str) -> str:
 
 def verifier_totp(dispositif: DispositifTOTP, code: str, maintenant: datetime.datetime | None = None) -> bool:
     """Accept the current step ±1 (clock drift), never the same or an earlier step twice (replay)."""
-    code = "".join(ch for ch in (code or "") if ch.isdigit())
-    if len(code) != 6:
+    pas = pas_totp(dispositif.secret_clair, code, dispositif.dernier_pas, maintenant)
+    if pas is None:
         return False
+    with auth_lookup():
+        updated = DispositifTOTP.objects.filter(pk=dispositif.pk, dernier_pas__lt=pas).update(dernier_pas=pas)
+    dispositif.dernier_pas = pas
+    return updated == 1
+
+
+def pas_totp(
+    secret: str, code: str, dernier_pas: int, maintenant: datetime.datetime | None = None
+) -> int | None:
+    """The time step ``code`` matches (current ±1), if it is later than ``dernier_pas``; the caller stores
+    it (conditionally, so that two concurrent uses of one code cannot both pass). Shared by every kind of
+    account that has a TOTP (professionals, the portal of the persons and relatives)."""
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    if len(code) != 6 or not secret:
+        return None
     maintenant = maintenant or timezone.now()
-    totp = pyotp.TOTP(dispositif.secret_clair)
+    totp = pyotp.TOTP(secret)
     pas_courant = int(maintenant.timestamp()) // totp.interval
     for decalage in (0, -1, 1):
         pas = pas_courant + decalage
-        if pas <= dispositif.dernier_pas:
-            continue
-        if hmac.compare_digest(totp.generate_otp(pas), code):
-            with auth_lookup():
-                updated = DispositifTOTP.objects.filter(pk=dispositif.pk, dernier_pas__lt=pas).update(
-                    dernier_pas=pas
-                )
-            dispositif.dernier_pas = pas
-            return updated == 1
-    return False
+        if pas > dernier_pas and hmac.compare_digest(totp.generate_otp(pas), code):
+            return pas
+    return None
 
 
 def _empreinte(code: str) -> str:

@@ -24,7 +24,11 @@ SESSION_DEBUT = "dui_debut_session"
 
 
 def _vers_connexion(request: HttpRequest) -> HttpResponseBase:
-    url = reverse(settings.LOGIN_URL)
+    return vers(request, reverse(settings.LOGIN_URL))
+
+
+def vers(request: HttpRequest, url: str) -> HttpResponseBase:
+    """A redirection that also works for an htmx request (the whole page goes, not a fragment)."""
     if request.headers.get("HX-Request"):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url

@@ -324,6 +324,11 @@ class TypeEvenementAuth(models.TextChoices):
     COMPTE_DESACTIVE = "desactive", "Compte désactivé"
 
 
+class EspaceAuth(models.TextChoices):
+    PROFESSIONNELS = "pro", "Professionnels"
+    PORTAIL = "portail", "Espace personne et proches"
+
+
 class EvenementAuthentification(models.Model):
     """Every authentication success and failure, kept for the lockout and for the DPO."""
 
@@ -333,6 +338,7 @@ class EvenementAuthentification(models.Model):
     professionnel = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    espace = models.CharField(max_length=10, choices=EspaceAuth.choices, default=EspaceAuth.PROFESSIONNELS)
     email_saisi = models.CharField(max_length=254)
     type_evenement = models.CharField(max_length=20, choices=TypeEvenementAuth.choices)
     adresse_ip = models.GenericIPAddressField(null=True, blank=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import uuid
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -112,6 +113,18 @@ ROUTES: dict[str, Route] = {
     "documents:classe": Route(_id("classe_document"), "admin"),
     "documents:detruire": Route(_id("document_a_detruire"), "dpo", post_seulement=True),  # no reason: kept
     # administratif
+    # relation usager (the team's side)
+    "relation:dossier": Route(_u, "educateur"),
+    "relation:inviter": Route(_u, "educateur", post_seulement=True),
+    "relation:refus": Route(_u, "educateur", post_seulement=True),
+    "relation:partager": Route(_u, "educateur", post_seulement=True),
+    "relation:acces": Route(_id("acces_portail"), "educateur", post_seulement=True),
+    "relation:retirer_partage": Route(_id("partage"), "agent_administratif", post_seulement=True),
+    "relation:boite": Route(_id("ehpad"), "educateur"),
+    "relation:fil": Route(_id("fil"), "educateur"),
+    "relation:fil_action": Route(_id("fil"), "educateur", post_seulement=True),
+    "relation:classer": Route(_id("message"), "educateur", post_seulement=True),
+    "relation:piece": Route(_id("piece_portail"), "educateur"),
     "administratif:presence": Route(_id("ehpad"), "agent_administratif"),
     "administratif:export_statut": Route(_id("export_presence"), "agent_administratif"),
     "administratif:export_csv": Route(_id("export_presence"), "agent_administratif"),
@@ -217,6 +230,30 @@ ROUTES: dict[str, Route] = {
 # where it lives (revoked or unknown secret → 404, content limited).
 SANS_SESSION: dict[str, str] = {
     "coordination:flux": "tests/coordination/test_views.py::test_flux_icalendar_sans_donnee_de_sante_et_revocable",
+    "relation:portail_invitation": "tests/relation/test_portail.py::test_lien_d_invitation_expire_ou_reutilise",
+}
+
+# The space of the persons and relatives (/espace/): no professional reaches it; its own sweep
+# (tests/relation/test_portail.py::test_balayage_de_l_espace) takes each route with a relative of A's person
+# (through), a relative of another person of the same ESMS, one of another organisme and A's professionals.
+PORTAIL: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "relation:portail_personne": lambda o: {"public_id": o["acces_portail"].public_id},
+    "relation:portail_projet": lambda o: {"public_id": o["acces_portail"].public_id},
+    "relation:portail_agenda": lambda o: {"public_id": o["acces_portail"].public_id},
+    "relation:portail_documents": lambda o: {"public_id": o["acces_portail"].public_id},
+    "relation:portail_document": lambda o: {
+        "public_id": o["acces_portail"].public_id,
+        "partage_id": o["partage"].public_id,
+    },
+    "relation:portail_messages": lambda o: {"public_id": o["acces_portail"].public_id},
+    "relation:portail_fil": lambda o: {
+        "public_id": o["acces_portail"].public_id,
+        "fil_id": o["fil"].public_id,
+    },
+    "relation:portail_piece": lambda o: {
+        "public_id": o["acces_portail"].public_id,
+        "piece_id": o["piece_portail"].public_id,
+    },
 }
 
 
@@ -262,6 +299,7 @@ def objets(tenant, texte: str = "") -> dict[str, Any]:
     o["projet"] = projet_en_co_construction(tenant, usager)
     o["document"] = document_pret(tenant, usager, titre=f"DLU {t}")
     o.update(_documents_deposes(tenant, usager, t))
+    o.update(_relation(tenant, usager, o["document_depose"], t))
     o["export_presence"] = _export_presence(tenant)
     o.update(_droits(tenant, usager, t))
     o["prescription"] = prescrire(tenant, usager, heures=[datetime.time(0, 0)], commentaire=f"Ligne {t}")
@@ -524,6 +562,65 @@ def _documents_deposes(tenant, usager, t: str) -> dict[str, Any]:
     return {"document_depose": depose, "document_a_detruire": a_detruire, "classe_document": classe}
 
 
+def _relation(tenant, usager, document, t: str) -> dict[str, Any]:
+    """The space of the person and relatives (issue 19): a daughter's account and access, her thread with a
+    message and its attachment, a shared letter."""
+    from django.contrib.auth.hashers import make_password
+
+    from relation.models import AccesPortail, CompteProche, Fil, Message, PartageDocument, PieceJointe
+    from usagers.models import Proche
+
+    org = tenant.organisme
+    with tenant_context(org.pk):
+        proche = Proche.objects.create(
+            organisme=org, usager=usager, nom=f"Fille{t}", prenom="Claire", lien="enfant"
+        )
+        compte = CompteProche.objects.create(
+            organisme=org,
+            email=f"claire.{uuid.uuid4().hex[:12]}@proches.test",
+            prenom="Claire",
+            nom=f"Fille{t}",
+            password=make_password("Un-mot-de-passe-solide-42"),
+            second_facteur="courriel",
+        )
+        acces = AccesPortail.objects.create(
+            organisme=org,
+            usager=usager,
+            etablissement=tenant.ehpad,
+            proche=proche,
+            compte=compte,
+            qualite="proche",
+            statut="actif",
+            accord_personne_le=timezone.localdate(),
+            accorde_par=tenant["educateur"],
+        )
+        fil = Fil.objects.create(
+            organisme=org,
+            acces=acces,
+            usager=usager,
+            etablissement=tenant.ehpad,
+            objet=f"Visite {t}",
+            non_lus_equipe=1,
+        )
+        message = Message.objects.create(organisme=org, fil=fil, auteur_compte=compte, texte=f"Bonjour {t}")
+        piece = PieceJointe(
+            organisme=org, message=message, nom="photo.pdf", type_mime="application/pdf", taille=10
+        )
+        piece.fichier.save("photo.pdf", ContentFile(_pdf(f"Pièce {t}")), save=False)
+        piece.save()
+        partage = PartageDocument.objects.create(
+            organisme=org, usager=usager, document=document, partage_par=tenant["agent_administratif"]
+        )
+    return {
+        "compte_portail": compte,
+        "acces_portail": acces,
+        "fil": fil,
+        "message": message,
+        "piece_portail": piece,
+        "partage": partage,
+    }
+
+
 def _export_presence(tenant):
     """Last month's presence record of the EHPAD, asked by the agent and produced by the worker."""
     from administratif import services as administratif
@@ -580,7 +677,9 @@ def _pdf(texte: str) -> bytes:
 def routes_non_couvertes(noms: Iterable[tuple[str, set[str]]]) -> list[str]:
     """Named routes with a parameter and no entry in ROUTES."""
     return sorted(
-        nom for nom, parametres in noms if parametres and nom not in ROUTES and nom not in SANS_SESSION
+        nom
+        for nom, parametres in noms
+        if parametres and nom not in ROUTES and nom not in SANS_SESSION and nom not in PORTAIL
     )
 
 
@@ -728,6 +827,18 @@ GARDES: dict[str, Any] = {
     "documents:erreur": _g("documents.modifier+administratif.voir"),
     "documents:classe": "admin",
     "documents:detruire": "dpo",
+    "relation:dossier": _g("social.voir"),
+    "relation:inviter": _g("social.modifier"),
+    "relation:refus": _g("social.modifier"),
+    "relation:partager": _g("documents.modifier"),
+    "relation:acces": _g("social.modifier"),
+    # a filed administrative letter: its category, and the documents' right to withdraw it
+    "relation:retirer_partage": _g("documents.modifier+administratif.voir"),
+    "relation:boite": _g("social.voir"),
+    "relation:fil": _g("social.voir"),
+    "relation:fil_action": _g("social.modifier"),
+    "relation:classer": _g("social.modifier"),
+    "relation:piece": _g("social.voir"),
     "administratif:presence": _g("administratif.modifier"),
     "administratif:droits": _g("administratif.voir"),
     "administratif:contrats": _g("administratif.voir"),

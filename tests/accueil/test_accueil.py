@@ -47,6 +47,7 @@ def test_card_links_follow_the_rights_in_each_esms(og_a, client_de):
         "Occupation de l'établissement",
         "Projets personnalisés : bilans",
         "GIR moyen pondéré",
+        "Messages des proches",
         "Indicateurs ESMS numérique",
         "Agenda et coordination",
         "Contrats de séjour",
@@ -57,6 +58,7 @@ def test_card_links_follow_the_rights_in_each_esms(og_a, client_de):
     assert cartes[og_a.mas.nom] == [
         "Occupation de l'établissement",
         "Projets personnalisés : bilans",
+        "Messages des proches",
         "Indicateurs ESMS numérique",
         "Agenda et coordination",
         "Contrats de séjour",
@@ -68,12 +70,15 @@ def test_card_links_follow_the_rights_in_each_esms(og_a, client_de):
         "Occupation de l'établissement",
         "Projets personnalisés : bilans",
         "GIR moyen pondéré",
+        "Messages des proches",
         "Indicateurs ESMS numérique",
         "Agenda et coordination",
         "Contrats de séjour",
     ]
-    # a nurse has no pilotage right: only the agenda of her ESMS (issue 17)
-    assert _cartes(client_de(og_a["infirmier"])) == {og_a.ehpad.nom: ["Agenda et coordination"]}
+    # a nurse has no pilotage right: the messages of the relatives (social.voir) and the agenda of her ESMS
+    assert _cartes(client_de(og_a["infirmier"])) == {
+        og_a.ehpad.nom: ["Messages des proches", "Agenda et coordination"]
+    }
 
 
 def test_a_link_declared_by_an_app_is_one_registration(og_a, client_de):

@@ -26,6 +26,7 @@ COUCHES: dict[str, int] = {
     "medicaments": 6,
     "coordination": 7,  # agenda: reads accompagnement (PP actions) and soins
     "interop": 8,
+    "relation": 8,  # the space of the persons and relatives, messages: reads accompagnement, coordination, documents
     "rgpd": 9,  # RGPD lifecycle: reads the dossiers through the model graph
     "accueil": 10,  # the shell: home page, journal pages, demo
 }

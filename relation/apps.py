@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class RelationConfig(AppConfig):
+    name = "relation"
+    verbose_name = "Relation usager"
+
+    def ready(self) -> None:
+        from dui.chiffrement import declarer_champ_chiffre
+        from dui.registre_accueil import registre_accueil
+        from habilitations.roles import Droit
+        from usagers.dossier import registre
+
+        from .selectors import boites_de_l_accueil
+
+        declarer_champ_chiffre("relation.CompteProche", "totp_secret")
+        registre.onglet("relation", "Relation", ordre=37, url="relation:dossier", voir=Droit.SOCIAL_VOIR)
+        registre_accueil.aujourdhui(
+            "messages_proches",
+            "Messages des personnes et des proches",
+            ordre=15,
+            elements=boites_de_l_accueil,
+        )
+        registre_accueil.lien_etablissement(
+            "boite_relation", "Messages des proches", ordre=40, url="relation:boite", action=Droit.SOCIAL_VOIR
+        )

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from django import forms
+
+from dui.forms import DATE
+
+from .models import AccesPortail, Qualite
+
+
+class InvitationForm(forms.Form):
+    qualite = forms.ChoiceField(label="Qui", choices=Qualite.choices)
+    proche = forms.ModelChoiceField(label="Proche", queryset=None, required=False, to_field_name="public_id")
+    etablissement = forms.ModelChoiceField(label="Établissement", queryset=None, to_field_name="public_id")
+    email = forms.EmailField(label="E-mail où envoyer l'invitation", max_length=254)
+    voir_projet = forms.BooleanField(label="Projet personnalisé", required=False, initial=True)
+    voir_agenda = forms.BooleanField(label="Rendez-vous et activités", required=False, initial=True)
+    voir_documents = forms.BooleanField(label="Documents partagés", required=False, initial=True)
+    messagerie = forms.BooleanField(label="Messages avec l'équipe", required=False, initial=True)
+    accord_personne_le = forms.DateField(
+        label="Accord de la personne recueilli le", required=False, widget=DATE
+    )
+    accord_modalite = forms.CharField(
+        label="Comment l'accord a été recueilli",
+        required=False,
+        max_length=200,
+        help_text="Par exemple : « oralement, lors de l'entretien avec sa référente ».",
+    )
+
+    def __init__(self, *args, proches=None, etablissements=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proche"].queryset = proches
+        self.fields["etablissement"].queryset = etablissements
+        if etablissements is not None and len(etablissements) == 1:
+            self.fields["etablissement"].initial = etablissements[0].public_id
+
+
+class RefusForm(forms.Form):
+    proche = forms.ModelChoiceField(label="Proche", queryset=None, to_field_name="public_id")
+    etablissement = forms.ModelChoiceField(label="Établissement", queryset=None, to_field_name="public_id")
+    motif = forms.CharField(label="Ce que la personne a dit", max_length=300)
+
+    def __init__(self, *args, proches=None, etablissements=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proche"].queryset = proches
+        self.fields["etablissement"].queryset = etablissements
+
+
+class MotifForm(forms.Form):
+    motif = forms.CharField(label="Motif", max_length=300)
+
+
+class ReglageForm(forms.ModelForm):
+    class Meta:
+        model = AccesPortail
+        fields = ["voir_projet", "voir_agenda", "voir_documents", "messagerie"]
+
+
+class FichiersWidget(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FichiersField(forms.FileField):
+    widget = FichiersWidget
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        single = super().clean
+        return [single(d, initial) for d in (data if isinstance(data, list | tuple) else [data])]
+
+
+class MessageForm(forms.Form):
+    texte = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 5}), max_length=10_000)
+    fichiers = FichiersField(
+        label="Pièces jointes (PDF ou photos, 5 au plus)",
+        required=False,
+        widget=FichiersWidget(attrs={"accept": "application/pdf,image/jpeg,image/png,image/heic"}),
+    )
+
+
+class NouveauFilForm(MessageForm):
+    objet = forms.CharField(label="Objet", max_length=150)
+    field_order = ["objet", "texte", "fichiers"]
+
+
+class AttributionForm(forms.Form):
+    referent = forms.ModelChoiceField(
+        label="Confier à", queryset=None, required=False, empty_label="Personne (boîte de l'établissement)"
+    )
+
+    def __init__(self, *args, professionnels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referent"].queryset = professionnels
+
+
+# --- the portal ---------------------------------------------------------------------------------------------
+
+
+class ConnexionForm(forms.Form):
+    email = forms.CharField(label="Adresse e-mail", max_length=254)
+    password = forms.CharField(label="Mot de passe", widget=forms.PasswordInput, max_length=200)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code à 6 chiffres",
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class CreationCompteForm(forms.Form):
+    prenom = forms.CharField(label="Prénom", max_length=100)
+    nom = forms.CharField(label="Nom", max_length=100)
+    password = forms.CharField(
+        label="Mot de passe",
+        widget=forms.PasswordInput,
+        max_length=200,
+        help_text="12 caractères au moins ; évitez un mot de passe courant ou proche de votre nom.",
+    )
+    password2 = forms.CharField(label="Le même mot de passe", widget=forms.PasswordInput, max_length=200)
+
+    def clean(self):
+        donnees = super().clean()
+        if donnees.get("password") and donnees.get("password") != donnees.get("password2"):
+            self.add_error("password2", "Les deux mots de passe ne sont pas identiques.")
+        return donnees
+
+
+class ChoixFacteurForm(forms.Form):
+    second_facteur = forms.ChoiceField(
+        label="Comment confirmer votre identité à chaque connexion",
+        choices=[
+            ("totp", "Avec une application d'authentification sur mon téléphone (recommandé)"),
+            ("courriel", "Avec un code reçu par e-mail"),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+
+class AvisForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Votre réponse",
+        choices=[("accord", "Je suis d'accord avec ce projet"), ("refus", "Je ne suis pas d'accord")],
+        widget=forms.RadioSelect,
+    )
+    motif = forms.CharField(
+        label="Votre avis, avec vos mots",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=3000,
+        help_text="Obligatoire si vous n'êtes pas d'accord : dites ce qui ne vous convient pas.",
+    )

@@ -1,0 +1,317 @@
+"""Relation usager: the space of the person and their relatives (portal accounts, never professional
+ones), what the team opens to each of them, and the secure messages between them and the team.
+
+- ``CompteProche``: a portal account (the person themself or a relative), one organisme, its own login and
+  second factor. It is not ``AUTH_USER_MODEL``: a portal session never authenticates a professional.
+- ``AccesPortail``: what one account may see of one person, granted by the team with the person's consent
+  or under a protection measure that represents the person; revoked at once; every change historised.
+- ``Invitation``: a single-use link (only its SHA-256 is stored) that expires.
+- ``Fil`` / ``Message`` / ``PieceJointe``: a thread per access (a relative never reads another relative's
+  thread), answered by the team of the ESMS, assigned to a referent, read marks on both sides.
+- ``PartageDocument``: a document of the dossier the team chose to show in the space.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from dui.models import Etablissement, TenantModel, tenant_history
+from habilitations.roles import Categorie
+
+
+class SecondFacteur(models.TextChoices):
+    TOTP = "totp", "Application d'authentification (code à 6 chiffres)"
+    COURRIEL = "courriel", "Code reçu par e-mail"
+
+
+class CompteProche(TenantModel):
+    """A portal account. Its e-mail is its identifier, unique on the platform (one organisme per
+    account: a relative followed by two organismes has two addresses or waits for FranceConnect, where the
+    identity will come from the national provider and ``identifiant_externe`` will hold it)."""
+
+    email = models.EmailField("e-mail", unique=True)
+    prenom = models.CharField("prénom", max_length=100)
+    nom = models.CharField(max_length=100)
+    password = models.CharField(max_length=128, blank=True)
+    actif = models.BooleanField(default=True)
+    second_facteur = models.CharField(
+        "second facteur", max_length=10, choices=SecondFacteur.choices, blank=True
+    )
+    totp_secret = models.TextField(blank=True)  # encrypted (dui.chiffrement)
+    totp_dernier_pas = models.BigIntegerField(default=0)
+    code_courriel_empreinte = models.CharField(max_length=64, blank=True)
+    code_courriel_expire_le = models.DateTimeField(null=True, blank=True)
+    identifiant_externe = models.CharField(
+        "identifiant FranceConnect", max_length=100, blank=True, help_text="Réservé : FranceConnect."
+    )
+    derniere_connexion = models.DateTimeField(null=True, blank=True)
+    # no history of its own: an account is its e-mail and its factors; what it may see is historised on its
+    # accesses (AccesPortail), and its logins go to the authentication journal
+
+    class Meta:
+        verbose_name = "compte de l'espace personne et proches"
+        ordering = ["nom", "prenom"]
+
+    def __str__(self) -> str:
+        return f"{self.prenom} {self.nom.upper()}"
+
+    @property
+    def secret_clair(self) -> str:
+        from dui.chiffrement import dechiffrer
+
+        return dechiffrer(self.totp_secret) if self.totp_secret else ""
+
+
+class Qualite(models.TextChoices):
+    PERSONNE = "personne", "La personne elle-même"
+    PROCHE = "proche", "Un proche, avec l'accord de la personne"
+    REPRESENTANT = "representant", "Son représentant légal (mesure de protection)"
+
+
+class StatutAcces(models.TextChoices):
+    INVITE = "invite", "Invitation envoyée"
+    ACTIF = "actif", "Actif"
+    REVOQUE = "revoque", "Retiré"
+    REFUSE = "refuse", "Refusé par la personne"
+
+
+class AccesPortail(TenantModel):
+    """What one account sees of one person. A relative's access needs the person's agreement, recorded
+    here; a legal representative's follows an active measure that represents the person (tutelle,
+    habilitation familiale, mandat de protection future), checked at every request. A ``REFUSE`` row says
+    that the person refused this relative: no access can be granted to them while it stands."""
+
+    categorie_donnees = Categorie.SOCIAL
+
+    usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="acces_portail")
+    etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
+    proche = models.ForeignKey(
+        "usagers.Proche", on_delete=models.PROTECT, null=True, blank=True, related_name="acces_portail"
+    )
+    compte = models.ForeignKey(
+        CompteProche, on_delete=models.PROTECT, null=True, blank=True, related_name="acces"
+    )
+    qualite = models.CharField("qualité", max_length=20, choices=Qualite.choices)
+    statut = models.CharField(max_length=10, choices=StatutAcces.choices, default=StatutAcces.INVITE)
+    voir_projet = models.BooleanField("projet personnalisé", default=True)
+    voir_agenda = models.BooleanField("rendez-vous et activités", default=True)
+    voir_documents = models.BooleanField("documents partagés", default=True)
+    messagerie = models.BooleanField("messages avec l'équipe", default=True)
+    accord_personne_le = models.DateField("accord de la personne recueilli le", null=True, blank=True)
+    accord_modalite = models.CharField("comment", max_length=200, blank=True)
+    accorde_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    revoque_le = models.DateTimeField(null=True, blank=True)
+    revoque_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    motif = models.CharField("motif", max_length=300, blank=True)
+    history = tenant_history()
+
+    etablissement_path = "etablissement"
+
+    class Meta:
+        verbose_name = "accès à l'espace personne et proches"
+        verbose_name_plural = "accès à l'espace personne et proches"
+        ordering = ["qualite", "id"]
+        indexes = [
+            models.Index(fields=["organisme", "usager"], name="acces_portail_usager_idx"),
+            models.Index(fields=["compte", "statut"], name="acces_portail_compte_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(qualite="proche")
+                | ~Q(statut__in=["invite", "actif"])
+                | Q(accord_personne_le__isnull=False),
+                name="acces_proche_accord",
+                violation_error_message="L'accès d'un proche demande l'accord de la personne.",
+            ),
+            models.CheckConstraint(
+                condition=Q(qualite="personne") | Q(proche__isnull=False),
+                name="acces_proche_designe",
+                violation_error_message="Choisissez le proche dans l'entourage de la personne.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(statut="revoque") | Q(revoque_le__isnull=False),
+                name="acces_revoque_date",
+            ),
+            models.UniqueConstraint(
+                fields=["usager", "proche"],
+                condition=Q(statut__in=["invite", "actif", "refuse"]),
+                name="acces_un_par_proche",
+                violation_error_message="Ce proche a déjà un accès (ou un refus de la personne) en cours.",
+            ),
+            models.UniqueConstraint(
+                fields=["usager"],
+                condition=Q(qualite="personne", statut__in=["invite", "actif"]),
+                name="acces_un_pour_la_personne",
+                violation_error_message="La personne a déjà un accès en cours.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.titulaire} — {self.get_qualite_display()}"
+
+    @property
+    def titulaire(self) -> str:
+        if self.compte_id:
+            return str(self.compte)
+        return str(self.proche) if self.proche_id else "La personne"
+
+    @property
+    def peut_donner_son_accord(self) -> bool:
+        """The person or their legal representative gives the agreement on the PP; a relative reads it."""
+        return self.qualite in (Qualite.PERSONNE, Qualite.REPRESENTANT)
+
+
+class Invitation(TenantModel):
+    acces = models.ForeignKey(AccesPortail, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("e-mail")
+    empreinte = models.CharField(max_length=64, unique=True)
+    expire_le = models.DateTimeField()
+    utilisee_le = models.DateTimeField(null=True, blank=True)
+    annulee_le = models.DateTimeField(null=True, blank=True)
+    creee_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "invitation"
+        ordering = ["-cree_le"]
+
+    @property
+    def valable(self) -> bool:
+        return self.utilisee_le is None and self.annulee_le is None and timezone.now() < self.expire_le
+
+
+class Fil(TenantModel):
+    """A conversation between one access (the person or one relative) and the team of the ESMS."""
+
+    categorie_donnees = Categorie.SOCIAL
+
+    acces = models.ForeignKey(AccesPortail, on_delete=models.PROTECT, related_name="fils")
+    usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="fils_relation")
+    etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
+    objet = models.CharField(max_length=150)
+    referent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="référent",
+    )
+    dernier_message_le = models.DateTimeField(default=timezone.now)
+    non_lus_equipe = models.PositiveIntegerField(default=0)  # messages of the relative not yet read
+    clos_le = models.DateTimeField(null=True, blank=True)
+    # no history: the messages are the trace (never edited, each with its author and time)
+
+    etablissement_path = "etablissement"
+
+    class Meta:
+        verbose_name = "fil de messages"
+        verbose_name_plural = "fils de messages"
+        ordering = ["-dernier_message_le"]
+        indexes = [
+            models.Index(fields=["organisme", "etablissement", "-dernier_message_le"], name="fil_boite_idx"),
+            models.Index(fields=["organisme", "usager"], name="fil_usager_idx"),
+            models.Index(fields=["acces", "-dernier_message_le"], name="fil_acces_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.objet
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("relation:fil", args=[self.public_id])
+
+
+class Message(TenantModel):
+    categorie_donnees = Categorie.SOCIAL
+
+    fil = models.ForeignKey(Fil, on_delete=models.CASCADE, related_name="messages")
+    auteur_compte = models.ForeignKey(
+        CompteProche, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    auteur_pro = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    texte = models.TextField("message")
+    envoye_le = models.DateTimeField(default=timezone.now)
+    lu_le = models.DateTimeField("lu le", null=True, blank=True)  # by the other side
+    classe_le = models.DateTimeField("classé au journal le", null=True, blank=True)
+
+    etablissement_path = "fil__etablissement"
+
+    class Meta:
+        verbose_name = "message"
+        ordering = ["envoye_le", "id"]
+        indexes = [models.Index(fields=["organisme", "fil", "envoye_le"], name="message_fil_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(auteur_compte__isnull=True, auteur_pro__isnull=False)
+                | Q(auteur_compte__isnull=False, auteur_pro__isnull=True),
+                name="message_un_auteur",
+            ),
+        ]
+
+    @property
+    def de_l_equipe(self) -> bool:
+        return self.auteur_pro_id is not None
+
+    @property
+    def auteur(self) -> str:
+        if self.auteur_pro is not None:
+            return self.auteur_pro.get_full_name() or str(self.auteur_pro)
+        return str(self.auteur_compte)
+
+
+def _chemin_piece(instance: PieceJointe, nom: str) -> str:
+    return f"relation/{instance.organisme_id}/{instance.public_id}.bin"
+
+
+class PieceJointe(TenantModel):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="pieces")
+    fichier = models.FileField(upload_to=_chemin_piece, max_length=200)
+    nom = models.CharField(max_length=200)
+    type_mime = models.CharField(max_length=60)
+    taille = models.PositiveIntegerField()
+
+    etablissement_path = "message__fil__etablissement"
+
+    class Meta:
+        verbose_name = "pièce jointe"
+        ordering = ["id"]
+
+
+class PartageDocument(TenantModel):
+    """A document of the dossier shown in the space of the person and their relatives (those whose access
+    shows documents), until the team withdraws it."""
+
+    categorie_donnees = Categorie.DOCUMENTS
+
+    usager = models.ForeignKey("usagers.Usager", on_delete=models.PROTECT, related_name="partages")
+    document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, related_name="partages")
+    partage_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    retire_le = models.DateTimeField(null=True, blank=True)
+    retire_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = tenant_history()
+
+    etablissement_path = "document__etablissement"
+
+    class Meta:
+        verbose_name = "document partagé"
+        verbose_name_plural = "documents partagés"
+        ordering = ["-cree_le"]
+        indexes = [models.Index(fields=["organisme", "usager"], name="partage_usager_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=Q(retire_le__isnull=True),
+                name="partage_unique",
+                violation_error_message="Ce document est déjà partagé.",
+            ),
+        ]

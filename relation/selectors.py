@@ -1,0 +1,203 @@
+"""Reads of the relation usager. Professionals read through the policy (``social.voir`` on the person in
+the ESMS of the access or thread; documents also under their own category); the portal reads only through
+an access the portal's check returned (``relation.portail.acces_ou_404``)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Case, Count, Q, QuerySet, When
+from django.utils import timezone
+
+from dui.models import Etablissement
+from habilitations import policy
+from habilitations.roles import Droit
+
+from .models import AccesPortail, Fil, Message, PartageDocument, StatutAcces
+
+# --- the team ------------------------------------------------------------------------------------------------
+
+
+def fils_visibles(user: Any) -> QuerySet[Fil]:
+    return policy.scope_contenu(user, Droit.SOCIAL_VOIR, Fil.objects.all())
+
+
+def etablissements_boite(user: Any) -> QuerySet[Etablissement]:
+    return Etablissement.objects.filter(
+        organisme_id=user.organisme_id, pk__in=policy.etablissements_autorises(user, Droit.SOCIAL_VOIR)
+    )
+
+
+def etablissements_pour_ecrire(user: Any, usager: Any) -> QuerySet[Etablissement]:
+    """The ESMS where the person is accompanied today and ``user`` may write on her relation (the choices of
+    the invitation and refusal forms)."""
+    from usagers.selectors import etablissements_du_dossier
+
+    ids = [e.pk for e in etablissements_du_dossier(user, usager, Droit.SOCIAL_MODIFIER)]
+    return Etablissement.objects.filter(organisme_id=user.organisme_id, pk__in=ids).order_by("nom")
+
+
+def boite(user: Any, etablissement: Etablissement, filtre: str = "") -> QuerySet[Fil]:
+    """The team inbox of an ESMS: threads with unread messages first, then the latest."""
+    qs = (
+        fils_visibles(user)
+        .filter(etablissement=etablissement)
+        .select_related("usager", "referent", "acces__compte", "acces__proche")
+    )
+    if filtre == "a_moi":
+        qs = qs.filter(referent=user)
+    elif filtre == "non_attribues":
+        qs = qs.filter(referent__isnull=True, clos_le__isnull=True)
+    elif filtre == "non_lus":
+        qs = qs.filter(non_lus_equipe__gt=0)
+    elif filtre != "tous":
+        qs = qs.filter(clos_le__isnull=True)
+    return qs.order_by(Case(When(non_lus_equipe=0, then=1), default=0), "-dernier_message_le")
+
+
+def boites_de_l_accueil(user: Any) -> list:
+    """The home page: per ESMS, the threads waiting for the team (one grouped query)."""
+    from django.urls import reverse
+
+    from dui.registre_accueil import ElementDuJour
+
+    lignes = (
+        fils_visibles(user)
+        .filter(non_lus_equipe__gt=0)
+        .values("etablissement__public_id", "etablissement__nom")
+        .annotate(n=Count("pk"), a_moi=Count("pk", filter=Q(referent_id=user.pk)))
+        .order_by("etablissement__nom")
+    )
+    elements = []
+    for ligne in lignes[:20]:
+        a_moi = f", dont {ligne['a_moi']} qui vous sont confiés" if ligne["a_moi"] else ""
+        pluriel = "s" if ligne["n"] > 1 else ""
+        elements.append(
+            ElementDuJour(
+                f"{ligne['etablissement__nom']} — {ligne['n']} fil{pluriel} avec des messages non lus{a_moi}",
+                reverse("relation:boite", args=[ligne["etablissement__public_id"]]),
+            )
+        )
+    return elements
+
+
+def messages_du_fil(fil: Fil) -> QuerySet[Message]:
+    return fil.messages.select_related("auteur_pro", "auteur_compte").prefetch_related("pieces")
+
+
+def acces_du_dossier(user: Any, usager: Any) -> list[AccesPortail]:
+    return list(
+        policy.scope_contenu_du_dossier(user, Droit.SOCIAL_VOIR, AccesPortail.objects.all(), usager)
+        .select_related("compte", "proche", "etablissement", "accorde_par", "revoque_par")
+        .order_by("statut", "qualite", "id")
+    )
+
+
+def fils_du_dossier(user: Any, usager: Any) -> QuerySet[Fil]:
+    return (
+        policy.scope_contenu_du_dossier(user, Droit.SOCIAL_VOIR, Fil.objects.all(), usager)
+        .select_related("referent", "acces__compte", "acces__proche", "etablissement")
+        .order_by("-dernier_message_le")
+    )
+
+
+def partages_du_dossier(user: Any, usager: Any) -> QuerySet[PartageDocument]:
+    from documents.selectors import documents_lisibles
+
+    return (
+        PartageDocument.objects.filter(
+            organisme_id=user.organisme_id,
+            usager=usager,
+            retire_le__isnull=True,
+            document__in=documents_lisibles(user).filter(usager=usager).values("pk"),
+        )
+        .select_related("document", "partage_par")
+        .order_by("-cree_le")
+    )
+
+
+def documents_partageables(user: Any, usager: Any) -> QuerySet[Any]:
+    from documents.models import Confidentialite
+    from documents.selectors import documents_lisibles
+    from habilitations.roles import Categorie
+
+    return (
+        documents_lisibles(user)
+        .filter(usager=usager, detruit_le__isnull=True)
+        .exclude(fichier="")
+        .exclude(confidentialite=Confidentialite.RESTREINTE)
+        .exclude(categorie=Categorie.MEDICAL)
+        .exclude(partages__retire_le__isnull=True, partages__isnull=False)
+        .order_by("-cree_le")[:50]
+    )
+
+
+# --- the portal ----------------------------------------------------------------------------------------------
+
+
+def projet_du_portail(acces: AccesPortail, complet: bool = True):
+    """The projet personnalisé the space shows: the draft submitted to the person (co-construction) if there
+    is one, else the validated one; in the ESMS of the access. ``complet``: with its expectations,
+    objectives, actions and opinions (the page of the project)."""
+    from accompagnement.models import ProjetPersonnalise, StatutPP
+
+    qs = ProjetPersonnalise.objects.filter(
+        organisme_id=acces.organisme_id,
+        usager_id=acces.usager_id,
+        etablissement_id=acces.etablissement_id,
+        statut__in=[StatutPP.CO_CONSTRUCTION, StatutPP.EN_OEUVRE, StatutPP.BILAN],
+    ).order_by(Case(When(statut=StatutPP.CO_CONSTRUCTION, then=0), default=1), "-version")
+    if complet:
+        qs = qs.select_related("etablissement").prefetch_related(
+            "attentes", "objectifs__referent", "objectifs__actions", "avis"
+        )
+    return qs.first()
+
+
+def agenda_du_portail(acces: AccesPortail, jours: int = 60) -> list[Any]:
+    """The person's upcoming rendez-vous and activities (title, time, place; never the team's notes)."""
+    from coordination.models import Evenement, Participation, StatutEvenement
+
+    maintenant = timezone.now()
+    fin = maintenant + datetime.timedelta(days=jours)
+    base = Evenement.objects.filter(
+        organisme_id=acces.organisme_id, fin__gte=maintenant, debut__lte=fin
+    ).exclude(statut=StatutEvenement.ANNULE)
+    inscrites = Participation.objects.filter(
+        organisme_id=acces.organisme_id, usager_id=acces.usager_id
+    ).values("evenement_id")
+    return list(
+        base.filter(Q(usager_id=acces.usager_id) | Q(pk__in=inscrites))
+        .only("public_id", "titre", "genre", "debut", "fin", "lieu", "a_jeun", "documents_a_apporter")
+        .order_by("debut")[:30]
+    )
+
+
+def documents_du_portail(acces: AccesPortail) -> QuerySet[PartageDocument]:
+    return (
+        PartageDocument.objects.filter(
+            organisme_id=acces.organisme_id,
+            usager_id=acces.usager_id,
+            retire_le__isnull=True,
+            document__detruit_le__isnull=True,
+        )
+        .select_related("document")
+        .order_by("-cree_le")
+    )
+
+
+def fils_du_portail(acces: AccesPortail) -> QuerySet[Fil]:
+    return (
+        Fil.objects.filter(organisme_id=acces.organisme_id, acces=acces)
+        .annotate(
+            non_lus=Count(
+                "messages", filter=Q(messages__auteur_pro__isnull=False, messages__lu_le__isnull=True)
+            )
+        )
+        .order_by("-dernier_message_le")
+    )
+
+
+def acces_actifs_qs() -> QuerySet[AccesPortail]:
+    return AccesPortail.objects.filter(statut=StatutAcces.ACTIF)

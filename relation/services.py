@@ -1,0 +1,569 @@
+"""Write paths of the relation usager. The team's functions take the professional first and check the
+habilitation themselves (``social.modifier`` on the person in the ESMS; documents also need their own
+category); the portal's functions take the portal account and are called only after the portal's access
+check (``relation.portail.acces_ou_404``). One transaction each; French ``ValidationError`` for a broken
+rule. E-mails leave through a worker (``relation.envoyer_courriel``) and never carry the content of a
+message: only that one is waiting."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from dui import tenancy
+from dui.history import update_with_history
+from dui.models import Etablissement
+from dui.queue import enqueue_on_commit
+from habilitations import policy
+from habilitations.roles import VOIR, Categorie, Droit
+from usagers.models import Proche, Usager
+from usagers.selectors import exiger_sejour
+
+from .models import (
+    AccesPortail,
+    CompteProche,
+    Fil,
+    Invitation,
+    Message,
+    PartageDocument,
+    PieceJointe,
+    Qualite,
+    StatutAcces,
+)
+from .regles import mesure_de_representation
+
+PIECES_MAX = 5
+
+
+def _exiger(user, usager: Usager, etablissement: Etablissement, action: str = Droit.SOCIAL_MODIFIER) -> None:
+    if not policy.can_dans_etablissement(user, action, usager, etablissement):
+        raise PermissionDenied("Vous n'avez pas l'habilitation nécessaire.")
+
+
+def empreinte(jeton: str) -> str:
+    return hashlib.sha256(jeton.encode()).hexdigest()
+
+
+def lien(nom: str, *args) -> str:
+    return settings.DUI_URL_PUBLIQUE.rstrip("/") + reverse(nom, args=args)
+
+
+def _courriel(organisme_id: int, destinataire: str, sujet: str, corps: str) -> None:
+    enqueue_on_commit(
+        "relation.envoyer_courriel",
+        organisme_id=organisme_id,
+        destinataire=destinataire,
+        sujet=sujet,
+        corps=corps,
+    )
+
+
+# --- Accesses and invitations (the team) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def do_inviter(
+    auteur,
+    usager: Usager,
+    etablissement: Etablissement,
+    *,
+    qualite: str,
+    proche: Proche | None,
+    email: str,
+    voir_projet: bool = True,
+    voir_agenda: bool = True,
+    voir_documents: bool = True,
+    messagerie: bool = True,
+    accord_personne_le: datetime.date | None = None,
+    accord_modalite: str = "",
+) -> AccesPortail:
+    """Open the space to the person or to one relative, and send the invitation (or, for an address that
+    already has an account of the organisme, open the access at once and say so by e-mail)."""
+    _exiger(auteur, usager, etablissement)
+    aujourd_hui = timezone.localdate()
+    exiger_sejour(usager, etablissement, aujourd_hui)
+    erreurs: dict[str, str] = {}
+    if qualite == Qualite.PERSONNE:
+        proche = None
+    elif proche is None or proche.usager_id != usager.pk:
+        erreurs["proche"] = "Choisissez le proche dans l'entourage de la personne."
+    if (
+        proche is not None
+        and AccesPortail.objects.filter(usager=usager, proche=proche, statut=StatutAcces.REFUSE).exists()
+    ):
+        raise ValidationError(
+            {"proche": "La personne a refusé que ce proche accède à son espace : aucun accès n'est possible."}
+        )
+    if qualite == Qualite.REPRESENTANT:
+        if proche is not None and not proche.representant_legal:
+            erreurs["proche"] = "Ce proche n'est pas désigné comme représentant légal dans l'entourage."
+        elif mesure_de_representation(usager.pk, aujourd_hui) is None:
+            erreurs["qualite"] = (
+                "Aucune mesure de représentation en cours (tutelle, habilitation familiale, mandat de "
+                "protection future) : un proche n'accède qu'avec l'accord de la personne."
+            )
+    if qualite == Qualite.PROCHE:
+        if accord_personne_le is None:
+            erreurs["accord_personne_le"] = "Indiquez quand la personne a donné son accord."
+        elif accord_personne_le > aujourd_hui:
+            erreurs["accord_personne_le"] = "L'accord ne peut pas être daté dans le futur."
+    else:
+        accord_personne_le, accord_modalite = None, ""
+    if not any((voir_projet, voir_agenda, voir_documents, messagerie)):
+        erreurs["voir_projet"] = "Ouvrez au moins une rubrique de l'espace."
+    email = (email or "").strip().lower()
+    with tenancy.auth_lookup():
+        existant = CompteProche.objects.filter(email__iexact=email).first()
+    if existant is not None and existant.organisme_id != usager.organisme_id:
+        erreurs["email"] = "Cette adresse ne peut pas être utilisée pour cet espace : indiquez-en une autre."
+    if existant is not None and not existant.actif:
+        erreurs["email"] = "Le compte de cette adresse est désactivé."
+    if (
+        existant is not None
+        and AccesPortail.objects.filter(
+            usager=usager, compte=existant, statut__in=[StatutAcces.INVITE, StatutAcces.ACTIF]
+        ).exists()
+    ):
+        erreurs["email"] = "Cette adresse a déjà un accès à l'espace de la personne."
+    if erreurs:
+        raise ValidationError(erreurs)
+    acces = AccesPortail(
+        organisme_id=usager.organisme_id,
+        usager=usager,
+        etablissement=etablissement,
+        proche=proche,
+        qualite=qualite,
+        voir_projet=voir_projet,
+        voir_agenda=voir_agenda,
+        voir_documents=voir_documents,
+        messagerie=messagerie,
+        accord_personne_le=accord_personne_le,
+        accord_modalite=accord_modalite,
+        accorde_par=auteur,
+    )
+    if existant is not None:
+        acces.compte = existant
+        acces.statut = StatutAcces.ACTIF
+    try:
+        with transaction.atomic():
+            acces.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            "Un accès (ou un refus de la personne) est déjà enregistré pour ce proche ou pour la personne."
+        ) from exc
+    if existant is not None:
+        _courriel(
+            usager.organisme_id,
+            existant.email,
+            "Un nouvel accès dans votre espace",
+            "Bonjour,\n\nL'équipe vous a ouvert l'espace d'une personne que vous accompagnez. Connectez-vous "
+            f"pour le voir : {lien('relation:portail_connexion')}\n",
+        )
+    else:
+        _envoyer_invitation(auteur, acces, email)
+    return acces
+
+
+def _envoyer_invitation(auteur, acces: AccesPortail, email: str) -> Invitation:
+    maintenant = timezone.now()
+    Invitation.objects.filter(acces=acces, utilisee_le__isnull=True, annulee_le__isnull=True).update(
+        annulee_le=maintenant
+    )
+    jeton = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        organisme_id=acces.organisme_id,
+        acces=acces,
+        email=email,
+        empreinte=empreinte(jeton),
+        expire_le=maintenant + datetime.timedelta(hours=settings.DUI_PORTAIL_INVITATION_HEURES),
+        creee_par=auteur,
+    )
+    _courriel(
+        acces.organisme_id,
+        email,
+        "Invitation à l'espace personne et proches",
+        "Bonjour,\n\nL'équipe de l'établissement vous invite à créer votre compte dans l'espace personne et "
+        f"proches. Ce lien sert une seule fois et expire le {timezone.localtime(invitation.expire_le):%d/%m/%Y à %H:%M} :\n\n"
+        f"{lien('relation:portail_invitation', jeton)}\n\nSi vous n'attendiez pas ce message, ignorez-le.\n",
+    )
+    return invitation
+
+
+@transaction.atomic
+def do_renvoyer_invitation(auteur, acces: AccesPortail) -> Invitation:
+    _exiger(auteur, acces.usager, acces.etablissement)
+    acces = AccesPortail.objects.select_for_update().get(pk=acces.pk)
+    if acces.statut != StatutAcces.INVITE:
+        raise ValidationError("Seule une invitation en attente peut être renvoyée.")
+    derniere = acces.invitations.order_by("-cree_le").first()
+    if derniere is None:
+        raise ValidationError("Aucune adresse n'est connue pour cette invitation.")
+    return _envoyer_invitation(auteur, acces, derniere.email)
+
+
+@transaction.atomic
+def do_revoquer(auteur, acces: AccesPortail, motif: str) -> None:
+    """Withdraw an access (or lift a refusal of the person): effective at the account's next request."""
+    _exiger(auteur, acces.usager, acces.etablissement)
+    if not motif.strip():
+        raise ValidationError({"motif": "Indiquez le motif (il est tracé)."})
+    maintenant = timezone.now()
+    n = update_with_history(
+        AccesPortail.objects.filter(
+            pk=acces.pk, statut__in=[StatutAcces.INVITE, StatutAcces.ACTIF, StatutAcces.REFUSE]
+        ),
+        statut=StatutAcces.REVOQUE,
+        revoque_le=maintenant,
+        revoque_par=auteur,
+        motif=motif.strip()[:300],
+        modifie_le=maintenant,
+    )
+    if not n:
+        raise ValidationError("Cet accès est déjà retiré.")
+    Invitation.objects.filter(acces=acces, utilisee_le__isnull=True, annulee_le__isnull=True).update(
+        annulee_le=maintenant
+    )
+
+
+@transaction.atomic
+def do_enregistrer_refus(
+    auteur, usager: Usager, etablissement: Etablissement, proche: Proche, motif: str
+) -> AccesPortail:
+    """The person refuses that this relative sees anything: any access of theirs ends, and none can be
+    opened while the refusal stands."""
+    _exiger(auteur, usager, etablissement)
+    if proche.usager_id != usager.pk:
+        raise ValidationError({"proche": "Choisissez le proche dans l'entourage de la personne."})
+    if not motif.strip():
+        raise ValidationError({"motif": "Notez les mots de la personne, ou les circonstances du refus."})
+    for acces in AccesPortail.objects.filter(
+        usager=usager, proche=proche, statut__in=[StatutAcces.INVITE, StatutAcces.ACTIF]
+    ):
+        do_revoquer(auteur, acces, f"Refus de la personne : {motif.strip()}")
+    try:
+        with transaction.atomic():
+            return AccesPortail.objects.create(
+                organisme_id=usager.organisme_id,
+                usager=usager,
+                etablissement=etablissement,
+                proche=proche,
+                qualite=Qualite.PROCHE,
+                statut=StatutAcces.REFUSE,
+                voir_projet=False,
+                voir_agenda=False,
+                voir_documents=False,
+                messagerie=False,
+                accorde_par=auteur,
+                motif=motif.strip()[:300],
+            )
+    except IntegrityError as exc:
+        raise ValidationError("Un refus est déjà enregistré pour ce proche.") from exc
+
+
+@transaction.atomic
+def do_regler(auteur, acces: AccesPortail, **rubriques: bool) -> None:
+    _exiger(auteur, acces.usager, acces.etablissement)
+    if acces.statut not in (StatutAcces.INVITE, StatutAcces.ACTIF):
+        raise ValidationError("Cet accès est retiré : ouvrez-en un nouveau.")
+    champs = {
+        k: bool(v)
+        for k, v in rubriques.items()
+        if k in ("voir_projet", "voir_agenda", "voir_documents", "messagerie")
+    }
+    if not any(champs.values()):
+        raise ValidationError("Ouvrez au moins une rubrique, ou retirez l'accès.")
+    update_with_history(AccesPortail.objects.filter(pk=acces.pk), modifie_le=timezone.now(), **champs)
+
+
+# --- The account (the portal) ----------------------------------------------------------------------------
+
+
+def invitation_par_jeton(jeton: str) -> Invitation:
+    """The invitation of a link, or a ``ValidationError`` that says why it cannot serve."""
+    with tenancy.auth_lookup():
+        invitation = Invitation.objects.filter(empreinte=empreinte(jeton or "")).first()
+    if invitation is not None:
+        with tenancy.tenant_context(invitation.organisme_id):
+            invitation.acces = AccesPortail.objects.get(pk=invitation.acces_id)
+    if invitation is None:
+        raise ValidationError(
+            "Ce lien d'invitation n'est pas valable. Vérifiez qu'il est complet, ou demandez à l'équipe une nouvelle invitation."
+        )
+    if invitation.utilisee_le is not None:
+        raise ValidationError(
+            "Ce lien d'invitation a déjà servi : connectez-vous avec votre adresse et votre mot de passe."
+        )
+    if invitation.annulee_le is not None or invitation.acces.statut != StatutAcces.INVITE:
+        raise ValidationError(
+            "Cette invitation a été retirée ou remplacée par une plus récente : demandez à l'équipe une nouvelle invitation."
+        )
+    if timezone.now() >= invitation.expire_le:
+        raise ValidationError(
+            f"Ce lien d'invitation a expiré le {timezone.localtime(invitation.expire_le):%d/%m/%Y à %H:%M} : "
+            "demandez à l'équipe une nouvelle invitation."
+        )
+    return invitation
+
+
+def accepter_invitation(jeton: str, *, prenom: str, nom: str, password: str) -> CompteProche:
+    """Create the account of an invitation (single use, before its expiry) and open its access. The
+    second factor is set up next, before the first page of the space."""
+    invitation = invitation_par_jeton(jeton)
+    with tenancy.tenant_context(invitation.organisme_id):
+        compte = CompteProche(
+            organisme_id=invitation.organisme_id,
+            email=invitation.email,
+            prenom=prenom.strip(),
+            nom=nom.strip(),
+        )
+        try:
+            validate_password(password, user=compte)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
+        compte.password = make_password(password)
+        fait = Invitation.objects.filter(pk=invitation.pk, utilisee_le__isnull=True).update(
+            utilisee_le=timezone.now()
+        )
+        if not fait:
+            raise ValidationError("Ce lien d'invitation a déjà servi.")
+        try:
+            with transaction.atomic():
+                compte.save()
+        except IntegrityError as exc:
+            raise ValidationError(
+                {"email": "Un compte existe déjà pour cette adresse : connectez-vous."}
+            ) from exc
+        update_with_history(
+            AccesPortail.objects.filter(pk=invitation.acces_id, statut=StatutAcces.INVITE),
+            compte=compte,
+            statut=StatutAcces.ACTIF,
+            modifie_le=timezone.now(),
+        )
+    return compte
+
+
+# --- Messages ----------------------------------------------------------------------------------------------
+
+
+def _pieces(message: Message, fichiers: list) -> None:
+    from documents.fichiers import preparer
+
+    if len(fichiers) > PIECES_MAX:
+        raise ValidationError({"fichiers": f"{PIECES_MAX} pièces jointes au plus par message."})
+    for fichier in fichiers:
+        pret = preparer([fichier], assembler=False)[0]
+        nom = pret.nom.rsplit(".", 1)[0][:190] + ".pdf"
+        piece = PieceJointe(
+            organisme_id=message.organisme_id,
+            message=message,
+            nom=nom,
+            type_mime="application/pdf",
+            taille=len(pret.contenu),
+        )
+        piece.fichier.save(nom, ContentFile(pret.contenu), save=False)
+        piece.save()
+
+
+def _verifier_texte(texte: str) -> str:
+    texte = (texte or "").strip()
+    if not texte:
+        raise ValidationError({"texte": "Le message est vide."})
+    if len(texte) > 10_000:
+        raise ValidationError({"texte": "Le message dépasse 10 000 caractères : envoyez-le en deux fois."})
+    return texte
+
+
+@transaction.atomic
+def ecrire_depuis_le_portail(
+    compte: CompteProche, acces: AccesPortail, *, fil: Fil | None, objet: str, texte: str, fichiers: list
+) -> Fil:
+    """A message of the person or a relative: a new thread, or the next message of one of theirs."""
+    if not acces.messagerie:
+        raise PermissionDenied("La messagerie n'est pas ouverte pour cet accès.")
+    texte = _verifier_texte(texte)
+    maintenant = timezone.now()
+    if fil is None:
+        objet = (objet or "").strip()
+        if not objet:
+            raise ValidationError({"objet": "Indiquez l'objet du message."})
+        fil = Fil.objects.create(
+            organisme_id=acces.organisme_id,
+            acces=acces,
+            usager_id=acces.usager_id,
+            etablissement_id=acces.etablissement_id,
+            objet=objet[:150],
+        )
+    elif fil.acces_id != acces.pk:
+        raise PermissionDenied
+    message = Message.objects.create(
+        organisme_id=acces.organisme_id, fil=fil, auteur_compte=compte, texte=texte, envoye_le=maintenant
+    )
+    _pieces(message, fichiers)
+    Fil.objects.filter(pk=fil.pk).update(
+        dernier_message_le=maintenant, non_lus_equipe=F("non_lus_equipe") + 1, clos_le=None
+    )
+    if fil.referent_id and fil.referent.email:
+        _courriel(
+            acces.organisme_id,
+            fil.referent.email,
+            "Un message vous attend dans le DUI",
+            "Bonjour,\n\nUn message d'une personne accompagnée ou d'un proche vous attend dans la boîte de "
+            f"l'établissement : {lien('relation:fil', fil.public_id)}\n",
+        )
+    return fil
+
+
+@transaction.atomic
+def do_repondre(auteur, fil: Fil, texte: str, fichiers: list) -> Message:
+    _exiger(auteur, fil.usager, fil.etablissement)
+    texte = _verifier_texte(texte)
+    maintenant = timezone.now()
+    message = Message.objects.create(
+        organisme_id=fil.organisme_id, fil=fil, auteur_pro=auteur, texte=texte, envoye_le=maintenant
+    )
+    _pieces(message, fichiers)
+    _marquer_lu_equipe(fil, maintenant)
+    Fil.objects.filter(pk=fil.pk).update(dernier_message_le=maintenant, clos_le=None)
+    compte = fil.acces.compte
+    if compte is not None and fil.acces.statut == StatutAcces.ACTIF:
+        _courriel(
+            fil.organisme_id,
+            compte.email,
+            "Un nouveau message vous attend",
+            "Bonjour,\n\nL'équipe vous a répondu. Pour lire sa réponse, connectez-vous à votre espace : "
+            f"{lien('relation:portail_connexion')}\n",
+        )
+    return message
+
+
+def _marquer_lu_equipe(fil: Fil, maintenant: datetime.datetime) -> None:
+    Message.objects.filter(fil=fil, auteur_compte__isnull=False, lu_le__isnull=True).update(lu_le=maintenant)
+    Fil.objects.filter(pk=fil.pk).update(non_lus_equipe=0)
+
+
+def marquer_lu_par_l_equipe(auteur, fil: Fil) -> None:
+    """The team opened the thread: the relative's messages are read (one update; nothing when none waits)."""
+    if fil.non_lus_equipe:
+        _exiger(auteur, fil.usager, fil.etablissement, Droit.SOCIAL_VOIR)
+        _marquer_lu_equipe(fil, timezone.now())
+
+
+def marquer_lu_par_le_proche(acces: AccesPortail, fil: Fil) -> None:
+    Message.objects.filter(fil=fil, fil__acces=acces, auteur_pro__isnull=False, lu_le__isnull=True).update(
+        lu_le=timezone.now()
+    )
+
+
+@transaction.atomic
+def do_attribuer(auteur, fil: Fil, referent) -> None:
+    _exiger(auteur, fil.usager, fil.etablissement)
+    if referent is not None and fil.etablissement_id not in policy.etablissements_autorises(
+        referent, Droit.SOCIAL_VOIR
+    ):
+        raise ValidationError({"referent": "Ce professionnel ne lit pas les messages de cet établissement."})
+    update_with_history(Fil.objects.filter(pk=fil.pk), referent=referent, modifie_le=timezone.now())
+    if referent is not None and referent != auteur and referent.email:
+        _courriel(
+            fil.organisme_id,
+            referent.email,
+            "Un fil de messages vous est confié",
+            f"Bonjour,\n\nUn fil de messages vous a été confié dans le DUI : {lien('relation:fil', fil.public_id)}\n",
+        )
+
+
+@transaction.atomic
+def do_clore(auteur, fil: Fil) -> None:
+    _exiger(auteur, fil.usager, fil.etablissement)
+    update_with_history(
+        Fil.objects.filter(pk=fil.pk, clos_le__isnull=True), clos_le=timezone.now(), modifie_le=timezone.now()
+    )
+
+
+@transaction.atomic
+def do_classer_au_journal(auteur, message: Message):
+    """File a message in the journal de suivi of the person (an observation « Relations familiales »)."""
+    from accompagnement.models import CategorieObservation, Observation
+    from accompagnement.services import do_ecrire_observation
+
+    fil = message.fil
+    _exiger(auteur, fil.usager, fil.etablissement)
+    if message.classe_le is not None:
+        raise ValidationError("Ce message est déjà classé au journal de suivi.")
+    provenance = (
+        f"{message.auteur} (équipe)"
+        if message.de_l_equipe
+        else f"{message.auteur}, {fil.acces.get_qualite_display().lower()}"
+    )
+    observation = do_ecrire_observation(
+        auteur,
+        Observation(
+            organisme_id=fil.organisme_id,
+            usager=fil.usager,
+            etablissement=fil.etablissement,
+            auteur=auteur,
+            date_observation=message.envoye_le,
+            categorie=CategorieObservation.FAMILLE,
+            texte=f"Message « {fil.objet} » de {provenance} :\n{message.texte}",
+        ),
+    )
+    Message.objects.filter(pk=message.pk).update(classe_le=timezone.now())
+    return observation
+
+
+# --- Shared documents --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_partager(auteur, document) -> PartageDocument:
+    from documents.models import Confidentialite
+
+    if not (
+        policy.can_contenu(auteur, Droit.DOCUMENTS_MODIFIER, document)
+        and policy.can_contenu(auteur, Droit.de(document.categorie, VOIR), document)
+    ):
+        raise PermissionDenied("Vous n'avez pas l'habilitation nécessaire.")
+    if document.confidentialite == Confidentialite.RESTREINTE:
+        raise ValidationError(
+            "Un document à diffusion restreinte ne se partage pas dans l'espace des proches."
+        )
+    if document.categorie == Categorie.MEDICAL:
+        raise ValidationError(
+            "Un document médical se remet à la personne par le médecin : il ne se partage pas dans l'espace."
+        )
+    if getattr(document, "detruit_le", None) or not document.fichier:
+        raise ValidationError("Ce document n'a plus de fichier à partager.")
+    try:
+        with transaction.atomic():
+            return PartageDocument.objects.create(
+                organisme_id=document.organisme_id,
+                usager_id=document.usager_id,
+                document=document,
+                partage_par=auteur,
+            )
+    except IntegrityError as exc:
+        raise ValidationError("Ce document est déjà partagé.") from exc
+
+
+@transaction.atomic
+def do_retirer_partage(auteur, partage: PartageDocument) -> None:
+    if not policy.can_contenu(auteur, Droit.DOCUMENTS_MODIFIER, partage.document):
+        raise PermissionDenied("Vous n'avez pas l'habilitation nécessaire.")
+    if partage.retire_le is not None:
+        raise ValidationError("Ce document n'est déjà plus partagé.")
+    update_with_history(
+        PartageDocument.objects.filter(pk=partage.pk, retire_le__isnull=True),
+        retire_le=timezone.now(),
+        retire_par=auteur,
+        modifie_le=timezone.now(),
+    )
