@@ -216,6 +216,9 @@ def _construire(spec: dict, professionnels: list) -> OrganismeGestionnaire:
             from administratif import demo as administratif_demo
 
             administratif_demo.construire(organisme, etabs, pros, usagers)
+            from relation import demo as relation_demo
+
+            relation_demo.construire(organisme, etabs, pros, usagers, DEMO_PASSWORD)
     return organisme
 
 

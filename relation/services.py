@@ -171,11 +171,13 @@ def do_inviter(
             f"pour le voir : {lien('relation:portail_connexion')}\n",
         )
     else:
-        _envoyer_invitation(auteur, acces, email)
+        # the token leaves only in the e-mail (its hash is stored); kept on the object for a caller that
+        # hands it over itself (the demo)
+        acces.jeton_invitation = _envoyer_invitation(auteur, acces, email)[1]  # type: ignore[attr-defined]
     return acces
 
 
-def _envoyer_invitation(auteur, acces: AccesPortail, email: str) -> Invitation:
+def _envoyer_invitation(auteur, acces: AccesPortail, email: str) -> tuple[Invitation, str]:
     maintenant = timezone.now()
     Invitation.objects.filter(acces=acces, utilisee_le__isnull=True, annulee_le__isnull=True).update(
         annulee_le=maintenant
@@ -197,7 +199,7 @@ def _envoyer_invitation(auteur, acces: AccesPortail, email: str) -> Invitation:
         f"proches. Ce lien sert une seule fois et expire le {timezone.localtime(invitation.expire_le):%d/%m/%Y à %H:%M} :\n\n"
         f"{lien('relation:portail_invitation', jeton)}\n\nSi vous n'attendiez pas ce message, ignorez-le.\n",
     )
-    return invitation
+    return invitation, jeton
 
 
 @transaction.atomic
@@ -209,7 +211,7 @@ def do_renvoyer_invitation(auteur, acces: AccesPortail) -> Invitation:
     derniere = acces.invitations.order_by("-cree_le").first()
     if derniere is None:
         raise ValidationError("Aucune adresse n'est connue pour cette invitation.")
-    return _envoyer_invitation(auteur, acces, derniere.email)
+    return _envoyer_invitation(auteur, acces, derniere.email)[0]
 
 
 @transaction.atomic

@@ -28,6 +28,15 @@ def test_demo_builds_once_with_two_organismes_and_usagers(
 
         assert DemandeAdmission.objects.count() == 3
         assert Usager.objects.get(nom_naissance="Lefèvre").proches.count() == 2
+        # relation usager: the daughter's account, one thread answered, one waiting in the EHPAD's inbox
+        from relation.models import AccesPortail, Fil
+
+        acces = AccesPortail.objects.get(usager__nom_naissance="Lefèvre")
+        assert acces.statut == "actif" and acces.compte.email == "claire.dupont@proches.demo"
+        assert sorted(Fil.objects.values_list("objet", "non_lus_equipe")) == [
+            ("Lunettes de maman", 1),
+            ("Visite de dimanche", 0),
+        ]
         from accompagnement import selectors
         from accompagnement.models import EvaluationAggir, ProjetPersonnalise
 

@@ -1,0 +1,49 @@
+"""Demo data of the relation usager (``manage.py demo``): Claire Dupont, daughter of Hélène Dupont (née
+Lefèvre, under curatelle renforcée: she keeps the decision and agreed), has an account of the space; she
+wrote about Sunday's visit (answered by the social worker) and about her mother's glasses (waiting in the
+EHPAD's inbox)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from . import portail, services
+
+EMAIL_DEMO = "claire.dupont@proches.demo"
+
+
+def construire(
+    organisme: Any, etabs: list[Any], pros: dict[str, Any], usagers: dict[str, Any], mot_de_passe: str
+) -> None:
+    ehpad = etabs[0]
+    referente = pros["assistante-sociale"]
+    helene = usagers["Lefèvre"]
+    acces = services.do_inviter(
+        referente,
+        helene,
+        ehpad,
+        qualite="proche",
+        proche=helene.proches.get(prenom="Claire"),
+        email=EMAIL_DEMO,
+        accord_personne_le=timezone.localdate(),
+        accord_modalite="Oralement, lors de l'entretien avec sa référente",
+    )
+    compte = services.accepter_invitation(
+        acces.jeton_invitation, prenom="Claire", nom="Dupont", password=mot_de_passe
+    )
+    portail.confirmer_second_facteur(compte, "courriel")
+    acces.refresh_from_db()
+    fil = services.ecrire_depuis_le_portail(
+        compte, acces, fil=None, objet="Visite de dimanche",
+        texte="Bonjour, je viendrai dimanche avec mes enfants. Maman peut-elle déjeuner avec nous ?", fichiers=[],
+    )  # fmt: skip
+    services.do_attribuer(referente, fil, referente)
+    services.do_repondre(
+        referente, fil, "Bonjour Madame, bien sûr : nous prévoyons trois couverts à 12 h.", []
+    )
+    services.ecrire_depuis_le_portail(
+        compte, acces, fil=None, objet="Lunettes de maman",
+        texte="Maman me dit qu'elle ne retrouve plus ses lunettes de lecture. Pouvez-vous regarder ?", fichiers=[],
+    )  # fmt: skip
