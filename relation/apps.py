@@ -22,5 +22,9 @@ class RelationConfig(AppConfig):
             elements=boites_de_l_accueil,
         )
         registre_accueil.lien_etablissement(
-            "boite_relation", "Messages des proches", ordre=40, url="relation:boite", action=Droit.SOCIAL_VOIR
+            "qualite", "Qualité : réclamations et événements indésirables", ordre=42, url="relation:qualite",
+            action=Droit.PILOTAGE_VOIR,
+        )  # fmt: skip
+        registre_accueil.lien_etablissement(
+            "boite_relation", "Messages des proches", ordre=41, url="relation:boite", action=Droit.SOCIAL_VOIR
         )

@@ -151,3 +151,99 @@ class AvisForm(forms.Form):
         max_length=3000,
         help_text="Obligatoire si vous n'êtes pas d'accord : dites ce qui ne vous convient pas.",
     )
+
+
+# --- quality -------------------------------------------------------------------------------------------------
+
+
+class ReclamationForm(forms.ModelForm):
+    usager = forms.ModelChoiceField(
+        label="Personne concernée (facultatif)", queryset=None, required=False, to_field_name="public_id"
+    )
+
+    class Meta:
+        from .models import Reclamation
+
+        model = Reclamation
+        fields = ["canal", "recue_le", "auteur", "coordonnees", "usager", "objet", "description"]
+        widgets = {"recue_le": DATE, "description": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, usagers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["usager"].queryset = usagers
+        self.fields["canal"].choices = [c for c in self.fields["canal"].choices if c[0] != "portail"]
+
+
+class ReclamationPortailForm(forms.Form):
+    objet = forms.CharField(label="Objet", max_length=200)
+    description = forms.CharField(
+        label="Ce qui ne va pas, et ce que vous attendez",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10_000,
+    )
+
+
+class EtapeReclamationForm(forms.Form):
+    texte = forms.CharField(
+        label="Texte", required=False, widget=forms.Textarea(attrs={"rows": 6}), max_length=20_000
+    )
+
+
+class EvenementForm(forms.ModelForm):
+    usager = forms.ModelChoiceField(
+        label="Personne accompagnée concernée (facultatif)",
+        queryset=None,
+        required=False,
+        to_field_name="public_id",
+    )
+
+    class Meta:
+        from .models import EvenementIndesirable
+
+        model = EvenementIndesirable
+        fields = [
+            "survenu_le", "lieu", "type_evenement", "usager", "personnes_impliquees", "description",
+            "actions_immediates", "consequences",
+        ]  # fmt: skip
+        widgets = {
+            "survenu_le": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "actions_immediates": forms.Textarea(attrs={"rows": 3}),
+            "consequences": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, usagers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["usager"].queryset = usagers
+
+
+class AnalyseForm(forms.Form):
+    from .models import Gravite as _Gravite
+
+    gravite = forms.TypedChoiceField(label="Gravité", choices=_Gravite.choices, coerce=int)
+    causes = forms.CharField(
+        label="Causes identifiées", widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000
+    )
+    eigs = forms.BooleanField(label="Événement indésirable grave associé aux soins (EIGS)", required=False)
+    dysfonctionnement_grave = forms.BooleanField(
+        label="Dysfonctionnement grave à signaler aux autorités (CASF L331-8-1)", required=False
+    )
+    famille_informee = forms.BooleanField(label="La personne ou sa famille a été informée", required=False)
+
+
+class ActionCorrectiveForm(forms.Form):
+    libelle = forms.CharField(label="Action corrective", max_length=300)
+    responsable = forms.ModelChoiceField(label="Responsable", queryset=None)
+    echeance = forms.DateField(label="Échéance", widget=DATE)
+
+    def __init__(self, *args, professionnels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsable"].queryset = professionnels
+
+
+class ClotureForm(forms.Form):
+    bilan = forms.CharField(label="Bilan", widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000)
+
+
+class DeclarationArsForm(forms.Form):
+    jour = forms.DateField(label="Déclaré à l'ARS le", widget=DATE)

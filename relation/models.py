@@ -315,3 +315,237 @@ class PartageDocument(TenantModel):
                 violation_error_message="Ce document est déjà partagé.",
             ),
         ]
+
+
+# --- Réclamations et plaintes ------------------------------------------------------------------------------
+
+# Practice of the sector, set here and shown to the team: an acknowledgment within 8 days, an answer within
+# two months (the delay after which an administration's silence is an answer, CRPA L231-4, taken as the outer
+# bound of a reasonable answer).
+DELAI_ACCUSE_JOURS = 8
+DELAI_REPONSE_JOURS = 60
+
+
+class CanalReclamation(models.TextChoices):
+    PORTAIL = "portail", "Espace personne et proches"
+    TELEPHONE = "telephone", "Téléphone"
+    COURRIER = "courrier", "Courrier"
+    COURRIEL = "courriel", "E-mail"
+    ORAL = "oral", "Sur place, oralement"
+
+
+class StatutReclamation(models.TextChoices):
+    RECUE = "recue", "Reçue"
+    EN_ANALYSE = "en_analyse", "En analyse"
+    REPONDUE = "repondue", "Réponse envoyée"
+    CLOSE = "close", "Close"
+
+
+class Reclamation(TenantModel):
+    categorie_donnees = Categorie.PILOTAGE
+
+    etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
+    usager = models.ForeignKey(
+        "usagers.Usager", on_delete=models.PROTECT, null=True, blank=True, related_name="reclamations",
+        verbose_name="personne concernée",
+    )  # fmt: skip
+    acces = models.ForeignKey(
+        AccesPortail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    canal = models.CharField(max_length=12, choices=CanalReclamation.choices)
+    auteur = models.CharField("qui réclame", max_length=200)
+    coordonnees = models.CharField("adresse, e-mail ou téléphone pour la réponse", max_length=300, blank=True)
+    recue_le = models.DateField("reçue le")
+    objet = models.CharField(max_length=200)
+    description = models.TextField("ce qui est reproché ou demandé")
+    statut = models.CharField(
+        max_length=12, choices=StatutReclamation.choices, default=StatutReclamation.RECUE
+    )
+    enregistree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    accuse_le = models.DateField("accusé de réception le", null=True, blank=True)
+    analyse = models.TextField(blank=True)
+    reponse = models.TextField("réponse", blank=True)
+    repondue_le = models.DateField("réponse envoyée le", null=True, blank=True)
+    repondue_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    close_le = models.DateField("close le", null=True, blank=True)
+    history = tenant_history()
+
+    etablissement_path = "etablissement"
+
+    class Meta:
+        verbose_name = "réclamation"
+        ordering = ["-recue_le", "-id"]
+        indexes = [models.Index(fields=["organisme", "etablissement", "statut"], name="reclamation_etab_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(statut__in=["repondue", "close"])
+                | (Q(repondue_le__isnull=False) & ~Q(reponse="")),
+                name="reclamation_reponse",
+                violation_error_message="Une réclamation répondue porte sa réponse et sa date.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(statut="close") | Q(close_le__isnull=False), name="reclamation_close_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.objet
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("relation:reclamation", args=[self.public_id])
+
+    @property
+    def echeance_accuse(self):
+        import datetime
+
+        return self.recue_le + datetime.timedelta(days=DELAI_ACCUSE_JOURS)
+
+    @property
+    def echeance_reponse(self):
+        import datetime
+
+        return self.recue_le + datetime.timedelta(days=DELAI_REPONSE_JOURS)
+
+
+# --- Événements indésirables ---------------------------------------------------------------------------------
+
+
+class TypeEvenement(models.TextChoices):
+    CHUTE = "chute", "Chute"
+    MEDICAMENT = "medicament", "Erreur ou incident médicamenteux"
+    SOINS = "soins", "Incident lié aux soins"
+    FUGUE = "fugue", "Disparition inquiétante / fugue"
+    MALTRAITANCE = "maltraitance", "Suspicion de maltraitance ou de violence"
+    INFECTION = "infection", "Infection, épidémie"
+    COMPORTEMENT = "comportement", "Comportement violent d'une personne accompagnée"
+    MATERIEL = "materiel", "Matériel, bâtiment, sécurité"
+    ORGANISATION = "organisation", "Organisation, continuité du service"
+    AUTRE = "autre", "Autre"
+
+
+class Gravite(models.IntegerChoices):
+    """The five-level scale of gravity used by the HAS for the analysis of adverse events."""
+
+    MINEURE = 1, "1 — Mineure"
+    SIGNIFICATIVE = 2, "2 — Significative"
+    MAJEURE = 3, "3 — Majeure"
+    CRITIQUE = 4, "4 — Critique"
+    CATASTROPHIQUE = 5, "5 — Catastrophique"
+
+
+class StatutEvenementIndesirable(models.TextChoices):
+    DECLARE = "declare", "Déclaré"
+    EN_ANALYSE = "en_analyse", "En analyse"
+    ACTIONS = "actions", "Actions correctives en cours"
+    CLOS = "clos", "Clos"
+
+
+# The transitions a database trigger allows (relation.migrations): forward only, closure from the analysis
+# or the actions, nothing after the closure.
+TRANSITIONS_EI = {
+    "declare": {"en_analyse"},
+    "en_analyse": {"actions", "clos"},
+    "actions": {"clos"},
+    "clos": set(),
+}
+
+
+class EvenementIndesirable(TenantModel):
+    """A fiche d'événement indésirable: declared by any professional of the ESMS, analysed by the
+    encadrement (pilotage), with corrective actions; an EIGS (CSP R1413-67) or a dysfunction that must be
+    reported (CASF L331-8-1) gets its structured declaration to the ARS."""
+
+    categorie_donnees = Categorie.PILOTAGE
+
+    etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
+    usager = models.ForeignKey(
+        "usagers.Usager", on_delete=models.PROTECT, null=True, blank=True, related_name="evenements_indesirables",
+        verbose_name="personne accompagnée concernée",
+    )  # fmt: skip
+    declarant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    survenu_le = models.DateTimeField("survenu le")
+    lieu = models.CharField(max_length=200)
+    type_evenement = models.CharField("nature", max_length=20, choices=TypeEvenement.choices)
+    personnes_impliquees = models.CharField(
+        "autres personnes impliquées", max_length=300, blank=True, help_text="Fonctions plutôt que noms."
+    )
+    description = models.TextField("ce qui s'est passé")
+    actions_immediates = models.TextField("mesures prises immédiatement")
+    consequences = models.TextField("conséquences pour la personne", blank=True)
+    statut = models.CharField(
+        max_length=12, choices=StatutEvenementIndesirable.choices, default=StatutEvenementIndesirable.DECLARE
+    )
+    gravite = models.PositiveSmallIntegerField("gravité", choices=Gravite.choices, null=True, blank=True)
+    causes = models.TextField("causes identifiées", blank=True)
+    eigs = models.BooleanField("événement indésirable grave associé aux soins (EIGS)", default=False)
+    dysfonctionnement_grave = models.BooleanField(
+        "dysfonctionnement grave à signaler (CASF L331-8-1)", default=False
+    )
+    famille_informee = models.BooleanField("personne ou famille informée", default=False)
+    analyse_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    declare_ars_le = models.DateField("déclaré à l'ARS le", null=True, blank=True)
+    clos_le = models.DateTimeField(null=True, blank=True)
+    bilan = models.TextField("bilan à la clôture", blank=True)
+    history = tenant_history()
+
+    etablissement_path = "etablissement"
+
+    class Meta:
+        verbose_name = "événement indésirable"
+        verbose_name_plural = "événements indésirables"
+        ordering = ["-survenu_le", "-id"]
+        indexes = [models.Index(fields=["organisme", "etablissement", "statut"], name="ei_etab_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(statut="declare") | Q(gravite__isnull=False),
+                name="ei_analyse_gravite",
+                violation_error_message="L'analyse d'un événement commence par sa gravité.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(statut="clos") | (Q(clos_le__isnull=False) & ~Q(bilan="")),
+                name="ei_clos_bilan",
+                violation_error_message="La clôture porte sa date et son bilan.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(statut="clos")
+                | ~(Q(eigs=True) | Q(dysfonctionnement_grave=True))
+                | Q(declare_ars_le__isnull=False),
+                name="ei_clos_declare_ars",
+                violation_error_message="Un EIGS ou un dysfonctionnement grave se déclare à l'ARS avant la clôture.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_evenement_display()} du {self.survenu_le:%d/%m/%Y}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("relation:evenement", args=[self.public_id])
+
+    @property
+    def a_declarer(self) -> bool:
+        return self.eigs or self.dysfonctionnement_grave
+
+
+class ActionCorrective(TenantModel):
+    evenement = models.ForeignKey(EvenementIndesirable, on_delete=models.CASCADE, related_name="actions")
+    libelle = models.CharField("action", max_length=300)
+    responsable = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    echeance = models.DateField("échéance")
+    realisee_le = models.DateField("réalisée le", null=True, blank=True)
+    history = tenant_history()
+
+    etablissement_path = "evenement__etablissement"
+
+    class Meta:
+        verbose_name = "action corrective"
+        ordering = ["echeance", "id"]

@@ -7,14 +7,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Case, Count, Q, QuerySet, When
+from django.db.models import Avg, Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
 
 from dui.models import Etablissement
 from habilitations import policy
 from habilitations.roles import Droit
 
-from .models import AccesPortail, Fil, Message, PartageDocument, StatutAcces
+from .models import AccesPortail, Fil, Message, PartageDocument
 
 # --- the team ------------------------------------------------------------------------------------------------
 
@@ -199,5 +199,115 @@ def fils_du_portail(acces: AccesPortail) -> QuerySet[Fil]:
     )
 
 
-def acces_actifs_qs() -> QuerySet[AccesPortail]:
-    return AccesPortail.objects.filter(statut=StatutAcces.ACTIF)
+def reclamations_du_portail(acces: AccesPortail) -> QuerySet[Any]:
+    from .models import Reclamation
+
+    return Reclamation.objects.filter(organisme_id=acces.organisme_id, acces=acces).order_by(
+        "-recue_le", "-id"
+    )
+
+
+# --- quality: complaints and adverse events -----------------------------------------------------------------
+
+
+def etablissements_qualite(user: Any) -> QuerySet[Etablissement]:
+    """The ESMS whose complaints and adverse events ``user`` handles (the encadrement: pilotage.voir)."""
+    return Etablissement.objects.filter(
+        organisme_id=user.organisme_id, pk__in=policy.etablissements_autorises(user, Droit.PILOTAGE_VOIR)
+    )
+
+
+def etablissements_declaration(user: Any) -> QuerySet[Etablissement]:
+    """The ESMS where ``user`` holds a habilitation: where they declare an event or record a complaint."""
+    return Etablissement.objects.filter(
+        organisme_id=user.organisme_id, pk__in=list(policy.roles_par_etablissement(user))
+    ).order_by("nom")
+
+
+def personnes_pour_declaration(user: Any, etablissement: Etablissement) -> QuerySet[Any]:
+    """The persons accompanied today in the ESMS that ``user`` may see (the choices of « personne
+    concernée » on a complaint or an adverse event): nobody else's name reaches the form."""
+    from usagers.models import Sejour, Usager
+
+    jour = timezone.localdate()
+    presents = (
+        Sejour.objects.filter(etablissement=etablissement, date_entree__lte=jour)
+        .exclude(date_sortie__lt=jour)
+        .values("usager_id")
+    )
+    return policy.scope(
+        user, Droit.ADMINISTRATIF_VOIR, Usager.objects.filter(organisme_id=user.organisme_id, pk__in=presents)
+    ).order_by("nom_recherche")
+
+
+def reclamations_visibles(user: Any) -> QuerySet[Any]:
+    from .models import Reclamation
+
+    return Reclamation.objects.filter(
+        organisme_id=user.organisme_id,
+        etablissement_id__in=policy.etablissements_autorises(user, Droit.PILOTAGE_VOIR),
+    ).select_related("etablissement", "usager", "acces__compte", "repondue_par")
+
+
+def evenements_visibles(user: Any) -> QuerySet[Any]:
+    """The events of the ESMS the user handles, and the ones they declared themself."""
+    from .models import EvenementIndesirable
+
+    return (
+        EvenementIndesirable.objects.filter(organisme_id=user.organisme_id)
+        .filter(
+            Q(etablissement_id__in=policy.etablissements_autorises(user, Droit.PILOTAGE_VOIR))
+            | Q(declarant=user)
+        )
+        .select_related("etablissement", "usager", "declarant", "analyse_par")
+    )
+
+
+def statistiques_qualite(etablissement: Etablissement, annee: int) -> dict[str, Any]:
+    """Counts only (no name, no text): the director's page. A few grouped queries, whatever the volume."""
+    from .models import (
+        DELAI_REPONSE_JOURS,
+        CanalReclamation,
+        EvenementIndesirable,
+        Gravite,
+        Reclamation,
+        StatutReclamation,
+        TypeEvenement,
+    )
+
+    aujourd_hui = timezone.localdate()
+    rec = Reclamation.objects.filter(etablissement=etablissement, recue_le__year=annee)
+    par_statut = dict(rec.values_list("statut").annotate(n=Count("pk")).values_list("statut", "n"))
+    par_canal = dict(rec.values_list("canal").annotate(n=Count("pk")).values_list("canal", "n"))
+    en_retard = Reclamation.objects.filter(
+        etablissement=etablissement,
+        statut__in=[StatutReclamation.RECUE, StatutReclamation.EN_ANALYSE],
+        recue_le__lt=aujourd_hui - datetime.timedelta(days=DELAI_REPONSE_JOURS),
+    ).count()
+    delai = rec.filter(repondue_le__isnull=False).aggregate(moyenne=Avg(F("repondue_le") - F("recue_le")))[
+        "moyenne"
+    ]
+    ei = EvenementIndesirable.objects.filter(etablissement=etablissement, survenu_le__year=annee)
+    par_type = dict(
+        ei.values_list("type_evenement").annotate(n=Count("pk")).values_list("type_evenement", "n")
+    )
+    par_gravite = dict(
+        ei.exclude(gravite__isnull=True)
+        .values_list("gravite")
+        .annotate(n=Count("pk"))
+        .values_list("gravite", "n")
+    )
+    return {
+        "annee": annee,
+        "reclamations": sum(par_statut.values()),
+        "reclamations_par_statut": [(s.label, par_statut.get(s.value, 0)) for s in StatutReclamation],
+        "reclamations_par_canal": [
+            (c.label, par_canal[c.value]) for c in CanalReclamation if par_canal.get(c.value)
+        ],
+        "reclamations_en_retard": en_retard,
+        "delai_moyen_reponse": round(delai.total_seconds() / 86400, 1) if delai is not None else None,
+        "evenements": sum(par_type.values()),
+        "evenements_par_type": [(t.label, par_type[t.value]) for t in TypeEvenement if par_type.get(t.value)],
+        "evenements_par_gravite": [(g.label, par_gravite.get(g.value, 0)) for g in Gravite],
+        "eigs": ei.filter(Q(eigs=True) | Q(dysfonctionnement_grave=True)).count(),
+    }

@@ -32,14 +32,21 @@ from usagers.selectors import exiger_sejour
 
 from .models import (
     AccesPortail,
+    ActionCorrective,
+    CanalReclamation,
     CompteProche,
+    EvenementIndesirable,
     Fil,
+    Gravite,
     Invitation,
     Message,
     PartageDocument,
     PieceJointe,
     Qualite,
+    Reclamation,
     StatutAcces,
+    StatutEvenementIndesirable,
+    StatutReclamation,
 )
 from .regles import mesure_de_representation
 
@@ -330,7 +337,7 @@ def accepter_invitation(jeton: str, *, prenom: str, nom: str, password: str) -> 
             nom=nom.strip(),
         )
         try:
-            validate_password(password, user=compte)
+            validate_password(password, user=compte)  # type: ignore[arg-type]  # its attributes are read
         except ValidationError as exc:
             raise ValidationError({"password": exc.messages}) from exc
         compte.password = make_password(password)
@@ -415,10 +422,11 @@ def ecrire_depuis_le_portail(
     Fil.objects.filter(pk=fil.pk).update(
         dernier_message_le=maintenant, non_lus_equipe=F("non_lus_equipe") + 1, clos_le=None
     )
-    if fil.referent_id and fil.referent.email:
+    referent = fil.referent
+    if referent is not None and referent.email:
         _courriel(
             acces.organisme_id,
-            fil.referent.email,
+            referent.email,
             "Un message vous attend dans le DUI",
             "Bonjour,\n\nUn message d'une personne accompagnée ou d'un proche vous attend dans la boîte de "
             f"l'établissement : {lien('relation:fil', fil.public_id)}\n",
@@ -569,3 +577,250 @@ def do_retirer_partage(auteur, partage: PartageDocument) -> None:
         retire_par=auteur,
         modifie_le=timezone.now(),
     )
+
+
+# --- Réclamations ---------------------------------------------------------------------------------------------
+
+
+def etablissements_habilites(user) -> set[int]:
+    """The ESMS where ``user`` holds an active habilitation (any role): where they may record a complaint or
+    declare an adverse event."""
+    return set(policy.roles_par_etablissement(user))
+
+
+def _exiger_qualite(user, etablissement: Etablissement) -> None:
+    if etablissement.organisme_id != getattr(user, "organisme_id", None) or etablissement.pk not in (
+        policy.etablissements_autorises(user, Droit.PILOTAGE_VOIR)
+    ):
+        raise PermissionDenied("Vous n'avez pas l'habilitation nécessaire.")
+
+
+@transaction.atomic
+def do_enregistrer_reclamation(auteur, reclamation: Reclamation) -> Reclamation:
+    """A complaint received by the team (telephone, letter, e-mail, on site)."""
+    etablissement = reclamation.etablissement
+    if etablissement.organisme_id != auteur.organisme_id or etablissement.pk not in etablissements_habilites(
+        auteur
+    ):
+        raise PermissionDenied("Vous n'avez pas l'habilitation nécessaire.")
+    if reclamation.usager is not None and reclamation.usager.organisme_id != auteur.organisme_id:
+        raise PermissionDenied
+    if reclamation.recue_le > timezone.localdate():
+        raise ValidationError({"recue_le": "La date de réception ne peut pas être dans le futur."})
+    if reclamation.canal == CanalReclamation.PORTAIL:
+        raise ValidationError(
+            {"canal": "Une réclamation de l'espace personne et proches y est déposée par son auteur."}
+        )
+    reclamation.organisme_id = auteur.organisme_id
+    reclamation.enregistree_par = auteur
+    reclamation.statut = StatutReclamation.RECUE
+    reclamation.save()
+    return reclamation
+
+
+@transaction.atomic
+def reclamer_depuis_le_portail(
+    compte: CompteProche, acces: AccesPortail, objet: str, description: str
+) -> Reclamation:
+    objet, description = (objet or "").strip(), (description or "").strip()
+    erreurs = {}
+    if not objet:
+        erreurs["objet"] = "Indiquez l'objet de votre réclamation."
+    if not description:
+        erreurs["description"] = "Décrivez ce qui ne va pas."
+    if erreurs:
+        raise ValidationError(erreurs)
+    return Reclamation.objects.create(
+        organisme_id=acces.organisme_id,
+        etablissement_id=acces.etablissement_id,
+        usager_id=acces.usager_id,
+        acces=acces,
+        canal=CanalReclamation.PORTAIL,
+        auteur=f"{compte} ({acces.get_qualite_display().lower()})",
+        coordonnees=compte.email,
+        recue_le=timezone.localdate(),
+        objet=objet[:200],
+        description=description,
+    )
+
+
+_ETAPES_RECLAMATION = {
+    "accuser": (StatutReclamation.RECUE, StatutReclamation.RECUE),
+    "analyser": (StatutReclamation.RECUE, StatutReclamation.EN_ANALYSE),
+    "repondre": (StatutReclamation.EN_ANALYSE, StatutReclamation.REPONDUE),
+    "clore": (StatutReclamation.REPONDUE, StatutReclamation.CLOSE),
+}
+
+
+@transaction.atomic
+def do_faire_avancer_reclamation(auteur, reclamation: Reclamation, etape: str, texte: str = "") -> None:
+    """reçue → (accusé de réception) → en analyse → réponse envoyée → close."""
+    _exiger_qualite(auteur, reclamation.etablissement)
+    reclamation = Reclamation.objects.select_for_update().get(pk=reclamation.pk)
+    if etape not in _ETAPES_RECLAMATION:
+        raise ValidationError("Étape inconnue.")
+    depuis, vers = _ETAPES_RECLAMATION[etape]
+    if etape == "accuser":
+        if reclamation.accuse_le is not None:
+            raise ValidationError("L'accusé de réception est déjà enregistré.")
+        if reclamation.statut == StatutReclamation.CLOSE:
+            raise ValidationError("Cette réclamation est close.")
+        update_with_history(
+            Reclamation.objects.filter(pk=reclamation.pk),
+            accuse_le=timezone.localdate(),
+            modifie_le=timezone.now(),
+        )
+        return
+    if reclamation.statut != depuis:
+        raise ValidationError(
+            f"Cette réclamation est « {reclamation.get_statut_display().lower()} » : cette étape n'est pas possible."
+        )
+    champs: dict = {"statut": vers, "modifie_le": timezone.now()}
+    texte = (texte or "").strip()
+    if etape == "analyser":
+        champs["analyse"] = texte
+    elif etape == "repondre":
+        if not texte:
+            raise ValidationError({"texte": "Rédigez la réponse envoyée à l'auteur de la réclamation."})
+        champs.update(reponse=texte, repondue_le=timezone.localdate(), repondue_par=auteur)
+        if reclamation.accuse_le is None:
+            champs["accuse_le"] = timezone.localdate()
+    elif etape == "clore":
+        champs["close_le"] = timezone.localdate()
+    update_with_history(Reclamation.objects.filter(pk=reclamation.pk), **champs)
+    acces = reclamation.acces
+    if etape == "repondre" and acces is not None and acces.compte is not None:
+        _courriel(
+            reclamation.organisme_id,
+            acces.compte.email,
+            "Réponse à votre réclamation",
+            "Bonjour,\n\nL'établissement a répondu à votre réclamation. Connectez-vous à votre espace pour la lire : "
+            f"{lien('relation:portail_connexion')}\n",
+        )
+
+
+# --- Événements indésirables -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_declarer_evenement(auteur, evenement: EvenementIndesirable) -> EvenementIndesirable:
+    etablissement = evenement.etablissement
+    if etablissement.organisme_id != auteur.organisme_id or etablissement.pk not in etablissements_habilites(
+        auteur
+    ):
+        raise PermissionDenied("Vous n'avez pas l'habilitation nécessaire.")
+    if evenement.usager is not None and evenement.usager.organisme_id != auteur.organisme_id:
+        raise PermissionDenied
+    if evenement.survenu_le > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"survenu_le": "L'événement ne peut pas être daté dans le futur."})
+    for champ, libelle in (
+        ("description", "ce qui s'est passé"),
+        ("actions_immediates", "les mesures prises"),
+        ("lieu", "le lieu"),
+    ):
+        if not getattr(evenement, champ).strip():
+            raise ValidationError({champ: f"Indiquez {libelle}."})
+    evenement.organisme_id = auteur.organisme_id
+    evenement.declarant = auteur
+    evenement.statut = StatutEvenementIndesirable.DECLARE
+    evenement.save()
+    return evenement
+
+
+def _verrouiller_ei(auteur, evenement: EvenementIndesirable) -> EvenementIndesirable:
+    _exiger_qualite(auteur, evenement.etablissement)
+    return EvenementIndesirable.objects.select_for_update().get(pk=evenement.pk)
+
+
+@transaction.atomic
+def do_analyser_evenement(
+    auteur, evenement: EvenementIndesirable, *, gravite: int, causes: str, eigs: bool, dysfonctionnement_grave: bool,
+    famille_informee: bool,
+) -> None:  # fmt: skip
+    evenement = _verrouiller_ei(auteur, evenement)
+    if evenement.statut not in (
+        StatutEvenementIndesirable.DECLARE,
+        StatutEvenementIndesirable.EN_ANALYSE,
+        StatutEvenementIndesirable.ACTIONS,
+    ):
+        raise ValidationError("Cet événement est clos.")
+    if gravite not in Gravite.values:
+        raise ValidationError({"gravite": "Choisissez la gravité sur l'échelle de 1 à 5."})
+    if not (causes or "").strip():
+        raise ValidationError({"causes": "Indiquez les causes identifiées (ou « en cours de recherche »)."})
+    statut = (
+        StatutEvenementIndesirable.EN_ANALYSE
+        if evenement.statut == StatutEvenementIndesirable.DECLARE
+        else evenement.statut
+    )
+    update_with_history(
+        EvenementIndesirable.objects.filter(pk=evenement.pk),
+        statut=statut, gravite=gravite, causes=causes.strip(), eigs=eigs, dysfonctionnement_grave=dysfonctionnement_grave,
+        famille_informee=famille_informee, analyse_par=auteur, modifie_le=timezone.now(),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def do_ajouter_action_corrective(
+    auteur, evenement: EvenementIndesirable, action: ActionCorrective
+) -> ActionCorrective:
+    evenement = _verrouiller_ei(auteur, evenement)
+    if evenement.statut not in (StatutEvenementIndesirable.EN_ANALYSE, StatutEvenementIndesirable.ACTIONS):
+        raise ValidationError("Les actions correctives s'ajoutent pendant l'analyse.")
+    if action.echeance < timezone.localdate():
+        raise ValidationError({"echeance": "L'échéance ne peut pas être passée."})
+    if evenement.etablissement_id not in policy.etablissements_autorises(
+        action.responsable, Droit.PILOTAGE_VOIR
+    ) and (evenement.etablissement_id not in etablissements_habilites(action.responsable)):
+        raise ValidationError({"responsable": "Choisissez un professionnel de l'établissement."})
+    action.evenement = evenement
+    action.organisme_id = evenement.organisme_id
+    action.save()
+    if evenement.statut == StatutEvenementIndesirable.EN_ANALYSE:
+        update_with_history(
+            EvenementIndesirable.objects.filter(pk=evenement.pk),
+            statut=StatutEvenementIndesirable.ACTIONS,
+            modifie_le=timezone.now(),
+        )
+    return action
+
+
+@transaction.atomic
+def do_action_realisee(auteur, action: ActionCorrective) -> None:
+    _verrouiller_ei(auteur, action.evenement)
+    update_with_history(
+        ActionCorrective.objects.filter(pk=action.pk, realisee_le__isnull=True),
+        realisee_le=timezone.localdate(),
+        modifie_le=timezone.now(),
+    )
+
+
+@transaction.atomic
+def do_declarer_ars(auteur, evenement: EvenementIndesirable, jour: datetime.date) -> None:
+    evenement = _verrouiller_ei(auteur, evenement)
+    if not evenement.a_declarer:
+        raise ValidationError(
+            "Cet événement n'est ni un EIGS ni un dysfonctionnement grave : rien à déclarer."
+        )
+    if jour > timezone.localdate():
+        raise ValidationError({"jour": "La date de déclaration ne peut pas être dans le futur."})
+    update_with_history(
+        EvenementIndesirable.objects.filter(pk=evenement.pk), declare_ars_le=jour, modifie_le=timezone.now()
+    )
+
+
+@transaction.atomic
+def do_clore_evenement(auteur, evenement: EvenementIndesirable, bilan: str) -> None:
+    evenement = _verrouiller_ei(auteur, evenement)
+    if evenement.statut not in (StatutEvenementIndesirable.EN_ANALYSE, StatutEvenementIndesirable.ACTIONS):
+        raise ValidationError("Seul un événement analysé peut être clos.")
+    if not (bilan or "").strip():
+        raise ValidationError({"bilan": "Rédigez le bilan de l'événement et des actions."})
+    if evenement.a_declarer and evenement.declare_ars_le is None:
+        raise ValidationError("Un EIGS ou un dysfonctionnement grave se déclare à l'ARS avant la clôture.")
+    if evenement.actions.filter(realisee_le__isnull=True).exists():
+        raise ValidationError("Des actions correctives ne sont pas réalisées : marquez-les avant de clore.")
+    update_with_history(
+        EvenementIndesirable.objects.filter(pk=evenement.pk),
+        statut=StatutEvenementIndesirable.CLOS, clos_le=timezone.now(), bilan=bilan.strip(), modifie_le=timezone.now(),
+    )  # fmt: skip

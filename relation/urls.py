@@ -18,6 +18,20 @@ urlpatterns = [
     path("relation/fils/<uuid:public_id>/action/", views.fil_action, name="fil_action"),
     path("relation/messages/<uuid:public_id>/classer/", views.classer, name="classer"),
     path("relation/pieces/<uuid:public_id>/", views.piece, name="piece"),
+    path("relation/etablissement/<uuid:public_id>/qualite/", views.qualite, name="qualite"),
+    path(
+        "relation/etablissement/<uuid:public_id>/reclamations/nouvelle/",
+        views.reclamation_nouvelle,
+        name="reclamation_nouvelle",
+    ),
+    path("relation/reclamations/<uuid:public_id>/", views.reclamation, name="reclamation"),
+    path("relation/reclamations/<uuid:public_id>/reponse.pdf", views.reclamation_pdf, name="reclamation_pdf"),
+    path("relation/evenements/declarer/", views.declarer_choix, name="declarer_choix"),
+    path("relation/etablissement/<uuid:public_id>/evenements/declarer/", views.declarer, name="declarer"),
+    path("relation/evenements/<uuid:public_id>/", views.evenement, name="evenement"),
+    path(
+        "relation/evenements/<uuid:public_id>/declaration-ars.pdf", views.evenement_ars, name="evenement_ars"
+    ),
     # the space of the persons and relatives
     path("espace/connexion/", views_portail.connexion, name="portail_connexion"),
     path("espace/connexion/code/", views_portail.second_facteur, name="portail_second_facteur"),
@@ -36,5 +50,6 @@ urlpatterns = [
     ),
     path("espace/<uuid:public_id>/messages/", views_portail.messagerie, name="portail_messages"),
     path("espace/<uuid:public_id>/messages/<uuid:fil_id>/", views_portail.fil, name="portail_fil"),
+    path("espace/<uuid:public_id>/reclamation/", views_portail.reclamation, name="portail_reclamation"),
     path("espace/<uuid:public_id>/pieces/<uuid:piece_id>/", views_portail.piece, name="portail_piece"),
 ]

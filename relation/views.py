@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -324,3 +325,201 @@ def piece(request, public_id):
         filename=nom_de_fichier_sur(piece.nom),
         content_type=piece.type_mime,
     )
+
+
+# --- quality: complaints and adverse events -----------------------------------------------------------------
+
+
+@login_required
+def qualite(request, public_id):
+    from django.utils import timezone
+
+    etablissement = get_in_scope_or_404(selectors.etablissements_qualite(request.user), public_id)
+    try:
+        annee = int(request.GET.get("annee") or timezone.localdate().year)
+    except ValueError:
+        annee = timezone.localdate().year
+    annee = min(max(annee, 2000), timezone.localdate().year)
+    return render(
+        request,
+        "relation/qualite.html",
+        {
+            "etablissement": etablissement,
+            "stats": selectors.statistiques_qualite(etablissement, annee),
+            "reclamations": selectors.reclamations_visibles(request.user)
+            .filter(etablissement=etablissement)
+            .exclude(statut="close")[:50],
+            "evenements": selectors.evenements_visibles(request.user)
+            .filter(etablissement=etablissement)
+            .exclude(statut="clos")[:50],
+            "fils_non_lus": selectors.boite(request.user, etablissement, "non_lus").count(),
+        },
+    )
+
+
+@login_required
+def reclamation_nouvelle(request, public_id):
+    from .forms import ReclamationForm
+    from .models import Reclamation
+
+    etablissement = get_in_scope_or_404(selectors.etablissements_declaration(request.user), public_id)
+    form = ReclamationForm(
+        request.POST or None, usagers=selectors.personnes_pour_declaration(request.user, etablissement)
+    )
+    if request.method == "POST" and form.is_valid():
+        with traitement(form):
+            reclamation: Reclamation = form.save(commit=False)
+            reclamation.etablissement = etablissement
+            services.do_enregistrer_reclamation(request.user, reclamation)
+            messages.success(request, "Réclamation enregistrée ; l'encadrement de l'établissement la traite.")
+            return redirect("relation:reclamation_nouvelle", public_id=etablissement.public_id)
+    return render(request, "relation/reclamation_form.html", {"etablissement": etablissement, "form": form})
+
+
+@login_required
+def reclamation(request, public_id):
+    from .forms import EtapeReclamationForm
+
+    rec = get_in_scope_or_404(selectors.reclamations_visibles(request.user), public_id)
+    form = EtapeReclamationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with traitement(form):
+            services.do_faire_avancer_reclamation(
+                request.user, rec, request.POST.get("etape", ""), form.cleaned_data["texte"]
+            )
+            messages.success(request, "Réclamation mise à jour.")
+            return redirect(rec.get_absolute_url())
+    return render(request, "relation/reclamation.html", {"reclamation": rec, "form": form})
+
+
+@login_required
+def reclamation_pdf(request, public_id):
+    """The answer letter, on the ESMS's letterhead (made on demand: one page, no worker needed)."""
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+
+    from documents.pdf import pdf_depuis_html
+
+    rec = get_in_scope_or_404(
+        selectors.reclamations_visibles(request.user).filter(repondue_le__isnull=False), public_id
+    )
+    pdf = pdf_depuis_html(render_to_string("relation/pdf/reponse_reclamation.html", {"reclamation": rec}))
+    reponse = HttpResponse(pdf, content_type="application/pdf")
+    reponse["Content-Disposition"] = (
+        f'attachment; filename="{nom_de_fichier_sur(f"reponse-reclamation-{rec.recue_le:%Y%m%d}.pdf")}"'
+    )
+    return reponse
+
+
+@login_required
+def declarer_choix(request):
+    etablissements = list(selectors.etablissements_declaration(request.user))
+    if len(etablissements) == 1:
+        return redirect("relation:declarer", public_id=etablissements[0].public_id)
+    return render(request, "relation/declarer_choix.html", {"etablissements": etablissements})
+
+
+@login_required
+def declarer(request, public_id):
+    from .forms import EvenementForm
+
+    etablissement = get_in_scope_or_404(selectors.etablissements_declaration(request.user), public_id)
+    form = EvenementForm(
+        request.POST or None, usagers=selectors.personnes_pour_declaration(request.user, etablissement)
+    )
+    if request.method == "POST" and form.is_valid():
+        with traitement(form):
+            evenement = form.save(commit=False)
+            evenement.etablissement = etablissement
+            services.do_declarer_evenement(request.user, evenement)
+            messages.success(request, "Événement déclaré : l'encadrement est chargé de l'analyser. Merci.")
+            return redirect(evenement.get_absolute_url())
+    return render(request, "relation/declarer.html", {"etablissement": etablissement, "form": form})
+
+
+@login_required
+def evenement(request, public_id):
+    from coordination.selectors import professionnels_de
+
+    from .forms import ActionCorrectiveForm, AnalyseForm, ClotureForm, DeclarationArsForm
+    from .models import ActionCorrective
+
+    ei = get_in_scope_or_404(selectors.evenements_visibles(request.user), public_id)
+    analyse_possible = ei.etablissement_id in policy.etablissements_autorises(
+        request.user, Droit.PILOTAGE_VOIR
+    )
+    etape = request.POST.get("etape") if request.method == "POST" else None
+    professionnels = professionnels_de(ei.etablissement)
+    analyse = AnalyseForm(
+        request.POST if etape == "analyser" else None,
+        initial={"gravite": ei.gravite, "causes": ei.causes, "eigs": ei.eigs,
+                 "dysfonctionnement_grave": ei.dysfonctionnement_grave, "famille_informee": ei.famille_informee},
+    )  # fmt: skip
+    action = ActionCorrectiveForm(request.POST if etape == "action" else None, professionnels=professionnels)
+    cloture = ClotureForm(request.POST if etape == "clore" else None)
+    ars = DeclarationArsForm(request.POST if etape == "ars" else None)
+    if etape:
+        if not analyse_possible:
+            raise Http404
+        form = {"analyser": analyse, "action": action, "clore": cloture, "ars": ars}.get(etape)
+        if form is None:
+            with traitement(request=request):
+                if etape == "realisee":
+                    a = get_in_scope_or_404(
+                        ActionCorrective.objects.filter(evenement=ei), request.POST.get("action_id")
+                    )
+                    services.do_action_realisee(request.user, a)
+                    messages.success(request, "Action marquée réalisée.")
+                    return redirect(ei.get_absolute_url())
+                messages.error(request, "Étape inconnue.")
+        elif form.is_valid():
+            d = form.cleaned_data
+            with traitement(form):
+                if etape == "analyser":
+                    services.do_analyser_evenement(request.user, ei, **d)
+                elif etape == "action":
+                    services.do_ajouter_action_corrective(request.user, ei, ActionCorrective(**d))
+                elif etape == "ars":
+                    services.do_declarer_ars(request.user, ei, d["jour"])
+                else:
+                    services.do_clore_evenement(request.user, ei, d["bilan"])
+                messages.success(request, "Événement mis à jour.")
+                return redirect(ei.get_absolute_url())
+    return render(
+        request,
+        "relation/evenement.html",
+        {
+            "ei": ei,
+            "actions": ei.actions.select_related("responsable"),
+            "analyse_possible": analyse_possible,
+            "analyse": analyse,
+            "action": action,
+            "cloture": cloture,
+            "ars": ars,
+        },
+    )
+
+
+@login_required
+def evenement_ars(request, public_id):
+    """The structured declaration to the ARS of an EIGS or a serious dysfunction (PDF, on demand)."""
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from documents.pdf import pdf_depuis_html
+
+    ei = get_in_scope_or_404(
+        selectors.evenements_visibles(request.user)
+        .filter(etablissement_id__in=policy.etablissements_autorises(request.user, Droit.PILOTAGE_VOIR))
+        .filter(Q(eigs=True) | Q(dysfonctionnement_grave=True)),
+        public_id,
+    )
+    pdf = pdf_depuis_html(
+        render_to_string("relation/pdf/declaration_ars.html", {"ei": ei, "aujourdhui": timezone.localdate()})
+    )
+    reponse = HttpResponse(pdf, content_type="application/pdf")
+    reponse["Content-Disposition"] = (
+        f'attachment; filename="{nom_de_fichier_sur(f"declaration-ars-{ei.survenu_le:%Y%m%d}.pdf")}"'
+    )
+    return reponse

@@ -345,3 +345,28 @@ def piece(request, public_id, piece_id):
         filename=nom_de_fichier_sur(piece.nom),
         content_type=piece.type_mime,
     )
+
+
+@portail.compte_requis
+def reclamation(request, public_id):
+    """A complaint from the space: the person or a relative, about the person's accompaniment."""
+    from .forms import ReclamationPortailForm
+
+    acces = portail.acces_ou_404(request, public_id)
+    form = ReclamationPortailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with traitement(form):
+            services.reclamer_depuis_le_portail(
+                request.compte_portail, acces, form.cleaned_data["objet"], form.cleaned_data["description"]
+            )
+            messages.success(
+                request,
+                "Votre réclamation est enregistrée. L'établissement en accuse réception et vous répond ici.",
+            )
+            return redirect("relation:portail_reclamation", public_id=acces.public_id)
+    mes_reclamations = selectors.reclamations_du_portail(acces)
+    return render(
+        request,
+        "relation/portail/reclamation.html",
+        {"acces": acces, "form": form, "reclamations": mes_reclamations},
+    )

@@ -114,6 +114,13 @@ ROUTES: dict[str, Route] = {
     "documents:detruire": Route(_id("document_a_detruire"), "dpo", post_seulement=True),  # no reason: kept
     # administratif
     # relation usager (the team's side)
+    "relation:qualite": Route(_id("ehpad"), "directeur"),
+    "relation:reclamation_nouvelle": Route(_id("ehpad"), "infirmier"),
+    "relation:reclamation": Route(_id("reclamation"), "directeur"),
+    "relation:reclamation_pdf": Route(_id("reclamation"), "directeur"),
+    "relation:declarer": Route(_id("ehpad"), "aide_soignant"),
+    "relation:evenement": Route(_id("evenement_indesirable"), "chef_service"),
+    "relation:evenement_ars": Route(_id("evenement_indesirable"), "chef_service"),
     "relation:dossier": Route(_u, "educateur"),
     "relation:inviter": Route(_u, "educateur", post_seulement=True),
     "relation:refus": Route(_u, "educateur", post_seulement=True),
@@ -246,6 +253,7 @@ PORTAIL: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
         "partage_id": o["partage"].public_id,
     },
     "relation:portail_messages": lambda o: {"public_id": o["acces_portail"].public_id},
+    "relation:portail_reclamation": lambda o: {"public_id": o["acces_portail"].public_id},
     "relation:portail_fil": lambda o: {
         "public_id": o["acces_portail"].public_id,
         "fil_id": o["fil"].public_id,
@@ -611,7 +619,22 @@ def _relation(tenant, usager, document, t: str) -> dict[str, Any]:
         partage = PartageDocument.objects.create(
             organisme=org, usager=usager, document=document, partage_par=tenant["agent_administratif"]
         )
+        from relation.models import EvenementIndesirable, Reclamation
+
+        reclamation = Reclamation.objects.create(
+            organisme=org, etablissement=tenant.ehpad, usager=usager, canal="telephone", auteur=f"M. Plainte{t}",
+            recue_le=timezone.localdate(), objet=f"Repas froids {t}", description=f"Les repas arrivent froids {t}",
+            statut="repondue", reponse=f"Nous avons changé les chariots {t}", repondue_le=timezone.localdate(),
+            repondue_par=tenant["directeur"], accuse_le=timezone.localdate(),
+        )  # fmt: skip
+        evenement = EvenementIndesirable.objects.create(
+            organisme=org, etablissement=tenant.ehpad, usager=usager, declarant=tenant["aide_soignant"],
+            survenu_le=timezone.now(), lieu=f"Chambre {t}", type_evenement="chute", description=f"Chute {t}",
+            actions_immediates=f"Relevée {t}", statut="en_analyse", gravite=4, causes=f"Sol mouillé {t}", eigs=True,
+        )  # fmt: skip
     return {
+        "reclamation": reclamation,
+        "evenement_indesirable": evenement,
         "compte_portail": compte,
         "acces_portail": acces,
         "fil": fil,
@@ -827,6 +850,15 @@ GARDES: dict[str, Any] = {
     "documents:erreur": _g("documents.modifier+administratif.voir"),
     "documents:classe": "admin",
     "documents:detruire": "dpo",
+    "relation:qualite": _g("pilotage.voir"),
+    # any professional habilitated in the ESMS (the objects are in the EHPAD)
+    "relation:reclamation_nouvelle": lambda qui, actions: qui not in ("admin", "dpo", "infirmiere de la MAS"),
+    "relation:reclamation": _g("pilotage.voir"),
+    "relation:reclamation_pdf": _g("pilotage.voir"),
+    "relation:declarer": lambda qui, actions: qui not in ("admin", "dpo", "infirmiere de la MAS"),
+    # the encadrement of the ESMS, and the professional who declared it (the aide-soignant here)
+    "relation:evenement": lambda qui, actions: "pilotage.voir" in actions or qui == "aide_soignant",
+    "relation:evenement_ars": _g("pilotage.voir"),
     "relation:dossier": _g("social.voir"),
     "relation:inviter": _g("social.modifier"),
     "relation:refus": _g("social.modifier"),

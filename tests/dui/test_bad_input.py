@@ -116,6 +116,8 @@ def _urls(og_a):
                 kwargs["appel_id"] = uuid.uuid4()
             if "grille_id" in params:
                 kwargs["grille_id"] = uuid.uuid4()
+            if "jeton" in params:  # an invitation link's token: junk, a UUID, another route's id
+                kwargs["jeton"] = str(public_id)
             if "secret" in params:  # a calendar feed's secret: junk, a UUID, or another route's id
                 kwargs["secret"] = str(public_id)
             for autre in params:  # any other object of the route (a droit, a contrat, a séjour…): unknown
