@@ -219,6 +219,7 @@ def _construire(spec: dict, professionnels: list) -> OrganismeGestionnaire:
             from relation import demo as relation_demo
 
             relation_demo.construire(organisme, etabs, pros, usagers, DEMO_PASSWORD)
+            relation_demo.construire_qualite(etabs, pros, usagers)
     return organisme
 
 

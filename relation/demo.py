@@ -46,3 +46,45 @@ def construire(
         compte, acces, fil=None, objet="Lunettes de maman",
         texte="Maman me dit qu'elle ne retrouve plus ses lunettes de lecture. Pouvez-vous regarder ?", fichiers=[],
     )  # fmt: skip
+
+
+def construire_qualite(etabs: list[Any], pros: dict[str, Any], usagers: dict[str, Any]) -> None:
+    """A complaint in analysis (from the telephone) and a fall under analysis, with its corrective action."""
+    import datetime
+
+    from .models import ActionCorrective, EvenementIndesirable, Reclamation
+
+    ehpad = etabs[0]
+    aujourdhui = timezone.localdate()
+    rec = services.do_enregistrer_reclamation(
+        pros["infirmiere"],
+        Reclamation(
+            etablissement=ehpad, usager=usagers["Moreau"], canal="telephone", auteur="Mme Sophie Moreau (fille)",
+            coordonnees="06 45 12 78 90", recue_le=aujourdhui - datetime.timedelta(days=5),
+            objet="Toilette tardive le week-end",
+            description="Mon père attend sa toilette jusqu'à 11 h le samedi et le dimanche.",
+        ),
+    )  # fmt: skip
+    services.do_faire_avancer_reclamation(pros["direction"], rec, "accuser")
+    services.do_faire_avancer_reclamation(
+        pros["direction"], rec, "analyser", "Planning du week-end à revoir."
+    )
+    ei = services.do_declarer_evenement(
+        pros["aide-soignant"],
+        EvenementIndesirable(
+            etablissement=ehpad, usager=usagers["Bonnet"], survenu_le=timezone.now() - datetime.timedelta(days=2),
+            lieu="Couloir du Pavillon Cèdre", type_evenement="chute",
+            description="M. Bonnet a chuté en se levant seul la nuit, sans sa canne.",
+            actions_immediates="Relevé à deux, infirmière appelée, surveillance neurologique.",
+            consequences="Hématome au bras gauche.",
+        ),
+    )  # fmt: skip
+    services.do_analyser_evenement(
+        pros["direction"], ei, gravite=2, causes="Veilleuse de chambre en panne ; canne hors de portée.",
+        eigs=False, dysfonctionnement_grave=False, famille_informee=True,
+    )  # fmt: skip
+    services.do_ajouter_action_corrective(
+        pros["direction"], ei,
+        ActionCorrective(libelle="Vérifier les veilleuses de toutes les chambres", responsable=pros["infirmiere"],
+                         echeance=aujourdhui + datetime.timedelta(days=14)),
+    )  # fmt: skip

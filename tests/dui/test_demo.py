@@ -37,6 +37,10 @@ def test_demo_builds_once_with_two_organismes_and_usagers(
             ("Lunettes de maman", 1),
             ("Visite de dimanche", 0),
         ]
+        from relation.models import EvenementIndesirable, Reclamation
+
+        assert Reclamation.objects.get().statut == "en_analyse"
+        assert EvenementIndesirable.objects.get().statut == "actions"
         from accompagnement import selectors
         from accompagnement.models import EvaluationAggir, ProjetPersonnalise
 
