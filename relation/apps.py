@@ -11,7 +11,7 @@ class RelationConfig(AppConfig):
         from habilitations.roles import Droit
         from usagers.dossier import registre
 
-        from .selectors import boites_de_l_accueil
+        from .selectors import boites_de_l_accueil, rappels_cvs
 
         declarer_champ_chiffre("relation.CompteProche", "totp_secret")
         registre.onglet("relation", "Relation", ordre=37, url="relation:dossier", voir=Droit.SOCIAL_VOIR)
@@ -25,6 +25,10 @@ class RelationConfig(AppConfig):
             "qualite", "Qualité : réclamations et événements indésirables", ordre=42, url="relation:qualite",
             action=Droit.PILOTAGE_VOIR,
         )  # fmt: skip
+        registre_accueil.lien_etablissement(
+            "cvs", "Conseil de la vie sociale", ordre=43, url="relation:cvs", action=Droit.PILOTAGE_VOIR
+        )
+        registre_accueil.aujourdhui("cvs", "Conseil de la vie sociale", ordre=40, elements=rappels_cvs)
         registre_accueil.lien_etablissement(
             "boite_relation", "Messages des proches", ordre=41, url="relation:boite", action=Droit.SOCIAL_VOIR
         )

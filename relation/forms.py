@@ -247,3 +247,59 @@ class ClotureForm(forms.Form):
 
 class DeclarationArsForm(forms.Form):
     jour = forms.DateField(label="Déclaré à l'ARS le", widget=DATE)
+
+
+# --- CVS ------------------------------------------------------------------------------------------------------
+
+
+class MembreCVSForm(forms.ModelForm):
+    class Meta:
+        from .models import MembreCVS
+
+        model = MembreCVS
+        fields = ["college", "nom", "fonction", "election", "voix", "debut_mandat", "fin_mandat"]
+        widgets = {"debut_mandat": DATE, "fin_mandat": DATE}
+
+    def __init__(self, *args, elections=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["election"].queryset = elections
+
+
+class ElectionCVSForm(forms.ModelForm):
+    class Meta:
+        from .models import ElectionCVS
+
+        model = ElectionCVS
+        fields = ["college", "date", "inscrits", "votants"]
+        widgets = {"date": DATE}
+
+
+class ReunionCVSForm(forms.ModelForm):
+    class Meta:
+        from .models import ReunionCVS
+
+        model = ReunionCVS
+        fields = ["date", "lieu", "ordre_du_jour"]
+        widgets = {
+            "date": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "ordre_du_jour": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
+class TenueCVSForm(forms.Form):
+    presents = forms.ModelMultipleChoiceField(
+        label="Membres présents", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    compte_rendu = forms.CharField(
+        label="Relevé de conclusions", widget=forms.Textarea(attrs={"rows": 8}), max_length=50_000
+    )
+    suites = forms.CharField(
+        label="Suites données aux avis précédents",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20_000,
+    )
+
+    def __init__(self, *args, membres=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["presents"].queryset = membres

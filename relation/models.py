@@ -549,3 +549,158 @@ class ActionCorrective(TenantModel):
     class Meta:
         verbose_name = "action corrective"
         ordering = ["echeance", "id"]
+
+
+# --- Conseil de la vie sociale (CASF L311-6, D311-3 à D311-20, réformés par le décret 2022-688) -------------
+
+# D311-16: the council meets at least three times a year.
+REUNIONS_CVS_PAR_AN = 3
+# D311-8 (as reformed in 2022): a mandate lasts three years at most (the règlement intérieur sets it), renewable.
+MANDAT_CVS_MAX_ANS = 3
+
+
+class CollegeCVS(models.TextChoices):
+    PERSONNES = "personnes", "Représentant des personnes accompagnées"
+    FAMILLES = "familles", "Représentant des familles ou des représentants légaux"
+    PROFESSIONNELS = "professionnels", "Représentant des professionnels"
+    ORGANISME = "organisme", "Représentant de l'organisme gestionnaire"
+    AUTRE = "autre", "Autre membre (mandataire judiciaire, bénévole, représentant de la commune…)"
+
+
+class FonctionCVS(models.TextChoices):
+    PRESIDENT = "president", "Président(e)"
+    VICE_PRESIDENT = "vice_president", "Vice-président(e)"
+    TITULAIRE = "titulaire", "Membre titulaire"
+    SUPPLEANT = "suppleant", "Membre suppléant"
+
+
+class ElectionCVS(TenantModel):
+    etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
+    college = models.CharField("collège", max_length=20, choices=CollegeCVS.choices)
+    date = models.DateField("date du scrutin")
+    inscrits = models.PositiveIntegerField()
+    votants = models.PositiveIntegerField()
+    history = tenant_history()
+
+    etablissement_path = "etablissement"
+
+    class Meta:
+        verbose_name = "élection au CVS"
+        ordering = ["-date", "college"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(votants__lte=models.F("inscrits")),
+                name="cvs_votants_inscrits",
+                violation_error_message="Il ne peut pas y avoir plus de votants que d'inscrits.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_college_display()} — {self.date:%d/%m/%Y}"
+
+    @property
+    def participation(self) -> float | None:
+        return round(100 * self.votants / self.inscrits, 1) if self.inscrits else None
+
+
+class MembreCVS(TenantModel):
+    etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
+    college = models.CharField("collège", max_length=20, choices=CollegeCVS.choices)
+    nom = models.CharField("nom et prénom", max_length=200)
+    fonction = models.CharField(max_length=20, choices=FonctionCVS.choices, default=FonctionCVS.TITULAIRE)
+    election = models.ForeignKey(
+        ElectionCVS,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="elus",
+        verbose_name="élu(e) au scrutin",
+    )
+    voix = models.PositiveIntegerField(null=True, blank=True)
+    debut_mandat = models.DateField("début du mandat")
+    fin_mandat = models.DateField("fin du mandat")
+    history = tenant_history()
+
+    etablissement_path = "etablissement"
+
+    class Meta:
+        verbose_name = "membre du CVS"
+        verbose_name_plural = "membres du CVS"
+        ordering = ["college", "fonction", "nom"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fin_mandat__gt=models.F("debut_mandat")),
+                name="cvs_mandat_dates",
+                violation_error_message="La fin du mandat suit son début.",
+            ),
+            models.UniqueConstraint(
+                fields=["etablissement"],
+                condition=Q(fonction="president"),
+                name="cvs_un_president",
+                violation_error_message="Le conseil a déjà un(e) président(e) : mettez fin à son mandat d'abord.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nom} ({self.get_college_display().lower()})"
+
+    def en_cours(self, jour) -> bool:
+        return self.debut_mandat <= jour < self.fin_mandat
+
+
+class StatutReunionCVS(models.TextChoices):
+    PREVUE = "prevue", "Prévue"
+    TENUE = "tenue", "Tenue"
+    ANNULEE = "annulee", "Annulée"
+
+
+class ReunionCVS(TenantModel):
+    etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="reunions_cvs")
+    date = models.DateTimeField("date et heure")
+    lieu = models.CharField(max_length=200, blank=True)
+    ordre_du_jour = models.TextField("ordre du jour")
+    statut = models.CharField(
+        max_length=10, choices=StatutReunionCVS.choices, default=StatutReunionCVS.PREVUE
+    )
+    presents = models.ManyToManyField(
+        MembreCVS, through="PresenceCVS", blank=True, related_name="reunions", verbose_name="membres présents"
+    )
+    compte_rendu = models.TextField("relevé de conclusions", blank=True)
+    suites = models.TextField("suites données aux avis précédents", blank=True)
+    history = tenant_history()
+
+    etablissement_path = "etablissement"
+
+    class Meta:
+        verbose_name = "réunion du CVS"
+        verbose_name_plural = "réunions du CVS"
+        ordering = ["-date"]
+        indexes = [models.Index(fields=["organisme", "etablissement", "date"], name="reunion_cvs_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(statut="tenue") | ~Q(compte_rendu=""),
+                name="cvs_reunion_tenue_compte_rendu",
+                violation_error_message="Une réunion tenue a son relevé de conclusions.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"CVS du {self.date:%d/%m/%Y}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("relation:reunion_cvs", args=[self.public_id])
+
+
+class PresenceCVS(TenantModel):
+    """A member present at a meeting (a through table of its own: every tenant row carries its organisme)."""
+
+    reunion = models.ForeignKey(ReunionCVS, on_delete=models.CASCADE, related_name="presences")
+    membre = models.ForeignKey(MembreCVS, on_delete=models.PROTECT, related_name="presences")
+
+    etablissement_path = "reunion__etablissement"
+
+    class Meta:
+        verbose_name = "présence au CVS"
+        constraints = [models.UniqueConstraint(fields=["reunion", "membre"], name="cvs_presence_unique")]

@@ -311,3 +311,63 @@ def statistiques_qualite(etablissement: Etablissement, annee: int) -> dict[str, 
         "evenements_par_gravite": [(g.label, par_gravite.get(g.value, 0)) for g in Gravite],
         "eigs": ei.filter(Q(eigs=True) | Q(dysfonctionnement_grave=True)).count(),
     }
+
+
+# --- Conseil de la vie sociale --------------------------------------------------------------------------------
+
+
+def cvs_de(etablissement: Etablissement, annee: int) -> dict[str, Any]:
+    from .models import REUNIONS_CVS_PAR_AN, ElectionCVS, MembreCVS, ReunionCVS, StatutReunionCVS
+
+    jour = timezone.localdate()
+    reunions = list(ReunionCVS.objects.filter(etablissement=etablissement, date__year=annee).order_by("date"))
+    comptees = [r for r in reunions if r.statut != StatutReunionCVS.ANNULEE]
+    return {
+        "membres": MembreCVS.objects.filter(
+            etablissement=etablissement, fin_mandat__gt=jour, debut_mandat__lte=jour
+        )
+        .select_related("election")
+        .order_by("college", "fonction", "nom"),
+        "anciens": MembreCVS.objects.filter(etablissement=etablissement, fin_mandat__lte=jour).order_by(
+            "-fin_mandat"
+        )[:20],
+        "elections": ElectionCVS.objects.filter(etablissement=etablissement)[:20],
+        "reunions": reunions,
+        "manque": max(REUNIONS_CVS_PAR_AN - len(comptees), 0),
+        "minimum": REUNIONS_CVS_PAR_AN,
+    }
+
+
+def rappels_cvs(user: Any) -> list:
+    """The home page: the ESMS whose council has fewer than three meetings held or planned this year (CASF
+    D311-16), among those the user pilots. One grouped query."""
+    from django.urls import reverse
+
+    from dui.registre_accueil import ElementDuJour
+
+    from .models import REUNIONS_CVS_PAR_AN, StatutReunionCVS
+
+    annee = timezone.localdate().year
+    autorises = policy.etablissements_autorises(user, Droit.PILOTAGE_VOIR)
+    if not autorises:
+        return []
+    lignes = (
+        Etablissement.objects.filter(organisme_id=user.organisme_id, pk__in=autorises)
+        .annotate(
+            n=Count(
+                "reunions_cvs",
+                filter=Q(reunions_cvs__date__year=annee) & ~Q(reunions_cvs__statut=StatutReunionCVS.ANNULEE),
+            )
+        )
+        .filter(n__lt=REUNIONS_CVS_PAR_AN)
+        .order_by("nom")
+        .values_list("public_id", "nom", "n")
+    )
+    return [
+        ElementDuJour(
+            f"{nom} — {n} réunion{'s' if n > 1 else ''} du CVS prévue{'s' if n > 1 else ''} ou tenue{'s' if n > 1 else ''} "
+            f"en {annee} : le conseil se réunit au moins {REUNIONS_CVS_PAR_AN} fois par an",
+            reverse("relation:cvs", args=[public_id]),
+        )
+        for public_id, nom, n in lignes[:20]
+    ]

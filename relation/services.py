@@ -31,22 +31,28 @@ from usagers.models import Proche, Usager
 from usagers.selectors import exiger_sejour
 
 from .models import (
+    MANDAT_CVS_MAX_ANS,
     AccesPortail,
     ActionCorrective,
     CanalReclamation,
     CompteProche,
+    ElectionCVS,
     EvenementIndesirable,
     Fil,
     Gravite,
     Invitation,
+    MembreCVS,
     Message,
     PartageDocument,
     PieceJointe,
+    PresenceCVS,
     Qualite,
     Reclamation,
+    ReunionCVS,
     StatutAcces,
     StatutEvenementIndesirable,
     StatutReclamation,
+    StatutReunionCVS,
 )
 from .regles import mesure_de_representation
 
@@ -824,3 +830,106 @@ def do_clore_evenement(auteur, evenement: EvenementIndesirable, bilan: str) -> N
         EvenementIndesirable.objects.filter(pk=evenement.pk),
         statut=StatutEvenementIndesirable.CLOS, clos_le=timezone.now(), bilan=bilan.strip(), modifie_le=timezone.now(),
     )  # fmt: skip
+
+
+# --- Conseil de la vie sociale --------------------------------------------------------------------------------
+
+
+def _exiger_cvs(user, etablissement: Etablissement) -> None:
+    if etablissement.organisme_id != getattr(user, "organisme_id", None) or etablissement.pk not in (
+        policy.etablissements_autorises(user, Droit.PILOTAGE_MODIFIER)
+    ):
+        raise PermissionDenied("Vous n'avez pas l'habilitation nécessaire.")
+
+
+@transaction.atomic
+def do_enregistrer_membre_cvs(auteur, membre: MembreCVS) -> MembreCVS:
+    _exiger_cvs(auteur, membre.etablissement)
+    if membre.fin_mandat <= membre.debut_mandat:
+        raise ValidationError({"fin_mandat": "La fin du mandat suit son début."})
+    try:
+        limite = membre.debut_mandat.replace(year=membre.debut_mandat.year + MANDAT_CVS_MAX_ANS)
+    except ValueError:  # 29 February
+        limite = membre.debut_mandat.replace(year=membre.debut_mandat.year + MANDAT_CVS_MAX_ANS, day=28)
+    if membre.fin_mandat > limite:
+        raise ValidationError(
+            {
+                "fin_mandat": f"Un mandat dure {MANDAT_CVS_MAX_ANS} ans au plus : fin au plus tard le {limite:%d/%m/%Y}."
+            }
+        )
+    if membre.election is not None and (
+        membre.election.etablissement_id != membre.etablissement_id
+        or membre.election.college != membre.college
+    ):
+        raise ValidationError(
+            {"election": "Ce scrutin n'est pas celui de ce collège dans cet établissement."}
+        )
+    membre.organisme_id = auteur.organisme_id
+    try:
+        with transaction.atomic():
+            membre.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"fonction": "Le conseil a déjà un(e) président(e) : mettez fin à son mandat d'abord."}
+        ) from exc
+    return membre
+
+
+@transaction.atomic
+def do_enregistrer_election_cvs(auteur, election: ElectionCVS) -> ElectionCVS:
+    _exiger_cvs(auteur, election.etablissement)
+    if election.date > timezone.localdate():
+        raise ValidationError(
+            {"date": "Le scrutin ne peut pas être dans le futur : enregistrez-le une fois tenu."}
+        )
+    if election.votants > election.inscrits:
+        raise ValidationError({"votants": "Il ne peut pas y avoir plus de votants que d'inscrits."})
+    election.organisme_id = auteur.organisme_id
+    election.save()
+    return election
+
+
+@transaction.atomic
+def do_planifier_reunion_cvs(auteur, reunion: ReunionCVS) -> ReunionCVS:
+    _exiger_cvs(auteur, reunion.etablissement)
+    if not reunion.ordre_du_jour.strip():
+        raise ValidationError({"ordre_du_jour": "Indiquez l'ordre du jour (il est joint à la convocation)."})
+    reunion.organisme_id = auteur.organisme_id
+    reunion.statut = StatutReunionCVS.PREVUE
+    reunion.save()
+    return reunion
+
+
+@transaction.atomic
+def do_tenir_reunion_cvs(
+    auteur, reunion: ReunionCVS, *, presents: list, compte_rendu: str, suites: str
+) -> None:
+    _exiger_cvs(auteur, reunion.etablissement)
+    reunion = ReunionCVS.objects.select_for_update().get(pk=reunion.pk)
+    if reunion.statut != StatutReunionCVS.PREVUE:
+        raise ValidationError("Seule une réunion prévue peut être tenue.")
+    if reunion.date > timezone.now():
+        raise ValidationError("La réunion n'a pas encore eu lieu.")
+    if not (compte_rendu or "").strip():
+        raise ValidationError({"compte_rendu": "Rédigez le relevé de conclusions."})
+    if any(m.etablissement_id != reunion.etablissement_id for m in presents):
+        raise ValidationError({"presents": "Choisissez des membres du conseil de cet établissement."})
+    PresenceCVS.objects.bulk_create(
+        PresenceCVS(organisme_id=reunion.organisme_id, reunion=reunion, membre=m) for m in presents
+    )
+    update_with_history(
+        ReunionCVS.objects.filter(pk=reunion.pk),
+        statut=StatutReunionCVS.TENUE, compte_rendu=compte_rendu.strip(), suites=(suites or "").strip(),
+        modifie_le=timezone.now(),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def do_annuler_reunion_cvs(auteur, reunion: ReunionCVS) -> None:
+    _exiger_cvs(auteur, reunion.etablissement)
+    n = update_with_history(
+        ReunionCVS.objects.filter(pk=reunion.pk, statut=StatutReunionCVS.PREVUE),
+        statut=StatutReunionCVS.ANNULEE, modifie_le=timezone.now(),
+    )  # fmt: skip
+    if not n:
+        raise ValidationError("Seule une réunion prévue peut être annulée.")

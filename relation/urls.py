@@ -32,6 +32,11 @@ urlpatterns = [
     path(
         "relation/evenements/<uuid:public_id>/declaration-ars.pdf", views.evenement_ars, name="evenement_ars"
     ),
+    path("relation/etablissement/<uuid:public_id>/cvs/", views.cvs, name="cvs"),
+    path("relation/cvs/reunions/<uuid:public_id>/", views.reunion_cvs, name="reunion_cvs"),
+    path(
+        "relation/cvs/reunions/<uuid:public_id>/document.pdf", views.reunion_cvs_pdf, name="reunion_cvs_pdf"
+    ),
     # the space of the persons and relatives
     path("espace/connexion/", views_portail.connexion, name="portail_connexion"),
     path("espace/connexion/code/", views_portail.second_facteur, name="portail_second_facteur"),

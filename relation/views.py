@@ -523,3 +523,124 @@ def evenement_ars(request, public_id):
         f'attachment; filename="{nom_de_fichier_sur(f"declaration-ars-{ei.survenu_le:%Y%m%d}.pdf")}"'
     )
     return reponse
+
+
+# --- Conseil de la vie sociale --------------------------------------------------------------------------------
+
+
+@login_required
+def cvs(request, public_id):
+    from django.utils import timezone
+
+    from .forms import ElectionCVSForm, MembreCVSForm, ReunionCVSForm
+    from .models import ElectionCVS
+
+    etablissement = get_in_scope_or_404(selectors.etablissements_qualite(request.user), public_id)
+    peut_modifier = etablissement.pk in policy.etablissements_autorises(request.user, Droit.PILOTAGE_MODIFIER)
+    formulaire = request.POST.get("formulaire") if request.method == "POST" else None
+    elections = ElectionCVS.objects.filter(etablissement=etablissement)
+    membre = MembreCVSForm(request.POST if formulaire == "membre" else None, elections=elections)
+    election = ElectionCVSForm(request.POST if formulaire == "election" else None)
+    reunion = ReunionCVSForm(request.POST if formulaire == "reunion" else None)
+    if formulaire:
+        if not peut_modifier:
+            raise Http404
+        form, service, message = {
+            "membre": (membre, services.do_enregistrer_membre_cvs, "Membre enregistré."),
+            "election": (election, services.do_enregistrer_election_cvs, "Scrutin enregistré."),
+            "reunion": (reunion, services.do_planifier_reunion_cvs, "Réunion planifiée."),
+        }.get(formulaire, (None, None, ""))
+        if form is not None and form.is_valid():
+            with traitement(form):
+                objet = form.save(commit=False)
+                objet.etablissement = etablissement
+                service(request.user, objet)
+                messages.success(request, message)
+                return redirect("relation:cvs", public_id=etablissement.public_id)
+    annee = timezone.localdate().year
+    return render(
+        request,
+        "relation/cvs.html",
+        {
+            "etablissement": etablissement,
+            "cvs": selectors.cvs_de(etablissement, annee),
+            "annee": annee,
+            "peut_modifier": peut_modifier,
+            "form_membre": membre,
+            "form_election": election,
+            "form_reunion": reunion,
+        },
+    )
+
+
+def _reunion(request, public_id):
+    from .models import ReunionCVS
+
+    return get_in_scope_or_404(
+        ReunionCVS.objects.filter(
+            etablissement__in=selectors.etablissements_qualite(request.user)
+        ).select_related("etablissement"),
+        public_id,
+    )
+
+
+@login_required
+def reunion_cvs(request, public_id):
+    from django.utils import timezone
+
+    from .forms import TenueCVSForm
+    from .models import MembreCVS
+
+    reunion = _reunion(request, public_id)
+    peut_modifier = reunion.etablissement_id in policy.etablissements_autorises(
+        request.user, Droit.PILOTAGE_MODIFIER
+    )
+    jour = timezone.localtime(reunion.date).date()
+    membres = MembreCVS.objects.filter(
+        etablissement_id=reunion.etablissement_id, debut_mandat__lte=jour, fin_mandat__gt=jour
+    )
+    form = TenueCVSForm(request.POST if request.POST.get("etape") == "tenir" else None, membres=membres)
+    if request.method == "POST":
+        if not peut_modifier:
+            raise Http404
+        if request.POST.get("etape") == "annuler":
+            with traitement(request=request):
+                services.do_annuler_reunion_cvs(request.user, reunion)
+                messages.success(request, "Réunion annulée.")
+            return redirect(reunion.get_absolute_url())
+        if form.is_valid():
+            with traitement(form):
+                services.do_tenir_reunion_cvs(request.user, reunion, **form.cleaned_data)
+                messages.success(request, "Relevé de conclusions enregistré.")
+                return redirect(reunion.get_absolute_url())
+    return render(
+        request,
+        "relation/reunion_cvs.html",
+        {
+            "reunion": reunion,
+            "form": form,
+            "peut_modifier": peut_modifier,
+            "presents": reunion.presents.all(),
+        },
+    )
+
+
+@login_required
+def reunion_cvs_pdf(request, public_id):
+    """The convocation (agenda) of a planned meeting, or the relevé de conclusions of a held one."""
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+
+    from documents.pdf import pdf_depuis_html
+
+    reunion = _reunion(request, public_id)
+    pdf = pdf_depuis_html(
+        render_to_string(
+            "relation/pdf/reunion_cvs.html", {"reunion": reunion, "presents": reunion.presents.all()}
+        )
+    )
+    reponse = HttpResponse(pdf, content_type="application/pdf")
+    reponse["Content-Disposition"] = (
+        f'attachment; filename="{nom_de_fichier_sur(f"cvs-{reunion.date:%Y%m%d}.pdf")}"'
+    )
+    return reponse

@@ -115,6 +115,9 @@ ROUTES: dict[str, Route] = {
     # administratif
     # relation usager (the team's side)
     "relation:qualite": Route(_id("ehpad"), "directeur"),
+    "relation:cvs": Route(_id("ehpad"), "directeur"),
+    "relation:reunion_cvs": Route(_id("reunion_cvs"), "directeur"),
+    "relation:reunion_cvs_pdf": Route(_id("reunion_cvs"), "directeur"),
     "relation:reclamation_nouvelle": Route(_id("ehpad"), "infirmier"),
     "relation:reclamation": Route(_id("reclamation"), "directeur"),
     "relation:reclamation_pdf": Route(_id("reclamation"), "directeur"),
@@ -632,7 +635,19 @@ def _relation(tenant, usager, document, t: str) -> dict[str, Any]:
             survenu_le=timezone.now(), lieu=f"Chambre {t}", type_evenement="chute", description=f"Chute {t}",
             actions_immediates=f"Relevée {t}", statut="en_analyse", gravite=4, causes=f"Sol mouillé {t}", eigs=True,
         )  # fmt: skip
+        from relation.models import MembreCVS, ReunionCVS
+
+        MembreCVS.objects.create(
+            organisme=org, etablissement=tenant.ehpad, college="familles", nom=f"Mme Représentante{t}",
+            debut_mandat=timezone.localdate() - datetime.timedelta(days=30),
+            fin_mandat=timezone.localdate() + datetime.timedelta(days=700),
+        )  # fmt: skip
+        reunion_cvs = ReunionCVS.objects.create(
+            organisme=org, etablissement=tenant.ehpad, date=timezone.now() - datetime.timedelta(hours=2),
+            ordre_du_jour=f"Menus {t}",
+        )  # fmt: skip
     return {
+        "reunion_cvs": reunion_cvs,
         "reclamation": reclamation,
         "evenement_indesirable": evenement,
         "compte_portail": compte,
@@ -851,6 +866,9 @@ GARDES: dict[str, Any] = {
     "documents:classe": "admin",
     "documents:detruire": "dpo",
     "relation:qualite": _g("pilotage.voir"),
+    "relation:cvs": _g("pilotage.voir"),
+    "relation:reunion_cvs": _g("pilotage.voir"),
+    "relation:reunion_cvs_pdf": _g("pilotage.voir"),
     # any professional habilitated in the ESMS (the objects are in the EHPAD)
     "relation:reclamation_nouvelle": lambda qui, actions: qui not in ("admin", "dpo", "infirmiere de la MAS"),
     "relation:reclamation": _g("pilotage.voir"),
