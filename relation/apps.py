@@ -26,6 +26,13 @@ class RelationConfig(AppConfig):
             action=Droit.PILOTAGE_VOIR,
         )  # fmt: skip
         registre_accueil.lien_etablissement(
+            "enquetes",
+            "Enquêtes de satisfaction",
+            ordre=44,
+            url="relation:enquetes",
+            action=Droit.PILOTAGE_VOIR,
+        )
+        registre_accueil.lien_etablissement(
             "cvs", "Conseil de la vie sociale", ordre=43, url="relation:cvs", action=Droit.PILOTAGE_VOIR
         )
         registre_accueil.aujourdhui("cvs", "Conseil de la vie sociale", ordre=40, elements=rappels_cvs)

@@ -303,3 +303,79 @@ class TenueCVSForm(forms.Form):
     def __init__(self, *args, membres=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["presents"].queryset = membres
+
+
+# --- Enquêtes -------------------------------------------------------------------------------------------------
+
+
+class QuestionnaireForm(forms.Form):
+    titre = forms.CharField(label="Titre du questionnaire", max_length=200)
+    introduction = forms.CharField(
+        label="Introduction", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class QuestionForm(forms.Form):
+    from .models import TypeQuestion as _Type
+
+    libelle = forms.CharField(label="Question", max_length=300, required=False)
+    type_question = forms.ChoiceField(label="Type", choices=_Type.choices, initial="echelle")
+    options = forms.CharField(
+        label="Réponses proposées (séparées par « ; »)", required=False, max_length=1000
+    )
+    obligatoire = forms.BooleanField(label="Obligatoire", required=False)
+
+
+QuestionsFormSet = forms.formset_factory(QuestionForm, extra=8, max_num=40)
+
+
+class CampagneForm(forms.ModelForm):
+    class Meta:
+        from .models import Campagne
+
+        model = Campagne
+        fields = ["questionnaire", "titre", "public", "debut", "fin"]
+        widgets = {"debut": DATE, "fin": DATE}
+
+    def __init__(self, *args, questionnaires=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["questionnaire"].queryset = questionnaires
+
+
+def formulaire_de_reponse(campagne, donnees=None) -> forms.Form:
+    """A form with a field per question of the campaign's questionnaire."""
+    from .models import ECHELLE_SATISFACTION, TypeQuestion
+
+    champs: dict[str, forms.Field] = {}
+    for q in campagne.questionnaire.questions.all():
+        nom = f"q_{q.pk}"
+        if q.type_question == TypeQuestion.ECHELLE:
+            champs[nom] = forms.ChoiceField(
+                label=q.libelle, required=q.obligatoire, widget=forms.RadioSelect,
+                choices=[(str(v), f"{v} — {libelle}") for v, libelle in ECHELLE_SATISFACTION.items()],
+            )  # fmt: skip
+        elif q.type_question == TypeQuestion.OUI_NON:
+            champs[nom] = forms.ChoiceField(
+                label=q.libelle,
+                required=q.obligatoire,
+                widget=forms.RadioSelect,
+                choices=[("oui", "Oui"), ("non", "Non")],
+            )
+        elif q.type_question == TypeQuestion.CHOIX:
+            champs[nom] = forms.ChoiceField(
+                label=q.libelle,
+                required=q.obligatoire,
+                widget=forms.RadioSelect,
+                choices=[(o, o) for o in q.options],
+            )
+        else:
+            champs[nom] = forms.CharField(
+                label=q.libelle, required=q.obligatoire, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+                help_text="N'écrivez pas votre nom : la réponse est anonyme.",
+            )  # fmt: skip
+    classe = type("ReponseForm", (forms.Form,), champs)
+    return classe(donnees)
+
+
+def valeurs_du_formulaire(form) -> dict:
+    return {int(nom[2:]): valeur for nom, valeur in form.cleaned_data.items() if nom.startswith("q_")}

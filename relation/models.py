@@ -13,7 +13,10 @@ ones), what the team opens to each of them, and the secure messages between them
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -704,3 +707,150 @@ class PresenceCVS(TenantModel):
     class Meta:
         verbose_name = "présence au CVS"
         constraints = [models.UniqueConstraint(fields=["reunion", "membre"], name="cvs_presence_unique")]
+
+
+# --- Enquêtes de satisfaction --------------------------------------------------------------------------------
+# An answer is anonymous: it is stored without its respondent, without a time and under a random key (no
+# sequence, no timestamp to line it up with the participation); the participation says only that an account
+# answered a campaign (one answer each), without a time either. Nothing is historised here.
+
+
+class TypeQuestion(models.TextChoices):
+    ECHELLE = "echelle", "Satisfaction de 1 à 4"
+    OUI_NON = "oui_non", "Oui / non"
+    CHOIX = "choix", "Choix dans une liste"
+    TEXTE = "texte", "Réponse libre"
+
+
+ECHELLE_SATISFACTION = {1: "Pas du tout satisfait", 2: "Peu satisfait", 3: "Satisfait", 4: "Très satisfait"}
+
+
+class Questionnaire(TenantModel):
+    etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
+    titre = models.CharField(max_length=200)
+    introduction = models.TextField(blank=True)
+    cree_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    etablissement_path = "etablissement"
+
+    class Meta:
+        verbose_name = "questionnaire"
+        ordering = ["-cree_le"]
+
+    def __str__(self) -> str:
+        return self.titre
+
+
+class QuestionEnquete(TenantModel):
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    ordre = models.PositiveSmallIntegerField()
+    libelle = models.CharField("question", max_length=300)
+    type_question = models.CharField("type", max_length=10, choices=TypeQuestion.choices)
+    options = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    obligatoire = models.BooleanField(default=False)
+
+    etablissement_path = "questionnaire__etablissement"
+
+    class Meta:
+        verbose_name = "question"
+        ordering = ["ordre"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "ordre"], name="question_ordre_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.libelle
+
+
+class PublicEnquete(models.TextChoices):
+    PERSONNES = "personnes", "Les personnes accompagnées"
+    PROCHES = "proches", "Les proches et représentants"
+    TOUS = "tous", "Les personnes et leurs proches"
+
+
+class Campagne(TenantModel):
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="campagnes")
+    etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
+    titre = models.CharField(max_length=200)
+    public = models.CharField(max_length=12, choices=PublicEnquete.choices, default=PublicEnquete.TOUS)
+    debut = models.DateField("ouverte du")
+    fin = models.DateField("au")
+    close_le = models.DateTimeField(null=True, blank=True)
+
+    etablissement_path = "etablissement"
+
+    class Meta:
+        verbose_name = "campagne d'enquête"
+        ordering = ["-debut"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fin__gte=models.F("debut")),
+                name="campagne_dates",
+                violation_error_message="La campagne se termine après son ouverture.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.titre
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("relation:campagne", args=[self.public_id])
+
+    def ouverte(self, jour) -> bool:
+        return self.close_le is None and self.debut <= jour <= self.fin
+
+
+class ParticipationEnquete(models.Model):
+    """That an account answered a campaign (one answer each): no time, no link to the answer."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisme = models.ForeignKey("dui.OrganismeGestionnaire", on_delete=models.PROTECT, related_name="+")
+    campagne = models.ForeignKey(Campagne, on_delete=models.CASCADE, related_name="participations")
+    compte = models.ForeignKey(CompteProche, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "participation à une enquête"
+        constraints = [
+            models.UniqueConstraint(fields=["campagne", "compte"], name="enquete_participation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return "Participation"
+
+
+class SaisieReponse(models.TextChoices):
+    EN_LIGNE = "en_ligne", "En ligne"
+    PAPIER = "papier", "Questionnaire papier saisi par l'équipe"
+
+
+class ReponseEnquete(models.Model):
+    """One anonymous answer: a random key, its campaign, how it came; no respondent, no time."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisme = models.ForeignKey("dui.OrganismeGestionnaire", on_delete=models.PROTECT, related_name="+")
+    campagne = models.ForeignKey(Campagne, on_delete=models.CASCADE, related_name="reponses")
+    saisie = models.CharField(max_length=10, choices=SaisieReponse.choices)
+
+    class Meta:
+        verbose_name = "réponse à une enquête"
+
+    def __str__(self) -> str:
+        return "Réponse anonyme"
+
+
+class ValeurReponse(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisme = models.ForeignKey("dui.OrganismeGestionnaire", on_delete=models.PROTECT, related_name="+")
+    reponse = models.ForeignKey(ReponseEnquete, on_delete=models.CASCADE, related_name="valeurs")
+    question = models.ForeignKey(QuestionEnquete, on_delete=models.PROTECT, related_name="valeurs")
+    nombre = models.PositiveSmallIntegerField(null=True, blank=True)
+    texte = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "valeur d'une réponse"
+        constraints = [models.UniqueConstraint(fields=["reponse", "question"], name="valeur_unique")]
+
+    def __str__(self) -> str:
+        return "Valeur"

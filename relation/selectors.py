@@ -371,3 +371,160 @@ def rappels_cvs(user: Any) -> list:
         )
         for public_id, nom, n in lignes[:20]
     ]
+
+
+# --- Enquêtes de satisfaction ---------------------------------------------------------------------------------
+
+
+def campagnes_de(etablissement: Etablissement) -> QuerySet[Any]:
+    from .models import Campagne
+
+    return (
+        Campagne.objects.filter(etablissement=etablissement)
+        .select_related("questionnaire")
+        .annotate(nb_reponses=Count("reponses"))
+        .order_by("-debut")
+    )
+
+
+def campagnes_visibles(user: Any) -> QuerySet[Any]:
+    from .models import Campagne
+
+    return Campagne.objects.filter(
+        organisme_id=user.organisme_id,
+        etablissement_id__in=policy.etablissements_autorises(user, Droit.PILOTAGE_VOIR),
+    ).select_related("questionnaire", "etablissement")
+
+
+def campagnes_saisissables(user: Any) -> QuerySet[Any]:
+    """The campaigns whose paper answers ``user`` may type (encadrement, or social.modifier in the ESMS)."""
+    from .models import Campagne
+
+    etabs = policy.etablissements_autorises(user, Droit.PILOTAGE_VOIR) | policy.etablissements_autorises(
+        user, Droit.SOCIAL_MODIFIER
+    )
+    return Campagne.objects.filter(organisme_id=user.organisme_id, etablissement_id__in=etabs).select_related(
+        "questionnaire", "etablissement"
+    )
+
+
+def resultats(campagne: Any) -> dict[str, Any]:
+    """Per question: the distribution of the answers (counts), the mean of a scale, the free texts in
+    alphabetical order (never in the order they came). Two queries, whatever the number of answers."""
+    from .models import ECHELLE_SATISFACTION, TypeQuestion, ValeurReponse
+
+    questions = list(campagne.questionnaire.questions.all())
+    comptes: dict[tuple[int, Any], int] = {}
+    for question_id, nombre, texte, n in (
+        ValeurReponse.objects.filter(reponse__campagne=campagne)
+        .exclude(question__type_question=TypeQuestion.TEXTE)
+        .values_list("question_id", "nombre", "texte")
+        .annotate(n=Count("pk"))
+        .values_list("question_id", "nombre", "texte", "n")
+    ):
+        comptes[(question_id, nombre if nombre is not None else texte)] = n
+    textes: dict[int, list[str]] = {}
+    for question_id, texte in (
+        ValeurReponse.objects.filter(reponse__campagne=campagne, question__type_question=TypeQuestion.TEXTE)
+        .order_by("texte")
+        .values_list("question_id", "texte")
+    ):
+        textes.setdefault(question_id, []).append(texte)
+    lignes = []
+    for q in questions:
+        if q.type_question == TypeQuestion.ECHELLE:
+            repartition = [(ECHELLE_SATISFACTION[v], comptes.get((q.pk, v), 0)) for v in (1, 2, 3, 4)]
+            total = sum(n for _l, n in repartition)
+            moyenne = (
+                round(sum(v * comptes.get((q.pk, v), 0) for v in (1, 2, 3, 4)) / total, 2) if total else None
+            )
+        elif q.type_question == TypeQuestion.OUI_NON:
+            repartition = [("Oui", comptes.get((q.pk, 1), 0)), ("Non", comptes.get((q.pk, 0), 0))]
+            total, moyenne = sum(n for _l, n in repartition), None
+        elif q.type_question == TypeQuestion.CHOIX:
+            repartition = [(o, comptes.get((q.pk, o), 0)) for o in q.options]
+            total, moyenne = sum(n for _l, n in repartition), None
+        else:
+            repartition, total, moyenne = [], len(textes.get(q.pk, [])), None
+        lignes.append(
+            {
+                "question": q,
+                "repartition": [
+                    (libelle, n, round(100 * n / total) if total else 0) for libelle, n in repartition
+                ],
+                "total": total,
+                "moyenne": moyenne,
+                "textes": textes.get(q.pk, []),
+            }
+        )
+    return {"questions": lignes, "reponses": campagne.reponses.count()}
+
+
+def tableau_des_reponses(campagne: Any) -> tuple[list[str], list[list[Any]]]:
+    """The export: one row per answer in a random order (by its random key), a column per question; no
+    respondent, no time."""
+    from .models import ECHELLE_SATISFACTION, TypeQuestion, ValeurReponse
+
+    questions = list(campagne.questionnaire.questions.all())
+    lignes: dict[Any, dict[int, Any]] = {}
+    saisies = dict(campagne.reponses.values_list("id", "saisie"))
+    for reponse_id, question_id, nombre, texte in ValeurReponse.objects.filter(
+        reponse__campagne=campagne
+    ).values_list("reponse_id", "question_id", "nombre", "texte"):
+        lignes.setdefault(reponse_id, {})[question_id] = (nombre, texte)
+    entetes = ["Saisie", *[q.libelle for q in questions]]
+    rangs = []
+    for reponse_id in sorted(saisies, key=str):
+        valeurs = lignes.get(reponse_id, {})
+        rang: list[Any] = ["papier" if saisies[reponse_id] == "papier" else "en ligne"]
+        for q in questions:
+            nombre, texte = valeurs.get(q.pk, (None, ""))
+            if q.type_question == TypeQuestion.ECHELLE and nombre is not None:
+                rang.append(f"{nombre} — {ECHELLE_SATISFACTION[nombre]}")
+            elif q.type_question == TypeQuestion.OUI_NON and nombre is not None:
+                rang.append("oui" if nombre else "non")
+            else:
+                rang.append(texte)
+        rangs.append(rang)
+    return entetes, rangs
+
+
+def campagnes_du_portail(acces: AccesPortail, compte: Any) -> list[Any]:
+    from .models import Campagne, ParticipationEnquete, PublicEnquete, Qualite
+
+    jour = timezone.localdate()
+    public = [
+        PublicEnquete.TOUS,
+        PublicEnquete.PERSONNES if acces.qualite == Qualite.PERSONNE else PublicEnquete.PROCHES,
+    ]
+    return list(
+        Campagne.objects.filter(
+            organisme_id=acces.organisme_id, etablissement_id=acces.etablissement_id, public__in=public,
+            debut__lte=jour, fin__gte=jour, close_le__isnull=True,
+        )
+        .exclude(pk__in=ParticipationEnquete.objects.filter(compte=compte).values("campagne_id"))
+        .order_by("fin")
+    )  # fmt: skip
+
+
+def elections_de(etablissement: Etablissement) -> QuerySet[Any]:
+    from .models import ElectionCVS
+
+    return ElectionCVS.objects.filter(organisme_id=etablissement.organisme_id, etablissement=etablissement)
+
+
+def membres_en_mandat(etablissement: Etablissement, jour: datetime.date) -> QuerySet[Any]:
+    from .models import MembreCVS
+
+    return MembreCVS.objects.filter(
+        organisme_id=etablissement.organisme_id,
+        etablissement=etablissement,
+        debut_mandat__lte=jour,
+        fin_mandat__gt=jour,
+    )
+
+
+def questionnaires_de(etablissement: Etablissement) -> QuerySet[Any]:
+    from .models import Questionnaire
+
+    return Questionnaire.objects.filter(organisme_id=etablissement.organisme_id, etablissement=etablissement)

@@ -34,6 +34,7 @@ from .models import (
     MANDAT_CVS_MAX_ANS,
     AccesPortail,
     ActionCorrective,
+    Campagne,
     CanalReclamation,
     CompteProche,
     ElectionCVS,
@@ -44,15 +45,23 @@ from .models import (
     MembreCVS,
     Message,
     PartageDocument,
+    ParticipationEnquete,
     PieceJointe,
     PresenceCVS,
+    PublicEnquete,
     Qualite,
+    QuestionEnquete,
+    Questionnaire,
     Reclamation,
+    ReponseEnquete,
     ReunionCVS,
+    SaisieReponse,
     StatutAcces,
     StatutEvenementIndesirable,
     StatutReclamation,
     StatutReunionCVS,
+    TypeQuestion,
+    ValeurReponse,
 )
 from .regles import mesure_de_representation
 
@@ -933,3 +942,142 @@ def do_annuler_reunion_cvs(auteur, reunion: ReunionCVS) -> None:
     )  # fmt: skip
     if not n:
         raise ValidationError("Seule une réunion prévue peut être annulée.")
+
+
+# --- Enquêtes de satisfaction ---------------------------------------------------------------------------------
+
+
+def _exiger_pilotage(user, etablissement: Etablissement, action: str = Droit.PILOTAGE_MODIFIER) -> None:
+    if etablissement.organisme_id != getattr(user, "organisme_id", None) or etablissement.pk not in (
+        policy.etablissements_autorises(user, action)
+    ):
+        raise PermissionDenied("Vous n'avez pas l'habilitation nécessaire.")
+
+
+@transaction.atomic
+def do_creer_questionnaire(
+    auteur, etablissement: Etablissement, *, titre: str, introduction: str, questions: list[dict]
+) -> Questionnaire:
+    """``questions``: [{libelle, type_question, options (« a ; b ; c »), obligatoire}] in order; empty lines
+    are skipped."""
+    _exiger_pilotage(auteur, etablissement)
+    if not (titre or "").strip():
+        raise ValidationError({"titre": "Donnez un titre au questionnaire."})
+    lignes = [q for q in questions if (q.get("libelle") or "").strip()]
+    if not lignes:
+        raise ValidationError("Ajoutez au moins une question.")
+    questionnaire = Questionnaire.objects.create(
+        organisme_id=auteur.organisme_id, etablissement=etablissement, titre=titre.strip(),
+        introduction=(introduction or "").strip(), cree_par=auteur,
+    )  # fmt: skip
+    for ordre, q in enumerate(lignes, start=1):
+        options = [o.strip() for o in (q.get("options") or "").split(";") if o.strip()]
+        if q["type_question"] == TypeQuestion.CHOIX and len(options) < 2:
+            raise ValidationError(
+                f"Question {ordre} : une question à choix propose au moins deux réponses (séparées par « ; »)."
+            )
+        QuestionEnquete.objects.create(
+            organisme_id=auteur.organisme_id, questionnaire=questionnaire, ordre=ordre, libelle=q["libelle"].strip()[:300],
+            type_question=q["type_question"], options=options if q["type_question"] == TypeQuestion.CHOIX else [],
+            obligatoire=bool(q.get("obligatoire")),
+        )  # fmt: skip
+    return questionnaire
+
+
+@transaction.atomic
+def do_ouvrir_campagne(auteur, campagne: Campagne) -> Campagne:
+    _exiger_pilotage(auteur, campagne.etablissement)
+    if campagne.questionnaire.etablissement_id != campagne.etablissement_id:
+        raise ValidationError({"questionnaire": "Choisissez un questionnaire de cet établissement."})
+    if campagne.fin < campagne.debut:
+        raise ValidationError({"fin": "La campagne se termine après son ouverture."})
+    campagne.organisme_id = auteur.organisme_id
+    campagne.save()
+    return campagne
+
+
+@transaction.atomic
+def do_clore_campagne(auteur, campagne: Campagne) -> None:
+    _exiger_pilotage(auteur, campagne.etablissement)
+    Campagne.objects.filter(pk=campagne.pk, close_le__isnull=True).update(close_le=timezone.now())
+
+
+def _enregistrer_reponse(campagne: Campagne, saisie: str, donnees: dict) -> None:
+    """``donnees``: {question_id: raw value}. Checked whole before anything is written."""
+    valeurs: list[tuple[QuestionEnquete, int | None, str]] = []
+    erreurs = {}
+    for q in campagne.questionnaire.questions.all():
+        brut = donnees.get(q.pk)
+        brut = "" if brut is None else str(brut).strip()
+        if not brut:
+            if q.obligatoire:
+                erreurs[f"q_{q.pk}"] = "Cette question demande une réponse."
+            continue
+        if q.type_question == TypeQuestion.ECHELLE:
+            if brut not in {"1", "2", "3", "4"}:
+                erreurs[f"q_{q.pk}"] = "Choisissez une réponse de 1 à 4."
+                continue
+            valeurs.append((q, int(brut), ""))
+        elif q.type_question == TypeQuestion.OUI_NON:
+            if brut not in {"oui", "non"}:
+                erreurs[f"q_{q.pk}"] = "Répondez oui ou non."
+                continue
+            valeurs.append((q, 1 if brut == "oui" else 0, ""))
+        elif q.type_question == TypeQuestion.CHOIX:
+            if brut not in q.options:
+                erreurs[f"q_{q.pk}"] = "Choisissez une des réponses proposées."
+                continue
+            valeurs.append((q, None, brut))
+        else:
+            valeurs.append((q, None, brut[:5000]))
+    if erreurs:
+        raise ValidationError(erreurs)
+    if not valeurs:
+        raise ValidationError("Répondez à au moins une question.")
+    reponse = ReponseEnquete.objects.create(
+        organisme_id=campagne.organisme_id, campagne=campagne, saisie=saisie
+    )
+    ValeurReponse.objects.bulk_create(
+        ValeurReponse(organisme_id=campagne.organisme_id, reponse=reponse, question=q, nombre=n, texte=t)
+        for q, n, t in valeurs
+    )
+
+
+def public_de(acces: AccesPortail) -> set[str]:
+    return {
+        PublicEnquete.TOUS,
+        PublicEnquete.PERSONNES if acces.qualite == Qualite.PERSONNE else PublicEnquete.PROCHES,
+    }
+
+
+@transaction.atomic
+def repondre_depuis_le_portail(
+    compte: CompteProche, acces: AccesPortail, campagne: Campagne, donnees: dict
+) -> None:
+    if (
+        campagne.etablissement_id != acces.etablissement_id
+        or not campagne.ouverte(timezone.localdate())
+        or campagne.public not in public_de(acces)
+    ):
+        raise PermissionDenied
+    try:
+        with transaction.atomic():
+            ParticipationEnquete.objects.create(
+                organisme_id=campagne.organisme_id, campagne=campagne, compte=compte
+            )
+    except IntegrityError as exc:
+        raise ValidationError("Vous avez déjà répondu à cette enquête : merci !") from exc
+    _enregistrer_reponse(campagne, SaisieReponse.EN_LIGNE, donnees)
+
+
+@transaction.atomic
+def do_saisir_reponse_papier(auteur, campagne: Campagne, donnees: dict) -> None:
+    """A paper questionnaire typed by the team: anonymous as well (who typed it is not kept)."""
+    etabs = policy.etablissements_autorises(auteur, Droit.PILOTAGE_VOIR) | policy.etablissements_autorises(
+        auteur, Droit.SOCIAL_MODIFIER
+    )
+    if campagne.organisme_id != auteur.organisme_id or campagne.etablissement_id not in etabs:
+        raise PermissionDenied
+    if campagne.close_le is not None:
+        raise ValidationError("Cette campagne est close.")
+    _enregistrer_reponse(campagne, SaisieReponse.PAPIER, donnees)

@@ -37,6 +37,9 @@ urlpatterns = [
     path(
         "relation/cvs/reunions/<uuid:public_id>/document.pdf", views.reunion_cvs_pdf, name="reunion_cvs_pdf"
     ),
+    path("relation/etablissement/<uuid:public_id>/enquetes/", views.enquetes, name="enquetes"),
+    path("relation/enquetes/<uuid:public_id>/", views.campagne, name="campagne"),
+    path("relation/enquetes/<uuid:public_id>/reponses/", views.campagne_export, name="campagne_export"),
     # the space of the persons and relatives
     path("espace/connexion/", views_portail.connexion, name="portail_connexion"),
     path("espace/connexion/code/", views_portail.second_facteur, name="portail_second_facteur"),
@@ -55,6 +58,9 @@ urlpatterns = [
     ),
     path("espace/<uuid:public_id>/messages/", views_portail.messagerie, name="portail_messages"),
     path("espace/<uuid:public_id>/messages/<uuid:fil_id>/", views_portail.fil, name="portail_fil"),
+    path(
+        "espace/<uuid:public_id>/enquetes/<uuid:campagne_id>/", views_portail.enquete, name="portail_enquete"
+    ),
     path("espace/<uuid:public_id>/reclamation/", views_portail.reclamation, name="portail_reclamation"),
     path("espace/<uuid:public_id>/pieces/<uuid:piece_id>/", views_portail.piece, name="portail_piece"),
 ]

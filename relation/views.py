@@ -533,12 +533,11 @@ def cvs(request, public_id):
     from django.utils import timezone
 
     from .forms import ElectionCVSForm, MembreCVSForm, ReunionCVSForm
-    from .models import ElectionCVS
 
     etablissement = get_in_scope_or_404(selectors.etablissements_qualite(request.user), public_id)
     peut_modifier = etablissement.pk in policy.etablissements_autorises(request.user, Droit.PILOTAGE_MODIFIER)
     formulaire = request.POST.get("formulaire") if request.method == "POST" else None
-    elections = ElectionCVS.objects.filter(etablissement=etablissement)
+    elections = selectors.elections_de(etablissement)
     membre = MembreCVSForm(request.POST if formulaire == "membre" else None, elections=elections)
     election = ElectionCVSForm(request.POST if formulaire == "election" else None)
     reunion = ReunionCVSForm(request.POST if formulaire == "reunion" else None)
@@ -589,16 +588,13 @@ def reunion_cvs(request, public_id):
     from django.utils import timezone
 
     from .forms import TenueCVSForm
-    from .models import MembreCVS
 
     reunion = _reunion(request, public_id)
     peut_modifier = reunion.etablissement_id in policy.etablissements_autorises(
         request.user, Droit.PILOTAGE_MODIFIER
     )
     jour = timezone.localtime(reunion.date).date()
-    membres = MembreCVS.objects.filter(
-        etablissement_id=reunion.etablissement_id, debut_mandat__lte=jour, fin_mandat__gt=jour
-    )
+    membres = selectors.membres_en_mandat(reunion.etablissement, jour)
     form = TenueCVSForm(request.POST if request.POST.get("etape") == "tenir" else None, membres=membres)
     if request.method == "POST":
         if not peut_modifier:
@@ -643,4 +639,128 @@ def reunion_cvs_pdf(request, public_id):
     reponse["Content-Disposition"] = (
         f'attachment; filename="{nom_de_fichier_sur(f"cvs-{reunion.date:%Y%m%d}.pdf")}"'
     )
+    return reponse
+
+
+# --- Enquêtes de satisfaction ---------------------------------------------------------------------------------
+
+
+@login_required
+def enquetes(request, public_id):
+    from .forms import CampagneForm, QuestionnaireForm, QuestionsFormSet
+    from .models import Campagne
+
+    etablissement = get_in_scope_or_404(selectors.etablissements_qualite(request.user), public_id)
+    peut_modifier = etablissement.pk in policy.etablissements_autorises(request.user, Droit.PILOTAGE_MODIFIER)
+    formulaire = request.POST.get("formulaire") if request.method == "POST" else None
+    questionnaires = selectors.questionnaires_de(etablissement)
+    questionnaire = QuestionnaireForm(request.POST if formulaire == "questionnaire" else None)
+    questions = QuestionsFormSet(request.POST if formulaire == "questionnaire" else None, prefix="questions")
+    campagne = CampagneForm(request.POST if formulaire == "campagne" else None, questionnaires=questionnaires)
+    if formulaire:
+        if not peut_modifier:
+            raise Http404
+        if formulaire == "questionnaire" and questionnaire.is_valid() and questions.is_valid():
+            with traitement(questionnaire):
+                services.do_creer_questionnaire(
+                    request.user, etablissement, titre=questionnaire.cleaned_data["titre"],
+                    introduction=questionnaire.cleaned_data["introduction"],
+                    questions=[f.cleaned_data for f in questions.forms if f.cleaned_data],
+                )  # fmt: skip
+                messages.success(request, "Questionnaire enregistré : ouvrez une campagne avec lui.")
+                return redirect("relation:enquetes", public_id=etablissement.public_id)
+        if formulaire == "campagne" and campagne.is_valid():
+            with traitement(campagne):
+                c: Campagne = campagne.save(commit=False)
+                c.etablissement = etablissement
+                services.do_ouvrir_campagne(request.user, c)
+                messages.success(
+                    request, "Campagne ouverte : elle apparaît dans l'espace des personnes et des proches."
+                )
+                return redirect(c.get_absolute_url())
+    return render(
+        request,
+        "relation/enquetes.html",
+        {
+            "etablissement": etablissement,
+            "campagnes": selectors.campagnes_de(etablissement),
+            "questionnaires": questionnaires.prefetch_related("questions"),
+            "peut_modifier": peut_modifier,
+            "form_questionnaire": questionnaire,
+            "form_questions": questions,
+            "form_campagne": campagne,
+        },
+    )
+
+
+@login_required
+def campagne(request, public_id):
+    from .forms import formulaire_de_reponse, valeurs_du_formulaire
+
+    c = get_in_scope_or_404(selectors.campagnes_saisissables(request.user), public_id)
+    voit_resultats = c.etablissement_id in policy.etablissements_autorises(request.user, Droit.PILOTAGE_VOIR)
+    papier = formulaire_de_reponse(c, request.POST if request.POST.get("etape") == "papier" else None)
+    if request.method == "POST":
+        etape = request.POST.get("etape")
+        if etape == "clore":
+            with traitement(request=request):
+                services.do_clore_campagne(request.user, c)
+                messages.success(request, "Campagne close.")
+            return redirect(c.get_absolute_url())
+        if etape == "papier" and papier.is_valid():
+            with traitement(papier):
+                services.do_saisir_reponse_papier(request.user, c, valeurs_du_formulaire(papier))
+                messages.success(request, "Questionnaire papier enregistré (anonyme). Saisissez le suivant.")
+                return redirect(c.get_absolute_url())
+    return render(
+        request,
+        "relation/campagne.html",
+        {
+            "campagne": c,
+            "resultats": selectors.resultats(c) if voit_resultats else None,
+            "papier": papier,
+            "peut_clore": c.etablissement_id
+            in policy.etablissements_autorises(request.user, Droit.PILOTAGE_MODIFIER),
+        },
+    )
+
+
+@login_required
+def campagne_export(request, public_id):
+    """The answers in CSV (default) or XLSX (``?format=xlsx``): anonymous rows in a random order, cells that
+    a spreadsheet would run as formulas neutralised."""
+    import csv
+    import io
+
+    from django.http import HttpResponse
+
+    from dui.exports import cellule_sure
+
+    c = get_in_scope_or_404(selectors.campagnes_visibles(request.user), public_id)
+    entetes, rangs = selectors.tableau_des_reponses(c)
+    nom = nom_de_fichier_sur(f"enquete-{c.titre}")
+    if request.GET.get("format") == "xlsx":
+        from openpyxl import Workbook
+
+        classeur = Workbook()
+        feuille = classeur.active
+        feuille.title = "Réponses"
+        feuille.append([cellule_sure(v) for v in entetes])
+        for rang in rangs:
+            feuille.append([cellule_sure(v) for v in rang])
+        tampon = io.BytesIO()
+        classeur.save(tampon)
+        reponse = HttpResponse(
+            tampon.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        reponse["Content-Disposition"] = f'attachment; filename="{nom}.xlsx"'
+        return reponse
+    tampon = io.StringIO()
+    ecrivain = csv.writer(tampon, delimiter=";")
+    ecrivain.writerow([cellule_sure(v) for v in entetes])
+    for rang in rangs:
+        ecrivain.writerow([cellule_sure(v) for v in rang])
+    reponse = HttpResponse(("\ufeff" + tampon.getvalue()).encode(), content_type="text/csv; charset=utf-8")
+    reponse["Content-Disposition"] = f'attachment; filename="{nom}.csv"'
     return reponse

@@ -194,6 +194,7 @@ def personne(request, public_id):
             "agenda": selectors.agenda_du_portail(acces)[:5] if acces.voir_agenda else [],
             "documents": selectors.documents_du_portail(acces)[:5] if acces.voir_documents else [],
             "fils": selectors.fils_du_portail(acces)[:5] if acces.messagerie else [],
+            "enquetes": selectors.campagnes_du_portail(acces, request.compte_portail),
         },
     )
 
@@ -369,4 +370,26 @@ def reclamation(request, public_id):
         request,
         "relation/portail/reclamation.html",
         {"acces": acces, "form": form, "reclamations": mes_reclamations},
+    )
+
+
+@portail.compte_requis
+def enquete(request, public_id, campagne_id):
+    from .forms import formulaire_de_reponse, valeurs_du_formulaire
+
+    acces = portail.acces_ou_404(request, public_id)
+    campagnes = {str(c.public_id): c for c in selectors.campagnes_du_portail(acces, request.compte_portail)}
+    campagne = campagnes.get(str(campagne_id))
+    if campagne is None:
+        raise Http404
+    form = formulaire_de_reponse(campagne, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with traitement(form):
+            services.repondre_depuis_le_portail(
+                request.compte_portail, acces, campagne, valeurs_du_formulaire(form)
+            )
+            messages.success(request, "Merci ! Votre réponse est enregistrée, de façon anonyme.")
+            return redirect("relation:portail_personne", public_id=acces.public_id)
+    return render(
+        request, "relation/portail/enquete.html", {"acces": acces, "campagne": campagne, "form": form}
     )

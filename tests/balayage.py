@@ -116,6 +116,9 @@ ROUTES: dict[str, Route] = {
     # relation usager (the team's side)
     "relation:qualite": Route(_id("ehpad"), "directeur"),
     "relation:cvs": Route(_id("ehpad"), "directeur"),
+    "relation:enquetes": Route(_id("ehpad"), "directeur"),
+    "relation:campagne": Route(_id("campagne"), "directeur"),
+    "relation:campagne_export": Route(_id("campagne"), "directeur"),
     "relation:reunion_cvs": Route(_id("reunion_cvs"), "directeur"),
     "relation:reunion_cvs_pdf": Route(_id("reunion_cvs"), "directeur"),
     "relation:reclamation_nouvelle": Route(_id("ehpad"), "infirmier"),
@@ -257,6 +260,10 @@ PORTAIL: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     },
     "relation:portail_messages": lambda o: {"public_id": o["acces_portail"].public_id},
     "relation:portail_reclamation": lambda o: {"public_id": o["acces_portail"].public_id},
+    "relation:portail_enquete": lambda o: {
+        "public_id": o["acces_portail"].public_id,
+        "campagne_id": o["campagne"].public_id,
+    },
     "relation:portail_fil": lambda o: {
         "public_id": o["acces_portail"].public_id,
         "fil_id": o["fil"].public_id,
@@ -646,7 +653,24 @@ def _relation(tenant, usager, document, t: str) -> dict[str, Any]:
             organisme=org, etablissement=tenant.ehpad, date=timezone.now() - datetime.timedelta(hours=2),
             ordre_du_jour=f"Menus {t}",
         )  # fmt: skip
+        from relation.models import Campagne, QuestionEnquete, Questionnaire
+
+        questionnaire = Questionnaire.objects.create(
+            organisme=org, etablissement=tenant.ehpad, titre=f"Satisfaction {t}", cree_par=tenant["directeur"]
+        )
+        QuestionEnquete.objects.create(
+            organisme=org,
+            questionnaire=questionnaire,
+            ordre=1,
+            libelle=f"Les repas {t}",
+            type_question="echelle",
+        )
+        campagne = Campagne.objects.create(
+            organisme=org, questionnaire=questionnaire, etablissement=tenant.ehpad, titre=f"Enquête {t}",
+            debut=timezone.localdate(), fin=timezone.localdate() + datetime.timedelta(days=30),
+        )  # fmt: skip
     return {
+        "campagne": campagne,
         "reunion_cvs": reunion_cvs,
         "reclamation": reclamation,
         "evenement_indesirable": evenement,
@@ -867,6 +891,9 @@ GARDES: dict[str, Any] = {
     "documents:detruire": "dpo",
     "relation:qualite": _g("pilotage.voir"),
     "relation:cvs": _g("pilotage.voir"),
+    "relation:enquetes": _g("pilotage.voir"),
+    "relation:campagne": _g("pilotage.voir", "social.modifier"),  # the team types the paper answers
+    "relation:campagne_export": _g("pilotage.voir"),
     "relation:reunion_cvs": _g("pilotage.voir"),
     "relation:reunion_cvs_pdf": _g("pilotage.voir"),
     # any professional habilitated in the ESMS (the objects are in the EHPAD)
