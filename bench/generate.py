@@ -247,7 +247,11 @@ def generate(n_etab: int, n_pro: int, n_usagers: int, numero: int = 1, domaines:
                 FROM dui_etablissement e CROSS JOIN generate_series(1, 15) k WHERE e.organisme_id = %(og)s""",
                 {"og": og.pk},
             )
-            if domaines == "documents":  # a quick organisme for the documents' pages only (issue 18)
+            relation = ""
+            if domaines == "relation":  # a quick organisme for the relation usager's pages only (issue 19)
+                accompagnement = soins = medicaments = echanges = coordination = "(domaines non générés)"
+                relation = _relation(cur, og.pk)
+            elif domaines == "documents":  # a quick organisme for the documents' pages only (issue 18)
                 accompagnement = soins = medicaments = echanges = coordination = "(domaines non générés)"
             else:
                 accompagnement = _accompagnement(cur, og.pk)
@@ -255,11 +259,12 @@ def generate(n_etab: int, n_pro: int, n_usagers: int, numero: int = 1, domaines:
                 medicaments = _medicaments(cur, og.pk)
                 echanges = _echanges(cur, og.pk)
                 coordination = _coordination(cur, og.pk)
-            documents = _documents(cur, og.pk)
+                relation = _relation(cur, og.pk)
+            documents = _documents(cur, og.pk) if domaines != "relation" else "(documents non générés)"
     print(
         f"Organisme de bench créé : {n_etab} ESMS, {4 * n_etab} unités, {n_pro} professionnels, "
         f"{habs} habilitations, {n_usagers} usagers (séjour et 2 proches chacun), {accompagnement}, {soins}, "
-        f"{medicaments}, {echanges}, {coordination}, {documents} "
+        f"{medicaments}, {echanges}, {coordination}, {documents}, {relation} "
         f"en {time.perf_counter() - t0:.1f} s"
     )
 
@@ -786,6 +791,107 @@ def _documents(cur, og: int) -> str:
     return f"{deposes} documents déposés (texte et vecteur de recherche)"
 
 
+def _relation(cur, og: int) -> str:
+    """The relation usager (issue 19): for one person in two, a relative's account and access (her first
+    relative, with the person's agreement) and two threads of six messages over the last months, the last
+    message of one thread in three unread by the team; per ESMS and year, forty adverse events (half closed)
+    and twelve complaints."""
+    p = {"og": og}
+    auteur = """(SELECT h.professionnel_id FROM habilitations_habilitation h
+                 WHERE h.etablissement_id = s.etablissement_id ORDER BY h.id LIMIT 1)"""
+    cur.execute(
+        """
+        WITH s AS (SELECT DISTINCT ON (s.usager_id) s.usager_id, s.etablissement_id
+                   FROM usagers_sejour s WHERE s.organisme_id = %(og)s AND s.date_sortie IS NULL
+                   ORDER BY s.usager_id, s.id)
+        INSERT INTO relation_compteproche (organisme_id, public_id, cree_le, modifie_le, email, prenom, nom, password,
+            actif, second_facteur, totp_secret, totp_dernier_pas, code_courriel_empreinte, identifiant_externe)
+        SELECT %(og)s, gen_random_uuid(), now(), now(), 'proche-' || %(og)s || '-' || s.usager_id || '@bench.test',
+               'Proche', 'Bench' || s.usager_id, '!', true, 'courriel', '', 0, '', ''
+        FROM s WHERE s.usager_id %% 2 = 0""",
+        p,
+    )
+    comptes = cur.rowcount
+    cur.execute(
+        f"""
+        WITH s AS (SELECT DISTINCT ON (s.usager_id) s.usager_id, s.etablissement_id
+                   FROM usagers_sejour s WHERE s.organisme_id = %(og)s AND s.date_sortie IS NULL
+                   ORDER BY s.usager_id, s.id)
+        INSERT INTO relation_accesportail (organisme_id, public_id, cree_le, modifie_le, usager_id, etablissement_id,
+            proche_id, compte_id, qualite, statut, voir_projet, voir_agenda, voir_documents, messagerie,
+            accord_personne_le, accord_modalite, accorde_par_id, motif)
+        SELECT %(og)s, gen_random_uuid(), now(), now(), s.usager_id, s.etablissement_id,
+               (SELECT min(p.id) FROM usagers_proche p WHERE p.usager_id = s.usager_id), c.id, 'proche', 'actif',
+               true, true, true, true, current_date - 200, 'oralement', {auteur}, ''
+        FROM s JOIN relation_compteproche c
+             ON c.email = 'proche-' || %(og)s || '-' || s.usager_id || '@bench.test'""",
+        p,
+    )
+    cur.execute(
+        f"""
+        INSERT INTO relation_fil (organisme_id, public_id, cree_le, modifie_le, acces_id, usager_id, etablissement_id,
+            objet, referent_id, dernier_message_le, non_lus_equipe, clos_le)
+        SELECT %(og)s, gen_random_uuid(), now() - k * interval '40 days', now(), a.id, a.usager_id, a.etablissement_id,
+               CASE k WHEN 1 THEN 'Visite du dimanche' ELSE 'Linge et vêtements' END,
+               CASE WHEN (a.id + k) %% 2 = 0 THEN {auteur.replace("s.etablissement_id", "a.etablissement_id")} END,
+               now() - k * interval '40 days' + interval '5 days', CASE WHEN (a.id + k) %% 3 = 0 THEN 1 ELSE 0 END, NULL
+        FROM relation_accesportail a CROSS JOIN generate_series(1, 2) k WHERE a.organisme_id = %(og)s""",
+        p,
+    )
+    fils = cur.rowcount
+    cur.execute(
+        f"""
+        INSERT INTO relation_message (organisme_id, public_id, cree_le, modifie_le, fil_id, auteur_compte_id,
+            auteur_pro_id, texte, envoye_le, lu_le)
+        SELECT %(og)s, gen_random_uuid(), now(), now(), f.id,
+               CASE WHEN m %% 2 = 1 THEN a.compte_id END,
+               CASE WHEN m %% 2 = 0 THEN {auteur.replace("s.etablissement_id", "f.etablissement_id")} END,
+               'Bonjour, message ' || m || ' au sujet de ' || f.objet || '.',
+               f.cree_le + m * interval '18 hours',
+               CASE WHEN m < 6 OR f.non_lus_equipe = 0 THEN f.cree_le + m * interval '20 hours' END
+        FROM relation_fil f JOIN relation_accesportail a ON a.id = f.acces_id
+        CROSS JOIN generate_series(1, 6) m WHERE f.organisme_id = %(og)s""",
+        p,
+    )
+    messages = cur.rowcount
+    cur.execute(
+        """
+        INSERT INTO relation_evenementindesirable (organisme_id, public_id, cree_le, modifie_le, etablissement_id,
+            usager_id, declarant_id, survenu_le, lieu, type_evenement, personnes_impliquees, description,
+            actions_immediates, consequences, statut, gravite, causes, eigs, dysfonctionnement_grave,
+            famille_informee, analyse_par_id, declare_ars_le, clos_le, bilan)
+        SELECT %(og)s, gen_random_uuid(), now(), now(), e.id, NULL,
+               (SELECT h.professionnel_id FROM habilitations_habilitation h WHERE h.etablissement_id = e.id
+                ORDER BY h.id LIMIT 1),
+               now() - k * interval '9 days', 'Chambre ' || k, (ARRAY['chute','medicament','soins','materiel'])[1 + k %% 4],
+               '', 'Description de l''événement ' || k, 'Mesures immédiates', '',
+               CASE WHEN k %% 2 = 0 THEN 'clos' ELSE 'en_analyse' END, 1 + k %% 4, 'Causes', false, false, true,
+               NULL, NULL, CASE WHEN k %% 2 = 0 THEN now() - k * interval '5 days' END,
+               CASE WHEN k %% 2 = 0 THEN 'Bilan' ELSE '' END
+        FROM dui_etablissement e CROSS JOIN generate_series(1, 40) k WHERE e.organisme_id = %(og)s""",
+        p,
+    )
+    evenements = cur.rowcount
+    cur.execute(
+        """
+        INSERT INTO relation_reclamation (organisme_id, public_id, cree_le, modifie_le, etablissement_id, usager_id,
+            acces_id, canal, auteur, coordonnees, recue_le, objet, description, statut, enregistree_par_id,
+            accuse_le, analyse, reponse, repondue_le, repondue_par_id, close_le)
+        SELECT %(og)s, gen_random_uuid(), now(), now(), e.id, NULL, NULL, 'telephone', 'Famille ' || k, '',
+               current_date - k * 25, 'Réclamation ' || k, 'Description', CASE WHEN k %% 3 = 0 THEN 'recue' ELSE 'close' END,
+               NULL, current_date - k * 25 + 3, '', CASE WHEN k %% 3 = 0 THEN '' ELSE 'Réponse' END,
+               CASE WHEN k %% 3 = 0 THEN NULL ELSE current_date - k * 25 + 20 END, NULL,
+               CASE WHEN k %% 3 = 0 THEN NULL ELSE current_date - k * 25 + 21 END
+        FROM dui_etablissement e CROSS JOIN generate_series(1, 12) k WHERE e.organisme_id = %(og)s""",
+        p,
+    )
+    reclamations = cur.rowcount
+    return (
+        f"{comptes} comptes de proches, {fils} fils et {messages} messages, {evenements} événements indésirables, "
+        f"{reclamations} réclamations"
+    )
+
+
 def _coordination(cur, og: int) -> str:
     """A year of agenda (issue 17), without double booking by construction (the exclusion constraints hold
     even without triggers): per ESMS a minibus and an activity room; per person an external rendez-vous
@@ -944,9 +1050,10 @@ if __name__ == "__main__":
     parser.add_argument("--usagers", type=int, default=1600)
     parser.add_argument(
         "--domaines",
-        choices=["tous", "documents"],
+        choices=["tous", "documents", "relation"],
         default="tous",
-        help="documents: the organisme with its persons and their filed documents only (quick; issue 18)",
+        help="documents / relation: the organisme with its persons and only their filed documents (issue 18) "
+        "or only their relatives' accounts, messages, complaints and adverse events (issue 19); quick",
     )
     parser.add_argument(
         "--organismes", type=int, default=1, help="organismes of this size (the first is measured)"

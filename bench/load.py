@@ -68,6 +68,10 @@ PAGES = {
     "droits et aides (onglet)": "/administratif/dossier/{usager}/droits/",
     "contrat de séjour (onglet)": "/administratif/dossier/{usager}/contrats/",
     "présence pour la facturation (ESMS)": "/administratif/etablissement/{etab}/presence/",
+    # issue 19: the relation usager
+    "relation (onglet du dossier)": "/relation/dossier/{usager}/",
+    "messages des proches (boîte de l'ESMS)": "/relation/etablissement/{etab}/messages/",
+    "qualité de l'ESMS (direction)": "/relation/etablissement/{etab}/qualite/",
     # issue 15: the DPO's and the admin's pages (bench1 is the organisme's DPO and admin)
     "droit d'accès (DPO)": "/rgpd/droit-acces/",
     "conservation des dossiers (DPO)": "/rgpd/conservation/",
