@@ -88,3 +88,69 @@ def construire_qualite(etabs: list[Any], pros: dict[str, Any], usagers: dict[str
         ActionCorrective(libelle="Vérifier les veilleuses de toutes les chambres", responsable=pros["infirmiere"],
                          echeance=aujourdhui + datetime.timedelta(days=14)),
     )  # fmt: skip
+
+
+def construire_vie_sociale(etabs: list[Any], pros: dict[str, Any]) -> None:
+    """The EHPAD's council (members, an election, a meeting held and one planned) and a satisfaction survey
+    with a few answers typed from paper."""
+    import datetime
+
+    from .models import Campagne, ElectionCVS, MembreCVS, ReunionCVS
+
+    ehpad, direction = etabs[0], pros["direction"]
+    aujourdhui = timezone.localdate()
+    debut = aujourdhui - datetime.timedelta(days=300)
+    fin = debut.replace(year=debut.year + 3)
+    election = services.do_enregistrer_election_cvs(
+        direction, ElectionCVS(etablissement=ehpad, college="familles", date=debut, inscrits=52, votants=31)
+    )
+    for college, nom, fonction, scrutin in (
+        ("personnes", "Mme Hélène Dupont", "president", None),
+        ("personnes", "M. Jean Moreau", "titulaire", None),
+        ("familles", "Mme Sophie Moreau", "vice_president", election),
+        ("professionnels", "Mme Julie Fournier", "titulaire", None),
+        ("organisme", "M. Paul Garnier (administrateur)", "titulaire", None),
+    ):
+        services.do_enregistrer_membre_cvs(
+            direction,
+            MembreCVS(etablissement=ehpad, college=college, nom=nom, fonction=fonction, election=scrutin,
+                      debut_mandat=debut, fin_mandat=fin),
+        )  # fmt: skip
+    tenue = services.do_planifier_reunion_cvs(
+        direction,
+        ReunionCVS(etablissement=ehpad, date=timezone.now() - datetime.timedelta(days=40), lieu="Salon du rez-de-jardin",
+                   ordre_du_jour="1. Menus d'hiver\n2. Animations de fin d'année\n3. Questions diverses"),
+    )  # fmt: skip
+    services.do_tenir_reunion_cvs(
+        direction, tenue, presents=list(MembreCVS.objects.filter(etablissement=ehpad)[:4]),
+        compte_rendu="Avis favorable aux menus d'hiver. Demande d'une sortie au marché de Noël : acceptée.",
+        suites="La salle à manger a été réaménagée comme demandé en juin.",
+    )  # fmt: skip
+    services.do_planifier_reunion_cvs(
+        direction,
+        ReunionCVS(etablissement=ehpad, date=timezone.now() + datetime.timedelta(days=20), lieu="Salon du rez-de-jardin",
+                   ordre_du_jour="1. Bilan des fêtes\n2. Résultats de l'enquête de satisfaction"),
+    )  # fmt: skip
+    questionnaire = services.do_creer_questionnaire(
+        direction, ehpad, titre="Satisfaction des résidents et des familles",
+        introduction="Votre avis nous aide à améliorer la vie à la résidence.",
+        questions=[
+            {"libelle": "Êtes-vous satisfait(e) des repas ?", "type_question": "echelle", "obligatoire": True},
+            {"libelle": "Êtes-vous satisfait(e) des animations ?", "type_question": "echelle"},
+            {"libelle": "Recommanderiez-vous la résidence ?", "type_question": "oui_non"},
+            {"libelle": "Une remarque, une idée ?", "type_question": "texte"},
+        ],
+    )  # fmt: skip
+    campagne = services.do_ouvrir_campagne(
+        direction,
+        Campagne(questionnaire=questionnaire, etablissement=ehpad, titre="Enquête de satisfaction d'hiver",
+                 public="tous", debut=aujourdhui - datetime.timedelta(days=10), fin=aujourdhui + datetime.timedelta(days=20)),
+    )  # fmt: skip
+    q = list(questionnaire.questions.all())
+    for repas, animations, recommande, remarque in (
+        ("4", "3", "oui", "Plus de sorties au jardin."), ("3", "4", "oui", ""), ("2", "3", "non", "Le dîner est trop tôt."),
+        ("4", "4", "oui", ""), ("3", "2", "oui", "Merci à l'équipe de nuit."),
+    ):  # fmt: skip
+        services.do_saisir_reponse_papier(
+            direction, campagne, {q[0].pk: repas, q[1].pk: animations, q[2].pk: recommande, q[3].pk: remarque}
+        )

@@ -52,6 +52,7 @@ def _page(request, usager, invitation=None, refus=None):
             else [],
             "partageables": selectors.documents_partageables(request.user, usager) if peut_partager else [],
             "peut_partager": peut_partager,
+            "reclamations": selectors.reclamations_visibles(request.user).filter(usager=usager)[:20],
             "peut_ecrire": bool(etablissements),
             "invitation": invitation or inv,
             "refus": refus or ref,
@@ -353,6 +354,7 @@ def qualite(request, public_id):
             .filter(etablissement=etablissement)
             .exclude(statut="clos")[:50],
             "fils_non_lus": selectors.boite(request.user, etablissement, "non_lus").count(),
+            "campagnes": selectors.campagnes_de(etablissement)[:5],
         },
     )
 

@@ -41,6 +41,10 @@ def test_demo_builds_once_with_two_organismes_and_usagers(
 
         assert Reclamation.objects.get().statut == "en_analyse"
         assert EvenementIndesirable.objects.get().statut == "actions"
+        from relation.models import ReponseEnquete, ReunionCVS
+
+        assert ReponseEnquete.objects.count() == 5
+        assert sorted(ReunionCVS.objects.values_list("statut", flat=True)) == ["prevue", "tenue"]
         from accompagnement import selectors
         from accompagnement.models import EvaluationAggir, ProjetPersonnalise
 

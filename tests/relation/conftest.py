@@ -136,3 +136,28 @@ def texte(reponse) -> str:
     import html
 
     return html.unescape(reponse.content.decode())
+
+
+def espace_dans(tenant, etablissement, email: str):
+    """A person accompanied in ``etablissement`` and a relative's account and access made directly (another ESMS
+    than the educator's), logged in."""
+    from django.contrib.auth.hashers import make_password
+
+    from relation.models import AccesPortail
+    from tests.factories import SejourFactory, UsagerFactory
+
+    with tenant_context(tenant.organisme.pk):
+        usager = UsagerFactory(organisme=tenant.organisme)
+        SejourFactory(usager=usager, etablissement=etablissement, date_entree=timezone.localdate())
+        le_proche = Proche.objects.create(
+            organisme=tenant.organisme, usager=usager, nom="Autre", lien="enfant"
+        )
+        compte = CompteProche.objects.create(
+            organisme=tenant.organisme, email=email, prenom="Autre", nom="Proche", password=make_password(PASSWORD),
+            second_facteur="courriel",
+        )  # fmt: skip
+        acces = AccesPortail.objects.create(
+            organisme=tenant.organisme, usager=usager, etablissement=etablissement, proche=le_proche, compte=compte,
+            qualite="proche", statut="actif", accord_personne_le=timezone.localdate(), accorde_par=tenant.admin,
+        )  # fmt: skip
+    return usager, acces, connecter_portail(email)

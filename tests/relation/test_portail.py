@@ -23,6 +23,7 @@ from tests.relation.conftest import (
     connecter_portail,
     creer_compte,
     dernier_code,
+    espace_dans,
     espace_de_claire,
     inviter,
     lien_de_l_invitation,
@@ -164,6 +165,7 @@ def test_balayage_de_l_espace(og_a, og_b, base_bdpm, codes_serafin, client_de):
     proprietaire = connecter_portail(objets["compte_portail"].email)
     _voisin_usager, _acces, voisin = espace_de_claire(og_a)  # the daughter of another resident of the EHPAD
     _u_b, _a_b, de_b = espace_de_claire(og_b)
+    _u_mas, _a_mas, de_la_mas = espace_dans(og_a, og_a.mas, "proche.mas@exemple.test")  # another ESMS of A
     pro = client_de(og_a["educateur"])
     problemes = []
     for nom, kwargs in balayage.PORTAIL.items():
@@ -171,7 +173,7 @@ def test_balayage_de_l_espace(og_a, og_b, base_bdpm, codes_serafin, client_de):
         r = proprietaire.get(url)
         if r.status_code != 200:
             problemes.append(f"{nom} : la fille reçoit {r.status_code}")
-        for qui, client in (("voisine", voisin), ("autre organisme", de_b)):
+        for qui, client in (("voisine", voisin), ("autre ESMS", de_la_mas), ("autre organisme", de_b)):
             if (s := client.get(url).status_code) != 404:
                 problemes.append(f"{nom} : {qui} reçoit {s}")
             if (
