@@ -876,7 +876,7 @@ def _relation(cur, og: int) -> str:
         """
         INSERT INTO relation_reclamation (organisme_id, public_id, cree_le, modifie_le, etablissement_id, usager_id,
             acces_id, canal, auteur, coordonnees, recue_le, objet, description, statut, enregistree_par_id,
-            accuse_le, analyse, reponse, repondue_le, repondue_par_id, close_le)
+            accuse_le, "analyse", reponse, repondue_le, repondue_par_id, close_le)
         SELECT %(og)s, gen_random_uuid(), now(), now(), e.id, NULL, NULL, 'telephone', 'Famille ' || k, '',
                current_date - k * 25, 'Réclamation ' || k, 'Description', CASE WHEN k %% 3 = 0 THEN 'recue' ELSE 'close' END,
                NULL, current_date - k * 25 + 3, '', CASE WHEN k %% 3 = 0 THEN '' ELSE 'Réponse' END,

@@ -103,14 +103,14 @@ def fils_du_dossier(user: Any, usager: Any) -> QuerySet[Fil]:
 
 
 def partages_du_dossier(user: Any, usager: Any) -> QuerySet[PartageDocument]:
-    from documents.selectors import documents_lisibles
+    from documents.selectors import documents_du_dossier
 
     return (
         PartageDocument.objects.filter(
             organisme_id=user.organisme_id,
             usager=usager,
             retire_le__isnull=True,
-            document__in=documents_lisibles(user).filter(usager=usager).values("pk"),
+            document__in=documents_du_dossier(user, usager).values("pk"),
         )
         .select_related("document", "partage_par")
         .order_by("-cree_le")
@@ -118,17 +118,21 @@ def partages_du_dossier(user: Any, usager: Any) -> QuerySet[PartageDocument]:
 
 
 def documents_partageables(user: Any, usager: Any) -> QuerySet[Any]:
+    """The person's documents ``user`` may read that may be shown in the space: not restricted, not medical,
+    not destroyed, not shared already (the rules of the dossier's documents, decided on the person once)."""
     from documents.models import Confidentialite
-    from documents.selectors import documents_lisibles
+    from documents.selectors import documents_du_dossier
     from habilitations.roles import Categorie
 
     return (
-        documents_lisibles(user)
-        .filter(usager=usager, detruit_le__isnull=True)
+        documents_du_dossier(user, usager)
+        .filter(detruit_le__isnull=True)
         .exclude(fichier="")
         .exclude(confidentialite=Confidentialite.RESTREINTE)
         .exclude(categorie=Categorie.MEDICAL)
-        .exclude(partages__retire_le__isnull=True, partages__isnull=False)
+        .exclude(
+            pk__in=PartageDocument.objects.filter(usager=usager, retire_le__isnull=True).values("document_id")
+        )
         .order_by("-cree_le")[:50]
     )
 

@@ -35,10 +35,9 @@ def _formulaires(request, usager, donnees=None, cible=""):
     )
 
 
-def _page(request, usager, invitation=None, refus=None):
+def _page(request, usager):
     from usagers.dossier import contexte_dossier
 
-    etablissements, inv, ref = _formulaires(request, usager)
     peut_partager = policy.can(request.user, Droit.DOCUMENTS_MODIFIER, usager)
     return render(
         request,
@@ -53,10 +52,24 @@ def _page(request, usager, invitation=None, refus=None):
             "partageables": selectors.documents_partageables(request.user, usager) if peut_partager else [],
             "peut_partager": peut_partager,
             "reclamations": selectors.reclamations_visibles(request.user).filter(usager=usager)[:20],
-            "peut_ecrire": bool(etablissements),
+            "peut_ecrire": policy.can(request.user, Droit.SOCIAL_MODIFIER, usager),
+            "StatutAcces": StatutAcces,
+        },
+    )
+
+
+def _page_invitation(request, usager, invitation=None, refus=None):
+    """The forms to open the space or record a refusal (a page of their own: the tab stays light)."""
+    from usagers.dossier import contexte_dossier
+
+    _etabs, inv, ref = _formulaires(request, usager)
+    return render(
+        request,
+        "relation/inviter.html",
+        {
+            **contexte_dossier(request, usager, "relation"),
             "invitation": invitation or inv,
             "refus": refus or ref,
-            "StatutAcces": StatutAcces,
         },
     )
 
@@ -70,11 +83,12 @@ def dossier(request, public_id):
 
 
 @login_required
-@require_POST
 def inviter(request, public_id):
     from usagers.dossier import usager_ou_404
 
     usager = usager_ou_404(request, public_id, Droit.SOCIAL_MODIFIER)
+    if request.method != "POST":
+        return _page_invitation(request, usager)
     _etabs, form, _refus = _formulaires(request, usager, request.POST, "inviter")
     if form.is_valid():
         d = form.cleaned_data
@@ -101,7 +115,7 @@ def inviter(request, public_id):
                 f"{settings.DUI_PORTAIL_INVITATION_HEURES} heures.",
             )
             return redirect("relation:dossier", public_id=usager.public_id)
-    return _page(request, usager, invitation=form)
+    return _page_invitation(request, usager, invitation=form)
 
 
 @login_required
@@ -119,7 +133,7 @@ def refus(request, public_id):
                 request, "Refus de la personne enregistré : ce proche ne voit rien de son espace."
             )
             return redirect("relation:dossier", public_id=usager.public_id)
-    return _page(request, usager, refus=form)
+    return _page_invitation(request, usager, refus=form)
 
 
 @login_required

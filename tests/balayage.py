@@ -128,7 +128,7 @@ ROUTES: dict[str, Route] = {
     "relation:evenement": Route(_id("evenement_indesirable"), "chef_service"),
     "relation:evenement_ars": Route(_id("evenement_indesirable"), "chef_service"),
     "relation:dossier": Route(_u, "educateur"),
-    "relation:inviter": Route(_u, "educateur", post_seulement=True),
+    "relation:inviter": Route(_u, "educateur"),
     "relation:refus": Route(_u, "educateur", post_seulement=True),
     "relation:partager": Route(_u, "educateur", post_seulement=True),
     "relation:acces": Route(_id("acces_portail"), "educateur", post_seulement=True),
