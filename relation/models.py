@@ -56,6 +56,7 @@ class CompteProche(TenantModel):
 
     class Meta:
         verbose_name = "compte de l'espace personne et proches"
+        indexes = [models.Index(fields=["organisme", "nom"], name="compte_proche_org_idx")]
         ordering = ["nom", "prenom"]
 
     def __str__(self) -> str:
@@ -180,6 +181,7 @@ class Invitation(TenantModel):
 
     class Meta:
         verbose_name = "invitation"
+        indexes = [models.Index(fields=["organisme", "acces"], name="invitation_org_idx")]
         ordering = ["-cree_le"]
 
     @property
@@ -285,6 +287,7 @@ class PieceJointe(TenantModel):
 
     class Meta:
         verbose_name = "pièce jointe"
+        indexes = [models.Index(fields=["organisme", "message"], name="piece_message_org_idx")]
         ordering = ["id"]
 
 
@@ -551,6 +554,7 @@ class ActionCorrective(TenantModel):
 
     class Meta:
         verbose_name = "action corrective"
+        indexes = [models.Index(fields=["organisme", "evenement"], name="action_corrective_org_idx")]
         ordering = ["echeance", "id"]
 
 
@@ -589,6 +593,7 @@ class ElectionCVS(TenantModel):
 
     class Meta:
         verbose_name = "élection au CVS"
+        indexes = [models.Index(fields=["organisme", "etablissement"], name="election_cvs_org_idx")]
         ordering = ["-date", "college"]
         constraints = [
             models.CheckConstraint(
@@ -628,6 +633,7 @@ class MembreCVS(TenantModel):
 
     class Meta:
         verbose_name = "membre du CVS"
+        indexes = [models.Index(fields=["organisme", "etablissement"], name="membre_cvs_org_idx")]
         verbose_name_plural = "membres du CVS"
         ordering = ["college", "fonction", "nom"]
         constraints = [
@@ -706,6 +712,7 @@ class PresenceCVS(TenantModel):
 
     class Meta:
         verbose_name = "présence au CVS"
+        indexes = [models.Index(fields=["organisme", "reunion"], name="presence_cvs_org_idx")]
         constraints = [models.UniqueConstraint(fields=["reunion", "membre"], name="cvs_presence_unique")]
 
 
@@ -735,6 +742,7 @@ class Questionnaire(TenantModel):
 
     class Meta:
         verbose_name = "questionnaire"
+        indexes = [models.Index(fields=["organisme", "etablissement"], name="questionnaire_org_idx")]
         ordering = ["-cree_le"]
 
     def __str__(self) -> str:
@@ -753,6 +761,7 @@ class QuestionEnquete(TenantModel):
 
     class Meta:
         verbose_name = "question"
+        indexes = [models.Index(fields=["organisme", "questionnaire"], name="question_enquete_org_idx")]
         ordering = ["ordre"]
         constraints = [
             models.UniqueConstraint(fields=["questionnaire", "ordre"], name="question_ordre_unique"),
@@ -781,6 +790,7 @@ class Campagne(TenantModel):
 
     class Meta:
         verbose_name = "campagne d'enquête"
+        indexes = [models.Index(fields=["organisme", "etablissement"], name="campagne_org_idx")]
         ordering = ["-debut"]
         constraints = [
             models.CheckConstraint(
@@ -812,6 +822,7 @@ class ParticipationEnquete(models.Model):
 
     class Meta:
         verbose_name = "participation à une enquête"
+        indexes = [models.Index(fields=["organisme", "campagne"], name="participation_enq_org_idx")]
         constraints = [
             models.UniqueConstraint(fields=["campagne", "compte"], name="enquete_participation_unique")
         ]
@@ -835,6 +846,7 @@ class ReponseEnquete(models.Model):
 
     class Meta:
         verbose_name = "réponse à une enquête"
+        indexes = [models.Index(fields=["organisme", "campagne"], name="reponse_enquete_org_idx")]
 
     def __str__(self) -> str:
         return "Réponse anonyme"
@@ -850,6 +862,7 @@ class ValeurReponse(models.Model):
 
     class Meta:
         verbose_name = "valeur d'une réponse"
+        indexes = [models.Index(fields=["organisme", "reponse"], name="valeur_reponse_org_idx")]
         constraints = [models.UniqueConstraint(fields=["reponse", "question"], name="valeur_unique")]
 
     def __str__(self) -> str:

@@ -134,6 +134,10 @@ def test_no_page_answers_500_to_junk(og_a, client_de, who):
         else client_de({"admin": og_a.admin, "dpo": og_a.dpo}.get(who) or og_a[who])
     )
     for url, jeux in _urls(og_a):
+        if who != "medecin" and jeux is JUNK_RECHERCHE:
+            # without any habilitation on the objects, every id ends at the lookup (or at the login page):
+            # the empty request and NUL bytes; the overlong values go through the médecin's lookups
+            jeux = JUNK_RECHERCHE[:2]
         for data in jeux:
             if url.endswith("/deconnexion/"):
                 continue

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 # today's events of the professional and tomorrow's to prepare) is one query
 # accueil 13 (issue 18): the rights to renew (one query) and the contracts to hand or sign (one query, over
 # every ESMS where the professional writes the administrative record)
-PINNED = {"plancher": 5, "accueil": 13, "liste d'attente": 11, "dossier": 14, "recherche": 11}
+PINNED = {"plancher": 5, "accueil": 15, "liste d'attente": 11, "dossier": 14, "recherche": 11}
 
 
 def _personnes(tenant, n: int, debut: int) -> list:

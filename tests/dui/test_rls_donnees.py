@@ -44,6 +44,8 @@ FENETRE_AUTHENTIFICATION = {
     "habilitations_codesecours",
     "habilitations_evenementauthentification",
     "coordination_jetonagenda",  # a calendar feed is read before any tenant is known (its secret)
+    "relation_compteproche",  # the space of the persons and relatives: its login (issue 19)
+    "relation_invitation",  # an invitation link, read by its token before any tenant is known
 }
 CONDITION = "(organisme_id = dui_current_organisme())"
 CONDITION_AUTH = "((organisme_id = dui_current_organisme()) OR dui_auth_lookup())"
@@ -110,6 +112,25 @@ def _completer(organisme: OrganismeGestionnaire) -> None:
     from usagers.models import AppelInsi, ExceptionAccesUsager, Usager
 
     with tenant_context(organisme.pk):
+        from documents.models import Document
+        from relation.models import Campagne, CompteProche, Message, PartageDocument, ParticipationEnquete
+        from relation.models import PieceJointe as PieceJointeMessage
+
+        message = Message.objects.order_by("pk").first()
+        piece = PieceJointeMessage(
+            organisme=organisme, message=message, nom="photo.pdf", type_mime="application/pdf", taille=9
+        )
+        piece.fichier.save("photo.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+        piece.save()
+        document = Document.objects.order_by("pk").first()
+        PartageDocument.objects.create(
+            organisme=organisme, usager_id=document.usager_id, document=document,
+            partage_par=Professionnel.objects.filter(organisme=organisme).order_by("pk").first(),
+        )  # fmt: skip
+        ParticipationEnquete.objects.create(
+            organisme=organisme, campagne=Campagne.objects.order_by("pk").first(),
+            compte=CompteProche.objects.order_by("pk").first(),
+        )  # fmt: skip
         pro = Professionnel.objects.filter(organisme=organisme).order_by("pk").first()
         usager = Usager.objects.order_by("pk").first()
         grille = GrilleEvaluation.objects.order_by("pk").first()

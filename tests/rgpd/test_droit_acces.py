@@ -64,6 +64,11 @@ SECTIONS = {
         "usagers.transitionidentite",
         "usagers.usager",
         "rgpd.demandedroitacces",
+        # her daughter's access to the space and their messages (issue 19)
+        "relation.accesportail",
+        "relation.invitation",
+        "relation.fil",
+        "relation.message",
     },
     "Garnier": {
         "coordination.evenement",  # the weekly pédicure
