@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from documents.forms import FichiersField, PlusieursFichiers
 from dui.forms import DATE
 
 from .models import AccesPortail, Qualite
@@ -55,26 +56,11 @@ class ReglageForm(forms.ModelForm):
         fields = ["voir_projet", "voir_agenda", "voir_documents", "messagerie"]
 
 
-class FichiersWidget(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class FichiersField(forms.FileField):
-    widget = FichiersWidget
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        single = super().clean
-        return [single(d, initial) for d in (data if isinstance(data, list | tuple) else [data])]
-
-
 class MessageForm(forms.Form):
     texte = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 5}), max_length=10_000)
     fichiers = FichiersField(
         label="Pièces jointes (PDF ou photos, 5 au plus)",
-        required=False,
-        widget=FichiersWidget(attrs={"accept": "application/pdf,image/jpeg,image/png,image/heic"}),
+        widget=PlusieursFichiers(attrs={"accept": "application/pdf,image/jpeg,image/png,image/heic"}),
     )
 
 
