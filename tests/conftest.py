@@ -59,6 +59,13 @@ def codes_serafin(db):
     may only read them), and visible to this test's transaction from its next statement on."""
     from accompagnement.models import CodeSerafin
 
+    charger_codes_serafin()
+    return CodeSerafin.objects.all()
+
+
+def charger_codes_serafin() -> None:
+    from accompagnement.models import CodeSerafin
+
     if not CodeSerafin.objects.exists():
         import psycopg
         from django.db import connections
@@ -89,7 +96,6 @@ def codes_serafin(db):
                             code.count(".") + 1,
                         ],
                     )
-    return CodeSerafin.objects.all()
 
 
 def url_de(alias: str) -> str:
@@ -146,6 +152,10 @@ def _taches_comme_dans_un_worker(monkeypatch):
     serialiser of the broker (a model instance or a date object fails here as it would in production), and
     they start outside the caller's tenant (a task must set its own — ``TenantTask`` does — or it sees no
     row), which the test's ambient tenant would otherwise hide."""
+    taches_comme_dans_un_worker(monkeypatch)
+
+
+def taches_comme_dans_un_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     from celery.app.task import Task
     from kombu.serialization import dumps, loads
 
@@ -172,6 +182,70 @@ def _taches_comme_dans_un_worker(monkeypatch):
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(scope="module")
+def demo_du_module(django_db_setup, django_db_blocker, dossier_certificats, tmp_path_factory):
+    """The demo (about 10 s to build), built once for the tests of a module that only read it, inside a
+    transaction rolled back after the module's last test: each test runs in a savepoint of it
+    (pytest-django's ``db`` nests its atomic blocks; its non-transactional tests never close the
+    connection) and must start from ``copier_les_fichiers_de_la_demo``. Built as the ``demo`` fixtures
+    of the other modules build it: test servers up, tasks run as a worker runs them, on-commit work
+    done."""
+    from django.db import transaction
+    from django.test import TestCase
+    from django.test.utils import override_settings
+
+    from accueil.demo import construire_demo
+    from medicaments.models import Specialite
+
+    media = tmp_path_factory.mktemp("demo-media")
+    with django_db_blocker.unblock():
+        charger_codes_serafin()
+        if not Specialite.objects.filter(cis="60234100").exists():
+            charger_bdpm()
+        dmp = serveurs_test.ServeurDmpTest(dossier_certificats).demarrer()
+        smtp = serveurs_test.ServeurSmtpTest(dossier_certificats).demarrer()
+        bloc = transaction.atomic(using="default")
+        bloc.__enter__()
+        try:
+            with (
+                override_settings(
+                    MEDIA_ROOT=str(media),
+                    DUI_DMP_URL=dmp.url,
+                    DUI_DMP_CERT=str(dossier_certificats / "client.pem"),
+                    DUI_DMP_KEY=str(dossier_certificats / "client.key"),
+                    DUI_DMP_CA=str(dossier_certificats / "ca.pem"),
+                    DUI_MSS_HOTE="127.0.0.1",
+                    DUI_MSS_PORT=smtp.port,
+                    DUI_MSS_TLS="starttls",
+                    DUI_MSS_CA=str(dossier_certificats / "ca.pem"),
+                    DUI_MSS_EXPEDITEUR="secretariat@ehpad-a.mssante.fr",
+                ),
+                pytest.MonkeyPatch.context() as monkeypatch,
+                TestCase.captureOnCommitCallbacks(using="default", execute=True),
+            ):
+                taches_comme_dans_un_worker(monkeypatch)
+                factory.random.reseed_random("demo")
+                assert construire_demo() is True
+        except BaseException:
+            transaction.set_rollback(True, using="default")
+            bloc.__exit__(None, None, None)
+            raise
+        finally:
+            dmp.arreter()
+            smtp.arreter()
+    yield media
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True, using="default")
+        bloc.__exit__(None, None, None)
+
+
+def copier_les_fichiers_de_la_demo(media, tmp_path, settings) -> None:
+    """A test on the module's demo starts with its own copy of the demo's files."""
+    import shutil
+
+    settings.MEDIA_ROOT = str(shutil.copytree(media, tmp_path / "media-demo"))
 
 
 class Tenant:

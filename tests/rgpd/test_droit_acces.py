@@ -13,13 +13,13 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from accueil.demo import construire_demo
 from documents.pdf import texte_du_pdf
 from dui.models import JournalAcces, OrganismeGestionnaire, TypeAcces
 from dui.tenancy import tenant_context
 from habilitations.models import Professionnel
 from rgpd.extraction import modeles_de_la_personne
 from rgpd.models import DemandeDroitAcces
+from tests.conftest import copier_les_fichiers_de_la_demo
 from usagers.models import Usager
 
 pytestmark = pytest.mark.django_db
@@ -122,9 +122,9 @@ def client_de():
 
 
 @pytest.fixture
-def demo(codes_serafin, base_bdpm, serveur_dmp, serveur_smtp, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        assert construire_demo() is True
+def demo(demo_du_module, tmp_path, settings):
+    """The demo, built once for this module (its tests roll back what they write)."""
+    copier_les_fichiers_de_la_demo(demo_du_module, tmp_path, settings)
     tilleuls = OrganismeGestionnaire.objects.get(raison_sociale="Association Les Tilleuls")
     horizon = OrganismeGestionnaire.objects.get(raison_sociale="Fondation Horizon")
     with tenant_context(tilleuls.pk):
