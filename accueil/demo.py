@@ -221,6 +221,9 @@ def _construire(spec: dict, professionnels: list) -> OrganismeGestionnaire:
             relation_demo.construire(organisme, etabs, pros, usagers, DEMO_PASSWORD)
             relation_demo.construire_qualite(etabs, pros, usagers)
             relation_demo.construire_vie_sociale(etabs, pros)
+            from pilotage import demo as pilotage_demo
+
+            pilotage_demo.construire(etabs, pros)
     return organisme
 
 

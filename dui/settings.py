@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "coordination",  # agenda, rendez-vous, activités, transports, tournées, réunions
     "interop",
     "relation",  # the space of the persons and relatives (portal accounts), secure messages
+    "pilotage",  # director's dashboards and indicators (reads the domains' tables), coupes Pathos
     "rgpd",  # right of access, retention and archiving, DPO tools (reads every app through the model graph)
     "accueil",  # the shell: home page, access journal pages, demo (imports every app, imported by none)
 ]

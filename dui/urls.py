@@ -17,5 +17,6 @@ urlpatterns = [
     path("agenda/", include("coordination.urls")),
     path("echanges/", include("interop.urls")),
     path("rgpd/", include("rgpd.urls")),
+    path("pilotage/", include("pilotage.urls")),
     path("", include("relation.urls")),  # /relation/ (the team) and /espace/ (the persons and relatives)
 ]

@@ -29,6 +29,9 @@ def dui(request: HttpRequest) -> Any:
         context["voit_agenda"] = any(
             Droit.COORDINATION_VOIR in actions_dans(user, etab) for etab in roles_par_etablissement(user)
         )
+        context["voit_pilotage"] = any(
+            Droit.PILOTAGE_VOIR in actions_dans(user, etab) for etab in roles_par_etablissement(user)
+        )
         context["voit_stock"] = any(
             Droit.MEDICAMENTS_VOIR in actions_dans(user, etab) for etab in roles_par_etablissement(user)
         )

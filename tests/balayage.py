@@ -115,6 +115,9 @@ ROUTES: dict[str, Route] = {
     # administratif
     # relation usager (the team's side)
     "relation:qualite": Route(_id("ehpad"), "directeur"),
+    # pilotage
+    "pilotage:esms": Route(lambda o: {"etablissement_id": o["ehpad"].public_id}, "directeur"),
+    "pilotage:coupes": Route(lambda o: {"etablissement_id": o["ehpad"].public_id}, "directeur"),
     "relation:cvs": Route(_id("ehpad"), "directeur"),
     "relation:enquetes": Route(_id("ehpad"), "directeur"),
     "relation:campagne": Route(_id("campagne"), "directeur"),
@@ -890,6 +893,8 @@ GARDES: dict[str, Any] = {
     "documents:classe": "admin",
     "documents:detruire": "dpo",
     "relation:qualite": _g("pilotage.voir"),
+    "pilotage:esms": _g("pilotage.voir"),
+    "pilotage:coupes": _g("pilotage.voir"),
     "relation:cvs": _g("pilotage.voir"),
     "relation:enquetes": _g("pilotage.voir"),
     "relation:campagne": _g("pilotage.voir", "social.modifier"),  # the team types the paper answers

@@ -44,6 +44,7 @@ def test_card_links_follow_the_rights_in_each_esms(og_a, client_de):
     cartes = _cartes(client_de(og_a["directeur"]))
     # the director (pilotage.modifier) of an EHPAD: occupation, bilans, GMP (AGGIR sector), indicators, grids
     assert cartes[og_a.ehpad.nom] == [
+        "Tableau de bord",
         "Occupation de l'établissement",
         "Projets personnalisés : bilans",
         "GIR moyen pondéré",
@@ -52,13 +53,15 @@ def test_card_links_follow_the_rights_in_each_esms(og_a, client_de):
         "Qualité : réclamations et événements indésirables",
         "Conseil de la vie sociale",
         "Enquêtes de satisfaction",
+        "Coupes Pathos et GMPS",
         "Agenda et coordination",
         "Contrats de séjour",
         "Présence pour la facturation",
         "Grilles d'évaluation",
     ]
-    # the same director in a MAS: no GMP there
+    # the same director in a MAS: no GMP, no coupe Pathos there
     assert cartes[og_a.mas.nom] == [
+        "Tableau de bord",
         "Occupation de l'établissement",
         "Projets personnalisés : bilans",
         "Indicateurs ESMS numérique",
@@ -73,6 +76,7 @@ def test_card_links_follow_the_rights_in_each_esms(og_a, client_de):
     ]
     # the chef de service reads the pilotage (voir) but does not configure the grids
     assert _cartes(client_de(og_a["chef_service"]))[og_a.ehpad.nom] == [
+        "Tableau de bord",
         "Occupation de l'établissement",
         "Projets personnalisés : bilans",
         "GIR moyen pondéré",
@@ -81,6 +85,7 @@ def test_card_links_follow_the_rights_in_each_esms(og_a, client_de):
         "Qualité : réclamations et événements indésirables",
         "Conseil de la vie sociale",
         "Enquêtes de satisfaction",
+        "Coupes Pathos et GMPS",
         "Agenda et coordination",
         "Contrats de séjour",
     ]

@@ -27,6 +27,7 @@ COUCHES: dict[str, int] = {
     "coordination": 7,  # agenda: reads accompagnement (PP actions) and soins
     "interop": 8,
     "relation": 8,  # the space of the persons and relatives, messages: reads accompagnement, coordination, documents
+    "pilotage": 9,  # director's dashboards: reads admission, accompagnement, usagers (indicators in SQL)
     "rgpd": 9,  # RGPD lifecycle: reads the dossiers through the model graph
     "accueil": 10,  # the shell: home page, journal pages, demo
 }

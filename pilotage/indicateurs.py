@@ -1,0 +1,225 @@
+"""The director's indicators, computed by the database over a set of ESMS of one organisme and a period.
+
+Each function runs one SQL query whatever the number of persons, séjours or ESMS, scoped by
+``organisme_id`` (row-level security applies on top). Conventions, shared with the occupancy page
+(``usagers.selectors.occupation``) and the billing presence (decision 0014):
+- a day belongs to a séjour when the séjour covers it, the day of entry and the day of exit included;
+- a day of absence (hospitalisation, holidays…) is not a day of presence; absences may overlap, a day counts
+  once;
+- only days up to today are realised: a period that runs into the future stops today.
+
+Definitions follow the ANAP « Tableau de bord de la performance dans le secteur médico-social »
+(indicateurs de prestations de soins et d'accompagnement):
+- taux d'occupation (taux de réalisation de l'activité) = journées réalisées / (capacité autorisée × jours
+  de la période), in %;
+- taux de rotation des places = entrées de la période / capacité autorisée, in %;
+- durée moyenne de séjour des personnes sorties = Σ (sortie − entrée + 1) / sorties, in days;
+- part des personnes en GIR 1-2 = personnes accompagnées à la date, évaluées GIR 1 ou 2 / personnes évaluées;
+- GMP = Σ points GIR / personnes évaluées (points of ``accompagnement.aggir.POINTS_GIR``);
+- GMPS = GMP + 2,59 × PMP (``pilotage.models.gmps``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection
+
+from accompagnement.aggir import POINTS_GIR
+from accompagnement.models import STATUTS_COURANTS
+from admission.models import OUVERTES
+
+_JOURNEES_SQL = """
+WITH mois AS (
+    SELECT m::date AS mois,
+           greatest(m::date, %(debut)s::date) AS debut,
+           least((m + interval '1 month' - interval '1 day')::date, %(fin)s::date) AS fin
+    FROM generate_series(date_trunc('month', %(debut)s::date), %(fin)s::date, interval '1 month') m
+),
+sejours AS (
+    SELECT s.id, s.etablissement_id, s.mode_accueil, daterange(s.date_entree, s.date_sortie, '[]') AS r
+    FROM usagers_sejour s
+    WHERE s.organisme_id = %(og)s AND s.etablissement_id = ANY(%(etabs)s)
+      AND s.date_entree <= %(fin)s AND (s.date_sortie IS NULL OR s.date_sortie >= %(debut)s)
+),
+morceaux AS (
+    SELECT s.id, s.etablissement_id, s.mode_accueil, m.mois, s.r * daterange(m.debut, m.fin, '[]') AS r
+    FROM sejours s JOIN mois m ON s.r && daterange(m.debut, m.fin, '[]')
+)
+SELECT p.etablissement_id, p.mode_accueil, p.mois,
+       sum(upper(p.r) - lower(p.r))::bigint AS inscrits,
+       coalesce(sum(a.jours), 0)::bigint AS absents
+FROM morceaux p
+LEFT JOIN LATERAL (
+    SELECT sum(upper(x) - lower(x)) AS jours
+    FROM unnest((
+        SELECT range_agg(daterange(a.debut, a.fin, '[]'))
+        FROM usagers_absence a
+        WHERE a.organisme_id = %(og)s AND a.sejour_id = p.id AND daterange(a.debut, a.fin, '[]') && p.r
+    ) * multirange(p.r)) x
+) a ON true
+GROUP BY 1, 2, 3
+ORDER BY 1, 2, 3
+"""
+
+_MOUVEMENTS_SQL = """
+SELECT s.etablissement_id,
+       count(*) FILTER (WHERE s.date_entree BETWEEN %(debut)s AND %(fin)s) AS entrees,
+       count(*) FILTER (WHERE s.date_sortie BETWEEN %(debut)s AND %(fin)s) AS sorties,
+       coalesce(sum(s.date_sortie - s.date_entree + 1) FILTER (WHERE s.date_sortie BETWEEN %(debut)s AND %(fin)s), 0)::bigint
+FROM usagers_sejour s
+WHERE s.organisme_id = %(og)s AND s.etablissement_id = ANY(%(etabs)s)
+  AND (s.date_entree BETWEEN %(debut)s AND %(fin)s OR s.date_sortie BETWEEN %(debut)s AND %(fin)s)
+GROUP BY 1
+"""
+
+_POPULATION_SQL = """
+WITH presents AS (
+    SELECT DISTINCT s.etablissement_id, s.usager_id
+    FROM usagers_sejour s
+    WHERE s.organisme_id = %(og)s AND s.etablissement_id = ANY(%(etabs)s)
+      AND s.date_entree <= %(jour)s AND (s.date_sortie IS NULL OR s.date_sortie >= %(jour)s)
+)
+SELECT p.etablissement_id,
+       count(*) AS presents,
+       count(g.gir) AS evalues,
+       count(*) FILTER (WHERE g.gir IN (1, 2)) AS gir_1_2,
+       coalesce(sum(CASE g.gir WHEN 1 THEN %(p1)s WHEN 2 THEN %(p2)s WHEN 3 THEN %(p3)s WHEN 4 THEN %(p4)s
+                               WHEN 5 THEN %(p5)s WHEN 6 THEN %(p6)s END), 0)::bigint AS points,
+       count(*) FILTER (WHERE u.date_naissance > (%(jour)s::date - interval '60 years')) AS moins_de_60_ans,
+       count(pp.id) FILTER (WHERE pp.date_validation > %(jour)s::date - 365) AS pp_de_moins_d_un_an,
+       count(pp.id) FILTER (WHERE pp.echeance_bilan < %(jour)s) AS bilans_en_retard,
+       count(*) FILTER (WHERE pp.id IS NULL) AS sans_pp
+FROM presents p
+JOIN usagers_usager u ON u.id = p.usager_id AND u.organisme_id = %(og)s
+LEFT JOIN LATERAL (
+    SELECT e.gir FROM accompagnement_evaluationaggir e
+    WHERE e.organisme_id = %(og)s AND e.usager_id = p.usager_id AND e.annulee_le IS NULL
+      AND e.date_evaluation <= %(jour)s
+    ORDER BY e.date_evaluation DESC, e.id DESC LIMIT 1
+) g ON true
+LEFT JOIN LATERAL (
+    SELECT pp.id, pp.date_validation, pp.echeance_bilan FROM accompagnement_projetpersonnalise pp
+    WHERE pp.organisme_id = %(og)s AND pp.usager_id = p.usager_id AND pp.etablissement_id = p.etablissement_id
+      AND pp.statut = ANY(%(courants)s) AND pp.date_validation <= %(jour)s
+    ORDER BY pp.date_validation DESC, pp.id DESC LIMIT 1
+) pp ON true
+GROUP BY 1
+"""
+
+_ATTENTE_SQL = """
+SELECT d.etablissement_id, count(*),
+       count(*) FILTER (WHERE d.priorite = 1),
+       percentile_disc(0.5) WITHIN GROUP (ORDER BY %(jour)s::date - d.date_reception),
+       max(%(jour)s::date - d.date_reception)
+FROM admission_demandeadmission d
+WHERE d.organisme_id = %(og)s AND d.etablissement_id = ANY(%(etabs)s) AND d.statut = ANY(%(ouvertes)s)
+GROUP BY 1
+"""
+
+
+def _executer(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def journees(
+    organisme_id: int, etablissements: Iterable[int], debut: datetime.date, fin: datetime.date
+) -> list[dict[str, Any]]:
+    """Days of séjour (``inscrits``), of absence and of presence (``presents``), per ESMS, mode d'accueil and
+    month (``mois``: the month's first day), between ``debut`` and ``fin`` included."""
+    if fin < debut:
+        return []
+    lignes = _executer(
+        _JOURNEES_SQL, {"og": organisme_id, "etabs": list(etablissements), "debut": debut, "fin": fin}
+    )
+    return [
+        {
+            "etablissement_id": etab,
+            "mode_accueil": mode,
+            "mois": mois,
+            "inscrits": inscrits,
+            "absents": absents,
+            "presents": inscrits - absents,
+        }
+        for etab, mode, mois, inscrits, absents in lignes
+    ]
+
+
+def mouvements(
+    organisme_id: int, etablissements: Iterable[int], debut: datetime.date, fin: datetime.date
+) -> dict[int, dict[str, Any]]:
+    """Entries and exits of the period per ESMS, with the mean length of stay of those who left."""
+    lignes = _executer(
+        _MOUVEMENTS_SQL, {"og": organisme_id, "etabs": list(etablissements), "debut": debut, "fin": fin}
+    )
+    return {
+        etab: {
+            "entrees": entrees,
+            "sorties": sorties,
+            "duree_moyenne_sejour": round(jours / sorties) if sorties else None,
+        }
+        for etab, entrees, sorties, jours in lignes
+    }
+
+
+def population(
+    organisme_id: int, etablissements: Iterable[int], jour: datetime.date
+) -> dict[int, dict[str, Any]]:
+    """The persons accompanied on ``jour`` per ESMS: their number, GIR (latest valid evaluation on or before
+    the day, in any ESMS of the organisme), GMP, persons under 60, and their projet personnalisé (the current
+    version validated on or before the day: under a year old, bilan overdue, none)."""
+    params: dict[str, Any] = {f"p{g}": p for g, p in POINTS_GIR.items()}
+    params.update(
+        {
+            "og": organisme_id,
+            "etabs": list(etablissements),
+            "jour": jour,
+            "courants": [str(s) for s in STATUTS_COURANTS],
+        }
+    )
+    resultat = {}
+    for etab, presents, evalues, gir_1_2, points, moins_60, pp_recent, bilans_retard, sans_pp in _executer(
+        _POPULATION_SQL, params
+    ):
+        resultat[etab] = {
+            "presents": presents,
+            "evalues": evalues,
+            "gir_1_2": gir_1_2,
+            "points_gir": points,
+            "gmp": round(points / evalues) if evalues else None,
+            "moins_de_60_ans": moins_60,
+            "pp_de_moins_d_un_an": pp_recent,
+            "bilans_en_retard": bilans_retard,
+            "sans_pp": sans_pp,
+        }
+    return resultat
+
+
+def liste_d_attente(
+    organisme_id: int, etablissements: Iterable[int], jour: datetime.date
+) -> dict[int, dict[str, Any]]:
+    """The admission requests open today per ESMS: how many, how many urgent, the median and the longest
+    wait in days (counted to ``jour``)."""
+    lignes = _executer(
+        _ATTENTE_SQL,
+        {
+            "og": organisme_id,
+            "etabs": list(etablissements),
+            "jour": jour,
+            "ouvertes": [str(s) for s in OUVERTES],
+        },
+    )
+    return {
+        etab: {"demandes": n, "urgentes": urgentes, "attente_mediane": mediane, "attente_max": maxi}
+        for etab, n, urgentes, mediane, maxi in lignes
+    }
+
+
+def pourcentage(numerateur: float | int | None, denominateur: float | int | None) -> float | None:
+    if not denominateur or numerateur is None:
+        return None
+    return round(100 * numerateur / denominateur, 1)
