@@ -57,3 +57,13 @@ class CoupePathosForm(forms.ModelForm):
         elif validation and coupe and validation < coupe:
             self.add_error("valide_le", "La validation ne peut pas précéder la coupe.")
         return donnees
+
+
+class RapportForm(forms.Form):
+    annee = forms.TypedChoiceField(label="Année", coerce=int, choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        courante = timezone.localdate().year
+        self.fields["annee"].choices = [(a, str(a)) for a in range(courante, courante - 6, -1)]
+        self.fields["annee"].initial = courante - 1

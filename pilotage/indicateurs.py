@@ -75,6 +75,16 @@ WHERE s.organisme_id = %(og)s AND s.etablissement_id = ANY(%(etabs)s)
 GROUP BY 1
 """
 
+# the latest valid GIR on %(jour)s of the person ``p.usager_id`` (evaluated in any ESMS of the organisme)
+_DERNIER_GIR = """
+LEFT JOIN LATERAL (
+    SELECT e.gir FROM accompagnement_evaluationaggir e
+    WHERE e.organisme_id = %(og)s AND e.usager_id = p.usager_id AND e.annulee_le IS NULL
+      AND e.date_evaluation <= %(jour)s
+    ORDER BY e.date_evaluation DESC, e.id DESC LIMIT 1
+) g ON true
+"""
+
 _POPULATION_SQL = """
 WITH presents AS (
     SELECT DISTINCT s.etablissement_id, s.usager_id
@@ -94,20 +104,14 @@ SELECT p.etablissement_id,
        count(*) FILTER (WHERE pp.id IS NULL) AS sans_pp
 FROM presents p
 JOIN usagers_usager u ON u.id = p.usager_id AND u.organisme_id = %(og)s
-LEFT JOIN LATERAL (
-    SELECT e.gir FROM accompagnement_evaluationaggir e
-    WHERE e.organisme_id = %(og)s AND e.usager_id = p.usager_id AND e.annulee_le IS NULL
-      AND e.date_evaluation <= %(jour)s
-    ORDER BY e.date_evaluation DESC, e.id DESC LIMIT 1
-) g ON true
-LEFT JOIN LATERAL (
+{dernier_gir}LEFT JOIN LATERAL (
     SELECT pp.id, pp.date_validation, pp.echeance_bilan FROM accompagnement_projetpersonnalise pp
     WHERE pp.organisme_id = %(og)s AND pp.usager_id = p.usager_id AND pp.etablissement_id = p.etablissement_id
       AND pp.statut = ANY(%(courants)s) AND pp.date_validation <= %(jour)s
     ORDER BY pp.date_validation DESC, pp.id DESC LIMIT 1
 ) pp ON true
 GROUP BY 1
-"""
+""".replace("{dernier_gir}", _DERNIER_GIR)
 
 _ATTENTE_SQL = """
 SELECT d.etablissement_id, count(*),
@@ -223,3 +227,141 @@ def pourcentage(numerateur: float | int | None, denominateur: float | int | None
     if not denominateur or numerateur is None:
         return None
     return round(100 * numerateur / denominateur, 1)
+
+
+_PROFIL_SQL = """
+WITH presents AS (
+    SELECT DISTINCT ON (s.usager_id) s.usager_id, s.date_entree
+    FROM usagers_sejour s
+    WHERE s.organisme_id = %(og)s AND s.etablissement_id = %(etab)s
+      AND s.date_entree <= %(jour)s AND (s.date_sortie IS NULL OR s.date_sortie >= %(jour)s)
+    ORDER BY s.usager_id, s.date_entree
+),
+p AS (
+    SELECT date_part('year', age(%(jour)s::date, u.date_naissance))::int AS age, u.sexe,
+           %(jour)s::date - p.date_entree AS anciennete, g.gir
+    FROM presents p
+    JOIN usagers_usager u ON u.id = p.usager_id AND u.organisme_id = %(og)s
+{dernier_gir})
+SELECT count(*),
+       count(*) FILTER (WHERE age < 60), count(*) FILTER (WHERE age BETWEEN 60 AND 74),
+       count(*) FILTER (WHERE age BETWEEN 75 AND 84), count(*) FILTER (WHERE age BETWEEN 85 AND 94),
+       count(*) FILTER (WHERE age >= 95),
+       round(avg(age), 1),
+       count(*) FILTER (WHERE sexe = 'F'), count(*) FILTER (WHERE sexe = 'M'),
+       count(*) FILTER (WHERE sexe NOT IN ('F', 'M')),
+       count(*) FILTER (WHERE gir = 1), count(*) FILTER (WHERE gir = 2), count(*) FILTER (WHERE gir = 3),
+       count(*) FILTER (WHERE gir = 4), count(*) FILTER (WHERE gir = 5), count(*) FILTER (WHERE gir = 6),
+       count(*) FILTER (WHERE gir IS NULL),
+       count(*) FILTER (WHERE anciennete < 365), count(*) FILTER (WHERE anciennete >= 365 AND anciennete < 3 * 365),
+       count(*) FILTER (WHERE anciennete >= 3 * 365 AND anciennete < 5 * 365),
+       count(*) FILTER (WHERE anciennete >= 5 * 365)
+FROM p
+""".replace("{dernier_gir}", _DERNIER_GIR)
+
+TRANCHES_AGE = ("moins de 60 ans", "60 à 74 ans", "75 à 84 ans", "85 à 94 ans", "95 ans et plus")
+TRANCHES_ANCIENNETE = ("moins d'un an", "1 à 3 ans", "3 à 5 ans", "5 ans et plus")
+
+
+def profil(organisme_id: int, etablissement_id: int, jour: datetime.date) -> dict[str, Any]:
+    """The persons accompanied on ``jour`` in one ESMS, by age band, sex, GIR and time since entry."""
+    (ligne,) = _executer(_PROFIL_SQL, {"og": organisme_id, "etab": etablissement_id, "jour": jour})
+    total, *reste = ligne
+    ages, reste = reste[:5], reste[5:]
+    age_moyen, femmes, hommes, autres, *reste = reste
+    girs, reste = reste[:7], reste[7:]
+    return {
+        "total": total,
+        "ages": list(zip(TRANCHES_AGE, ages, strict=True)),
+        "age_moyen": age_moyen,
+        "sexes": [("Femmes", femmes), ("Hommes", hommes), ("Autre ou non renseigné", autres)],
+        "girs": [(f"GIR {g}", n) for g, n in zip(range(1, 7), girs[:6], strict=True)]
+        + [("Non évalué", girs[6])],
+        "anciennetes": list(zip(TRANCHES_ANCIENNETE, reste, strict=True)),
+    }
+
+
+_MOTIFS_SQL = """
+(SELECT 'provenance', coalesce(nullif(trim(s.provenance), ''), 'Non renseignée'), count(*)
+ FROM usagers_sejour s WHERE s.organisme_id = %(og)s AND s.etablissement_id = %(etab)s
+   AND s.date_entree BETWEEN %(debut)s AND %(fin)s GROUP BY 2)
+UNION ALL
+(SELECT 'motif_sortie', coalesce(nullif(trim(s.motif_sortie), ''), 'Non renseigné'), count(*)
+ FROM usagers_sejour s WHERE s.organisme_id = %(og)s AND s.etablissement_id = %(etab)s
+   AND s.date_sortie BETWEEN %(debut)s AND %(fin)s GROUP BY 2)
+UNION ALL
+(SELECT 'destination', coalesce(nullif(trim(s.destination), ''), 'Non renseignée'), count(*)
+ FROM usagers_sejour s WHERE s.organisme_id = %(og)s AND s.etablissement_id = %(etab)s
+   AND s.date_sortie BETWEEN %(debut)s AND %(fin)s GROUP BY 2)
+ORDER BY 1, 3 DESC, 2
+"""
+
+
+def motifs(
+    organisme_id: int, etablissement_id: int, debut: datetime.date, fin: datetime.date
+) -> dict[str, list]:
+    """Entries by provenance, exits by motif and by destination (free texts, grouped as typed)."""
+    resultat: dict[str, list] = {"provenance": [], "motif_sortie": [], "destination": []}
+    for genre, valeur, n in _executer(
+        _MOTIFS_SQL, {"og": organisme_id, "etab": etablissement_id, "debut": debut, "fin": fin}
+    ):
+        resultat[genre].append((valeur, n))
+    return resultat
+
+
+_ACTIVITE_SQL = """
+SELECT
+  (SELECT count(*) FROM accompagnement_projetpersonnalise pp WHERE pp.organisme_id = %(og)s
+     AND pp.etablissement_id = %(etab)s AND pp.date_validation BETWEEN %(debut)s AND %(fin)s),
+  (SELECT count(*) FROM accompagnement_projetpersonnalise pp WHERE pp.organisme_id = %(og)s
+     AND pp.etablissement_id = %(etab)s AND pp.date_bilan BETWEEN %(debut)s AND %(fin)s),
+  (SELECT count(*) FROM accompagnement_evaluationaggir e WHERE e.organisme_id = %(og)s
+     AND e.etablissement_id = %(etab)s AND e.annulee_le IS NULL AND e.date_evaluation BETWEEN %(debut)s AND %(fin)s),
+  (SELECT count(*) FROM accompagnement_evaluationserafin e WHERE e.organisme_id = %(og)s
+     AND e.etablissement_id = %(etab)s AND e.date_evaluation BETWEEN %(debut)s AND %(fin)s)
+"""
+
+_EVENEMENTS_SQL = """
+SELECT ev.genre, count(*), count(DISTINCT ev.titre),
+       coalesce(sum((SELECT count(*) FROM coordination_participation pa
+                     WHERE pa.organisme_id = %(og)s AND pa.evenement_id = ev.id AND pa.presence = 'present')), 0)::bigint
+FROM coordination_evenement ev
+WHERE ev.organisme_id = %(og)s AND ev.etablissement_id = %(etab)s AND ev.statut = 'fait'
+  AND ev.debut >= %(debut)s AND ev.debut < %(fin)s::date + 1
+GROUP BY 1 ORDER BY 1
+"""
+
+
+def activite(
+    organisme_id: int, etablissement_id: int, debut: datetime.date, fin: datetime.date
+) -> dict[str, Any]:
+    """What the team did in the period: projets personnalisés validated and reviewed, evaluations, and the
+    events of the agenda that took place, by kind (activities with the attendance they had)."""
+    params = {"og": organisme_id, "etab": etablissement_id, "debut": debut, "fin": fin}
+    ((pp_valides, bilans, aggir, serafin),) = _executer(_ACTIVITE_SQL, params)
+    return {
+        "pp_valides": pp_valides,
+        "bilans_pp": bilans,
+        "evaluations_aggir": aggir,
+        "evaluations_serafin": serafin,
+        "evenements": [
+            {"genre": genre, "nombre": n, "intitules": intitules, "presences": presences}
+            for genre, n, intitules, presences in _executer(_EVENEMENTS_SQL, params)
+        ],
+    }
+
+
+_FILE_ACTIVE_SQL = """
+SELECT count(DISTINCT s.usager_id)
+FROM usagers_sejour s
+WHERE s.organisme_id = %(og)s AND s.etablissement_id = %(etab)s
+  AND s.date_entree <= %(fin)s AND (s.date_sortie IS NULL OR s.date_sortie >= %(debut)s)
+"""
+
+
+def file_active(organisme_id: int, etablissement_id: int, debut: datetime.date, fin: datetime.date) -> int:
+    """Persons accompanied at least one day of the period (the « file active »)."""
+    ((n,),) = _executer(
+        _FILE_ACTIVE_SQL, {"og": organisme_id, "etab": etablissement_id, "debut": debut, "fin": fin}
+    )
+    return int(n)

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from dui.categories import Categorie
-from dui.models import Etablissement, TenantModel, tenant_history
+from dui.models import Etablissement, StatutExport, TenantModel, tenant_history
 
 # arrêté du 15 novembre 2013 (NOR AFSA1325048A), art. 1: the coefficient applied to the PMP
 COEFFICIENT_PMP = Decimal("2.59")
@@ -87,3 +87,33 @@ class CoupePathos(TenantModel):
     @property
     def gmps(self) -> int | None:
         return gmps(self.gmp, self.pmp)
+
+
+class RapportActivite(TenantModel):
+    """The annual activity report of one ESMS, produced by a worker: a PDF to read and send, a spreadsheet
+    with the tables behind it (and the ANAP indicators), a CSV of the ANAP indicators to type or import."""
+
+    categorie_donnees = Categorie.PILOTAGE
+
+    etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
+    annee = models.PositiveSmallIntegerField("année")
+    demandeur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    statut = models.CharField(max_length=20, choices=StatutExport.choices, default=StatutExport.EN_ATTENTE)
+    progression = models.PositiveSmallIntegerField(default=0)
+    fichier_pdf = models.FileField(max_length=200, blank=True)
+    fichier_xlsx = models.FileField(max_length=200, blank=True)
+    fichier_anap = models.FileField(max_length=200, blank=True)
+    erreur = models.CharField(max_length=500, blank=True)
+    termine_le = models.DateTimeField(null=True, blank=True)
+
+    etablissement_path = "etablissement"
+
+    class Meta:
+        verbose_name = "rapport d'activité"
+        ordering = ["-cree_le", "-id"]
+        indexes = [
+            models.Index(fields=["organisme", "etablissement", "-cree_le"], name="rapport_org_etab_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"Rapport d'activité {self.annee}"

@@ -14,11 +14,11 @@ from dui.models import Etablissement
 from habilitations import policy
 from habilitations.access import for_tenant
 from habilitations.roles import Droit
-from usagers.models import ModeAccueil, Sejour
+from usagers.models import ModeAccueil
 
 from . import indicateurs
 from .indicateurs import pourcentage
-from .models import CoupePathos, gmps
+from .models import CoupePathos, RapportActivite, gmps
 
 
 def etablissements_pilotes(user) -> QuerySet[Etablissement]:
@@ -187,24 +187,15 @@ def tableau_de_bord(
 
 
 def motifs(user, etablissement: Etablissement, debut: datetime.date, fin: datetime.date) -> dict[str, list]:
-    """Where the persons who entered came from, why and where those who left went (free texts, grouped)."""
-    # counts of free texts, for an ESMS the caller opened with pilotage.voir
-    sejours = Sejour.objects.filter(organisme_id=user.organisme_id, etablissement=etablissement)
+    """Where the persons who entered came from, why and where those who left went (an ESMS the caller opened
+    with ``pilotage.voir``)."""
+    return indicateurs.motifs(user.organisme_id, etablissement.pk, debut, fin)
 
-    def regrouper(champ: str, **filtre: Any) -> list[tuple[str, int]]:
-        from django.db.models import Count
 
-        return [
-            (valeur or "Non renseigné", n)
-            for valeur, n in sejours.filter(**filtre)
-            .values_list(champ)
-            .annotate(n=Count("id"))
-            .order_by("-n", champ)
-            .values_list(champ, "n")[:10]
-        ]
-
-    return {
-        "provenances": regrouper("provenance", date_entree__range=(debut, fin)),
-        "motifs_sortie": regrouper("motif_sortie", date_sortie__range=(debut, fin)),
-        "destinations": regrouper("destination", date_sortie__range=(debut, fin)),
-    }
+def mes_rapports(user) -> QuerySet[RapportActivite]:
+    """The reports ``user`` asked for, in the ESMS he still pilots."""
+    return RapportActivite.objects.filter(
+        organisme_id=user.organisme_id,
+        demandeur=user,
+        etablissement_id__in=policy.etablissements_autorises(user, Droit.PILOTAGE_VOIR),
+    ).select_related("etablissement")

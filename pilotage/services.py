@@ -1,13 +1,22 @@
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+import datetime
+import logging
 
-from dui.models import Etablissement
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from dui.models import Etablissement, StatutExport
+from dui.queue import enqueue_on_commit, tenant_kwargs
+from dui.tenancy import tenant_context
 from habilitations import policy
 from habilitations.roles import Droit
 
-from .models import CoupePathos
+from .models import CoupePathos, RapportActivite
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -27,3 +36,90 @@ def do_enregistrer_coupe(auteur, etablissement: Etablissement, **champs) -> Coup
             {"date_coupe": "Une coupe Pathos est déjà enregistrée à cette date pour cet ESMS."}
         ) from erreur
     return coupe
+
+
+def _exiger_pilotage(auteur, etablissement: Etablissement) -> None:
+    if (
+        etablissement.organisme_id != auteur.organisme_id
+        or etablissement.pk not in policy.etablissements_autorises(auteur, Droit.PILOTAGE_VOIR)
+    ):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def do_demander_rapport(auteur, etablissement: Etablissement, annee: int) -> RapportActivite:
+    """Ask the worker for the annual activity report of an ESMS (``pilotage.voir`` there)."""
+    _exiger_pilotage(auteur, etablissement)
+    if not 2000 <= annee <= timezone.localdate().year:
+        raise ValidationError({"annee": "Choisissez une année écoulée ou l'année en cours."})
+    if RapportActivite.objects.filter(
+        organisme_id=auteur.organisme_id,
+        etablissement=etablissement,
+        demandeur=auteur,
+        annee=annee,
+        statut=StatutExport.EN_ATTENTE,
+        cree_le__gt=timezone.now() - datetime.timedelta(minutes=10),
+    ).exists():
+        raise ValidationError("Ce rapport est déjà en préparation : patientez quelques instants.")
+    rapport = RapportActivite.objects.create(
+        organisme_id=auteur.organisme_id, etablissement=etablissement, annee=annee, demandeur=auteur
+    )
+    enqueue_on_commit("pilotage.produire_rapport", str(rapport.public_id), **tenant_kwargs(auteur))
+    return rapport
+
+
+def _progres(rapport: RapportActivite, pourcentage: int) -> None:
+    with tenant_context(rapport.organisme_id):  # its own transaction: the page sees it at once
+        RapportActivite.objects.filter(pk=rapport.pk).update(progression=pourcentage)
+
+
+def produire_rapport(rapport_public_id: str, acteur) -> str:
+    """Worker side (``TenantTaskParEtapes``): the figures computed with the requester's rights read again now
+    (a right lost since the request is lost for the report too), then the PDF, the XLSX and the ANAP CSV."""
+    from documents.pdf import rendre_pdf
+    from dui.exports import nom_de_fichier_sur
+
+    from . import rapport as module_rapport
+
+    with tenant_context(acteur.organisme_id):
+        rapport = RapportActivite.objects.select_related("etablissement").get(public_id=rapport_public_id)
+        if rapport.statut != StatutExport.EN_ATTENTE or rapport.progression:
+            return rapport.statut  # redelivered, or already being produced by another worker
+    _progres(rapport, 10)
+    try:
+        with tenant_context(acteur.organisme_id):
+            _exiger_pilotage(acteur, rapport.etablissement)
+            donnees = module_rapport.donnees(acteur, rapport.etablissement, rapport.annee)
+        _progres(rapport, 40)
+        base = nom_de_fichier_sur(
+            f"rapport-activite-{rapport.etablissement.finess_geographique or rapport.etablissement.pk}-{rapport.annee}"
+        )
+        chemin = f"rapports/{rapport.organisme_id}/{base}-{rapport.public_id}"
+        rapport.fichier_xlsx.save(
+            f"{chemin}.xlsx", ContentFile(module_rapport.ecrire_xlsx(donnees)), save=False
+        )
+        rapport.fichier_anap.save(
+            f"{chemin}-anap.csv", ContentFile(module_rapport.ecrire_csv_anap(donnees)), save=False
+        )
+        _progres(rapport, 60)
+        contexte = {**donnees, "histogramme": module_rapport.histogramme(donnees["mois"])}
+        pdf = rendre_pdf("pilotage/pdf/rapport.html", contexte)
+        rapport.fichier_pdf.save(f"{chemin}.pdf", ContentFile(pdf), save=False)
+    except PermissionDenied:
+        rapport.statut, rapport.erreur = (
+            StatutExport.ECHEC,
+            "Le demandeur n'a plus l'habilitation sur cet ESMS.",
+        )
+    except Exception as exc:  # noqa: BLE001 - recorded on the report, shown on the page
+        logger.exception("Rapport d'activité %s en échec", rapport_public_id)
+        rapport.statut, rapport.erreur = (
+            StatutExport.ECHEC,
+            f"Échec de la production ({exc.__class__.__name__}).",
+        )
+    else:
+        rapport.statut = StatutExport.TERMINE
+    rapport.progression = 100
+    rapport.termine_le = timezone.now()
+    with tenant_context(acteur.organisme_id):
+        rapport.save()
+    return rapport.statut

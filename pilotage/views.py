@@ -2,50 +2,23 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from dui.audit import journaliser_acces
+from dui.exports import nom_de_fichier_sur
 from dui.forms import traitement
 from dui.graphiques import Repere, polyline
-from dui.models import CategorieESMS, Etablissement
+from dui.models import CategorieESMS, Etablissement, StatutExport, TypeAcces
 from habilitations import policy
-from habilitations.access import get_for_user_or_404
+from habilitations.access import get_for_user_or_404, get_in_scope_or_404
 from habilitations.roles import Droit
 
 from . import selectors, services
-from .forms import CoupePathosForm, PeriodeForm
-
-
-def _histogramme(mois: list[dict]) -> dict | None:
-    """Monthly occupancy as SVG bars (the table below the chart gives the same figures)."""
-    if not mois or all(m["taux"] is None for m in mois):
-        return None
-    largeur, hauteur = 640, 200
-    haut = max([100.0, *(m["taux"] or 0 for m in mois)])
-    repere = Repere(largeur, hauteur, -0.5, len(mois) - 0.5, bas=0, haut=haut, marge_h=16, marge_b=24)
-    pas = (repere.x1 - repere.x0) / len(mois)
-    barres = []
-    for i, m in enumerate(mois):
-        y = repere.y(m["taux"] or 0)
-        barres.append(
-            {
-                "x": round(repere.x(i) - pas * 0.35, 1),
-                "y": y,
-                "largeur": round(pas * 0.7, 1),
-                "hauteur": round(repere.y(0) - y, 1),
-                "etiquette_x": repere.x(i),
-                "mois": m,
-            }
-        )
-    return {
-        "largeur": largeur,
-        "hauteur": hauteur,
-        "barres": barres,
-        "y100": repere.y(100),
-        "y0": repere.y(0),
-        "x0": repere.x0,
-        "x1": repere.x1,
-    }
+from .forms import CoupePathosForm, PeriodeForm, RapportForm
+from .rapport import histogramme
 
 
 @login_required
@@ -63,14 +36,14 @@ def tableau_de_bord(request):
         {
             "form": form,
             "tdb": tdb,
-            "histogramme": _histogramme(tdb["mois"]),
+            "histogramme": histogramme(tdb["mois"]),
             "plusieurs": len(etablissements) > 1,
         },
     )
 
 
 @login_required
-def esms(request, etablissement_id):
+def esms(request, etablissement_id, form_rapport=None):
     etab = get_for_user_or_404(
         request.user, Droit.PILOTAGE_VOIR, Etablissement.objects.all(), etablissement_id
     )
@@ -85,12 +58,72 @@ def esms(request, etablissement_id):
             "form": form,
             "tdb": tdb,
             "ligne": tdb["lignes"][0],
-            "histogramme": _histogramme(tdb["mois"]),
+            "histogramme": histogramme(tdb["mois"]),
             "motifs": selectors.motifs(request.user, etab, debut, tdb["realise"]),
             "est_ehpad": etab.categorie == CategorieESMS.EHPAD,
             "voit_admissions": Droit.ADMINISTRATIF_VOIR in policy.actions_dans(request.user, etab.pk),
+            "form_rapport": form_rapport or RapportForm(),
+            "rapports": selectors.mes_rapports(request.user).filter(etablissement=etab)[:10],
         },
     )
+
+
+@login_required
+@require_POST
+def rapports(request, etablissement_id):
+    etab = get_for_user_or_404(
+        request.user, Droit.PILOTAGE_VOIR, Etablissement.objects.all(), etablissement_id
+    )
+    form = RapportForm(request.POST)
+    if form.is_valid():
+        with traitement(form):
+            services.do_demander_rapport(request.user, etab, form.cleaned_data["annee"])
+            messages.success(request, "Rapport demandé : il se prépare, la page montre son avancement.")
+            return redirect(f"{reverse('pilotage:esms', args=[etab.public_id])}#rapports")
+    return esms(request, etablissement_id, form_rapport=form)
+
+
+@login_required
+def rapport_statut(request, public_id):
+    """htmx fragment polled while the worker prepares the report."""
+    rapport = get_in_scope_or_404(selectors.mes_rapports(request.user), public_id)
+    return render(request, "pilotage/_rapport.html", {"rapport": rapport})
+
+
+FORMATS = {
+    "pdf": ("fichier_pdf", "application/pdf", "pdf"),
+    "xlsx": ("fichier_xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "anap": ("fichier_anap", "text/csv; charset=utf-8", "csv"),
+}
+
+
+@login_required
+def rapport_fichier(request, public_id, format_):
+    if format_ not in FORMATS:
+        raise Http404
+    rapport = get_in_scope_or_404(selectors.mes_rapports(request.user), public_id)
+    champ, type_contenu, extension = FORMATS[format_]
+    fichier = getattr(rapport, champ)
+    if rapport.statut != StatutExport.TERMINE or not fichier:
+        raise Http404
+    journaliser_acces(
+        request,
+        TypeAcces.EXPORT,
+        rapport,
+        f"Rapport d'activité {rapport.annee} de {rapport.etablissement} ({format_.upper()})",
+        etablissement_id=rapport.etablissement_id,
+    )
+    suffixe = "-indicateurs-anap" if format_ == "anap" else ""
+    reponse = FileResponse(
+        fichier.open("rb"),
+        content_type=type_contenu,
+        as_attachment=True,
+        filename=nom_de_fichier_sur(
+            f"rapport-activite-{rapport.etablissement.nom}-{rapport.annee}{suffixe}.{extension}"
+        ),
+    )
+    reponse["Cache-Control"] = "private, no-store"
+    return reponse
 
 
 @login_required

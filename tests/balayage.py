@@ -118,6 +118,16 @@ ROUTES: dict[str, Route] = {
     # pilotage
     "pilotage:esms": Route(lambda o: {"etablissement_id": o["ehpad"].public_id}, "directeur"),
     "pilotage:coupes": Route(lambda o: {"etablissement_id": o["ehpad"].public_id}, "directeur"),
+    "pilotage:rapports": Route(
+        lambda o: {"etablissement_id": o["ehpad"].public_id},
+        "directeur",
+        post_seulement=True,
+        controle=(("annee", "2025"),),
+    ),  # fmt: skip
+    "pilotage:rapport_statut": Route(_id("rapport"), "directeur"),
+    "pilotage:rapport_fichier": Route(
+        lambda o: {"public_id": o["rapport"].public_id, "format_": "pdf"}, "directeur"
+    ),
     "relation:cvs": Route(_id("ehpad"), "directeur"),
     "relation:enquetes": Route(_id("ehpad"), "directeur"),
     "relation:campagne": Route(_id("campagne"), "directeur"),
@@ -322,6 +332,7 @@ def objets(tenant, texte: str = "") -> dict[str, Any]:
     o.update(_documents_deposes(tenant, usager, t))
     o.update(_relation(tenant, usager, o["document_depose"], t))
     o["export_presence"] = _export_presence(tenant)
+    o["rapport"] = _rapport(tenant)
     o.update(_droits(tenant, usager, t))
     o["prescription"] = prescrire(tenant, usager, heures=[datetime.time(0, 0)], commentaire=f"Ligne {t}")
     o["si_besoin"] = prescrire(
@@ -686,6 +697,21 @@ def _relation(tenant, usager, document, t: str) -> dict[str, Any]:
     }
 
 
+def _rapport(tenant):
+    """Last year's activity report of the EHPAD, asked by the director and produced by the worker."""
+    from pilotage import services as pilotage
+
+    with tenant_context(tenant.organisme.pk):
+        rapport = pilotage.do_demander_rapport(
+            tenant["directeur"], tenant.ehpad, timezone.localdate().year - 1
+        )
+    pilotage.produire_rapport(str(rapport.public_id), tenant["directeur"])
+    with tenant_context(tenant.organisme.pk):
+        rapport.refresh_from_db()
+    assert rapport.statut == "termine", rapport.erreur
+    return rapport
+
+
 def _export_presence(tenant):
     """Last month's presence record of the EHPAD, asked by the agent and produced by the worker."""
     from administratif import services as administratif
@@ -895,6 +921,10 @@ GARDES: dict[str, Any] = {
     "relation:qualite": _g("pilotage.voir"),
     "pilotage:esms": _g("pilotage.voir"),
     "pilotage:coupes": _g("pilotage.voir"),
+    "pilotage:rapports": _g("pilotage.voir"),
+    # a report is its requester's only
+    "pilotage:rapport_statut": lambda qui, actions: qui == "directeur",
+    "pilotage:rapport_fichier": lambda qui, actions: qui == "directeur",
     "relation:cvs": _g("pilotage.voir"),
     "relation:enquetes": _g("pilotage.voir"),
     "relation:campagne": _g("pilotage.voir", "social.modifier"),  # the team types the paper answers

@@ -1,4 +1,4 @@
-"""Row-level security on the coupes Pathos and their history."""
+"""Row-level security on the coupes Pathos (and their history) and the activity reports."""
 
 from django.db import migrations
 
@@ -12,4 +12,5 @@ class Migration(migrations.Migration):
         EnableRLS("pilotage_coupepathos"),
         EnableRLS("pilotage_historicalcoupepathos"),
         HistoryIndex("pilotage_historicalcoupepathos"),
+        EnableRLS("pilotage_rapportactivite"),
     ]

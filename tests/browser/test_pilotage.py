@@ -1,5 +1,5 @@
 """On a tablet: the director opens the dashboard from the menu, chooses the first quarter of 2025, reads the
-EHPAD's figures, then records a coupe Pathos (a mistyped validation date first: refused, nothing lost)."""
+EHPAD's figures, prepares the 2025 activity report and downloads it, then records a coupe Pathos (a mistyped validation date first: refused, nothing lost)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,12 @@ def test_tableau_de_bord_puis_coupe_pathos(live_server, og_a, page):
     ehpad.get_by_role("link", name="EHPAD A").tap()
     expect(page.get_by_test_id("taux")).to_contain_text("14,9 %")
     expect(page.get_by_test_id("gmps")).to_contain_text("1218")
+    page.get_by_label("Année").select_option("2025")
+    page.get_by_role("button", name="Préparer le rapport").tap()
+    expect(page.get_by_test_id("rapport").first).to_contain_text("Prêt")
+    with page.expect_download() as telechargement:
+        page.get_by_role("link", name="Rapport (PDF)").first.tap()
+    assert telechargement.value.suggested_filename == "rapport-activite-EHPAD-A-2025.pdf"
     page.get_by_role("link", name="Coupes Pathos et GMPS").tap()
     page.get_by_label("Date de la coupe").fill("2026-03-10")
     page.get_by_label("PMP validé").fill("205")

@@ -118,6 +118,8 @@ def _urls(og_a):
                 kwargs["grille_id"] = uuid.uuid4()
             if "jeton" in params:  # an invitation link's token: junk, a UUID, another route's id
                 kwargs["jeton"] = str(public_id)
+            if "format_" in params:  # a file of a report: a format that exists
+                kwargs["format_"] = "pdf"
             if "secret" in params:  # a calendar feed's secret: junk, a UUID, or another route's id
                 kwargs["secret"] = str(public_id)
             for autre in params:  # any other object of the route (a droit, a contrat, a séjour…): unknown

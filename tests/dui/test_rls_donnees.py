@@ -169,6 +169,9 @@ def _completer(organisme: OrganismeGestionnaire) -> None:
         )
         piece.fichier.save("certificat.pdf", ContentFile(b"%PDF-1.4 essai"), save=True)
         ExportJournal.objects.create(organisme=organisme, demandeur=pro)
+        from pilotage.models import RapportActivite
+
+        RapportActivite.objects.create(organisme=organisme, etablissement=etab, annee=2025, demandeur=pro)
         JournalAcces.objects.create(
             organisme=organisme,
             professionnel=pro,
