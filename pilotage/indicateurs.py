@@ -365,3 +365,65 @@ def file_active(organisme_id: int, etablissement_id: int, debut: datetime.date, 
         _FILE_ACTIVE_SQL, {"og": organisme_id, "etab": etablissement_id, "debut": debut, "fin": fin}
     )
     return int(n)
+
+
+_SUIVI_SQL = """
+SELECT e.id,
+  (SELECT count(*) FROM soins_realisationsoin r WHERE r.organisme_id = %(og)s AND r.etablissement_id = e.id
+     AND r.date_prevue BETWEEN %(debut)s AND %(fin)s),
+  (SELECT count(*) FROM soins_realisationsoin r WHERE r.organisme_id = %(og)s AND r.etablissement_id = e.id
+     AND r.date_prevue BETWEEN %(debut)s AND %(fin)s AND r.statut = 'pas_fait'),
+  (SELECT count(*) FROM medicaments_administration a WHERE a.organisme_id = %(og)s AND a.etablissement_id = e.id
+     AND a.administree_le >= %(du)s AND a.administree_le < %(au)s),
+  (SELECT count(*) FROM medicaments_administration a WHERE a.organisme_id = %(og)s AND a.etablissement_id = e.id
+     AND a.administree_le >= %(du)s AND a.administree_le < %(au)s AND a.statut = 'refuse'),
+  (SELECT count(*) FROM medicaments_administration a WHERE a.organisme_id = %(og)s AND a.etablissement_id = e.id
+     AND a.administree_le >= %(du)s AND a.administree_le < %(au)s AND a.statut = 'non_donne'),
+  (SELECT count(*) FROM relation_evenementindesirable ev WHERE ev.organisme_id = %(og)s AND ev.etablissement_id = e.id
+     AND ev.survenu_le >= %(du)s AND ev.survenu_le < %(au)s),
+  (SELECT count(*) FROM relation_evenementindesirable ev WHERE ev.organisme_id = %(og)s AND ev.etablissement_id = e.id
+     AND ev.survenu_le >= %(du)s AND ev.survenu_le < %(au)s AND ev.eigs),
+  (SELECT count(*) FROM relation_reclamation rc WHERE rc.organisme_id = %(og)s AND rc.etablissement_id = e.id
+     AND rc.recue_le BETWEEN %(debut)s AND %(fin)s),
+  (SELECT count(*) FROM interop_envoi en WHERE en.organisme_id = %(og)s AND en.etablissement_id = e.id
+     AND en.cree_le >= %(du)s AND en.cree_le < %(au)s AND en.statut = 'envoye'),
+  (SELECT count(*) FROM interop_envoi en WHERE en.organisme_id = %(og)s AND en.etablissement_id = e.id
+     AND en.cree_le >= %(du)s AND en.cree_le < %(au)s AND en.statut = 'echec')
+FROM unnest(%(etabs)s::bigint[]) AS e(id)
+"""
+
+CHAMPS_SUIVI = (
+    "soins_prevus",
+    "soins_non_faits",
+    "administrations",
+    "refus",
+    "non_donnes",
+    "evenements_indesirables",
+    "eigs",
+    "reclamations",
+    "envois_reussis",
+    "envois_en_echec",
+)
+
+
+def suivi(
+    organisme_id: int, etablissements: Iterable[int], debut: datetime.date, fin: datetime.date
+) -> dict[int, dict[str, int]]:
+    """Per ESMS over the period: care tasks due and not done, medication administrations recorded with the
+    refusals and the doses not given, adverse events (and EIGS), complaints received, documents sent to the
+    DMP or by MSSanté and those that failed. Days are local days (the database compares instants)."""
+    from django.utils import timezone
+
+    du = timezone.make_aware(datetime.datetime.combine(debut, datetime.time.min))
+    au = timezone.make_aware(datetime.datetime.combine(fin + datetime.timedelta(days=1), datetime.time.min))
+    params = {
+        "og": organisme_id,
+        "etabs": list(etablissements),
+        "debut": debut,
+        "fin": fin,
+        "du": du,
+        "au": au,
+    }
+    return {
+        ligne[0]: dict(zip(CHAMPS_SUIVI, ligne[1:], strict=True)) for ligne in _executer(_SUIVI_SQL, params)
+    }

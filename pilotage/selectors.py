@@ -88,6 +88,7 @@ def tableau_de_bord(
     population = indicateurs.population(og, ids, realise) if jours else {}
     attente = indicateurs.liste_d_attente(og, ids, aujourd_hui)
     dernieres = _dernieres_coupes(og, ids, realise)
+    suivi = indicateurs.suivi(og, ids, debut, realise) if jours else {}
 
     avec_places = {e.pk for e in etablissements if e.capacite}
     presents_par_etab: dict[int, int] = defaultdict(int)
@@ -110,8 +111,12 @@ def tableau_de_bord(
             attente.get(etab.pk, {}),
         )
         coupe = dernieres.get(etab.pk)
+        s = suivi.get(etab.pk, dict.fromkeys(indicateurs.CHAMPS_SUIVI, 0))
         ligne.update(
             {
+                "suivi": s,
+                "part_soins_non_faits": pourcentage(s["soins_non_faits"], s["soins_prevus"]),
+                "part_refus": pourcentage(s["refus"], s["administrations"]),
                 "etablissement": etab,
                 "coupe": coupe,
                 "pmp": coupe.pmp if coupe else None,
@@ -159,6 +164,11 @@ def tableau_de_bord(
         },
     )
     total["journees"] = sum(ligne["journees"] for ligne in lignes)
+    total["suivi"] = {c: sum(ligne["suivi"][c] for ligne in lignes) for c in indicateurs.CHAMPS_SUIVI}
+    total["part_soins_non_faits"] = pourcentage(
+        total["suivi"]["soins_non_faits"], total["suivi"]["soins_prevus"]
+    )
+    total["part_refus"] = pourcentage(total["suivi"]["refus"], total["suivi"]["administrations"])
 
     mois = []
     debut_mois = debut.replace(day=1)

@@ -3,7 +3,10 @@ EHPAD's figures, prepares the 2025 activity report and downloads it, then record
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.conftest import se_connecter
@@ -22,6 +25,12 @@ def test_tableau_de_bord_puis_coupe_pathos(live_server, og_a, page):
     ehpad = page.get_by_test_id("esms").filter(has_text="EHPAD A")
     expect(ehpad).to_contain_text("14,9 %")
     expect(page.get_by_test_id("mois")).to_have_count(3)
+    # the chart is drawn (not an empty box) under the production CSP, with its table as text alternative
+    graphique = page.get_by_role("img", name="Taux d'occupation par mois")
+    expect(graphique).to_have_attribute("aria-describedby", "table-occupation")
+    image = Image.open(io.BytesIO(graphique.screenshot()))
+    assert len(set(image.convert("RGB").getdata())) > 2  # bars, axes and labels on the white background
+    assert page.erreurs_console == []
     ehpad.get_by_role("link", name="EHPAD A").tap()
     expect(page.get_by_test_id("taux")).to_contain_text("14,9 %")
     expect(page.get_by_test_id("gmps")).to_contain_text("1218")
@@ -45,3 +54,4 @@ def test_tableau_de_bord_puis_coupe_pathos(live_server, og_a, page):
     expect(page.get_by_role("status").or_(page.locator(".messages"))).to_contain_text("GMPS 1243")
     expect(page.get_by_test_id("coupe")).to_have_count(2)
     expect(page.locator("svg[role=img]")).to_be_visible()
+    assert page.erreurs_console == []

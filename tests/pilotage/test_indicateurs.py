@@ -154,3 +154,59 @@ def test_the_queries_do_not_grow_with_the_data(og_a):
         tdb = selectors.tableau_de_bord(og_a["directeur"], [og_a.ehpad, og_a.mas], DEBUT, FIN)
     assert tdb["lignes"][0]["entrees"] == 7
     assert len(apres) == len(avant) <= 6
+
+
+def test_care_medication_quality_and_exchanges_of_the_period(og_a, og_b, base_bdpm, codes_serafin):
+    """Against the ORM, on one real object of each kind (the sweeps' set), then after events added by hand."""
+    from interop.models import Envoi
+    from medicaments.models import Administration
+    from pilotage import indicateurs
+    from relation.models import EvenementIndesirable, Reclamation
+    from soins.models import RealisationSoin
+    from tests import balayage
+
+    o = balayage.objets(og_a)
+    balayage.objets(og_b)  # the other organisme has the same: counted nowhere here
+    aujourd_hui = timezone.localdate()
+    debut = aujourd_hui - datetime.timedelta(days=30)
+    with tenant_context(og_a.organisme.pk):
+        avant = indicateurs.suivi(og_a.organisme.pk, [og_a.ehpad.pk], debut, aujourd_hui)[og_a.ehpad.pk]
+        attendu = {
+            "soins_prevus": RealisationSoin.objects.filter(etablissement=og_a.ehpad).count(),
+            "refus": Administration.objects.filter(etablissement=og_a.ehpad, statut="refuse").count(),
+            "evenements_indesirables": EvenementIndesirable.objects.filter(etablissement=og_a.ehpad).count(),
+            "reclamations": Reclamation.objects.filter(etablissement=og_a.ehpad).count(),
+            "envois_en_echec": Envoi.objects.filter(etablissement=og_a.ehpad, statut="echec").count(),
+        }
+        assert {c: avant[c] for c in attendu} == attendu
+        assert attendu["envois_en_echec"] == 1 and attendu["reclamations"] >= 1
+        # by hand: a care task done and one not done today, a serious adverse event, a complaint
+        for heure, statut in ((9, "fait"), (10, "pas_fait")):
+            RealisationSoin.objects.create(
+                organisme=og_a.organisme, soin=o["soin"], usager=o["usager"], etablissement=og_a.ehpad,
+                date_prevue=aujourd_hui, heure_prevue=datetime.time(heure, 0), statut=statut, auteur=og_a["infirmier"],
+                motif="refus" if statut == "pas_fait" else "",
+            )  # fmt: skip
+        EvenementIndesirable.objects.create(
+            organisme=og_a.organisme, etablissement=og_a.ehpad, declarant=og_a["infirmier"],
+            survenu_le=timezone.now(), lieu="Couloir", type_evenement="chute", description="Chute",
+            actions_immediates="Relevée", eigs=True,
+        )  # fmt: skip
+        Reclamation.objects.create(
+            organisme=og_a.organisme, etablissement=og_a.ehpad, canal="courrier", auteur="M. Petit",
+            recue_le=aujourd_hui, objet="Repas", description="Froids",
+        )  # fmt: skip
+        # and one long before the period: not counted
+        Reclamation.objects.create(
+            organisme=og_a.organisme, etablissement=og_a.ehpad, canal="courrier", auteur="M. Petit",
+            recue_le=debut - datetime.timedelta(days=1), objet="Linge", description="Perdu",
+        )  # fmt: skip
+        apres = indicateurs.suivi(og_a.organisme.pk, [og_a.ehpad.pk], debut, aujourd_hui)[og_a.ehpad.pk]
+    difference = {c: apres[c] - avant[c] for c in indicateurs.CHAMPS_SUIVI if apres[c] != avant[c]}
+    assert difference == {
+        "soins_prevus": 2,
+        "soins_non_faits": 1,
+        "evenements_indesirables": 1,
+        "eigs": 1,
+        "reclamations": 1,
+    }
