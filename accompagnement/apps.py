@@ -6,6 +6,9 @@ class AccompagnementConfig(AppConfig):
     verbose_name = "Accompagnement"
 
     def ready(self) -> None:
+        from .listes import declarer_listes
+
+        declarer_listes()
         from dui.registre_accueil import registre_accueil
         from habilitations.roles import Droit
         from usagers.dossier import registre

@@ -874,6 +874,7 @@ def gmp(request, etablissement_id):
         "accompagnement/gmp.html",
         {
             "etablissement": etab,
+            "parametres_export": {"etablissement": etab.public_id},
             "actuel": actuel,
             "evolution": evolution,
             "repartition": [(g, actuel["repartition"][g], aggir.POINTS_GIR[g]) for g in range(1, 7)],

@@ -170,3 +170,76 @@ def journal_export_fichier(request, public_id):
 
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
+
+
+# --- Exports of lists (dui.listes): asked from a list's page, prepared by the worker, downloaded here ----------
+
+
+@login_required
+@require_POST
+def exporter_liste(request):
+    """POST ``liste`` (the code of a declared list) and its page's filters."""
+    from dui import listes
+    from dui.forms import traitement
+
+    with traitement(request=request):
+        export = listes.demander(request.user, request.POST.get("liste", ""), request.POST.dict())
+        messages.success(request, f"Export « {export.titre} » demandé : il se prépare ci-dessous.")
+        return redirect("exports")
+    return redirect(request.POST.get("retour") if _retour_sur(request) else "exports")
+
+
+def _retour_sur(request) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    retour = request.POST.get("retour", "")
+    return bool(retour) and url_has_allowed_host_and_scheme(retour, allowed_hosts={request.get_host()})
+
+
+@login_required
+def exports(request):
+    from dui import listes
+
+    if not request.user.organisme_id:
+        raise Http404
+    return render(request, "dui/exports.html", {"exports": listes.mes_exports(request.user)[:20]})
+
+
+@login_required
+def export_liste_statut(request, public_id):
+    from dui import listes
+    from habilitations.access import get_in_scope_or_404
+
+    export = get_in_scope_or_404(listes.mes_exports(request.user), public_id)
+    return render(request, "dui/_export_liste.html", {"export": export})
+
+
+@login_required
+def export_liste_fichier(request, public_id, format_):
+    from dui import listes
+    from dui.exports import nom_de_fichier_sur
+    from habilitations.access import get_in_scope_or_404
+
+    if format_ not in ("csv", "xlsx"):
+        raise Http404
+    export = get_in_scope_or_404(listes.mes_exports(request.user), public_id)
+    liste = listes.registre_listes.get(export.liste)
+    fichier = export.fichier_csv if format_ == "csv" else export.fichier_xlsx
+    if (
+        export.statut != StatutExport.TERMINE
+        or not fichier
+        or liste is None
+        or not liste.autorise(request.user)
+    ):
+        raise Http404
+    journaliser_acces(request, TypeAcces.EXPORT, export, f"Export « {export.titre} » ({format_.upper()})")
+    types = {"csv": "text/csv; charset=utf-8",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}  # fmt: skip
+    reponse = FileResponse(
+        fichier.open("rb"),
+        content_type=types[format_],
+        as_attachment=True,
+        filename=nom_de_fichier_sur(f"{export.titre}-{export.cree_le:%Y-%m-%d}.{format_}"),
+    )
+    reponse["Cache-Control"] = "private, no-store"
+    return reponse

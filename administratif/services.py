@@ -6,13 +6,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from dui import production
 from dui.exports import cellule_sure
 from dui.models import StatutExport
 from dui.queue import enqueue_on_commit, tenant_kwargs
@@ -22,8 +22,6 @@ from habilitations.roles import Droit
 
 from . import presence
 from .models import ExportPresence, ParametresFacturation
-
-logger = logging.getLogger(__name__)
 
 
 def _exiger(auteur, etablissement) -> None:
@@ -80,53 +78,40 @@ def do_demander_export(auteur, etablissement, mois: datetime.date) -> ExportPres
     return export
 
 
-def _progres(export: ExportPresence, pourcentage: int) -> None:
-    with tenant_context(export.organisme_id):  # its own transaction: the page sees it at once
-        ExportPresence.objects.filter(pk=export.pk).update(progression=pourcentage)
-
-
 def produire_export(export_public_id: str, acteur) -> str:
     """Worker side (``TenantTaskParEtapes``: one transaction per step, the progress committed as it goes):
     the month computed within the requester's habilitations, read again now (a right lost since the request
     is lost for the export too), written as CSV and XLSX."""
     from .selectors import donnees_du_mois
 
-    with tenant_context(acteur.organisme_id):
-        export = ExportPresence.objects.select_related("etablissement").get(public_id=export_public_id)
-        if export.statut != StatutExport.EN_ATTENTE or export.progression:
-            return export.statut  # redelivered, or already being produced by another worker
-    _progres(export, 10)
-    try:
+    export = production.a_produire(
+        ExportPresence.objects.select_related("etablissement"), export_public_id, acteur
+    )
+    if export is None:
+        return "deja_produit"
+    production.progres(export, 10)
+
+    def etapes() -> None:
         with tenant_context(acteur.organisme_id):
             _exiger(acteur, export.etablissement)
             sejours, girs = donnees_du_mois(acteur, export.etablissement, export.mois)
-        _progres(export, 50)
+        production.progres(export, 50)
         lignes = presence.calculer(export.mois, sejours, export.seuil_absence_heures // 24, girs)
-        totaux = presence.totaux(lignes)
-        _progres(export, 70)
+        export.personnes, export.totaux = len(lignes), presence.totaux(lignes)
+        production.progres(export, 70)
         base = f"presence-{export.etablissement.finess_geographique or export.etablissement.pk}-{export.mois:%Y-%m}"
         export.fichier_csv.save(f"exports/{export.organisme_id}/{base}-{export.public_id}.csv",
-                                ContentFile(ecrire_csv(export, lignes, totaux)), save=False)  # fmt: skip
+                                ContentFile(ecrire_csv(export, lignes, export.totaux)), save=False)  # fmt: skip
         export.fichier_xlsx.save(f"exports/{export.organisme_id}/{base}-{export.public_id}.xlsx",
-                                 ContentFile(ecrire_xlsx(export, lignes, totaux)), save=False)  # fmt: skip
-    except PermissionDenied:
-        export.statut, export.erreur = (
-            StatutExport.ECHEC,
-            "Le demandeur n'a plus l'habilitation sur cet ESMS.",
-        )
-    except Exception as exc:  # noqa: BLE001 - recorded on the export, shown on the page
-        logger.exception("Relevé de présence %s en échec", export_public_id)
-        export.statut, export.erreur = (
-            StatutExport.ECHEC,
-            f"Échec de la production ({exc.__class__.__name__}).",
-        )
-    else:
-        export.statut, export.personnes, export.totaux = StatutExport.TERMINE, len(lignes), totaux
-    export.progression = 100
-    export.termine_le = timezone.now()
-    with tenant_context(acteur.organisme_id):
-        export.save()
-    return export.statut
+                                 ContentFile(ecrire_xlsx(export, lignes, export.totaux)), save=False)  # fmt: skip
+
+    return production.produire(
+        export,
+        acteur,
+        etapes,
+        refus="Le demandeur n'a plus l'habilitation sur cet ESMS.",
+        nom="Relevé de présence",
+    )
 
 
 def _entete(export: ExportPresence) -> list[str]:

@@ -72,6 +72,9 @@ PAGES = {
     "relation (onglet du dossier)": "/relation/dossier/{usager}/",
     "messages des proches (boîte de l'ESMS)": "/relation/etablissement/{etab}/messages/",
     "qualité de l'ESMS (direction)": "/relation/etablissement/{etab}/qualite/",
+    # issue 20: the director's dashboards (the current year)
+    "tableau de bord de l'organisme (direction)": "/pilotage/",
+    "tableau de bord de l'ESMS (direction)": "/pilotage/esms/{etab}/",
     # issue 15: the DPO's and the admin's pages (bench1 is the organisme's DPO and admin)
     "droit d'accès (DPO)": "/rgpd/droit-acces/",
     "conservation des dossiers (DPO)": "/rgpd/conservation/",

@@ -6,6 +6,9 @@ class CoordinationConfig(AppConfig):
     verbose_name = "Coordination et agenda"
 
     def ready(self) -> None:
+        from .listes import declarer_listes
+
+        declarer_listes()
         from accompagnement.registre_projet import registre_projet
         from dui.registre_accueil import registre_accueil
         from habilitations.roles import Droit

@@ -500,6 +500,7 @@ def etablissement(request, public_id):
         "coordination/etablissement.html",
         {
             "etablissement": objet,
+            "parametres_export": {"etablissement": objet.public_id},
             "jour": jour,
             "semaine": _par_jour(semaine, lundi),
             "transports": [

@@ -294,3 +294,28 @@ class ExportJournal(TenantModel):
 
     def __str__(self) -> str:
         return f"Export du journal du {self.cree_le:%d/%m/%Y %H:%M}"
+
+
+class ExportListe(TenantModel):
+    """A list exported as CSV and XLSX by a worker (``dui.listes``): exactly the rows its requester may see,
+    read again with his rights when it is produced; downloadable by him only."""
+
+    liste = models.CharField(max_length=40)
+    titre = models.CharField(max_length=200)
+    parametres = models.JSONField(default=dict, blank=True)
+    demandeur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    statut = models.CharField(max_length=20, choices=StatutExport.choices, default=StatutExport.EN_ATTENTE)
+    progression = models.PositiveSmallIntegerField(default=0)
+    lignes = models.PositiveIntegerField(default=0)
+    fichier_csv = models.FileField(max_length=200, blank=True)
+    fichier_xlsx = models.FileField(max_length=200, blank=True)
+    erreur = models.CharField(max_length=500, blank=True)
+    termine_le = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "export de liste"
+        ordering = ["-cree_le", "-id"]
+        indexes = [models.Index(fields=["organisme", "demandeur", "-cree_le"], name="export_liste_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.titre} ({self.cree_le:%d/%m/%Y %H:%M})"

@@ -162,3 +162,10 @@ def generer_export_journal(self: Task[Any, Any], export_public_id: str, *, acteu
     export.termine_le = timezone.now()
     export.save(update_fields=["fichier", "nb_lignes", "statut", "termine_le", "modifie_le"])
     return lignes
+
+
+@shared_task(base=TenantTaskParEtapes, name="dui.produire_export_liste")
+def produire_export_liste(export_public_id: str, *, acteur: Any) -> str:
+    from .listes import produire
+
+    return produire(export_public_id, acteur)

@@ -7,6 +7,9 @@ class InteropConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from .listes import declarer_listes
+
+        declarer_listes()
         from dui.registre_accueil import registre_accueil
         from habilitations.roles import Droit
         from usagers.dossier import registre

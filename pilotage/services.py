@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import datetime
-import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from dui import production
 from dui.models import Etablissement, StatutExport
 from dui.queue import enqueue_on_commit, tenant_kwargs
 from dui.tenancy import tenant_context
@@ -15,8 +15,6 @@ from habilitations import policy
 from habilitations.roles import Droit
 
 from .models import CoupePathos, RapportActivite
-
-logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -68,11 +66,6 @@ def do_demander_rapport(auteur, etablissement: Etablissement, annee: int) -> Rap
     return rapport
 
 
-def _progres(rapport: RapportActivite, pourcentage: int) -> None:
-    with tenant_context(rapport.organisme_id):  # its own transaction: the page sees it at once
-        RapportActivite.objects.filter(pk=rapport.pk).update(progression=pourcentage)
-
-
 def produire_rapport(rapport_public_id: str, acteur) -> str:
     """Worker side (``TenantTaskParEtapes``): the figures computed with the requester's rights read again now
     (a right lost since the request is lost for the report too), then the PDF, the XLSX and the ANAP CSV."""
@@ -81,16 +74,18 @@ def produire_rapport(rapport_public_id: str, acteur) -> str:
 
     from . import rapport as module_rapport
 
-    with tenant_context(acteur.organisme_id):
-        rapport = RapportActivite.objects.select_related("etablissement").get(public_id=rapport_public_id)
-        if rapport.statut != StatutExport.EN_ATTENTE or rapport.progression:
-            return rapport.statut  # redelivered, or already being produced by another worker
-    _progres(rapport, 10)
-    try:
+    rapport = production.a_produire(
+        RapportActivite.objects.select_related("etablissement"), rapport_public_id, acteur
+    )
+    if rapport is None:
+        return "deja_produit"
+    production.progres(rapport, 10)
+
+    def etapes() -> None:
         with tenant_context(acteur.organisme_id):
             _exiger_pilotage(acteur, rapport.etablissement)
             donnees = module_rapport.donnees(acteur, rapport.etablissement, rapport.annee)
-        _progres(rapport, 40)
+        production.progres(rapport, 40)
         base = nom_de_fichier_sur(
             f"rapport-activite-{rapport.etablissement.finess_geographique or rapport.etablissement.pk}-{rapport.annee}"
         )
@@ -101,25 +96,15 @@ def produire_rapport(rapport_public_id: str, acteur) -> str:
         rapport.fichier_anap.save(
             f"{chemin}-anap.csv", ContentFile(module_rapport.ecrire_csv_anap(donnees)), save=False
         )
-        _progres(rapport, 60)
+        production.progres(rapport, 60)
         contexte = {**donnees, "histogramme": module_rapport.histogramme(donnees["mois"])}
-        pdf = rendre_pdf("pilotage/pdf/rapport.html", contexte)
-        rapport.fichier_pdf.save(f"{chemin}.pdf", ContentFile(pdf), save=False)
-    except PermissionDenied:
-        rapport.statut, rapport.erreur = (
-            StatutExport.ECHEC,
-            "Le demandeur n'a plus l'habilitation sur cet ESMS.",
-        )
-    except Exception as exc:  # noqa: BLE001 - recorded on the report, shown on the page
-        logger.exception("Rapport d'activité %s en échec", rapport_public_id)
-        rapport.statut, rapport.erreur = (
-            StatutExport.ECHEC,
-            f"Échec de la production ({exc.__class__.__name__}).",
-        )
-    else:
-        rapport.statut = StatutExport.TERMINE
-    rapport.progression = 100
-    rapport.termine_le = timezone.now()
-    with tenant_context(acteur.organisme_id):
-        rapport.save()
-    return rapport.statut
+        rapport.fichier_pdf.save(f"{chemin}.pdf", ContentFile(rendre_pdf("pilotage/pdf/rapport.html", contexte)),
+                                 save=False)  # fmt: skip
+
+    return production.produire(
+        rapport,
+        acteur,
+        etapes,
+        refus="Le demandeur n'a plus l'habilitation sur cet ESMS.",
+        nom="Rapport d'activité",
+    )

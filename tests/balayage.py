@@ -48,6 +48,10 @@ ROUTES: dict[str, Route] = {
     # shell and kernel
     "etablissement": Route(_id("ehpad"), "infirmier"),
     "journal_export_fichier": Route(_id("export"), "dpo"),
+    "export_liste_statut": Route(_id("export_liste"), "agent_administratif"),
+    "export_liste_fichier": Route(
+        lambda o: {"public_id": o["export_liste"].public_id, "format_": "csv"}, "agent_administratif"
+    ),
     "rgpd:telecharger": Route(_id("droit_acces"), "dpo", post_seulement=True),
     "rgpd:anonymiser": Route(_id("archive"), "dpo", post_seulement=True),  # unconfirmed: nothing done
     # habilitations
@@ -333,6 +337,7 @@ def objets(tenant, texte: str = "") -> dict[str, Any]:
     o.update(_relation(tenant, usager, o["document_depose"], t))
     o["export_presence"] = _export_presence(tenant)
     o["rapport"] = _rapport(tenant)
+    o["export_liste"] = _export_liste(tenant)
     o.update(_droits(tenant, usager, t))
     o["prescription"] = prescrire(tenant, usager, heures=[datetime.time(0, 0)], commentaire=f"Ligne {t}")
     o["si_besoin"] = prescrire(
@@ -697,6 +702,19 @@ def _relation(tenant, usager, document, t: str) -> dict[str, Any]:
     }
 
 
+def _export_liste(tenant):
+    """The waiting list exported by the admission agent, produced by the worker."""
+    from dui import listes
+
+    with tenant_context(tenant.organisme.pk):
+        export = listes.demander(tenant["agent_administratif"], "liste_attente", {})
+    listes.produire(str(export.public_id), tenant["agent_administratif"])
+    with tenant_context(tenant.organisme.pk):
+        export.refresh_from_db()
+    assert export.statut == "termine", export.erreur
+    return export
+
+
 def _rapport(tenant):
     """Last year's activity report of the EHPAD, asked by the director and produced by the worker."""
     from pilotage import services as pilotage
@@ -883,6 +901,9 @@ def _g(*alternatives: str) -> list[set[str]]:
 GARDES: dict[str, Any] = {
     "etablissement": _g("administratif.voir"),
     "journal_export_fichier": "dpo",  # the DPO who asked for it
+    # an export of a list is its requester's only
+    "export_liste_statut": lambda qui, actions: qui == "agent_administratif",
+    "export_liste_fichier": lambda qui, actions: qui == "agent_administratif",
     "rgpd:telecharger": "dpo",  # the DPO who asked for it (once)
     "rgpd:anonymiser": "dpo",
     "habilitations:bris_de_glace": "habilite",

@@ -14,6 +14,9 @@ class UsagersConfig(AppConfig):
         from .models import ExceptionAccesUsager, Usager
 
         register_exception_model(Usager, ExceptionAccesUsager)
+        from .listes import declarer_listes
+
+        declarer_listes()
         voir = Droit.ADMINISTRATIF_VOIR
         registre.onglet("identite", "Identité", ordre=10, url="usagers:dossier", voir=voir)
         registre.onglet("administratif", "Administratif", ordre=20, url="usagers:administratif", voir=voir)

@@ -441,6 +441,7 @@ def occupation(request, etablissement_id):
         "usagers/occupation.html",
         {
             "etablissement": etab,
+            "parametres_export": {"etablissement": etab.public_id, "mois": f"{mois:%Y-%m}"},
             "jours": jours,
             "mois": mois,
             "form": form,

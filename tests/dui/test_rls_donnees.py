@@ -172,6 +172,11 @@ def _completer(organisme: OrganismeGestionnaire) -> None:
         from pilotage.models import RapportActivite
 
         RapportActivite.objects.create(organisme=organisme, etablissement=etab, annee=2025, demandeur=pro)
+        from dui.models import ExportListe
+
+        ExportListe.objects.create(
+            organisme=organisme, liste="liste_attente", titre="Liste d'attente", demandeur=pro
+        )
         JournalAcces.objects.create(
             organisme=organisme,
             professionnel=pro,
