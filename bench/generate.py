@@ -344,9 +344,9 @@ def _accompagnement(cur, og: int) -> str:
     cur.execute(
         """
         INSERT INTO accompagnement_avisvalidation (organisme_id, public_id, cree_le, modifie_le, decision, exprime_par,
-            nom_representant, modalite, date_avis, motif, recueilli_par_id, projet_id)
+            nom_representant, modalite, date_avis, motif, recueilli_par_id, projet_id, donne_en_ligne_par)
         SELECT organisme_id, gen_random_uuid(), now(), now(), 'accord', 'usager', '', 'oral', date_validation, '',
-               coordonnateur_id, id
+               coordonnateur_id, id, ''
         FROM accompagnement_projetpersonnalise WHERE organisme_id = %(og)s""",
         p,
     )

@@ -440,6 +440,12 @@ class Administration(TenantModel):
         indexes = [
             models.Index(fields=["organisme", "usager", "administree_le"], name="adm_usager_moment_idx"),
             models.Index(fields=["organisme", "prescription", "administree_le"], name="adm_presc_moment_idx"),
+            # an ESMS over a period, with the status: the director's counts read the index only
+            models.Index(
+                fields=["organisme", "etablissement", "administree_le"],
+                include=["statut"],
+                name="adm_etab_moment_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -368,28 +368,34 @@ def file_active(organisme_id: int, etablissement_id: int, debut: datetime.date, 
 
 
 _SUIVI_SQL = """
-SELECT e.id,
-  (SELECT count(*) FROM soins_realisationsoin r WHERE r.organisme_id = %(og)s AND r.etablissement_id = e.id
-     AND r.date_prevue BETWEEN %(debut)s AND %(fin)s),
-  (SELECT count(*) FROM soins_realisationsoin r WHERE r.organisme_id = %(og)s AND r.etablissement_id = e.id
-     AND r.date_prevue BETWEEN %(debut)s AND %(fin)s AND r.statut = 'pas_fait'),
-  (SELECT count(*) FROM medicaments_administration a WHERE a.organisme_id = %(og)s AND a.etablissement_id = e.id
-     AND a.administree_le >= %(du)s AND a.administree_le < %(au)s),
-  (SELECT count(*) FROM medicaments_administration a WHERE a.organisme_id = %(og)s AND a.etablissement_id = e.id
-     AND a.administree_le >= %(du)s AND a.administree_le < %(au)s AND a.statut = 'refuse'),
-  (SELECT count(*) FROM medicaments_administration a WHERE a.organisme_id = %(og)s AND a.etablissement_id = e.id
-     AND a.administree_le >= %(du)s AND a.administree_le < %(au)s AND a.statut = 'non_donne'),
-  (SELECT count(*) FROM relation_evenementindesirable ev WHERE ev.organisme_id = %(og)s AND ev.etablissement_id = e.id
-     AND ev.survenu_le >= %(du)s AND ev.survenu_le < %(au)s),
-  (SELECT count(*) FROM relation_evenementindesirable ev WHERE ev.organisme_id = %(og)s AND ev.etablissement_id = e.id
-     AND ev.survenu_le >= %(du)s AND ev.survenu_le < %(au)s AND ev.eigs),
-  (SELECT count(*) FROM relation_reclamation rc WHERE rc.organisme_id = %(og)s AND rc.etablissement_id = e.id
-     AND rc.recue_le BETWEEN %(debut)s AND %(fin)s),
-  (SELECT count(*) FROM interop_envoi en WHERE en.organisme_id = %(og)s AND en.etablissement_id = e.id
-     AND en.cree_le >= %(du)s AND en.cree_le < %(au)s AND en.statut = 'envoye'),
-  (SELECT count(*) FROM interop_envoi en WHERE en.organisme_id = %(og)s AND en.etablissement_id = e.id
-     AND en.cree_le >= %(du)s AND en.cree_le < %(au)s AND en.statut = 'echec')
+SELECT e.id, r.prevus, r.non_faits, a.total, a.refus, a.non_donnes, ev.total, ev.eigs, rc.total, en.reussis, en.echecs
 FROM unnest(%(etabs)s::bigint[]) AS e(id)
+CROSS JOIN LATERAL (
+    SELECT count(*) AS prevus, count(*) FILTER (WHERE r.statut = 'pas_fait') AS non_faits
+    FROM soins_realisationsoin r
+    WHERE r.organisme_id = %(og)s AND r.etablissement_id = e.id AND r.date_prevue BETWEEN %(debut)s AND %(fin)s
+) r
+CROSS JOIN LATERAL (
+    SELECT count(*) AS total, count(*) FILTER (WHERE a.statut = 'refuse') AS refus,
+           count(*) FILTER (WHERE a.statut = 'non_donne') AS non_donnes
+    FROM medicaments_administration a
+    WHERE a.organisme_id = %(og)s AND a.etablissement_id = e.id AND a.administree_le >= %(du)s
+      AND a.administree_le < %(au)s
+) a
+CROSS JOIN LATERAL (
+    SELECT count(*) AS total, count(*) FILTER (WHERE ev.eigs) AS eigs
+    FROM relation_evenementindesirable ev
+    WHERE ev.organisme_id = %(og)s AND ev.etablissement_id = e.id AND ev.survenu_le >= %(du)s AND ev.survenu_le < %(au)s
+) ev
+CROSS JOIN LATERAL (
+    SELECT count(*) AS total FROM relation_reclamation rc
+    WHERE rc.organisme_id = %(og)s AND rc.etablissement_id = e.id AND rc.recue_le BETWEEN %(debut)s AND %(fin)s
+) rc
+CROSS JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE en.statut = 'envoye') AS reussis, count(*) FILTER (WHERE en.statut = 'echec') AS echecs
+    FROM interop_envoi en
+    WHERE en.organisme_id = %(og)s AND en.etablissement_id = e.id AND en.cree_le >= %(du)s AND en.cree_le < %(au)s
+) en
 """
 
 CHAMPS_SUIVI = (

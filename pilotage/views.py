@@ -62,6 +62,7 @@ def esms(request, etablissement_id, form_rapport=None):
             "motifs": selectors.motifs(request.user, etab, debut, tdb["realise"]),
             "est_ehpad": etab.categorie == CategorieESMS.EHPAD,
             "voit_admissions": Droit.ADMINISTRATIF_VOIR in policy.actions_dans(request.user, etab.pk),
+            "voit_echanges": Droit.DOCUMENTS_VOIR in policy.actions_dans(request.user, etab.pk),
             "form_rapport": form_rapport or RapportForm(),
             "rapports": selectors.mes_rapports(request.user).filter(etablissement=etab)[:10],
         },

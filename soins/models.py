@@ -755,7 +755,12 @@ class RealisationSoin(TenantModel):
     class Meta:
         verbose_name = "réalisation d'un soin"
         indexes = [
-            models.Index(fields=["organisme", "etablissement", "date_prevue"], name="realisation_jour_idx"),
+            # the day of an ESMS; the status included for the director's counts (index-only scans)
+            models.Index(
+                fields=["organisme", "etablissement", "date_prevue"],
+                include=["statut"],
+                name="realisation_jour_idx",
+            ),
             # the relève: tasks not done or postponed, recent first
             models.Index(
                 fields=["etablissement", "-realise_le"],
