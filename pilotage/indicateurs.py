@@ -78,7 +78,7 @@ GROUP BY 1
 # the latest valid GIR on %(jour)s of the person ``p.usager_id`` (evaluated in any ESMS of the organisme)
 _DERNIER_GIR = """
 LEFT JOIN LATERAL (
-    SELECT e.gir FROM accompagnement_evaluationaggir e
+    SELECT e.gir, e.date_evaluation FROM accompagnement_evaluationaggir e
     WHERE e.organisme_id = %(og)s AND e.usager_id = p.usager_id AND e.annulee_le IS NULL
       AND e.date_evaluation <= %(jour)s
     ORDER BY e.date_evaluation DESC, e.id DESC LIMIT 1
@@ -101,7 +101,8 @@ SELECT p.etablissement_id,
        count(*) FILTER (WHERE u.date_naissance > (%(jour)s::date - interval '60 years')) AS moins_de_60_ans,
        count(pp.id) FILTER (WHERE pp.date_validation > %(jour)s::date - 365) AS pp_de_moins_d_un_an,
        count(pp.id) FILTER (WHERE pp.echeance_bilan < %(jour)s) AS bilans_en_retard,
-       count(*) FILTER (WHERE pp.id IS NULL) AS sans_pp
+       count(*) FILTER (WHERE pp.id IS NULL) AS sans_pp,
+       count(*) FILTER (WHERE g.gir IS NULL OR g.date_evaluation <= %(jour)s::date - 365) AS aggir_a_faire
 FROM presents p
 JOIN usagers_usager u ON u.id = p.usager_id AND u.organisme_id = %(og)s
 {dernier_gir}LEFT JOIN LATERAL (
@@ -174,8 +175,9 @@ def population(
     organisme_id: int, etablissements: Iterable[int], jour: datetime.date
 ) -> dict[int, dict[str, Any]]:
     """The persons accompanied on ``jour`` per ESMS: their number, GIR (latest valid evaluation on or before
-    the day, in any ESMS of the organisme), GMP, persons under 60, and their projet personnalisé (the current
-    version validated on or before the day: under a year old, bilan overdue, none)."""
+    the day, in any ESMS of the organisme), GMP, persons under 60, AGGIR evaluations due (none, or the last
+    one a year old or more), and their projet personnalisé (the current version validated on or before the day:
+    under a year old, bilan overdue, none)."""
     params: dict[str, Any] = {f"p{g}": p for g, p in POINTS_GIR.items()}
     params.update(
         {
@@ -186,9 +188,18 @@ def population(
         }
     )
     resultat = {}
-    for etab, presents, evalues, gir_1_2, points, moins_60, pp_recent, bilans_retard, sans_pp in _executer(
-        _POPULATION_SQL, params
-    ):
+    for (
+        etab,
+        presents,
+        evalues,
+        gir_1_2,
+        points,
+        moins_60,
+        pp_recent,
+        bilans_retard,
+        sans_pp,
+        aggir,
+    ) in _executer(_POPULATION_SQL, params):
         resultat[etab] = {
             "presents": presents,
             "evalues": evalues,
@@ -199,6 +210,7 @@ def population(
             "pp_de_moins_d_un_an": pp_recent,
             "bilans_en_retard": bilans_retard,
             "sans_pp": sans_pp,
+            "aggir_a_faire": aggir,
         }
     return resultat
 

@@ -66,6 +66,7 @@ def _ligne(
         "part_pp_a_jour": pourcentage(pop.get("pp_de_moins_d_un_an", 0), pop.get("presents")),
         "sans_pp": pop.get("sans_pp", 0),
         "bilans_en_retard": pop.get("bilans_en_retard", 0),
+        "aggir_a_faire": pop.get("aggir_a_faire", 0),
         "demandes_en_attente": attente.get("demandes", 0),
         "demandes_urgentes": attente.get("urgentes", 0),
         "attente_mediane": attente.get("attente_mediane"),
@@ -143,6 +144,7 @@ def tableau_de_bord(
             "pp_de_moins_d_un_an",
             "sans_pp",
             "bilans_en_retard",
+            "aggir_a_faire",
         )
     }
     pop_totale["gmp"] = round(points / pop_totale["evalues"]) if pop_totale["evalues"] else None

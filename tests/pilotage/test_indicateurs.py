@@ -112,6 +112,8 @@ def test_the_quarter_computed_by_hand(og_a, og_b):
         1000,
     )
     assert (ehpad["part_pp_a_jour"], ehpad["sans_pp"], ehpad["bilans_en_retard"]) == (50.0, 1, 0)
+    # AGGIR to do on 31 March: P3 (never evaluated); P1's evaluation is 273 days old
+    assert ehpad["aggir_a_faire"] == 1
     assert (ehpad["demandes_en_attente"], ehpad["demandes_urgentes"]) == (2, 1)
     assert (ehpad["attente_mediane"], ehpad["attente_max"]) == (10, 30)
     assert (ehpad["pmp"], ehpad["gmps_valide"], ehpad["gmps_actuel"]) == (200, 1218, 1518)

@@ -45,6 +45,8 @@ def test_the_year_2025_computed_by_hand(og_a):
         "5 ans et plus": 0,
     }
     assert dict(profil["sexes"])["Femmes"] == 2
+    # on 31 December: P3 never evaluated, P1 evaluated in April (265 days): one evaluation to do
+    assert d["ligne"]["aggir_a_faire"] == 1
     assert dict(d["motifs"]["provenance"]) == {"Centre hospitalier": 1, "Domicile": 1}
     assert d["motifs"]["destination"] == [("Domicile", 1)]
     # the AGGIR evaluations of 2025 done in the EHPAD: P2 in January, P1 in April
