@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from documents.models import Document, StatutDocument
+from documents.models import Confidentialite, Document, StatutDocument
 from dui.queue import enqueue_on_commit
 from habilitations import policy
 from habilitations.roles import Droit
@@ -50,6 +50,11 @@ def motif_blocage_dmp(document) -> str:
         return "Seuls le projet personnalisé, le DLU et le compte rendu d'administration sont envoyés au DMP."
     if document.statut != StatutDocument.DISPONIBLE:
         return "Le PDF n'est pas encore produit."
+    if document.confidentialite == Confidentialite.RESTREINTE:
+        return (
+            "Document à confidentialité restreinte : réservé aux professionnels, il ne va pas au DMP. "
+            "Changez sa confidentialité dans la gestion documentaire si la personne et l'équipe en décident ainsi."
+        )
     try:
         identite_envoyable(document.usager)
     except NonEnvoyable as exc:

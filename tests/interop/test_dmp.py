@@ -240,3 +240,25 @@ def test_client_certificate_is_required(og_a, serveur_dmp, settings):
     assert services.relayer()["reessai"] == 1
     envoi.refresh_from_db()
     assert envoi.derniere_erreur.startswith("Le DMP") and serveur_dmp.requetes == 0
+
+
+def test_a_restricted_document_never_goes_to_the_dmp(og_a, serveur_dmp):
+    """« Restreinte : réservé aux professionnels (ni portail usager, ni DMP) » — at the request, and at the relay
+    for a request made before the document was restricted."""
+    from documents.models import Confidentialite, Document
+
+    usager = personne(og_a)
+    document = document_pret(og_a, usager)
+    envoi = demander(og_a, document)
+    Document.objects.filter(pk=document.pk).update(confidentialite=Confidentialite.RESTREINTE)
+    assert services.relayer()["echec"] == 1
+    envoi.refresh_from_db()
+    assert "confidentialité restreinte" in envoi.derniere_erreur and serveur_dmp.requetes == 0
+    services.do_annuler(og_a["medecin"], envoi)
+    document.refresh_from_db()
+    with pytest.raises(ValidationError, match="confidentialité restreinte"):
+        demander(og_a, document)
+    Document.objects.filter(pk=document.pk).update(confidentialite=Confidentialite.NORMALE)
+    document.refresh_from_db()
+    demander(og_a, document)
+    assert services.relayer()["envoye"] == 1 and serveur_dmp.requetes == 1
