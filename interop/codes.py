@@ -19,6 +19,16 @@ TEMPLATE_PDF_NON_STRUCTURE = "1.3.6.1.4.1.19376.1.2.20"  # IHE XDS-SD (scanned/P
 OID_ID_NAT_PS = "1.2.250.1.71.4.2.1"  # identifiant national d'un professionnel : "8" + RPPS
 OID_ID_NAT_STRUCT = "1.2.250.1.71.4.2.2"  # identifiant national d'une structure : "1" + FINESS
 
+# The INS's identifier type by the OID of its assigning authority (FR Core, profile FRCorePatientINS: one slice
+# per OID, code system fr-core-cs-v2-0203); checked against the profile in tests/interop/test_fhir.py
+SYSTEME_TYPE_IDENTIFIANT = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203"
+TYPE_IDENTIFIANT_INS = {
+    "1.2.250.1.213.1.4.8": "INS-NIR",
+    "1.2.250.1.213.1.4.9": "INS-NIA",
+    "1.2.250.1.213.1.4.10": "INS-NIR-TEST",
+    "1.2.250.1.213.1.4.11": "INS-NIR-DEMO",
+}
+
 # XDS.b (ITI-41)
 FORMAT_PDF = ("urn:ihe:iti:xds-sd:pdf:2008", "1.3.6.1.4.1.19376.1.2.3", "Document PDF (IHE XDS-SD)")
 # JDV_J07 classCode, JDV_J02 healthcareFacilityTypeCode, JDV_J04 practiceSettingCode (to check, see above)

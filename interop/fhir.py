@@ -95,20 +95,14 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
         {"use": "usual", "system": systeme_local(etablissement.organisme), "value": str(usager.public_id)}
     ]
     matricule = matricule_partageable(usager)
-    if matricule and usager.oid_ins:
+    type_ins = codes.TYPE_IDENTIFIANT_INS.get(usager.oid_ins or "")
+    if matricule and type_ins:  # the slice of FR Core's PatientINS that this OID names
         identifiants.append(
             {
                 "use": "official",
                 "system": f"urn:oid:{usager.oid_ins}",
                 "value": matricule,
-                "type": {
-                    "coding": [
-                        {
-                            "system": "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203",
-                            "code": "INS-NIR",
-                        }
-                    ]
-                },
+                "type": {"coding": [{"system": codes.SYSTEME_TYPE_IDENTIFIANT, "code": type_ins}]},
             }
         )
     noms = [{"use": "official", "family": usager.nom_naissance, "given": list(usager.prenoms_naissance)}]

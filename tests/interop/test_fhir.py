@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
+import re
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +16,7 @@ from fhir.resources.R4B.bundle import Bundle
 from accompagnement import services as accompagnement
 from accompagnement.models import Action, Besoin, EvaluationAggir
 from dui.tenancy import tenant_context
-from interop import services
+from interop import codes, services
 from interop.fhir import construire_bundle
 from interop.models import StatutEnvoi
 from tests.accompagnement.conftest import projet_en_co_construction, valider
@@ -215,3 +218,35 @@ def test_the_export_of_a_nurse_holds_aggir_but_not_after_a_dossier_deny(og_a, se
     bundle = construire_bundle(usager, og_a.ehpad, identifiant=ident, lecteur=lecteur)
     assert _questionnaires(bundle) == [] and "CarePlan" not in _types(bundle)
     assert "Patient" in _types(bundle)
+
+
+FR_CORE = Path(__file__).resolve().parents[3] / "shared" / "refs" / "fr-core"
+
+
+def test_the_ins_type_follows_the_oid_as_fr_core_slices_it(og_a):
+    """FR Core's PatientINS profile: one identifier slice per assigning authority, each with its type code. The
+    table of the export is read against the profile's text, then each OID gives its type in the bundle."""
+    profil = FR_CORE / "input" / "fsh" / "profiles" / "FRCorePatientINSProfile.fsh"
+    if not profil.exists():
+        if os.environ.get("DUI_REQUIRE_SHARED"):
+            pytest.fail("FR Core absent de ../shared/refs (DUI_REQUIRE_SHARED=1).")
+        pytest.skip("FR Core absent (../shared/refs)")
+    texte = profil.read_text()
+    tranches = dict(re.findall(r'identifier\[([A-Z-]+)\]\.system = "urn:oid:([0-9.]+)"', texte))
+    assert {oid: code for code, oid in tranches.items()} == codes.TYPE_IDENTIFIANT_INS
+    for code in tranches:
+        assert f"identifier[{code}].type = $fr-core-v2-0203#{code}" in texte
+    usager = personne(og_a)
+    for n, (oid, code) in enumerate(sorted(codes.TYPE_IDENTIFIANT_INS.items())):
+        with tenant_context(og_a.organisme.pk):
+            type(usager).objects.filter(pk=usager.pk).update(oid_ins=oid)
+            usager.refresh_from_db()
+        bundle = construire_bundle(
+            usager, og_a.ehpad, identifiant=f"urn:uuid:00000000-0000-4000-8000-00000000010{n}",
+            lecteur=og_a["medecin_coordonnateur"],
+        )  # fmt: skip
+        Bundle.model_validate(bundle)
+        patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
+        (ins,) = [i for i in patient["identifier"] if i["use"] == "official"]
+        assert ins["system"] == f"urn:oid:{oid}"
+        assert ins["type"]["coding"] == [{"system": codes.SYSTEME_TYPE_IDENTIFIANT, "code": code}]
