@@ -13,12 +13,9 @@ from .models import EvaluationAggir
 
 
 def _lignes(user: Any, parametres: dict[str, Any]):
-    qs = policy.scope_contenu(
+    return policy.scope_contenu(
         user, Droit.SOINS_VOIR, EvaluationAggir.objects.filter(annulee_le__isnull=True)
     ).select_related("usager", "etablissement", "evaluateur")
-    if parametres.get("etablissement"):
-        qs = qs.filter(etablissement__public_id=parametres["etablissement"])
-    return qs
 
 
 def _ligne(e: EvaluationAggir) -> list[Any]:

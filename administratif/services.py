@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from dui import production
 from dui.exports import cellule_sure
-from dui.models import StatutExport
 from dui.queue import enqueue_on_commit, tenant_kwargs
 from dui.tenancy import tenant_context
 from habilitations import policy
@@ -56,15 +55,13 @@ def do_demander_export(auteur, etablissement, mois: datetime.date) -> ExportPres
     mois = mois.replace(day=1)
     if mois > timezone.localdate().replace(day=1):
         raise ValidationError({"mois": "Ce mois n'a pas commencé."})
-    if ExportPresence.objects.filter(
-        organisme_id=auteur.organisme_id,
+    production.refuser_un_doublon(
+        ExportPresence.objects.all(),
+        auteur,
+        "Ce relevé est déjà en préparation : patientez quelques instants.",
         etablissement=etablissement,
-        demandeur=auteur,
         mois=mois,
-        statut=StatutExport.EN_ATTENTE,
-        cree_le__gt=timezone.now() - datetime.timedelta(minutes=10),
-    ).exists():
-        raise ValidationError("Ce relevé est déjà en préparation : patientez quelques instants.")
+    )
     export = ExportPresence.objects.create(
         organisme_id=auteur.organisme_id,
         etablissement=etablissement,

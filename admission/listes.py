@@ -12,12 +12,9 @@ from .models import OUVERTES, DemandeAdmission
 
 
 def _lignes(user: Any, parametres: dict[str, Any]):
-    qs = policy.scope(
+    return policy.scope(
         user, Droit.ADMINISTRATIF_VOIR, DemandeAdmission.objects.filter(statut__in=OUVERTES)
     ).select_related("etablissement")
-    if parametres.get("etablissement"):
-        qs = qs.filter(etablissement__public_id=parametres["etablissement"])
-    return qs
 
 
 def _ligne(d: DemandeAdmission) -> list[Any]:

@@ -15,7 +15,7 @@ from .models import Evenement, GenreEvenement
 
 
 def _lignes(user: Any, parametres: dict[str, Any]):
-    qs = (
+    return (
         Evenement.objects.filter(
             organisme_id=user.organisme_id,
             genre=GenreEvenement.ACTIVITE,
@@ -27,9 +27,6 @@ def _lignes(user: Any, parametres: dict[str, Any]):
             presents=Count("participations", filter=Q(participations__presence="present")),
         )
     )
-    if parametres.get("etablissement"):
-        qs = qs.filter(etablissement__public_id=parametres["etablissement"])
-    return qs
 
 
 def _ligne(e: Any) -> list[Any]:

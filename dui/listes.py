@@ -45,6 +45,8 @@ class Liste:
     autorise: Callable[[Any], bool]
     parametres: Callable[[Any, dict[str, Any]], dict[str, Any]] = lambda user, donnees: {}
     ordre: int = 0
+    # the field that the optional ESMS filter of the page (``parametre_etablissement``) applies to
+    champ_etablissement: str = "etablissement__public_id"
     # … or rows computed at once (a small table: the days of a month)
     calcul: Callable[[Any, dict[str, Any]], Sequence[Sequence[Any]]] | None = None
 
@@ -84,6 +86,15 @@ def _cellule(valeur: Any) -> Any:
     return cellule_sure(valeur) if isinstance(valeur, str) else valeur
 
 
+def _queryset(liste: Liste, user: Any, parametres: dict[str, Any]) -> QuerySet[Any]:
+    """What the user may see of the list, narrowed to the page's ESMS when it names one."""
+    assert liste.lignes is not None
+    qs = liste.lignes(user, parametres)
+    if parametres.get("etablissement"):
+        qs = qs.filter(**{liste.champ_etablissement: parametres["etablissement"]})
+    return qs
+
+
 def _ecrire(liste: Liste, export: Any, acteur: Any) -> tuple[bytes, bytes, int]:
     from openpyxl import Workbook
 
@@ -94,8 +105,7 @@ def _ecrire(liste: Liste, export: Any, acteur: Any) -> tuple[bytes, bytes, int]:
         if calculees is not None:
             total = len(calculees)
         else:
-            assert liste.lignes is not None
-            total = liste.lignes(acteur, export.parametres).count()
+            total = _queryset(liste, acteur, export.parametres).count()
     texte = io.StringIO()
     ecrivain = csv.writer(texte, delimiter=";")
     ecrivain.writerow(liste.colonnes)
@@ -108,11 +118,11 @@ def _ecrire(liste: Liste, export: Any, acteur: Any) -> tuple[bytes, bytes, int]:
         ecrivain.writerow(rangee)
         feuille.append(rangee)
         ecrites += 1
-    lignes, ligne = liste.lignes, liste.ligne
+    ligne = liste.ligne
     while calculees is None:
-        assert lignes is not None and ligne is not None  # a list declares a queryset or a computation
+        assert ligne is not None  # a list declares a queryset and its row, or a computation
         with tenancy.tenant_context(acteur.organisme_id):  # keyset pagination on the primary key
-            qs = lignes(acteur, export.parametres).order_by("pk")
+            qs = _queryset(liste, acteur, export.parametres).order_by("pk")
             if dernier_pk is not None:
                 qs = qs.filter(pk__gt=dernier_pk)
             tranche = list(qs[:TRANCHE])
@@ -169,6 +179,13 @@ def demander(auteur: Any, code: str, donnees: dict[str, Any]) -> Any:
     if liste is None or not auteur.organisme_id or not liste.autorise(auteur):
         raise PermissionDenied
     parametres = liste.parametres(auteur, donnees)
+    production.refuser_un_doublon(
+        ExportListe.objects.all(),
+        auteur,
+        "Cet export est déjà en préparation : patientez quelques instants.",
+        liste=code,
+        parametres=parametres,
+    )
     with transaction.atomic():
         export = ExportListe.objects.create(
             organisme_id=auteur.organisme_id,

@@ -12,6 +12,7 @@ name (logged); the object ends at 100 % with its status, under the requester's t
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +25,21 @@ from . import tenancy
 from .models import StatutExport
 
 logger = logging.getLogger(__name__)
+
+
+def refuser_un_doublon(queryset: QuerySet[Any], auteur: Any, message: str, **meme_demande: Any) -> None:
+    """A second request of the same thing by the same person while the first is still being prepared (ten
+    minutes at most): refused with ``message`` (a double tap, a reload), the first one goes on."""
+    from django.core.exceptions import ValidationError
+
+    if queryset.filter(
+        organisme_id=auteur.organisme_id,
+        demandeur=auteur,
+        statut=StatutExport.EN_ATTENTE,
+        cree_le__gt=timezone.now() - datetime.timedelta(minutes=10),
+        **meme_demande,
+    ).exists():
+        raise ValidationError(message)
 
 
 def progres(objet: Any, pourcentage: int) -> None:

@@ -27,8 +27,6 @@ def _parametres(user: Any, donnees: dict[str, Any]) -> dict[str, Any]:
 
 def _lignes(user: Any, parametres: dict[str, Any]):
     qs = envois_visibles(user).select_related("usager", "document", "etablissement")
-    if parametres.get("etablissement"):
-        qs = qs.filter(etablissement__public_id=parametres["etablissement"])
     if parametres.get("statut"):
         qs = qs.filter(statut=parametres["statut"])
     return qs

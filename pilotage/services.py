@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import datetime
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dui import production
-from dui.models import Etablissement, StatutExport
+from dui.models import Etablissement
 from dui.queue import enqueue_on_commit, tenant_kwargs
 from dui.tenancy import tenant_context
 from habilitations import policy
@@ -50,15 +48,13 @@ def do_demander_rapport(auteur, etablissement: Etablissement, annee: int) -> Rap
     _exiger_pilotage(auteur, etablissement)
     if not 2000 <= annee <= timezone.localdate().year:
         raise ValidationError({"annee": "Choisissez une année écoulée ou l'année en cours."})
-    if RapportActivite.objects.filter(
-        organisme_id=auteur.organisme_id,
+    production.refuser_un_doublon(
+        RapportActivite.objects.all(),
+        auteur,
+        "Ce rapport est déjà en préparation : patientez quelques instants.",
         etablissement=etablissement,
-        demandeur=auteur,
         annee=annee,
-        statut=StatutExport.EN_ATTENTE,
-        cree_le__gt=timezone.now() - datetime.timedelta(minutes=10),
-    ).exists():
-        raise ValidationError("Ce rapport est déjà en préparation : patientez quelques instants.")
+    )
     rapport = RapportActivite.objects.create(
         organisme_id=auteur.organisme_id, etablissement=etablissement, annee=annee, demandeur=auteur
     )

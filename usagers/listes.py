@@ -17,16 +17,13 @@ from .models import Sejour
 
 def _lignes(user: Any, parametres: dict[str, Any]):
     aujourd_hui = timezone.localdate()
-    qs = policy.scope(
+    return policy.scope(
         user,
         Droit.ADMINISTRATIF_VOIR,
         Sejour.objects.filter(
             Q(date_sortie__isnull=True) | Q(date_sortie__gte=aujourd_hui), date_entree__lte=aujourd_hui
         ),
     ).select_related("usager", "etablissement", "unite")
-    if parametres.get("etablissement"):
-        qs = qs.filter(etablissement__public_id=parametres["etablissement"])
-    return qs
 
 
 def _ligne(s: Sejour) -> list[Any]:
