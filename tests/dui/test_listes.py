@@ -75,10 +75,8 @@ def test_a_list_holds_what_its_requester_sees_and_goes_to_him_only(
         export = ExportListe.objects.exclude(pk=objets_a["export_liste"].pk).get(liste=code)
     assert (export.statut, export.progression, export.erreur) == (StatutExport.TERMINE, 100, "")
     assert export.lignes >= 1
-    assert (
-        "Prêt" in client.get("/exports/").content.decode()
-        or f"{export.lignes} ligne" in client.get("/exports/").content.decode()
-    )
+    mes_exports = client.get("/exports/").content.decode()
+    assert str(export.public_id) in mes_exports and f"{export.lignes} ligne" in mes_exports
     texte = _csv(client.get(f"/exports/{export.public_id}/csv/"))
     assert attendu(objets_a) in texte
     assert "AUTRE" not in texte and objets_b["usager"].nom_naissance not in texte and "EHPAD B" not in texte
@@ -98,6 +96,17 @@ def test_a_list_holds_what_its_requester_sees_and_goes_to_him_only(
     ):
         assert autre.get(f"/exports/{export.public_id}/csv/").status_code == 404
         assert autre.get(f"/exports/{export.public_id}/statut/").status_code == 404
+        assert str(export.public_id) not in autre.get("/exports/").content.decode()
+    # the same export asked twice while the first is prepared (a double tap): refused, the first goes on
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post("/exports/liste/", donnees)
+        r = client.post("/exports/liste/", donnees, follow=True)
+    assert "Cet export est déjà en préparation" in html.unescape(r.content.decode())
+    with tenant_context(og_a.organisme.pk):
+        mes = ExportListe.objects.filter(liste=code, demandeur=og_a[role]).exclude(
+            pk=objets_a["export_liste"].pk
+        )
+        assert mes.count() == 2  # the one produced above, and the first of the two taps
 
 
 def test_without_the_right_no_button_and_no_export(
@@ -205,3 +214,28 @@ def test_a_wrong_filter_says_so_in_french(og_a, client_de):
     assert r["Location"] == "/exports/"  # never back to another site
     with tenant_context(og_a.organisme.pk):
         assert not ExportListe.objects.exists()
+
+
+def test_the_page_s_esms_narrows_the_list(og_a, client_de, django_capture_on_commit_callbacks):
+    from admission.models import DemandeAdmission
+    from tests.factories import HabilitationFactory
+
+    with tenant_context(og_a.organisme.pk):
+        HabilitationFactory(
+            professionnel=og_a["agent_administratif"], etablissement=og_a.mas, role="agent_administratif"
+        )
+        for etab, nom in ((og_a.ehpad, "Dansehpad"), (og_a.mas, "Danslamas")):
+            DemandeAdmission.objects.create(
+                organisme=og_a.organisme, etablissement=etab, nom_naissance=nom, prenoms_naissance=["Léa"],
+                date_naissance="1940-01-01", sexe="F", lieu_naissance_insee="75056", origine="directe",
+            )  # fmt: skip
+    client = client_de(og_a["agent_administratif"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/exports/liste/", {"liste": "liste_attente", "etablissement": str(og_a.mas.public_id)})
+        client.post("/exports/liste/", {"liste": "liste_attente"})
+    with tenant_context(og_a.organisme.pk):
+        de_la_mas, des_deux = ExportListe.objects.order_by("cree_le", "id")
+    texte = _csv(client.get(f"/exports/{de_la_mas.public_id}/csv/"))
+    assert "Danslamas" in texte and "Dansehpad" not in texte
+    texte = _csv(client.get(f"/exports/{des_deux.public_id}/csv/"))
+    assert "Danslamas" in texte and "Dansehpad" in texte

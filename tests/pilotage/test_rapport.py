@@ -121,6 +121,13 @@ def test_bad_year_and_no_right(og_a, og_b, client_de, django_capture_on_commit_c
     )
     with tenant_context(og_a.organisme.pk):
         assert not RapportActivite.objects.exists()
+    url = f"/pilotage/esms/{og_a.ehpad.public_id}/rapports/"
+    with django_capture_on_commit_callbacks(execute=False):  # a double tap while the first is prepared
+        assert client.post(url, {"annee": "2025"}).status_code == 302
+        r = client.post(url, {"annee": "2025"})
+    assert "Ce rapport est déjà en préparation" in html.unescape(r.content.decode())
+    with tenant_context(og_a.organisme.pk):
+        assert RapportActivite.objects.count() == 1
 
 
 def test_a_right_lost_before_the_worker_runs_fails_the_report(
