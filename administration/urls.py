@@ -12,6 +12,7 @@ urlpatterns = [
     path("etablissements/<uuid:public_id>/", views.etablissement_form, name="etablissement_modifier"),
     path("etablissements/<uuid:public_id>/unites/", views.etablissement_unites, name="etablissement_unites"),
     path("professionnels/", views.professionnels, name="professionnels"),
+    path("pro-sante-connect/", views.politique_psc, name="politique_psc"),
     path("professionnels/nouveau/", views.professionnel_creer, name="professionnel_creer"),
     path("professionnels/<uuid:public_id>/", views.professionnel, name="professionnel"),
     path(

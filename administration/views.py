@@ -19,8 +19,16 @@ from dui.models import Etablissement, OrganismeGestionnaire, Unite
 from dui.services import do_enregistrer_etablissement, do_enregistrer_unite
 from habilitations import services
 from habilitations.access import for_tenant, get_for_user_or_404
-from habilitations.forms import ExceptionForm, HabilitationForm, ProfessionnelForm
-from habilitations.models import ExceptionAccesEtablissement, Habilitation, Professionnel
+from habilitations.forms import ExceptionForm, HabilitationForm, PolitiquePSCForm, ProfessionnelForm
+from habilitations.models import (
+    EvenementAuthentification,
+    ExceptionAccesEtablissement,
+    Habilitation,
+    MethodeAuth,
+    PolitiquePSC,
+    Professionnel,
+    TypeEvenementAuth,
+)
 from habilitations.roles import Droit
 
 ADMIN = Droit.ADMINISTRATION_MODIFIER
@@ -334,3 +342,57 @@ def professionnel_reinitialiser(request, public_id):
                     f"Mot de passe temporaire défini : {pro} devra le changer à sa prochaine connexion.",
                 )
     return redirect("administration:professionnel", public_id=pro.public_id)
+
+
+# --- Pro Santé Connect ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def politique_psc(request):
+    """The organisme's Pro Santé Connect rule, per role; with who is linked and how the last 30 days'
+    logins were made."""
+    import datetime
+
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from habilitations import psc
+
+    _exiger_admin_og(request)
+    politique = for_tenant(request.user, PolitiquePSC.objects.all()).first() or PolitiquePSC(
+        organisme_id=request.user.organisme_id
+    )
+    form = PolitiquePSCForm(request.POST or None, politique=politique)
+    if request.method == "POST" and form.is_valid():
+        with traitement(form, refus_404=False):
+            services.do_enregistrer_politique_psc(
+                request.user, form.exigences(), form.cleaned_data["reauth_bris_de_glace_minutes"]
+            )
+            messages.success(request, "Politique Pro Santé Connect enregistrée.")
+            return redirect("administration:politique_psc")
+    pros = for_tenant(request.user, Professionnel.objects.filter(is_active=True))
+    depuis = timezone.now() - datetime.timedelta(days=30)
+    connexions = dict(
+        EvenementAuthentification.objects.filter(
+            organisme_id=request.user.organisme_id,
+            type_evenement=TypeEvenementAuth.SUCCES,
+            horodatage__gte=depuis,
+        )
+        .values_list("methode")
+        .annotate(n=Count("pk"))
+        .values_list("methode", "n")
+    )
+    return render(
+        request,
+        "administration/politique_psc.html",
+        {
+            "form": form,
+            "configure": psc.est_configure(),
+            "avec_rpps": pros.exclude(rpps="").count(),
+            "lies": pros.exclude(psc_sub="").count(),
+            "actifs": pros.count(),
+            "connexions_psc": connexions.get(MethodeAuth.PSC, 0),
+            "connexions_locales": connexions.get(MethodeAuth.LOCALE, 0),
+        },
+    )

@@ -312,6 +312,26 @@ DUI_INSI_KEY = env.str("DUI_INSI_KEY", default="")
 DUI_INSI_CA = env.str("DUI_INSI_CA", default="")
 DUI_INSI_MAX_TENTATIVES = env.int("DUI_INSI_MAX_TENTATIVES", default=5)
 
+# Pro Santé Connect (habilitations.psc, decision 0017). In development the demo's local test provider
+# (``python -m habilitations.psc_serveur_test``, started by bin/run); in production nothing until the ANS
+# has issued the client id and secret (or certificate) of the service: README, "Pro Santé Connect".
+_PSC_LOCAL = "http://127.0.0.1:8090/auth/realms/esante-wallet/.well-known/openid-configuration"
+DUI_PSC_DISCOVERY_URL = env.str("DUI_PSC_DISCOVERY_URL", default="" if PRODUCTION else _PSC_LOCAL)
+DUI_PSC_CLIENT_ID = env.str("DUI_PSC_CLIENT_ID", default="" if PRODUCTION else "dui-demo")
+DUI_PSC_CLIENT_SECRET = env.str(
+    "DUI_PSC_CLIENT_SECRET", default="" if PRODUCTION else "secret-de-demonstration-psc"
+)
+DUI_PSC_CERT = env.str("DUI_PSC_CERT", default="")  # client certificate (mutual TLS), when the ANS issued one
+DUI_PSC_KEY = env.str("DUI_PSC_KEY", default="")
+DUI_PSC_CA = env.str("DUI_PSC_CA", default="")
+DUI_PSC_SCOPES = env.str("DUI_PSC_SCOPES", default="openid scope_all")
+DUI_PSC_ACR = env.str("DUI_PSC_ACR", default="eidas1")  # asked for (acr_values)
+DUI_PSC_ACR_ACCEPTES = env.list("DUI_PSC_ACR_ACCEPTES", default=["eidas1", "eidas2", "eidas3"])
+DUI_PSC_REDIRECT_URI = env.str(
+    "DUI_PSC_REDIRECT_URI", default=""
+)  # default: this server's /connexion/psc/retour/
+DUI_PSC_TIMEOUT = env.float("DUI_PSC_TIMEOUT", default=10.0)
+
 # --- National exchanges (interop): outbox relay, DMP, MSSanté, FHIR ---------------------------------
 # Default (development, demo): the local test servers started by bin/run (python -m interop.serveurs_test).
 # Redis visibility timeout (CELERY_BROKER_TRANSPORT_OPTIONS above, 1 h): a task taken by a worker that dies

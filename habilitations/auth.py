@@ -38,6 +38,7 @@ from .models import (
     DispositifTOTP,
     EspaceAuth,
     EvenementAuthentification,
+    MethodeAuth,
     Professionnel,
     TypeEvenementAuth,
 )
@@ -127,11 +128,13 @@ def journaliser(
     *,
     espace: str = EspaceAuth.PROFESSIONNELS,
     organisme_id: int | None = None,
+    methode: str = MethodeAuth.LOCALE,
+    motif: str = "",
 ) -> None:
     """Record an authentication event; a failure on a known account goes to that account's organisme
     (so its DPO sees attacks on it), a failure on an unknown e-mail to none. The space of the persons and
     relatives journals here too (``espace``, with the organisme of its account): one lockout, one journal."""
-    if user is None and email and espace == EspaceAuth.PROFESSIONNELS:
+    if user is None and email and espace == EspaceAuth.PROFESSIONNELS and methode == MethodeAuth.LOCALE:
         user = compte(email)
     with auth_lookup():
         EvenementAuthentification.objects.create(
@@ -140,6 +143,8 @@ def journaliser(
             professionnel=user,
             email_saisi=normaliser_identifiant(email),
             type_evenement=type_evenement,
+            methode=methode,
+            motif=motif[:300],
             adresse_ip=client_ip(request),
             agent_utilisateur=request.META.get("HTTP_USER_AGENT", "")[:300],
         )

@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 
 from dui.models import Etablissement
 
-from .models import Professionnel
+from .models import NiveauPSC, PolitiquePSC, Professionnel
 from .roles import Categorie, Role
 
 
@@ -154,3 +154,37 @@ class RevueForm(forms.Form):
     commentaire = forms.CharField(
         label="Commentaire", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class PolitiquePSCForm(forms.Form):
+    """The organisme's Pro Santé Connect rule: one choice per role (and for administrators and DPO), and the
+    recency of the PSC authentication that a break-the-glass requires."""
+
+    reauth_bris_de_glace_minutes = forms.IntegerField(
+        label="Bris de glace : exiger une authentification Pro Santé Connect datant de moins de (minutes)",
+        required=False,
+        min_value=1,
+        max_value=720,
+        help_text="Laisser vide pour ne pas l'exiger. Entre 1 et 720 minutes.",
+        error_messages={
+            "min_value": "Indiquez au moins 1 minute (ou laissez vide).",
+            "max_value": "Indiquez au plus 720 minutes (12 heures).",
+            "invalid": "Indiquez un nombre entier de minutes.",
+        },
+    )
+
+    def __init__(self, *args: Any, politique: PolitiquePSC, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        champs: dict[str, forms.Field] = {}
+        for categorie, libelle in PolitiquePSC.categories():
+            champs[f"exigence_{categorie}"] = forms.ChoiceField(
+                label=libelle,
+                choices=NiveauPSC.choices,
+                initial=politique.niveau(categorie),
+                error_messages={"invalid_choice": "Choisissez exigée, proposée ou désactivée."},
+            )
+        self.fields = {**champs, **self.fields}
+        self.fields["reauth_bris_de_glace_minutes"].initial = politique.reauth_bris_de_glace_minutes
+
+    def exigences(self) -> dict[str, str]:
+        return {c: self.cleaned_data[f"exigence_{c}"] for c, _ in PolitiquePSC.categories()}

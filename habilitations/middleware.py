@@ -21,6 +21,7 @@ from .models import TypeEvenementAuth
 SESSION_2FA = "dui_2fa_ok"
 SESSION_ACTIVITE = "dui_derniere_activite"
 SESSION_DEBUT = "dui_debut_session"
+SESSION_METHODE = "dui_methode_auth"  # how the session was opened: MethodeAuth (habilitations.psc)
 
 
 def _vers_connexion(request: HttpRequest) -> HttpResponseBase:
@@ -98,6 +99,7 @@ class PasswordChangeRequiredMiddleware:
         if (
             user.is_authenticated
             and user.doit_changer_mot_de_passe
+            and request.session.get(SESSION_METHODE) != "psc"  # no password was used: nothing to replace
             and not request.path.startswith(self.ALLOWED)
         ):
             messages.warning(request, "Choisissez votre propre mot de passe avant de continuer.")

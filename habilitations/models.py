@@ -75,7 +75,13 @@ class Professionnel(AbstractBaseUser):
     nom = models.CharField(max_length=100)
     prenom = models.CharField("prénom", max_length=100)
     profession = models.CharField(max_length=30, choices=Profession.choices, default=Profession.AUTRE)
-    rpps = models.CharField("numéro RPPS", max_length=11, blank=True, validators=[rpps_validator])
+    rpps = models.CharField(
+        "numéro RPPS",
+        max_length=11,
+        blank=True,
+        validators=[rpps_validator],
+        help_text="11 chiffres (RPPS ou RPPS+) : permet la connexion par Pro Santé Connect.",
+    )
     is_active = models.BooleanField("actif", default=True)
     est_admin_plateforme = models.BooleanField("administrateur de la plateforme", default=False)
     est_admin_organisme = models.BooleanField("administrateur de l'organisme", default=False)
@@ -88,6 +94,10 @@ class Professionnel(AbstractBaseUser):
     # Bumped by a PostgreSQL trigger on every change of the professional's habilitations, exceptions or
     # break-the-glass accesses: the policy's per-process cache of their rights is keyed by it (issue 16).
     droits_version = models.PositiveBigIntegerField(default=0, db_default=0, editable=False)
+    # Pro Santé Connect: the ``sub`` of the PSC account linked at the first PSC login whose national
+    # identifier matched ``rpps`` (habilitations.psc); cleared when an administrator changes the RPPS.
+    psc_sub = models.CharField("compte Pro Santé Connect lié", max_length=255, blank=True, editable=False)
+    psc_lie_le = models.DateTimeField("lié à Pro Santé Connect le", null=True, blank=True, editable=False)
     history = tenant_history(excluded_fields=["password", "last_login"])
 
     objects = ProfessionnelManager()
@@ -108,6 +118,13 @@ class Professionnel(AbstractBaseUser):
             models.CheckConstraint(
                 condition=Q(est_admin_plateforme=False) | Q(organisme__isnull=True),
                 name="admin_plateforme_hors_organisme",
+            ),
+            # a national identifier designates one account per organisme (the Pro Santé Connect login)
+            models.UniqueConstraint(
+                fields=["organisme", "rpps"],
+                condition=~Q(rpps=""),
+                name="professionnel_rpps_unique",
+                violation_error_message="Ce numéro RPPS est déjà celui d'un autre professionnel de l'organisme.",
             ),
         ]
 
@@ -322,6 +339,14 @@ class TypeEvenementAuth(models.TextChoices):
     INACTIVITE = "inactivite", "Déconnexion après inactivité"
     DUREE_MAXIMALE = "duree_max", "Déconnexion à la durée maximale de session"
     COMPTE_DESACTIVE = "desactive", "Compte désactivé"
+    ECHEC_PSC = "echec_psc", "Connexion Pro Santé Connect refusée"
+    LOCALE_REFUSEE = "psc_exige", "Mot de passe refusé : Pro Santé Connect exigé"
+    REAUTHENTIFICATION = "reauth_psc", "Ré-authentification Pro Santé Connect"
+
+
+class MethodeAuth(models.TextChoices):
+    LOCALE = "locale", "Mot de passe et second facteur"
+    PSC = "psc", "Pro Santé Connect"
 
 
 class EspaceAuth(models.TextChoices):
@@ -341,6 +366,8 @@ class EvenementAuthentification(models.Model):
     espace = models.CharField(max_length=10, choices=EspaceAuth.choices, default=EspaceAuth.PROFESSIONNELS)
     email_saisi = models.CharField(max_length=254)
     type_evenement = models.CharField(max_length=20, choices=TypeEvenementAuth.choices)
+    methode = models.CharField(max_length=10, choices=MethodeAuth.choices, default=MethodeAuth.LOCALE)
+    motif = models.CharField("motif du refus", max_length=300, blank=True)
     adresse_ip = models.GenericIPAddressField(null=True, blank=True)
     agent_utilisateur = models.CharField(max_length=300, blank=True)
     horodatage = models.DateTimeField(default=timezone.now)
@@ -357,3 +384,61 @@ class EvenementAuthentification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.horodatage:%d/%m/%Y %H:%M} {self.email_saisi} {self.type_evenement}"
+
+
+class NiveauPSC(models.TextChoices):
+    REQUISE = "requise", "Exigée (mot de passe refusé)"
+    PREFEREE = "preferee", "Proposée en premier (mot de passe possible)"
+    DESACTIVEE = "desactivee", "Désactivée"
+
+
+class PolitiquePSC(TenantModel):
+    """The organisme's rule for Pro Santé Connect, chosen by its administrator: for each role (and for the
+    organisme's administrators and DPO), PSC required, preferred or off; and how recent a PSC
+    authentication must be to open a break-the-glass access. No row: PSC preferred for everyone, no
+    re-authentication."""
+
+    ADMIN_ORGANISME = "admin_organisme"
+    DPO = "dpo"
+
+    exigences = models.JSONField("exigence par rôle", default=dict, blank=True)
+    reauth_bris_de_glace_minutes = models.PositiveSmallIntegerField(
+        "bris de glace : authentification Pro Santé Connect datant de moins de (minutes)",
+        null=True,
+        blank=True,
+    )
+    history = tenant_history()
+
+    class Meta:
+        verbose_name = "politique Pro Santé Connect"
+        indexes = [models.Index(fields=["organisme", "modifie_le"], name="politique_psc_org_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisme"], name="politique_psc_unique"),
+            models.CheckConstraint(
+                condition=Q(reauth_bris_de_glace_minutes__isnull=True)
+                | Q(reauth_bris_de_glace_minutes__gte=1, reauth_bris_de_glace_minutes__lte=720),
+                name="politique_psc_reauth_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Politique Pro Santé Connect de l'organisme {self.organisme_id}"
+
+    @classmethod
+    def categories(cls) -> list[tuple[str, str]]:
+        """Every key of ``exigences``: the roles, then the organisme's administrators and DPO."""
+        return [
+            *Role.choices,
+            (cls.ADMIN_ORGANISME, "Administrateur de l'organisme"),
+            (cls.DPO, "Délégué à la protection des données"),
+        ]
+
+    def niveau(self, categorie: str) -> str:
+        valeur = (self.exigences or {}).get(categorie)
+        return valeur if valeur in NiveauPSC.values else NiveauPSC.PREFEREE
+
+    def clean(self) -> None:
+        connues = {c for c, _ in self.categories()}
+        for categorie, niveau in (self.exigences or {}).items():
+            if categorie not in connues or niveau not in NiveauPSC.values:
+                raise ValidationError({"exigences": f"Exigence inconnue : {categorie} = {niveau}."})

@@ -20,7 +20,14 @@ from dui.tenancy import auth_lookup, tenant_context
 
 from . import policy
 from .access import professionnel
-from .models import BrisDeGlace, EvenementAuthentification, Habilitation, Professionnel, TypeEvenementAuth
+from .models import (
+    BrisDeGlace,
+    EvenementAuthentification,
+    Habilitation,
+    PolitiquePSC,
+    Professionnel,
+    TypeEvenementAuth,
+)
 from .roles import Categorie
 
 
@@ -101,11 +108,30 @@ def do_emettre_code_enrolement(admin: Professionnel, pro: Professionnel, request
 
 def do_modifier_professionnel(admin: Professionnel, pro: Professionnel, **champs: Any) -> Professionnel:
     _exiger_admin_organisme(admin)
+    # as stored: a ModelForm has already copied its fields onto ``pro``
+    rpps_avant = Professionnel.objects.filter(pk=pro.pk).values_list("rpps", flat=True).first()
     for nom, valeur in champs.items():
         setattr(pro, nom, valeur)
+    if pro.rpps != rpps_avant:  # another national identifier: the Pro Santé Connect link no longer holds
+        pro.psc_sub, pro.psc_lie_le = "", None
     pro.full_clean(exclude=["password", "email"])
     pro.save()
     return pro
+
+
+def do_enregistrer_politique_psc(
+    admin: Professionnel, exigences: dict[str, str], reauth_bris_de_glace_minutes: int | None
+) -> PolitiquePSC:
+    """The organisme's Pro Santé Connect rule (its administrator only), kept in its history."""
+    _exiger_admin_organisme(admin)
+    politique = PolitiquePSC.objects.filter(organisme_id=admin.organisme_id).first() or PolitiquePSC(
+        organisme_id=admin.organisme_id
+    )
+    politique.exigences = dict(exigences)
+    politique.reauth_bris_de_glace_minutes = reauth_bris_de_glace_minutes
+    politique.full_clean(exclude=["organisme"])
+    politique.save()
+    return politique
 
 
 def do_desactiver_professionnel(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_psc
 
 app_name = "habilitations"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("connexion/", views.connexion, name="connexion"),
     path("connexion/second-facteur/", views.second_facteur, name="second_facteur"),
     path("connexion/enrolement/", views.enrolement, name="enrolement"),
+    path("connexion/psc/", views_psc.connexion, name="psc_connexion"),
+    path("connexion/psc/retour/", views_psc.retour, name="psc_retour"),
+    path("connexion/psc/organisme/", views_psc.organisme, name="psc_organisme"),
     path("deconnexion/", views.deconnexion, name="deconnexion"),
     path("compte/", views.mon_compte, name="mon_compte"),
     path("compte/codes-de-secours/", views.codes_secours, name="codes_secours"),

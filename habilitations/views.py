@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,10 +26,10 @@ from dui.models import Etablissement
 from dui.tenancy import SESSION_ORGANISME, auth_lookup
 from habilitations.access import for_tenant, professionnel
 
-from . import auth, policy, selectors, services
+from . import auth, policy, psc, selectors, services
 from .forms import BrisDeGlaceForm, CodeEnrolementForm, CodeForm, ConnexionForm, MotDePasseForm, RevueForm
-from .middleware import SESSION_2FA, SESSION_ACTIVITE, SESSION_DEBUT
-from .models import DispositifTOTP, Professionnel, TypeEvenementAuth
+from .middleware import SESSION_2FA, SESSION_ACTIVITE, SESSION_DEBUT, SESSION_METHODE
+from .models import DispositifTOTP, MethodeAuth, NiveauPSC, Professionnel, TypeEvenementAuth
 
 SESSION_EN_ATTENTE = "dui_2fa_user"
 SESSION_EN_ATTENTE_DEPUIS = "dui_2fa_depuis"
@@ -38,6 +39,10 @@ SESSION_CODES = "dui_codes_secours"  # recovery codes waiting to be shown once, 
 DELAI_SECOND_FACTEUR = 300  # seconds between the password and the second factor
 
 MSG_ECHEC = "Adresse e-mail ou mot de passe incorrect."
+MSG_PSC_EXIGE = (
+    "Votre organisme exige Pro Santé Connect pour votre rôle : connectez-vous avec le bouton "
+    "« Se connecter avec Pro Santé Connect » (carte CPS ou application e-CPS)."
+)
 MSG_VERROU = (
     f"Trop de tentatives pour ce compte. Réessayez dans {settings.DUI_LOCKOUT_MINUTES} minutes "
     "ou contactez l'administrateur de votre organisme."
@@ -77,6 +82,8 @@ def _dispositif(user: Professionnel) -> DispositifTOTP | None:
 def connexion(request: HttpRequest) -> HttpResponseBase:
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
+    if request.method == "GET" and request.GET.get("deconnexion") == "psc":  # back from PSC's logout
+        messages.info(request, "Vous êtes déconnecté(e) du DUI et de Pro Santé Connect.")
     form = ConnexionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
@@ -91,6 +98,11 @@ def connexion(request: HttpRequest) -> HttpResponseBase:
             if user is None:
                 auth.journaliser(request, TypeEvenementAuth.ECHEC_MOT_DE_PASSE, email)
                 form.add_error(None, MSG_ECHEC)
+            elif psc.niveau(user) == NiveauPSC.REQUISE:
+                auth.journaliser(
+                    request, TypeEvenementAuth.LOCALE_REFUSEE, email, user, motif="Pro Santé Connect exigé"
+                )
+                form.add_error(None, MSG_PSC_EXIGE)
             else:
                 request.session.cycle_key()
                 request.session[SESSION_EN_ATTENTE] = user.pk
@@ -100,10 +112,16 @@ def connexion(request: HttpRequest) -> HttpResponseBase:
                 if dispositif is None or not dispositif.confirme:
                     return redirect("habilitations:enrolement")
                 return redirect("habilitations:second_facteur")
-    return render(request, "habilitations/connexion.html", {"form": form})
+    return render(
+        request,
+        "habilitations/connexion.html",
+        {"form": form, "psc": psc.est_configure(), "suivant": request.GET.get("next", "")},
+    )
 
 
-def _ouvrir_session(request: HttpRequest, user: Professionnel) -> HttpResponseBase:
+def _ouvrir_session(
+    request: HttpRequest, user: Professionnel, methode: str = MethodeAuth.LOCALE
+) -> HttpResponseBase:
     suivant = _suivant(request)
     for cle in (SESSION_EN_ATTENTE, SESSION_EN_ATTENTE_DEPUIS, SESSION_SUIVANT):
         request.session.pop(cle, None)
@@ -112,11 +130,14 @@ def _ouvrir_session(request: HttpRequest, user: Professionnel) -> HttpResponseBa
     request.session[SESSION_2FA] = True
     request.session[SESSION_ORGANISME] = user.organisme_id  # the next requests' tenant (dui.middleware)
     request.session[SESSION_ACTIVITE] = request.session[SESSION_DEBUT] = time.time()
-    if user.doit_changer_mot_de_passe:  # an administrator's password opens this session only
+    request.session[SESSION_METHODE] = methode
+    if (
+        methode == MethodeAuth.LOCALE and user.doit_changer_mot_de_passe
+    ):  # an administrator's password: one session
         user.mot_de_passe_temporaire_expire_le = timezone.now()
         with auth_lookup():
             user.save(update_fields=["mot_de_passe_temporaire_expire_le"])
-    auth.journaliser(request, TypeEvenementAuth.SUCCES, user.email, user)
+    auth.journaliser(request, TypeEvenementAuth.SUCCES, user.email, user, methode=methode)
     return redirect(suivant)
 
 
@@ -220,10 +241,19 @@ def regenerer_codes_secours(request: HttpRequest) -> HttpResponseBase:
 @require_POST
 def deconnexion(request: HttpRequest) -> HttpResponseBase:
     inactivite = request.POST.get("motif") == "inactivite"
+    id_token = request.session.get(psc.SESSION_PSC_ID_TOKEN, "")
+    methode = request.session.get(SESSION_METHODE, MethodeAuth.LOCALE)
     if request.user.is_authenticated:
         evenement = TypeEvenementAuth.INACTIVITE if inactivite else TypeEvenementAuth.DECONNEXION
-        auth.journaliser(request, evenement, request.user.email, request.user)
+        auth.journaliser(request, evenement, request.user.email, request.user, methode=methode)
     logout(request)
+    if id_token and psc.est_configure():
+        # the session at PSC ends too (RP-initiated logout); a page, not a redirect: the logout form's
+        # CSP (form-action 'self') would block a redirect to another origin
+        retour = request.build_absolute_uri(reverse("habilitations:connexion")) + "?deconnexion=psc"
+        url = psc.url_de_deconnexion(id_token, retour)
+        if url:
+            return render(request, "habilitations/deconnexion_psc.html", {"url": url})
     if inactivite:
         messages.info(
             request,
@@ -268,6 +298,21 @@ def bris_de_glace(request: HttpRequest, objet_type: str, public_id: Any) -> Http
     if obj is None or not policy.roles_par_etablissement(request.user):
         raise Http404
     form = BrisDeGlaceForm(request.POST or None)
+    reauth = psc.reauthentification_requise(request, request.user)
+    if reauth is not None:
+        if request.method == "POST":
+            form.is_valid()
+            form.add_error(
+                None,
+                f"Votre organisme demande une authentification Pro Santé Connect de moins de {reauth} "
+                "minutes pour ouvrir un accès exceptionnel : authentifiez-vous d'abord.",
+            )
+        return render(
+            request,
+            "habilitations/bris_de_glace.html",
+            {"form": form, "objet": obj, "reauth": reauth, "psc": psc.est_configure()},
+            status=403 if request.method == "POST" else 200,
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.do_ouvrir_bris_de_glace(request, obj, form.cleaned_data["motif"])

@@ -93,4 +93,26 @@ def indicateurs(etablissement, depuis: datetime.date, jour: datetime.date | None
         "mssante": envoyes.filter(type_envoi=TypeEnvoi.MSSANTE).count(),
         "fhir": envoyes.filter(type_envoi=TypeEnvoi.FHIR).count(),
         "en_echec": en_souffrance,
+        **connexions_psc(etablissement, depuis_dt),
+    }
+
+
+def connexions_psc(etablissement, depuis: datetime.datetime) -> dict:
+    """Programme indicator: the share of the logins of the ESMS's professionals (an habilitation there not
+    ended before ``depuis``) made through Pro Santé Connect since ``depuis``."""
+    from habilitations.models import EvenementAuthentification, Habilitation, MethodeAuth, TypeEvenementAuth
+
+    professionnels = Habilitation.objects.filter(etablissement=etablissement).filter(
+        Q(fin__isnull=True) | Q(fin__gte=depuis.date())
+    )
+    comptes = EvenementAuthentification.objects.filter(
+        organisme_id=etablissement.organisme_id,
+        type_evenement=TypeEvenementAuth.SUCCES,
+        horodatage__gte=depuis,
+        professionnel_id__in=professionnels.values("professionnel_id"),
+    ).aggregate(total=Count("pk"), psc=Count("pk", filter=Q(methode=MethodeAuth.PSC)))
+    return {
+        "connexions": comptes["total"],
+        "connexions_psc": comptes["psc"],
+        "part_psc": round(100 * comptes["psc"] / comptes["total"]) if comptes["total"] else None,
     }

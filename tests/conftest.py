@@ -363,3 +363,20 @@ def serveur_fhir(settings):
     settings.DUI_FHIR_URL = serveur.url
     yield serveur
     serveur.arreter()
+
+
+@pytest.fixture
+def fournisseur_psc(settings):
+    """The local Pro Santé Connect provider, and the settings pointing at it (a new client per test: its
+    keys are new)."""
+    from habilitations import psc
+    from habilitations.psc_serveur_test import ServeurPscTest
+
+    serveur = ServeurPscTest().demarrer()
+    settings.DUI_PSC_DISCOVERY_URL = serveur.discovery_url
+    settings.DUI_PSC_CLIENT_ID = serveur.client_id
+    settings.DUI_PSC_CLIENT_SECRET = serveur.client_secret
+    psc.oublier_les_clients()
+    yield serveur
+    psc.oublier_les_clients()
+    serveur.arreter()

@@ -8,3 +8,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production uses PBKDF2
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+# Pro Santé Connect: off unless a test starts the local provider (fixture ``fournisseur_psc``), so that a
+# provider left running by bin/run on the demo port is never reached by the tests.
+DUI_PSC_DISCOVERY_URL = ""

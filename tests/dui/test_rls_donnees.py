@@ -169,6 +169,9 @@ def _completer(organisme: OrganismeGestionnaire) -> None:
         )
         piece.fichier.save("certificat.pdf", ContentFile(b"%PDF-1.4 essai"), save=True)
         ExportJournal.objects.create(organisme=organisme, demandeur=pro)
+        from habilitations.models import PolitiquePSC
+
+        PolitiquePSC.objects.create(organisme=organisme, reauth_bris_de_glace_minutes=10)
         from pilotage.models import RapportActivite
 
         RapportActivite.objects.create(organisme=organisme, etablissement=etab, annee=2025, demandeur=pro)
