@@ -81,7 +81,7 @@ def check_proxies(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     return messages
 
 
-SERVICES_NATIONAUX = ("DUI_INSI_URL", "DUI_DMP_URL", "DUI_FHIR_URL")
+SERVICES_NATIONAUX = ("DUI_INSI_URL", "DUI_DMP_URL", "DUI_FHIR_URL", "DUI_PSC_DISCOVERY_URL")
 
 
 @register(Tags.security, deploy=True)

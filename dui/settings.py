@@ -315,7 +315,7 @@ DUI_INSI_MAX_TENTATIVES = env.int("DUI_INSI_MAX_TENTATIVES", default=5)
 # Pro Santé Connect (habilitations.psc, decision 0017). In development the demo's local test provider
 # (``python -m habilitations.psc_serveur_test``, started by bin/run); in production nothing until the ANS
 # has issued the client id and secret (or certificate) of the service: README, "Pro Santé Connect".
-_PSC_LOCAL = "http://127.0.0.1:8090/auth/realms/esante-wallet/.well-known/openid-configuration"
+_PSC_LOCAL = "http://127.0.0.1:8092/auth/realms/esante-wallet/.well-known/openid-configuration"
 DUI_PSC_DISCOVERY_URL = env.str("DUI_PSC_DISCOVERY_URL", default="" if PRODUCTION else _PSC_LOCAL)
 DUI_PSC_CLIENT_ID = env.str("DUI_PSC_CLIENT_ID", default="" if PRODUCTION else "dui-demo")
 DUI_PSC_CLIENT_SECRET = env.str(

@@ -88,7 +88,7 @@ def est_configure() -> bool:
     return bool(settings.DUI_PSC_DISCOVERY_URL and settings.DUI_PSC_CLIENT_ID)
 
 
-_clients: dict[tuple, Any] = {}
+_clients: dict[tuple[str, ...], Any] = {}
 
 
 def client() -> Any:
@@ -240,7 +240,7 @@ def terminer(request: HttpRequest) -> IdentitePSC:
     )
 
 
-def _userinfo(app: Any, jeton: dict) -> dict:
+def _userinfo(app: Any, jeton: dict[str, Any]) -> dict[str, Any]:
     """The userinfo, as JSON or as a JWT signed with the provider's keys (PSC signs it)."""
     import requests
 
@@ -252,7 +252,7 @@ def _userinfo(app: Any, jeton: dict) -> dict:
         raise _injoignable(exc) from exc
     if reponse.headers.get("Content-Type", "").split(";")[0].strip() != "application/jwt":
         try:
-            donnees: dict = reponse.json()
+            donnees: dict[str, Any] = reponse.json()
         except ValueError as exc:
             raise EchecPSC(_MESSAGE_JETON, "informations du professionnel illisibles") from exc
         return donnees
@@ -372,7 +372,7 @@ def lier(compte: Professionnel, identite: IdentitePSC) -> None:
 
 def authentification_recente(request: HttpRequest, minutes: int) -> bool:
     depuis = request.session.get(SESSION_PSC_DEPUIS)
-    return bool(depuis) and time.time() - float(depuis) <= minutes * 60
+    return depuis is not None and time.time() - float(depuis) <= minutes * 60
 
 
 def reauthentification_requise(request: HttpRequest, user: Professionnel) -> int | None:

@@ -3,7 +3,7 @@ DUI uses of PSC — discovery document, JWKS, authorize (with PKCE S256), token,
 fictitious professionals who match the demo accounts by RPPS. Its answers can be made wrong on purpose
 (``acr``, audience, expiry, nonce, unknown signing key, key rotation, signed userinfo) for the tests.
 
-    python -m habilitations.psc_serveur_test [--port 8090]
+    python -m habilitations.psc_serveur_test [--port 8092]
 
 Its authorize page stands in for the CPS card or the e-CPS app: the professional picks a test identity and
 validates. ``login_hint`` (a national identifier) skips the page, for the request-level tests.
@@ -79,7 +79,7 @@ class ServeurPscTest(ServeurLocal):
         *,
         client_id: str = "dui-test",
         client_secret: str = "secret-de-test-psc",  # noqa: S107 - a local test provider, no real secret
-        professionnels: list[dict] | None = None,
+        professionnels: list[dict[str, Any]] | None = None,
     ) -> None:
         self.client_id, self.client_secret = client_id, client_secret
         self.professionnels = {p["SubjectNameID"]: dict(p) for p in (professionnels or PROFESSIONNELS)}
@@ -93,10 +93,10 @@ class ServeurPscTest(ServeurLocal):
         self.sub_userinfo: str | None = None
         self.userinfo_jwt = False
         # what it saw
-        self.codes: dict[str, dict] = {}
-        self.jetons: dict[str, dict] = {}
-        self.demandes: list[dict] = []
-        self.deconnexions: list[dict] = []
+        self.codes: dict[str, dict[str, Any]] = {}
+        self.jetons: dict[str, dict[str, Any]] = {}
+        self.demandes: list[dict[str, Any]] = []
+        self.deconnexions: list[dict[str, Any]] = []
         self.requetes_jwks = 0
         self._verrou_etat = threading.Lock()
         super().__init__(port, _Gestionnaire)
@@ -113,7 +113,7 @@ class ServeurPscTest(ServeurLocal):
         """Key rotation: a new signing key; the old one is no longer published."""
         self.cles = [_nouvelle_cle()]
 
-    def metadata(self) -> dict:
+    def metadata(self) -> dict[str, Any]:
         base = self.url + "/protocol/openid-connect"
         return {
             "issuer": self.issuer,
@@ -134,20 +134,20 @@ class ServeurPscTest(ServeurLocal):
             "claims_supported": ["sub", "SubjectNameID", "given_name", "family_name", "SubjectRefPro", "acr"],
         }
 
-    def jwks(self) -> dict:
+    def jwks(self) -> dict[str, Any]:
         return {"keys": [cle.as_dict(private=False) for cle in self.cles]}
 
-    def signer(self, claims: dict) -> str:
+    def signer(self, claims: dict[str, Any]) -> str:
         cle = self.cle_inconnue or self.cles[0]
         return jwt.encode({"alg": "RS256", "kid": cle.kid, "typ": "JWT"}, claims, cle)
 
-    def emettre_code(self, demande: dict, identifiant: str) -> str:
+    def emettre_code(self, demande: dict[str, Any], identifiant: str) -> str:
         code = secrets.token_urlsafe(24)
         with self._verrou_etat:
             self.codes[code] = {**demande, "identifiant": identifiant, "emis": time.time()}
         return code
 
-    def userinfo(self, identifiant: str) -> dict:
+    def userinfo(self, identifiant: str) -> dict[str, Any]:
         pro = self.professionnels[identifiant]
         return {
             "sub": self.sub_userinfo or pro["sub"],
@@ -198,7 +198,7 @@ class _Gestionnaire(BaseHTTPRequestHandler):
         return {k: v[0] for k, v in parse_qs(corps).items()}
 
     # --- routes
-    def do_GET(self):  # noqa: N802
+    def do_GET(self) -> None:  # noqa: N802
         if self.server.en_panne():
             self._json(503, {"error": "temporarily_unavailable"})
             return
@@ -226,7 +226,7 @@ class _Gestionnaire(BaseHTTPRequestHandler):
         else:
             self._json(404, {"error": "not_found"})
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self) -> None:  # noqa: N802
         chemin, _ = self._chemin()
         formulaire = self._formulaire()
         if chemin == "/protocol/openid-connect/auth":
@@ -239,13 +239,13 @@ class _Gestionnaire(BaseHTTPRequestHandler):
         else:
             self._json(404, {"error": "not_found"})
 
-    def _retour(self, demande: dict, params: dict) -> None:
+    def _retour(self, demande: dict[str, Any], params: dict[str, Any]) -> None:
         if demande.get("state"):
             params["state"] = demande["state"]
         separateur = "&" if "?" in demande["redirect_uri"] else "?"
         self._rediriger(demande["redirect_uri"] + separateur + urlencode(params))
 
-    def _autoriser(self, demande: dict, identifiant: str | None) -> None:
+    def _autoriser(self, demande: dict[str, Any], identifiant: str | None) -> None:
         serveur = self.server
         if demande.get("client_id") != serveur.client_id or not demande.get("redirect_uri", "").startswith(
             ("http://127.0.0.1", "http://localhost", "https://")
@@ -267,7 +267,7 @@ class _Gestionnaire(BaseHTTPRequestHandler):
             return
         self._retour(demande, {"code": serveur.emettre_code(demande, identifiant)})
 
-    def _page(self, demande: dict) -> None:
+    def _page(self, demande: dict[str, Any]) -> None:
         champs = "".join(
             f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
             for k, v in demande.items()
@@ -292,7 +292,7 @@ button{{font-size:1.1rem;padding:.8rem 1.2rem;margin:.5rem .5rem 0 0}}</style></
 <button type="submit" name="action" value="annuler">Annuler</button></form></body></html>"""
         self._json(200, page, "text/html; charset=utf-8")
 
-    def _client_authentifie(self, formulaire: dict) -> bool:
+    def _client_authentifie(self, formulaire: dict[str, Any]) -> bool:
         serveur = self.server
         entete = self.headers.get("Authorization", "")
         if entete.startswith("Basic "):
@@ -306,7 +306,7 @@ button{{font-size:1.1rem;padding:.8rem 1.2rem;margin:.5rem .5rem 0 0}}</style></
 
         return unquote_plus(client_id) == serveur.client_id and unquote_plus(secret) == serveur.client_secret
 
-    def _jeton(self, formulaire: dict) -> None:
+    def _jeton(self, formulaire: dict[str, Any]) -> None:
         serveur = self.server
         if not self._client_authentifie(formulaire):
             self._json(401, {"error": "invalid_client"})
@@ -372,13 +372,13 @@ button{{font-size:1.1rem;padding:.8rem 1.2rem;margin:.5rem .5rem 0 0}}</style></
         else:
             self._json(200, infos)
 
-    def log_message(self, *args):  # quiet
+    def log_message(self, *args: Any) -> None:  # quiet
         pass
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--port", type=int, default=8092)
     parser.add_argument("--client-id", default="dui-demo")
     parser.add_argument("--client-secret", default="secret-de-demonstration-psc")
     args = parser.parse_args()

@@ -124,8 +124,9 @@ def do_enregistrer_politique_psc(
 ) -> PolitiquePSC:
     """The organisme's Pro Santé Connect rule (its administrator only), kept in its history."""
     _exiger_admin_organisme(admin)
-    politique = PolitiquePSC.objects.filter(organisme_id=admin.organisme_id).first() or PolitiquePSC(
-        organisme_id=admin.organisme_id
+    organisme_id: int = admin.organisme_id  # type: ignore[assignment]  # checked by _exiger_admin_organisme
+    politique = PolitiquePSC.objects.filter(organisme_id=organisme_id).first() or PolitiquePSC(
+        organisme_id=organisme_id
     )
     politique.exigences = dict(exigences)
     politique.reauth_bris_de_glace_minutes = reauth_bris_de_glace_minutes

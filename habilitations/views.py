@@ -298,7 +298,7 @@ def bris_de_glace(request: HttpRequest, objet_type: str, public_id: Any) -> Http
     if obj is None or not policy.roles_par_etablissement(request.user):
         raise Http404
     form = BrisDeGlaceForm(request.POST or None)
-    reauth = psc.reauthentification_requise(request, request.user)
+    reauth = psc.reauthentification_requise(request, professionnel(request))
     if reauth is not None:
         if request.method == "POST":
             form.is_valid()

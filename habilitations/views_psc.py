@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.contrib.auth import get_user
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dui.tenancy import auth_lookup
 
 from . import auth, psc
+from .access import professionnel
 from .models import MethodeAuth, Professionnel, TypeEvenementAuth
 from .views import SESSION_SUIVANT, _ouvrir_session
 
@@ -158,7 +158,7 @@ def organisme(request: HttpRequest) -> HttpResponseBase:
 def _reauthentification(request: HttpRequest, identite: psc.IdentitePSC) -> HttpResponseBase:
     """A PSC authentication asked by a logged-in professional: it must be theirs (same RPPS, same linked
     PSC account); then the session's PSC authentication is fresh again."""
-    user = get_user(request)
+    user = professionnel(request)
     cible = request.session.pop(psc.SESSION_PSC_REAUTH, None)
     if cible is None:
         return redirect(settings.LOGIN_REDIRECT_URL)

@@ -40,7 +40,7 @@ def test_invalid_proxy_networks_are_reported(production):
     assert _ids(checks.check_proxies()) == ["dui.E003"]
 
 
-@pytest.mark.parametrize("nom", ["DUI_INSI_URL", "DUI_DMP_URL", "DUI_FHIR_URL"])
+@pytest.mark.parametrize("nom", ["DUI_INSI_URL", "DUI_DMP_URL", "DUI_FHIR_URL", "DUI_PSC_DISCOVERY_URL"])
 def test_plain_http_national_services_fail_in_production(production, nom):
     setattr(production, nom, "http://service.example/point")
     messages = checks.check_transport_chiffre()
