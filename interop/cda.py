@@ -38,11 +38,30 @@ def _texte(parent, tag, texte, **attrs):
     return element
 
 
-def _organisation(parent, tag, etablissement):
+def _code(parent, tag, concept: codes.Concept):
+    """A coded element from a value set concept (code, system, published label)."""
+    return _el(parent, tag, code=concept.code, codeSystem=concept.systeme, displayName=concept.libelle)
+
+
+def _organisation(parent, tag, etablissement, *, secteur: bool = False):
     org = _el(parent, tag)
     _el(org, "id", root=codes.OID_ID_NAT_STRUCT, extension=f"1{etablissement.finess_geographique}")
     _texte(org, "name", etablissement.nom)
+    if secteur:  # the cadre d'exercice (J04): an ESSMS
+        _code(org, "standardIndustryClassCode", codes.cadre_exercice())
     return org
+
+
+def identifiant_professionnel(pro, etablissement) -> str:
+    """A professional's national identifier (OID 1.2.250.1.71.4.2.1): ``8`` + RPPS, or for a professional
+    without one the ESMS's internal identifier ``3`` + FINESS + ``/`` + the DUI's id of the account."""
+    return f"8{pro.rpps}" if pro.rpps else f"3{etablissement.finess_geographique}/{pro.public_id}"
+
+
+def _personne(parent, pro) -> None:
+    nom = _el(_el(parent, "assignedPerson"), "name")
+    _texte(nom, "given", pro.prenom)
+    _texte(nom, "family", pro.nom)
 
 
 def identite_envoyable(usager) -> str:
@@ -110,12 +129,17 @@ def construire_cda(
     role = _el(_el(racine, "recordTarget"), "patientRole")
     _el(role, "id", root=usager.oid_ins, extension=matricule)
     patient = _el(role, "patient")
+    # INS traits as the CI-SIS encodes them: the birth name (BR) and the used name (CL); the first birth first
+    # name (BR), the whole list of birth first names (no qualifier), the used first name (CL)
     nom = _el(patient, "name")
-    for prenom in usager.prenoms_naissance:
-        _texte(nom, "given", prenom, qualifier="BR")
+    prenoms = [p for p in (usager.prenoms_naissance or []) if p] or [usager.premier_prenom]
+    _texte(nom, "given", usager.premier_prenom or prenoms[0], qualifier="BR")
+    _texte(nom, "given", " ".join(prenoms))
+    if usager.prenom_utilise:
+        _texte(nom, "given", usager.prenom_utilise, qualifier="CL")
     _texte(nom, "family", usager.nom_naissance, qualifier="BR")
     if usager.nom_usage:
-        _texte(nom, "family", usager.nom_usage, qualifier="SP")
+        _texte(nom, "family", usager.nom_usage, qualifier="CL")
     _el(
         patient,
         "administrativeGenderCode",
@@ -131,9 +155,8 @@ def construire_cda(
     assigned = _el(author, "assignedAuthor")
     if auteur.rpps:
         _el(assigned, "id", root=codes.OID_ID_NAT_PS, extension=f"8{auteur.rpps}")
-        personne = _el(_el(assigned, "assignedPerson"), "name")
-        _texte(personne, "given", auteur.prenom)
-        _texte(personne, "family", auteur.nom)
+        _code(assigned, "code", codes.specialite(auteur.profession))
+        _personne(assigned, auteur)
     else:  # no national id (educator, aide-soignant…): the software is the author, on behalf of the ESMS
         _el(assigned, "id", root=codes.OID_ID_NAT_STRUCT, extension=f"1{etablissement.finess_geographique}")
         device = _el(assigned, "assignedAuthoringDevice")
@@ -147,8 +170,15 @@ def construire_cda(
     legal = _el(racine, "legalAuthenticator")
     _el(legal, "time", value=horodatage(document.produit_le or document.cree_le))
     _el(legal, "signatureCode", code="S")
+    # a person (CI-SIS): the professional who produced the document, identified by RPPS or internally
     assigned_legal = _el(legal, "assignedEntity")
-    _el(assigned_legal, "id", root=codes.OID_ID_NAT_STRUCT, extension=f"1{etablissement.finess_geographique}")
+    _el(
+        assigned_legal,
+        "id",
+        root=codes.OID_ID_NAT_PS,
+        extension=identifiant_professionnel(auteur, etablissement),
+    )
+    _personne(assigned_legal, auteur)
     _organisation(assigned_legal, "representedOrganization", etablissement)
 
     debut, fin = periode_du_document(document)
@@ -166,7 +196,7 @@ def construire_cda(
     performer = _el(evenement, "performer", typeCode="PRF")
     entite = _el(performer, "assignedEntity")
     _el(entite, "id", root=codes.OID_ID_NAT_STRUCT, extension=f"1{etablissement.finess_geographique}")
-    _organisation(entite, "representedOrganization", etablissement)
+    _organisation(entite, "representedOrganization", etablissement, secteur=True)
 
     if remplace_oid:
         parent = _el(_el(racine, "relatedDocument", typeCode="RPLC"), "parentDocument")
@@ -181,10 +211,7 @@ def construire_cda(
     else:
         _el(rencontre, "effectiveTime", nullFlavor="UNK")
     lieu = _el(_el(rencontre, "location"), "healthCareFacility")
-    code_lieu, libelle_lieu = codes.TYPE_ETABLISSEMENT.get(
-        etablissement.categorie, codes.TYPE_ETABLISSEMENT_DEFAUT
-    )
-    _el(lieu, "code", code=code_lieu, codeSystem=codes.OID_TYPE_ETABLISSEMENT, displayName=libelle_lieu)
+    _code(lieu, "code", codes.secteur_activite(etablissement.categorie))
 
     corps = _el(_el(racine, "component"), "nonXMLBody")
     _texte(

@@ -24,7 +24,7 @@ from habilitations.roles import Droit
 from usagers.models import Consentement, Reponse, TypeConsentement
 
 from . import codes
-from .cda import construire_cda, identite_envoyable, periode_du_document
+from .cda import construire_cda, identifiant_professionnel, identite_envoyable, periode_du_document
 from .erreurs import EchecDefinitif, EchecTemporaire, NonEnvoyable
 from .models import Envoi, Masquage, StatutEnvoi, TypeEnvoi
 
@@ -363,10 +363,19 @@ def soumission(envoi: Envoi):
         auteur_xcn=xcn,
         auteur_xon=xon,
         auteur_role=auteur.get_profession_display(),
-        type_etablissement=codes.TYPE_ETABLISSEMENT.get(
-            etablissement.categorie, codes.TYPE_ETABLISSEMENT_DEFAUT
+        type_etablissement=codes.secteur_activite(etablissement.categorie),
+        classe=codes.classe_du_document(document.type_document),
+        auteur_systeme_xcn=(
+            ""
+            if auteur.rpps
+            else f"3{etablissement.finess_geographique}/DUI^DUI^DUI — Dossier Usager Informatisé"
+            f"^^^^^^&{codes.OID_ID_NAT_PS}&ISO^U^^^RI"
         ),
-        classe=codes.CLASSE_PAR_TYPE.get(document.type_document, codes.CLASSE_PAR_TYPE["autre"]),
+        auteur_specialite=codes.specialite(auteur.profession) if auteur.rpps else None,
+        authentificateur_xcn=(
+            f"{identifiant_professionnel(auteur, etablissement)}^{auteur.nom}^{auteur.prenom}"
+            f"^^^^^^&{codes.OID_ID_NAT_PS}&ISO^D^^^IDNPS"
+        ),
         masquage=list(envoi.masquage),
         remplace_entry=xds.entry_uuid(remplace) if remplace else None,
         nom_naissance=usager.nom_naissance,

@@ -96,8 +96,11 @@ class Soumission:
     auteur_xcn: str
     auteur_xon: str
     auteur_role: str
-    type_etablissement: tuple[str, str]
-    classe: tuple[str, str]
+    type_etablissement: codes.Concept  # J02; also the activity of the submission set (contentTypeCode, J59)
+    classe: codes.Concept  # J57
+    auteur_systeme_xcn: str = ""  # the software, when the author has no national id (authorPerson)
+    auteur_specialite: codes.Concept | None = None  # J01
+    authentificateur_xcn: str = ""  # legalAuthenticator: a person
     masquage: list[str] = field(default_factory=list)
     remplace_entry: str | None = None
     nom_naissance: str = ""
@@ -140,10 +143,13 @@ def _auteur(parent, objet, schema, s: Soumission, n):
         nodeRepresentation="",
         id=f"cl-{objet}-{n}",
     )
-    if s.auteur_xcn:
-        _slot(c, "authorPerson", s.auteur_xcn)
+    if s.auteur_xcn or s.auteur_systeme_xcn:
+        _slot(c, "authorPerson", s.auteur_xcn or s.auteur_systeme_xcn)
     _slot(c, "authorInstitution", s.auteur_xon)
     _slot(c, "authorRole", s.auteur_role)
+    if s.auteur_specialite is not None:
+        specialite = s.auteur_specialite
+        _slot(c, "authorSpecialty", f"{specialite.code}^{specialite.libelle}^{specialite.systeme}")
 
 
 def _identifiant(parent, objet, schema, valeur, nom, n):
@@ -206,22 +212,26 @@ def soumission_objets(s: Soumission, uri: str | None = None):
         f"PID-7|{s.naissance}",
         f"PID-8|{s.sexe}",
     )
+    if s.authentificateur_xcn:
+        _slot(entree, "legalAuthenticator", s.authentificateur_xcn)
     _nom(entree, s.titre)
     n = 0
     _auteur(entree, doc, "author", s, n)
     classe = s.classe
+    cadre = codes.cadre_exercice()
+    masques = [codes.masquage(m) for m in s.masquage]
     lignes = [
-        ("classCode", classe[0], codes.OID_CLASSE, classe[1]),
+        ("classCode", classe.code, classe.systeme, classe.libelle),
         ("confidentialityCode", "N", codes.OID_CONFIDENTIALITE_HL7, "Normal"),
-        *[("confidentialityCode", m, codes.OID_MASQUAGE, m) for m in s.masquage],
+        *[("confidentialityCode", m.code, m.systeme, m.libelle) for m in masques],
         ("formatCode", codes.FORMAT_PDF[0], codes.FORMAT_PDF[1], codes.FORMAT_PDF[2]),
         (
             "healthcareFacilityTypeCode",
-            s.type_etablissement[0],
-            codes.OID_TYPE_ETABLISSEMENT,
-            s.type_etablissement[1],
+            s.type_etablissement.code,
+            s.type_etablissement.systeme,
+            s.type_etablissement.libelle,
         ),
-        ("practiceSettingCode", codes.PRATIQUE[0], codes.PRATIQUE[2], codes.PRATIQUE[1]),
+        ("practiceSettingCode", cadre.code, cadre.systeme, cadre.libelle),
         ("typeCode", s.code_type[0], codes.OID_LOINC, s.code_type[1]),
     ]
     for schema, code, systeme, libelle in lignes:
@@ -235,8 +245,10 @@ def soumission_objets(s: Soumission, uri: str | None = None):
     _slot(paquet, "submissionTime", horodatage)
     _nom(paquet, s.titre)
     _auteur(paquet, lot, "ss.author", s, 0)
+    # the activity that produced the submission (J59: not the LOINC document code): the ESMS's sector
+    activite = s.type_etablissement
     _classification_codee(
-        paquet, lot, "ss.contentTypeCode", s.code_type[0], codes.OID_LOINC, s.code_type[1], 1
+        paquet, lot, "ss.contentTypeCode", activite.code, activite.systeme, activite.libelle, 1
     )
     _identifiant(paquet, lot, SS_UNIQUE_ID, s.lot_oid, "XDSSubmissionSet.uniqueId", 1)
     _identifiant(paquet, lot, SS_SOURCE_ID, s.source_oid, "XDSSubmissionSet.sourceId", 2)
@@ -333,6 +345,16 @@ def lire_requete(corps: bytes) -> RequeteRecue:
     recue.lot_oid, recue.patient = ids.get(SS_UNIQUE_ID, ""), ids.get(SS_PATIENT_ID, "")
     if not recue.lot_oid or not ids.get(SS_SOURCE_ID):
         recue.erreurs.append(("XDSRegistryMetadataError", "SubmissionSet sans uniqueId ou sourceId"))
+    for contenu_lot in paquet.iter(R("Classification")):
+        if contenu_lot.get("classificationScheme") == SCHEMES["ss.contentTypeCode"] and (
+            codes.OID_LOINC in _valeurs(contenu_lot, "codingScheme")
+        ):
+            recue.erreurs.append(
+                (
+                    "XDSRegistryMetadataError",
+                    "contentTypeCode : code d'activité (J59) attendu, pas un code LOINC",
+                )
+            )
     if recue.patient.split("&")[1:2] not in ([o] for o in OIDS_INS):
         recue.erreurs.append(("XDSUnknownPatientId", f"patientId non INS : {recue.patient}"))
     for entree in racine.iter(R("ExtrinsicObject")):
@@ -358,6 +380,12 @@ def lire_requete(corps: bytes) -> RequeteRecue:
             recue.erreurs.append(
                 ("XDSRegistryMetadataError", f"{entry} : structure (FINESS) de l'auteur absente")
             )
+        # what the DMP requires of an entry (jdv_dmp.json, DMP_required_document_entry): a person who takes
+        # responsibility for the document, an author (person or system)
+        if not _valeurs(entree, "legalAuthenticator"):
+            recue.erreurs.append(("XDSRegistryMetadataError", f"{entry} : legalAuthenticator absent"))
+        if not [v for c in entree.iter(R("Classification")) for v in _valeurs(c, "authorPerson")]:
+            recue.erreurs.append(("XDSRegistryMetadataError", f"{entry} : authorPerson absent"))
         confidentialite = [
             c.get("nodeRepresentation")
             for c in entree.iter(R("Classification"))

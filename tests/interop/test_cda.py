@@ -44,7 +44,7 @@ def un(racine, chemin):
     ],
 )
 def test_header_of_each_model(og_a, type_document, loinc):
-    Professionnel.objects.filter(pk=og_a["medecin"].pk).update(rpps="10101010101")
+    Professionnel.objects.filter(pk=og_a["medecin"].pk).update(rpps="10101010101", profession="medecin")
     og_a["medecin"].refresh_from_db()
     usager = personne(og_a, nom_usage="Martin")
     document = document_pret(
@@ -68,9 +68,26 @@ def test_header_of_each_model(og_a, type_document, loinc):
     assert un(racine, "h:versionNumber").get("value") == "1"
     patient = un(racine, "h:recordTarget/h:patientRole/h:id")
     assert (patient.get("root"), patient.get("extension")) == (OID_NIR_TEST, MATRICULE)
-    assert [g.text for g in racine.xpath("//h:patient/h:name/h:given", namespaces=NS)] == ["Hélène", "Marie"]
+    # CI-SIS encoding of the INS traits: first birth first name (BR), the list (no qualifier), used names (CL)
+    prenoms = [
+        (g.get("qualifier"), g.text) for g in racine.xpath("//h:patient/h:name/h:given", namespaces=NS)
+    ]
+    assert prenoms == [("BR", "Hélène"), (None, "Hélène Marie")]
     assert un(racine, "//h:patient/h:name/h:family[@qualifier='BR']").text == "Dupont"
-    assert un(racine, "//h:patient/h:name/h:family[@qualifier='SP']").text == "Martin"
+    assert un(racine, "//h:patient/h:name/h:family[@qualifier='CL']").text == "Martin"
+    specialite = un(racine, "h:author/h:assignedAuthor/h:code")
+    assert (specialite.get("code"), specialite.get("codeSystem")) == ("G15_10", "1.2.250.1.213.1.1.4.5")
+    legal = un(racine, "h:legalAuthenticator/h:assignedEntity/h:id")
+    assert (legal.get("root"), legal.get("extension")) == ("1.2.250.1.71.4.2.1", "810101010101")
+    assert un(racine, "h:legalAuthenticator/h:assignedEntity/h:assignedPerson/h:name/h:family").text
+    secteur = un(
+        racine,
+        "h:documentationOf/h:serviceEvent/h:performer/h:assignedEntity/h:representedOrganization"
+        "/h:standardIndustryClassCode",
+    )
+    assert (secteur.get("code"), secteur.get("codeSystem")) == ("ESSMS", "1.2.250.1.213.1.1.4.9")
+    lieu = un(racine, "h:componentOf/h:encompassingEncounter/h:location/h:healthCareFacility/h:code")
+    assert (lieu.get("code"), lieu.get("displayName")) == ("SA17", "Etablissement pour personnes âgées")
     assert un(racine, "//h:patient/h:birthTime").get("value") == "19380412"
     auteur = un(racine, "h:author/h:assignedAuthor/h:id")
     assert (auteur.get("root"), auteur.get("extension")) == ("1.2.250.1.71.4.2.1", "810101010101")
@@ -105,6 +122,9 @@ def test_author_without_national_id_is_the_software(og_a):
         "DUI"
     )
     assert racine.find("h:author/h:assignedAuthor/h:assignedPerson", NS) is None
+    # the legal authenticator is still a person: the educator, by the ESMS's internal identifier
+    legal = un(racine, "h:legalAuthenticator/h:assignedEntity/h:id")
+    assert legal.get("extension") == f"3{og_a.ehpad.finess_geographique}/{og_a['educateur'].public_id}"
 
 
 def test_replacement_keeps_the_set_and_points_to_the_parent(og_a):
