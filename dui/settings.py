@@ -348,6 +348,13 @@ DUI_DMP_URL = env.str("DUI_DMP_URL", default="" if PRODUCTION else "https://127.
 DUI_DMP_CERT = env.str("DUI_DMP_CERT", default="" if PRODUCTION else str(_local_tls / "client.pem"))
 DUI_DMP_KEY = env.str("DUI_DMP_KEY", default="" if PRODUCTION else str(_local_tls / "client.key"))
 DUI_DMP_CA = env.str("DUI_DMP_CA", default="" if PRODUCTION else str(_local_tls / "ca.pem"))
+# the VIHF of each DMP request is signed with the structure's certificate (« certificat de cachet »); by default
+# the TLS client certificate above
+DUI_DMP_VIHF_CERT = env.str("DUI_DMP_VIHF_CERT", default="")
+DUI_DMP_VIHF_KEY = env.str("DUI_DMP_VIHF_KEY", default="")
+DUI_DMP_HOMOLOGATION = env.str(
+    "DUI_DMP_HOMOLOGATION", default="" if PRODUCTION else "DUI-DEMO"
+)  # n° d'homologation
 DUI_MSS_HOTE = env.str("DUI_MSS_HOTE", default="" if PRODUCTION else "127.0.0.1")
 DUI_MSS_PORT = env.int("DUI_MSS_PORT", default=587 if PRODUCTION else 8025)
 DUI_MSS_TLS = env.str("DUI_MSS_TLS", default="starttls")  # starttls | tls

@@ -21,16 +21,34 @@ from . import codes
 PROFIL = "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/"
 SYSTEME_FINESS = f"urn:oid:{codes.OID_ID_NAT_STRUCT}"
 SYSTEME_RPPS = f"urn:oid:{codes.OID_ID_NAT_PS}"
-SYSTEME_SERAFIN = "urn:oid:1.2.250.1.213.3.3.65"  # SERAFIN-PH nomenclature (jeu de valeurs ANS)
+SYSTEME_SERAFIN = (
+    "https://smt.esante.gouv.fr/terminologie-SERAFINPH"  # the TDDUI guide's alias $terminologie-SERAFINPH
+)
+# FR Core (the profiles TDDUI derives from): extensions and code systems
+FR_CORE = "https://hl7.fr/ig/fhir/core"
+EXT_FIABILITE = f"{FR_CORE}/StructureDefinition/fr-core-identity-reliability"
+EXT_PRENOMS_NAISSANCE = f"{FR_CORE}/StructureDefinition/fr-core-patient-birth-list-given-name"
+EXT_CODE_INSEE = f"{FR_CORE}/StructureDefinition/fr-core-address-insee-code"
+EXT_LIEU_NAISSANCE = "http://hl7.org/fhir/StructureDefinition/patient-birthPlace"
+SYSTEME_STATUT_IDENTITE = f"{FR_CORE}/CodeSystem/fr-core-cs-identity-status"
+SYSTEME_COMMUNE = "https://mos.esante.gouv.fr/NOS/TRE_R13-CommuneOM/FHIR/TRE-R13-CommuneOM"
 
 
 def _urn(public_id) -> str:
     return f"urn:uuid:{uuid.UUID(str(public_id))}"
 
 
-def systeme_local(organisme) -> str:
-    """The OG's own identifier system for its usagers (an OID derived from its FINESS juridique)."""
-    return f"urn:oid:{codes.oid_uuid(uuid.uuid5(uuid.NAMESPACE_OID, 'dui-usager-' + organisme.finess_juridique))}"
+SYSTEME_USAGER_LOCAL = "https://identifiant-medicosocial-localusager.esante.gouv.fr"  # TDDUI identifier[PI]
+
+
+def identifiant_local(usager, etablissement) -> dict[str, Any]:
+    """The person's identifier in the ESMS as TDDUI slices it (PI): ``3`` + FINESS + ``/`` + local id."""
+    return {
+        "use": "usual",
+        "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "PI"}]},
+        "system": SYSTEME_USAGER_LOCAL,
+        "value": f"3{etablissement.finess_geographique}/{usager.public_id}",
+    }
 
 
 class _Lot:
@@ -53,10 +71,27 @@ class _Lot:
         return url
 
 
-def _praticien(lot: _Lot, pro) -> dict:
-    ressource = {"resourceType": "Practitioner", "name": [{"family": pro.nom, "given": [pro.prenom]}]}
-    if pro.rpps:
-        ressource["identifier"] = [{"system": SYSTEME_RPPS, "value": f"8{pro.rpps}"}]
+def _type(code: str) -> dict:
+    return {"coding": [{"system": codes.SYSTEME_TYPE_IDENTIFIANT, "code": code}]}
+
+
+def _praticien(lot: _Lot, pro, etablissement) -> dict:
+    """A professional with their national identifier (FR Core slice idNatPs): ``8`` + RPPS, or for one without
+    RPPS the ESMS's internal identifier ``3`` + FINESS + ``/`` + account id — never without an identifier."""
+    from .cda import identifiant_professionnel
+
+    ressource = {
+        "resourceType": "Practitioner",
+        "identifier": [
+            {
+                "use": "official",
+                "type": _type("IDNPS"),
+                "system": SYSTEME_RPPS,
+                "value": identifiant_professionnel(pro, etablissement),
+            }
+        ],
+        "name": [{"family": pro.nom, "given": [pro.prenom]}],
+    }
     return {"reference": lot.ajouter(ressource, pro.public_id, "tddui-practitioner"), "display": str(pro)}
 
 
@@ -72,6 +107,37 @@ def _lisibles(lecteur, queryset, usager):
     return policy.scope_contenu_du_dossier(lecteur, action, queryset, usager)
 
 
+def _extensions_identite(usager) -> list[dict]:
+    """RNIV identity status (FR Core identityReliability) and birth place (COG code), which FR Core's
+    PatientINS requires and the TDDUI patient carries."""
+    fiabilite: list[dict[str, Any]] = [
+        {
+            "url": "identityStatus",
+            "valueCoding": {
+                "system": SYSTEME_STATUT_IDENTITE,
+                "code": usager.statut_identite,
+                "display": f"Identité {usager.get_statut_identite_display().lower()}",
+            },
+        }
+    ]
+    extensions: list[dict[str, Any]] = [{"url": EXT_FIABILITE, "extension": fiabilite}]
+    if usager.lieu_naissance_insee:
+        extensions.append(
+            {
+                "url": EXT_LIEU_NAISSANCE,
+                "valueAddress": {
+                    "extension": [
+                        {
+                            "url": EXT_CODE_INSEE,
+                            "valueCoding": {"system": SYSTEME_COMMUNE, "code": usager.lieu_naissance_insee},
+                        }
+                    ]
+                },
+            }
+        )
+    return extensions
+
+
 def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> dict:
     """The transaction Bundle (a JSON-ready dict); ``identifiant`` is the Bundle's identifier (the
     exchange's idempotency key when it is sent). It holds only what ``lecteur`` (who asked for the export)
@@ -85,27 +151,41 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
             "resourceType": "Organization",
             "active": True,
             "name": etablissement.nom,
-            "identifier": [{"system": SYSTEME_FINESS, "value": f"1{etablissement.finess_geographique}"}],
+            "identifier": [  # FR Core slice idNatSt
+                {
+                    "use": "official",
+                    "type": _type("IDNST"),
+                    "system": SYSTEME_FINESS,
+                    "value": f"1{etablissement.finess_geographique}",
+                }
+            ],
         },
         etablissement.public_id,
         "tddui-organization",
     )
 
-    identifiants: list[dict[str, Any]] = [
-        {"use": "usual", "system": systeme_local(etablissement.organisme), "value": str(usager.public_id)}
-    ]
+    identifiants: list[dict[str, Any]] = [identifiant_local(usager, etablissement)]
     matricule = matricule_partageable(usager)
     type_ins = codes.TYPE_IDENTIFIANT_INS.get(usager.oid_ins or "")
     if matricule and type_ins:  # the slice of FR Core's PatientINS that this OID names
         identifiants.append(
             {
-                "use": "official",
+                "use": "temp" if type_ins == "INS-NIA" else "official",  # the NIA is a temporary identifier
                 "system": f"urn:oid:{usager.oid_ins}",
                 "value": matricule,
-                "type": {"coding": [{"system": codes.SYSTEME_TYPE_IDENTIFIANT, "code": type_ins}]},
+                "type": _type(type_ins),
             }
         )
-    noms = [{"use": "official", "family": usager.nom_naissance, "given": list(usager.prenoms_naissance)}]
+    # FR Core officialName: the first birth first name in ``given``, the whole list in its extension
+    prenoms = [p for p in (usager.prenoms_naissance or []) if p] or [usager.premier_prenom]
+    noms = [
+        {
+            "extension": [{"url": EXT_PRENOMS_NAISSANCE, "valueString": " ".join(prenoms)}],
+            "use": "official",
+            "family": usager.nom_naissance,
+            "given": [usager.premier_prenom or prenoms[0]],
+        }
+    ]
     if usager.nom_usage or usager.prenom_utilise:
         noms.append(
             {
@@ -117,6 +197,7 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
     patient = lot.ajouter(
         {
             "resourceType": "Patient",
+            "extension": _extensions_identite(usager),
             "identifier": identifiants,
             "name": noms,
             "gender": {"F": "female", "M": "male"}.get(usager.sexe, "unknown"),
@@ -227,7 +308,7 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
             if objectif.besoin_id in besoins:
                 but["addresses"] = [{"reference": besoins[objectif.besoin_id]}]
             if objectif.referent_id:
-                but["expressedBy"] = _praticien(lot, objectif.referent)
+                but["expressedBy"] = _praticien(lot, objectif.referent, etablissement)
             reference_but = lot.ajouter(but, objectif.public_id, "tddui-goal-objectif")
             buts.append({"reference": reference_but})
             for action in objectif.actions.all():
@@ -283,7 +364,7 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
             if projet.echeance_bilan:
                 plan["period"]["end"] = projet.echeance_bilan.isoformat()
         if projet.coordonnateur_id:
-            plan["author"] = _praticien(lot, projet.coordonnateur)
+            plan["author"] = _praticien(lot, projet.coordonnateur, etablissement)
         plan["addresses"] = [{"reference": r} for r in besoins.values()]
         if not plan["addresses"]:
             del plan["addresses"]
@@ -306,7 +387,7 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
                 "status": "completed",
                 "subject": sujet,
                 "authored": evaluation.date_evaluation.isoformat(),
-                "author": _praticien(lot, evaluation.evaluateur),
+                "author": _praticien(lot, evaluation.evaluateur, etablissement),
                 "item": items,
             },
             evaluation.public_id,
@@ -340,7 +421,7 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
             "status": "completed",
             "subject": sujet,
             "authored": serafin_eval.date_evaluation.isoformat(),
-            "author": _praticien(lot, serafin_eval.evaluateur),
+            "author": _praticien(lot, serafin_eval.evaluateur, etablissement),
         }
         if items:
             reponse["item"] = items

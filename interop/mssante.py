@@ -86,7 +86,10 @@ def message(c: Courrier) -> EmailMessage:
     m["Subject"] = c.sujet
     m["Date"] = format_datetime(timezone.now())
     m["Message-ID"] = c.message_id
+    # Référentiel socle MSSanté #2: the CDA's code (ECO.2.4.1), and « O »: the attached document identifies
+    # the person by a qualified INS (ECO.2.4.2) — always so here, a non-qualified identity is never sent
     m["X-MSS-CODECDA"] = c.code_cda
+    m["X-MSS-INS"] = "O"
     # Read receipt (RFC 8098): the recipient's client sends a disposition notification to this address.
     m["Disposition-Notification-To"] = c.expediteur
     m.set_content(c.corps)

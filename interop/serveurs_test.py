@@ -28,13 +28,17 @@ from dui.serveur_local import ServeurLocal
 
 from . import xds
 
+VERSION_CERTIFICATS = "2"  # 2: key usages on the leaves (the VIHF signature is checked against the CA)
+
 
 def certificats(dossier: Path) -> Path:
-    """A test CA, a server certificate for 127.0.0.1 and a client certificate (made once)."""
+    """A test CA, a server certificate for 127.0.0.1 and a client certificate — the ESMS's, which also signs
+    the VIHF (made once per version of this recipe)."""
     dossier.mkdir(parents=True, exist_ok=True)
+    version = dossier / "version"
     if all(
         (dossier / f).exists() for f in ("ca.pem", "serveur.pem", "serveur.key", "client.pem", "client.key")
-    ):
+    ) and (version.exists() and version.read_text() == VERSION_CERTIFICATS):
         return dossier
 
     def openssl(*args):
@@ -60,8 +64,16 @@ def certificats(dossier: Path) -> Path:
         "keyUsage=critical,keyCertSign,cRLSign",
     )
     for nom, extensions in (
-        ("serveur", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n"),
-        ("client", "extendedKeyUsage=clientAuth\n"),
+        (
+            "serveur",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+            "extendedKeyUsage=serverAuth\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+        ),
+        (
+            "client",
+            "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n"
+            "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+        ),
     ):
         (dossier / f"{nom}.ext").write_text(extensions)
         openssl(
@@ -93,6 +105,7 @@ def certificats(dossier: Path) -> Path:
             "-extfile",
             f"{nom}.ext",
         )
+    version.write_text(VERSION_CERTIFICATS)
     return dossier
 
 
@@ -104,6 +117,7 @@ class ServeurDmpTest(ServeurLocal):
 
     def __init__(self, dossier: Path, port: int = 0, lenteur: float = 0.0):
         certificats(dossier)
+        self.dossier = dossier
         self.lenteur = lenteur  # seconds per request (the worker-kill test)
         self.documents: dict[str, dict] = {}
         self.lots: set[str] = set()
@@ -122,7 +136,7 @@ class ServeurDmpTest(ServeurLocal):
         """A client that went away (a killed worker, a refused handshake) is not an error of the server."""
 
     def recevoir(self, corps: bytes) -> list:
-        recue = xds.lire_requete(corps)
+        recue = xds.lire_requete(corps, ca_vihf=str(self.dossier / "ca.pem"))
         with self._verrou:
             self.requetes += 1
             if recue.erreurs:
@@ -256,6 +270,7 @@ class ServeurSmtpTest:
         contexte = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         contexte.load_cert_chain(dossier / "serveur.pem", dossier / "serveur.key")
         self.messages: list = []
+        self.refuses: list = []
         self.chiffres: list[bool] = []
         serveur = self
 
@@ -270,7 +285,12 @@ class ServeurSmtpTest:
 
             async def handle_DATA(self, server, session, envelope):  # noqa: N802
                 serveur.chiffres.append(session.ssl is not None)
-                serveur.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+                message = message_from_bytes(envelope.content, policy=policy.default)
+                refus = entetes_mssante_manquants(message)
+                if refus:  # as an operator applying the Référentiel socle MSSanté #2 (ECO.2.4.1, ECO.2.4.2)
+                    serveur.refuses.append(message)
+                    return f"554 5.6.0 En-tetes MSSante manquants : {', '.join(refus)}"
+                serveur.messages.append(message)
                 return "250 Message accepté"
 
         self.port = port or port_libre()
@@ -289,6 +309,17 @@ class ServeurSmtpTest:
 
     def arreter(self):
         self.controleur.stop()
+
+
+def entetes_mssante_manquants(message) -> list[str]:
+    """The MSSanté headers a message carrying a CDA in an IHE_XDM archive must have (Référentiel socle
+    MSSanté #2: ECO.2.4.1 X-MSS-CODECDA, ECO.2.4.2 X-MSS-INS)."""
+    avec_xdm = any(
+        (partie.get_filename() or "").upper() == "IHE_XDM.ZIP" for partie in message.iter_attachments()
+    )
+    if not avec_xdm:
+        return []
+    return [nom for nom in ("X-MSS-CODECDA", "X-MSS-INS") if not message[nom]]
 
 
 def port_libre() -> int:

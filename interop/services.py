@@ -401,7 +401,48 @@ def envoyer_dmp(envoi: Envoi) -> str:
         cle=settings.DUI_DMP_KEY,
         ca=settings.DUI_DMP_CA,
     )
-    return xds.lire_reponse(transport.envoyer(xds.construire_requete(soumission(envoi)), xds.CONTENT_TYPE))
+    s = soumission(envoi)
+    requete = xds.construire_requete(s, destination=settings.DUI_DMP_URL, securite=jeton_vihf(envoi, s))
+    return xds.lire_reponse(transport.envoyer(requete, xds.CONTENT_TYPE))
+
+
+def jeton_vihf(envoi: Envoi, s):
+    """The WS-Security header of a DMP request: the VIHF of the professional who asked for the sending, signed
+    with the ESMS's certificate (DUI_DMP_VIHF_CERT/KEY, by default the TLS client certificate)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import vihf
+    from .cda import identifiant_professionnel
+
+    certificat = settings.DUI_DMP_VIHF_CERT or settings.DUI_DMP_CERT
+    cle = settings.DUI_DMP_VIHF_KEY or settings.DUI_DMP_KEY
+    if not certificat or not cle:
+        raise EchecDefinitif("Le DMP : certificat de la structure (VIHF) non configuré sur ce serveur.")
+    try:
+        materiel = vihf.lire_fichier(certificat), vihf.lire_fichier(cle)
+    except OSError as exc:
+        raise EchecDefinitif(f"Le DMP : certificat de la structure (VIHF) illisible ({certificat}).") from exc
+    try:
+        version_dui = version("dui")
+    except PackageNotFoundError:
+        version_dui = "dev"
+    pro, etablissement = envoi.demande_par, envoi.etablissement
+    emetteur = vihf.Emetteur(
+        identifiant=identifiant_professionnel(pro, etablissement),
+        nom_complet=f"{pro.prenom} {pro.nom}",
+        role=vihf.role_vihf(pro.profession),
+        structure=f"1{etablissement.finess_geographique}",
+        secteur=codes.secteur_activite(etablissement.categorie),
+    )
+    jeton = vihf.assertion(
+        emetteur,
+        patient_cx=s.patient_cx,
+        certificat_pem=materiel[0],
+        cle_pem=materiel[1],
+        lps_version=version_dui,
+        homologation=settings.DUI_DMP_HOMOLOGATION,
+    )
+    return vihf.en_tete_securite(jeton)
 
 
 def courrier_mssante(envoi: Envoi):

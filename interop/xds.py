@@ -164,13 +164,23 @@ def _identifiant(parent, objet, schema, valeur, nom, n):
     _nom(e, nom)
 
 
-def construire_requete(s: Soumission) -> bytes:
+ANONYME = "http://www.w3.org/2005/08/addressing/anonymous"
+
+
+def construire_requete(s: Soumission, destination: str = "", securite: etree._Element | None = None) -> bytes:
+    """The SOAP 1.2 request of ITI-41. WS-Addressing as IHE ITI TF-2x V.3.2 asks: Action, MessageID, To (the
+    endpoint the request is sent to), ReplyTo (anonymous: the answer comes back on the same connection)."""
     enveloppe = etree.Element(f"{{{SOAP}}}Envelope", nsmap=NSMAP)
     entete = etree.SubElement(enveloppe, f"{{{SOAP}}}Header")
     etree.SubElement(entete, f"{{{WSA}}}Action", {f"{{{SOAP}}}mustUnderstand": "true"}).text = ACTION
     etree.SubElement(
         entete, f"{{{WSA}}}MessageID"
     ).text = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_OID, s.lot_oid)}"
+    etree.SubElement(etree.SubElement(entete, f"{{{WSA}}}ReplyTo"), f"{{{WSA}}}Address").text = ANONYME
+    if destination:
+        etree.SubElement(entete, f"{{{WSA}}}To", {f"{{{SOAP}}}mustUnderstand": "true"}).text = destination
+    if securite is not None:  # WS-Security with the VIHF (interop.vihf)
+        entete.append(securite)
     requete = etree.SubElement(
         etree.SubElement(enveloppe, f"{{{SOAP}}}Body"), f"{{{XDSB}}}ProvideAndRegisterDocumentSetRequest"
     )
@@ -325,9 +335,10 @@ def _valeurs(element, nom):
     ]
 
 
-def lire_requete(corps: bytes) -> RequeteRecue:
+def lire_requete(corps: bytes, ca_vihf: str | None = None) -> RequeteRecue:
     """Check an ITI-41 request as a registry would: metadata present and coherent, hash and size of each
-    document, patient identified by an INS."""
+    document, patient identified by an INS; with ``ca_vihf``, the VIHF too (signed by a certificate of that
+    CA, the required attributes, the same person)."""
     recue = RequeteRecue()
     try:
         racine = etree.fromstring(corps)
@@ -336,6 +347,11 @@ def lire_requete(corps: bytes) -> RequeteRecue:
         return recue
     if racine.findtext(f".//{{{WSA}}}Action") != ACTION:
         recue.erreurs.append(("XDSRegistryMetadataError", "wsa:Action absent ou inattendu"))
+    if (
+        not racine.findtext(f".//{{{WSA}}}To")
+        or racine.findtext(f".//{{{WSA}}}ReplyTo/{{{WSA}}}Address") != ANONYME
+    ):
+        recue.erreurs.append(("XDSRegistryMetadataError", "wsa:To ou wsa:ReplyTo absent"))
     contenus = {d.get("id"): base64.b64decode(d.text or "") for d in racine.iter(f"{{{XDSB}}}Document")}
     paquet = racine.find(".//" + R("RegistryPackage"))
     if paquet is None:
@@ -357,6 +373,12 @@ def lire_requete(corps: bytes) -> RequeteRecue:
             )
     if recue.patient.split("&")[1:2] not in ([o] for o in OIDS_INS):
         recue.erreurs.append(("XDSUnknownPatientId", f"patientId non INS : {recue.patient}"))
+    if ca_vihf:
+        from .vihf import verifier
+
+        recue.erreurs.extend(
+            ("XDSRegistryError", e) for e in verifier(racine, ca=ca_vihf, patient_cx=recue.patient)
+        )
     for entree in racine.iter(R("ExtrinsicObject")):
         entry = entree.get("id")
         schemes = [c.get("classificationScheme") for c in entree.iter(R("Classification"))]

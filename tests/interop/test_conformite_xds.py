@@ -200,8 +200,13 @@ def test_the_dmp_check_catches_broken_metadata(og_a, references):
 @pytest.mark.django_db
 def test_the_local_dmp_refuses_what_the_dmp_would(og_a):
     soumission = _soumission(og_a, _medecin(og_a))
-    assert xds.lire_requete(xds.construire_requete(soumission)).erreurs == []
-    requete = etree.fromstring(xds.construire_requete(soumission))
+    assert (
+        xds.lire_requete(
+            xds.construire_requete(soumission, destination="https://dmp.test/repository")
+        ).erreurs
+        == []
+    )
+    requete = etree.fromstring(xds.construire_requete(soumission, destination="https://dmp.test/repository"))
     (entree,) = requete.iter(xds.R("ExtrinsicObject"))
     for slot in entree.findall("rim:Slot[@name='legalAuthenticator']", NS):
         entree.remove(slot)

@@ -55,12 +55,21 @@ def test_relay_sends_to_the_dmp_with_the_xds_metadata(og_a, serveur_dmp, django_
 def test_request_metadata_in_detail(og_a):
     document = document_pret(og_a, personne(og_a))
     envoi = demander(og_a, document, ["INVISIBLE_PATIENT", "INVISIBLE_REPRESENTANTS_LEGAUX"])
-    requete = xds.construire_requete(services.soumission(envoi))
+    requete = xds.construire_requete(services.soumission(envoi), destination="https://dmp.test/repository")
     recue = xds.lire_requete(requete)
     assert recue.erreurs == []
     from lxml import etree
 
     racine = etree.fromstring(requete)
+    # WS-Addressing: the endpoint, and the answer on the same connection
+    assert racine.findtext(f".//{{{xds.WSA}}}To") == "https://dmp.test/repository"
+    assert racine.findtext(f".//{{{xds.WSA}}}ReplyTo/{{{xds.WSA}}}Address") == xds.ANONYME
+    sans_to = etree.fromstring(requete)
+    to = sans_to.find(f".//{{{xds.WSA}}}To")
+    to.getparent().remove(to)
+    assert ("XDSRegistryMetadataError", "wsa:To ou wsa:ReplyTo absent") in xds.lire_requete(
+        etree.tostring(sans_to)
+    ).erreurs
     entree = racine.find(".//" + xds.R("ExtrinsicObject"))
     schemes = {c.get("classificationScheme"): c for c in entree.iter(xds.R("Classification"))}
     for nom in ("classCode", "typeCode", "formatCode", "healthcareFacilityTypeCode", "practiceSettingCode"):
@@ -235,11 +244,64 @@ def test_rights(og_a, og_b):
 
 
 def test_client_certificate_is_required(og_a, serveur_dmp, settings):
+    # the VIHF signed with the structure's certificate, but no TLS client certificate: the handshake fails
+    settings.DUI_DMP_VIHF_CERT, settings.DUI_DMP_VIHF_KEY = settings.DUI_DMP_CERT, settings.DUI_DMP_KEY
     settings.DUI_DMP_CERT = settings.DUI_DMP_KEY = ""
     envoi = demander(og_a, document_pret(og_a, personne(og_a)))
     assert services.relayer()["reessai"] == 1
     envoi.refresh_from_db()
     assert envoi.derniere_erreur.startswith("Le DMP") and serveur_dmp.requetes == 0
+
+
+def test_no_certificate_for_the_vihf_is_a_configuration_error(og_a, serveur_dmp, settings):
+    settings.DUI_DMP_CERT = settings.DUI_DMP_KEY = ""
+    envoi = demander(og_a, document_pret(og_a, personne(og_a)))
+    assert services.relayer()["echec"] == 1
+    envoi.refresh_from_db()
+    assert "certificat de la structure (VIHF) non configuré" in envoi.derniere_erreur
+    assert serveur_dmp.requetes == 0
+
+
+def test_the_vihf_travels_signed_and_the_local_dmp_refuses_a_request_without_it(og_a, serveur_dmp):
+    from lxml import etree
+
+    from habilitations.models import Professionnel
+    from interop import vihf
+
+    Professionnel.objects.filter(pk=og_a["medecin"].pk).update(rpps="10101010101", profession="medecin")
+    og_a["medecin"].refresh_from_db()
+    envoi = demander(og_a, document_pret(og_a, personne(og_a)))
+    soumission = services.soumission(envoi)
+    securite = services.jeton_vihf(envoi, soumission)
+    requete = xds.construire_requete(soumission, destination=serveur_dmp.url, securite=securite)
+    ca = str(serveur_dmp.dossier / "ca.pem")
+    assert xds.lire_requete(requete, ca_vihf=ca).erreurs == []
+    racine = etree.fromstring(requete)
+    jeton = racine.find(f".//{{{vihf.WSSE}}}Security/{{{vihf.SAML}}}Assertion")
+    valeurs = {
+        a.get("Name"): a.findtext(f"{{{vihf.SAML}}}AttributeValue")
+        for a in jeton.iter(f"{{{vihf.SAML}}}Attribute")
+    }
+    assert valeurs["VIHF_Version"] == "4.0" and valeurs["Authentification_Mode"] == "INDIRECTE"
+    assert valeurs["Identifiant_Structure"] == f"1{og_a.ehpad.finess_geographique}"
+    assert valeurs["Secteur_Activite"] == "SA17^1.2.250.1.71.4.2.4"
+    assert valeurs["urn:oasis:names:tc:xacml:2.0:resource:resource-id"] == soumission.patient_cx
+    assert jeton.findtext(f"{{{vihf.SAML}}}Subject/{{{vihf.SAML}}}NameID") == "810101010101"
+    (role,) = jeton.iter("{urn:hl7-org:v3}Role")
+    assert (role.get("code"), role.get("codeSystem")) == ("10", "1.2.250.1.71.1.2.7")
+    # without the token, with a tampered token, or for another person: refused
+    sans = etree.fromstring(requete)
+    securite_el = sans.find(f".//{{{vihf.WSSE}}}Security")
+    securite_el.getparent().remove(securite_el)
+    assert ("XDSRegistryError", "VIHF absent de l'en-tête WS-Security") in xds.lire_requete(
+        etree.tostring(sans), ca_vihf=ca
+    ).erreurs
+    modifie = etree.fromstring(requete)
+    for attribut in modifie.iter(f"{{{vihf.SAML}}}Attribute"):
+        if attribut.get("Name") == "Identifiant_Structure":
+            attribut.find(f"{{{vihf.SAML}}}AttributeValue").text = "1999999999"
+    erreurs = xds.lire_requete(etree.tostring(modifie), ca_vihf=ca).erreurs
+    assert any("signature invalide" in texte for _, texte in erreurs)
 
 
 def test_a_restricted_document_never_goes_to_the_dmp(og_a, serveur_dmp):

@@ -247,6 +247,7 @@ def test_the_ins_type_follows_the_oid_as_fr_core_slices_it(og_a):
         )  # fmt: skip
         Bundle.model_validate(bundle)
         patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
-        (ins,) = [i for i in patient["identifier"] if i["use"] == "official"]
-        assert ins["system"] == f"urn:oid:{oid}"
+        (ins,) = [i for i in patient["identifier"] if i["system"] == f"urn:oid:{oid}"]
+        usage = re.search(rf"identifier\[{code}\]\.use = #(\w+)", texte)
+        assert ins["use"] == (usage.group(1) if usage else "official")  # the NIA is « temp »
         assert ins["type"]["coding"] == [{"system": codes.SYSTEME_TYPE_IDENTIFIANT, "code": code}]

@@ -38,6 +38,7 @@ def test_document_by_mssante_with_its_xdm_zip(og_a, serveur_smtp):
     [message] = serveur_smtp.messages
     assert message["Subject"] == "XDM/1.0/DDM+Document de liaison d'urgence DUPONT Hélène 12/04/1938"
     assert message["X-MSS-CODECDA"] == "74207-2"
+    assert message["X-MSS-INS"] == "O"  # ECO.2.4.2: the attached CDA carries the qualified INS
     assert message["Disposition-Notification-To"] == "secretariat@ehpad-a.mssante.fr"
     assert message["To"] == "anne.riviere@medecin.mssante.fr"
     assert envoi.reponse == f"Remis au serveur MSSanté ({message['Message-ID']})"
@@ -150,3 +151,25 @@ def test_missing_certificate_file_is_said_in_french(og_a, serveur_smtp, settings
         "La messagerie MSSanté : certificat ou autorité de certification illisible"
     )
     assert serveur_smtp.messages == []
+
+
+def test_the_local_operator_refuses_a_cda_mail_without_the_mssante_headers(og_a, serveur_smtp, monkeypatch):
+    from interop import mssante
+
+    construire = mssante.message
+
+    def sans_ins(courrier):
+        m = construire(courrier)
+        del m["X-MSS-INS"]
+        return m
+
+    monkeypatch.setattr(mssante, "message", sans_ins)
+    document = document_pret(og_a, personne(og_a), type_document=TypeDocument.DLU)
+    envoi = services.do_demander_envoi_mssante(
+        og_a["infirmier"], document, "anne.riviere@medecin.mssante.fr", ""
+    )
+    resultat = services.relayer()
+    assert serveur_smtp.messages == [] and len(serveur_smtp.refuses) == 1
+    envoi.refresh_from_db()
+    assert resultat["envoye"] == 0 and envoi.statut != StatutEnvoi.ENVOYE
+    assert "X-MSS-INS" in envoi.derniere_erreur

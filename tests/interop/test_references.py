@@ -47,7 +47,7 @@ def test_iti41_request_and_xdm_metadata_validate_against_the_ihe_and_oasis_schem
     with tenant_context(og_a.organisme.pk):
         envoi = services.do_demander_envoi_dmp(og_a["medecin"], document_pret(og_a, personne(og_a)))
         soumission = services.soumission(envoi)
-    requete = etree.fromstring(xds.construire_requete(soumission))
+    requete = etree.fromstring(xds.construire_requete(soumission, destination="https://dmp.test/repository"))
     (corps,) = requete.findall(f".//{{{xds.XDSB}}}ProvideAndRegisterDocumentSetRequest")
     _valider(schemas["xdsb"], etree.ElementTree(corps))
     # the XDM zip of a mail carries the same metadata as a SubmitObjectsRequest

@@ -1,0 +1,203 @@
+"""The TDDUI bundle against the rules of the profiles it claims, read from the FR Core and TDDUI FSH sources in
+../shared/refs (not from the project's reading): the PatientINS cardinalities (identity reliability, birth
+place with its COG code, one birth first name in ``given`` and the list in its extension), the national
+identifier slices of Organization (idNatSt) and Practitioner (idNatPs, also without RPPS), the SERAFIN-PH code
+system of the TDDUI guide. Each rule is also shown failing on a broken resource.
+
+The rules are written as data from the FSH (decision 0018): a validator built from the published
+StructureDefinitions would need the guide's snapshots, which ../shared does not hold."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from dui.tenancy import tenant_context
+from interop import codes, fhir
+from interop.fhir import construire_bundle
+from tests.interop.conftest import personne
+from tests.interop.test_fhir import dossier_complet
+
+REFS = Path(__file__).resolve().parents[3] / "shared" / "refs"
+PROFILS = REFS / "fr-core" / "input" / "fsh" / "profiles"
+TDDUI = REFS / "tddui-ig" / "input" / "fsh"
+
+
+@pytest.fixture(scope="module")
+def fsh():
+    fichiers = {
+        "patient_ins": PROFILS / "FRCorePatientINSProfile.fsh",
+        "patient": PROFILS / "FRCorePatientProfile.fsh",
+        "organisation": PROFILS / "FRCoreOrganizationProfile.fsh",
+        "praticien": PROFILS / "FRCorePractitionerProfile.fsh",
+        "alias_tddui": TDDUI / "aliases.fsh",
+        "patient_tddui": TDDUI / "RuleSet" / "TDDUIPatientCommonConstraints.fsh",
+    }
+    if not all(f.exists() for f in fichiers.values()):
+        if os.environ.get("DUI_REQUIRE_SHARED"):
+            pytest.fail("Profils FR Core / TDDUI absents de ../shared/refs (DUI_REQUIRE_SHARED=1).")
+        pytest.skip("profils FR Core / TDDUI absents (../shared/refs)")
+    return {nom: f.read_text(encoding="utf-8") for nom, f in fichiers.items()}
+
+
+def _fixe(texte: str, chemin: str) -> str:
+    """The value a profile fixes for ``chemin`` (``* chemin = value``)."""
+    trouve = re.search(rf"^\* {re.escape(chemin)} = (.+)$", texte, re.MULTILINE)
+    assert trouve, chemin
+    return trouve.group(1).strip().strip('"')
+
+
+def _cardinalite_min(texte: str, chemin: str) -> int:
+    trouve = re.search(rf"^\* {re.escape(chemin)} (\d+)\.\.", texte, re.MULTILINE)
+    assert trouve, chemin
+    return int(trouve.group(1))
+
+
+def _type(codage: str) -> tuple[str, str]:
+    systeme, _, code = codage.partition("#")
+    return systeme.replace("$fr-core-v2-0203", codes.SYSTEME_TYPE_IDENTIFIANT), code
+
+
+def _ext(ressource: dict, url: str) -> list[dict]:
+    return [e for e in ressource.get("extension", []) if e["url"] == url]
+
+
+def regles_patient_ins(patient: dict, fsh: dict) -> list[str]:
+    erreurs = []
+    texte = fsh["patient_ins"]
+    if len(_ext(patient, fhir.EXT_FIABILITE)) < _cardinalite_min(texte, "extension[identityReliability]"):
+        erreurs.append("identityReliability absente")
+    for fiabilite in _ext(patient, fhir.EXT_FIABILITE):
+        statuts = [e for e in fiabilite.get("extension", []) if e["url"] == "identityStatus"]
+        if not statuts or statuts[0]["valueCoding"]["system"] != fhir.SYSTEME_STATUT_IDENTITE:
+            erreurs.append("identityStatus absent ou hors de fr-core-cs-identity-status")
+    lieux = _ext(patient, fhir.EXT_LIEU_NAISSANCE)
+    if len(lieux) < _cardinalite_min(texte, "extension[birthPlace]"):
+        erreurs.append("birthPlace absent")
+    minimum_insee = _cardinalite_min(texte, "extension[birthPlace].valueAddress.extension[inseeCode]")
+    for lieu in lieux:
+        if len(_ext(lieu["valueAddress"], fhir.EXT_CODE_INSEE)) < minimum_insee:
+            erreurs.append("birthPlace sans code INSEE")
+    officiels = [n for n in patient["name"] if n.get("use") == "official"]
+    if len(officiels) != 1:
+        erreurs.append("officialName absent ou répété")
+    for nom in officiels:
+        if "name[officialName].given 1..1" in texte and len(nom.get("given", [])) != 1:
+            erreurs.append("officialName.given doit tenir un seul prénom")
+        if "name[officialName].extension[birth-list-given-name] 1..1" in texte and not _ext(
+            nom, fhir.EXT_PRENOMS_NAISSANCE
+        ):
+            erreurs.append("liste des prénoms de naissance absente")
+    return erreurs
+
+
+def regles_identifiants(ressource: dict, texte: str, tranche: str) -> list[str]:
+    """The slice ``tranche`` as the profile fixes it (type, system, and use when fixed)."""
+    attendu_type = _type(_fixe(texte, f"identifier[{tranche}].type"))
+    attendu_systeme = _fixe(texte, f"identifier[{tranche}].system")
+    usage = re.search(rf"^\* identifier\[{tranche}\]\.use = #(\w+)$", texte, re.MULTILINE)
+    for identifiant in ressource.get("identifier", []):
+        codage = identifiant.get("type", {}).get("coding", [{}])[0]
+        if (codage.get("system"), codage.get("code")) == attendu_type and identifiant.get(
+            "system"
+        ) == attendu_systeme:
+            if usage and identifiant.get("use") != usage.group(1):
+                return [f"{tranche} : use {identifiant.get('use')} au lieu de {usage.group(1)}"]
+            return []
+    return [f"{ressource['resourceType']} sans identifiant {tranche}"]
+
+
+def _ressources(bundle: dict, type_: str) -> list[dict]:
+    return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == type_]
+
+
+@pytest.mark.django_db
+def test_the_bundle_follows_the_fr_core_and_tddui_rules(og_a, fsh):
+    with tenant_context(og_a.organisme.pk):
+        usager, _ = dossier_complet(og_a)
+        bundle = construire_bundle(
+            usager, og_a.ehpad, identifiant="urn:uuid:00000000-0000-4000-8000-000000000031",
+            lecteur=og_a["medecin_coordonnateur"],
+        )  # fmt: skip
+    (patient,) = _ressources(bundle, "Patient")
+    assert regles_patient_ins(patient, fsh) == []
+    (officiel,) = [n for n in patient["name"] if n["use"] == "official"]
+    assert officiel["given"] == ["Hélène"] and _ext(officiel, fhir.EXT_PRENOMS_NAISSANCE)[0][
+        "valueString"
+    ] == ("Hélène Marie")
+    (lieu,) = _ext(patient, fhir.EXT_LIEU_NAISSANCE)
+    assert _ext(lieu["valueAddress"], fhir.EXT_CODE_INSEE)[0]["valueCoding"]["code"] == "75056"
+    (local,) = [i for i in patient["identifier"] if i["use"] == "usual"]
+    assert local["system"] == _fixe(fsh["patient_tddui"], "identifier[PI].system")
+    assert local["value"] == f"3{og_a.ehpad.finess_geographique}/{usager.public_id}"  # 3 + FINESS / local id
+    assert (local["type"]["coding"][0]["system"] + "#" + local["type"]["coding"][0]["code"]) == (
+        _fixe(fsh["patient"], "identifier[PI].type").split(" ")[0].strip()
+    )
+    assert local["use"] == _fixe(fsh["patient"], "identifier[PI].use").lstrip("#")
+    (organisation,) = _ressources(bundle, "Organization")
+    assert regles_identifiants(organisation, fsh["organisation"], "idNatSt") == []
+    praticiens = _ressources(bundle, "Practitioner")
+    assert praticiens  # the educator (no RPPS) and the nurse are there, each with an idNatPs
+    for praticien in praticiens:
+        assert regles_identifiants(praticien, fsh["praticien"], "idNatPs") == []
+    systeme_serafin = re.search(
+        r"^Alias: \$terminologie-SERAFINPH = (\S+)$", fsh["alias_tddui"], re.MULTILINE
+    )
+    assert fhir.SYSTEME_SERAFIN == systeme_serafin.group(1)
+    assert "urn:oid:1.2.250.1.213.3.3.65" not in str(bundle)
+
+
+@pytest.mark.django_db
+def test_a_non_qualified_person_carries_the_status_but_no_ins(og_a, fsh):
+    with tenant_context(og_a.organisme.pk):
+        usager = personne(og_a, qualifiee=False, statut_identite="PROV")
+        bundle = construire_bundle(
+            usager, og_a.ehpad, identifiant="urn:uuid:00000000-0000-4000-8000-000000000032",
+            lecteur=og_a["medecin_coordonnateur"],
+        )  # fmt: skip
+    (patient,) = _ressources(bundle, "Patient")
+    (fiabilite,) = _ext(patient, fhir.EXT_FIABILITE)
+    assert fiabilite["extension"][0]["valueCoding"]["code"] == "PROV"
+    assert all(i["use"] == "usual" for i in patient["identifier"])
+
+
+def test_each_rule_catches_a_broken_resource(fsh):
+    patient = {
+        "resourceType": "Patient",
+        "extension": [
+            {"url": fhir.EXT_FIABILITE, "extension": [{"url": "identityStatus", "valueCoding": {"system": fhir.SYSTEME_STATUT_IDENTITE, "code": "QUAL"}}]},
+            {"url": fhir.EXT_LIEU_NAISSANCE, "valueAddress": {"extension": [{"url": fhir.EXT_CODE_INSEE, "valueCoding": {"code": "75056"}}]}},
+        ],
+        "name": [{"use": "official", "family": "Dupont", "given": ["Hélène"], "extension": [{"url": fhir.EXT_PRENOMS_NAISSANCE, "valueString": "Hélène Marie"}]}],
+    }  # fmt: skip
+    assert regles_patient_ins(patient, fsh) == []
+    deux_prenoms = copy.deepcopy(patient)
+    deux_prenoms["name"][0]["given"] = ["Hélène", "Marie"]
+    assert "officialName.given doit tenir un seul prénom" in regles_patient_ins(deux_prenoms, fsh)
+    sans_lieu = copy.deepcopy(patient)
+    sans_lieu["extension"] = sans_lieu["extension"][:1]
+    assert "birthPlace absent" in regles_patient_ins(sans_lieu, fsh)
+    sans_fiabilite = copy.deepcopy(patient)
+    sans_fiabilite["extension"] = sans_fiabilite["extension"][1:]
+    assert "identityReliability absente" in regles_patient_ins(sans_fiabilite, fsh)
+    sans_liste = copy.deepcopy(patient)
+    del sans_liste["name"][0]["extension"]
+    assert "liste des prénoms de naissance absente" in regles_patient_ins(sans_liste, fsh)
+    ancien = {
+        "resourceType": "Practitioner",
+        "identifier": [{"system": fhir.SYSTEME_RPPS, "value": "810101010101"}],
+    }
+    assert regles_identifiants(ancien, fsh["praticien"], "idNatPs") == [
+        "Practitioner sans identifiant idNatPs"
+    ]
+    organisation = {
+        "resourceType": "Organization",
+        "identifier": [{"use": "usual", "type": {"coding": [{"system": codes.SYSTEME_TYPE_IDENTIFIANT, "code": "IDNST"}]}, "system": fhir.SYSTEME_FINESS, "value": "1750000005"}],
+    }  # fmt: skip
+    assert regles_identifiants(organisation, fsh["organisation"], "idNatSt") == [
+        "idNatSt : use usual au lieu de official"
+    ]
