@@ -51,15 +51,57 @@ def identifiant_local(usager, etablissement) -> dict[str, Any]:
     }
 
 
+# The business identifier each TDDUI profile requires: « 3 + FINESS / identifiant local de l'usager - CODE -
+# identifiant local » (the profile's example label), and the system when the profile fixes one. Checked against
+# the guide's FSH in tests/interop/test_conformite_fhir.py.
+IDENTIFIANTS_TDDUI: dict[str, tuple[str, str | None]] = {
+    "tddui-careplan-projet-personnalise": (
+        "PPER",
+        "https://identifiant-medicosocial-projetpersonnalise.esante.gouv.fr",
+    ),
+    "tddui-goal-attente": ("PPAttente", None),
+    "tddui-goal-objectif": ("PPObjectif", None),
+    "tddui-goal-projet-vie": ("PDV", "https://identifiant-medicosocial-projetvie.esante.gouv.fr"),
+    "tddui-service-request-besoin": ("PPBesoin", None),
+    "tddui-task-action": ("ACTI", "https://identifiant-medicosocial-action.esante.gouv.fr"),
+    "tddui-task-prestation": ("PRES", "https://identifiant-medicosocial-prestation.esante.gouv.fr"),
+    "tddui-encounter-sejour": ("SEJOUR", "https://identifiant-medicosocial-sejour.esante.gouv.fr"),
+    "tddui-questionnaire-response": ("EVAL", None),  # « idEvaluation »: the guide gives no format
+}
+TYPE_SEJOUR = {
+    "coding": [
+        {
+            "system": "https://interop.esante.gouv.fr/ig/fhir/tddui/CodeSystem/tddui-encounter-identifier",
+            "code": "SEJ",
+        }
+    ]
+}
+
+
 class _Lot:
-    def __init__(self):
+    def __init__(self, prefixe: str = ""):
         self.entrees: list[dict] = []
         self.vus: set[str] = set()
+        self.prefixe = prefixe  # 3 + FINESS / local id of the person
+
+    def identifiant(self, profil: str, public_id) -> dict[str, Any]:
+        code, systeme = IDENTIFIANTS_TDDUI[profil]
+        identifiant: dict[str, Any] = {"value": f"{self.prefixe}-{code}-{public_id}"}
+        if systeme:
+            identifiant["system"] = systeme
+        if profil == "tddui-encounter-sejour":
+            identifiant["type"] = TYPE_SEJOUR
+        return identifiant
 
     def ajouter(self, ressource: dict, public_id, profil: str) -> str:
         url = _urn(public_id)
         if url not in self.vus:
             self.vus.add(url)
+            if profil in IDENTIFIANTS_TDDUI and "identifier" not in ressource:
+                identifiant = self.identifiant(profil, public_id)
+                ressource["identifier"] = (
+                    identifiant if ressource["resourceType"] == "QuestionnaireResponse" else [identifiant]
+                )
             ressource["meta"] = {"profile": [PROFIL + profil]}
             self.entrees.append(
                 {
@@ -145,7 +187,7 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
     from accompagnement.models import STATUTS_COURANTS, EvaluationAggir, EvaluationSerafin, ProjetPersonnalise
     from usagers.models import Consentement, Proche, Sejour
 
-    lot = _Lot()
+    lot = _Lot(prefixe=f"3{etablissement.finess_geographique}/{usager.public_id}")
     organisation = lot.ajouter(
         {
             "resourceType": "Organization",

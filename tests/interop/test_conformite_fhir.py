@@ -201,3 +201,67 @@ def test_each_rule_catches_a_broken_resource(fsh):
     assert regles_identifiants(organisation, fsh["organisation"], "idNatSt") == [
         "idNatSt : use usual au lieu de official"
     ]
+
+
+def _profils_tddui() -> dict[str, str]:
+    """The TDDUI profiles' FSH text by profile Id (the newest file of a duplicated Id is not told apart here:
+    only the files whose Id the export uses are read)."""
+    textes = {}
+    for fichier in sorted((TDDUI / "Profiles").glob("*.fsh")):
+        texte = fichier.read_text(encoding="utf-8")
+        trouve = re.search(r"^Id: (\S+)$", texte, re.MULTILINE)
+        if trouve:
+            textes.setdefault(trouve.group(1), texte)
+    return textes
+
+
+def regles_identifiant_metier(ressource: dict, texte: str) -> list[str]:
+    """The business identifier a TDDUI profile asks: present (1..), its fixed system, its value format
+    (« 3+FINESS/identifiantLocalUsagerESSMS-CODE-… » of the example label)."""
+    erreurs: list[str] = []
+    if not re.search(r"^\* identifier 1\.\.", texte, re.MULTILINE):
+        return erreurs
+    identifiants = ressource.get("identifier")
+    identifiants = identifiants if isinstance(identifiants, list) else [identifiants] if identifiants else []
+    if not identifiants:
+        return ["identifiant métier absent"]
+    systeme = re.search(r'^\* identifier(?:\[idStay\])?\.system = "(\S+)"', texte, re.MULTILINE)
+    format_ = re.search(r"3\+FINESS/identifiantLocalUsagerESSMS-(\w+)-", texte)
+    for identifiant in identifiants:
+        if systeme and identifiant.get("system") != systeme.group(1):
+            erreurs.append(f"système {identifiant.get('system')} au lieu de {systeme.group(1)}")
+        if format_ and not re.fullmatch(
+            rf"3\d{{9}}/[0-9a-f-]{{36}}-{format_.group(1)}-[0-9a-f-]{{36}}", identifiant.get("value", "")
+        ):
+            erreurs.append(f"valeur {identifiant.get('value')} hors du format …-{format_.group(1)}-…")
+    return erreurs
+
+
+@pytest.mark.django_db
+def test_every_tddui_resource_has_the_business_identifier_of_its_profile(og_a, fsh):
+    with tenant_context(og_a.organisme.pk):
+        usager, _ = dossier_complet(og_a)
+        bundle = construire_bundle(
+            usager, og_a.ehpad, identifiant="urn:uuid:00000000-0000-4000-8000-000000000033",
+            lecteur=og_a["medecin_coordonnateur"],
+        )  # fmt: skip
+    profils = _profils_tddui()
+    verifies = set()
+    for entree in bundle["entry"]:
+        ressource = entree["resource"]
+        profil = ressource["meta"]["profile"][0].rsplit("/", 1)[1]
+        if profil in profils and re.search(r"^\* identifier 1\.\.", profils[profil], re.MULTILINE):
+            assert regles_identifiant_metier(ressource, profils[profil]) == [], profil
+            verifies.add(profil)
+    assert {
+        "tddui-careplan-projet-personnalise",
+        "tddui-goal-objectif",
+        "tddui-service-request-besoin",
+        "tddui-task-action",
+        "tddui-encounter-sejour",
+        "tddui-questionnaire-response",
+    } <= verifies
+    # and the rule fails on what the export used to send
+    plan = profils["tddui-careplan-projet-personnalise"]
+    assert regles_identifiant_metier({"resourceType": "CarePlan"}, plan) == ["identifiant métier absent"]
+    assert regles_identifiant_metier({"identifier": [{"value": "autre"}]}, plan)
