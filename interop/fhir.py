@@ -68,6 +68,10 @@ IDENTIFIANTS_TDDUI: dict[str, tuple[str, str | None]] = {
     "tddui-encounter-sejour": ("SEJOUR", "https://identifiant-medicosocial-sejour.esante.gouv.fr"),
     "tddui-questionnaire-response": ("EVAL", None),  # « idEvaluation »: the guide gives no format
 }
+TYPE_ENTREE_OBJECTIF = {
+    "system": "https://interop.esante.gouv.fr/ig/fhir/tddui/CodeSystem/input-tddui-task-action-codesystem",
+    "code": "objectif",
+}
 TYPE_SEJOUR = {
     "coding": [
         {
@@ -285,6 +289,7 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
     )
     if projet is not None:
         buts, activites = [], []
+        projet_ref = [{"reference": _urn(projet.public_id)}]  # the CarePlan, added last
         for attente in projet.attentes.all():
             buts.append(
                 {
@@ -335,6 +340,7 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
                     "code": code,
                     "note": [{"text": besoin.description}] if besoin.description else [],
                     "priority": {1: "urgent", 2: "routine", 3: "routine"}.get(besoin.priorite, "routine"),
+                    "basedOn": projet_ref,  # TDDUI: basedOn 1..1, the projet personnalisé
                 },
                 besoin.public_id,
                 "tddui-service-request-besoin",
@@ -358,6 +364,13 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
                     "resourceType": "Task",
                     "status": "in-progress",
                     "intent": "plan",
+                    "basedOn": projet_ref,  # TDDUI: basedOn 1..1, the projet personnalisé
+                    "input": [  # the objective the action serves (TDDUI input[objectif])
+                        {
+                            "type": {"coding": [TYPE_ENTREE_OBJECTIF]},
+                            "valueReference": {"reference": reference_but},
+                        }
+                    ],
                     "for": sujet,
                     "description": action.libelle,
                     "note": [
@@ -379,6 +392,7 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
                         ]
                     }
                     profil = "tddui-task-prestation"
+                    tache.pop("input")  # a prestation has no objective input (TDDUI TaskPrestation)
                 activites.append({"reference": {"reference": lot.ajouter(tache, action.public_id, profil)}})
         plan: dict[str, Any] = {
             "resourceType": "CarePlan",
