@@ -140,6 +140,8 @@ PROFESSIONNELS_A = [
 PROFESSIONNELS_B = [
     ("admin", "Élise", "Marchand", Profession.ADMINISTRATIF, "", [], True, True),
     ("infirmier", "Yanis", "Faure", Profession.INFIRMIER, "10404040404", [(0, Role.INFIRMIER)], False, False),
+    # the Tilleuls' doctor also works here (same RPPS): a Pro Santé Connect login offers the choice of organisme
+    ("medecin", "Jean", "Dubois", Profession.MEDECIN, "10101010101", [(0, Role.MEDECIN)], False, False),
 ]
 
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accueil.demo import construire_demo
 from dui.models import OrganismeGestionnaire
-from dui.tenancy import tenant_context
+from dui.tenancy import auth_lookup, tenant_context
 from usagers.models import Usager
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +103,14 @@ def test_demo_builds_once_with_two_organismes_and_usagers(
 
         assert opposition_dmp(Usager.objects.get(nom_naissance="Bonnet")) is not None
         assert opposition_dmp(Usager.objects.get(nom_naissance="Garnier")) is None
+    with auth_lookup():  # Jean Dubois works in both organismes: PSC offers the choice (habilitations.psc)
+        from habilitations.models import Professionnel
+
+        assert sorted(
+            Professionnel.objects.filter(rpps="10101010101").values_list(
+                "organisme__raison_sociale", flat=True
+            )
+        ) == ["Association Les Tilleuls", "Fondation Horizon"]
     with tenant_context(horizon.pk):
         assert Usager.objects.count() == 1
         assert not Prescription.objects.exists()
