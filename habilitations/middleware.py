@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from .auth import journaliser
-from .models import TypeEvenementAuth
+from .models import MethodeAuth, TypeEvenementAuth
 
 SESSION_2FA = "dui_2fa_ok"
 SESSION_ACTIVITE = "dui_derniere_activite"
@@ -99,7 +99,8 @@ class PasswordChangeRequiredMiddleware:
         if (
             user.is_authenticated
             and user.doit_changer_mot_de_passe
-            and request.session.get(SESSION_METHODE) != "psc"  # no password was used: nothing to replace
+            and request.session.get(SESSION_METHODE)
+            != MethodeAuth.PSC  # no password was used: nothing to replace
             and not request.path.startswith(self.ALLOWED)
         ):
             messages.warning(request, "Choisissez votre propre mot de passe avant de continuer.")

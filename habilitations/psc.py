@@ -46,7 +46,6 @@ from joserfc.jws import JWSRegistry
 
 from dui.tenancy import auth_lookup, tenant_context
 
-from .middleware import SESSION_METHODE as SESSION_METHODE  # re-exported
 from .models import Habilitation, NiveauPSC, PolitiquePSC, Professionnel
 
 NOM = "psc"
@@ -305,14 +304,13 @@ def politique(organisme_id: int) -> PolitiquePSC:
     return trouvee or PolitiquePSC(organisme_id=organisme_id)
 
 
-def categories_du_compte(user: Professionnel, jour: datetime.date | None = None) -> set[str]:
-    jour = jour or timezone.localdate()
-    with tenant_context(user.organisme_id):
-        categories = set(
-            Habilitation.objects.filter(professionnel=user, debut__lte=jour)
-            .filter(Q(fin__isnull=True) | Q(fin__gte=jour))
-            .values_list("role", flat=True)
-        )
+def _categories_du_compte(user: Professionnel, jour: datetime.date) -> set[str]:
+    """The account's roles today, and its administrator / DPO flags (read in the caller's tenant)."""
+    categories = set(
+        Habilitation.objects.filter(professionnel=user, debut__lte=jour)
+        .filter(Q(fin__isnull=True) | Q(fin__gte=jour))
+        .values_list("role", flat=True)
+    )
     if user.est_admin_organisme:
         categories.add(PolitiquePSC.ADMIN_ORGANISME)
     if user.est_dpo:
@@ -322,11 +320,16 @@ def categories_du_compte(user: Professionnel, jour: datetime.date | None = None)
 
 def niveau(user: Professionnel) -> str:
     """What the organisme's policy says for this account: required if one of its roles requires PSC; off if
-    every one of its roles has PSC off; preferred otherwise (and for a platform administrator)."""
+    every one of its roles has PSC off; preferred otherwise (and for a platform administrator). The rule and
+    the roles are read together in the account's tenant (the login has none yet)."""
     if user.organisme_id is None:
         return NiveauPSC.PREFEREE
-    regle = politique(user.organisme_id)
-    niveaux = {regle.niveau(c) for c in categories_du_compte(user)}
+    with tenant_context(user.organisme_id):
+        regle = PolitiquePSC.objects.filter(organisme_id=user.organisme_id).first() or PolitiquePSC(
+            organisme_id=user.organisme_id
+        )
+        categories = _categories_du_compte(user, timezone.localdate())
+    niveaux = {regle.niveau(c) for c in categories}
     if NiveauPSC.REQUISE in niveaux:
         return NiveauPSC.REQUISE
     if niveaux == {NiveauPSC.DESACTIVEE}:

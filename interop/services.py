@@ -11,6 +11,7 @@ import datetime
 import json
 import logging
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -419,7 +420,7 @@ def jeton_vihf(envoi: Envoi, s):
     if not certificat or not cle:
         raise EchecDefinitif("Le DMP : certificat de la structure (VIHF) non configuré sur ce serveur.")
     try:
-        materiel = vihf.lire_fichier(certificat), vihf.lire_fichier(cle)
+        materiel = Path(certificat).read_bytes(), Path(cle).read_bytes()
     except OSError as exc:
         raise EchecDefinitif(f"Le DMP : certificat de la structure (VIHF) illisible ({certificat}).") from exc
     try:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 from lxml import etree
 
@@ -161,10 +160,6 @@ def en_tete_securite(jeton: etree._Element) -> etree._Element:
     securite = etree.Element(f"{{{WSSE}}}Security", nsmap={"wsse": WSSE})
     securite.append(jeton)
     return securite
-
-
-def lire_fichier(chemin: str) -> bytes:
-    return Path(chemin).read_bytes()
 
 
 def verifier(requete: etree._Element, *, ca: str, patient_cx: str) -> list[str]:

@@ -416,3 +416,48 @@ def test_the_indicators_page_shows_the_share(fournisseur, og_a, client_de):
     assert r.status_code == 200
     corps = r.content.decode()
     assert 'data-testid="indicateur-psc"' in corps and "1 sur 2 (50 %)" in corps
+
+
+JUNK = [
+    {},
+    {"state": "\x00", "code": "\x00"},
+    {"state": "x" * 5000, "code": "y" * 5000, "error": "z" * 500},
+    {"error": "access_denied"},
+    {"compte": "pas-un-uuid"},
+    {"compte": "\x00", "next": "//ailleurs.example/", "reauth": "1"},
+]
+
+
+def test_junk_on_the_live_psc_routes_gets_french_pages_never_a_500(fournisseur, og_a):
+    _avec_rpps(og_a["medecin"])
+    client = Client()
+    for donnees in JUNK:
+        for url in ("/connexion/psc/", "/connexion/psc/retour/", "/connexion/psc/organisme/"):
+            for reponse in (client.get(url, donnees), client.post(url, donnees)):
+                assert reponse.status_code < 500, (url, donnees, reponse.status_code)
+    refus = client.get("/connexion/psc/retour/", {"state": "\x00", "code": "\x00"})
+    assert refus.status_code == 403 and "Recommencez la connexion" in _texte(refus)
+    # an open redirect through ``next`` is not possible: the login lands on the home page
+    r = _connexion(Client(), MEDECIN, depart="/connexion/psc/?next=//ailleurs.example/")
+    assert r.status_code == 302 and r["Location"] == "/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_callback_query_count_is_pinned(fournisseur, og_a):
+    """The callback of a known professional (keys already cached): account lookup, link, session, journal."""
+    from tests.utils import requetes_comptees
+
+    _avec_rpps(og_a["medecin"])
+    _connexion(Client(), MEDECIN)  # discovery and keys cached, the account linked
+    client = Client()
+    retour = _autoriser(client, MEDECIN)
+    with requetes_comptees() as requetes:
+        r = client.get(retour)
+    assert r.status_code == 302 and r["Location"] == "/"
+    assert len(requetes.captured_queries) == PINNED_RETOUR
+
+
+# session read; the accounts of the RPPS (login window); the organisme's rule and the account's roles in one
+# tenant block; Django's login (new session key, last_login and its history row); the journal row; the session
+# written — savepoints and tenant settings included (39 before the rule and roles were read together)
+PINNED_RETOUR = 35
