@@ -286,6 +286,7 @@ CELERY_BEAT_SCHEDULE: dict[str, Any] = {  # periodic tasks of the domain apps (r
     "rappels-bilans-pp": {"task": "accompagnement.rappels_bilans", "schedule": 6 * 3600},
     "plans-administration": {"task": "medicaments.etendre_plans", "schedule": 6 * 3600},
     "relais-envois": {"task": "interop.relayer_tous", "schedule": 60},
+    "releve-mssante": {"task": "interop.relever_tous", "schedule": 300},
     "purge-droit-acces": {"task": "rgpd.purger_tous", "schedule": 3600},
     "archivage-dossiers": {"task": "rgpd.archiver_tous", "schedule": 24 * 3600},
     # tomorrow's transport sheets, every evening at 18:00 (Paris): produced again if a transport changes
@@ -364,6 +365,13 @@ DUI_MSS_CERT = env.str("DUI_MSS_CERT", default="")
 DUI_MSS_KEY = env.str("DUI_MSS_KEY", default="")
 DUI_MSS_CA = env.str("DUI_MSS_CA", default="" if PRODUCTION else str(_local_tls / "ca.pem"))
 DUI_MSS_EXPEDITEUR = env.str("DUI_MSS_EXPEDITEUR", default="secretariat@ehpad-demo.mssante.fr")
+# MSSanté inbox: the operator's IMAP server (implicit TLS), each ESMS's application mailbox opened with the
+# ESMS's certificate (SASL EXTERNAL) — by default the DMP client certificate in development
+DUI_MSS_IMAP_HOTE = env.str("DUI_MSS_IMAP_HOTE", default="" if PRODUCTION else "127.0.0.1")
+DUI_MSS_IMAP_PORT = env.int("DUI_MSS_IMAP_PORT", default=993 if PRODUCTION else 8993)
+DUI_MSS_IMAP_CERT = env.str("DUI_MSS_IMAP_CERT", default="" if PRODUCTION else str(_local_tls / "client.pem"))
+DUI_MSS_IMAP_KEY = env.str("DUI_MSS_IMAP_KEY", default="" if PRODUCTION else str(_local_tls / "client.key"))
+DUI_MSS_IMAP_LOT = env.int("DUI_MSS_IMAP_LOT", default=100)  # messages read per mailbox and run
 DUI_FHIR_URL = env.str("DUI_FHIR_URL", default="" if PRODUCTION else "http://127.0.0.1:8090/fhir")
 DUI_FHIR_CERT = env.str("DUI_FHIR_CERT", default="")
 DUI_FHIR_KEY = env.str("DUI_FHIR_KEY", default="")

@@ -89,11 +89,20 @@ def periode_du_document(document):
 
 
 def construire_cda(
-    document, pdf: bytes, *, premiere_version=None, remplace_oid: str | None = None, sejour=None
+    document,
+    pdf: bytes,
+    *,
+    premiere_version=None,
+    remplace_oid: str | None = None,
+    sejour=None,
+    dlu: dict | None = None,
 ) -> bytes:
     """The CDA R2 of ``document`` (a PDF of the DUI). ``premiere_version``: the public id of the first version
     of the document (setId; the document itself by default); ``remplace_oid``: the id of the version it
-    replaces in the DMP."""
+    replaces in the DMP. ``dlu``: the DLU's data (``interop.cda_dlu.contexte``): a structured DLU (volet
+    DLU-EHPAD) whose attached document is the PDF; without it, the PDF is the body (CI-SIS N1)."""
+    from . import cda_dlu
+
     usager, etablissement, auteur = document.usager, document.etablissement, document.auteur
     matricule = identite_envoyable(usager)
     if not document.code_loinc:
@@ -101,7 +110,8 @@ def construire_cda(
     racine = etree.Element(H + "ClinicalDocument", nsmap={None: NS, "xsi": XSI})
     _el(racine, "realmCode", code="FR")
     _el(racine, "typeId", root="2.16.840.1.113883.1.3", extension="POCD_HD000040")
-    for template in (*codes.TEMPLATES_CISIS, codes.TEMPLATE_PDF_NON_STRUCTURE):
+    modele = cda_dlu.TEMPLATE_DLU if dlu is not None else codes.TEMPLATE_PDF_NON_STRUCTURE
+    for template in (*codes.TEMPLATES_CISIS, modele):
         _el(racine, "templateId", root=template)
     _el(racine, "id", root=codes.oid_uuid(document.public_id))
     _el(
@@ -181,6 +191,9 @@ def construire_cda(
     _personne(assigned_legal, auteur)
     _organisation(assigned_legal, "representedOrganization", etablissement)
 
+    if dlu is not None:  # the DLU's informant: the médecin traitant
+        cda_dlu.informant(racine, dlu, etablissement.finess_geographique)
+
     debut, fin = periode_du_document(document)
     evenement = _el(_el(racine, "documentationOf"), "serviceEvent")
     _el(
@@ -190,6 +203,8 @@ def construire_cda(
         codeSystem=codes.OID_LOINC,
         displayName=document.get_type_document_display(),
     )
+    if dlu is not None:
+        cda_dlu.evenement(evenement)
     periode = _el(evenement, "effectiveTime")
     _el(periode, "low", value=debut.strftime("%Y%m%d"))
     _el(periode, "high", value=fin.strftime("%Y%m%d"))
@@ -213,14 +228,10 @@ def construire_cda(
     lieu = _el(_el(rencontre, "location"), "healthCareFacility")
     _code(lieu, "code", codes.secteur_activite(etablissement.categorie))
 
-    corps = _el(_el(racine, "component"), "nonXMLBody")
-    _texte(
-        corps,
-        "text",
-        base64.b64encode(pdf).decode("ascii"),
-        mediaType="application/pdf",
-        representation="B64",
-    )
+    if dlu is not None:
+        cda_dlu.corps_structure(racine, cda_dlu.sections(dlu, pdf, document.titre), str(document.public_id))
+        return etree.tostring(racine, xml_declaration=True, encoding="UTF-8")
+    cda_dlu.pdf_en_base64(_el(_el(racine, "component"), "nonXMLBody"), "text", pdf)
     return etree.tostring(racine, xml_declaration=True, encoding="UTF-8")
 
 

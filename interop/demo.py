@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from dui.history import update_with_history
@@ -18,6 +19,7 @@ def construire(organisme, ehpad, usagers, pros) -> None:
     from usagers.models import Consentement, TransitionIdentite, Usager
 
     from . import services
+    from .models import BoiteMssante
 
     medecin, infirmiere = pros["medecin"], pros["infirmiere"]
     garnier = usagers["Garnier"]
@@ -68,6 +70,10 @@ def construire(organisme, ehpad, usagers, pros) -> None:
         recueilli_par=infirmiere,
         commentaire="Ne souhaite pas de DMP.",
     )
+
+    # the EHPAD's MSSanté mailbox (the local IMAP server of bin/run holds a discharge letter for Mme Garnier,
+    # and the médecin traitant's read receipt arrives there)
+    BoiteMssante.objects.create(organisme=organisme, etablissement=ehpad, adresse=settings.DUI_MSS_EXPEDITEUR)
 
     document = do_demander_dlu(medecin, garnier, ehpad)
     generer_dlu.run(str(document.public_id), acteur=medecin)  # produced now: the demo opens with it ready

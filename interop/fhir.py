@@ -38,6 +38,29 @@ def _urn(public_id) -> str:
     return f"urn:uuid:{uuid.UUID(str(public_id))}"
 
 
+# RelatedPerson.relationship (FR Core slices by system; TDDUI binds Role to J384 and RelationType to J11/J14)
+SYSTEME_ROLE_PROCHE = "https://mos.esante.gouv.fr/NOS/TRE_R260-HL7RoleClass/FHIR/TRE-R260-HL7RoleClass"
+SYSTEME_RELATION_PROCHE = "https://mos.esante.gouv.fr/NOS/TRE_R216-HL7RoleCode/FHIR/TRE-R216-HL7RoleCode"
+EXT_DESCRIPTION_PROCHE = "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/tddui-related-person-contact-description"
+# the person's link (LienParente) as J11 knows it: a parent, a sibling or a grandchild whose sex the DUI does
+# not hold is « autre membre de la famille »; a professional mandataire has no family relation
+RELATION_J11 = {
+    "conjoint": ("SIGOTHR", "Conjoint"),
+    "enfant": ("CHILD", "Enfant"),
+    "parent": ("FAMMEMB", "Autre membre de la famille"),
+    "fratrie": ("FAMMEMB", "Autre membre de la famille"),
+    "petit_enfant": ("FAMMEMB", "Autre membre de la famille"),
+    "famille": ("FAMMEMB", "Autre membre de la famille"),
+    "ami": ("FRND", "Autre proche"),
+    "autre": ("FRND", "Autre proche"),
+}
+# one Role at most (FR Core 0..1): the most binding of the person's roles, J384 codes (TRE_R260, médico-social)
+ROLES_J384 = [
+    ("personne_confiance", "NOK", "Personne de confiance"),
+    ("representant_legal", "GUARD", "Responsable légal"),
+    ("aidant", "CAREGIVER", "Aidant"),
+    ("a_prevenir", "ECON", "Personne à prévenir en cas d'urgence"),
+]
 SYSTEME_USAGER_LOCAL = "https://identifiant-medicosocial-localusager.esante.gouv.fr"  # TDDUI identifier[PI]
 
 
@@ -189,7 +212,7 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
     exchange's idempotency key when it is sent). It holds only what ``lecteur`` (who asked for the export)
     may read on the screens: an educator's export has no AGGIR evaluation (category soins)."""
     from accompagnement.models import STATUTS_COURANTS, EvaluationAggir, EvaluationSerafin, ProjetPersonnalise
-    from usagers.models import Consentement, Proche, Sejour
+    from usagers.models import Consentement, Proche, Sejour, TypeConsentement
 
     lot = _Lot(prefixe=f"3{etablissement.finess_geographique}/{usager.public_id}")
     organisation = lot.ajouter(
@@ -483,40 +506,67 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
             reponse["item"] = items
         lot.ajouter(reponse, serafin_eval.public_id, "tddui-questionnaire-response")
 
-    for proche in _lisibles(lecteur, Proche.objects.filter(usager=usager), usager):
+    references_proches: dict[int, str] = {}
+    representants: list[str] = []
+    for proche in _lisibles(lecteur, Proche.objects.filter(usager=usager), usager).order_by("id"):
         telecom: list[dict[str, Any]] = [
             {"system": "phone", "value": t} for t in (proche.telephone, proche.telephone_2) if t
         ]
         if proche.email:
             telecom.append({"system": "email", "value": proche.email})
-        roles: list[dict[str, Any]] = [{"text": proche.get_lien_display()}]
-        roles += [
-            {"text": t}
-            for t, oui in (
-                ("Personne de confiance", proche.personne_confiance),
-                ("Personne à prévenir", proche.a_prevenir),
-                ("Aidant", proche.aidant),
-                ("Représentant légal", proche.representant_legal),
+        relations: list[dict[str, Any]] = []
+        roles = [(code, libelle) for champ, code, libelle in ROLES_J384 if getattr(proche, champ)]
+        if roles:
+            relations.append(
+                {"coding": [{"system": SYSTEME_ROLE_PROCHE, "code": roles[0][0], "display": roles[0][1]}]}
             )
-            if oui
-        ]
+        if proche.lien in RELATION_J11:
+            lien_code, lien_libelle = RELATION_J11[proche.lien]
+            relations.append(
+                {
+                    "coding": [
+                        {"system": SYSTEME_RELATION_PROCHE, "code": lien_code, "display": lien_libelle}
+                    ],
+                    "text": proche.get_lien_display(),
+                }
+            )
         ressource: dict[str, Any] = {
             "resourceType": "RelatedPerson",
             "active": True,
             "patient": sujet,
             "name": [{"family": proche.nom, "given": [proche.prenom] if proche.prenom else []}],
-            "relationship": roles,
         }
+        if relations:
+            ressource["relationship"] = relations
+        # everything the person is for the usager, in words (the coded Role holds one of them)
+        ressource["extension"] = [
+            {
+                "url": EXT_DESCRIPTION_PROCHE,
+                "valueString": ", ".join([proche.get_lien_display(), *(libelle for _c, libelle in roles)]),
+            }
+        ]
         if telecom:
             ressource["telecom"] = telecom
-        lot.ajouter(ressource, proche.public_id, "tddui-related-person-contact")
+        references_proches[proche.pk] = lot.ajouter(
+            ressource, proche.public_id, "tddui-related-person-contact"
+        )
+        if proche.representant_legal:
+            representants.append(references_proches[proche.pk])
 
     derniers: dict[str, Any] = {}
-    for consentement in _lisibles(lecteur, Consentement.objects.filter(usager=usager), usager).order_by(
-        "-date_recueil", "-id"
-    ):
+    # the person's agreements with the structure (TDDUI « Accord »); the DMP answer is the person's with the
+    # national service, not an agreement with the ESMS: it is not part of the export
+    consentements = Consentement.objects.filter(usager=usager).exclude(type_consentement=TypeConsentement.DMP)
+    for consentement in _lisibles(lecteur, consentements, usager).order_by("-date_recueil", "-id"):
         derniers.setdefault(consentement.type_consentement, consentement)
     for consentement in derniers.values():
+        # who gave it (TDDUIConsentAccord performer 1..1): the person, or their legal representative
+        if consentement.exprime_par == "representant" and representants:
+            auteur_accord = {"reference": representants[0]}
+        elif consentement.exprime_par == "representant":
+            auteur_accord = {"display": "Représentant légal"}
+        else:
+            auteur_accord = sujet
         lot.ajouter(
             {
                 "resourceType": "Consent",
@@ -539,6 +589,7 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
                     }
                 ],
                 "dateTime": consentement.date_recueil.isoformat(),
+                "performer": [auteur_accord],
                 "policyRule": {"text": consentement.get_type_consentement_display()},
                 "provision": {"type": "permit" if consentement.reponse == "accepte" else "deny"},
             },

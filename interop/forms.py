@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
-from dui.forms import DATE, EtablissementField
+from dui.forms import DATE, EtablissementField, champ_a_choix
 
-from .models import Masquage, StatutEnvoi
+from .models import Masquage, StatutEnvoi, StatutMessage
 
 
 class EnvoiDmpForm(forms.Form):
@@ -71,3 +73,63 @@ class ExportFhirForm(forms.Form):
 
 class IndicateursForm(forms.Form):
     depuis = forms.DateField(label="Envois depuis le", required=False, widget=DATE)
+
+
+# --- MSSanté inbox -----------------------------------------------------------------------------------------
+
+
+class FiltreMessagesForm(forms.Form):
+    etablissement = EtablissementField(required=False)
+    statut = forms.ChoiceField(
+        label="Statut",
+        required=False,
+        choices=[("", "Tous"), *StatutMessage.choices],
+        initial=StatutMessage.A_CLASSER,
+    )
+
+
+class ClasserMessageForm(forms.Form):
+    usager: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Dossier de la personne",
+        queryset=None,
+        to_field_name="public_id",
+        empty_label="— choisir la personne —",
+        error_messages={"required": "Choisissez la personne dans le dossier de laquelle classer le message."},
+    )
+    classe: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Type de document",
+        queryset=None,
+        to_field_name="public_id",
+        empty_label="— choisir le type —",
+        error_messages={"required": "Choisissez le type du document dans le plan de classement."},
+    )
+    titre = forms.CharField(label="Titre", max_length=200, required=False)
+
+    def __init__(self, usagers, classes, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        champ_a_choix(self, "usager").queryset = usagers
+        champ_a_choix(self, "usager").label_from_instance = lambda u: (
+            f"{u.nom_naissance.upper()} {u.premier_prenom} — né(e) le {u.date_naissance:%d/%m/%Y}"
+            + (f" — INS {u.matricule_ins}" if u.matricule_ins else "")
+        )
+        champ_a_choix(self, "classe").queryset = classes
+
+
+class EcarterMessageForm(forms.Form):
+    motif = forms.CharField(
+        label="Motif",
+        max_length=300,
+        help_text="Par exemple : message publicitaire, doublon, destinataire erroné. Le message reste consultable.",
+        error_messages={"required": "Indiquez pourquoi ce message est écarté (il reste consultable)."},
+    )
+
+
+class BoiteMssanteForm(forms.Form):
+    adresse = forms.EmailField(
+        label="Adresse de la boîte applicative",
+        max_length=254,
+        help_text="…@….mssante.fr, fournie par l'opérateur",
+    )
+    active = forms.BooleanField(
+        label="Relever cette boîte (toutes les cinq minutes)", required=False, initial=True
+    )

@@ -8,9 +8,10 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from habilitations import policy
+from habilitations.access import for_tenant
 from habilitations.roles import Droit
 
-from .models import Envoi, StatutEnvoi, TypeEnvoi
+from .models import BoiteMssante, Envoi, StatutEnvoi, TypeEnvoi
 
 
 def envois_visibles(user, queryset: QuerySet[Envoi] | None = None) -> QuerySet[Envoi]:
@@ -116,3 +117,20 @@ def connexions_psc(etablissement, depuis: datetime.datetime) -> dict:
         "connexions_psc": comptes["psc"],
         "part_psc": round(100 * comptes["psc"] / comptes["total"]) if comptes["total"] else None,
     }
+
+
+def boites_mssante(user, etablissements) -> list:
+    """The MSSanté mailboxes of these ESMS of the user's organisme."""
+    return list(
+        for_tenant(user, BoiteMssante.objects.filter(etablissement__in=etablissements))
+        .select_related("etablissement", "releve")
+        .order_by("etablissement__nom")
+    )
+
+
+def boite_mssante(user, etablissement):
+    return (
+        for_tenant(user, BoiteMssante.objects.filter(etablissement=etablissement))
+        .select_related("releve")
+        .first()
+    )

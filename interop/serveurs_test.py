@@ -125,6 +125,7 @@ class ServeurDmpTest(ServeurLocal):
         self.doublons = 0
         self.refus: list = []
         self.clients: list[str] = []
+        self.derniere_requete: tuple[str, bytes] = ("", b"")  # (Content-Type, body) as received
         super().__init__(port, _GestionnaireDmp)
         contexte = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         contexte.load_cert_chain(dossier / "serveur.pem", dossier / "serveur.key")
@@ -142,6 +143,8 @@ class ServeurDmpTest(ServeurLocal):
             if recue.erreurs:
                 self.refus.append(recue.erreurs)
                 return recue.erreurs
+            if recue.action == xds.ACTION_MAJ:
+                return self._mettre_a_jour(recue)
             if recue.lot_oid in self.lots:  # the same submission again (a resend): refused as a real registry
                 self.doublons += 1  # does, and nothing is stored
                 return [(xds.DOUBLON, f"Le lot {recue.lot_oid} est déjà enregistré.")]
@@ -164,9 +167,35 @@ class ServeurDmpTest(ServeurLocal):
                 self.documents[unique_id] = {
                     **doc,
                     "patient": recue.patient,
+                    "statut": xds.APPROUVE,
                     "remplace": [c for s, c in recue.remplacements if s == doc["entry"]],
                 }
+            remplaces = {c for _s, c in recue.remplacements}
+            for connu in self.documents.values():  # a replaced version is deprecated by the registry
+                if connu["entry"] in remplaces:
+                    connu["statut"] = xds.DEPRECIE
             return []
+
+    def _mettre_a_jour(self, recue) -> list:
+        """ITI-57: a status change of a document of the same person, from the status it has now."""
+        if recue.lot_oid in self.lots:
+            self.doublons += 1
+            return [(xds.DOUBLON, f"Le lot {recue.lot_oid} est déjà enregistré.")]
+        par_entree = {d["entry"]: d for d in self.documents.values()}
+        erreurs = []
+        for cible, avant, apres in recue.mises_a_jour:
+            connu = par_entree.get(cible)
+            if connu is None or connu["patient"] != recue.patient:
+                erreurs.append(("XDSMetadataUpdateError", f"document inconnu pour cette personne : {cible}"))
+            elif connu["statut"] != avant or apres not in (xds.APPROUVE, xds.DEPRECIE):
+                erreurs.append(("XDSMetadataUpdateError", f"{cible} : statut {connu['statut']}, pas {avant}"))
+        if erreurs:
+            self.refus.append(erreurs)
+            return erreurs
+        self.lots.add(recue.lot_oid)
+        for cible, _avant, apres in recue.mises_a_jour:
+            par_entree[cible]["statut"] = apres
+        return []
 
 
 class _GestionnaireDmp(BaseHTTPRequestHandler):
@@ -182,10 +211,22 @@ class _GestionnaireDmp(BaseHTTPRequestHandler):
         if self.server.en_panne():
             self.send_error(503, "Service indisponible (panne simulée)")
             return
-        if not self.headers.get("Content-Type", "").startswith("application/soap+xml"):
-            self.send_error(415, "SOAP 1.2 attendu")
+        from . import mtom
+
+        content_type = self.headers.get("Content-Type", "")
+        self.server.derniere_requete = (content_type, corps)
+        if not mtom.est_mtom(content_type):  # ITI-41 is MTOM/XOP (IHE ITI TF-2x V.3.6), SOAP 1.2 inside
+            self.server.refus.append([("MTOM", f"Content-Type {content_type}")])
+            self.send_error(415, "MTOM/XOP attendu (multipart/related; type=application/xop+xml)")
             return
-        reponse = xds.reponse(self.server.recevoir(corps))
+        try:
+            enveloppe = mtom.deballer(corps, content_type)
+        except mtom.MtomIllisible as exc:
+            erreurs = [("XDSRegistryMetadataError", f"Message MTOM illisible : {exc}")]
+            self.server.refus.append(erreurs)
+            reponse = xds.reponse(erreurs)
+        else:
+            reponse = xds.reponse(self.server.recevoir(enveloppe))
         self.send_response(200)
         self.send_header("Content-Type", "application/soap+xml; charset=UTF-8")
         self.send_header("Content-Length", str(len(reponse)))
@@ -263,7 +304,7 @@ class _GestionnaireFhir(BaseHTTPRequestHandler):
 class ServeurSmtpTest:
     """A real SMTP server (aiosmtpd) on 127.0.0.1 that requires STARTTLS before MAIL FROM."""
 
-    def __init__(self, dossier: Path, port: int = 0):
+    def __init__(self, dossier: Path, port: int = 0, imap=None, accuses: bool = False):
         from aiosmtpd.controller import Controller
 
         certificats(dossier)
@@ -291,6 +332,15 @@ class ServeurSmtpTest:
                     serveur.refuses.append(message)
                     return f"554 5.6.0 En-tetes MSSante manquants : {', '.join(refus)}"
                 serveur.messages.append(message)
+                if imap is not None:  # the operator delivers into its own mailboxes
+                    for destinataire in envelope.rcpt_tos:
+                        if destinataire.lower() in imap.boites:
+                            imap.deposer(destinataire, envelope.content)
+                        elif accuses and message["Disposition-Notification-To"]:
+                            imap.deposer(
+                                str(message["Disposition-Notification-To"]),
+                                accuse_de_lecture(message, destinataire),
+                            )
                 return "250 Message accepté"
 
         self.port = port or port_libre()
@@ -322,6 +372,27 @@ def entetes_mssante_manquants(message) -> list[str]:
     return [nom for nom in ("X-MSS-CODECDA", "X-MSS-INS") if not message[nom]]
 
 
+def accuse_de_lecture(original, lecteur: str) -> bytes:
+    """The read receipt (RFC 8098) that ``lecteur``'s mail client sends when the message is displayed: what
+    the demo's recipients do, so that the demo shows an exchange "lu par le destinataire"."""
+    import datetime
+    from email.utils import format_datetime, make_msgid
+
+    destinataire = str(original["Disposition-Notification-To"])
+    return (
+        f"From: {lecteur}\r\nTo: {destinataire}\r\nSubject: Lu : {original['Subject']}\r\n"
+        f"Date: {format_datetime(datetime.datetime.now(datetime.UTC))}\r\n"
+        f"Message-ID: {make_msgid(domain=lecteur.partition('@')[2] or 'mssante.fr')}\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=disposition-notification; boundary="accuse"\r\n\r\n'
+        "--accuse\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"Votre message a été affiché par {lecteur}.\r\n"
+        "--accuse\r\nContent-Type: message/disposition-notification\r\n\r\n"
+        f"Reporting-UA: messagerie-de-test.mssante.fr\r\nFinal-Recipient: rfc822;{lecteur}\r\n"
+        f"Original-Message-ID: {original['Message-ID']}\r\n"
+        "Disposition: manual-action/MDN-sent-manually; displayed\r\n--accuse--\r\n"
+    ).encode()
+
+
 def port_libre() -> int:
     import socket
 
@@ -338,14 +409,26 @@ def main() -> None:
     parser.add_argument("--port-dmp", type=int, default=8443)
     parser.add_argument("--port-smtp", type=int, default=8025)
     parser.add_argument("--port-fhir", type=int, default=8090)
+    parser.add_argument("--port-imap", type=int, default=8993)
+    parser.add_argument(
+        "--boite-demo",
+        default="secretariat@ehpad-demo.mssante.fr",
+        help="boîte MSSanté de l'EHPAD de démonstration : un compte rendu d'hospitalisation y attend",
+    )
     args = parser.parse_args()
-    dossier = Path(args.dossier)
+    dossier = certificats(Path(args.dossier))
+    from .demo_messagerie import compte_rendu_d_hospitalisation
+    from .serveur_imap_test import ServeurImapTest
+
+    imap = ServeurImapTest(dossier, args.port_imap, a_la_demande=True).demarrer()
+    if args.boite_demo:
+        imap.deposer(args.boite_demo, compte_rendu_d_hospitalisation(args.boite_demo))
     dmp = ServeurDmpTest(dossier, args.port_dmp).demarrer()
-    smtp = ServeurSmtpTest(dossier, args.port_smtp).demarrer()
+    smtp = ServeurSmtpTest(dossier, args.port_smtp, imap=imap, accuses=True).demarrer()
     fhir = ServeurFhirTest(args.port_fhir).demarrer()
     print(
-        f"DMP de test : {dmp.url} (TLS mutuel) ; MSSanté : smtp://127.0.0.1:{smtp.port} (STARTTLS) ; "
-        f"FHIR : {fhir.url}",
+        f"DMP de test : {dmp.url} (TLS mutuel) ; MSSanté : smtp://127.0.0.1:{smtp.port} (STARTTLS), "
+        f"imaps://127.0.0.1:{imap.port} (certificat) ; FHIR : {fhir.url}",
         flush=True,
     )
     try:
@@ -353,7 +436,7 @@ def main() -> None:
             time.sleep(30)
             print(
                 f"DMP : {len(dmp.documents)} documents ({dmp.doublons} renvois reconnus) ; MSSanté : "
-                f"{len(smtp.messages)} messages ; FHIR : {len(fhir.bundles)} exports",
+                f"{len(smtp.messages)} messages envoyés, {sum(len(b.messages) for b in imap.boites.values())} en boîte ; FHIR : {len(fhir.bundles)} exports",
                 flush=True,
             )
     except KeyboardInterrupt:

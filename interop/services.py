@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from documents.models import Confidentialite, Document, StatutDocument
+from documents.models import Confidentialite, Document, StatutDocument, TypeDocument
 from dui.queue import enqueue_on_commit
 from habilitations import policy
 from habilitations.roles import Droit
@@ -27,7 +27,7 @@ from usagers.models import Consentement, Reponse, TypeConsentement
 from . import codes
 from .cda import construire_cda, identifiant_professionnel, identite_envoyable, periode_du_document
 from .erreurs import EchecDefinitif, EchecTemporaire, NonEnvoyable
-from .models import Envoi, Masquage, StatutEnvoi, TypeEnvoi
+from .models import Envoi, Masquage, OperationEnvoi, StatutEnvoi, TypeEnvoi
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,8 @@ def motif_blocage_dmp(document) -> str:
         return "Seuls le projet personnalisé, le DLU et le compte rendu d'administration sont envoyés au DMP."
     if document.statut != StatutDocument.DISPONIBLE:
         return "Le PDF n'est pas encore produit."
+    if document.en_erreur_le is not None:
+        return "Document marqué saisi par erreur : il ne part pas au DMP."
     if document.confidentialite == Confidentialite.RESTREINTE:
         return (
             "Document à confidentialité restreinte : réservé aux professionnels, il ne va pas au DMP. "
@@ -115,6 +117,42 @@ def do_demander_envoi_dmp(user, document: Document, masquage: list[str] | None =
             masquage=masquage,
             cle_idempotence=f"dmp:{document.public_id}",
             libelle_destinataire="DMP",
+        )
+
+
+def depot_dmp_abouti(document: Document) -> Envoi | None:
+    return (
+        document.envois.filter(
+            type_envoi=TypeEnvoi.DMP, operation=OperationEnvoi.DEPOT, statut=StatutEnvoi.ENVOYE
+        )
+        .order_by("-envoye_le")
+        .first()
+    )
+
+
+def do_demander_retrait_dmp(user, document: Document) -> Envoi:
+    """Withdraw from the DMP a document marked as entered in error in the DUI: an ITI-57 request that
+    deprecates it in the registry (the person and the professionals no longer see it as current)."""
+    _exiger_droit_document(user, document)
+    with transaction.atomic():
+        Document.objects.select_for_update().filter(pk=document.pk).first()
+        if document.en_erreur_le is None:
+            raise ValidationError(
+                "Marquez d'abord le document « saisi par erreur » dans la gestion documentaire : le retrait du "
+                "DMP suit cette décision."
+            )
+        depot = depot_dmp_abouti(document)
+        if depot is None:
+            raise ValidationError("Ce document n'est pas dans le DMP : rien à retirer.")
+        return _creer(
+            user,
+            type_envoi=TypeEnvoi.DMP,
+            operation=OperationEnvoi.RETRAIT,
+            etablissement=document.etablissement,
+            usager=document.usager,
+            document=document,
+            cle_idempotence=f"dmp-retrait:{document.public_id}",
+            libelle_destinataire="DMP — retrait",
         )
 
 
@@ -296,7 +334,7 @@ def document_de(envoi: Envoi) -> Document:
     return envoi.document
 
 
-def _cda(envoi: Envoi, document: Document, pdf: bytes) -> tuple[bytes, uuid.UUID | None]:
+def _cda(envoi: Envoi, document: Document, pdf: bytes, dlu=None) -> tuple[bytes, uuid.UUID | None]:
     """The CDA of the document; when an earlier version of it is in the DMP, the new one replaces it."""
     from usagers.models import Sejour
 
@@ -329,6 +367,7 @@ def _cda(envoi: Envoi, document: Document, pdf: bytes) -> tuple[bytes, uuid.UUID
         premiere_version=premiere,
         sejour=sejour,
         remplace_oid=codes.oid_uuid(remplace.public_id) if remplace else None,
+        dlu=dlu,
     )
     return cda, (remplace.public_id if remplace else None)
 
@@ -338,7 +377,11 @@ def soumission(envoi: Envoi):
 
     document = document_de(envoi)
     usager, etablissement, auteur = document.usager, document.etablissement, document.auteur
-    cda, remplace = _cda(envoi, document, _pdf(document))
+    from . import cda_dlu
+
+    # a DLU of a dossier de soins goes structured (volet DLU-EHPAD), with its PDF attached
+    dlu = cda_dlu.contexte(document) if document.type_document == TypeDocument.DLU else None
+    cda, remplace = _cda(envoi, document, _pdf(document), dlu)
     debut, fin = periode_du_document(document)
     patient = xds.cx(identite_envoyable(usager), usager.oid_ins)
     xon = (
@@ -378,6 +421,7 @@ def soumission(envoi: Envoi):
             f"^^^^^^&{codes.OID_ID_NAT_PS}&ISO^D^^^IDNPS"
         ),
         masquage=list(envoi.masquage),
+        format=cda_dlu.FORMAT_DLU if dlu is not None else codes.FORMAT_PDF,
         remplace_entry=xds.entry_uuid(remplace) if remplace else None,
         nom_naissance=usager.nom_naissance,
         prenom=usager.premier_prenom,
@@ -391,7 +435,8 @@ def envoyer_dmp(envoi: Envoi) -> str:
 
     from . import xds
 
-    motif = motif_blocage_dmp(envoi.document)  # the rules may have changed since the request
+    retrait = envoi.operation == OperationEnvoi.RETRAIT
+    motif = "" if retrait else motif_blocage_dmp(envoi.document)  # the rules may have changed since
     if motif:
         raise NonEnvoyable(motif)
     transport = HttpTransport(
@@ -403,8 +448,17 @@ def envoyer_dmp(envoi: Envoi) -> str:
         ca=settings.DUI_DMP_CA,
     )
     s = soumission(envoi)
-    requete = xds.construire_requete(s, destination=settings.DUI_DMP_URL, securite=jeton_vihf(envoi, s))
-    return xds.lire_reponse(transport.envoyer(requete, xds.CONTENT_TYPE))
+    if retrait:  # ITI-57, as MTOM as every request to the DMP (no attachment)
+        from lxml import etree
+
+        from . import mtom
+
+        requete = xds.requete_retrait(s, destination=settings.DUI_DMP_URL, securite=jeton_vihf(envoi, s))
+        corps, content_type = mtom.emballer(etree.fromstring(requete), {}, xds.ACTION_MAJ)
+        accuse = xds.lire_reponse(transport.envoyer(corps, content_type))
+        return "Retiré du DMP (document déprécié)" if accuse == "Accepté par le DMP" else accuse
+    corps, content_type = xds.requete_mtom(s, destination=settings.DUI_DMP_URL, securite=jeton_vihf(envoi, s))
+    return xds.lire_reponse(transport.envoyer(corps, content_type))
 
 
 def jeton_vihf(envoi: Envoi, s):
@@ -451,7 +505,7 @@ def courrier_mssante(envoi: Envoi):
 
     document, usager = document_de(envoi), envoi.usager
     s = soumission(envoi)
-    expediteur = settings.DUI_MSS_EXPEDITEUR
+    expediteur = adresse_expediteur(envoi)
     xdm = mssante.zip_xdm(
         s.cda,
         xds.soumission_objets(s, uri="DOC0001.XML"),
@@ -481,6 +535,18 @@ def courrier_mssante(envoi: Envoi):
     )
 
 
+def adresse_expediteur(envoi: Envoi) -> str:
+    """The ESMS's own mailbox when it has one (receipts and answers come back to it), else the platform's."""
+    from .models import BoiteMssante
+
+    adresse = (
+        BoiteMssante.objects.filter(organisme_id=envoi.organisme_id, etablissement_id=envoi.etablissement_id)
+        .values_list("adresse", flat=True)
+        .first()
+    )
+    return adresse or settings.DUI_MSS_EXPEDITEUR
+
+
 def envoyer_mssante(envoi: Envoi) -> str:
     from . import mssante
 
@@ -496,7 +562,9 @@ def envoyer_mssante(envoi: Envoi) -> str:
         ca=settings.DUI_MSS_CA,
         timeout=settings.DUI_ENVOI_TIMEOUT,
     )
-    return transport.envoyer(mssante.message(courrier_mssante(envoi)))
+    courrier = courrier_mssante(envoi)
+    envoi.message_id = courrier.message_id  # saved with the result: receipts and reports find the exchange
+    return transport.envoyer(mssante.message(courrier))
 
 
 def envoyer_fhir(envoi: Envoi) -> str:

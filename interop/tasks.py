@@ -24,3 +24,20 @@ def relayer_tous() -> int:
     """Every minute: the due exchanges of each organisme (retries after a backoff, a relay lost with its
     worker)."""
     return pour_chaque_organisme(relayer)
+
+
+@shared_task(name="interop.relever", acks_late=True, reject_on_worker_lost=True)
+def relever(*, organisme_id: int | None = None, etablissement_id: int | None = None) -> dict:
+    """The relève of one organisme's MSSanté mailboxes (each message committed with the mailbox's last UID:
+    a killed worker's messages are read again and recognised by their Message-ID)."""
+    from . import boite
+
+    if not organisme_id:
+        raise TenantContextError("La tâche interop.relever exige organisme_id : refusée sans contexte.")
+    return boite.relever(int(organisme_id), etablissement_id)
+
+
+@shared_task(name="interop.relever_tous")
+def relever_tous() -> int:
+    """Every five minutes: the MSSanté mailboxes of each organisme."""
+    return pour_chaque_organisme(relever)

@@ -30,7 +30,7 @@ from usagers.models import Usager
 from . import services
 from .fhir import construire_bundle
 from .forms import EnvoiDmpForm, EnvoiMssanteForm, ExportFhirForm, FiltreEnvoisForm, IndicateursForm
-from .models import StatutEnvoi, TypeEnvoi
+from .models import OperationEnvoi, StatutEnvoi, TypeEnvoi
 from .selectors import envois_de_la_page, envois_du_dossier, envois_visibles, indicateurs
 
 
@@ -137,8 +137,14 @@ def document(request, public_id):
             )
         )
     nom = request.POST.get("formulaire", "") if request.method == "POST" else ""
-    if nom not in ("", "dmp", "mssante"):
+    if nom not in ("", "dmp", "mssante", "retrait"):
         raise Http404
+    if nom == "retrait":
+        with traitement(request=request) as etat:
+            services.do_demander_retrait_dmp(user, doc)
+        if etat.ok:
+            messages.success(request, "Retrait du DMP demandé : le document y sera marqué déprécié.")
+        return redirect("interop:document", public_id=doc.public_id)
     dmp_form = EnvoiDmpForm(request.POST if nom == "dmp" else None)
     mss_form = EnvoiMssanteForm(
         correspondants, request.POST if nom == "mssante" else None, partenaires=adresses_mssante(user)[:200]
@@ -166,7 +172,22 @@ def document(request, public_id):
             "modifiables": policy.etablissements_autorises(user, Droit.DOCUMENTS_MODIFIER),
             "motif_dmp": services.motif_blocage_dmp(doc),
             "dmp_en_cours": next(
-                (e for e in envois if e.type_envoi == TypeEnvoi.DMP and e.statut != StatutEnvoi.ANNULE), None
+                (
+                    e
+                    for e in envois
+                    if e.type_envoi == TypeEnvoi.DMP
+                    and e.operation == OperationEnvoi.DEPOT
+                    and e.statut != StatutEnvoi.ANNULE
+                ),
+                None,
+            ),
+            "retrait_dmp": next(
+                (
+                    e
+                    for e in envois
+                    if e.operation == OperationEnvoi.RETRAIT and e.statut != StatutEnvoi.ANNULE
+                ),
+                None,
             ),
         },
     )

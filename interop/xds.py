@@ -54,6 +54,11 @@ SS_SOURCE_ID = "urn:uuid:554ac39e-e3fe-47fe-b233-965d2a147832"
 SS_PATIENT_ID = "urn:uuid:6b5aea1a-874d-4603-a4bc-96a0a7b38446"
 HAS_MEMBER = "urn:oasis:names:tc:ebxml-regrep:AssociationType:HasMember"
 RPLC = "urn:ihe:iti:2007:AssociationType:RPLC"
+# ITI-57 (XDS Metadata Update): a document's availability status changed by the source that submitted it
+ACTION_MAJ = "urn:ihe:iti:2010:UpdateDocumentSet"
+MAJ_STATUT = "urn:ihe:iti:2010:AssociationType:UpdateAvailabilityStatus"
+APPROUVE = "urn:oasis:names:tc:ebxml-regrep:StatusType:Approved"
+DEPRECIE = "urn:oasis:names:tc:ebxml-regrep:StatusType:Deprecated"
 OIDS_INS = ("1.2.250.1.213.1.4.8", "1.2.250.1.213.1.4.9", "1.2.250.1.213.1.4.10", "1.2.250.1.213.1.4.11")
 DOC_OBLIGATOIRES = (
     "author",
@@ -102,6 +107,7 @@ class Soumission:
     auteur_specialite: codes.Concept | None = None  # J01
     authentificateur_xcn: str = ""  # legalAuthenticator: a person
     masquage: list[str] = field(default_factory=list)
+    format: tuple[str, str, str] = codes.FORMAT_PDF  # formatCode: the PDF, or the structured model (DLU)
     remplace_entry: str | None = None
     nom_naissance: str = ""
     prenom: str = ""
@@ -167,33 +173,72 @@ def _identifiant(parent, objet, schema, valeur, nom, n):
 ANONYME = "http://www.w3.org/2005/08/addressing/anonymous"
 
 
-def construire_requete(s: Soumission, destination: str = "", securite: etree._Element | None = None) -> bytes:
-    """The SOAP 1.2 request of ITI-41. WS-Addressing as IHE ITI TF-2x V.3.2 asks: Action, MessageID, To (the
-    endpoint the request is sent to), ReplyTo (anonymous: the answer comes back on the same connection)."""
+def _enveloppe(
+    action: str, message_id: str, corps: etree._Element, destination: str, securite: etree._Element | None
+) -> bytes:
+    """A SOAP 1.2 request with the WS-Addressing headers IHE ITI TF-2x V.3.2 asks for: Action, MessageID, To
+    (the endpoint the request is sent to), ReplyTo (anonymous: the answer comes back on the same
+    connection), and the WS-Security header with the VIHF."""
     enveloppe = etree.Element(f"{{{SOAP}}}Envelope", nsmap=NSMAP)
     entete = etree.SubElement(enveloppe, f"{{{SOAP}}}Header")
-    etree.SubElement(entete, f"{{{WSA}}}Action", {f"{{{SOAP}}}mustUnderstand": "true"}).text = ACTION
-    etree.SubElement(
-        entete, f"{{{WSA}}}MessageID"
-    ).text = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_OID, s.lot_oid)}"
+    etree.SubElement(entete, f"{{{WSA}}}Action", {f"{{{SOAP}}}mustUnderstand": "true"}).text = action
+    etree.SubElement(entete, f"{{{WSA}}}MessageID").text = message_id
     etree.SubElement(etree.SubElement(entete, f"{{{WSA}}}ReplyTo"), f"{{{WSA}}}Address").text = ANONYME
     if destination:
         etree.SubElement(entete, f"{{{WSA}}}To", {f"{{{SOAP}}}mustUnderstand": "true"}).text = destination
     if securite is not None:  # WS-Security with the VIHF (interop.vihf)
         entete.append(securite)
-    requete = etree.SubElement(
-        etree.SubElement(enveloppe, f"{{{SOAP}}}Body"), f"{{{XDSB}}}ProvideAndRegisterDocumentSetRequest"
-    )
+    etree.SubElement(enveloppe, f"{{{SOAP}}}Body").append(corps)
+    return etree.tostring(enveloppe, xml_declaration=True, encoding="UTF-8")
+
+
+def construire_requete(s: Soumission, destination: str = "", securite: etree._Element | None = None) -> bytes:
+    """The SOAP 1.2 request of ITI-41 (the document inline in base64: ``requete_mtom`` is what travels)."""
+    requete = etree.Element(f"{{{XDSB}}}ProvideAndRegisterDocumentSetRequest", nsmap=NSMAP)
     requete.append(soumission_objets(s))
     contenu = etree.SubElement(requete, f"{{{XDSB}}}Document", id=s.document_entry)
     contenu.text = base64.b64encode(s.cda).decode("ascii")
-    return etree.tostring(enveloppe, xml_declaration=True, encoding="UTF-8")
+    return _enveloppe(
+        ACTION, f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_OID, s.lot_oid)}", requete, destination, securite
+    )
+
+
+def requete_retrait(s: Soumission, destination: str = "", securite: etree._Element | None = None) -> bytes:
+    """The ITI-57 request that deprecates the document ``s.document_entry`` already in the registry (entered
+    in error): a submission set and an ``UpdateAvailabilityStatus`` association from it to the entry, with
+    the original and the new status (IHE ITI TF-2b 3.57.4.1.3.3.2)."""
+    soumission = etree.Element(f"{{{LCM}}}SubmitObjectsRequest", nsmap={"lcm": LCM, "rim": RIM})
+    liste = etree.SubElement(soumission, R("RegistryObjectList"))
+    lot = _lot(liste, s, f"Retrait : {s.titre}")
+    maj = etree.SubElement(
+        liste,
+        R("Association"),
+        associationType=MAJ_STATUT,
+        sourceObject=lot,
+        targetObject=s.document_entry,
+        id="as-maj-statut",
+    )
+    _slot(maj, "OriginalStatus", APPROUVE)
+    _slot(maj, "NewStatus", DEPRECIE)
+    return _enveloppe(
+        ACTION_MAJ, f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_OID, s.lot_oid)}", soumission, destination, securite
+    )
+
+
+def requete_mtom(
+    s: Soumission, destination: str = "", securite: etree._Element | None = None
+) -> tuple[bytes, str]:
+    """The ITI-41 request as it travels: MTOM/XOP, the CDA as a binary part (``interop.mtom``). Its body and
+    its Content-Type."""
+    from . import mtom
+
+    enveloppe = etree.fromstring(construire_requete(s, destination, securite))
+    return mtom.emballer(enveloppe, {s.document_entry: s.cda}, ACTION)
 
 
 def soumission_objets(s: Soumission, uri: str | None = None):
     """The ``lcm:SubmitObjectsRequest`` (XDS metadata) of ITI-41, also the METADATA.XML of an XDM zip
     (with the document's ``URI`` in the zip)."""
-    horodatage = timezone.now().astimezone(datetime.UTC).strftime("%Y%m%d%H%M%S")
     soumission = etree.Element(f"{{{LCM}}}SubmitObjectsRequest", nsmap={"lcm": LCM, "rim": RIM})
     liste = etree.SubElement(soumission, R("RegistryObjectList"))
 
@@ -234,7 +279,7 @@ def soumission_objets(s: Soumission, uri: str | None = None):
         ("classCode", classe.code, classe.systeme, classe.libelle),
         ("confidentialityCode", "N", codes.OID_CONFIDENTIALITE_HL7, "Normal"),
         *[("confidentialityCode", m.code, m.systeme, m.libelle) for m in masques],
-        ("formatCode", codes.FORMAT_PDF[0], codes.FORMAT_PDF[1], codes.FORMAT_PDF[2]),
+        ("formatCode", s.format[0], s.format[1], s.format[2]),
         (
             "healthcareFacilityTypeCode",
             s.type_etablissement.code,
@@ -250,22 +295,7 @@ def soumission_objets(s: Soumission, uri: str | None = None):
     _identifiant(entree, doc, DOC_PATIENT_ID, s.patient_cx, "XDSDocumentEntry.patientId", 1)
     _identifiant(entree, doc, DOC_UNIQUE_ID, s.document_oid, "XDSDocumentEntry.uniqueId", 2)
 
-    lot = "SubmissionSet01"
-    paquet = etree.SubElement(liste, R("RegistryPackage"), id=lot)
-    _slot(paquet, "submissionTime", horodatage)
-    _nom(paquet, s.titre)
-    _auteur(paquet, lot, "ss.author", s, 0)
-    # the activity that produced the submission (J59: not the LOINC document code): the ESMS's sector
-    activite = s.type_etablissement
-    _classification_codee(
-        paquet, lot, "ss.contentTypeCode", activite.code, activite.systeme, activite.libelle, 1
-    )
-    _identifiant(paquet, lot, SS_UNIQUE_ID, s.lot_oid, "XDSSubmissionSet.uniqueId", 1)
-    _identifiant(paquet, lot, SS_SOURCE_ID, s.source_oid, "XDSSubmissionSet.sourceId", 2)
-    _identifiant(paquet, lot, SS_PATIENT_ID, s.patient_cx, "XDSSubmissionSet.patientId", 3)
-    etree.SubElement(
-        liste, R("Classification"), classifiedObject=lot, classificationNode=SUBMISSION_SET, id="cl-lot"
-    )
+    lot = _lot(liste, s, s.titre)
     membre = etree.SubElement(
         liste,
         R("Association"),
@@ -287,10 +317,33 @@ def soumission_objets(s: Soumission, uri: str | None = None):
     return soumission
 
 
+def _lot(liste, s: Soumission, titre: str) -> str:
+    """The submission set (``RegistryPackage`` classified as such) of a request; its id."""
+    lot = "SubmissionSet01"
+    paquet = etree.SubElement(liste, R("RegistryPackage"), id=lot)
+    _slot(paquet, "submissionTime", timezone.now().astimezone(datetime.UTC).strftime("%Y%m%d%H%M%S"))
+    _nom(paquet, titre)
+    _auteur(paquet, lot, "ss.author", s, 0)
+    # the activity that produced the submission (J59: not the LOINC document code): the ESMS's sector
+    activite = s.type_etablissement
+    _classification_codee(
+        paquet, lot, "ss.contentTypeCode", activite.code, activite.systeme, activite.libelle, 1
+    )
+    _identifiant(paquet, lot, SS_UNIQUE_ID, s.lot_oid, "XDSSubmissionSet.uniqueId", 1)
+    _identifiant(paquet, lot, SS_SOURCE_ID, s.source_oid, "XDSSubmissionSet.sourceId", 2)
+    _identifiant(paquet, lot, SS_PATIENT_ID, s.patient_cx, "XDSSubmissionSet.patientId", 3)
+    etree.SubElement(
+        liste, R("Classification"), classifiedObject=lot, classificationNode=SUBMISSION_SET, id="cl-lot"
+    )
+    return lot
+
+
 def lire_reponse(corps: bytes) -> str:
     """The registry's answer: returns on success, raises ``EchecDefinitif`` with the registry errors."""
+    from .mtom import enveloppe_de_reponse
+
     try:
-        racine = etree.fromstring(corps)
+        racine = etree.fromstring(enveloppe_de_reponse(corps))
     except etree.XMLSyntaxError as exc:
         raise EchecTemporaire(f"Réponse du DMP illisible : {exc}") from exc
     reponse = racine.find(f".//{{{RS}}}RegistryResponse")
@@ -327,6 +380,8 @@ class RequeteRecue:
     documents: dict = field(default_factory=dict)  # uniqueId → {"entry", "hash", "cda", "confidentialite", …}
     remplacements: list = field(default_factory=list)  # (source entry, target entry)
     erreurs: list = field(default_factory=list)  # (errorCode, codeContext)
+    action: str = ""
+    mises_a_jour: list = field(default_factory=list)  # ITI-57: (target entry, original status, new status)
 
 
 def _valeurs(element, nom):
@@ -345,7 +400,8 @@ def lire_requete(corps: bytes, ca_vihf: str | None = None) -> RequeteRecue:
     except etree.XMLSyntaxError as exc:
         recue.erreurs.append(("XDSRegistryMetadataError", f"XML mal formé : {exc}"))
         return recue
-    if racine.findtext(f".//{{{WSA}}}Action") != ACTION:
+    recue.action = racine.findtext(f".//{{{WSA}}}Action") or ""
+    if recue.action not in (ACTION, ACTION_MAJ):
         recue.erreurs.append(("XDSRegistryMetadataError", "wsa:Action absent ou inattendu"))
     if (
         not racine.findtext(f".//{{{WSA}}}To")
@@ -379,6 +435,17 @@ def lire_requete(corps: bytes, ca_vihf: str | None = None) -> RequeteRecue:
         recue.erreurs.extend(
             ("XDSRegistryError", e) for e in verifier(racine, ca=ca_vihf, patient_cx=recue.patient)
         )
+    for association in racine.iter(R("Association")):
+        if association.get("associationType") == MAJ_STATUT:
+            recue.mises_a_jour.append(
+                (
+                    association.get("targetObject") or "",
+                    (_valeurs(association, "OriginalStatus") or [""])[0],
+                    (_valeurs(association, "NewStatus") or [""])[0],
+                )
+            )
+    if recue.action == ACTION_MAJ and not recue.mises_a_jour:
+        recue.erreurs.append(("XDSMetadataUpdateError", "aucune mise à jour de statut dans la requête"))
     for entree in racine.iter(R("ExtrinsicObject")):
         entry = entree.get("id")
         schemes = [c.get("classificationScheme") for c in entree.iter(R("Classification"))]

@@ -18,7 +18,7 @@ from usagers.identite import matricule_partageable
 from usagers.models import DossierAdministratif
 from usagers.selectors import sejour_dans
 
-from .models import DEFINITIONS, Antecedent, DossierSoins, TypeAntecedent
+from .models import DEFINITIONS, RISQUES, Antecedent, DossierSoins, TypeAntecedent
 from .selectors import dernieres_constantes
 
 
@@ -92,4 +92,61 @@ def contexte_dlu(document, acteur) -> dict:
         "genere_le": timezone.localtime(),
         "traitements": [],
         **registre_dlu.contexte(usager),
+    }
+
+
+def donnees_structurees(ctx: dict[str, Any]) -> dict[str, Any]:
+    """The DLU's content as plain data, kept on the document when its PDF is made (``options["dlu"]``): the
+    structured version sent to the DMP or by MSSanté (CI-SIS DLU-EHPAD) says exactly what the PDF says, and a
+    resend carries the same bytes."""
+    dossier, administratif, gir = ctx["dossier"], ctx["administratif"], ctx["gir"]
+    medecin = next((i for i in ctx["intervenants"] if i.role == "medecin_traitant"), None)
+    confiance = ctx["personne_confiance"]
+    return {
+        "version": 1,
+        "medecin_traitant": (
+            {
+                "nom": medecin.nom,
+                "rpps": medecin.rpps,
+                "telephone": medecin.telephone,
+                "id": str(medecin.public_id),
+            }
+            if medecin
+            else None
+        ),
+        "problemes": [f"{a.libelle}{f' ({a.code_cim10})' if a.code_cim10 else ''}" for a in ctx["problemes"]],
+        "antecedents": [
+            f"{a.libelle}{f' ({a.date_debut})' if a.date_debut else ''}{' — résolu' if a.resolu else ''}"
+            for a in ctx["antecedents"]
+        ],
+        "allergies": [
+            f"{a.agent} — {a.get_nature_display().lower()} {a.get_severite_display().lower()} : {a.reaction}"
+            for a in ctx["allergies"]
+        ],
+        "aucune_allergie": dossier.statut_allergies == "aucune",
+        "traitements": [f"{t.intitule} — {t.posologie}" for t in ctx["traitements"]],
+        "directives": (
+            f"{administratif.get_directives_anticipees_display()}"
+            f"{f' — {administratif.directives_lieu}' if administratif.directives_lieu else ''}"
+            if administratif is not None
+            else "Non renseigné."
+        ),
+        "personne_confiance": (
+            f"{confiance.prenom} {confiance.nom} ({confiance.get_lien_display().lower()}) {confiance.telephone}".strip()
+            if confiance
+            else ""
+        ),
+        "gir": f"GIR {gir.gir} (évaluation du {gir.date_evaluation:%d/%m/%Y})" if gir else "",
+        "alimentation": (
+            f"Régime {dossier.get_regime_display().lower()}"
+            f"{f' ({dossier.regime_precisions})' if dossier.regime_precisions else ''} ; texture "
+            f"{dossier.get_texture_display().lower()} ; {dossier.get_liquides_display().lower()}"
+        ),
+        "risques": {champ: getattr(dossier, champ) for champ, _libelle in RISQUES},
+        "risques_libelles": [
+            f"Risque {libelle.lower()} : {niveau_libelle.lower()}"
+            for libelle, niveau, niveau_libelle in dossier.risques()
+            if niveau != "non_evalue"
+        ],
+        "remarques": dossier.remarques,
     }

@@ -10,7 +10,7 @@ from dui.tasks import TenantTask
 from habilitations import policy
 from habilitations.roles import Droit
 
-from .dlu import contexte_dlu
+from .dlu import contexte_dlu, donnees_structurees
 
 
 @shared_task(base=TenantTask, name="soins.generer_dlu")
@@ -21,6 +21,9 @@ def generer_dlu(document_public_id: str, *, acteur) -> str:
             and policy.can_contenu(acteur, Droit.DOCUMENTS_MODIFIER, document)
         ):
             raise PermissionError("Le demandeur n'a plus l'habilitation pour produire ce DLU.")
-        return rendre_pdf("soins/pdf/dlu.html", contexte_dlu(document, acteur))
+        contexte = contexte_dlu(document, acteur)
+        # what the PDF says, as data: the structured DLU of the national exchanges is built from it
+        document.options = {**document.options, "dlu": donnees_structurees(contexte)}
+        return rendre_pdf("soins/pdf/dlu.html", contexte)
 
     return produire(document_public_id, rendre)

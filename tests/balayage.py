@@ -252,6 +252,12 @@ ROUTES: dict[str, Route] = {
     "interop:indicateurs": Route(lambda o: {"etablissement_id": o["ehpad"].public_id}, "directeur"),
     "interop:relancer": Route(_id("envoi"), "infirmier", post_seulement=True),
     "interop:annuler": Route(_id("envoi"), "infirmier", post_seulement=True),
+    "interop:message": Route(_id("message_recu"), "infirmier"),
+    "interop:message_ecarter": Route(_id("message_recu"), "infirmier", post_seulement=True),
+    "interop:message_piece": Route(
+        lambda o: {"public_id": o["message_recu"].public_id, "rang": 1}, "infirmier"
+    ),
+    "interop:boite_mssante": Route(lambda o: {"etablissement_id": o["ehpad"].public_id}, "admin"),
 }
 
 
@@ -498,6 +504,34 @@ def objets(tenant, texte: str = "") -> dict[str, Any]:
             demande_par=tenant["medecin"],
             derniere_erreur=f"Erreur {t}",
         )
+        from interop.models import BoiteMssante, MessageRecu
+
+        o["boite_mssante"], _ = BoiteMssante.objects.get_or_create(
+            organisme=tenant.organisme,
+            etablissement=tenant.ehpad,
+            defaults={"adresse": f"bal-{tenant.organisme.pk}@esms.mssante.fr"},
+        )
+        o["message_recu"] = MessageRecu(
+            organisme=tenant.organisme,
+            etablissement=tenant.ehpad,
+            boite=o["boite_mssante"],
+            uid_validity=1,
+            uid=MessageRecu.objects.filter(boite=o["boite_mssante"]).count() + 1,
+            expediteur="cr@chu.mssante.fr",
+            sujet=f"Compte rendu {t}",
+            recu_le=timezone.now(),
+            texte=f"Message {t}",
+            pieces=[{"nom": "cr.pdf", "type": "application/pdf", "taille": 20}],
+            usager_propose=usager,
+        )
+        brut = (
+            f"From: cr@chu.mssante.fr\r\nSubject: Compte rendu {t}\r\nMIME-Version: 1.0\r\n"
+            'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n'
+            f"Message {t}\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; "
+            f'filename="cr.pdf"\r\n\r\n%PDF-1.4 {t}\r\n--b--\r\n'
+        ).encode()
+        o["message_recu"].brut.save("m.eml", ContentFile(brut), save=False)
+        o["message_recu"].save()
     o.update(_objets_coordination(tenant, usager, t))
     return o
 
@@ -1044,6 +1078,11 @@ GARDES: dict[str, Any] = {
     "interop:indicateurs": _g("pilotage.voir"),
     "interop:relancer": _g("documents.modifier"),
     "interop:annuler": _g("documents.modifier"),
+    # the MSSanté inbox: health professionals who file documents (an unfiled message may hold medical data)
+    "interop:message": _g("documents.modifier+medical.voir"),
+    "interop:message_ecarter": _g("documents.modifier+medical.voir"),
+    "interop:message_piece": _g("documents.modifier+medical.voir"),
+    "interop:boite_mssante": "admin",
 }
 
 

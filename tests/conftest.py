@@ -358,6 +358,20 @@ def serveur_smtp(dossier_certificats, settings):
 
 
 @pytest.fixture
+def serveur_imap(dossier_certificats, settings):
+    """The operator's IMAP server (MSSanté inbox), implicit TLS and client certificate required."""
+    from interop.serveur_imap_test import ServeurImapTest
+
+    serveur = ServeurImapTest(dossier_certificats).demarrer()
+    settings.DUI_MSS_IMAP_HOTE, settings.DUI_MSS_IMAP_PORT = "127.0.0.1", serveur.port
+    settings.DUI_MSS_IMAP_CERT = str(dossier_certificats / "client.pem")
+    settings.DUI_MSS_IMAP_KEY = str(dossier_certificats / "client.key")
+    settings.DUI_MSS_CA = str(dossier_certificats / "ca.pem")
+    yield serveur
+    serveur.arreter()
+
+
+@pytest.fixture
 def serveur_fhir(settings):
     serveur = serveurs_test.ServeurFhirTest().demarrer()
     settings.DUI_FHIR_URL = serveur.url

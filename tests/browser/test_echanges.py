@@ -64,3 +64,51 @@ def test_send_a_dlu_to_the_dmp_and_retry_a_failed_mail(live_server, og_a, page, 
     expect(page.get_by_test_id("motif-dmp")).to_contain_text("n'est pas qualifiée")
     expect(page.get_by_role("button", name="Envoyer au DMP")).to_have_count(0)
     assert page.erreurs_console == []
+
+
+def test_a_hospital_letter_received_by_mssante_is_filed_in_the_dossier(
+    live_server, og_b, page, serveur_imap, settings
+):
+    """The nurse reads the EHPAD's MSSanté mailbox, opens the hospital's letter recognised by the INS of
+    its XDM archive, checks the person and files it: the letter is in the dossier's documents."""
+    from documents import services as documents_services
+    from dui.tenancy import tenant_context
+    from interop import boite
+    from interop.demo_messagerie import MATRICULE_DEMO, compte_rendu_d_hospitalisation
+
+    adresse = "secretariat@ehpad-b.mssante.fr"
+    with tenant_context(og_b.organisme.pk):
+        documents_services.do_installer_plan_type(og_b.admin)
+        boite.do_configurer_boite(og_b.admin, og_b.ehpad, adresse=adresse)
+    garnier = personne(
+        og_b,
+        nom_naissance="Garnier",
+        premier_prenom="Yvonne",
+        prenoms_naissance=["Yvonne"],
+        matricule_ins=MATRICULE_DEMO,
+    )
+    serveur_imap.deposer(adresse, compte_rendu_d_hospitalisation(adresse))
+
+    se_connecter(page, live_server.url, og_b["infirmier"])
+    page.goto(f"{live_server.url}/echanges/")
+    page.get_by_test_id("lien-messagerie").click()
+    page.wait_for_url("**/echanges/messagerie/")
+    page.get_by_role("button", name="Relever maintenant").click()
+    expect(page.get_by_test_id("a-classer")).to_contain_text("1 message à classer")
+    page.get_by_role("link", name="XDM/1.0/DDM+Lettre de liaison à la sortie GARNIER Yvonne").click()
+    expect(page.get_by_test_id("ins")).to_contain_text(
+        f"{MATRICULE_DEMO} (INS-NIR de test) — dossier de GARNIER"
+    )
+    classer = page.get_by_test_id("classer")
+    expect(classer.get_by_label("Dossier de la personne")).to_have_value(str(garnier.public_id))
+    expect(classer.get_by_label("Type de document").locator("option:checked")).to_contain_text(
+        "Courrier médical"
+    )
+    page.screenshot(path="test-results/messagerie-a-classer.png", full_page=True)
+    classer.get_by_role("button", name="Confirmer le classement").click()
+    expect(page.locator("body")).to_contain_text("Message classé dans le dossier de GARNIER")
+    expect(page.get_by_test_id("statut")).to_contain_text("Classé dans un dossier")
+    page.goto(f"{live_server.url}/documents/dossier/{garnier.public_id}/")
+    expect(page.get_by_test_id("document").first).to_contain_text(
+        "Lettre de liaison à la sortie — médecine gériatrique"
+    )

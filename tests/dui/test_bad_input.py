@@ -118,6 +118,8 @@ def _urls(og_a):
                 kwargs["grille_id"] = uuid.uuid4()
             if "jeton" in params:  # an invitation link's token: junk, a UUID, another route's id
                 kwargs["jeton"] = str(public_id)
+            if "rang" in params:  # an attachment's rank in a received message
+                kwargs["rang"] = 1
             if "format_" in params:  # a file of a report: a format that exists
                 kwargs["format_"] = "pdf"
             if "secret" in params:  # a calendar feed's secret: junk, a UUID, or another route's id

@@ -12,7 +12,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_builds_once_with_two_organismes_and_usagers(
-    codes_serafin, base_bdpm, serveur_dmp, serveur_smtp, django_capture_on_commit_callbacks
+    codes_serafin,
+    base_bdpm,
+    serveur_dmp,
+    serveur_smtp,
+    serveur_imap,
+    django_capture_on_commit_callbacks,
+    settings,
 ):
     with django_capture_on_commit_callbacks(
         execute=True
@@ -103,6 +109,22 @@ def test_demo_builds_once_with_two_organismes_and_usagers(
 
         assert opposition_dmp(Usager.objects.get(nom_naissance="Bonnet")) is not None
         assert opposition_dmp(Usager.objects.get(nom_naissance="Garnier")) is None
+    # the MSSanté inbox: the discharge letter that bin/run's IMAP server holds is proposed for Mme Garnier
+    from interop.boite import relever
+    from interop.demo_messagerie import compte_rendu_d_hospitalisation
+    from interop.models import MessageRecu
+
+    serveur_imap.a_la_demande = True
+    serveur_imap.deposer(
+        settings.DUI_MSS_EXPEDITEUR, compte_rendu_d_hospitalisation(settings.DUI_MSS_EXPEDITEUR)
+    )
+    assert relever(tilleuls.pk) == {"messages": 1, "deja_lus": 0, "erreurs": 0}
+    with tenant_context(tilleuls.pk):
+        message = MessageRecu.objects.get()
+        assert message.usager_propose.nom_naissance == "Garnier" and message.code_type == "11490-0"
+        assert (
+            message.erreur == "" and [p["nom"] for p in message.pieces][0] == "lettre-de-sortie-garnier.pdf"
+        )
     with auth_lookup():  # Jean Dubois works in both organismes: PSC offers the choice (habilitations.psc)
         from habilitations.models import Professionnel
 

@@ -230,6 +230,22 @@ def _completer(organisme: OrganismeGestionnaire) -> None:
         from coordination.models import JetonAgenda
 
         JetonAgenda.objects.create(organisme=organisme, professionnel=pro, empreinte="1" * 64)
+        from interop.models import BoiteMssante, MessageRecu, ReleveMssante
+
+        boite = BoiteMssante.objects.get(organisme=organisme)  # the demo's EHPAD mailbox
+        ReleveMssante.objects.create(organisme=organisme, boite=boite, uid_validity=1, dernier_uid=1)
+        recu = MessageRecu(
+            organisme=organisme,
+            etablissement=boite.etablissement,
+            boite=boite,
+            uid_validity=1,
+            uid=1,
+            recu_le=timezone.now(),
+            sujet="Compte rendu",
+            usager_propose=usager,
+        )
+        recu.brut.save("m.eml", ContentFile(b"Subject: Compte rendu\r\n\r\nTexte\r\n"), save=False)
+        recu.save()
 
 
 @pytest.fixture

@@ -24,6 +24,8 @@ SCH_241 = (
 DOSSIER_30 = REFS / "ans-testcontenucda-3.0" / "schematrons"
 SCH_30 = DOSSIER_30 / "profils" / "structurationMinimale" / "ASIP-STRUCT-MIN-StrucMin.sch"
 SVRL = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
+# the DLU-EHPAD volet (modèle DLU-DLU 2022.01), compiled by the ANS; it reads its value sets by relative path
+SCH_DLU = REFS / "ans-testcontenucda-3.0" / "schematrons" / "CI-SIS_DLU-EHPAD-DLU_2022.01.compiled.xsl"
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class Constat:
 
 def references_presentes() -> None:
     """Skip (or fail under DUI_REQUIRE_SHARED) when ../shared/refs or saxonche is missing."""
-    manque = [str(p) for p in (SCH_241, SCH_30) if not p.exists()]
+    manque = [str(p) for p in (SCH_241, SCH_30, SCH_DLU) if not p.exists()]
     if manque:
         if os.environ.get("DUI_REQUIRE_SHARED"):
             pytest.fail(f"Schématrons ANS absents de ../shared/refs (DUI_REQUIRE_SHARED=1) : {manque}")
@@ -69,6 +71,7 @@ class Schematrons:
             "2.41": xslt.compile_stylesheet(stylesheet_file=str(SCH_241)),
             "3.0": xslt.compile_stylesheet(stylesheet_file=str(compile_30)),
         }
+        self.volet_dlu = xslt.compile_stylesheet(stylesheet_file=str(SCH_DLU))
 
     def constats(self, xml: bytes, *, avertissements: bool = False) -> list[Constat]:
         document = self.processeur.parse_xml(xml_text=xml.decode("utf-8"))
@@ -81,3 +84,17 @@ class Schematrons:
                     texte = " ".join("".join(assertion.itertext()).split())
                     trouves.append(Constat(nom, role, assertion.get("location", ""), texte))
         return trouves
+
+    def constats_dlu(self, xml: bytes) -> list[Constat]:
+        """The findings of the DLU-EHPAD volet schematron (errors: it sets no role)."""
+        document = self.processeur.parse_xml(xml_text=xml.decode("utf-8"))
+        svrl = etree.fromstring(self.volet_dlu.transform_to_string(xdm_node=document).encode("utf-8"))
+        return [
+            Constat(
+                "DLU-EHPAD",
+                (a.get("role") or "error").lower(),
+                a.get("location", ""),
+                " ".join("".join(a.itertext()).split()),
+            )
+            for a in svrl.xpath("//svrl:failed-assert | //svrl:successful-report", namespaces=SVRL)
+        ]

@@ -26,6 +26,8 @@ from tests.interop.conftest import document_pret, personne
 from tests.interop.schematrons import REFS, Constat, Schematrons, references_presentes
 
 NS = {"h": "urn:hl7-org:v3"}
+CDA_XSD = REFS / "hl7-cda-r2" / "infrastructure" / "cda" / "CDA.xsd"
+CDA_ETENDU_XSD = REFS / "ans-cda-extended" / "infrastructure" / "cda" / "CDA_extended.xsd"
 J07_ACTUEL = REFS / "ans-testcontenucda-3.0" / "jeuxDeValeurs" / "JDV_J07_XdsTypeCode_CISIS.xml"
 VALEUR_CODEE = re.compile(r"\[([^:\]]+):[^\]]*:([0-9.]+)\]")
 
@@ -91,7 +93,12 @@ def test_every_document_passes_both_ans_header_schematrons(
         auteur=auteur,
         options={"du": "2026-11-01", "au": "2026-11-15"},
     )
-    assert erreurs(schematrons, _cda(document)) == []
+    xml = _cda(document)
+    assert erreurs(schematrons, xml) == []
+    racine = etree.fromstring(xml)
+    for chemin in (CDA_XSD, CDA_ETENDU_XSD):  # the HL7 CDA R2 schema and the ANS extended one
+        schema = etree.XMLSchema(etree.parse(str(chemin)))
+        assert schema.validate(racine), [e.message for e in schema.error_log]
 
 
 @pytest.mark.django_db

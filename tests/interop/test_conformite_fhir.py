@@ -297,3 +297,69 @@ def test_the_links_the_tddui_profiles_require_point_into_the_bundle(og_a, fsh):
     assert ("tddui-service-request-besoin", "basedOn", "CarePlan") in vus
     assert ("tddui-task-action", "basedOn", "CarePlan") in vus
     assert ("tddui-goal-objectif", "addresses", "ServiceRequest") in vus
+
+
+def _j11() -> set[str]:
+    """JDV_J11_RelationPatient_CISIS, the value set TDDUIContactRelation includes (its SVS copy in refs)."""
+    from lxml import etree
+
+    fichier = REFS / "ans-testcontenucda-2.41" / "jeuxDeValeurs" / "JDV_J11-RelationPatient-CISIS.xml"
+    return {c.get("code") for c in etree.parse(str(fichier)).iter() if c.tag.endswith("Concept")}
+
+
+def regles_proche(proche: dict, textes: dict[str, str]) -> list[str]:
+    """FR Core RelatedPerson: relationship sliced by system, Role 0..1 with the TRE_R260 system, RelationType
+    with TRE_R216; TDDUI: RelationType from J11 (with J14)."""
+    erreurs = []
+    fr_core = (PROFILS / "FRCoreRelatedPersonProfile.fsh").read_text(encoding="utf-8")
+    role_systeme = _fixe(fr_core, "relationship[Role].coding.system")
+    relation_systeme = _fixe(fr_core, "relationship[RelationType].coding.system")
+    roles = [r for r in proche.get("relationship", []) if r["coding"][0]["system"] == role_systeme]
+    relations = [r for r in proche.get("relationship", []) if r["coding"][0]["system"] == relation_systeme]
+    if len(roles) > int(re.search(r"Role 0\.\.(\d+)", fr_core).group(1)):
+        erreurs.append("plus d'un Role")
+    if len(roles) + len(relations) != len(proche.get("relationship", [])):
+        erreurs.append("relationship hors des systèmes des slices Role et RelationType")
+    assert "TDDUIContactRelation" in textes["tddui-related-person-contact"]
+    erreurs += [
+        f"RelationType {r['coding'][0]['code']} hors de J11"
+        for r in relations
+        if r["coding"][0]["code"] not in _j11()
+    ]
+    return erreurs
+
+
+def regles_accord(accord: dict, textes: dict[str, str]) -> list[str]:
+    texte = textes["tddui-consent-accord"]
+    erreurs = []
+    for element in ("performer", "dateTime"):
+        minimum = _cardinalite_min(texte, element)
+        present = accord.get(element)
+        if minimum and not present:
+            erreurs.append(f"{element} absent ({minimum}..)")
+    return erreurs
+
+
+@pytest.mark.django_db
+def test_relatives_and_agreements_follow_their_profiles(og_a, fsh):
+    _usager, bundle = _bundle_complet(og_a, 34)
+    textes = _profils_tddui()
+    (proche,) = _ressources(bundle, "RelatedPerson")
+    assert regles_proche(proche, textes) == []
+    (accord,) = _ressources(bundle, "Consent")
+    assert regles_accord(accord, textes) == []
+    # each rule fails on a broken resource
+    deux_roles = copy.deepcopy(proche)
+    deux_roles["relationship"].insert(0, copy.deepcopy(proche["relationship"][0]))
+    assert "plus d'un Role" in regles_proche(deux_roles, textes)
+    texte_seul = copy.deepcopy(proche)
+    texte_seul["relationship"].append({"coding": [{"system": "urn:texte", "code": "Fille"}]})
+    assert "relationship hors des systèmes des slices Role et RelationType" in regles_proche(
+        texte_seul, textes
+    )
+    inconnu = copy.deepcopy(proche)
+    inconnu["relationship"][1]["coding"][0]["code"] = "PARENT"
+    assert "RelationType PARENT hors de J11" in regles_proche(inconnu, textes)
+    sans_auteur = copy.deepcopy(accord)
+    del sans_auteur["performer"]
+    assert regles_accord(sans_auteur, textes) == ["performer absent (1..)"]

@@ -324,3 +324,122 @@ def test_a_restricted_document_never_goes_to_the_dmp(og_a, serveur_dmp):
     document.refresh_from_db()
     demander(og_a, document)
     assert services.relayer()["envoye"] == 1 and serveur_dmp.requetes == 1
+
+
+def test_the_document_travels_as_an_mtom_xop_part_and_plain_soap_is_refused(og_a, serveur_dmp):
+    from dui.transport import EchecDefinitif, HttpTransport
+    from interop import mtom
+
+    envoi = demander(og_a, document_pret(og_a, personne(og_a)))
+    assert services.relayer()["envoye"] == 1
+    content_type, corps = serveur_dmp.derniere_requete
+    assert content_type.startswith("multipart/related;") and mtom.est_mtom(content_type)
+    assert 'start-info="application/soap+xml"' in content_type
+    [stocke] = serveur_dmp.documents.values()
+    # the CDA is a binary part, not base64 in the envelope: its bytes are in the body as they are
+    assert stocke["cda"] in corps and b"<xop:Include" in corps
+    racine, piece = mtom.parties(corps, mtom._parametres(content_type).get_param("boundary"))
+    assert "application/xop+xml" in racine[0]["content-type"] and piece[1] == stocke["cda"]
+    cid = piece[0]["content-id"].strip("<>")
+    assert f'href="cid:{cid}"'.encode() in racine[1]
+    # the same request without MTOM: refused by the local DMP as the real one does
+    transport = HttpTransport(
+        serveur_dmp.url,
+        service="Le DMP",
+        certificat=str(serveur_dmp.dossier / "client.pem"),
+        cle=str(serveur_dmp.dossier / "client.key"),
+        ca=str(serveur_dmp.dossier / "ca.pem"),
+    )
+    soumission = services.soumission(envoi)
+    with pytest.raises(EchecDefinitif, match="HTTP 415"):
+        transport.envoyer(xds.construire_requete(soumission, destination=serveur_dmp.url), xds.CONTENT_TYPE)
+
+
+def test_mtom_reading_names_what_is_broken():
+    from lxml import etree
+
+    from interop import mtom
+
+    enveloppe = etree.fromstring(
+        b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:x="urn:ihe:iti:xds-b:2007">'
+        b'<s:Body><x:Document id="Doc1">Y2Rh</x:Document></s:Body></s:Envelope>'
+    )
+    corps, content_type = mtom.emballer(
+        enveloppe, {"Doc1": b"<ClinicalDocument/>\r\n--pas une frontiere"}, xds.ACTION
+    )
+    relu = etree.fromstring(mtom.deballer(corps, content_type))
+    import base64
+
+    assert base64.b64decode(relu.findtext(".//{urn:ihe:iti:xds-b:2007}Document")) == (
+        b"<ClinicalDocument/>\r\n--pas une frontiere"
+    )
+    sans_piece = corps[: corps.rindex(b"--MIMEBoundary")]
+    sans_piece = sans_piece[: sans_piece.rindex(b"--MIMEBoundary")] + corps[corps.rindex(b"--MIMEBoundary") :]
+    with pytest.raises(mtom.MtomIllisible, match="référencée mais absente"):
+        mtom.deballer(sans_piece, content_type)
+    with pytest.raises(mtom.MtomIllisible, match="frontière MIME absente"):
+        mtom.deballer(corps, "multipart/related; type=application/xop+xml")
+    # an answer sent as MTOM is read through its root part
+    reponse = xds.reponse([])
+    en_mtom, _ = mtom.emballer(etree.fromstring(reponse), {}, xds.ACTION)
+    assert xds.lire_reponse(en_mtom) == "Accepté par le DMP"
+
+
+def test_a_document_entered_in_error_is_withdrawn_from_the_dmp_by_iti57(og_a, serveur_dmp, client_de):
+    from documents import services as documents_services
+    from interop import mtom
+    from interop.models import OperationEnvoi
+
+    usager = personne(og_a)
+    document = document_pret(og_a, usager)
+    medecin = og_a["medecin"]
+    jamais_envoye = document_pret(og_a, usager, titre="Autre DLU")
+    documents_services.do_marquer_en_erreur(medecin, jamais_envoye, "Mauvais dossier")
+    with pytest.raises(ValidationError, match="Ce document n'est pas dans le DMP : rien à retirer."):
+        services.do_demander_retrait_dmp(medecin, jamais_envoye)
+    demander(og_a, document)
+    assert services.relayer()["envoye"] == 1
+    [stocke] = serveur_dmp.documents.values()
+    assert stocke["statut"] == xds.APPROUVE
+    with pytest.raises(ValidationError, match="Marquez d'abord le document « saisi par erreur »"):
+        services.do_demander_retrait_dmp(medecin, document)
+    documents_services.do_marquer_en_erreur(medecin, document, "Document classé dans le mauvais dossier")
+    assert services.motif_blocage_dmp(document) == "Document marqué saisi par erreur : il ne part pas au DMP."
+
+    c = client_de(medecin)
+    page = c.get(f"/echanges/document/{document.public_id}/").content.decode()
+    assert "mais il est encore dans le DMP" in page and "Retirer du DMP" in page
+    r = c.post(f"/echanges/document/{document.public_id}/", {"formulaire": "retrait"})
+    assert r.status_code == 302
+    retrait = Envoi.objects.get(operation=OperationEnvoi.RETRAIT)
+    assert services.relayer()["envoye"] == 1
+    retrait.refresh_from_db()
+    assert (retrait.statut, retrait.reponse) == (StatutEnvoi.ENVOYE, "Retiré du DMP (document déprécié)")
+    assert stocke["statut"] == xds.DEPRECIE  # the registry deprecated the entry
+    content_type, corps = serveur_dmp.derniere_requete
+    enveloppe = mtom.deballer(corps, content_type)
+    assert xds.ACTION_MAJ.encode() in enveloppe and xds.MAJ_STATUT.encode() in enveloppe
+    recue = xds.lire_requete(enveloppe, ca_vihf=str(serveur_dmp.dossier / "ca.pem"))
+    assert recue.erreurs == [] and recue.mises_a_jour == [(stocke["entry"], xds.APPROUVE, xds.DEPRECIE)]
+    # asked twice: refused in French; the page says it is withdrawn
+    with pytest.raises(ValidationError, match="Cet envoi a déjà été demandé"):
+        services.do_demander_retrait_dmp(medecin, document)
+    assert (
+        "Retiré du DMP (document déprécié)"
+        in c.get(f"/echanges/document/{document.public_id}/").content.decode()
+    )
+
+
+def test_the_local_registry_refuses_a_status_change_it_cannot_apply(og_a, serveur_dmp):
+    document = document_pret(og_a, personne(og_a))
+    envoi = demander(og_a, document)
+    s = services.soumission(envoi)
+    securite = services.jeton_vihf(envoi, s)
+    requete = xds.requete_retrait(s, destination=serveur_dmp.url, securite=securite)
+    # never deposited: unknown to the registry
+    assert serveur_dmp.recevoir(requete) == [
+        ("XDSMetadataUpdateError", f"document inconnu pour cette personne : {s.document_entry}")
+    ]
+    # without the VIHF: refused before anything
+    sans_vihf = xds.requete_retrait(s, destination=serveur_dmp.url)
+    assert ("XDSRegistryError", "VIHF absent de l'en-tête WS-Security") in serveur_dmp.recevoir(sans_vihf)

@@ -69,15 +69,16 @@ def dossier_complet(og):
         a_prevenir=True,
         ordre_appel=1,
     )
-    Consentement.objects.create(
-        organisme=og.organisme,
-        usager=usager,
-        type_consentement="dmp",
-        reponse="accepte",
-        exprime_par="usager",
-        date_recueil=datetime.date(2026, 1, 5),
-        recueilli_par=educ,
-    )
+    for objet in ("dmp", "partage"):  # the DMP answer is not an agreement with the ESMS: not exported
+        Consentement.objects.create(
+            organisme=og.organisme,
+            usager=usager,
+            type_consentement=objet,
+            reponse="accepte",
+            exprime_par="usager",
+            date_recueil=datetime.date(2026, 1, 5),
+            recueilli_par=educ,
+        )
     return usager, besoin
 
 
@@ -108,7 +109,18 @@ def test_bundle_of_a_full_dossier_parses_and_holds_the_record(og_a):
     assert par_type["Encounter"].period.start.isoformat() == "2025-03-01"
     reponse = par_type["QuestionnaireResponse"]
     assert reponse.item[0].answer[0].valueInteger == 3
-    assert par_type["Consent"].provision.type == "permit"
+    accord = par_type["Consent"]
+    assert accord.provision.type == "permit" and accord.category[0].text.startswith("Partage d'informations")
+    assert [p.reference for p in accord.performer] == [plan.subject.reference]  # given by the person
+    proche = par_type["RelatedPerson"]
+    assert [(c.coding[0].system.rsplit("/", 1)[1], c.coding[0].code) for c in proche.relationship] == [
+        ("TRE-R260-HL7RoleClass", "NOK"),  # personne de confiance, the most binding of her roles
+        ("TRE-R216-HL7RoleCode", "CHILD"),
+    ]
+    assert (
+        proche.extension[0].valueString
+        == "Enfant, Personne de confiance, Personne à prévenir en cas d'urgence"
+    )
     # every reference points to an entry of the bundle
     urls = {e.fullUrl for e in modele.entry}
     assert plan.subject.reference in urls and all(g.reference in urls for g in plan.goal)
