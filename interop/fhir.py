@@ -89,12 +89,24 @@ IDENTIFIANTS_TDDUI: dict[str, tuple[str, str | None]] = {
     "tddui-task-action": ("ACTI", "https://identifiant-medicosocial-action.esante.gouv.fr"),
     "tddui-task-prestation": ("PRES", "https://identifiant-medicosocial-prestation.esante.gouv.fr"),
     "tddui-encounter-sejour": ("SEJOUR", "https://identifiant-medicosocial-sejour.esante.gouv.fr"),
+    "tddui-encounter-evenement": ("EVN", "https://identifiant-medicosocial-evenement.esante.gouv.fr"),
     "tddui-questionnaire-response": ("EVAL", None),  # « idEvaluation »: the guide gives no format
 }
-TYPE_ENTREE_OBJECTIF = {
-    "system": "https://interop.esante.gouv.fr/ig/fhir/tddui/CodeSystem/input-tddui-task-action-codesystem",
-    "code": "objectif",
-}
+SYSTEME_TYPE_PROJET = "https://smt.esante.gouv.fr/fhir/CodeSystem/tre-r390-type-projet-personnalise"
+EXT_DISCRIMINATEUR = "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/tddui-discriminator"
+SYSTEME_DISCRIMINATEUR = "https://interop.esante.gouv.fr/ig/fhir/tddui/CodeSystem/tddui-discriminator-cs"
+ENTREES_ACTION = "https://interop.esante.gouv.fr/ig/fhir/tddui/CodeSystem/input-tddui-task-action-codesystem"
+ENTREES_PRESTATION = (
+    "https://interop.esante.gouv.fr/ig/fhir/tddui/CodeSystem/input-tddui-task-prestation-codesystem"
+)
+TYPE_ENTREE_OBJECTIF = {"system": ENTREES_ACTION, "code": "objectif"}
+
+
+def _entree(systeme: str, code: str, **valeur: Any) -> dict[str, Any]:
+    """A Task.input of a TDDUI slice (its type from the guide's input code system)."""
+    return {"type": {"coding": [{"system": systeme, "code": code}]}, **valeur}
+
+
 TYPE_SEJOUR = {
     "coding": [
         {
@@ -118,6 +130,16 @@ class _Lot:
             identifiant["system"] = systeme
         if profil == "tddui-encounter-sejour":
             identifiant["type"] = TYPE_SEJOUR
+        elif profil == "tddui-encounter-evenement":  # FR Core Encounter: identifier.type 1..
+            identifiant["type"] = {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/v2-0203",
+                        "code": "VN",
+                        "display": "Visit number",
+                    }
+                ]
+            }
         return identifiant
 
     def ajouter(self, ressource: dict, public_id, profil: str) -> str:
@@ -207,6 +229,161 @@ def _extensions_identite(usager) -> list[dict]:
     return extensions
 
 
+def _accord(lot, public_id, *, auteur: dict, quand, permis: bool, objet: str) -> str:
+    return lot.ajouter(
+        {
+            "resourceType": "Consent",
+            "status": "active",
+            "scope": {
+                "coding": [
+                    {"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "treatment"}
+                ]
+            },
+            "category": [{"text": objet}],
+            "dateTime": quand.isoformat(),
+            "performer": [auteur],
+            "provision": {"type": "permit" if permis else "deny"},
+        },
+        public_id,
+        "tddui-consent-accord",
+    )
+
+
+def _accords_du_projet(lot, projet, sujet: dict, organisation: str) -> list[dict[str, Any]]:
+    """CarePlan.supportingInfo of the projet personnalisé (TDDUI slices by discriminator): the person's (or
+    their representative's) latest answer on this version — accordUsager —, and the structure's validation —
+    accordStructure (1..* once validated)."""
+    objet = f"Projet personnalisé v{projet.version}"
+    references = []
+    avis = projet.avis.order_by("-date_avis", "-id").first()
+    if avis is not None:
+        auteur = (
+            sujet
+            if avis.exprime_par == "usager"
+            else {"display": avis.nom_representant or "Représentant légal"}
+        )
+        url = _accord(
+            lot,
+            avis.public_id,
+            auteur=auteur,
+            quand=avis.date_avis,
+            permis=avis.decision == "accord",
+            objet=objet,
+        )
+        references.append(("accordUsager", url, "Consentement usager"))
+    if projet.date_validation:
+        url = _accord(
+            lot,
+            uuid.uuid5(uuid.NAMESPACE_URL, f"{projet.public_id}:accord-structure"),
+            auteur={"reference": organisation},
+            quand=projet.date_validation,
+            permis=True,
+            objet=objet,
+        )
+        references.append(("accordStructure", url, "Consentement structure"))
+    return [
+        {
+            "reference": url,
+            "display": libelle,
+            "extension": [
+                {
+                    "url": EXT_DISCRIMINATEUR,
+                    "valueCodeableConcept": {"coding": [{"system": SYSTEME_DISCRIMINATEUR, "code": code}]},
+                }
+            ],
+        }
+        for code, url, libelle in references
+    ]
+
+
+STATUTS_EVENEMENT = {  # TDDUI: Planifié → planned, Réalisé → finished, Annulé → cancelled
+    "prevu": "planned",
+    "fait": "finished",
+    "annule": "cancelled",
+    "reporte": "cancelled",
+    "absent": "cancelled",
+    "non_fait": "cancelled",
+}
+PRESENCES = {"present": "finished", "absent": "cancelled", "excuse": "cancelled"}
+EXT_LIBELLE_EVENEMENT = "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/tddui-event-label"
+EXT_COMPTE_RENDU = "https://interop.esante.gouv.fr/ig/fhir/tddui/StructureDefinition/tddui-event-report"
+
+
+def _evenements(lot, usager, etablissement, lecteur, sujet, organisation, encadrants) -> None:
+    """The person's events in this ESMS (TDDUI Encounter « évènement »): their appointments and the activities
+    they are registered at, with the SERAFIN-PH prestation when the event delivers one, within their séjour."""
+    from django.db.models import Q
+
+    from coordination.models import Evenement, Participation
+    from habilitations import policy
+    from habilitations.roles import Droit
+
+    if not policy.can_dans_etablissement(lecteur, Droit.COORDINATION_VOIR, usager, etablissement):
+        return
+    presences = {
+        p.evenement_id: p
+        for p in Participation.objects.filter(usager=usager, etablissement=etablissement).select_related(
+            "prestation"
+        )
+    }
+    evenements = (
+        Evenement.objects.filter(etablissement=etablissement)
+        .filter(Q(usager=usager) | Q(pk__in=list(presences)))
+        .select_related("prestation")
+        .order_by("debut", "id")
+    )
+    for evenement in evenements:
+        participation = presences.get(evenement.pk)
+        statut = STATUTS_EVENEMENT.get(evenement.statut, "planned")
+        if participation is not None and evenement.statut == "fait":
+            statut = PRESENCES.get(
+                participation.presence, statut
+            )  # the activity took place: was the person there?
+        prestation = (participation.prestation if participation else None) or evenement.prestation
+        type_: dict[str, Any] = (
+            {"coding": [{"system": SYSTEME_SERAFIN, "code": prestation.code, "display": prestation.libelle}]}
+            if prestation is not None
+            else {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+                        "code": "not-permitted",
+                        "display": "Not Permitted",
+                    }
+                ],
+                "text": evenement.get_genre_display(),
+            }
+        )
+        extensions = [{"url": EXT_LIBELLE_EVENEMENT, "valueString": evenement.titre}]
+        if evenement.compte_rendu:
+            extensions.append({"url": EXT_COMPTE_RENDU, "valueString": evenement.compte_rendu})
+        rencontre: dict[str, Any] = {
+            "resourceType": "Encounter",
+            "extension": extensions,
+            "status": statut,
+            "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"},
+            "type": [type_],
+            "subject": sujet,
+            "period": {
+                "start": timezone.localtime(evenement.debut).isoformat(timespec="seconds"),
+                "end": timezone.localtime(evenement.fin).isoformat(timespec="seconds"),
+            },
+            "serviceProvider": {"reference": organisation},
+        }
+        jour = timezone.localtime(evenement.debut).date()
+        sejour = next(
+            (
+                url
+                for entree, sortie, url in encadrants
+                if entree <= jour and (sortie is None or jour <= sortie)
+            ),
+            None,
+        )
+        if sejour is not None:
+            rencontre["partOf"] = {"reference": sejour}
+        lot.ajouter(rencontre, evenement.public_id, "tddui-encounter-evenement")
+
+
 def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> dict:
     """The transaction Bundle (a JSON-ready dict); ``identifiant`` is the Bundle's identifier (the
     exchange's idempotency key when it is sent). It holds only what ``lecteur`` (who asked for the export)
@@ -279,12 +456,15 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
     sujet = {"reference": patient}
 
     sejours = _lisibles(lecteur, Sejour.objects.filter(usager=usager, etablissement=etablissement), usager)
+    encadrants: list[
+        tuple[Any, Any, str]
+    ] = []  # (entrée, sortie, Encounter) of each séjour: the events' partOf
     for sejour in sejours.order_by("date_entree"):
         periode = {"start": sejour.date_entree.isoformat()}
         if sejour.date_sortie:
             periode["end"] = sejour.date_sortie.isoformat()
         hebergement = sejour.mode_accueil in ("permanent", "temporaire", "internat")
-        lot.ajouter(
+        url_sejour = lot.ajouter(
             {
                 "resourceType": "Encounter",
                 "status": "finished" if sejour.date_sortie else "in-progress",
@@ -300,6 +480,8 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
             sejour.public_id,
             "tddui-encounter-sejour",
         )
+        encadrants.append((sejour.date_entree, sejour.date_sortie, url_sejour))
+    _evenements(lot, usager, etablissement, lecteur, sujet, organisation, encadrants)
 
     projet = (
         _lisibles(
@@ -349,25 +531,30 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
         besoins = {}
         for besoin in projet.besoins.select_related("code_serafin"):
             serafin = besoin.code_serafin
-            code: dict[str, Any] = {"text": besoin.categorie_libre or (serafin.libelle if serafin else "")}
-            if serafin is not None:
-                code["coding"] = [
-                    {"system": SYSTEME_SERAFIN, "code": serafin.code, "display": serafin.libelle}
-                ]
-            besoins[besoin.pk] = lot.ajouter(
-                {
-                    "resourceType": "ServiceRequest",
-                    "status": "active",
-                    "intent": "plan",
-                    "subject": sujet,
-                    "code": code,
-                    "note": [{"text": besoin.description}] if besoin.description else [],
-                    "priority": {1: "urgent", 2: "routine", 3: "routine"}.get(besoin.priorite, "routine"),
-                    "basedOn": projet_ref,  # TDDUI: basedOn 1..1, the projet personnalisé
+            demande: dict[str, Any] = {
+                "resourceType": "ServiceRequest",
+                "status": "active",
+                "intent": "plan",
+                "subject": sujet,
+                # TDDUI: the need's description in code.text (1..1), its SERAFIN-PH type in category (J285)
+                "code": {
+                    "text": besoin.description
+                    or besoin.categorie_libre
+                    or (serafin.libelle if serafin else "Besoin")
                 },
-                besoin.public_id,
-                "tddui-service-request-besoin",
-            )
+                "priority": {1: "urgent", 2: "routine", 3: "routine"}.get(besoin.priorite, "routine"),
+                "basedOn": projet_ref,  # TDDUI: basedOn 1..1, the projet personnalisé
+            }
+            if serafin is not None:
+                demande["category"] = [
+                    {
+                        "coding": [
+                            {"system": SYSTEME_SERAFIN, "code": serafin.code, "display": serafin.libelle}
+                        ],
+                        "text": besoin.categorie_libre or serafin.libelle,
+                    }
+                ]
+            besoins[besoin.pk] = lot.ajouter(demande, besoin.public_id, "tddui-service-request-besoin")
         for objectif in projet.objectifs.select_related("referent").prefetch_related("actions__prestation"):
             but: dict[str, Any] = {
                 "resourceType": "Goal",
@@ -388,11 +575,9 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
                     "status": "in-progress",
                     "intent": "plan",
                     "basedOn": projet_ref,  # TDDUI: basedOn 1..1, the projet personnalisé
-                    "input": [  # the objective the action serves (TDDUI input[objectif])
-                        {
-                            "type": {"coding": [TYPE_ENTREE_OBJECTIF]},
-                            "valueReference": {"reference": reference_but},
-                        }
+                    "input": [  # its title (input[titre] 1..1) and the objective it serves (input[objectif])
+                        _entree(ENTREES_ACTION, "titre", valueString=action.libelle),
+                        _entree(ENTREES_ACTION, "objectif", valueReference={"reference": reference_but}),
                     ],
                     "for": sujet,
                     "description": action.libelle,
@@ -404,18 +589,25 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
                     ],
                 }
                 profil = "tddui-task-action"
-                if action.prestation is not None:
-                    tache["code"] = {
-                        "coding": [
-                            {
-                                "system": SYSTEME_SERAFIN,
-                                "code": action.prestation.code,
-                                "display": action.prestation.libelle,
-                            }
-                        ]
-                    }
+                if action.prestation is not None:  # TDDUI TaskPrestation: title and SERAFIN-PH type as inputs
+                    prestation = action.prestation
+                    tache["input"] = [
+                        _entree(ENTREES_PRESTATION, "titre", valueString=action.libelle),
+                        _entree(
+                            ENTREES_PRESTATION,
+                            "typePrestation",
+                            valueCodeableConcept={
+                                "coding": [
+                                    {
+                                        "system": SYSTEME_SERAFIN,
+                                        "code": prestation.code,
+                                        "display": prestation.libelle,
+                                    }
+                                ]
+                            },
+                        ),
+                    ]
                     profil = "tddui-task-prestation"
-                    tache.pop("input")  # a prestation has no objective input (TDDUI TaskPrestation)
                 activites.append({"reference": {"reference": lot.ajouter(tache, action.public_id, profil)}})
         plan: dict[str, Any] = {
             "resourceType": "CarePlan",
@@ -426,18 +618,14 @@ def construire_bundle(usager, etablissement, *, identifiant: str, lecteur) -> di
             "goal": buts,
             "activity": activites,
             "addresses": [],
+            # J367 (TRE_R390): the type of project; the DUI's is « Projet Personnalisé »
             "category": [
-                {
-                    "coding": [
-                        {
-                            "system": "http://loinc.org",
-                            "code": "80788-3",
-                            "display": "Projet personnalisé d'accompagnement",
-                        }
-                    ]
-                }
+                {"coding": [{"system": SYSTEME_TYPE_PROJET, "code": "PP", "display": "Projet Personnalisé"}]}
             ],
+            "supportingInfo": _accords_du_projet(lot, projet, sujet, organisation),
         }
+        if not plan["supportingInfo"]:
+            del plan["supportingInfo"]
         if projet.date_validation:
             plan["period"] = {"start": projet.date_validation.isoformat()}
             if projet.echeance_bilan:

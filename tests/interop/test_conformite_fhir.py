@@ -259,6 +259,7 @@ def test_every_tddui_resource_has_the_business_identifier_of_its_profile(og_a, f
         "tddui-service-request-besoin",
         "tddui-task-action",
         "tddui-encounter-sejour",
+        "tddui-encounter-evenement",
         "tddui-questionnaire-response",
     } <= verifies
     # and the rule fails on what the export used to send
@@ -346,8 +347,11 @@ def test_relatives_and_agreements_follow_their_profiles(og_a, fsh):
     textes = _profils_tddui()
     (proche,) = _ressources(bundle, "RelatedPerson")
     assert regles_proche(proche, textes) == []
-    (accord,) = _ressources(bundle, "Consent")
-    assert regles_accord(accord, textes) == []
+    accords = _ressources(bundle, "Consent")
+    assert len(accords) == 3  # sharing, and the person's and the structure's agreements on the projet
+    for accord in accords:
+        assert regles_accord(accord, textes) == []
+    accord = accords[0]
     # each rule fails on a broken resource
     deux_roles = copy.deepcopy(proche)
     deux_roles["relationship"].insert(0, copy.deepcopy(proche["relationship"][0]))
@@ -363,3 +367,103 @@ def test_relatives_and_agreements_follow_their_profiles(og_a, fsh):
     sans_auteur = copy.deepcopy(accord)
     del sans_auteur["performer"]
     assert regles_accord(sans_auteur, textes) == ["performer absent (1..)"]
+
+
+def _codes_svs(nom: str) -> set[str]:
+    from lxml import etree
+
+    fichier = REFS / "ans-testcontenucda-3.0" / "jeuxDeValeurs" / nom
+    return {c.get("code") for c in etree.parse(str(fichier)).iter() if c.tag.endswith("Concept")}
+
+
+def _systeme_des_entrees(nom_du_code_system: str) -> str:
+    """The canonical URL of one of the guide's Task input code systems (canonical + /CodeSystem/ + its Id)."""
+    config = (REFS / "tddui-ig" / "sushi-config.yaml").read_text(encoding="utf-8")
+    canonique = re.search(r"^canonical: (\S+)", config, re.MULTILINE).group(1)
+    texte = (TDDUI / "CodeSystem" / f"{nom_du_code_system}.fsh").read_text(encoding="utf-8")
+    identifiant = re.search(r"^Id: (\S+)$", texte, re.MULTILINE).group(1)
+    return f"{canonique}/CodeSystem/{identifiant}"
+
+
+def regles_tache(tache: dict, texte: str, systeme: str) -> list[str]:
+    """The input slices a TDDUI Task profile declares with a minimum (``titre 1..1``), typed by the guide's
+    input code system; a prestation's type from SERAFIN-PH J283/J284."""
+    erreurs = []
+    bloc = re.search(r"^\* input contains\n((?:\s+\w+ \d+\.\.[\d*]+(?: and)?\n)+)", texte, re.MULTILINE)
+    tranches = re.findall(r"(\w+) (\d+)\.\.", bloc.group(1))
+    entrees = tache.get("input", [])
+    for nom, minimum in tranches:
+        trouvees = [e for e in entrees if e["type"]["coding"][0] == {"system": systeme, "code": nom}]
+        if len(trouvees) < int(minimum):
+            erreurs.append(f"input[{nom}] absent ({minimum}..)")
+    inconnues = [e["type"]["coding"][0] for e in entrees if e["type"]["coding"][0]["system"] != systeme]
+    erreurs += [f"input de type {c} hors du système {systeme}" for c in inconnues]
+    prestations = _codes_svs("JDV_J283_PrestationsIndirects_SERAFIN.xml") | _codes_svs(
+        "JDV_J284_PrestationsDirects_SERAFIN.xml"
+    )
+    for entree in entrees:
+        if entree["type"]["coding"][0]["code"] == "typePrestation":
+            codage = entree["valueCodeableConcept"]["coding"][0]
+            if codage["system"] != fhir.SYSTEME_SERAFIN or codage["code"] not in prestations:
+                erreurs.append(f"typePrestation {codage['code']} hors de J283/J284")
+    if "code" in tache and "typePrestation" in texte:
+        erreurs.append("la prestation SERAFIN-PH est en input[typePrestation], pas en Task.code")
+    return erreurs
+
+
+def regles_besoin(demande: dict, texte: str) -> list[str]:
+    erreurs = []
+    if _cardinalite_min(texte, "code") and not demande.get("code", {}).get("text"):
+        erreurs.append("code.text (description du besoin) absent")
+    besoins = _codes_svs("JDV_J285_Besoins_SERAFIN.xml")
+    assert "$JDV-J285-Besoins-Serafin (required)" in texte  # category is where the SERAFIN-PH need goes
+    for categorie in demande.get("category", []):
+        for codage in categorie["coding"]:
+            if codage["system"] != fhir.SYSTEME_SERAFIN or codage["code"] not in besoins:
+                erreurs.append(f"category {codage['code']} hors de J285")
+    if any(c["system"] == fhir.SYSTEME_SERAFIN for c in demande.get("code", {}).get("coding", [])):
+        erreurs.append("le besoin SERAFIN-PH est en category, pas en code")
+    return erreurs
+
+
+@pytest.mark.django_db
+def test_serafin_needs_and_prestations_sit_where_the_profiles_put_them(og_a, fsh, codes_serafin):
+    with tenant_context(og_a.organisme.pk):
+        usager, _ = dossier_complet(og_a, serafin=True)
+        bundle = construire_bundle(
+            usager, og_a.ehpad, identifiant="urn:uuid:00000000-0000-4000-8000-000000000035",
+            lecteur=og_a["medecin_coordonnateur"],
+        )  # fmt: skip
+    textes = _profils_tddui()
+    taches = {"tddui-task-action": [], "tddui-task-prestation": []}
+    for entree in bundle["entry"]:
+        nom = entree["resource"]["meta"]["profile"][0].rsplit("/", 1)[1]
+        if nom in taches:
+            taches[nom].append(entree["resource"])
+    assert taches["tddui-task-action"] and taches["tddui-task-prestation"]
+    systemes = {
+        "tddui-task-action": _systeme_des_entrees("InputTDDUITaskActionCodeSystem"),
+        "tddui-task-prestation": _systeme_des_entrees("InputTDDUITaskPrestationCodeSystem"),
+    }
+    for nom, liste in taches.items():
+        for tache in liste:
+            assert regles_tache(tache, textes[nom], systemes[nom]) == []
+    demandes = _ressources(bundle, "ServiceRequest")
+    assert any(d.get("category") for d in demandes)
+    for demande in demandes:
+        assert regles_besoin(demande, textes["tddui-service-request-besoin"]) == []
+    # each rule fails on a broken resource
+    (prestation,) = taches["tddui-task-prestation"]
+    ancienne = copy.deepcopy(prestation)
+    ancienne["code"] = ancienne["input"][1]["valueCodeableConcept"]
+    del ancienne["input"]
+    assert regles_tache(ancienne, textes["tddui-task-prestation"], systemes["tddui-task-prestation"]) == [
+        "input[titre] absent (1..)",
+        "la prestation SERAFIN-PH est en input[typePrestation], pas en Task.code",
+    ]
+    besoin_code = next(copy.deepcopy(d) for d in demandes if d.get("category"))
+    besoin_code["code"] = {"coding": besoin_code.pop("category")[0]["coding"]}
+    assert regles_besoin(besoin_code, textes["tddui-service-request-besoin"]) == [
+        "code.text (description du besoin) absent",
+        "le besoin SERAFIN-PH est en category, pas en code",
+    ]

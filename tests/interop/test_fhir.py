@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
 from accompagnement import services as accompagnement
@@ -30,7 +31,9 @@ def _tenant(og_a):
         yield
 
 
-def dossier_complet(og):
+def dossier_complet(og, serafin: bool = False):
+    """A person with a validated projet personnalisé (needs, objectives, an action), an AGGIR evaluation, a
+    relative, consents; ``serafin``: also a SERAFIN-PH need and an action that is a SERAFIN-PH prestation."""
     usager = personne(og)
     pp = projet_en_co_construction(og, usager, objectifs=2)
     educ = og["educateur"]
@@ -45,6 +48,22 @@ def dossier_complet(og):
             objectif=objectif, libelle="Atelier jardin", intervenant="Animatrice", frequence="chaque mardi"
         ),
     )
+    if serafin:
+        from accompagnement.models import CodeSerafin
+
+        accompagnement.do_ajouter_besoin(
+            educ, pp, Besoin(code_serafin=CodeSerafin.objects.get(jeu="J285", code="1.2.1.3"))
+        )
+        accompagnement.do_ajouter_action(
+            educ,
+            pp,
+            Action(
+                objectif=objectif,
+                libelle="Kinésithérapie",
+                intervenant="Kiné libéral",
+                prestation=CodeSerafin.objects.get(jeu="J284", code="2.2.1"),
+            ),
+        )
     valider(og, pp, echeance=datetime.date.today() + datetime.timedelta(days=300))
     EvaluationAggir.objects.create(
         organisme=og.organisme,
@@ -69,6 +88,22 @@ def dossier_complet(og):
         a_prevenir=True,
         ordre_appel=1,
     )
+    # the agenda: a planned appointment, and a past activity the person attended
+    from coordination import services as coordination
+    from coordination.forms import instant
+
+    demain = timezone.localdate() + datetime.timedelta(days=1)
+    hier = timezone.localdate() - datetime.timedelta(days=1)
+    coordination.do_planifier(
+        og["infirmier"], og.ehpad, genre="rdv_externe", titre="Consultation cardiologie", usager=usager,
+        debut=instant(demain, datetime.time(10)), fin=instant(demain, datetime.time(11)),
+    )  # fmt: skip
+    atelier = coordination.do_planifier(
+        educ, og.ehpad, genre="activite", titre="Atelier mémoire", participants=[usager],
+        debut=instant(hier, datetime.time(14)), fin=instant(hier, datetime.time(15)),
+    )  # fmt: skip
+    coordination.do_changer_statut(educ, atelier, "fait", compte_rendu="Très participative.")
+    coordination.do_noter_presence(educ, atelier.participations.get(), "present")
     for objet in ("dmp", "partage"):  # the DMP answer is not an agreement with the ESMS: not exported
         Consentement.objects.create(
             organisme=og.organisme,
@@ -93,11 +128,13 @@ def test_bundle_of_a_full_dossier_parses_and_holds_the_record(og_a):
     modele = Bundle.model_validate(bundle)
     assert modele.type == "transaction"
     types = [e.resource.get_resource_type() for e in modele.entry]
-    assert types.count("Patient") == 1 and types.count("Encounter") == 1 and types.count("Organization") == 1
+    # the séjour, and the two events of the agenda
+    assert types.count("Patient") == 1 and types.count("Encounter") == 3 and types.count("Organization") == 1
     assert types.count("CarePlan") == 1 and types.count("Task") == 1 and types.count("ServiceRequest") == 1
     assert types.count("Goal") == 3  # an attente and two objectifs
     assert types.count("QuestionnaireResponse") == 1 and types.count("RelatedPerson") == 1
-    assert types.count("Consent") == 1 and "Practitioner" in types
+    # the sharing agreement, and the person's and the structure's agreements on the projet personnalisé
+    assert types.count("Consent") == 3 and "Practitioner" in types
     par_type = {e.resource.get_resource_type(): e.resource for e in reversed(modele.entry)}
     patient = par_type["Patient"]
     assert [(i.system, i.value) for i in patient.identifier if i.use == "official"] == [
@@ -106,11 +143,36 @@ def test_bundle_of_a_full_dossier_parses_and_holds_the_record(og_a):
     assert patient.meta.profile[0].endswith("tddui-patient-ins")
     plan = par_type["CarePlan"]
     assert plan.status == "active" and len(plan.goal) == 3 and len(plan.activity) == 1
-    assert par_type["Encounter"].period.start.isoformat() == "2025-03-01"
+    assert (plan.category[0].coding[0].code, plan.category[0].coding[0].system.rsplit("/", 1)[1]) == (
+        "PP",
+        "tre-r390-type-projet-personnalise",
+    )
+    pieces = {i.extension[0].valueCodeableConcept.coding[0].code: i.reference for i in plan.supportingInfo}
+    assert set(pieces) == {"accordUsager", "accordStructure"}
+    par_url = {e.fullUrl: e.resource for e in modele.entry}
+    (structure,) = [e.fullUrl for e in modele.entry if e.resource.get_resource_type() == "Organization"]
+    assert par_url[pieces["accordStructure"]].performer[0].reference == structure  # validated by the ESMS
+    assert par_url[pieces["accordUsager"]].provision.type == "permit"
+    rencontres = [e for e in modele.entry if e.resource.get_resource_type() == "Encounter"]
+    (sejour,) = [e for e in rencontres if e.resource.meta.profile[0].endswith("tddui-encounter-sejour")]
+    assert sejour.resource.period.start.isoformat() == "2025-03-01"
+    evenements = {
+        e.resource.extension[0].valueString: e.resource
+        for e in rencontres
+        if e.resource.meta.profile[0].endswith("tddui-encounter-evenement")
+    }
+    assert {t: e.status for t, e in evenements.items()} == {
+        "Consultation cardiologie": "planned",
+        "Atelier mémoire": "finished",  # done, and the person was there
+    }
+    assert all(e.partOf.reference == sejour.fullUrl for e in evenements.values())
+    assert evenements["Atelier mémoire"].extension[1].valueString == "Très participative."
+    assert evenements["Consultation cardiologie"].type[0].text == "Rendez-vous extérieur"
     reponse = par_type["QuestionnaireResponse"]
     assert reponse.item[0].answer[0].valueInteger == 3
-    accord = par_type["Consent"]
-    assert accord.provision.type == "permit" and accord.category[0].text.startswith("Partage d'informations")
+    consents = [e.resource for e in modele.entry if e.resource.get_resource_type() == "Consent"]
+    (accord,) = [c for c in consents if c.category[0].text.startswith("Partage d'informations")]
+    assert accord.provision.type == "permit"
     assert [p.reference for p in accord.performer] == [plan.subject.reference]  # given by the person
     proche = par_type["RelatedPerson"]
     assert [(c.coding[0].system.rsplit("/", 1)[1], c.coding[0].code) for c in proche.relationship] == [
@@ -263,3 +325,21 @@ def test_the_ins_type_follows_the_oid_as_fr_core_slices_it(og_a):
         usage = re.search(rf"identifier\[{code}\]\.use = #(\w+)", texte)
         assert ins["use"] == (usage.group(1) if usage else "official")  # the NIA is « temp »
         assert ins["type"]["coding"] == [{"system": codes.SYSTEME_TYPE_IDENTIFIANT, "code": code}]
+
+
+def test_events_only_for_a_reader_of_the_agenda(og_a):
+    """The events follow the agenda's habilitation (coordination): a reader without it exports none."""
+    usager, _ = dossier_complet(og_a)
+
+    def evenements(lecteur):
+        bundle = construire_bundle(
+            usager, og_a.ehpad, identifiant="urn:uuid:00000000-0000-4000-8000-000000000041", lecteur=lecteur
+        )
+        return [
+            e
+            for e in bundle["entry"]
+            if e["resource"]["meta"]["profile"][0].endswith("tddui-encounter-evenement")
+        ]
+
+    assert len(evenements(og_a["medecin_coordonnateur"])) == 2
+    assert evenements(og_a["pharmacien"]) == []  # no coordination right
