@@ -8,6 +8,7 @@ call services, never the other way round, so the import graph stays acyclic (Zul
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from celery import Task
@@ -24,11 +25,15 @@ def enqueue_on_commit(nom: str, *args: Any, **kwargs: Any) -> None:
     transaction.on_commit(lambda: tache.apply_async(args=args, kwargs=kwargs))
 
 
+_IMPORT_DES_TACHES = threading.Lock()
+
+
 def tache_nommee(nom: str) -> Task[Any, Any]:
     """The task registered under ``nom``; in a web process the ``tasks`` modules are imported on first use
     (autodiscovery runs at worker start only)."""
     if nom not in app.tasks:
-        app.loader.import_default_modules()
+        with _IMPORT_DES_TACHES:  # threads of one process (gthread workers): one import, seen by all
+            app.loader.import_default_modules()
     return app.tasks[nom]
 
 

@@ -128,12 +128,22 @@ TEMPLATES = [
 # PostgreSQL row-level security applies to every query. ``owner`` owns the schema and runs migrations.
 # The defaults match the project-local cluster started by ``bin/run`` / ``bin/test`` (.local/pg).
 _default_db = "postgres://dui_app:dui_app@127.0.0.1:54329/dui"
+
+
+def _base(variable: str, defaut: str) -> dict[str, Any]:
+    """A database from its URL, libpq's multi-host form included (dui/bases.py: a pg_auto_failover cluster)."""
+    from dui.bases import config_multi_hotes, multi_hotes
+
+    url = env.str(variable, default=defaut)
+    return config_multi_hotes(url) if multi_hotes(url) else env.db_url_config(url)
+
+
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=_default_db),
+    "default": _base("DATABASE_URL", _default_db),
     # in production only the migrate job is given DATABASE_OWNER_URL; elsewhere "owner" is the app role
-    "owner": env.db_url(
+    "owner": _base(
         "DATABASE_OWNER_URL",
-        default=env.str("DATABASE_URL", default=_default_db)
+        env.str("DATABASE_URL", default=_default_db)
         if PRODUCTION
         else env.str("DATABASE_URL", default=_default_db).replace("dui_app:dui_app", "dui_owner:dui_owner"),
     ),

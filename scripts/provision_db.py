@@ -20,7 +20,16 @@ from psycopg import sql
 
 
 def parts(url: str) -> dict:
+    """The connection parameters of a URL, libpq's multi-host form included (a pg_auto_failover cluster:
+    ``host1:port1,host2:port2``, with ``target_session_attrs`` kept so that the primary is the one reached)."""
     u = urlparse(url)
+    if "," in u.netloc.rpartition("@")[2]:
+        sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+        from dui.bases import config_multi_hotes
+
+        c = config_multi_hotes(url)
+        return {"user": c["USER"], "password": c["PASSWORD"], "dbname": c["NAME"], "host": c["HOST"],
+                "port": c["PORT"], **c["OPTIONS"]}  # fmt: skip
     return {
         "user": unquote(u.username or ""),
         "password": unquote(u.password or ""),
