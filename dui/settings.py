@@ -148,6 +148,11 @@ DATABASES = {
         else env.str("DATABASE_URL", default=_default_db).replace("dui_app:dui_app", "dui_owner:dui_owner"),
     ),
 }
+# A read replica for the heavy reads (dashboards: dui/replique.py), when one is configured
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replique"] = _base("DATABASE_REPLICA_URL", "")
+DUI_LECTURE_REPLIQUE = "replique" in DATABASES
+DATABASE_ROUTERS = ["dui.replique.RouteurReplique"]
 for _alias, _db in DATABASES.items():
     _db["ENGINE"] = "django.db.backends.postgresql"
     _db["ATOMIC_REQUESTS"] = False  # the request's transaction is dui.middleware.TenantMiddleware's

@@ -153,6 +153,10 @@ def setup_test_databases(keepdb: bool) -> str:
     default = connections["default"]
     default.close()
     default.settings_dict["NAME"] = test_name
+    for alias in connections:  # a mirror of the application's connection (the read replica of the tests)
+        if (connections[alias].settings_dict.get("TEST") or {}).get("MIRROR") == "default":
+            connections[alias].close()
+            connections[alias].settings_dict["NAME"] = test_name
     return test_name
 
 

@@ -25,11 +25,10 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection
-
 from accompagnement.aggir import POINTS_GIR
 from accompagnement.models import STATUTS_COURANTS
 from admission.models import OUVERTES
+from dui.replique import connexion_de_lecture
 
 _JOURNEES_SQL = """
 WITH mois AS (
@@ -126,7 +125,7 @@ GROUP BY 1
 
 
 def _executer(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+    with connexion_de_lecture().cursor() as cursor:  # the replica when the page reads there
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -12,3 +12,9 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # Pro Santé Connect: off unless a test starts the local provider (fixture ``fournisseur_psc``), so that a
 # provider left running by bin/run on the demo port is never reached by the tests.
 DUI_PSC_DISCOVERY_URL = ""
+
+# A "replica" alias on a second connection to the test database (tests/dui/test_replique.py turns the
+# routing on; elsewhere the reads stay on the primary connection)
+DATABASES["replique"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+DATABASES["replique"]["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], "application_name": "dui-replique"}  # noqa: F405
+DUI_LECTURE_REPLIQUE = False
