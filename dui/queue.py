@@ -22,7 +22,10 @@ def enqueue_on_commit(nom: str, *args: Any, **kwargs: Any) -> None:
     if it rolls back). Services enqueue by name and never import a ``tasks`` module: tasks call services,
     never the other way round (the import graph stays acyclic; Zulip's ``queue_event_on_commit``)."""
     tache = tache_nommee(nom)  # an unknown name fails here, in the request, not later in a worker
-    transaction.on_commit(lambda: tache.apply_async(args=args, kwargs=kwargs))
+    # robust: the data is committed when this runs; a broker that is down or failing over (Redis Sentinel
+    # electing a new master) is logged, never a 500 for a request that did its work — the periodic tasks
+    # pick the work up from the database (the outbox's relay every minute)
+    transaction.on_commit(lambda: tache.apply_async(args=args, kwargs=kwargs), robust=True)
 
 
 _IMPORT_DES_TACHES = threading.Lock()

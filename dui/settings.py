@@ -289,6 +289,18 @@ DUI_VERIFIER_CATEGORIES = env.bool("DUI_VERIFIER_CATEGORIES", default=DEBUG)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # the queue of tasks sent without one (a deployment may run workers per queue; the worker-kill test uses its own)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# a request does not wait long for a broker that is gone: two quick retries when publishing, then the
+# failure is logged (dui.queue: robust on_commit) and the periodic tasks take over
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0.1,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+# Redis with Sentinel (several Redis, a master elected by the Sentinels): CELERY_BROKER_URL=
+# "sentinel://s1:26379;sentinel://s2:26379;sentinel://s3:26379" and DUI_REDIS_MASTER=<name of the master>
+if CELERY_BROKER_URL.startswith("sentinel://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = env.str("DUI_REDIS_MASTER", default="dui")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

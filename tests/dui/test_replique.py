@@ -55,3 +55,30 @@ def test_without_the_replica_everything_stays_on_the_primary(og_a, client_de, se
     with CaptureQueriesContext(connections["replique"]) as sur_replique:
         assert client_de(og_a["directeur"]).get("/pilotage/").status_code == 200
     assert sur_replique.captured_queries == []
+
+
+def test_a_broker_outage_never_fails_a_request_that_committed(og_a, monkeypatch):
+    """The outbox row is committed; publishing its relay fails (the broker fails over): logged, no error."""
+    from kombu.exceptions import OperationalError
+
+    from dui import queue
+    from dui.tenancy import tenant_context
+    from interop import services
+    from interop.models import Envoi
+    from tests.interop.conftest import document_pret, personne
+
+    document = document_pret(og_a, personne(og_a))
+    relais = queue.tache_nommee("interop.relayer")
+
+    essais = []
+
+    def broker_absent(*args, **kwargs):
+        essais.append(kwargs)
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(relais, "apply_async", broker_absent)
+    with tenant_context(og_a.organisme.pk):
+        services.do_demander_envoi_mssante(og_a["infirmier"], document, "dr@ch.mssante.fr")
+    with tenant_context(og_a.organisme.pk):
+        assert Envoi.objects.get().statut == "en_attente"  # the relay of every minute will send it
+    assert essais == [{"args": (), "kwargs": {"organisme_id": og_a.organisme.pk}}]  # tried, failed, logged
