@@ -143,6 +143,7 @@ def _ecrire(liste: Liste, export: Any, acteur: Any) -> tuple[bytes, bytes, int]:
 def produire(export_public_id: str, acteur: Any) -> str:
     """Worker side (``TenantTaskParEtapes``)."""
     from .models import ExportListe
+    from .replique import lecture_sur_replique
 
     export = production.a_produire(ExportListe.objects.all(), export_public_id, acteur)
     if export is None:
@@ -153,7 +154,8 @@ def produire(export_public_id: str, acteur: Any) -> str:
     def etapes() -> None:
         if liste is None:
             raise PermissionDenied
-        contenu_csv, contenu_xlsx, export.lignes = _ecrire(liste, export, acteur)
+        with lecture_sur_replique(export.organisme_id):  # the rows of a list: read on the replica
+            contenu_csv, contenu_xlsx, export.lignes = _ecrire(liste, export, acteur)
         base = f"exports/{export.organisme_id}/{nom_de_fichier_sur(export.liste)}-{export.public_id}"
         export.fichier_csv.save(f"{base}.csv", ContentFile(contenu_csv), save=False)
         export.fichier_xlsx.save(f"{base}.xlsx", ContentFile(contenu_xlsx), save=False)

@@ -67,6 +67,7 @@ def produire_rapport(rapport_public_id: str, acteur) -> str:
     (a right lost since the request is lost for the report too), then the PDF, the XLSX and the ANAP CSV."""
     from documents.pdf import rendre_pdf
     from dui.exports import nom_de_fichier_sur
+    from dui.replique import lecture_sur_replique
 
     from . import rapport as module_rapport
 
@@ -80,7 +81,8 @@ def produire_rapport(rapport_public_id: str, acteur) -> str:
     def etapes() -> None:
         with tenant_context(acteur.organisme_id):
             _exiger_pilotage(acteur, rapport.etablissement)
-            donnees = module_rapport.donnees(acteur, rapport.etablissement, rapport.annee)
+            with lecture_sur_replique(acteur.organisme_id):  # a year of figures: read on the replica
+                donnees = module_rapport.donnees(acteur, rapport.etablissement, rapport.annee)
         production.progres(rapport, 40)
         base = nom_de_fichier_sur(
             f"rapport-activite-{rapport.etablissement.finess_geographique or rapport.etablissement.pk}-{rapport.annee}"

@@ -82,3 +82,24 @@ def test_a_broker_outage_never_fails_a_request_that_committed(og_a, monkeypatch)
     with tenant_context(og_a.organisme.pk):
         assert Envoi.objects.get().statut == "en_attente"  # the relay of every minute will send it
     assert essais == [{"args": (), "kwargs": {"organisme_id": og_a.organisme.pk}}]  # tried, failed, logged
+
+
+def test_a_list_export_reads_its_rows_on_the_replica(og_a, og_b, replique):
+    """The worker's export of « personnes accompagnées »: its rows come from the replica, tenant-bound there."""
+    from dui import listes
+    from dui.models import ExportListe, StatutExport
+    from dui.tenancy import tenant_context
+
+    creer_resident(og_a, nom_naissance="Alpha")
+    creer_resident(og_b, nom_naissance="Beta")
+    with CaptureQueriesContext(replique) as sur_replique:
+        with tenant_context(og_a.organisme.pk):  # the request; its task runs eagerly once it commits
+            export = listes.demander(og_a["agent_administratif"], "personnes_accompagnees", {})
+    with tenant_context(og_a.organisme.pk):
+        export = ExportListe.objects.get(pk=export.pk)
+        with export.fichier_csv.open("rb") as f:
+            contenu = f.read().decode("utf-8-sig")
+    assert (
+        export.statut == StatutExport.TERMINE and "ALPHA" in contenu.upper() and "BETA" not in contenu.upper()
+    )
+    assert any("usagers_usager" in q["sql"] for q in sur_replique.captured_queries)
