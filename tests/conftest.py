@@ -32,6 +32,33 @@ from tests.factories import (
 PASSWORD = "Un-mot-de-passe-solide-42"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def journal_sql():
+    """With DUI_JOURNAL_SQL=<file>: every SQL statement the tests run, once each, written to that file at the end
+    (``manage.py rapport_citus --requetes <file>`` looks there for joins between tenants' tables that do not go
+    through organisme_id). Off by default: nothing is recorded."""
+    chemin = os.environ.get("DUI_JOURNAL_SQL")
+    if not chemin:
+        yield
+        return
+    from django.db.backends import utils
+
+    vues: set[str] = set()
+    origine = utils.CursorWrapper.execute
+
+    def execute(self, sql, params=None):
+        vues.add(str(sql))
+        return origine(self, sql, params)
+
+    utils.CursorWrapper.execute = execute
+    try:
+        yield
+    finally:
+        utils.CursorWrapper.execute = origine
+        with open(f"{chemin}.{os.getpid()}", "w", encoding="utf-8") as f:  # one file per xdist worker
+            f.write("\n;;\n".join(sorted(vues)))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(
     request,

@@ -56,3 +56,17 @@ def test_the_command_prints_text_and_json():
     sortie = StringIO()
     call_command("rapport_citus", "--json", stdout=sortie)
     assert set(json.loads(sortie.getvalue())) >= {"tables_distribuables", "cles_sans_organisme", "totaux"}
+
+
+def test_joins_between_tenant_tables_without_organisme_id_are_counted():
+    from dui.management.commands.rapport_citus import jointures_sans_organisme
+
+    distribuables = {"usagers_sejour", "usagers_usager", "dui_etablissement"}
+    requetes = [
+        'SELECT * FROM "usagers_sejour" INNER JOIN "usagers_usager" ON ("usagers_sejour"."usager_id" = '
+        '"usagers_usager"."id") WHERE "usagers_sejour"."organisme_id" = %s',
+        'SELECT * FROM "usagers_sejour" INNER JOIN "usagers_usager" ON ("usagers_sejour"."usager_id" = '
+        '"usagers_usager"."id" AND "usagers_sejour"."organisme_id" = "usagers_usager"."organisme_id") LIMIT 1',
+        'SELECT * FROM "medicaments_specialite" INNER JOIN "usagers_usager" ON ("a"."b" = "c"."d")',
+    ]
+    assert jointures_sans_organisme(requetes, distribuables) == {"usagers_sejour ⋈ usagers_usager": 1}

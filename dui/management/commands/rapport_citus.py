@@ -17,7 +17,9 @@ coordinator. No schema change here: decision 0019 says what the path to a sharde
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -48,6 +50,28 @@ WHERE t.relnamespace = 'public'::regnamespace AND x.indisunique AND NOT x.indisp
   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
 ORDER BY t.relname, i.relname
 """
+
+
+JOINTURE = re.compile(
+    r'(?:INNER|LEFT OUTER|RIGHT OUTER|FULL OUTER|LEFT|RIGHT|FULL)?\s*JOIN\s+"(\w+)"(?:\s+(\w+))?\s+ON\s+\((.*?)\)(?=\s+(?:INNER|LEFT|RIGHT|FULL|JOIN|WHERE|GROUP|ORDER|LIMIT|HAVING|\)|$))',
+    re.S,
+)
+
+
+def jointures_sans_organisme(requetes: list[str], distribuables: set[str]) -> dict[str, int]:
+    """In SQL statements (as the tests ran them): the joins of two tenant tables whose condition does not
+    mention organisme_id — Citus would have to repartition them (or refuse), where a join on the distribution
+    column stays on one node. A reading of Django's SQL by pattern, not a parser: a count to act on."""
+    trouvees: dict[str, int] = defaultdict(int)
+    for requete in requetes:
+        depart = re.search(r'\bFROM\s+"(\w+)"', requete)
+        if depart is None or depart.group(1) not in distribuables:
+            continue
+        for table, _alias, condition in JOINTURE.findall(requete):
+            if table in distribuables and "organisme_id" not in condition:
+                cote = sorted(set(re.findall(r'"(\w+)"\."', condition)) | {table})
+                trouvees[" ⋈ ".join(cote)] += 1
+    return dict(sorted(trouvees.items(), key=lambda x: (-x[1], x[0])))
 
 
 def rapport(alias: str = "default") -> dict[str, Any]:
@@ -96,9 +120,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--json", action="store_true", help="le rapport en JSON")
+        parser.add_argument(
+            "--requetes",
+            nargs="*",
+            default=[],
+            help="fichiers des requêtes de la suite de tests (DUI_JOURNAL_SQL) : jointures sans organisme_id",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         r = rapport()
+        if options["requetes"]:
+            requetes = [
+                q
+                for f in options["requetes"]
+                for q in Path(f).read_text(encoding="utf-8").split("\n;;\n")
+                if q
+            ]
+            r["jointures_sans_organisme"] = jointures_sans_organisme(requetes, set(r["tables_distribuables"]))
+            r["totaux"]["requetes_lues"] = len(requetes)
+            r["totaux"]["jointures_sans_organisme"] = sum(r["jointures_sans_organisme"].values())
         if options["json"]:
             self.stdout.write(json.dumps(r, ensure_ascii=False, indent=2))
             return
@@ -119,5 +159,12 @@ class Command(BaseCommand):
             for table, lignes in r[cle].items():
                 for ligne in lignes:
                     self.stdout.write(f"  {table} : {ligne}")
+        if "jointures_sans_organisme" in r:
+            self.stdout.write(
+                f"\n== Jointures entre tables distribuables sans organisme_id, dans {t['requetes_lues']} requêtes "
+                f"de la suite de tests ({t['jointures_sans_organisme']} occurrences)"
+            )
+            for paire, nombre in r["jointures_sans_organisme"].items():
+                self.stdout.write(f"  {nombre:5d}  {paire}")
         self.stdout.write("\n== Tables sans organisme_id")
         self.stdout.write("  " + ", ".join(r["tables_sans_organisme"]))
