@@ -43,6 +43,8 @@ def accueil(request):
         cartes.append(
             {
                 "etablissement": etab,
+                # the ESMS page shows its administrative data: a link only for who may read them
+                "lien_etablissement": Droit.ADMINISTRATIF_VOIR in actions,
                 "roles": sorted(Role(r).label for r in roles.get(etab.pk, ())),
                 "categories": [c.label for c in Categorie if f"{c.value}.{VOIR}" in actions],
                 "liens": [

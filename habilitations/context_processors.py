@@ -20,6 +20,9 @@ def dui(request: HttpRequest) -> Any:
         context["peut_revoir_bris_de_glace"] = user.est_dpo or any(
             Droit.PILOTAGE_MODIFIER in actions_dans(user, etab) for etab in roles_par_etablissement(user)
         )
+        context["voit_admissions"] = any(
+            Droit.ADMINISTRATIF_VOIR in actions_dans(user, etab) for etab in roles_par_etablissement(user)
+        )
         context["voit_soins"] = any(
             Droit.SOINS_VOIR in actions_dans(user, etab) for etab in roles_par_etablissement(user)
         )

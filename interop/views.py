@@ -28,6 +28,7 @@ from usagers.dossier import contexte_dossier
 from usagers.models import Usager
 
 from . import services
+from .boite import boites_lisibles
 from .fhir import construire_bundle
 from .forms import EnvoiDmpForm, EnvoiMssanteForm, ExportFhirForm, FiltreEnvoisForm, IndicateursForm
 from .models import OperationEnvoi, StatutEnvoi, TypeEnvoi
@@ -82,6 +83,7 @@ def liste(request):
             "page": page,
             "modifiables": policy.etablissements_autorises(user, Droit.DOCUMENTS_MODIFIER),
             "en_echec": comptes["echec"],
+            "voit_messagerie": bool(boites_lisibles(user)),
         },
     )
 

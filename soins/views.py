@@ -394,6 +394,10 @@ def unites(request):
     liste = list(selectors.unites_de_soins(request.user))
     if not liste and not policy.etablissements_autorises(request.user, Droit.SOINS_VOIR):
         raise Http404
+    for unite in liste:  # only the rounds the user may do there (a director reads the relève, does no round)
+        actions = policy.actions_dans(request.user, unite.etablissement_id)
+        unite.tour_constantes = Droit.SOINS_MODIFIER in actions
+        unite.tournee_medicaments = Droit.MEDICAMENTS_VOIR in actions
     return render(request, "soins/unites.html", {"unites": liste})
 
 

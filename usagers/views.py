@@ -60,6 +60,8 @@ def recherche(request):
         "q": texte,
         "resultats": resultats,
         "peut_creer": _etablissements_admission(request.user).exists(),
+        # an emergency access needs a habilitation somewhere (its rights are those of one's own roles)
+        "peut_bris_de_glace": bool(policy.roles_par_etablissement(request.user)),
     }
     if request.headers.get("HX-Request"):
         return render(request, "usagers/_resultats.html", contexte)
