@@ -48,12 +48,16 @@ class CodeChoiceField(forms.ModelChoiceField):
 
 class NouveauProjetForm(forms.Form):
     etablissement: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label="Établissement", queryset=None, to_field_name="public_id"
+        label="Établissement",
+        queryset=None,
+        to_field_name="public_id",
+        empty_label="— choisir l'établissement —",
     )
     coordonnateur = ProChoiceField(
         label="Coordonnateur du projet",
         queryset=None,
         to_field_name="public_id",
+        empty_label="— choisir le coordonnateur —",
         help_text="Le professionnel référent du projet : il recevra les rappels.",
     )
 

@@ -4,6 +4,7 @@ tenant (404), missing habilitations (404), query counts, and the PDF produced by
 from __future__ import annotations
 
 import datetime
+import html
 
 import pytest
 from django.utils import timezone
@@ -24,6 +25,8 @@ def test_create_a_pp_from_the_dossier_tab_then_build_it(og_a, resident_a, client
     url = f"/accompagnement/dossier/{resident_a.public_id}/projet/"
     page = client.get(url).content.decode()
     assert "Élaborer un projet personnalisé" in page and "Projet personnalisé" in page
+    # the choices start with what to do, not a bare "---------" (issue 23, item 9)
+    assert "— choisir le coordonnateur —" in html.unescape(page) and "---------" not in page
     r = client.post(
         url, {"etablissement": og_a.ehpad.public_id, "coordonnateur": og_a["educateur"].public_id}
     )

@@ -4,6 +4,8 @@ after scanning the right box."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -41,6 +43,10 @@ def test_emar_round_with_a_refusal_and_a_barcode_mismatch(live_server, og_a, bas
 
     odette_carte = page.get_by_test_id("resident").filter(has_text="Odette")
     ligne_doliprane = odette_carte.get_by_test_id("dose").filter(has_text="DOLIPRANE")
+    # the button says to a screen reader which dose it validates (issue 23, item 9)
+    expect(ligne_doliprane.get_by_role("button", name="Donné")).to_have_accessible_name(
+        re.compile(r"^Donné : DOLIPRANE 1000 mg.*, dose de \d\d:\d\d$")
+    )
     ligne_doliprane.get_by_role("button", name="Donné").tap()
     expect(ligne_doliprane.get_by_test_id("etat")).to_contain_text("Donné")
 

@@ -228,6 +228,7 @@ def test_round_lists_the_doses_and_a_tap_validates_one(og_a, resident, client_de
     client = client_de(og_a["infirmier"])
     page = client.get(_url_tournee(og_a, dose)).content.decode()
     assert "MARCHAND" in page and "DOLIPRANE 1000 mg, comprimé" in page and "Donné" in page
+    assert 'aria-label="Donné : DOLIPRANE 1000 mg' in page  # screen readers know which dose
     r = client.post(
         f"/medicaments/dose/{dose.public_id}/administrer/", {"statut": "donne"}, HTTP_HX_REQUEST="true"
     )
