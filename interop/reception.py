@@ -6,12 +6,14 @@ archive (the person's INS and the CDA from ``METADATA.XML``), a read receipt (RF
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import imaplib
 import io
 import re
 import ssl
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
@@ -282,7 +284,7 @@ class ImapTransport:
 
     def ouvrir(self, adresse: str) -> int:
         """Authenticate as the mailbox and select its INBOX; its UIDVALIDITY."""
-        try:
+        with _erreurs_imap(refus=f"Connexion à la boîte {adresse} refusée"):
             self.imap = imaplib.IMAP4_SSL(
                 self.hote, self.port, ssl_context=self.contexte, timeout=self.timeout
             )
@@ -292,17 +294,11 @@ class ImapTransport:
                 raise EchecDefinitif(f"Boîte de réception introuvable pour {adresse}.")
             validite = self.imap.untagged_responses.get("UIDVALIDITY", [b"0"])[-1]
             return int(validite if isinstance(validite, bytes) else b"0")
-        except imaplib.IMAP4.abort as exc:
-            raise EchecTemporaire(f"Messagerie MSSanté momentanément indisponible ({exc}).") from exc
-        except imaplib.IMAP4.error as exc:
-            raise EchecDefinitif(f"Connexion à la boîte {adresse} refusée ({_texte_imap(exc)}).") from exc
-        except (ssl.SSLError, OSError) as exc:
-            raise EchecTemporaire(f"Messagerie MSSanté injoignable ({exc}).") from exc
 
     def nouveaux(self, apres_uid: int, limite: int) -> list[tuple[int, bytes]]:
         """The messages whose UID is above ``apres_uid`` (at most ``limite``, oldest first)."""
         assert self.imap is not None
-        try:
+        with _erreurs_imap():
             statut, donnees = self.imap.uid("SEARCH", f"UID {apres_uid + 1}:*")
             if statut != "OK":
                 raise EchecTemporaire("Recherche des nouveaux messages refusée par le serveur.")
@@ -315,12 +311,6 @@ class ImapTransport:
                     raise EchecTemporaire(f"Message {uid} illisible sur le serveur.")
                 messages.append((uid, brut))
             return messages
-        except imaplib.IMAP4.abort as exc:
-            raise EchecTemporaire(f"Session IMAP interrompue ({exc}).") from exc
-        except imaplib.IMAP4.error as exc:
-            raise EchecTemporaire(f"Erreur IMAP ({_texte_imap(exc)}).") from exc
-        except (ssl.SSLError, OSError) as exc:
-            raise EchecTemporaire(f"Messagerie MSSanté injoignable ({exc}).") from exc
 
     def marquer_lus(self, uids: list[int]) -> None:
         """Mark as read on the server what the DUI stored (a mail client on the same mailbox sees it)."""
@@ -330,6 +320,22 @@ class ImapTransport:
             self.imap.uid("STORE", ",".join(map(str, uids)), "+FLAGS.SILENT", "(\\Seen)")
         except (imaplib.IMAP4.error, ssl.SSLError, OSError):
             pass  # stored already; the flag is a courtesy to other clients
+
+
+@contextlib.contextmanager
+def _erreurs_imap(refus: str = "") -> Iterator[None]:
+    """IMAP failures in French: the server's refusal is final when ``refus`` names the step (the login),
+    temporary otherwise (a command mid-session); a cut session or the network, temporary."""
+    try:
+        yield
+    except imaplib.IMAP4.abort as exc:
+        raise EchecTemporaire(f"Session IMAP interrompue ({exc}).") from exc
+    except imaplib.IMAP4.error as exc:
+        if refus:
+            raise EchecDefinitif(f"{refus} ({_texte_imap(exc)}).") from exc
+        raise EchecTemporaire(f"Erreur IMAP ({_texte_imap(exc)}).") from exc
+    except (ssl.SSLError, OSError) as exc:
+        raise EchecTemporaire(f"Messagerie MSSanté injoignable ({exc}).") from exc
 
 
 def _texte_imap(exc: Exception) -> str:

@@ -92,20 +92,45 @@ def _classes(user):
     return for_tenant(user, ClasseDocument.objects.filter(actif=True)).order_by("ordre", "libelle")
 
 
-@login_required
-def detail(request, public_id):
-    user = request.user
-    message = _message(user, public_id)
+def _formulaire_classement(user, message, donnees=None) -> ClasserMessageForm:
+    """The filing form, the person recognised by the INS and the type named by the LOINC code preselected."""
     usagers, classes = _usagers_du_message(user, message), _classes(user)
-    initial = {}
+    initial = {"titre": message.titre_document or message.sujet}
     if message.usager_propose_id and usagers.filter(pk=message.usager_propose_id).exists():
         initial["usager"] = message.usager_propose.public_id
     classe = classes.filter(code_loinc=message.code_type).first() if message.code_type else None
     if classe is not None:
         initial["classe"] = classe.public_id
-    initial["titre"] = message.titre_document or message.sujet
-    form = ClasserMessageForm(usagers, classes, request.POST or None, initial=initial)
-    ecart = EcarterMessageForm()
+    return ClasserMessageForm(usagers, classes, donnees, initial=initial)
+
+
+def _page(request, message, form, ecart, status: int = 200):
+    """The message's page (what it holds is read: journaled on the person it names)."""
+    personne = message.usager or message.usager_propose
+    if personne is not None:
+        journaliser_acces(
+            request, TypeAcces.LECTURE, personne, "Message MSSanté reçu", message.etablissement_id
+        )
+    a_classer = message.statut == StatutMessage.A_CLASSER
+    return render(
+        request,
+        "interop/messagerie/detail.html",
+        {
+            "message": message,
+            "form": form,
+            "ecart": ecart,
+            "a_classer": a_classer,
+            "pdfs": len(services.pieces_a_classer(message)) if a_classer else 0,
+        },
+        status=status,
+    )
+
+
+@login_required
+def detail(request, public_id):
+    user = request.user
+    message = _message(user, public_id)
+    form = _formulaire_classement(user, message, request.POST or None)
     if request.method == "POST" and form.is_valid():
         with traitement(form):
             documents = services.do_classer(
@@ -121,24 +146,7 @@ def detail(request, public_id):
                 f"({len(documents)} document{'s' if len(documents) > 1 else ''}).",
             )
             return redirect("interop:message", public_id=message.public_id)
-    personne = message.usager or message.usager_propose
-    if personne is not None:
-        journaliser_acces(
-            request, TypeAcces.LECTURE, personne, "Message MSSanté reçu", message.etablissement_id
-        )
-    return render(
-        request,
-        "interop/messagerie/detail.html",
-        {
-            "message": message,
-            "form": form,
-            "ecart": ecart,
-            "a_classer": message.statut == StatutMessage.A_CLASSER,
-            "pdfs": len(services.pieces_a_classer(message))
-            if message.statut == StatutMessage.A_CLASSER
-            else 0,
-        },
-    )
+    return _page(request, message, form, EcarterMessageForm())
 
 
 @login_required
@@ -152,19 +160,7 @@ def ecarter(request, public_id):
             services.do_ecarter(user, message, form.cleaned_data["motif"])
             messages.success(request, "Message écarté : il reste consultable dans la liste « Écarté ».")
             return redirect("interop:messagerie")
-    usagers, classes = _usagers_du_message(user, message), _classes(user)
-    return render(
-        request,
-        "interop/messagerie/detail.html",
-        {
-            "message": message,
-            "form": ClasserMessageForm(usagers, classes),
-            "ecart": form,
-            "a_classer": message.statut == StatutMessage.A_CLASSER,
-            "pdfs": len(services.pieces_a_classer(message)),
-        },
-        status=400,
-    )
+    return _page(request, message, _formulaire_classement(user, message), form, status=400)
 
 
 @login_required
