@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.accueil, name="accueil"),
     path("sante/", views.sante, name="sante"),
+    path("sw.js", views.service_worker, name="service_worker"),
     path("etablissements/<uuid:public_id>/", views.etablissement, name="etablissement"),
     path("journal/", views.journal, name="journal"),
     path("journal/connexions/", views.journal_connexions, name="journal_connexions"),

@@ -65,6 +65,17 @@ def accueil(request):
     )
 
 
+_SERVICE_WORKER = (Path(settings.BASE_DIR) / "static" / "dui" / "sw.js").read_bytes()
+
+
+def service_worker(request):
+    """The service worker (static/dui/sw.js), served from the root so that its scope is the whole site: it
+    keeps the round and the day plan readable offline. No personal data in it; public like the static files."""
+    reponse = HttpResponse(_SERVICE_WORKER, content_type="text/javascript; charset=utf-8")
+    reponse["Cache-Control"] = "no-cache"  # a new version is picked up at the next page
+    return reponse
+
+
 @login_required
 def sante(request):
     """The framework floor for the benchmark: authenticated, one tenant transaction, no domain query."""

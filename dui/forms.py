@@ -17,6 +17,12 @@ from django.http import Http404, HttpRequest
 from .models import Etablissement, OrganismeGestionnaire, Unite
 
 
+class CorrectionForm(forms.Form):
+    """Undoing a validation of the plan (a care task, a dose): the reason, required after the window."""
+
+    motif_correction = forms.CharField(max_length=200, required=False)
+
+
 class OrganismeForm(forms.ModelForm[OrganismeGestionnaire]):
     class Meta:
         model = OrganismeGestionnaire

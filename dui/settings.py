@@ -207,6 +207,17 @@ DUI_TOTP_ISSUER = env.str("DUI_TOTP_ISSUER", default="DUI")
 DUI_DOUBLONS_PAR_HEURE = env.int("DUI_DOUBLONS_PAR_HEURE", default=20)
 # a right-of-access ZIP is downloadable once, during this many days
 DUI_DROIT_ACCES_JOURS = env.int("DUI_DROIT_ACCES_JOURS", default=7)
+# Validations of the plan (care tasks, doses): their author undoes one within this window; afterwards a nurse
+# corrects it with a reason (issue 23). Always a traced correction: the row's history keeps each step.
+DUI_FENETRE_CORRECTION_MINUTES = env.int("DUI_FENETRE_CORRECTION_MINUTES", default=15)
+# Timing guards: validating an occurrence more than N minutes before (avance) or after (retard) its time asks
+# for a confirmation, recorded with the row. Keys: "dose", "soin" (every care task) or a type of care task
+# ("pansement"…) that overrides "soin"; a null value disables that side. JSON in the environment.
+DUI_GARDES_HORAIRES = {
+    "dose": {"avance": 60, "retard": 120},
+    "soin": {"avance": 60, "retard": None},
+    **env.json("DUI_GARDES_HORAIRES", default={}),
+}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 12 * 3600

@@ -178,11 +178,16 @@ class CrAdministrationForm(forms.Form):
 
 
 class AdministrationForm(forms.Form):
-    statut = forms.ChoiceField(choices=StatutAdministration.choices)
+    statut = forms.ChoiceField(
+        choices=[c for c in StatutAdministration.choices if c[0] != StatutAdministration.ANNULE]
+    )
     motif = forms.ChoiceField(choices=[("", "Motif…")] + MotifNonRealisation.choices, required=False)
     precision = forms.CharField(max_length=200, required=False)
+    precision_refus = forms.CharField(max_length=200, required=False)
     reporte_a = forms.TimeField(required=False)
     code = forms.CharField(max_length=120, required=False)
+    confirmer_horaire = forms.BooleanField(required=False)
+    cle_idempotence = forms.CharField(max_length=64, required=False)  # set by the device (offline queue)
 
 
 class SiBesoinForm(forms.Form):

@@ -406,6 +406,7 @@ class StatutAdministration(models.TextChoices):
     REFUSE = "refuse", "Refusé"
     NON_DONNE = "non_donne", "Non donné"
     REPORTE = "reporte", "Reporté"
+    ANNULE = "annule", "Annulé (correction)"
 
 
 class Administration(TenantModel):
@@ -432,6 +433,11 @@ class Administration(TenantModel):
     administree_le = models.DateTimeField(default=timezone.now)
     auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     cip13_scanne = models.CharField("code scanné", max_length=13, blank=True)
+    # given outside the dose's time window, confirmed: minutes from its time (negative = early)
+    ecart_confirme = models.SmallIntegerField("écart horaire confirmé (minutes)", null=True, blank=True)
+    # the key the device gave this validation (a one-tap action queued offline and replayed): a replay
+    # of the same key is recognised as already done, never recorded twice
+    cle_idempotence = models.CharField(max_length=64, blank=True)
     history = tenant_history()
 
     etablissement_path = "etablissement"
@@ -449,7 +455,7 @@ class Administration(TenantModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(dose__isnull=False) | Q(statut="donne") & ~Q(indication=""),
+                condition=Q(dose__isnull=False) | Q(statut__in=["donne", "annule"]) & ~Q(indication=""),
                 name="administration_si_besoin_indication",
             ),
             models.CheckConstraint(
@@ -463,6 +469,11 @@ class Administration(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.prescription.libelle} — {self.get_statut_display()}"
+
+    @property
+    def ouverte(self) -> bool:
+        """Still to do: postponed, or its validation undone."""
+        return self.statut in (StatutAdministration.REPORTE, StatutAdministration.ANNULE)
 
 
 # --- Piluliers ---------------------------------------------------------------------------------------------
@@ -540,6 +551,7 @@ class TypeMouvement(models.TextChoices):
     ADMINISTRATION = "administration", "Dose administrée"
     INVENTAIRE = "inventaire", "Écart d'inventaire"
     PERIME = "perime", "Destruction (périmé)"
+    ANNULATION = "annulation", "Dose annulée (correction)"
 
 
 class MouvementStock(TenantModel):
@@ -551,8 +563,9 @@ class MouvementStock(TenantModel):
     quantite = models.IntegerField()
     lot = models.CharField(max_length=40, blank=True)
     peremption = models.DateField("péremption", null=True, blank=True)
-    administration = models.OneToOneField(
-        Administration, on_delete=models.PROTECT, null=True, blank=True, related_name="mouvement_stock"
+    # a dose given, and its return to stock when that validation is undone (then given again: a third)
+    administration = models.ForeignKey(
+        Administration, on_delete=models.PROTECT, null=True, blank=True, related_name="mouvements_stock"
     )
     commentaire = models.CharField(max_length=200, blank=True)
     auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -28,6 +28,7 @@ from .models import (
     StatutAdministration,
     Substance,
 )
+from .models import Unite as UniteDose
 
 # Time slots of the rounds: (code, label, first hour, hour after the last). The night runs past midnight
 # and belongs to the day it starts on.
@@ -68,8 +69,29 @@ def bornes_creneau(jour: datetime.date, code: str) -> tuple[datetime.datetime, d
 # --- Search (reference data) ----------------------------------------------------------------------------------
 
 
-def rechercher(texte: str, limite: int = 20) -> list[tuple[str, str]]:
-    """(value, label) of spécialités and substances matching a name, a substance or a CIP13."""
+def unite_de_forme(forme: str) -> str:
+    """The unit a prescription of this pharmaceutical form is usually written in ("" when none is obvious):
+    the prescription form preselects it when the drug is chosen (issue 23, item 8)."""
+    forme = forme.lower()
+    regles = (
+        (("goutte", "collyre"), UniteDose.GOUTTE),
+        (("comprimé", "lyophilisat"), UniteDose.COMPRIME),
+        (("gélule", "capsule"), UniteDose.GELULE),
+        (("suppositoire",), UniteDose.SUPPOSITOIRE),
+        (("sachet",), UniteDose.SACHET),
+        (("transdermique", "patch"), UniteDose.PATCH),
+        (("inhalation",), UniteDose.BOUFFEE),
+        (("buvable", "sirop", "injectable", "perfusion"), UniteDose.ML),
+        (("crème", "pommade", "gel ", "application"), UniteDose.APPLICATION),
+    )
+    for mots, unite in regles:
+        if any(mot in forme + " " for mot in mots):
+            return str(unite)
+    return ""
+
+
+def rechercher(texte: str, limite: int = 20) -> list[tuple[str, str, str]]:
+    """(value, label, usual unit) of spécialités and substances matching a name, a substance or a CIP13."""
     from soins.models import normaliser
 
     texte = texte.strip()
@@ -80,14 +102,16 @@ def rechercher(texte: str, limite: int = 20) -> list[tuple[str, str]]:
         specialites = Specialite.objects.filter(
             Q(presentations__cip13=chiffres) | Q(presentations__cip7=chiffres)
         )
-        return [(f"S:{s.cis}", s.denomination) for s in specialites.distinct()[:limite]]
+        return [
+            (f"S:{s.cis}", s.denomination, unite_de_forme(s.forme)) for s in specialites.distinct()[:limite]
+        ]
     mots = normaliser(texte).split()
     filtre_s, filtre_d = Q(), Q()
     for mot in mots:
         filtre_s &= Q(denomination_normalisee__contains=mot) | Q(compositions__denomination__icontains=mot)
         filtre_d &= Q(denomination_normalisee__contains=mot)
     substances = [
-        (f"D:{s.code}", f"{s.denomination} (DCI)")
+        (f"D:{s.code}", f"{s.denomination} (DCI)", "")
         for s in Substance.objects.filter(filtre_d)
         .filter(compositions__nature="SA")
         .distinct()
@@ -95,7 +119,11 @@ def rechercher(texte: str, limite: int = 20) -> list[tuple[str, str]]:
     ]
     specialites = Specialite.objects.filter(filtre_s).distinct().order_by("-commercialisee", "denomination")
     return substances + [
-        (f"S:{s.cis}", s.denomination + ("" if s.commercialisee else " — non commercialisé"))
+        (
+            f"S:{s.cis}",
+            s.denomination + ("" if s.commercialisee else " — non commercialisé"),
+            unite_de_forme(s.forme),
+        )
         for s in specialites[:limite]
     ]
 
@@ -145,6 +173,11 @@ class LigneDose:
     administration: Administration | None
     en_retard: bool
     url: str = ""
+    absent: bool = False  # the person is away that day (hospitalisation, leave): suspended, not due
+    correction: str = ""  # how the user may undo its validation: "auteur", "motif" or "" (set by the view)
+    url_correction: str = ""
+    cible: str = ""  # the element the correction's answer replaces, and what it corrects (screen readers)
+    quoi: str = ""
 
 
 @dataclass
@@ -218,9 +251,17 @@ def tournee(
         attendu = dose.prevue_le
         if administration is not None and administration.statut == StatutAdministration.REPORTE:
             attendu = administration.reporte_a
-        final = administration is not None and administration.statut != StatutAdministration.REPORTE
-        par_usager[dose.usager_id].doses.append(
-            LigneDose(dose, administration, not final and attendu + TOLERANCE_RETARD < maintenant)
+        final = administration is not None and not administration.ouverte
+        ligne = par_usager[dose.usager_id]
+        # away that day (hospitalisation, leave): the dose is suspended — shown as absent, neither due nor late
+        suspendue = ligne.resident.absent and not final
+        ligne.doses.append(
+            LigneDose(
+                dose,
+                administration,
+                not final and not suspendue and attendu + TOLERANCE_RETARD < maintenant,
+                absent=suspendue,
+            )
         )
     for p in lignes_si_besoin:
         par_usager[p.usager_id].si_besoin.append(LigneSiBesoin(p, p.prises))

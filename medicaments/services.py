@@ -361,10 +361,13 @@ def do_administrer(
     reporte_a: datetime.datetime | None = None,
     code_boite: str = "",
     maintenant: datetime.datetime | None = None,
+    confirme: bool = False,
+    cle: str = "",
 ) -> Administration:
     """Donné / refusé / non donné (reason) / reporté (to a time) for one planned dose, with the time and the
-    professional. A postponed dose is later given or not (the same row); the others are final. Two nurses at
-    once: one row (unique constraint), a clear message for the second."""
+    professional. A postponed (or undone) dose is later given or not (the same row); the others are final.
+    Two nurses at once: one row (unique constraint), a clear message for the second. "Donné" outside the
+    dose's window (``DUI_GARDES_HORAIRES["dose"]``) needs ``confirme``, and the deviation is recorded."""
     if not peut_administrer(auteur, dose):
         raise PermissionDenied(REFUS)
     maintenant = maintenant or timezone.now()
@@ -378,8 +381,14 @@ def do_administrer(
         raise ValidationError("Cette dose est trop ancienne pour être validée : écrivez une transmission.")
     prescription = _verrouiller_active(dose.prescription, maintenant)
     existante = Administration.objects.select_for_update().select_related("auteur").filter(dose=dose).first()
-    if existante is not None and existante.statut != StatutAdministration.REPORTE:
+    if existante is not None and occurrences.rejouee(existante, cle):
+        return existante  # sent again from a device's queue: already recorded
+    if existante is not None and not existante.ouverte:
         raise _deja_note(existante)
+    if statut == StatutAdministration.ANNULE:
+        raise ValidationError("Choisissez donné, refusé, non donné ou reporté.")
+    if statut == StatutAdministration.NON_DONNE and motif == "refus":
+        statut = StatutAdministration.REFUSE  # a refusal is recorded one way, whichever button said it
     if statut == StatutAdministration.REFUSE:
         motif = "refus"
     occurrences.verifier_motif(
@@ -395,6 +404,14 @@ def do_administrer(
             raise ValidationError({"reporte_a": "L'heure de report doit être à venir."})
     if statut not in (StatutAdministration.REFUSE, StatutAdministration.NON_DONNE):
         motif, precision = "", ""
+    ecart = None
+    if statut == StatutAdministration.DONNE:
+        attendu = dose.prevue_le
+        if existante is not None and existante.statut == StatutAdministration.REPORTE and existante.reporte_a:
+            attendu = existante.reporte_a
+        ecart = occurrences.verifier_horaire(
+            attendu, maintenant, ("dose",), confirme, "Cette dose est prévue"
+        )
     cip = verifier_boite(prescription, code_boite).cip13 if code_boite.strip() else ""
     valeurs = {
         "statut": statut,
@@ -404,6 +421,8 @@ def do_administrer(
         "auteur": auteur,
         "administree_le": maintenant,
         "cip13_scanne": cip,
+        "ecart_confirme": ecart,
+        "cle_idempotence": cle[:64],
     }
     administration = occurrences.enregistrer_validation(
         existante,
@@ -424,6 +443,61 @@ def do_administrer(
     if statut == StatutAdministration.DONNE:
         _sortie_de_stock(auteur, administration)
     return administration
+
+
+# Administrations older than this are not corrected here (a transmission says what happened).
+CORRECTION_ADMISE = RETARD_ADMIS
+
+
+@transaction.atomic
+def do_corriger_administration(
+    auteur, administration: Administration, motif: str = "", maintenant: datetime.datetime | None = None
+) -> Administration:
+    """Undo a dose's validation (given, refused, not given, postponed, or a "si besoin" dose): its author
+    within ``DUI_FENETRE_CORRECTION_MINUTES`` in one tap, afterwards any nurse who administers in the ESMS,
+    with a reason. The row becomes "annulé" (a planned dose is to do again), its history keeps what was
+    noted; a dose taken out of stock goes back into it (a movement of its own)."""
+    if not peut_administrer(auteur, administration):
+        raise PermissionDenied(REFUS)
+    maintenant = maintenant or timezone.now()
+    administration = (
+        Administration.objects.select_for_update().select_related("auteur").get(pk=administration.pk)
+    )
+    if administration.administree_le + CORRECTION_ADMISE < maintenant:
+        raise ValidationError(
+            "Cette validation est trop ancienne pour être corrigée ici : écrivez une transmission."
+        )
+    etait_donnee = administration.statut == StatutAdministration.DONNE
+    occurrences.annuler_validation(
+        administration, auteur, motif, "administree_le", peut_corriger_tout=True, maintenant=maintenant
+    )
+    if etait_donnee:
+        _retour_en_stock(auteur, administration, maintenant)
+    return administration
+
+
+def _retour_en_stock(auteur, administration: Administration, maintenant: datetime.datetime) -> None:
+    """What the undone dose took out of stock goes back, to the same lot."""
+    sorties = list(
+        MouvementStock.objects.filter(administration=administration)
+        .values("article_id", "lot", "peremption")
+        .annotate(net=Sum("quantite"))
+        .filter(net__lt=0)
+    )
+    for sortie in sorties:
+        MouvementStock.objects.create(
+            organisme_id=administration.organisme_id,
+            article_id=sortie["article_id"],
+            etablissement_id=administration.etablissement_id,
+            type_mouvement=TypeMouvement.ANNULATION,
+            quantite=-sortie["net"],
+            lot=sortie["lot"],
+            peremption=sortie["peremption"],
+            administration=administration,
+            commentaire="Dose notée donnée par erreur, remise en stock",
+            auteur=auteur,
+            le=maintenant,
+        )
 
 
 def prises_si_besoin_24h(prescription: Prescription, maintenant: datetime.datetime) -> int:

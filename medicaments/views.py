@@ -16,9 +16,11 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dui import occurrences
 from dui.audit import journaliser_acces, journaliser_personnes
 from dui.forms import ajouter_erreurs, traitement, traiter
 from dui.models import Etablissement, TypeAcces
+from dui.occurrences import RESULTAT
 from habilitations import policy
 from habilitations.access import for_tenant, get_contenu_or_404, get_for_user_or_404, unite_ou_404
 from habilitations.roles import Droit
@@ -37,7 +39,14 @@ from .forms import (
     PrescriptionForm,
     SiBesoinForm,
 )
-from .models import ArticleStock, DosePlanifiee, Pilulier, Prescription, StatutAdministration, nombre_fr
+from .models import (
+    Administration,
+    ArticleStock,
+    DosePlanifiee,
+    Pilulier,
+    Prescription,
+    nombre_fr,
+)
 
 
 def _jour(request, parametre: str = "jour") -> datetime.date:
@@ -272,6 +281,7 @@ def select_motifs(choisi: str = ""):
             (
                 (code, " selected" if code == choisi else "", libelle)
                 for code, libelle in MotifNonRealisation.choices
+                if code != MotifNonRealisation.REFUS  # a refusal has its own button, with its reason
             ),
         ),
     )
@@ -314,11 +324,13 @@ def tournee(request, public_id):
             d.url = url_dose.replace("00000000-0000-0000-0000-000000000000", str(d.dose.public_id))
         for s in ligne.si_besoin:
             s.url = url_sb.replace("00000000-0000-0000-0000-000000000000", str(s.prescription.public_id))
+    if peut_administrer:
+        _preparer_corrections(user, [d for ligne in lignes for d in ligne.doses], maintenant)
     a_faire = sum(
         1
         for ligne in lignes
         for d in ligne.doses
-        if d.administration is None or d.administration.statut == StatutAdministration.REPORTE
+        if not d.absent and (d.administration is None or d.administration.ouverte)
     )
     return render(
         request,
@@ -339,13 +351,29 @@ def tournee(request, public_id):
     )
 
 
-def _rendu_dose(request, dose, erreur: str = ""):
+def _preparer_corrections(user, lignes_doses, maintenant) -> None:
+    """Whether and how the user may undo each validation shown (``d.correction``), and its URL. Who gives
+    the doses corrects them (with a reason after the window)."""
+    modele = reverse("medicaments:corriger", args=[_UUID_NUL])
+    for d in lignes_doses:
+        d.correction = occurrences.mode_correction(d.administration, user, "administree_le", True, maintenant)
+        if d.correction:
+            d.url_correction = modele.replace(_UUID_NUL, str(d.administration.public_id))
+            d.cible = f"#d-{d.dose.public_id}"
+            d.quoi = f"{d.dose.prescription.intitule}, dose de {timezone.localtime(d.dose.prevue_le):%H:%M}"
+
+
+_UUID_NUL = "00000000-0000-0000-0000-000000000000"
+
+
+def _rendu_dose(request, dose, erreur: str = "", confirmation=None):
     """One dose of the round after a validation; after an error, what was typed (reason, precision, time)
     stays, its panel open — not the scanned code: the next scan must not be appended to a wrong one."""
     administration = getattr(dose, "administration", None) if dose.pk else None
     ligne = selectors.LigneDose(
         dose, administration, False, reverse("medicaments:administrer", args=[dose.public_id])
     )
+    _preparer_corrections(request.user, [ligne], timezone.now())
     saisie = request.POST if erreur else {}
     response = render(
         request,
@@ -354,12 +382,14 @@ def _rendu_dose(request, dose, erreur: str = ""):
             "d": ligne,
             "peut_administrer": True,
             "erreur": erreur,
+            "confirmation": confirmation,
             "saisie": saisie,
             "select_motifs": select_motifs(saisie.get("motif", "")) if erreur else SELECT_MOTIFS,
         },
     )
-    if not erreur:
+    if not (erreur or confirmation):
         response["HX-Trigger"] = "dose-validee"
+    response[RESULTAT] = "a_confirmer" if confirmation else "refuse" if erreur else "enregistre"
     return response
 
 
@@ -375,6 +405,7 @@ def administrer(request, public_id):
     )
     form = AdministrationForm(request.POST)
     erreur = ""
+    confirmation = None
     if form.is_valid():
         d = form.cleaned_data
         reporte_a = None
@@ -386,9 +417,29 @@ def administrer(request, public_id):
             if reporte_a <= timezone.now():  # "2 h" typed at 23 h: tomorrow
                 reporte_a += datetime.timedelta(days=1)
         try:
-            services.do_administrer(user, dose, d["statut"], d["motif"], d["precision"], reporte_a, d["code"])
+            services.do_administrer(
+                user,
+                dose,
+                d["statut"],
+                d["motif"],
+                d["precision_refus"] if d["statut"] == "refuse" else d["precision"],
+                reporte_a,
+                d["code"],
+                confirme=d["confirmer_horaire"],
+                cle=d["cle_idempotence"],
+            )
         except ValidationError as exc:
-            erreur = " ".join(exc.messages)
+            if occurrences.hors_horaire(exc):
+                confirmation = occurrences.confirmation(
+                    exc,
+                    reverse("medicaments:administrer", args=[dose.public_id]),
+                    request.POST,
+                    "donné",
+                    cible=f"#d-{dose.public_id}",
+                    retour=_retour_tournee(dose),
+                )
+            else:
+                erreur = " ".join(exc.messages)
         except PermissionDenied:
             raise Http404 from None
     else:
@@ -398,6 +449,8 @@ def administrer(request, public_id):
         DosePlanifiee.objects.select_related("prescription__specialite", "administration__auteur"),
     ).get(pk=dose.pk)
     if not request.headers.get("HX-Request"):
+        if confirmation:
+            return render(request, "dui/confirmer_horaire.html", {"confirmation": confirmation})
         if erreur:
             messages.error(request, erreur)
         else:
@@ -406,14 +459,53 @@ def administrer(request, public_id):
                 f"{dose.prescription.intitule} — {dose.usager} : "
                 f"{dose.administration.get_statut_display().lower()}.",
             )
-        sejour = sejour_dans(dose.usager, dose.etablissement, timezone.localdate())
-        if sejour and sejour.unite:
-            jour, creneau = selectors.creneau_de(dose.prevue_le)
-            return redirect(
-                reverse("medicaments:tournee", args=[sejour.unite.public_id])
-                + f"?jour={jour}&creneau={creneau}"
+        return redirect(_retour_tournee(dose))
+    return _rendu_dose(request, dose, erreur, confirmation)
+
+
+def _retour_tournee(dose: DosePlanifiee) -> str:
+    """The round of the person's unit at the dose's slot, else the person's médicaments."""
+    sejour = sejour_dans(dose.usager, dose.etablissement, timezone.localdate())
+    if sejour and sejour.unite:
+        jour, creneau = selectors.creneau_de(dose.prevue_le)
+        return (
+            reverse("medicaments:tournee", args=[sejour.unite.public_id]) + f"?jour={jour}&creneau={creneau}"
+        )
+    return reverse("medicaments:dossier", args=[dose.usager.public_id])
+
+
+@login_required
+@require_POST
+def corriger(request, public_id):
+    """Undo a dose's validation (given, refused, not given, postponed, a "si besoin" dose): its author
+    within the window, a nurse afterwards with a reason; a planned dose is to do again."""
+    user = request.user
+    administration = get_contenu_or_404(
+        user,
+        Droit.MEDICAMENTS_MODIFIER,
+        Administration.objects.select_related("auteur", "dose", "prescription__specialite", "usager"),
+        public_id,
+    )
+    corrigee, erreur = occurrences.corriger_depuis(
+        request, lambda motif: services.do_corriger_administration(user, administration, motif)
+    )
+    administration = corrigee or administration
+    dose = administration.dose
+    if dose is None or not request.headers.get("HX-Request"):
+        if erreur:
+            messages.error(request, erreur)
+        else:
+            messages.success(
+                request,
+                f"{administration.prescription.intitule} — {administration.usager} : validation annulée.",
             )
-        return redirect("medicaments:dossier", public_id=dose.usager.public_id)
+        if dose is None:
+            return redirect("medicaments:dossier", public_id=administration.usager.public_id)
+        return redirect(_retour_tournee(dose))
+    dose = for_tenant(
+        user,
+        DosePlanifiee.objects.select_related("prescription__specialite", "administration__auteur", "usager"),
+    ).get(pk=dose.pk)
     return _rendu_dose(request, dose, erreur)
 
 

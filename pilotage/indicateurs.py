@@ -382,12 +382,13 @@ _SUIVI_SQL = """
 SELECT e.id, r.prevus, r.non_faits, a.total, a.refus, a.non_donnes, ev.total, ev.eigs, rc.total, en.reussis, en.echecs
 FROM unnest(%(etabs)s::bigint[]) AS e(id)
 CROSS JOIN LATERAL (
-    SELECT count(*) AS prevus, count(*) FILTER (WHERE r.statut = 'pas_fait') AS non_faits
+    SELECT count(*) FILTER (WHERE r.statut <> 'annule') AS prevus,
+           count(*) FILTER (WHERE r.statut = 'pas_fait') AS non_faits
     FROM soins_realisationsoin r
     WHERE r.organisme_id = %(og)s AND r.etablissement_id = e.id AND r.date_prevue BETWEEN %(debut)s AND %(fin)s
 ) r
 CROSS JOIN LATERAL (
-    SELECT count(*) AS total, count(*) FILTER (WHERE a.statut = 'refuse') AS refus,
+    SELECT count(*) FILTER (WHERE a.statut <> 'annule') AS total, count(*) FILTER (WHERE a.statut = 'refuse') AS refus,
            count(*) FILTER (WHERE a.statut = 'non_donne') AS non_donnes
     FROM medicaments_administration a
     WHERE a.organisme_id = %(og)s AND a.etablissement_id = e.id AND a.administree_le >= %(du)s

@@ -294,10 +294,14 @@ class SoinPlanifieForm(forms.ModelForm):
 class ValidationSoinForm(forms.Form):
     jour = forms.DateField()
     heure = forms.TimeField()
-    statut = forms.ChoiceField(choices=StatutRealisation.choices)
+    statut = forms.ChoiceField(
+        choices=[c for c in StatutRealisation.choices if c[0] != StatutRealisation.ANNULE]
+    )
     motif = forms.ChoiceField(choices=[("", "Motif…")] + MotifNonRealisation.choices, required=False)
     precision = forms.CharField(max_length=200, required=False)
     reporte_a = forms.TimeField(required=False)
+    confirmer_horaire = forms.BooleanField(required=False)
+    cle_idempotence = forms.CharField(max_length=64, required=False)  # set by the device (offline queue)
 
 
 class DluForm(forms.Form):

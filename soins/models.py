@@ -718,6 +718,7 @@ class StatutRealisation(models.TextChoices):
     FAIT = "fait", "Fait"
     PAS_FAIT = "pas_fait", "Pas fait"
     REPORTE = "reporte", "Reporté"
+    ANNULE = "annule", "Annulé (correction)"
 
 
 class MotifNonRealisation(models.TextChoices):
@@ -748,6 +749,11 @@ class RealisationSoin(TenantModel):
     reporte_a = models.TimeField("reporté à", null=True, blank=True)
     auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     realise_le = models.DateTimeField(default=timezone.now)
+    # a validation outside the task's time window, confirmed: minutes from its time (negative = early)
+    ecart_confirme = models.SmallIntegerField("écart horaire confirmé (minutes)", null=True, blank=True)
+    # the key the device gave this validation (a one-tap action queued offline and replayed): a replay
+    # of the same key is recognised as already done, never recorded twice
+    cle_idempotence = models.CharField(max_length=64, blank=True)
     history = tenant_history()
 
     etablissement_path = "etablissement"
@@ -782,6 +788,11 @@ class RealisationSoin(TenantModel):
         return (
             f"{self.soin} — {self.date_prevue:%d/%m} {self.heure_prevue:%H:%M} : {self.get_statut_display()}"
         )
+
+    @property
+    def ouverte(self) -> bool:
+        """Still to do: postponed, or its validation undone."""
+        return self.statut in (StatutRealisation.REPORTE, StatutRealisation.ANNULE)
 
 
 # --- Read marks -------------------------------------------------------------------------------------------

@@ -8,14 +8,14 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from dui.graphiques import Repere, polyline
 from dui.models import Unite
 from habilitations import policy
 from habilitations.roles import Droit
-from usagers.models import Absence, Sejour, Usager
+from usagers.models import Absence, MotifAbsence, Sejour, Usager
 
 from .models import (
     DEFINITIONS,
@@ -43,20 +43,26 @@ class Resident:
     usager: Usager
     sejour: Sejour
     absent: bool
+    motif_absence: str = ""  # the reason of the absence covering the day (MotifAbsence), if any
+
+    @property
+    def libelle_absence(self) -> str:
+        return MotifAbsence(self.motif_absence).label if self.motif_absence else ""
 
 
 def residents(user, unite: Unite, jour: datetime.date, action: str = Droit.SOINS_VOIR) -> list[Resident]:
-    """People whose séjour in ``unite`` covers ``jour`` and whom ``user`` may care for (one query)."""
+    """People whose séjour in ``unite`` covers ``jour`` and whom ``user`` may care for, with the absence
+    covering that day if any (one query)."""
     autorises = policy.scope(user, action, Usager.objects.all()).values("pk")
-    absences = Absence.objects.filter(sejour=OuterRef("pk")).en_cours(jour)
+    absences = Absence.objects.filter(sejour=OuterRef("pk")).en_cours(jour).order_by("-debut")
     sejours = (
         Sejour.objects.filter(organisme_id=user.organisme_id, unite=unite, usager__in=autorises)
         .en_cours(jour)
-        .annotate(absent=Exists(absences))
+        .annotate(motif_absence=Subquery(absences.values("motif")[:1]))
         .select_related("usager")
         .order_by("chambre", "usager__nom_naissance")
     )
-    return [Resident(s.usager, s, s.absent) for s in sejours]
+    return [Resident(s.usager, s, s.motif_absence is not None, s.motif_absence or "") for s in sejours]
 
 
 # --- Relève ------------------------------------------------------------------------------------------------
@@ -162,6 +168,11 @@ class Occurrence:
     realisation: RealisationSoin | None
     en_retard: bool
     url: str = ""  # where to validate it (set by the view)
+    absent: bool = False  # the person is away that day (hospitalisation, leave): suspended, not due
+    correction: str = ""  # how the user may undo its validation: "auteur", "motif" or "" (set by the view)
+    url_correction: str = ""
+    cible: str = ""  # the element the correction's answer replaces, and what it corrects (screen readers)
+    quoi: str = ""
 
     def __post_init__(self):
         # computed once: a day view renders a hundred occurrences or more
@@ -217,12 +228,15 @@ def journee(
             attendu = heure
             if realisation is not None and realisation.statut == StatutRealisation.REPORTE:
                 attendu = realisation.reporte_a or heure
-            final = realisation is not None and realisation.statut != StatutRealisation.REPORTE
+            final = realisation is not None and not realisation.ouverte
+            # a person away that day: the task is suspended (shown as such, neither due nor late)
+            suspendue = resident.absent and (realisation is None or realisation.ouverte)
             en_retard = (
                 not final
+                and not suspendue
                 and datetime.datetime.combine(jour, attendu, tzinfo=tz) + TOLERANCE_RETARD < maintenant
             )
-            ligne.occurrences.append(Occurrence(soin, heure, realisation, en_retard))
+            ligne.occurrences.append(Occurrence(soin, heure, realisation, en_retard, absent=suspendue))
         lignes.append(ligne)
     return lignes
 

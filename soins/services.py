@@ -534,20 +534,26 @@ def do_valider_soin(
     motif: str = "",
     precision: str = "",
     reporte_a: datetime.time | None = None,
+    confirme: bool = False,
+    maintenant: datetime.datetime | None = None,
+    cle: str = "",
 ) -> RealisationSoin:
     """Fait / pas fait (with a reason) / reporté (to a time) for one occurrence of a care task. A postponed
-    task is later done or not done (the same row, its history keeps each step); a done or not-done task is
-    final. Two carers at the same time: the database keeps one row, the second gets a clear message."""
+    (or undone) task is later done or not done (the same row, its history keeps each step); a done or
+    not-done task is final. Two carers at the same time: the database keeps one row, the second gets a clear
+    message. "Fait" outside the task's window (``DUI_GARDES_HORAIRES``, by type of care, else "soin") needs
+    ``confirme``, and the deviation is recorded."""
     if not policy.can_contenu(auteur, Droit.SOINS_MODIFIER, soin):
         raise PermissionDenied(REFUS)
-    aujourd_hui = timezone.localdate()
+    maintenant = maintenant or timezone.now()
+    aujourd_hui = timezone.localdate(maintenant)
     if jour > aujourd_hui:
         raise ValidationError("Un soin ne peut pas être validé à l'avance.")
     if jour < aujourd_hui - datetime.timedelta(days=JOURS_DE_RETARD_ADMIS):
         raise ValidationError("Ce soin est trop ancien pour être validé : écrivez une transmission.")
     if heure not in soin.heures or not soin.prevu_le(jour):
         raise ValidationError("Ce soin n'est pas prévu à ce moment-là.")
-    if statut not in StatutRealisation.values:
+    if statut not in StatutRealisation.values or statut == StatutRealisation.ANNULE:
         raise ValidationError("Choisissez fait, pas fait ou reporté.")
     occurrences.verifier_motif(
         statut == StatutRealisation.PAS_FAIT, motif, precision, "Indiquez pourquoi le soin n'a pas été fait."
@@ -556,20 +562,36 @@ def do_valider_soin(
         raise ValidationError({"reporte_a": "Indiquez l'heure à laquelle le soin est reporté."})
     if statut != StatutRealisation.PAS_FAIT:
         motif = ""
-    valeurs = {
-        "statut": statut,
-        "motif": motif,
-        "precision": precision.strip()[:200],
-        "reporte_a": reporte_a if statut == StatutRealisation.REPORTE else None,
-        "auteur": auteur,
-        "realise_le": timezone.now(),
-    }
     existante = (
         RealisationSoin.objects.select_for_update()
         .select_related("auteur")
         .filter(soin=soin, date_prevue=jour, heure_prevue=heure)
         .first()
     )
+    if existante is not None and occurrences.rejouee(existante, cle):
+        return existante  # sent again from a device's queue: already recorded
+    ecart = None
+    if statut == StatutRealisation.FAIT and (existante is None or existante.ouverte):
+        attendu = heure
+        if existante is not None and existante.statut == StatutRealisation.REPORTE and existante.reporte_a:
+            attendu = existante.reporte_a
+        ecart = occurrences.verifier_horaire(
+            datetime.datetime.combine(jour, attendu, tzinfo=timezone.get_current_timezone()),
+            maintenant,
+            (soin.type_soin, "soin"),
+            confirme,
+            "Ce soin est prévu",
+        )
+    valeurs = {
+        "statut": statut,
+        "motif": motif,
+        "precision": precision.strip()[:200],
+        "reporte_a": reporte_a if statut == StatutRealisation.REPORTE else None,
+        "auteur": auteur,
+        "realise_le": maintenant,
+        "ecart_confirme": ecart,
+        "cle_idempotence": cle[:64],
+    }
     return occurrences.enregistrer_validation(
         existante,
         reportee=lambda r: r.statut == StatutRealisation.REPORTE,
@@ -590,6 +612,43 @@ def do_valider_soin(
         ),
         refus=_deja_note,
     )
+
+
+def peut_corriger_tout(user, etablissement_id: int) -> bool:
+    """A nurse (or a doctor) of the ESMS corrects any validation of a care task, with a reason."""
+    return etablissement_id in policy.etablissements_autorises(
+        user, Droit.SOINS_MODIFIER
+    ) and etablissement_id in policy.etablissements_autorises(user, Droit.MEDICAL_VOIR)
+
+
+@transaction.atomic
+def do_corriger_soin(
+    auteur, realisation: RealisationSoin, motif: str = "", maintenant: datetime.datetime | None = None
+) -> RealisationSoin:
+    """Undo the validation of a care task (done, not done, postponed): its author within
+    ``DUI_FENETRE_CORRECTION_MINUTES`` in one tap, afterwards a nurse (care and medical rights in the ESMS)
+    with a reason. The row becomes "annulé": the task is to do again; its history keeps what was noted."""
+    if not policy.can_contenu(auteur, Droit.SOINS_MODIFIER, realisation):
+        raise PermissionDenied(REFUS)
+    realisation = (
+        RealisationSoin.objects.select_for_update().select_related("auteur", "soin").get(pk=realisation.pk)
+    )
+    maintenant = maintenant or timezone.now()
+    if realisation.date_prevue < timezone.localdate(maintenant) - datetime.timedelta(
+        days=JOURS_DE_RETARD_ADMIS
+    ):
+        raise ValidationError(
+            "Cette validation est trop ancienne pour être corrigée : écrivez une transmission."
+        )
+    occurrences.annuler_validation(
+        realisation,
+        auteur,
+        motif,
+        "realise_le",
+        peut_corriger_tout=peut_corriger_tout(auteur, realisation.etablissement_id),
+        maintenant=maintenant,
+    )
+    return realisation
 
 
 # --- DLU ----------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     # care tasks
     path("soin/<uuid:public_id>/valider/", views.valider_soin, name="valider"),
+    path("realisation/<uuid:public_id>/corriger/", views.corriger_soin, name="corriger"),
     # unit pages
     path("", views.unites, name="unites"),
     path("unite/<uuid:public_id>/releve/", views.releve, name="releve"),

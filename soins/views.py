@@ -19,9 +19,11 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
 from annuaire.selectors import partenaires_soignants
+from dui import occurrences
 from dui.audit import journaliser_acces, journaliser_personnes
 from dui.forms import ajouter_erreurs, traiter
 from dui.models import TypeAcces
+from dui.occurrences import RESULTAT
 from habilitations import policy
 from habilitations.access import for_tenant, get_contenu_or_404, unite_ou_404
 from habilitations.roles import Droit
@@ -510,6 +512,8 @@ def journee(request, public_id):
             if o.soin.pk not in urls:
                 urls[o.soin.pk] = reverse("soins:valider", args=[o.soin.public_id])
             o.url = urls[o.soin.pk]
+        if peut_valider:
+            _preparer_corrections(user, ligne.occurrences, unite.etablissement_id, timezone.now())
     return render(
         request,
         "soins/journee.html",
@@ -529,7 +533,7 @@ def journee(request, public_id):
                 1
                 for ligne in lignes
                 for o in ligne.occurrences
-                if o.realisation is None or o.realisation.statut == StatutRealisation.REPORTE
+                if not o.absent and (o.realisation is None or o.realisation.ouverte)
             ),
             "en_retard": sum(1 for ligne in lignes for o in ligne.occurrences if o.en_retard),
         },
@@ -545,21 +549,42 @@ def valider_soin(request, public_id):
     )
     form = ValidationSoinForm(request.POST)
     erreur = ""
+    confirmation = None
     realisation = None
+    jour = form.cleaned_data.get("jour") if form.is_valid() else None
+    heure = form.cleaned_data.get("heure") if form.is_valid() else None
     if form.is_valid():
         d = form.cleaned_data
         try:
             realisation = services.do_valider_soin(
-                user, soin, d["jour"], d["heure"], d["statut"], d["motif"], d["precision"], d["reporte_a"]
+                user,
+                soin,
+                d["jour"],
+                d["heure"],
+                d["statut"],
+                d["motif"],
+                d["precision"],
+                d["reporte_a"],
+                confirme=d["confirmer_horaire"],
+                cle=d["cle_idempotence"],
             )
         except ValidationError as exc:
-            erreur = " ".join(exc.messages)
+            if occurrences.hors_horaire(exc):
+                cle = selectors.Occurrence(soin, heure, None, False).cle
+                confirmation = occurrences.confirmation(
+                    exc,
+                    reverse("soins:valider", args=[soin.public_id]),
+                    request.POST,
+                    "fait",
+                    cible=f"#o-{cle}",
+                    retour=_retour_journee(soin, jour),
+                )
+            else:
+                erreur = " ".join(exc.messages)
         except PermissionDenied:
             raise Http404 from None
     else:
         erreur = "Saisie incomplète : choisissez un motif ou une heure de report."
-    jour = form.cleaned_data.get("jour") if form.is_valid() else None
-    heure = form.cleaned_data.get("heure") if form.is_valid() else None
     if realisation is None and jour and heure:
         realisation = (
             for_tenant(
@@ -569,23 +594,47 @@ def valider_soin(request, public_id):
             .first()
         )
     if not request.headers.get("HX-Request"):
+        if confirmation:
+            return render(request, "dui/confirmer_horaire.html", {"confirmation": confirmation})
         if erreur:
             messages.error(request, erreur)
         else:
             messages.success(
                 request, f"{soin.intitule} — {soin.usager} : {realisation.get_statut_display().lower()}."
             )
-        sejour = sejour_dans(soin.usager, soin.etablissement, timezone.localdate())
-        if sejour and sejour.unite:
-            return redirect(
-                reverse("soins:journee", args=[sejour.unite.public_id]) + (f"?jour={jour}" if jour else "")
-            )
-        return redirect("soins:plan", public_id=soin.usager.public_id)
+        return redirect(_retour_journee(soin, jour))
     if not (jour and heure):
         raise Http404
+    return _rendu_occurrence(request, soin, jour, heure, realisation, erreur, confirmation)
+
+
+def _retour_journee(soin: SoinPlanifie, jour: datetime.date | None) -> str:
+    """The day view of the person's unit (the day of the occurrence), else the person's plan."""
+    sejour = sejour_dans(soin.usager, soin.etablissement, timezone.localdate())
+    if sejour and sejour.unite:
+        return reverse("soins:journee", args=[sejour.unite.public_id]) + (f"?jour={jour}" if jour else "")
+    return reverse("soins:plan", args=[soin.usager.public_id])
+
+
+def _preparer_corrections(user, occurrences_, etablissement_id: int, maintenant) -> None:
+    """Whether and how the user may undo each validation shown (``o.correction``), and its URL."""
+    tout = services.peut_corriger_tout(user, etablissement_id)
+    modele = reverse("soins:corriger", args=[_UUID_NUL])
+    for o in occurrences_:
+        o.correction = occurrences.mode_correction(o.realisation, user, "realise_le", tout, maintenant)
+        if o.correction:
+            o.url_correction = modele.replace(_UUID_NUL, str(o.realisation.public_id))
+            o.cible, o.quoi = f"#o-{o.cle}", f"{o.soin.intitule} de {o.heure_texte}"
+
+
+_UUID_NUL = "00000000-0000-0000-0000-000000000000"
+
+
+def _rendu_occurrence(request, soin, jour, heure, realisation, erreur="", confirmation=None):
     occurrence = selectors.Occurrence(
         soin, heure, realisation, False, reverse("soins:valider", args=[soin.public_id])
     )
+    _preparer_corrections(request.user, [occurrence], soin.etablissement_id, timezone.now())
     response = render(
         request,
         "soins/_occurrence.html",
@@ -594,12 +643,44 @@ def valider_soin(request, public_id):
             "jour_iso": jour.isoformat(),
             "peut_valider": True,
             "erreur": erreur,
+            "confirmation": confirmation,
             "select_motifs": SELECT_MOTIFS,
         },
     )
-    if not erreur:
+    if not (erreur or confirmation):
         response["HX-Trigger"] = "soin-valide"  # the day view refreshes its counters
+    response[RESULTAT] = "a_confirmer" if confirmation else "refuse" if erreur else "enregistre"
     return response
+
+
+@login_required
+@require_POST
+def corriger_soin(request, public_id):
+    """Undo the validation of a care task (the occurrence is to do again): its author within the window,
+    a nurse afterwards with a reason."""
+    user = request.user
+    realisation = get_contenu_or_404(
+        user,
+        Droit.SOINS_MODIFIER,
+        RealisationSoin.objects.select_related("soin__usager", "auteur"),
+        public_id,
+    )
+    corrigee, erreur = occurrences.corriger_depuis(
+        request, lambda motif: services.do_corriger_soin(user, realisation, motif)
+    )
+    realisation = corrigee or realisation
+    soin = realisation.soin
+    if not request.headers.get("HX-Request"):
+        if erreur:
+            messages.error(request, erreur)
+        else:
+            messages.success(
+                request, f"{soin.intitule} — {soin.usager} : validation annulée, le soin est à faire."
+            )
+        return redirect(_retour_journee(soin, realisation.date_prevue))
+    return _rendu_occurrence(
+        request, soin, realisation.date_prevue, realisation.heure_prevue, realisation, erreur
+    )
 
 
 def _transmission_rapide_form(usager, *args, **kwargs) -> TransmissionRapideForm:

@@ -213,6 +213,7 @@ ROUTES: dict[str, Route] = {
     ),
     "soins:plan": Route(_u, "infirmier"),
     "soins:valider": Route(_id("soin"), "aide_soignant", post_seulement=True),
+    "soins:corriger": Route(_id("realisation"), "aide_soignant", post_seulement=True),
     "soins:releve": Route(_id("unite"), "infirmier"),
     "soins:lu": Route(_id("unite"), "infirmier", post_seulement=True, controle=(("objet", "tout"),)),
     "soins:journee": Route(_id("unite"), "aide_soignant"),
@@ -223,6 +224,7 @@ ROUTES: dict[str, Route] = {
     "medicaments:modifier": Route(_id("prescription"), "medecin"),
     "medicaments:si_besoin": Route(_id("si_besoin"), "infirmier", post_seulement=True),
     "medicaments:administrer": Route(_id("dose"), "infirmier", post_seulement=True),
+    "medicaments:corriger": Route(_id("administration"), "infirmier", post_seulement=True),
     "medicaments:tournee": Route(_id("unite"), "infirmier"),
     "medicaments:piluliers": Route(_id("unite"), "infirmier"),
     # annuaire et coordination
@@ -324,7 +326,8 @@ def objets(tenant, texte: str = "") -> dict[str, Any]:
     from dui.models import ExportJournal
     from habilitations.models import BrisDeGlace, ExceptionAccesEtablissement, Habilitation
     from interop.models import Envoi
-    from medicaments.models import DosePlanifiee
+    from medicaments.models import Administration, DosePlanifiee
+    from soins.models import RealisationSoin
     from tests.accompagnement.conftest import projet_en_co_construction
     from tests.factories import ProfessionnelFactory
     from tests.interop.conftest import document_pret
@@ -491,6 +494,26 @@ def objets(tenant, texte: str = "") -> dict[str, Any]:
             usager=usager,
             etablissement=tenant.ehpad,
             prevue_le=timezone.now(),
+        )
+        o["administration"] = Administration.objects.create(
+            organisme=tenant.organisme,
+            prescription=o["si_besoin"],
+            usager=usager,
+            etablissement=tenant.ehpad,
+            statut="donne",
+            indication=f"Douleur {t}",
+            quantite=1,
+            auteur=tenant["infirmier"],
+        )
+        o["realisation"] = RealisationSoin.objects.create(
+            organisme=tenant.organisme,
+            soin=o["soin"],
+            usager=usager,
+            etablissement=tenant.ehpad,
+            date_prevue=timezone.localdate(),
+            heure_prevue=datetime.time(0, 0),
+            statut="fait",
+            auteur=tenant["aide_soignant"],
         )
         o["envoi"] = Envoi.objects.create(
             organisme=tenant.organisme,
@@ -1045,6 +1068,7 @@ GARDES: dict[str, Any] = {
     "soins:transmission_rapide": _g("soins.modifier"),
     "soins:plan": _g("soins.voir"),
     "soins:valider": _g("soins.modifier"),
+    "soins:corriger": _g("soins.modifier"),
     "soins:releve": _g("soins.voir"),
     "soins:lu": _g("soins.voir"),
     "soins:journee": _g("soins.voir"),
@@ -1054,6 +1078,7 @@ GARDES: dict[str, Any] = {
     "medicaments:modifier": _g("medicaments.modifier+medical.modifier"),  # prescribers only
     "medicaments:si_besoin": _g("medicaments.modifier"),
     "medicaments:administrer": _g("medicaments.modifier"),
+    "medicaments:corriger": _g("medicaments.modifier+soins.modifier"),  # who gives the doses
     "medicaments:tournee": _g("medicaments.voir"),
     "medicaments:piluliers": _g("medicaments.voir"),
     # the directory is organisme-wide: every professional with the agenda somewhere reads it

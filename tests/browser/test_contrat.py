@@ -48,6 +48,7 @@ def test_faire_signer_le_contrat_sur_la_tablette(live_server, og_a, page):
     expect(page.get_by_role("alert").first).to_contain_text("signez dans le cadre")
     expect(page.get_by_label("Nom de la personne qui signe")).to_have_value("Alice Durand")
     cadre = page.locator("canvas[data-signature-canvas]")
+    cadre.scroll_into_view_if_needed()  # the page came back with the summary of errors at its top, focused
     boite = cadre.bounding_box()
     page.mouse.move(boite["x"] + 40, boite["y"] + boite["height"] * 0.7)
     page.mouse.down()

@@ -84,3 +84,43 @@ def test_day_view_validate_a_task_and_write_a_transmission_then_the_releve(live_
     expect(page.get_by_test_id("non-lus")).to_contain_text("0 non lu")
     page.screenshot(path="test-results/soins-releve-tablette.png", full_page=True)
     assert page.erreurs_console == []
+
+
+def test_a_mis_tapped_fait_is_undone_and_a_late_dressing_asks_first(live_server, og_a, page, settings):
+    """Issue 23, item 3, on the tablet: « Fait » tapped on the wrong line is undone by its author in one tap;
+    a task validated outside its window asks for a confirmation before anything is recorded."""
+    settings.DUI_GARDES_HORAIRES = {"soin": {"avance": 60}, "pansement": {"avance": 60, "retard": 0}}
+    odette = creer_resident(
+        og_a, chambre="12", nom_naissance="Marchand", premier_prenom="Odette", prenoms_naissance=["Odette"]
+    )
+    planifier(og_a, odette, type_soin="toilette", libelle="Toilette au lavabo", heures=[datetime.time(0, 0)])
+    planifier(og_a, odette, type_soin="pansement", libelle="Pansement talon", heures=[datetime.time(0, 0)])
+    page.set_viewport_size({"width": 1024, "height": 768})
+    se_connecter(page, live_server.url, og_a["aide_soignant"])
+    page.goto(f"{live_server.url}/soins/unite/{og_a.unite.public_id}/journee/")
+    expect(page.get_by_test_id("a-faire")).to_contain_text("2 soins à faire")
+    toilette = page.get_by_test_id("occurrence").filter(has_text="Toilette au lavabo")
+    toilette.get_by_role("button", name="Fait").tap()
+    expect(toilette.get_by_test_id("etat")).to_contain_text("Fait")
+    expect(page.get_by_test_id("a-faire")).to_contain_text("1 soin à faire")
+    # the wrong line: undone in one tap, to do again
+    toilette.get_by_role("button", name="Annuler « fait » : Toilette au lavabo de 00:00").tap()
+    expect(toilette.get_by_test_id("annulation")).to_contain_text("Validation annulée par")
+    expect(toilette.get_by_role("button", name="Fait")).to_be_visible()
+    expect(page.get_by_test_id("a-faire")).to_contain_text("2 soins à faire")
+
+    pansement = page.get_by_test_id("occurrence").filter(has_text="Pansement talon")
+    pansement.get_by_role("button", name="Fait").tap()
+    question = pansement.get_by_test_id("confirmation-horaire")
+    expect(question).to_contain_text("de retard. Confirmez")
+    with tenant_context(og_a.organisme.pk):
+        assert not RealisationSoin.objects.filter(soin__type_soin="pansement").exists()
+    question.get_by_role("button", name="Confirmer « fait » maintenant").tap()
+    expect(pansement.get_by_test_id("etat")).to_contain_text("horaire confirmé")
+    expect(page.get_by_test_id("a-faire")).to_contain_text("1 soin à faire")
+    assert page.erreurs_console == []
+    with tenant_context(og_a.organisme.pk):
+        lignes = {r.soin.type_soin: r for r in RealisationSoin.objects.select_related("soin")}
+        assert lignes["toilette"].statut == "annule"
+        assert [h.statut for h in lignes["toilette"].history.order_by("history_date")] == ["fait", "annule"]
+        assert lignes["pansement"].statut == "fait" and lignes["pansement"].ecart_confirme >= 0

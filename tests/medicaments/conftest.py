@@ -80,3 +80,12 @@ def dose_due(tenant, usager, **champs) -> DosePlanifiee:
         return DosePlanifiee.objects.filter(prescription=prescription, prevue_le__lte=timezone.now()).latest(
             "prevue_le"
         )
+
+
+def dose_decalee(tenant, usager, minutes: int, **champs) -> DosePlanifiee:
+    """The dose of a daily line due ``minutes`` from now (negative: in the past), its plan generated before."""
+    cible = (timezone.localtime() + datetime.timedelta(minutes=minutes)).replace(second=0, microsecond=0)
+    prescription = prescrire(tenant, usager, heures=[cible.time()], **champs)
+    plan_depuis(tenant, prescription, max(-minutes + 60, 60) / 1440)
+    with tenant_context(tenant.organisme.pk):
+        return DosePlanifiee.objects.get(prescription=prescription, prevue_le=cible)

@@ -181,7 +181,7 @@ def test_modifying_a_line_changes_the_future_plan_never_the_past(og_a, resident)
         DosePlanifiee.objects.filter(prescription=p, prevue_le__lt=maintenant).order_by("-prevue_le").first()
     )
     with tenant_context(og_a.organisme.pk):
-        services.do_administrer(og_a["infirmier"], derniere, "donne")
+        services.do_administrer(og_a["infirmier"], derniere, "donne", confirme=True)
         nouvelle = services.do_modifier(
             og_a["medecin"],
             p,

@@ -616,3 +616,29 @@ def test_medicaments_tab_query_count_is_pinned_and_independent_of_history(og_a, 
     # session, habilitations, banner and tabs of the dossier (as every tab), lines with their alerts (2), the
     # week of administrations, the forms' ESMS choices (−1 since the dossier registry loads the séjours once)
     assert nombre_de_requetes(client, url) == avant == 21  # issue 16: 30 before
+
+
+@pytest.mark.parametrize(
+    ("forme", "unite"),
+    [
+        ("comprimé pelliculé sécable", "comprime"),
+        ("gélule gastro-résistant(e)", "gelule"),
+        ("poudre pour suspension buvable", "ml"),
+        ("poudre pour solution buvable en sachet", "sachet"),
+        ("collyre en solution", "goutte"),
+        ("suppositoire", "suppositoire"),
+        ("dispositif transdermique", "patch"),
+        ("crème", "application"),
+        ("comprimé et solution(s) et granules et poudre et pommade", "comprime"),
+        ("implant", ""),
+    ],
+)
+def test_the_usual_unit_of_a_pharmaceutical_form(forme, unite):
+    from medicaments.selectors import unite_de_forme
+
+    assert unite_de_forme(forme) == unite
+
+
+def test_search_results_carry_the_usual_unit(og_a, resident, client_de):
+    corps = client_de(og_a["medecin"]).get("/medicaments/recherche/?q=doliprane 1000").content.decode()
+    assert f'value="S:{DOLIPRANE_1000}" data-unite="comprime"' in corps

@@ -412,7 +412,8 @@ def test_validation_states_and_traceability(og_a, resident):
     )
     aide = og_a["aide_soignant"]
     with tenant_context(og_a.organisme.pk):
-        fait = services.do_valider_soin(aide, soin, aujourd_hui, datetime.time(8), "fait")
+        # confirmed: before 7 a.m. the 8 o'clock task is more than an hour early (the timing guard)
+        fait = services.do_valider_soin(aide, soin, aujourd_hui, datetime.time(8), "fait", confirme=True)
         assert (fait.statut, fait.auteur, fait.usager_id, fait.etablissement_id) == (
             "fait",
             aide,
@@ -497,7 +498,9 @@ def test_two_carers_validating_the_same_task_at_once_yield_one_row(og_a, residen
                     barriere, original(*a, **k)
                 )
                 resultats.append(
-                    services.do_valider_soin(auteur, soin, jour, datetime.time(8), "fait").auteur
+                    services.do_valider_soin(
+                        auteur, soin, jour, datetime.time(8), "fait", confirme=True
+                    ).auteur
                 )
         except ValidationError as exc:
             resultats.append(exc.messages[0])
