@@ -17,7 +17,12 @@ class AccompagnementConfig(AppConfig):
         from .selectors import rappels_du_jour
 
         registre.onglet(
-            "projet", "Projet personnalisé", ordre=60, url="accompagnement:projets", voir=Droit.SOCIAL_VOIR
+            "projet",
+            "Projet personnalisé",
+            ordre=60,
+            url="accompagnement:projets",
+            voir=Droit.SOCIAL_VOIR,
+            groupe="accompagnement",
         )
         # SERAFIN-PH and the ESMS's grids are social, AGGIR is soins: the tab shows for either
         registre.onglet(
@@ -26,9 +31,15 @@ class AccompagnementConfig(AppConfig):
             ordre=70,
             url="accompagnement:evaluations",
             voir=(Droit.SOCIAL_VOIR, Droit.SOINS_VOIR),
+            groupe="accompagnement",
         )
         registre.onglet(
-            "suivi", "Journal de suivi", ordre=80, url="accompagnement:journal", voir=Droit.SOCIAL_VOIR
+            "suivi",
+            "Journal de suivi",
+            ordre=80,
+            url="accompagnement:journal",
+            voir=Droit.SOCIAL_VOIR,
+            groupe="accompagnement",
         )
         registre_accueil.lien_etablissement(
             "bilans",

@@ -13,7 +13,12 @@ class AdministratifConfig(AppConfig):
         from .selectors import rappels_contrats, rappels_droits
 
         registre.onglet(
-            "droits", "Droits et aides", ordre=35, url="administratif:droits", voir=Droit.ADMINISTRATIF_VOIR
+            "droits",
+            "Droits et aides",
+            ordre=35,
+            url="administratif:droits",
+            voir=Droit.ADMINISTRATIF_VOIR,
+            groupe="identite",
         )
         registre_accueil.aujourdhui(
             "droits", "Droits et aides à renouveler", ordre=30, elements=rappels_droits
@@ -24,6 +29,7 @@ class AdministratifConfig(AppConfig):
             ordre=36,
             url="administratif:contrats",
             voir=Droit.ADMINISTRATIF_VOIR,
+            groupe="identite",
         )
         registre_accueil.aujourdhui(
             "contrats", "Contrats de séjour à remettre ou à signer", ordre=25, elements=rappels_contrats

@@ -18,7 +18,12 @@ class CoordinationConfig(AppConfig):
         from .selectors import agenda_du_jour, participations_aux_actions, rendez_vous_de_l_unite
 
         registre.onglet(
-            "agenda", "Agenda", ordre=145, url="coordination:dossier", voir=Droit.COORDINATION_VOIR
+            "agenda",
+            "Agenda",
+            ordre=145,
+            url="coordination:dossier",
+            voir=Droit.COORDINATION_VOIR,
+            groupe="accompagnement",
         )
         registre_accueil.lien_etablissement(
             "coordination",

@@ -10,5 +10,10 @@ class DocumentsConfig(AppConfig):
         from usagers.dossier import registre
 
         registre.onglet(
-            "documents", "Documents", ordre=140, url="documents:dossier", voir=Droit.DOCUMENTS_VOIR
+            "documents",
+            "Documents",
+            ordre=140,
+            url="documents:dossier",
+            voir=Droit.DOCUMENTS_VOIR,
+            groupe="documents",
         )

@@ -14,7 +14,14 @@ class InteropConfig(AppConfig):
         from habilitations.roles import Droit
         from usagers.dossier import registre
 
-        registre.onglet("echanges", "Échanges", ordre=150, url="interop:dossier", voir=Droit.DOCUMENTS_VOIR)
+        registre.onglet(
+            "echanges",
+            "Échanges",
+            ordre=150,
+            url="interop:dossier",
+            voir=Droit.DOCUMENTS_VOIR,
+            groupe="documents",
+        )
         registre_accueil.lien_etablissement(
             "indicateurs",
             "Indicateurs ESMS numérique",

@@ -14,6 +14,11 @@ class MedicamentsConfig(AppConfig):
         from .selectors import lignes_en_cours
 
         registre.onglet(
-            "medicaments", "Médicaments", ordre=130, url="medicaments:dossier", voir=Droit.MEDICAMENTS_VOIR
+            "medicaments",
+            "Médicaments",
+            ordre=130,
+            url="medicaments:dossier",
+            voir=Droit.MEDICAMENTS_VOIR,
+            groupe="medicaments",
         )
         registre_dlu.section("traitements", lambda usager: lignes_en_cours(usager))

@@ -446,7 +446,7 @@ def administrer(request, public_id):
         erreur = "Saisie incomplète : choisissez un motif ou une heure de report."
     dose = for_tenant(
         request.user,
-        DosePlanifiee.objects.select_related("prescription__specialite", "administration__auteur"),
+        DosePlanifiee.objects.select_related("prescription__specialite", "administration__auteur", "usager"),
     ).get(pk=dose.pk)
     if not request.headers.get("HX-Request"):
         if confirmation:

@@ -14,7 +14,14 @@ class RelationConfig(AppConfig):
         from .selectors import boites_de_l_accueil, rappels_cvs
 
         declarer_champ_chiffre("relation.CompteProche", "totp_secret")
-        registre.onglet("relation", "Relation", ordre=37, url="relation:dossier", voir=Droit.SOCIAL_VOIR)
+        registre.onglet(
+            "relation",
+            "Relation",
+            ordre=37,
+            url="relation:dossier",
+            voir=Droit.SOCIAL_VOIR,
+            groupe="accompagnement",
+        )
         registre_accueil.aujourdhui(
             "messages_proches",
             "Messages des personnes et des proches",

@@ -23,6 +23,7 @@ from .models import (
     Constante,
     DossierSoins,
     Lecture,
+    MotifNonRealisation,
     RealisationSoin,
     SoinPlanifie,
     StatutAllergies,
@@ -76,6 +77,68 @@ class ElementReleve:
     objet: object
     lu: bool
     important: bool
+
+
+# What comes first in a one-minute relève (issue 23, item 6): the resident's most serious unread item.
+PRIORITES_RELEVE = {"alerte": 4, "chute": 4, "hospitalisation": 3, "importante": 3, "refus": 2}
+LIBELLES_PRIORITE = {
+    "alerte": "Alerte constante",
+    "chute": "Chute",
+    "hospitalisation": "Hospitalisation",
+    "importante": "Transmission importante",
+    "refus": "Refus",
+}
+
+
+def motif_releve(e: ElementReleve) -> str:
+    """Why an item of the relève matters first ("" for an ordinary one)."""
+    objet: Any = e.objet
+    if e.genre == "alerte":
+        return "alerte"
+    if e.genre == "transmission":
+        texte = " ".join((objet.cible, objet.donnees, objet.texte)).lower()
+        if "chute" in texte or "tombé" in texte or "au sol" in texte:
+            return "chute"
+        return "importante" if objet.importante else ""
+    if e.genre == "absence" and objet.motif == "hospitalisation":
+        return "hospitalisation"
+    if e.genre == "soin" and objet.motif == MotifNonRealisation.REFUS:
+        return "refus"
+    return ""
+
+
+@dataclass
+class GroupeReleve:
+    """One resident's part of the relève: read in one look, marked read in one tap."""
+
+    usager: Usager
+    chambre: str
+    elements: list[ElementReleve]
+    non_lus: int = 0
+    motifs: list[str] = field(default_factory=list)  # labels of what matters, unread first
+    priorite: int = 0
+
+
+def regrouper_releve(elements: list[ElementReleve], liste: list[Resident]) -> list[GroupeReleve]:
+    """The relève by resident, most important first: a resident's rank is their most serious unread item
+    (alerts and falls, then hospitalisations and important transmissions, then refusals), then the number of
+    unread items, then the room. Items keep their order (newest first). Pure function."""
+    chambres = {r.usager.pk: r.sejour.chambre or "" for r in liste}
+    groupes: dict[int, GroupeReleve] = {}
+    for e in elements:
+        g = groupes.get(e.usager.pk)
+        if g is None:
+            g = groupes[e.usager.pk] = GroupeReleve(e.usager, chambres.get(e.usager.pk, ""), [])
+        g.elements.append(e)
+        motif = motif_releve(e)
+        if not e.lu:
+            g.non_lus += 1
+            g.priorite = max(g.priorite, PRIORITES_RELEVE.get(motif, 1))
+        if motif and LIBELLES_PRIORITE[motif] not in g.motifs:
+            g.motifs.append(LIBELLES_PRIORITE[motif])
+    return sorted(
+        groupes.values(), key=lambda g: (-g.priorite, -g.non_lus, g.chambre, g.usager.nom_naissance)
+    )
 
 
 def releve(user, unite: Unite, depuis: datetime.datetime, usagers: list[Usager]) -> list[ElementReleve]:

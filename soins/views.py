@@ -52,7 +52,6 @@ from .models import (
     Constante,
     DossierSoins,
     MotifNonRealisation,
-    Poste,
     RealisationSoin,
     SoinPlanifie,
     StatutRealisation,
@@ -425,9 +424,10 @@ def releve(request, public_id):
             "unite": unite,
             "elements": elements,
             "depuis": depuis,
-            "poste": Poste(poste).label,
+            "poste": {"matin": "du matin", "apres_midi": "de l'après-midi", "nuit": "de nuit"}[poste],
             "jour": jour,
             "non_lus": sum(1 for e in elements if not e.lu),
+            "groupes": selectors.regrouper_releve(elements, liste),
             "residents": liste,
             "sections_unite": registre_unite.remplir(user, unite, timezone.localdate()),
         },
@@ -444,7 +444,11 @@ def marquer_lu(request, public_id):
     liste = selectors.residents(user, unite, timezone.localdate())
     elements = selectors.releve(user, unite, depuis, [r.usager for r in liste])
     cible = request.POST.get("objet", "")
-    if cible != "tout":
+    if cible.startswith("usager:"):  # everything of one resident, in one tap (issue 23, item 6)
+        elements = [e for e in elements if f"usager:{e.usager.public_id}" == cible]
+        if not elements:
+            raise Http404
+    elif cible != "tout":
         elements = [e for e in elements if f"{e.genre}:{e.objet.public_id}" == cible]
         if not elements:
             raise Http404
@@ -457,10 +461,20 @@ def marquer_lu(request, public_id):
         sejours=[e.objet.pk for e in elements if e.genre == "arrivee"],
     )
     if request.headers.get("HX-Request") and cible != "tout":
-        element = elements[0]
-        element.lu = True
-        _urls_des_usagers([element.usager])
-        return render(request, "soins/_element_releve.html", {"e": element, "unite": unite})
+        for element in elements:
+            element.lu = True
+        _urls_des_usagers([elements[0].usager])
+        if cible.startswith("usager:"):
+            (groupe,) = selectors.regrouper_releve(elements, liste)
+            reponse = render(
+                request,
+                "soins/_groupe_releve.html",
+                {"g": groupe, "unite": unite, "url_lu": reverse("soins:lu", args=[unite.public_id])},
+            )
+        else:
+            reponse = render(request, "soins/_element_releve.html", {"e": elements[0], "unite": unite})
+        reponse["HX-Trigger"] = "releve-lue"  # the page's counter refreshes
+        return reponse
     return redirect("soins:releve", public_id=unite.public_id)
 
 

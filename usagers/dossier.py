@@ -36,13 +36,25 @@ from .models import Sejour, Usager
 @dataclass(frozen=True)
 class Onglet:
     """A tab of the dossier: shown when one of the actions ``voir`` is allowed on the person; ``url`` is
-    the name of a route taking the person's ``public_id``."""
+    the name of a route taking the person's ``public_id``; ``groupe`` the section of the navigation it
+    belongs to."""
 
     code: str
     libelle: str
     ordre: int
     url: str
     voir: tuple[Droit, ...]
+    groupe: str = ""
+
+
+@dataclass(frozen=True)
+class GroupeOnglets:
+    """A section of the dossier's navigation (issue 23, item 5): a few sections on one row of a tablet,
+    the tabs of the current one below. A section with no tab the user may open is not shown."""
+
+    code: str
+    libelle: str
+    ordre: int
 
 
 @dataclass(frozen=True)
@@ -60,15 +72,46 @@ class ElementBandeau:
 class RegistreDossier:
     def __init__(self) -> None:
         self._onglets: Registre[Onglet] = Registre("Onglet du dossier")
+        self._groupes: Registre[GroupeOnglets] = Registre("Groupe d'onglets du dossier")
         self._bandeau: Registre[ElementBandeau] = Registre("Élément du bandeau")
 
+    def groupe(self, code: str, libelle: str, *, ordre: int) -> GroupeOnglets:
+        return self._groupes.ajouter(GroupeOnglets(code, libelle, ordre))
+
     def onglet(
-        self, code: str, libelle: str, *, ordre: int, url: str, voir: Droit | Iterable[Droit]
+        self,
+        code: str,
+        libelle: str,
+        *,
+        ordre: int,
+        url: str,
+        voir: Droit | Iterable[Droit],
+        groupe: str,
     ) -> Onglet:
         actions = (voir,) if isinstance(voir, Droit) else tuple(voir)
         if not actions or not all(isinstance(a, Droit) for a in actions):
             raise ImproperlyConfigured(f"Onglet {code!r} : « voir » attend des habilitations.roles.Droit.")
-        return self._onglets.ajouter(Onglet(code, libelle, ordre, url, actions))
+        return self._onglets.ajouter(Onglet(code, libelle, ordre, url, actions, groupe))
+
+    def navigation(self, visibles: list[Onglet], section: str) -> list[dict[str, Any]]:
+        """The sections that hold at least one of the ``visibles`` tabs, in their order, each with its tabs
+        and the URL name of its first one; the section of ``section`` is marked current."""
+        par_groupe: dict[str, list[Onglet]] = {}
+        for o in visibles:
+            if self._groupes.get(o.groupe) is None:
+                raise ImproperlyConfigured(f"Onglet {o.code!r} : groupe {o.groupe!r} inconnu.")
+            par_groupe.setdefault(o.groupe, []).append(o)
+        return [
+            {
+                "code": g.code,
+                "libelle": g.libelle,
+                "url": par_groupe[g.code][0].url,
+                "onglets": [(o.code, o.libelle, o.url) for o in par_groupe[g.code]],
+                "courant": any(o.code == section for o in par_groupe[g.code]),
+            }
+            for g in self._groupes.tous()
+            if g.code in par_groupe
+        ]
 
     def bandeau(
         self,
@@ -155,7 +198,9 @@ def contexte_dossier(
             for e in registre.elements_bandeau()
             if acces.peut(e.voir)
         ],
-        "onglets": [(o.code, o.libelle, o.url) for o in registre.onglets() if acces.peut(*o.voir)],
+        "groupes_onglets": registre.navigation(
+            [o for o in registre.onglets() if acces.peut(*o.voir)], section
+        ),
         "sejours": sejours,
         "sejour_courant": next((s for s in sejours if s.en_cours(jour)), None),
         "peut_modifier": acces.peut(Droit.ADMINISTRATIF_MODIFIER),

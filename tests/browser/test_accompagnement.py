@@ -22,7 +22,11 @@ def test_fill_an_aggir_grid_on_a_tablet_and_see_the_gir(live_server, og_a, page)
     )
     se_connecter(page, live_server.url, og_a["infirmier"])
     page.goto(f"{live_server.url}/usagers/{usager.public_id}/")
-    page.get_by_role("link", name="Évaluations").click()
+    # the dossier's sections, then the tab (issue 23, item 5)
+    page.get_by_role("navigation", name="Sections du dossier").get_by_role(
+        "link", name="Accompagnement"
+    ).click()
+    page.get_by_role("navigation", name="Accompagnement").get_by_role("link", name="Évaluations").click()
     page.get_by_role("link", name="Nouvelle évaluation AGGIR").click()
     page.wait_for_url("**/aggir/")
     apercu = page.get_by_test_id("gir-apercu")

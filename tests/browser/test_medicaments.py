@@ -45,7 +45,7 @@ def test_emar_round_with_a_refusal_and_a_barcode_mismatch(live_server, og_a, bas
     ligne_doliprane = odette_carte.get_by_test_id("dose").filter(has_text="DOLIPRANE")
     # the button says to a screen reader which dose it validates (issue 23, item 9)
     expect(ligne_doliprane.get_by_role("button", name="Donné")).to_have_accessible_name(
-        re.compile(r"^Donné : DOLIPRANE 1000 mg.*, dose de \d\d:\d\d$")
+        re.compile(r"^Donné : DOLIPRANE 1000 mg.*, dose de \d\d:\d\d, MARCHAND$")
     )
     ligne_doliprane.get_by_role("button", name="Donné").tap()
     expect(ligne_doliprane.get_by_test_id("etat")).to_contain_text("Donné")

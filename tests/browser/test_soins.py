@@ -77,11 +77,12 @@ def test_day_view_validate_a_task_and_write_a_transmission_then_the_releve(live_
     elements = page.get_by_test_id("element-releve")
     expect(elements).to_have_count(2)
     expect(page.get_by_test_id("non-lus")).to_contain_text("2 non lus")
-    transmission = elements.filter(has_text="Refuse de boire")
-    transmission.get_by_role("button", name="Marquer comme lu").tap()
-    expect(transmission.get_by_role("button", name="Marquer comme lu")).to_have_count(0)
-    page.get_by_role("button", name="Tout marquer comme lu").tap()
-    expect(page.get_by_test_id("non-lus")).to_contain_text("0 non lu")
+    # one card per resident, what matters named at its top, read in one tap (issue 23, item 6)
+    odette_releve = page.get_by_test_id("groupe-releve").filter(has_text="Odette")
+    expect(odette_releve.get_by_test_id("motif-releve")).to_have_text(["Transmission importante", "Refus"])
+    odette_releve.get_by_role("button", name="Lu : MARCHAND Odette").tap()
+    expect(odette_releve.get_by_test_id("non-lus-resident")).to_have_count(0)
+    expect(page.get_by_test_id("non-lus")).to_contain_text("0 non lu")  # the counter follows
     page.screenshot(path="test-results/soins-releve-tablette.png", full_page=True)
     assert page.erreurs_console == []
 

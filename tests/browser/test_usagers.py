@@ -43,3 +43,39 @@ def test_search_open_the_dossier_and_edit_the_entourage(live_server, og_a, page)
     expect(proche).to_have_count(1)
     assert "À prévenir n° 1" in proche.inner_text() and "DUPONT" in proche.inner_text()
     page.screenshot(path="test-results/entourage-tablette.png", full_page=True)
+
+
+@pytest.mark.parametrize("largeur", [1024, 820])
+def test_the_dossier_sections_fit_one_row_and_the_identity_card_holds_its_content(
+    live_server, og_a, page, largeur
+):
+    """Issue 23, item 5: on a 1024 px tablet (and in portrait) the nurse's dossier shows its sections on one
+    row, the current one's tabs below; the identity card holds its photo and a long name without clipping."""
+    from tests.usagers.conftest import creer_usager
+
+    usager = creer_usager(
+        og_a,
+        nom_naissance="De La Roche-Vasseur-Montgolfier",
+        premier_prenom="Marie-Antoinette",
+        prenoms_naissance=["Marie-Antoinette", "Françoise"],
+    )
+    page.set_viewport_size({"width": largeur, "height": 768})
+    se_connecter(page, live_server.url, og_a["infirmier"])
+    page.goto(f"{live_server.url}/usagers/{usager.public_id}/")
+    sections = page.get_by_role("navigation", name="Sections du dossier").get_by_role("link")
+    expect(sections).to_have_count(5)
+    hauts = {round(sections.nth(i).bounding_box()["y"]) for i in range(5)}
+    assert len(hauts) == 1, f"les sections tiennent sur une ligne à {largeur} px : {hauts}"
+    nav = page.get_by_role("navigation", name="Sections du dossier")
+    assert nav.evaluate("n => n.scrollWidth <= n.clientWidth"), "aucune section cachée hors de l'écran"
+    sous = page.get_by_role("navigation", name="Identité").get_by_role("link")
+    expect(sous.first).to_have_text("Identité")
+    # the tabs of another section, one tap away
+    nav.get_by_role("link", name="Soins").click()
+    expect(
+        page.get_by_role("navigation", name="Soins").get_by_role("link", name="Constantes")
+    ).to_be_visible()
+    carte = page.get_by_role("region", name="Identité")
+    assert carte.evaluate("c => c.scrollWidth <= c.clientWidth"), "le bandeau ne coupe rien"
+    expect(carte.get_by_role("heading", level=1)).to_contain_text("MONTGOLFIER")
+    page.screenshot(path=f"test-results/dossier-sections-{largeur}.png")

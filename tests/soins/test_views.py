@@ -545,3 +545,40 @@ def test_reading_the_soins_tab_writes_nothing(og_a, resident, client_de):
     assert r.status_code == 302
     body = client_de(og_a["aide_soignant"]).get(f"/usagers/{resident.public_id}/").content.decode()
     assert "Texture mixée lisse · eau gélifiée" in body and "Risque : fausses routes" in body
+
+
+def test_releve_by_resident_most_important_first_read_in_one_tap(og_a, resident, og_b, client_de):
+    """Issue 23, item 6: one card per resident — a fall or an alert first, then a hospitalisation or an
+    important transmission, then a refusal, then the ordinary — each resident's items read in one tap."""
+    from tests.soins.test_services import _mesurer
+
+    calme = creer_resident(og_a, chambre="01", nom_naissance="Aubert", premier_prenom="Paul")
+    chute = creer_resident(og_a, chambre="30", nom_naissance="Zola", premier_prenom="Jeanne")
+    fievre = creer_resident(og_a, chambre="20", nom_naissance="Yvon", premier_prenom="Marc")
+    ecrire(og_a, calme, cible="Repas", donnees="A bien mangé")
+    ecrire(og_a, calme, cible="Sommeil", donnees="Nuit calme")
+    ecrire(og_a, chute, cible="Mobilité", donnees="Retrouvée au sol près du lit à 3 h")
+    _mesurer(og_a, fievre, temperature="39.4")
+    soin = planifier(og_a, resident, heures=[datetime.time(0, 0)])
+    with tenant_context(og_a.organisme.pk):
+        services.do_valider_soin(
+            og_a["aide_soignant"], soin, timezone.localdate(), datetime.time(0, 0), "pas_fait", "refus"
+        )
+    client = client_de(og_a["infirmier"])
+    url = f"/soins/unite/{og_a.unite.public_id}/releve/"
+    corps = client.get(url).content.decode()
+    ordre = [corps.index(f'id="groupe-{u.public_id}"') for u in (fievre, chute, resident, calme)]
+    assert ordre == sorted(ordre), "alerte et chute (par chambre), puis refus, puis le reste"
+    assert (
+        "5 non lus" in corps and ">Chute<" in corps and ">Alerte constante<" in corps and ">Refus<" in corps
+    )
+    # one tap for Paul Aubert's two transmissions
+    lu = f"/soins/unite/{og_a.unite.public_id}/releve/lu/"
+    r = client.post(lu, {"objet": f"usager:{calme.public_id}"}, HTTP_HX_REQUEST="true")
+    groupe = r.content.decode()
+    assert r.status_code == 200 and r["HX-Trigger"] == "releve-lue"
+    assert "Nuit calme" in groupe and "A bien mangé" in groupe and "non-lus-resident" not in groupe
+    assert "3 non lus" in client.get(url).content.decode()
+    # another organisme's professional, or a person not in the relève: nothing
+    assert client_de(og_b["infirmier"]).post(lu, {"objet": f"usager:{calme.public_id}"}).status_code == 404
+    assert client.post(lu, {"objet": f"usager:{og_b.organisme.public_id}"}).status_code == 404
