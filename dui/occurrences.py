@@ -25,7 +25,10 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.http import Http404
 from django.utils import timezone
+
+from .forms import CorrectionForm
 
 L = TypeVar("L", bound=models.Model)
 
@@ -122,10 +125,6 @@ def mode_correction(
 def corriger_depuis(request: Any, appel: Callable[[str], L]) -> tuple[L | None, str]:
     """A correction posted from a page (``motif_correction``), through the domain's service ``appel(motif)``:
     (the row, "") or (None, the French error). A refusal of the policy is a 404, as everywhere."""
-    from django.http import Http404
-
-    from .forms import CorrectionForm
-
     form = CorrectionForm(request.POST)
     form.is_valid()
     try:

@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dui import occurrences
+from dui.adresses import adresse_par_objet
 from dui.audit import journaliser_acces, journaliser_personnes
 from dui.forms import ajouter_erreurs, traitement, traiter
 from dui.models import Etablissement, TypeAcces
@@ -317,13 +318,13 @@ def tournee(request, public_id):
         f"Tournée des médicaments du {jour:%d/%m/%Y} ({selectors.LIBELLES_CRENEAUX[creneau]}) — {unite.nom}",
         unite.etablissement_id,
     )
-    url_dose = reverse("medicaments:administrer", args=["00000000-0000-0000-0000-000000000000"])
-    url_sb = reverse("medicaments:si_besoin", args=["00000000-0000-0000-0000-000000000000"])
+    url_dose = adresse_par_objet("medicaments:administrer")
+    url_sb = adresse_par_objet("medicaments:si_besoin")
     for ligne in lignes:
         for d in ligne.doses:
-            d.url = url_dose.replace("00000000-0000-0000-0000-000000000000", str(d.dose.public_id))
+            d.url = url_dose(d.dose.public_id)
         for s in ligne.si_besoin:
-            s.url = url_sb.replace("00000000-0000-0000-0000-000000000000", str(s.prescription.public_id))
+            s.url = url_sb(s.prescription.public_id)
     if peut_administrer:
         _preparer_corrections(user, [d for ligne in lignes for d in ligne.doses], maintenant)
     a_faire = sum(
@@ -354,16 +355,13 @@ def tournee(request, public_id):
 def _preparer_corrections(user, lignes_doses, maintenant) -> None:
     """Whether and how the user may undo each validation shown (``d.correction``), and its URL. Who gives
     the doses corrects them (with a reason after the window)."""
-    modele = reverse("medicaments:corriger", args=[_UUID_NUL])
+    url_correction = adresse_par_objet("medicaments:corriger")
     for d in lignes_doses:
         d.correction = occurrences.mode_correction(d.administration, user, "administree_le", True, maintenant)
         if d.correction:
-            d.url_correction = modele.replace(_UUID_NUL, str(d.administration.public_id))
+            d.url_correction = url_correction(d.administration.public_id)
             d.cible = f"#d-{d.dose.public_id}"
             d.quoi = f"{d.dose.prescription.intitule}, dose de {timezone.localtime(d.dose.prevue_le):%H:%M}"
-
-
-_UUID_NUL = "00000000-0000-0000-0000-000000000000"
 
 
 def _rendu_dose(request, dose, erreur: str = "", confirmation=None):

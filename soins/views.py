@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from annuaire.selectors import partenaires_soignants
 from dui import occurrences
+from dui.adresses import adresse_par_objet
 from dui.audit import journaliser_acces, journaliser_personnes
 from dui.forms import ajouter_erreurs, traiter
 from dui.models import TypeAcces
@@ -633,15 +634,12 @@ def _retour_journee(soin: SoinPlanifie, jour: datetime.date | None) -> str:
 def _preparer_corrections(user, occurrences_, etablissement_id: int, maintenant) -> None:
     """Whether and how the user may undo each validation shown (``o.correction``), and its URL."""
     tout = services.peut_corriger_tout(user, etablissement_id)
-    modele = reverse("soins:corriger", args=[_UUID_NUL])
+    url_correction = adresse_par_objet("soins:corriger")
     for o in occurrences_:
         o.correction = occurrences.mode_correction(o.realisation, user, "realise_le", tout, maintenant)
         if o.correction:
-            o.url_correction = modele.replace(_UUID_NUL, str(o.realisation.public_id))
+            o.url_correction = url_correction(o.realisation.public_id)
             o.cible, o.quoi = f"#o-{o.cle}", f"{o.soin.intitule} de {o.heure_texte}"
-
-
-_UUID_NUL = "00000000-0000-0000-0000-000000000000"
 
 
 def _rendu_occurrence(request, soin, jour, heure, realisation, erreur="", confirmation=None):

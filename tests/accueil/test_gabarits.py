@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 RACINE = Path(__file__).resolve().parents[2]
 VIDE = re.compile(r"<th(?:\s[^>]*)?>\s*</th>")
 
@@ -32,3 +34,14 @@ def test_the_rule_sees_an_empty_header():
     assert VIDE.search("<tr><th>Nom</th><th></th></tr>")
     assert VIDE.search('<th scope="col"> </th>')
     assert not VIDE.search('<th><span class="visuellement-cache">Actions</span></th>')
+
+
+@pytest.mark.django_db
+def test_the_service_worker_is_served_from_the_root_without_personal_data(client):
+    """Issue 23: /sw.js (the offline reading of the round) is public like the static files, served as
+    JavaScript from the root so that its scope is the site, and holds no data of anybody."""
+    r = client.get("/sw.js")
+    corps = r.content.decode()
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/javascript")
+    assert r["Cache-Control"] == "no-cache"
+    assert "dui-hors-ligne-v1" in corps and "tournee" in corps and "journee" in corps and "@" not in corps
