@@ -277,9 +277,10 @@ def test_the_round_stays_readable_offline_and_is_forgotten_at_the_login_page(
     odette = creer_resident(
         og_a, nom_naissance="Marchand", premier_prenom="Odette", prenoms_naissance=["Odette"]
     )
-    dose_due(og_a, odette)
+    dose = dose_due(og_a, odette)
+    jour, creneau = creneau_de(dose.prevue_le)  # the dose's slot: five minutes ago may be the previous one
     se_connecter(page, live_server.url, og_a["infirmier"])
-    url = f"{live_server.url}/medicaments/unite/{og_a.unite.public_id}/tournee/"
+    url = f"{live_server.url}/medicaments/unite/{og_a.unite.public_id}/tournee/?jour={jour}&creneau={creneau}"
     page.goto(url)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()  # now through the service worker, which keeps it
