@@ -13,6 +13,8 @@ urlpatterns = [
     path("etablissements/<uuid:public_id>/unites/", views.etablissement_unites, name="etablissement_unites"),
     path("professionnels/", views.professionnels, name="professionnels"),
     path("pro-sante-connect/", views.politique_psc, name="politique_psc"),
+    path("tablettes/", views.tablettes, name="tablettes"),
+    path("tablettes/<uuid:public_id>/revoquer/", views.tablette_revoquer, name="tablette_revoquer"),
     path("professionnels/nouveau/", views.professionnel_creer, name="professionnel_creer"),
     path("professionnels/<uuid:public_id>/", views.professionnel, name="professionnel"),
     path(

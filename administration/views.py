@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -26,6 +27,7 @@ from habilitations.models import (
     Habilitation,
     MethodeAuth,
     PolitiquePSC,
+    PostePartage,
     Professionnel,
     TypeEvenementAuth,
 )
@@ -396,3 +398,64 @@ def politique_psc(request):
             "connexions_locales": connexions.get(MethodeAuth.LOCALE, 0),
         },
     )
+
+
+# --- Shared tablets (issue 23, item 7; decision 0021) ------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tablettes(request):
+    """The organisme's shared tablets, and the enrolment of this browser as one of them."""
+    from habilitations import postes
+    from habilitations.forms import PosteForm
+
+    _exiger_admin_og(request)
+    etablissements = for_tenant(request.user, Etablissement.objects.all()).order_by("nom")
+    form = PosteForm(request.POST or None, etablissements=etablissements)
+    if request.method == "POST" and form.is_valid():
+        with traitement(form, refus_404=False):
+            etab = get_for_user_or_404(
+                request.user, ADMIN, Etablissement.objects.all(), form.cleaned_data["etablissement"].public_id
+            )
+            poste, jeton = postes.enroler(request.user, etab, form.cleaned_data["libelle"])
+            messages.success(
+                request,
+                f"Ce navigateur est la tablette partagée « {poste.libelle} » de {etab.nom}. "
+                "Déconnectez-vous : chaque professionnel s'y connectera en entier au début de son poste, "
+                "puis la reprendra avec son code PIN.",
+            )
+            reponse = redirect("administration:tablettes")
+            postes.poser_cookie(reponse, jeton)
+            return reponse
+    liste = (
+        for_tenant(request.user, PostePartage.objects.all())
+        .select_related("etablissement", "enrole_par", "revoque_par")
+        .order_by("revoque_le", "etablissement__nom", "libelle")
+    )
+    return render(
+        request,
+        "administration/tablettes.html",
+        {
+            "form": form,
+            "tablettes": liste,
+            "cette_tablette": postes.tablette(request),
+            "inactivite": settings.DUI_POSTE_INACTIVITE_MINUTES,
+        },
+    )
+
+
+@login_required
+@require_POST
+def tablette_revoquer(request, public_id):
+    from habilitations import postes
+
+    _exiger_admin_og(request)
+    poste = get_for_user_or_404(request.user, ADMIN, PostePartage.objects.all(), public_id)
+    if poste.revoque_le is None:
+        postes.revoquer(request.user, poste)
+        messages.success(
+            request,
+            f"Tablette « {poste.libelle} » révoquée : elle n'ouvre plus rien et ses postes en cours sont fermés.",
+        )
+    return redirect("administration:tablettes")

@@ -202,6 +202,15 @@ DUI_SESSION_MAX_HOURS = env.int("DUI_SESSION_MAX_HOURS", default=12)  # absolute
 DUI_MOT_DE_PASSE_TEMPORAIRE_HEURES = env.int("DUI_MOT_DE_PASSE_TEMPORAIRE_HEURES", default=72)
 DUI_CODE_ENROLEMENT_HEURES = env.int("DUI_CODE_ENROLEMENT_HEURES", default=72)
 DUI_BREAK_GLASS_HOURS = env.int("DUI_BREAK_GLASS_HOURS", default=4)
+# Shared care tablets (issue 23, item 7; decision 0021): a professional who logged in fully on an enrolled
+# tablet takes it back with their PIN during DUI_POSTE_DUREE_HEURES (bounded by DUI_SESSION_MAX_HOURS);
+# DUI_POSTE_PIN_ESSAIS wrong PINs close that shift on the tablet; idle DUI_POSTE_INACTIVITE_MINUTES, the
+# tablet locks back to its user picker; the tablet's token lives DUI_POSTE_JETON_JOURS (revocable).
+DUI_POSTE_DUREE_HEURES = env.int("DUI_POSTE_DUREE_HEURES", default=12)
+DUI_POSTE_PIN_ESSAIS = env.int("DUI_POSTE_PIN_ESSAIS", default=3)
+DUI_POSTE_PIN_LONGUEUR = env.int("DUI_POSTE_PIN_LONGUEUR", default=4)  # minimum number of digits
+DUI_POSTE_INACTIVITE_MINUTES = env.int("DUI_POSTE_INACTIVITE_MINUTES", default=5)
+DUI_POSTE_JETON_JOURS = env.int("DUI_POSTE_JETON_JOURS", default=365)
 DUI_TOTP_ISSUER = env.str("DUI_TOTP_ISSUER", default="DUI")
 # hits of the duplicate check per professional and hour before the creation of dossiers is suspended
 DUI_DOUBLONS_PAR_HEURE = env.int("DUI_DOUBLONS_PAR_HEURE", default=20)

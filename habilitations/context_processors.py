@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from habilitations.postes import SESSION_PRESENCE
 from habilitations.roles import Droit
 
 
@@ -13,6 +14,11 @@ def dui(request: HttpRequest) -> Any:
         "bris_de_glace_actifs": [],
         "peut_revoir_bris_de_glace": False,
     }
+    session = getattr(request, "session", None)
+    if session is not None and user is not None and user.is_authenticated and session.get(SESSION_PRESENCE):
+        # a shared tablet: a shorter idleness locks it back to its user picker (decision 0021)
+        context["sur_tablette"] = True
+        context["dui_inactivite_minutes"] = settings.DUI_POSTE_INACTIVITE_MINUTES
     if user is not None and user.is_authenticated and user.organisme_id:
         from habilitations.policy import actions_dans, bris_de_glace_en_cours, roles_par_etablissement
 

@@ -35,6 +35,63 @@ class CodeForm(forms.Form):
     )
 
 
+def _champ_pin(label: str, autofocus: bool = False) -> forms.CharField:
+    attrs: dict[str, Any] = {
+        "autocomplete": "off",
+        "inputmode": "numeric",
+        "pattern": "[0-9]*",
+        "class": "pin",
+    }
+    if autofocus:
+        attrs["autofocus"] = True
+    return forms.CharField(label=label, max_length=8, strip=True, widget=forms.PasswordInput(attrs=attrs))
+
+
+class PinForm(forms.Form):
+    """Taking a shared tablet back: the professional's PIN."""
+
+    pin = _champ_pin("Votre code PIN", autofocus=True)
+
+
+class DefinirPinForm(forms.Form):
+    pin = _champ_pin("Nouveau code PIN", autofocus=True)
+    confirmation = _champ_pin("Confirmez le code PIN")
+
+    def clean_pin(self) -> str:
+        from .postes import valider_pin
+
+        pin: str = self.cleaned_data["pin"]
+        valider_pin(pin)
+        return pin
+
+    def clean(self) -> Any:
+        data = super().clean() or {}
+        if data.get("pin") and data.get("pin") != data.get("confirmation"):
+            self.add_error("confirmation", "Les deux codes ne sont pas identiques.")
+        return data
+
+
+class PosteForm(forms.Form):
+    """Enrolling this browser as a shared tablet of one ESMS of the administrator's organisme."""
+
+    etablissement = forms.ModelChoiceField(label="Établissement", queryset=Etablissement.objects.none())
+    libelle = forms.CharField(
+        label="Nom de la tablette",
+        max_length=80,
+        help_text="Par exemple « Chariot de soins, 1er étage » : il apparaît dans la liste des tablettes.",
+    )
+
+    def __init__(self, *args: Any, etablissements: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        champ: Any = self.fields["etablissement"]
+        champ.queryset = etablissements
+        if etablissements.count() == 1:
+            champ.initial = etablissements.first()
+            champ.empty_label = None
+        else:
+            champ.empty_label = "Choisissez l'établissement"
+
+
 class CodeEnrolementForm(forms.Form):
     code = forms.CharField(
         label="Code d'enrôlement remis par l'administrateur de votre organisme",

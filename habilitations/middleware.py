@@ -15,6 +15,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from . import postes
 from .auth import journaliser
 from .models import MethodeAuth, TypeEvenementAuth
 
@@ -73,6 +74,20 @@ class InactivityTimeoutMiddleware:
                     f"Votre session a atteint sa durée maximale ({settings.DUI_SESSION_MAX_HOURS} h). "
                     "Reconnectez-vous.",
                 )
+            if request.session.get(postes.SESSION_PRESENCE):
+                # a shared tablet (decision 0021): its shift must still be open, on this very tablet, and
+                # a shorter idleness locks it back to its user picker (the shift stays open)
+                if not postes.presence_valide(request, request.session[postes.SESSION_PRESENCE]):
+                    return _fermer(
+                        request,
+                        TypeEvenementAuth.DECONNEXION,
+                        "Votre poste sur cette tablette est fermé (fin de poste, tablette révoquée ou codes "
+                        "erronés) : connectez-vous de nouveau.",
+                    )
+                if maintenant - derniere > settings.DUI_POSTE_INACTIVITE_MINUTES * 60:
+                    methode = request.session.get(SESSION_METHODE, MethodeAuth.LOCALE)
+                    reponse = postes.verrouiller(request, TypeEvenementAuth.INACTIVITE, methode)
+                    return vers(request, reponse["Location"])
             if maintenant - derniere > settings.DUI_INACTIVITY_MINUTES * 60:
                 return _fermer(
                     request,

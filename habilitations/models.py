@@ -342,11 +342,14 @@ class TypeEvenementAuth(models.TextChoices):
     ECHEC_PSC = "echec_psc", "Connexion Pro Santé Connect refusée"
     LOCALE_REFUSEE = "psc_exige", "Mot de passe refusé : Pro Santé Connect exigé"
     REAUTHENTIFICATION = "reauth_psc", "Ré-authentification Pro Santé Connect"
+    ECHEC_PIN = "echec_pin", "Code PIN refusé (tablette partagée)"
+    VERROUILLAGE = "verrou_pos", "Tablette partagée verrouillée"
 
 
 class MethodeAuth(models.TextChoices):
     LOCALE = "locale", "Mot de passe et second facteur"
     PSC = "psc", "Pro Santé Connect"
+    PIN = "pin", "Code PIN sur une tablette partagée"
 
 
 class EspaceAuth(models.TextChoices):
@@ -442,3 +445,96 @@ class PolitiquePSC(TenantModel):
         for categorie, niveau in (self.exigences or {}).items():
             if categorie not in connues or niveau not in NiveauPSC.values:
                 raise ValidationError({"exigences": f"Exigence inconnue : {categorie} = {niveau}."})
+
+
+# --- Shared care tablets (issue 23, item 7; decision 0021) ---------------------------------------------
+
+
+class PostePartage(TenantModel):
+    """A care tablet enrolled by the organisme's administrator as a shared device of one ESMS. The browser
+    keeps a random token in a long-lived cookie; only its SHA-256 is stored here. Revoking the device closes
+    every shift opened on it."""
+
+    etablissement_path = "etablissement"
+
+    etablissement = models.ForeignKey(Etablissement, on_delete=models.PROTECT, related_name="+")
+    libelle = models.CharField("nom de la tablette", max_length=80)
+    empreinte_jeton = models.CharField(max_length=64, unique=True, editable=False)
+    enrole_par = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    revoque_le = models.DateTimeField("révoquée le", null=True, blank=True)
+    revoque_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "tablette partagée"
+        ordering = ["libelle"]
+        indexes = [models.Index(fields=["organisme", "etablissement"], name="poste_org_etab_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisme", "etablissement", "libelle"],
+                condition=Q(revoque_le__isnull=True),
+                name="poste_libelle_unique",
+                violation_error_message="Une tablette de cet établissement porte déjà ce nom.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.libelle
+
+
+class MotifFermeturePresence(models.TextChoices):
+    FIN_DE_POSTE = "fin", "Fin de poste (déconnexion)"
+    ESSAIS_PIN = "essais_pin", "Trop de codes PIN erronés"
+    REVOCATION = "revocation", "Tablette révoquée"
+    NOUVELLE_OUVERTURE = "nouvelle", "Nouvelle connexion complète sur la tablette"
+
+
+class PresencePoste(models.Model):
+    """A professional's shift on a shared tablet: opened by a full authentication (password and second
+    factor, or Pro Santé Connect) on that tablet, it lets them take the tablet back with their PIN until it
+    closes — end of shift, expiry, too many wrong PINs, revocation of the tablet."""
+
+    organisme = models.ForeignKey(OrganismeGestionnaire, on_delete=models.PROTECT, related_name="+")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    poste = models.ForeignKey(PostePartage, on_delete=models.CASCADE, related_name="presences")
+    professionnel = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    methode = models.CharField(max_length=10, choices=MethodeAuth.choices)
+    ouverte_le = models.DateTimeField(default=timezone.now)
+    expire_le = models.DateTimeField()
+    fermee_le = models.DateTimeField(null=True, blank=True)
+    motif_fermeture = models.CharField(max_length=10, choices=MotifFermeturePresence.choices, blank=True)
+    echecs_pin = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "présence sur une tablette partagée"
+        indexes = [models.Index(fields=["organisme", "poste", "fermee_le"], name="presence_org_poste_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poste", "professionnel"],
+                condition=Q(fermee_le__isnull=True),
+                name="presence_ouverte_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.professionnel_id} sur {self.poste_id}"
+
+
+class CodePIN(models.Model):
+    """The professional's PIN for taking a shared tablet back within their shift, hashed like a password
+    (Django's hasher); chosen after a full authentication, never with a PIN."""
+
+    organisme = models.ForeignKey(OrganismeGestionnaire, on_delete=models.PROTECT, related_name="+")
+    professionnel = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="code_pin"
+    )
+    empreinte = models.CharField(max_length=128)
+    modifie_le = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "code PIN"
+        indexes = [models.Index(fields=["organisme", "professionnel"], name="code_pin_org_pro_idx")]
+
+    def __str__(self) -> str:
+        return f"Code PIN de {self.professionnel_id}"

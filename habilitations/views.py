@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from typing import Any
+from urllib.parse import quote
 
 import segno
 from django.conf import settings
@@ -26,10 +27,17 @@ from dui.models import Etablissement
 from dui.tenancy import SESSION_ORGANISME, auth_lookup
 from habilitations.access import for_tenant, professionnel
 
-from . import auth, policy, psc, selectors, services
+from . import auth, policy, postes, psc, selectors, services
 from .forms import BrisDeGlaceForm, CodeEnrolementForm, CodeForm, ConnexionForm, MotDePasseForm, RevueForm
 from .middleware import SESSION_2FA, SESSION_ACTIVITE, SESSION_DEBUT, SESSION_METHODE
-from .models import DispositifTOTP, MethodeAuth, NiveauPSC, Professionnel, TypeEvenementAuth
+from .models import (
+    DispositifTOTP,
+    MethodeAuth,
+    NiveauPSC,
+    PresencePoste,
+    Professionnel,
+    TypeEvenementAuth,
+)
 
 SESSION_EN_ATTENTE = "dui_2fa_user"
 SESSION_EN_ATTENTE_DEPUIS = "dui_2fa_depuis"
@@ -115,13 +123,24 @@ def connexion(request: HttpRequest) -> HttpResponseBase:
     return render(
         request,
         "habilitations/connexion.html",
-        {"form": form, "psc": psc.est_configure(), "suivant": request.GET.get("next", "")},
+        {
+            "form": form,
+            "psc": psc.est_configure(),
+            "suivant": request.GET.get("next", ""),
+            "tablette": postes.tablette(request),
+        },
     )
 
 
 def _ouvrir_session(
-    request: HttpRequest, user: Professionnel, methode: str = MethodeAuth.LOCALE
+    request: HttpRequest,
+    user: Professionnel,
+    methode: str = MethodeAuth.LOCALE,
+    presence: PresencePoste | None = None,
 ) -> HttpResponseBase:
+    """Open the professional's session after a full authentication — or, with ``presence``, after their PIN
+    on a shared tablet, within the shift that full authentication opened there (``habilitations.postes``):
+    the session's absolute lifetime then counts from that full authentication."""
     suivant = _suivant(request)
     for cle in (SESSION_EN_ATTENTE, SESSION_EN_ATTENTE_DEPUIS, SESSION_SUIVANT):
         request.session.pop(cle, None)
@@ -131,6 +150,16 @@ def _ouvrir_session(
     request.session[SESSION_ORGANISME] = user.organisme_id  # the next requests' tenant (dui.middleware)
     request.session[SESSION_ACTIVITE] = request.session[SESSION_DEBUT] = time.time()
     request.session[SESSION_METHODE] = methode
+    if presence is not None:
+        request.session[SESSION_DEBUT] = presence.ouverte_le.timestamp()
+        request.session[postes.SESSION_PRESENCE] = presence.pk
+    elif postes.ouvrir_presence(request, user, methode) is not None and not postes.a_un_pin(user):
+        messages.info(
+            request,
+            "Cette tablette est partagée : choisissez un code PIN pour la reprendre d'une touche pendant "
+            "votre poste.",
+        )
+        suivant = f"{reverse('habilitations:code_pin')}?suivant={quote(suivant)}"
     if (
         methode == MethodeAuth.LOCALE and user.doit_changer_mot_de_passe
     ):  # an administrator's password: one session
@@ -243,9 +272,15 @@ def deconnexion(request: HttpRequest) -> HttpResponseBase:
     inactivite = request.POST.get("motif") == "inactivite"
     id_token = request.session.get(psc.SESSION_PSC_ID_TOKEN, "")
     methode = request.session.get(SESSION_METHODE, MethodeAuth.LOCALE)
+    presence_id = request.session.get(postes.SESSION_PRESENCE)
+    if presence_id and inactivite and request.user.is_authenticated:
+        # a shared tablet left idle locks back to its user picker: the shift stays open on it
+        return postes.verrouiller(request, TypeEvenementAuth.INACTIVITE, methode)
     if request.user.is_authenticated:
         evenement = TypeEvenementAuth.INACTIVITE if inactivite else TypeEvenementAuth.DECONNEXION
         auth.journaliser(request, evenement, request.user.email, request.user, methode=methode)
+    if presence_id:
+        postes.fermer(presence_id)  # « Terminer mon poste »: the PIN no longer opens anything here
     logout(request)
     if id_token and psc.est_configure():
         # the session at PSC ends too (RP-initiated logout); a page, not a redirect: the logout form's
@@ -280,7 +315,11 @@ def mon_compte(request: HttpRequest) -> HttpResponseBase:
             messages.success(request, "Mot de passe modifié.")
             return redirect("habilitations:mon_compte")
     habilitations = policy.habilitations_actives(request.user).select_related("etablissement")
-    return render(request, "habilitations/mon_compte.html", {"form": form, "habilitations": habilitations})
+    return render(
+        request,
+        "habilitations/mon_compte.html",
+        {"form": form, "habilitations": habilitations, "a_un_pin": postes.a_un_pin(user)},
+    )
 
 
 # --- Break-the-glass -------------------------------------------------------------------------------

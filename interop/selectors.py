@@ -106,12 +106,18 @@ def connexions_psc(etablissement, depuis: datetime.datetime) -> dict:
     professionnels = Habilitation.objects.filter(etablissement=etablissement).filter(
         Q(fin__isnull=True) | Q(fin__gte=depuis.date())
     )
-    comptes = EvenementAuthentification.objects.filter(
-        organisme_id=etablissement.organisme_id,
-        type_evenement=TypeEvenementAuth.SUCCES,
-        horodatage__gte=depuis,
-        professionnel_id__in=professionnels.values("professionnel_id"),
-    ).aggregate(total=Count("pk"), psc=Count("pk", filter=Q(methode=MethodeAuth.PSC)))
+    comptes = (
+        EvenementAuthentification.objects.filter(
+            organisme_id=etablissement.organisme_id,
+            type_evenement=TypeEvenementAuth.SUCCES,
+            horodatage__gte=depuis,
+            professionnel_id__in=professionnels.values("professionnel_id"),
+        )
+        .exclude(
+            methode=MethodeAuth.PIN  # taking a shared tablet back within a shift is not a new authentication
+        )
+        .aggregate(total=Count("pk"), psc=Count("pk", filter=Q(methode=MethodeAuth.PSC)))
+    )
     return {
         "connexions": comptes["total"],
         "connexions_psc": comptes["psc"],

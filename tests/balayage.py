@@ -68,6 +68,7 @@ ROUTES: dict[str, Route] = {
     "administration:professionnel_activation": Route(_id("professionnel"), "admin", post_seulement=True),
     "administration:professionnel_reinitialiser": Route(_id("professionnel"), "admin", post_seulement=True),
     "administration:exception_ajouter": Route(_id("professionnel"), "admin", post_seulement=True),
+    "administration:tablette_revoquer": Route(_id("tablette"), "admin", post_seulement=True),
     "administration:exception_retirer": Route(
         lambda o: {"public_id": o["professionnel"].public_id, "exception_id": o["exception"].pk},
         "admin",
@@ -269,6 +270,8 @@ ROUTES: dict[str, Route] = {
 SANS_SESSION: dict[str, str] = {
     "coordination:flux": "tests/coordination/test_views.py::test_flux_icalendar_sans_donnee_de_sante_et_revocable",
     "relation:portail_invitation": "tests/relation/test_portail.py::test_lien_d_invitation_expire_ou_reutilise",
+    # the credential is the tablet's cookie, then the PIN: a shift of another tablet is never taken back
+    "habilitations:tablette_reprendre": "tests/habilitations/test_tablette.py::test_reprendre_exige_la_tablette_du_poste",
 }
 
 # The space of the persons and relatives (/espace/): no professional reaches it; its own sweep
@@ -316,6 +319,15 @@ def _png() -> bytes:
     return tampon.getvalue()
 
 
+def _tablette(tenant, t: str):
+    """A shared tablet of the EHPAD (issue 23, item 7)."""
+    from habilitations import postes
+
+    with tenant_context(tenant.organisme.pk):
+        poste, _ = postes.enroler(tenant.admin, tenant.ehpad, f"Chariot {t}")
+    return poste
+
+
 def objets(tenant, texte: str = "") -> dict[str, Any]:
     """One real object of each kind for ``tenant`` (``texte`` goes into their free-text fields: the leak
     sweeps plant a canary there). The person lives in the EHPAD's unit; everything hangs on it."""
@@ -347,6 +359,7 @@ def objets(tenant, texte: str = "") -> dict[str, Any]:
     o["export_presence"] = _export_presence(tenant)
     o["rapport"] = _rapport(tenant)
     o["export_liste"] = _export_liste(tenant)
+    o["tablette"] = _tablette(tenant, t)
     o.update(_droits(tenant, usager, t))
     o["prescription"] = prescrire(tenant, usager, heures=[datetime.time(0, 0)], commentaire=f"Ligne {t}")
     o["si_besoin"] = prescrire(

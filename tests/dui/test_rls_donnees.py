@@ -43,6 +43,10 @@ FENETRE_AUTHENTIFICATION = {
     "habilitations_dispositiftotp",
     "habilitations_codesecours",
     "habilitations_evenementauthentification",
+    # a shared tablet's user picker, before anyone is logged in (issue 23, item 7)
+    "habilitations_postepartage",
+    "habilitations_presenceposte",
+    "habilitations_codepin",
     "coordination_jetonagenda",  # a calendar feed is read before any tenant is known (its secret)
     "relation_compteproche",  # the space of the persons and relatives: its login (issue 19)
     "relation_invitation",  # an invitation link, read by its token before any tenant is known
@@ -198,6 +202,23 @@ def _completer(organisme: OrganismeGestionnaire) -> None:
             expire_le=timezone.now() + datetime.timedelta(hours=1),
         )
         CodeSecours.objects.create(organisme=organisme, professionnel=pro, empreinte="0" * 64)
+        from habilitations.models import CodePIN, PostePartage, PresencePoste
+
+        tablette = PostePartage.objects.create(
+            organisme=organisme,
+            etablissement=etab,
+            libelle="Chariot 1",
+            empreinte_jeton="1" * 64,
+            enrole_par=pro,
+        )
+        PresencePoste.objects.create(
+            organisme=organisme,
+            poste=tablette,
+            professionnel=pro,
+            methode="locale",
+            expire_le=timezone.now() + datetime.timedelta(hours=8),
+        )
+        CodePIN.objects.create(organisme=organisme, professionnel=pro, empreinte="0" * 64)
         EvenementAuthentification.objects.create(
             organisme=organisme, professionnel=pro, email_saisi=pro.email, type_evenement="succes"
         )
