@@ -219,6 +219,9 @@ DUI_DROIT_ACCES_JOURS = env.int("DUI_DROIT_ACCES_JOURS", default=7)
 # Validations of the plan (care tasks, doses): their author undoes one within this window; afterwards a nurse
 # corrects it with a reason (issue 23). Always a traced correction: the row's history keeps each step.
 DUI_FENETRE_CORRECTION_MINUTES = env.int("DUI_FENETRE_CORRECTION_MINUTES", default=15)
+# A "si besoin" dose's effect (relief, pain 0-10) is re-evaluated this long after it was given: shown as due on
+# the unit's relève and day plan, and in the round (issue 23, item 4).
+DUI_REEVALUATION_SI_BESOIN_MINUTES = env.int("DUI_REEVALUATION_SI_BESOIN_MINUTES", default=60)
 # Timing guards: validating an occurrence more than N minutes before (avance) or after (retard) its time asks
 # for a confirmation, recorded with the row. Keys: "dose", "soin" (every care task) or a type of care task
 # ("pansement"…) that overrides "soin"; a null value disables that side. JSON in the environment.

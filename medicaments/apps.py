@@ -9,9 +9,10 @@ class MedicamentsConfig(AppConfig):
     def ready(self) -> None:
         from habilitations.roles import Droit
         from soins.dlu import registre_dlu
+        from soins.registre_unite import registre_unite
         from usagers.dossier import registre
 
-        from .selectors import lignes_en_cours
+        from .selectors import lignes_en_cours, section_reevaluations
 
         registre.onglet(
             "medicaments",
@@ -22,3 +23,11 @@ class MedicamentsConfig(AppConfig):
             groupe="medicaments",
         )
         registre_dlu.section("traitements", lambda usager: lignes_en_cours(usager))
+        # the relève and the day plan of a unit show the "si besoin" doses to re-evaluate (issue 23, item 4)
+        registre_unite.section(
+            "reevaluations",
+            "« Si besoin » : effet à réévaluer",
+            ordre=5,
+            template="medicaments/_reevaluations_unite.html",
+            elements=section_reevaluations,
+        )

@@ -10,6 +10,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from dui.history import update_with_history
@@ -222,6 +223,41 @@ def _administrations(organisme, ehpad, infirmiere, maintenant, rng) -> None:
                     auteur=infirmiere,
                     administree_le=maintenant - datetime.timedelta(days=jours, hours=rng.randint(1, 6)),
                 )
+    # today (issue 23): one dose whose effect is late for its re-evaluation, one re-evaluated (the relève shows both)
+    premiere = (
+        Prescription.objects.filter(etablissement=ehpad, si_besoin=True, max_par_24h__gte=3)
+        .order_by("pk")
+        .first()
+    )
+    if premiere is not None:
+        delai = datetime.timedelta(minutes=settings.DUI_REEVALUATION_SI_BESOIN_MINUTES)
+        for il_y_a, reevaluee in (
+            (datetime.timedelta(minutes=80), False),
+            (datetime.timedelta(hours=4), True),
+        ):
+            donnee_le = maintenant - il_y_a
+            Administration.objects.create(
+                organisme=organisme,
+                prescription=premiere,
+                usager_id=premiere.usager_id,
+                etablissement=ehpad,
+                statut=StatutAdministration.DONNE,
+                indication=premiere.indication,
+                quantite=premiere.dose,
+                auteur=infirmiere,
+                administree_le=donnee_le,
+                reevaluer_le=donnee_le + delai,
+                **(
+                    {
+                        "effet": "soulage",
+                        "douleur_apres": 2,
+                        "reevaluee_le": donnee_le + delai,
+                        "reevaluee_par": infirmiere,
+                    }
+                    if reevaluee
+                    else {}
+                ),
+            )
 
 
 def _stock(organisme, ehpad, infirmiere, specialites, maintenant) -> None:

@@ -14,6 +14,7 @@ from .models import (
     MOMENTS,
     ArticleStock,
     Consigne,
+    EffetSiBesoin,
     Prescription,
     Specialite,
     StatutAdministration,
@@ -91,6 +92,30 @@ class PrescriptionForm(forms.ModelForm):
             "commentaire",
             "dosage_dci",
         ]
+
+    # The order a prescriber thinks in (issue 23, item 8): the drug, the dose and its unit (which follows the
+    # presentation chosen), the route, then when — on demand or at set times —, from when and how long, the
+    # instructions; the ESMS last (asked only of a person followed in several).
+    field_order = [
+        "medicament",
+        "dosage_dci",
+        "dose",
+        "unite",
+        "voie",
+        "si_besoin",
+        "indication",
+        "max_par_24h",
+        "moments",
+        "autres_heures",
+        "recurrence",
+        "intervalle",
+        "jours_semaine",
+        "date_debut",
+        "duree_jours",
+        "consignes",
+        "commentaire",
+        "etablissement",
+    ]
 
     def __init__(self, etablissements, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,6 +221,27 @@ class SiBesoinForm(forms.Form):
         error_messages={"required": "Indiquez pourquoi la dose est donnée (douleur, fièvre…)."},
     )
     code = forms.CharField(max_length=120, required=False)
+
+
+class ReevaluationForm(forms.Form):
+    """The effect of a "si besoin" dose: relief, pain on the 0-10 numeric scale, an observation."""
+
+    effet = forms.ChoiceField(
+        label="Effet observé",
+        choices=EffetSiBesoin.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez l'effet observé."},
+    )
+    douleur_apres = forms.TypedChoiceField(
+        label="Douleur maintenant (0 = aucune, 10 = maximale)",
+        choices=[(str(n), str(n)) for n in range(11)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "echelle"}),
+    )
+    commentaire = forms.CharField(label="Observation", max_length=300, required=False)
+    suivant = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class ArticleForm(forms.ModelForm):

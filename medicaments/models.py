@@ -409,6 +409,13 @@ class StatutAdministration(models.TextChoices):
     ANNULE = "annule", "Annulé (correction)"
 
 
+class EffetSiBesoin(models.TextChoices):
+    SOULAGE = "soulage", "Soulagé(e)"
+    PARTIEL = "partiel", "Partiellement soulagé(e)"
+    SANS_EFFET = "sans_effet", "Sans effet"
+    INDESIRABLE = "indesirable", "Effet indésirable"
+
+
 class Administration(TenantModel):
     """What happened to a planned dose — given, refused, not given (reason), postponed (then given or not,
     the same row) — or a "si besoin" dose given for an indication. At most one per planned dose (a
@@ -438,6 +445,16 @@ class Administration(TenantModel):
     # the key the device gave this validation (a one-tap action queued offline and replayed): a replay
     # of the same key is recognised as already done, never recorded twice
     cle_idempotence = models.CharField(max_length=64, blank=True)
+    # A "si besoin" dose's effect is re-evaluated after DUI_REEVALUATION_SI_BESOIN_MINUTES (issue 23, item 4):
+    # when it is due, then what was seen (effect, pain on the 0-10 numeric scale), by whom and when.
+    reevaluer_le = models.DateTimeField("à réévaluer à", null=True, blank=True)
+    effet = models.CharField("effet", max_length=12, choices=EffetSiBesoin.choices, blank=True)
+    douleur_apres = models.PositiveSmallIntegerField("douleur après (EN 0 à 10)", null=True, blank=True)
+    commentaire_reevaluation = models.CharField("observation", max_length=300, blank=True)
+    reevaluee_le = models.DateTimeField("réévaluée le", null=True, blank=True)
+    reevaluee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     history = tenant_history()
 
     etablissement_path = "etablissement"
@@ -445,6 +462,12 @@ class Administration(TenantModel):
     class Meta:
         indexes = [
             models.Index(fields=["organisme", "usager", "administree_le"], name="adm_usager_moment_idx"),
+            # the "si besoin" doses to re-evaluate of an ESMS (the unit pages' section)
+            models.Index(
+                fields=["organisme", "etablissement", "reevaluer_le"],
+                condition=Q(reevaluer_le__isnull=False),
+                name="adm_reevaluation_idx",
+            ),
             models.Index(fields=["organisme", "prescription", "administree_le"], name="adm_presc_moment_idx"),
             # an ESMS over a period, with the status: the director's counts read the index only
             models.Index(
@@ -464,6 +487,14 @@ class Administration(TenantModel):
             models.CheckConstraint(
                 condition=~Q(statut="reporte") | Q(reporte_a__isnull=False),
                 name="administration_report_heure",
+            ),
+            models.CheckConstraint(
+                condition=Q(douleur_apres__isnull=True) | Q(douleur_apres__lte=10),
+                name="administration_douleur_0_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(reevaluee_le__isnull=True) | ~Q(effet=""),
+                name="administration_reevaluation_effet",
             ),
         ]
 

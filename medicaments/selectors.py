@@ -12,7 +12,7 @@ from django.utils import timezone
 from dui.models import Unite
 from habilitations import policy
 from habilitations.roles import Droit
-from soins.models import Allergie, TypeAgent
+from soins.models import Allergie, DossierSoins, Liquides, Texture, TypeAgent
 from soins.selectors import Resident, residents
 from usagers.models import Usager
 
@@ -21,6 +21,7 @@ from .models import (
     Administration,
     ArticleStock,
     DosePlanifiee,
+    EffetSiBesoin,
     MouvementStock,
     Pilulier,
     Prescription,
@@ -197,6 +198,8 @@ class LigneTournee:
     doses: list[LigneDose] = field(default_factory=list)
     si_besoin: list[LigneSiBesoin] = field(default_factory=list)
     allergies: list[Allergie] = field(default_factory=list)
+    # what changes how a dose is given (swallowing): "Texture mixée lisse", "Eau gélifiée"; "" when usual
+    deglutition: list[str] = field(default_factory=list)
 
 
 TOLERANCE_RETARD = datetime.timedelta(hours=1)
@@ -206,7 +209,8 @@ def tournee(
     user, unite: Unite, jour: datetime.date, creneau: str, maintenant: datetime.datetime | None = None
 ) -> list[LigneTournee]:
     """The round of ``unite`` for a time slot: each resident's planned doses with what was done, their
-    current "si besoin" lines with the doses given over 24 h, their drug allergies. Five queries."""
+    current "si besoin" lines with the doses given over 24 h, their drug allergies, what their swallowing
+    needs (texture, liquids). Six queries."""
     maintenant = maintenant or timezone.now()
     liste = residents(user, unite, jour, action=Droit.MEDICAMENTS_VOIR)
     ids = [r.usager.pk for r in liste]
@@ -245,7 +249,17 @@ def tournee(
     allergies = Allergie.objects.filter(
         organisme_id=user.organisme_id, usager_id__in=ids, inactive_le__isnull=True
     ).exclude(type_agent=TypeAgent.ALIMENT)
+    textures = DossierSoins.objects.filter(organisme_id=user.organisme_id, usager_id__in=ids).exclude(
+        texture=Texture.NORMALE, liquides=Liquides.NORMAUX
+    )
     par_usager = {r.usager.pk: LigneTournee(r) for r in liste}
+    for dossier in textures:
+        if dossier.texture != Texture.NORMALE:
+            par_usager[dossier.usager_id].deglutition.append(
+                f"Texture {dossier.get_texture_display().lower()}"
+            )
+        if dossier.liquides != Liquides.NORMAUX:
+            par_usager[dossier.usager_id].deglutition.append(dossier.get_liquides_display())
     for dose in doses:
         administration = getattr(dose, "administration", None)
         attendu = dose.prevue_le
@@ -411,3 +425,86 @@ def lignes_en_cours(usager, etablissement=None) -> list:
         lignes = lignes.filter(etablissement=etablissement)
     maintenant = timezone.now()
     return [p for p in lignes if p.fin is None or p.fin > maintenant]
+
+
+# --- "Si besoin" re-evaluations (issue 23, item 4) ------------------------------------------------------------
+
+FENETRE_REEVALUATIONS = datetime.timedelta(hours=12)  # a shift and its handover
+
+
+@dataclass
+class Reevaluation:
+    """A "si besoin" dose whose effect is to be, or was, re-evaluated, with its resident's room."""
+
+    administration: Administration
+    chambre: str
+    en_retard: bool = False
+    url: str = ""  # where to record it (set when the user may)
+
+    @property
+    def alerte(self) -> bool:
+        return self.administration.effet in ("sans_effet", "indesirable")
+
+    # what the form offers (the section is rendered by the unit pages, without this app's context)
+    effets = EffetSiBesoin.choices
+    echelle = [str(n) for n in range(11)]
+
+
+def reevaluations_de_l_unite(
+    user, unite: Unite, jour: datetime.date, maintenant: datetime.datetime | None = None
+) -> list[Reevaluation]:
+    """The unit pages' section (``soins.registre_unite``) and the round's: today, the "si besoin" doses given
+    on the unit's residents within the last 12 hours — those still to re-evaluate first (by due time), then
+    those re-evaluated (newest first). Three queries, whatever the unit."""
+    maintenant = maintenant or timezone.now()
+    if jour != timezone.localdate(maintenant):
+        return []
+    if unite.etablissement_id not in policy.etablissements_autorises(user, Droit.MEDICAMENTS_VOIR):
+        return []
+    liste = residents(user, unite, jour, Droit.MEDICAMENTS_VOIR)
+    chambres = {r.usager.pk: r.sejour.chambre or "" for r in liste}
+    if not chambres:
+        return []
+    depuis = maintenant - FENETRE_REEVALUATIONS
+    administrations = (
+        Administration.objects.filter(
+            organisme_id=user.organisme_id,
+            etablissement_id=unite.etablissement_id,
+            usager_id__in=list(chambres),
+            dose__isnull=True,
+            statut=StatutAdministration.DONNE,
+            reevaluer_le__isnull=False,
+            administree_le__gte=depuis,
+        )
+        .select_related("usager", "auteur", "reevaluee_par", "prescription__specialite")
+        .order_by("reevaluer_le")[:60]
+    )
+    a_faire = [
+        Reevaluation(
+            a, chambres[a.usager_id], en_retard=bool(a.reevaluer_le and a.reevaluer_le <= maintenant)
+        )
+        for a in administrations
+        if a.reevaluee_le is None
+    ]
+    faites = sorted(
+        (Reevaluation(a, chambres[a.usager_id]) for a in administrations if a.reevaluee_le is not None),
+        key=lambda r: r.administration.reevaluee_le,  # type: ignore[arg-type,return-value]
+        reverse=True,
+    )
+    return a_faire + faites
+
+
+def section_reevaluations(user, unite: Unite, jour: datetime.date) -> list[Reevaluation]:
+    """``reevaluations_de_l_unite`` with the address to record each one, for whoever gives the doses there."""
+    from dui.adresses import adresse_par_objet
+
+    elements = reevaluations_de_l_unite(user, unite, jour)
+    if elements and all(
+        unite.etablissement_id in policy.etablissements_autorises(user, droit)
+        for droit in (Droit.MEDICAMENTS_MODIFIER, Droit.SOINS_MODIFIER)
+    ):
+        url = adresse_par_objet("medicaments:reevaluer")
+        for r in elements:
+            if r.administration.reevaluee_le is None:
+                r.url = url(r.administration.public_id)
+    return elements

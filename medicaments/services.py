@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -28,6 +29,7 @@ from .models import (
     AlertePrescription,
     ArticleStock,
     DosePlanifiee,
+    EffetSiBesoin,
     MouvementStock,
     Pilulier,
     Prescription,
@@ -544,8 +546,65 @@ def do_donner_si_besoin(
         auteur=auteur,
         administree_le=maintenant,
         cip13_scanne=cip,
+        reevaluer_le=maintenant + datetime.timedelta(minutes=settings.DUI_REEVALUATION_SI_BESOIN_MINUTES),
     )
     _sortie_de_stock(auteur, administration)
+    return administration
+
+
+@transaction.atomic
+def do_reevaluer_si_besoin(
+    auteur,
+    administration: Administration,
+    effet: str,
+    douleur_apres: int | None = None,
+    commentaire: str = "",
+    maintenant: datetime.datetime | None = None,
+) -> Administration:
+    """What a "si besoin" dose did (issue 23, item 4): the effect seen, the pain on the 0-10 scale, an
+    observation (required for an adverse effect). Once per dose, by whoever administers in the ESMS; the
+    row's history keeps it."""
+    if not peut_administrer(auteur, administration):
+        raise PermissionDenied(REFUS)
+    maintenant = maintenant or timezone.now()
+    administration = (
+        Administration.objects.select_for_update(of=("self",))
+        .select_related("reevaluee_par")
+        .get(pk=administration.pk)
+    )
+    if administration.dose_id is not None or administration.reevaluer_le is None:
+        raise ValidationError("Seule une dose « si besoin » se réévalue ici.")
+    if administration.statut != StatutAdministration.DONNE:
+        raise ValidationError("Cette dose a été annulée : il n'y a rien à réévaluer.")
+    if administration.reevaluee_le is not None:
+        par = administration.reevaluee_par.get_full_name() if administration.reevaluee_par else ""
+        raise ValidationError(
+            f"Déjà réévaluée à {timezone.localtime(administration.reevaluee_le):%H:%M} par {par}."
+        )
+    erreurs = {}
+    if effet not in EffetSiBesoin.values:
+        erreurs["effet"] = "Choisissez l'effet observé."
+    if douleur_apres is not None and not 0 <= douleur_apres <= 10:
+        erreurs["douleur_apres"] = "La douleur se note de 0 (aucune) à 10 (maximale)."
+    if effet == EffetSiBesoin.INDESIRABLE and not commentaire.strip():
+        erreurs["commentaire"] = "Décrivez l'effet indésirable observé (et prévenez le médecin)."
+    if erreurs:
+        raise ValidationError(erreurs)
+    administration.effet = effet
+    administration.douleur_apres = douleur_apres
+    administration.commentaire_reevaluation = commentaire.strip()[:300]
+    administration.reevaluee_le = maintenant
+    administration.reevaluee_par = auteur
+    administration.save(
+        update_fields=[
+            "effet",
+            "douleur_apres",
+            "commentaire_reevaluation",
+            "reevaluee_le",
+            "reevaluee_par",
+            "modifie_le",
+        ]
+    )
     return administration
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("prescription/<uuid:public_id>/si-besoin/", views.si_besoin, name="si_besoin"),
     path("dose/<uuid:public_id>/administrer/", views.administrer, name="administrer"),
     path("administration/<uuid:public_id>/corriger/", views.corriger, name="corriger"),
+    path("administration/<uuid:public_id>/reevaluer/", views.reevaluer, name="reevaluer"),
     # unit pages
     path("unite/<uuid:public_id>/tournee/", views.tournee, name="tournee"),
     path("unite/<uuid:public_id>/piluliers/", views.piluliers, name="piluliers"),

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dui import occurrences
@@ -38,6 +39,7 @@ from .forms import (
     MouvementForm,
     OrdonnanceForm,
     PrescriptionForm,
+    ReevaluationForm,
     SiBesoinForm,
 )
 from .models import (
@@ -509,6 +511,66 @@ def corriger(request, public_id):
 
 @login_required
 @require_POST
+def reevaluer(request, public_id):
+    """Record what a "si besoin" dose did (issue 23, item 4): in the unit pages' section (htmx: the row is
+    replaced), or without JavaScript (back to the page it came from)."""
+    user = request.user
+    administration = get_contenu_or_404(
+        user,
+        Droit.MEDICAMENTS_MODIFIER,
+        Administration.objects.select_related("usager", "auteur", "prescription__specialite").filter(
+            dose__isnull=True
+        ),
+        public_id,
+    )
+    if not services.peut_administrer(user, administration):  # who gives the doses: the others get 404
+        raise Http404
+    form = ReevaluationForm(request.POST)
+    erreur = ""
+    if form.is_valid():
+        try:
+            administration = services.do_reevaluer_si_besoin(
+                user,
+                administration,
+                form.cleaned_data["effet"],
+                form.cleaned_data["douleur_apres"],
+                form.cleaned_data["commentaire"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                ajouter_erreurs(form, exc)
+            else:
+                erreur = " ".join(exc.messages)
+        except PermissionDenied:
+            raise Http404 from None
+    if not request.headers.get("HX-Request"):
+        if form.errors or erreur:
+            messages.error(request, erreur or " ".join(m for msgs in form.errors.values() for m in msgs))
+        else:
+            messages.success(
+                request, f"{administration.prescription.intitule} — {administration.usager} : effet noté."
+            )
+        suivant = request.POST.get("suivant", "")
+        if not url_has_allowed_host_and_scheme(suivant, allowed_hosts={request.get_host()}):
+            suivant = reverse("medicaments:dossier", args=[administration.usager.public_id])
+        return redirect(suivant)
+    maintenant = timezone.now()
+    sejour = sejour_dans(administration.usager, administration.etablissement_id, timezone.localdate())
+    ligne = selectors.Reevaluation(
+        administration,
+        (sejour.chambre or "") if sejour else "",
+        en_retard=administration.reevaluee_le is None and administration.reevaluer_le <= maintenant,
+        url="" if administration.reevaluee_le else reverse("medicaments:reevaluer", args=[public_id]),
+    )
+    return render(
+        request,
+        "medicaments/_reevaluation.html",
+        {"r": ligne, "form": form if form.errors else None, "erreur": erreur},
+    )
+
+
+@login_required
+@require_POST
 def si_besoin(request, public_id):
     user = request.user
     prescription = get_contenu_or_404(
@@ -519,9 +581,10 @@ def si_besoin(request, public_id):
     )
     form = SiBesoinForm(request.POST)
     erreur = ""
+    donnee = None
     if form.is_valid():
         try:
-            services.do_donner_si_besoin(
+            donnee = services.do_donner_si_besoin(
                 user, prescription, form.cleaned_data["indication"], form.cleaned_data["code"]
             )
         except ValidationError as exc:
@@ -550,6 +613,7 @@ def si_besoin(request, public_id):
             "peut_administrer": True,
             "erreur": erreur,
             "donne": not erreur,
+            "reevaluer_le": donnee.reevaluer_le if donnee else None,
             "indication": request.POST.get("indication", ""),
         },
     )

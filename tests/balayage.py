@@ -226,6 +226,7 @@ ROUTES: dict[str, Route] = {
     "medicaments:si_besoin": Route(_id("si_besoin"), "infirmier", post_seulement=True),
     "medicaments:administrer": Route(_id("dose"), "infirmier", post_seulement=True),
     "medicaments:corriger": Route(_id("administration"), "infirmier", post_seulement=True),
+    "medicaments:reevaluer": Route(_id("administration_si_besoin"), "infirmier", post_seulement=True),
     "medicaments:tournee": Route(_id("unite"), "infirmier"),
     "medicaments:piluliers": Route(_id("unite"), "infirmier"),
     # annuaire et coordination
@@ -517,6 +518,17 @@ def objets(tenant, texte: str = "") -> dict[str, Any]:
             indication=f"Douleur {t}",
             quantite=1,
             auteur=tenant["infirmier"],
+        )
+        o["administration_si_besoin"] = Administration.objects.create(
+            organisme=tenant.organisme,
+            prescription=o["si_besoin"],
+            usager=usager,
+            etablissement=tenant.ehpad,
+            statut="donne",
+            indication=f"Fièvre {t}",
+            quantite=1,
+            auteur=tenant["infirmier"],
+            reevaluer_le=timezone.now(),
         )
         o["realisation"] = RealisationSoin.objects.create(
             organisme=tenant.organisme,
@@ -1092,6 +1104,7 @@ GARDES: dict[str, Any] = {
     "medicaments:si_besoin": _g("medicaments.modifier"),
     "medicaments:administrer": _g("medicaments.modifier"),
     "medicaments:corriger": _g("medicaments.modifier+soins.modifier"),  # who gives the doses
+    "medicaments:reevaluer": _g("medicaments.modifier+soins.modifier"),
     "medicaments:tournee": _g("medicaments.voir"),
     "medicaments:piluliers": _g("medicaments.voir"),
     # the directory is organisme-wide: every professional with the agenda somewhere reads it

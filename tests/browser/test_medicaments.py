@@ -295,3 +295,54 @@ def test_the_round_stays_readable_offline_and_is_forgotten_at_the_login_page(
     page.wait_for_url("**/connexion/**")
     page.wait_for_function("async () => (await caches.keys()).length === 0")
     assert page.evaluate("caches.keys()") == []
+
+
+def test_la_releve_demande_l_effet_d_un_si_besoin(live_server, og_a, base_bdpm, page):
+    """Issue 23, item 4: a "si besoin" dose given 70 minutes ago is late for its re-evaluation on the relève;
+    the nurse records the relief and the pain score in place, keyboard only for the form."""
+    import datetime
+
+    from django.utils import timezone
+
+    from medicaments import services
+    from tests.medicaments.conftest import prescrire
+
+    odette = creer_resident(
+        og_a, chambre="12", nom_naissance="Marchand", premier_prenom="Odette", prenoms_naissance=["Odette"]
+    )
+    p = prescrire(
+        og_a,
+        odette,
+        si_besoin=True,
+        heures=[],
+        indication="Douleur",
+        max_par_24h=4,
+        debut=timezone.now() - datetime.timedelta(hours=2),
+    )
+    with tenant_context(og_a.organisme.pk):
+        services.do_donner_si_besoin(
+            og_a["infirmier"],
+            p,
+            "Douleur du genou",
+            maintenant=timezone.now() - datetime.timedelta(minutes=70),
+        )
+    se_connecter(page, live_server.url, og_a["infirmier"])
+    page.goto(f"{live_server.url}/soins/unite/{og_a.unite.public_id}/releve/")
+    ligne = page.get_by_test_id("reevaluation")
+    expect(ligne).to_contain_text("Réévaluation en retard")
+    expect(ligne).to_contain_text("Douleur du genou")
+    ligne.get_by_role("button", name=re.compile("^Réévaluer l'effet")).or_(
+        ligne.locator("summary")
+    ).first.click()
+    ligne.screenshot(path="test-results/releve-reevaluation-formulaire.png")
+    ligne.get_by_label("Soulagé(e)", exact=True).check()
+    ligne.get_by_label("2", exact=True).check()
+    ligne.get_by_label("Observation").fill("Se lève seule")
+    ligne.get_by_label("Observation").press("Enter")
+    expect(page.get_by_test_id("etat")).to_contain_text("Soulagé(e)")
+    expect(page.get_by_test_id("etat")).to_contain_text("douleur 2/10 — Se lève seule")
+    page.screenshot(path="test-results/releve-reevaluation.png", full_page=True)
+    with tenant_context(og_a.organisme.pk):
+        a = Administration.objects.get(prescription=p)
+        assert (a.effet, a.douleur_apres, a.reevaluee_par_id) == ("soulage", 2, og_a["infirmier"].pk)
+    assert page.erreurs_console == []

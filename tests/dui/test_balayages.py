@@ -213,7 +213,7 @@ def test_inside_one_organisme_every_role_is_refused_exactly_where_its_rights_say
     problemes, paires = balayage.balayer_habilitations(balayage.ROUTES, balayage.GARDES, objets_a, clients)
     print(f"balayage des habilitations : {paires} couples route × professionnel")
     assert problemes == []
-    assert paires == len(balayage.ROUTES) * len(clients) == 151 * 15
+    assert paires == len(balayage.ROUTES) * len(clients) == 152 * 15
 
 
 def test_a_child_under_another_parent_is_404(og_a, objets_a, client_de):

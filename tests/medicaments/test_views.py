@@ -389,8 +389,37 @@ def test_round_query_count_is_pinned_and_independent_of_history_and_residents(og
         )
     apres = nombre_de_requetes(client, url)
     # session, habilitations and journal (shared by every page, savepoints included) + residents, doses,
-    # "si besoin" lines with their 24 h count, allergies
-    assert avant == apres == 14  # issue 16: 21 before
+    # "si besoin" lines with their 24 h count, allergies, swallowing needs (issue 23: texture and liquids)
+    assert avant == apres == 15  # issue 16: 21 before
+
+
+def test_la_carte_du_resident_montre_sa_photo_et_sa_deglutition(og_a, resident, client_de):
+    """Issue 23, item 4: the round identifies the person by their photo and says what their swallowing needs
+    (a crushed tablet, thickened water) before the dose."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from soins.models import DossierSoins
+
+    dose = dose_due(og_a, resident)
+    url = _url_tournee(og_a, dose)
+    client = client_de(og_a["infirmier"])
+    page = client.get(url).content.decode()
+    assert 'data-testid="photo"' not in page and 'data-testid="deglutition"' not in page
+    tampon = io.BytesIO()
+    Image.new("RGB", (40, 40), (200, 120, 80)).save(tampon, "JPEG")
+    with tenant_context(og_a.organisme.pk):
+        resident.photo.save("photo.jpg", ContentFile(tampon.getvalue()), save=True)
+        DossierSoins.objects.update_or_create(
+            usager=resident,
+            defaults={"organisme": og_a.organisme, "texture": "mixee", "liquides": "gelifies"},
+        )
+    page = client.get(url).content.decode()
+    assert f'src="/usagers/{resident.public_id}/photo/"' in page
+    assert 'alt="Photo de MARCHAND Odette"' in page
+    assert "Texture mixée lisse · Eau gélifiée" in page
 
 
 # --- Piluliers ------------------------------------------------------------------------------------------------------

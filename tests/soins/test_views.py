@@ -486,12 +486,13 @@ def test_releve_day_view_and_round_query_counts_do_not_grow_with_history_or_resi
     _historique(og_a, premiers + autres, 6)
     apres = {page: _count(client, page) for page in pages}
     assert apres == avant
-    assert (
-        avant[pages[0]] == 19
-    )  # relève: session, transaction, tenant, user, rights, unit, shift (2), residents, 5 lists, journal (unit, persons), the agenda's section of the day (issue 17), commit (issue 16: 25 before)
-    assert (
-        avant[pages[1]] == 14
-    )  # day view: … residents, journal (unit, persons), plan, réalisations, the agenda's section (issue 17) (20 before)
+    # relève: session, transaction, tenant, user, rights, unit, shift (2), residents, 5 lists, journal (unit,
+    # persons), the agenda's section of the day (issue 17), the "si besoin" to re-evaluate (issue 23: their
+    # residents, the doses), commit (issue 16: 25 before)
+    assert avant[pages[0]] == 21
+    # day view: … residents, journal (unit, persons), plan, réalisations, the agenda's section (issue 17), the
+    # "si besoin" to re-evaluate (issue 23: 2) (20 before)
+    assert avant[pages[1]] == 16
     assert avant[pages[2]] == 9  # round of constantes (issue 16: 16 before)
 
 
