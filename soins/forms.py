@@ -249,7 +249,12 @@ class TransmissionRapideForm(forms.ModelForm):
     class Meta:
         model = Transmission
         fields = ["cible", "donnees", "actions", "resultats", "texte", "importante"]
-        widgets = {f: forms.Textarea(attrs={"rows": 2}) for f in ("donnees", "actions", "resultats", "texte")}
+        widgets = {
+            # the form arrives when its panel opens: the focus goes to its first field (keyboard users land
+            # in it, not on the link it replaced)
+            "cible": forms.TextInput(attrs={"autofocus": True}),
+            **{f: forms.Textarea(attrs={"rows": 2}) for f in ("donnees", "actions", "resultats", "texte")},
+        }
         labels = {"texte": "Ou transmission narrative (sans cible)", "importante": "Importante"}
 
 

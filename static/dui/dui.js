@@ -201,16 +201,21 @@ document.addEventListener("DOMContentLoaded", function () {
 
 // htmx swaps keep the focus where the user acted: the item replaced after a tap (a dose, a care task) gets
 // it back — on its error or its question when there is one — instead of the focus falling to the page.
+// Each request remembers its own item (keyed by its XMLHttpRequest): a request the answer triggers (the
+// page's counters refreshing after a dose) must not take the focus away from the item just replaced.
 (function () {
-  var cibleAction = null;
+  var cibles = new WeakMap();
   document.addEventListener("htmx:beforeRequest", function (e) {
     var cible = e.detail.target, elt = e.detail.elt;
-    cibleAction = cible && cible.id && cible !== elt && cible.contains(elt) ? cible.id : null;
+    if (e.detail.xhr && cible && cible.id && cible !== elt && cible.contains(elt)) {
+      cibles.set(e.detail.xhr, cible.id);
+    }
   });
-  document.addEventListener("htmx:afterSettle", function () {
-    if (!cibleAction) { return; }
-    var nouveau = document.getElementById(cibleAction);
-    cibleAction = null;
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var id = e.detail.xhr && cibles.get(e.detail.xhr);
+    if (!id) { return; }
+    cibles.delete(e.detail.xhr);
+    var nouveau = document.getElementById(id);
     if (!nouveau) { return; }
     var alerte = nouveau.querySelector("[role='alert']");
     var focus = alerte || nouveau;
