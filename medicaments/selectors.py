@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from dui.models import Unite
@@ -186,6 +187,11 @@ class LigneSiBesoin:
     prescription: Prescription
     prises_24h: int
     url: str = ""
+    derniere: Administration | None = None  # the last dose given within 24 h (what a correction undoes)
+    correction: str = ""  # how the user may undo it: "auteur", "motif" or "" (set by the view)
+    url_correction: str = ""
+    cible: str = ""
+    quoi: str = ""
 
     @property
     def maximum_atteint(self) -> bool:
@@ -203,6 +209,34 @@ class LigneTournee:
 
 
 TOLERANCE_RETARD = datetime.timedelta(hours=1)
+
+
+def derniere_prise(maintenant: datetime.datetime) -> dict[str, Subquery]:
+    """Annotations of a "si besoin" line: its last dose given within 24 h (in the line's own query)."""
+    prises = Administration.objects.filter(
+        prescription=OuterRef("pk"),
+        dose__isnull=True,
+        statut=StatutAdministration.DONNE,
+        administree_le__gt=maintenant - datetime.timedelta(hours=24),
+    ).order_by("-administree_le")
+    return {
+        f"derniere_{champ}": Subquery(prises.values(champ)[:1])
+        for champ in ("pk", "public_id", "administree_le", "auteur_id")
+    }
+
+
+def _derniere(p: Prescription) -> Administration | None:
+    valeurs: Any = p
+    if valeurs.derniere_pk is None:
+        return None
+    return Administration(
+        pk=valeurs.derniere_pk,
+        public_id=valeurs.derniere_public_id,
+        administree_le=valeurs.derniere_administree_le,
+        auteur_id=valeurs.derniere_auteur_id,
+        prescription=p,
+        statut=StatutAdministration.DONNE,
+    )
 
 
 def tournee(
@@ -236,6 +270,7 @@ def tournee(
             arrete_le__isnull=True,
         )
         .en_cours(maintenant)
+        .annotate(**derniere_prise(maintenant))
         .annotate(
             prises=Count(
                 "administrations",
@@ -278,7 +313,7 @@ def tournee(
             )
         )
     for p in lignes_si_besoin:
-        par_usager[p.usager_id].si_besoin.append(LigneSiBesoin(p, p.prises))
+        par_usager[p.usager_id].si_besoin.append(LigneSiBesoin(p, p.prises, derniere=_derniere(p)))
     for allergie in allergies:
         par_usager[allergie.usager_id].allergies.append(allergie)
     return list(par_usager.values())

@@ -329,6 +329,7 @@ def tournee(request, public_id):
             s.url = url_sb(s.prescription.public_id)
     if peut_administrer:
         _preparer_corrections(user, [d for ligne in lignes for d in ligne.doses], maintenant)
+        _preparer_corrections_si_besoin(user, [s for ligne in lignes for s in ligne.si_besoin], maintenant)
     a_faire = sum(
         1
         for ligne in lignes
@@ -364,6 +365,53 @@ def _preparer_corrections(user, lignes_doses, maintenant) -> None:
             d.url_correction = url_correction(d.administration.public_id)
             d.cible = f"#d-{d.dose.public_id}"
             d.quoi = f"{d.dose.prescription.intitule}, dose de {timezone.localtime(d.dose.prevue_le):%H:%M}"
+
+
+def _preparer_corrections_si_besoin(user, lignes_si_besoin, maintenant) -> None:
+    """The same for the last dose given of each "si besoin" line (a tap on « Noter donné » by mistake)."""
+    url_correction = adresse_par_objet("medicaments:corriger")
+    for s in lignes_si_besoin:
+        s.correction = occurrences.mode_correction(s.derniere, user, "administree_le", True, maintenant)
+        if s.correction:
+            s.url_correction = url_correction(s.derniere.public_id)
+            s.cible = f"#sb-{s.prescription.public_id}"
+            s.quoi = (
+                f"{s.prescription.intitule}, prise de {timezone.localtime(s.derniere.administree_le):%H:%M}"
+            )
+
+
+def _rendu_si_besoin(request, prescription, erreur: str = "", donnee=None, annulee: bool = False):
+    """One "si besoin" line of the round after a dose given (or refused by the maximum), or one undone."""
+    maintenant = timezone.now()
+    ligne = (
+        Prescription.objects.filter(pk=prescription.pk)
+        .annotate(**selectors.derniere_prise(maintenant))
+        .select_related("usager", "specialite")
+        .get()
+    )
+    s = selectors.LigneSiBesoin(
+        ligne,
+        services.prises_si_besoin_24h(prescription, maintenant),
+        reverse("medicaments:si_besoin", args=[prescription.public_id]),
+        derniere=selectors._derniere(ligne),
+    )
+    _preparer_corrections_si_besoin(request.user, [s], maintenant)
+    response = render(
+        request,
+        "medicaments/_si_besoin.html",
+        {
+            "s": s,
+            "peut_administrer": True,
+            "erreur": erreur,
+            "donne": donnee is not None,
+            "annulee": annulee,
+            "reevaluer_le": donnee.reevaluer_le if donnee else None,
+            "indication": request.POST.get("indication", "") if erreur else "",
+        },
+    )
+    if donnee is not None or annulee:
+        response["HX-Trigger"] = "dose-validee"
+    return response
 
 
 def _rendu_dose(request, dose, erreur: str = "", confirmation=None):
@@ -491,6 +539,8 @@ def corriger(request, public_id):
     )
     administration = corrigee or administration
     dose = administration.dose
+    if dose is None and request.headers.get("HX-Request"):  # a "si besoin" dose, from the round
+        return _rendu_si_besoin(request, administration.prescription, erreur, annulee=corrigee is not None)
     if dose is None or not request.headers.get("HX-Request"):
         if erreur:
             messages.error(request, erreur)
@@ -593,33 +643,13 @@ def si_besoin(request, public_id):
             raise Http404 from None
     else:
         erreur = "Indiquez pourquoi la dose est donnée (douleur, fièvre…)."
-    maintenant = timezone.now()
-    ligne = selectors.LigneSiBesoin(
-        prescription,
-        services.prises_si_besoin_24h(prescription, maintenant),
-        reverse("medicaments:si_besoin", args=[prescription.public_id]),
-    )
     if not request.headers.get("HX-Request"):
         if erreur:
             messages.error(request, erreur)
         else:
             messages.success(request, f"{prescription.intitule} — {prescription.usager} : donné (si besoin).")
         return redirect("medicaments:dossier", public_id=prescription.usager.public_id)
-    response = render(
-        request,
-        "medicaments/_si_besoin.html",
-        {
-            "s": ligne,
-            "peut_administrer": True,
-            "erreur": erreur,
-            "donne": not erreur,
-            "reevaluer_le": donnee.reevaluer_le if donnee else None,
-            "indication": request.POST.get("indication", ""),
-        },
-    )
-    if not erreur:
-        response["HX-Trigger"] = "dose-validee"
-    return response
+    return _rendu_si_besoin(request, prescription, erreur, donnee)
 
 
 # --- Piluliers ---------------------------------------------------------------------------------------------------

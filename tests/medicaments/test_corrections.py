@@ -239,3 +239,31 @@ def test_an_action_replayed_with_its_key_is_recorded_once(og_a, resident, client
         (administration,) = Administration.objects.filter(dose=dose)
         assert administration.cle_idempotence == envoi["cle_idempotence"]
         assert administration.history.count() == 1
+
+
+def test_une_prise_si_besoin_notee_par_erreur_s_annule_depuis_la_tournee(og_a, resident, client_de):
+    """Issue 23, item 3: « Noter donné » tapped by mistake on a "si besoin" line is undone in one tap by its
+    author; another nurse sees the last prise with « Corriger » (a reason)."""
+    from tests.medicaments.conftest import prescrire
+
+    p = prescrire(og_a, resident, si_besoin=True, heures=[], indication="Douleur", max_par_24h=2)
+    infirmier = client_de(og_a["infirmier"])
+    url = f"/medicaments/prescription/{p.public_id}/si-besoin/"
+    r = infirmier.post(url, {"indication": "Douleur"}, HTTP_HX_REQUEST="true")
+    texte = r.content.decode()
+    assert "1 / 2 sur 24 h" in texte and "Annuler" in texte
+    with tenant_context(og_a.organisme.pk):
+        prise = Administration.objects.get(prescription=p)
+    assert f"/medicaments/administration/{prise.public_id}/corriger/" in texte
+    # another professional who gives the doses (the doctor): the last prise, corrected with a reason only
+    tournee = (
+        client_de(og_a["medecin"]).get(f"/medicaments/unite/{og_a.unite.public_id}/tournee/").content.decode()
+    )
+    assert "Dernière prise à" in tournee and "Motif de la correction" in tournee
+    # its author undoes it in one tap: the line says so, the count goes back
+    r = infirmier.post(f"/medicaments/administration/{prise.public_id}/corriger/", HTTP_HX_REQUEST="true")
+    texte = r.content.decode()
+    assert r.status_code == 200 and "Prise annulée (correction)" in texte and "0 / 2 sur 24 h" in texte
+    assert r["HX-Trigger"] == "dose-validee"
+    with tenant_context(og_a.organisme.pk):
+        assert Administration.objects.get(pk=prise.pk).statut == "annule"
