@@ -150,9 +150,9 @@ def generate(n_etab: int, n_pro: int, n_usagers: int, numero: int = 1, domaines:
                 """
                 INSERT INTO habilitations_professionnel (organisme_id, public_id, email, nom, prenom, profession, rpps,
                     is_active, est_admin_plateforme, est_admin_organisme, est_dpo, date_joined, password,
-                    doit_changer_mot_de_passe)
+                    doit_changer_mot_de_passe, psc_sub)
                 SELECT %s, gen_random_uuid(), 'bench' || g || '@' || %s, 'Nom' || g, 'Prénom' || g, 'autre', '',
-                       true, false, g = 1, g = 1, now(), %s, false
+                       true, false, g = 1, g = 1, now(), %s, false, ''
                 FROM generate_series(1, %s) g""",
                 [og.pk, domaine, hashed, n_pro],
             )
@@ -458,13 +458,14 @@ def _soins(cur, og: int) -> str:
         f"""
         WITH {sejours}
         INSERT INTO soins_realisationsoin (organisme_id, public_id, cree_le, modifie_le, soin_id, usager_id,
-            etablissement_id, date_prevue, heure_prevue, statut, motif, precision, reporte_a, auteur_id, realise_le)
+            etablissement_id, date_prevue, heure_prevue, statut, motif, precision, reporte_a, auteur_id, realise_le,
+            cle_idempotence)
         SELECT %(og)s, gen_random_uuid(), now(), now(), sp.id, sp.usager_id, sp.etablissement_id, d::date, h,
                CASE WHEN (sp.id + extract(doy FROM d)::int + extract(hour FROM h)::int) %% 20 = 0 THEN 'pas_fait'
                     ELSE 'fait' END,
                CASE WHEN (sp.id + extract(doy FROM d)::int + extract(hour FROM h)::int) %% 20 = 0 THEN 'refus'
                     ELSE '' END,
-               '', NULL, c.professionnel_id, (d::date + h + interval '12 minutes') AT TIME ZONE 'Europe/Paris'
+               '', NULL, c.professionnel_id, (d::date + h + interval '12 minutes') AT TIME ZONE 'Europe/Paris', ''
         FROM soins_soinplanifie sp JOIN c USING (etablissement_id)
         CROSS JOIN generate_series(current_date - 365, current_date, interval '1 day') d
         CROSS JOIN LATERAL unnest(sp.heures) h
@@ -634,11 +635,11 @@ def _medicaments(cur, og: int) -> str:
         """
         INSERT INTO medicaments_administration (organisme_id, public_id, cree_le, modifie_le, prescription_id, dose_id,
             usager_id, etablissement_id, statut, motif, precision, reporte_a, indication, quantite, administree_le,
-            auteur_id, cip13_scanne)
+            auteur_id, cip13_scanne, cle_idempotence, effet, commentaire_reevaluation)
         SELECT d.organisme_id, gen_random_uuid(), now(), now(), d.prescription_id, d.id, d.usager_id, d.etablissement_id,
                CASE WHEN d.id %% 33 = 0 THEN 'refuse' WHEN d.id %% 50 = 0 THEN 'non_donne' ELSE 'donne' END,
                CASE WHEN d.id %% 33 = 0 THEN 'refus' WHEN d.id %% 50 = 0 THEN 'endormi' ELSE '' END,
-               '', NULL, '', 1, d.prevue_le + interval '10 minutes', p.prescripteur_id, ''
+               '', NULL, '', 1, d.prevue_le + interval '10 minutes', p.prescripteur_id, '', '', '', ''
         FROM medicaments_doseplanifiee d JOIN medicaments_prescription p ON p.id = d.prescription_id
         WHERE d.organisme_id = %(og)s AND d.prevue_le < now() - interval '1 hour'""",
         p,
@@ -647,9 +648,9 @@ def _medicaments(cur, og: int) -> str:
         """
         INSERT INTO medicaments_administration (organisme_id, public_id, cree_le, modifie_le, prescription_id, dose_id,
             usager_id, etablissement_id, statut, motif, precision, reporte_a, indication, quantite, administree_le,
-            auteur_id, cip13_scanne)
+            auteur_id, cip13_scanne, cle_idempotence, effet, commentaire_reevaluation)
         SELECT p.organisme_id, gen_random_uuid(), now(), now(), p.id, NULL, p.usager_id, p.etablissement_id, 'donne',
-               '', '', NULL, 'Douleur', 1, now() - make_interval(days => j, hours => 3), p.prescripteur_id, ''
+               '', '', NULL, 'Douleur', 1, now() - make_interval(days => j, hours => 3), p.prescripteur_id, '', '', '', ''
         FROM medicaments_prescription p CROSS JOIN generate_series(1, 360, 4) j
         WHERE p.organisme_id = %(og)s AND p.si_besoin""",
         p,
@@ -702,13 +703,14 @@ def _echanges(cur, og: int) -> str:
         """
         INSERT INTO interop_envoi (organisme_id, public_id, cree_le, modifie_le, type_envoi, etablissement_id,
             usager_id, document_id, destinataire, libelle_destinataire, masquage, cle_idempotence, statut,
-            tentatives, prochain_essai, derniere_erreur, reponse, envoye_le, demande_par_id, traite_par_id)
+            tentatives, prochain_essai, derniere_erreur, reponse, envoye_le, demande_par_id, traite_par_id,
+            operation, message_id)
         SELECT d.organisme_id, gen_random_uuid(), d.produit_le, now(), 'dmp', d.etablissement_id, d.usager_id, d.id,
                '', 'DMP', '[]'::jsonb, 'dmp:' || d.public_id,
                CASE WHEN d.id %% 100 = 0 THEN 'echec' ELSE 'envoye' END, 1, d.produit_le,
                CASE WHEN d.id %% 100 = 0 THEN 'Refusé par le DMP — XDSRegistryError : bench' ELSE '' END,
                CASE WHEN d.id %% 100 = 0 THEN '' ELSE 'Accepté par le DMP' END,
-               CASE WHEN d.id %% 100 = 0 THEN NULL ELSE d.produit_le END, d.auteur_id, NULL
+               CASE WHEN d.id %% 100 = 0 THEN NULL ELSE d.produit_le END, d.auteur_id, NULL, 'depot', ''
         FROM documents_document d WHERE d.organisme_id = %(og)s AND d.type_document = 'dlu'""",
         p,
     )
@@ -717,11 +719,12 @@ def _echanges(cur, og: int) -> str:
         """
         INSERT INTO interop_envoi (organisme_id, public_id, cree_le, modifie_le, type_envoi, etablissement_id,
             usager_id, document_id, destinataire, libelle_destinataire, masquage, cle_idempotence, statut,
-            tentatives, prochain_essai, derniere_erreur, reponse, envoye_le, demande_par_id, traite_par_id)
+            tentatives, prochain_essai, derniere_erreur, reponse, envoye_le, demande_par_id, traite_par_id,
+            operation, message_id)
         SELECT DISTINCT ON (d.usager_id) d.organisme_id, gen_random_uuid(), d.produit_le, now(), 'mssante',
                d.etablissement_id, d.usager_id, d.id, 'medecin@cabinet.mssante.fr', 'Médecin traitant', '[]'::jsonb,
                'mss:' || d.public_id || ':medecin@cabinet.mssante.fr', 'envoye', 1, d.produit_le, '',
-               'Remis au serveur MSSanté', d.produit_le, d.auteur_id, NULL
+               'Remis au serveur MSSanté', d.produit_le, d.auteur_id, NULL, 'depot', ''
         FROM documents_document d WHERE d.organisme_id = %(og)s AND d.type_document = 'dlu'
         ORDER BY d.usager_id, d.produit_le DESC""",
         p,
