@@ -384,7 +384,7 @@ def _rendu_si_besoin(request, prescription, erreur: str = "", donnee=None, annul
     """One "si besoin" line of the round after a dose given (or refused by the maximum), or one undone."""
     maintenant = timezone.now()
     ligne = (
-        Prescription.objects.filter(pk=prescription.pk)
+        for_tenant(request.user, Prescription.objects.filter(pk=prescription.pk))
         .annotate(**selectors.derniere_prise(maintenant))
         .select_related("usager", "specialite")
         .get()
