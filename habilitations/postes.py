@@ -243,12 +243,21 @@ def fermer(presence_id: int, motif: str = MotifFermeturePresence.FIN_DE_POSTE) -
 
 def presence_valide(request: HttpRequest, presence_id: int) -> bool:
     """The session's presence is still open, unexpired, on an unrevoked tablet, and this browser is that
-    tablet (a session cookie replayed from another browser is not)."""
-    poste = tablette(request)
-    if poste is None:
+    tablet (a session cookie replayed from another browser is not). One query, every request of a tablet's
+    session: it runs under the request's tenant (the presence and the tablet are the professional's
+    organisme's rows), no authentication window needed."""
+    jeton = request.COOKIES.get(COOKIE, "")
+    user: Any = request.user
+    if not 20 <= len(jeton) <= 100 or not user.is_authenticated:
         return False
-    with auth_lookup():
-        valide: bool = _ouvertes(poste).filter(pk=presence_id, professionnel_id=request.user.pk).exists()
+    valide: bool = PresencePoste.objects.filter(
+        pk=presence_id,
+        professionnel_id=user.pk,
+        fermee_le__isnull=True,
+        expire_le__gt=timezone.now(),
+        poste__empreinte_jeton=_empreinte(jeton),
+        poste__revoque_le__isnull=True,
+    ).exists()
     return valide
 
 

@@ -336,3 +336,20 @@ def test_pin_refuse_quand_pro_sante_connect_devient_exige(og_a):
         PolitiquePSC.objects.create(organisme=og_a.organisme, exigences={"infirmier": NiveauPSC.REQUISE})
     r = _reprendre(client, _presence(user), PIN)
     assert r.status_code == 200 and "Votre organisme exige Pro Santé Connect" in r.content.decode()
+
+
+def test_une_session_de_tablette_coute_une_requete_de_plus(og_a):
+    """The check of the shift on every request of a tablet's session is one query, under the request's tenant."""
+    from tests.utils import nombre_de_requetes
+
+    _, jeton = _tablette(og_a)
+    user = og_a["infirmier"]
+    _pin(user)
+    client = connecter(_navigateur(jeton), user)
+    client.get("/")
+    sur_tablette = nombre_de_requetes(client, "/")
+    session = client.session
+    del session[postes.SESSION_PRESENCE]
+    session.save()
+    client.get("/")
+    assert sur_tablette == nombre_de_requetes(client, "/") + 1
