@@ -14,9 +14,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
+from psycopg.errors import DeadlockDetected
 
 from annuaire.models import Partenaire
 from dui.models import Etablissement
@@ -183,14 +184,23 @@ def _ecrire_reservations(
         )
         for (champ, ident), (debut, fin) in cibles.items()
     ]
-    try:
-        with transaction.atomic():
-            Reservation.objects.bulk_create(lignes)
-    except IntegrityError as exc:
-        # Someone booked the same slot between the check and the write: the constraint kept theirs.
-        if messages := conflits(auteur, evenement, cibles):
-            raise ValidationError(messages) from exc
-        raise
+    for essai in (1, 2):
+        try:
+            with transaction.atomic():
+                Reservation.objects.bulk_create(lignes)
+            return
+        except OperationalError as exc:
+            # Two bookings of the same slot written at the same instant: each exclusion check waits for the
+            # other's transaction, and PostgreSQL breaks the deadlock by aborting one. That one writes once
+            # more: it now waits for the other's commit, then meets the constraint (the message below).
+            if essai == 1 and isinstance(exc.__cause__, DeadlockDetected):
+                continue
+            raise
+        except IntegrityError as exc:
+            # Someone booked the same slot between the check and the write: the constraint kept theirs.
+            if messages := conflits(auteur, evenement, cibles):
+                raise ValidationError(messages) from exc
+            raise
 
 
 def _professionnels(evenement: Evenement) -> list[Any]:

@@ -49,11 +49,9 @@ def test_une_dose_si_besoin_est_a_reevaluer_apres_le_delai(og_a, resident, setti
     with tenant_context(og_a.organisme.pk):
         [r] = selectors.reevaluations_de_l_unite(og_a["infirmier"], og_a.unite, timezone.localdate())
         assert r.administration == donnee and not r.en_retard
+        plus_tard = timezone.now() + datetime.timedelta(minutes=46)  # maybe tomorrow: its own day's page
         [r] = selectors.reevaluations_de_l_unite(
-            og_a["infirmier"],
-            og_a.unite,
-            timezone.localdate(),
-            maintenant=timezone.now() + datetime.timedelta(minutes=46),
+            og_a["infirmier"], og_a.unite, timezone.localdate(plus_tard), maintenant=plus_tard
         )
         assert r.en_retard
         # another day's page shows none (a re-evaluation is done now)
