@@ -203,10 +203,9 @@ def exporter_liste(request):
 
 
 def _retour_sur(request) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
+    from dui.adresses import adresse_locale
 
-    retour = request.POST.get("retour", "")
-    return bool(retour) and url_has_allowed_host_and_scheme(retour, allowed_hosts={request.get_host()})
+    return bool(adresse_locale(request, request.POST.get("retour")))
 
 
 @login_required

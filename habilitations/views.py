@@ -18,9 +18,9 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dui.adresses import adresse_locale
 from dui.chiffrement import chiffrer, dechiffrer
 from dui.forms import traitement
 from dui.models import Etablissement
@@ -64,12 +64,7 @@ def message_verrou(verrou: auth.Verrou) -> str:
 
 
 def _suivant(request: HttpRequest) -> str:
-    cible = request.session.get(SESSION_SUIVANT) or ""
-    if cible and url_has_allowed_host_and_scheme(
-        cible, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return cible
-    return settings.LOGIN_REDIRECT_URL
+    return adresse_locale(request, request.session.get(SESSION_SUIVANT)) or settings.LOGIN_REDIRECT_URL
 
 
 def _utilisateur_en_attente(request: HttpRequest) -> Professionnel | None:

@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dui.adresses import adresse_locale
 from habilitations.access import professionnel
 
 from . import auth, postes, psc
@@ -100,15 +100,6 @@ def verrouiller(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-def _suivant(request: HttpRequest) -> str:
-    cible = request.GET.get("suivant") or ""
-    if cible and url_has_allowed_host_and_scheme(
-        cible, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return cible
-    return ""
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def code_pin(request: HttpRequest) -> HttpResponseBase:
@@ -127,7 +118,7 @@ def code_pin(request: HttpRequest) -> HttpResponseBase:
             "Code PIN enregistré. Pendant votre poste, « Changer d'utilisateur » verrouille la tablette : "
             "touchez votre nom et saisissez ce code pour la reprendre.",
         )
-        return redirect(_suivant(request) or "habilitations:mon_compte")
+        return redirect(adresse_locale(request, request.GET.get("suivant")) or "habilitations:mon_compte")
     return render(
         request,
         "habilitations/code_pin.html",
@@ -135,7 +126,7 @@ def code_pin(request: HttpRequest) -> HttpResponseBase:
             "form": form,
             "par_pin": par_pin,
             "a_un_pin": postes.a_un_pin(user),
-            "suivant": _suivant(request),
+            "suivant": adresse_locale(request, request.GET.get("suivant")),
             "longueur": settings.DUI_POSTE_PIN_LONGUEUR,
             "essais": settings.DUI_POSTE_PIN_ESSAIS,
         },

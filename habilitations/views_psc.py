@@ -10,9 +10,9 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
+from dui.adresses import adresse_locale
 from dui.tenancy import auth_lookup
 
 from . import auth, psc
@@ -23,14 +23,6 @@ from .views import SESSION_SUIVANT, _ouvrir_session
 
 def _redirect_uri(request: HttpRequest) -> str:
     return settings.DUI_PSC_REDIRECT_URI or request.build_absolute_uri(reverse("habilitations:psc_retour"))
-
-
-def _url_locale(request: HttpRequest, cible: str) -> str:
-    if cible and url_has_allowed_host_and_scheme(
-        cible, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return cible
-    return ""
 
 
 def _echec(
@@ -66,7 +58,7 @@ def connexion(request: HttpRequest) -> HttpResponseBase:
     if not psc.est_configure():
         raise Http404
     reauth = request.GET.get("reauth") == "1"
-    suivant = _url_locale(request, request.GET.get("next", ""))
+    suivant = adresse_locale(request, request.GET.get("next", ""))
     if request.user.is_authenticated:
         if not reauth:
             return redirect(suivant or settings.LOGIN_REDIRECT_URL)

@@ -224,12 +224,12 @@ class SiBesoinForm(forms.Form):
 
 
 class ReevaluationForm(forms.Form):
-    """The effect of a "si besoin" dose: relief, pain on the 0-10 numeric scale, an observation."""
+    """The effect of a "si besoin" dose: relief, pain on the 0-10 numeric scale, an observation. Validation only:
+    the unit pages' section draws its own controls (medicaments/_reevaluation.html), without this form."""
 
     effet = forms.ChoiceField(
         label="Effet observé",
         choices=EffetSiBesoin.choices,
-        widget=forms.RadioSelect,
         error_messages={"required": "Choisissez l'effet observé."},
     )
     douleur_apres = forms.TypedChoiceField(
@@ -238,7 +238,6 @@ class ReevaluationForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        widget=forms.RadioSelect(attrs={"class": "echelle"}),
     )
     commentaire = forms.CharField(label="Observation", max_length=300, required=False)
     suivant = forms.CharField(required=False, widget=forms.HiddenInput)

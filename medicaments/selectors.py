@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from dui.adresses import adresse_par_objet
 from dui.models import Unite
 from habilitations import policy
 from habilitations.roles import Droit
@@ -225,7 +226,7 @@ def derniere_prise(maintenant: datetime.datetime) -> dict[str, Subquery]:
     }
 
 
-def _derniere(p: Prescription) -> Administration | None:
+def derniere_de(p: Prescription) -> Administration | None:
     valeurs: Any = p
     if valeurs.derniere_pk is None:
         return None
@@ -313,7 +314,7 @@ def tournee(
             )
         )
     for p in lignes_si_besoin:
-        par_usager[p.usager_id].si_besoin.append(LigneSiBesoin(p, p.prises, derniere=_derniere(p)))
+        par_usager[p.usager_id].si_besoin.append(LigneSiBesoin(p, p.prises, derniere=derniere_de(p)))
     for allergie in allergies:
         par_usager[allergie.usager_id].allergies.append(allergie)
     return list(par_usager.values())
@@ -531,8 +532,6 @@ def reevaluations_de_l_unite(
 
 def section_reevaluations(user, unite: Unite, jour: datetime.date) -> list[Reevaluation]:
     """``reevaluations_de_l_unite`` with the address to record each one, for whoever gives the doses there."""
-    from dui.adresses import adresse_par_objet
-
     elements = reevaluations_de_l_unite(user, unite, jour)
     if elements and all(
         unite.etablissement_id in policy.etablissements_autorises(user, droit)

@@ -14,11 +14,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dui import occurrences
-from dui.adresses import adresse_par_objet
+from dui.adresses import adresse_locale, adresse_par_objet
 from dui.audit import journaliser_acces, journaliser_personnes
 from dui.forms import ajouter_erreurs, traitement, traiter
 from dui.models import Etablissement, TypeAcces
@@ -393,7 +392,7 @@ def _rendu_si_besoin(request, prescription, erreur: str = "", donnee=None, annul
         ligne,
         services.prises_si_besoin_24h(prescription, maintenant),
         reverse("medicaments:si_besoin", args=[prescription.public_id]),
-        derniere=selectors._derniere(ligne),
+        derniere=selectors.derniere_de(ligne),
     )
     _preparer_corrections_si_besoin(request.user, [s], maintenant)
     response = render(
@@ -600,10 +599,10 @@ def reevaluer(request, public_id):
             messages.success(
                 request, f"{administration.prescription.intitule} — {administration.usager} : effet noté."
             )
-        suivant = request.POST.get("suivant", "")
-        if not url_has_allowed_host_and_scheme(suivant, allowed_hosts={request.get_host()}):
-            suivant = reverse("medicaments:dossier", args=[administration.usager.public_id])
-        return redirect(suivant)
+        return redirect(
+            adresse_locale(request, request.POST.get("suivant"))
+            or reverse("medicaments:dossier", args=[administration.usager.public_id])
+        )
     maintenant = timezone.now()
     sejour = sejour_dans(administration.usager, administration.etablissement_id, timezone.localdate())
     ligne = selectors.Reevaluation(

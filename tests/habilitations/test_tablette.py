@@ -152,8 +152,13 @@ def test_connexion_complete_ouvre_le_poste_et_demande_un_pin(og_a):
 
 def test_sans_tablette_la_connexion_n_ouvre_aucun_poste(og_a):
     user = og_a["infirmier"]
-    connecter(Client(), user)
+    client = connecter(Client(), user)
     assert _presence(user) is None
+    # nothing to lock off a tablet; and the picker is no page of a session
+    assert _verrouiller(client).status_code == 404
+    assert "Changer d&#x27;utilisateur" not in client.get("/").content.decode()
+    r = Client().post("/tablette/verrouiller/")
+    assert r.status_code in (302, 403)  # no session: the login page (or CSRF first)
 
 
 def test_le_pin_reprend_la_tablette_dans_le_poste(og_a):
