@@ -73,15 +73,15 @@ def test_a_hospitalised_residents_doses_and_tasks_are_suspended(og_a, base_bdpm,
 def test_a_leave_that_ended_yesterday_suspends_nothing_today(og_a, base_bdpm, client_de):
     odette = creer_resident(og_a, chambre="12", nom_naissance="Marchand", premier_prenom="Odette")
     dose = dose_decalee(og_a, odette, -10)
+    jour, creneau = creneau_de(dose.prevue_le)  # the dose's own day (just after midnight: yesterday)
     with tenant_context(og_a.organisme.pk):
         Absence.objects.create(
             organisme=og_a.organisme,
             sejour=Sejour.objects.get(usager=odette),
             motif="vacances",
-            debut=timezone.localdate() - datetime.timedelta(days=5),
-            fin=timezone.localdate() - datetime.timedelta(days=1),
+            debut=jour - datetime.timedelta(days=5),
+            fin=jour - datetime.timedelta(days=1),
         )
-    jour, creneau = creneau_de(dose.prevue_le)
     page = client_de(og_a["infirmier"]).get(
         f"/medicaments/unite/{og_a.unite.public_id}/tournee/?jour={jour}&creneau={creneau}"
     )

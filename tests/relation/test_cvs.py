@@ -29,12 +29,14 @@ def test_membres_elections_reunions_et_rappel(og_a, og_b, client_de):
     assert "plus de votants que d'inscrits" in texte(r)
     directrice.post(url, {"formulaire": "election", "college": "familles", "date": aujourd_hui.isoformat(),
                           "inscrits": 40, "votants": 22})  # fmt: skip
-    trop_long = aujourd_hui.replace(year=aujourd_hui.year + 4).isoformat()
+    # the mandate began yesterday: the meeting held an hour ago (maybe yesterday, just after midnight) is in it
+    debut = aujourd_hui - datetime.timedelta(days=1)
+    trop_long = (debut + datetime.timedelta(days=4 * 365)).isoformat()
     donnees = {"formulaire": "membre", "college": "familles", "nom": "Mme Sophie Moreau", "fonction": "president",
-               "voix": 15, "debut_mandat": aujourd_hui.isoformat(), "fin_mandat": trop_long}  # fmt: skip
+               "voix": 15, "debut_mandat": debut.isoformat(), "fin_mandat": trop_long}  # fmt: skip
     r = directrice.post(url, donnees)
     assert "3 ans au plus" in texte(r) and "Sophie Moreau" in texte(r)
-    donnees["fin_mandat"] = aujourd_hui.replace(year=aujourd_hui.year + 3).isoformat()
+    donnees["fin_mandat"] = (debut + datetime.timedelta(days=3 * 365)).isoformat()
     assert directrice.post(url, donnees).status_code == 302
     donnees["nom"] = "M. Jean Lebrun"
     r = directrice.post(url, donnees)
