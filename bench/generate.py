@@ -9,8 +9,12 @@ the large organisme checked some 60 million references, over 15 minutes; plus th
 When ``DATABASE_ADMIN_URL`` is set (a superuser, as on a development machine), the generator connects with
 it, sets ``session_replication_role = replica`` (no trigger fires: the rows are consistent by construction)
 and then ``SET ROLE`` to the application role, so that row-level security and the tenant setting still apply
-to every statement. Measured in issue 16: the large organisme still took over 24 minutes that way on 2 cores
-(index upkeep is the likely rest, not measured), the reduced one (4 ESMS, 320 persons) 130 to 158 s.
+to every statement; it also drops the secondary indexes of the five tables of a year of care for the load
+and builds them once at the end (``_differer_index``: a dozen indexes over random UUIDs maintained row by row
+were most of the rest). Measured on 2 cores (issue 16): the large organisme in 178 s (load 113 s, indexes
+62 s) instead of 781 s; the reduced one (4 ESMS, 320 persons) in 32 s instead of 130 to 158 s. Use a
+database of its own for the bench: the indexes are missing for every tenant while it loads.
+``--chrono S`` prints each statement slower than S seconds.
 
 ``--organismes N`` builds N organismes of the same size (the scaling run of issue 16): the first is the
 bench organisme (``bench<n>@bench.dui``, the one ``load.py`` measures), the others are its neighbours
@@ -22,7 +26,9 @@ Later issues add their usagers, séjours, transmissions… here.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -631,6 +637,9 @@ def _medicaments(cur, og: int) -> str:
         WHERE p.organisme_id = %(og)s AND NOT p.si_besoin""",
         p,
     )
+    # The doses were written in this transaction and may have no index (``_differer_index``): without fresh
+    # statistics the planner picked a nested loop over them (77 s for the reduced organisme instead of 3).
+    cur.execute("SET enable_nestloop = off")
     cur.execute(
         """
         INSERT INTO medicaments_administration (organisme_id, public_id, cree_le, modifie_le, prescription_id, dose_id,
@@ -644,6 +653,7 @@ def _medicaments(cur, og: int) -> str:
         WHERE d.organisme_id = %(og)s AND d.prevue_le < now() - interval '1 hour'""",
         p,
     )
+    cur.execute("RESET enable_nestloop")
     cur.execute(
         """
         INSERT INTO medicaments_administration (organisme_id, public_id, cree_le, modifie_le, prescription_id, dose_id,
@@ -1038,6 +1048,90 @@ def _coordination(cur, og: int) -> str:
     )
 
 
+def _chrono(seuil: float):  # noqa: ANN202
+    """An execute wrapper printing each statement slower than ``seuil`` seconds (where the load's time goes)."""
+
+    def wrapper(execute, sql, params, many, context):  # noqa: ANN001, ANN202
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            duree = time.perf_counter() - t
+            if duree >= seuil:
+                table = re.search(r"INSERT INTO (\w+)", sql) or re.search(
+                    r"(?:UPDATE|INTO|INDEX ON|^)\s*(\w+)", sql
+                )
+                nom = table.group(1) if table else "?"
+                print(f"  {duree:7.1f} s  {nom}", flush=True)
+
+    return wrapper
+
+
+# The tables of a year of care: millions of rows each (one organisme), and up to 13 indexes on random UUIDs.
+TABLES_VOLUMINEUSES = (
+    "soins_realisationsoin",
+    "soins_transmission",
+    "soins_constante",
+    "medicaments_doseplanifiee",
+    "medicaments_administration",
+)
+INDEX_DIFFERES = (
+    Path(__file__).resolve().parent.parent
+    / ".local"
+    / f"bench-index-differes-{connection.settings_dict['NAME']}.sql"
+)
+
+
+def _differer_index() -> None:
+    """Drop the secondary indexes of ``TABLES_VOLUMINEUSES`` for the load (their definitions are written to
+    ``INDEX_DIFFERES`` first, one file per database, so that an interrupted run rebuilds them at its next start): maintaining a dozen
+    indexes row by row over random UUIDs costs more than building them once at the end. Primary keys and the
+    constraints a foreign key relies on stay. Owner connection (only the owner may drop an index), bench only."""
+    from django.db import connections
+
+    with connections["owner"].cursor() as cur:
+        cur.execute(
+            """
+            SELECT i.relname, c.relname, con.conname,
+                   COALESCE('ALTER TABLE ' || quote_ident(c.relname) || ' ADD CONSTRAINT ' || quote_ident(con.conname)
+                            || ' ' || pg_get_constraintdef(con.oid), pg_get_indexdef(i.oid))
+            FROM pg_index x
+            JOIN pg_class i ON i.oid = x.indexrelid
+            JOIN pg_class c ON c.oid = x.indrelid
+            LEFT JOIN pg_constraint con ON con.conindid = i.oid AND con.conrelid = c.oid
+            WHERE c.relname = ANY(%s) AND c.relnamespace = 'public'::regnamespace AND NOT x.indisprimary
+              AND (con.oid IS NULL OR con.contype = 'u')
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint fk WHERE fk.contype = 'f' AND fk.conindid = i.oid)
+            ORDER BY c.relname, i.relname""",
+            [list(TABLES_VOLUMINEUSES)],
+        )
+        index = cur.fetchall()
+        INDEX_DIFFERES.parent.mkdir(exist_ok=True)
+        INDEX_DIFFERES.write_text("".join(f"{definition};\n" for *_, definition in index))
+        for nom, table, contrainte, _ in index:
+            if contrainte:
+                cur.execute(f"ALTER TABLE {table} DROP CONSTRAINT {contrainte}")
+            else:
+                cur.execute(f"DROP INDEX {nom}")
+    print(f"{len(index)} index des tables volumineuses différés ({INDEX_DIFFERES})", flush=True)
+
+
+def _reconstruire_index() -> None:
+    """Build the indexes ``_differer_index`` dropped (parallel builds, more memory per sort)."""
+    from django.db import connections
+
+    if not INDEX_DIFFERES.exists():
+        return
+    t = time.perf_counter()
+    definitions = [d for d in INDEX_DIFFERES.read_text().split(";\n") if d.strip()]
+    with connections["owner"].cursor() as cur:
+        cur.execute("SET maintenance_work_mem = '512MB'")
+        for definition in definitions:
+            cur.execute(definition)
+    INDEX_DIFFERES.unlink()
+    print(f"{len(definitions)} index reconstruits en {time.perf_counter() - t:.0f} s", flush=True)
+
+
 def analyser() -> None:
     """Fresh planner statistics after a bulk load (only the owner of the tables may ANALYZE them)."""
     from django.db import connections
@@ -1061,12 +1155,24 @@ if __name__ == "__main__":
     parser.add_argument(
         "--organismes", type=int, default=1, help="organismes of this size (the first is measured)"
     )
+    parser.add_argument(
+        "--chrono", type=float, default=0, metavar="S", help="print every statement slower than S seconds"
+    )
     args = parser.parse_args()
     debut = time.perf_counter()
-    for numero in range(1, args.organismes + 1):
-        t = time.perf_counter()
-        generate(args.etablissements, args.professionnels, args.usagers, numero, args.domaines)
-        print(f"Organisme {numero} : {time.perf_counter() - t:.0f} s", flush=True)
+    _reconstruire_index()  # an interrupted run's, if any
+    if _APP_ROLE:
+        _differer_index()
+    try:
+        for numero in range(1, args.organismes + 1):
+            t = time.perf_counter()
+            with (
+                connection.execute_wrapper(_chrono(args.chrono)) if args.chrono else contextlib.nullcontext()
+            ):
+                generate(args.etablissements, args.professionnels, args.usagers, numero, args.domaines)
+            print(f"Organisme {numero} : {time.perf_counter() - t:.0f} s", flush=True)
+    finally:
+        _reconstruire_index()
     analyser()
     print(
         f"Fini en {time.perf_counter() - debut:.0f} s"
