@@ -9,6 +9,8 @@ people book at the same instant (decision 0012)."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeOperators
@@ -113,6 +115,10 @@ class Serie(TenantModel):
         indexes = [models.Index(fields=["organisme", "etablissement"], name="serie_org_etab_idx")]
 
 
+# An event lasts at most this long (a day's outing; a stay away is an absence of the séjour).
+DUREE_MAX_EVENEMENT = datetime.timedelta(hours=24)
+
+
 class Evenement(TenantModel, ClotureMotivee):
     """One slot of the agenda: a rendez-vous of a person, an activity, a home visit, a meeting."""
 
@@ -194,6 +200,12 @@ class Evenement(TenantModel, ClotureMotivee):
                 condition=Q(fin__gt=F("debut")),
                 name="evenement_fin_apres_debut",
                 violation_error_message="La fin doit suivre le début.",
+            ),
+            # what lets the agenda's reads bound their index scans on ``debut`` (``selectors.entre``)
+            models.CheckConstraint(
+                condition=Q(fin__lte=F("debut") + DUREE_MAX_EVENEMENT),
+                name="evenement_duree_max",
+                violation_error_message="Un événement dure au plus 24 heures.",
             ),
         ]
 

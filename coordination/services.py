@@ -27,6 +27,7 @@ from habilitations.roles import Droit
 
 from . import recurrence
 from .models import (
+    DUREE_MAX_EVENEMENT,
     STATUTS_ACTIFS,
     STATUTS_MOTIVES,
     Evenement,
@@ -47,7 +48,7 @@ from .models import (
 )
 from .selectors import evenements_visibles, professionnels_de
 
-DUREE_MAX = datetime.timedelta(hours=24)
+DUREE_MAX = DUREE_MAX_EVENEMENT
 
 
 # --- Rights ----------------------------------------------------------------------------------------------

@@ -449,19 +449,20 @@ def do_prendre_poste(user, unite: Unite, maintenant: datetime.datetime | None = 
 
     maintenant = maintenant or timezone.now()
     poste, jour = poste_de(maintenant)
-    PriseDePoste.objects.get_or_create(
-        professionnel=user,
-        date_poste=jour,
-        poste=poste,
-        defaults={"organisme_id": user.organisme_id, "unite": unite, "debut": maintenant},
+    # the current shift and the one before, in one read (every display of the relève comes here)
+    dernieres = list(
+        PriseDePoste.objects.filter(professionnel=user, date_poste__lte=jour)
+        .only("date_poste", "poste", "debut")
+        .order_by("-date_poste", "-debut")[:2]
     )
-    precedente = (
-        PriseDePoste.objects.filter(professionnel=user)
-        .exclude(date_poste=jour, poste=poste)
-        .filter(date_poste__lte=jour)
-        .order_by("-date_poste", "-debut")
-        .first()
-    )
+    if not any(p.date_poste == jour and p.poste == poste for p in dernieres):
+        PriseDePoste.objects.get_or_create(
+            professionnel=user,
+            date_poste=jour,
+            poste=poste,
+            defaults={"organisme_id": user.organisme_id, "unite": unite, "debut": maintenant},
+        )
+    precedente = next((p for p in dernieres if (p.date_poste, p.poste) != (jour, poste)), None)
     if precedente is None:
         return maintenant - RELEVE_DEFAUT
     fin = bornes_poste(precedente.poste, precedente.date_poste)[1]

@@ -157,3 +157,33 @@ def test_la_tournee_annonce_l_heure_de_reevaluation(og_a, resident, client_de, s
     )
     attendu = (timezone.localtime() + datetime.timedelta(minutes=60)).strftime("%H:%M")
     assert "effet à réévaluer à" in r.content.decode() and attendu[:2] in r.content.decode()
+
+
+def test_la_section_ne_montre_que_l_unite_et_ne_lit_ses_residents_que_s_il_y_a_des_doses(og_a, resident):
+    """Issue 16: the ESMS's doses of the window are read first (one query when there are none); the unit's
+    residents only when there are some, and only theirs are listed (not another unit's of the same ESMS)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import UniteFactory
+
+    infirmier = og_a["infirmier"]
+    with tenant_context(og_a.organisme.pk):
+        selectors.reevaluations_de_l_unite(infirmier, og_a.unite, timezone.localdate())  # rights now kept
+        with CaptureQueriesContext(connection) as vide:
+            assert selectors.reevaluations_de_l_unite(infirmier, og_a.unite, timezone.localdate()) == []
+    with tenant_context(og_a.organisme.pk):
+        autre_unite = UniteFactory(etablissement=og_a.ehpad, nom="Pavillon voisin")
+    voisin = creer_resident(og_a, chambre="40", nom_naissance="Voisin", premier_prenom="Paul")
+    with tenant_context(og_a.organisme.pk):
+        from usagers.models import Sejour
+
+        Sejour.objects.filter(usager=voisin).update(unite=autre_unite)
+    _donner(og_a, voisin, il_y_a_minutes=30)
+    donnee = _donner(og_a, resident, il_y_a_minutes=30)
+    with tenant_context(og_a.organisme.pk), CaptureQueriesContext(connection) as avec:
+        [r] = selectors.reevaluations_de_l_unite(infirmier, og_a.unite, timezone.localdate())
+        [v] = selectors.reevaluations_de_l_unite(infirmier, autre_unite, timezone.localdate())
+    assert r.administration == donnee and r.chambre == "12"
+    assert v.administration.usager == voisin and v.chambre == "40"
+    assert len(vide.captured_queries) == 1 and len(avec.captured_queries) == 4  # 2 per unit
