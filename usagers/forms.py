@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from dui.forms import SelectRapide
 from dui.models import Etablissement
 from habilitations.forms import BrisDeGlaceForm
 
@@ -277,7 +278,10 @@ class BrisDeGlaceDossierForm(IdentificationStricteForm, BrisDeGlaceForm):
 
 class ExceptionDossierForm(IdentificationStricteForm):
     professionnel = forms.ModelChoiceField(
-        label="Professionnel", queryset=Usager.objects.none(), to_field_name="public_id"
+        label="Professionnel",
+        queryset=Usager.objects.none(),
+        to_field_name="public_id",
+        widget=SelectRapide,  # every professional of the organisme: thousands of options
     )
     categorie = forms.ChoiceField(label="Catégorie de données")
     nature = forms.ChoiceField(
