@@ -115,8 +115,12 @@ class Serie(TenantModel):
         indexes = [models.Index(fields=["organisme", "etablissement"], name="serie_org_etab_idx")]
 
 
-# An event lasts at most this long (a day's outing; a stay away is an absence of the séjour).
+# An event lasts at most this long on the clock (a day's outing; a stay away is an absence of the séjour): the
+# services refuse longer ones with a French message.
 DUREE_MAX_EVENEMENT = datetime.timedelta(hours=24)
+# The same bound in elapsed time, which the table guarantees and the agenda's reads use: 24 hours on the clock
+# last 25 across the night the clocks go back.
+BORNE_DUREE_EVENEMENT = DUREE_MAX_EVENEMENT + datetime.timedelta(hours=1)
 
 
 class Evenement(TenantModel, ClotureMotivee):
@@ -203,7 +207,7 @@ class Evenement(TenantModel, ClotureMotivee):
             ),
             # what lets the agenda's reads bound their index scans on ``debut`` (``selectors.entre``)
             models.CheckConstraint(
-                condition=Q(fin__lte=F("debut") + DUREE_MAX_EVENEMENT),
+                condition=Q(fin__lte=F("debut") + BORNE_DUREE_EVENEMENT),
                 name="evenement_duree_max",
                 violation_error_message="Un événement dure au plus 24 heures.",
             ),

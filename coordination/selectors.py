@@ -22,7 +22,7 @@ from habilitations.models import Habilitation
 from habilitations.roles import Droit
 
 from .models import (
-    DUREE_MAX_EVENEMENT,
+    BORNE_DUREE_EVENEMENT,
     Evenement,
     GenreEvenement,
     JetonAgenda,
@@ -75,9 +75,9 @@ def semaine(jour: datetime.date) -> tuple[datetime.date, datetime.datetime, date
 
 def entre(qs: QuerySet[Evenement], debut: datetime.datetime, fin: datetime.datetime) -> QuerySet[Evenement]:
     """The events overlapping [debut, fin). The lower bound on ``debut`` (an event lasts at most
-    ``DUREE_MAX_EVENEMENT``, a constraint of the table) keeps the index scan to the period: without it a day's
-    agenda read every past event of the ESMS (2,570 rows for a unit's relève after a year at the bench)."""
-    return qs.filter(debut__lt=fin, debut__gte=debut - DUREE_MAX_EVENEMENT, fin__gt=debut).order_by(
+    ``BORNE_DUREE_EVENEMENT``, a constraint of the table) keeps the index scan to the period: without it a
+    day's agenda read every past event of the ESMS (2,570 rows for a unit's relève after a year at the bench)."""
+    return qs.filter(debut__lt=fin, debut__gte=debut - BORNE_DUREE_EVENEMENT, fin__gt=debut).order_by(
         "debut", "pk"
     )
 

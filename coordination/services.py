@@ -48,9 +48,6 @@ from .models import (
 )
 from .selectors import evenements_visibles, professionnels_de
 
-DUREE_MAX = DUREE_MAX_EVENEMENT
-
-
 # --- Rights ----------------------------------------------------------------------------------------------
 
 
@@ -235,7 +232,7 @@ def _verifier_ressource(
 def _verifier_horaires(debut: datetime.datetime, fin: datetime.datetime) -> None:
     if fin <= debut:
         raise ValidationError({"fin": "La fin doit suivre le début."})
-    if fin - debut > DUREE_MAX:
+    if fin - debut > DUREE_MAX_EVENEMENT:
         raise ValidationError({"fin": "Un événement dure au plus 24 heures."})
 
 

@@ -16,7 +16,7 @@ from habilitations import policy
 from habilitations.roles import Droit
 from soins.models import Allergie, DossierSoins, Liquides, Texture, TypeAgent
 from soins.selectors import Resident, residents
-from usagers.models import Usager
+from usagers.models import Sejour, Usager
 
 from .models import (
     MOMENTS,
@@ -491,33 +491,37 @@ def reevaluations_de_l_unite(
 ) -> list[Reevaluation]:
     """The unit pages' section (``soins.registre_unite``) and the round's: today, the "si besoin" doses given
     on the unit's residents within the last 12 hours — those still to re-evaluate first (by due time), then
-    those re-evaluated (newest first). The ESMS's doses of the window first (one indexed read; most of the
-    time there are none and the page is done with it), then, only if there are, the unit's residents under the
-    médicaments' habilitation: one query, or two, whatever the unit."""
+    those re-evaluated (newest first). The doses of the window given to the people staying in the unit first
+    (one indexed read; most of the time there are none and the page is done with it), then, only if there are,
+    the unit's residents under the médicaments' habilitation (who may see whom): one query, or two, whatever
+    the unit."""
     maintenant = maintenant or timezone.now()
     if jour != timezone.localdate(maintenant):
         return []
     if unite.etablissement_id not in policy.etablissements_autorises(user, Droit.MEDICAMENTS_VOIR):
         return []
     depuis = maintenant - FENETRE_REEVALUATIONS
-    dans_l_esms = list(
+    dans_l_unite = list(
         Administration.objects.filter(
             organisme_id=user.organisme_id,
             etablissement_id=unite.etablissement_id,
+            usager_id__in=Sejour.objects.filter(organisme_id=user.organisme_id, unite=unite)
+            .en_cours(jour)
+            .values("usager_id"),
             dose__isnull=True,
             statut=StatutAdministration.DONNE,
             reevaluer_le__gte=depuis,  # due after the dose: bounds the scan of the (partial) index
             administree_le__gte=depuis,
         )
         .select_related("usager", "auteur", "reevaluee_par", "prescription__specialite")
-        .order_by("reevaluer_le")[:1000]  # a bound: 12 hours of "si besoin" of a whole ESMS
+        .order_by("reevaluer_le")[:200]  # a bound: 12 hours of "si besoin" of a unit
     )
-    if not dans_l_esms:
+    if not dans_l_unite:
         return []
     chambres = {
         r.usager.pk: r.sejour.chambre or "" for r in residents(user, unite, jour, Droit.MEDICAMENTS_VOIR)
     }
-    administrations = [a for a in dans_l_esms if a.usager_id in chambres][:60]
+    administrations = [a for a in dans_l_unite if a.usager_id in chambres][:60]
     a_faire = [
         Reevaluation(
             a, chambres[a.usager_id], en_retard=bool(a.reevaluer_le and a.reevaluer_le <= maintenant)
