@@ -62,6 +62,41 @@ def client_de(pro: int) -> Client:
     return client
 
 
+def _cpu_backend_ns() -> int | None:
+    """On-CPU time of this connection's PostgreSQL backend (ns, ``/proc/<pid>/schedstat``): readable when the
+    server runs on this machine and the bench may read its processes (root, or the same user)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def mesurer_cpu(requete, n: int, lots: int = 5) -> tuple[float, float | None, list[float]]:
+    """Run ``requete()`` n times in ``lots`` batches: (ms of CPU in this process per request, ms of CPU in the
+    PostgreSQL backend per request or None, wall-clock durations). The two CPU figures bound the throughput of
+    the page on the machine: a request costs their sum, whatever the number of workers. Each is the least of
+    its batches' means: on a shared virtual machine the same page's CPU time varies by a third from one run
+    to the next (other guests, frequency), and the least is the page's own cost."""
+    taille = max(1, n // lots)
+    par_lot_py, par_lot_pg, durees = [], [], []
+    for debut in range(0, n, taille):
+        k = min(taille, n - debut)
+        avant_pg = _cpu_backend_ns()
+        avant_py = time.process_time()
+        for _ in range(k):
+            t = time.perf_counter()
+            requete()
+            durees.append(time.perf_counter() - t)
+        par_lot_py.append((time.process_time() - avant_py) * 1000 / k)
+        apres_pg = _cpu_backend_ns()  # the same backend: persistent connection (CONN_MAX_AGE)
+        if avant_pg is not None and apres_pg is not None:
+            par_lot_pg.append((apres_pg - avant_pg) / 1e6 / k)
+    return min(par_lot_py), (min(par_lot_pg) if par_lot_pg else None), durees
+
+
 def demander(client: Client, chemin: str):
     if chemin.startswith("POST "):
         cible, _, requete = chemin.removeprefix("POST ").partition("?")
@@ -98,19 +133,24 @@ def main() -> None:
     for _ in range(5):  # warm-up: templates, caches, connection
         demander(client, chemin)
     profil = cProfile.Profile() if args.cprofile else None
-    durees = []
-    for _ in range(args.n):
-        t = time.perf_counter()
+
+    def requete() -> None:
         if profil:
             profil.enable()
         demander(client, chemin)
         if profil:
             profil.disable()
-        durees.append(time.perf_counter() - t)
+
+    py, pg, durees = mesurer_cpu(requete, args.n)
     print(
         f"{args.n} requêtes : moyenne {statistics.mean(durees) * 1000:.1f} ms, "
         f"médiane {statistics.median(durees) * 1000:.1f} ms"
     )
+    if pg is not None:
+        print(
+            f"CPU par requête : {py:.1f} ms dans ce processus, {pg:.1f} ms dans PostgreSQL "
+            f"→ au plus {1000 / (py + pg):.0f} req/s par cœur"
+        )
     with CaptureQueriesContext(connection) as capture:
         demander(client, chemin)
     temps = [float(q["time"]) for q in capture.captured_queries]
@@ -144,7 +184,11 @@ def main() -> None:
 def toutes(client: Client, valeurs: dict[str, str], n: int) -> None:
     from bench.load import PAGES
 
-    print(f"{'page':42} {'moyenne ms':>10} {'médiane ms':>10} {'requêtes':>9} {'ms en base':>10}")
+    print(
+        f"{'page':42} {'moyenne ms':>10} {'médiane ms':>10} {'requêtes':>9} {'ms en base':>10} "
+        f"{'CPU Python':>10} {'CPU PG':>7} {'capacité':>9}"
+    )
+    print(f"{'':42} {'':>10} {'':>10} {'':>9} {'':>10} {'ms/req':>10} {'ms/req':>7} {'req/s/cœur':>9}")
     for nom, modele in PAGES.items():
         chemin = modele.format(**valeurs)
         if demander(client, chemin).status_code != 200:
@@ -152,17 +196,14 @@ def toutes(client: Client, valeurs: dict[str, str], n: int) -> None:
             continue
         for _ in range(3):
             demander(client, chemin)
-        durees = []
-        for _ in range(n):
-            t = time.perf_counter()
-            demander(client, chemin)
-            durees.append(time.perf_counter() - t)
+        py, pg, durees = mesurer_cpu(lambda chemin=chemin: demander(client, chemin), n)
         with CaptureQueriesContext(connection) as capture:
             demander(client, chemin)
         base = sum(float(q["time"]) for q in capture.captured_queries) * 1000
+        cpu_pg, capacite = ("—", "—") if pg is None else (f"{pg:.1f}", f"{1000 / (py + pg):.0f}")
         print(
             f"{nom:42} {statistics.mean(durees) * 1000:10.1f} {statistics.median(durees) * 1000:10.1f} "
-            f"{len(capture.captured_queries):9d} {base:10.1f}"
+            f"{len(capture.captured_queries):9d} {base:10.1f} {py:10.1f} {cpu_pg:>7} {capacite:>9}"
         )
 
 
