@@ -501,7 +501,7 @@ def reevaluations_de_l_unite(
     if unite.etablissement_id not in policy.etablissements_autorises(user, Droit.MEDICAMENTS_VOIR):
         return []
     depuis = maintenant - FENETRE_REEVALUATIONS
-    dans_l_unite = list(
+    ids = list(
         Administration.objects.filter(
             organisme_id=user.organisme_id,
             etablissement_id=unite.etablissement_id,
@@ -513,11 +513,18 @@ def reevaluations_de_l_unite(
             reevaluer_le__gte=depuis,  # due after the dose: bounds the scan of the (partial) index
             administree_le__gte=depuis,
         )
-        .select_related("usager", "auteur", "reevaluee_par", "prescription__specialite")
-        .order_by("reevaluer_le")[:200]  # a bound: 12 hours of "si besoin" of a unit
+        .order_by("reevaluer_le")
+        .values_list("pk", flat=True)[:200]  # a bound: 12 hours of "si besoin" of a unit
     )
-    if not dans_l_unite:
+    if not ids:
         return []
+    # the rows to show, with what they show, only when there are some: PostgreSQL plans the five joins in
+    # about 4 ms at the bench (0.2 ms without them), once per unit page, for a read that is empty most of the time
+    dans_l_unite = list(
+        Administration.objects.filter(organisme_id=user.organisme_id, pk__in=ids)
+        .select_related("usager", "auteur", "reevaluee_par", "prescription__specialite")
+        .order_by("reevaluer_le")
+    )
     chambres = {
         r.usager.pk: r.sejour.chambre or "" for r in residents(user, unite, jour, Droit.MEDICAMENTS_VOIR)
     }
