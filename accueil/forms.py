@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from dui.forms import SelectRapide
 from dui.models import TypeAcces
 from habilitations.models import Professionnel
 
@@ -14,6 +15,7 @@ class JournalFiltreForm(forms.Form):
         required=False,
         queryset=Professionnel.objects.none(),
         to_field_name="public_id",
+        widget=SelectRapide,  # every professional of the organisme: thousands of options
     )
     objet_id = forms.UUIDField(
         label="Identifiant du dossier / de l'objet",

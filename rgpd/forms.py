@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from dui.forms import SelectRapide
 from usagers.forms import IdentificationStricteForm
 
 
@@ -29,7 +30,12 @@ class SurveillanceForm(forms.Form):
     du = forms.DateField(label="Du", widget=forms.DateInput(attrs={"type": "date"}))
     au = forms.DateField(label="Au", widget=forms.DateInput(attrs={"type": "date"}))
     professionnel: forms.ModelChoiceField = forms.ModelChoiceField(
-        label="Professionnel", queryset=None, required=False, to_field_name="public_id", empty_label="Tous"
+        label="Professionnel",
+        queryset=None,
+        required=False,
+        to_field_name="public_id",
+        empty_label="Tous",
+        widget=SelectRapide,  # every professional of the organisme: thousands of options
     )
     seuil_dossiers = forms.IntegerField(
         label="Dossiers distincts par jour au-delà desquels alerter", min_value=1, max_value=10000

@@ -53,7 +53,7 @@ def test_etablissement_page_is_journaled_and_needs_a_habilitation(og_a, client_d
     assert client_de(og_a["pharmacien"]).get(url).status_code == 404
 
 
-def test_journal_page_filters_and_refuses_non_dpo(og_a, client_de):
+def test_journal_page_filters_and_refuses_non_dpo(og_a, og_b, client_de):
     client_de(og_a["aide_soignant"]).get(f"/etablissements/{og_a.ehpad.public_id}/")
     client_de(og_a["infirmier"]).get(f"/etablissements/{og_a.ehpad.public_id}/")
     dpo = client_de(og_a.dpo)
@@ -61,6 +61,8 @@ def test_journal_page_filters_and_refuses_non_dpo(og_a, client_de):
     assert body.count("Fiche établissement EHPAD A") == 2
     body = dpo.get(f"/journal/?professionnel={og_a['infirmier'].public_id}").content.decode()
     assert body.count("Fiche établissement EHPAD A") == 1
+    assert f'<option value="{og_a["infirmier"].public_id}" selected>' in body  # kept after filtering
+    assert str(og_b["infirmier"].public_id) not in body  # the filter lists this organisme's professionals
     body = dpo.get("/journal/?objet_id=pas-un-uuid&du=2026-02-10&au=2026-01-01").content.decode()
     assert "Identifiant invalide" in body and "La date de fin précède" in body
     assert client_de(og_a["directeur"]).get("/journal/").status_code == 404

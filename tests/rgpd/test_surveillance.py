@@ -72,7 +72,7 @@ def _rapport(client, **params):
 
 
 def test_the_report_finds_volume_outside_habilitations_night_and_unreviewed_break_the_glass(
-    og_a, journal, client_de
+    og_a, og_b, journal, client_de
 ):
     body = _rapport(client_de(og_a.dpo)).content.decode()
     volumes = body.split('data-testid="volumes"')[1].split("</section>")[0]
@@ -90,6 +90,11 @@ def test_the_report_finds_volume_outside_habilitations_night_and_unreviewed_brea
     assert "Rien au-delà du seuil" in body
     body = _rapport(client_de(og_a.dpo), professionnel=str(og_a["medecin"].public_id)).content.decode()
     assert "02:30" not in body and "Chute de nuit" not in body
+    # the filter's list (written in one pass, dui.forms.SelectRapide): the organisme's professionals, the
+    # chosen one kept, none of the other organisme's
+    assert f'<option value="{og_a["medecin"].public_id}" selected>' in body
+    assert f'<option value="{og_a["infirmier"].public_id}">' in body
+    assert str(og_b["infirmier"].public_id) not in body
 
 
 def test_the_report_exports_as_csv_journaled_and_is_for_the_dpo_only(og_a, og_b, journal, client_de):
