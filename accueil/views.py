@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from dui.audit import journaliser_acces
 from dui.models import Etablissement, ExportJournal, StatutExport, TypeAcces
+from dui.pagination import PaginatorPlafonne
 from dui.registre_accueil import registre_accueil
 from dui.selectors import journal_filtre, peut_consulter_journal
 from dui.services import do_demander_export_journal
@@ -109,7 +110,7 @@ def journal(request):
     entrees = journal_filtre(request.user)
     if form.is_bound and form.is_valid():
         entrees = journal_filtre(request.user, **form.filtres())
-    page = Paginator(entrees, 50).get_page(request.GET.get("page"))
+    page = PaginatorPlafonne(entrees, 50).get_page(request.GET.get("page"))
     exports = for_tenant(request.user, ExportJournal.objects.filter(demandeur=request.user))[:10]
     requete = request.GET.copy()
     requete.pop("page", None)
