@@ -14,7 +14,9 @@ and builds them once at the end (``_differer_index``: a dozen indexes over rando
 were most of the rest). Measured on 2 cores (issue 16): the large organisme in 178 s (load 113 s, indexes
 62 s) instead of 781 s; the reduced one (4 ESMS, 320 persons) in 32 s instead of 130 to 158 s. Use a
 database of its own for the bench: the indexes are missing for every tenant while it loads.
-``--chrono S`` prints each statement slower than S seconds.
+``--chrono S`` prints each statement slower than S seconds. ``--journal JOURS`` also writes that many days of the
+access journal (15 rows a day per person: a year is 8.8 million rows), which the DPO's pages read and every page
+showing a person inserts into.
 
 ``--organismes N`` builds N organismes of the same size (the scaling run of issue 16): the first is the
 bench organisme (``bench<n>@bench.dui``, the one ``load.py`` measures), the others are its neighbours
@@ -1048,6 +1050,43 @@ def _coordination(cur, og: int) -> str:
     )
 
 
+def journal(organisme_numero: int, jours: int, par_personne: int = 15) -> str:
+    """The access journal of ``jours`` days (``--journal``): what the pages write when they show a person,
+    ``par_personne`` rows a day for each person in a current séjour (the relève and the day plan of three shifts,
+    a few dossier tabs), by a professional of the person's ESMS, between 6:00 and 22:00 — 8.8 million rows a
+    year at the large organisme. Read by the DPO's journal, right-of-access and unusual-access pages; every page
+    that shows a person inserts into it."""
+    finess, _, _ = identite(organisme_numero)
+    t = time.perf_counter()
+    with transaction.atomic():
+        og = OrganismeGestionnaire.objects.get(finess_juridique=finess)
+        with tenant_context(og.pk), connection.cursor() as cur:
+            cur.execute(
+                """
+                WITH s AS (
+                    SELECT DISTINCT ON (s.usager_id) s.usager_id, u.public_id, s.etablissement_id,
+                           (SELECT array_agg(h.professionnel_id ORDER BY h.id) FROM habilitations_habilitation h
+                            WHERE h.etablissement_id = s.etablissement_id) AS pros
+                    FROM usagers_sejour s JOIN usagers_usager u ON u.id = s.usager_id
+                    WHERE s.organisme_id = %(og)s AND s.date_sortie IS NULL ORDER BY s.usager_id, s.id)
+                INSERT INTO dui_journalacces (organisme_id, horodatage, professionnel_id, type_acces, objet_type,
+                    objet_id, libelle, etablissement_id, adresse_ip, chemin)
+                SELECT %(og)s,
+                       date_trunc('day', now()) - make_interval(days => j.n)
+                           + make_interval(hours => 6 + (k.n * 16) / %(par)s, mins => ((s.usager_id + k.n) %% 60)::int),
+                       s.pros[1 + (s.usager_id + j.n * 7 + k.n) %% array_length(s.pros, 1)],
+                       'lecture', 'usagers.usager', s.public_id,
+                       CASE k.n %% 3 WHEN 0 THEN 'Relève — Unité' WHEN 1 THEN 'Plan de soins du jour — Unité'
+                                     ELSE 'Dossier — Identité' END,
+                       s.etablissement_id, '10.0.0.1', '/usagers/' || s.public_id || '/'
+                FROM s, generate_series(1, %(jours)s) j(n), generate_series(0, %(par)s - 1) k(n)
+                WHERE s.pros IS NOT NULL""",
+                {"og": og.pk, "jours": jours, "par": par_personne},
+            )
+            lignes = cur.rowcount
+    return f"Journal des accès : {lignes} lignes sur {jours} jours en {time.perf_counter() - t:.0f} s"
+
+
 def _chrono(seuil: float):  # noqa: ANN202
     """An execute wrapper printing each statement slower than ``seuil`` seconds (where the load's time goes)."""
 
@@ -1069,6 +1108,7 @@ def _chrono(seuil: float):  # noqa: ANN202
 
 # The tables of a year of care: millions of rows each (one organisme), and up to 13 indexes on random UUIDs.
 TABLES_VOLUMINEUSES = (
+    "dui_journalacces",
     "soins_realisationsoin",
     "soins_transmission",
     "soins_constante",
@@ -1158,6 +1198,14 @@ if __name__ == "__main__":
     parser.add_argument(
         "--chrono", type=float, default=0, metavar="S", help="print every statement slower than S seconds"
     )
+    parser.add_argument(
+        "--journal",
+        type=int,
+        default=0,
+        metavar="JOURS",
+        help="also write JOURS days of the access journal to each organisme (15 rows a day per person: "
+        "365 → 8.8 million rows, a few minutes); also on an existing bench organisme",
+    )
     args = parser.parse_args()
     debut = time.perf_counter()
     _reconstruire_index()  # an interrupted run's, if any
@@ -1170,6 +1218,8 @@ if __name__ == "__main__":
                 connection.execute_wrapper(_chrono(args.chrono)) if args.chrono else contextlib.nullcontext()
             ):
                 generate(args.etablissements, args.professionnels, args.usagers, numero, args.domaines)
+                if args.journal:
+                    print(journal(numero, args.journal), flush=True)
             print(f"Organisme {numero} : {time.perf_counter() - t:.0f} s", flush=True)
     finally:
         _reconstruire_index()
