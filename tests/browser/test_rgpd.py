@@ -79,3 +79,36 @@ def test_the_dpo_prepares_and_downloads_a_right_of_access_export(live_server, og
     page.reload()
     expect(page.get_by_test_id("demande").first).to_contain_text("Téléchargé le")
     assert page.erreurs_console == []
+
+
+def test_the_dpo_narrows_a_journal_too_long_to_page_through(live_server, og_a, og_b, page, monkeypatch):
+    """Issue 16: the journal's pages count up to a ceiling (here 3 rows); beyond it the page says so, and the
+    professional filter (sorted by name, thousands of options at scale) narrows it."""
+    import dui.pagination
+    from dui.models import JournalAcces, TypeAcces
+    from dui.tenancy import tenant_context
+
+    monkeypatch.setattr(dui.pagination, "PLAFOND", 3)
+    for og, qui, n in ((og_a, og_a["infirmier"], 3), (og_a, og_a["medecin"], 1), (og_b, og_b["medecin"], 5)):
+        with tenant_context(og.organisme.pk):
+            for i in range(n):
+                JournalAcces.objects.create(
+                    organisme=og.organisme,
+                    professionnel=qui,
+                    type_acces=TypeAcces.LECTURE,
+                    objet_type="dui.etablissement",
+                    libelle=f"Fiche consultée {i} par {qui.nom}",
+                )
+    se_connecter(page, live_server.url, og_a.dpo)
+    page.get_by_role("link", name="Journal des accès").click()
+    expect(page.get_by_test_id("au-dela")).to_contain_text("Plus de 3 accès correspondent")
+    choix = page.get_by_label("Professionnel")
+    assert str(og_b["medecin"].public_id) not in choix.inner_html()  # never the other organisme's
+    choix.select_option(str(og_a["medecin"].public_id))
+    page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_url("**/journal/?*")
+    expect(page.get_by_test_id("au-dela")).to_have_count(0)
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody")).to_contain_text(f"par {og_a['medecin'].nom}")
+    assert page.get_by_label("Professionnel").input_value() == str(og_a["medecin"].public_id)
+    assert page.erreurs_console == []
