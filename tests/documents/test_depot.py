@@ -302,3 +302,18 @@ def test_verification_directe_des_noms_actifs():
     with pytest.raises(Exception, match="contenu actif"):
         verification.verifier_pdf(pdf_avec_javascript(), "x.pdf")
     assert verification.verifier_pdf(pdf_texte("a\nb"), "x.pdf") == 1
+
+
+def test_la_vignette_double_le_lien_du_titre_sans_lien_muet(plan_a, personne, client_de):
+    """The thumbnail's link repeats the title's (same page): hidden from assistive technologies and out of the
+    tab order, or axe-core reports a link without text (« link-name », serious) — once the worker has drawn the
+    thumbnail, which made a browser test fail only when the worker was quick enough."""
+    (doc,) = deposer(plan_a, personne, pdf_texte("Courrier"), titre="Courrier du cardiologue")
+    with tenant_context(plan_a.organisme.pk):
+        if not Document.objects.get(pk=doc.pk).vignette:
+            Document.objects.filter(pk=doc.pk).update(vignette=f"documents/vignette-{doc.public_id}.png")
+    page = client_de(plan_a["medecin"]).get(reverse("documents:dossier", args=[personne.public_id]))
+    fiche = reverse("documents:fiche", args=[doc.public_id])
+    contenu = page.content.decode()
+    assert f'<a href="{fiche}" tabindex="-1" aria-hidden="true"><img class="vignette"' in contenu
+    assert f'<a href="{fiche}">Courrier du cardiologue</a>' in contenu  # the title stays the link to follow
