@@ -30,11 +30,9 @@ class JournalFiltreForm(forms.Form):
 
     def __init__(self, organisme_id, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["professionnel"].queryset = (
-            Professionnel.objects.filter(organisme_id=organisme_id)
-            .only("pk", "public_id", "prenom", "nom", "email")  # what an option shows: thousands of them
-            .order_by("nom", "prenom", "pk")
-        )
+        self.fields["professionnel"].queryset = Professionnel.objects.filter(
+            organisme_id=organisme_id
+        ).order_by("nom", "prenom", "pk")
 
     def clean(self):
         data = super().clean()

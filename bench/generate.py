@@ -9,7 +9,7 @@ the large organisme checked some 60 million references, over 15 minutes; plus th
 When ``DATABASE_ADMIN_URL`` is set (a superuser, as on a development machine), the generator connects with
 it, sets ``session_replication_role = replica`` (no trigger fires: the rows are consistent by construction)
 and then ``SET ROLE`` to the application role, so that row-level security and the tenant setting still apply
-to every statement; it also drops the secondary indexes of the five tables of a year of care for the load
+to every statement; it also drops the secondary indexes of the big tables (a year of care, the access journal) for the load
 and builds them once at the end (``_differer_index``: a dozen indexes over random UUIDs maintained row by row
 were most of the rest). Measured on 2 cores (issue 16): the large organisme in 178 s (load 113 s, indexes
 62 s) instead of 781 s; the reduced one (4 ESMS, 320 persons) in 32 s instead of 130 to 158 s. Use a
@@ -1106,7 +1106,8 @@ def _chrono(seuil: float):  # noqa: ANN202
     return wrapper
 
 
-# The tables of a year of care: millions of rows each (one organisme), and up to 13 indexes on random UUIDs.
+# The tables of a year of care and the access journal (``--journal``): millions of rows each (one organisme), and
+# up to 13 indexes on random UUIDs.
 TABLES_VOLUMINEUSES = (
     "dui_journalacces",
     "soins_realisationsoin",

@@ -76,6 +76,7 @@ PAGES = {
     "tableau de bord de l'organisme (direction)": "/pilotage/",
     "tableau de bord de l'ESMS (direction)": "/pilotage/esms/{etab}/",
     # issue 15: the DPO's and the admin's pages (bench1 is the organisme's DPO and admin)
+    "journal des accès (DPO)": "/journal/",
     "droit d'accès (DPO)": "/rgpd/droit-acces/",
     "conservation des dossiers (DPO)": "/rgpd/conservation/",
     "accès inhabituels, 30 jours (DPO)": "/rgpd/acces-inhabituels/",

@@ -1,11 +1,12 @@
-"""Pagination of the lists that grow without end (the access journal, the authentication events).
+"""Pagination of a list that grows without end and can be narrowed by its filters (the access journal).
 
 Django's ``Paginator`` counts every matching row to number the pages: on the organisme's access journal (a row
 per person shown, tens of millions a year) that count is a scan of the whole index at every display — 210 ms
 for 5 million rows at the bench, and it grows with the journal. ``PaginatorPlafonne`` stops counting at
 ``plafond`` rows (``SELECT count(*) FROM (… LIMIT plafond + 1)``): the first ``plafond`` rows are paged as
 usual, and the page says that more match, so that the user narrows the filters (or exports, which the worker
-writes whole).
+writes whole). A list without such filters (the authentication events: by type only) keeps Django's
+``Paginator``: beyond the ceiling its older rows would be out of reach.
 """
 
 from __future__ import annotations

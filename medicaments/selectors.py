@@ -491,10 +491,10 @@ def reevaluations_de_l_unite(
 ) -> list[Reevaluation]:
     """The unit pages' section (``soins.registre_unite``) and the round's: today, the "si besoin" doses given
     on the unit's residents within the last 12 hours — those still to re-evaluate first (by due time), then
-    those re-evaluated (newest first). The doses of the window given to the people staying in the unit first
-    (one indexed read; most of the time there are none and the page is done with it), then, only if there are,
-    the unit's residents under the médicaments' habilitation (who may see whom): one query, or two, whatever
-    the unit."""
+    those re-evaluated (newest first). The ids of the window's doses given to the people staying in the unit
+    first (one indexed read without joins; most of the time there are none and the page is done with it), then,
+    only if there are, those rows with what they show and the unit's residents under the médicaments'
+    habilitation (who may see whom): one query, or three, whatever the unit."""
     maintenant = maintenant or timezone.now()
     if jour != timezone.localdate(maintenant):
         return []

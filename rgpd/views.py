@@ -155,11 +155,7 @@ def acces_inhabituels(request):
         "nuit_debut": 22,
         "nuit_fin": 6,
     }
-    professionnels = (
-        for_tenant(request.user, Professionnel.objects.all())
-        .only("pk", "public_id", "prenom", "nom", "email")  # what an option shows: thousands of them
-        .order_by("nom", "prenom", "pk")
-    )
+    professionnels = for_tenant(request.user, Professionnel.objects.all()).order_by("nom", "prenom", "pk")
     donnees = {
         **{k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in initial.items()},
         **request.GET.dict(),
